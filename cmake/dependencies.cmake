@@ -1,0 +1,24 @@
+# Every dependency comes from Debian's packages (scripts/install-deps).
+find_package(Threads REQUIRED)
+find_package(PkgConfig REQUIRED)
+
+# Debian's CAF 0.17 ships neither a CMake config nor a .pc file.
+find_path(CAF_INCLUDE_DIR caf/all.hpp REQUIRED)
+find_library(CAF_CORE_LIBRARY caf_core REQUIRED)
+add_library(CAF::core SHARED IMPORTED)
+set_target_properties(CAF::core PROPERTIES
+  IMPORTED_LOCATION "${CAF_CORE_LIBRARY}"
+  INTERFACE_INCLUDE_DIRECTORIES "${CAF_INCLUDE_DIR}"
+  INTERFACE_LINK_LIBRARIES Threads::Threads)
+
+pkg_check_modules(Pistache REQUIRED IMPORTED_TARGET libpistache)
+pkg_check_modules(LIBVIRT REQUIRED IMPORTED_TARGET libvirt)
+
+find_package(SQLiteCpp REQUIRED)
+find_package(msgpack REQUIRED)          # the 4.x name; msgpack-cxx is 6.x
+find_package(spdlog REQUIRED)
+find_package(nlohmann_json 3.11 REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(yaml-cpp REQUIRED)
+find_package(GTest REQUIRED)
+find_package(benchmark REQUIRED)

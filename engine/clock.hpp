@@ -1,0 +1,20 @@
+// Time as the log keeps it: microseconds since the Unix epoch, UTC, and the
+// ISO 8601 forms OpenStack's APIs print.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace cumulo {
+
+std::int64_t now_us();
+// 2026-11-25T10:00:00Z
+std::string format_iso8601(std::int64_t time_us);
+// 2026-11-25T10:00:00.123456Z
+std::string format_iso8601_us(std::int64_t time_us);
+// Accepts YYYY-MM-DDTHH:MM:SS with an optional fraction and an optional Z or
+// +00:00; nullopt for anything else.
+std::optional<std::int64_t> parse_iso8601(const std::string& text);
+
+}  // namespace cumulo

@@ -1,0 +1,47 @@
+#include "engine/codec.hpp"
+
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <utility>
+
+namespace cumulo {
+namespace {
+
+struct upcaster_table {
+  std::mutex mu;
+  std::map<std::pair<std::string, int>, upcaster> steps;
+};
+
+upcaster_table& table() {
+  static upcaster_table t;
+  return t;
+}
+
+}  // namespace
+
+void register_upcaster(const std::string& type, int from_version, upcaster fn) {
+  auto& t = table();
+  std::lock_guard lock(t.mu);
+  t.steps[{type, from_version}] = std::move(fn);
+}
+
+std::string upcast(const std::string& type, int version, int target, std::string payload) {
+  auto& t = table();
+  std::lock_guard lock(t.mu);
+  for (int v = version; v < target; ++v) {
+    auto it = t.steps.find({type, v});
+    if (it == t.steps.end())
+      throw decode_error("no upcaster for " + type + " from schema version " + std::to_string(v));
+    payload = it->second(payload);
+  }
+  return payload;
+}
+
+std::string payload_to_json(const std::string& payload) {
+  auto j = nlohmann::json::from_msgpack(payload.begin(), payload.end(), true, false);
+  if (j.is_discarded()) return "\"<undecodable payload>\"";
+  return j.dump();
+}
+
+}  // namespace cumulo

@@ -1,0 +1,67 @@
+#include "engine/log_fold.hpp"
+
+#include "engine/fold.hpp"
+
+namespace cumulo {
+namespace {
+
+template <class Machine>
+any_state fold_into(any_state* slot, const recorded_event& r) {
+  using state = typename Machine::state;
+  if (!slot) {
+    state s;
+    s.id = stream_id(r.stream);
+    return fold<Machine>(std::move(s), r);
+  }
+  return fold<Machine>(std::get<state>(*slot), r);
+}
+
+any_state fold_any(any_state* slot, const recorded_event& r) {
+  const std::string kind = stream_kind(r.stream);
+  if (kind == project_machine::kind) return fold_into<project_machine>(slot, r);
+  if (kind == network_machine::kind) return fold_into<network_machine>(slot, r);
+  if (kind == image_machine::kind) return fold_into<image_machine>(slot, r);
+  if (kind == instance_machine::kind) return fold_into<instance_machine>(slot, r);
+  if (kind == host_machine::kind) return fold_into<host_machine>(slot, r);
+  throw invalid_event("stream " + r.stream + " is of no known kind");
+}
+
+}  // namespace
+
+const std::vector<std::string>& stream_kinds() {
+  static const std::vector<std::string> kinds{project_machine::kind, network_machine::kind,
+                                              image_machine::kind, instance_machine::kind,
+                                              host_machine::kind};
+  return kinds;
+}
+
+void log_fold::apply(const recorded_event& r) {
+  auto it = states_.find(r.stream);
+  any_state next = fold_any(it == states_.end() ? nullptr : &it->second, r);
+  if (it == states_.end()) {
+    states_.emplace(r.stream, std::move(next));
+    order_.push_back(r.stream);
+  } else {
+    it->second = std::move(next);
+  }
+  last_seq_ = r.seq;
+  ++events_;
+}
+
+const any_state* log_fold::find(const std::string& stream) const {
+  auto it = states_.find(stream);
+  return it == states_.end() ? nullptr : &it->second;
+}
+
+bool log_fold::live(const std::string& stream) const {
+  const any_state* s = find(stream);
+  return s && std::visit([](const auto& st) { return st.exists(); }, *s);
+}
+
+nlohmann::json log_fold::state_json(const std::string& stream) const {
+  const any_state* s = find(stream);
+  if (!s) return nullptr;
+  return std::visit([](const auto& st) { return nlohmann::json(st); }, *s);
+}
+
+}  // namespace cumulo

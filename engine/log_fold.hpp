@@ -1,0 +1,57 @@
+// The fold of a whole log: the state of every stream, of every kind. Used
+// by the conductor at start (which resources are live) and by replay.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <variant>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/event.hpp"
+#include "engine/host_state.hpp"
+#include "engine/image_state.hpp"
+#include "engine/instance_state.hpp"
+#include "engine/network_state.hpp"
+#include "engine/project_state.hpp"
+
+namespace cumulo {
+
+using any_state =
+    std::variant<project_state, network_state, image_state, instance_state, host_state>;
+
+// The stream kinds the log may hold, in the order they are listed.
+const std::vector<std::string>& stream_kinds();
+
+class log_fold {
+ public:
+  // Applies one event. Throws decode_error or invalid_event, and
+  // invalid_event for a stream of an unknown kind; the fold is then
+  // unchanged.
+  void apply(const recorded_event& r);
+
+  bool has(const std::string& stream) const { return states_.count(stream) != 0; }
+  const any_state* find(const std::string& stream) const;
+  template <class State>
+  const State* get(const std::string& stream) const {
+    const any_state* s = find(stream);
+    return s ? std::get_if<State>(s) : nullptr;
+  }
+  // Exists and is not deleted.
+  bool live(const std::string& stream) const;
+  nlohmann::json state_json(const std::string& stream) const;
+  // Streams in the order their first event appears in the log.
+  const std::vector<std::string>& streams() const { return order_; }
+  std::int64_t last_seq() const { return last_seq_; }
+  std::int64_t events() const { return events_; }
+
+ private:
+  std::unordered_map<std::string, any_state> states_;
+  std::vector<std::string> order_;
+  std::int64_t last_seq_ = 0;
+  std::int64_t events_ = 0;
+};
+
+}  // namespace cumulo
