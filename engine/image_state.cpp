@@ -1,0 +1,332 @@
+#include "engine/image_state.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <set>
+#include <string_view>
+
+namespace cumulo {
+namespace {
+
+constexpr std::array<std::string_view, 11> disk_formats{
+    "ami", "ari", "aki", "vhd", "vhdx", "vmdk", "raw", "qcow2", "vdi", "iso", "ploop"};
+constexpr std::array<std::string_view, 8> container_formats{"ami", "ari", "aki",    "bare",
+                                                            "ovf", "ova", "docker", "compressed"};
+constexpr std::array<std::string_view, 4> visibilities{"public", "private", "shared", "community"};
+// Image attributes of Glance itself: never user properties.
+constexpr std::array<std::string_view, 23> reserved_keys{
+    "id",           "name",         "status",        "visibility",  "protected",
+    "checksum",     "os_hash_algo", "os_hash_value", "owner",       "size",
+    "virtual_size", "min_ram",      "min_disk",      "disk_format", "container_format",
+    "created_at",   "updated_at",   "tags",          "self",        "file",
+    "schema",       "locations",    "direct_url"};
+
+template <std::size_t N>
+bool one_of(const std::array<std::string_view, N>& values, const std::string& v) {
+  return std::find(values.begin(), values.end(), v) != values.end();
+}
+
+template <std::size_t N>
+std::string list(const std::array<std::string_view, N>& values) {
+  std::string out = "[";
+  for (const auto& v : values) out += (out.size() > 1 ? ", '" : "'") + std::string(v) + "'";
+  return out + "]";
+}
+
+// Glance answers bad input with its JSON-schema validation message.
+domain_error schema_error(const std::string& what) {
+  return make_domain_error(errc::bad_request,
+                           "Provided object does not match schema 'image': " + what);
+}
+
+domain_error not_found(const image_state& s) {
+  return make_domain_error(errc::not_found, "No image found with ID " + s.id);
+}
+
+domain_error transition(const image_state& s, const std::string& to) {
+  return make_domain_error(
+      errc::conflict, "Image status transition from " + s.status + " to " + to + " is not allowed");
+}
+
+template <std::size_t N>
+std::optional<domain_error> check_enum(const std::array<std::string_view, N>& values,
+                                       const std::optional<std::string>& v) {
+  if (!v || one_of(values, *v)) return std::nullopt;
+  return schema_error("'" + *v + "' is not one of " + list(values));
+}
+
+std::optional<domain_error> check_length(const std::optional<std::string>& v) {
+  if (!v || v->size() <= 255) return std::nullopt;
+  return schema_error("'" + *v + "' is too long");
+}
+
+std::optional<domain_error> check_minimum(const std::optional<std::int64_t>& v) {
+  if (!v || *v >= 0) return std::nullopt;
+  return schema_error(std::to_string(*v) + " is less than the minimum of 0");
+}
+
+std::optional<domain_error> check_tags(const std::optional<std::vector<std::string>>& tags) {
+  if (!tags) return std::nullopt;
+  for (const auto& t : *tags)
+    if (auto e = check_length(t)) return e;
+  return std::nullopt;
+}
+
+// Glance keeps tags as a set: duplicates collapse, the first order stays.
+std::vector<std::string> unique(const std::vector<std::string>& tags) {
+  std::vector<std::string> out;
+  std::set<std::string> seen;
+  for (const auto& t : tags)
+    if (seen.insert(t).second) out.push_back(t);
+  return out;
+}
+
+std::optional<domain_error> check_property_key(const std::string& key) {
+  if (key.empty() || key.size() > 255)
+    return schema_error("'" + key + "' is not a valid property name");
+  if (one_of(reserved_keys, key))
+    return make_domain_error(errc::forbidden, "Attribute '" + key + "' is reserved.");
+  return std::nullopt;
+}
+
+std::optional<domain_error> check_properties(const std::map<std::string, std::string>& props) {
+  for (const auto& [k, v] : props)
+    if (auto e = check_property_key(k)) return e;
+  return std::nullopt;
+}
+
+bool hex(const std::string& s, std::size_t size) {
+  return (size == 0 ? !s.empty() : s.size() == size) &&
+         std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isxdigit(c); });
+}
+
+// Formats may change only while no data is attached (Glance).
+std::optional<domain_error> check_format_change(const image_state& s, const char* field,
+                                                const std::string& current,
+                                                const std::optional<std::string>& next) {
+  if (!next || *next == current || s.status == "queued") return std::nullopt;
+  return make_domain_error(errc::conflict, std::string("Attribute ") + field +
+                                               " can be only replaced for a queued image.");
+}
+
+struct decider {
+  const image_state& s;
+  using result = decision<image_event>;
+
+  result operator()(const image::create& c) const {
+    if (s.version > 0)
+      return make_domain_error(errc::conflict,
+                               "Image with identifier " + s.id + " already exists!");
+    if (auto e = check_length(c.name)) return *e;
+    if (!c.disk_format.empty())
+      if (auto e = check_enum(disk_formats, c.disk_format)) return *e;
+    if (!c.container_format.empty())
+      if (auto e = check_enum(container_formats, c.container_format)) return *e;
+    if (auto e = check_enum(visibilities, c.visibility)) return *e;
+    if (auto e = check_minimum(c.min_disk)) return *e;
+    if (auto e = check_minimum(c.min_ram)) return *e;
+    if (auto e = check_tags(c.tags)) return *e;
+    if (auto e = check_properties(c.properties)) return *e;
+    return std::vector<image_event>{
+        image_created{c.name, c.owner, c.disk_format, c.container_format, c.visibility, c.min_disk,
+                      c.min_ram, c.is_protected, unique(c.tags), c.properties}};
+  }
+
+  result operator()(const image::update& c) const {
+    if (!s.exists()) return not_found(s);
+    if (auto e = check_length(c.name)) return *e;
+    if (auto e = check_enum(visibilities, c.visibility)) return *e;
+    if (auto e = check_minimum(c.min_disk)) return *e;
+    if (auto e = check_minimum(c.min_ram)) return *e;
+    if (auto e = check_tags(c.tags)) return *e;
+    if (auto e = check_enum(disk_formats, c.disk_format)) return *e;
+    if (auto e = check_enum(container_formats, c.container_format)) return *e;
+    if (auto e = check_format_change(s, "disk_format", s.disk_format, c.disk_format)) return *e;
+    if (auto e = check_format_change(s, "container_format", s.container_format, c.container_format))
+      return *e;
+    if (auto e = check_properties(c.properties_set)) return *e;
+    for (const auto& k : c.properties_removed) {
+      if (auto e = check_property_key(k)) return *e;
+      if (!s.properties.count(k) && !c.properties_set.count(k))
+        return make_domain_error(errc::conflict, "Property " + k + " does not exist.");
+    }
+    image_updated e{c.name,           c.visibility,        c.min_disk,    c.min_ram,
+                    c.is_protected,   std::nullopt,        c.disk_format, c.container_format,
+                    c.properties_set, c.properties_removed};
+    if (c.tags) e.tags = unique(*c.tags);
+    return std::vector<image_event>{e};
+  }
+
+  result operator()(const image::start_upload&) const {
+    if (!s.exists()) return not_found(s);
+    if (s.status != "queued") return transition(s, "saving");
+    if (s.disk_format.empty() || s.container_format.empty())
+      return make_domain_error(errc::bad_request,
+                               "Properties disk_format, container_format must be set prior to "
+                               "saving data.");
+    return std::vector<image_event>{image_upload_started{}};
+  }
+
+  result operator()(const image::finish_upload& c) const {
+    if (!s.exists()) return not_found(s);
+    if (s.status != "saving") return transition(s, "active");
+    if (c.size < 0) return make_domain_error(errc::bad_request, "Image size must not be negative.");
+    if (c.virtual_size && *c.virtual_size < 0)
+      return make_domain_error(errc::bad_request, "Image virtual_size must not be negative.");
+    if (!hex(c.checksum, 32))
+      return make_domain_error(errc::bad_request, "Image checksum must be an md5 in hex.");
+    if (c.os_hash_algo.empty() || !hex(c.os_hash_value, 0))
+      return make_domain_error(errc::bad_request, "Image os_hash_value must be a hex digest.");
+    return std::vector<image_event>{
+        image_uploaded{c.size, c.checksum, c.os_hash_algo, c.os_hash_value, c.virtual_size}};
+  }
+
+  result operator()(const image::fail_upload& c) const {
+    if (!s.exists()) return not_found(s);
+    if (s.status != "queued" && s.status != "saving") return transition(s, "killed");
+    return std::vector<image_event>{image_upload_failed{c.reason}};
+  }
+
+  result operator()(const image::reset_upload& c) const {
+    if (!s.exists()) return not_found(s);
+    if (s.status != "saving") return transition(s, "queued");
+    return std::vector<image_event>{image_upload_reset{c.reason}};
+  }
+
+  result operator()(const image::deactivate&) const {
+    if (!s.exists()) return not_found(s);
+    if (s.status == "deactivated") return std::vector<image_event>{};  // Glance: a no-op
+    if (s.status != "active")
+      return make_domain_error(errc::forbidden,
+                               "Not allowed to deactivate image in status '" + s.status + "'");
+    return std::vector<image_event>{image_deactivated{}};
+  }
+
+  result operator()(const image::reactivate&) const {
+    if (!s.exists()) return not_found(s);
+    if (s.status == "active") return std::vector<image_event>{};  // Glance: a no-op
+    if (s.status != "deactivated")
+      return make_domain_error(errc::forbidden,
+                               "Not allowed to reactivate image in status '" + s.status + "'");
+    return std::vector<image_event>{image_reactivated{}};
+  }
+
+  result operator()(const image::remove&) const {
+    if (!s.exists()) return not_found(s);
+    if (s.is_protected)
+      return make_domain_error(errc::forbidden,
+                               "Image " + s.id + " is protected and cannot be deleted.");
+    return std::vector<image_event>{image_deleted{}};
+  }
+};
+
+struct applier {
+  image_state& s;
+
+  // The status an event needs: anything else is a log this code did not write.
+  void require(const char* type, std::initializer_list<std::string_view> statuses) const {
+    if (!s.exists()) throw invalid_event(std::string(type) + " on an image that does not exist");
+    if (statuses.size() == 0) return;
+    for (auto st : statuses)
+      if (s.status == st) return;
+    throw invalid_event(std::string(type) + " on an image in status " + s.status);
+  }
+
+  void operator()(const image_created& e) {
+    if (s.version > 0) throw invalid_event("image.created on an image that exists");
+    s.name = e.name;
+    s.owner = e.owner;
+    s.status = "queued";
+    s.disk_format = e.disk_format;
+    s.container_format = e.container_format;
+    s.visibility = e.visibility;
+    s.min_disk = e.min_disk;
+    s.min_ram = e.min_ram;
+    s.is_protected = e.is_protected;
+    s.tags = e.tags;
+    s.properties = e.properties;
+  }
+  void operator()(const image_updated& e) {
+    require(e.type_name, {});
+    if (e.name) s.name = *e.name;
+    if (e.visibility) s.visibility = *e.visibility;
+    if (e.min_disk) s.min_disk = *e.min_disk;
+    if (e.min_ram) s.min_ram = *e.min_ram;
+    if (e.is_protected) s.is_protected = *e.is_protected;
+    if (e.tags) s.tags = *e.tags;
+    if (e.disk_format) s.disk_format = *e.disk_format;
+    if (e.container_format) s.container_format = *e.container_format;
+    for (const auto& [k, v] : e.properties_set) s.properties[k] = v;
+    for (const auto& k : e.properties_removed) s.properties.erase(k);
+  }
+  void operator()(const image_upload_started& e) {
+    require(e.type_name, {"queued"});
+    s.status = "saving";
+  }
+  void operator()(const image_uploaded& e) {
+    require(e.type_name, {"saving"});
+    s.status = "active";
+    s.size = e.size;
+    s.checksum = e.checksum;
+    s.os_hash_algo = e.os_hash_algo;
+    s.os_hash_value = e.os_hash_value;
+    s.virtual_size = e.virtual_size;
+  }
+  void operator()(const image_upload_failed& e) {
+    require(e.type_name, {"queued", "saving"});
+    s.status = "killed";
+  }
+  void operator()(const image_upload_reset& e) {
+    require(e.type_name, {"saving"});
+    s.status = "queued";
+  }
+  void operator()(const image_deactivated& e) {
+    require(e.type_name, {"active"});
+    s.status = "deactivated";
+  }
+  void operator()(const image_reactivated& e) {
+    require(e.type_name, {"deactivated"});
+    s.status = "active";
+  }
+  void operator()(const image_deleted& e) {
+    require(e.type_name, {});
+    s.status = "deleted";
+    s.deleted = true;
+  }
+};
+
+}  // namespace
+
+decision<image_event> image_machine::decide(const state& s, const command& c) {
+  return std::visit(decider{s}, c);
+}
+
+image_state image_machine::apply(state s, const event& e) {
+  std::visit(applier{s}, e);
+  return s;
+}
+
+void to_json(nlohmann::json& j, const image_state& s) {
+  using nlohmann::json;
+  j = json::object();
+  meta_to_json(j, s);
+  j["name"] = s.name;
+  j["owner"] = s.owner;
+  j["status"] = s.status;
+  j["visibility"] = s.visibility;
+  j["disk_format"] = s.disk_format.empty() ? json(nullptr) : json(s.disk_format);
+  j["container_format"] = s.container_format.empty() ? json(nullptr) : json(s.container_format);
+  j["min_disk"] = s.min_disk;
+  j["min_ram"] = s.min_ram;
+  j["protected"] = s.is_protected;
+  j["tags"] = s.tags;
+  j["properties"] = s.properties;
+  j["size"] = s.size ? json(*s.size) : json(nullptr);
+  j["checksum"] = s.checksum.empty() ? json(nullptr) : json(s.checksum);
+  j["os_hash_algo"] = s.os_hash_algo.empty() ? json(nullptr) : json(s.os_hash_algo);
+  j["os_hash_value"] = s.os_hash_value.empty() ? json(nullptr) : json(s.os_hash_value);
+  j["virtual_size"] = s.virtual_size ? json(*s.virtual_size) : json(nullptr);
+}
+
+}  // namespace cumulo

@@ -1,0 +1,282 @@
+// A network (Neutron) with the subnets and ports it owns: its events,
+// commands and the pure state machine. Addresses are chosen here (IPAM) so
+// that the log records which address each port got.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "engine/codec.hpp"
+#include <nlohmann/json.hpp>
+
+#include "engine/resource.hpp"
+
+namespace cumulo {
+
+// Values shared by events, state and commands. In namespace network so
+// that names like `port` do not collide with other kinds.
+namespace network {
+struct allocation_pool {
+  std::string start;
+  std::string end;
+  MSGPACK_DEFINE_MAP(start, end)
+};
+struct host_route {
+  std::string destination;  // a CIDR
+  std::string nexthop;
+  MSGPACK_DEFINE_MAP(destination, nexthop)
+};
+struct fixed_ip {
+  std::string subnet_id;
+  std::string ip_address;
+  MSGPACK_DEFINE_MAP(subnet_id, ip_address)
+};
+}  // namespace network
+
+// --- events (schema in schemas/events/network.json) ---
+struct network_created {
+  static constexpr const char* type_name = "network.created";
+  static constexpr int schema_version = 1;
+  std::string name;
+  std::string project_id;
+  bool shared = false;
+  bool external = false;  // router:external
+  int mtu = 1500;
+  bool admin_state_up = true;
+  std::string description;
+  MSGPACK_DEFINE_MAP(name, project_id, shared, external, mtu, admin_state_up, description)
+};
+
+struct network_updated {
+  static constexpr const char* type_name = "network.updated";
+  static constexpr int schema_version = 1;
+  std::optional<std::string> name;
+  std::optional<bool> shared;
+  std::optional<bool> external;
+  std::optional<int> mtu;
+  std::optional<bool> admin_state_up;
+  std::optional<std::string> description;
+  MSGPACK_DEFINE_MAP(name, shared, external, mtu, admin_state_up, description)
+};
+
+// Addresses are canonical text; gateway_ip "" means no gateway.
+struct network_subnet_added {
+  static constexpr const char* type_name = "network.subnet_added";
+  static constexpr int schema_version = 1;
+  std::string subnet_id;
+  std::string name;
+  int ip_version = 4;
+  std::string cidr;
+  std::string gateway_ip;
+  std::vector<network::allocation_pool> allocation_pools;
+  std::vector<std::string> dns_nameservers;
+  std::vector<network::host_route> host_routes;
+  bool enable_dhcp = true;
+  std::string project_id;
+  std::string description;
+  MSGPACK_DEFINE_MAP(subnet_id, name, ip_version, cidr, gateway_ip, allocation_pools,
+                     dns_nameservers, host_routes, enable_dhcp, project_id, description)
+};
+
+struct network_subnet_updated {
+  static constexpr const char* type_name = "network.subnet_updated";
+  static constexpr int schema_version = 1;
+  std::string subnet_id;
+  std::optional<std::string> name;
+  std::optional<std::string> gateway_ip;  // "" removes the gateway
+  std::optional<std::vector<std::string>> dns_nameservers;
+  std::optional<bool> enable_dhcp;
+  std::optional<std::string> description;
+  MSGPACK_DEFINE_MAP(subnet_id, name, gateway_ip, dns_nameservers, enable_dhcp, description)
+};
+
+struct network_subnet_removed {
+  static constexpr const char* type_name = "network.subnet_removed";
+  static constexpr int schema_version = 1;
+  std::string subnet_id;
+  MSGPACK_DEFINE_MAP(subnet_id)
+};
+
+// fixed_ips are the addresses IPAM chose, each with its subnet.
+struct network_port_created {
+  static constexpr const char* type_name = "network.port_created";
+  static constexpr int schema_version = 1;
+  std::string port_id;
+  std::string name;
+  std::string mac_address;
+  std::string device_id;
+  std::string device_owner;
+  std::vector<network::fixed_ip> fixed_ips;
+  std::vector<std::string> security_groups;
+  std::string project_id;
+  bool admin_state_up = true;
+  MSGPACK_DEFINE_MAP(port_id, name, mac_address, device_id, device_owner, fixed_ips,
+                     security_groups, project_id, admin_state_up)
+};
+
+struct network_port_updated {
+  static constexpr const char* type_name = "network.port_updated";
+  static constexpr int schema_version = 1;
+  std::string port_id;
+  std::optional<std::string> name;
+  std::optional<std::string> device_id;
+  std::optional<std::string> device_owner;
+  std::optional<bool> admin_state_up;
+  std::optional<std::vector<std::string>> security_groups;
+  MSGPACK_DEFINE_MAP(port_id, name, device_id, device_owner, admin_state_up, security_groups)
+};
+
+struct network_port_deleted {
+  static constexpr const char* type_name = "network.port_deleted";
+  static constexpr int schema_version = 1;
+  std::string port_id;
+  MSGPACK_DEFINE_MAP(port_id)
+};
+
+struct network_deleted {
+  static constexpr const char* type_name = "network.deleted";
+  static constexpr int schema_version = 1;
+  CUMULO_EMPTY_PAYLOAD
+};
+
+using network_event =
+    std::variant<network_created, network_updated, network_subnet_added, network_subnet_updated,
+                 network_subnet_removed, network_port_created, network_port_updated,
+                 network_port_deleted, network_deleted>;
+
+// --- state ---
+namespace network {
+struct subnet {
+  std::string id;
+  std::string name;
+  int ip_version = 4;
+  std::string cidr;
+  std::string gateway_ip;  // "" = none
+  std::vector<allocation_pool> allocation_pools;
+  std::vector<std::string> dns_nameservers;
+  std::vector<host_route> host_routes;
+  bool enable_dhcp = true;
+  std::string project_id;
+  std::string description;
+};
+struct port {
+  std::string id;
+  std::string name;
+  std::string mac_address;
+  std::string device_id;
+  std::string device_owner;
+  std::vector<fixed_ip> fixed_ips;
+  std::vector<std::string> security_groups;
+  std::string project_id;
+  bool admin_state_up = true;
+};
+// Found by ADL when a subnet or port is put into a json.
+void to_json(nlohmann::json& j, const subnet& s);
+void to_json(nlohmann::json& j, const port& p);
+}  // namespace network
+
+// The addresses in use are not stored: they are the ports' fixed_ips.
+struct network_state : resource_meta {
+  std::string name;
+  std::string project_id;
+  bool shared = false;
+  bool external = false;
+  int mtu = 1500;
+  bool admin_state_up = true;
+  std::string description;
+  std::vector<network::subnet> subnets;  // in the order they were added
+  std::map<std::string, network::port> ports;
+
+  const network::subnet* find_subnet(const std::string& subnet_id) const;
+  const network::port* find_port(const std::string& port_id) const;
+};
+
+void to_json(nlohmann::json& j, const network_state& s);
+
+// --- commands ---
+namespace network {
+struct create {
+  std::string name;
+  std::string project_id;
+  bool shared = false;
+  bool external = false;
+  int mtu = 1500;
+  bool admin_state_up = true;
+  std::string description;
+};
+struct update {
+  std::optional<std::string> name;
+  std::optional<bool> shared;
+  std::optional<bool> external;
+  std::optional<int> mtu;
+  std::optional<bool> admin_state_up;
+  std::optional<std::string> description;
+};
+struct add_subnet {
+  std::string subnet_id;  // chosen by the caller (a new uuid)
+  std::string name;
+  int ip_version = 4;
+  std::string cidr;
+  std::optional<std::string> gateway_ip;          // nullopt: the first host; "": no gateway
+  std::vector<allocation_pool> allocation_pools;  // empty: the CIDR minus gateway
+  std::vector<std::string> dns_nameservers;
+  std::vector<host_route> host_routes;
+  bool enable_dhcp = true;
+  std::string project_id;
+  std::string description;
+};
+struct update_subnet {
+  std::string subnet_id;
+  std::optional<std::string> name;
+  std::optional<std::string> gateway_ip;  // "": remove the gateway
+  std::optional<std::vector<std::string>> dns_nameservers;
+  std::optional<bool> enable_dhcp;
+  std::optional<std::string> description;
+};
+struct remove_subnet {
+  std::string subnet_id;
+};
+// A fixed_ip request names a subnet (any free address of it), an address
+// (its subnet is found), or both.
+struct create_port {
+  std::string port_id;  // chosen by the caller (a new uuid)
+  std::string name;
+  std::string mac_address;  // chosen by the caller, so that decide stays pure
+  std::string device_id;
+  std::string device_owner;
+  // nullopt: one address from the first IPv4 subnet with room and one from the
+  // first IPv6 subnet with room (Neutron); an empty list: no address.
+  std::optional<std::vector<fixed_ip>> fixed_ips;
+  std::vector<std::string> security_groups;
+  std::string project_id;
+  bool admin_state_up = true;
+};
+struct update_port {
+  std::string port_id;
+  std::optional<std::string> name;
+  std::optional<std::string> device_id;
+  std::optional<std::string> device_owner;
+  std::optional<bool> admin_state_up;
+  std::optional<std::vector<std::string>> security_groups;
+};
+struct delete_port {
+  std::string port_id;
+};
+struct remove {};
+using command = std::variant<create, update, add_subnet, update_subnet, remove_subnet, create_port,
+                             update_port, delete_port, remove>;
+}  // namespace network
+
+struct network_machine {
+  static constexpr const char* kind = "network";
+  using state = network_state;
+  using event = network_event;
+  using command = network::command;
+  static decision<event> decide(const state& s, const command& c);
+  static state apply(state s, const event& e);
+};
+
+}  // namespace cumulo

@@ -1,0 +1,373 @@
+#include "engine/image_state.hpp"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "engine/fold.hpp"
+
+namespace cumulo {
+namespace {
+
+using M = image_machine;
+
+// Every event the tests applied, to replay them through the codec.
+std::vector<image_event> history;
+
+// Runs a command the way an actor does: decide, then apply every event.
+image_state run(image_state s, const image::command& c) {
+  auto d = M::decide(s, c);
+  EXPECT_TRUE(d.ok()) << (d.ok() ? "" : d.error().message);
+  if (!d.ok()) return s;
+  for (const auto& e : d.value()) {
+    s = M::apply(std::move(s), e), ++s.version;
+    history.push_back(e);
+  }
+  return s;
+}
+
+domain_error refused(const image_state& s, const image::command& c) {
+  auto d = M::decide(s, c);
+  EXPECT_FALSE(d.ok());
+  return d.ok() ? domain_error{} : d.error();
+}
+
+image_state fresh() {
+  image_state s;
+  s.id = "i1";
+  return s;
+}
+
+image::create cirros() {
+  image::create c;
+  c.name = "cirros";
+  c.owner = "p1";
+  c.disk_format = "qcow2";
+  c.container_format = "bare";
+  return c;
+}
+
+const std::string md5 = "d41d8cd98f00b204e9800998ecf8427e";
+image::finish_upload upload() {
+  return {1024, md5, "sha512", std::string(128, 'a'), 4096};
+}
+
+image_state active() {
+  auto s = run(fresh(), cirros());
+  s = run(s, image::start_upload{});
+  return run(s, image::finish_upload{upload()});
+}
+
+TEST(ImageState, CreateUploadAndDelete) {
+  auto c = cirros();
+  c.tags = {"a", "b", "a"};
+  c.properties = {{"hw_disk_bus", "virtio"}};
+  c.min_disk = 1;
+  c.min_ram = 64;
+  auto s = run(fresh(), c);
+  EXPECT_TRUE(s.exists());
+  EXPECT_EQ(s.status, "queued");
+  EXPECT_EQ(s.visibility, "shared") << "Glance's default";
+  EXPECT_EQ(s.owner, "p1");
+  EXPECT_EQ(s.tags, (std::vector<std::string>{"a", "b"})) << "tags are a set";
+  EXPECT_EQ(s.properties.at("hw_disk_bus"), "virtio");
+  EXPECT_FALSE(s.size);
+  s = run(s, image::start_upload{});
+  EXPECT_EQ(s.status, "saving");
+  s = run(s, upload());
+  EXPECT_EQ(s.status, "active");
+  EXPECT_EQ(*s.size, 1024);
+  EXPECT_EQ(s.checksum, md5);
+  EXPECT_EQ(s.os_hash_algo, "sha512");
+  EXPECT_EQ(*s.virtual_size, 4096);
+  s = run(s, image::remove{});
+  EXPECT_EQ(s.status, "deleted");
+  EXPECT_TRUE(s.deleted);
+  EXPECT_FALSE(s.exists());
+}
+
+TEST(ImageState, DeactivateAndReactivate) {
+  auto s = run(active(), image::deactivate{});
+  EXPECT_EQ(s.status, "deactivated");
+  EXPECT_TRUE(M::decide(s, image::deactivate{}).value().empty()) << "a no-op, as in Glance";
+  s = run(s, image::reactivate{});
+  EXPECT_EQ(s.status, "active");
+  EXPECT_TRUE(M::decide(s, image::reactivate{}).value().empty()) << "a no-op, as in Glance";
+  s = run(s, image::deactivate{});
+  s = run(s, image::remove{});  // a deactivated image can be deleted
+  EXPECT_TRUE(s.deleted);
+}
+
+TEST(ImageState, AFailedUploadKillsTheImage) {
+  auto s = run(run(fresh(), cirros()), image::start_upload{});
+  s = run(s, image::fail_upload{"disk full"});
+  EXPECT_EQ(s.status, "killed");
+  EXPECT_EQ(refused(s, image::start_upload{}).code, errc::conflict);
+  EXPECT_EQ(refused(s, image::deactivate{}).code, errc::forbidden);
+  s = run(s, image::remove{});
+  EXPECT_TRUE(s.deleted);
+
+  auto q = run(run(fresh(), cirros()), image::fail_upload{"no data"});
+  EXPECT_EQ(q.status, "killed") << "from queued too";
+}
+
+TEST(ImageState, AnInterruptedUploadCanBeReset) {
+  auto s = run(run(fresh(), cirros()), image::start_upload{});
+  s = run(s, image::reset_upload{"client went away"});
+  EXPECT_EQ(s.status, "queued");
+  s = run(s, image::start_upload{});
+  s = run(s, upload());
+  EXPECT_EQ(s.status, "active");
+}
+
+TEST(ImageState, UpdatesMetadata) {
+  auto s = run(fresh(), cirros());
+  s.properties["old"] = "x";
+  image::update u;
+  u.name = "cirros-0.6";
+  u.visibility = "public";
+  u.min_disk = 2;
+  u.min_ram = 128;
+  u.is_protected = true;
+  u.tags = std::vector<std::string>{"t"};
+  u.disk_format = "raw";
+  u.container_format = "ovf";
+  u.properties_set = {{"os_distro", "cirros"}};
+  u.properties_removed = {"old"};
+  s = run(s, u);
+  EXPECT_EQ(s.name, "cirros-0.6");
+  EXPECT_EQ(s.visibility, "public");
+  EXPECT_EQ(s.min_disk, 2);
+  EXPECT_EQ(s.min_ram, 128);
+  EXPECT_TRUE(s.is_protected);
+  EXPECT_EQ(s.tags, std::vector<std::string>{"t"});
+  EXPECT_EQ(s.disk_format, "raw") << "formats may change while queued";
+  EXPECT_EQ(s.container_format, "ovf");
+  EXPECT_EQ(s.properties, (std::map<std::string, std::string>{{"os_distro", "cirros"}}));
+}
+
+TEST(ImageState, FormatsAreFixedOnceDataIsAttached) {
+  auto s = active();
+  image::update u;
+  u.disk_format = "raw";
+  auto e = refused(s, u);
+  EXPECT_EQ(e.code, errc::conflict);
+  EXPECT_EQ(e.message, "Attribute disk_format can be only replaced for a queued image.");
+  u.disk_format = "qcow2";
+  EXPECT_TRUE(M::decide(s, u).ok()) << "the same value is no change";
+  image::update cf;
+  cf.container_format = "ova";
+  EXPECT_EQ(refused(s, cf).code, errc::conflict);
+  image::update name;
+  name.name = "still fine";
+  s = run(s, name);
+  EXPECT_EQ(s.name, "still fine");
+}
+
+TEST(ImageState, RefusesBadInput) {
+  auto none = fresh();
+  auto bad = [&](auto change) {
+    auto c = cirros();
+    change(c);
+    return refused(none, c).code;
+  };
+  EXPECT_EQ(bad([](image::create& c) { c.disk_format = "floppy"; }), errc::bad_request);
+  EXPECT_EQ(bad([](image::create& c) { c.container_format = "zip"; }), errc::bad_request);
+  EXPECT_EQ(bad([](image::create& c) { c.visibility = "everyone"; }), errc::bad_request);
+  EXPECT_EQ(bad([](image::create& c) { c.min_disk = -1; }), errc::bad_request);
+  EXPECT_EQ(bad([](image::create& c) { c.min_ram = -1; }), errc::bad_request);
+  EXPECT_EQ(bad([](image::create& c) { c.name = std::string(256, 'x'); }), errc::bad_request);
+  EXPECT_EQ(bad([](image::create& c) { c.tags = {std::string(256, 't')}; }), errc::bad_request);
+  EXPECT_EQ(bad([](image::create& c) { c.properties = {{"status", "active"}}; }), errc::forbidden);
+  EXPECT_EQ(bad([](image::create& c) { c.properties = {{"", "x"}}; }), errc::bad_request);
+  EXPECT_EQ(refused(none, image::create{"x", "p", "vmdk", "docker", "secret"}).message,
+            "Provided object does not match schema 'image': 'secret' is not one of ['public', "
+            "'private', 'shared', 'community']");
+  for (const char* f :
+       {"ami", "ari", "aki", "vhd", "vhdx", "vmdk", "raw", "qcow2", "vdi", "iso", "ploop"})
+    EXPECT_TRUE(M::decide(none, image::create{"x", "p", f, "bare"}).ok()) << f;
+  for (const char* f : {"ami", "ari", "aki", "bare", "ovf", "ova", "docker", "compressed"})
+    EXPECT_TRUE(M::decide(none, image::create{"x", "p", "raw", f}).ok()) << f;
+
+  auto s = run(none, cirros());
+  EXPECT_EQ(refused(s, cirros()).code, errc::conflict) << "created twice";
+  image::update u;
+  u.visibility = "nobody";
+  EXPECT_EQ(refused(s, u).code, errc::bad_request);
+  image::update neg;
+  neg.min_ram = -5;
+  EXPECT_EQ(refused(s, neg).code, errc::bad_request);
+  image::update fmt;
+  fmt.disk_format = "floppy";
+  EXPECT_EQ(refused(s, fmt).code, errc::bad_request);
+  image::update reserved;
+  reserved.properties_set = {{"size", "1"}};
+  EXPECT_EQ(refused(s, reserved).code, errc::forbidden);
+  image::update gone;
+  gone.properties_removed = {"nothere"};
+  EXPECT_EQ(refused(s, gone).code, errc::conflict);
+}
+
+TEST(ImageState, UploadNeedsFormatsAndAQueuedImage) {
+  auto s = run(fresh(), image::create{"blank", "p1"});
+  EXPECT_EQ(refused(s, image::start_upload{}).code, errc::bad_request) << "no formats yet";
+  EXPECT_EQ(refused(s, upload()).code, errc::conflict) << "not saving";
+  EXPECT_EQ(refused(s, image::reset_upload{}).code, errc::conflict);
+
+  auto a = active();
+  auto e = refused(a, image::start_upload{});
+  EXPECT_EQ(e.code, errc::conflict);
+  EXPECT_EQ(e.message, "Image status transition from active to saving is not allowed");
+  EXPECT_EQ(refused(a, upload()).code, errc::conflict);
+  EXPECT_EQ(refused(a, image::fail_upload{"x"}).code, errc::conflict);
+  EXPECT_EQ(refused(a, image::reset_upload{"x"}).code, errc::conflict);
+
+  auto saving = run(run(fresh(), cirros()), image::start_upload{});
+  EXPECT_EQ(refused(saving, image::start_upload{}).code, errc::conflict);
+  auto f = upload();
+  f.checksum = "xyz";
+  EXPECT_EQ(refused(saving, f).code, errc::bad_request);
+  f = upload();
+  f.size = -1;
+  EXPECT_EQ(refused(saving, f).code, errc::bad_request);
+  f = upload();
+  f.virtual_size = -1;
+  EXPECT_EQ(refused(saving, f).code, errc::bad_request);
+  f = upload();
+  f.os_hash_value = "";
+  EXPECT_EQ(refused(saving, f).code, errc::bad_request);
+  f = upload();
+  f.virtual_size = std::nullopt;
+  EXPECT_TRUE(M::decide(saving, f).ok()) << "virtual_size is optional";
+  EXPECT_EQ(refused(saving, image::deactivate{}).code, errc::forbidden);
+}
+
+TEST(ImageState, DeactivationNeedsAnActiveImage) {
+  auto q = run(fresh(), cirros());
+  auto e = refused(q, image::deactivate{});
+  EXPECT_EQ(e.code, errc::forbidden);
+  EXPECT_EQ(e.message, "Not allowed to deactivate image in status 'queued'");
+  EXPECT_EQ(refused(q, image::reactivate{}).code, errc::forbidden);
+}
+
+TEST(ImageState, ProtectedImagesCannotBeDeleted) {
+  auto c = cirros();
+  c.is_protected = true;
+  auto s = run(fresh(), c);
+  auto e = refused(s, image::remove{});
+  EXPECT_EQ(e.code, errc::forbidden);
+  EXPECT_EQ(e.message, "Image i1 is protected and cannot be deleted.");
+  image::update u;
+  u.is_protected = false;
+  s = run(s, u);
+  s = run(s, image::remove{});
+  EXPECT_TRUE(s.deleted);
+}
+
+TEST(ImageState, AMissingOrDeletedImageIsNotFound) {
+  auto none = fresh();
+  auto s = run(active(), image::remove{});
+  for (const auto* st : {&none, &s}) {
+    for (const image::command& c :
+         {image::command{image::update{}}, image::command{image::start_upload{}},
+          image::command{upload()}, image::command{image::fail_upload{}},
+          image::command{image::reset_upload{}}, image::command{image::deactivate{}},
+          image::command{image::reactivate{}}, image::command{image::remove{}}}) {
+      auto e = refused(*st, c);
+      EXPECT_EQ(e.code, errc::not_found);
+      EXPECT_EQ(e.message, "No image found with ID i1");
+    }
+  }
+}
+
+TEST(ImageState, ApplyRejectsEventsThatCannotHappen) {
+  EXPECT_THROW(M::apply(fresh(), image_deleted{}), invalid_event);
+  EXPECT_THROW(M::apply(fresh(), image_updated{}), invalid_event);
+  auto q = run(fresh(), cirros());
+  EXPECT_THROW(M::apply(q, image_created{}), invalid_event);
+  EXPECT_THROW(M::apply(q, image_uploaded{}), invalid_event);
+  EXPECT_THROW(M::apply(q, image_upload_reset{}), invalid_event);
+  EXPECT_THROW(M::apply(q, image_deactivated{}), invalid_event);
+  EXPECT_THROW(M::apply(q, image_reactivated{}), invalid_event);
+  auto a = active();
+  EXPECT_THROW(M::apply(a, image_upload_started{}), invalid_event);
+  EXPECT_THROW(M::apply(a, image_upload_failed{}), invalid_event);
+  auto d = run(a, image::remove{});
+  EXPECT_THROW(M::apply(d, image_deleted{}), invalid_event);
+}
+
+TEST(ImageState, JsonView) {
+  nlohmann::json j = run(fresh(), image::create{"blank", "p1"});
+  EXPECT_EQ(j["id"], "i1");
+  EXPECT_EQ(j["status"], "queued");
+  EXPECT_TRUE(j["disk_format"].is_null());
+  EXPECT_TRUE(j["size"].is_null());
+  EXPECT_EQ(j["protected"], false);
+  j = active();
+  EXPECT_EQ(j["size"], 1024);
+  EXPECT_EQ(j["checksum"], md5);
+  EXPECT_EQ(j["virtual_size"], 4096);
+}
+
+// Every event type, encoded, recorded and folded back, gives the same state.
+TEST(ImageState, EventsRoundTripThroughTheCodec) {
+  history.clear();
+  auto c = cirros();
+  c.is_protected = true;
+  c.tags = {"x"};
+  c.properties = {{"k", "v"}, {"k2", "v2"}};
+  auto s = run(fresh(), c);
+  image::update u;
+  u.name = "renamed";
+  u.min_ram = 32;
+  u.properties_set = {{"k3", "v3"}};
+  u.properties_removed = {"k2"};
+  s = run(s, u);
+  s = run(s, image::start_upload{});
+  s = run(s, image::reset_upload{"interrupted"});
+  s = run(s, image::start_upload{});
+  s = run(s, upload());
+  s = run(s, image::deactivate{});
+  s = run(s, image::reactivate{});
+  image::update unprotect;
+  unprotect.is_protected = false;
+  s = run(s, unprotect);
+  s = run(s, image::remove{});
+  // upload_failed lives on a second image's stream.
+  image_state killed = fresh();
+  killed.id = "i2";
+  killed = run(killed, cirros());
+  killed = run(killed, image::fail_upload{"checksum mismatch"});
+
+  std::set<std::string> types;
+  std::map<std::string, image_state> folded;
+  std::map<std::string, std::int64_t> versions;
+  std::size_t i = 0;
+  for (const auto& e : history) {
+    const std::string id = i++ < history.size() - 2 ? "i1" : "i2";
+    new_event n = encode(e);
+    types.insert(n.type);
+    const std::int64_t v = ++versions[id];
+    recorded_event r{v, "image/" + id, v, n.type, n.schema_version, 100 + v, "req", "u", n.payload};
+    if (!folded.count(id)) folded[id].id = id;
+    folded[id] = fold<M>(std::move(folded[id]), r);
+  }
+  EXPECT_EQ(types.size(), std::variant_size_v<image_event>) << "every event type";
+  for (auto [id, direct] : {std::pair{"i1", s}, std::pair{"i2", killed}}) {
+    nlohmann::json a = direct, b = folded[id];
+    for (auto* j : {&a, &b}) j->erase("created_at"), j->erase("updated_at");
+    EXPECT_EQ(a, b) << id;
+  }
+  EXPECT_EQ(folded["i2"].status, "killed");
+  EXPECT_EQ(folded["i1"].properties,
+            (std::map<std::string, std::string>{{"k", "v"}, {"k3", "v3"}}));
+
+  // The payload uses Glance's key "protected", not the C++ member name.
+  auto payload =
+      nlohmann::json::parse(payload_to_json(encode(image_event{image_created{}}).payload));
+  EXPECT_TRUE(payload.contains("protected"));
+  EXPECT_FALSE(payload.contains("is_protected"));
+}
+
+}  // namespace
+}  // namespace cumulo
