@@ -4,6 +4,7 @@
 
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "engine/codec.hpp"
 #include "engine/error.hpp"
@@ -32,6 +33,26 @@ typename Machine::state fold_stream(const std::string& id, const recorded_events
   typename Machine::state s;
   s.id = id;
   for (const auto& r : events) s = fold<Machine>(std::move(s), r);
+  return s;
+}
+
+}  // namespace cumulo
+
+namespace cumulo {
+
+// Applies events that were just decided and appended, with the envelope
+// the journal gave them: the same result as folding them from the log,
+// without decoding the payloads again.
+template <class Machine>
+typename Machine::state apply_appended(typename Machine::state s,
+                                       const std::vector<typename Machine::event>& events,
+                                       const recorded_events& records) {
+  for (std::size_t i = 0; i < events.size() && i < records.size(); ++i) {
+    s = Machine::apply(std::move(s), events[i]);
+    s.version = records[i].version;
+    if (records[i].version == 1) s.created_at_us = records[i].time_us;
+    s.updated_at_us = records[i].time_us;
+  }
   return s;
 }
 

@@ -1,0 +1,57 @@
+#include "actors/cloud.hpp"
+
+#include <caf/all.hpp>
+
+#include <stdexcept>
+
+#include "actors/conductor.hpp"
+#include "actors/errors.hpp"
+#include "actors/journal.hpp"
+
+namespace cumulo {
+
+cloud::cloud(const cloud_options& opts) {
+  dir_ = std::make_unique<data_dir>(opts.data_dir);
+  store_options store_opts;
+  store_opts.sync = opts.sync;
+  auto store = std::make_unique<event_store>(dir_->events_db(), store_opts);
+
+  config_ = std::make_unique<caf::actor_system_config>();
+  config_->set("scheduler.max-threads", opts.threads);
+  system_ = std::make_unique<caf::actor_system>(*config_);
+  journal_ = spawn_journal(*system_, std::move(store));
+
+  // Fold the log once, here, so a log that does not fold stops the start.
+  log_fold_ptr fold;
+  caf::error failure;
+  {
+    caf::scoped_actor self{*system_};
+    self->request(journal_, caf::infinite, fold_atom::value)
+        .receive([&](log_fold_ptr& f) { fold = std::move(f); },
+                 [&](caf::error& e) { failure = std::move(e); });
+  }
+  if (!fold) {
+    caf::anon_send_exit(journal_, caf::exit_reason::user_shutdown);
+    system_.reset();
+    throw std::runtime_error(from_caf_error(failure).message);
+  }
+  events_at_start_ = fold->events();
+  conductor_ = spawn_conductor(*system_, journal_, fold);
+}
+
+cloud::~cloud() {
+  caf::anon_send_exit(conductor_, caf::exit_reason::user_shutdown);
+  {
+    // The journal goes last: children still answering may append.
+    caf::scoped_actor self{*system_};
+    self->wait_for(conductor_);
+  }
+  caf::anon_send_exit(journal_, caf::exit_reason::user_shutdown);
+  conductor_ = nullptr;
+  journal_ = nullptr;
+  system_.reset();  // joins every actor
+}
+
+caf::actor_system& cloud::system() { return *system_; }
+
+}  // namespace cumulo

@@ -1,0 +1,258 @@
+#include "actors/conductor.hpp"
+
+#include <caf/all.hpp>
+#include <spdlog/spdlog.h>
+
+#include <cctype>
+#include <unordered_map>
+
+#include "actors/errors.hpp"
+#include "actors/resource_actor.hpp"
+#include "actors/scheduler.hpp"
+
+namespace cumulo {
+namespace {
+
+// How long the conductor waits for a resource actor to answer.
+constexpr std::chrono::seconds child_timeout{60};
+
+struct conductor_state {
+  caf::actor journal;
+  caf::actor scheduler;
+  std::unordered_map<std::string, caf::actor> children;     // stream -> actor
+  std::unordered_map<caf::actor_addr, std::string> stream_of;  // actor -> stream
+  std::uint64_t restarts = 0;
+  static inline const char* name = "conductor";
+};
+
+using conductor_actor = caf::stateful_actor<conductor_state>;
+
+template <class Machine>
+auto behavior_of() {
+  if constexpr (std::is_same_v<Machine, project_machine>) return project_actor;
+  if constexpr (std::is_same_v<Machine, network_machine>) return network_actor;
+  if constexpr (std::is_same_v<Machine, image_machine>) return image_actor;
+  if constexpr (std::is_same_v<Machine, instance_machine>) return instance_actor;
+}
+
+template <class Machine>
+caf::actor spawn_child(conductor_actor* self, const std::string& id,
+                       std::optional<typename Machine::state> initial) {
+  auto child = self->spawn<caf::monitored>(behavior_of<Machine>(), self->state.journal, id,
+                                           std::move(initial));
+  const std::string stream = make_stream(Machine::kind, id);
+  self->state.children[stream] = child;
+  self->state.stream_of[child.address()] = stream;
+  return child;
+}
+
+// A child that died is replaced by one rebuilt from its stream, unless that
+// already happened (the down message and a failed request both lead here).
+template <class Machine>
+caf::actor restart_child(conductor_actor* self, const std::string& stream, const caf::actor& dead) {
+  auto& st = self->state;
+  auto it = st.children.find(stream);
+  if (it != st.children.end() && it->second != dead) return it->second;
+  st.stream_of.erase(dead.address());
+  ++st.restarts;
+  spdlog::warn("conductor: {} died; restarting it from its stream", stream);
+  return spawn_child<Machine>(self, stream_id(stream), std::nullopt);
+}
+
+void restart_by_kind(conductor_actor* self, const std::string& stream, const caf::actor& dead) {
+  const std::string kind = stream_kind(stream);
+  if (kind == project_machine::kind) restart_child<project_machine>(self, stream, dead);
+  else if (kind == network_machine::kind) restart_child<network_machine>(self, stream, dead);
+  else if (kind == image_machine::kind) restart_child<image_machine>(self, stream, dead);
+  else if (kind == instance_machine::kind) restart_child<instance_machine>(self, stream, dead);
+}
+
+// Sends a request to the actor of a stream and relays its answer. A child
+// that is down never saw the request, so it is restarted and asked again.
+template <class Machine, class... Ts>
+caf::result<typename Machine::state> relay(conductor_actor* self, const std::string& stream,
+                                           caf::actor child, Ts... msg) {
+  using state_t = typename Machine::state;
+  auto promise = self->template make_response_promise<state_t>();
+  self->request(child, child_timeout, msg...)
+      .then([promise](state_t& s) mutable { promise.deliver(std::move(s)); },
+            [self, promise, stream, child, msg...](caf::error& e) mutable {
+              if (e != caf::sec::request_receiver_down) {
+                promise.deliver(e);
+                return;
+              }
+              auto fresh = restart_child<Machine>(self, stream, child);
+              self->request(fresh, child_timeout, msg...)
+                  .then([promise](state_t& s) mutable { promise.deliver(std::move(s)); },
+                        [promise](caf::error& e2) mutable { promise.deliver(e2); });
+            });
+  return promise;
+}
+
+template <class Machine>
+caf::result<typename Machine::state> on_command(conductor_actor* self, const std::string& id,
+                                                typename Machine::command& command,
+                                                event_metadata& meta) {
+  const std::string stream = make_stream(Machine::kind, id);
+  auto it = self->state.children.find(stream);
+  caf::actor child;
+  if (it != self->state.children.end()) {
+    child = it->second;
+  } else {
+    // No actor: the resource does not exist (yet). Deciding on the empty
+    // state gives the right refusal (e.g. not found) without spawning one.
+    typename Machine::state empty;
+    empty.id = id;
+    auto decided = Machine::decide(empty, command);
+    if (!decided) return to_caf_error(decided.error());
+    child = spawn_child<Machine>(self, id, std::move(empty));
+  }
+  return relay<Machine>(self, stream, child, command_atom::value, std::move(command),
+                        std::move(meta));
+}
+
+std::string not_found_message(const std::string& kind, const std::string& id) {
+  std::string k = kind;
+  if (!k.empty()) k[0] = static_cast<char>(std::toupper(k[0]));
+  return k + " " + id + " could not be found.";
+}
+
+template <class Machine>
+caf::result<typename Machine::state> on_get(conductor_actor* self, const std::string& id) {
+  const std::string stream = make_stream(Machine::kind, id);
+  auto it = self->state.children.find(stream);
+  if (it == self->state.children.end())
+    return to_caf_error({errc::not_found, not_found_message(Machine::kind, id)});
+  return relay<Machine>(self, stream, it->second, caf::get_atom::value);
+}
+
+// Asks every live child of a kind for its state and answers with all of them.
+template <class Machine>
+caf::result<std::vector<typename Machine::state>> on_list(conductor_actor* self) {
+  using state_t = typename Machine::state;
+  struct gathering {
+    std::vector<state_t> states;
+    std::size_t waiting = 0;
+  };
+  auto promise = self->template make_response_promise<std::vector<state_t>>();
+  auto g = std::make_shared<gathering>();
+  const std::string prefix = std::string(Machine::kind) + "/";
+  for (auto& [stream, child] : self->state.children)
+    if (stream.compare(0, prefix.size(), prefix) == 0) ++g->waiting;
+  if (g->waiting == 0) return std::vector<state_t>{};
+  auto done = [promise, g]() mutable {
+    if (--g->waiting == 0) promise.deliver(std::move(g->states));
+  };
+  for (auto& [stream, child] : self->state.children) {
+    if (stream.compare(0, prefix.size(), prefix) != 0) continue;
+    self->request(child, child_timeout, caf::get_atom::value)
+        .then(
+            [g, done](state_t& s) mutable {
+              if (s.exists()) g->states.push_back(std::move(s));
+              done();
+            },
+            [done](caf::error&) mutable { done(); });  // a dying child: it is being restarted
+  }
+  return promise;
+}
+
+template <class Machine>
+void spawn_live(conductor_actor* self, const log_fold& fold) {
+  for (const auto& stream : fold.streams()) {
+    if (stream_kind(stream) != Machine::kind) continue;
+    const auto* s = fold.get<typename Machine::state>(stream);
+    if (s && s->exists()) spawn_child<Machine>(self, s->id, *s);
+  }
+}
+
+caf::behavior conductor(conductor_actor* self, caf::actor journal, log_fold_ptr fold) {
+  auto& st = self->state;
+  st.journal = std::move(journal);
+  std::vector<host_state> hosts;
+  for (const auto& stream : fold->streams())
+    if (const auto* h = fold->get<host_state>(stream); h && h->exists()) hosts.push_back(*h);
+  st.scheduler = self->spawn<caf::monitored>(scheduler, st.journal, std::move(hosts));
+  spawn_live<project_machine>(self, *fold);
+  spawn_live<network_machine>(self, *fold);
+  spawn_live<image_machine>(self, *fold);
+  spawn_live<instance_machine>(self, *fold);
+  spdlog::info("conductor: {} resources respawned from {} events", st.children.size(),
+               fold->events());
+
+  self->set_down_handler([self](caf::down_msg& dm) {
+    auto& st = self->state;
+    if (dm.source == st.scheduler.address()) {
+      // The scheduler keeps no state of its own beyond the host streams.
+      spdlog::error("conductor: scheduler died ({}); no new launches until restart",
+                    caf::to_string(dm.reason));
+      return;
+    }
+    auto it = st.stream_of.find(dm.source);
+    if (it == st.stream_of.end()) return;
+    const std::string stream = it->second;
+    if (!dm.reason || dm.reason == caf::exit_reason::normal) {
+      st.stream_of.erase(it);
+      st.children.erase(stream);
+      return;
+    }
+    restart_by_kind(self, stream, caf::actor_cast<caf::actor>(dm.source));
+  });
+  // Supervisors stop their children: monitored children would outlive the
+  // conductor and ~actor_system() would wait for them forever.
+  self->set_exit_handler([self](caf::exit_msg& msg) {
+    auto& st = self->state;
+    for (auto& [stream, child] : st.children) self->send_exit(child, msg.reason);
+    self->send_exit(st.scheduler, msg.reason);
+    st.children.clear();
+    st.stream_of.clear();
+    self->quit(msg.reason);
+  });
+
+  return {
+      [self](command_atom, const std::string& id, project::command& c, event_metadata& m) {
+        return on_command<project_machine>(self, id, c, m);
+      },
+      [self](command_atom, const std::string& id, network::command& c, event_metadata& m) {
+        return on_command<network_machine>(self, id, c, m);
+      },
+      [self](command_atom, const std::string& id, image::command& c, event_metadata& m) {
+        return on_command<image_machine>(self, id, c, m);
+      },
+      [self](command_atom, const std::string& id, instance::command& c, event_metadata& m) {
+        return on_command<instance_machine>(self, id, c, m);
+      },
+      [self](caf::get_atom, project_atom, const std::string& id) {
+        return on_get<project_machine>(self, id);
+      },
+      [self](caf::get_atom, network_atom, const std::string& id) {
+        return on_get<network_machine>(self, id);
+      },
+      [self](caf::get_atom, image_atom, const std::string& id) {
+        return on_get<image_machine>(self, id);
+      },
+      [self](caf::get_atom, instance_atom, const std::string& id) {
+        return on_get<instance_machine>(self, id);
+      },
+      [self](list_atom, project_atom) { return on_list<project_machine>(self); },
+      [self](list_atom, network_atom) { return on_list<network_machine>(self); },
+      [self](list_atom, image_atom) { return on_list<image_machine>(self); },
+      [self](list_atom, instance_atom) { return on_list<instance_machine>(self); },
+      [self](caf::get_atom, scheduler_atom) { return self->state.scheduler; },
+      [self](crash_atom, const std::string& stream) -> caf::result<caf::ok_atom> {
+        auto it = self->state.children.find(stream);
+        if (it == self->state.children.end())
+          return to_caf_error({errc::not_found, "no actor for " + stream});
+        self->send(it->second, crash_atom::value);
+        return caf::ok_atom::value;
+      },
+      [self](restarts_atom) { return self->state.restarts; },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_conductor(caf::actor_system& sys, caf::actor journal, log_fold_ptr fold) {
+  return sys.spawn(conductor, std::move(journal), std::move(fold));
+}
+
+}  // namespace cumulo

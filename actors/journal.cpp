@@ -1,0 +1,110 @@
+#include "actors/journal.hpp"
+
+#include <caf/all.hpp>
+#include <spdlog/spdlog.h>
+
+#include "actors/errors.hpp"
+#include "actors/messages.hpp"
+
+namespace cumulo {
+namespace {
+
+struct pending_append {
+  append_request request;
+  caf::response_promise promise;
+};
+
+struct journal_state {
+  std::unique_ptr<event_store> store;
+  std::vector<pending_append> queue;
+  bool flush_scheduled = false;
+  journal_stats stats;
+  static inline const char* name = "journal";
+};
+
+using journal_actor = caf::stateful_actor<journal_state>;
+
+// Group commit: every append that reached the mailbox before the flush
+// message shares one transaction, and each caller hears back only after it.
+void flush(journal_actor* self) {
+  auto& st = self->state;
+  st.flush_scheduled = false;
+  if (st.queue.empty()) return;
+  std::vector<pending_append> batch;
+  batch.swap(st.queue);
+  std::vector<append_request> requests;
+  requests.reserve(batch.size());
+  for (auto& p : batch) requests.push_back(std::move(p.request));
+  try {
+    auto results = st.store->append(std::move(requests));
+    ++st.stats.transactions;
+    st.stats.largest_batch = std::max<std::uint64_t>(st.stats.largest_batch, batch.size());
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      if (results[i].error) {
+        batch[i].promise.deliver(to_caf_error(*results[i].error));
+      } else {
+        st.stats.events += results[i].events.size();
+        batch[i].promise.deliver(std::move(results[i].events));
+      }
+    }
+  } catch (const store_error& e) {
+    // Nothing of the batch was written: every caller hears so.
+    spdlog::error("journal: {}", e.what());
+    for (auto& p : batch) p.promise.deliver(to_caf_error({errc::internal, e.what()}));
+  }
+}
+
+caf::behavior journal(journal_actor* self, std::shared_ptr<std::unique_ptr<event_store>> store) {
+  self->state.store = std::move(*store);
+  // On shutdown, what was accepted is still written before the actor goes.
+  self->set_exit_handler([self](caf::exit_msg& msg) {
+    flush(self);
+    self->quit(msg.reason);
+  });
+  return {
+      [self](append_atom, append_request& request) -> caf::result<recorded_events> {
+        auto& st = self->state;
+        ++st.stats.appends;
+        st.queue.push_back({std::move(request), self->make_response_promise()});
+        if (!st.flush_scheduled) {
+          st.flush_scheduled = true;
+          self->send(self, flush_atom::value);
+        }
+        return caf::delegated<recorded_events>();
+      },
+      [self](flush_atom) { flush(self); },
+      [self](read_atom, const std::string& stream) -> caf::result<recorded_events> {
+        flush(self);  // a reader sees every append accepted before its request
+        try {
+          return self->state.store->read_stream(stream);
+        } catch (const store_error& e) {
+          return to_caf_error({errc::internal, e.what()});
+        }
+      },
+      [self](fold_atom) -> caf::result<log_fold_ptr> {
+        flush(self);
+        try {
+          auto fold = std::make_shared<log_fold>();
+          self->state.store->for_each(1, [&](recorded_event& r) {
+            fold->apply(r);
+            return true;
+          });
+          return log_fold_ptr(std::move(fold));
+        } catch (const std::exception& e) {
+          return to_caf_error({errc::internal, std::string("the event log does not fold: ") +
+                                                   e.what()});
+        }
+      },
+      [self](stats_atom) { return self->state.stats; },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_journal(caf::actor_system& sys, std::unique_ptr<event_store> store) {
+  // The store is moved through a shared_ptr: spawn arguments must be copyable.
+  auto holder = std::make_shared<std::unique_ptr<event_store>>(std::move(store));
+  return sys.spawn<caf::detached>(journal, holder);
+}
+
+}  // namespace cumulo

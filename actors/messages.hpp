@@ -1,0 +1,76 @@
+// The message interface of the actor layer: atoms, and the C++ types that
+// travel in messages. cumulo runs in one process, so message types are
+// local-only (never serialized): CAF_ALLOW_UNSAFE_MESSAGE_TYPE instead of an
+// inspect() per type. Keep this header light: it is included everywhere.
+#pragma once
+
+#include <caf/allowed_unsafe_message_type.hpp>
+#include <caf/atom.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/event_store.hpp"
+#include "engine/log_fold.hpp"
+#include "engine/scheduling.hpp"
+
+namespace cumulo {
+
+// journal
+using append_atom = caf::atom_constant<caf::atom("append")>;
+using flush_atom = caf::atom_constant<caf::atom("flush")>;
+using read_atom = caf::atom_constant<caf::atom("read")>;
+using fold_atom = caf::atom_constant<caf::atom("fold")>;
+using stats_atom = caf::atom_constant<caf::atom("stats")>;
+// resources and their supervisor (get_atom comes with CAF)
+using command_atom = caf::atom_constant<caf::atom("command")>;
+using crash_atom = caf::atom_constant<caf::atom("crash")>;
+using list_atom = caf::atom_constant<caf::atom("list")>;
+using restarts_atom = caf::atom_constant<caf::atom("restarts")>;
+using ready_atom = caf::atom_constant<caf::atom("ready")>;
+// the resource kinds, to say which kind a get or a list is about
+using project_atom = caf::atom_constant<caf::atom("project")>;
+using network_atom = caf::atom_constant<caf::atom("network")>;
+using image_atom = caf::atom_constant<caf::atom("image")>;
+using instance_atom = caf::atom_constant<caf::atom("instance")>;
+// scheduler
+using register_atom = caf::atom_constant<caf::atom("register")>;
+using select_atom = caf::atom_constant<caf::atom("select")>;
+using release_atom = caf::atom_constant<caf::atom("release")>;
+
+struct journal_stats {
+  std::uint64_t transactions = 0;
+  std::uint64_t events = 0;
+  std::uint64_t appends = 0;
+  std::uint64_t largest_batch = 0;
+};
+
+// The fold of the whole log, handed from the journal to the conductor at
+// start. Shared, not copied: it can hold a million streams.
+using log_fold_ptr = std::shared_ptr<const log_fold>;
+
+}  // namespace cumulo
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::append_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::recorded_events)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::event_metadata)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::journal_stats)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::log_fold_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::project_state)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::network_state)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::image_state)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::instance_state)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::host_state)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<cumulo::project_state>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<cumulo::network_state>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<cumulo::image_state>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<cumulo::instance_state>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<cumulo::host_state>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::project::command)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::network::command)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::image::command)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::instance::command)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::host::command)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::request_spec)

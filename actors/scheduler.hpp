@@ -1,0 +1,27 @@
+// The scheduler owns the compute hosts' capacity (the host/<name> streams):
+// it filters and weighs hosts for a request and records the claim as an
+// event before it answers, so parallel launches never overcommit a host.
+//   (command_atom, hostname, host::command, meta)  -> host_state
+//   (select_atom, request_spec, meta)              -> std::string host, claimed
+//   (release_atom, hostname, instance_id, meta)    -> host_state
+//   (get_atom)                                     -> std::vector<host_state>
+#pragma once
+
+#include <caf/all.hpp>
+
+#include <vector>
+
+#include "actors/messages.hpp"
+
+namespace cumulo {
+
+caf::behavior scheduler(caf::stateful_actor<struct scheduler_state>* self, caf::actor journal,
+                        std::vector<host_state> hosts);
+
+struct scheduler_state {
+  std::map<std::string, host_state> hosts;
+  caf::actor journal;
+  static inline const char* name = "scheduler";
+};
+
+}  // namespace cumulo

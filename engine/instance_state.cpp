@@ -1,0 +1,569 @@
+#include "engine/instance_state.hpp"
+
+#include <algorithm>
+#include <array>
+#include <utility>
+
+#include "engine/clock.hpp"
+
+namespace cumulo {
+namespace {
+
+constexpr std::array<std::pair<vm_states, const char*>, 7> vm_names{{
+    {vm_states::building, "building"},
+    {vm_states::active, "active"},
+    {vm_states::stopped, "stopped"},
+    {vm_states::paused, "paused"},
+    {vm_states::suspended, "suspended"},
+    {vm_states::error, "error"},
+    {vm_states::deleted, "deleted"},
+}};
+constexpr std::array<std::pair<task_states, const char*>, 14> task_names{{
+    {task_states::none, "none"},
+    {task_states::scheduling, "scheduling"},
+    {task_states::networking, "networking"},
+    {task_states::block_device_mapping, "block_device_mapping"},
+    {task_states::spawning, "spawning"},
+    {task_states::powering_off, "powering-off"},
+    {task_states::powering_on, "powering-on"},
+    {task_states::rebooting, "rebooting"},
+    {task_states::rebooting_hard, "rebooting_hard"},
+    {task_states::pausing, "pausing"},
+    {task_states::unpausing, "unpausing"},
+    {task_states::suspending, "suspending"},
+    {task_states::resuming, "resuming"},
+    {task_states::deleting, "deleting"},
+}};
+constexpr std::array<std::pair<power_states, const char*>, 6> power_names{{
+    {power_states::nostate, "pending"},
+    {power_states::running, "running"},
+    {power_states::paused, "paused"},
+    {power_states::shutdown, "shutdown"},
+    {power_states::crashed, "crashed"},
+    {power_states::suspended, "suspended"},
+}};
+constexpr std::array<std::pair<reboot_type, const char*>, 2> reboot_names{{
+    {reboot_type::soft, "SOFT"},
+    {reboot_type::hard, "HARD"},
+}};
+
+template <class Enum, std::size_t N>
+const char* name_of(const std::array<std::pair<Enum, const char*>, N>& names, Enum v) {
+  for (const auto& [e, n] : names)
+    if (e == v) return n;
+  return "unknown";
+}
+
+template <class Enum, std::size_t N>
+std::optional<Enum> value_of(const std::array<std::pair<Enum, const char*>, N>& names,
+                             std::string_view text) {
+  for (const auto& [e, n] : names)
+    if (text == n) return e;
+  return std::nullopt;
+}
+
+}  // namespace
+
+const char* to_string(vm_states v) {
+  return name_of(vm_names, v);
+}
+const char* to_string(task_states t) {
+  return name_of(task_names, t);
+}
+const char* to_string(power_states p) {
+  return name_of(power_names, p);
+}
+const char* to_string(reboot_type r) {
+  return name_of(reboot_names, r);
+}
+
+template <>
+std::optional<vm_states> from_string<vm_states>(std::string_view text) {
+  return value_of(vm_names, text);
+}
+template <>
+std::optional<task_states> from_string<task_states>(std::string_view text) {
+  return value_of(task_names, text);
+}
+template <>
+std::optional<power_states> from_string<power_states>(std::string_view text) {
+  return value_of(power_names, text);
+}
+template <>
+std::optional<reboot_type> from_string<reboot_type>(std::string_view text) {
+  return value_of(reboot_names, text);
+}
+
+std::string api_status(const instance_state& s) {
+  switch (s.vm_state) {
+    case vm_states::building:
+      return "BUILD";
+    case vm_states::active:
+      if (s.task_state == task_states::rebooting) return "REBOOT";
+      if (s.task_state == task_states::rebooting_hard) return "HARD_REBOOT";
+      return "ACTIVE";
+    // Nova maps no reboot task of a stopped instance: a hard reboot of a
+    // stopped server shows SHUTOFF until it is ACTIVE.
+    case vm_states::stopped:
+      return "SHUTOFF";
+    case vm_states::paused:
+      return "PAUSED";
+    case vm_states::suspended:
+      return "SUSPENDED";
+    case vm_states::error:
+      return "ERROR";
+    case vm_states::deleted:
+      return "DELETED";
+  }
+  return "UNKNOWN";
+}
+
+namespace {
+
+using vm_set = std::vector<vm_states>;
+using task_set = std::vector<task_states>;
+
+template <class T>
+bool among(const std::vector<T>& set, T v) {
+  return std::find(set.begin(), set.end(), v) != set.end();
+}
+
+// Which states an action may start from: Nova's check_instance_state
+// (an empty set allows any state).
+struct rule {
+  const char* action;  // the name in Nova's message: 'stop', 'reboot', ...
+  vm_set vm;
+  task_set task;
+  bool must_have_launched = false;
+  bool needs_host = false;  // Nova's check_instance_host (stop, start)
+};
+
+// Nova's checks (nova/compute/api.py) for the user's actions.
+const rule stop_rule{
+    "stop", {vm_states::active, vm_states::error}, {task_states::none}, true, true};
+const rule start_rule{"start", {vm_states::stopped}, {task_states::none}, true, true};
+const rule soft_reboot_rule{"reboot", {vm_states::active}, {task_states::none}, true};
+// vm_states.ALLOW_HARD_REBOOT and task_states.ALLOW_REBOOT: a hard reboot
+// may interrupt a soft one, or a pause/suspend/resume that hangs.
+const rule hard_reboot_rule{
+    "reboot",
+    {vm_states::active, vm_states::stopped, vm_states::paused, vm_states::suspended,
+     vm_states::error},
+    {task_states::none, task_states::rebooting, task_states::rebooting_hard, task_states::resuming,
+     task_states::unpausing, task_states::pausing, task_states::suspending},
+    true};
+const rule pause_rule{"pause", {vm_states::active}, {task_states::none}, true};
+const rule unpause_rule{"unpause", {vm_states::paused}, {task_states::none}, true};
+const rule suspend_rule{"suspend", {vm_states::active}, {task_states::none}, true};
+const rule resume_rule{"resume", {vm_states::suspended}, {task_states::none}, true};
+
+// The actor's progress reports: each follows one step of the launch or of
+// an operation. Failing one of these is a bug of the caller.
+const rule schedule_rule{"schedule", {vm_states::building}, {task_states::scheduling}};
+const rule bind_port_rule{"bind_port", {vm_states::building}, {task_states::networking}};
+const rule spawn_rule{"spawn", {vm_states::building}, {task_states::networking}};
+const rule mark_active_rule{"mark_active", {vm_states::building}, {task_states::spawning}};
+const rule complete_stop_rule{"complete_stop", {}, {task_states::powering_off}};
+const rule complete_start_rule{"complete_start", {}, {task_states::powering_on}};
+const rule complete_reboot_rule{
+    "complete_reboot", {}, {task_states::rebooting, task_states::rebooting_hard}};
+const rule complete_pause_rule{"complete_pause", {}, {task_states::pausing}};
+const rule complete_unpause_rule{"complete_unpause", {}, {task_states::unpausing}};
+const rule complete_suspend_rule{"complete_suspend", {}, {task_states::suspending}};
+const rule complete_resume_rule{"complete_resume", {}, {task_states::resuming}};
+const rule complete_delete_rule{"complete_delete", {}, {task_states::deleting}};
+
+domain_error not_found(const instance_state& s) {
+  return make_domain_error(errc::not_found, "Instance " + s.id + " could not be found.");
+}
+
+// Nova's 409 text (raise_http_conflict_for_instance_invalid_state); when
+// the offending value is None Nova falls back to the generic sentence.
+domain_error invalid_state(const instance_state& s, const char* action, const char* attr,
+                           const char* state) {
+  if (!state)
+    return make_domain_error(errc::conflict,
+                             "Instance " + s.id + " is in an invalid state for '" + action + "'");
+  return make_domain_error(errc::conflict, std::string("Cannot '") + action + "' instance " + s.id +
+                                               " while it is in " + attr + " " + state);
+}
+
+// Checks in Nova's order: host, vm_state, task_state, launched_at.
+std::optional<domain_error> check(const instance_state& s, const rule& r) {
+  if (r.needs_host && s.host.empty())
+    return make_domain_error(errc::conflict, "Instance " + s.id + " is not ready");
+  if (!r.vm.empty() && !among(r.vm, s.vm_state))
+    return invalid_state(s, r.action, "vm_state", to_string(s.vm_state));
+  if (!r.task.empty() && !among(r.task, s.task_state)) {
+    const bool none = s.task_state == task_states::none;
+    return invalid_state(s, r.action, "task_state", none ? nullptr : to_string(s.task_state));
+  }
+  if (r.must_have_launched && s.launched_at_us == 0)
+    return invalid_state(s, r.action, "launched_at", nullptr);
+  return std::nullopt;
+}
+
+const rule& reboot_rule(reboot_type t) {
+  return t == reboot_type::hard ? hard_reboot_rule : soft_reboot_rule;
+}
+
+// Nova's server name: 1 to 255 characters.
+std::optional<domain_error> check_name(const std::string& name) {
+  if (name.empty()) return make_domain_error(errc::bad_request, "Server name must not be empty.");
+  if (name.size() > 255)
+    return make_domain_error(errc::bad_request, "Server name is longer than 255 characters.");
+  return std::nullopt;
+}
+
+std::optional<domain_error> check_flavor(const instance::flavor& f) {
+  if (f.vcpus <= 0)
+    return make_domain_error(errc::bad_request, "Flavor's vcpus must be greater than 0.");
+  if (f.memory_mb <= 0)
+    return make_domain_error(errc::bad_request, "Flavor's memory_mb must be greater than 0.");
+  if (f.root_gb < 0 || f.ephemeral_gb < 0 || f.swap_mb < 0)
+    return make_domain_error(errc::bad_request, "Flavor's disk sizes must not be negative.");
+  return std::nullopt;
+}
+
+bool has_port(const instance_state& s, const std::string& port_id) {
+  return std::any_of(s.addresses.begin(), s.addresses.end(),
+                     [&](const auto& a) { return a.port_id == port_id; });
+}
+
+using events = std::vector<instance_event>;
+
+struct decider {
+  const instance_state& s;
+
+  // A live instance, and the rule of the action allows its state: the event.
+  decision<instance_event> guarded(const rule& r, instance_event e) const {
+    if (!s.exists()) return not_found(s);
+    if (auto err = check(s, r)) return *err;
+    return events{std::move(e)};
+  }
+
+  decision<instance_event> operator()(const instance::request& c) const {
+    if (s.version > 0)
+      return make_domain_error(errc::conflict, "Instance " + s.id + " already exists.");
+    if (auto e = check_name(c.name)) return *e;
+    if (auto e = check_flavor(c.flavor)) return *e;
+    return events{instance_requested{c.name, c.project_id, c.user_id, c.flavor, c.image_id,
+                                     c.networks, c.key_name, c.metadata, c.user_data,
+                                     c.availability_zone, c.security_groups}};
+  }
+  decision<instance_event> operator()(const instance::stop&) const {
+    return guarded(stop_rule, instance_stop_requested{});
+  }
+  decision<instance_event> operator()(const instance::start&) const {
+    return guarded(start_rule, instance_start_requested{});
+  }
+  decision<instance_event> operator()(const instance::reboot& c) const {
+    return guarded(reboot_rule(c.type), instance_reboot_requested{to_string(c.type)});
+  }
+  decision<instance_event> operator()(const instance::pause&) const {
+    return guarded(pause_rule, instance_pause_requested{});
+  }
+  decision<instance_event> operator()(const instance::unpause&) const {
+    return guarded(unpause_rule, instance_unpause_requested{});
+  }
+  decision<instance_event> operator()(const instance::suspend&) const {
+    return guarded(suspend_rule, instance_suspend_requested{});
+  }
+  decision<instance_event> operator()(const instance::resume&) const {
+    return guarded(resume_rule, instance_resume_requested{});
+  }
+  decision<instance_event> operator()(const instance::rename& c) const {
+    if (!s.exists()) return not_found(s);
+    if (auto e = check_name(c.name)) return *e;
+    return events{instance_renamed{c.name}};
+  }
+  // Nova deletes from any vm_state and task_state. A second delete while
+  // one is under way has nothing to add.
+  decision<instance_event> operator()(const instance::remove&) const {
+    if (!s.exists()) return not_found(s);
+    if (s.task_state == task_states::deleting) return events{};
+    return events{instance_delete_requested{}};
+  }
+
+  decision<instance_event> operator()(const instance::schedule& c) const {
+    auto d = guarded(schedule_rule, instance_scheduled{c.host, c.node, c.reasons});
+    if (d && c.host.empty())
+      return make_domain_error(errc::bad_request, "A scheduled instance needs a host.");
+    return d;
+  }
+  decision<instance_event> operator()(const instance::bind_port& c) const {
+    auto d = guarded(bind_port_rule, instance_port_bound{c.port_id, c.network_id, c.network_name,
+                                                         c.ip_address, c.mac_address});
+    if (!d) return d;
+    if (c.port_id.empty()) return make_domain_error(errc::bad_request, "A port needs an id.");
+    if (has_port(s, c.port_id))
+      return make_domain_error(errc::conflict,
+                               "Port " + c.port_id + " is already bound to instance " + s.id + ".");
+    return d;
+  }
+  decision<instance_event> operator()(const instance::unbind_port& c) const {
+    if (!s.exists()) return not_found(s);
+    if (!has_port(s, c.port_id))
+      return make_domain_error(errc::not_found,
+                               "Port " + c.port_id + " is not attached to instance " + s.id + ".");
+    return events{instance_port_unbound{c.port_id}};
+  }
+  decision<instance_event> operator()(const instance::spawn&) const {
+    return guarded(spawn_rule, instance_spawning{});
+  }
+  decision<instance_event> operator()(const instance::mark_active& c) const {
+    return guarded(mark_active_rule, instance_active{c.launched_at_us});
+  }
+  // Any operation may end in ERROR, from any state: a failed build, a
+  // hypervisor that lost the domain, or recovery after a restart.
+  decision<instance_event> operator()(const instance::fail& c) const {
+    if (!s.exists()) return not_found(s);
+    return events{instance_error{c.reason, c.code, c.details, c.failed_at_us}};
+  }
+  decision<instance_event> operator()(const instance::complete_stop&) const {
+    return guarded(complete_stop_rule, instance_stopped{});
+  }
+  decision<instance_event> operator()(const instance::complete_start&) const {
+    return guarded(complete_start_rule, instance_started{});
+  }
+  decision<instance_event> operator()(const instance::complete_reboot&) const {
+    return guarded(complete_reboot_rule, instance_rebooted{});
+  }
+  decision<instance_event> operator()(const instance::complete_pause&) const {
+    return guarded(complete_pause_rule, instance_paused{});
+  }
+  decision<instance_event> operator()(const instance::complete_unpause&) const {
+    return guarded(complete_unpause_rule, instance_unpaused{});
+  }
+  decision<instance_event> operator()(const instance::complete_suspend&) const {
+    return guarded(complete_suspend_rule, instance_suspended{});
+  }
+  decision<instance_event> operator()(const instance::complete_resume&) const {
+    return guarded(complete_resume_rule, instance_resumed{});
+  }
+  decision<instance_event> operator()(const instance::complete_delete&) const {
+    return guarded(complete_delete_rule, instance_deleted{});
+  }
+  // A build is not aborted but failed: BUILD with no task would never end.
+  decision<instance_event> operator()(const instance::abort_task& c) const {
+    if (!s.exists()) return not_found(s);
+    if (s.vm_state == vm_states::building)
+      return invalid_state(s, "abort_task", "vm_state", to_string(s.vm_state));
+    if (s.task_state == task_states::none)
+      return invalid_state(s, "abort_task", "task_state", nullptr);
+    return events{instance_task_aborted{c.reason}};
+  }
+};
+
+struct applier {
+  instance_state& s;
+
+  // The same checks decide made: an event that fails them is not one
+  // decide could have produced for this state.
+  void expect(const rule& r, const char* type) const {
+    if (!s.exists()) throw invalid_event(std::string(type) + " on an instance that does not exist");
+    if (auto e = check(s, r)) throw invalid_event(std::string(type) + ": " + e->message);
+  }
+  void expect_live(const char* type) const {
+    if (!s.exists()) throw invalid_event(std::string(type) + " on an instance that does not exist");
+  }
+  void settle(vm_states vm, power_states power) {
+    s.vm_state = vm;
+    s.power_state = power;
+    s.task_state = task_states::none;
+  }
+
+  void operator()(const instance_requested& e) {
+    if (s.version > 0) throw invalid_event("instance.requested on an instance that exists");
+    s.name = e.name;
+    s.project_id = e.project_id;
+    s.user_id = e.user_id;
+    s.flavor = e.flavor;
+    s.image_id = e.image_id;
+    s.networks = e.networks;
+    s.key_name = e.key_name;
+    s.metadata = e.metadata;
+    s.user_data = e.user_data;
+    s.availability_zone = e.availability_zone;
+    s.security_groups = e.security_groups;
+    s.vm_state = vm_states::building;
+    s.task_state = task_states::scheduling;
+    s.power_state = power_states::nostate;
+  }
+  void operator()(const instance_scheduled& e) {
+    expect(schedule_rule, e.type_name);
+    s.host = e.host;
+    s.node = e.node;
+    s.task_state = task_states::networking;
+  }
+  void operator()(const instance_port_bound& e) {
+    expect(bind_port_rule, e.type_name);
+    if (has_port(s, e.port_id)) throw invalid_event("instance.port_bound: port bound twice");
+    s.addresses.push_back({e.port_id, e.network_id, e.network_name, e.ip_address, e.mac_address});
+  }
+  void operator()(const instance_port_unbound& e) {
+    expect_live(e.type_name);
+    auto it = std::find_if(s.addresses.begin(), s.addresses.end(),
+                           [&](const auto& a) { return a.port_id == e.port_id; });
+    if (it == s.addresses.end()) throw invalid_event("instance.port_unbound: port not bound");
+    s.addresses.erase(it);
+  }
+  void operator()(const instance_spawning& e) {
+    expect(spawn_rule, e.type_name);
+    s.task_state = task_states::spawning;
+  }
+  void operator()(const instance_active& e) {
+    expect(mark_active_rule, e.type_name);
+    settle(vm_states::active, power_states::running);
+    s.launched_at_us = e.launched_at;
+  }
+  void operator()(const instance_error& e) {
+    expect_live(e.type_name);
+    s.vm_state = vm_states::error;
+    s.task_state = task_states::none;
+    s.reboot.reset();
+    s.fault = instance::fault{e.reason, e.code, e.details, e.failed_at};
+  }
+  void operator()(const instance_stop_requested& e) {
+    expect(stop_rule, e.type_name);
+    s.task_state = task_states::powering_off;
+  }
+  void operator()(const instance_stopped& e) {
+    expect(complete_stop_rule, e.type_name);
+    settle(vm_states::stopped, power_states::shutdown);
+  }
+  void operator()(const instance_start_requested& e) {
+    expect(start_rule, e.type_name);
+    s.task_state = task_states::powering_on;
+  }
+  void operator()(const instance_started& e) {
+    expect(complete_start_rule, e.type_name);
+    settle(vm_states::active, power_states::running);
+  }
+  void operator()(const instance_reboot_requested& e) {
+    auto type = from_string<reboot_type>(e.type);
+    if (!type) throw invalid_event("instance.reboot_requested of unknown type '" + e.type + "'");
+    expect(reboot_rule(*type), e.type_name);
+    s.task_state =
+        *type == reboot_type::hard ? task_states::rebooting_hard : task_states::rebooting;
+    s.reboot = *type;
+  }
+  // A reboot, soft or hard, from any state it may start in, ends running.
+  void operator()(const instance_rebooted& e) {
+    expect(complete_reboot_rule, e.type_name);
+    settle(vm_states::active, power_states::running);
+    s.reboot.reset();
+  }
+  void operator()(const instance_pause_requested& e) {
+    expect(pause_rule, e.type_name);
+    s.task_state = task_states::pausing;
+  }
+  void operator()(const instance_paused& e) {
+    expect(complete_pause_rule, e.type_name);
+    settle(vm_states::paused, power_states::paused);
+  }
+  void operator()(const instance_unpause_requested& e) {
+    expect(unpause_rule, e.type_name);
+    s.task_state = task_states::unpausing;
+  }
+  void operator()(const instance_unpaused& e) {
+    expect(complete_unpause_rule, e.type_name);
+    settle(vm_states::active, power_states::running);
+  }
+  void operator()(const instance_suspend_requested& e) {
+    expect(suspend_rule, e.type_name);
+    s.task_state = task_states::suspending;
+  }
+  void operator()(const instance_suspended& e) {
+    expect(complete_suspend_rule, e.type_name);
+    settle(vm_states::suspended, power_states::suspended);
+  }
+  void operator()(const instance_resume_requested& e) {
+    expect(resume_rule, e.type_name);
+    s.task_state = task_states::resuming;
+  }
+  void operator()(const instance_resumed& e) {
+    expect(complete_resume_rule, e.type_name);
+    settle(vm_states::active, power_states::running);
+  }
+  void operator()(const instance_renamed& e) {
+    expect_live(e.type_name);
+    s.name = e.name;
+  }
+  void operator()(const instance_delete_requested& e) {
+    expect_live(e.type_name);
+    if (s.task_state == task_states::deleting)
+      throw invalid_event("instance.delete_requested while deleting");
+    s.task_state = task_states::deleting;
+    s.reboot.reset();
+  }
+  void operator()(const instance_deleted& e) {
+    expect(complete_delete_rule, e.type_name);
+    settle(vm_states::deleted, power_states::nostate);
+    s.deleted = true;
+  }
+  void operator()(const instance_task_aborted& e) {
+    expect_live(e.type_name);
+    if (s.vm_state == vm_states::building || s.task_state == task_states::none)
+      throw invalid_event("instance.task_aborted with no task to abort");
+    s.task_state = task_states::none;
+    s.reboot.reset();
+  }
+};
+
+}  // namespace
+
+decision<instance_event> instance_machine::decide(const state& s, const command& c) {
+  return std::visit(decider{s}, c);
+}
+
+instance_state instance_machine::apply(state s, const event& e) {
+  std::visit(applier{s}, e);
+  return s;
+}
+
+void to_json(nlohmann::json& j, const instance_state& s) {
+  j = nlohmann::json::object();
+  meta_to_json(j, s);
+  j["name"] = s.name;
+  j["project_id"] = s.project_id;
+  j["user_id"] = s.user_id;
+  j["flavor"] = {{"id", s.flavor.id},           {"name", s.flavor.name},
+                 {"vcpus", s.flavor.vcpus},     {"memory_mb", s.flavor.memory_mb},
+                 {"root_gb", s.flavor.root_gb}, {"ephemeral_gb", s.flavor.ephemeral_gb},
+                 {"swap_mb", s.flavor.swap_mb}};
+  j["image_id"] = s.image_id;
+  j["networks"] = nlohmann::json::array();
+  for (const auto& n : s.networks)
+    j["networks"].push_back(
+        {{"network_id", n.network_id}, {"port_id", n.port_id}, {"fixed_ip", n.fixed_ip}});
+  j["addresses"] = nlohmann::json::array();
+  for (const auto& a : s.addresses)
+    j["addresses"].push_back({{"port_id", a.port_id},
+                              {"network_id", a.network_id},
+                              {"network_name", a.network_name},
+                              {"ip_address", a.ip_address},
+                              {"mac_address", a.mac_address}});
+  j["host"] = s.host;
+  j["node"] = s.node;
+  j["key_name"] = s.key_name;
+  j["metadata"] = s.metadata;
+  j["user_data"] = s.user_data;
+  j["availability_zone"] = s.availability_zone;
+  j["security_groups"] = s.security_groups;
+  j["status"] = api_status(s);
+  j["vm_state"] = to_string(s.vm_state);
+  j["task_state"] =
+      s.task_state == task_states::none ? nlohmann::json(nullptr) : to_string(s.task_state);
+  j["power_state"] = static_cast<int>(s.power_state);
+  j["launched_at"] = s.launched_at_us ? nlohmann::json(format_iso8601(s.launched_at_us)) : nullptr;
+  j["fault"] = nullptr;
+  if (s.fault)
+    j["fault"] = {{"message", s.fault->message},
+                  {"code", s.fault->code},
+                  {"details", s.fault->details},
+                  {"created", format_iso8601(s.fault->time_us)}};
+  j["reboot"] = s.reboot ? nlohmann::json(to_string(*s.reboot)) : nullptr;
+}
+
+}  // namespace cumulo

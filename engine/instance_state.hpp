@@ -1,0 +1,414 @@
+// An instance (a Nova server): its events, commands and the pure state
+// machine. States, transitions and refusal messages follow Nova's
+// vm_state/task_state/power_state and the checks of nova/compute/api.py, so
+// that clients see the statuses and 409 messages they know.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "engine/codec.hpp"
+#include <nlohmann/json.hpp>
+
+#include "engine/resource.hpp"
+
+namespace cumulo {
+
+// Plural names, as Nova's modules (vm_states, task_states), so that the
+// state's members can carry Nova's field names (vm_state, task_state, ...).
+enum class vm_states { building, active, stopped, paused, suspended, error, deleted };
+enum class task_states {
+  none,  // Nova's None: the API shows null
+  scheduling,
+  networking,
+  block_device_mapping,
+  spawning,
+  powering_off,
+  powering_on,
+  rebooting,
+  rebooting_hard,
+  pausing,
+  unpausing,
+  suspending,
+  resuming,
+  deleting,
+};
+// The numbers are Nova's, shown as-is by the API (OS-EXT-STS:power_state).
+enum class power_states {
+  nostate = 0,
+  running = 1,
+  paused = 3,
+  shutdown = 4,
+  crashed = 6,
+  suspended = 7,
+};
+enum class reboot_type { soft, hard };
+
+// As Nova prints them: "active", "powering-off", "rebooting_hard", "none"
+// for no task; power states as Nova's power_state.STATE_MAP ("running");
+// reboot types "SOFT" / "HARD".
+const char* to_string(vm_states v);
+const char* to_string(task_states t);
+const char* to_string(power_states p);
+const char* to_string(reboot_type r);
+// from_string<vm_states>("active"); nullopt for an unknown text.
+template <class Enum>
+std::optional<Enum> from_string(std::string_view text);
+template <>
+std::optional<vm_states> from_string<vm_states>(std::string_view text);
+template <>
+std::optional<task_states> from_string<task_states>(std::string_view text);
+template <>
+std::optional<power_states> from_string<power_states>(std::string_view text);
+template <>
+std::optional<reboot_type> from_string<reboot_type>(std::string_view text);
+
+// Values shared by events, state and commands.
+namespace instance {
+// A copy of the flavor at launch: a flavor deleted later does not change
+// what the instance was given (Nova embeds it too).
+struct flavor {
+  std::string id;
+  std::string name;
+  int vcpus = 0;
+  std::int64_t memory_mb = 0;
+  std::int64_t root_gb = 0;
+  std::int64_t ephemeral_gb = 0;
+  std::int64_t swap_mb = 0;
+  MSGPACK_DEFINE_MAP(id, name, vcpus, memory_mb, root_gb, ephemeral_gb, swap_mb)
+};
+// One entry of the request's "networks": a network, or a port, and an
+// optional fixed IP.
+struct requested_network {
+  std::string network_id;
+  std::string port_id;
+  std::string fixed_ip;
+  MSGPACK_DEFINE_MAP(network_id, port_id, fixed_ip)
+};
+// A port bound to the instance: what "addresses" shows.
+struct address {
+  std::string port_id;
+  std::string network_id;
+  std::string network_name;
+  std::string ip_address;
+  std::string mac_address;
+};
+struct fault {
+  std::string message;
+  int code = 500;
+  std::string details;
+  std::int64_t time_us = 0;
+};
+}  // namespace instance
+
+// --- events (schema in schemas/events/instance.json) ---
+struct instance_requested {
+  static constexpr const char* type_name = "instance.requested";
+  static constexpr int schema_version = 1;
+  std::string name;
+  std::string project_id;
+  std::string user_id;
+  instance::flavor flavor;
+  std::string image_id;
+  std::vector<instance::requested_network> networks;
+  std::string key_name;  // "" when none
+  std::map<std::string, std::string> metadata;
+  std::string user_data;  // base64, as the API received it
+  std::string availability_zone;
+  std::vector<std::string> security_groups;
+  MSGPACK_DEFINE_MAP(name, project_id, user_id, flavor, image_id, networks, key_name, metadata,
+                     user_data, availability_zone, security_groups)
+};
+
+struct instance_scheduled {
+  static constexpr const char* type_name = "instance.scheduled";
+  static constexpr int schema_version = 1;
+  std::string host;
+  std::string node;
+  std::map<std::string, std::string> reasons;  // host -> why the scheduler rejected it
+  MSGPACK_DEFINE_MAP(host, node, reasons)
+};
+
+struct instance_port_bound {
+  static constexpr const char* type_name = "instance.port_bound";
+  static constexpr int schema_version = 1;
+  std::string port_id;
+  std::string network_id;
+  std::string network_name;
+  std::string ip_address;
+  std::string mac_address;
+  MSGPACK_DEFINE_MAP(port_id, network_id, network_name, ip_address, mac_address)
+};
+
+struct instance_port_unbound {
+  static constexpr const char* type_name = "instance.port_unbound";
+  static constexpr int schema_version = 1;
+  std::string port_id;
+  MSGPACK_DEFINE_MAP(port_id)
+};
+
+struct instance_spawning {
+  static constexpr const char* type_name = "instance.spawning";
+  static constexpr int schema_version = 1;
+  CUMULO_EMPTY_PAYLOAD
+};
+
+struct instance_active {
+  static constexpr const char* type_name = "instance.active";
+  static constexpr int schema_version = 1;
+  std::int64_t launched_at = 0;  // µs since the epoch
+  MSGPACK_DEFINE_MAP(launched_at)
+};
+
+struct instance_error {
+  static constexpr const char* type_name = "instance.error";
+  static constexpr int schema_version = 1;
+  std::string reason;  // the fault's message
+  int code = 500;
+  std::string details;
+  std::int64_t failed_at = 0;  // µs since the epoch: the fault's "created"
+  MSGPACK_DEFINE_MAP(reason, code, details, failed_at)
+};
+
+// Events without a payload: user requests and their completions.
+struct instance_stop_requested {
+  static constexpr const char* type_name = "instance.stop_requested";
+  static constexpr int schema_version = 1;
+  CUMULO_EMPTY_PAYLOAD
+};
+
+struct instance_stopped {
+  static constexpr const char* type_name = "instance.stopped";
+  static constexpr int schema_version = 1;
+  CUMULO_EMPTY_PAYLOAD
+};
+
+struct instance_start_requested {
+  static constexpr const char* type_name = "instance.start_requested";
+  static constexpr int schema_version = 1;
+  CUMULO_EMPTY_PAYLOAD
+};
+
+struct instance_started {
+  static constexpr const char* type_name = "instance.started";
+  static constexpr int schema_version = 1;
+  CUMULO_EMPTY_PAYLOAD
+};
+
+struct instance_rebooted {
+  static constexpr const char* type_name = "instance.rebooted";
+  static constexpr int schema_version = 1;
+  CUMULO_EMPTY_PAYLOAD
+};
+
+struct instance_pause_requested {
+  static constexpr const char* type_name = "instance.pause_requested";
+  static constexpr int schema_version = 1;
+  CUMULO_EMPTY_PAYLOAD
+};
+
+struct instance_paused {
+  static constexpr const char* type_name = "instance.paused";
+  static constexpr int schema_version = 1;
+  CUMULO_EMPTY_PAYLOAD
+};
+
+struct instance_unpause_requested {
+  static constexpr const char* type_name = "instance.unpause_requested";
+  static constexpr int schema_version = 1;
+  CUMULO_EMPTY_PAYLOAD
+};
+
+struct instance_unpaused {
+  static constexpr const char* type_name = "instance.unpaused";
+  static constexpr int schema_version = 1;
+  CUMULO_EMPTY_PAYLOAD
+};
+
+struct instance_suspend_requested {
+  static constexpr const char* type_name = "instance.suspend_requested";
+  static constexpr int schema_version = 1;
+  CUMULO_EMPTY_PAYLOAD
+};
+
+struct instance_suspended {
+  static constexpr const char* type_name = "instance.suspended";
+  static constexpr int schema_version = 1;
+  CUMULO_EMPTY_PAYLOAD
+};
+
+struct instance_resume_requested {
+  static constexpr const char* type_name = "instance.resume_requested";
+  static constexpr int schema_version = 1;
+  CUMULO_EMPTY_PAYLOAD
+};
+
+struct instance_resumed {
+  static constexpr const char* type_name = "instance.resumed";
+  static constexpr int schema_version = 1;
+  CUMULO_EMPTY_PAYLOAD
+};
+
+struct instance_delete_requested {
+  static constexpr const char* type_name = "instance.delete_requested";
+  static constexpr int schema_version = 1;
+  CUMULO_EMPTY_PAYLOAD
+};
+
+struct instance_deleted {
+  static constexpr const char* type_name = "instance.deleted";
+  static constexpr int schema_version = 1;
+  CUMULO_EMPTY_PAYLOAD
+};
+
+struct instance_reboot_requested {
+  static constexpr const char* type_name = "instance.reboot_requested";
+  static constexpr int schema_version = 1;
+  std::string type = "SOFT";  // "SOFT" | "HARD"
+  MSGPACK_DEFINE_MAP(type)
+};
+
+struct instance_renamed {
+  static constexpr const char* type_name = "instance.renamed";
+  static constexpr int schema_version = 1;
+  std::string name;
+  MSGPACK_DEFINE_MAP(name)
+};
+
+// A transitional operation was interrupted (e.g. by a restart): the task
+// goes back to none and the vm_state stays what it was.
+struct instance_task_aborted {
+  static constexpr const char* type_name = "instance.task_aborted";
+  static constexpr int schema_version = 1;
+  std::string reason;
+  MSGPACK_DEFINE_MAP(reason)
+};
+
+using instance_event = std::variant<
+    instance_requested, instance_scheduled, instance_port_bound, instance_port_unbound,
+    instance_spawning, instance_active, instance_error, instance_stop_requested, instance_stopped,
+    instance_start_requested, instance_started, instance_reboot_requested, instance_rebooted,
+    instance_pause_requested, instance_paused, instance_unpause_requested, instance_unpaused,
+    instance_suspend_requested, instance_suspended, instance_resume_requested, instance_resumed,
+    instance_renamed, instance_delete_requested, instance_deleted, instance_task_aborted>;
+
+// --- state ---
+struct instance_state : resource_meta {
+  std::string name;
+  std::string project_id;
+  std::string user_id;
+  instance::flavor flavor;
+  std::string image_id;
+  std::vector<instance::requested_network> networks;  // as requested
+  std::vector<instance::address> addresses;           // bound ports, in bind order
+  std::string host;                                   // "" until scheduled
+  std::string node;                                   // the hypervisor hostname
+  std::string key_name;
+  std::map<std::string, std::string> metadata;
+  std::string user_data;
+  std::string availability_zone;
+  std::vector<std::string> security_groups;
+  vm_states vm_state = vm_states::building;
+  task_states task_state = task_states::none;
+  power_states power_state = power_states::nostate;
+  std::int64_t launched_at_us = 0;       // 0: never active
+  std::optional<instance::fault> fault;  // the last error
+  std::optional<reboot_type> reboot;     // the reboot in progress
+};
+
+// Nova's server "status" (nova/api/openstack/common.py _STATE_MAP).
+std::string api_status(const instance_state& s);
+
+void to_json(nlohmann::json& j, const instance_state& s);
+
+// --- commands ---
+namespace instance {
+// User commands, as the API receives them.
+struct request {
+  std::string name;
+  std::string project_id;
+  std::string user_id;
+  instance::flavor flavor;
+  std::string image_id;
+  std::vector<requested_network> networks;
+  std::string key_name;
+  std::map<std::string, std::string> metadata;
+  std::string user_data;
+  std::string availability_zone = "nova";
+  std::vector<std::string> security_groups{"default"};
+};
+struct stop {};
+struct start {};
+struct reboot {
+  reboot_type type = reboot_type::soft;
+};
+struct pause {};
+struct unpause {};
+struct suspend {};
+struct resume {};
+struct rename {
+  std::string name;
+};
+struct remove {};  // DELETE /servers/{id}
+
+// Progress commands: what the instance's actor reports as the launch and
+// each operation go on. Refused (conflict) in a state they cannot follow.
+struct schedule {
+  std::string host;
+  std::string node;
+  std::map<std::string, std::string> reasons;
+};
+struct bind_port {
+  std::string port_id;
+  std::string network_id;
+  std::string network_name;
+  std::string ip_address;
+  std::string mac_address;
+};
+struct unbind_port {
+  std::string port_id;
+};
+struct spawn {};
+struct mark_active {
+  std::int64_t launched_at_us = 0;
+};
+struct fail {
+  std::string reason;
+  int code = 500;
+  std::string details;
+  std::int64_t failed_at_us = 0;
+};
+struct complete_stop {};
+struct complete_start {};
+struct complete_reboot {};
+struct complete_pause {};
+struct complete_unpause {};
+struct complete_suspend {};
+struct complete_resume {};
+struct complete_delete {};
+struct abort_task {
+  std::string reason;
+};
+
+using command =
+    std::variant<request, stop, start, reboot, pause, unpause, suspend, resume, rename, remove,
+                 schedule, bind_port, unbind_port, spawn, mark_active, fail, complete_stop,
+                 complete_start, complete_reboot, complete_pause, complete_unpause,
+                 complete_suspend, complete_resume, complete_delete, abort_task>;
+}  // namespace instance
+
+struct instance_machine {
+  static constexpr const char* kind = "instance";
+  using state = instance_state;
+  using event = instance_event;
+  using command = instance::command;
+  static decision<event> decide(const state& s, const command& c);
+  static state apply(state s, const event& e);
+};
+
+}  // namespace cumulo

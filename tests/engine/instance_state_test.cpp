@@ -1,0 +1,582 @@
+#include "engine/instance_state.hpp"
+
+#include <gtest/gtest.h>
+
+#include <tuple>
+
+#include "engine/fold.hpp"
+
+namespace cumulo {
+namespace {
+
+using M = instance_machine;
+
+// Runs a command the way an actor does: decide, then apply every event.
+instance_state run(instance_state s, const instance::command& c) {
+  auto d = M::decide(s, c);
+  EXPECT_TRUE(d.ok()) << (d.ok() ? "" : d.error().message);
+  if (!d.ok()) return s;
+  for (const auto& e : d.value()) s = M::apply(std::move(s), e), ++s.version;
+  return s;
+}
+
+// The refusal a user (or the actor) would see.
+void expect_refused(const instance_state& s, const instance::command& c, errc code,
+                    const std::string& message) {
+  auto d = M::decide(s, c);
+  ASSERT_FALSE(d.ok()) << "accepted: " << message;
+  EXPECT_EQ(d.error().code, code) << d.error().message;
+  EXPECT_EQ(d.error().message, message);
+}
+
+instance::request launch() {
+  instance::request r;
+  r.name = "vm1";
+  r.project_id = "p1";
+  r.user_id = "u1";
+  r.flavor = {"f1", "m1.tiny", 1, 512, 1, 0, 0};
+  r.image_id = "img1";
+  r.networks = {{"net1", "", ""}};
+  r.metadata = {{"k", "v"}};
+  return r;
+}
+
+instance_state fresh() {
+  instance_state s;
+  s.id = "i1";
+  return s;
+}
+
+instance_state building() {
+  return run(fresh(), launch());
+}
+
+instance_state active() {
+  auto s = run(building(), instance::schedule{"h1", "node1", {}});
+  s = run(s, instance::bind_port{"port1", "net1", "private", "10.0.0.5", "fa:16:3e:00:00:01"});
+  s = run(s, instance::spawn{});
+  return run(s, instance::mark_active{1000});
+}
+
+instance_state stopped() {
+  return run(run(active(), instance::stop{}), instance::complete_stop{});
+}
+
+instance_state paused() {
+  return run(run(active(), instance::pause{}), instance::complete_pause{});
+}
+
+instance_state suspended() {
+  return run(run(active(), instance::suspend{}), instance::complete_suspend{});
+}
+
+instance_state failed(instance_state s) {
+  return run(std::move(s), instance::fail{"boom", 500, "trace", 2000});
+}
+
+void expect_states(const instance_state& s, vm_states vm, task_states task, power_states power,
+                   const std::string& status) {
+  EXPECT_EQ(s.vm_state, vm) << to_string(s.vm_state);
+  EXPECT_EQ(s.task_state, task) << to_string(s.task_state);
+  EXPECT_EQ(s.power_state, power) << to_string(s.power_state);
+  EXPECT_EQ(api_status(s), status);
+}
+
+TEST(InstanceState, LaunchFlowToActive) {
+  auto s = building();
+  EXPECT_TRUE(s.exists());
+  EXPECT_EQ(s.name, "vm1");
+  EXPECT_EQ(s.flavor.memory_mb, 512);
+  EXPECT_EQ(s.availability_zone, "nova");
+  EXPECT_EQ(s.security_groups, std::vector<std::string>{"default"});
+  expect_states(s, vm_states::building, task_states::scheduling, power_states::nostate, "BUILD");
+
+  s = run(s, instance::schedule{"h1", "node1", {{"h2", "host is disabled: maintenance"}}});
+  EXPECT_EQ(s.host, "h1");
+  EXPECT_EQ(s.node, "node1");
+  expect_states(s, vm_states::building, task_states::networking, power_states::nostate, "BUILD");
+
+  // One port per requested network; the task stays networking.
+  s = run(s, instance::bind_port{"port1", "net1", "private", "10.0.0.5", "fa:16:3e:00:00:01"});
+  s = run(s, instance::bind_port{"port2", "net2", "public", "172.24.4.9", "fa:16:3e:00:00:02"});
+  ASSERT_EQ(s.addresses.size(), 2u);
+  EXPECT_EQ(s.addresses[1].network_name, "public");
+  EXPECT_EQ(s.addresses[1].ip_address, "172.24.4.9");
+  expect_states(s, vm_states::building, task_states::networking, power_states::nostate, "BUILD");
+
+  s = run(s, instance::spawn{});
+  expect_states(s, vm_states::building, task_states::spawning, power_states::nostate, "BUILD");
+
+  s = run(s, instance::mark_active{1234});
+  expect_states(s, vm_states::active, task_states::none, power_states::running, "ACTIVE");
+  EXPECT_EQ(s.launched_at_us, 1234);
+  EXPECT_FALSE(s.fault);
+}
+
+TEST(InstanceState, LaunchWithoutNetworksSpawnsAfterScheduling) {
+  auto s = run(building(), instance::schedule{"h1", "node1", {}});
+  s = run(s, instance::spawn{});
+  s = run(s, instance::mark_active{1});
+  EXPECT_EQ(api_status(s), "ACTIVE");
+  EXPECT_TRUE(s.addresses.empty());
+}
+
+TEST(InstanceState, StopAndStart) {
+  auto s = run(active(), instance::stop{});
+  expect_states(s, vm_states::active, task_states::powering_off, power_states::running, "ACTIVE");
+  s = run(s, instance::complete_stop{});
+  expect_states(s, vm_states::stopped, task_states::none, power_states::shutdown, "SHUTOFF");
+  s = run(s, instance::start{});
+  expect_states(s, vm_states::stopped, task_states::powering_on, power_states::shutdown, "SHUTOFF");
+  s = run(s, instance::complete_start{});
+  expect_states(s, vm_states::active, task_states::none, power_states::running, "ACTIVE");
+}
+
+TEST(InstanceState, StopFromErrorOnceLaunched) {
+  auto s = failed(active());
+  expect_states(s, vm_states::error, task_states::none, power_states::running, "ERROR");
+  s = run(s, instance::stop{});
+  EXPECT_EQ(s.task_state, task_states::powering_off);
+  EXPECT_EQ(api_status(s), "ERROR");
+  s = run(s, instance::complete_stop{});
+  expect_states(s, vm_states::stopped, task_states::none, power_states::shutdown, "SHUTOFF");
+}
+
+TEST(InstanceState, SoftRebootFromActive) {
+  auto s = run(active(), instance::reboot{reboot_type::soft});
+  expect_states(s, vm_states::active, task_states::rebooting, power_states::running, "REBOOT");
+  EXPECT_EQ(s.reboot, reboot_type::soft);
+  s = run(s, instance::complete_reboot{});
+  expect_states(s, vm_states::active, task_states::none, power_states::running, "ACTIVE");
+  EXPECT_FALSE(s.reboot);
+}
+
+TEST(InstanceState, HardRebootFromActive) {
+  auto s = run(active(), instance::reboot{reboot_type::hard});
+  expect_states(s, vm_states::active, task_states::rebooting_hard, power_states::running,
+                "HARD_REBOOT");
+  EXPECT_EQ(s.reboot, reboot_type::hard);
+  s = run(s, instance::complete_reboot{});
+  expect_states(s, vm_states::active, task_states::none, power_states::running, "ACTIVE");
+}
+
+TEST(InstanceState, HardRebootFromStoppedPausedSuspendedAndError) {
+  // Nova's status map has no reboot entry but for ACTIVE: a stopped server
+  // being hard-rebooted still shows SHUTOFF.
+  auto s = run(stopped(), instance::reboot{reboot_type::hard});
+  expect_states(s, vm_states::stopped, task_states::rebooting_hard, power_states::shutdown,
+                "SHUTOFF");
+  s = run(s, instance::complete_reboot{});
+  expect_states(s, vm_states::active, task_states::none, power_states::running, "ACTIVE");
+
+  s = run(paused(), instance::reboot{reboot_type::hard});
+  EXPECT_EQ(api_status(s), "PAUSED");
+  s = run(s, instance::complete_reboot{});
+  expect_states(s, vm_states::active, task_states::none, power_states::running, "ACTIVE");
+
+  s = run(suspended(), instance::reboot{reboot_type::hard});
+  EXPECT_EQ(api_status(s), "SUSPENDED");
+  s = run(s, instance::complete_reboot{});
+  expect_states(s, vm_states::active, task_states::none, power_states::running, "ACTIVE");
+
+  s = run(failed(active()), instance::reboot{reboot_type::hard});
+  EXPECT_EQ(api_status(s), "ERROR");
+  s = run(s, instance::complete_reboot{});
+  expect_states(s, vm_states::active, task_states::none, power_states::running, "ACTIVE");
+}
+
+TEST(InstanceState, SoftRebootOnlyFromActiveWithNoTask) {
+  expect_refused(stopped(), instance::reboot{reboot_type::soft}, errc::conflict,
+                 "Cannot 'reboot' instance i1 while it is in vm_state stopped");
+  expect_refused(paused(), instance::reboot{reboot_type::soft}, errc::conflict,
+                 "Cannot 'reboot' instance i1 while it is in vm_state paused");
+  auto rebooting = run(active(), instance::reboot{reboot_type::soft});
+  expect_refused(rebooting, instance::reboot{reboot_type::soft}, errc::conflict,
+                 "Cannot 'reboot' instance i1 while it is in task_state rebooting");
+}
+
+TEST(InstanceState, HardRebootInterruptsRebootsAndHungOperations) {
+  auto s =
+      run(run(active(), instance::reboot{reboot_type::soft}), instance::reboot{reboot_type::hard});
+  expect_states(s, vm_states::active, task_states::rebooting_hard, power_states::running,
+                "HARD_REBOOT");
+  s = run(s, instance::reboot{reboot_type::hard});
+  EXPECT_EQ(s.task_state, task_states::rebooting_hard);
+
+  s = run(run(active(), instance::pause{}), instance::reboot{reboot_type::hard});
+  EXPECT_EQ(s.task_state, task_states::rebooting_hard);
+  // The pause that was under way can no longer complete.
+  expect_refused(s, instance::complete_pause{}, errc::conflict,
+                 "Cannot 'complete_pause' instance i1 while it is in task_state rebooting_hard");
+
+  expect_refused(run(active(), instance::stop{}), instance::reboot{reboot_type::hard},
+                 errc::conflict,
+                 "Cannot 'reboot' instance i1 while it is in task_state powering-off");
+  expect_refused(building(), instance::reboot{reboot_type::hard}, errc::conflict,
+                 "Cannot 'reboot' instance i1 while it is in vm_state building");
+}
+
+TEST(InstanceState, PauseAndUnpause) {
+  auto s = run(active(), instance::pause{});
+  expect_states(s, vm_states::active, task_states::pausing, power_states::running, "ACTIVE");
+  s = run(s, instance::complete_pause{});
+  expect_states(s, vm_states::paused, task_states::none, power_states::paused, "PAUSED");
+  s = run(s, instance::unpause{});
+  expect_states(s, vm_states::paused, task_states::unpausing, power_states::paused, "PAUSED");
+  s = run(s, instance::complete_unpause{});
+  expect_states(s, vm_states::active, task_states::none, power_states::running, "ACTIVE");
+}
+
+TEST(InstanceState, SuspendAndResume) {
+  auto s = run(active(), instance::suspend{});
+  expect_states(s, vm_states::active, task_states::suspending, power_states::running, "ACTIVE");
+  s = run(s, instance::complete_suspend{});
+  expect_states(s, vm_states::suspended, task_states::none, power_states::suspended, "SUSPENDED");
+  s = run(s, instance::resume{});
+  expect_states(s, vm_states::suspended, task_states::resuming, power_states::suspended,
+                "SUSPENDED");
+  s = run(s, instance::complete_resume{});
+  expect_states(s, vm_states::active, task_states::none, power_states::running, "ACTIVE");
+}
+
+TEST(InstanceState, RenameAndUnbindPort) {
+  auto s = run(active(), instance::rename{"vm2"});
+  EXPECT_EQ(s.name, "vm2");
+  expect_refused(s, instance::rename{""}, errc::bad_request, "Server name must not be empty.");
+  s = run(s, instance::unbind_port{"port1"});
+  EXPECT_TRUE(s.addresses.empty());
+  expect_refused(s, instance::unbind_port{"port1"}, errc::not_found,
+                 "Port port1 is not attached to instance i1.");
+}
+
+// Every vm_state a user can delete from, and with a task under way.
+TEST(InstanceState, DeleteFromEveryState) {
+  auto scheduled = run(building(), instance::schedule{"h1", "node1", {}});
+  auto spawning = run(scheduled, instance::spawn{});
+  const std::vector<std::pair<instance_state, std::string>> cases{
+      {building(), "BUILD"},
+      {scheduled, "BUILD"},
+      {spawning, "BUILD"},
+      {active(), "ACTIVE"},
+      {stopped(), "SHUTOFF"},
+      {paused(), "PAUSED"},
+      {suspended(), "SUSPENDED"},
+      {failed(building()), "ERROR"},
+      {run(active(), instance::stop{}), "ACTIVE"},
+      {run(active(), instance::reboot{reboot_type::hard}), "ACTIVE"},
+  };
+  for (const auto& [start, status] : cases) {
+    SCOPED_TRACE(status + " " + to_string(start.task_state));
+    auto s = run(start, instance::remove{});
+    EXPECT_EQ(s.task_state, task_states::deleting);
+    EXPECT_EQ(api_status(s), status) << "deleting keeps the vm_state's status";
+    auto again = M::decide(s, instance::remove{});
+    ASSERT_TRUE(again.ok());
+    EXPECT_TRUE(again.value().empty()) << "a second delete adds nothing";
+    s = run(s, instance::complete_delete{});
+    expect_states(s, vm_states::deleted, task_states::none, power_states::nostate, "DELETED");
+    EXPECT_TRUE(s.deleted);
+    EXPECT_FALSE(s.exists());
+  }
+}
+
+TEST(InstanceState, ErrorPathRecordsTheFault) {
+  // No valid host: the build fails before it has a host.
+  auto s = run(building(), instance::fail{"No valid host was found. There are not enough hosts "
+                                          "available.",
+                                          500, "", 5000});
+  expect_states(s, vm_states::error, task_states::none, power_states::nostate, "ERROR");
+  ASSERT_TRUE(s.fault);
+  EXPECT_EQ(s.fault->code, 500);
+  EXPECT_EQ(s.fault->time_us, 5000);
+  EXPECT_EQ(s.fault->message, "No valid host was found. There are not enough hosts available.");
+  // Nova's check_instance_host comes first for stop and start.
+  expect_refused(s, instance::stop{}, errc::conflict, "Instance i1 is not ready");
+  // Never launched: Nova's launched_at check gives the generic sentence.
+  expect_refused(s, instance::reboot{reboot_type::hard}, errc::conflict,
+                 "Instance i1 is in an invalid state for 'reboot'");
+  auto spawn_failed =
+      failed(run(run(building(), instance::schedule{"h1", "n1", {}}), instance::spawn{}));
+  expect_refused(spawn_failed, instance::stop{}, errc::conflict,
+                 "Instance i1 is in an invalid state for 'stop'");
+  // Failing again replaces the fault; delete still works.
+  s = run(s, instance::fail{"again", 400, "d", 6000});
+  EXPECT_EQ(s.fault->message, "again");
+  EXPECT_EQ(s.fault->code, 400);
+  s = run(run(s, instance::remove{}), instance::complete_delete{});
+  EXPECT_TRUE(s.deleted);
+}
+
+TEST(InstanceState, FailEndsAnyTask) {
+  auto s = failed(run(active(), instance::reboot{reboot_type::hard}));
+  expect_states(s, vm_states::error, task_states::none, power_states::running, "ERROR");
+  EXPECT_FALSE(s.reboot);
+  s = failed(run(active(), instance::remove{}));
+  EXPECT_EQ(s.task_state, task_states::none);
+  EXPECT_EQ(api_status(s), "ERROR");
+}
+
+TEST(InstanceState, AbortTaskRestoresTheVmState) {
+  auto s = run(run(active(), instance::stop{}), instance::abort_task{"restart"});
+  expect_states(s, vm_states::active, task_states::none, power_states::running, "ACTIVE");
+  s = run(run(stopped(), instance::start{}), instance::abort_task{"restart"});
+  expect_states(s, vm_states::stopped, task_states::none, power_states::shutdown, "SHUTOFF");
+  s = run(run(active(), instance::reboot{reboot_type::soft}), instance::abort_task{"restart"});
+  EXPECT_EQ(api_status(s), "ACTIVE");
+  EXPECT_FALSE(s.reboot);
+  s = run(run(paused(), instance::remove{}), instance::abort_task{"restart"});
+  expect_states(s, vm_states::paused, task_states::none, power_states::paused, "PAUSED");
+
+  expect_refused(active(), instance::abort_task{"x"}, errc::conflict,
+                 "Instance i1 is in an invalid state for 'abort_task'");
+  expect_refused(building(), instance::abort_task{"x"}, errc::conflict,
+                 "Cannot 'abort_task' instance i1 while it is in vm_state building");
+}
+
+TEST(InstanceState, RefusesUserActionsInTheWrongVmState) {
+  const std::vector<std::tuple<instance_state, instance::command, std::string>> cases{
+      {active(), instance::start{}, "Cannot 'start' instance i1 while it is in vm_state active"},
+      {stopped(), instance::stop{}, "Cannot 'stop' instance i1 while it is in vm_state stopped"},
+      {paused(), instance::stop{}, "Cannot 'stop' instance i1 while it is in vm_state paused"},
+      {stopped(), instance::pause{}, "Cannot 'pause' instance i1 while it is in vm_state stopped"},
+      {active(), instance::unpause{},
+       "Cannot 'unpause' instance i1 while it is in vm_state active"},
+      {paused(), instance::suspend{},
+       "Cannot 'suspend' instance i1 while it is in vm_state paused"},
+      {active(), instance::resume{}, "Cannot 'resume' instance i1 while it is in vm_state active"},
+      {run(building(), instance::schedule{"h1", "n1", {}}), instance::pause{},
+       "Cannot 'pause' instance i1 while it is in vm_state building"},
+  };
+  for (const auto& [s, c, message] : cases) expect_refused(s, c, errc::conflict, message);
+}
+
+TEST(InstanceState, RefusesUserActionsWhileATaskRuns) {
+  auto powering_off = run(active(), instance::stop{});
+  expect_refused(powering_off, instance::stop{}, errc::conflict,
+                 "Cannot 'stop' instance i1 while it is in task_state powering-off");
+  expect_refused(powering_off, instance::pause{}, errc::conflict,
+                 "Cannot 'pause' instance i1 while it is in task_state powering-off");
+  expect_refused(run(stopped(), instance::start{}), instance::start{}, errc::conflict,
+                 "Cannot 'start' instance i1 while it is in task_state powering-on");
+  expect_refused(run(active(), instance::suspend{}), instance::suspend{}, errc::conflict,
+                 "Cannot 'suspend' instance i1 while it is in task_state suspending");
+  expect_refused(run(active(), instance::remove{}), instance::stop{}, errc::conflict,
+                 "Cannot 'stop' instance i1 while it is in task_state deleting");
+}
+
+TEST(InstanceState, RefusesProgressOutOfOrder) {
+  expect_refused(active(), instance::schedule{"h1", "n1", {}}, errc::conflict,
+                 "Cannot 'schedule' instance i1 while it is in vm_state active");
+  expect_refused(building(), instance::spawn{}, errc::conflict,
+                 "Cannot 'spawn' instance i1 while it is in task_state scheduling");
+  expect_refused(building(), instance::bind_port{"p", "n", "net", "10.0.0.2", "m"}, errc::conflict,
+                 "Cannot 'bind_port' instance i1 while it is in task_state scheduling");
+  auto scheduled = run(building(), instance::schedule{"h1", "n1", {}});
+  expect_refused(scheduled, instance::mark_active{1}, errc::conflict,
+                 "Cannot 'mark_active' instance i1 while it is in task_state networking");
+  expect_refused(building(), instance::schedule{"", "", {}}, errc::bad_request,
+                 "A scheduled instance needs a host.");
+  auto bound = run(scheduled, instance::bind_port{"p1", "n", "net", "10.0.0.2", "m"});
+  expect_refused(bound, instance::bind_port{"p1", "n", "net", "10.0.0.3", "m"}, errc::conflict,
+                 "Port p1 is already bound to instance i1.");
+  expect_refused(active(), instance::complete_stop{}, errc::conflict,
+                 "Instance i1 is in an invalid state for 'complete_stop'");
+  expect_refused(run(active(), instance::stop{}), instance::complete_start{}, errc::conflict,
+                 "Cannot 'complete_start' instance i1 while it is in task_state powering-off");
+  expect_refused(active(), instance::complete_delete{}, errc::conflict,
+                 "Instance i1 is in an invalid state for 'complete_delete'");
+}
+
+TEST(InstanceState, UnknownOrDeletedInstanceIsNotFound) {
+  auto gone = run(run(active(), instance::remove{}), instance::complete_delete{});
+  const std::vector<instance::command> commands{
+      instance::stop{},
+      instance::start{},
+      instance::reboot{},
+      instance::pause{},
+      instance::unpause{},
+      instance::suspend{},
+      instance::resume{},
+      instance::rename{"x"},
+      instance::remove{},
+      instance::schedule{"h", "n", {}},
+      instance::bind_port{"p", "n", "net", "ip", "mac"},
+      instance::unbind_port{"p"},
+      instance::spawn{},
+      instance::mark_active{},
+      instance::fail{},
+      instance::complete_stop{},
+      instance::complete_start{},
+      instance::complete_reboot{},
+      instance::complete_pause{},
+      instance::complete_unpause{},
+      instance::complete_suspend{},
+      instance::complete_resume{},
+      instance::complete_delete{},
+      instance::abort_task{},
+  };
+  for (const auto& c : commands) {
+    expect_refused(fresh(), c, errc::not_found, "Instance i1 could not be found.");
+    expect_refused(gone, c, errc::not_found, "Instance i1 could not be found.");
+  }
+  expect_refused(gone, launch(), errc::conflict, "Instance i1 already exists.");
+  expect_refused(active(), launch(), errc::conflict, "Instance i1 already exists.");
+}
+
+TEST(InstanceState, LaunchValidation) {
+  auto r = launch();
+  r.name = "";
+  expect_refused(fresh(), r, errc::bad_request, "Server name must not be empty.");
+  r.name = std::string(256, 'a');
+  expect_refused(fresh(), r, errc::bad_request, "Server name is longer than 255 characters.");
+  r.name = std::string(255, 'a');
+  EXPECT_TRUE(M::decide(fresh(), r).ok());
+  r = launch();
+  r.flavor.vcpus = 0;
+  expect_refused(fresh(), r, errc::bad_request, "Flavor's vcpus must be greater than 0.");
+  r = launch();
+  r.flavor.memory_mb = 0;
+  expect_refused(fresh(), r, errc::bad_request, "Flavor's memory_mb must be greater than 0.");
+  r = launch();
+  r.flavor.root_gb = -1;
+  expect_refused(fresh(), r, errc::bad_request, "Flavor's disk sizes must not be negative.");
+}
+
+TEST(InstanceState, ApplyRejectsEventsThatCannotHappen) {
+  EXPECT_THROW(M::apply(fresh(), instance_scheduled{"h1", "n1", {}}), invalid_event);
+  EXPECT_THROW(M::apply(fresh(), instance_renamed{"x"}), invalid_event);
+  EXPECT_THROW(M::apply(building(), instance_requested{}), invalid_event);
+  EXPECT_THROW(M::apply(building(), instance_active{1}), invalid_event);
+  EXPECT_THROW(M::apply(active(), instance_stopped{}), invalid_event);
+  EXPECT_THROW(M::apply(stopped(), instance_stop_requested{}), invalid_event);
+  EXPECT_THROW(M::apply(active(), instance_reboot_requested{"WARM"}), invalid_event);
+  EXPECT_THROW(M::apply(stopped(), instance_reboot_requested{"SOFT"}), invalid_event);
+  EXPECT_THROW(M::apply(active(), instance_port_unbound{"nope"}), invalid_event);
+  EXPECT_THROW(M::apply(active(), instance_deleted{}), invalid_event);
+  EXPECT_THROW(M::apply(active(), instance_task_aborted{"x"}), invalid_event);
+  auto deleting = run(active(), instance::remove{});
+  EXPECT_THROW(M::apply(deleting, instance_delete_requested{}), invalid_event);
+}
+
+// Every event type through the codec and the fold, in an order the machine
+// accepts.
+TEST(InstanceState, EveryEventRoundTripsThroughTheCodecAndFold) {
+  const std::vector<instance_event> history{
+      instance_requested{"vm1",
+                         "p1",
+                         "u1",
+                         {"f1", "m1.tiny", 1, 512, 1, 2, 64},
+                         "img1",
+                         {{"net1", "port0", "10.0.0.9"}},
+                         "key1",
+                         {{"k", "v"}},
+                         "dXNlcg==",
+                         "nova",
+                         {"default", "web"}},
+      instance_scheduled{"h1", "node1", {{"h2", "insufficient RAM: requested 512 MB, free 0 MB"}}},
+      instance_port_bound{"port1", "net1", "private", "10.0.0.5", "fa:16:3e:00:00:01"},
+      instance_spawning{},
+      instance_active{1700000000000000},
+      instance_stop_requested{},
+      instance_stopped{},
+      instance_start_requested{},
+      instance_started{},
+      instance_reboot_requested{"HARD"},
+      instance_rebooted{},
+      instance_pause_requested{},
+      instance_paused{},
+      instance_unpause_requested{},
+      instance_unpaused{},
+      instance_suspend_requested{},
+      instance_suspended{},
+      instance_resume_requested{},
+      instance_resumed{},
+      instance_renamed{"vm2"},
+      instance_port_unbound{"port1"},
+      instance_error{"boom", 500, "trace", 1700000000000001},
+      instance_delete_requested{},
+      instance_task_aborted{"restart"},
+      instance_delete_requested{},
+      instance_deleted{},
+  };
+  ASSERT_GE(history.size(), std::variant_size_v<instance_event>);
+  std::vector<bool> seen(std::variant_size_v<instance_event>);
+  auto s = fresh();
+  std::int64_t version = 0;
+  for (const auto& e : history) {
+    seen[e.index()] = true;
+    new_event n = encode(e);
+    EXPECT_EQ(n.schema_version, 1);
+    ++version;
+    recorded_event r{version,      "instance/i1", version, n.type,   n.schema_version,
+                     version * 10, "req-1",       "u1",    n.payload};
+    auto back = decode<instance_event>(r);
+    EXPECT_EQ(back.index(), e.index()) << n.type;
+    EXPECT_EQ(encode(back).payload, n.payload) << n.type << " changes through the codec";
+    s = fold<M>(std::move(s), r);
+    if (n.type == "instance.requested") {
+      EXPECT_EQ(s.flavor.swap_mb, 64);
+      EXPECT_EQ(s.networks.at(0).fixed_ip, "10.0.0.9");
+      EXPECT_EQ(s.metadata.at("k"), "v");
+      EXPECT_EQ(s.security_groups.size(), 2u);
+    }
+    if (n.type == "instance.scheduled") {
+      EXPECT_EQ(s.host, "h1");
+    }
+    if (n.type == "instance.active") {
+      EXPECT_EQ(s.launched_at_us, 1700000000000000);
+    }
+    if (n.type == "instance.renamed") {
+      EXPECT_EQ(s.name, "vm2");
+    }
+    if (n.type == "instance.error") {
+      EXPECT_EQ(s.fault->details, "trace");
+    }
+  }
+  for (std::size_t i = 0; i < seen.size(); ++i) EXPECT_TRUE(seen[i]) << "event " << i;
+  EXPECT_TRUE(s.deleted);
+  EXPECT_EQ(s.version, version);
+  EXPECT_EQ(s.created_at_us, 10);
+}
+
+TEST(InstanceState, JsonViewShowsNovaFields) {
+  nlohmann::json j = failed(active());
+  EXPECT_EQ(j["id"], "i1");
+  EXPECT_EQ(j["status"], "ERROR");
+  EXPECT_EQ(j["vm_state"], "error");
+  EXPECT_TRUE(j["task_state"].is_null());
+  EXPECT_EQ(j["power_state"], 1);
+  EXPECT_EQ(j["fault"]["message"], "boom");
+  EXPECT_EQ(j["fault"]["code"], 500);
+  EXPECT_EQ(j["addresses"][0]["ip_address"], "10.0.0.5");
+  EXPECT_EQ(j["flavor"]["name"], "m1.tiny");
+  EXPECT_FALSE(j["launched_at"].is_null());
+  j = run(active(), instance::stop{});
+  EXPECT_EQ(j["task_state"], "powering-off");
+  EXPECT_TRUE(j["fault"].is_null());
+}
+
+TEST(InstanceState, EnumsReadAsNovaPrintsThem) {
+  EXPECT_STREQ(to_string(task_states::powering_off), "powering-off");
+  EXPECT_STREQ(to_string(task_states::rebooting_hard), "rebooting_hard");
+  EXPECT_STREQ(to_string(vm_states::stopped), "stopped");
+  EXPECT_STREQ(to_string(power_states::shutdown), "shutdown");
+  EXPECT_STREQ(to_string(reboot_type::hard), "HARD");
+  EXPECT_EQ(static_cast<int>(power_states::suspended), 7);
+  for (auto v : {vm_states::building, vm_states::active, vm_states::stopped, vm_states::paused,
+                 vm_states::suspended, vm_states::error, vm_states::deleted})
+    EXPECT_EQ(from_string<vm_states>(to_string(v)), v);
+  for (int t = 0; t <= static_cast<int>(task_states::deleting); ++t) {
+    auto task = static_cast<task_states>(t);
+    EXPECT_EQ(from_string<task_states>(to_string(task)), task);
+  }
+  for (auto p : {power_states::nostate, power_states::running, power_states::paused,
+                 power_states::shutdown, power_states::crashed, power_states::suspended})
+    EXPECT_EQ(from_string<power_states>(to_string(p)), p);
+  EXPECT_EQ(from_string<reboot_type>("SOFT"), reboot_type::soft);
+  EXPECT_FALSE(from_string<vm_states>("ACTIVE"));
+  EXPECT_FALSE(from_string<task_states>("powering_off"));
+}
+
+}  // namespace
+}  // namespace cumulo
