@@ -9,6 +9,7 @@
 #include "actors/errors.hpp"
 #include "actors/resource_actor.hpp"
 #include "actors/scheduler.hpp"
+#include "engine/clock.hpp"
 
 namespace cumulo {
 namespace {
@@ -165,6 +166,46 @@ void spawn_live(conductor_actor* self, const log_fold& fold) {
   }
 }
 
+// What a restart does to an operation that was in flight when the process
+// stopped: nothing may stay in a transitional state. A build that had not
+// finished goes to ERROR; a delete is finished; any other task is aborted,
+// leaving the vm_state it had; an upload in progress goes back to queued
+// (its partial data is worthless).
+std::optional<instance::command> resolution(const instance_state& s) {
+  if (s.task_state == task_states::none) return std::nullopt;
+  if (s.vm_state == vm_states::building)
+    return instance::fail{"The build was interrupted by a restart of the cloud.", 500,
+                          "task_state " + std::string(to_string(s.task_state)) + " at restart",
+                          now_us()};
+  if (s.task_state == task_states::deleting) return instance::complete_delete{};
+  return instance::abort_task{"interrupted by a restart of the cloud"};
+}
+
+std::optional<image::command> resolution(const image_state& s) {
+  if (s.status == "saving") return image::reset_upload{"the upload was interrupted by a restart"};
+  return std::nullopt;
+}
+
+template <class Machine>
+void resolve_in_flight(conductor_actor* self, const log_fold& fold) {
+  for (const auto& stream : fold.streams()) {
+    if (stream_kind(stream) != Machine::kind) continue;
+    const auto* s = fold.get<typename Machine::state>(stream);
+    if (!s || !s->exists()) continue;
+    auto command = resolution(*s);
+    if (!command) continue;
+    spdlog::warn("conductor: {} was in flight at restart; resolving it", stream);
+    self->request(caf::actor_cast<caf::actor>(self), child_timeout, command_atom::value, s->id,
+                  typename Machine::command{std::move(*command)},
+                  event_metadata{"req-restart", "cumulo"})
+        .then([](const typename Machine::state&) {},
+              [stream](caf::error& e) {
+                spdlog::error("conductor: could not resolve {}: {}", stream,
+                              from_caf_error(e).message);
+              });
+  }
+}
+
 caf::behavior conductor(conductor_actor* self, caf::actor journal, log_fold_ptr fold) {
   auto& st = self->state;
   st.journal = std::move(journal);
@@ -178,6 +219,8 @@ caf::behavior conductor(conductor_actor* self, caf::actor journal, log_fold_ptr 
   spawn_live<instance_machine>(self, *fold);
   spdlog::info("conductor: {} resources respawned from {} events", st.children.size(),
                fold->events());
+  resolve_in_flight<instance_machine>(self, *fold);
+  resolve_in_flight<image_machine>(self, *fold);
 
   self->set_down_handler([self](caf::down_msg& dm) {
     auto& st = self->state;

@@ -2,6 +2,8 @@
 // an actor crash and a process restart, and refuse what their machine refuses.
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "engine/event_store.hpp"
 #include "tests/actors/actor_test_support.hpp"
 #include "tests/temp_dir.hpp"
@@ -110,16 +112,21 @@ TEST(Conductor, ARestartedProcessFindsTheSameState) {
                                    std::string("p2"), project::command{project::remove{}},
                                    test_meta())
                     .ok());
-    auto vm = ask<instance_state>(c.system(), c.conductor(), command_atom::value,
-                                  std::string("vm1"), instance::command{launch_request("vm1")},
-                                  test_meta());
-    ASSERT_TRUE(vm.ok()) << vm.error.message;
+    reply_or_error<instance_state> vm;
+    for (instance::command step : std::vector<instance::command>{
+             launch_request("vm1"), instance::schedule{"host1", "host1", {}}, instance::spawn{},
+             instance::mark_active{1}}) {
+      vm = ask<instance_state>(c.system(), c.conductor(), command_atom::value,
+                               std::string("vm1"), step, test_meta());
+      ASSERT_TRUE(vm.ok()) << vm.error.message;
+    }
+    ASSERT_EQ(api_status(*vm), "ACTIVE");
     before = *ask<project_state>(c.system(), c.conductor(), caf::get_atom::value,
                                  project_atom::value, std::string("p1"));
     vm_before = *vm;
   }
   cloud c(options_for(dir));
-  EXPECT_EQ(c.events_at_start(), 4);  // p1, p2 created and deleted, vm1 requested
+  EXPECT_EQ(c.events_at_start(), 7);  // p1, p2 created and deleted, vm1's four steps
   auto after = ask<project_state>(c.system(), c.conductor(), caf::get_atom::value,
                                   project_atom::value, std::string("p1"));
   ASSERT_TRUE(after.ok());
@@ -208,6 +215,57 @@ TEST(Scheduler, PlacesOnTheHostWithMostFreeRamAndNeverOvercommits) {
   auto hosts = *ask<std::vector<host_state>>(c.system(), scheduler, caf::get_atom::value);
   for (const auto& h : hosts) EXPECT_LE(h.memory_mb_used(), h.memory_mb) << h.id;
   EXPECT_EQ(hosts[0].memory_mb_used() + hosts[1].memory_mb_used(), 3072);
+}
+
+}  // namespace
+}  // namespace cumulo
+
+namespace cumulo {
+namespace {
+
+reply_or_error<instance_state> command(cloud& c, const std::string& id, instance::command cmd) {
+  return ask<instance_state>(c.system(), c.conductor(), command_atom::value, id, std::move(cmd),
+                             test_meta());
+}
+
+TEST(Conductor, NoResourceStaysInATransitionalStateAfterARestart) {
+  temp_dir dir;
+  {
+    cloud c(options_for(dir));
+    ASSERT_TRUE(command(c, "building", launch_request("building")).ok());
+    for (const char* id : {"stopping", "deleting"}) {
+      ASSERT_TRUE(command(c, id, launch_request(id)).ok());
+      ASSERT_TRUE(command(c, id, instance::schedule{"host1", "host1", {}}).ok());
+      ASSERT_TRUE(command(c, id, instance::spawn{}).ok());
+      auto active = command(c, id, instance::mark_active{1});
+      ASSERT_TRUE(active.ok()) << active.error.message;
+      ASSERT_EQ(api_status(*active), "ACTIVE");
+    }
+    ASSERT_EQ(command(c, "stopping", instance::stop{})->task_state, task_states::powering_off);
+    ASSERT_EQ(command(c, "deleting", instance::remove{})->task_state, task_states::deleting);
+  }  // the process "stops" with three operations in flight
+  cloud c(options_for(dir));
+  auto get = [&](const std::string& id) {
+    // Resolution runs right after the conductor starts: wait for it.
+    reply_or_error<instance_state> s;
+    for (int i = 0; i < 200; ++i) {
+      s = ask<instance_state>(c.system(), c.conductor(), caf::get_atom::value,
+                              instance_atom::value, id);
+      if (!s.ok() || s->task_state == task_states::none) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return s;
+  };
+  auto building = get("building");
+  ASSERT_TRUE(building.ok());
+  EXPECT_EQ(api_status(*building), "ERROR");
+  ASSERT_TRUE(building->fault.has_value());
+  EXPECT_NE(building->fault->message.find("interrupted by a restart"), std::string::npos);
+  auto stopping = get("stopping");
+  EXPECT_EQ(api_status(*stopping), "ACTIVE");
+  EXPECT_EQ(stopping->task_state, task_states::none);
+  auto deleting = get("deleting");
+  EXPECT_TRUE(deleting.ok() ? deleting->deleted : deleting.error.code == errc::not_found);
 }
 
 }  // namespace
