@@ -3,27 +3,17 @@
 #include <gtest/gtest.h>
 
 #include "engine/fold.hpp"
+#include "tests/engine/machine_test_support.hpp"
 
 namespace cumulo {
 namespace {
 
 using M = host_machine;
 
-// Runs a command the way an actor does: decide, then apply every event.
-host_state run(host_state s, const host::command& c) {
-  auto d = M::decide(s, c);
-  EXPECT_TRUE(d.ok()) << (d.ok() ? "" : d.error().message);
-  if (!d.ok()) return s;
-  for (const auto& e : d.value()) s = M::apply(std::move(s), e), ++s.version;
-  return s;
-}
-
+host_state run(host_state s, const host::command& c) { return run_command_on<M>(std::move(s), c); }
 void expect_refused(const host_state& s, const host::command& c, errc code,
                     const std::string& message) {
-  auto d = M::decide(s, c);
-  ASSERT_FALSE(d.ok()) << "accepted: " << message;
-  EXPECT_EQ(d.error().code, code) << d.error().message;
-  EXPECT_EQ(d.error().message, message);
+  expect_refusal<M>(s, c, code, message);
 }
 
 // 2 vCPUs x 2.0, 1024 MB x 1.5, 10 GB x 1.0.

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "engine/fold.hpp"
+#include "tests/engine/machine_test_support.hpp"
 
 namespace cumulo {
 namespace {
@@ -14,23 +15,10 @@ using M = image_machine;
 // Every event the tests applied, to replay them through the codec.
 std::vector<image_event> history;
 
-// Runs a command the way an actor does: decide, then apply every event.
 image_state run(image_state s, const image::command& c) {
-  auto d = M::decide(s, c);
-  EXPECT_TRUE(d.ok()) << (d.ok() ? "" : d.error().message);
-  if (!d.ok()) return s;
-  for (const auto& e : d.value()) {
-    s = M::apply(std::move(s), e), ++s.version;
-    history.push_back(e);
-  }
-  return s;
+  return run_command_on<M>(std::move(s), c, &history);
 }
-
-domain_error refused(const image_state& s, const image::command& c) {
-  auto d = M::decide(s, c);
-  EXPECT_FALSE(d.ok());
-  return d.ok() ? domain_error{} : d.error();
-}
+domain_error refused(const image_state& s, const image::command& c) { return refusal_of<M>(s, c); }
 
 image_state fresh() {
   image_state s;

@@ -5,28 +5,19 @@
 #include <tuple>
 
 #include "engine/fold.hpp"
+#include "tests/engine/machine_test_support.hpp"
 
 namespace cumulo {
 namespace {
 
 using M = instance_machine;
 
-// Runs a command the way an actor does: decide, then apply every event.
 instance_state run(instance_state s, const instance::command& c) {
-  auto d = M::decide(s, c);
-  EXPECT_TRUE(d.ok()) << (d.ok() ? "" : d.error().message);
-  if (!d.ok()) return s;
-  for (const auto& e : d.value()) s = M::apply(std::move(s), e), ++s.version;
-  return s;
+  return run_command_on<M>(std::move(s), c);
 }
-
-// The refusal a user (or the actor) would see.
 void expect_refused(const instance_state& s, const instance::command& c, errc code,
                     const std::string& message) {
-  auto d = M::decide(s, c);
-  ASSERT_FALSE(d.ok()) << "accepted: " << message;
-  EXPECT_EQ(d.error().code, code) << d.error().message;
-  EXPECT_EQ(d.error().message, message);
+  expect_refusal<M>(s, c, code, message);
 }
 
 instance::request launch() {

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "engine/fold.hpp"
+#include "tests/engine/machine_test_support.hpp"
 
 namespace cumulo {
 namespace {
@@ -15,22 +16,11 @@ using strings = std::vector<std::string>;
 // Every event the tests applied, to replay them through the codec.
 std::vector<network_event> history;
 
-// Runs a command the way an actor does: decide, then apply every event.
 network_state run(network_state s, const network::command& c) {
-  auto d = M::decide(s, c);
-  EXPECT_TRUE(d.ok()) << (d.ok() ? "" : d.error().message);
-  if (!d.ok()) return s;
-  for (const auto& e : d.value()) {
-    s = M::apply(std::move(s), e), ++s.version;
-    history.push_back(e);
-  }
-  return s;
+  return run_command_on<M>(std::move(s), c, &history);
 }
-
 domain_error refused(const network_state& s, const network::command& c) {
-  auto d = M::decide(s, c);
-  EXPECT_FALSE(d.ok());
-  return d.ok() ? domain_error{} : d.error();
+  return refusal_of<M>(s, c);
 }
 
 network_state fresh() {

@@ -3,18 +3,15 @@
 #include <gtest/gtest.h>
 
 #include "engine/fold.hpp"
+#include "tests/engine/machine_test_support.hpp"
 
 namespace cumulo {
 namespace {
 
 using M = project_machine;
 
-// Runs a command the way an actor does: decide, then apply every event.
 project_state run(project_state s, const project::command& c) {
-  auto d = M::decide(s, c);
-  EXPECT_TRUE(d.ok()) << (d.ok() ? "" : d.error().message);
-  for (const auto& e : d.value()) s = M::apply(std::move(s), e), ++s.version;
-  return s;
+  return run_command_on<M>(std::move(s), c);
 }
 
 project_state fresh() {
