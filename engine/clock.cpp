@@ -39,12 +39,19 @@ std::string format_iso8601_us(std::int64_t time_us) {
 }
 
 std::optional<std::int64_t> parse_iso8601(const std::string& text) {
-  int y, mo, d, h, mi, s, consumed = 0;
-  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &s, &consumed) !=
-          6 ||
-      consumed != 19)
-    return std::nullopt;
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return std::nullopt;
+  // Digits exactly where the form has them: sscanf alone would take "-1".
+  static const char form[] = "dddd-dd-ddTdd:dd:dd";
+  if (text.size() < 19) return std::nullopt;
+  for (std::size_t i = 0; i < 19; ++i) {
+    const bool digit = text[i] >= '0' && text[i] <= '9';
+    if (form[i] == 'd' ? !digit : text[i] != form[i]) return std::nullopt;
+  }
+  const auto num = [&](std::size_t at, std::size_t len) {
+    return std::stoi(text.substr(at, len));
+  };
+  const int y = num(0, 4), mo = num(5, 2), d = num(8, 2), h = num(11, 2), mi = num(14, 2),
+            s = num(17, 2);
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 59) return std::nullopt;
   std::size_t pos = 19;
   std::int64_t frac_us = 0;
   if (pos < text.size() && text[pos] == '.') {
@@ -67,7 +74,9 @@ std::optional<std::int64_t> parse_iso8601(const std::string& text) {
   tm.tm_hour = h;
   tm.tm_min = mi;
   tm.tm_sec = s;
-  std::time_t secs = timegm(&tm);
+  const std::time_t secs = timegm(&tm);
+  // timegm quietly turns 2026-02-31 into March 3: refuse what moved.
+  if (tm.tm_mday != d || tm.tm_mon != mo - 1) return std::nullopt;
   return static_cast<std::int64_t>(secs) * 1000000 + frac_us;
 }
 

@@ -1,0 +1,49 @@
+// The HTTP façade's server: Pistache on one address, every response with
+// x-openstack-request-id, errors in OpenStack's body format. The service
+// routes (identity, compute, image, network) register on it as they come.
+// No handler waits for an actor on a reactor thread: handlers send a message
+// and answer from the reply (see api/README.md).
+#pragma once
+
+#include <caf/actor.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace caf {
+class actor_system;
+}
+
+namespace cumulo::api {
+
+struct server_options {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 5000;  // 0: any free port (tests)
+  std::size_t threads = 2;    // Pistache reactor threads
+  std::size_t max_request_bytes = 1 << 20;
+};
+
+class http_server {
+ public:
+  http_server(caf::actor_system& sys, caf::actor conductor, server_options opts);
+  ~http_server();
+  http_server(const http_server&) = delete;
+  http_server& operator=(const http_server&) = delete;
+
+  // Binds and starts serving on background threads; throws
+  // std::runtime_error when the address can't be bound.
+  void start();
+  // Stops accepting and closes the reactor threads.
+  void shutdown();
+  std::uint16_t port() const;
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+// "127.0.0.1:5000" -> host and port; throws std::invalid_argument.
+void parse_listen(const std::string& text, server_options& opts);
+
+}  // namespace cumulo::api

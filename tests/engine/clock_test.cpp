@@ -1,0 +1,26 @@
+#include "engine/clock.hpp"
+
+#include <gtest/gtest.h>
+
+namespace cumulo {
+namespace {
+
+TEST(Clock, ParsesTheIso8601FormsReplayAccepts) {
+  EXPECT_EQ(parse_iso8601("1970-01-01T00:00:01Z"), 1000000);
+  EXPECT_EQ(parse_iso8601("1970-01-01T00:00:01.5Z"), 1500000);
+  EXPECT_EQ(parse_iso8601("1970-01-01T00:00:01.000002+00:00"), 1000002);
+  EXPECT_EQ(parse_iso8601("2026-11-25T10:00:00"), parse_iso8601("2026-11-25T10:00:00Z"));
+  const std::int64_t t = *parse_iso8601("2026-11-25T10:00:00.123456Z");
+  EXPECT_EQ(format_iso8601_us(t), "2026-11-25T10:00:00.123456Z");
+  EXPECT_EQ(format_iso8601(t), "2026-11-25T10:00:00Z");
+}
+
+TEST(Clock, RefusesWhatIsNotATime) {
+  for (const char* bad : {"", "yesterday", "2026-11-25", "2026-11-25T-1:00:00Z",
+                          "2026-02-31T00:00:00Z", "2026-13-01T00:00:00Z", "2026-11-25T24:00:00Z",
+                          "2026-11-25T10:00:00+02:00", "2026-11-25T10:00:00.Z", "12345"})
+    EXPECT_FALSE(parse_iso8601(bad).has_value()) << bad;
+}
+
+}  // namespace
+}  // namespace cumulo
