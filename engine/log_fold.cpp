@@ -13,7 +13,9 @@ any_state fold_into(any_state* slot, const recorded_event& r) {
     s.id = stream_id(r.stream);
     return fold<Machine>(std::move(s), r);
   }
-  return fold<Machine>(std::get<state>(*slot), r);
+  // Moved, not copied: a copy of the whole state per event was a quarter of
+  // a full replay's time (bench/RESULTS.md).
+  return fold<Machine>(std::move(std::get<state>(*slot)), r);
 }
 
 any_state fold_any(any_state* slot, const recorded_event& r) {
@@ -23,15 +25,17 @@ any_state fold_any(any_state* slot, const recorded_event& r) {
   if (kind == image_machine::kind) return fold_into<image_machine>(slot, r);
   if (kind == instance_machine::kind) return fold_into<instance_machine>(slot, r);
   if (kind == host_machine::kind) return fold_into<host_machine>(slot, r);
+  if (kind == user_machine::kind) return fold_into<user_machine>(slot, r);
+  if (kind == role_machine::kind) return fold_into<role_machine>(slot, r);
   throw invalid_event("stream " + r.stream + " is of no known kind");
 }
 
 }  // namespace
 
 const std::vector<std::string>& stream_kinds() {
-  static const std::vector<std::string> kinds{project_machine::kind, network_machine::kind,
-                                              image_machine::kind, instance_machine::kind,
-                                              host_machine::kind};
+  static const std::vector<std::string> kinds{
+      project_machine::kind, network_machine::kind, image_machine::kind, instance_machine::kind,
+      host_machine::kind,    user_machine::kind,    role_machine::kind};
   return kinds;
 }
 

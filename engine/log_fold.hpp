@@ -16,11 +16,13 @@
 #include "engine/instance_state.hpp"
 #include "engine/network_state.hpp"
 #include "engine/project_state.hpp"
+#include "engine/role_state.hpp"
+#include "engine/user_state.hpp"
 
 namespace cumulo {
 
-using any_state =
-    std::variant<project_state, network_state, image_state, instance_state, host_state>;
+using any_state = std::variant<project_state, network_state, image_state, instance_state,
+                               host_state, user_state, role_state>;
 
 // The stream kinds the log may hold, in the order they are listed.
 const std::vector<std::string>& stream_kinds();
@@ -28,8 +30,9 @@ const std::vector<std::string>& stream_kinds();
 class log_fold {
  public:
   // Applies one event. Throws decode_error or invalid_event, and
-  // invalid_event for a stream of an unknown kind; the fold is then
-  // unchanged.
+  // invalid_event for a stream of an unknown kind. After a throw the state
+  // of that event's stream is lost (it is moved through the machine, not
+  // copied): callers stop at the first event that does not apply.
   void apply(const recorded_event& r);
 
   bool has(const std::string& stream) const { return states_.count(stream) != 0; }
