@@ -13,6 +13,7 @@ set_target_properties(CAF::core PROPERTIES
 
 pkg_check_modules(Pistache REQUIRED IMPORTED_TARGET libpistache)
 pkg_check_modules(LIBVIRT REQUIRED IMPORTED_TARGET libvirt)
+pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
 
 find_package(SQLiteCpp REQUIRED)
 find_package(msgpack REQUIRED)          # the 4.x name; msgpack-cxx is 6.x

@@ -15,6 +15,13 @@ domain_error not_found(const project_state& s) {
   return make_domain_error(errc::not_found, "Could not find project: " + s.id + ".");
 }
 
+domain_error assignment_not_found(const project_state& s, const std::string& user_id,
+                                  const std::string& role_id) {
+  return make_domain_error(errc::not_found, "Could not find role assignment with role: " + role_id +
+                                                ", user or group: " + user_id +
+                                                ", project, domain, or system: " + s.id + ".");
+}
+
 struct decider {
   const project_state& s;
 
@@ -36,6 +43,20 @@ struct decider {
   decision<project_event> operator()(const project::remove&) const {
     if (!s.exists()) return not_found(s);
     return std::vector<project_event>{project_deleted{}};
+  }
+
+  decision<project_event> operator()(const project::grant_role& c) const {
+    if (!s.exists()) return not_found(s);
+    if (c.user_id.empty() || c.role_id.empty())
+      return make_domain_error(errc::bad_request, "A role assignment needs a user and a role.");
+    if (s.has_role(c.user_id, c.role_id)) return std::vector<project_event>{};
+    return std::vector<project_event>{project_role_granted{c.user_id, c.role_id}};
+  }
+
+  decision<project_event> operator()(const project::revoke_role& c) const {
+    if (!s.exists()) return not_found(s);
+    if (!s.has_role(c.user_id, c.role_id)) return assignment_not_found(s, c.user_id, c.role_id);
+    return std::vector<project_event>{project_role_revoked{c.user_id, c.role_id}};
   }
 };
 
@@ -61,9 +82,32 @@ struct applier {
     if (!s.exists()) throw invalid_event("project.deleted on a project that does not exist");
     s.deleted = true;
   }
+  void operator()(const project_role_granted& e) {
+    if (!s.exists()) throw invalid_event("project.role_granted on a project that does not exist");
+    if (!s.roles[e.user_id].insert(e.role_id).second)
+      throw invalid_event("project.role_granted for an assignment that exists");
+  }
+  void operator()(const project_role_revoked& e) {
+    if (!s.exists()) throw invalid_event("project.role_revoked on a project that does not exist");
+    auto it = s.roles.find(e.user_id);
+    if (it == s.roles.end() || it->second.erase(e.role_id) == 0)
+      throw invalid_event("project.role_revoked for an assignment that does not exist");
+    if (it->second.empty()) s.roles.erase(it);
+  }
 };
 
 }  // namespace
+
+bool project_state::has_role(const std::string& user_id, const std::string& role_id) const {
+  auto it = roles.find(user_id);
+  return it != roles.end() && it->second.count(role_id) != 0;
+}
+
+const std::set<std::string>& project_state::roles_of(const std::string& user_id) const {
+  static const std::set<std::string> none;
+  auto it = roles.find(user_id);
+  return it == roles.end() ? none : it->second;
+}
 
 decision<project_event> project_machine::decide(const state& s, const command& c) {
   return std::visit(decider{s}, c);
@@ -82,6 +126,8 @@ void to_json(nlohmann::json& j, const project_state& s) {
   j["description"] = s.description;
   j["enabled"] = s.enabled;
   j["tags"] = s.tags;
+  auto& roles = j["roles"] = nlohmann::json::object();
+  for (const auto& [user_id, role_ids] : s.roles) roles[user_id] = role_ids;
 }
 
 }  // namespace cumulo

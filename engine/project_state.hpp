@@ -1,7 +1,9 @@
 // A project (Keystone): its events, commands and the pure state machine.
 #pragma once
 
+#include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <variant>
 #include <vector>
@@ -41,7 +43,25 @@ struct project_deleted {
   CUMULO_EMPTY_PAYLOAD
 };
 
-using project_event = std::variant<project_created, project_updated, project_deleted>;
+// A role assignment on the project: user `user_id` holds role `role_id`.
+struct project_role_granted {
+  static constexpr const char* type_name = "project.role_granted";
+  static constexpr int schema_version = 1;
+  std::string user_id;
+  std::string role_id;
+  MSGPACK_DEFINE_MAP(user_id, role_id)
+};
+
+struct project_role_revoked {
+  static constexpr const char* type_name = "project.role_revoked";
+  static constexpr int schema_version = 1;
+  std::string user_id;
+  std::string role_id;
+  MSGPACK_DEFINE_MAP(user_id, role_id)
+};
+
+using project_event = std::variant<project_created, project_updated, project_deleted,
+                                   project_role_granted, project_role_revoked>;
 
 // --- state ---
 struct project_state : resource_meta {
@@ -50,6 +70,13 @@ struct project_state : resource_meta {
   std::string description;
   bool enabled = true;
   std::vector<std::string> tags;
+  // Role assignments: user id -> the ids of the roles it holds here. A user
+  // with no role left has no entry.
+  std::map<std::string, std::set<std::string>> roles;
+
+  bool has_role(const std::string& user_id, const std::string& role_id) const;
+  // The roles of a user on this project (empty when it has none).
+  const std::set<std::string>& roles_of(const std::string& user_id) const;
 };
 
 void to_json(nlohmann::json& j, const project_state& s);
@@ -70,7 +97,18 @@ struct update {
   std::optional<std::vector<std::string>> tags;
 };
 struct remove {};
-using command = std::variant<create, update, remove>;
+// Keystone's PUT /v3/projects/{p}/users/{u}/roles/{r}: granting an existing
+// assignment is accepted and records nothing.
+struct grant_role {
+  std::string user_id;
+  std::string role_id;
+};
+// DELETE of the same: a missing assignment is not_found.
+struct revoke_role {
+  std::string user_id;
+  std::string role_id;
+};
+using command = std::variant<create, update, remove, grant_role, revoke_role>;
 }  // namespace project
 
 struct project_machine {

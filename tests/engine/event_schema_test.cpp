@@ -58,6 +58,8 @@ TEST(EventSchemas, MatchTheEncodedEventsOfEveryKind) {
   check_kind<image_machine>();
   check_kind<instance_machine>();
   check_kind<host_machine>();
+  check_kind<user_machine>();
+  check_kind<role_machine>();
 }
 
 TEST(EventSchemas, OldPayloadsAreLiftedByUpcastersNotRewritten) {

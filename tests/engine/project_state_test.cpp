@@ -52,6 +52,74 @@ TEST(ProjectState, ApplyRejectsEventsThatCannotHappen) {
   EXPECT_THROW(M::apply(s, project_created{}), invalid_event);
 }
 
+TEST(ProjectState, GrantAndRevokeRoles) {
+  auto s = run(fresh(), project::create{"demo"});
+  s = run(s, project::grant_role{"u1", "member"});
+  s = run(s, project::grant_role{"u1", "admin"});
+  s = run(s, project::grant_role{"u2", "reader"});
+  EXPECT_TRUE(s.has_role("u1", "member"));
+  EXPECT_TRUE(s.has_role("u1", "admin"));
+  EXPECT_FALSE(s.has_role("u2", "admin"));
+  EXPECT_EQ(s.roles_of("u1"), (std::set<std::string>{"admin", "member"}));
+  EXPECT_TRUE(s.roles_of("nobody").empty());
+  s = run(s, project::revoke_role{"u2", "reader"});
+  EXPECT_EQ(s.roles.count("u2"), 0u) << "a user without roles has no entry";
+  s = run(s, project::revoke_role{"u1", "admin"});
+  EXPECT_EQ(s.roles_of("u1"), (std::set<std::string>{"member"}));
+  const auto j = nlohmann::json(s);
+  EXPECT_EQ(j["roles"]["u1"], nlohmann::json::array({"member"}));
+}
+
+TEST(ProjectState, GrantingAnExistingAssignmentRecordsNothing) {
+  auto s = run(fresh(), project::create{"demo"});
+  s = run(s, project::grant_role{"u1", "member"});
+  auto d = M::decide(s, project::grant_role{"u1", "member"});
+  ASSERT_TRUE(d.ok());
+  EXPECT_TRUE(d.value().empty());
+}
+
+TEST(ProjectState, RefusesIllegalRoleAssignments) {
+  auto none = fresh();
+  expect_refusal<M>(none, project::grant_role{"u1", "r1"}, errc::not_found,
+                    "Could not find project: p1.");
+  auto s = run(none, project::create{"demo"});
+  expect_refusal<M>(s, project::revoke_role{"u1", "r1"}, errc::not_found,
+                    "Could not find role assignment with role: r1, user or group: u1, project, "
+                    "domain, or system: p1.");
+  EXPECT_EQ(M::decide(s, project::grant_role{"", "r1"}).error().code, errc::bad_request);
+  EXPECT_EQ(M::decide(s, project::grant_role{"u1", ""}).error().code, errc::bad_request);
+  s = run(s, project::grant_role{"u1", "r1"});
+  EXPECT_EQ(M::decide(s, project::revoke_role{"u1", "r2"}).error().code, errc::not_found);
+  EXPECT_EQ(M::decide(s, project::revoke_role{"u2", "r1"}).error().code, errc::not_found);
+  s = run(s, project::remove{});
+  EXPECT_EQ(M::decide(s, project::grant_role{"u1", "r1"}).error().code, errc::not_found);
+  EXPECT_EQ(M::decide(s, project::revoke_role{"u1", "r1"}).error().code, errc::not_found);
+}
+
+TEST(ProjectState, ApplyRejectsImpossibleRoleEvents) {
+  EXPECT_THROW(M::apply(fresh(), project_role_granted{"u1", "r1"}), invalid_event);
+  auto s = run(fresh(), project::create{"demo"});
+  EXPECT_THROW(M::apply(s, project_role_revoked{"u1", "r1"}), invalid_event);
+  s = run(s, project::grant_role{"u1", "r1"});
+  EXPECT_THROW(M::apply(s, project_role_granted{"u1", "r1"}), invalid_event);
+  EXPECT_THROW(M::apply(s, project_role_revoked{"u1", "r2"}), invalid_event);
+}
+
+TEST(ProjectState, RoleEventsRoundTripThroughTheCodec) {
+  auto s = run(fresh(), project::create{"demo"});
+  new_event n = encode(project_event{project_role_granted{"u1", "r1"}});
+  EXPECT_EQ(n.type, "project.role_granted");
+  recorded_event r{2, "project/p1", 2, n.type, n.schema_version, 7, "req-2", "u0", n.payload};
+  s = fold<M>(s, r);
+  EXPECT_TRUE(s.has_role("u1", "r1"));
+  n = encode(project_event{project_role_revoked{"u1", "r1"}});
+  EXPECT_EQ(n.type, "project.role_revoked");
+  r = recorded_event{3, "project/p1", 3, n.type, n.schema_version, 8, "req-3", "u0", n.payload};
+  s = fold<M>(s, r);
+  EXPECT_FALSE(s.has_role("u1", "r1"));
+  EXPECT_EQ(s.version, 3);
+}
+
 TEST(ProjectState, EventsRoundTripThroughTheCodec) {
   project_created c{"demo", "default", "d", false, {"a", "b"}};
   new_event n = encode(project_event{c});

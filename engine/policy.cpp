@@ -1,0 +1,326 @@
+#include "engine/policy.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <utility>
+#include <vector>
+
+namespace cumulo {
+
+struct policy::node {
+  enum class op { always, never, role, rule, generic, all_of, any_of, negate };
+  op kind = op::always;
+  std::string left;   // role name, rule name, or credential attribute
+  std::string right;  // generic: a literal, or the target field of %(field)s
+  bool right_is_field = false;
+  std::vector<std::shared_ptr<const node>> children;
+};
+
+namespace {
+
+using node = policy::node;
+using node_ptr = std::shared_ptr<const node>;
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+struct lexeme {
+  enum class type { open, close, and_, or_, not_, check };
+  type t;
+  std::string text;
+};
+
+// oslo.policy's tokenizer: words split on whitespace, with leading '(' and
+// trailing ')' split off (so "%(project_id)s" stays whole).
+std::vector<lexeme> tokenize(const std::string& rule) {
+  std::vector<lexeme> out;
+  std::size_t i = 0;
+  while (i < rule.size()) {
+    if (std::isspace(static_cast<unsigned char>(rule[i]))) {
+      ++i;
+      continue;
+    }
+    std::size_t j = i;
+    while (j < rule.size() && !std::isspace(static_cast<unsigned char>(rule[j]))) ++j;
+    std::string word = rule.substr(i, j - i);
+    i = j;
+    std::size_t lead = 0;
+    while (lead < word.size() && word[lead] == '(') {
+      out.push_back({lexeme::type::open, "("});
+      ++lead;
+    }
+    word.erase(0, lead);
+    std::size_t trail = 0;
+    // Count trailing ')' that close groups: a "%(x)s" ends in 's', so any
+    // ')' at the very end closes a group.
+    while (trail < word.size() && word[word.size() - 1 - trail] == ')') ++trail;
+    word.resize(word.size() - trail);
+    if (!word.empty()) {
+      const std::string l = lower(word);
+      if (l == "and")
+        out.push_back({lexeme::type::and_, l});
+      else if (l == "or")
+        out.push_back({lexeme::type::or_, l});
+      else if (l == "not")
+        out.push_back({lexeme::type::not_, l});
+      else
+        out.push_back({lexeme::type::check, word});
+    }
+    for (std::size_t k = 0; k < trail; ++k) out.push_back({lexeme::type::close, ")"});
+  }
+  return out;
+}
+
+// expr := and ('or' and)* ; and := unary ('and' unary)* ;
+// unary := 'not' unary | '(' expr ')' | check
+class parser {
+ public:
+  explicit parser(std::vector<lexeme> tokens) : tokens_(std::move(tokens)) {}
+
+  node_ptr parse() {
+    if (tokens_.empty()) return std::make_shared<node>();  // "": always
+    node_ptr n = parse_or();
+    if (pos_ != tokens_.size()) fail("unexpected '" + tokens_[pos_].text + "'");
+    return n;
+  }
+
+ private:
+  [[noreturn]] static void fail(const std::string& why) { throw std::invalid_argument(why); }
+
+  const lexeme* peek() const { return pos_ < tokens_.size() ? &tokens_[pos_] : nullptr; }
+
+  node_ptr parse_or() {
+    std::vector<node_ptr> parts{parse_and()};
+    while (peek() && peek()->t == lexeme::type::or_) {
+      ++pos_;
+      parts.push_back(parse_and());
+    }
+    return combine(node::op::any_of, std::move(parts));
+  }
+
+  node_ptr parse_and() {
+    std::vector<node_ptr> parts{parse_unary()};
+    while (peek() && peek()->t == lexeme::type::and_) {
+      ++pos_;
+      parts.push_back(parse_unary());
+    }
+    return combine(node::op::all_of, std::move(parts));
+  }
+
+  static node_ptr combine(node::op kind, std::vector<node_ptr> parts) {
+    if (parts.size() == 1) return parts.front();
+    auto n = std::make_shared<node>();
+    n->kind = kind;
+    n->children = std::move(parts);
+    return n;
+  }
+
+  node_ptr parse_unary() {
+    const lexeme* t = peek();
+    if (!t) fail("the rule ends where a check is expected");
+    ++pos_;
+    switch (t->t) {
+      case lexeme::type::not_: {
+        auto n = std::make_shared<node>();
+        n->kind = node::op::negate;
+        n->children.push_back(parse_unary());
+        return n;
+      }
+      case lexeme::type::open: {
+        node_ptr inner = parse_or();
+        if (!peek() || peek()->t != lexeme::type::close) fail("a '(' is not closed");
+        ++pos_;
+        return inner;
+      }
+      case lexeme::type::check:
+        return parse_check(t->text);
+      default:
+        fail("unexpected '" + t->text + "'");
+    }
+  }
+
+  static node_ptr parse_check(const std::string& text) {
+    auto n = std::make_shared<node>();
+    if (text == "@") return n;
+    if (text == "!") {
+      n->kind = node::op::never;
+      return n;
+    }
+    const auto colon = text.find(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == text.size())
+      fail("'" + text + "' is not a check (kind:match)");
+    const std::string kind = text.substr(0, colon);
+    const std::string match = text.substr(colon + 1);
+    if (kind == "role") {
+      n->kind = node::op::role;
+      n->left = lower(match);
+    } else if (kind == "rule") {
+      n->kind = node::op::rule;
+      n->left = match;
+    } else {
+      n->kind = node::op::generic;
+      n->left = kind;
+      if (match.size() > 4 && match.starts_with("%(") && match.ends_with(")s")) {
+        n->right = match.substr(2, match.size() - 4);
+        n->right_is_field = true;
+      } else if (match.find("%(") != std::string::npos) {
+        fail("'" + match + "' is not a %(field)s substitution");
+      } else {
+        n->right = match;
+      }
+    }
+    return n;
+  }
+
+  std::vector<lexeme> tokens_;
+  std::size_t pos_ = 0;
+};
+
+std::optional<std::string> credential(const credentials& c, const std::string& name) {
+  if (name == "user_id") return c.user_id;
+  if (name == "project_id") return c.project_id;
+  if (name == "system_scope") return c.system_scope ? std::string("all") : std::string();
+  return std::nullopt;
+}
+
+std::optional<std::string> target_field(const target& t, const std::string& name) {
+  if (name == "project_id") return t.project_id;
+  if (name == "user_id") return t.user_id;
+  return std::nullopt;
+}
+
+}  // namespace
+
+policy::policy(std::map<std::string, std::string> rules) : text_(std::move(rules)) {
+  for (const auto& [name, text] : text_) {
+    try {
+      parsed_[name] = parser(tokenize(text)).parse();
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument("policy rule " + name + " (\"" + text + "\"): " + e.what());
+    }
+  }
+  // Refuse cycles of rule:... references (they could never be decided).
+  std::map<std::string, int> mark;  // 1: on the path, 2: done
+  std::function<void(const std::string&)> visit_rule;
+  std::function<void(const node&, const std::string&)> visit_node = [&](const node& n,
+                                                                        const std::string& from) {
+    if (n.kind == node::op::rule && parsed_.count(n.left)) {
+      if (mark[n.left] == 1)
+        throw std::invalid_argument("policy rule " + from +
+                                    " refers to itself through rule:" + n.left);
+      visit_rule(n.left);
+    }
+    for (const auto& c : n.children) visit_node(*c, from);
+  };
+  visit_rule = [&](const std::string& name) {
+    if (mark[name] == 2) return;
+    mark[name] = 1;
+    visit_node(*parsed_.at(name), name);
+    mark[name] = 2;
+  };
+  for (const auto& [name, _] : parsed_) visit_rule(name);
+}
+
+policy::~policy() = default;
+policy::policy(policy&&) noexcept = default;
+policy& policy::operator=(policy&&) noexcept = default;
+
+bool policy::has_rule(const std::string& rule_name) const {
+  return parsed_.count(rule_name) != 0;
+}
+
+bool policy::allowed(const std::string& rule_name, const credentials& creds,
+                     const target& t) const {
+  std::function<bool(const node&)> eval = [&](const node& n) -> bool {
+    switch (n.kind) {
+      case node::op::always:
+        return true;
+      case node::op::never:
+        return false;
+      case node::op::role:
+        return std::any_of(creds.roles.begin(), creds.roles.end(),
+                           [&](const std::string& r) { return lower(r) == n.left; });
+      case node::op::rule: {
+        auto it = parsed_.find(n.left);
+        return it != parsed_.end() && eval(*it->second);  // unknown: denied
+      }
+      case node::op::generic: {
+        const auto have = credential(creds, n.left);
+        const auto want = n.right_is_field ? target_field(t, n.right) : n.right;
+        return have && want && !have->empty() && *have == *want;
+      }
+      case node::op::all_of:
+        return std::all_of(n.children.begin(), n.children.end(),
+                           [&](const node_ptr& c) { return eval(*c); });
+      case node::op::any_of:
+        return std::any_of(n.children.begin(), n.children.end(),
+                           [&](const node_ptr& c) { return eval(*c); });
+      case node::op::negate:
+        return !eval(*n.children.front());
+    }
+    return false;
+  };
+  auto it = parsed_.find(rule_name);
+  return it != parsed_.end() && eval(*it->second);
+}
+
+const std::map<std::string, std::string>& default_rules() {
+  static const std::map<std::string, std::string> rules = [] {
+    std::map<std::string, std::string> r;
+    const std::string admin = "rule:admin_required";
+    r["admin_required"] = "role:admin";
+    r["owner"] = "user_id:%(user_id)s";
+    r["admin_or_owner"] = "rule:admin_required or rule:owner";
+    r["project_member_or_admin"] = "rule:admin_required or project_id:%(project_id)s";
+
+    // Keystone
+    for (const char* name :
+         {"identity:create_project",        "identity:update_project", "identity:delete_project",
+          "identity:list_projects",         "identity:create_user",    "identity:update_user",
+          "identity:delete_user",           "identity:list_users",     "identity:create_grant",
+          "identity:revoke_grant",          "identity:check_grant",    "identity:list_grants",
+          "identity:list_role_assignments", "identity:create_role",    "identity:update_role",
+          "identity:delete_role",           "identity:get_role",       "identity:list_roles",
+          "identity:list_domains",          "identity:get_domain"})
+      r[name] = admin;
+    r["identity:get_project"] = "rule:admin_required or project_id:%(project_id)s";
+    r["identity:list_user_projects"] = "rule:admin_or_owner";
+    r["identity:get_user"] = "rule:admin_or_owner";
+    r["identity:change_password"] = "rule:owner";
+
+    // Nova
+    for (const char* name :
+         {"os_compute_api:os-hypervisors:list", "os_compute_api:os-hypervisors:list-detail",
+          "os_compute_api:os-hypervisors:show", "os_compute_api:os-hypervisors:statistics",
+          "os_compute_api:os-hypervisors:uptime", "os_compute_api:os-hypervisors:search",
+          "os_compute_api:os-hypervisors:servers", "os_compute_api:os-flavor-manage:create",
+          "os_compute_api:os-flavor-manage:delete", "os_compute_api:os-flavor-manage:update",
+          "os_compute_api:servers:index:get_all_tenants",
+          "os_compute_api:servers:detail:get_all_tenants"})
+      r[name] = admin;
+    for (const char* name : {"os_compute_api:servers:index", "os_compute_api:servers:detail",
+                             "os_compute_api:servers:show", "os_compute_api:servers:create",
+                             "os_compute_api:servers:delete", "os_compute_api:servers:update",
+                             "os_compute_api:servers:start", "os_compute_api:servers:stop",
+                             "os_compute_api:servers:reboot"})
+      r[name] = "rule:project_member_or_admin";
+    return r;
+  }();
+  return rules;
+}
+
+std::string keystone_forbidden_message(const std::string& rule) {
+  return "You are not authorized to perform the requested action: " + rule + ".";
+}
+
+std::string nova_forbidden_message(const std::string& rule) {
+  return "Policy doesn't allow " + rule + " to be performed.";
+}
+
+}  // namespace cumulo

@@ -1,0 +1,120 @@
+#include "engine/user_state.hpp"
+
+#include "engine/clock.hpp"
+
+namespace cumulo {
+namespace {
+
+// Keystone limits a user name to 255 characters.
+std::optional<domain_error> check_name(const std::string& name) {
+  if (name.empty()) return make_domain_error(errc::bad_request, "User name must not be empty.");
+  if (name.size() > 255)
+    return make_domain_error(errc::bad_request, "User name is longer than 255 characters.");
+  return std::nullopt;
+}
+
+// A guard against a clear-text password reaching the log: whatever the
+// caller passes must already be an argon2 hash string.
+std::optional<domain_error> check_hash(const std::string& hash, bool may_be_empty) {
+  if (hash.empty() && may_be_empty) return std::nullopt;
+  if (hash.rfind("$argon2", 0) != 0)
+    return make_domain_error(errc::internal, "A password must be hashed before it is recorded.");
+  return std::nullopt;
+}
+
+domain_error not_found(const user_state& s) {
+  return make_domain_error(errc::not_found, "Could not find user: " + s.id + ".");
+}
+
+struct decider {
+  const user_state& s;
+
+  decision<user_event> operator()(const user::create& c) const {
+    if (s.version > 0)
+      return make_domain_error(errc::conflict, "User " + s.id + " already exists.");
+    if (auto e = check_name(c.name)) return *e;
+    if (auto e = check_hash(c.password_hash, true)) return *e;
+    return std::vector<user_event>{user_created{c.name, c.domain_id, c.default_project_id,
+                                                c.enabled, c.description, c.email,
+                                                c.password_hash}};
+  }
+
+  decision<user_event> operator()(const user::update& c) const {
+    if (!s.exists()) return not_found(s);
+    if (c.name)
+      if (auto e = check_name(*c.name)) return *e;
+    return std::vector<user_event>{
+        user_updated{c.name, c.default_project_id, c.enabled, c.description, c.email}};
+  }
+
+  decision<user_event> operator()(const user::change_password& c) const {
+    if (!s.exists()) return not_found(s);
+    if (auto e = check_hash(c.password_hash, false)) return *e;
+    return std::vector<user_event>{user_password_changed{c.password_hash, c.now_us}};
+  }
+
+  decision<user_event> operator()(const user::remove&) const {
+    if (!s.exists()) return not_found(s);
+    return std::vector<user_event>{user_deleted{}};
+  }
+};
+
+struct applier {
+  user_state& s;
+
+  void operator()(const user_created& e) {
+    if (s.version > 0) throw invalid_event("user.created on a user that exists");
+    s.name = e.name;
+    s.domain_id = e.domain_id;
+    s.default_project_id = e.default_project_id;
+    s.enabled = e.enabled;
+    s.description = e.description;
+    s.email = e.email;
+    s.password_hash = e.password_hash;
+  }
+  void operator()(const user_updated& e) {
+    if (!s.exists()) throw invalid_event("user.updated on a user that does not exist");
+    if (e.name) s.name = *e.name;
+    if (e.default_project_id) s.default_project_id = *e.default_project_id;
+    if (e.enabled) s.enabled = *e.enabled;
+    if (e.description) s.description = *e.description;
+    if (e.email) s.email = *e.email;
+  }
+  void operator()(const user_password_changed& e) {
+    if (!s.exists()) throw invalid_event("user.password_changed on a user that does not exist");
+    s.password_hash = e.password_hash;
+    s.password_changed_at_us = e.changed_at;
+  }
+  void operator()(const user_deleted&) {
+    if (!s.exists()) throw invalid_event("user.deleted on a user that does not exist");
+    s.deleted = true;
+  }
+};
+
+}  // namespace
+
+decision<user_event> user_machine::decide(const state& s, const command& c) {
+  return std::visit(decider{s}, c);
+}
+
+user_state user_machine::apply(state s, const event& e) {
+  std::visit(applier{s}, e);
+  return s;
+}
+
+void to_json(nlohmann::json& j, const user_state& s) {
+  j = nlohmann::json::object();
+  meta_to_json(j, s);
+  j["name"] = s.name;
+  j["domain_id"] = s.domain_id;
+  j["default_project_id"] =
+      s.default_project_id.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.default_project_id);
+  j["enabled"] = s.enabled;
+  j["description"] = s.description;
+  j["email"] = s.email;
+  j["has_password"] = !s.password_hash.empty();
+  j["password_changed_at"] =
+      s.password_changed_at_us ? nlohmann::json(format_iso8601(s.password_changed_at_us)) : nullptr;
+}
+
+}  // namespace cumulo

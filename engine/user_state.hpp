@@ -1,0 +1,116 @@
+// A user (Keystone): its events, commands and the pure state machine.
+// Passwords only ever appear here as argon2id hashes (engine/password.hpp):
+// the caller hashes before deciding, since hashing is slow on purpose.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "engine/codec.hpp"
+#include <nlohmann/json.hpp>
+
+#include "engine/resource.hpp"
+
+namespace cumulo {
+
+// --- events (schema in schemas/events/user.json) ---
+struct user_created {
+  static constexpr const char* type_name = "user.created";
+  static constexpr int schema_version = 1;
+  std::string name;
+  std::string domain_id;
+  std::string default_project_id;  // empty: none
+  bool enabled = true;
+  std::string description;
+  std::string email;
+  std::string password_hash;  // argon2id string; empty: the user has no password
+  MSGPACK_DEFINE_MAP(name, domain_id, default_project_id, enabled, description, email,
+                     password_hash)
+};
+
+struct user_updated {
+  static constexpr const char* type_name = "user.updated";
+  static constexpr int schema_version = 1;
+  std::optional<std::string> name;
+  std::optional<std::string> default_project_id;
+  std::optional<bool> enabled;
+  std::optional<std::string> description;
+  std::optional<std::string> email;
+  MSGPACK_DEFINE_MAP(name, default_project_id, enabled, description, email)
+};
+
+struct user_password_changed {
+  static constexpr const char* type_name = "user.password_changed";
+  static constexpr int schema_version = 1;
+  std::string password_hash;
+  std::int64_t changed_at = 0;  // µs since the epoch
+  MSGPACK_DEFINE_MAP(password_hash, changed_at)
+};
+
+struct user_deleted {
+  static constexpr const char* type_name = "user.deleted";
+  static constexpr int schema_version = 1;
+  CUMULO_EMPTY_PAYLOAD
+};
+
+using user_event = std::variant<user_created, user_updated, user_password_changed, user_deleted>;
+
+// --- state ---
+struct user_state : resource_meta {
+  std::string name;
+  std::string domain_id;
+  std::string default_project_id;
+  bool enabled = true;
+  std::string description;
+  std::string email;
+  std::string password_hash;
+  std::int64_t password_changed_at_us = 0;  // 0: unchanged since creation
+
+  // When the current password was set: tokens issued before it are stale.
+  std::int64_t password_set_at_us() const {
+    return password_changed_at_us ? password_changed_at_us : created_at_us;
+  }
+};
+
+// The JSON view leaves the hash out (it says only whether there is one).
+void to_json(nlohmann::json& j, const user_state& s);
+
+// --- commands ---
+namespace user {
+struct create {
+  std::string name;
+  std::string domain_id = "default";
+  std::string default_project_id;
+  bool enabled = true;
+  std::string description;
+  std::string email;
+  std::string password_hash;  // already hashed; empty: no password
+};
+struct update {
+  std::optional<std::string> name;
+  std::optional<std::string> default_project_id;
+  std::optional<bool> enabled;
+  std::optional<std::string> description;
+  std::optional<std::string> email;
+};
+struct change_password {
+  std::string password_hash;  // already hashed
+  std::int64_t now_us = 0;
+};
+struct remove {};
+using command = std::variant<create, update, change_password, remove>;
+}  // namespace user
+
+struct user_machine {
+  static constexpr const char* kind = "user";
+  using state = user_state;
+  using event = user_event;
+  using command = user::command;
+  static decision<event> decide(const state& s, const command& c);
+  static state apply(state s, const event& e);
+};
+
+}  // namespace cumulo

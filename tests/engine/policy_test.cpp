@@ -1,0 +1,185 @@
+#include "engine/policy.hpp"
+
+#include <gtest/gtest.h>
+
+namespace cumulo {
+namespace {
+
+credentials admin() {
+  return credentials{"u-admin", "p-admin", {"admin", "member", "reader"}};
+}
+credentials member(const std::string& project = "p1") {
+  return credentials{"u1", project, {"member", "reader"}};
+}
+
+policy rules(std::map<std::string, std::string> r) {
+  return policy(std::move(r));
+}
+
+TEST(PolicyTest, Basics) {
+  auto p = rules({{"always", "@"},
+                  {"never", "!"},
+                  {"empty", ""},
+                  {"admin", "role:admin"},
+                  {"either", "role:admin or role:member"},
+                  {"both", "role:admin and role:member"},
+                  {"owner", "user_id:%(user_id)s"},
+                  {"in_project", "project_id:%(project_id)s"},
+                  {"literal", "user_id:u1"}});
+  const target t{"p1", "u1"};
+  EXPECT_TRUE(p.allowed("always", member(), t));
+  EXPECT_FALSE(p.allowed("never", admin(), t));
+  EXPECT_TRUE(p.allowed("empty", member(), t));
+  EXPECT_TRUE(p.allowed("admin", admin(), t));
+  EXPECT_FALSE(p.allowed("admin", member(), t));
+  EXPECT_TRUE(p.allowed("either", member(), t));
+  EXPECT_FALSE(p.allowed("either", credentials{"u1", "p1", {"reader"}}, t));
+  EXPECT_TRUE(p.allowed("both", admin(), t));
+  EXPECT_FALSE(p.allowed("both", member(), t));
+  EXPECT_TRUE(p.allowed("owner", member(), t));
+  EXPECT_FALSE(p.allowed("owner", admin(), t));
+  EXPECT_TRUE(p.allowed("in_project", member("p1"), t));
+  EXPECT_FALSE(p.allowed("in_project", member("p2"), t));
+  EXPECT_TRUE(p.allowed("literal", member(), target{}));
+  EXPECT_FALSE(p.allowed("literal", admin(), target{}));
+}
+
+TEST(PolicyTest, UnknownRulesAreDenied) {
+  auto p = rules({{"a", "rule:missing or !"}});
+  EXPECT_FALSE(p.allowed("nope", admin(), target{}));
+  EXPECT_FALSE(p.allowed("a", admin(), target{}));
+  EXPECT_FALSE(p.has_rule("nope"));
+  EXPECT_TRUE(p.has_rule("a"));
+}
+
+TEST(PolicyTest, RolesCompareWithoutCase) {
+  auto p = rules({{"r", "role:Admin"}});
+  EXPECT_TRUE(p.allowed("r", credentials{"u", "p", {"ADMIN"}}, target{}));
+}
+
+TEST(PolicyTest, EmptyValuesNeverMatch) {
+  auto p = rules({{"in_project", "project_id:%(project_id)s"}, {"owner", "user_id:%(user_id)s"}});
+  const credentials unscoped{"u1", "", {"member"}};
+  EXPECT_FALSE(p.allowed("in_project", unscoped, target{"", "u1"}));
+  EXPECT_FALSE(p.allowed("owner", credentials{}, target{}));
+}
+
+TEST(PolicyTest, UnknownAttributesAndFieldsDeny) {
+  auto p = rules({{"a", "domain_id:%(domain_id)s"}, {"b", "user_id:%(nope)s"}});
+  EXPECT_FALSE(p.allowed("a", admin(), target{"p", "u"}));
+  EXPECT_FALSE(p.allowed("b", admin(), target{"p", "u-admin"}));
+}
+
+TEST(PolicyTest, SystemScope) {
+  auto p = rules({{"sys", "role:admin and system_scope:all"}});
+  credentials c = admin();
+  EXPECT_FALSE(p.allowed("sys", c, target{}));
+  c.system_scope = true;
+  EXPECT_TRUE(p.allowed("sys", c, target{}));
+}
+
+TEST(PolicyTest, PrecedenceNotAndOrParentheses) {
+  auto p = rules({
+      {"prec", "role:x or role:admin and role:y"},  // x or (admin and y)
+      {"paren", "(role:x or role:admin) and role:y"},
+      {"not", "not role:admin"},
+      {"notnot", "not not role:admin"},
+      {"nested", "((role:admin)) and (not (role:x or role:y))"},
+      {"upper", "role:admin AND NOT role:x"},
+  });
+  const credentials a{"u", "p", {"admin"}};
+  const credentials x{"u", "p", {"x"}};
+  EXPECT_FALSE(p.allowed("prec", a, target{}));
+  EXPECT_TRUE(p.allowed("prec", x, target{}));
+  EXPECT_FALSE(p.allowed("paren", x, target{}));
+  EXPECT_TRUE(p.allowed("paren", credentials{"u", "p", {"x", "y"}}, target{}));
+  EXPECT_FALSE(p.allowed("not", a, target{}));
+  EXPECT_TRUE(p.allowed("not", x, target{}));
+  EXPECT_TRUE(p.allowed("notnot", a, target{}));
+  EXPECT_TRUE(p.allowed("nested", a, target{}));
+  EXPECT_FALSE(p.allowed("nested", credentials{"u", "p", {"admin", "y"}}, target{}));
+  EXPECT_TRUE(p.allowed("upper", a, target{}));
+}
+
+TEST(PolicyTest, ParenthesesAroundSubstitutions) {
+  auto p = rules({{"r", "(role:admin or project_id:%(project_id)s)"},
+                  {"s", "role:admin or (project_id:%(project_id)s and user_id:%(user_id)s)"}});
+  EXPECT_TRUE(p.allowed("r", member("p1"), target{"p1", ""}));
+  EXPECT_FALSE(p.allowed("r", member("p1"), target{"p2", ""}));
+  EXPECT_TRUE(p.allowed("s", member("p1"), target{"p1", "u1"}));
+  EXPECT_FALSE(p.allowed("s", member("p1"), target{"p1", "u2"}));
+}
+
+TEST(PolicyTest, BadRulesThrowAtConstructionNamingTheRule) {
+  for (const char* bad :
+       {"role:admin or", "role:admin and and role:x", "(role:admin", "role:admin)", "admin",
+        "role:", ":admin", "not", "project_id:%(project_id", "or role:admin", "()"}) {
+    try {
+      rules({{"ok", "@"}, {"broken", bad}});
+      ADD_FAILURE() << "accepted \"" << bad << "\"";
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find("broken"), std::string::npos) << e.what();
+    }
+  }
+}
+
+TEST(PolicyTest, RuleCyclesThrowAtConstruction) {
+  EXPECT_THROW(rules({{"a", "rule:a"}}), std::invalid_argument);
+  EXPECT_THROW(rules({{"a", "role:x or rule:b"}, {"b", "rule:c"}, {"c", "rule:a"}}),
+               std::invalid_argument);
+  EXPECT_NO_THROW(rules({{"a", "rule:b or rule:c"}, {"b", "rule:c"}, {"c", "@"}}))
+      << "a diamond is no cycle";
+}
+
+TEST(PolicyTest, DefaultRulesParseAndAnswerLikeOpenStack) {
+  const policy p(default_rules());
+  const target own{"p1", "u1"};
+  const target other{"p2", "u2"};
+  for (const char* name : {"identity:create_project",
+                           "identity:update_project",
+                           "identity:delete_project",
+                           "identity:list_projects",
+                           "identity:create_user",
+                           "identity:update_user",
+                           "identity:delete_user",
+                           "identity:list_users",
+                           "identity:create_grant",
+                           "identity:revoke_grant",
+                           "identity:list_role_assignments",
+                           "identity:create_role",
+                           "identity:delete_role",
+                           "os_compute_api:os-hypervisors:list",
+                           "os_compute_api:os-hypervisors:list-detail",
+                           "os_compute_api:os-hypervisors:show",
+                           "os_compute_api:os-hypervisors:statistics",
+                           "os_compute_api:os-hypervisors:uptime",
+                           "os_compute_api:os-hypervisors:search",
+                           "os_compute_api:os-hypervisors:servers",
+                           "os_compute_api:os-flavor-manage:create",
+                           "os_compute_api:os-flavor-manage:delete"}) {
+    EXPECT_TRUE(p.allowed(name, admin(), other)) << name;
+    EXPECT_FALSE(p.allowed(name, member(), own)) << name;
+  }
+  for (const char* name :
+       {"identity:get_project", "os_compute_api:servers:index", "os_compute_api:servers:show",
+        "os_compute_api:servers:create", "os_compute_api:servers:delete"}) {
+    EXPECT_TRUE(p.allowed(name, admin(), other)) << name;
+    EXPECT_TRUE(p.allowed(name, member("p1"), own)) << name;
+    EXPECT_FALSE(p.allowed(name, member("p1"), other)) << name;
+    EXPECT_FALSE(p.allowed(name, credentials{"u1", "", {"member"}}, own)) << name << " unscoped";
+  }
+  EXPECT_TRUE(p.allowed("identity:list_user_projects", member(), own));
+  EXPECT_FALSE(p.allowed("identity:list_user_projects", member(), other));
+  EXPECT_TRUE(p.allowed("identity:list_user_projects", admin(), other));
+  EXPECT_EQ(default_rules().at("admin_required"), "role:admin");
+}
+
+TEST(PolicyTest, ForbiddenMessages) {
+  EXPECT_EQ(keystone_forbidden_message("identity:create_project"),
+            "You are not authorized to perform the requested action: identity:create_project.");
+  EXPECT_EQ(nova_forbidden_message("os_compute_api:os-hypervisors:list"),
+            "Policy doesn't allow os_compute_api:os-hypervisors:list to be performed.");
+}
+
+}  // namespace
+}  // namespace cumulo
