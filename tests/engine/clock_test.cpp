@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 namespace cumulo {
 namespace {
 
@@ -20,6 +23,28 @@ TEST(Clock, RefusesWhatIsNotATime) {
                           "2026-02-31T00:00:00Z", "2026-13-01T00:00:00Z", "2026-11-25T24:00:00Z",
                           "2026-11-25T10:00:00+02:00", "2026-11-25T10:00:00.Z", "12345"})
     EXPECT_FALSE(parse_iso8601(bad).has_value()) << bad;
+}
+
+}  // namespace
+}  // namespace cumulo
+
+#include "engine/ids.hpp"
+
+namespace cumulo {
+namespace {
+
+TEST(Ids, UuidsAreValidAndNewOnesSortInTheOrderTheyWereMade) {
+  const std::string a = new_uuid();
+  std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  const std::string b = new_uuid();
+  EXPECT_TRUE(is_uuid(a));
+  EXPECT_EQ(a[14], '7') << "version 7";
+  EXPECT_LT(a, b) << "time-ordered";
+  const std::string r = new_random_uuid();
+  EXPECT_TRUE(is_uuid(r));
+  EXPECT_EQ(r[14], '4') << "version 4";
+  EXPECT_NE(new_uuid(), new_uuid());
+  EXPECT_FALSE(is_uuid("not-a-uuid"));
 }
 
 }  // namespace
