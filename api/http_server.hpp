@@ -7,7 +7,9 @@
 
 #include <caf/actor.hpp>
 
+#include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <string>
 
@@ -21,7 +23,14 @@ struct server_options {
   std::string host = "127.0.0.1";
   std::uint16_t port = 5000;  // 0: any free port (tests)
   std::size_t threads = 2;    // Pistache reactor threads
-  std::size_t max_request_bytes = 1 << 20;
+  // Pistache's limit on a whole request (it answers 413 itself, without
+  // our headers); JSON bodies have their own, lower limit (json_body.hpp).
+  std::size_t max_request_bytes = 8 << 20;
+  std::size_t max_json_body_bytes = 1 << 20;
+  std::chrono::milliseconds actor_timeout{10000};  // then 503
+  std::chrono::milliseconds drain_timeout{10000};  // shutdown waits for answers
+  // The schemas/ folder; request-body schemas are read from its api/.
+  std::filesystem::path schema_dir;
 };
 
 class http_server {
@@ -34,7 +43,8 @@ class http_server {
   // Binds and starts serving on background threads; throws
   // std::runtime_error when the address can't be bound.
   void start();
-  // Stops accepting and closes the reactor threads.
+  // Stops routing (new requests get 503), waits up to drain_timeout for
+  // the requests in flight to be answered, then closes the reactor threads.
   void shutdown();
   std::uint16_t port() const;
 

@@ -34,6 +34,8 @@ int serve(const serve_options& o) {
   cloud_options opts;
   try {
     api::parse_listen(o.listen, http);
+    // The source tree's schemas/: an installed cumulo would need another lookup.
+    http.schema_dir = CUMULO_SCHEMA_DIR;
     opts.data_dir = o.data_dir;
     opts.sync = o.sync == "normal" ? durability::normal : durability::full;
     opts.threads = o.threads;

@@ -1,0 +1,39 @@
+// Registering the façade's routes: each handler gets a responder in its
+// service's error format with a fresh request id, so every answer (sync,
+// from the actor bridge, errors, 503 while shutting down) carries the id
+// headers. Pistache's types are only forward-declared here.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "api/responder.hpp"
+#include "api/server_context.hpp"
+
+namespace Pistache::Rest {
+class Router;
+class Request;
+}  // namespace Pistache::Rest
+
+namespace cumulo::api {
+
+enum class http_method { get, post, put, patch, del, head };
+
+using api_handler = std::function<void(const Pistache::Rest::Request&, std::shared_ptr<responder>)>;
+
+// A thrown exception becomes a 500 in the service's format; a handler that
+// drops its responder unanswered gets the same.
+void add_route(Pistache::Rest::Router& router, server_context& ctx, http_method method,
+               const std::string& path, service svc, api_handler handler);
+// 404 in the format of the service the path prefix names.
+void set_not_found(Pistache::Rest::Router& router, server_context& ctx);
+
+// A request header's value, "" when absent (case-insensitive name).
+std::string header_of(const Pistache::Rest::Request& req, const std::string& name);
+// The request body and path.
+const std::string& body_of(const Pistache::Rest::Request& req);
+// "http://<Host header>", or the listen address when the request has none.
+std::string base_url(const Pistache::Rest::Request& req, const server_context& ctx);
+
+}  // namespace cumulo::api

@@ -1,0 +1,62 @@
+// What every route of the façade shares: the actor system and conductor,
+// the actor bridge, the request-body schemas, and the count of requests in
+// flight that shutdown drains.
+#pragma once
+
+#include <caf/actor.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+
+#include "api/bridge.hpp"
+#include "api/http_server.hpp"
+#include "api/json_body.hpp"
+
+namespace cumulo::api {
+
+// Requests accepted and not yet answered. A ResponseWriter holds a raw
+// pointer to Pistache's transport: nothing may answer after the endpoint is
+// shut down, so shutdown waits for this count to reach zero.
+class in_flight {
+ public:
+  void begin() { ++count_; }
+  void end() {
+    std::lock_guard lock(m_);
+    if (--count_ == 0) cv_.notify_all();
+  }
+  int count() const { return count_; }
+  // Stops accepting, then waits (bounded) for the count to reach zero;
+  // false when it did not. From then on, late answers are dropped.
+  bool drain(std::chrono::milliseconds limit) {
+    accepting_ = false;
+    std::unique_lock lock(m_);
+    const bool drained = cv_.wait_for(lock, limit, [this] { return count_ == 0; });
+    closed_ = true;
+    return drained;
+  }
+  bool accepting() const { return accepting_; }
+  bool closed() const { return closed_; }
+
+ private:
+  std::atomic<int> count_{0};
+  std::atomic<bool> accepting_{true};
+  std::atomic<bool> closed_{false};
+  std::mutex m_;
+  std::condition_variable cv_;
+};
+
+struct server_context {
+  caf::actor_system& sys;
+  caf::actor conductor;
+  server_options opts;
+  api::bridge bridge;
+  schema_set schemas;
+  std::shared_ptr<in_flight> flight = std::make_shared<in_flight>();
+  std::uint16_t port = 0;  // the bound port, once listening
+};
+
+}  // namespace cumulo::api
