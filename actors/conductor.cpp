@@ -31,6 +31,8 @@ using conductor_actor = caf::stateful_actor<conductor_state>;
 template <class Machine>
 auto behavior_of() {
   if constexpr (std::is_same_v<Machine, project_machine>) return project_actor;
+  if constexpr (std::is_same_v<Machine, user_machine>) return user_actor;
+  if constexpr (std::is_same_v<Machine, role_machine>) return role_actor;
   if constexpr (std::is_same_v<Machine, network_machine>) return network_actor;
   if constexpr (std::is_same_v<Machine, image_machine>) return image_actor;
   if constexpr (std::is_same_v<Machine, instance_machine>) return instance_actor;
@@ -63,6 +65,8 @@ caf::actor restart_child(conductor_actor* self, const std::string& stream, const
 void restart_by_kind(conductor_actor* self, const std::string& stream, const caf::actor& dead) {
   const std::string kind = stream_kind(stream);
   if (kind == project_machine::kind) restart_child<project_machine>(self, stream, dead);
+  else if (kind == user_machine::kind) restart_child<user_machine>(self, stream, dead);
+  else if (kind == role_machine::kind) restart_child<role_machine>(self, stream, dead);
   else if (kind == network_machine::kind) restart_child<network_machine>(self, stream, dead);
   else if (kind == image_machine::kind) restart_child<image_machine>(self, stream, dead);
   else if (kind == instance_machine::kind) restart_child<instance_machine>(self, stream, dead);
@@ -135,12 +139,13 @@ caf::result<std::vector<typename Machine::state>> on_list(conductor_actor* self)
     std::vector<state_t> states;
     std::size_t waiting = 0;
   };
-  auto promise = self->template make_response_promise<std::vector<state_t>>();
   auto g = std::make_shared<gathering>();
   const std::string prefix = std::string(Machine::kind) + "/";
   for (auto& [stream, child] : self->state.children)
     if (stream.compare(0, prefix.size(), prefix) == 0) ++g->waiting;
+  // Before the promise: once one is made, a returned value answers nothing.
   if (g->waiting == 0) return std::vector<state_t>{};
+  auto promise = self->template make_response_promise<std::vector<state_t>>();
   auto done = [promise, g]() mutable {
     if (--g->waiting == 0) promise.deliver(std::move(g->states));
   };
@@ -214,6 +219,8 @@ caf::behavior conductor(conductor_actor* self, caf::actor journal, log_fold_ptr 
     if (const auto* h = fold->get<host_state>(stream); h && h->exists()) hosts.push_back(*h);
   st.scheduler = self->spawn<caf::monitored>(scheduler, st.journal, std::move(hosts));
   spawn_live<project_machine>(self, *fold);
+  spawn_live<user_machine>(self, *fold);
+  spawn_live<role_machine>(self, *fold);
   spawn_live<network_machine>(self, *fold);
   spawn_live<image_machine>(self, *fold);
   spawn_live<instance_machine>(self, *fold);
@@ -255,6 +262,12 @@ caf::behavior conductor(conductor_actor* self, caf::actor journal, log_fold_ptr 
       [self](command_atom, const std::string& id, project::command& c, event_metadata& m) {
         return on_command<project_machine>(self, id, c, m);
       },
+      [self](command_atom, const std::string& id, user::command& c, event_metadata& m) {
+        return on_command<user_machine>(self, id, c, m);
+      },
+      [self](command_atom, const std::string& id, role::command& c, event_metadata& m) {
+        return on_command<role_machine>(self, id, c, m);
+      },
       [self](command_atom, const std::string& id, network::command& c, event_metadata& m) {
         return on_command<network_machine>(self, id, c, m);
       },
@@ -267,6 +280,12 @@ caf::behavior conductor(conductor_actor* self, caf::actor journal, log_fold_ptr 
       [self](caf::get_atom, project_atom, const std::string& id) {
         return on_get<project_machine>(self, id);
       },
+      [self](caf::get_atom, user_atom, const std::string& id) {
+        return on_get<user_machine>(self, id);
+      },
+      [self](caf::get_atom, role_atom, const std::string& id) {
+        return on_get<role_machine>(self, id);
+      },
       [self](caf::get_atom, network_atom, const std::string& id) {
         return on_get<network_machine>(self, id);
       },
@@ -277,6 +296,8 @@ caf::behavior conductor(conductor_actor* self, caf::actor journal, log_fold_ptr 
         return on_get<instance_machine>(self, id);
       },
       [self](list_atom, project_atom) { return on_list<project_machine>(self); },
+      [self](list_atom, user_atom) { return on_list<user_machine>(self); },
+      [self](list_atom, role_atom) { return on_list<role_machine>(self); },
       [self](list_atom, network_atom) { return on_list<network_machine>(self); },
       [self](list_atom, image_atom) { return on_list<image_machine>(self); },
       [self](list_atom, instance_atom) { return on_list<instance_machine>(self); },

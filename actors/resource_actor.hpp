@@ -1,4 +1,4 @@
-// One actor per resource (project, network, image, instance): it owns its
+// One actor per resource (project, user, role, network, image, instance): it owns its
 // state, decides on commands with the pure machine, appends the events
 // through the journal and answers once they are durable. It is rebuilt from
 // its own stream when spawned without a state (a restart after a crash).
@@ -79,9 +79,13 @@ caf::behavior resource_behavior(resource_actor<Machine>* self, caf::actor journa
   };
 }
 
-// The behaviours of the four resource kinds, one translation unit each.
+// The behaviours of the resource kinds, one translation unit each.
 caf::behavior project_actor(resource_actor<project_machine>* self, caf::actor journal,
                             std::string id, std::optional<project_state> initial);
+caf::behavior user_actor(resource_actor<user_machine>* self, caf::actor journal, std::string id,
+                         std::optional<user_state> initial);
+caf::behavior role_actor(resource_actor<role_machine>* self, caf::actor journal, std::string id,
+                         std::optional<role_state> initial);
 caf::behavior network_actor(resource_actor<network_machine>* self, caf::actor journal,
                             std::string id, std::optional<network_state> initial);
 caf::behavior image_actor(resource_actor<image_machine>* self, caf::actor journal,

@@ -3,12 +3,17 @@
 #include <spdlog/spdlog.h>
 
 #include <csignal>
+#include <filesystem>
 #include <iostream>
+#include <optional>
+#include <string>
 #include <pthread.h>
 
 #include "actors/cloud.hpp"
+#include "actors/identity_bootstrap.hpp"
 #include "api/http_server.hpp"
 #include "cli/commands.hpp"
+#include "cli/credentials_files.hpp"
 
 namespace cumulo::cli {
 namespace {
@@ -18,7 +23,31 @@ struct serve_options {
   std::string listen = "127.0.0.1:5000";
   std::string sync = "full";
   std::size_t threads = 2;
+  std::string admin_password;  // empty: generated at the first start
 };
+
+// The identity endpoint for the credential files: a wildcard listen address
+// is reached on loopback.
+std::string auth_url_of(const std::string& host, std::uint16_t port) {
+  const std::string reachable = host == "0.0.0.0" ? "127.0.0.1" : host;
+  return "http://" + reachable + ":" + std::to_string(port) + "/v3";
+}
+
+// The admin password the credential files should carry, if known: the one
+// just set at the first start, else the one the data dir's keystonerc_admin
+// already holds.
+std::optional<std::string> known_admin_password(const bootstrap_result& boot,
+                                                const std::string& password,
+                                                const std::filesystem::path& data_dir) {
+  if (boot.user_created) return password;
+  auto kept = read_keystonerc_password(keystonerc_path(data_dir));
+  if (!kept)
+    spdlog::warn(
+        "serve: {} is missing; the admin password is unknown, so no credential files "
+        "are written",
+        keystonerc_path(data_dir).string());
+  return kept;
+}
 
 int serve(const serve_options& o) {
   // Signals are taken by sigwait below: block them before any thread starts
@@ -45,11 +74,31 @@ int serve(const serve_options& o) {
   }
   try {
     cloud c(opts);
+    const std::string password =
+        o.admin_password.empty() ? generate_admin_password() : o.admin_password;
+    const auto boot = bootstrap_identity(c, password);
+    if (!boot.user_created && !o.admin_password.empty())
+      spdlog::info(
+          "serve: --admin-password is used only at the first start of a data dir; "
+          "ignored");
     api::http_server server(c.system(), c.conductor(), http);
     server.start();
+    // Written before the serving line, so whoever reads that line finds them.
+    std::optional<credentials_paths> files;
+    if (auto known = known_admin_password(boot, password, c.dir().root())) {
+      try {
+        files =
+            write_credentials_files(c.dir().root(), auth_url_of(http.host, server.port()), *known);
+      } catch (const std::exception& e) {
+        spdlog::error("serve: {}", e.what());
+      }
+    }
     // Tests and scripts read this line to learn the port.
     std::cout << "cumulo serving on http://" << http.host << ":" << server.port() << " (data dir "
               << o.data_dir << ", " << c.events_at_start() << " events replayed)" << std::endl;
+    if (files)
+      std::cout << "admin credentials: " << files->keystonerc.string() << " (source it), "
+                << files->clouds_yaml.string() << std::endl;
     int sig = 0;
     sigwait(&signals, &sig);
     spdlog::info("serve: signal {} received, shutting down", sig);
@@ -77,6 +126,9 @@ void add_serve(CLI::App& app) {
                   "process crash only")
       ->check(CLI::IsMember({"full", "normal"}))
       ->capture_default_str();
+  cmd->add_option("--admin-password", o->admin_password,
+                  "password of the user admin, set at the first start of the data dir "
+                  "(default: generated; written to keystonerc_admin)");
   cmd->add_option("--threads", o->threads, "actor scheduler threads")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();

@@ -1,6 +1,11 @@
 // `cumulo serve` as a user runs it: a real process on an ephemeral port.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <sys/stat.h>
+
+#include <fstream>
+#include <iterator>
+#include <regex>
 
 #include "engine/data_dir.hpp"
 #include "engine/event_store.hpp"
@@ -45,6 +50,111 @@ TEST(Serve, ReplaysTheLogOfTheDataDirAtStart) {
   ASSERT_TRUE(cloud.serving()) << cloud.err();
   EXPECT_NE(cloud.out().find("3 events replayed"), std::string::npos) << cloud.out();
   EXPECT_EQ(cloud.stop(SIGINT), 0);
+}
+
+std::string file_text(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+unsigned file_mode(const std::filesystem::path& p) {
+  struct stat st {};
+  if (stat(p.c_str(), &st) != 0) return 0;
+  return st.st_mode & 0777;
+}
+
+// The streams of a kind in `cumulo replay --json` of the data dir.
+std::vector<std::string> streams_of_kind(const std::filesystem::path& data,
+                                         const std::string& kind) {
+  auto r = run_command({CUMULO_BINARY, "replay", "--data-dir", data.string(), "--json"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  std::vector<std::string> out;
+  auto j = nlohmann::json::parse(r.out, nullptr, false);
+  if (!j.is_object()) return out;
+  for (const auto& s : j["streams"]) {
+    const std::string stream = s["stream"];
+    if (stream.rfind(kind + "/", 0) == 0) out.push_back(stream);
+  }
+  return out;
+}
+
+TEST(Serve, TheFirstStartBootstrapsTheAdminAndWritesItsCredentials) {
+  temp_dir dir;
+  const auto data = dir.path() / "data";
+  std::string port;
+  {
+    served_cloud cloud(data, dir.path(), {"--admin-password", "s3cret"});
+    ASSERT_TRUE(cloud.serving()) << cloud.err();
+    port = std::to_string(cloud.port());
+    EXPECT_NE(cloud.out().find("admin credentials: " + (data / "keystonerc_admin").string()),
+              std::string::npos)
+        << cloud.out();
+    EXPECT_EQ(cloud.stop(SIGTERM), 0) << cloud.err();
+  }
+  const auto rc = file_text(data / "keystonerc_admin");
+  EXPECT_EQ(file_mode(data / "keystonerc_admin"), 0600u);
+  EXPECT_NE(rc.find("export OS_AUTH_URL=http://127.0.0.1:" + port + "/v3\n"), std::string::npos)
+      << rc;
+  EXPECT_NE(rc.find("export OS_PASSWORD='s3cret'\n"), std::string::npos) << rc;
+  EXPECT_NE(rc.find("export OS_USERNAME=admin\n"), std::string::npos) << rc;
+  EXPECT_NE(rc.find("export OS_PROJECT_NAME=admin\n"), std::string::npos) << rc;
+  EXPECT_NE(rc.find("export OS_IDENTITY_API_VERSION=3\n"), std::string::npos) << rc;
+  const auto yaml = file_text(data / "clouds.yaml");
+  EXPECT_EQ(file_mode(data / "clouds.yaml"), 0600u);
+  EXPECT_NE(yaml.find("auth_url: http://127.0.0.1:" + port + "/v3"), std::string::npos) << yaml;
+  EXPECT_NE(yaml.find("password: 's3cret'"), std::string::npos) << yaml;
+  EXPECT_NE(yaml.find("region_name: RegionOne"), std::string::npos) << yaml;
+
+  EXPECT_EQ(streams_of_kind(data, "user").size(), 1u);
+  EXPECT_EQ(streams_of_kind(data, "role").size(), 3u);
+  EXPECT_EQ(streams_of_kind(data, "project").size(), 1u);
+  // The password is in the files written for the admin, never in the log.
+  EXPECT_EQ(file_text(data / "events.db").find("s3cret"), std::string::npos);
+}
+
+TEST(Serve, ARestartKeepsTheAdminAndItsPassword) {
+  temp_dir dir;
+  const auto data = dir.path() / "data";
+  // One log folder per run: a reused serve.out could show the last run's port.
+  for (const char* run : {"run1", "run2", "run3"})
+    std::filesystem::create_directories(dir.path() / run);
+  {
+    served_cloud cloud(data, dir.path() / "run1");  // no --admin-password: one is generated
+    ASSERT_TRUE(cloud.serving()) << cloud.err();
+    EXPECT_EQ(cloud.stop(SIGTERM), 0) << cloud.err();
+  }
+  const auto rc_before = file_text(data / "keystonerc_admin");
+  const auto users_before = streams_of_kind(data, "user");
+  ASSERT_EQ(users_before.size(), 1u);
+  const std::regex password_line(R"(export OS_PASSWORD='([A-Za-z0-9_-]{16})'\n)");
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(rc_before, m, password_line)) << rc_before;
+  const std::string generated = m[1];
+
+  std::filesystem::remove(data / "clouds.yaml");
+  {
+    // The option is for the first start only: the password stays.
+    served_cloud cloud(data, dir.path() / "run2", {"--admin-password", "ignored"});
+    ASSERT_TRUE(cloud.serving()) << cloud.err();
+    EXPECT_NE(cloud.out().find("admin credentials:"), std::string::npos) << cloud.out();
+    const auto rc = file_text(data / "keystonerc_admin");
+    EXPECT_NE(rc.find("export OS_PASSWORD='" + generated + "'"), std::string::npos) << rc;
+    EXPECT_NE(rc.find(":" + std::to_string(cloud.port()) + "/v3"), std::string::npos) << rc;
+    EXPECT_NE(file_text(data / "clouds.yaml").find(generated), std::string::npos);
+    EXPECT_EQ(cloud.stop(SIGTERM), 0) << cloud.err();
+  }
+  EXPECT_EQ(streams_of_kind(data, "user"), users_before);
+  EXPECT_EQ(streams_of_kind(data, "role").size(), 3u);
+
+  // Without its keystonerc_admin the password is unknown: the cloud serves
+  // but writes no credential file.
+  std::filesystem::remove(data / "keystonerc_admin");
+  std::filesystem::remove(data / "clouds.yaml");
+  served_cloud cloud(data, dir.path() / "run3");
+  ASSERT_TRUE(cloud.serving()) << cloud.err();
+  EXPECT_FALSE(std::filesystem::exists(data / "keystonerc_admin"));
+  EXPECT_EQ(cloud.out().find("admin credentials:"), std::string::npos) << cloud.out();
+  EXPECT_EQ(cloud.stop(SIGTERM), 0) << cloud.err();
 }
 
 TEST(Serve, ASecondServeOnTheSameDataDirRefusesToStart) {

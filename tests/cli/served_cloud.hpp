@@ -32,6 +32,9 @@ class served_cloud {
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
+    // A previous run's output must not be read as this one's port.
+    std::filesystem::remove(out_);
+    std::filesystem::remove(err_);
     pid_ = fork();
     if (pid_ == 0) {
       const int out = open(out_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
