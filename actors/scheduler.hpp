@@ -9,19 +9,21 @@
 
 #include <caf/all.hpp>
 
+#include <map>
+#include <string>
 #include <vector>
 
 #include "actors/messages.hpp"
 
 namespace cumulo {
 
-caf::behavior scheduler(caf::stateful_actor<struct scheduler_state>* self, caf::actor journal,
-                        std::vector<host_state> hosts);
-
 struct scheduler_state {
   std::map<std::string, host_state> hosts;
   caf::actor journal;
   static inline const char* name = "scheduler";
 };
+
+caf::behavior scheduler(caf::stateful_actor<scheduler_state>* self, caf::actor journal,
+                        std::vector<host_state> hosts);
 
 }  // namespace cumulo

@@ -9,7 +9,6 @@
 #include <benchmark/benchmark.h>
 #include <caf/all.hpp>
 
-#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <map>
