@@ -6,6 +6,7 @@
 
 #include "actors/conductor.hpp"
 #include "actors/errors.hpp"
+#include "actors/identity.hpp"
 #include "actors/journal.hpp"
 
 namespace cumulo {
@@ -37,15 +38,29 @@ cloud::cloud(const cloud_options& opts) {
   }
   events_at_start_ = fold->events();
   conductor_ = spawn_conductor(*system_, journal_, fold);
+  identity_options id_opts;
+  id_opts.token_key_file = dir_->root() / "token.key";
+  id_opts.token_ttl = opts.token_ttl;
+  id_opts.cost = opts.cost;
+  try {
+    identity_ = spawn_identity(*system_, conductor_, id_opts);
+  } catch (const std::exception&) {
+    caf::anon_send_exit(conductor_, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(journal_, caf::exit_reason::user_shutdown);
+    system_.reset();
+    throw;
+  }
 }
 
 cloud::~cloud() {
+  caf::anon_send_exit(identity_, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(conductor_, caf::exit_reason::user_shutdown);
   {
     // The journal goes last: children still answering may append.
     caf::scoped_actor self{*system_};
-    self->wait_for(conductor_);
+    self->wait_for(identity_, conductor_);
   }
+  identity_ = nullptr;
   caf::anon_send_exit(journal_, caf::exit_reason::user_shutdown);
   conductor_ = nullptr;
   journal_ = nullptr;

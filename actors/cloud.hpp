@@ -6,12 +6,14 @@
 
 #include <caf/actor.hpp>
 
+#include <chrono>
 #include <cstddef>
 #include <filesystem>
 #include <memory>
 
 #include "engine/data_dir.hpp"
 #include "engine/event_store.hpp"
+#include "engine/password.hpp"
 
 namespace caf {
 class actor_system;
@@ -24,6 +26,8 @@ struct cloud_options {
   std::filesystem::path data_dir = "cumulo-data";
   durability sync = durability::full;
   std::size_t threads = 2;  // CAF scheduler workers
+  std::chrono::seconds token_ttl{3600};
+  password_cost cost;  // of new password hashes (tests use the cheapest)
 };
 
 class cloud {
@@ -40,6 +44,8 @@ class cloud {
   caf::actor_system& system();
   const caf::actor& conductor() const { return conductor_; }
   const caf::actor& journal() const { return journal_; }
+  // Keystone: tokens, and the door of every identity command.
+  const caf::actor& identity() const { return identity_; }
   const data_dir& dir() const { return *dir_; }
   // Events in the log when the cloud started.
   std::int64_t events_at_start() const { return events_at_start_; }
@@ -50,6 +56,7 @@ class cloud {
   std::unique_ptr<caf::actor_system> system_;
   caf::actor journal_;
   caf::actor conductor_;
+  caf::actor identity_;
   std::int64_t events_at_start_ = 0;
 };
 

@@ -1,4 +1,4 @@
-// Identity bootstrap: blocking requests to the conductor from a scoped actor,
+// Identity bootstrap: blocking requests to the identity actor from a scoped actor,
 // run once at start before the APIs listen.
 #include "actors/identity_bootstrap.hpp"
 
@@ -15,7 +15,6 @@
 #include "actors/errors.hpp"
 #include "actors/messages.hpp"
 #include "engine/ids.hpp"
-#include "engine/password.hpp"
 
 namespace cumulo {
 namespace {
@@ -39,12 +38,13 @@ Reply ask(caf::scoped_actor& self, const caf::actor& to, const char* what, Ts&&.
 
 bootstrap_result bootstrap_identity(cloud& c, const std::string& admin_password) {
   caf::scoped_actor self{c.system()};
-  const auto& conductor = c.conductor();
+  // Through the identity actor, so its directory sees what is created.
+  const auto& identity = c.identity();
   const event_metadata meta{"req-bootstrap-" + new_uuid(), bootstrap_user};
   bootstrap_result result;
 
   // Roles: global (no domain), found by name.
-  auto roles = ask<std::vector<role_state>>(self, conductor, "list roles", list_atom::value,
+  auto roles = ask<std::vector<role_state>>(self, identity, "list roles", list_atom::value,
                                             role_atom::value);
   for (const char* name : {"admin", "member", "reader"}) {
     std::string id;
@@ -52,7 +52,7 @@ bootstrap_result bootstrap_identity(cloud& c, const std::string& admin_password)
       if (r.name == name && r.domain_id.empty()) id = r.id;
     if (id.empty()) {
       id = new_uuid();
-      ask<role_state>(self, conductor, "create role", command_atom::value, id,
+      ask<role_state>(self, identity, "create role", command_atom::value, id,
                       role::command{role::create{name, "", ""}}, meta);
       spdlog::info("bootstrap: created role {} ({})", name, id);
       result.created = true;
@@ -60,7 +60,7 @@ bootstrap_result bootstrap_identity(cloud& c, const std::string& admin_password)
     if (std::string(name) == "admin") result.admin_role_id = id;
   }
 
-  auto projects = ask<std::vector<project_state>>(self, conductor, "list projects",
+  auto projects = ask<std::vector<project_state>>(self, identity, "list projects",
                                                   list_atom::value, project_atom::value);
   std::optional<project_state> project;
   for (auto& p : projects)
@@ -71,14 +71,14 @@ bootstrap_result bootstrap_identity(cloud& c, const std::string& admin_password)
     create.name = "admin";
     create.domain_id = default_domain;
     create.description = "Bootstrap project for initializing the cloud.";
-    project = ask<project_state>(self, conductor, "create project", command_atom::value, id,
+    project = ask<project_state>(self, identity, "create project", command_atom::value, id,
                                  project::command{std::move(create)}, meta);
     spdlog::info("bootstrap: created project admin ({})", id);
     result.created = true;
   }
   result.project_id = project->id;
 
-  auto users = ask<std::vector<user_state>>(self, conductor, "list users", list_atom::value,
+  auto users = ask<std::vector<user_state>>(self, identity, "list users", list_atom::value,
                                             user_atom::value);
   for (const auto& u : users)
     if (u.name == "admin" && u.domain_id == default_domain) result.user_id = u.id;
@@ -90,9 +90,9 @@ bootstrap_result bootstrap_identity(cloud& c, const std::string& admin_password)
     create.name = "admin";
     create.domain_id = default_domain;
     create.default_project_id = result.project_id;
-    create.password_hash = hash_password(admin_password);
-    ask<user_state>(self, conductor, "create user", command_atom::value, result.user_id,
-                    user::command{std::move(create)}, meta);
+    // The identity actor hashes it (argon2id, at the cloud's cost).
+    ask<user_state>(self, identity, "create user", command_atom::value, result.user_id,
+                    user::command{std::move(create)}, meta, admin_password);
     spdlog::info("bootstrap: created user admin ({})", result.user_id);
     result.created = true;
     result.user_created = true;
@@ -100,7 +100,7 @@ bootstrap_result bootstrap_identity(cloud& c, const std::string& admin_password)
 
   if (!project->has_role(result.user_id, result.admin_role_id)) {
     ask<project_state>(
-        self, conductor, "grant the admin role", command_atom::value, result.project_id,
+        self, identity, "grant the admin role", command_atom::value, result.project_id,
         project::command{project::grant_role{result.user_id, result.admin_role_id}}, meta);
     spdlog::info("bootstrap: granted role admin to user admin on project admin");
     result.created = true;

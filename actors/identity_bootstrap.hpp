@@ -18,7 +18,7 @@ struct bootstrap_result {
   bool user_created = false;  // whether the admin user was created: its password is new
 };
 
-// Talks to the cloud's conductor; `admin_password` is hashed (argon2id) and
+// Talks to the cloud's identity actor; `admin_password` is hashed (argon2id) and
 // used only when the admin user is created. Throws std::runtime_error when a
 // request fails.
 bootstrap_result bootstrap_identity(cloud& c, const std::string& admin_password);

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <type_traits>
 #include <utility>
 
 #include "api/responder.hpp"
@@ -34,7 +35,8 @@ class bridge {
   std::chrono::milliseconds timeout() const { return timeout_; }
 
   // Sends xs... to target; on its reply of type Reply calls
-  // on_reply(responder&, Reply&) on a CAF thread, which answers through
+  // on_reply(responder&, Reply&) (or on_reply(std::shared_ptr<responder>,
+  // Reply&), to ask further) on a CAF thread, which answers through
   // respond()/respond_error(). An exception in on_reply, or a handler that
   // does not answer, ends in a 500 (the responder answers when released).
   template <class Reply, class Handle, class OnReply, class... Ts>
@@ -52,7 +54,14 @@ class bridge {
     const auto timeout = timeout_;
     sys_.spawn([=](caf::event_based_actor* self) mutable {
       self->request(target, timeout, std::move(xs)...)
-          .then([r, on_reply](Reply& v) mutable { on_reply(*r, v); },
+          .then(
+              [r, on_reply](Reply& v) mutable {
+                // A handler that asks again takes the responder's pointer.
+                if constexpr (std::is_invocable_v<OnReply&, std::shared_ptr<responder>, Reply&>)
+                  on_reply(r, v);
+                else
+                  on_reply(*r, v);
+              },
                 [r, on_error](caf::error& e) mutable {
                   if (auto de = domain_error_of(e))
                     on_error(*r, *de);

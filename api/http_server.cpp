@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 
+#include "api/identity.hpp"
 #include "api/routing.hpp"
 #include "api/server_context.hpp"
 #include "api/version.hpp"
@@ -22,17 +23,21 @@ struct http_server::impl {
   std::unique_ptr<Http::Endpoint> endpoint;
   Rest::Router router;
 
-  impl(caf::actor_system& s, caf::actor c, server_options o)
-      : ctx{s, std::move(c), o, bridge(s, o.actor_timeout), schema_set(o.schema_dir)} {}
+  impl(caf::actor_system& s, caf::actor c, caf::actor id, server_options o)
+      : ctx{s, std::move(c), std::move(id), o, bridge(s, o.actor_timeout),
+            schema_set(o.schema_dir)} {}
 
   void routes() {
     add_version_routes(router, ctx);
+    add_identity_routes(router, ctx);
     set_not_found(router, ctx);
   }
 };
 
-http_server::http_server(caf::actor_system& sys, caf::actor conductor, server_options opts)
-    : impl_(std::make_unique<impl>(sys, std::move(conductor), std::move(opts))) {}
+http_server::http_server(caf::actor_system& sys, caf::actor conductor, caf::actor identity,
+                         server_options opts)
+    : impl_(std::make_unique<impl>(sys, std::move(conductor), std::move(identity),
+                                   std::move(opts))) {}
 
 http_server::~http_server() {
   shutdown();

@@ -35,7 +35,9 @@ struct server_options {
 
 class http_server {
  public:
-  http_server(caf::actor_system& sys, caf::actor conductor, server_options opts);
+  // identity: the identity actor (tokens, and every identity command).
+  http_server(caf::actor_system& sys, caf::actor conductor, caf::actor identity,
+              server_options opts);
   ~http_server();
   http_server(const http_server&) = delete;
   http_server& operator=(const http_server&) = delete;

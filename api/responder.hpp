@@ -7,11 +7,18 @@
 
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "api/errors.hpp"
 #include "api/request_log.hpp"
 
 namespace cumulo::api {
+
+// Extra response headers (name, value), e.g. X-Subject-Token.
+using header_list = std::vector<std::pair<std::string, std::string>>;
+
+// A body that is no body: 204, and answers to HEAD.
+inline const nlohmann::json no_body = nlohmann::json::value_t::discarded;
 
 class responder {
  public:
@@ -24,9 +31,10 @@ class responder {
   const std::string& request_id() const { return log_.id(); }
   const request_log& log() const { return log_; }
 
-  // Writes the status and JSON body (with the request id headers). Only
-  // the first call writes; safe from any thread. Use respond() instead.
-  virtual void send(int status, const nlohmann::json& body) = 0;
+  // Writes the status, headers and JSON body (no_body: none) with the
+  // request id headers. Only the first call writes; safe from any thread.
+  // Use respond() instead.
+  virtual void send(int status, const nlohmann::json& body, const header_list& headers) = 0;
 
  private:
   service svc_;
@@ -34,7 +42,8 @@ class responder {
 };
 
 // Answers and logs the status under the request id.
-void respond(responder& r, int status, const nlohmann::json& body);
+void respond(responder& r, int status, const nlohmann::json& body,
+             const header_list& headers = {});
 // Answers with an error body in the responder's service format.
 void respond_error(responder& r, int status, const std::string& message,
                    const std::string& neutron_type = "");

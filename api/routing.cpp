@@ -1,5 +1,6 @@
 #include "api/routing.hpp"
 
+#include <cctype>
 #include <sstream>
 
 #include "engine/ids.hpp"
@@ -39,6 +40,23 @@ class compute_request_id : public Http::Header::Header {
   std::string id_;
 };
 
+// Any other header, named at run time (X-Subject-Token, WWW-Authenticate).
+class named_header : public Http::Header::Header {
+ public:
+  named_header(std::string name, std::string value)
+      : name_(std::move(name)), value_(std::move(value)) {}
+  const char* name() const override { return name_.c_str(); }
+#ifdef SAFE_HEADER_CAST
+  uint64_t hash() const override { return Http::Header::detail::hash(name_.c_str()); }
+#endif
+  void parse(const std::string& data) override { value_ = data; }
+  void write(std::ostream& os) const override { os << value_; }
+
+ private:
+  std::string name_;
+  std::string value_;
+};
+
 // The one place the request id headers are added: every answer goes
 // through pistache_responder::send.
 void add_request_id_headers(Http::ResponseWriter& w, service svc, const std::string& id) {
@@ -55,15 +73,20 @@ class pistache_responder final : public responder {
   ~pistache_responder() override {
     if (!sent_) {
       log().error("handler ended without answering");
-      send(500, error_body(svc(), 500, "The request was not answered."));
+      send(500, error_body(svc(), 500, "The request was not answered."), {});
     }
   }
 
-  void send(int status, const nlohmann::json& body) override {
+  void send(int status, const nlohmann::json& body, const header_list& headers) override {
     if (sent_.exchange(true)) return;
     if (!flight_->closed()) {
       add_request_id_headers(w_, svc(), request_id());
-      w_.send(static_cast<Http::Code>(status), body.dump(), MIME(Application, Json));
+      for (const auto& [name, value] : headers)
+        w_.headers().add(std::make_shared<named_header>(name, value));
+      if (body.is_discarded())
+        w_.send(static_cast<Http::Code>(status));
+      else
+        w_.send(static_cast<Http::Code>(status), body.dump(), MIME(Application, Json));
     } else {
       log().warn("answer {} dropped: the server is already shut down", status);
     }
@@ -142,6 +165,31 @@ std::string header_of(const Rest::Request& req, const std::string& name) {
     return os.str();
   }
   return "";
+}
+
+std::string param_of(const Rest::Request& req, const std::string& name) {
+  return req.param(name).as<std::string>();
+}
+
+std::optional<std::string> query_of(const Rest::Request& req, const std::string& name) {
+  return req.query().get(name);
+}
+
+std::optional<nlohmann::json> json_request(const server_context& ctx, const Rest::Request& req,
+                                           responder& r, const std::string& schema) {
+  auto body = read_json_body(req.body(), header_of(req, "Content-Type"), ctx.schemas, schema,
+                             ctx.opts.max_json_body_bytes);
+  if (!body) {
+    respond_error(r, body.error->status, body.error->message);
+    return std::nullopt;
+  }
+  return std::move(body.value);
+}
+
+bool query_flag(const std::string& value) {
+  std::string v;
+  for (char c : value) v += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return !(v == "0" || v == "false" || v == "no" || v == "off");
 }
 
 const std::string& body_of(const Rest::Request& req) {

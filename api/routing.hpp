@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "api/responder.hpp"
@@ -31,6 +32,18 @@ void set_not_found(Pistache::Rest::Router& router, server_context& ctx);
 
 // A request header's value, "" when absent (case-insensitive name).
 std::string header_of(const Pistache::Rest::Request& req, const std::string& name);
+// A path parameter (":project_id"), and a query parameter (nothing when
+// absent).
+std::string param_of(const Pistache::Rest::Request& req, const std::string& name);
+std::optional<std::string> query_of(const Pistache::Rest::Request& req, const std::string& name);
+// The request's JSON body checked against schemas/api/<schema>.json, or
+// nothing once the error (400, 413, 415) is answered.
+std::optional<nlohmann::json> json_request(const server_context& ctx,
+                                           const Pistache::Rest::Request& req, responder& r,
+                                           const std::string& schema);
+// A boolean query filter as Keystone reads one: "0", "false", "no", "off"
+// (any case) are false, anything else true.
+bool query_flag(const std::string& value);
 // The request body and path.
 const std::string& body_of(const Pistache::Rest::Request& req);
 // "http://<Host header>", or the listen address when the request has none.

@@ -1,5 +1,5 @@
-// What every route of the façade shares: the actor system and conductor,
-// the actor bridge, the request-body schemas, and the count of requests in
+// What every route of the façade shares: the actor system, the conductor
+// and the identity actor, the policy rules, the actor bridge, the request-body schemas, and the count of requests in
 // flight that shutdown drains.
 #pragma once
 
@@ -15,6 +15,7 @@
 #include "api/bridge.hpp"
 #include "api/http_server.hpp"
 #include "api/json_body.hpp"
+#include "engine/policy.hpp"
 
 namespace cumulo::api {
 
@@ -52,9 +53,11 @@ class in_flight {
 struct server_context {
   caf::actor_system& sys;
   caf::actor conductor;
+  caf::actor identity;
   server_options opts;
   api::bridge bridge;
   schema_set schemas;
+  cumulo::policy rules{default_rules()};
   std::shared_ptr<in_flight> flight = std::make_shared<in_flight>();
   std::uint16_t port = 0;  // the bound port, once listening
 };

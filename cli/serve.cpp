@@ -2,7 +2,9 @@
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <csignal>
+#include <cstdint>
 #include <filesystem>
 #include <iostream>
 #include <optional>
@@ -24,6 +26,8 @@ struct serve_options {
   std::string sync = "full";
   std::size_t threads = 2;
   std::string admin_password;  // empty: generated at the first start
+  std::int64_t token_ttl = 3600;          // seconds
+  std::string password_cost = "interactive";
 };
 
 // The identity endpoint for the credential files: a wildcard listen address
@@ -68,6 +72,8 @@ int serve(const serve_options& o) {
     opts.data_dir = o.data_dir;
     opts.sync = o.sync == "normal" ? durability::normal : durability::full;
     opts.threads = o.threads;
+    opts.token_ttl = std::chrono::seconds(o.token_ttl);
+    if (o.password_cost == "min") opts.cost = password_cost::cheapest();
   } catch (const std::exception& e) {
     std::cerr << "cumulo serve: " << e.what() << "\n";
     return 2;
@@ -81,7 +87,7 @@ int serve(const serve_options& o) {
       spdlog::info(
           "serve: --admin-password is used only at the first start of a data dir; "
           "ignored");
-    api::http_server server(c.system(), c.conductor(), http);
+    api::http_server server(c.system(), c.conductor(), c.identity(), http);
     server.start();
     // Written before the serving line, so whoever reads that line finds them.
     std::optional<credentials_paths> files;
@@ -129,6 +135,14 @@ void add_serve(CLI::App& app) {
   cmd->add_option("--admin-password", o->admin_password,
                   "password of the user admin, set at the first start of the data dir "
                   "(default: generated; written to keystonerc_admin)");
+  cmd->add_option("--token-ttl", o->token_ttl, "seconds a token stays valid (Keystone's default: 3600)")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{7} * 24 * 3600))
+      ->capture_default_str();
+  cmd->add_option("--password-cost", o->password_cost,
+                  "argon2id cost of new password hashes: interactive (libsodium's, ~120 ms) or "
+                  "min (for tests only)")
+      ->check(CLI::IsMember({"interactive", "min"}))
+      ->capture_default_str();
   cmd->add_option("--threads", o->threads, "actor scheduler threads")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();

@@ -287,12 +287,21 @@ const std::map<std::string, std::string>& default_rules() {
           "identity:revoke_grant",          "identity:check_grant",    "identity:list_grants",
           "identity:list_role_assignments", "identity:create_role",    "identity:update_role",
           "identity:delete_role",           "identity:get_role",       "identity:list_roles",
-          "identity:list_domains",          "identity:get_domain"})
+          "identity:list_domains",          "identity:create_domain",  "identity:update_domain",
+          "identity:delete_domain"})
       r[name] = admin;
     r["identity:get_project"] = "rule:admin_required or project_id:%(project_id)s";
     r["identity:list_user_projects"] = "rule:admin_or_owner";
     r["identity:get_user"] = "rule:admin_or_owner";
+    // A user may read the domain its token belongs to (everything is in
+    // Default).
+    r["identity:get_domain"] = "@";
     r["identity:change_password"] = "rule:owner";
+    // Tokens: an admin, or the token's own user (target user_id: the
+    // subject token's user).
+    for (const char* name : {"identity:validate_token", "identity:check_token",
+                             "identity:revoke_token"})
+      r[name] = "rule:admin_required or user_id:%(user_id)s";
 
     // Nova
     for (const char* name :

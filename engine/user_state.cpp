@@ -57,6 +57,14 @@ struct decider {
     if (!s.exists()) return not_found(s);
     return std::vector<user_event>{user_deleted{}};
   }
+
+  decision<user_event> operator()(const user::revoke_token& c) const {
+    if (!s.exists()) return not_found(s);
+    if (c.audit_id.empty())
+      return make_domain_error(errc::bad_request, "A token to revoke needs its audit id.");
+    if (s.token_revoked(c.audit_id)) return std::vector<user_event>{};
+    return std::vector<user_event>{user_token_revoked{c.audit_id, c.expires_at_us}};
+  }
 };
 
 struct applier {
@@ -89,6 +97,10 @@ struct applier {
     if (!s.exists()) throw invalid_event("user.deleted on a user that does not exist");
     s.deleted = true;
   }
+  void operator()(const user_token_revoked& e) {
+    if (!s.exists()) throw invalid_event("user.token_revoked on a user that does not exist");
+    s.revoked_tokens[e.audit_id] = e.expires_at;
+  }
 };
 
 }  // namespace
@@ -113,6 +125,7 @@ void to_json(nlohmann::json& j, const user_state& s) {
   j["description"] = s.description;
   j["email"] = s.email;
   j["has_password"] = !s.password_hash.empty();
+  j["revoked_tokens"] = s.revoked_tokens.size();
   j["password_changed_at"] =
       s.password_changed_at_us ? nlohmann::json(format_iso8601(s.password_changed_at_us)) : nullptr;
 }

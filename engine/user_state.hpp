@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <variant>
@@ -56,7 +57,18 @@ struct user_deleted {
   CUMULO_EMPTY_PAYLOAD
 };
 
-using user_event = std::variant<user_created, user_updated, user_password_changed, user_deleted>;
+// DELETE /v3/auth/tokens: the token with this audit id (and only it) no
+// longer validates. expires_at says when the entry stops mattering.
+struct user_token_revoked {
+  static constexpr const char* type_name = "user.token_revoked";
+  static constexpr int schema_version = 1;
+  std::string audit_id;
+  std::int64_t expires_at = 0;  // µs since the epoch: the token's own expiry
+  MSGPACK_DEFINE_MAP(audit_id, expires_at)
+};
+
+using user_event = std::variant<user_created, user_updated, user_password_changed, user_deleted,
+                                user_token_revoked>;
 
 // --- state ---
 struct user_state : resource_meta {
@@ -68,6 +80,13 @@ struct user_state : resource_meta {
   std::string email;
   std::string password_hash;
   std::int64_t password_changed_at_us = 0;  // 0: unchanged since creation
+  // Revoked tokens: audit id -> when the token expires anyway. Entries are
+  // kept (a user revokes few tokens); they are harmless once expired.
+  std::map<std::string, std::int64_t> revoked_tokens;
+
+  bool token_revoked(const std::string& audit_id) const {
+    return revoked_tokens.count(audit_id) > 0;
+  }
 
   // When the current password was set: tokens issued before it are stale.
   std::int64_t password_set_at_us() const {
@@ -101,7 +120,12 @@ struct change_password {
   std::int64_t now_us = 0;
 };
 struct remove {};
-using command = std::variant<create, update, change_password, remove>;
+// Revoking a token twice records nothing the second time.
+struct revoke_token {
+  std::string audit_id;
+  std::int64_t expires_at_us = 0;
+};
+using command = std::variant<create, update, change_password, remove, revoke_token>;
 }  // namespace user
 
 struct user_machine {

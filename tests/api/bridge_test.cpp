@@ -19,7 +19,7 @@ using namespace std::chrono_literals;
 class fake_responder : public responder {
  public:
   explicit fake_responder(service svc) : responder(svc, "req-test") {}
-  void send(int status, const nlohmann::json& body) override {
+  void send(int status, const nlohmann::json& body, const header_list&) override {
     std::lock_guard lock(m_);
     if (status_) return;
     status_ = status;

@@ -1,0 +1,389 @@
+#include "actors/identity.hpp"
+
+#include <caf/all.hpp>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <set>
+#include <stdexcept>
+
+#include "actors/errors.hpp"
+#include "engine/clock.hpp"
+
+namespace cumulo {
+namespace {
+
+using verify_atom = caf::atom_constant<caf::atom("verify")>;
+using hash_atom = caf::atom_constant<caf::atom("hash")>;
+
+// How long the identity actor waits for the conductor (it waits for the
+// journal in turn) and for an argon2 worker (a queue of logins).
+constexpr std::chrono::seconds conductor_timeout{60};
+constexpr std::chrono::seconds worker_timeout{120};
+
+// One argon2 worker: detached, so its ~120 ms of CPU per call never holds
+// a thread of the actor scheduler.
+caf::behavior password_worker(caf::event_based_actor*) {
+  return {
+      [](verify_atom, const std::string& hash, const std::string& plain) {
+        return verify_password(hash, plain);
+      },
+      [](hash_atom, const std::string& plain, unsigned long long ops,
+         std::size_t mem) -> caf::result<std::string> {
+        try {
+          return hash_password(plain, password_cost{ops, mem});
+        } catch (const std::exception& e) {
+          return to_caf_error({errc::internal, e.what()});
+        }
+      },
+  };
+}
+
+struct identity_state {
+  caf::actor conductor;
+  identity_options opts;
+  token_key key;
+  identity_directory dir;
+  std::vector<caf::actor> workers;
+  std::size_t next_worker = 0;
+  // Names of creates and renames in flight: a second one with the same
+  // name is refused before the first one is durable.
+  std::set<std::string> reserved;
+  static inline const char* name = "identity";
+
+  const caf::actor& worker() { return workers[next_worker++ % workers.size()]; }
+};
+
+using identity_actor = caf::stateful_actor<identity_state>;
+
+caf::error unauthorized(const std::string& why) {
+  return to_caf_error({errc::unauthorized, why});
+}
+
+// Seals a token for what scope() found.
+token_info issue(identity_state& st, token_info info, std::vector<std::string> methods,
+                 std::int64_t now, std::int64_t expires_at) {
+  info.payload.user_id = info.user.id;
+  info.payload.project_id = info.project ? info.project->id : "";
+  info.payload.methods = std::move(methods);
+  info.payload.issued_at_us = now;
+  info.payload.expires_at_us = expires_at;
+  info.payload.audit_id = random_audit_id();
+  info.token = seal_token(st.key, info.payload);
+  return info;
+}
+
+// The admission checks the directory can make before a command goes to the
+// resource actor (which checks the rest), and the name it reserves ("" for
+// none).
+struct admission {
+  std::optional<domain_error> refusal;
+  std::string reserve;
+};
+
+// A name is free when no resource holds it (but the one renamed) and no
+// command in flight reserved it; the answer then reserves it.
+admission claim(const identity_state& st, std::optional<domain_error> taken, const char* kind,
+                 const std::string& domain, const std::string& name) {
+  if (taken) return {taken, ""};
+  std::string key = std::string(kind) + '\x1f' + domain + '\x1f' + name;
+  if (st.reserved.count(key))
+    return {identity_directory::duplicate_name(kind, name, domain), ""};
+  return {std::nullopt, std::move(key)};
+}
+
+std::optional<domain_error> unknown_domain(const std::string& domain_id) {
+  if (identity_directory::domain_id_of(domain_id, "")) return std::nullopt;
+  return make_domain_error(errc::not_found, "Could not find domain: " + domain_id + ".");
+}
+
+admission admit(const identity_state& st, const std::string& id, const project::command& c) {
+  const auto& dir = st.dir;
+  if (const auto* create = std::get_if<project::create>(&c)) {
+    if (auto e = unknown_domain(create->domain_id)) return {e, ""};
+    return claim(st, dir.project_name_taken(create->name, create->domain_id, id),
+                 "project", create->domain_id, create->name);
+  }
+  if (const auto* update = std::get_if<project::update>(&c)) {
+    const auto* p = dir.project(id);
+    if (update->name && p)
+      return claim(st, dir.project_name_taken(*update->name, p->domain_id, id),
+                   "project", p->domain_id, *update->name);
+  }
+  if (const auto* grant = std::get_if<project::grant_role>(&c)) {
+    if (!dir.user(grant->user_id))
+      return {make_domain_error(errc::not_found, "Could not find user: " + grant->user_id + "."), ""};
+    if (!dir.role(grant->role_id))
+      return {make_domain_error(errc::not_found, "Could not find role: " + grant->role_id + "."), ""};
+  }
+  return {};
+}
+
+admission admit(const identity_state& st, const std::string& id, const user::command& c) {
+  const auto& dir = st.dir;
+  if (const auto* create = std::get_if<user::create>(&c)) {
+    if (auto e = unknown_domain(create->domain_id)) return {e, ""};
+    if (!create->default_project_id.empty() && !dir.project(create->default_project_id))
+      return {make_domain_error(errc::not_found,
+                                "Could not find project: " + create->default_project_id + "."),
+              ""};
+    return claim(st, dir.user_name_taken(create->name, create->domain_id, id),
+                 "user", create->domain_id, create->name);
+  }
+  if (const auto* update = std::get_if<user::update>(&c)) {
+    const auto* u = dir.user(id);
+    if (update->name && u)
+      return claim(st, dir.user_name_taken(*update->name, u->domain_id, id),
+                   "user", u->domain_id, *update->name);
+  }
+  return {};
+}
+
+admission admit(const identity_state& st, const std::string& id, const role::command& c) {
+  if (const auto* create = std::get_if<role::create>(&c))
+    return claim(st, st.dir.role_name_taken(create->name, id), "role", "", create->name);
+  if (const auto* update = std::get_if<role::update>(&c))
+    if (update->name)
+      return claim(st, st.dir.role_name_taken(*update->name, id), "role", "", *update->name);
+  return {};
+}
+
+// Sends an admitted command to the conductor; its answer updates the
+// directory before it goes back to the caller.
+template <class Machine>
+void forward(identity_actor* self, caf::response_promise promise, const std::string& id,
+             typename Machine::command command, event_metadata meta, std::string reserved) {
+  using state_t = typename Machine::state;
+  self->request(self->state.conductor, conductor_timeout, command_atom::value, id,
+                std::move(command), std::move(meta))
+      .then(
+          [self, promise, reserved](state_t& s) mutable {
+            self->state.dir.put(s);
+            self->state.reserved.erase(reserved);
+            promise.deliver(std::move(s));
+          },
+          [self, promise, reserved](caf::error& e) mutable {
+            self->state.reserved.erase(reserved);
+            promise.deliver(e);
+          });
+}
+
+template <class Machine>
+caf::result<typename Machine::state> on_command(identity_actor* self, const std::string& id,
+                                                typename Machine::command& command,
+                                                event_metadata& meta) {
+  auto a = admit(self->state, id, command);
+  if (a.refusal) return to_caf_error(*a.refusal);
+  if (!a.reserve.empty()) self->state.reserved.insert(a.reserve);
+  auto promise = self->template make_response_promise<typename Machine::state>();
+  forward<Machine>(self, promise, id, std::move(command), std::move(meta), a.reserve);
+  return promise;
+}
+
+// A user command carrying a clear password: hashed on a worker into the
+// command, which then goes on as any other. `reserved` is released either way.
+void hash_then_forward(identity_actor* self, caf::response_promise promise, const std::string& id,
+                       user::command command, event_metadata meta, const std::string& password,
+                       std::string reserved) {
+  const auto& cost = self->state.opts.cost;
+  self->request(self->state.worker(), worker_timeout, hash_atom::value, password, cost.ops,
+                cost.mem)
+      .then(
+          [self, promise, id, command, meta, reserved](std::string& hash) mutable {
+            if (auto* create = std::get_if<user::create>(&command)) create->password_hash = hash;
+            if (auto* change = std::get_if<user::change_password>(&command)) {
+              change->password_hash = hash;
+              change->now_us = now_us();
+            }
+            forward<user_machine>(self, promise, id, std::move(command), std::move(meta),
+                                  reserved);
+          },
+          [self, promise, reserved](caf::error& e) mutable {
+            self->state.reserved.erase(reserved);
+            promise.deliver(e);
+          });
+}
+
+caf::result<user_state> on_user_with_password(identity_actor* self, const std::string& id,
+                                              user::command& command, event_metadata& meta,
+                                              const std::string& password) {
+  auto a = admit(self->state, id, command);
+  if (a.refusal) return to_caf_error(*a.refusal);
+  if (!a.reserve.empty()) self->state.reserved.insert(a.reserve);
+  auto promise = self->make_response_promise<user_state>();
+  hash_then_forward(self, promise, id, std::move(command), std::move(meta), password, a.reserve);
+  return promise;
+}
+
+template <class State>
+caf::result<State> found_or_not(const State* s, const char* kind, const std::string& id) {
+  if (!s) return to_caf_error({errc::not_found, std::string("Could not find ") + kind + ": " + id + "."});
+  return *s;
+}
+
+caf::result<token_info> authenticate(identity_actor* self, auth_request& req) {
+  auto& st = self->state;
+  const auto now = now_us();
+  if (req.has_method("password")) {
+    auto found = st.dir.find_user(req);
+    if (!found) return to_caf_error(found.error());
+    const user_state& u = *found.value();
+    auto promise = self->make_response_promise<token_info>();
+    self->request(st.worker(), worker_timeout, verify_atom::value, u.password_hash, req.password)
+        .then(
+            [self, promise, req, id = u.id, hash = u.password_hash](bool ok) mutable {
+              auto& st = self->state;
+              const auto* user = st.dir.user(id);
+              // The user may have changed while the hash was checked.
+              if (!ok || !user || user->password_hash != hash) {
+                promise.deliver(unauthorized("wrong password for user " + id));
+                return;
+              }
+              if (!user->enabled) {
+                promise.deliver(unauthorized("user " + id + " is disabled"));
+                return;
+              }
+              auto scoped = st.dir.scope(*user, req);
+              if (!scoped) {
+                promise.deliver(to_caf_error(scoped.error()));
+                return;
+              }
+              const auto issued = now_us();
+              const auto expires =
+                  issued + std::chrono::duration_cast<std::chrono::microseconds>(st.opts.token_ttl)
+                               .count();
+              promise.deliver(issue(st, std::move(scoped.value()), {"password"}, issued, expires));
+            },
+            [promise](caf::error& e) mutable { promise.deliver(e); });
+    return promise;
+  }
+  if (req.has_method("token")) {
+    auto held = st.dir.validate(st.key, req.token, now);
+    if (!held) return to_caf_error(held.error());
+    auto scoped = st.dir.scope(held.value().user, req);
+    if (!scoped) return to_caf_error(scoped.error());
+    // A re-scoped token lives no longer than the one it came from.
+    auto methods = held.value().payload.methods;
+    if (std::find(methods.begin(), methods.end(), "token") == methods.end())
+      methods.insert(methods.begin(), "token");
+    return issue(st, std::move(scoped.value()), std::move(methods), now,
+                 held.value().payload.expires_at_us);
+  }
+  return unauthorized("Attempted to authenticate with an unsupported method.");
+}
+
+caf::result<user_state> change_password(identity_actor* self, const std::string& user_id,
+                                        const std::string& original, const std::string& fresh,
+                                        event_metadata& meta) {
+  auto& st = self->state;
+  const auto* u = st.dir.user(user_id);
+  if (!u) return to_caf_error({errc::not_found, "Could not find user: " + user_id + "."});
+  auto promise = self->make_response_promise<user_state>();
+  self->request(st.worker(), worker_timeout, verify_atom::value, u->password_hash, original)
+      .then(
+          [self, promise, user_id, fresh, meta](bool ok) mutable {
+            if (!ok) {
+              promise.deliver(unauthorized("the original password of user " + user_id +
+                                           " does not match"));
+              return;
+            }
+            hash_then_forward(self, promise, user_id, user::command{user::change_password{}},
+                              std::move(meta), fresh, "");
+          },
+          [promise](caf::error& e) mutable { promise.deliver(e); });
+  return promise;
+}
+
+caf::behavior identity(identity_actor* self, caf::actor conductor, identity_options opts) {
+  auto& st = self->state;
+  st.conductor = std::move(conductor);
+  st.key = load_or_create_token_key(opts.token_key_file);
+  const std::size_t n = std::max<std::size_t>(1, opts.hash_workers);
+  for (std::size_t i = 0; i < n; ++i)
+    st.workers.push_back(self->spawn<caf::detached + caf::linked>(password_worker));
+  st.opts = std::move(opts);
+  // await: nothing is answered before the directory holds what exists.
+  auto fail = [self](caf::error& e) {
+    spdlog::error("identity: cannot read the identity resources: {}", from_caf_error(e).message);
+    self->quit(e);
+  };
+  self->request(st.conductor, conductor_timeout, list_atom::value, project_atom::value)
+      .await([self](std::vector<project_state>& all) { for (auto& s : all) self->state.dir.put(s); },
+             fail);
+  self->request(st.conductor, conductor_timeout, list_atom::value, user_atom::value)
+      .await([self](std::vector<user_state>& all) { for (auto& s : all) self->state.dir.put(s); },
+             fail);
+  self->request(st.conductor, conductor_timeout, list_atom::value, role_atom::value)
+      .await([self](std::vector<role_state>& all) { for (auto& s : all) self->state.dir.put(s); },
+             fail);
+
+  return {
+      [self](authenticate_atom, auth_request& req) { return authenticate(self, req); },
+      [self](validate_atom, const std::string& token) -> caf::result<token_info> {
+        auto v = self->state.dir.validate(self->state.key, token, now_us());
+        if (!v) return to_caf_error(v.error());
+        return std::move(v.value());
+      },
+      [self](validate_atom, const std::string& caller,
+             const std::string& subject) -> caf::result<subject_check> {
+        const auto now = now_us();
+        auto c = self->state.dir.validate(self->state.key, caller, now);
+        if (!c) return to_caf_error(c.error());
+        subject_check out{std::move(c.value()), std::nullopt};
+        if (subject == caller) {
+          out.subject = out.caller;
+        } else if (auto s = self->state.dir.validate(self->state.key, subject, now)) {
+          out.subject = std::move(s.value());
+        }
+        return out;
+      },
+      [self](revoke_atom, const std::string& token,
+             event_metadata& meta) -> caf::result<user_state> {
+        auto v = self->state.dir.validate(self->state.key, token, now_us());
+        if (!v) return to_caf_error({errc::not_found, "Could not find token."});
+        user::command c{user::revoke_token{v.value().payload.audit_id,
+                                           v.value().payload.expires_at_us}};
+        return on_command<user_machine>(self, v.value().user.id, c, meta);
+      },
+      [self](command_atom, const std::string& id, project::command& c, event_metadata& m) {
+        return on_command<project_machine>(self, id, c, m);
+      },
+      [self](command_atom, const std::string& id, user::command& c, event_metadata& m) {
+        return on_command<user_machine>(self, id, c, m);
+      },
+      [self](command_atom, const std::string& id, user::command& c, event_metadata& m,
+             const std::string& password) {
+        return on_user_with_password(self, id, c, m, password);
+      },
+      [self](password_atom, const std::string& user_id, const std::string& original,
+             const std::string& fresh, event_metadata& m) {
+        return change_password(self, user_id, original, fresh, m);
+      },
+      [self](command_atom, const std::string& id, role::command& c, event_metadata& m) {
+        return on_command<role_machine>(self, id, c, m);
+      },
+      [self](caf::get_atom, project_atom, const std::string& id) {
+        return found_or_not(self->state.dir.project(id), "project", id);
+      },
+      [self](caf::get_atom, user_atom, const std::string& id) {
+        return found_or_not(self->state.dir.user(id), "user", id);
+      },
+      [self](caf::get_atom, role_atom, const std::string& id) {
+        return found_or_not(self->state.dir.role(id), "role", id);
+      },
+      [self](list_atom, project_atom) { return self->state.dir.projects(); },
+      [self](list_atom, user_atom) { return self->state.dir.users(); },
+      [self](list_atom, role_atom) { return self->state.dir.roles(); },
+      [self](list_atom, assignment_atom) { return self->state.dir.assignments(); },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_identity(caf::actor_system& sys, caf::actor conductor, identity_options opts) {
+  // The key is read here too, so a bad key file stops the start with its reason.
+  load_or_create_token_key(opts.token_key_file);
+  return sys.spawn(identity, std::move(conductor), std::move(opts));
+}
+
+}  // namespace cumulo

@@ -1,0 +1,168 @@
+// Keystone's /v3/projects: create, list (name, enabled, domain_id; a
+// non-admin sees only the projects it holds a role on), show, update,
+// delete, and a user's projects.
+#include "api/auth.hpp"
+#include "api/identity.hpp"
+#include "api/identity_views.hpp"
+#include "api/routing.hpp"
+#include "engine/ids.hpp"
+
+// Pistache last: its headers define generic macros (NAME, TRY, ...).
+#include <pistache/router.h>
+
+namespace cumulo::api {
+namespace {
+
+using Pistache::Rest::Request;
+
+struct project_filters {
+  std::optional<std::string> name, domain_id, enabled;
+
+  bool match(const project_state& p) const {
+    if (name && p.name != *name) return false;
+    if (domain_id && p.domain_id != *domain_id) return false;
+    if (enabled && p.enabled != query_flag(*enabled)) return false;
+    return true;
+  }
+};
+
+std::optional<std::string> optional_text(const nlohmann::json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return std::nullopt;
+  return it->get<std::string>();
+}
+
+}  // namespace
+
+void add_project_routes(Pistache::Rest::Router& router, server_context& ctx) {
+  add_route(
+      router, ctx, http_method::post, "/v3/projects", service::identity,
+      [&ctx](const Request& req, std::shared_ptr<responder> r) {
+        auto body = json_request(ctx, req, *r, "identity_project_create");
+        if (!body) return;
+        const std::string base = base_url(req, ctx);
+        with_token(ctx, auth_token_of(req), r,
+                   [&ctx, base, body = std::move(*body)](std::shared_ptr<responder> rr,
+                                                         token_info& t) {
+                     if (!enforce(*rr, ctx, t, "identity:create_project")) return;
+                     const auto& p = body["project"];
+                     project::create c;
+                     c.name = p["name"].get<std::string>();
+                     c.domain_id = optional_text(p, "domain_id").value_or(default_domain_id);
+                     c.description = optional_text(p, "description").value_or("");
+                     c.enabled = p.value("enabled", true);
+                     if (p.contains("tags")) c.tags = p["tags"].get<std::vector<std::string>>();
+                     ctx.bridge.ask<project_state>(
+                         rr, ctx.identity,
+                         [base](responder& r3, project_state& s) {
+                           respond(r3, 201, {{"project", project_json(s, base)}});
+                         },
+                         command_atom::value, new_uuid(), project::command{std::move(c)},
+                         event_metadata{rr->request_id(), t.user.id});
+                   });
+      });
+
+  add_route(router, ctx, http_method::get, "/v3/projects", service::identity,
+            [&ctx](const Request& req, std::shared_ptr<responder> r) {
+              const std::string base = base_url(req, ctx);
+              project_filters f{query_of(req, "name"), query_of(req, "domain_id"),
+                                query_of(req, "enabled")};
+              with_token(
+                  ctx, auth_token_of(req), r,
+                  [&ctx, base, f](std::shared_ptr<responder> rr, token_info& t) {
+                    // Keystone answers a member 403 here; cumulo shows it the
+                    // projects it holds a role on, as `--my-projects` would.
+                    const bool all = ctx.rules.allowed("identity:list_projects", t.creds(), {});
+                    const std::string user_id = t.user.id;
+                    ctx.bridge.ask<std::vector<project_state>>(
+                        rr, ctx.identity,
+                        [base, f, all, user_id](responder& r3, std::vector<project_state>& ps) {
+                          nlohmann::json items = nlohmann::json::array();
+                          for (const auto& p : ps)
+                            if (f.match(p) && (all || !p.roles_of(user_id).empty()))
+                              items.push_back(project_json(p, base));
+                          respond(r3, 200,
+                                  collection_json("projects", std::move(items),
+                                                  base + "/v3/projects"));
+                        },
+                        list_atom::value, project_atom::value);
+                  });
+            });
+
+  add_route(router, ctx, http_method::get, "/v3/projects/:project_id", service::identity,
+            [&ctx](const Request& req, std::shared_ptr<responder> r) {
+              const std::string base = base_url(req, ctx);
+              const std::string id = param_of(req, ":project_id");
+              with_token(ctx, auth_token_of(req), r,
+                         [&ctx, base, id](std::shared_ptr<responder> rr, token_info& t) {
+                           // Found first: an unknown id (or a name) is 404
+                           // for everyone, as the clients' lookups expect.
+                           ctx.bridge.ask<project_state>(
+                               rr, ctx.identity,
+                               [&ctx, base, t](responder& r3, project_state& p) {
+                                 if (!enforce(r3, ctx, t, "identity:get_project", {p.id, ""}))
+                                   return;
+                                 respond(r3, 200, {{"project", project_json(p, base)}});
+                               },
+                               caf::get_atom::value, project_atom::value, id);
+                         });
+            });
+
+  add_route(
+      router, ctx, http_method::patch, "/v3/projects/:project_id", service::identity,
+      [&ctx](const Request& req, std::shared_ptr<responder> r) {
+        auto body = json_request(ctx, req, *r, "identity_project_update");
+        if (!body) return;
+        const std::string base = base_url(req, ctx);
+        const std::string id = param_of(req, ":project_id");
+        with_token(ctx, auth_token_of(req), r,
+                   [&ctx, base, id, body = std::move(*body)](std::shared_ptr<responder> rr,
+                                                             token_info& t) {
+                     if (!enforce(*rr, ctx, t, "identity:update_project", {id, ""})) return;
+                     const auto& p = body["project"];
+                     project::update c;
+                     if (p.contains("name")) c.name = p["name"].get<std::string>();
+                     if (p.contains("description"))
+                       c.description = optional_text(p, "description").value_or("");
+                     if (p.contains("enabled")) c.enabled = p["enabled"].get<bool>();
+                     if (p.contains("tags")) c.tags = p["tags"].get<std::vector<std::string>>();
+                     ctx.bridge.ask<project_state>(
+                         rr, ctx.identity,
+                         [base](responder& r3, project_state& s) {
+                           respond(r3, 200, {{"project", project_json(s, base)}});
+                         },
+                         command_atom::value, id, project::command{std::move(c)},
+                         event_metadata{rr->request_id(), t.user.id});
+                   });
+      });
+
+  add_route(router, ctx, http_method::del, "/v3/projects/:project_id", service::identity,
+            [&ctx](const Request& req, std::shared_ptr<responder> r) {
+              const std::string id = param_of(req, ":project_id");
+              with_token(ctx, auth_token_of(req), r,
+                         [&ctx, id](std::shared_ptr<responder> rr, token_info& t) {
+                           if (!enforce(*rr, ctx, t, "identity:delete_project", {id, ""})) return;
+                           ctx.bridge.ask<project_state>(
+                               rr, ctx.identity,
+                               [](responder& r3, project_state&) { respond(r3, 204, no_body); },
+                               command_atom::value, id, project::command{project::remove{}},
+                               event_metadata{rr->request_id(), t.user.id});
+                         });
+            });
+
+  add_route(router, ctx, http_method::get, "/v3/users/:user_id/projects", service::identity,
+            [&ctx](const Request& req, std::shared_ptr<responder> r) {
+              const std::string base = base_url(req, ctx);
+              const std::string user_id = param_of(req, ":user_id");
+              with_token(ctx, auth_token_of(req), r,
+                         [&ctx, base, user_id](std::shared_ptr<responder> rr, token_info& t) {
+                           if (!enforce(*rr, ctx, t, "identity:list_user_projects",
+                                        {"", user_id}))
+                             return;
+                           list_user_projects(ctx, rr, user_id, base,
+                                              base + "/v3/users/" + user_id + "/projects");
+                         });
+            });
+}
+
+}  // namespace cumulo::api

@@ -1,0 +1,227 @@
+// Keystone's /v3/auth: issue (POST), validate (GET, HEAD) and revoke
+// (DELETE) tokens, and what a token may see of itself: its projects and
+// its catalog.
+#include "api/auth.hpp"
+#include "api/identity.hpp"
+#include "api/identity_views.hpp"
+#include "api/routing.hpp"
+
+// Pistache last: its headers define generic macros (NAME, TRY, ...).
+#include <pistache/router.h>
+
+namespace cumulo::api {
+namespace {
+
+using Pistache::Rest::Request;
+
+std::string text_at(const nlohmann::json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+// The body, already valid against schemas/api/identity_auth_tokens.json,
+// as the identity actor's request; an error message for what the schema
+// can't say.
+std::optional<std::string> read_auth_request(const nlohmann::json& body, auth_request& out) {
+  const auto& auth = body["auth"];
+  const auto& identity = auth["identity"];
+  out.methods = identity["methods"].get<std::vector<std::string>>();
+  if (out.has_method("password")) {
+    if (!identity.contains("password"))
+      return "Expecting to find password in identity - the server could not comply with the "
+             "request since it is either malformed or otherwise incorrect.";
+    const auto& user = identity["password"]["user"];
+    out.user_id = text_at(user, "id");
+    out.user_name = text_at(user, "name");
+    out.password = text_at(user, "password");
+    if (user.contains("domain")) {
+      out.user_domain_id = text_at(user["domain"], "id");
+      out.user_domain_name = text_at(user["domain"], "name");
+    }
+    if (out.user_id.empty() && out.user_name.empty())
+      return "Expecting to find id or name in user - the server could not comply with the "
+             "request since it is either malformed or otherwise incorrect.";
+    if (out.user_id.empty() && out.user_domain_id.empty() && out.user_domain_name.empty())
+      return "Expecting to find domain in user - the server could not comply with the request "
+             "since it is either malformed or otherwise incorrect.";
+  }
+  if (out.has_method("token")) {
+    if (!identity.contains("token"))
+      return "Expecting to find token in identity - the server could not comply with the request "
+             "since it is either malformed or otherwise incorrect.";
+    out.token = text_at(identity["token"], "id");
+  }
+  if (!auth.contains("scope")) return std::nullopt;
+  const auto& scope = auth["scope"];
+  if (scope.is_string()) {
+    out.unscoped = true;
+    return std::nullopt;
+  }
+  if (scope.contains("domain") || scope.contains("system"))
+    return "cumulo issues project-scoped and unscoped tokens only; scope the token to a project.";
+  if (!scope.contains("project")) return std::nullopt;
+  const auto& project = scope["project"];
+  out.project_id = text_at(project, "id");
+  out.project_name = text_at(project, "name");
+  if (project.contains("domain")) {
+    out.project_domain_id = text_at(project["domain"], "id");
+    out.project_domain_name = text_at(project["domain"], "name");
+  }
+  if (out.project_id.empty() && out.project_name.empty())
+    return "Expecting to find id or name in project - the server could not comply with the "
+           "request since it is either malformed or otherwise incorrect.";
+  if (out.project_id.empty() && out.project_domain_id.empty() && out.project_domain_name.empty())
+    return "Expecting to find domain in project - the server could not comply with the request "
+           "since it is either malformed or otherwise incorrect.";
+  return std::nullopt;
+}
+
+bool no_catalog(const Request& req) {
+  auto v = query_of(req, "nocatalog");
+  return v.has_value() && *v != "0" && *v != "false" && *v != "False";
+}
+
+// GET, HEAD and DELETE check a subject token on behalf of the caller.
+void on_subject(server_context& ctx, const Request& req, std::shared_ptr<responder> r,
+                bool head) {
+  const std::string caller = auth_token_of(req);
+  const std::string subject = header_of(req, "X-Subject-Token");
+  const std::string base = base_url(req, ctx);
+  const bool with_catalog = !no_catalog(req);
+  if (caller.empty()) {
+    respond_unauthenticated(*r, "no X-Auth-Token");
+    return;
+  }
+  if (subject.empty()) {
+    respond_error(*r, 400, "X-Subject-Token is missing: say which token to validate.");
+    return;
+  }
+  ctx.bridge.ask_or<subject_check>(
+      r, ctx.identity,
+      [&ctx, base, head, with_catalog](responder& rr, subject_check& c) {
+        const std::string rule = head ? "identity:check_token" : "identity:validate_token";
+        const std::string subject_user = c.subject ? c.subject->user.id : "";
+        if (!enforce(rr, ctx, c.caller, rule, {"", subject_user})) return;
+        if (!c.subject) {
+          respond_error(rr, 404, "Could not find token.");
+          return;
+        }
+        const header_list headers{{"X-Subject-Token", c.subject->token}};
+        respond(rr, 200, head ? no_body : token_json(*c.subject, base, with_catalog), headers);
+      },
+      respond_identity_error,
+      validate_atom::value, caller, subject);
+}
+
+}  // namespace
+
+void add_token_routes(Pistache::Rest::Router& router, server_context& ctx) {
+  add_route(router, ctx, http_method::post, "/v3/auth/tokens", service::identity,
+            [&ctx](const Request& req, std::shared_ptr<responder> r) {
+              auto body = read_json_body(body_of(req), header_of(req, "Content-Type"),
+                                         ctx.schemas, "identity_auth_tokens",
+                                         ctx.opts.max_json_body_bytes);
+              if (!body) {
+                respond_error(*r, body.error->status, body.error->message);
+                return;
+              }
+              auth_request auth;
+              if (auto problem = read_auth_request(body.value, auth)) {
+                respond_error(*r, 400, *problem);
+                return;
+              }
+              const std::string base = base_url(req, ctx);
+              const bool with_catalog = !no_catalog(req);
+              ctx.bridge.ask_or<token_info>(
+                  r, ctx.identity,
+                  [base, with_catalog](responder& rr, token_info& t) {
+                    rr.log().info("token issued to user {} on project {}", t.user.id,
+                                  t.project ? t.project->id : "(unscoped)");
+                    respond(rr, 201, token_json(t, base, with_catalog),
+                            {{"X-Subject-Token", t.token}});
+                  },
+                  respond_identity_error,
+                  authenticate_atom::value, std::move(auth));
+            });
+
+  add_route(router, ctx, http_method::get, "/v3/auth/tokens", service::identity,
+            [&ctx](const Request& req, std::shared_ptr<responder> r) {
+              on_subject(ctx, req, std::move(r), false);
+            });
+  add_route(router, ctx, http_method::head, "/v3/auth/tokens", service::identity,
+            [&ctx](const Request& req, std::shared_ptr<responder> r) {
+              on_subject(ctx, req, std::move(r), true);
+            });
+
+  add_route(
+      router, ctx, http_method::del, "/v3/auth/tokens", service::identity,
+      [&ctx](const Request& req, std::shared_ptr<responder> r) {
+        const std::string caller = auth_token_of(req);
+        const std::string subject = header_of(req, "X-Subject-Token");
+        if (caller.empty()) {
+          respond_unauthenticated(*r, "no X-Auth-Token");
+          return;
+        }
+        if (subject.empty()) {
+          respond_error(*r, 400, "X-Subject-Token is missing: say which token to revoke.");
+          return;
+        }
+        ctx.bridge.ask_or<subject_check>(
+            r, ctx.identity,
+            [&ctx, subject](std::shared_ptr<responder> rr, subject_check& c) {
+              const std::string subject_user = c.subject ? c.subject->user.id : "";
+              if (!enforce(*rr, ctx, c.caller, "identity:revoke_token", {"", subject_user}))
+                return;
+              if (!c.subject) {
+                respond_error(*rr, 404, "Could not find token.");
+                return;
+              }
+              ctx.bridge.ask<user_state>(
+                  rr, ctx.identity, [](responder& r3, user_state&) { respond(r3, 204, no_body); },
+                  revoke_atom::value, subject, event_metadata{rr->request_id(), c.caller.user.id});
+            },
+            respond_identity_error,
+            validate_atom::value, caller, subject);
+      });
+
+  add_route(router, ctx, http_method::get, "/v3/auth/projects", service::identity,
+            [&ctx](const Request& req, std::shared_ptr<responder> r) {
+              const std::string base = base_url(req, ctx);
+              with_token(ctx, auth_token_of(req), r,
+                         [&ctx, base](std::shared_ptr<responder> rr, token_info& t) {
+                           list_user_projects(ctx, rr, t.user.id, base,
+                                              base + "/v3/auth/projects");
+                         });
+            });
+
+  add_route(router, ctx, http_method::get, "/v3/auth/catalog", service::identity,
+            [&ctx](const Request& req, std::shared_ptr<responder> r) {
+              const std::string base = base_url(req, ctx);
+              with_token(ctx, auth_token_of(req), r,
+                         [base](std::shared_ptr<responder> rr, token_info& t) {
+                           if (!t.project) {
+                             respond_error(*rr, 403,
+                                           "A project-scoped token is required to produce a "
+                                           "service catalog.");
+                             return;
+                           }
+                           respond(*rr, 200,
+                                   {{"catalog", catalog_json(base)},
+                                    {"links", {{"self", base + "/v3/auth/catalog"}}}});
+                         });
+            });
+
+  // Domain-scoped tokens do not exist here: no domain is ever in reach.
+  add_route(router, ctx, http_method::get, "/v3/auth/domains", service::identity,
+            [&ctx](const Request& req, std::shared_ptr<responder> r) {
+              const std::string base = base_url(req, ctx);
+              with_token(ctx, auth_token_of(req), r,
+                         [base](std::shared_ptr<responder> rr, token_info&) {
+                           respond(*rr, 200,
+                                   collection_json("domains", nlohmann::json::array(),
+                                                   base + "/v3/auth/domains"));
+                         });
+            });
+}
+
+}  // namespace cumulo::api

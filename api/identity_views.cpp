@@ -1,0 +1,129 @@
+#include "api/identity_views.hpp"
+
+#include "engine/clock.hpp"
+
+namespace cumulo::api {
+namespace {
+
+nlohmann::json self_link(const std::string& url) { return {{"self", url}}; }
+
+nlohmann::json domain_ref(const std::string& id) {
+  // Only Default exists; an id that isn't it is shown as it is.
+  return {{"id", id}, {"name", id == default_domain_id ? default_domain_name : id}};
+}
+
+struct service_entry {
+  const char* type;
+  const char* name;
+  const char* path;  // after the base URL
+  const char* id;    // stable ids: the catalog is the same for every token
+};
+
+// The network endpoint has no version suffix (the SDK adds /v2.0), image
+// neither (the SDK discovers its versions); compute is /v2.1 without a
+// project id, as Nova's catalog entry is today.
+constexpr service_entry services[] = {
+    {"identity", "keystone", "/v3", "6b1a0f6c2d7e4c1e9a8e0d3b5f4c2a10"},
+    {"compute", "nova", "/compute/v2.1", "6b1a0f6c2d7e4c1e9a8e0d3b5f4c2a20"},
+    {"image", "glance", "/image", "6b1a0f6c2d7e4c1e9a8e0d3b5f4c2a30"},
+    {"network", "neutron", "/networking", "6b1a0f6c2d7e4c1e9a8e0d3b5f4c2a40"},
+};
+
+}  // namespace
+
+nlohmann::json project_json(const project_state& p, const std::string& base_url) {
+  return {{"id", p.id},
+          {"name", p.name},
+          {"domain_id", p.domain_id},
+          {"description", p.description},
+          {"enabled", p.enabled},
+          {"parent_id", p.domain_id},
+          {"is_domain", false},
+          {"tags", p.tags},
+          {"options", nlohmann::json::object()},
+          {"links", self_link(base_url + "/v3/projects/" + p.id)}};
+}
+
+nlohmann::json user_json(const user_state& u, const std::string& base_url) {
+  nlohmann::json j{{"id", u.id},
+                   {"name", u.name},
+                   {"domain_id", u.domain_id},
+                   {"enabled", u.enabled},
+                   {"password_expires_at", nullptr},
+                   {"options", nlohmann::json::object()},
+                   {"links", self_link(base_url + "/v3/users/" + u.id)}};
+  // Keystone shows the optional attributes only when they are set.
+  if (!u.default_project_id.empty()) j["default_project_id"] = u.default_project_id;
+  if (!u.description.empty()) j["description"] = u.description;
+  if (!u.email.empty()) j["email"] = u.email;
+  return j;
+}
+
+nlohmann::json role_json(const role_state& r, const std::string& base_url) {
+  return {{"id", r.id},
+          {"name", r.name},
+          {"domain_id", r.domain_id.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.domain_id)},
+          {"description", r.description.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.description)},
+          {"options", nlohmann::json::object()},
+          {"links", self_link(base_url + "/v3/roles/" + r.id)}};
+}
+
+nlohmann::json default_domain_json(const std::string& base_url) {
+  return {{"id", default_domain_id},
+          {"name", default_domain_name},
+          {"description", "The default domain"},
+          {"enabled", true},
+          {"tags", nlohmann::json::array()},
+          {"options", nlohmann::json::object()},
+          {"links", self_link(base_url + "/v3/domains/" + default_domain_id)}};
+}
+
+nlohmann::json collection_json(const std::string& key, nlohmann::json items,
+                               const std::string& self_url) {
+  return {{key, std::move(items)},
+          {"links", {{"self", self_url}, {"previous", nullptr}, {"next", nullptr}}}};
+}
+
+nlohmann::json catalog_json(const std::string& base_url) {
+  nlohmann::json catalog = nlohmann::json::array();
+  for (const auto& s : services) {
+    nlohmann::json endpoints = nlohmann::json::array();
+    int n = 0;
+    for (const char* interface : {"public", "internal", "admin"}) {
+      endpoints.push_back({{"id", std::string(s.id) + std::to_string(++n)},
+                           {"interface", interface},
+                           {"region", "RegionOne"},
+                           {"region_id", "RegionOne"},
+                           {"url", base_url + s.path}});
+    }
+    catalog.push_back({{"id", s.id}, {"type", s.type}, {"name", s.name}, {"endpoints", endpoints}});
+  }
+  return catalog;
+}
+
+nlohmann::json token_json(const token_info& t, const std::string& base_url, bool with_catalog) {
+  const auto& p = t.payload;
+  nlohmann::json token{
+      {"methods", p.methods},
+      {"expires_at", format_iso8601_us(p.expires_at_us)},
+      {"issued_at", format_iso8601_us(p.issued_at_us)},
+      {"audit_ids", {p.audit_id}},
+      {"user",
+       {{"id", t.user.id},
+        {"name", t.user.name},
+        {"domain", domain_ref(t.user.domain_id)},
+        {"password_expires_at", nullptr}}}};
+  if (t.project) {
+    token["project"] = {{"id", t.project->id},
+                        {"name", t.project->name},
+                        {"domain", domain_ref(t.project->domain_id)}};
+    token["is_domain"] = false;
+    nlohmann::json roles = nlohmann::json::array();
+    for (const auto& r : t.roles) roles.push_back({{"id", r.id}, {"name", r.name}});
+    token["roles"] = roles;
+    if (with_catalog) token["catalog"] = catalog_json(base_url);
+  }
+  return {{"token", token}};
+}
+
+}  // namespace cumulo::api

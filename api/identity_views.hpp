@@ -1,0 +1,30 @@
+// The JSON bodies of Keystone's resources, as the clients read them
+// (../shared/reference/openstack-api-surface.md §2-3): projects, users,
+// roles, the Default domain, role assignments, tokens and their catalog.
+// base_url is "http://host:port" as the client reached us.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+#include "engine/identity_directory.hpp"
+
+namespace cumulo::api {
+
+nlohmann::json project_json(const project_state& p, const std::string& base_url);
+nlohmann::json user_json(const user_state& u, const std::string& base_url);
+nlohmann::json role_json(const role_state& r, const std::string& base_url);
+nlohmann::json default_domain_json(const std::string& base_url);
+// A list body: {"<key>": items, "links": {"self", "previous", "next"}}.
+nlohmann::json collection_json(const std::string& key, nlohmann::json items,
+                               const std::string& self_url);
+
+// The catalog: identity, compute, image and network, each with public,
+// internal and admin endpoints in RegionOne, all on this one address.
+nlohmann::json catalog_json(const std::string& base_url);
+// {"token": {...}}: methods, user, times, audit_ids, and for a scoped
+// token its project, roles and (unless no_catalog) the catalog.
+nlohmann::json token_json(const token_info& t, const std::string& base_url, bool with_catalog);
+
+}  // namespace cumulo::api

@@ -1,0 +1,234 @@
+#include "engine/identity_directory.hpp"
+
+#include <algorithm>
+
+namespace cumulo {
+namespace {
+
+template <class State>
+void put_in(std::unordered_map<std::string, State>& map, const State& s) {
+  if (!s.exists()) {
+    map.erase(s.id);
+    return;
+  }
+  auto it = map.find(s.id);
+  if (it != map.end() && it->second.version > s.version) return;
+  map[s.id] = s;
+}
+
+template <class State>
+const State* find_in(const std::unordered_map<std::string, State>& map, const std::string& id) {
+  auto it = map.find(id);
+  return it == map.end() ? nullptr : &it->second;
+}
+
+template <class State>
+std::vector<State> all_of(const std::unordered_map<std::string, State>& map) {
+  std::vector<State> out;
+  out.reserve(map.size());
+  for (const auto& [_, s] : map) out.push_back(s);
+  // Creation order: ids are time-ordered, so this is what a user expects.
+  std::sort(out.begin(), out.end(), [](const State& a, const State& b) {
+    return a.created_at_us != b.created_at_us ? a.created_at_us < b.created_at_us : a.id < b.id;
+  });
+  return out;
+}
+
+domain_error unauthorized(std::string why) {
+  return make_domain_error(errc::unauthorized, std::move(why));
+}
+
+}  // namespace
+
+bool auth_request::has_method(const std::string& m) const {
+  return std::find(methods.begin(), methods.end(), m) != methods.end();
+}
+
+credentials token_info::creds() const {
+  credentials c;
+  c.user_id = payload.user_id;
+  if (project) c.project_id = project->id;
+  for (const auto& r : roles) c.roles.insert(r.name);
+  // Keystone's default implied roles: admin implies member implies reader.
+  if (c.roles.count("admin")) c.roles.insert("member");
+  if (c.roles.count("member")) c.roles.insert("reader");
+  return c;
+}
+
+bool token_info::is_admin() const {
+  return std::any_of(roles.begin(), roles.end(), [](const role_state& r) { return r.name == "admin"; });
+}
+
+void identity_directory::put(const project_state& s) { put_in(projects_, s); }
+void identity_directory::put(const user_state& s) { put_in(users_, s); }
+void identity_directory::put(const role_state& s) { put_in(roles_, s); }
+
+const project_state* identity_directory::project(const std::string& id) const {
+  return find_in(projects_, id);
+}
+const user_state* identity_directory::user(const std::string& id) const {
+  return find_in(users_, id);
+}
+const role_state* identity_directory::role(const std::string& id) const {
+  return find_in(roles_, id);
+}
+
+const project_state* identity_directory::project_by_name(const std::string& name,
+                                                         const std::string& domain) const {
+  for (const auto& [_, p] : projects_)
+    if (p.name == name && p.domain_id == domain) return &p;
+  return nullptr;
+}
+
+const user_state* identity_directory::user_by_name(const std::string& name,
+                                                   const std::string& domain) const {
+  for (const auto& [_, u] : users_)
+    if (u.name == name && u.domain_id == domain) return &u;
+  return nullptr;
+}
+
+const role_state* identity_directory::role_by_name(const std::string& name) const {
+  for (const auto& [_, r] : roles_)
+    if (r.name == name) return &r;
+  return nullptr;
+}
+
+std::vector<project_state> identity_directory::projects() const { return all_of(projects_); }
+std::vector<user_state> identity_directory::users() const { return all_of(users_); }
+std::vector<role_state> identity_directory::roles() const { return all_of(roles_); }
+
+std::vector<role_assignment> identity_directory::assignments() const {
+  std::vector<role_assignment> out;
+  for (const auto& p : projects())
+    for (const auto& [user_id, role_ids] : p.roles) {
+      const auto* u = user(user_id);
+      if (!u) continue;
+      for (const auto& role_id : role_ids)
+        if (const auto* r = role(role_id))
+          out.push_back({user_id, role_id, p.id, u->name, r->name, p.name, u->domain_id,
+                         p.domain_id});
+    }
+  return out;
+}
+
+std::vector<role_state> identity_directory::roles_on(const std::string& user_id,
+                                                     const std::string& project_id) const {
+  std::vector<role_state> out;
+  const auto* p = project(project_id);
+  if (!p) return out;
+  for (const auto& role_id : p->roles_of(user_id))
+    if (const auto* r = role(role_id)) out.push_back(*r);
+  return out;
+}
+
+std::optional<std::string> identity_directory::domain_id_of(const std::string& id,
+                                                            const std::string& name) {
+  if (!id.empty()) return id == default_domain_id ? std::optional<std::string>(id) : std::nullopt;
+  if (name == default_domain_name) return std::string(default_domain_id);
+  return std::nullopt;
+}
+
+domain_error identity_directory::duplicate_name(const std::string& kind, const std::string& name,
+                                                const std::string& domain) {
+  std::string m = "Conflict occurred attempting to store " + kind + " - ";
+  if (kind == "project")
+    m += "it is not permitted to have two projects with the same name in the same domain : " + name;
+  else if (kind == "user")
+    m += "Duplicate entry found with name " + name + " at domain ID " + domain;
+  else
+    m += "Duplicate entry found with name " + name;
+  return make_domain_error(errc::conflict, m + ".");
+}
+
+std::optional<domain_error> identity_directory::project_name_taken(const std::string& name,
+                                                                   const std::string& domain,
+                                                                   const std::string& self_id) const {
+  const auto* p = project_by_name(name, domain);
+  if (!p || p->id == self_id) return std::nullopt;
+  return duplicate_name("project", name, domain);
+}
+
+std::optional<domain_error> identity_directory::user_name_taken(const std::string& name,
+                                                                const std::string& domain,
+                                                                const std::string& self_id) const {
+  const auto* u = user_by_name(name, domain);
+  if (!u || u->id == self_id) return std::nullopt;
+  return duplicate_name("user", name, domain);
+}
+
+std::optional<domain_error> identity_directory::role_name_taken(const std::string& name,
+                                                                const std::string& self_id) const {
+  const auto* r = role_by_name(name);
+  if (!r || r->id == self_id) return std::nullopt;
+  return duplicate_name("role", name, "");
+}
+
+outcome<const user_state*> identity_directory::find_user(const auth_request& req) const {
+  if (!req.user_id.empty()) {
+    if (const auto* u = user(req.user_id)) return u;
+    return unauthorized("no user with id " + req.user_id);
+  }
+  if (req.user_name.empty()) return unauthorized("the password method names no user");
+  auto domain = domain_id_of(req.user_domain_id, req.user_domain_name);
+  if (!domain) return unauthorized("unknown domain of user " + req.user_name);
+  if (const auto* u = user_by_name(req.user_name, *domain)) return u;
+  return unauthorized("no user named " + req.user_name + " in domain " + *domain);
+}
+
+outcome<token_info> identity_directory::scope(const user_state& u, const auth_request& req) const {
+  token_info info;
+  info.user = u;
+  const project_state* p = nullptr;
+  if (req.has_project_scope()) {
+    if (!req.project_id.empty()) {
+      p = project(req.project_id);
+      if (!p) return unauthorized("no project with id " + req.project_id);
+    } else {
+      auto domain = domain_id_of(req.project_domain_id, req.project_domain_name);
+      if (!domain) return unauthorized("unknown domain of project " + req.project_name);
+      p = project_by_name(req.project_name, *domain);
+      if (!p) return unauthorized("no project named " + req.project_name + " in " + *domain);
+    }
+  } else if (!req.unscoped && !u.default_project_id.empty()) {
+    // Keystone scopes a token that asks for nothing to the user's default
+    // project, when the user holds a role there; else it stays unscoped.
+    p = project(u.default_project_id);
+    if (p && (!p->enabled || roles_on(u.id, p->id).empty())) p = nullptr;
+  }
+  if (!p) return info;
+  if (!p->enabled) return unauthorized("project " + p->id + " is disabled");
+  info.roles = roles_on(u.id, p->id);
+  if (info.roles.empty())
+    return unauthorized("User " + u.id + " has no access to project " + p->id);
+  info.project = *p;
+  return info;
+}
+
+outcome<token_info> identity_directory::validate(const token_key& key, const std::string& token,
+                                                 std::int64_t now_us) const {
+  auto payload = open_token(key, token);
+  if (!payload) return unauthorized("the token is malformed or not ours");
+  if (payload->expired(now_us)) return unauthorized("the token expired");
+  const auto* u = user(payload->user_id);
+  if (!u) return unauthorized("the token's user " + payload->user_id + " no longer exists");
+  if (!u->enabled) return unauthorized("the token's user " + u->id + " is disabled");
+  if (payload->issued_at_us < u->password_set_at_us())
+    return unauthorized("the password of user " + u->id + " changed after the token was issued");
+  if (u->token_revoked(payload->audit_id)) return unauthorized("the token was revoked");
+  token_info info;
+  info.token = token;
+  info.user = *u;
+  if (!payload->project_id.empty()) {
+    const auto* p = project(payload->project_id);
+    if (!p) return unauthorized("the token's project " + payload->project_id + " no longer exists");
+    if (!p->enabled) return unauthorized("the token's project " + p->id + " is disabled");
+    info.roles = roles_on(u->id, p->id);
+    if (info.roles.empty())
+      return unauthorized("user " + u->id + " no longer holds a role on project " + p->id);
+    info.project = *p;
+  }
+  info.payload = std::move(*payload);
+  return info;
+}
+
+}  // namespace cumulo

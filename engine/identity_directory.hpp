@@ -1,0 +1,131 @@
+// The identity directory: Keystone's view of who is who, built from the
+// project, user and role states, and the rules that read it: name lookups,
+// uniqueness, which roles a user holds where, and whether a token is still
+// valid. Pure and single-threaded: the identity actor owns one and keeps it
+// current from the states the resource actors answer with.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "engine/error.hpp"
+#include "engine/policy.hpp"
+#include "engine/project_state.hpp"
+#include "engine/role_state.hpp"
+#include "engine/token.hpp"
+#include "engine/user_state.hpp"
+
+namespace cumulo {
+
+// The one domain there is (Keystone's bootstrap domain).
+inline constexpr const char* default_domain_id = "default";
+inline constexpr const char* default_domain_name = "Default";
+
+// What POST /v3/auth/tokens asks for, as the API read it from the body.
+struct auth_request {
+  std::vector<std::string> methods;  // "password", "token"
+  // password method: the user by id, or by name in a domain (id or name)
+  std::string user_id, user_name, user_domain_id, user_domain_name, password;
+  // token method
+  std::string token;
+  // scope: none (unscoped, or the user's default project), or a project by
+  // id, or by name in a domain (id or name)
+  std::string project_id, project_name, project_domain_id, project_domain_name;
+  bool unscoped = false;  // "scope": "unscoped": never the default project
+
+  bool has_method(const std::string& m) const;
+  bool has_project_scope() const { return !project_id.empty() || !project_name.empty(); }
+};
+
+// A valid token and what its body shows.
+struct token_info {
+  std::string token;  // the sealed token (X-Subject-Token)
+  token_payload payload;
+  user_state user;
+  std::optional<project_state> project;  // none: unscoped
+  std::vector<role_state> roles;         // the user's roles on the project
+
+  // For the policy engine.
+  credentials creds() const;
+  bool is_admin() const;
+};
+
+// One role assignment (user holds role on project), with the names
+// ?include_names shows.
+struct role_assignment {
+  std::string user_id;
+  std::string role_id;
+  std::string project_id;
+  std::string user_name, role_name, project_name;
+  std::string user_domain_id, project_domain_id;
+};
+
+class identity_directory {
+ public:
+  // Takes the state a resource actor answered with; a state that no longer
+  // exists leaves the directory. An older version never replaces a newer.
+  void put(const project_state& s);
+  void put(const user_state& s);
+  void put(const role_state& s);
+
+  const project_state* project(const std::string& id) const;
+  const user_state* user(const std::string& id) const;
+  const role_state* role(const std::string& id) const;
+  const project_state* project_by_name(const std::string& name, const std::string& domain) const;
+  const user_state* user_by_name(const std::string& name, const std::string& domain) const;
+  const role_state* role_by_name(const std::string& name) const;
+
+  std::vector<project_state> projects() const;
+  std::vector<user_state> users() const;
+  std::vector<role_state> roles() const;
+  // The assignments whose user, role and project all exist.
+  std::vector<role_assignment> assignments() const;
+  // The roles (that exist) user_id holds on project_id.
+  std::vector<role_state> roles_on(const std::string& user_id, const std::string& project_id) const;
+
+  // A domain named by id or name, as its id; nothing for an unknown one.
+  static std::optional<std::string> domain_id_of(const std::string& id, const std::string& name);
+
+  // Whether a new name (or a rename of `self_id` to it) collides: 409 in
+  // Keystone's words.
+  std::optional<domain_error> project_name_taken(const std::string& name, const std::string& domain,
+                                                 const std::string& self_id = "") const;
+  std::optional<domain_error> user_name_taken(const std::string& name, const std::string& domain,
+                                              const std::string& self_id = "") const;
+  std::optional<domain_error> role_name_taken(const std::string& name,
+                                              const std::string& self_id = "") const;
+  // Keystone's 409 for a duplicate name of `kind` (project, user, role).
+  static domain_error duplicate_name(const std::string& kind, const std::string& name,
+                                     const std::string& domain);
+
+  // The user the password method names (enabled or not: the caller checks
+  // after the password, so a disabled account is not revealed to a guess).
+  outcome<const user_state*> find_user(const auth_request& req) const;
+
+  // The token body for `user` scoped as `req` asks (or to its default
+  // project when it asks for nothing): unauthorized when the project is
+  // unknown, disabled, or the user holds no role on it.
+  outcome<token_info> scope(const user_state& user, const auth_request& req) const;
+
+  // The subject of a token that is still valid at now_us: sealed by `key`,
+  // not expired nor revoked, its user enabled and its password unchanged
+  // since, its project enabled and the user still holding a role there.
+  // Anything else is unauthorized, with the reason in the message (for the
+  // log: the API answers with Keystone's generic message).
+  outcome<token_info> validate(const token_key& key, const std::string& token,
+                               std::int64_t now_us) const;
+
+ private:
+  std::unordered_map<std::string, project_state> projects_;
+  std::unordered_map<std::string, user_state> users_;
+  std::unordered_map<std::string, role_state> roles_;
+};
+
+// Keystone's answer to any failed authentication.
+inline constexpr const char* unauthenticated_message =
+    "The request you have made requires authentication.";
+
+}  // namespace cumulo
