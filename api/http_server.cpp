@@ -30,6 +30,7 @@ struct http_server::impl {
   void routes() {
     add_version_routes(router, ctx);
     add_identity_routes(router, ctx);
+    set_method_not_allowed(router, ctx);
     set_not_found(router, ctx);
   }
 };

@@ -66,8 +66,12 @@ void add_request_id_headers(Http::ResponseWriter& w, service svc, const std::str
 
 class pistache_responder final : public responder {
  public:
-  pistache_responder(service svc, Http::ResponseWriter w, std::shared_ptr<in_flight> flight)
-      : responder(svc, new_request_id()), w_(std::move(w)), flight_(std::move(flight)) {
+  pistache_responder(service svc, Http::ResponseWriter w, std::shared_ptr<in_flight> flight,
+                     bool keep_alive)
+      : responder(svc, new_request_id()),
+        w_(std::move(w)),
+        flight_(std::move(flight)),
+        keep_alive_(keep_alive) {
     flight_->begin();
   }
   ~pistache_responder() override {
@@ -81,6 +85,13 @@ class pistache_responder final : public responder {
     if (sent_.exchange(true)) return;
     if (!flight_->closed()) {
       add_request_id_headers(w_, svc(), request_id());
+      if (keep_alive_) {
+        // Pistache 0.0.5 closes a connection whose request named no
+        // Connection, though HTTP/1.1 keeps it open by default (wrk,
+        // curl): without this every request would pay a new connection.
+        w_.headers().remove<Http::Header::Connection>();
+        w_.headers().add<Http::Header::Connection>(Http::ConnectionControl::KeepAlive);
+      }
       for (const auto& [name, value] : headers)
         w_.headers().add(std::make_shared<named_header>(name, value));
       if (body.is_discarded())
@@ -96,6 +107,7 @@ class pistache_responder final : public responder {
  private:
   Http::ResponseWriter w_;
   std::shared_ptr<in_flight> flight_;
+  bool keep_alive_;
   std::atomic<bool> sent_{false};
 };
 
@@ -117,11 +129,18 @@ Http::Method to_pistache(http_method m) {
   return Http::Method::Get;
 }
 
+// HTTP/1.1 keeps a connection open unless the request says close.
+bool keeps_alive(const Rest::Request& req) {
+  if (req.version() != Http::Version::Http11) return false;
+  auto c = req.headers().tryGet<Http::Header::Connection>();
+  return !c || c->control() != Http::ConnectionControl::Close;
+}
+
 // Creates the responder, logs the request line, refuses while shutting
 // down, and turns an exception into a 500.
 void dispatch(server_context& ctx, service svc, const Rest::Request& req, Http::ResponseWriter w,
               const api_handler& handler) {
-  auto r = std::make_shared<pistache_responder>(svc, std::move(w), ctx.flight);
+  auto r = std::make_shared<pistache_responder>(svc, std::move(w), ctx.flight, keeps_alive(req));
   r->log().info("{} {}", Http::methodString(req.method()), req.resource());
   if (!ctx.flight->accepting()) {
     respond_error(*r, 503, "The server is shutting down; try again later.");
@@ -139,12 +158,39 @@ void dispatch(server_context& ctx, service svc, const Rest::Request& req, Http::
 
 void add_route(Rest::Router& router, server_context& ctx, http_method method,
                const std::string& path, service svc, api_handler handler) {
+  auto& entry = ctx.methods_of_path[path];
+  entry.first = static_cast<int>(svc);
+  entry.second.insert(Http::methodString(to_pistache(method)));
   router.addRoute(
       to_pistache(method), path,
       [&ctx, svc, handler = std::move(handler)](const Rest::Request& req, Http::ResponseWriter w) {
         dispatch(ctx, svc, req, std::move(w), handler);
         return Rest::Route::Result::Ok;
       });
+}
+
+void set_method_not_allowed(Rest::Router& router, server_context& ctx) {
+  for (const auto& [path, entry] : ctx.methods_of_path) {
+    const service svc = static_cast<service>(entry.first);
+    std::string allow;
+    for (const auto& m : entry.second) allow += (allow.empty() ? "" : ", ") + m;
+    for (auto m : {http_method::get, http_method::post, http_method::put, http_method::patch,
+                   http_method::del, http_method::head}) {
+      if (entry.second.count(Http::methodString(to_pistache(m)))) continue;
+      router.addRoute(to_pistache(m), path,
+                      [&ctx, svc, allow](const Rest::Request& req, Http::ResponseWriter w) {
+                        dispatch(ctx, svc, req, std::move(w),
+                                 [allow](const Rest::Request& rq, std::shared_ptr<responder> r) {
+                                   r->log().info("-> 405 {} not allowed", Http::methodString(rq.method()));
+                                   r->send(405,
+                                           error_body(r->svc(), 405,
+                                                      "The method is not allowed for the requested URL."),
+                                           {{"Allow", allow}});
+                                 });
+                        return Rest::Route::Result::Ok;
+                      });
+    }
+  }
 }
 
 void set_not_found(Rest::Router& router, server_context& ctx) {

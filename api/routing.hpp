@@ -27,6 +27,10 @@ using api_handler = std::function<void(const Pistache::Rest::Request&, std::shar
 // drops its responder unanswered gets the same.
 void add_route(Pistache::Rest::Router& router, server_context& ctx, http_method method,
                const std::string& path, service svc, api_handler handler);
+// 405 (with Allow) in the service's format for every method a registered
+// path does not answer; call after the last add_route. Pistache's own 405
+// has neither our body nor the request id.
+void set_method_not_allowed(Pistache::Rest::Router& router, server_context& ctx);
 // 404 in the format of the service the path prefix names.
 void set_not_found(Pistache::Rest::Router& router, server_context& ctx);
 

@@ -10,7 +10,11 @@
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
+#include <map>
 #include <mutex>
+#include <set>
+#include <string>
+#include <utility>
 
 #include "api/bridge.hpp"
 #include "api/http_server.hpp"
@@ -59,6 +63,8 @@ struct server_context {
   schema_set schemas;
   cumulo::policy rules{default_rules()};
   std::shared_ptr<in_flight> flight = std::make_shared<in_flight>();
+  // The methods each registered path answers, for the 405s of the others.
+  std::map<std::string, std::pair<int, std::set<std::string>>> methods_of_path;
   std::uint16_t port = 0;  // the bound port, once listening
 };
 

@@ -54,6 +54,19 @@ TEST(UserState, CreateUpdateChangePasswordDelete) {
   EXPECT_FALSE(s.exists());
 }
 
+TEST(UserState, ARevokedTokenIsRecordedOnce) {
+  auto s = run(fresh(), demo());
+  EXPECT_FALSE(s.token_revoked("audit1"));
+  s = run(s, user::revoke_token{"audit1", 42});
+  EXPECT_TRUE(s.token_revoked("audit1"));
+  EXPECT_EQ(s.revoked_tokens.at("audit1"), 42);
+  auto again = M::decide(s, user::revoke_token{"audit1", 42});
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again.value().empty());
+  EXPECT_EQ(M::decide(s, user::revoke_token{"", 42}).error().code, errc::bad_request);
+  EXPECT_EQ(M::decide(fresh(), user::revoke_token{"audit2", 42}).error().code, errc::not_found);
+}
+
 TEST(UserState, AUserMayHaveNoPassword) {
   auto s = run(fresh(), user::create{"svc"});
   EXPECT_TRUE(s.password_hash.empty());

@@ -1,0 +1,216 @@
+#include "engine/identity_directory.hpp"
+
+#include <gtest/gtest.h>
+
+#include "engine/password.hpp"
+
+namespace cumulo {
+namespace {
+
+constexpr std::int64_t hour_us = 3600LL * 1000 * 1000;
+constexpr std::int64_t t0 = 1'800'000'000'000'000;  // µs
+
+project_state project(const std::string& id, const std::string& name, std::int64_t version = 1) {
+  project_state p;
+  p.id = id;
+  p.name = name;
+  p.domain_id = "default";
+  p.version = version;
+  p.created_at_us = t0;
+  return p;
+}
+
+user_state user(const std::string& id, const std::string& name) {
+  user_state u;
+  u.id = id;
+  u.name = name;
+  u.domain_id = "default";
+  u.version = 1;
+  u.created_at_us = t0;
+  u.password_hash = "$argon2id$stand-in";
+  return u;
+}
+
+role_state role(const std::string& id, const std::string& name) {
+  role_state r;
+  r.id = id;
+  r.name = name;
+  r.version = 1;
+  r.created_at_us = t0;
+  return r;
+}
+
+class IdentityDirectory : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto p = project("p1", "demo");
+    p.roles["u1"] = {"r-member"};
+    dir.put(p);
+    dir.put(project("p2", "other"));
+    dir.put(user("u1", "alice"));
+    dir.put(user("u2", "bob"));
+    dir.put(role("r-member", "member"));
+    dir.put(role("r-admin", "admin"));
+    key = generate_token_key();
+  }
+
+  std::string token_for(const std::string& user_id, const std::string& project_id,
+                        std::int64_t issued = t0 + 10) {
+    token_payload p{user_id, project_id, {"password"}, issued, issued + hour_us, "audit-1"};
+    return seal_token(key, p);
+  }
+
+  identity_directory dir;
+  token_key key;
+};
+
+TEST_F(IdentityDirectory, FindsByNameWithinTheDomain) {
+  ASSERT_NE(dir.project_by_name("demo", "default"), nullptr);
+  EXPECT_EQ(dir.project_by_name("demo", "other-domain"), nullptr);
+  EXPECT_EQ(dir.user_by_name("alice", "default")->id, "u1");
+  EXPECT_EQ(dir.role_by_name("member")->id, "r-member");
+  EXPECT_EQ(identity_directory::domain_id_of("", "Default"), "default");
+  EXPECT_EQ(identity_directory::domain_id_of("default", ""), "default");
+  EXPECT_FALSE(identity_directory::domain_id_of("", "Elsewhere"));
+}
+
+TEST_F(IdentityDirectory, NamesAreUniqueButARenameToItselfIsFine) {
+  EXPECT_EQ(dir.project_name_taken("demo", "default")->code, errc::conflict);
+  EXPECT_FALSE(dir.project_name_taken("demo", "default", "p1"));
+  EXPECT_FALSE(dir.project_name_taken("fresh", "default"));
+  EXPECT_EQ(dir.user_name_taken("bob", "default", "u1")->code, errc::conflict);
+  EXPECT_EQ(dir.role_name_taken("admin")->code, errc::conflict);
+}
+
+TEST_F(IdentityDirectory, ADeletedOrOlderStateDoesNotStay) {
+  auto stale = project("p1", "renamed-long-ago", 0);
+  stale.version = 1;
+  auto newer = project("p1", "demo2", 3);
+  dir.put(newer);
+  dir.put(stale);  // an older answer arriving late
+  EXPECT_EQ(dir.project("p1")->name, "demo2");
+  auto gone = newer;
+  gone.version = 4;
+  gone.deleted = true;
+  dir.put(gone);
+  EXPECT_EQ(dir.project("p1"), nullptr);
+}
+
+TEST_F(IdentityDirectory, AssignmentsNameOnlyWhatExists) {
+  auto p = *dir.project("p1");
+  p.roles["ghost"] = {"r-member"};
+  p.roles["u2"] = {"r-gone"};
+  p.version = 2;
+  dir.put(p);
+  auto all = dir.assignments();
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].user_name, "alice");
+  EXPECT_EQ(all[0].role_name, "member");
+  EXPECT_EQ(all[0].project_name, "demo");
+}
+
+TEST_F(IdentityDirectory, ScopeNeedsARoleOnAnEnabledProject) {
+  auth_request req;
+  req.project_name = "demo";
+  req.project_domain_name = "Default";
+  auto ok = dir.scope(*dir.user("u1"), req);
+  ASSERT_TRUE(ok.ok()) << ok.error().message;
+  ASSERT_TRUE(ok.value().project);
+  EXPECT_EQ(ok.value().roles.size(), 1u);
+  EXPECT_EQ(dir.scope(*dir.user("u2"), req).error().code, errc::unauthorized);
+  req.project_name = "nope";
+  EXPECT_EQ(dir.scope(*dir.user("u1"), req).error().code, errc::unauthorized);
+  auto p = *dir.project("p1");
+  p.enabled = false;
+  p.version = 2;
+  dir.put(p);
+  req.project_name = "demo";
+  EXPECT_EQ(dir.scope(*dir.user("u1"), req).error().code, errc::unauthorized);
+}
+
+TEST_F(IdentityDirectory, NoScopeMeansTheDefaultProjectWhenTheUserHoldsARoleThere) {
+  auto u = *dir.user("u1");
+  u.default_project_id = "p1";
+  auto scoped = dir.scope(u, auth_request{});
+  ASSERT_TRUE(scoped.ok());
+  ASSERT_TRUE(scoped.value().project);
+  EXPECT_EQ(scoped.value().project->id, "p1");
+  auth_request unscoped;
+  unscoped.unscoped = true;
+  EXPECT_FALSE(dir.scope(u, unscoped).value().project);
+  u.default_project_id = "p2";  // no role there: unscoped, not refused
+  EXPECT_FALSE(dir.scope(u, auth_request{}).value().project);
+}
+
+TEST_F(IdentityDirectory, AValidTokenCarriesItsUserProjectAndRoles) {
+  auto v = dir.validate(key, token_for("u1", "p1"), t0 + 20);
+  ASSERT_TRUE(v.ok()) << v.error().message;
+  EXPECT_EQ(v.value().user.name, "alice");
+  EXPECT_EQ(v.value().project->name, "demo");
+  EXPECT_EQ(v.value().creds().roles, (std::set<std::string>{"member", "reader"}));
+  EXPECT_FALSE(v.value().is_admin());
+}
+
+TEST_F(IdentityDirectory, ATokenStopsWorkingForEachReasonKeystoneHas) {
+  const auto token = token_for("u1", "p1");
+  EXPECT_FALSE(dir.validate(key, token, t0 + 10 + hour_us).ok()) << "expired";
+  EXPECT_FALSE(dir.validate(generate_token_key(), token, t0 + 20).ok()) << "another key";
+  EXPECT_FALSE(dir.validate(key, token + "x", t0 + 20).ok()) << "tampered";
+
+  auto disabled = *dir.user("u1");
+  disabled.enabled = false;
+  disabled.version = 2;
+  identity_directory d1 = dir;
+  d1.put(disabled);
+  EXPECT_FALSE(d1.validate(key, token, t0 + 20).ok()) << "disabled user";
+
+  auto changed = *dir.user("u1");
+  changed.password_changed_at_us = t0 + 15;
+  changed.version = 2;
+  identity_directory d2 = dir;
+  d2.put(changed);
+  EXPECT_FALSE(d2.validate(key, token, t0 + 20).ok()) << "password changed";
+  EXPECT_TRUE(d2.validate(key, token_for("u1", "p1", t0 + 16), t0 + 20).ok())
+      << "a token issued after the change";
+
+  auto revoked = *dir.user("u1");
+  revoked.revoked_tokens["audit-1"] = t0 + hour_us;
+  revoked.version = 2;
+  identity_directory d3 = dir;
+  d3.put(revoked);
+  EXPECT_FALSE(d3.validate(key, token, t0 + 20).ok()) << "revoked";
+
+  auto unassigned = *dir.project("p1");
+  unassigned.roles.clear();
+  unassigned.version = 2;
+  identity_directory d4 = dir;
+  d4.put(unassigned);
+  EXPECT_FALSE(d4.validate(key, token, t0 + 20).ok()) << "role removed";
+  EXPECT_TRUE(d4.validate(key, token_for("u1", ""), t0 + 20).ok()) << "unscoped still fine";
+
+  identity_directory d5 = dir;
+  auto deleted = *dir.user("u1");
+  deleted.deleted = true;
+  deleted.version = 2;
+  d5.put(deleted);
+  EXPECT_FALSE(d5.validate(key, token, t0 + 20).ok()) << "deleted user";
+  for (auto* d : {&d1, &d2, &d3, &d4, &d5})
+    EXPECT_EQ(d->validate(key, token, t0 + 20).error().code, errc::unauthorized);
+}
+
+TEST_F(IdentityDirectory, ThePasswordMethodFindsTheUserByIdOrByNameInADomain) {
+  auth_request by_name;
+  by_name.user_name = "alice";
+  by_name.user_domain_name = "Default";
+  EXPECT_EQ(dir.find_user(by_name).value()->id, "u1");
+  auth_request by_id;
+  by_id.user_id = "u2";
+  EXPECT_EQ(dir.find_user(by_id).value()->name, "bob");
+  by_name.user_domain_name = "Elsewhere";
+  EXPECT_EQ(dir.find_user(by_name).error().code, errc::unauthorized);
+  by_id.user_id = "nobody";
+  EXPECT_EQ(dir.find_user(by_id).error().code, errc::unauthorized);
+}
+
+}  // namespace
+}  // namespace cumulo
