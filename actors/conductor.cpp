@@ -33,6 +33,7 @@ auto behavior_of() {
   if constexpr (std::is_same_v<Machine, project_machine>) return project_actor;
   if constexpr (std::is_same_v<Machine, user_machine>) return user_actor;
   if constexpr (std::is_same_v<Machine, role_machine>) return role_actor;
+  if constexpr (std::is_same_v<Machine, domain_machine>) return domain_actor;
   if constexpr (std::is_same_v<Machine, network_machine>) return network_actor;
   if constexpr (std::is_same_v<Machine, image_machine>) return image_actor;
   if constexpr (std::is_same_v<Machine, instance_machine>) return instance_actor;
@@ -67,6 +68,7 @@ void restart_by_kind(conductor_actor* self, const std::string& stream, const caf
   if (kind == project_machine::kind) restart_child<project_machine>(self, stream, dead);
   else if (kind == user_machine::kind) restart_child<user_machine>(self, stream, dead);
   else if (kind == role_machine::kind) restart_child<role_machine>(self, stream, dead);
+  else if (kind == domain_machine::kind) restart_child<domain_machine>(self, stream, dead);
   else if (kind == network_machine::kind) restart_child<network_machine>(self, stream, dead);
   else if (kind == image_machine::kind) restart_child<image_machine>(self, stream, dead);
   else if (kind == instance_machine::kind) restart_child<instance_machine>(self, stream, dead);
@@ -221,6 +223,7 @@ caf::behavior conductor(conductor_actor* self, caf::actor journal, log_fold_ptr 
   spawn_live<project_machine>(self, *fold);
   spawn_live<user_machine>(self, *fold);
   spawn_live<role_machine>(self, *fold);
+  spawn_live<domain_machine>(self, *fold);
   spawn_live<network_machine>(self, *fold);
   spawn_live<image_machine>(self, *fold);
   spawn_live<instance_machine>(self, *fold);
@@ -268,6 +271,9 @@ caf::behavior conductor(conductor_actor* self, caf::actor journal, log_fold_ptr 
       [self](command_atom, const std::string& id, role::command& c, event_metadata& m) {
         return on_command<role_machine>(self, id, c, m);
       },
+      [self](command_atom, const std::string& id, domain::command& c, event_metadata& m) {
+        return on_command<domain_machine>(self, id, c, m);
+      },
       [self](command_atom, const std::string& id, network::command& c, event_metadata& m) {
         return on_command<network_machine>(self, id, c, m);
       },
@@ -286,6 +292,9 @@ caf::behavior conductor(conductor_actor* self, caf::actor journal, log_fold_ptr 
       [self](caf::get_atom, role_atom, const std::string& id) {
         return on_get<role_machine>(self, id);
       },
+      [self](caf::get_atom, domain_atom, const std::string& id) {
+        return on_get<domain_machine>(self, id);
+      },
       [self](caf::get_atom, network_atom, const std::string& id) {
         return on_get<network_machine>(self, id);
       },
@@ -298,6 +307,7 @@ caf::behavior conductor(conductor_actor* self, caf::actor journal, log_fold_ptr 
       [self](list_atom, project_atom) { return on_list<project_machine>(self); },
       [self](list_atom, user_atom) { return on_list<user_machine>(self); },
       [self](list_atom, role_atom) { return on_list<role_machine>(self); },
+      [self](list_atom, domain_atom) { return on_list<domain_machine>(self); },
       [self](list_atom, network_atom) { return on_list<network_machine>(self); },
       [self](list_atom, image_atom) { return on_list<image_machine>(self); },
       [self](list_atom, instance_atom) { return on_list<instance_machine>(self); },

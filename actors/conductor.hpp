@@ -1,7 +1,7 @@
 // The conductor supervises every resource actor and the scheduler. At start
 // it is given the fold of the log and respawns every live resource from it;
 // a resource actor that dies abnormally is respawned from its stream.
-//   (command_atom, id, X::command, meta)  -> X_state   (X: project, user, role, network,
+//   (command_atom, id, X::command, meta)  -> X_state   (X: project, user, role, domain, network,
 //                                                       image, instance)
 //   (get_atom, X_atom, id)                -> X_state
 //   (list_atom, X_atom)                   -> std::vector<X_state> of the live ones

@@ -92,15 +92,16 @@ admission claim(const identity_state& st, std::optional<domain_error> taken, con
   return {std::nullopt, std::move(key)};
 }
 
-std::optional<domain_error> unknown_domain(const std::string& domain_id) {
-  if (identity_directory::domain_id_of(domain_id, "")) return std::nullopt;
+std::optional<domain_error> unknown_domain(const identity_directory& dir,
+                                           const std::string& domain_id) {
+  if (dir.domain_id_of(domain_id, "")) return std::nullopt;
   return make_domain_error(errc::not_found, "Could not find domain: " + domain_id + ".");
 }
 
 admission admit(const identity_state& st, const std::string& id, const project::command& c) {
   const auto& dir = st.dir;
   if (const auto* create = std::get_if<project::create>(&c)) {
-    if (auto e = unknown_domain(create->domain_id)) return {e, ""};
+    if (auto e = unknown_domain(dir, create->domain_id)) return {e, ""};
     return claim(st, dir.project_name_taken(create->name, create->domain_id, id),
                  "project", create->domain_id, create->name);
   }
@@ -122,7 +123,7 @@ admission admit(const identity_state& st, const std::string& id, const project::
 admission admit(const identity_state& st, const std::string& id, const user::command& c) {
   const auto& dir = st.dir;
   if (const auto* create = std::get_if<user::create>(&c)) {
-    if (auto e = unknown_domain(create->domain_id)) return {e, ""};
+    if (auto e = unknown_domain(dir, create->domain_id)) return {e, ""};
     if (!create->default_project_id.empty() && !dir.project(create->default_project_id))
       return {make_domain_error(errc::not_found,
                                 "Could not find project: " + create->default_project_id + "."),
@@ -145,6 +146,24 @@ admission admit(const identity_state& st, const std::string& id, const role::com
   if (const auto* update = std::get_if<role::update>(&c))
     if (update->name)
       return claim(st, st.dir.role_name_taken(*update->name, id), "role", "", *update->name);
+  return {};
+}
+
+admission admit(const identity_state& st, const std::string& id, const domain::command& c) {
+  if (const auto* create = std::get_if<domain::create>(&c))
+    return claim(st, st.dir.domain_name_taken(create->name, id), "domain", "", create->name);
+  if (id == default_domain_id)
+    return {make_domain_error(errc::forbidden,
+                              "The Default domain is built in: it can't be changed or deleted."),
+            ""};
+  if (const auto* update = std::get_if<domain::update>(&c))
+    if (update->name)
+      return claim(st, st.dir.domain_name_taken(*update->name, id), "domain", "", *update->name);
+  if (std::holds_alternative<domain::remove>(c) && st.dir.domain_in_use(id))
+    return {make_domain_error(errc::conflict, "Domain " + id +
+                                                  " still holds projects or users; delete them "
+                                                  "first."),
+            ""};
   return {};
 }
 
@@ -316,6 +335,9 @@ caf::behavior identity(identity_actor* self, caf::actor conductor, identity_opti
   self->request(st.conductor, conductor_timeout, list_atom::value, role_atom::value)
       .await([self](std::vector<role_state>& all) { for (auto& s : all) self->state.dir.put(s); },
              fail);
+  self->request(st.conductor, conductor_timeout, list_atom::value, domain_atom::value)
+      .await([self](std::vector<domain_state>& all) { for (auto& s : all) self->state.dir.put(s); },
+             fail);
 
   return {
       [self](authenticate_atom, auth_request& req) { return authenticate(self, req); },
@@ -362,6 +384,13 @@ caf::behavior identity(identity_actor* self, caf::actor conductor, identity_opti
       [self](command_atom, const std::string& id, role::command& c, event_metadata& m) {
         return on_command<role_machine>(self, id, c, m);
       },
+      [self](command_atom, const std::string& id, domain::command& c, event_metadata& m) {
+        return on_command<domain_machine>(self, id, c, m);
+      },
+      [self](caf::get_atom, domain_atom, const std::string& id) {
+        return found_or_not(self->state.dir.domain(id), "domain", id);
+      },
+      [self](list_atom, domain_atom) { return self->state.dir.domains(); },
       [self](caf::get_atom, project_atom, const std::string& id) {
         return found_or_not(self->state.dir.project(id), "project", id);
       },

@@ -21,8 +21,10 @@
 //                                                   hashed into a create or change_password
 //   (password_atom, user_id, original, new, meta) -> user_state (Keystone's self-service change)
 //   (command_atom, id, role::command, meta)       -> role_state
-//   (caf::get_atom, project_atom|user_atom|role_atom, id) -> the state (error: not_found)
-//   (list_atom, project_atom|user_atom|role_atom) -> std::vector of the states
+//   (command_atom, id, domain::command, meta)     -> domain_state (Default: 403)
+//   (caf::get_atom, project_atom|user_atom|role_atom|domain_atom, id) -> the state
+//                                                   (error: not_found)
+//   (list_atom, project_atom|user_atom|role_atom|domain_atom) -> std::vector of the states
 //   (list_atom, assignment_atom)                  -> std::vector<role_assignment>
 #pragma once
 

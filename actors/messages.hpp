@@ -34,6 +34,7 @@ using ready_atom = caf::atom_constant<caf::atom("ready")>;
 using project_atom = caf::atom_constant<caf::atom("project")>;
 using user_atom = caf::atom_constant<caf::atom("user")>;
 using role_atom = caf::atom_constant<caf::atom("role")>;
+using domain_atom = caf::atom_constant<caf::atom("domain")>;
 using network_atom = caf::atom_constant<caf::atom("network")>;
 using image_atom = caf::atom_constant<caf::atom("image")>;
 using instance_atom = caf::atom_constant<caf::atom("instance")>;
@@ -63,6 +64,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::log_fold_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::project_state)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::user_state)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::role_state)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::domain_state)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::network_state)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::image_state)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::instance_state)
@@ -70,6 +72,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::host_state)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<cumulo::project_state>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<cumulo::user_state>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<cumulo::role_state>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<cumulo::domain_state>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<cumulo::network_state>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<cumulo::image_state>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<cumulo::instance_state>)
@@ -77,6 +80,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<cumulo::host_state>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::project::command)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::user::command)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::role::command)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::domain::command)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::network::command)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::image::command)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::instance::command)

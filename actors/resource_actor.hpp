@@ -86,6 +86,8 @@ caf::behavior user_actor(resource_actor<user_machine>* self, caf::actor journal,
                          std::optional<user_state> initial);
 caf::behavior role_actor(resource_actor<role_machine>* self, caf::actor journal, std::string id,
                          std::optional<role_state> initial);
+caf::behavior domain_actor(resource_actor<domain_machine>* self, caf::actor journal,
+                           std::string id, std::optional<domain_state> initial);
 caf::behavior network_actor(resource_actor<network_machine>* self, caf::actor journal,
                             std::string id, std::optional<network_state> initial);
 caf::behavior image_actor(resource_actor<image_machine>* self, caf::actor journal,

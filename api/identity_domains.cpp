@@ -1,19 +1,57 @@
-// Keystone's /v3/domains: the one domain, Default, which every project,
-// user and role belongs to. Making more domains is refused with a 403 that
-// says so (a later issue may bring them).
+// Keystone's /v3/domains: the built-in Default domain (never changed or
+// deleted) and any others an admin creates, each a domain actor. A domain
+// is deleted only once disabled and empty.
 #include "api/auth.hpp"
 #include "api/identity.hpp"
 #include "api/identity_views.hpp"
 #include "api/routing.hpp"
+#include "engine/ids.hpp"
 
 // Pistache last: its headers define generic macros (NAME, TRY, ...).
 #include <pistache/router.h>
 
 namespace cumulo::api {
+namespace {
 
 using Pistache::Rest::Request;
 
+std::optional<std::string> optional_text(const nlohmann::json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return std::nullopt;
+  return it->get<std::string>();
+}
+
+void answer_domain(responder& r, int status, const domain_state& d, const std::string& base) {
+  respond(r, status, {{"domain", domain_json(d, base)}});
+}
+
+}  // namespace
+
 void add_domain_routes(Pistache::Rest::Router& router, server_context& ctx) {
+  add_route(router, ctx, http_method::post, "/v3/domains", service::identity,
+            [&ctx](const Request& req, std::shared_ptr<responder> r) {
+              auto body = json_request(ctx, req, *r, "identity_domain_create");
+              if (!body) return;
+              const std::string base = base_url(req, ctx);
+              with_token(ctx, auth_token_of(req), r,
+                         [&ctx, base, body = std::move(*body)](std::shared_ptr<responder> rr,
+                                                               token_info& t) {
+                           if (!enforce(*rr, ctx, t, "identity:create_domain")) return;
+                           const auto& j = body["domain"];
+                           domain::create c;
+                           c.name = j["name"].get<std::string>();
+                           c.description = optional_text(j, "description").value_or("");
+                           c.enabled = j.value("enabled", true);
+                           ctx.bridge.ask<domain_state>(
+                               rr, ctx.identity,
+                               [base](responder& r3, domain_state& d) {
+                                 answer_domain(r3, 201, d, base);
+                               },
+                               command_atom::value, new_uuid(), domain::command{std::move(c)},
+                               event_metadata{rr->request_id(), t.user.id});
+                         });
+            });
+
   add_route(router, ctx, http_method::get, "/v3/domains", service::identity,
             [&ctx](const Request& req, std::shared_ptr<responder> r) {
               const std::string base = base_url(req, ctx);
@@ -22,12 +60,19 @@ void add_domain_routes(Pistache::Rest::Router& router, server_context& ctx) {
               with_token(ctx, auth_token_of(req), r,
                          [&ctx, base, name, enabled](std::shared_ptr<responder> rr, token_info& t) {
                            if (!enforce(*rr, ctx, t, "identity:list_domains")) return;
-                           nlohmann::json items = nlohmann::json::array();
-                           if ((!name || *name == default_domain_name) &&
-                               (!enabled || query_flag(*enabled)))
-                             items.push_back(default_domain_json(base));
-                           respond(*rr, 200,
-                                   collection_json("domains", std::move(items), base + "/v3/domains"));
+                           ctx.bridge.ask<std::vector<domain_state>>(
+                               rr, ctx.identity,
+                               [base, name, enabled](responder& r3, std::vector<domain_state>& ds) {
+                                 nlohmann::json items = nlohmann::json::array();
+                                 for (const auto& d : ds)
+                                   if ((!name || d.name == *name) &&
+                                       (!enabled || d.enabled == query_flag(*enabled)))
+                                     items.push_back(domain_json(d, base));
+                                 respond(r3, 200,
+                                         collection_json("domains", std::move(items),
+                                                         base + "/v3/domains"));
+                               },
+                               list_atom::value, domain_atom::value);
                          });
             });
 
@@ -37,32 +82,55 @@ void add_domain_routes(Pistache::Rest::Router& router, server_context& ctx) {
               const std::string id = param_of(req, ":domain_id");
               with_token(ctx, auth_token_of(req), r,
                          [&ctx, base, id](std::shared_ptr<responder> rr, token_info& t) {
-                           if (id != default_domain_id) {
-                             respond_error(*rr, 404, "Could not find domain: " + id + ".");
-                             return;
-                           }
-                           if (!enforce(*rr, ctx, t, "identity:get_domain")) return;
-                           respond(*rr, 200, {{"domain", default_domain_json(base)}});
+                           ctx.bridge.ask<domain_state>(
+                               rr, ctx.identity,
+                               [&ctx, base, t](responder& r3, domain_state& d) {
+                                 if (!enforce(r3, ctx, t, "identity:get_domain")) return;
+                                 answer_domain(r3, 200, d, base);
+                               },
+                               caf::get_atom::value, domain_atom::value, id);
                          });
             });
 
-  auto refuse = [&ctx](const char* rule) {
-    return [&ctx, rule](const Request& req, std::shared_ptr<responder> r) {
-      with_token(ctx, auth_token_of(req), r,
-                 [&ctx, rule](std::shared_ptr<responder> rr, token_info& t) {
-                   if (!enforce(*rr, ctx, t, rule)) return;
-                   respond_error(*rr, 403,
-                                 "cumulo has one domain, Default: domains can't be created, "
-                                 "changed or deleted.");
-                 });
-    };
-  };
-  add_route(router, ctx, http_method::post, "/v3/domains", service::identity,
-            refuse("identity:create_domain"));
   add_route(router, ctx, http_method::patch, "/v3/domains/:domain_id", service::identity,
-            refuse("identity:update_domain"));
+            [&ctx](const Request& req, std::shared_ptr<responder> r) {
+              auto body = json_request(ctx, req, *r, "identity_domain_update");
+              if (!body) return;
+              const std::string base = base_url(req, ctx);
+              const std::string id = param_of(req, ":domain_id");
+              with_token(ctx, auth_token_of(req), r,
+                         [&ctx, base, id, body = std::move(*body)](std::shared_ptr<responder> rr,
+                                                                   token_info& t) {
+                           if (!enforce(*rr, ctx, t, "identity:update_domain")) return;
+                           const auto& j = body["domain"];
+                           domain::update c;
+                           if (j.contains("name")) c.name = j["name"].get<std::string>();
+                           if (j.contains("description"))
+                             c.description = optional_text(j, "description").value_or("");
+                           if (j.contains("enabled")) c.enabled = j["enabled"].get<bool>();
+                           ctx.bridge.ask<domain_state>(
+                               rr, ctx.identity,
+                               [base](responder& r3, domain_state& d) {
+                                 answer_domain(r3, 200, d, base);
+                               },
+                               command_atom::value, id, domain::command{std::move(c)},
+                               event_metadata{rr->request_id(), t.user.id});
+                         });
+            });
+
   add_route(router, ctx, http_method::del, "/v3/domains/:domain_id", service::identity,
-            refuse("identity:delete_domain"));
+            [&ctx](const Request& req, std::shared_ptr<responder> r) {
+              const std::string id = param_of(req, ":domain_id");
+              with_token(ctx, auth_token_of(req), r,
+                         [&ctx, id](std::shared_ptr<responder> rr, token_info& t) {
+                           if (!enforce(*rr, ctx, t, "identity:delete_domain")) return;
+                           ctx.bridge.ask<domain_state>(
+                               rr, ctx.identity,
+                               [](responder& r3, domain_state&) { respond(r3, 204, no_body); },
+                               command_atom::value, id, domain::command{domain::remove{}},
+                               event_metadata{rr->request_id(), t.user.id});
+                         });
+            });
 }
 
 }  // namespace cumulo::api

@@ -49,9 +49,9 @@ nlohmann::json assignment_json(const role_assignment& a, bool include_names,
   if (include_names) {
     role["name"] = a.role_name;
     user["name"] = a.user_name;
-    user["domain"] = {{"id", a.user_domain_id}, {"name", default_domain_name}};
+    user["domain"] = {{"id", a.user_domain_id}, {"name", a.user_domain_name}};
     project["name"] = a.project_name;
-    project["domain"] = {{"id", a.project_domain_id}, {"name", default_domain_name}};
+    project["domain"] = {{"id", a.project_domain_id}, {"name", a.project_domain_name}};
   }
   return {{"role", role},
           {"user", user},

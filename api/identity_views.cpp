@@ -7,9 +7,8 @@ namespace {
 
 nlohmann::json self_link(const std::string& url) { return {{"self", url}}; }
 
-nlohmann::json domain_ref(const std::string& id) {
-  // Only Default exists; an id that isn't it is shown as it is.
-  return {{"id", id}, {"name", id == default_domain_id ? default_domain_name : id}};
+nlohmann::json domain_ref(const std::string& id, const std::string& name) {
+  return {{"id", id}, {"name", name}};
 }
 
 struct service_entry {
@@ -68,14 +67,14 @@ nlohmann::json role_json(const role_state& r, const std::string& base_url) {
           {"links", self_link(base_url + "/v3/roles/" + r.id)}};
 }
 
-nlohmann::json default_domain_json(const std::string& base_url) {
-  return {{"id", default_domain_id},
-          {"name", default_domain_name},
-          {"description", "The default domain"},
-          {"enabled", true},
+nlohmann::json domain_json(const domain_state& d, const std::string& base_url) {
+  return {{"id", d.id},
+          {"name", d.name},
+          {"description", d.description},
+          {"enabled", d.enabled},
           {"tags", nlohmann::json::array()},
           {"options", nlohmann::json::object()},
-          {"links", self_link(base_url + "/v3/domains/" + default_domain_id)}};
+          {"links", self_link(base_url + "/v3/domains/" + d.id)}};
 }
 
 nlohmann::json collection_json(const std::string& key, nlohmann::json items,
@@ -111,12 +110,12 @@ nlohmann::json token_json(const token_info& t, const std::string& base_url, bool
       {"user",
        {{"id", t.user.id},
         {"name", t.user.name},
-        {"domain", domain_ref(t.user.domain_id)},
+        {"domain", domain_ref(t.user.domain_id, t.user_domain_name)},
         {"password_expires_at", nullptr}}}};
   if (t.project) {
     token["project"] = {{"id", t.project->id},
                         {"name", t.project->name},
-                        {"domain", domain_ref(t.project->domain_id)}};
+                        {"domain", domain_ref(t.project->domain_id, t.project_domain_name)}};
     token["is_domain"] = false;
     nlohmann::json roles = nlohmann::json::array();
     for (const auto& r : t.roles) roles.push_back({{"id", r.id}, {"name", r.name}});

@@ -62,6 +62,44 @@ bool token_info::is_admin() const {
 void identity_directory::put(const project_state& s) { put_in(projects_, s); }
 void identity_directory::put(const user_state& s) { put_in(users_, s); }
 void identity_directory::put(const role_state& s) { put_in(roles_, s); }
+void identity_directory::put(const domain_state& s) { put_in(domains_, s); }
+
+const domain_state& identity_directory::default_domain() {
+  static const domain_state d = [] {
+    domain_state s;
+    s.id = default_domain_id;
+    s.name = default_domain_name;
+    s.description = "The default domain";
+    s.enabled = true;
+    s.version = 1;
+    return s;
+  }();
+  return d;
+}
+
+const domain_state* identity_directory::domain(const std::string& id) const {
+  if (id == default_domain_id) return &default_domain();
+  return find_in(domains_, id);
+}
+
+std::vector<domain_state> identity_directory::domains() const {
+  auto out = all_of(domains_);
+  out.insert(out.begin(), default_domain());
+  return out;
+}
+
+std::string identity_directory::domain_name(const std::string& id) const {
+  const auto* d = domain(id);
+  return d ? d->name : id;
+}
+
+bool identity_directory::domain_in_use(const std::string& id) const {
+  for (const auto& [_, p] : projects_)
+    if (p.domain_id == id) return true;
+  for (const auto& [_, u] : users_)
+    if (u.domain_id == id) return true;
+  return false;
+}
 
 const project_state* identity_directory::project(const std::string& id) const {
   return find_in(projects_, id);
@@ -106,7 +144,7 @@ std::vector<role_assignment> identity_directory::assignments() const {
       for (const auto& role_id : role_ids)
         if (const auto* r = role(role_id))
           out.push_back({user_id, role_id, p.id, u->name, r->name, p.name, u->domain_id,
-                         p.domain_id});
+                         p.domain_id, domain_name(u->domain_id), domain_name(p.domain_id)});
     }
   return out;
 }
@@ -122,9 +160,11 @@ std::vector<role_state> identity_directory::roles_on(const std::string& user_id,
 }
 
 std::optional<std::string> identity_directory::domain_id_of(const std::string& id,
-                                                            const std::string& name) {
-  if (!id.empty()) return id == default_domain_id ? std::optional<std::string>(id) : std::nullopt;
+                                                            const std::string& name) const {
+  if (!id.empty()) return domain(id) ? std::optional<std::string>(id) : std::nullopt;
   if (name == default_domain_name) return std::string(default_domain_id);
+  for (const auto& [_, d] : domains_)
+    if (d.name == name) return d.id;
   return std::nullopt;
 }
 
@@ -156,6 +196,13 @@ std::optional<domain_error> identity_directory::user_name_taken(const std::strin
   return duplicate_name("user", name, domain);
 }
 
+std::optional<domain_error> identity_directory::domain_name_taken(const std::string& name,
+                                                                  const std::string& self_id) const {
+  for (const auto& d : domains())
+    if (d.name == name && d.id != self_id) return duplicate_name("domain", name, "");
+  return std::nullopt;
+}
+
 std::optional<domain_error> identity_directory::role_name_taken(const std::string& name,
                                                                 const std::string& self_id) const {
   const auto* r = role_by_name(name);
@@ -178,6 +225,9 @@ outcome<const user_state*> identity_directory::find_user(const auth_request& req
 outcome<token_info> identity_directory::scope(const user_state& u, const auth_request& req) const {
   token_info info;
   info.user = u;
+  const auto* ud = domain(u.domain_id);
+  if (!ud || !ud->enabled) return unauthorized("the domain of user " + u.id + " is disabled");
+  info.user_domain_name = ud->name;
   const project_state* p = nullptr;
   if (req.has_project_scope()) {
     if (!req.project_id.empty()) {
@@ -197,6 +247,9 @@ outcome<token_info> identity_directory::scope(const user_state& u, const auth_re
   }
   if (!p) return info;
   if (!p->enabled) return unauthorized("project " + p->id + " is disabled");
+  const auto* pd = domain(p->domain_id);
+  if (!pd || !pd->enabled) return unauthorized("the domain of project " + p->id + " is disabled");
+  info.project_domain_name = pd->name;
   info.roles = roles_on(u.id, p->id);
   if (info.roles.empty())
     return unauthorized("User " + u.id + " has no access to project " + p->id);
@@ -218,10 +271,16 @@ outcome<token_info> identity_directory::validate(const token_key& key, const std
   token_info info;
   info.token = token;
   info.user = *u;
+  const auto* ud = domain(u->domain_id);
+  if (!ud || !ud->enabled) return unauthorized("the domain of user " + u->id + " is disabled");
+  info.user_domain_name = ud->name;
   if (!payload->project_id.empty()) {
     const auto* p = project(payload->project_id);
     if (!p) return unauthorized("the token's project " + payload->project_id + " no longer exists");
     if (!p->enabled) return unauthorized("the token's project " + p->id + " is disabled");
+    const auto* pd = domain(p->domain_id);
+    if (!pd || !pd->enabled) return unauthorized("the domain of project " + p->id + " is disabled");
+    info.project_domain_name = pd->name;
     info.roles = roles_on(u->id, p->id);
     if (info.roles.empty())
       return unauthorized("user " + u->id + " no longer holds a role on project " + p->id);

@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "engine/domain_state.hpp"
 #include "engine/error.hpp"
 #include "engine/policy.hpp"
 #include "engine/project_state.hpp"
@@ -20,7 +21,7 @@
 
 namespace cumulo {
 
-// The one domain there is (Keystone's bootstrap domain).
+// Keystone's bootstrap domain: built in, never changed or deleted.
 inline constexpr const char* default_domain_id = "default";
 inline constexpr const char* default_domain_name = "Default";
 
@@ -47,6 +48,8 @@ struct token_info {
   user_state user;
   std::optional<project_state> project;  // none: unscoped
   std::vector<role_state> roles;         // the user's roles on the project
+  std::string user_domain_name;
+  std::string project_domain_name;
 
   // For the policy engine.
   credentials creds() const;
@@ -61,6 +64,7 @@ struct role_assignment {
   std::string project_id;
   std::string user_name, role_name, project_name;
   std::string user_domain_id, project_domain_id;
+  std::string user_domain_name, project_domain_name;
 };
 
 class identity_directory {
@@ -70,10 +74,14 @@ class identity_directory {
   void put(const project_state& s);
   void put(const user_state& s);
   void put(const role_state& s);
+  void put(const domain_state& s);
 
   const project_state* project(const std::string& id) const;
   const user_state* user(const std::string& id) const;
   const role_state* role(const std::string& id) const;
+  // Default included.
+  const domain_state* domain(const std::string& id) const;
+  static const domain_state& default_domain();
   const project_state* project_by_name(const std::string& name, const std::string& domain) const;
   const user_state* user_by_name(const std::string& name, const std::string& domain) const;
   const role_state* role_by_name(const std::string& name) const;
@@ -81,13 +89,18 @@ class identity_directory {
   std::vector<project_state> projects() const;
   std::vector<user_state> users() const;
   std::vector<role_state> roles() const;
+  std::vector<domain_state> domains() const;  // Default first
   // The assignments whose user, role and project all exist.
   std::vector<role_assignment> assignments() const;
   // The roles (that exist) user_id holds on project_id.
   std::vector<role_state> roles_on(const std::string& user_id, const std::string& project_id) const;
 
   // A domain named by id or name, as its id; nothing for an unknown one.
-  static std::optional<std::string> domain_id_of(const std::string& id, const std::string& name);
+  std::optional<std::string> domain_id_of(const std::string& id, const std::string& name) const;
+  // "Default" for default, the name of another, the id when unknown.
+  std::string domain_name(const std::string& id) const;
+  // Whether projects or users still belong to the domain.
+  bool domain_in_use(const std::string& id) const;
 
   // Whether a new name (or a rename of `self_id` to it) collides: 409 in
   // Keystone's words.
@@ -97,6 +110,8 @@ class identity_directory {
                                               const std::string& self_id = "") const;
   std::optional<domain_error> role_name_taken(const std::string& name,
                                               const std::string& self_id = "") const;
+  std::optional<domain_error> domain_name_taken(const std::string& name,
+                                                const std::string& self_id = "") const;
   // Keystone's 409 for a duplicate name of `kind` (project, user, role).
   static domain_error duplicate_name(const std::string& kind, const std::string& name,
                                      const std::string& domain);
@@ -122,6 +137,7 @@ class identity_directory {
   std::unordered_map<std::string, project_state> projects_;
   std::unordered_map<std::string, user_state> users_;
   std::unordered_map<std::string, role_state> roles_;
+  std::unordered_map<std::string, domain_state> domains_;  // Default is not here
 };
 
 // Keystone's answer to any failed authentication.

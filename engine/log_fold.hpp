@@ -12,6 +12,7 @@
 
 #include "engine/event.hpp"
 #include "engine/host_state.hpp"
+#include "engine/domain_state.hpp"
 #include "engine/image_state.hpp"
 #include "engine/instance_state.hpp"
 #include "engine/network_state.hpp"
@@ -22,7 +23,7 @@
 namespace cumulo {
 
 using any_state = std::variant<project_state, network_state, image_state, instance_state,
-                               host_state, user_state, role_state>;
+                               host_state, user_state, role_state, domain_state>;
 
 // The stream kinds the log may hold, in the order they are listed.
 const std::vector<std::string>& stream_kinds();

@@ -60,6 +60,7 @@ TEST(EventSchemas, MatchTheEncodedEventsOfEveryKind) {
   check_kind<host_machine>();
   check_kind<user_machine>();
   check_kind<role_machine>();
+  check_kind<domain_machine>();
 }
 
 TEST(EventSchemas, OldPayloadsAreLiftedByUpcastersNotRewritten) {

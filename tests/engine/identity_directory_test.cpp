@@ -69,9 +69,9 @@ TEST_F(IdentityDirectory, FindsByNameWithinTheDomain) {
   EXPECT_EQ(dir.project_by_name("demo", "other-domain"), nullptr);
   EXPECT_EQ(dir.user_by_name("alice", "default")->id, "u1");
   EXPECT_EQ(dir.role_by_name("member")->id, "r-member");
-  EXPECT_EQ(identity_directory::domain_id_of("", "Default"), "default");
-  EXPECT_EQ(identity_directory::domain_id_of("default", ""), "default");
-  EXPECT_FALSE(identity_directory::domain_id_of("", "Elsewhere"));
+  EXPECT_EQ(dir.domain_id_of("", "Default"), "default");
+  EXPECT_EQ(dir.domain_id_of("default", ""), "default");
+  EXPECT_FALSE(dir.domain_id_of("", "Elsewhere"));
 }
 
 TEST_F(IdentityDirectory, NamesAreUniqueButARenameToItselfIsFine) {
