@@ -353,7 +353,7 @@ caf::behavior identity(identity_actor* self, caf::actor conductor, identity_opti
         if (!c) return to_caf_error(c.error());
         subject_check out{std::move(c.value()), std::nullopt};
         if (subject == caller) {
-          out.subject = out.caller;
+          out.subject_is_caller = true;
         } else if (auto s = self->state.dir.validate(self->state.key, subject, now)) {
           out.subject = std::move(s.value());
         }

@@ -59,7 +59,13 @@ struct identity_options {
 // caller's token must be valid; the subject may not be (nothing: 404).
 struct subject_check {
   token_info caller;
-  std::optional<token_info> subject;
+  std::optional<token_info> subject;  // when it is another token
+  bool subject_is_caller = false;     // a token validating itself: no copy
+
+  // The subject's token, or nullptr when it is not valid.
+  const token_info* valid_subject() const {
+    return subject_is_caller ? &caller : subject ? &*subject : nullptr;
+  }
 };
 
 // Throws std::runtime_error when the key file can't be read or made.

@@ -100,14 +100,14 @@ void on_subject(server_context& ctx, const Request& req, std::shared_ptr<respond
       r, ctx.identity,
       [&ctx, base, head, with_catalog](responder& rr, subject_check& c) {
         const std::string rule = head ? "identity:check_token" : "identity:validate_token";
-        const std::string subject_user = c.subject ? c.subject->user.id : "";
-        if (!enforce(rr, ctx, c.caller, rule, {"", subject_user})) return;
-        if (!c.subject) {
+        const token_info* subject = c.valid_subject();
+        if (!subject) {
           respond_error(rr, 404, "Could not find token.");
           return;
         }
-        const header_list headers{{"X-Subject-Token", c.subject->token}};
-        respond(rr, 200, head ? no_body : token_json(*c.subject, base, with_catalog), headers);
+        if (!enforce(rr, ctx, c.caller, rule, {"", subject->user.id})) return;
+        const header_list headers{{"X-Subject-Token", subject->token}};
+        respond_text(rr, 200, head ? "" : token_text(*subject, base, with_catalog), headers);
       },
       respond_identity_error,
       validate_atom::value, caller, subject);
@@ -137,8 +137,8 @@ void add_token_routes(Pistache::Rest::Router& router, server_context& ctx) {
                   [base, with_catalog](responder& rr, token_info& t) {
                     rr.log().info("token issued to user {} on project {}", t.user.id,
                                   t.project ? t.project->id : "(unscoped)");
-                    respond(rr, 201, token_json(t, base, with_catalog),
-                            {{"X-Subject-Token", t.token}});
+                    respond_text(rr, 201, token_text(t, base, with_catalog),
+                                 {{"X-Subject-Token", t.token}});
                   },
                   respond_identity_error,
                   authenticate_atom::value, std::move(auth));
@@ -169,13 +169,13 @@ void add_token_routes(Pistache::Rest::Router& router, server_context& ctx) {
         ctx.bridge.ask_or<subject_check>(
             r, ctx.identity,
             [&ctx, subject](std::shared_ptr<responder> rr, subject_check& c) {
-              const std::string subject_user = c.subject ? c.subject->user.id : "";
-              if (!enforce(*rr, ctx, c.caller, "identity:revoke_token", {"", subject_user}))
-                return;
-              if (!c.subject) {
+              const token_info* valid = c.valid_subject();
+              if (!valid) {
                 respond_error(*rr, 404, "Could not find token.");
                 return;
               }
+              if (!enforce(*rr, ctx, c.caller, "identity:revoke_token", {"", valid->user.id}))
+                return;
               ctx.bridge.ask<user_state>(
                   rr, ctx.identity, [](responder& r3, user_state&) { respond(r3, 204, no_body); },
                   revoke_atom::value, subject, event_metadata{rr->request_id(), c.caller.user.id});

@@ -2,6 +2,9 @@
 
 #include "engine/clock.hpp"
 
+#include <mutex>
+#include <unordered_map>
+
 namespace cumulo::api {
 namespace {
 
@@ -123,6 +126,32 @@ nlohmann::json token_json(const token_info& t, const std::string& base_url, bool
     if (with_catalog) token["catalog"] = catalog_json(base_url);
   }
   return {{"token", token}};
+}
+
+namespace {
+
+// The serialized catalog of a base URL. A few base URLs at most reach one
+// server (the Host headers its clients use); past a bound, no caching.
+std::string catalog_text(const std::string& base_url) {
+  static std::mutex m;
+  static std::unordered_map<std::string, std::string> texts;
+  constexpr std::size_t max_entries = 64;
+  std::lock_guard lock(m);
+  auto it = texts.find(base_url);
+  if (it != texts.end()) return it->second;
+  std::string text = catalog_json(base_url).dump();
+  if (texts.size() < max_entries) texts.emplace(base_url, text);
+  return text;
+}
+
+}  // namespace
+
+std::string token_text(const token_info& t, const std::string& base_url, bool with_catalog) {
+  std::string text = token_json(t, base_url, false).dump();
+  if (!with_catalog || !t.project) return text;
+  // {"token":{...}} -> {"token":{...,"catalog":[...]}}
+  text.insert(text.size() - 2, ",\"catalog\":" + catalog_text(base_url));
+  return text;
 }
 
 }  // namespace cumulo::api

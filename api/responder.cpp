@@ -2,14 +2,26 @@
 
 namespace cumulo::api {
 
+std::int64_t responder::elapsed_us() const {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
+                                                               start_)
+      .count();
+}
+
 void respond(responder& r, int status, const nlohmann::json& body, const header_list& headers) {
-  r.log().info("-> {}", status);
+  r.log().info("{} -> {} ({:.1f} ms)", r.request_line(), status, r.elapsed_us() / 1000.0);
   r.send(status, body, headers);
+}
+
+void respond_text(responder& r, int status, std::string json_text, const header_list& headers) {
+  r.log().info("{} -> {} ({:.1f} ms)", r.request_line(), status, r.elapsed_us() / 1000.0);
+  r.send_text(status, std::move(json_text), headers);
 }
 
 void respond_error(responder& r, int status, const std::string& message,
                    const std::string& neutron_type) {
-  r.log().info("-> {} {}", status, message);
+  r.log().info("{} -> {} {} ({:.1f} ms)", r.request_line(), status, message,
+               r.elapsed_us() / 1000.0);
   header_list headers;
   // Keystone tells a client without a valid token where to get one.
   if (status == 401 && r.svc() == service::identity)

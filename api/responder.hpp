@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -31,19 +33,34 @@ class responder {
   const std::string& request_id() const { return log_.id(); }
   const request_log& log() const { return log_; }
 
-  // Writes the status, headers and JSON body (no_body: none) with the
+  // Writes the status, headers and body (JSON text; "": no body) with the
   // request id headers. Only the first call writes; safe from any thread.
   // Use respond() instead.
-  virtual void send(int status, const nlohmann::json& body, const header_list& headers) = 0;
+  virtual void send_text(int status, std::string json_text, const header_list& headers) = 0;
+  void send(int status, const nlohmann::json& body, const header_list& headers) {
+    send_text(status, body.is_discarded() ? std::string() : body.dump(), headers);
+  }
+
+  // "GET /v3/projects", for the one log line of the answer.
+  void set_request_line(std::string line) { request_line_ = std::move(line); }
+  const std::string& request_line() const { return request_line_; }
+  // Microseconds since the responder was made.
+  std::int64_t elapsed_us() const;
 
  private:
   service svc_;
   request_log log_;
+  std::string request_line_;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };
 
-// Answers and logs the status under the request id.
+// Answers and logs the status under the request id (one line per
+// request: method, path, status, time taken).
 void respond(responder& r, int status, const nlohmann::json& body,
              const header_list& headers = {});
+// The same with a body already serialized (JSON text; "" for none).
+void respond_text(responder& r, int status, std::string json_text,
+                  const header_list& headers = {});
 // Answers with an error body in the responder's service format.
 void respond_error(responder& r, int status, const std::string& message,
                    const std::string& neutron_type = "");

@@ -81,7 +81,7 @@ class pistache_responder final : public responder {
     }
   }
 
-  void send(int status, const nlohmann::json& body, const header_list& headers) override {
+  void send_text(int status, std::string body, const header_list& headers) override {
     if (sent_.exchange(true)) return;
     if (!flight_->closed()) {
       add_request_id_headers(w_, svc(), request_id());
@@ -94,10 +94,10 @@ class pistache_responder final : public responder {
       }
       for (const auto& [name, value] : headers)
         w_.headers().add(std::make_shared<named_header>(name, value));
-      if (body.is_discarded())
+      if (body.empty())
         w_.send(static_cast<Http::Code>(status));
       else
-        w_.send(static_cast<Http::Code>(status), body.dump(), MIME(Application, Json));
+        w_.send(static_cast<Http::Code>(status), body, MIME(Application, Json));
     } else {
       log().warn("answer {} dropped: the server is already shut down", status);
     }
@@ -141,7 +141,7 @@ bool keeps_alive(const Rest::Request& req) {
 void dispatch(server_context& ctx, service svc, const Rest::Request& req, Http::ResponseWriter w,
               const api_handler& handler) {
   auto r = std::make_shared<pistache_responder>(svc, std::move(w), ctx.flight, keeps_alive(req));
-  r->log().info("{} {}", Http::methodString(req.method()), req.resource());
+  r->set_request_line(std::string(Http::methodString(req.method())) + " " + req.resource());
   if (!ctx.flight->accepting()) {
     respond_error(*r, 503, "The server is shutting down; try again later.");
     return;
@@ -181,7 +181,8 @@ void set_method_not_allowed(Rest::Router& router, server_context& ctx) {
                       [&ctx, svc, allow](const Rest::Request& req, Http::ResponseWriter w) {
                         dispatch(ctx, svc, req, std::move(w),
                                  [allow](const Rest::Request& rq, std::shared_ptr<responder> r) {
-                                   r->log().info("-> 405 {} not allowed", Http::methodString(rq.method()));
+                                   (void)rq;
+                                   r->log().info("{} -> 405 (not allowed here)", r->request_line());
                                    r->send(405,
                                            error_body(r->svc(), 405,
                                                       "The method is not allowed for the requested URL."),

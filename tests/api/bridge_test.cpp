@@ -19,11 +19,11 @@ using namespace std::chrono_literals;
 class fake_responder : public responder {
  public:
   explicit fake_responder(service svc) : responder(svc, "req-test") {}
-  void send(int status, const nlohmann::json& body, const header_list&) override {
+  void send_text(int status, std::string body, const header_list&) override {
     std::lock_guard lock(m_);
     if (status_) return;
     status_ = status;
-    body_ = body;
+    body_ = nlohmann::json::parse(body, nullptr, false);
     cv_.notify_all();
   }
   // The answer, waiting up to 5 s for it.
