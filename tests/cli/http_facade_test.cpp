@@ -102,10 +102,23 @@ TEST_F(HttpFacade, EveryLogLineOfARequestCarriesItsId) {
   auto r = http_request("GET", cloud->url("/no/such/thing"));
   const std::string id = r.headers["x-openstack-request-id"];
   ASSERT_FALSE(id.empty());
+  // A refused login logs why (never to the client), then its answer.
+  auto refused = http_request(
+      "POST", cloud->url("/v3/auth/tokens"),
+      R"({"auth": {"identity": {"methods": ["password"], "password": {"user": {"name": "nobody",
+          "domain": {"id": "default"}, "password": "x"}}}}})",
+      {{"Content-Type", "application/json"}});
+  ASSERT_EQ(refused.status, 401);
+  const std::string refused_id = refused.headers["x-openstack-request-id"];
   EXPECT_EQ(cloud->stop(), 0);
   const std::string log = cloud->out() + cloud->err();
-  EXPECT_NE(log.find("[" + id + "] GET /no/such/thing"), std::string::npos) << log;
-  EXPECT_NE(log.find("[" + id + "] -> 404"), std::string::npos) << log;
+  EXPECT_NE(log.find("[" + id + "] GET /no/such/thing -> 404"), std::string::npos) << log;
+  EXPECT_NE(log.find("[" + refused_id + "] authentication refused: no user named nobody"),
+            std::string::npos)
+      << log;
+  EXPECT_NE(log.find("[" + refused_id + "] POST /v3/auth/tokens -> 401"), std::string::npos)
+      << log;
+  EXPECT_EQ(refused.body.find("nobody"), std::string::npos) << "the reason stays in the log";
   cloud.reset();
 }
 
