@@ -6,7 +6,7 @@
 // streams: this actor forwards commands to the conductor and reads the
 // states they answer with.
 //
-// argon2 costs ~120 ms of CPU per hash: hashing and verifying run on a
+// argon2 costs ~55 ms of CPU per hash (bench/RESULTS.md): hashing and verifying run on a
 // small pool of detached worker actors, never on this actor's thread nor a
 // reactor thread, and never more at once than there are workers (each
 // takes 64 MiB while it works).

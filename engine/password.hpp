@@ -11,11 +11,11 @@ namespace cumulo {
 
 // argon2id's cost. The default is libsodium's INTERACTIVE level (2 passes,
 // 64 MiB), meant for a login. Measured on this machine (2-core VM,
-// libsodium 1.0.18, PasswordTest.DefaultCostIsMeasured): one hash costs
-// about 120 ms of CPU (user + sys; the 64 MiB are touched afresh each
-// time), and took 190-300 ms of wall time while the machine was busy
-// (load average 6); verify_password costs the same. Tests use
-// password_cost::cheapest().
+// libsodium 1.0.18, bench/password_bench): one hash or verify costs about
+// 54 ms of CPU when the machine is quiet (user + sys; the 64 MiB are mapped
+// and touched afresh each time: 16,384 page faults), and 120 ms or more of
+// CPU and 190-300 ms of wall time while it was busy (load average 6).
+// Tests use password_cost::cheapest().
 struct password_cost {
   unsigned long long ops;
   std::size_t mem;
