@@ -98,7 +98,7 @@ nlohmann::json error_body(service svc, int status, const std::string& message,
 }
 
 nlohmann::json error_body(service svc, const domain_error& e, const std::string& neutron_type) {
-  return error_body(svc, status_of(e), e.message, neutron_type);
+  return error_body(svc, status_of(e), e.message, neutron_type.empty() ? e.type : neutron_type);
 }
 
 int status_of(const domain_error& e) {

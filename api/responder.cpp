@@ -30,7 +30,7 @@ void respond_error(responder& r, int status, const std::string& message,
 }
 
 void respond_error(responder& r, const domain_error& e, const std::string& neutron_type) {
-  respond_error(r, status_of(e), e.message, neutron_type);
+  respond_error(r, status_of(e), e.message, neutron_type.empty() ? e.type : neutron_type);
 }
 
 }  // namespace cumulo::api

@@ -27,10 +27,17 @@ int http_status(errc code);
 struct domain_error {
   errc code = errc::internal;
   std::string message;
+  // Neutron's exception name for its error body ("NetworkNotFound",
+  // "IpAddressGenerationFailure"); empty: the generic one of the status.
+  std::string type = {};
 };
 
 inline domain_error make_domain_error(errc code, std::string message) {
   return domain_error{code, std::move(message)};
+}
+
+inline domain_error make_neutron_error(errc code, std::string type, std::string message) {
+  return domain_error{code, std::move(message), std::move(type)};
 }
 
 // The value of a decide(), or the reason it was refused.
