@@ -31,6 +31,14 @@ std::uint64_t with_variant(std::uint64_t lo) {
 
 }  // namespace
 
+std::string new_mac_address() {
+  const auto r = generator()();
+  char buf[18];
+  std::snprintf(buf, sizeof buf, "fa:16:3e:%02x:%02x:%02x", static_cast<unsigned>(r & 0xff),
+                static_cast<unsigned>((r >> 8) & 0xff), static_cast<unsigned>((r >> 16) & 0xff));
+  return buf;
+}
+
 std::string new_uuid() {
   const auto ms = static_cast<std::uint64_t>(
       std::chrono::duration_cast<std::chrono::milliseconds>(

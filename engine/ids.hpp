@@ -16,5 +16,7 @@ std::string new_random_uuid();
 // "req-<uuid>", the form of x-openstack-request-id.
 std::string new_request_id();
 bool is_uuid(const std::string& text);
+// A random MAC address with OpenStack's prefix: "fa:16:3e:xx:xx:xx".
+std::string new_mac_address();
 
 }  // namespace cumulo

@@ -34,7 +34,7 @@ std::string version_name(int version) {
 }
 
 domain_error bad(std::string message) {
-  return make_domain_error(errc::bad_request, std::move(message));
+  return make_neutron_error(errc::bad_request, "InvalidInput", std::move(message));
 }
 
 std::optional<domain_error> parse_into(const std::string& field, const std::string& text,
@@ -195,7 +195,8 @@ std::optional<domain_error> check_gateway(const cidr& c, const address& gateway,
     return bad("Invalid input for operation: Gateway is not valid on subnet.");
   for (const auto& p : pools)
     if (contains(p, gateway))
-      return make_domain_error(errc::conflict, "Gateway ip " + to_string(gateway) +
+      return make_neutron_error(errc::conflict, "GatewayConflictWithAllocationPools",
+                                "Gateway ip " + to_string(gateway) +
                                                    " conflicts with allocation pool " +
                                                    to_string(p) + ".");
   return std::nullopt;
@@ -238,7 +239,7 @@ outcome<subnet_plan> plan_subnet(int ip_version, const std::string& cidr_text,
                    to_string(*net) + ".");
       for (const auto& other : plan.pools)
         if (overlaps(other, r))
-          return make_domain_error(errc::conflict,
+          return make_neutron_error(errc::conflict, "OverlappingAllocationPools",
                                    "Found overlapping allocation pools: " + to_string(other) + " " +
                                        to_string(r) + " for subnet " + to_string(*net) + ".");
       plan.pools.push_back(r);

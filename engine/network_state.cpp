@@ -11,24 +11,28 @@ namespace {
 
 using network::fixed_ip;
 
+// Each error names Neutron's exception, which its error body carries.
 domain_error bad(std::string message) {
-  return make_domain_error(errc::bad_request, std::move(message));
+  return make_neutron_error(errc::bad_request, "InvalidInput", std::move(message));
 }
-domain_error conflict(std::string message) {
-  return make_domain_error(errc::conflict, std::move(message));
+domain_error conflict(std::string message, std::string type = "Conflict") {
+  return make_neutron_error(errc::conflict, std::move(type), std::move(message));
 }
 
 domain_error not_found(const network_state& s) {
-  return make_domain_error(errc::not_found, "Network " + s.id + " could not be found.");
+  return make_neutron_error(errc::not_found, "NetworkNotFound",
+                            "Network " + s.id + " could not be found.");
 }
 domain_error subnet_not_found(const std::string& id) {
-  return make_domain_error(errc::not_found, "Subnet " + id + " could not be found.");
+  return make_neutron_error(errc::not_found, "SubnetNotFound",
+                            "Subnet " + id + " could not be found.");
 }
 domain_error port_not_found(const std::string& id) {
-  return make_domain_error(errc::not_found, "Port " + id + " could not be found.");
+  return make_neutron_error(errc::not_found, "PortNotFound", "Port " + id + " could not be found.");
 }
 domain_error exhausted(const network_state& s) {
-  return conflict("No more IP addresses available on network " + s.id + ".");
+  return conflict("No more IP addresses available on network " + s.id + ".",
+                  "IpAddressGenerationFailure");
 }
 
 // Neutron limits names and descriptions to 255 characters.
@@ -186,7 +190,8 @@ struct port_addresses {
       return bad("IP address " + f.ip_address + " is not a valid IP for the specified subnet.");
     if (used.count(*a))
       return conflict("IP address " + ipam::to_string(*a) + " already allocated in subnet " +
-                      sub->id);
+                          sub->id,
+                      "IpAddressAlreadyAllocated");
     return take(*sub, *a, out);
   }
 
@@ -233,8 +238,10 @@ struct decider {
     if (!plan) return plan.error();
     for (const auto& other : s.subnets)
       if (ipam::overlaps(cidr_of(other), plan.value().net))
-        return bad("Requested subnet with cidr: " + ipam::to_string(plan.value().net) +
-                   " for network: " + s.id + " overlaps with another subnet");
+        return make_neutron_error(errc::bad_request, "BadRequest",
+                                  "Invalid input for operation: Requested subnet with cidr: " +
+                                      ipam::to_string(plan.value().net) + " for network: " + s.id +
+                                      " overlaps with another subnet.");
     network_subnet_added e;
     e.subnet_id = c.subnet_id;
     e.name = c.name;
@@ -281,7 +288,8 @@ struct decider {
       for (const auto& f : port.fixed_ips)
         if (f.subnet_id == c.subnet_id)
           return conflict("Unable to complete operation on subnet " + c.subnet_id +
-                          ": One or more ports have an IP allocation from this subnet.");
+                              ": One or more ports have an IP allocation from this subnet.",
+                          "SubnetInUse");
     return std::vector<network_event>{network_subnet_removed{c.subnet_id}};
   }
 
@@ -296,8 +304,9 @@ struct decider {
                  "' is not a valid MAC address.");
     for (const auto& [id, port] : s.ports)
       if (port.mac_address == *mac)
-        return conflict("Unable to complete operation for network " + s.id + ". The mac address " +
-                        *mac + " is in use.");
+        return conflict("Unable to complete operation for network " + s.id +
+                            ". The mac address " + *mac + " is in use.",
+                        "MacAddressInUse");
     auto ips = port_addresses{s, c}();
     if (!ips) return ips.error();
     return std::vector<network_event>{
@@ -324,7 +333,8 @@ struct decider {
     // Subnets go with the network; ports must be deleted first (Neutron's NetworkInUse).
     if (!s.ports.empty())
       return conflict("Unable to complete operation on network " + s.id +
-                      ". There are one or more ports still in use on the network.");
+                          ". There are one or more ports still in use on the network.",
+                      "NetworkInUse");
     return std::vector<network_event>{network_deleted{}};
   }
 };

@@ -155,8 +155,9 @@ TEST(NetworkState, RefusesBadSubnets) {
   auto overlap = refused(s, subnet("s2", "10.0.0.128/25"));
   EXPECT_EQ(overlap.code, errc::bad_request);
   EXPECT_EQ(overlap.message,
-            "Requested subnet with cidr: 10.0.0.128/25 for network: n1 overlaps with another "
-            "subnet");
+            "Invalid input for operation: Requested subnet with cidr: 10.0.0.128/25 for "
+            "network: n1 overlaps with another subnet.");
+  EXPECT_EQ(overlap.type, "BadRequest");
   EXPECT_EQ(refused(s, subnet("s2", "10.0.0.0/8")).code, errc::bad_request) << "contains s1";
   EXPECT_EQ(refused(s, subnet("s1", "10.9.0.0/24")).code, errc::conflict) << "same id";
   EXPECT_EQ(refused(s, subnet("", "10.9.0.0/24")).code, errc::bad_request);
@@ -293,6 +294,7 @@ TEST(NetworkState, APoolRunsOut) {
   auto full = refused(s, port("b", "fa:16:3e:00:00:02"));
   EXPECT_EQ(full.code, errc::conflict);
   EXPECT_EQ(full.message, "No more IP addresses available on network n1.");
+  EXPECT_EQ(full.type, "IpAddressGenerationFailure");
   EXPECT_EQ(refused(s, port("b", "fa:16:3e:00:00:02", {{{"s1", ""}}})).code, errc::conflict);
   // A second subnet with room is used when the first is full.
   s = run(s, subnet("s2", "10.0.1.0/24"));

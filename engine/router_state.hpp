@@ -1,0 +1,167 @@
+// A router (Neutron): its external gateway and its interfaces on subnets:
+// its events, commands and the pure state machine. The ports themselves
+// live on their networks (network_state): the caller creates and deletes
+// them, the router records which it holds.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "engine/codec.hpp"
+#include <nlohmann/json.hpp>
+
+#include "engine/network_state.hpp"
+#include "engine/resource.hpp"
+
+namespace cumulo {
+
+// --- events (schema in schemas/events/router.json) ---
+struct router_created {
+  static constexpr const char* type_name = "router.created";
+  static constexpr int schema_version = 1;
+  std::string name;
+  std::string project_id;
+  bool admin_state_up = true;
+  std::string description;
+  MSGPACK_DEFINE_MAP(name, project_id, admin_state_up, description)
+};
+
+struct router_updated {
+  static constexpr const char* type_name = "router.updated";
+  static constexpr int schema_version = 1;
+  std::optional<std::string> name;
+  std::optional<bool> admin_state_up;
+  std::optional<std::string> description;
+  MSGPACK_DEFINE_MAP(name, admin_state_up, description)
+};
+
+// Sets or replaces the external gateway.
+struct router_gateway_set {
+  static constexpr const char* type_name = "router.gateway_set";
+  static constexpr int schema_version = 1;
+  std::string network_id;
+  std::string port_id;
+  std::vector<network::fixed_ip> external_fixed_ips;
+  bool enable_snat = true;
+  MSGPACK_DEFINE_MAP(network_id, port_id, external_fixed_ips, enable_snat)
+};
+
+struct router_gateway_cleared {
+  static constexpr const char* type_name = "router.gateway_cleared";
+  static constexpr int schema_version = 1;
+  CUMULO_EMPTY_PAYLOAD
+};
+
+struct router_interface_added {
+  static constexpr const char* type_name = "router.interface_added";
+  static constexpr int schema_version = 1;
+  std::string port_id;
+  std::string subnet_id;
+  std::string network_id;
+  MSGPACK_DEFINE_MAP(port_id, subnet_id, network_id)
+};
+
+struct router_interface_removed {
+  static constexpr const char* type_name = "router.interface_removed";
+  static constexpr int schema_version = 1;
+  std::string port_id;
+  MSGPACK_DEFINE_MAP(port_id)
+};
+
+struct router_deleted {
+  static constexpr const char* type_name = "router.deleted";
+  static constexpr int schema_version = 1;
+  CUMULO_EMPTY_PAYLOAD
+};
+
+using router_event =
+    std::variant<router_created, router_updated, router_gateway_set, router_gateway_cleared,
+                 router_interface_added, router_interface_removed, router_deleted>;
+
+// --- state ---
+namespace router {
+struct gateway {
+  std::string network_id;
+  std::string port_id;
+  std::vector<network::fixed_ip> external_fixed_ips;
+  bool enable_snat = true;
+};
+struct interface {
+  std::string port_id;
+  std::string subnet_id;
+  std::string network_id;
+};
+}  // namespace router
+
+struct router_state : resource_meta {
+  std::string name;
+  std::string project_id;
+  bool admin_state_up = true;
+  std::string description;
+  std::optional<router::gateway> gateway;     // nullopt: none
+  std::vector<router::interface> interfaces;  // in the order they were added
+
+  bool has_interfaces() const { return !interfaces.empty(); }
+  const router::interface* find_interface_by_port(const std::string& port_id) const;
+  const router::interface* find_interface_by_subnet(const std::string& subnet_id) const;
+};
+
+// Neutron's router fields (status "ACTIVE", external_gateway_info null or
+// {network_id, enable_snat, external_fixed_ips}, routes []), the meta
+// fields, gateway_port_id (null when none) and interfaces.
+void to_json(nlohmann::json& j, const router_state& s);
+
+// --- commands ---
+namespace router {
+struct create {
+  std::string name;
+  std::string project_id;
+  bool admin_state_up = true;
+  std::string description;
+};
+struct update {
+  std::optional<std::string> name;
+  std::optional<bool> admin_state_up;
+  std::optional<std::string> description;
+};
+// The caller made the gateway port on the external network. Replaces a
+// gateway there is (the caller deletes its port); the same gateway again
+// records nothing.
+struct set_gateway {
+  std::string network_id;
+  std::string port_id;
+  std::vector<network::fixed_ip> external_fixed_ips;
+  bool enable_snat = true;
+};
+// Nothing to record when there is no gateway.
+struct clear_gateway {};
+// The caller made the port on the subnet.
+struct add_interface {
+  std::string port_id;
+  std::string subnet_id;
+  std::string network_id;
+};
+// By port_id, by subnet_id, or both (they must then match).
+struct remove_interface {
+  std::string port_id;
+  std::string subnet_id;
+};
+// Refused while the router has interfaces; a gateway goes with it (the
+// caller deletes its port).
+struct remove {};
+using command = std::variant<create, update, set_gateway, clear_gateway, add_interface,
+                             remove_interface, remove>;
+}  // namespace router
+
+struct router_machine {
+  static constexpr const char* kind = "router";
+  using state = router_state;
+  using event = router_event;
+  using command = router::command;
+  static decision<event> decide(const state& s, const command& c);
+  static state apply(state s, const event& e);
+};
+
+}  // namespace cumulo
