@@ -7,6 +7,7 @@
 #include "actors/conductor.hpp"
 #include "actors/errors.hpp"
 #include "actors/identity.hpp"
+#include "actors/networking.hpp"
 #include "actors/journal.hpp"
 
 namespace cumulo {
@@ -44,6 +45,7 @@ cloud::cloud(const cloud_options& opts) {
   id_opts.cost = opts.cost;
   try {
     identity_ = spawn_identity(*system_, conductor_, id_opts);
+    networking_ = spawn_networking(*system_, conductor_);
   } catch (const std::exception&) {
     caf::anon_send_exit(conductor_, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(journal_, caf::exit_reason::user_shutdown);
@@ -54,13 +56,15 @@ cloud::cloud(const cloud_options& opts) {
 
 cloud::~cloud() {
   caf::anon_send_exit(identity_, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(networking_, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(conductor_, caf::exit_reason::user_shutdown);
   {
     // The journal goes last: children still answering may append.
     caf::scoped_actor self{*system_};
-    self->wait_for(identity_, conductor_);
+    self->wait_for(identity_, networking_, conductor_);
   }
   identity_ = nullptr;
+  networking_ = nullptr;
   caf::anon_send_exit(journal_, caf::exit_reason::user_shutdown);
   conductor_ = nullptr;
   journal_ = nullptr;

@@ -46,6 +46,8 @@ class cloud {
   const caf::actor& journal() const { return journal_; }
   // Keystone: tokens, and the door of every identity command.
   const caf::actor& identity() const { return identity_; }
+  // Neutron: the index of networks, subnets and ports, and their door.
+  const caf::actor& networking() const { return networking_; }
   const data_dir& dir() const { return *dir_; }
   // Events in the log when the cloud started.
   std::int64_t events_at_start() const { return events_at_start_; }
@@ -57,6 +59,7 @@ class cloud {
   caf::actor journal_;
   caf::actor conductor_;
   caf::actor identity_;
+  caf::actor networking_;
   std::int64_t events_at_start_ = 0;
 };
 

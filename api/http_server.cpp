@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "api/identity.hpp"
+#include "api/network.hpp"
 #include "api/routing.hpp"
 #include "api/server_context.hpp"
 #include "api/version.hpp"
@@ -23,22 +24,21 @@ struct http_server::impl {
   std::unique_ptr<Http::Endpoint> endpoint;
   Rest::Router router;
 
-  impl(caf::actor_system& s, caf::actor c, caf::actor id, server_options o)
-      : ctx{s, std::move(c), std::move(id), o, bridge(s, o.actor_timeout),
-            schema_set(o.schema_dir)} {}
+  impl(caf::actor_system& s, service_actors a, server_options o)
+      : ctx{s, std::move(a.conductor), std::move(a.identity), std::move(a.networking), o,
+            bridge(s, o.actor_timeout), schema_set(o.schema_dir)} {}
 
   void routes() {
     add_version_routes(router, ctx);
     add_identity_routes(router, ctx);
+    add_network_routes(router, ctx);
     set_method_not_allowed(router, ctx);
     set_not_found(router, ctx);
   }
 };
 
-http_server::http_server(caf::actor_system& sys, caf::actor conductor, caf::actor identity,
-                         server_options opts)
-    : impl_(std::make_unique<impl>(sys, std::move(conductor), std::move(identity),
-                                   std::move(opts))) {}
+http_server::http_server(caf::actor_system& sys, service_actors actors, server_options opts)
+    : impl_(std::make_unique<impl>(sys, std::move(actors), std::move(opts))) {}
 
 http_server::~http_server() {
   shutdown();

@@ -33,11 +33,16 @@ struct server_options {
   std::filesystem::path schema_dir;
 };
 
+// The actors the routes talk to.
+struct service_actors {
+  caf::actor conductor;
+  caf::actor identity;    // tokens, and every identity command
+  caf::actor networking;  // networks, subnets, ports
+};
+
 class http_server {
  public:
-  // identity: the identity actor (tokens, and every identity command).
-  http_server(caf::actor_system& sys, caf::actor conductor, caf::actor identity,
-              server_options opts);
+  http_server(caf::actor_system& sys, service_actors actors, server_options opts);
   ~http_server();
   http_server(const http_server&) = delete;
   http_server& operator=(const http_server&) = delete;

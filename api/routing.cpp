@@ -218,8 +218,36 @@ std::string param_of(const Rest::Request& req, const std::string& name) {
   return req.param(name).as<std::string>();
 }
 
+namespace {
+std::string percent_decoded(const std::string& in) {
+  std::string out;
+  out.reserve(in.size());
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    if (in[i] == '+') {
+      out += ' ';
+    } else if (in[i] == '%' && i + 2 < in.size() && std::isxdigit(static_cast<unsigned char>(in[i + 1])) &&
+               std::isxdigit(static_cast<unsigned char>(in[i + 2]))) {
+      out += static_cast<char>(std::stoi(in.substr(i + 1, 2), nullptr, 16));
+      i += 2;
+    } else {
+      out += in[i];
+    }
+  }
+  return out;
+}
+}  // namespace
+
 std::optional<std::string> query_of(const Rest::Request& req, const std::string& name) {
-  return req.query().get(name);
+  auto v = req.query().get(name);
+  if (!v) return v;
+  return percent_decoded(*v);
+}
+
+std::map<std::string, std::string> query_params(const Rest::Request& req) {
+  std::map<std::string, std::string> out;
+  for (const auto& key : req.query().parameters())
+    out[percent_decoded(key)] = percent_decoded(req.query().get(key).value_or(""));
+  return out;
 }
 
 std::optional<nlohmann::json> json_request(const server_context& ctx, const Rest::Request& req,

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -40,6 +41,8 @@ std::string header_of(const Pistache::Rest::Request& req, const std::string& nam
 // absent).
 std::string param_of(const Pistache::Rest::Request& req, const std::string& name);
 std::optional<std::string> query_of(const Pistache::Rest::Request& req, const std::string& name);
+// Every query parameter, percent-decoded ('+' is a space).
+std::map<std::string, std::string> query_params(const Pistache::Rest::Request& req);
 // The request's JSON body checked against schemas/api/<schema>.json, or
 // nothing once the error (400, 413, 415) is answered.
 std::optional<nlohmann::json> json_request(const server_context& ctx,

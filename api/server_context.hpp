@@ -58,6 +58,7 @@ struct server_context {
   caf::actor_system& sys;
   caf::actor conductor;
   caf::actor identity;
+  caf::actor networking;
   server_options opts;
   api::bridge bridge;
   schema_set schemas;

@@ -303,6 +303,12 @@ const std::map<std::string, std::string>& default_rules() {
                              "identity:revoke_token"})
       r[name] = "rule:admin_required or user_id:%(user_id)s";
 
+    // Neutron: who may make a network shared or external.
+    for (const char* name : {"create_network:shared", "create_network:router:external",
+                             "update_network:shared", "update_network:router:external",
+                             "create_network:provider:network_type"})
+      r[name] = admin;
+
     // Nova
     for (const char* name :
          {"os_compute_api:os-hypervisors:list", "os_compute_api:os-hypervisors:list-detail",

@@ -1,0 +1,126 @@
+#include "api/network.hpp"
+
+#include "api/auth.hpp"
+#include "api/identity_views.hpp"
+#include "api/routing.hpp"
+
+// Pistache last: its headers define generic macros (NAME, TRY, ...).
+#include <pistache/router.h>
+
+namespace cumulo::api {
+namespace {
+
+using Pistache::Rest::Request;
+
+// The extensions cumulo implements, as `GET /v2.0/extensions` lists them
+// (the SDK and tempest check aliases before using a feature).
+struct extension {
+  const char* alias;
+  const char* name;
+  const char* description;
+};
+constexpr extension extensions[] = {
+    {"external-net", "Neutron external network", "Adds external network attribute to network resource."},
+    {"network-mtu", "Network MTU", "Provides MTU attribute for a network resource."},
+    {"standard-attr-description", "standard-attr-description", "Extension to add descriptions to standard attributes"},
+    {"standard-attr-timestamp", "Resource timestamps", "Adds created_at and updated_at fields to all Neutron resources that have Neutron standard attributes."},
+    {"standard-attr-revisions", "Resource revision numbers", "This extension will display the revision number of neutron resources."},
+    {"project-id", "project_id field enabled", "Extension that indicates that project_id field is enabled."},
+    {"port-security", "Port Security", "Provides port security"},
+    {"binding", "Port Binding", "Expose port bindings of a virtual port to external application"},
+};
+
+nlohmann::json resources_json(const std::string& base) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const char* c : {"networks", "subnets", "ports"}) {
+    std::string name = c;
+    name.pop_back();
+    out.push_back({{"name", name},
+                   {"collection", c},
+                   {"links", {{{"rel", "self"}, {"href", base + "/networking/v2.0/" + c}}}}});
+  }
+  return out;
+}
+
+}  // namespace
+
+bool owned(const std::string& project_id, const token_info& t) {
+  return t.is_admin() || (t.project && t.project->id == project_id);
+}
+
+bool network_visible(const network_state& n, const token_info& t) {
+  return owned(n.project_id, t) || n.shared || n.external;
+}
+
+std::optional<std::string> project_for_create(responder& r, const nlohmann::json& object,
+                                              const token_info& t) {
+  const std::string own = t.project ? t.project->id : "";
+  std::string wanted = own;
+  for (const char* key : {"project_id", "tenant_id"})
+    if (object.contains(key) && object[key].is_string()) wanted = object[key].get<std::string>();
+  if (wanted != own && !t.is_admin()) {
+    respond_error(r, 403, "(rule:create_resource_in_another_project) is disallowed by policy",
+                  "PolicyNotAuthorized");
+    return std::nullopt;
+  }
+  return wanted;
+}
+
+void respond_network_not_found(responder& r, const std::string& id) {
+  respond_error(r, 404, "Network " + id + " could not be found.", "NetworkNotFound");
+}
+
+void add_network_routes(Pistache::Rest::Router& router, server_context& ctx) {
+  // Discovery answers without a token, as Neutron's does.
+  add_route(router, ctx, http_method::get, "/networking", service::network,
+            [&ctx](const Request& req, std::shared_ptr<responder> r) {
+              const std::string base = base_url(req, ctx);
+              respond(*r, 200,
+                      {{"versions",
+                        {{{"id", "v2.0"},
+                          {"status", "CURRENT"},
+                          {"links", {{{"rel", "self"}, {"href", base + "/networking/v2.0/"}}}}}}}});
+            });
+  add_route(router, ctx, http_method::get, "/networking/v2.0", service::network,
+            [&ctx](const Request& req, std::shared_ptr<responder> r) {
+              respond(*r, 200, {{"resources", resources_json(base_url(req, ctx))}});
+            });
+  add_route(router, ctx, http_method::get, "/networking/v2.0/extensions", service::network,
+            [&ctx](const Request& req, std::shared_ptr<responder> r) {
+              with_token(ctx, auth_token_of(req), r, [](std::shared_ptr<responder> rr, token_info&) {
+                nlohmann::json items = nlohmann::json::array();
+                for (const auto& e : extensions)
+                  items.push_back({{"alias", e.alias},
+                                   {"name", e.name},
+                                   {"description", e.description},
+                                   {"updated", "2026-11-30T00:00:00-00:00"},
+                                   {"links", nlohmann::json::array()}});
+                respond(*rr, 200, {{"extensions", items}});
+              });
+            });
+  add_route(router, ctx, http_method::get, "/networking/v2.0/extensions/:alias", service::network,
+            [&ctx](const Request& req, std::shared_ptr<responder> r) {
+              const std::string alias = param_of(req, ":alias");
+              with_token(ctx, auth_token_of(req), r,
+                         [alias](std::shared_ptr<responder> rr, token_info&) {
+                           for (const auto& e : extensions)
+                             if (alias == e.alias) {
+                               respond(*rr, 200,
+                                       {{"extension",
+                                         {{"alias", e.alias},
+                                          {"name", e.name},
+                                          {"description", e.description},
+                                          {"updated", "2026-11-30T00:00:00-00:00"},
+                                          {"links", nlohmann::json::array()}}}});
+                               return;
+                             }
+                           respond_error(*rr, 404, "Extension with alias " + alias +
+                                                       " does not exist");
+                         });
+            });
+  add_networks_routes(router, ctx);
+  add_subnet_routes(router, ctx);
+  add_port_routes(router, ctx);
+}
+
+}  // namespace cumulo::api

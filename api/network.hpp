@@ -1,0 +1,41 @@
+// The network service (Neutron v2.0) at /networking: version discovery and
+// extensions (network.cpp), networks (network_networks.cpp), subnets
+// (network_subnets.cpp), ports (network_ports.cpp). Handlers ask the
+// networking actor (actors/networking.hpp) and answer from its reply.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <string>
+
+#include "actors/identity.hpp"
+#include "api/responder.hpp"
+#include "api/server_context.hpp"
+
+namespace Pistache::Rest {
+class Router;
+}
+
+namespace cumulo::api {
+
+void add_network_routes(Pistache::Rest::Router& router, server_context& ctx);
+void add_networks_routes(Pistache::Rest::Router& router, server_context& ctx);
+void add_subnet_routes(Pistache::Rest::Router& router, server_context& ctx);
+void add_port_routes(Pistache::Rest::Router& router, server_context& ctx);
+
+// Neutron's visibility: an admin sees everything; anyone else its own
+// project's resources, and shared or external networks.
+bool network_visible(const network_state& n, const token_info& t);
+bool owned(const std::string& project_id, const token_info& t);
+
+// The project a new resource belongs to: the body's project_id (or
+// tenant_id), which only an admin may set to another project than the
+// token's. Nothing once a 403 is answered.
+std::optional<std::string> project_for_create(responder& r, const nlohmann::json& object,
+                                              const token_info& t);
+
+// 404 in Neutron's words for what the caller may not see.
+void respond_network_not_found(responder& r, const std::string& id);
+
+}  // namespace cumulo::api

@@ -1,0 +1,176 @@
+#include "api/network_views.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <sstream>
+
+#include "engine/clock.hpp"
+
+namespace cumulo::api {
+namespace {
+
+// Neutron's standard attributes: times in seconds ("2026-11-30T04:00:00Z")
+// and the revision, which counts the resource's changes.
+void standard_attributes(nlohmann::json& j, const resource_meta& m, const std::string& project,
+                         const std::string& description) {
+  j["project_id"] = project;
+  j["tenant_id"] = project;
+  j["description"] = description;
+  j["tags"] = nlohmann::json::array();
+  j["created_at"] = format_iso8601(m.created_at_us);
+  j["updated_at"] = format_iso8601(m.updated_at_us);
+  j["revision_number"] = m.version;
+}
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+bool value_matches(const nlohmann::json& v, const std::string& wanted) {
+  if (v.is_string()) return v.get<std::string>() == wanted;
+  if (v.is_boolean()) return (v.get<bool>() ? "true" : "false") == lower(wanted);
+  if (v.is_number()) return v.dump() == wanted;
+  if (v.is_null()) return wanted.empty();
+  if (v.is_array())  // a list field (security_groups) matches when it holds the value
+    return std::any_of(v.begin(), v.end(),
+                       [&](const nlohmann::json& e) { return value_matches(e, wanted); });
+  return false;
+}
+
+}  // namespace
+
+nlohmann::json network_json(const network_state& n, bool admin) {
+  nlohmann::json subnets = nlohmann::json::array();
+  for (const auto& s : n.subnets) subnets.push_back(s.id);
+  nlohmann::json j{{"id", n.id},
+                   {"name", n.name},
+                   {"status", "ACTIVE"},
+                   {"admin_state_up", n.admin_state_up},
+                   {"subnets", subnets},
+                   {"shared", n.shared},
+                   {"router:external", n.external},
+                   {"mtu", n.mtu},
+                   {"port_security_enabled", true},
+                   {"availability_zone_hints", nlohmann::json::array()},
+                   {"availability_zones", {"nova"}},
+                   {"ipv4_address_scope", nullptr},
+                   {"ipv6_address_scope", nullptr},
+                   {"is_default", false},
+                   {"qos_policy_id", nullptr},
+                   {"dns_domain", ""},
+                   {"l2_adjacency", true}};
+  standard_attributes(j, n, n.project_id, n.description);
+  if (admin) {
+    j["provider:network_type"] = n.external ? "flat" : "local";
+    j["provider:physical_network"] = n.external ? nlohmann::json("public") : nullptr;
+    j["provider:segmentation_id"] = nullptr;
+  }
+  return j;
+}
+
+nlohmann::json subnet_json(const network_state& n, const network::subnet& s) {
+  nlohmann::json pools = nlohmann::json::array();
+  for (const auto& p : s.allocation_pools) pools.push_back({{"start", p.start}, {"end", p.end}});
+  nlohmann::json routes = nlohmann::json::array();
+  for (const auto& r : s.host_routes)
+    routes.push_back({{"destination", r.destination}, {"nexthop", r.nexthop}});
+  nlohmann::json j{{"id", s.id},
+                   {"name", s.name},
+                   {"network_id", n.id},
+                   {"ip_version", s.ip_version},
+                   {"cidr", s.cidr},
+                   {"gateway_ip", s.gateway_ip.empty() ? nlohmann::json(nullptr)
+                                                       : nlohmann::json(s.gateway_ip)},
+                   {"enable_dhcp", s.enable_dhcp},
+                   {"allocation_pools", pools},
+                   {"dns_nameservers", s.dns_nameservers},
+                   {"host_routes", routes},
+                   {"ipv6_ra_mode", nullptr},
+                   {"ipv6_address_mode", nullptr},
+                   {"subnetpool_id", nullptr},
+                   {"service_types", nlohmann::json::array()},
+                   {"segment_id", nullptr}};
+  // A subnet has no stream of its own: it shares its network's times.
+  standard_attributes(j, n, s.project_id.empty() ? n.project_id : s.project_id, s.description);
+  return j;
+}
+
+nlohmann::json port_json(const network_state& n, const network::port& p, bool admin) {
+  nlohmann::json ips = nlohmann::json::array();
+  for (const auto& f : p.fixed_ips)
+    ips.push_back({{"subnet_id", f.subnet_id}, {"ip_address", f.ip_address}});
+  nlohmann::json j{{"id", p.id},
+                   {"name", p.name},
+                   {"network_id", n.id},
+                   {"mac_address", p.mac_address},
+                   {"admin_state_up", p.admin_state_up},
+                   // Bound to a device: up; otherwise nothing carries it yet.
+                   {"status", p.device_id.empty() ? "DOWN" : "ACTIVE"},
+                   {"device_id", p.device_id},
+                   {"device_owner", p.device_owner},
+                   {"fixed_ips", ips},
+                   {"security_groups", p.security_groups},
+                   {"allowed_address_pairs", nlohmann::json::array()},
+                   {"extra_dhcp_opts", nlohmann::json::array()},
+                   {"port_security_enabled", true},
+                   {"binding:vnic_type", "normal"},
+                   {"dns_name", ""},
+                   {"dns_assignment", nlohmann::json::array()}};
+  standard_attributes(j, n, p.project_id, "");
+  if (admin) {
+    j["binding:host_id"] = "";
+    j["binding:vif_type"] = p.device_id.empty() ? "unbound" : "ovs";
+    j["binding:profile"] = nlohmann::json::object();
+    j["binding:vif_details"] = nlohmann::json::object();
+  }
+  return j;
+}
+
+bool list_query::match(const nlohmann::json& item) const {
+  for (const auto& [key, wanted] : filters) {
+    if (key == "fixed_ips") {
+      // "ip_address=10.0.0.5" or "subnet_id=..." (or several, joined by &).
+      const auto eq = wanted.find('=');
+      if (eq == std::string::npos) return false;
+      const std::string field = wanted.substr(0, eq), value = wanted.substr(eq + 1);
+      const auto& ips = item.value("fixed_ips", nlohmann::json::array());
+      if (!std::any_of(ips.begin(), ips.end(), [&](const nlohmann::json& f) {
+            return f.contains(field) && value_matches(f[field], value);
+          }))
+        return false;
+      continue;
+    }
+    auto it = item.find(key);
+    if (it == item.end() || !value_matches(*it, wanted)) return false;
+  }
+  return true;
+}
+
+nlohmann::json list_query::pick(nlohmann::json item) const {
+  if (fields.empty()) return item;
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& f : fields)
+    if (item.contains(f)) out[f] = std::move(item[f]);
+  return out;
+}
+
+list_query list_query_of(const std::map<std::string, std::string>& params) {
+  list_query q;
+  for (const auto& [key, value] : params) {
+    if (key == "fields") {
+      // The SDK repeats the key (fields=id&fields=name...) and Pistache
+      // keeps only the first: answering every field is what stays right.
+      continue;
+    } else if (key == "limit" || key == "marker" || key == "sort_key" || key == "sort_dir" ||
+               key == "page_reverse") {
+      continue;  // every list is short enough to come whole
+    } else {
+      q.filters[key] = value;
+    }
+  }
+  return q;
+}
+
+}  // namespace cumulo::api

@@ -1,0 +1,34 @@
+// The JSON bodies of Neutron's resources as the SDK and OSC read them
+// (../shared/reference/openstack-api-surface.md §4), and the list
+// conventions every Neutron collection shares: filters by any field,
+// `fields=` to pick some.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <map>
+#include <string>
+
+#include "engine/network_state.hpp"
+
+namespace cumulo::api {
+
+// admin: Neutron shows the provider:* attributes to admins only.
+nlohmann::json network_json(const network_state& n, bool admin);
+nlohmann::json subnet_json(const network_state& n, const network::subnet& s);
+nlohmann::json port_json(const network_state& n, const network::port& p, bool admin);
+
+// A list query: every parameter but the paging and field ones is a filter
+// on a top-level field, compared as text (booleans in any case); fixed_ips
+// filters as "ip_address=A" or "subnet_id=S".
+struct list_query {
+  std::map<std::string, std::string> filters;
+  std::vector<std::string> fields;  // empty: all (`fields=` is not honoured: see list_query_of)
+
+  bool match(const nlohmann::json& item) const;
+  // The item with only the asked fields.
+  nlohmann::json pick(nlohmann::json item) const;
+};
+list_query list_query_of(const std::map<std::string, std::string>& params);
+
+}  // namespace cumulo::api
