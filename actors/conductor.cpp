@@ -34,6 +34,9 @@ auto behavior_of() {
   if constexpr (std::is_same_v<Machine, user_machine>) return user_actor;
   if constexpr (std::is_same_v<Machine, role_machine>) return role_actor;
   if constexpr (std::is_same_v<Machine, domain_machine>) return domain_actor;
+  if constexpr (std::is_same_v<Machine, security_group_machine>) return security_group_actor;
+  if constexpr (std::is_same_v<Machine, router_machine>) return router_actor;
+  if constexpr (std::is_same_v<Machine, floatingip_machine>) return floatingip_actor;
   if constexpr (std::is_same_v<Machine, network_machine>) return network_actor;
   if constexpr (std::is_same_v<Machine, image_machine>) return image_actor;
   if constexpr (std::is_same_v<Machine, instance_machine>) return instance_actor;
@@ -69,6 +72,10 @@ void restart_by_kind(conductor_actor* self, const std::string& stream, const caf
   else if (kind == user_machine::kind) restart_child<user_machine>(self, stream, dead);
   else if (kind == role_machine::kind) restart_child<role_machine>(self, stream, dead);
   else if (kind == domain_machine::kind) restart_child<domain_machine>(self, stream, dead);
+  else if (kind == security_group_machine::kind)
+    restart_child<security_group_machine>(self, stream, dead);
+  else if (kind == router_machine::kind) restart_child<router_machine>(self, stream, dead);
+  else if (kind == floatingip_machine::kind) restart_child<floatingip_machine>(self, stream, dead);
   else if (kind == network_machine::kind) restart_child<network_machine>(self, stream, dead);
   else if (kind == image_machine::kind) restart_child<image_machine>(self, stream, dead);
   else if (kind == instance_machine::kind) restart_child<instance_machine>(self, stream, dead);
@@ -224,6 +231,9 @@ caf::behavior conductor(conductor_actor* self, caf::actor journal, log_fold_ptr 
   spawn_live<user_machine>(self, *fold);
   spawn_live<role_machine>(self, *fold);
   spawn_live<domain_machine>(self, *fold);
+  spawn_live<security_group_machine>(self, *fold);
+  spawn_live<router_machine>(self, *fold);
+  spawn_live<floatingip_machine>(self, *fold);
   spawn_live<network_machine>(self, *fold);
   spawn_live<image_machine>(self, *fold);
   spawn_live<instance_machine>(self, *fold);
@@ -274,6 +284,14 @@ caf::behavior conductor(conductor_actor* self, caf::actor journal, log_fold_ptr 
       [self](command_atom, const std::string& id, domain::command& c, event_metadata& m) {
         return on_command<domain_machine>(self, id, c, m);
       },
+      [self](command_atom, const std::string& id, security_group::command& c,
+             event_metadata& m) { return on_command<security_group_machine>(self, id, c, m); },
+      [self](command_atom, const std::string& id, router::command& c, event_metadata& m) {
+        return on_command<router_machine>(self, id, c, m);
+      },
+      [self](command_atom, const std::string& id, floatingip::command& c, event_metadata& m) {
+        return on_command<floatingip_machine>(self, id, c, m);
+      },
       [self](command_atom, const std::string& id, network::command& c, event_metadata& m) {
         return on_command<network_machine>(self, id, c, m);
       },
@@ -309,6 +327,9 @@ caf::behavior conductor(conductor_actor* self, caf::actor journal, log_fold_ptr 
       [self](list_atom, role_atom) { return on_list<role_machine>(self); },
       [self](list_atom, domain_atom) { return on_list<domain_machine>(self); },
       [self](list_atom, network_atom) { return on_list<network_machine>(self); },
+      [self](list_atom, security_group_atom) { return on_list<security_group_machine>(self); },
+      [self](list_atom, router_atom) { return on_list<router_machine>(self); },
+      [self](list_atom, floatingip_atom) { return on_list<floatingip_machine>(self); },
       [self](list_atom, image_atom) { return on_list<image_machine>(self); },
       [self](list_atom, instance_atom) { return on_list<instance_machine>(self); },
       [self](caf::get_atom, scheduler_atom) { return self->state.scheduler; },

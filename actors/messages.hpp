@@ -35,6 +35,9 @@ using project_atom = caf::atom_constant<caf::atom("project")>;
 using user_atom = caf::atom_constant<caf::atom("user")>;
 using role_atom = caf::atom_constant<caf::atom("role")>;
 using domain_atom = caf::atom_constant<caf::atom("domain")>;
+using security_group_atom = caf::atom_constant<caf::atom("secgroup")>;
+using router_atom = caf::atom_constant<caf::atom("router")>;
+using floatingip_atom = caf::atom_constant<caf::atom("floatingip")>;
 using network_atom = caf::atom_constant<caf::atom("network")>;
 using image_atom = caf::atom_constant<caf::atom("image")>;
 using instance_atom = caf::atom_constant<caf::atom("instance")>;
@@ -65,6 +68,15 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::project_state)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::user_state)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::role_state)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::domain_state)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::security_group_state)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::router_state)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::floatingip_state)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<cumulo::security_group_state>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<cumulo::router_state>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<cumulo::floatingip_state>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::security_group::command)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::router::command)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::floatingip::command)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::network_state)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::image_state)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::instance_state)

@@ -5,16 +5,39 @@
 
 #include <algorithm>
 #include <cctype>
+#include <functional>
 #include <unordered_map>
 #include <unordered_set>
 
 #include "actors/errors.hpp"
 #include "engine/ids.hpp"
+#include "engine/ipam.hpp"
 
 namespace cumulo {
 namespace {
 
 constexpr std::chrono::seconds conductor_timeout{60};
+
+template <class State>
+void put_in(std::unordered_map<std::string, State>& map, const State& s) {
+  auto it = map.find(s.id);
+  if (it != map.end() && it->second.version > s.version) return;  // a late, older answer
+  if (s.exists())
+    map[s.id] = s;
+  else
+    map.erase(s.id);
+}
+
+template <class State>
+std::vector<State> sorted(const std::unordered_map<std::string, State>& map) {
+  std::vector<State> out;
+  out.reserve(map.size());
+  for (const auto& [_, s] : map) out.push_back(s);
+  std::sort(out.begin(), out.end(), [](const State& a, const State& b) {
+    return a.created_at_us != b.created_at_us ? a.created_at_us < b.created_at_us : a.id < b.id;
+  });
+  return out;
+}
 
 struct networking_state {
   caf::actor conductor;
@@ -23,13 +46,20 @@ struct networking_state {
   std::unordered_map<std::string, std::string> network_of_port;
   // MACs of every port, and of creates in flight: unique across the cloud.
   std::unordered_set<std::string> macs;
+  std::unordered_map<std::string, security_group_state> security_groups;
+  std::unordered_map<std::string, router_state> routers;
+  std::unordered_map<std::string, floatingip_state> floatingips;
+  // Callers waiting for a project's default group while it is made.
+  std::unordered_map<std::string, std::vector<std::function<void(outcome<security_group_state>)>>>
+      default_waiters;
+  quota_set quotas;  // Neutron's defaults, for every project
   static inline const char* name = "networking";
 
   // Replaces what the index knew of a network by its new state.
   void put(const network_state& s) {
     auto it = networks.find(s.id);
     if (it != networks.end()) {
-      if (it->second.version > s.version) return;  // a late, older answer
+      if (it->second.version > s.version) return;
       for (const auto& sub : it->second.subnets) network_of_subnet.erase(sub.id);
       for (const auto& [id, port] : it->second.ports) {
         network_of_port.erase(id);
@@ -47,17 +77,58 @@ struct networking_state {
     }
     networks[s.id] = s;
   }
+  void put(const security_group_state& s) { put_in(security_groups, s); }
+  void put(const router_state& s) { put_in(routers, s); }
+  void put(const floatingip_state& s) { put_in(floatingips, s); }
+
+  const network::port* port(const std::string& id) const {
+    auto it = network_of_port.find(id);
+    return it == network_of_port.end() ? nullptr : networks.at(it->second).find_port(id);
+  }
+
+  // What a project has, for its quotas.
+  std::int64_t in_use(const std::string& resource, const std::string& project) const {
+    std::int64_t n = 0;
+    if (resource == "network" || resource == "subnet" || resource == "port") {
+      for (const auto& [_, net] : networks) {
+        if (resource == "network") n += net.project_id == project;
+        if (resource == "subnet")
+          for (const auto& s : net.subnets) n += (s.project_id.empty() ? net.project_id : s.project_id) == project;
+        if (resource == "port")
+          for (const auto& [id, p] : net.ports) n += p.project_id == project;
+      }
+    } else if (resource == "router") {
+      for (const auto& [_, r] : routers) n += r.project_id == project;
+    } else if (resource == "floatingip") {
+      for (const auto& [_, f] : floatingips) n += f.project_id == project;
+    } else if (resource == "security_group") {
+      for (const auto& [_, g] : security_groups) n += g.project_id == project;
+    } else if (resource == "security_group_rule") {
+      for (const auto& [_, g] : security_groups)
+        for (const auto& r : g.rules) n += r.project_id == project;
+    }
+    return n;
+  }
+  std::optional<domain_error> over_quota(const std::string& resource,
+                                         const std::string& project) const {
+    if (project.empty()) return std::nullopt;  // the cloud's own ports (gateways, floating IPs)
+    return check_quota(quotas, resource, in_use(resource, project));
+  }
 };
 
 using networking_actor = caf::stateful_actor<networking_state>;
+using on_error = std::function<void(const caf::error&)>;
 
 domain_error not_found(const char* type, const char* what, const std::string& id) {
   return make_neutron_error(errc::not_found, type, std::string(what) + " " + id +
                                                        " could not be found.");
 }
+domain_error bad_request(std::string message) {
+  return make_neutron_error(errc::bad_request, "BadRequest", std::move(message));
+}
 
 // A MAC for a new port: the one asked for (refused when another port has
-// it), or a fresh one. Returned so the caller can release it.
+// it), or a fresh one.
 outcome<std::string> choose_mac(networking_state& st, network::create_port& c) {
   if (!c.mac_address.empty()) {
     std::string mac = c.mac_address;
@@ -75,72 +146,526 @@ outcome<std::string> choose_mac(networking_state& st, network::create_port& c) {
   return c.mac_address;
 }
 
-caf::result<network_state> forward(networking_actor* self, const std::string& network_id,
-                                   network::command& command, event_metadata& meta) {
+// Sends a command to a network actor (through the conductor); its answer
+// updates the index before `ok` sees it.
+void network_command(networking_actor* self, const std::string& network_id,
+                     network::command command, event_metadata meta,
+                     std::function<void(network_state&)> ok, on_error fail) {
   auto& st = self->state;
   std::string reserved_mac;
   if (auto* c = std::get_if<network::create_port>(&command)) {
+    if (auto e = st.over_quota("port", c->project_id)) return fail(to_caf_error(*e));
     auto mac = choose_mac(st, *c);
-    if (!mac) return to_caf_error(mac.error());
+    if (!mac) return fail(to_caf_error(mac.error()));
     reserved_mac = mac.value();
   }
-  auto promise = self->make_response_promise<network_state>();
+  if (auto* c = std::get_if<network::create>(&command))
+    if (auto e = st.over_quota("network", c->project_id)) return fail(to_caf_error(*e));
+  if (auto* c = std::get_if<network::add_subnet>(&command))
+    if (auto e = st.over_quota("subnet", c->project_id)) return fail(to_caf_error(*e));
   self->request(st.conductor, conductor_timeout, command_atom::value, network_id,
                 std::move(command), std::move(meta))
       .then(
-          [self, promise](network_state& s) mutable {
+          [self, ok](network_state& s) {
             self->state.put(s);
-            promise.deliver(std::move(s));
+            ok(s);
           },
-          [self, promise, reserved_mac, network_id](caf::error& e) mutable {
+          [self, fail, reserved_mac, network_id](caf::error& e) {
             auto& st = self->state;
             // The MAC was never used unless the network already lists it.
             if (!reserved_mac.empty()) {
-              auto it = st.networks.find(network_id);
               bool used = false;
-              if (it != st.networks.end())
+              if (auto it = st.networks.find(network_id); it != st.networks.end())
                 for (const auto& [id, port] : it->second.ports) used |= port.mac_address == reserved_mac;
               if (!used) st.macs.erase(reserved_mac);
             }
-            promise.deliver(e);
+            fail(e);
           });
+}
+
+// Sends a command to a resource actor of another kind (security group,
+// router, floating IP) and indexes its answer.
+template <class State, class Command>
+void resource_command(networking_actor* self, const std::string& id, Command command,
+                      event_metadata meta, std::function<void(State&)> ok, on_error fail) {
+  self->request(self->state.conductor, conductor_timeout, command_atom::value, id,
+                std::move(command), std::move(meta))
+      .then(
+          [self, ok](State& s) {
+            self->state.put(s);
+            ok(s);
+          },
+          [fail](caf::error& e) { fail(e); });
+}
+
+// Deletes a port the networking actor made (a router's, a floating IP's);
+// a failure is logged, never answered: the resource is already gone.
+void delete_port_quietly(networking_actor* self, const std::string& port_id,
+                         const event_metadata& meta) {
+  auto it = self->state.network_of_port.find(port_id);
+  if (it == self->state.network_of_port.end()) return;
+  network_command(
+      self, it->second, network::delete_port{port_id}, meta, [](network_state&) {},
+      [port_id](const caf::error& e) {
+        spdlog::warn("networking: port {} could not be deleted: {}", port_id,
+                     from_caf_error(e).message);
+      });
+}
+
+template <class State>
+std::function<void(State&)> deliver_to(caf::typed_response_promise<State> promise) {
+  return [promise](State& s) mutable { promise.deliver(s); };
+}
+
+template <class P>
+on_error fail_to(P promise) {
+  return [promise](const caf::error& e) mutable { promise.deliver(e); };
+}
+
+// --- security groups ---
+
+// Calls `then` with the project's default group, made (once, whatever the
+// number of callers waiting) when the project has none.
+void with_default_group(networking_actor* self, const std::string& project_id,
+                        const event_metadata& meta,
+                        std::function<void(outcome<security_group_state>)> then) {
+  auto& st = self->state;
+  for (const auto& [_, g] : st.security_groups)
+    if (g.project_id == project_id && g.is_default) return then(g);
+  auto& waiters = st.default_waiters[project_id];
+  waiters.push_back(std::move(then));
+  if (waiters.size() > 1) return;
+  security_group::create c{"default", "Default security group", project_id, true,
+                           {new_uuid(), new_uuid(), new_uuid(), new_uuid()}};
+  auto finish = [self, project_id](outcome<security_group_state> result) {
+    auto waiting = std::move(self->state.default_waiters[project_id]);
+    self->state.default_waiters.erase(project_id);
+    for (auto& w : waiting) w(result);
+  };
+  resource_command<security_group_state>(
+      self, new_uuid(), security_group::command{std::move(c)}, meta,
+      [finish](security_group_state& g) { finish(g); },
+      [finish](const caf::error& e) { finish(from_caf_error(e)); });
+}
+
+caf::result<security_group_state> on_security_group(networking_actor* self, const std::string& id,
+                                                    security_group::command& c,
+                                                    event_metadata& meta) {
+  auto& st = self->state;
+  if (auto* create = std::get_if<security_group::create>(&c))
+    if (auto e = st.over_quota("security_group", create->project_id)) return to_caf_error(*e);
+  if (auto* rule = std::get_if<security_group::add_rule>(&c)) {
+    if (auto e = st.over_quota("security_group_rule", rule->project_id)) return to_caf_error(*e);
+    if (!rule->remote_group_id.empty() && !st.security_groups.count(rule->remote_group_id))
+      return to_caf_error(make_neutron_error(errc::not_found, "SecurityGroupNotFound",
+                                             "Security group " + rule->remote_group_id +
+                                                 " does not exist"));
+  }
+  auto promise = self->make_response_promise<security_group_state>();
+  resource_command<security_group_state>(self, id, std::move(c), std::move(meta),
+                                         deliver_to(promise), fail_to(promise));
   return promise;
+}
+
+// --- ports: the default group, and groups that exist ---
+
+void create_port(networking_actor* self, const std::string& network_id, network::create_port c,
+                 event_metadata meta, std::function<void(network_state&)> ok, on_error fail) {
+  auto& st = self->state;
+  for (const auto& g : c.security_groups)
+    if (!st.security_groups.count(g))
+      return fail(to_caf_error(make_neutron_error(errc::not_found, "SecurityGroupNotFound",
+                                                  "Security group " + g + " does not exist")));
+  // An instance's port (no network:* owner) without groups gets the
+  // project's default group, as in Neutron.
+  const bool cloud_port = c.device_owner.rfind("network:", 0) == 0;
+  if (!c.security_groups.empty() || cloud_port || c.project_id.empty())
+    return network_command(self, network_id, std::move(c), std::move(meta), std::move(ok),
+                           std::move(fail));
+  with_default_group(self, c.project_id, meta,
+                     [self, network_id, c, meta, ok, fail](outcome<security_group_state> g) mutable {
+                       if (!g) return fail(to_caf_error(g.error()));
+                       c.security_groups = {g.value().id};
+                       network_command(self, network_id, std::move(c), std::move(meta), ok, fail);
+                     });
+}
+
+caf::result<network_state> on_network_command(networking_actor* self,
+                                              const std::string& network_id,
+                                              network::command& command, event_metadata& meta) {
+  auto promise = self->make_response_promise<network_state>();
+  if (auto* c = std::get_if<network::create_port>(&command))
+    create_port(self, network_id, std::move(*c), std::move(meta), deliver_to(promise),
+                fail_to(promise));
+  else
+    network_command(self, network_id, std::move(command), std::move(meta), deliver_to(promise),
+                    fail_to(promise));
+  return promise;
+}
+
+// --- routers ---
+
+domain_error router_not_found(const std::string& id) {
+  return make_neutron_error(errc::not_found, "RouterNotFound", "Router " + id +
+                                                                   " could not be found.");
+}
+
+std::vector<network::fixed_ip> fixed_ips_of(const network_state& n, const std::string& port_id) {
+  const auto* p = n.find_port(port_id);
+  return p ? p->fixed_ips : std::vector<network::fixed_ip>{};
+}
+
+caf::result<router_state> on_gateway(networking_actor* self, const std::string& router_id,
+                                     const std::string& network_id, event_metadata& meta) {
+  auto& st = self->state;
+  auto it = st.routers.find(router_id);
+  if (it == st.routers.end()) return to_caf_error(router_not_found(router_id));
+  const router_state& r = it->second;
+  const std::string old_port = r.gateway ? r.gateway->port_id : "";
+  auto promise = self->make_response_promise<router_state>();
+  if (network_id.empty()) {
+    if (!r.gateway) {
+      promise.deliver(r);
+      return promise;
+    }
+    resource_command<router_state>(
+        self, router_id, router::command{router::clear_gateway{}}, meta,
+        [self, promise, old_port, meta](router_state& s) mutable {
+          delete_port_quietly(self, old_port, meta);
+          promise.deliver(s);
+        },
+        fail_to(promise));
+    return promise;
+  }
+  auto net = st.networks.find(network_id);
+  if (net == st.networks.end() || !net->second.external) {
+    promise.deliver(to_caf_error(bad_request("Bad router request: Network " + network_id +
+                                             " is not a valid external network.")));
+    return promise;
+  }
+  if (r.gateway && r.gateway->network_id == network_id) {
+    promise.deliver(r);
+    return promise;
+  }
+  network::create_port port;
+  port.port_id = new_uuid();
+  port.device_id = router_id;
+  port.device_owner = "network:router_gateway";
+  const std::string port_id = port.port_id;
+  create_port(
+      self, network_id, std::move(port), meta,
+      [self, promise, router_id, network_id, port_id, old_port, meta](network_state& n) mutable {
+        router::set_gateway g{network_id, port_id, fixed_ips_of(n, port_id), true};
+        resource_command<router_state>(
+            self, router_id, router::command{std::move(g)}, meta,
+            [self, promise, old_port, meta](router_state& s) mutable {
+              if (!old_port.empty()) delete_port_quietly(self, old_port, meta);
+              promise.deliver(s);
+            },
+            [self, promise, port_id, meta](const caf::error& e) mutable {
+              delete_port_quietly(self, port_id, meta);
+              promise.deliver(e);
+            });
+      },
+      fail_to(promise));
+  return promise;
+}
+
+caf::result<router_state> add_interface(networking_actor* self, const router_state& r,
+                                        const std::string& subnet_id, const std::string& port_id,
+                                        event_metadata& meta) {
+  auto& st = self->state;
+  auto promise = self->make_response_promise<router_state>();
+  const std::string router_id = r.id;
+  if (!port_id.empty()) {
+    const auto* p = st.port(port_id);
+    if (!p) return to_caf_error(not_found("PortNotFound", "Port", port_id));
+    if (!p->device_id.empty())
+      return to_caf_error(make_neutron_error(
+          errc::conflict, "PortInUse",
+          "Unable to complete operation on port " + port_id + " for network " +
+              st.network_of_port.at(port_id) + ". Port already has an attached device " +
+              p->device_id + "."));
+    if (p->fixed_ips.empty())
+      return to_caf_error(bad_request("Bad router request: Router port must have at least one "
+                                      "fixed IP."));
+    const std::string network_id = st.network_of_port.at(port_id);
+    const std::string port_subnet = p->fixed_ips.front().subnet_id;
+    network::update_port u;
+    u.port_id = port_id;
+    u.device_id = router_id;
+    u.device_owner = "network:router_interface";
+    network_command(
+        self, network_id, std::move(u), meta,
+        [self, promise, router_id, port_id, port_subnet, network_id, meta](network_state&) mutable {
+          resource_command<router_state>(
+              self, router_id, router::command{router::add_interface{port_id, port_subnet, network_id}},
+              meta, deliver_to(promise), fail_to(promise));
+        },
+        fail_to(promise));
+    return promise;
+  }
+  auto net_it = st.network_of_subnet.find(subnet_id);
+  if (net_it == st.network_of_subnet.end())
+    return to_caf_error(not_found("SubnetNotFound", "Subnet", subnet_id));
+  const std::string network_id = net_it->second;
+  const auto* sub = st.networks.at(network_id).find_subnet(subnet_id);
+  if (sub->gateway_ip.empty())
+    return to_caf_error(bad_request("Bad router request: Subnet for router interface must have a "
+                                    "gateway IP."));
+  if (r.find_interface_by_subnet(subnet_id))
+    return to_caf_error(bad_request("Bad router request: Router already has a port on subnet " +
+                                    subnet_id + "."));
+  network::create_port port;
+  port.port_id = new_uuid();
+  port.device_id = router_id;
+  port.device_owner = "network:router_interface";
+  port.fixed_ips = std::vector<network::fixed_ip>{{subnet_id, sub->gateway_ip}};
+  port.project_id = r.project_id;
+  const std::string new_port = port.port_id;
+  create_port(
+      self, network_id, std::move(port), meta,
+      [self, promise, router_id, new_port, subnet_id, network_id, meta](network_state&) mutable {
+        resource_command<router_state>(
+            self, router_id, router::command{router::add_interface{new_port, subnet_id, network_id}},
+            meta, deliver_to(promise),
+            [self, promise, new_port, meta](const caf::error& e) mutable {
+              delete_port_quietly(self, new_port, meta);
+              promise.deliver(e);
+            });
+      },
+      fail_to(promise));
+  return promise;
+}
+
+caf::result<router_state> on_interface(networking_actor* self, const std::string& router_id,
+                                       const std::string& subnet_id, const std::string& port_id,
+                                       bool add, event_metadata& meta) {
+  auto& st = self->state;
+  auto it = st.routers.find(router_id);
+  if (it == st.routers.end()) return to_caf_error(router_not_found(router_id));
+  if (subnet_id.empty() == port_id.empty() && add)
+    return to_caf_error(bad_request("Bad router request: Either subnet_id or port_id must be "
+                                    "specified."));
+  if (add) return add_interface(self, it->second, subnet_id, port_id, meta);
+  const router::interface* i = !port_id.empty() ? it->second.find_interface_by_port(port_id)
+                                                : it->second.find_interface_by_subnet(subnet_id);
+  const std::string doomed = i ? i->port_id : "";
+  auto promise = self->make_response_promise<router_state>();
+  resource_command<router_state>(
+      self, router_id, router::command{router::remove_interface{port_id, subnet_id}}, meta,
+      [self, promise, doomed, meta](router_state& s) mutable {
+        delete_port_quietly(self, doomed, meta);
+        promise.deliver(s);
+      },
+      fail_to(promise));
+  return promise;
+}
+
+caf::result<router_state> on_router(networking_actor* self, const std::string& id,
+                                    router::command& c, event_metadata& meta) {
+  auto& st = self->state;
+  if (auto* create = std::get_if<router::create>(&c))
+    if (auto e = st.over_quota("router", create->project_id)) return to_caf_error(*e);
+  std::string gateway_port;
+  if (std::holds_alternative<router::remove>(c))
+    if (auto it = st.routers.find(id); it != st.routers.end() && it->second.gateway)
+      gateway_port = it->second.gateway->port_id;
+  auto promise = self->make_response_promise<router_state>();
+  resource_command<router_state>(
+      self, id, std::move(c), meta,
+      [self, promise, gateway_port, meta](router_state& s) mutable {
+        if (!gateway_port.empty()) delete_port_quietly(self, gateway_port, meta);
+        promise.deliver(s);
+      },
+      fail_to(promise));
+  return promise;
+}
+
+// --- floating IPs ---
+
+domain_error floatingip_not_found(const std::string& id) {
+  return make_neutron_error(errc::not_found, "FloatingIPNotFound",
+                            "Floating IP " + id + " could not be found.");
+}
+
+std::string first_ipv4(const std::vector<network::fixed_ip>& ips) {
+  for (const auto& f : ips)
+    if (auto a = ipam::parse_address(f.ip_address); a && a->version == 4) return f.ip_address;
+  return "";
+}
+
+// The router that reaches the port's subnet from the floating IP's
+// network: its gateway is on that network and it has an interface there.
+outcome<floatingip::associate> association(const networking_state& st, const floatingip_state& f,
+                                           const std::string& port_id,
+                                           const std::string& fixed_ip) {
+  const auto* p = st.port(port_id);
+  if (!p) return not_found("PortNotFound", "Port", port_id);
+  const network::fixed_ip* chosen = nullptr;
+  for (const auto& ip : p->fixed_ips)
+    if ((fixed_ip.empty() && first_ipv4({ip}) == ip.ip_address && !ip.ip_address.empty()) ||
+        ip.ip_address == fixed_ip) {
+      chosen = &ip;
+      break;
+    }
+  if (!chosen)
+    return bad_request("Bad floatingip request: Port " + port_id +
+                       (fixed_ip.empty() ? std::string(" has no IPv4 address.")
+                                         : " does not have fixed ip " + fixed_ip + "."));
+  for (const auto& [id, r] : st.routers)
+    if (r.gateway && r.gateway->network_id == f.floating_network_id &&
+        r.find_interface_by_subnet(chosen->subnet_id))
+      return floatingip::associate{port_id, chosen->ip_address, id};
+  return make_neutron_error(errc::not_found, "ExternalGatewayForFloatingIPNotFound",
+                            "External network " + f.floating_network_id +
+                                " is not reachable from subnet " + chosen->subnet_id +
+                                ".  Therefore, cannot associate Port " + port_id +
+                                " with a Floating IP.");
+}
+
+caf::result<floatingip_state> on_associate(networking_actor* self, const std::string& fip_id,
+                                           const std::string& port_id,
+                                           const std::string& fixed_ip, event_metadata& meta) {
+  auto& st = self->state;
+  auto it = st.floatingips.find(fip_id);
+  if (it == st.floatingips.end()) return to_caf_error(floatingip_not_found(fip_id));
+  floatingip::command c{floatingip::disassociate{}};
+  if (!port_id.empty()) {
+    auto a = association(st, it->second, port_id, fixed_ip);
+    if (!a) return to_caf_error(a.error());
+    c = a.value();
+  }
+  auto promise = self->make_response_promise<floatingip_state>();
+  resource_command<floatingip_state>(self, fip_id, std::move(c), meta, deliver_to(promise),
+                                     fail_to(promise));
+  return promise;
+}
+
+caf::result<floatingip_state> on_floatingip_create(networking_actor* self,
+                                                   floatingip_request& req, event_metadata& meta) {
+  auto& st = self->state;
+  auto net = st.networks.find(req.floating_network_id);
+  if (net == st.networks.end())
+    return to_caf_error(not_found("NetworkNotFound", "Network", req.floating_network_id));
+  if (!net->second.external)
+    return to_caf_error(bad_request("Bad floatingip request: Network " + req.floating_network_id +
+                                    " is not a valid external network."));
+  if (auto e = st.over_quota("floatingip", req.project_id)) return to_caf_error(*e);
+  network::create_port port;
+  port.port_id = new_uuid();
+  port.device_id = req.id;
+  port.device_owner = "network:floatingip";
+  if (!req.floating_ip_address.empty()) {
+    port.fixed_ips = std::vector<network::fixed_ip>{{"", req.floating_ip_address}};
+  } else {
+    // One IPv4 address: a floating IP is IPv4.
+    for (const auto& s : net->second.subnets)
+      if (s.ip_version == 4) {
+        port.fixed_ips = std::vector<network::fixed_ip>{{s.id, ""}};
+        break;
+      }
+    if (!port.fixed_ips)
+      return to_caf_error(bad_request("Bad floatingip request: Network " +
+                                      req.floating_network_id + " has no IPv4 subnet."));
+  }
+  const std::string port_id = port.port_id;
+  auto promise = self->make_response_promise<floatingip_state>();
+  create_port(
+      self, req.floating_network_id, std::move(port), meta,
+      [self, promise, req, port_id, meta](network_state& n) mutable {
+        floatingip::create c{req.floating_network_id, first_ipv4(fixed_ips_of(n, port_id)), port_id,
+                             req.project_id, req.description};
+        resource_command<floatingip_state>(
+            self, req.id, floatingip::command{std::move(c)}, meta,
+            [self, promise, req, meta](floatingip_state& f) mutable {
+              if (req.port_id.empty()) {
+                promise.deliver(f);
+                return;
+              }
+              auto a = association(self->state, f, req.port_id, req.fixed_ip_address);
+              if (!a) {
+                promise.deliver(to_caf_error(a.error()));
+                return;
+              }
+              resource_command<floatingip_state>(self, req.id, floatingip::command{a.value()},
+                                                 meta, deliver_to(promise), fail_to(promise));
+            },
+            [self, promise, port_id, meta](const caf::error& e) mutable {
+              delete_port_quietly(self, port_id, meta);
+              promise.deliver(e);
+            });
+      },
+      fail_to(promise));
+  return promise;
+}
+
+caf::result<floatingip_state> on_floatingip(networking_actor* self, const std::string& id,
+                                            floatingip::command& c, event_metadata& meta) {
+  auto& st = self->state;
+  std::string port_id;
+  if (std::holds_alternative<floatingip::remove>(c))
+    if (auto it = st.floatingips.find(id); it != st.floatingips.end())
+      port_id = it->second.floating_port_id;
+  auto promise = self->make_response_promise<floatingip_state>();
+  resource_command<floatingip_state>(
+      self, id, std::move(c), meta,
+      [self, promise, port_id, meta](floatingip_state& f) mutable {
+        if (!port_id.empty()) delete_port_quietly(self, port_id, meta);
+        promise.deliver(f);
+      },
+      fail_to(promise));
+  return promise;
+}
+
+template <class State>
+caf::result<State> found(const std::unordered_map<std::string, State>& map, const std::string& id,
+                         domain_error missing) {
+  auto it = map.find(id);
+  if (it == map.end()) return to_caf_error(missing);
+  return it->second;
+}
+
+template <class State, class Atom>
+void read_all(networking_actor* self, Atom kind) {
+  self->request(self->state.conductor, conductor_timeout, list_atom::value, kind)
+      .await(
+          [self](std::vector<State>& all) {
+            for (const auto& s : all) self->state.put(s);
+          },
+          [self](caf::error& e) {
+            spdlog::error("networking: cannot read the network resources: {}",
+                          from_caf_error(e).message);
+            self->quit(e);
+          });
 }
 
 caf::behavior networking(networking_actor* self, caf::actor conductor) {
   self->state.conductor = std::move(conductor);
-  self->request(self->state.conductor, conductor_timeout, list_atom::value, network_atom::value)
-      .await(
-          [self](std::vector<network_state>& all) {
-            for (const auto& s : all) self->state.put(s);
-          },
-          [self](caf::error& e) {
-            spdlog::error("networking: cannot read the networks: {}", from_caf_error(e).message);
-            self->quit(e);
-          });
+  read_all<network_state>(self, network_atom::value);
+  read_all<security_group_state>(self, security_group_atom::value);
+  read_all<router_state>(self, router_atom::value);
+  read_all<floatingip_state>(self, floatingip_atom::value);
   return {
       [self](command_atom, const std::string& id, network::command& c, event_metadata& m) {
-        return forward(self, id, c, m);
+        return on_network_command(self, id, c, m);
       },
       [self](command_atom, subnet_atom, const std::string& subnet_id, network::command& c,
              event_metadata& m) -> caf::result<network_state> {
         auto it = self->state.network_of_subnet.find(subnet_id);
         if (it == self->state.network_of_subnet.end())
           return to_caf_error(not_found("SubnetNotFound", "Subnet", subnet_id));
-        return forward(self, it->second, c, m);
+        return on_network_command(self, it->second, c, m);
       },
       [self](command_atom, port_atom, const std::string& port_id, network::command& c,
              event_metadata& m) -> caf::result<network_state> {
         auto it = self->state.network_of_port.find(port_id);
         if (it == self->state.network_of_port.end())
           return to_caf_error(not_found("PortNotFound", "Port", port_id));
-        return forward(self, it->second, c, m);
+        return on_network_command(self, it->second, c, m);
       },
-      [self](caf::get_atom, network_atom, const std::string& id) -> caf::result<network_state> {
-        auto it = self->state.networks.find(id);
-        if (it == self->state.networks.end())
-          return to_caf_error(not_found("NetworkNotFound", "Network", id));
-        return it->second;
+      [self](caf::get_atom, network_atom, const std::string& id) {
+        return found(self->state.networks, id, not_found("NetworkNotFound", "Network", id));
       },
       [self](caf::get_atom, subnet_atom, const std::string& id) -> caf::result<network_state> {
         auto it = self->state.network_of_subnet.find(id);
@@ -154,16 +679,79 @@ caf::behavior networking(networking_actor* self, caf::actor conductor) {
           return to_caf_error(not_found("PortNotFound", "Port", id));
         return self->state.networks.at(it->second);
       },
-      [self](list_atom, network_atom) {
-        std::vector<network_state> out;
-        out.reserve(self->state.networks.size());
-        for (const auto& [_, s] : self->state.networks) out.push_back(s);
-        std::sort(out.begin(), out.end(), [](const network_state& a, const network_state& b) {
-          return a.created_at_us != b.created_at_us ? a.created_at_us < b.created_at_us
-                                                    : a.id < b.id;
-        });
-        return out;
+      [self](list_atom, network_atom) { return sorted(self->state.networks); },
+
+      [self](command_atom, const std::string& id, security_group::command& c, event_metadata& m) {
+        return on_security_group(self, id, c, m);
       },
+      [self](command_atom, sg_rule_atom, const std::string& rule_id,
+             event_metadata& m) -> caf::result<security_group_state> {
+        for (const auto& [id, g] : self->state.security_groups)
+          if (g.find_rule(rule_id)) {
+            security_group::command c{security_group::remove_rule{rule_id}};
+            return on_security_group(self, id, c, m);
+          }
+        return to_caf_error(make_neutron_error(errc::not_found, "SecurityGroupRuleNotFound",
+                                               "Security group rule " + rule_id +
+                                                   " does not exist"));
+      },
+      [self](default_atom, const std::string& project_id,
+             event_metadata& m) -> caf::result<security_group_state> {
+        auto promise = self->make_response_promise<security_group_state>();
+        with_default_group(self, project_id, m,
+                           [promise](outcome<security_group_state> g) mutable {
+                             if (g)
+                               promise.deliver(g.value());
+                             else
+                               promise.deliver(to_caf_error(g.error()));
+                           });
+        return promise;
+      },
+      [self](caf::get_atom, security_group_atom, const std::string& id) {
+        return found(self->state.security_groups, id,
+                     make_neutron_error(errc::not_found, "SecurityGroupNotFound",
+                                        "Security group " + id + " does not exist"));
+      },
+      [self](caf::get_atom, sg_rule_atom,
+             const std::string& rule_id) -> caf::result<security_group_state> {
+        for (const auto& [_, g] : self->state.security_groups)
+          if (g.find_rule(rule_id)) return g;
+        return to_caf_error(make_neutron_error(errc::not_found, "SecurityGroupRuleNotFound",
+                                               "Security group rule " + rule_id +
+                                                   " does not exist"));
+      },
+      [self](list_atom, security_group_atom) { return sorted(self->state.security_groups); },
+
+      [self](command_atom, const std::string& id, router::command& c, event_metadata& m) {
+        return on_router(self, id, c, m);
+      },
+      [self](gateway_atom, const std::string& router_id, const std::string& network_id,
+             event_metadata& m) { return on_gateway(self, router_id, network_id, m); },
+      [self](interface_atom, const std::string& router_id, const std::string& subnet_id,
+             const std::string& port_id, bool add, event_metadata& m) {
+        return on_interface(self, router_id, subnet_id, port_id, add, m);
+      },
+      [self](caf::get_atom, router_atom, const std::string& id) {
+        return found(self->state.routers, id, router_not_found(id));
+      },
+      [self](list_atom, router_atom) { return sorted(self->state.routers); },
+
+      [self](command_atom, floatingip_request& req, event_metadata& m) {
+        return on_floatingip_create(self, req, m);
+      },
+      [self](associate_atom, const std::string& fip_id, const std::string& port_id,
+             const std::string& fixed_ip, event_metadata& m) {
+        return on_associate(self, fip_id, port_id, fixed_ip, m);
+      },
+      [self](command_atom, const std::string& id, floatingip::command& c, event_metadata& m) {
+        return on_floatingip(self, id, c, m);
+      },
+      [self](caf::get_atom, floatingip_atom, const std::string& id) {
+        return found(self->state.floatingips, id, floatingip_not_found(id));
+      },
+      [self](list_atom, floatingip_atom) { return sorted(self->state.floatingips); },
+
+      [self](caf::get_atom, quota_atom, const std::string&) { return self->state.quotas; },
   };
 }
 

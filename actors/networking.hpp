@@ -16,18 +16,66 @@
 //   (caf::get_atom, port_atom, id)      -> network_state holding it (PortNotFound)
 //   (list_atom, network_atom)           -> std::vector<network_state>
 // A create_port without a MAC address gets a fresh fa:16:3e:xx:xx:xx one.
+//
+// Security groups:
+//   (command_atom, id, security_group::command, meta)  -> security_group_state
+//   (command_atom, sg_rule_atom, rule_id, meta)        -> the group, the rule removed
+//                                                          (SecurityGroupRuleNotFound)
+//   (default_atom, project_id, meta)    -> the project's default group, made when missing
+//   (caf::get_atom, security_group_atom, id)  -> security_group_state (SecurityGroupNotFound)
+//   (caf::get_atom, sg_rule_atom, rule_id)    -> the group holding it
+//   (list_atom, security_group_atom)          -> std::vector<security_group_state>
+// Routers (the networking actor makes and deletes their ports):
+//   (command_atom, id, router::command, meta) -> router_state (create, update, remove;
+//                                                 remove deletes the gateway port)
+//   (gateway_atom, router_id, network_id, meta) -> router_state: a gateway port on that
+//                                                 external network; "" clears it
+//   (interface_atom, router_id, subnet_id, port_id, bool add, meta) -> router_state:
+//       add by subnet (a port with the subnet's gateway address) or by an unused port;
+//       remove by either (the port is deleted)
+//   (caf::get_atom, router_atom, id), (list_atom, router_atom)
+// Floating IPs (each holds a port on its external network):
+//   (command_atom, floatingip_request, meta)      -> floatingip_state (create)
+//   (associate_atom, fip_id, port_id, fixed_ip, meta) -> floatingip_state; port_id ""
+//                                                    disassociates
+//   (command_atom, id, floatingip::command, meta) -> floatingip_state (remove deletes
+//                                                    its port)
+//   (caf::get_atom, floatingip_atom, id), (list_atom, floatingip_atom)
+// Quotas (Neutron's defaults; creates over them are 409 OverQuota):
+//   (caf::get_atom, quota_atom, project_id) -> quota_set
 #pragma once
 
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
 
 #include "actors/messages.hpp"
+#include "engine/quota.hpp"
 
 namespace cumulo {
 
 using subnet_atom = caf::atom_constant<caf::atom("subnet")>;
 using port_atom = caf::atom_constant<caf::atom("port")>;
+using sg_rule_atom = caf::atom_constant<caf::atom("sgrule")>;
+using default_atom = caf::atom_constant<caf::atom("default")>;
+using gateway_atom = caf::atom_constant<caf::atom("gateway")>;
+using interface_atom = caf::atom_constant<caf::atom("interface")>;
+using associate_atom = caf::atom_constant<caf::atom("associate")>;
+using quota_atom = caf::atom_constant<caf::atom("quota")>;
+
+// POST /v2.0/floatingips, as the API read it.
+struct floatingip_request {
+  std::string id;  // the new floating IP's (a new uuid)
+  std::string floating_network_id;
+  std::string floating_ip_address;  // "": any free one
+  std::string port_id;              // "": not associated
+  std::string fixed_ip_address;     // "": the port's first IPv4 address
+  std::string project_id;
+  std::string description;
+};
 
 caf::actor spawn_networking(caf::actor_system& sys, caf::actor conductor);
 
 }  // namespace cumulo
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::floatingip_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::quota_set)

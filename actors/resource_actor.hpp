@@ -88,6 +88,13 @@ caf::behavior role_actor(resource_actor<role_machine>* self, caf::actor journal,
                          std::optional<role_state> initial);
 caf::behavior domain_actor(resource_actor<domain_machine>* self, caf::actor journal,
                            std::string id, std::optional<domain_state> initial);
+caf::behavior security_group_actor(resource_actor<security_group_machine>* self,
+                                   caf::actor journal, std::string id,
+                                   std::optional<security_group_state> initial);
+caf::behavior router_actor(resource_actor<router_machine>* self, caf::actor journal,
+                           std::string id, std::optional<router_state> initial);
+caf::behavior floatingip_actor(resource_actor<floatingip_machine>* self, caf::actor journal,
+                               std::string id, std::optional<floatingip_state> initial);
 caf::behavior network_actor(resource_actor<network_machine>* self, caf::actor journal,
                             std::string id, std::optional<network_state> initial);
 caf::behavior image_actor(resource_actor<image_machine>* self, caf::actor journal,

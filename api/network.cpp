@@ -28,11 +28,15 @@ constexpr extension extensions[] = {
     {"project-id", "project_id field enabled", "Extension that indicates that project_id field is enabled."},
     {"port-security", "Port Security", "Provides port security"},
     {"binding", "Port Binding", "Expose port bindings of a virtual port to external application"},
+    {"security-group", "security-group", "The security groups extension."},
+    {"router", "Neutron L3 Router", "Router abstraction for basic L3 forwarding between L2 Neutron networks and access to external networks via a NAT gateway."},
+    {"quotas", "Quota management support", "Expose functions for quotas management per tenant"},
 };
 
 nlohmann::json resources_json(const std::string& base) {
   nlohmann::json out = nlohmann::json::array();
-  for (const char* c : {"networks", "subnets", "ports"}) {
+  for (const char* c : {"networks", "subnets", "ports", "security-groups", "security-group-rules",
+                        "routers", "floatingips"}) {
     std::string name = c;
     name.pop_back();
     out.push_back({{"name", name},
@@ -121,6 +125,10 @@ void add_network_routes(Pistache::Rest::Router& router, server_context& ctx) {
   add_networks_routes(router, ctx);
   add_subnet_routes(router, ctx);
   add_port_routes(router, ctx);
+  add_security_group_routes(router, ctx);
+  add_router_routes(router, ctx);
+  add_floatingip_routes(router, ctx);
+  add_quota_routes(router, ctx);
 }
 
 }  // namespace cumulo::api

@@ -1,6 +1,8 @@
 // The network service (Neutron v2.0) at /networking: version discovery and
 // extensions (network.cpp), networks (network_networks.cpp), subnets
-// (network_subnets.cpp), ports (network_ports.cpp). Handlers ask the
+// (network_subnets.cpp), ports (network_ports.cpp), security groups and
+// their rules (network_security_groups.cpp), routers (network_routers.cpp),
+// floating IPs (network_floatingips.cpp), quotas (network_quotas.cpp). Handlers ask the
 // networking actor (actors/networking.hpp) and answer from its reply.
 #pragma once
 
@@ -23,6 +25,10 @@ void add_network_routes(Pistache::Rest::Router& router, server_context& ctx);
 void add_networks_routes(Pistache::Rest::Router& router, server_context& ctx);
 void add_subnet_routes(Pistache::Rest::Router& router, server_context& ctx);
 void add_port_routes(Pistache::Rest::Router& router, server_context& ctx);
+void add_security_group_routes(Pistache::Rest::Router& router, server_context& ctx);
+void add_router_routes(Pistache::Rest::Router& router, server_context& ctx);
+void add_floatingip_routes(Pistache::Rest::Router& router, server_context& ctx);
+void add_quota_routes(Pistache::Rest::Router& router, server_context& ctx);
 
 // Neutron's visibility: an admin sees everything; anyone else its own
 // project's resources, and shared or external networks.

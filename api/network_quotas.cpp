@@ -1,0 +1,69 @@
+// Neutron's /v2.0/quotas: a project's limits (its own project's for
+// anyone, any project's for an admin), the defaults, and the list of
+// projects with limits of their own (none: cumulo has Neutron's defaults).
+#include "actors/networking.hpp"
+#include "api/auth.hpp"
+#include "api/network.hpp"
+#include "api/routing.hpp"
+
+// Pistache last: its headers define generic macros (NAME, TRY, ...).
+#include <pistache/router.h>
+
+namespace cumulo::api {
+namespace {
+
+using Pistache::Rest::Request;
+
+const std::string quotas_path = "/networking/v2.0/quotas";
+
+void respond_admin_required(responder& r, const std::string& reason) {
+  respond_error(r, 403, "User does not have admin privileges: " + reason + ".", "AdminRequired");
+}
+
+}  // namespace
+
+void add_quota_routes(Pistache::Rest::Router& router, server_context& ctx) {
+  add_route(router, ctx, http_method::get, quotas_path, service::network,
+            [&ctx](const Request& req, std::shared_ptr<responder> r) {
+              with_token(ctx, auth_token_of(req), r,
+                         [](std::shared_ptr<responder> rr, token_info& t) {
+                           if (!t.is_admin()) {
+                             respond_admin_required(*rr, "Only admin can view or configure quota");
+                             return;
+                           }
+                           respond(*rr, 200, {{"quotas", nlohmann::json::array()}});
+                         });
+            });
+
+  add_route(router, ctx, http_method::get, quotas_path + "/:project_id", service::network,
+            [&ctx](const Request& req, std::shared_ptr<responder> r) {
+              const std::string project_id = param_of(req, ":project_id");
+              with_token(
+                  ctx, auth_token_of(req), r,
+                  [&ctx, project_id](std::shared_ptr<responder> rr, token_info& t) {
+                    if (!owned(project_id, t)) {
+                      respond_admin_required(
+                          *rr, "Only admin is authorized to access quotas for another tenant");
+                      return;
+                    }
+                    ctx.bridge.ask<quota_set>(
+                        rr, ctx.networking,
+                        [](responder& r3, quota_set& q) {
+                          nlohmann::json j = q;
+                          respond(r3, 200, j);
+                        },
+                        caf::get_atom::value, quota_atom::value, project_id);
+                  });
+            });
+
+  add_route(router, ctx, http_method::get, quotas_path + "/:project_id/default", service::network,
+            [&ctx](const Request& req, std::shared_ptr<responder> r) {
+              with_token(ctx, auth_token_of(req), r,
+                         [](std::shared_ptr<responder> rr, token_info&) {
+                           nlohmann::json j = quota_set{};
+                           respond(*rr, 200, j);
+                         });
+            });
+}
+
+}  // namespace cumulo::api
