@@ -7,6 +7,7 @@
 #include "actors/conductor.hpp"
 #include "actors/errors.hpp"
 #include "actors/identity.hpp"
+#include "actors/network_host.hpp"
 #include "actors/networking.hpp"
 #include "actors/journal.hpp"
 
@@ -45,7 +46,8 @@ cloud::cloud(const cloud_options& opts) {
   id_opts.cost = opts.cost;
   try {
     identity_ = spawn_identity(*system_, conductor_, id_opts);
-    networking_ = spawn_networking(*system_, conductor_);
+    network_host_ = spawn_network_host(*system_, opts.hypervisor_uri);
+    networking_ = spawn_networking(*system_, conductor_, network_host_);
   } catch (const std::exception&) {
     caf::anon_send_exit(conductor_, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(journal_, caf::exit_reason::user_shutdown);
@@ -63,6 +65,8 @@ cloud::~cloud() {
     caf::scoped_actor self{*system_};
     self->wait_for(identity_, networking_, conductor_);
   }
+  caf::anon_send_exit(network_host_, caf::exit_reason::user_shutdown);
+  network_host_ = nullptr;
   identity_ = nullptr;
   networking_ = nullptr;
   caf::anon_send_exit(journal_, caf::exit_reason::user_shutdown);

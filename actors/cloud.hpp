@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <filesystem>
 #include <memory>
+#include <string>
 
 #include "engine/data_dir.hpp"
 #include "engine/event_store.hpp"
@@ -28,6 +29,9 @@ struct cloud_options {
   std::size_t threads = 2;  // CAF scheduler workers
   std::chrono::seconds token_ttl{3600};
   password_cost cost;  // of new password hashes (tests use the cheapest)
+  // The hypervisor networks (and, later, instances) live on: libvirt's
+  // in-process test driver by default.
+  std::string hypervisor_uri = "test:///default";
 };
 
 class cloud {
@@ -48,6 +52,8 @@ class cloud {
   const caf::actor& identity() const { return identity_; }
   // Neutron: the index of networks, subnets and ports, and their door.
   const caf::actor& networking() const { return networking_; }
+  // The libvirt side of networks.
+  const caf::actor& network_host() const { return network_host_; }
   const data_dir& dir() const { return *dir_; }
   // Events in the log when the cloud started.
   std::int64_t events_at_start() const { return events_at_start_; }
@@ -60,6 +66,7 @@ class cloud {
   caf::actor conductor_;
   caf::actor identity_;
   caf::actor networking_;
+  caf::actor network_host_;
   std::int64_t events_at_start_ = 0;
 };
 

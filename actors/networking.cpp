@@ -12,6 +12,7 @@
 #include "actors/errors.hpp"
 #include "engine/ids.hpp"
 #include "engine/ipam.hpp"
+#include "actors/network_host.hpp"
 
 namespace cumulo {
 namespace {
@@ -41,6 +42,7 @@ std::vector<State> sorted(const std::unordered_map<std::string, State>& map) {
 
 struct networking_state {
   caf::actor conductor;
+  caf::actor network_host;
   std::unordered_map<std::string, network_state> networks;
   std::unordered_map<std::string, std::string> network_of_subnet;
   std::unordered_map<std::string, std::string> network_of_port;
@@ -55,8 +57,13 @@ struct networking_state {
   quota_set quotas;  // Neutron's defaults, for every project
   static inline const char* name = "networking";
 
-  // Replaces what the index knew of a network by its new state.
+  // Replaces what the index knew of a network by its new state (and has
+  // the network host mirror it in libvirt).
   void put(const network_state& s) {
+    put_index(s);
+    if (network_host) caf::anon_send(network_host, sync_atom::value, s);
+  }
+  void put_index(const network_state& s) {
     auto it = networks.find(s.id);
     if (it != networks.end()) {
       if (it->second.version > s.version) return;
@@ -640,8 +647,9 @@ void read_all(networking_actor* self, Atom kind) {
           });
 }
 
-caf::behavior networking(networking_actor* self, caf::actor conductor) {
+caf::behavior networking(networking_actor* self, caf::actor conductor, caf::actor network_host) {
   self->state.conductor = std::move(conductor);
+  self->state.network_host = std::move(network_host);
   read_all<network_state>(self, network_atom::value);
   read_all<security_group_state>(self, security_group_atom::value);
   read_all<router_state>(self, router_atom::value);
@@ -757,8 +765,9 @@ caf::behavior networking(networking_actor* self, caf::actor conductor) {
 
 }  // namespace
 
-caf::actor spawn_networking(caf::actor_system& sys, caf::actor conductor) {
-  return sys.spawn(networking, std::move(conductor));
+caf::actor spawn_networking(caf::actor_system& sys, caf::actor conductor,
+                            caf::actor network_host) {
+  return sys.spawn(networking, std::move(conductor), std::move(network_host));
 }
 
 }  // namespace cumulo

@@ -73,7 +73,9 @@ struct floatingip_request {
   std::string description;
 };
 
-caf::actor spawn_networking(caf::actor_system& sys, caf::actor conductor);
+// network_host: where every network state goes after a change, to be
+// mirrored in libvirt (actors/network_host.hpp).
+caf::actor spawn_networking(caf::actor_system& sys, caf::actor conductor, caf::actor network_host);
 
 }  // namespace cumulo
 

@@ -63,8 +63,9 @@ std::optional<std::string> project_for_create(responder& r, const nlohmann::json
   for (const char* key : {"project_id", "tenant_id"})
     if (object.contains(key) && object[key].is_string()) wanted = object[key].get<std::string>();
   if (wanted != own && !t.is_admin()) {
-    respond_error(r, 403, "(rule:create_resource_in_another_project) is disallowed by policy",
-                  "PolicyNotAuthorized");
+    respond_error(r, 400,
+                  "Specifying 'project_id' or 'tenant_id' other than the authenticated project "
+                  "in request requires admin privileges");
     return std::nullopt;
   }
   return wanted;

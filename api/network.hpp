@@ -37,7 +37,7 @@ bool owned(const std::string& project_id, const token_info& t);
 
 // The project a new resource belongs to: the body's project_id (or
 // tenant_id), which only an admin may set to another project than the
-// token's. Nothing once a 403 is answered.
+// token's. Nothing once a 400 is answered (Neutron's words).
 std::optional<std::string> project_for_create(responder& r, const nlohmann::json& object,
                                               const token_info& t);
 

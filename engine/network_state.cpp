@@ -238,7 +238,7 @@ struct decider {
     if (!plan) return plan.error();
     for (const auto& other : s.subnets)
       if (ipam::overlaps(cidr_of(other), plan.value().net))
-        return make_neutron_error(errc::bad_request, "BadRequest",
+        return make_neutron_error(errc::bad_request, "InvalidInput",
                                   "Invalid input for operation: Requested subnet with cidr: " +
                                       ipam::to_string(plan.value().net) + " for network: " + s.id +
                                       " overlaps with another subnet.");

@@ -157,7 +157,7 @@ TEST(NetworkState, RefusesBadSubnets) {
   EXPECT_EQ(overlap.message,
             "Invalid input for operation: Requested subnet with cidr: 10.0.0.128/25 for "
             "network: n1 overlaps with another subnet.");
-  EXPECT_EQ(overlap.type, "BadRequest");
+  EXPECT_EQ(overlap.type, "InvalidInput");
   EXPECT_EQ(refused(s, subnet("s2", "10.0.0.0/8")).code, errc::bad_request) << "contains s1";
   EXPECT_EQ(refused(s, subnet("s1", "10.9.0.0/24")).code, errc::conflict) << "same id";
   EXPECT_EQ(refused(s, subnet("", "10.9.0.0/24")).code, errc::bad_request);
