@@ -205,17 +205,20 @@ void resource_command(networking_actor* self, const std::string& id, Command com
           [fail](caf::error& e) { fail(e); });
 }
 
-// Deletes a port the networking actor made (a router's, a floating IP's);
-// a failure is logged, never answered: the resource is already gone.
-void delete_port_quietly(networking_actor* self, const std::string& port_id,
-                         const event_metadata& meta) {
+// Deletes a port the networking actor made (a router's, a floating IP's),
+// then calls `then`: the answer goes out once the port is gone, as in
+// Neutron. A failure is logged, never answered: the resource it belonged
+// to is already changed.
+void delete_port_then(networking_actor* self, const std::string& port_id,
+                      const event_metadata& meta, std::function<void()> then) {
   auto it = self->state.network_of_port.find(port_id);
-  if (it == self->state.network_of_port.end()) return;
+  if (port_id.empty() || it == self->state.network_of_port.end()) return then();
   network_command(
-      self, it->second, network::delete_port{port_id}, meta, [](network_state&) {},
-      [port_id](const caf::error& e) {
+      self, it->second, network::delete_port{port_id}, meta, [then](network_state&) { then(); },
+      [port_id, then](const caf::error& e) {
         spdlog::warn("networking: port {} could not be deleted: {}", port_id,
                      from_caf_error(e).message);
+        then();
       });
 }
 
@@ -338,8 +341,7 @@ caf::result<router_state> on_gateway(networking_actor* self, const std::string& 
     resource_command<router_state>(
         self, router_id, router::command{router::clear_gateway{}}, meta,
         [self, promise, old_port, meta](router_state& s) mutable {
-          delete_port_quietly(self, old_port, meta);
-          promise.deliver(s);
+          delete_port_then(self, old_port, meta, [promise, s]() mutable { promise.deliver(s); });
         },
         fail_to(promise));
     return promise;
@@ -366,12 +368,10 @@ caf::result<router_state> on_gateway(networking_actor* self, const std::string& 
         resource_command<router_state>(
             self, router_id, router::command{std::move(g)}, meta,
             [self, promise, old_port, meta](router_state& s) mutable {
-              if (!old_port.empty()) delete_port_quietly(self, old_port, meta);
-              promise.deliver(s);
+              delete_port_then(self, old_port, meta, [promise, s]() mutable { promise.deliver(s); });
             },
             [self, promise, port_id, meta](const caf::error& e) mutable {
-              delete_port_quietly(self, port_id, meta);
-              promise.deliver(e);
+              delete_port_then(self, port_id, meta, [promise, e]() mutable { promise.deliver(e); });
             });
       },
       fail_to(promise));
@@ -382,8 +382,9 @@ caf::result<router_state> add_interface(networking_actor* self, const router_sta
                                         const std::string& subnet_id, const std::string& port_id,
                                         event_metadata& meta) {
   auto& st = self->state;
-  auto promise = self->make_response_promise<router_state>();
   const std::string router_id = r.id;
+  // Every refusal is returned before a promise is made: once one exists, a
+  // returned error would answer nothing.
   if (!port_id.empty()) {
     const auto* p = st.port(port_id);
     if (!p) return to_caf_error(not_found("PortNotFound", "Port", port_id));
@@ -398,6 +399,7 @@ caf::result<router_state> add_interface(networking_actor* self, const router_sta
                                       "fixed IP."));
     const std::string network_id = st.network_of_port.at(port_id);
     const std::string port_subnet = p->fixed_ips.front().subnet_id;
+    auto promise = self->make_response_promise<router_state>();
     network::update_port u;
     u.port_id = port_id;
     u.device_id = router_id;
@@ -423,6 +425,7 @@ caf::result<router_state> add_interface(networking_actor* self, const router_sta
   if (r.find_interface_by_subnet(subnet_id))
     return to_caf_error(bad_request("Bad router request: Router already has a port on subnet " +
                                     subnet_id + "."));
+  auto promise = self->make_response_promise<router_state>();
   network::create_port port;
   port.port_id = new_uuid();
   port.device_id = router_id;
@@ -437,8 +440,7 @@ caf::result<router_state> add_interface(networking_actor* self, const router_sta
             self, router_id, router::command{router::add_interface{new_port, subnet_id, network_id}},
             meta, deliver_to(promise),
             [self, promise, new_port, meta](const caf::error& e) mutable {
-              delete_port_quietly(self, new_port, meta);
-              promise.deliver(e);
+              delete_port_then(self, new_port, meta, [promise, e]() mutable { promise.deliver(e); });
             });
       },
       fail_to(promise));
@@ -462,8 +464,7 @@ caf::result<router_state> on_interface(networking_actor* self, const std::string
   resource_command<router_state>(
       self, router_id, router::command{router::remove_interface{port_id, subnet_id}}, meta,
       [self, promise, doomed, meta](router_state& s) mutable {
-        delete_port_quietly(self, doomed, meta);
-        promise.deliver(s);
+        delete_port_then(self, doomed, meta, [promise, s]() mutable { promise.deliver(s); });
       },
       fail_to(promise));
   return promise;
@@ -482,8 +483,7 @@ caf::result<router_state> on_router(networking_actor* self, const std::string& i
   resource_command<router_state>(
       self, id, std::move(c), meta,
       [self, promise, gateway_port, meta](router_state& s) mutable {
-        if (!gateway_port.empty()) delete_port_quietly(self, gateway_port, meta);
-        promise.deliver(s);
+        delete_port_then(self, gateway_port, meta, [promise, s]() mutable { promise.deliver(s); });
       },
       fail_to(promise));
   return promise;
@@ -599,8 +599,7 @@ caf::result<floatingip_state> on_floatingip_create(networking_actor* self,
                                                  meta, deliver_to(promise), fail_to(promise));
             },
             [self, promise, port_id, meta](const caf::error& e) mutable {
-              delete_port_quietly(self, port_id, meta);
-              promise.deliver(e);
+              delete_port_then(self, port_id, meta, [promise, e]() mutable { promise.deliver(e); });
             });
       },
       fail_to(promise));
@@ -618,8 +617,7 @@ caf::result<floatingip_state> on_floatingip(networking_actor* self, const std::s
   resource_command<floatingip_state>(
       self, id, std::move(c), meta,
       [self, promise, port_id, meta](floatingip_state& f) mutable {
-        if (!port_id.empty()) delete_port_quietly(self, port_id, meta);
-        promise.deliver(f);
+        delete_port_then(self, port_id, meta, [promise, f]() mutable { promise.deliver(f); });
       },
       fail_to(promise));
   return promise;
