@@ -37,6 +37,7 @@ auto behavior_of() {
   if constexpr (std::is_same_v<Machine, security_group_machine>) return security_group_actor;
   if constexpr (std::is_same_v<Machine, router_machine>) return router_actor;
   if constexpr (std::is_same_v<Machine, floatingip_machine>) return floatingip_actor;
+  if constexpr (std::is_same_v<Machine, quota_machine>) return quota_actor;
   if constexpr (std::is_same_v<Machine, network_machine>) return network_actor;
   if constexpr (std::is_same_v<Machine, image_machine>) return image_actor;
   if constexpr (std::is_same_v<Machine, instance_machine>) return instance_actor;
@@ -76,6 +77,7 @@ void restart_by_kind(conductor_actor* self, const std::string& stream, const caf
     restart_child<security_group_machine>(self, stream, dead);
   else if (kind == router_machine::kind) restart_child<router_machine>(self, stream, dead);
   else if (kind == floatingip_machine::kind) restart_child<floatingip_machine>(self, stream, dead);
+  else if (kind == quota_machine::kind) restart_child<quota_machine>(self, stream, dead);
   else if (kind == network_machine::kind) restart_child<network_machine>(self, stream, dead);
   else if (kind == image_machine::kind) restart_child<image_machine>(self, stream, dead);
   else if (kind == instance_machine::kind) restart_child<instance_machine>(self, stream, dead);
@@ -234,6 +236,7 @@ caf::behavior conductor(conductor_actor* self, caf::actor journal, log_fold_ptr 
   spawn_live<security_group_machine>(self, *fold);
   spawn_live<router_machine>(self, *fold);
   spawn_live<floatingip_machine>(self, *fold);
+  spawn_live<quota_machine>(self, *fold);
   spawn_live<network_machine>(self, *fold);
   spawn_live<image_machine>(self, *fold);
   spawn_live<instance_machine>(self, *fold);
@@ -292,6 +295,9 @@ caf::behavior conductor(conductor_actor* self, caf::actor journal, log_fold_ptr 
       [self](command_atom, const std::string& id, floatingip::command& c, event_metadata& m) {
         return on_command<floatingip_machine>(self, id, c, m);
       },
+      [self](command_atom, const std::string& id, quota::command& c, event_metadata& m) {
+        return on_command<quota_machine>(self, id, c, m);
+      },
       [self](command_atom, const std::string& id, network::command& c, event_metadata& m) {
         return on_command<network_machine>(self, id, c, m);
       },
@@ -330,6 +336,7 @@ caf::behavior conductor(conductor_actor* self, caf::actor journal, log_fold_ptr 
       [self](list_atom, security_group_atom) { return on_list<security_group_machine>(self); },
       [self](list_atom, router_atom) { return on_list<router_machine>(self); },
       [self](list_atom, floatingip_atom) { return on_list<floatingip_machine>(self); },
+      [self](list_atom, quota_kind_atom) { return on_list<quota_machine>(self); },
       [self](list_atom, image_atom) { return on_list<image_machine>(self); },
       [self](list_atom, instance_atom) { return on_list<instance_machine>(self); },
       [self](caf::get_atom, scheduler_atom) { return self->state.scheduler; },

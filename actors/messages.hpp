@@ -38,6 +38,7 @@ using domain_atom = caf::atom_constant<caf::atom("domain")>;
 using security_group_atom = caf::atom_constant<caf::atom("secgroup")>;
 using router_atom = caf::atom_constant<caf::atom("router")>;
 using floatingip_atom = caf::atom_constant<caf::atom("floatingip")>;
+using quota_kind_atom = caf::atom_constant<caf::atom("quotas")>;
 using network_atom = caf::atom_constant<caf::atom("network")>;
 using image_atom = caf::atom_constant<caf::atom("image")>;
 using instance_atom = caf::atom_constant<caf::atom("instance")>;
@@ -71,6 +72,9 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::domain_state)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::security_group_state)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::router_state)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::floatingip_state)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::quota_state)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<cumulo::quota_state>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::quota::command)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<cumulo::security_group_state>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<cumulo::router_state>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<cumulo::floatingip_state>)

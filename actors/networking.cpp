@@ -54,7 +54,9 @@ struct networking_state {
   // Callers waiting for a project's default group while it is made.
   std::unordered_map<std::string, std::vector<std::function<void(outcome<security_group_state>)>>>
       default_waiters;
-  quota_set quotas;  // Neutron's defaults, for every project
+  // The projects whose quotas an admin changed (stream quota/<project>);
+  // every other project has Neutron's defaults.
+  std::unordered_map<std::string, quota_state> quotas;
   static inline const char* name = "networking";
 
   // Replaces what the index knew of a network by its new state (and has
@@ -87,6 +89,7 @@ struct networking_state {
   void put(const security_group_state& s) { put_in(security_groups, s); }
   void put(const router_state& s) { put_in(routers, s); }
   void put(const floatingip_state& s) { put_in(floatingips, s); }
+  void put(const quota_state& s) { put_in(quotas, s); }
 
   const network::port* port(const std::string& id) const {
     auto it = network_of_port.find(id);
@@ -119,7 +122,11 @@ struct networking_state {
   std::optional<domain_error> over_quota(const std::string& resource,
                                          const std::string& project) const {
     if (project.empty()) return std::nullopt;  // the cloud's own ports (gateways, floating IPs)
-    return check_quota(quotas, resource, in_use(resource, project));
+    return check_quota(quotas_of(project), resource, in_use(resource, project));
+  }
+  quota_set quotas_of(const std::string& project) const {
+    auto it = quotas.find(project);
+    return it == quotas.end() ? quota_set{} : it->second.limits;
   }
 };
 
@@ -652,6 +659,7 @@ caf::behavior networking(networking_actor* self, caf::actor conductor, caf::acto
   read_all<security_group_state>(self, security_group_atom::value);
   read_all<router_state>(self, router_atom::value);
   read_all<floatingip_state>(self, floatingip_atom::value);
+  read_all<quota_state>(self, quota_kind_atom::value);
   return {
       [self](command_atom, const std::string& id, network::command& c, event_metadata& m) {
         return on_network_command(self, id, c, m);
@@ -757,7 +765,17 @@ caf::behavior networking(networking_actor* self, caf::actor conductor, caf::acto
       },
       [self](list_atom, floatingip_atom) { return sorted(self->state.floatingips); },
 
-      [self](caf::get_atom, quota_atom, const std::string&) { return self->state.quotas; },
+      [self](caf::get_atom, quota_atom, const std::string& project) {
+        return self->state.quotas_of(project);
+      },
+      [self](quota_atom, const std::string& project, quota::command& c,
+             event_metadata& m) -> caf::result<quota_set> {
+        auto promise = self->make_response_promise<quota_set>();
+        resource_command<quota_state>(
+            self, project, std::move(c), m,
+            [promise](quota_state& q) mutable { promise.deliver(q.limits); }, fail_to(promise));
+        return promise;
+      },
   };
 }
 

@@ -41,8 +41,10 @@
 //   (command_atom, id, floatingip::command, meta) -> floatingip_state (remove deletes
 //                                                    its port)
 //   (caf::get_atom, floatingip_atom, id), (list_atom, floatingip_atom)
-// Quotas (Neutron's defaults; creates over them are 409 OverQuota):
-//   (caf::get_atom, quota_atom, project_id) -> quota_set
+// Quotas (Neutron's defaults unless an admin changed them; creates over
+// them are 409 OverQuota):
+//   (caf::get_atom, quota_atom, project_id)       -> quota_set
+//   (quota_atom, project_id, quota::command, meta) -> quota_set after an update or reset
 #pragma once
 
 #include <caf/actor.hpp>

@@ -95,6 +95,8 @@ caf::behavior router_actor(resource_actor<router_machine>* self, caf::actor jour
                            std::string id, std::optional<router_state> initial);
 caf::behavior floatingip_actor(resource_actor<floatingip_machine>* self, caf::actor journal,
                                std::string id, std::optional<floatingip_state> initial);
+caf::behavior quota_actor(resource_actor<quota_machine>* self, caf::actor journal, std::string id,
+                          std::optional<quota_state> initial);
 caf::behavior network_actor(resource_actor<network_machine>* self, caf::actor journal,
                             std::string id, std::optional<network_state> initial);
 caf::behavior image_actor(resource_actor<image_machine>* self, caf::actor journal,

@@ -28,6 +28,7 @@ any_state fold_any(any_state* slot, const recorded_event& r) {
   if (kind == user_machine::kind) return fold_into<user_machine>(slot, r);
   if (kind == role_machine::kind) return fold_into<role_machine>(slot, r);
   if (kind == domain_machine::kind) return fold_into<domain_machine>(slot, r);
+  if (kind == quota_machine::kind) return fold_into<quota_machine>(slot, r);
   if (kind == security_group_machine::kind) return fold_into<security_group_machine>(slot, r);
   if (kind == router_machine::kind) return fold_into<router_machine>(slot, r);
   if (kind == floatingip_machine::kind) return fold_into<floatingip_machine>(slot, r);
@@ -41,7 +42,7 @@ const std::vector<std::string>& stream_kinds() {
       project_machine::kind,  network_machine::kind,   image_machine::kind,
       instance_machine::kind, host_machine::kind,      user_machine::kind,
       role_machine::kind,     domain_machine::kind,    security_group_machine::kind,
-      router_machine::kind,   floatingip_machine::kind};
+      router_machine::kind,   floatingip_machine::kind, quota_machine::kind};
   return kinds;
 }
 

@@ -18,6 +18,7 @@
 #include "engine/instance_state.hpp"
 #include "engine/network_state.hpp"
 #include "engine/project_state.hpp"
+#include "engine/quota_state.hpp"
 #include "engine/role_state.hpp"
 #include "engine/router_state.hpp"
 #include "engine/security_group_state.hpp"
@@ -27,7 +28,7 @@ namespace cumulo {
 
 using any_state =
     std::variant<project_state, network_state, image_state, instance_state, host_state, user_state,
-                 role_state, domain_state, security_group_state, router_state, floatingip_state>;
+                 role_state, domain_state, security_group_state, router_state, floatingip_state, quota_state>;
 
 // The stream kinds the log may hold, in the order they are listed.
 const std::vector<std::string>& stream_kinds();

@@ -61,6 +61,7 @@ TEST(EventSchemas, MatchTheEncodedEventsOfEveryKind) {
   check_kind<user_machine>();
   check_kind<role_machine>();
   check_kind<domain_machine>();
+  check_kind<quota_machine>();
   check_kind<security_group_machine>();
   check_kind<router_machine>();
   check_kind<floatingip_machine>();
