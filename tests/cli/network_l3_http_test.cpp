@@ -747,6 +747,32 @@ TEST_F(NetworkL3Quotas, TheEleventhRouterIsOverQuota) {
   EXPECT_EQ(net("POST", "/routers", other.token, {{"router", {{"name", "x"}}}}).status, 201);
 }
 
+TEST_F(NetworkL3Quotas, AnAdminRaisesAndResetsAProjectsQuotaAndTheChangeSurvivesARestart) {
+  auto m = make_member("qa");
+  auto path = "/quotas/" + m.project_id;
+  // Only an admin changes quotas; a bad body is 400.
+  expect_neutron_error(net("PUT", path, m.token, {{"quota", {{"router", 11}}}}), 403,
+                       "AdminRequired");
+  EXPECT_EQ(net("PUT", path, admin_token, {{"quota", {{"nonsense", 1}}}}).status, 400);
+  EXPECT_EQ(net("PUT", path, admin_token, {{"quota", {{"router", -2}}}}).status, 400);
+  auto raised = net("PUT", path, admin_token, {{"quota", {{"router", 11}, {"port", -1}}}});
+  ASSERT_EQ(raised.status, 200) << raised.body;
+  EXPECT_EQ(json_of(raised)["quota"]["router"], 11);
+  EXPECT_EQ(json_of(raised)["quota"]["port"], -1);
+  EXPECT_EQ(json_of(raised)["quota"]["network"], 100);
+  ASSERT_NO_FATAL_FAILURE(restart());
+  // Tokens outlive a restart too.
+  EXPECT_EQ(json_of(net("GET", path, m.token))["quota"]["router"], 11) << "an event, replayed";
+  for (int i = 1; i <= 11; ++i)
+    ASSERT_EQ(net("POST", "/routers", m.token, {{"router", {{"name", "r" + std::to_string(i)}}}}).status,
+              201)
+        << "router " << i;
+  expect_neutron_error(net("POST", "/routers", m.token, {{"router", {{"name", "r12"}}}}), 409,
+                       "OverQuota");
+  EXPECT_EQ(net("DELETE", path, admin_token).status, 204);
+  EXPECT_EQ(json_of(net("GET", path, m.token))["quota"]["router"], 10) << "the default again";
+}
+
 TEST_F(NetworkL3Quotas, TheEleventhSecurityGroupCountingTheDefaultIsOverQuota) {
   auto m = make_member("qs");
   ASSERT_FALSE(default_group_of(m.token).empty());  // group 1 of 10
