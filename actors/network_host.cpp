@@ -3,6 +3,8 @@
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
+#include <chrono>
+#include <map>
 #include <memory>
 
 #include "engine/libvirt_network.hpp"
@@ -10,9 +12,30 @@
 namespace cumulo {
 namespace {
 
+using flush_networks_atom = caf::atom_constant<caf::atom("flushnets")>;
+
+// A burst of changes to one network (300 ports created at once) is applied
+// as one: libvirt gets the latest state of each network at most every
+// `coalesce`, since applying one redefines the whole network.
+constexpr std::chrono::milliseconds coalesce{50};
+
 struct network_host_state {
   std::unique_ptr<libvirt_networks> networks;  // null: libvirt could not be opened
+  std::map<std::string, network_state> dirty;  // latest state not applied yet, by id
+  bool flush_scheduled = false;
   static inline const char* name = "network_host";
+
+  void apply(const network_state& n) {
+    try {
+      networks->sync(n);
+    } catch (const std::exception& e) {
+      spdlog::error("network host: network {}: {}", n.id, e.what());
+    }
+  }
+  void flush() {
+    for (const auto& [id, n] : dirty) apply(n);
+    dirty.clear();
+  }
 };
 
 caf::behavior network_host(caf::stateful_actor<network_host_state>* self, std::string uri) {
@@ -23,17 +46,25 @@ caf::behavior network_host(caf::stateful_actor<network_host_state>* self, std::s
     spdlog::error("network host: {}; networks get no libvirt bridge", e.what());
   }
   return {
-      [self](sync_atom, const network_state& n) {
-        if (!self->state.networks) return;
-        try {
-          self->state.networks->sync(n);
-        } catch (const std::exception& e) {
-          spdlog::error("network host: network {}: {}", n.id, e.what());
+      [self](sync_atom, network_state& n) {
+        auto& st = self->state;
+        if (!st.networks) return;
+        auto it = st.dirty.find(n.id);
+        if (it == st.dirty.end() || it->second.version <= n.version) st.dirty[n.id] = std::move(n);
+        if (!st.flush_scheduled) {
+          st.flush_scheduled = true;
+          self->delayed_send(self, coalesce, flush_networks_atom::value);
         }
       },
+      [self](flush_networks_atom) {
+        self->state.flush_scheduled = false;
+        self->state.flush();
+      },
       [self](caf::get_atom, libvirt_atom, const std::string& network_id) -> std::string {
-        if (!self->state.networks) return "";
-        return self->state.networks->xml(network_id).value_or("");
+        auto& st = self->state;
+        if (!st.networks) return "";
+        st.flush();  // what was sent before this question is in libvirt
+        return st.networks->xml(network_id).value_or("");
       },
   };
 }

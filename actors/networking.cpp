@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <functional>
+#include <map>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -122,8 +123,13 @@ struct networking_state {
   std::optional<domain_error> over_quota(const std::string& resource,
                                          const std::string& project) const {
     if (project.empty()) return std::nullopt;  // the cloud's own ports (gateways, floating IPs)
-    return check_quota(quotas_of(project), resource, in_use(resource, project));
+    auto p = pending.find({resource, project});
+    const std::int64_t in_flight = p == pending.end() ? 0 : p->second;
+    return check_quota(quotas_of(project), resource, in_use(resource, project) + in_flight);
   }
+  // Creates answered yet, counted against the quota: 32 parallel creations
+  // must not slip past a limit none of them has reached alone.
+  std::map<std::pair<std::string, std::string>, std::int64_t> pending;
   quota_set quotas_of(const std::string& project) const {
     auto it = quotas.find(project);
     return it == quotas.end() ? quota_set{} : it->second.limits;
@@ -167,24 +173,38 @@ void network_command(networking_actor* self, const std::string& network_id,
                      std::function<void(network_state&)> ok, on_error fail) {
   auto& st = self->state;
   std::string reserved_mac;
+  std::pair<std::string, std::string> counted;  // (resource, project) while in flight
   if (auto* c = std::get_if<network::create_port>(&command)) {
     if (auto e = st.over_quota("port", c->project_id)) return fail(to_caf_error(*e));
     auto mac = choose_mac(st, *c);
     if (!mac) return fail(to_caf_error(mac.error()));
     reserved_mac = mac.value();
+    counted = {"port", c->project_id};
   }
-  if (auto* c = std::get_if<network::create>(&command))
+  if (auto* c = std::get_if<network::create>(&command)) {
     if (auto e = st.over_quota("network", c->project_id)) return fail(to_caf_error(*e));
-  if (auto* c = std::get_if<network::add_subnet>(&command))
+    counted = {"network", c->project_id};
+  }
+  if (auto* c = std::get_if<network::add_subnet>(&command)) {
     if (auto e = st.over_quota("subnet", c->project_id)) return fail(to_caf_error(*e));
+    counted = {"subnet", c->project_id};
+  }
+  if (!counted.second.empty()) ++st.pending[counted];
+  auto uncount = [self, counted] {
+    if (counted.second.empty()) return;
+    auto& st = self->state;
+    if (--st.pending[counted] <= 0) st.pending.erase(counted);
+  };
   self->request(st.conductor, conductor_timeout, command_atom::value, network_id,
                 std::move(command), std::move(meta))
       .then(
-          [self, ok](network_state& s) {
+          [self, ok, uncount](network_state& s) {
+            uncount();
             self->state.put(s);
             ok(s);
           },
-          [self, fail, reserved_mac, network_id](caf::error& e) {
+          [self, fail, reserved_mac, network_id, uncount](caf::error& e) {
+            uncount();
             auto& st = self->state;
             // The MAC was never used unless the network already lists it.
             if (!reserved_mac.empty()) {
