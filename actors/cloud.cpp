@@ -75,6 +75,8 @@ cloud::~cloud() {
   system_.reset();  // joins every actor
 }
 
-caf::actor_system& cloud::system() { return *system_; }
+caf::actor_system& cloud::system() {
+  return *system_;
+}
 
 }  // namespace cumulo

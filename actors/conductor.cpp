@@ -20,7 +20,7 @@ constexpr std::chrono::seconds child_timeout{60};
 struct conductor_state {
   caf::actor journal;
   caf::actor scheduler;
-  std::unordered_map<std::string, caf::actor> children;     // stream -> actor
+  std::unordered_map<std::string, caf::actor> children;        // stream -> actor
   std::unordered_map<caf::actor_addr, std::string> stream_of;  // actor -> stream
   std::uint64_t restarts = 0;
   static inline const char* name = "conductor";
@@ -69,18 +69,28 @@ caf::actor restart_child(conductor_actor* self, const std::string& stream, const
 
 void restart_by_kind(conductor_actor* self, const std::string& stream, const caf::actor& dead) {
   const std::string kind = stream_kind(stream);
-  if (kind == project_machine::kind) restart_child<project_machine>(self, stream, dead);
-  else if (kind == user_machine::kind) restart_child<user_machine>(self, stream, dead);
-  else if (kind == role_machine::kind) restart_child<role_machine>(self, stream, dead);
-  else if (kind == domain_machine::kind) restart_child<domain_machine>(self, stream, dead);
+  if (kind == project_machine::kind)
+    restart_child<project_machine>(self, stream, dead);
+  else if (kind == user_machine::kind)
+    restart_child<user_machine>(self, stream, dead);
+  else if (kind == role_machine::kind)
+    restart_child<role_machine>(self, stream, dead);
+  else if (kind == domain_machine::kind)
+    restart_child<domain_machine>(self, stream, dead);
   else if (kind == security_group_machine::kind)
     restart_child<security_group_machine>(self, stream, dead);
-  else if (kind == router_machine::kind) restart_child<router_machine>(self, stream, dead);
-  else if (kind == floatingip_machine::kind) restart_child<floatingip_machine>(self, stream, dead);
-  else if (kind == quota_machine::kind) restart_child<quota_machine>(self, stream, dead);
-  else if (kind == network_machine::kind) restart_child<network_machine>(self, stream, dead);
-  else if (kind == image_machine::kind) restart_child<image_machine>(self, stream, dead);
-  else if (kind == instance_machine::kind) restart_child<instance_machine>(self, stream, dead);
+  else if (kind == router_machine::kind)
+    restart_child<router_machine>(self, stream, dead);
+  else if (kind == floatingip_machine::kind)
+    restart_child<floatingip_machine>(self, stream, dead);
+  else if (kind == quota_machine::kind)
+    restart_child<quota_machine>(self, stream, dead);
+  else if (kind == network_machine::kind)
+    restart_child<network_machine>(self, stream, dead);
+  else if (kind == image_machine::kind)
+    restart_child<image_machine>(self, stream, dead);
+  else if (kind == instance_machine::kind)
+    restart_child<instance_machine>(self, stream, dead);
 }
 
 // Sends a request to the actor of a stream and relays its answer. A child
@@ -287,8 +297,9 @@ caf::behavior conductor(conductor_actor* self, caf::actor journal, log_fold_ptr 
       [self](command_atom, const std::string& id, domain::command& c, event_metadata& m) {
         return on_command<domain_machine>(self, id, c, m);
       },
-      [self](command_atom, const std::string& id, security_group::command& c,
-             event_metadata& m) { return on_command<security_group_machine>(self, id, c, m); },
+      [self](command_atom, const std::string& id, security_group::command& c, event_metadata& m) {
+        return on_command<security_group_machine>(self, id, c, m);
+      },
       [self](command_atom, const std::string& id, router::command& c, event_metadata& m) {
         return on_command<router_machine>(self, id, c, m);
       },

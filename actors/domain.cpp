@@ -4,8 +4,8 @@
 
 namespace cumulo {
 
-caf::behavior domain_actor(resource_actor<domain_machine>* self, caf::actor journal,
-                           std::string id, std::optional<domain_state> initial) {
+caf::behavior domain_actor(resource_actor<domain_machine>* self, caf::actor journal, std::string id,
+                           std::optional<domain_state> initial) {
   return resource_behavior<domain_machine>(self, std::move(journal), std::move(id),
                                            std::move(initial));
 }

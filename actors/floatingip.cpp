@@ -4,10 +4,10 @@
 
 namespace cumulo {
 
-caf::behavior floatingip_actor(resource_actor<floatingip_machine>* self, caf::actor journal, std::string id,
-                         std::optional<floatingip_state> initial) {
+caf::behavior floatingip_actor(resource_actor<floatingip_machine>* self, caf::actor journal,
+                               std::string id, std::optional<floatingip_state> initial) {
   return resource_behavior<floatingip_machine>(self, std::move(journal), std::move(id),
-                                         std::move(initial));
+                                               std::move(initial));
 }
 
 }  // namespace cumulo

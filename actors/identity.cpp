@@ -84,11 +84,10 @@ struct admission {
 // A name is free when no resource holds it (but the one renamed) and no
 // command in flight reserved it; the answer then reserves it.
 admission claim(const identity_state& st, std::optional<domain_error> taken, const char* kind,
-                 const std::string& domain, const std::string& name) {
+                const std::string& domain, const std::string& name) {
   if (taken) return {taken, ""};
   std::string key = std::string(kind) + '\x1f' + domain + '\x1f' + name;
-  if (st.reserved.count(key))
-    return {identity_directory::duplicate_name(kind, name, domain), ""};
+  if (st.reserved.count(key)) return {identity_directory::duplicate_name(kind, name, domain), ""};
   return {std::nullopt, std::move(key)};
 }
 
@@ -102,20 +101,22 @@ admission admit(const identity_state& st, const std::string& id, const project::
   const auto& dir = st.dir;
   if (const auto* create = std::get_if<project::create>(&c)) {
     if (auto e = unknown_domain(dir, create->domain_id)) return {e, ""};
-    return claim(st, dir.project_name_taken(create->name, create->domain_id, id),
-                 "project", create->domain_id, create->name);
+    return claim(st, dir.project_name_taken(create->name, create->domain_id, id), "project",
+                 create->domain_id, create->name);
   }
   if (const auto* update = std::get_if<project::update>(&c)) {
     const auto* p = dir.project(id);
     if (update->name && p)
-      return claim(st, dir.project_name_taken(*update->name, p->domain_id, id),
-                   "project", p->domain_id, *update->name);
+      return claim(st, dir.project_name_taken(*update->name, p->domain_id, id), "project",
+                   p->domain_id, *update->name);
   }
   if (const auto* grant = std::get_if<project::grant_role>(&c)) {
     if (!dir.user(grant->user_id))
-      return {make_domain_error(errc::not_found, "Could not find user: " + grant->user_id + "."), ""};
+      return {make_domain_error(errc::not_found, "Could not find user: " + grant->user_id + "."),
+              ""};
     if (!dir.role(grant->role_id))
-      return {make_domain_error(errc::not_found, "Could not find role: " + grant->role_id + "."), ""};
+      return {make_domain_error(errc::not_found, "Could not find role: " + grant->role_id + "."),
+              ""};
   }
   return {};
 }
@@ -128,14 +129,14 @@ admission admit(const identity_state& st, const std::string& id, const user::com
       return {make_domain_error(errc::not_found,
                                 "Could not find project: " + create->default_project_id + "."),
               ""};
-    return claim(st, dir.user_name_taken(create->name, create->domain_id, id),
-                 "user", create->domain_id, create->name);
+    return claim(st, dir.user_name_taken(create->name, create->domain_id, id), "user",
+                 create->domain_id, create->name);
   }
   if (const auto* update = std::get_if<user::update>(&c)) {
     const auto* u = dir.user(id);
     if (update->name && u)
-      return claim(st, dir.user_name_taken(*update->name, u->domain_id, id),
-                   "user", u->domain_id, *update->name);
+      return claim(st, dir.user_name_taken(*update->name, u->domain_id, id), "user", u->domain_id,
+                   *update->name);
   }
   return {};
 }
@@ -214,8 +215,7 @@ void hash_then_forward(identity_actor* self, caf::response_promise promise, cons
               change->password_hash = hash;
               change->now_us = now_us();
             }
-            forward<user_machine>(self, promise, id, std::move(command), std::move(meta),
-                                  reserved);
+            forward<user_machine>(self, promise, id, std::move(command), std::move(meta), reserved);
           },
           [self, promise, reserved](caf::error& e) mutable {
             self->state.reserved.erase(reserved);
@@ -236,7 +236,8 @@ caf::result<user_state> on_user_with_password(identity_actor* self, const std::s
 
 template <class State>
 caf::result<State> found_or_not(const State* s, const char* kind, const std::string& id) {
-  if (!s) return to_caf_error({errc::not_found, std::string("Could not find ") + kind + ": " + id + "."});
+  if (!s)
+    return to_caf_error({errc::not_found, std::string("Could not find ") + kind + ": " + id + "."});
   return *s;
 }
 
@@ -269,8 +270,8 @@ caf::result<token_info> authenticate(identity_actor* self, auth_request& req) {
               }
               const auto issued = now_us();
               const auto expires =
-                  issued + std::chrono::duration_cast<std::chrono::microseconds>(st.opts.token_ttl)
-                               .count();
+                  issued +
+                  std::chrono::duration_cast<std::chrono::microseconds>(st.opts.token_ttl).count();
               promise.deliver(issue(st, std::move(scoped.value()), {"password"}, issued, expires));
             },
             [promise](caf::error& e) mutable { promise.deliver(e); });
@@ -302,8 +303,8 @@ caf::result<user_state> change_password(identity_actor* self, const std::string&
       .then(
           [self, promise, user_id, fresh, meta](bool ok) mutable {
             if (!ok) {
-              promise.deliver(unauthorized("the original password of user " + user_id +
-                                           " does not match"));
+              promise.deliver(
+                  unauthorized("the original password of user " + user_id + " does not match"));
               return;
             }
             hash_then_forward(self, promise, user_id, user::command{user::change_password{}},
@@ -327,17 +328,29 @@ caf::behavior identity(identity_actor* self, caf::actor conductor, identity_opti
     self->quit(e);
   };
   self->request(st.conductor, conductor_timeout, list_atom::value, project_atom::value)
-      .await([self](std::vector<project_state>& all) { for (auto& s : all) self->state.dir.put(s); },
-             fail);
+      .await(
+          [self](std::vector<project_state>& all) {
+            for (auto& s : all) self->state.dir.put(s);
+          },
+          fail);
   self->request(st.conductor, conductor_timeout, list_atom::value, user_atom::value)
-      .await([self](std::vector<user_state>& all) { for (auto& s : all) self->state.dir.put(s); },
-             fail);
+      .await(
+          [self](std::vector<user_state>& all) {
+            for (auto& s : all) self->state.dir.put(s);
+          },
+          fail);
   self->request(st.conductor, conductor_timeout, list_atom::value, role_atom::value)
-      .await([self](std::vector<role_state>& all) { for (auto& s : all) self->state.dir.put(s); },
-             fail);
+      .await(
+          [self](std::vector<role_state>& all) {
+            for (auto& s : all) self->state.dir.put(s);
+          },
+          fail);
   self->request(st.conductor, conductor_timeout, list_atom::value, domain_atom::value)
-      .await([self](std::vector<domain_state>& all) { for (auto& s : all) self->state.dir.put(s); },
-             fail);
+      .await(
+          [self](std::vector<domain_state>& all) {
+            for (auto& s : all) self->state.dir.put(s);
+          },
+          fail);
 
   return {
       [self](authenticate_atom, auth_request& req) { return authenticate(self, req); },
@@ -363,8 +376,8 @@ caf::behavior identity(identity_actor* self, caf::actor conductor, identity_opti
              event_metadata& meta) -> caf::result<user_state> {
         auto v = self->state.dir.validate(self->state.key, token, now_us());
         if (!v) return to_caf_error({errc::not_found, "Could not find token."});
-        user::command c{user::revoke_token{v.value().payload.audit_id,
-                                           v.value().payload.expires_at_us}};
+        user::command c{
+            user::revoke_token{v.value().payload.audit_id, v.value().payload.expires_at_us}};
         return on_command<user_machine>(self, v.value().user.id, c, meta);
       },
       [self](command_atom, const std::string& id, project::command& c, event_metadata& m) {
@@ -378,9 +391,8 @@ caf::behavior identity(identity_actor* self, caf::actor conductor, identity_opti
         return on_user_with_password(self, id, c, m, password);
       },
       [self](password_atom, const std::string& user_id, const std::string& original,
-             const std::string& fresh, event_metadata& m) {
-        return change_password(self, user_id, original, fresh, m);
-      },
+             const std::string& fresh,
+             event_metadata& m) { return change_password(self, user_id, original, fresh, m); },
       [self](command_atom, const std::string& id, role::command& c, event_metadata& m) {
         return on_command<role_machine>(self, id, c, m);
       },

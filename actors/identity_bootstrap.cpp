@@ -60,8 +60,8 @@ bootstrap_result bootstrap_identity(cloud& c, const std::string& admin_password)
     if (std::string(name) == "admin") result.admin_role_id = id;
   }
 
-  auto projects = ask<std::vector<project_state>>(self, identity, "list projects",
-                                                  list_atom::value, project_atom::value);
+  auto projects = ask<std::vector<project_state>>(self, identity, "list projects", list_atom::value,
+                                                  project_atom::value);
   std::optional<project_state> project;
   for (auto& p : projects)
     if (p.name == "admin" && p.domain_id == default_domain) project = std::move(p);

@@ -20,27 +20,6 @@ namespace {
 
 constexpr std::chrono::seconds conductor_timeout{60};
 
-template <class State>
-void put_in(std::unordered_map<std::string, State>& map, const State& s) {
-  auto it = map.find(s.id);
-  if (it != map.end() && it->second.version > s.version) return;  // a late, older answer
-  if (s.exists())
-    map[s.id] = s;
-  else
-    map.erase(s.id);
-}
-
-template <class State>
-std::vector<State> sorted(const std::unordered_map<std::string, State>& map) {
-  std::vector<State> out;
-  out.reserve(map.size());
-  for (const auto& [_, s] : map) out.push_back(s);
-  std::sort(out.begin(), out.end(), [](const State& a, const State& b) {
-    return a.created_at_us != b.created_at_us ? a.created_at_us < b.created_at_us : a.id < b.id;
-  });
-  return out;
-}
-
 struct networking_state {
   caf::actor conductor;
   caf::actor network_host;
@@ -87,10 +66,10 @@ struct networking_state {
     }
     networks[s.id] = s;
   }
-  void put(const security_group_state& s) { put_in(security_groups, s); }
-  void put(const router_state& s) { put_in(routers, s); }
-  void put(const floatingip_state& s) { put_in(floatingips, s); }
-  void put(const quota_state& s) { put_in(quotas, s); }
+  void put(const security_group_state& s) { put_latest(security_groups, s); }
+  void put(const router_state& s) { put_latest(routers, s); }
+  void put(const floatingip_state& s) { put_latest(floatingips, s); }
+  void put(const quota_state& s) { put_latest(quotas, s); }
 
   const network::port* port(const std::string& id) const {
     auto it = network_of_port.find(id);
@@ -104,7 +83,8 @@ struct networking_state {
       for (const auto& [_, net] : networks) {
         if (resource == "network") n += net.project_id == project;
         if (resource == "subnet")
-          for (const auto& s : net.subnets) n += (s.project_id.empty() ? net.project_id : s.project_id) == project;
+          for (const auto& s : net.subnets)
+            n += (s.project_id.empty() ? net.project_id : s.project_id) == project;
         if (resource == "port")
           for (const auto& [id, p] : net.ports) n += p.project_id == project;
       }
@@ -140,8 +120,8 @@ using networking_actor = caf::stateful_actor<networking_state>;
 using on_error = std::function<void(const caf::error&)>;
 
 domain_error not_found(const char* type, const char* what, const std::string& id) {
-  return make_neutron_error(errc::not_found, type, std::string(what) + " " + id +
-                                                       " could not be found.");
+  return make_neutron_error(errc::not_found, type,
+                            std::string(what) + " " + id + " could not be found.");
 }
 domain_error bad_request(std::string message) {
   return make_neutron_error(errc::bad_request, "BadRequest", std::move(message));
@@ -154,9 +134,9 @@ outcome<std::string> choose_mac(networking_state& st, network::create_port& c) {
     std::string mac = c.mac_address;
     for (auto& ch : mac) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     if (st.macs.count(mac))
-      return make_neutron_error(errc::conflict, "MacAddressInUse",
-                                "Unable to complete operation for network. The mac address " +
-                                    mac + " is in use.");
+      return make_neutron_error(
+          errc::conflict, "MacAddressInUse",
+          "Unable to complete operation for network. The mac address " + mac + " is in use.");
     c.mac_address = mac;
   } else {
     do c.mac_address = new_mac_address();
@@ -210,7 +190,8 @@ void network_command(networking_actor* self, const std::string& network_id,
             if (!reserved_mac.empty()) {
               bool used = false;
               if (auto it = st.networks.find(network_id); it != st.networks.end())
-                for (const auto& [id, port] : it->second.ports) used |= port.mac_address == reserved_mac;
+                for (const auto& [id, port] : it->second.ports)
+                  used |= port.mac_address == reserved_mac;
               if (!used) st.macs.erase(reserved_mac);
             }
             fail(e);
@@ -272,7 +253,10 @@ void with_default_group(networking_actor* self, const std::string& project_id,
   auto& waiters = st.default_waiters[project_id];
   waiters.push_back(std::move(then));
   if (waiters.size() > 1) return;
-  security_group::create c{"default", "Default security group", project_id, true,
+  security_group::create c{"default",
+                           "Default security group",
+                           project_id,
+                           true,
                            {new_uuid(), new_uuid(), new_uuid(), new_uuid()}};
   auto finish = [self, project_id](outcome<security_group_state> result) {
     auto waiting = std::move(self->state.default_waiters[project_id]);
@@ -294,9 +278,9 @@ caf::result<security_group_state> on_security_group(networking_actor* self, cons
   if (auto* rule = std::get_if<security_group::add_rule>(&c)) {
     if (auto e = st.over_quota("security_group_rule", rule->project_id)) return to_caf_error(*e);
     if (!rule->remote_group_id.empty() && !st.security_groups.count(rule->remote_group_id))
-      return to_caf_error(make_neutron_error(errc::not_found, "SecurityGroupNotFound",
-                                             "Security group " + rule->remote_group_id +
-                                                 " does not exist"));
+      return to_caf_error(
+          make_neutron_error(errc::not_found, "SecurityGroupNotFound",
+                             "Security group " + rule->remote_group_id + " does not exist"));
   }
   auto promise = self->make_response_promise<security_group_state>();
   resource_command<security_group_state>(self, id, std::move(c), std::move(meta),
@@ -319,16 +303,16 @@ void create_port(networking_actor* self, const std::string& network_id, network:
   if (!c.security_groups.empty() || cloud_port || c.project_id.empty())
     return network_command(self, network_id, std::move(c), std::move(meta), std::move(ok),
                            std::move(fail));
-  with_default_group(self, c.project_id, meta,
-                     [self, network_id, c, meta, ok, fail](outcome<security_group_state> g) mutable {
-                       if (!g) return fail(to_caf_error(g.error()));
-                       c.security_groups = {g.value().id};
-                       network_command(self, network_id, std::move(c), std::move(meta), ok, fail);
-                     });
+  with_default_group(
+      self, c.project_id, meta,
+      [self, network_id, c, meta, ok, fail](outcome<security_group_state> g) mutable {
+        if (!g) return fail(to_caf_error(g.error()));
+        c.security_groups = {g.value().id};
+        network_command(self, network_id, std::move(c), std::move(meta), ok, fail);
+      });
 }
 
-caf::result<network_state> on_network_command(networking_actor* self,
-                                              const std::string& network_id,
+caf::result<network_state> on_network_command(networking_actor* self, const std::string& network_id,
                                               network::command& command, event_metadata& meta) {
   auto promise = self->make_response_promise<network_state>();
   if (auto* c = std::get_if<network::create_port>(&command))
@@ -343,8 +327,8 @@ caf::result<network_state> on_network_command(networking_actor* self,
 // --- routers ---
 
 domain_error router_not_found(const std::string& id) {
-  return make_neutron_error(errc::not_found, "RouterNotFound", "Router " + id +
-                                                                   " could not be found.");
+  return make_neutron_error(errc::not_found, "RouterNotFound",
+                            "Router " + id + " could not be found.");
 }
 
 std::vector<network::fixed_ip> fixed_ips_of(const network_state& n, const std::string& port_id) {
@@ -395,7 +379,8 @@ caf::result<router_state> on_gateway(networking_actor* self, const std::string& 
         resource_command<router_state>(
             self, router_id, router::command{std::move(g)}, meta,
             [self, promise, old_port, meta](router_state& s) mutable {
-              delete_port_then(self, old_port, meta, [promise, s]() mutable { promise.deliver(s); });
+              delete_port_then(self, old_port, meta,
+                               [promise, s]() mutable { promise.deliver(s); });
             },
             [self, promise, port_id, meta](const caf::error& e) mutable {
               delete_port_then(self, port_id, meta, [promise, e]() mutable { promise.deliver(e); });
@@ -416,14 +401,15 @@ caf::result<router_state> add_interface(networking_actor* self, const router_sta
     const auto* p = st.port(port_id);
     if (!p) return to_caf_error(not_found("PortNotFound", "Port", port_id));
     if (!p->device_id.empty())
-      return to_caf_error(make_neutron_error(
-          errc::conflict, "PortInUse",
-          "Unable to complete operation on port " + port_id + " for network " +
-              st.network_of_port.at(port_id) + ". Port already has an attached device " +
-              p->device_id + "."));
+      return to_caf_error(make_neutron_error(errc::conflict, "PortInUse",
+                                             "Unable to complete operation on port " + port_id +
+                                                 " for network " + st.network_of_port.at(port_id) +
+                                                 ". Port already has an attached device " +
+                                                 p->device_id + "."));
     if (p->fixed_ips.empty())
-      return to_caf_error(bad_request("Bad router request: Router port must have at least one "
-                                      "fixed IP."));
+      return to_caf_error(
+          bad_request("Bad router request: Router port must have at least one "
+                      "fixed IP."));
     const std::string network_id = st.network_of_port.at(port_id);
     const std::string port_subnet = p->fixed_ips.front().subnet_id;
     auto promise = self->make_response_promise<router_state>();
@@ -435,8 +421,9 @@ caf::result<router_state> add_interface(networking_actor* self, const router_sta
         self, network_id, std::move(u), meta,
         [self, promise, router_id, port_id, port_subnet, network_id, meta](network_state&) mutable {
           resource_command<router_state>(
-              self, router_id, router::command{router::add_interface{port_id, port_subnet, network_id}},
-              meta, deliver_to(promise), fail_to(promise));
+              self, router_id,
+              router::command{router::add_interface{port_id, port_subnet, network_id}}, meta,
+              deliver_to(promise), fail_to(promise));
         },
         fail_to(promise));
     return promise;
@@ -447,11 +434,12 @@ caf::result<router_state> add_interface(networking_actor* self, const router_sta
   const std::string network_id = net_it->second;
   const auto* sub = st.networks.at(network_id).find_subnet(subnet_id);
   if (sub->gateway_ip.empty())
-    return to_caf_error(bad_request("Bad router request: Subnet for router interface must have a "
-                                    "gateway IP."));
+    return to_caf_error(
+        bad_request("Bad router request: Subnet for router interface must have a "
+                    "gateway IP."));
   if (r.find_interface_by_subnet(subnet_id))
-    return to_caf_error(bad_request("Bad router request: Router already has a port on subnet " +
-                                    subnet_id + "."));
+    return to_caf_error(
+        bad_request("Bad router request: Router already has a port on subnet " + subnet_id + "."));
   auto promise = self->make_response_promise<router_state>();
   network::create_port port;
   port.port_id = new_uuid();
@@ -464,10 +452,11 @@ caf::result<router_state> add_interface(networking_actor* self, const router_sta
       self, network_id, std::move(port), meta,
       [self, promise, router_id, new_port, subnet_id, network_id, meta](network_state&) mutable {
         resource_command<router_state>(
-            self, router_id, router::command{router::add_interface{new_port, subnet_id, network_id}},
-            meta, deliver_to(promise),
-            [self, promise, new_port, meta](const caf::error& e) mutable {
-              delete_port_then(self, new_port, meta, [promise, e]() mutable { promise.deliver(e); });
+            self, router_id,
+            router::command{router::add_interface{new_port, subnet_id, network_id}}, meta,
+            deliver_to(promise), [self, promise, new_port, meta](const caf::error& e) mutable {
+              delete_port_then(self, new_port, meta,
+                               [promise, e]() mutable { promise.deliver(e); });
             });
       },
       fail_to(promise));
@@ -481,8 +470,9 @@ caf::result<router_state> on_interface(networking_actor* self, const std::string
   auto it = st.routers.find(router_id);
   if (it == st.routers.end()) return to_caf_error(router_not_found(router_id));
   if (subnet_id.empty() == port_id.empty() && add)
-    return to_caf_error(bad_request("Bad router request: Either subnet_id or port_id must be "
-                                    "specified."));
+    return to_caf_error(
+        bad_request("Bad router request: Either subnet_id or port_id must be "
+                    "specified."));
   if (add) return add_interface(self, it->second, subnet_id, port_id, meta);
   const router::interface* i = !port_id.empty() ? it->second.find_interface_by_port(port_id)
                                                 : it->second.find_interface_by_subnet(subnet_id);
@@ -559,8 +549,8 @@ outcome<floatingip::associate> association(const networking_state& st, const flo
 }
 
 caf::result<floatingip_state> on_associate(networking_actor* self, const std::string& fip_id,
-                                           const std::string& port_id,
-                                           const std::string& fixed_ip, event_metadata& meta) {
+                                           const std::string& port_id, const std::string& fixed_ip,
+                                           event_metadata& meta) {
   auto& st = self->state;
   auto it = st.floatingips.find(fip_id);
   if (it == st.floatingips.end()) return to_caf_error(floatingip_not_found(fip_id));
@@ -576,8 +566,8 @@ caf::result<floatingip_state> on_associate(networking_actor* self, const std::st
   return promise;
 }
 
-caf::result<floatingip_state> on_floatingip_create(networking_actor* self,
-                                                   floatingip_request& req, event_metadata& meta) {
+caf::result<floatingip_state> on_floatingip_create(networking_actor* self, floatingip_request& req,
+                                                   event_metadata& meta) {
   auto& st = self->state;
   auto net = st.networks.find(req.floating_network_id);
   if (net == st.networks.end())
@@ -600,8 +590,8 @@ caf::result<floatingip_state> on_floatingip_create(networking_actor* self,
         break;
       }
     if (!port.fixed_ips)
-      return to_caf_error(bad_request("Bad floatingip request: Network " +
-                                      req.floating_network_id + " has no IPv4 subnet."));
+      return to_caf_error(bad_request("Bad floatingip request: Network " + req.floating_network_id +
+                                      " has no IPv4 subnet."));
   }
   const std::string port_id = port.port_id;
   auto promise = self->make_response_promise<floatingip_state>();
@@ -622,8 +612,8 @@ caf::result<floatingip_state> on_floatingip_create(networking_actor* self,
                 promise.deliver(to_caf_error(a.error()));
                 return;
               }
-              resource_command<floatingip_state>(self, req.id, floatingip::command{a.value()},
-                                                 meta, deliver_to(promise), fail_to(promise));
+              resource_command<floatingip_state>(self, req.id, floatingip::command{a.value()}, meta,
+                                                 deliver_to(promise), fail_to(promise));
             },
             [self, promise, port_id, meta](const caf::error& e) mutable {
               delete_port_then(self, port_id, meta, [promise, e]() mutable { promise.deliver(e); });
@@ -713,7 +703,7 @@ caf::behavior networking(networking_actor* self, caf::actor conductor, caf::acto
           return to_caf_error(not_found("PortNotFound", "Port", id));
         return self->state.networks.at(it->second);
       },
-      [self](list_atom, network_atom) { return sorted(self->state.networks); },
+      [self](list_atom, network_atom) { return in_creation_order(self->state.networks); },
 
       [self](command_atom, const std::string& id, security_group::command& c, event_metadata& m) {
         return on_security_group(self, id, c, m);
@@ -725,20 +715,19 @@ caf::behavior networking(networking_actor* self, caf::actor conductor, caf::acto
             security_group::command c{security_group::remove_rule{rule_id}};
             return on_security_group(self, id, c, m);
           }
-        return to_caf_error(make_neutron_error(errc::not_found, "SecurityGroupRuleNotFound",
-                                               "Security group rule " + rule_id +
-                                                   " does not exist"));
+        return to_caf_error(
+            make_neutron_error(errc::not_found, "SecurityGroupRuleNotFound",
+                               "Security group rule " + rule_id + " does not exist"));
       },
       [self](default_atom, const std::string& project_id,
              event_metadata& m) -> caf::result<security_group_state> {
         auto promise = self->make_response_promise<security_group_state>();
-        with_default_group(self, project_id, m,
-                           [promise](outcome<security_group_state> g) mutable {
-                             if (g)
-                               promise.deliver(g.value());
-                             else
-                               promise.deliver(to_caf_error(g.error()));
-                           });
+        with_default_group(self, project_id, m, [promise](outcome<security_group_state> g) mutable {
+          if (g)
+            promise.deliver(g.value());
+          else
+            promise.deliver(to_caf_error(g.error()));
+        });
         return promise;
       },
       [self](caf::get_atom, security_group_atom, const std::string& id) {
@@ -750,11 +739,13 @@ caf::behavior networking(networking_actor* self, caf::actor conductor, caf::acto
              const std::string& rule_id) -> caf::result<security_group_state> {
         for (const auto& [_, g] : self->state.security_groups)
           if (g.find_rule(rule_id)) return g;
-        return to_caf_error(make_neutron_error(errc::not_found, "SecurityGroupRuleNotFound",
-                                               "Security group rule " + rule_id +
-                                                   " does not exist"));
+        return to_caf_error(
+            make_neutron_error(errc::not_found, "SecurityGroupRuleNotFound",
+                               "Security group rule " + rule_id + " does not exist"));
       },
-      [self](list_atom, security_group_atom) { return sorted(self->state.security_groups); },
+      [self](list_atom, security_group_atom) {
+        return in_creation_order(self->state.security_groups);
+      },
 
       [self](command_atom, const std::string& id, router::command& c, event_metadata& m) {
         return on_router(self, id, c, m);
@@ -768,22 +759,21 @@ caf::behavior networking(networking_actor* self, caf::actor conductor, caf::acto
       [self](caf::get_atom, router_atom, const std::string& id) {
         return found(self->state.routers, id, router_not_found(id));
       },
-      [self](list_atom, router_atom) { return sorted(self->state.routers); },
+      [self](list_atom, router_atom) { return in_creation_order(self->state.routers); },
 
       [self](command_atom, floatingip_request& req, event_metadata& m) {
         return on_floatingip_create(self, req, m);
       },
       [self](associate_atom, const std::string& fip_id, const std::string& port_id,
-             const std::string& fixed_ip, event_metadata& m) {
-        return on_associate(self, fip_id, port_id, fixed_ip, m);
-      },
+             const std::string& fixed_ip,
+             event_metadata& m) { return on_associate(self, fip_id, port_id, fixed_ip, m); },
       [self](command_atom, const std::string& id, floatingip::command& c, event_metadata& m) {
         return on_floatingip(self, id, c, m);
       },
       [self](caf::get_atom, floatingip_atom, const std::string& id) {
         return found(self->state.floatingips, id, floatingip_not_found(id));
       },
-      [self](list_atom, floatingip_atom) { return sorted(self->state.floatingips); },
+      [self](list_atom, floatingip_atom) { return in_creation_order(self->state.floatingips); },
 
       [self](caf::get_atom, quota_atom, const std::string& project) {
         return self->state.quotas_of(project);
@@ -801,8 +791,7 @@ caf::behavior networking(networking_actor* self, caf::actor conductor, caf::acto
 
 }  // namespace
 
-caf::actor spawn_networking(caf::actor_system& sys, caf::actor conductor,
-                            caf::actor network_host) {
+caf::actor spawn_networking(caf::actor_system& sys, caf::actor conductor, caf::actor network_host) {
   return sys.spawn(networking, std::move(conductor), std::move(network_host));
 }
 

@@ -46,7 +46,8 @@ caf::behavior resource_behavior(resource_actor<Machine>* self, caf::actor journa
     self->request(st.journal, journal_timeout, read_atom::value, make_stream(Machine::kind, id))
         .await(
             [self](recorded_events& events) {
-              for (const auto& r : events) self->state.s = fold<Machine>(std::move(self->state.s), r);
+              for (const auto& r : events)
+                self->state.s = fold<Machine>(std::move(self->state.s), r);
             },
             [self](caf::error& e) { self->quit(e); });
   }
@@ -57,15 +58,17 @@ caf::behavior resource_behavior(resource_actor<Machine>* self, caf::actor journa
         auto decided = Machine::decide(self->state.s, command);
         if (!decided) return to_caf_error(decided.error());
         if (decided.value().empty()) return self->state.s;
-        append_request request{make_stream(Machine::kind, self->state.s.id), self->state.s.version,
-                               {}, std::move(meta)};
+        append_request request{make_stream(Machine::kind, self->state.s.id),
+                               self->state.s.version,
+                               {},
+                               std::move(meta)};
         for (const auto& e : decided.value()) request.events.push_back(encode(e));
         auto promise = self->template make_response_promise<state_t>();
         // await again: the next command decides on the state this one leaves.
         self->request(self->state.journal, journal_timeout, append_atom::value, std::move(request))
             .await(
-                [self, promise, events = std::move(decided.value())](
-                    recorded_events& records) mutable {
+                [self, promise,
+                 events = std::move(decided.value())](recorded_events& records) mutable {
                   self->state.s =
                       apply_appended<Machine>(std::move(self->state.s), events, records);
                   promise.deliver(self->state.s);
@@ -86,21 +89,20 @@ caf::behavior user_actor(resource_actor<user_machine>* self, caf::actor journal,
                          std::optional<user_state> initial);
 caf::behavior role_actor(resource_actor<role_machine>* self, caf::actor journal, std::string id,
                          std::optional<role_state> initial);
-caf::behavior domain_actor(resource_actor<domain_machine>* self, caf::actor journal,
-                           std::string id, std::optional<domain_state> initial);
-caf::behavior security_group_actor(resource_actor<security_group_machine>* self,
-                                   caf::actor journal, std::string id,
-                                   std::optional<security_group_state> initial);
-caf::behavior router_actor(resource_actor<router_machine>* self, caf::actor journal,
-                           std::string id, std::optional<router_state> initial);
+caf::behavior domain_actor(resource_actor<domain_machine>* self, caf::actor journal, std::string id,
+                           std::optional<domain_state> initial);
+caf::behavior security_group_actor(resource_actor<security_group_machine>* self, caf::actor journal,
+                                   std::string id, std::optional<security_group_state> initial);
+caf::behavior router_actor(resource_actor<router_machine>* self, caf::actor journal, std::string id,
+                           std::optional<router_state> initial);
 caf::behavior floatingip_actor(resource_actor<floatingip_machine>* self, caf::actor journal,
                                std::string id, std::optional<floatingip_state> initial);
 caf::behavior quota_actor(resource_actor<quota_machine>* self, caf::actor journal, std::string id,
                           std::optional<quota_state> initial);
 caf::behavior network_actor(resource_actor<network_machine>* self, caf::actor journal,
                             std::string id, std::optional<network_state> initial);
-caf::behavior image_actor(resource_actor<image_machine>* self, caf::actor journal,
-                          std::string id, std::optional<image_state> initial);
+caf::behavior image_actor(resource_actor<image_machine>* self, caf::actor journal, std::string id,
+                          std::optional<image_state> initial);
 caf::behavior instance_actor(resource_actor<instance_machine>* self, caf::actor journal,
                              std::string id, std::optional<instance_state> initial);
 

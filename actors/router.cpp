@@ -5,9 +5,9 @@
 namespace cumulo {
 
 caf::behavior router_actor(resource_actor<router_machine>* self, caf::actor journal, std::string id,
-                         std::optional<router_state> initial) {
+                           std::optional<router_state> initial) {
   return resource_behavior<router_machine>(self, std::move(journal), std::move(id),
-                                         std::move(initial));
+                                           std::move(initial));
 }
 
 }  // namespace cumulo

@@ -4,10 +4,10 @@
 
 namespace cumulo {
 
-caf::behavior security_group_actor(resource_actor<security_group_machine>* self, caf::actor journal, std::string id,
-                         std::optional<security_group_state> initial) {
+caf::behavior security_group_actor(resource_actor<security_group_machine>* self, caf::actor journal,
+                                   std::string id, std::optional<security_group_state> initial) {
   return resource_behavior<security_group_machine>(self, std::move(journal), std::move(id),
-                                         std::move(initial));
+                                                   std::move(initial));
 }
 
 }  // namespace cumulo

@@ -29,12 +29,11 @@ void with_token(server_context& ctx, const std::string& token, std::shared_ptr<r
   ctx.bridge.ask_or<token_info>(
       std::move(r), ctx.identity,
       [then = std::move(then)](std::shared_ptr<responder> rr, token_info& t) { then(rr, t); },
-      respond_identity_error,
-      validate_atom::value, token);
+      respond_identity_error, validate_atom::value, token);
 }
 
-bool enforce(responder& r, const server_context& ctx, const token_info& t,
-             const std::string& rule, const target& tg) {
+bool enforce(responder& r, const server_context& ctx, const token_info& t, const std::string& rule,
+             const target& tg) {
   if (ctx.rules.allowed(rule, t.creds(), tg)) return true;
   if (r.svc() == service::network) {
     respond_error(r, 403, "(rule:" + rule + ") is disallowed by policy", "PolicyNotAuthorized");

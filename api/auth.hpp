@@ -32,8 +32,8 @@ void with_token(server_context& ctx, const std::string& token, std::shared_ptr<r
 // Whether `rule` allows the caller; if not, answers 403 in the service's
 // words ("You are not authorized to perform the requested action: rule.",
 // "Policy doesn't allow rule to be performed.").
-bool enforce(responder& r, const server_context& ctx, const token_info& t,
-             const std::string& rule, const target& tg = {});
+bool enforce(responder& r, const server_context& ctx, const token_info& t, const std::string& rule,
+             const target& tg = {});
 
 // Answers a 401 of an authentication: Keystone's generic message, the
 // reason (which user, which check) in the log only.

@@ -62,12 +62,12 @@ class bridge {
                 else
                   on_reply(*r, v);
               },
-                [r, on_error](caf::error& e) mutable {
-                  if (auto de = domain_error_of(e))
-                    on_error(*r, *de);
-                  else
-                    respond_failure(*r, e);
-                });
+              [r, on_error](caf::error& e) mutable {
+                if (auto de = domain_error_of(e))
+                  on_error(*r, *de);
+                else
+                  respond_failure(*r, e);
+              });
     });
   }
 

@@ -25,8 +25,8 @@ struct http_server::impl {
   Rest::Router router;
 
   impl(caf::actor_system& s, service_actors a, server_options o)
-      : ctx{s, std::move(a.conductor), std::move(a.identity), std::move(a.networking), o,
-            bridge(s, o.actor_timeout), schema_set(o.schema_dir)} {}
+      : ctx{s, std::move(a.conductor),     std::move(a.identity),   std::move(a.networking),
+            o, bridge(s, o.actor_timeout), schema_set(o.schema_dir)} {}
 
   void routes() {
     add_version_routes(router, ctx);

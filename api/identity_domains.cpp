@@ -15,12 +15,6 @@ namespace {
 
 using Pistache::Rest::Request;
 
-std::optional<std::string> optional_text(const nlohmann::json& j, const char* key) {
-  auto it = j.find(key);
-  if (it == j.end() || it->is_null()) return std::nullopt;
-  return it->get<std::string>();
-}
-
 void answer_domain(responder& r, int status, const domain_state& d, const std::string& base) {
   respond(r, status, {{"domain", domain_json(d, base)}});
 }
@@ -28,29 +22,28 @@ void answer_domain(responder& r, int status, const domain_state& d, const std::s
 }  // namespace
 
 void add_domain_routes(Pistache::Rest::Router& router, server_context& ctx) {
-  add_route(router, ctx, http_method::post, "/v3/domains", service::identity,
-            [&ctx](const Request& req, std::shared_ptr<responder> r) {
-              auto body = json_request(ctx, req, *r, "identity_domain_create");
-              if (!body) return;
-              const std::string base = base_url(req, ctx);
-              with_token(ctx, auth_token_of(req), r,
-                         [&ctx, base, body = std::move(*body)](std::shared_ptr<responder> rr,
-                                                               token_info& t) {
-                           if (!enforce(*rr, ctx, t, "identity:create_domain")) return;
-                           const auto& j = body["domain"];
-                           domain::create c;
-                           c.name = j["name"].get<std::string>();
-                           c.description = optional_text(j, "description").value_or("");
-                           c.enabled = j.value("enabled", true);
-                           ctx.bridge.ask<domain_state>(
-                               rr, ctx.identity,
-                               [base](responder& r3, domain_state& d) {
-                                 answer_domain(r3, 201, d, base);
-                               },
-                               command_atom::value, new_uuid(), domain::command{std::move(c)},
-                               event_metadata{rr->request_id(), t.user.id});
-                         });
+  add_route(
+      router, ctx, http_method::post, "/v3/domains", service::identity,
+      [&ctx](const Request& req, std::shared_ptr<responder> r) {
+        auto body = json_request(ctx, req, *r, "identity_domain_create");
+        if (!body) return;
+        const std::string base = base_url(req, ctx);
+        with_token(
+            ctx, auth_token_of(req), r,
+            [&ctx, base, body = std::move(*body)](std::shared_ptr<responder> rr, token_info& t) {
+              if (!enforce(*rr, ctx, t, "identity:create_domain")) return;
+              const auto& j = body["domain"];
+              domain::create c;
+              c.name = j["name"].get<std::string>();
+              c.description = optional_text(j, "description").value_or("");
+              c.enabled = j.value("enabled", true);
+              ctx.bridge.ask<domain_state>(
+                  rr, ctx.identity,
+                  [base](responder& r3, domain_state& d) { answer_domain(r3, 201, d, base); },
+                  command_atom::value, new_uuid(), domain::command{std::move(c)},
+                  event_metadata{rr->request_id(), t.user.id});
             });
+      });
 
   add_route(router, ctx, http_method::get, "/v3/domains", service::identity,
             [&ctx](const Request& req, std::shared_ptr<responder> r) {
@@ -98,24 +91,23 @@ void add_domain_routes(Pistache::Rest::Router& router, server_context& ctx) {
               if (!body) return;
               const std::string base = base_url(req, ctx);
               const std::string id = param_of(req, ":domain_id");
-              with_token(ctx, auth_token_of(req), r,
-                         [&ctx, base, id, body = std::move(*body)](std::shared_ptr<responder> rr,
-                                                                   token_info& t) {
-                           if (!enforce(*rr, ctx, t, "identity:update_domain")) return;
-                           const auto& j = body["domain"];
-                           domain::update c;
-                           if (j.contains("name")) c.name = j["name"].get<std::string>();
-                           if (j.contains("description"))
-                             c.description = optional_text(j, "description").value_or("");
-                           if (j.contains("enabled")) c.enabled = j["enabled"].get<bool>();
-                           ctx.bridge.ask<domain_state>(
-                               rr, ctx.identity,
-                               [base](responder& r3, domain_state& d) {
-                                 answer_domain(r3, 200, d, base);
-                               },
-                               command_atom::value, id, domain::command{std::move(c)},
-                               event_metadata{rr->request_id(), t.user.id});
-                         });
+              with_token(
+                  ctx, auth_token_of(req), r,
+                  [&ctx, base, id, body = std::move(*body)](std::shared_ptr<responder> rr,
+                                                            token_info& t) {
+                    if (!enforce(*rr, ctx, t, "identity:update_domain")) return;
+                    const auto& j = body["domain"];
+                    domain::update c;
+                    if (j.contains("name")) c.name = j["name"].get<std::string>();
+                    if (j.contains("description"))
+                      c.description = optional_text(j, "description").value_or("");
+                    if (j.contains("enabled")) c.enabled = j["enabled"].get<bool>();
+                    ctx.bridge.ask<domain_state>(
+                        rr, ctx.identity,
+                        [base](responder& r3, domain_state& d) { answer_domain(r3, 200, d, base); },
+                        command_atom::value, id, domain::command{std::move(c)},
+                        event_metadata{rr->request_id(), t.user.id});
+                  });
             });
 
   add_route(router, ctx, http_method::del, "/v3/domains/:domain_id", service::identity,

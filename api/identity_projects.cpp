@@ -26,41 +26,35 @@ struct project_filters {
   }
 };
 
-std::optional<std::string> optional_text(const nlohmann::json& j, const char* key) {
-  auto it = j.find(key);
-  if (it == j.end() || it->is_null()) return std::nullopt;
-  return it->get<std::string>();
-}
-
 }  // namespace
 
 void add_project_routes(Pistache::Rest::Router& router, server_context& ctx) {
-  add_route(
-      router, ctx, http_method::post, "/v3/projects", service::identity,
-      [&ctx](const Request& req, std::shared_ptr<responder> r) {
-        auto body = json_request(ctx, req, *r, "identity_project_create");
-        if (!body) return;
-        const std::string base = base_url(req, ctx);
-        with_token(ctx, auth_token_of(req), r,
-                   [&ctx, base, body = std::move(*body)](std::shared_ptr<responder> rr,
-                                                         token_info& t) {
-                     if (!enforce(*rr, ctx, t, "identity:create_project")) return;
-                     const auto& p = body["project"];
-                     project::create c;
-                     c.name = p["name"].get<std::string>();
-                     c.domain_id = optional_text(p, "domain_id").value_or(default_domain_id);
-                     c.description = optional_text(p, "description").value_or("");
-                     c.enabled = p.value("enabled", true);
-                     if (p.contains("tags")) c.tags = p["tags"].get<std::vector<std::string>>();
-                     ctx.bridge.ask<project_state>(
-                         rr, ctx.identity,
-                         [base](responder& r3, project_state& s) {
-                           respond(r3, 201, {{"project", project_json(s, base)}});
-                         },
-                         command_atom::value, new_uuid(), project::command{std::move(c)},
-                         event_metadata{rr->request_id(), t.user.id});
-                   });
-      });
+  add_route(router, ctx, http_method::post, "/v3/projects", service::identity,
+            [&ctx](const Request& req, std::shared_ptr<responder> r) {
+              auto body = json_request(ctx, req, *r, "identity_project_create");
+              if (!body) return;
+              const std::string base = base_url(req, ctx);
+              with_token(ctx, auth_token_of(req), r,
+                         [&ctx, base, body = std::move(*body)](std::shared_ptr<responder> rr,
+                                                               token_info& t) {
+                           if (!enforce(*rr, ctx, t, "identity:create_project")) return;
+                           const auto& p = body["project"];
+                           project::create c;
+                           c.name = p["name"].get<std::string>();
+                           c.domain_id = optional_text(p, "domain_id").value_or(default_domain_id);
+                           c.description = optional_text(p, "description").value_or("");
+                           c.enabled = p.value("enabled", true);
+                           if (p.contains("tags"))
+                             c.tags = p["tags"].get<std::vector<std::string>>();
+                           ctx.bridge.ask<project_state>(
+                               rr, ctx.identity,
+                               [base](responder& r3, project_state& s) {
+                                 respond(r3, 201, {{"project", project_json(s, base)}});
+                               },
+                               command_atom::value, new_uuid(), project::command{std::move(c)},
+                               event_metadata{rr->request_id(), t.user.id});
+                         });
+            });
 
   add_route(router, ctx, http_method::get, "/v3/projects", service::identity,
             [&ctx](const Request& req, std::shared_ptr<responder> r) {
@@ -81,9 +75,9 @@ void add_project_routes(Pistache::Rest::Router& router, server_context& ctx) {
                           for (const auto& p : ps)
                             if (f.match(p) && (all || !p.roles_of(user_id).empty()))
                               items.push_back(project_json(p, base));
-                          respond(r3, 200,
-                                  collection_json("projects", std::move(items),
-                                                  base + "/v3/projects"));
+                          respond(
+                              r3, 200,
+                              collection_json("projects", std::move(items), base + "/v3/projects"));
                         },
                         list_atom::value, project_atom::value);
                   });
@@ -108,33 +102,33 @@ void add_project_routes(Pistache::Rest::Router& router, server_context& ctx) {
                          });
             });
 
-  add_route(
-      router, ctx, http_method::patch, "/v3/projects/:project_id", service::identity,
-      [&ctx](const Request& req, std::shared_ptr<responder> r) {
-        auto body = json_request(ctx, req, *r, "identity_project_update");
-        if (!body) return;
-        const std::string base = base_url(req, ctx);
-        const std::string id = param_of(req, ":project_id");
-        with_token(ctx, auth_token_of(req), r,
-                   [&ctx, base, id, body = std::move(*body)](std::shared_ptr<responder> rr,
-                                                             token_info& t) {
-                     if (!enforce(*rr, ctx, t, "identity:update_project", {id, ""})) return;
-                     const auto& p = body["project"];
-                     project::update c;
-                     if (p.contains("name")) c.name = p["name"].get<std::string>();
-                     if (p.contains("description"))
-                       c.description = optional_text(p, "description").value_or("");
-                     if (p.contains("enabled")) c.enabled = p["enabled"].get<bool>();
-                     if (p.contains("tags")) c.tags = p["tags"].get<std::vector<std::string>>();
-                     ctx.bridge.ask<project_state>(
-                         rr, ctx.identity,
-                         [base](responder& r3, project_state& s) {
-                           respond(r3, 200, {{"project", project_json(s, base)}});
-                         },
-                         command_atom::value, id, project::command{std::move(c)},
-                         event_metadata{rr->request_id(), t.user.id});
-                   });
-      });
+  add_route(router, ctx, http_method::patch, "/v3/projects/:project_id", service::identity,
+            [&ctx](const Request& req, std::shared_ptr<responder> r) {
+              auto body = json_request(ctx, req, *r, "identity_project_update");
+              if (!body) return;
+              const std::string base = base_url(req, ctx);
+              const std::string id = param_of(req, ":project_id");
+              with_token(ctx, auth_token_of(req), r,
+                         [&ctx, base, id, body = std::move(*body)](std::shared_ptr<responder> rr,
+                                                                   token_info& t) {
+                           if (!enforce(*rr, ctx, t, "identity:update_project", {id, ""})) return;
+                           const auto& p = body["project"];
+                           project::update c;
+                           if (p.contains("name")) c.name = p["name"].get<std::string>();
+                           if (p.contains("description"))
+                             c.description = optional_text(p, "description").value_or("");
+                           if (p.contains("enabled")) c.enabled = p["enabled"].get<bool>();
+                           if (p.contains("tags"))
+                             c.tags = p["tags"].get<std::vector<std::string>>();
+                           ctx.bridge.ask<project_state>(
+                               rr, ctx.identity,
+                               [base](responder& r3, project_state& s) {
+                                 respond(r3, 200, {{"project", project_json(s, base)}});
+                               },
+                               command_atom::value, id, project::command{std::move(c)},
+                               event_metadata{rr->request_id(), t.user.id});
+                         });
+            });
 
   add_route(router, ctx, http_method::del, "/v3/projects/:project_id", service::identity,
             [&ctx](const Request& req, std::shared_ptr<responder> r) {
@@ -156,8 +150,7 @@ void add_project_routes(Pistache::Rest::Router& router, server_context& ctx) {
               const std::string user_id = param_of(req, ":user_id");
               with_token(ctx, auth_token_of(req), r,
                          [&ctx, base, user_id](std::shared_ptr<responder> rr, token_info& t) {
-                           if (!enforce(*rr, ctx, t, "identity:list_user_projects",
-                                        {"", user_id}))
+                           if (!enforce(*rr, ctx, t, "identity:list_user_projects", {"", user_id}))
                              return;
                            list_user_projects(ctx, rr, user_id, base,
                                               base + "/v3/users/" + user_id + "/projects");

@@ -17,12 +17,6 @@ namespace {
 
 using Pistache::Rest::Request;
 
-std::optional<std::string> optional_text(const nlohmann::json& j, const char* key) {
-  auto it = j.find(key);
-  if (it == j.end() || it->is_null()) return std::nullopt;
-  return it->get<std::string>();
-}
-
 void answer_role(responder& r, int status, const role_state& s, const std::string& base) {
   respond(r, status, {{"role", role_json(s, base)}});
 }
@@ -64,46 +58,47 @@ nlohmann::json assignment_json(const role_assignment& a, bool include_names,
 }  // namespace
 
 void add_role_routes(Pistache::Rest::Router& router, server_context& ctx) {
-  add_route(router, ctx, http_method::post, "/v3/roles", service::identity,
-            [&ctx](const Request& req, std::shared_ptr<responder> r) {
-              auto body = json_request(ctx, req, *r, "identity_role_create");
-              if (!body) return;
-              const std::string base = base_url(req, ctx);
-              with_token(ctx, auth_token_of(req), r,
-                         [&ctx, base, body = std::move(*body)](std::shared_ptr<responder> rr,
-                                                               token_info& t) {
-                           if (!enforce(*rr, ctx, t, "identity:create_role")) return;
-                           const auto& j = body["role"];
-                           role::create c;
-                           c.name = j["name"].get<std::string>();
-                           c.description = optional_text(j, "description").value_or("");
-                           ctx.bridge.ask<role_state>(
-                               rr, ctx.identity,
-                               [base](responder& r3, role_state& s) { answer_role(r3, 201, s, base); },
-                               command_atom::value, new_uuid(), role::command{std::move(c)},
-                               event_metadata{rr->request_id(), t.user.id});
-                         });
+  add_route(
+      router, ctx, http_method::post, "/v3/roles", service::identity,
+      [&ctx](const Request& req, std::shared_ptr<responder> r) {
+        auto body = json_request(ctx, req, *r, "identity_role_create");
+        if (!body) return;
+        const std::string base = base_url(req, ctx);
+        with_token(
+            ctx, auth_token_of(req), r,
+            [&ctx, base, body = std::move(*body)](std::shared_ptr<responder> rr, token_info& t) {
+              if (!enforce(*rr, ctx, t, "identity:create_role")) return;
+              const auto& j = body["role"];
+              role::create c;
+              c.name = j["name"].get<std::string>();
+              c.description = optional_text(j, "description").value_or("");
+              ctx.bridge.ask<role_state>(
+                  rr, ctx.identity,
+                  [base](responder& r3, role_state& s) { answer_role(r3, 201, s, base); },
+                  command_atom::value, new_uuid(), role::command{std::move(c)},
+                  event_metadata{rr->request_id(), t.user.id});
             });
+      });
 
   add_route(router, ctx, http_method::get, "/v3/roles", service::identity,
             [&ctx](const Request& req, std::shared_ptr<responder> r) {
               const std::string base = base_url(req, ctx);
               auto name = query_of(req, "name");
-              with_token(ctx, auth_token_of(req), r,
-                         [&ctx, base, name](std::shared_ptr<responder> rr, token_info& t) {
-                           if (!enforce(*rr, ctx, t, "identity:list_roles")) return;
-                           ctx.bridge.ask<std::vector<role_state>>(
-                               rr, ctx.identity,
-                               [base, name](responder& r3, std::vector<role_state>& rs) {
-                                 nlohmann::json items = nlohmann::json::array();
-                                 for (const auto& s : rs)
-                                   if (!name || s.name == *name) items.push_back(role_json(s, base));
-                                 respond(r3, 200,
-                                         collection_json("roles", std::move(items),
-                                                         base + "/v3/roles"));
-                               },
-                               list_atom::value, role_atom::value);
-                         });
+              with_token(
+                  ctx, auth_token_of(req), r,
+                  [&ctx, base, name](std::shared_ptr<responder> rr, token_info& t) {
+                    if (!enforce(*rr, ctx, t, "identity:list_roles")) return;
+                    ctx.bridge.ask<std::vector<role_state>>(
+                        rr, ctx.identity,
+                        [base, name](responder& r3, std::vector<role_state>& rs) {
+                          nlohmann::json items = nlohmann::json::array();
+                          for (const auto& s : rs)
+                            if (!name || s.name == *name) items.push_back(role_json(s, base));
+                          respond(r3, 200,
+                                  collection_json("roles", std::move(items), base + "/v3/roles"));
+                        },
+                        list_atom::value, role_atom::value);
+                  });
             });
 
   add_route(router, ctx, http_method::get, "/v3/roles/:role_id", service::identity,
@@ -128,21 +123,22 @@ void add_role_routes(Pistache::Rest::Router& router, server_context& ctx) {
               if (!body) return;
               const std::string base = base_url(req, ctx);
               const std::string id = param_of(req, ":role_id");
-              with_token(ctx, auth_token_of(req), r,
-                         [&ctx, base, id, body = std::move(*body)](std::shared_ptr<responder> rr,
-                                                                   token_info& t) {
-                           if (!enforce(*rr, ctx, t, "identity:update_role")) return;
-                           const auto& j = body["role"];
-                           role::update c;
-                           if (j.contains("name")) c.name = j["name"].get<std::string>();
-                           if (j.contains("description"))
-                             c.description = optional_text(j, "description").value_or("");
-                           ctx.bridge.ask<role_state>(
-                               rr, ctx.identity,
-                               [base](responder& r3, role_state& s) { answer_role(r3, 200, s, base); },
-                               command_atom::value, id, role::command{std::move(c)},
-                               event_metadata{rr->request_id(), t.user.id});
-                         });
+              with_token(
+                  ctx, auth_token_of(req), r,
+                  [&ctx, base, id, body = std::move(*body)](std::shared_ptr<responder> rr,
+                                                            token_info& t) {
+                    if (!enforce(*rr, ctx, t, "identity:update_role")) return;
+                    const auto& j = body["role"];
+                    role::update c;
+                    if (j.contains("name")) c.name = j["name"].get<std::string>();
+                    if (j.contains("description"))
+                      c.description = optional_text(j, "description").value_or("");
+                    ctx.bridge.ask<role_state>(
+                        rr, ctx.identity,
+                        [base](responder& r3, role_state& s) { answer_role(r3, 200, s, base); },
+                        command_atom::value, id, role::command{std::move(c)},
+                        event_metadata{rr->request_id(), t.user.id});
+                  });
             });
 
   add_route(router, ctx, http_method::del, "/v3/roles/:role_id", service::identity,
@@ -163,64 +159,65 @@ void add_role_routes(Pistache::Rest::Router& router, server_context& ctx) {
   add_route(router, ctx, http_method::put, grant, service::identity,
             [&ctx](const Request& req, std::shared_ptr<responder> r) {
               const auto g = grant_of(req);
-              with_token(ctx, auth_token_of(req), r,
-                         [&ctx, g](std::shared_ptr<responder> rr, token_info& t) {
-                           if (!enforce(*rr, ctx, t, "identity:create_grant", {g.project_id, g.user_id}))
-                             return;
-                           ctx.bridge.ask<project_state>(
-                               rr, ctx.identity,
-                               [](responder& r3, project_state&) { respond(r3, 204, no_body); },
-                               command_atom::value, g.project_id,
-                               project::command{project::grant_role{g.user_id, g.role_id}},
-                               event_metadata{rr->request_id(), t.user.id});
-                         });
+              with_token(
+                  ctx, auth_token_of(req), r,
+                  [&ctx, g](std::shared_ptr<responder> rr, token_info& t) {
+                    if (!enforce(*rr, ctx, t, "identity:create_grant", {g.project_id, g.user_id}))
+                      return;
+                    ctx.bridge.ask<project_state>(
+                        rr, ctx.identity,
+                        [](responder& r3, project_state&) { respond(r3, 204, no_body); },
+                        command_atom::value, g.project_id,
+                        project::command{project::grant_role{g.user_id, g.role_id}},
+                        event_metadata{rr->request_id(), t.user.id});
+                  });
             });
 
   add_route(router, ctx, http_method::del, grant, service::identity,
             [&ctx](const Request& req, std::shared_ptr<responder> r) {
               const auto g = grant_of(req);
-              with_token(ctx, auth_token_of(req), r,
-                         [&ctx, g](std::shared_ptr<responder> rr, token_info& t) {
-                           if (!enforce(*rr, ctx, t, "identity:revoke_grant", {g.project_id, g.user_id}))
-                             return;
-                           ctx.bridge.ask<project_state>(
-                               rr, ctx.identity,
-                               [](responder& r3, project_state&) { respond(r3, 204, no_body); },
-                               command_atom::value, g.project_id,
-                               project::command{project::revoke_role{g.user_id, g.role_id}},
-                               event_metadata{rr->request_id(), t.user.id});
-                         });
+              with_token(
+                  ctx, auth_token_of(req), r,
+                  [&ctx, g](std::shared_ptr<responder> rr, token_info& t) {
+                    if (!enforce(*rr, ctx, t, "identity:revoke_grant", {g.project_id, g.user_id}))
+                      return;
+                    ctx.bridge.ask<project_state>(
+                        rr, ctx.identity,
+                        [](responder& r3, project_state&) { respond(r3, 204, no_body); },
+                        command_atom::value, g.project_id,
+                        project::command{project::revoke_role{g.user_id, g.role_id}},
+                        event_metadata{rr->request_id(), t.user.id});
+                  });
             });
 
   // HEAD (and GET, as Keystone answers both): 204 when the assignment
   // exists, 404 otherwise.
   for (auto method : {http_method::head, http_method::get}) {
-    add_route(router, ctx, method, grant, service::identity,
-              [&ctx](const Request& req, std::shared_ptr<responder> r) {
-                const auto g = grant_of(req);
-                with_token(ctx, auth_token_of(req), r,
-                           [&ctx, g](std::shared_ptr<responder> rr, token_info& t) {
-                             if (!enforce(*rr, ctx, t, "identity:check_grant",
-                                          {g.project_id, g.user_id}))
-                               return;
-                             ctx.bridge.ask<std::vector<role_assignment>>(
-                                 rr, ctx.identity,
-                                 [g](responder& r3, std::vector<role_assignment>& all) {
-                                   for (const auto& a : all)
-                                     if (a.project_id == g.project_id && a.user_id == g.user_id &&
-                                         a.role_id == g.role_id) {
-                                       respond(r3, 204, no_body);
-                                       return;
-                                     }
-                                   respond_error(r3, 404,
-                                                 "Could not find role assignment with role: " +
-                                                     g.role_id + ", user or group: " + g.user_id +
-                                                     ", project, domain, or system: " +
-                                                     g.project_id + ".");
-                                 },
-                                 list_atom::value, assignment_atom::value);
-                           });
+    add_route(
+        router, ctx, method, grant, service::identity,
+        [&ctx](const Request& req, std::shared_ptr<responder> r) {
+          const auto g = grant_of(req);
+          with_token(
+              ctx, auth_token_of(req), r, [&ctx, g](std::shared_ptr<responder> rr, token_info& t) {
+                if (!enforce(*rr, ctx, t, "identity:check_grant", {g.project_id, g.user_id}))
+                  return;
+                ctx.bridge.ask<std::vector<role_assignment>>(
+                    rr, ctx.identity,
+                    [g](responder& r3, std::vector<role_assignment>& all) {
+                      for (const auto& a : all)
+                        if (a.project_id == g.project_id && a.user_id == g.user_id &&
+                            a.role_id == g.role_id) {
+                          respond(r3, 204, no_body);
+                          return;
+                        }
+                      respond_error(r3, 404,
+                                    "Could not find role assignment with role: " + g.role_id +
+                                        ", user or group: " + g.user_id +
+                                        ", project, domain, or system: " + g.project_id + ".");
+                    },
+                    list_atom::value, assignment_atom::value);
               });
+        });
   }
 
   add_route(router, ctx, http_method::get, "/v3/projects/:project_id/users/:user_id/roles",
@@ -228,68 +225,69 @@ void add_role_routes(Pistache::Rest::Router& router, server_context& ctx) {
               const std::string base = base_url(req, ctx);
               const std::string project_id = param_of(req, ":project_id");
               const std::string user_id = param_of(req, ":user_id");
+              with_token(
+                  ctx, auth_token_of(req), r,
+                  [&ctx, base, project_id, user_id](std::shared_ptr<responder> rr, token_info& t) {
+                    if (!enforce(*rr, ctx, t, "identity:list_grants", {project_id, user_id}))
+                      return;
+                    ctx.bridge.ask<std::vector<role_assignment>>(
+                        rr, ctx.identity,
+                        [&ctx, rr, base, project_id, user_id](responder&,
+                                                              std::vector<role_assignment>& all) {
+                          std::set<std::string> ids;
+                          for (const auto& a : all)
+                            if (a.project_id == project_id && a.user_id == user_id)
+                              ids.insert(a.role_id);
+                          ctx.bridge.ask<std::vector<role_state>>(
+                              rr, ctx.identity,
+                              [base, ids, project_id, user_id](responder& r4,
+                                                               std::vector<role_state>& rs) {
+                                nlohmann::json items = nlohmann::json::array();
+                                for (const auto& s : rs)
+                                  if (ids.count(s.id)) items.push_back(role_json(s, base));
+                                respond(r4, 200,
+                                        collection_json("roles", std::move(items),
+                                                        base + "/v3/projects/" + project_id +
+                                                            "/users/" + user_id + "/roles"));
+                              },
+                              list_atom::value, role_atom::value);
+                        },
+                        list_atom::value, assignment_atom::value);
+                  });
+            });
+
+  add_route(router, ctx, http_method::get, "/v3/role_assignments", service::identity,
+            [&ctx](const Request& req, std::shared_ptr<responder> r) {
+              const std::string base = base_url(req, ctx);
+              assignment_filters f{query_of(req, "user.id"), query_of(req, "role.id"),
+                                   query_of(req, "scope.project.id"),
+                                   query_of(req, "scope.domain.id"),
+                                   query_flag(query_of(req, "include_names").value_or("0"))};
               with_token(ctx, auth_token_of(req), r,
-                         [&ctx, base, project_id, user_id](std::shared_ptr<responder> rr,
-                                                           token_info& t) {
-                           if (!enforce(*rr, ctx, t, "identity:list_grants", {project_id, user_id}))
+                         [&ctx, base, f](std::shared_ptr<responder> rr, token_info& t) {
+                           // A member may list its own assignments, as Keystone's
+                           // identity:list_role_assignments allows a reader.
+                           const bool own = f.user_id && *f.user_id == t.user.id;
+                           if (!own && !enforce(*rr, ctx, t, "identity:list_role_assignments"))
                              return;
                            ctx.bridge.ask<std::vector<role_assignment>>(
                                rr, ctx.identity,
-                               [&ctx, rr, base, project_id, user_id](
-                                   responder&, std::vector<role_assignment>& all) {
-                                 std::set<std::string> ids;
-                                 for (const auto& a : all)
-                                   if (a.project_id == project_id && a.user_id == user_id)
-                                     ids.insert(a.role_id);
-                                 ctx.bridge.ask<std::vector<role_state>>(
-                                     rr, ctx.identity,
-                                     [base, ids, project_id, user_id](responder& r4,
-                                                                      std::vector<role_state>& rs) {
-                                       nlohmann::json items = nlohmann::json::array();
-                                       for (const auto& s : rs)
-                                         if (ids.count(s.id)) items.push_back(role_json(s, base));
-                                       respond(r4, 200,
-                                               collection_json("roles", std::move(items),
-                                                               base + "/v3/projects/" + project_id +
-                                                                   "/users/" + user_id + "/roles"));
-                                     },
-                                     list_atom::value, role_atom::value);
+                               [base, f](responder& r3, std::vector<role_assignment>& all) {
+                                 nlohmann::json items = nlohmann::json::array();
+                                 for (const auto& a : all) {
+                                   if (f.user_id && a.user_id != *f.user_id) continue;
+                                   if (f.role_id && a.role_id != *f.role_id) continue;
+                                   if (f.project_id && a.project_id != *f.project_id) continue;
+                                   if (f.domain_id) continue;  // no domain assignments exist
+                                   items.push_back(assignment_json(a, f.include_names, base));
+                                 }
+                                 respond(r3, 200,
+                                         collection_json("role_assignments", std::move(items),
+                                                         base + "/v3/role_assignments"));
                                },
                                list_atom::value, assignment_atom::value);
                          });
             });
-
-  add_route(
-      router, ctx, http_method::get, "/v3/role_assignments", service::identity,
-      [&ctx](const Request& req, std::shared_ptr<responder> r) {
-        const std::string base = base_url(req, ctx);
-        assignment_filters f{query_of(req, "user.id"), query_of(req, "role.id"),
-                             query_of(req, "scope.project.id"), query_of(req, "scope.domain.id"),
-                             query_flag(query_of(req, "include_names").value_or("0"))};
-        with_token(ctx, auth_token_of(req), r,
-                   [&ctx, base, f](std::shared_ptr<responder> rr, token_info& t) {
-                     // A member may list its own assignments, as Keystone's
-                     // identity:list_role_assignments allows a reader.
-                     const bool own = f.user_id && *f.user_id == t.user.id;
-                     if (!own && !enforce(*rr, ctx, t, "identity:list_role_assignments")) return;
-                     ctx.bridge.ask<std::vector<role_assignment>>(
-                         rr, ctx.identity,
-                         [base, f](responder& r3, std::vector<role_assignment>& all) {
-                           nlohmann::json items = nlohmann::json::array();
-                           for (const auto& a : all) {
-                             if (f.user_id && a.user_id != *f.user_id) continue;
-                             if (f.role_id && a.role_id != *f.role_id) continue;
-                             if (f.project_id && a.project_id != *f.project_id) continue;
-                             if (f.domain_id) continue;  // no domain assignments exist
-                             items.push_back(assignment_json(a, f.include_names, base));
-                           }
-                           respond(r3, 200,
-                                   collection_json("role_assignments", std::move(items),
-                                                   base + "/v3/role_assignments"));
-                         },
-                         list_atom::value, assignment_atom::value);
-                   });
-      });
 }
 
 }  // namespace cumulo::api

@@ -82,8 +82,7 @@ bool no_catalog(const Request& req) {
 }
 
 // GET, HEAD and DELETE check a subject token on behalf of the caller.
-void on_subject(server_context& ctx, const Request& req, std::shared_ptr<responder> r,
-                bool head) {
+void on_subject(server_context& ctx, const Request& req, std::shared_ptr<responder> r, bool head) {
   const std::string caller = auth_token_of(req);
   const std::string subject = header_of(req, "X-Subject-Token");
   const std::string base = base_url(req, ctx);
@@ -109,8 +108,7 @@ void on_subject(server_context& ctx, const Request& req, std::shared_ptr<respond
         const header_list headers{{"X-Subject-Token", subject->token}};
         respond_text(rr, 200, head ? "" : token_text(*subject, base, with_catalog), headers);
       },
-      respond_identity_error,
-      validate_atom::value, caller, subject);
+      respond_identity_error, validate_atom::value, caller, subject);
 }
 
 }  // namespace
@@ -118,9 +116,8 @@ void on_subject(server_context& ctx, const Request& req, std::shared_ptr<respond
 void add_token_routes(Pistache::Rest::Router& router, server_context& ctx) {
   add_route(router, ctx, http_method::post, "/v3/auth/tokens", service::identity,
             [&ctx](const Request& req, std::shared_ptr<responder> r) {
-              auto body = read_json_body(body_of(req), header_of(req, "Content-Type"),
-                                         ctx.schemas, "identity_auth_tokens",
-                                         ctx.opts.max_json_body_bytes);
+              auto body = read_json_body(body_of(req), header_of(req, "Content-Type"), ctx.schemas,
+                                         "identity_auth_tokens", ctx.opts.max_json_body_bytes);
               if (!body) {
                 respond_error(*r, body.error->status, body.error->message);
                 return;
@@ -140,8 +137,7 @@ void add_token_routes(Pistache::Rest::Router& router, server_context& ctx) {
                     respond_text(rr, 201, token_text(t, base, with_catalog),
                                  {{"X-Subject-Token", t.token}});
                   },
-                  respond_identity_error,
-                  authenticate_atom::value, std::move(auth));
+                  respond_identity_error, authenticate_atom::value, std::move(auth));
             });
 
   add_route(router, ctx, http_method::get, "/v3/auth/tokens", service::identity,
@@ -180,8 +176,7 @@ void add_token_routes(Pistache::Rest::Router& router, server_context& ctx) {
                   rr, ctx.identity, [](responder& r3, user_state&) { respond(r3, 204, no_body); },
                   revoke_atom::value, subject, event_metadata{rr->request_id(), c.caller.user.id});
             },
-            respond_identity_error,
-            validate_atom::value, caller, subject);
+            respond_identity_error, validate_atom::value, caller, subject);
       });
 
   add_route(router, ctx, http_method::get, "/v3/auth/projects", service::identity,
@@ -189,8 +184,7 @@ void add_token_routes(Pistache::Rest::Router& router, server_context& ctx) {
               const std::string base = base_url(req, ctx);
               with_token(ctx, auth_token_of(req), r,
                          [&ctx, base](std::shared_ptr<responder> rr, token_info& t) {
-                           list_user_projects(ctx, rr, t.user.id, base,
-                                              base + "/v3/auth/projects");
+                           list_user_projects(ctx, rr, t.user.id, base, base + "/v3/auth/projects");
                          });
             });
 
@@ -212,16 +206,15 @@ void add_token_routes(Pistache::Rest::Router& router, server_context& ctx) {
             });
 
   // Domain-scoped tokens do not exist here: no domain is ever in reach.
-  add_route(router, ctx, http_method::get, "/v3/auth/domains", service::identity,
-            [&ctx](const Request& req, std::shared_ptr<responder> r) {
-              const std::string base = base_url(req, ctx);
-              with_token(ctx, auth_token_of(req), r,
-                         [base](std::shared_ptr<responder> rr, token_info&) {
-                           respond(*rr, 200,
-                                   collection_json("domains", nlohmann::json::array(),
-                                                   base + "/v3/auth/domains"));
-                         });
-            });
+  add_route(
+      router, ctx, http_method::get, "/v3/auth/domains", service::identity,
+      [&ctx](const Request& req, std::shared_ptr<responder> r) {
+        const std::string base = base_url(req, ctx);
+        with_token(ctx, auth_token_of(req), r, [base](std::shared_ptr<responder> rr, token_info&) {
+          respond(*rr, 200,
+                  collection_json("domains", nlohmann::json::array(), base + "/v3/auth/domains"));
+        });
+      });
 }
 
 }  // namespace cumulo::api

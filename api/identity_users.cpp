@@ -16,12 +16,6 @@ namespace {
 
 using Pistache::Rest::Request;
 
-std::optional<std::string> optional_text(const nlohmann::json& j, const char* key) {
-  auto it = j.find(key);
-  if (it == j.end() || it->is_null()) return std::nullopt;
-  return it->get<std::string>();
-}
-
 struct user_filters {
   std::optional<std::string> name, domain_id, enabled;
 
@@ -73,52 +67,50 @@ void add_user_routes(Pistache::Rest::Router& router, server_context& ctx) {
         auto body = json_request(ctx, req, *r, "identity_user_create");
         if (!body) return;
         const std::string base = base_url(req, ctx);
-        with_token(ctx, auth_token_of(req), r,
-                   [&ctx, base, body = std::move(*body)](std::shared_ptr<responder> rr,
-                                                         token_info& t) {
-                     if (!enforce(*rr, ctx, t, "identity:create_user")) return;
-                     const auto& u = body["user"];
-                     user::create c;
-                     c.name = u["name"].get<std::string>();
-                     c.domain_id = optional_text(u, "domain_id").value_or(default_domain_id);
-                     c.default_project_id = optional_text(u, "default_project_id").value_or("");
-                     c.enabled = u.value("enabled", true);
-                     c.description = optional_text(u, "description").value_or("");
-                     c.email = optional_text(u, "email").value_or("");
-                     const auto password = optional_text(u, "password");
-                     auto reply = [base](responder& r3, user_state& s) { answer_user(r3, 201, s, base); };
-                     const event_metadata meta{rr->request_id(), t.user.id};
-                     if (password)
-                       ctx.bridge.ask<user_state>(rr, ctx.identity, reply, command_atom::value,
-                                                  new_uuid(), user::command{std::move(c)}, meta,
-                                                  *password);
-                     else
-                       ctx.bridge.ask<user_state>(rr, ctx.identity, reply, command_atom::value,
-                                                  new_uuid(), user::command{std::move(c)}, meta);
-                   });
+        with_token(
+            ctx, auth_token_of(req), r,
+            [&ctx, base, body = std::move(*body)](std::shared_ptr<responder> rr, token_info& t) {
+              if (!enforce(*rr, ctx, t, "identity:create_user")) return;
+              const auto& u = body["user"];
+              user::create c;
+              c.name = u["name"].get<std::string>();
+              c.domain_id = optional_text(u, "domain_id").value_or(default_domain_id);
+              c.default_project_id = optional_text(u, "default_project_id").value_or("");
+              c.enabled = u.value("enabled", true);
+              c.description = optional_text(u, "description").value_or("");
+              c.email = optional_text(u, "email").value_or("");
+              const auto password = optional_text(u, "password");
+              auto reply = [base](responder& r3, user_state& s) { answer_user(r3, 201, s, base); };
+              const event_metadata meta{rr->request_id(), t.user.id};
+              if (password)
+                ctx.bridge.ask<user_state>(rr, ctx.identity, reply, command_atom::value, new_uuid(),
+                                           user::command{std::move(c)}, meta, *password);
+              else
+                ctx.bridge.ask<user_state>(rr, ctx.identity, reply, command_atom::value, new_uuid(),
+                                           user::command{std::move(c)}, meta);
+            });
       });
 
-  add_route(router, ctx, http_method::get, "/v3/users", service::identity,
-            [&ctx](const Request& req, std::shared_ptr<responder> r) {
-              const std::string base = base_url(req, ctx);
-              user_filters f{query_of(req, "name"), query_of(req, "domain_id"),
-                             query_of(req, "enabled")};
-              with_token(ctx, auth_token_of(req), r,
-                         [&ctx, base, f](std::shared_ptr<responder> rr, token_info& t) {
-                           if (!enforce(*rr, ctx, t, "identity:list_users")) return;
-                           ctx.bridge.ask<std::vector<user_state>>(
-                               rr, ctx.identity,
-                               [base, f](responder& r3, std::vector<user_state>& us) {
-                                 nlohmann::json items = nlohmann::json::array();
-                                 for (const auto& u : us)
-                                   if (f.match(u)) items.push_back(user_json(u, base));
-                                 respond(r3, 200,
-                                         collection_json("users", std::move(items),
-                                                         base + "/v3/users"));
-                               },
-                               list_atom::value, user_atom::value);
-                         });
-            });
+  add_route(
+      router, ctx, http_method::get, "/v3/users", service::identity,
+      [&ctx](const Request& req, std::shared_ptr<responder> r) {
+        const std::string base = base_url(req, ctx);
+        user_filters f{query_of(req, "name"), query_of(req, "domain_id"), query_of(req, "enabled")};
+        with_token(ctx, auth_token_of(req), r,
+                   [&ctx, base, f](std::shared_ptr<responder> rr, token_info& t) {
+                     if (!enforce(*rr, ctx, t, "identity:list_users")) return;
+                     ctx.bridge.ask<std::vector<user_state>>(
+                         rr, ctx.identity,
+                         [base, f](responder& r3, std::vector<user_state>& us) {
+                           nlohmann::json items = nlohmann::json::array();
+                           for (const auto& u : us)
+                             if (f.match(u)) items.push_back(user_json(u, base));
+                           respond(r3, 200,
+                                   collection_json("users", std::move(items), base + "/v3/users"));
+                         },
+                         list_atom::value, user_atom::value);
+                   });
+      });
 
   add_route(router, ctx, http_method::get, "/v3/users/:user_id", service::identity,
             [&ctx](const Request& req, std::shared_ptr<responder> r) {
@@ -129,38 +121,38 @@ void add_user_routes(Pistache::Rest::Router& router, server_context& ctx) {
                            ctx.bridge.ask<user_state>(
                                rr, ctx.identity,
                                [&ctx, base, t](responder& r3, user_state& u) {
-                                 if (!enforce(r3, ctx, t, "identity:get_user", {"", u.id}))
-                                   return;
+                                 if (!enforce(r3, ctx, t, "identity:get_user", {"", u.id})) return;
                                  answer_user(r3, 200, u, base);
                                },
                                caf::get_atom::value, user_atom::value, id);
                          });
             });
 
-  add_route(
-      router, ctx, http_method::patch, "/v3/users/:user_id", service::identity,
-      [&ctx](const Request& req, std::shared_ptr<responder> r) {
-        auto body = json_request(ctx, req, *r, "identity_user_update");
-        if (!body) return;
-        const std::string base = base_url(req, ctx);
-        const std::string id = param_of(req, ":user_id");
-        with_token(ctx, auth_token_of(req), r,
-                   [&ctx, base, id, body = std::move(*body)](std::shared_ptr<responder> rr,
-                                                             token_info& t) {
-                     if (!enforce(*rr, ctx, t, "identity:update_user", {"", id})) return;
-                     const auto& u = body["user"];
-                     user::update c;
-                     if (u.contains("name")) c.name = u["name"].get<std::string>();
-                     if (u.contains("default_project_id"))
-                       c.default_project_id = optional_text(u, "default_project_id").value_or("");
-                     if (u.contains("enabled")) c.enabled = u["enabled"].get<bool>();
-                     if (u.contains("description"))
-                       c.description = optional_text(u, "description").value_or("");
-                     if (u.contains("email")) c.email = optional_text(u, "email").value_or("");
-                     update_user(ctx, rr, id, std::move(c), optional_text(u, "password"),
-                                 event_metadata{rr->request_id(), t.user.id}, base);
-                   });
-      });
+  add_route(router, ctx, http_method::patch, "/v3/users/:user_id", service::identity,
+            [&ctx](const Request& req, std::shared_ptr<responder> r) {
+              auto body = json_request(ctx, req, *r, "identity_user_update");
+              if (!body) return;
+              const std::string base = base_url(req, ctx);
+              const std::string id = param_of(req, ":user_id");
+              with_token(ctx, auth_token_of(req), r,
+                         [&ctx, base, id, body = std::move(*body)](std::shared_ptr<responder> rr,
+                                                                   token_info& t) {
+                           if (!enforce(*rr, ctx, t, "identity:update_user", {"", id})) return;
+                           const auto& u = body["user"];
+                           user::update c;
+                           if (u.contains("name")) c.name = u["name"].get<std::string>();
+                           if (u.contains("default_project_id"))
+                             c.default_project_id =
+                                 optional_text(u, "default_project_id").value_or("");
+                           if (u.contains("enabled")) c.enabled = u["enabled"].get<bool>();
+                           if (u.contains("description"))
+                             c.description = optional_text(u, "description").value_or("");
+                           if (u.contains("email"))
+                             c.email = optional_text(u, "email").value_or("");
+                           update_user(ctx, rr, id, std::move(c), optional_text(u, "password"),
+                                       event_metadata{rr->request_id(), t.user.id}, base);
+                         });
+            });
 
   add_route(router, ctx, http_method::del, "/v3/users/:user_id", service::identity,
             [&ctx](const Request& req, std::shared_ptr<responder> r) {
@@ -182,17 +174,17 @@ void add_user_routes(Pistache::Rest::Router& router, server_context& ctx) {
         auto body = json_request(ctx, req, *r, "identity_user_password");
         if (!body) return;
         const std::string id = param_of(req, ":user_id");
-        with_token(ctx, auth_token_of(req), r,
-                   [&ctx, id, body = std::move(*body)](std::shared_ptr<responder> rr,
-                                                       token_info& t) {
-                     if (!enforce(*rr, ctx, t, "identity:change_password", {"", id})) return;
-                     const auto& u = body["user"];
-                     ctx.bridge.ask_or<user_state>(
-                         rr, ctx.identity, [](responder& r3, user_state&) { respond(r3, 204, no_body); },
-                         respond_identity_error, password_atom::value, id,
-                         u["original_password"].get<std::string>(), u["password"].get<std::string>(),
-                         event_metadata{rr->request_id(), t.user.id});
-                   });
+        with_token(
+            ctx, auth_token_of(req), r,
+            [&ctx, id, body = std::move(*body)](std::shared_ptr<responder> rr, token_info& t) {
+              if (!enforce(*rr, ctx, t, "identity:change_password", {"", id})) return;
+              const auto& u = body["user"];
+              ctx.bridge.ask_or<user_state>(
+                  rr, ctx.identity, [](responder& r3, user_state&) { respond(r3, 204, no_body); },
+                  respond_identity_error, password_atom::value, id,
+                  u["original_password"].get<std::string>(), u["password"].get<std::string>(),
+                  event_metadata{rr->request_id(), t.user.id});
+            });
       });
 }
 

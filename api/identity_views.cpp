@@ -8,7 +8,9 @@
 namespace cumulo::api {
 namespace {
 
-nlohmann::json self_link(const std::string& url) { return {{"self", url}}; }
+nlohmann::json self_link(const std::string& url) {
+  return {{"self", url}};
+}
 
 nlohmann::json domain_ref(const std::string& id, const std::string& name) {
   return {{"id", id}, {"name", name}};
@@ -62,12 +64,14 @@ nlohmann::json user_json(const user_state& u, const std::string& base_url) {
 }
 
 nlohmann::json role_json(const role_state& r, const std::string& base_url) {
-  return {{"id", r.id},
-          {"name", r.name},
-          {"domain_id", r.domain_id.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.domain_id)},
-          {"description", r.description.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.description)},
-          {"options", nlohmann::json::object()},
-          {"links", self_link(base_url + "/v3/roles/" + r.id)}};
+  return {
+      {"id", r.id},
+      {"name", r.name},
+      {"domain_id", r.domain_id.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.domain_id)},
+      {"description",
+       r.description.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.description)},
+      {"options", nlohmann::json::object()},
+      {"links", self_link(base_url + "/v3/roles/" + r.id)}};
 }
 
 nlohmann::json domain_json(const domain_state& d, const std::string& base_url) {
@@ -105,16 +109,15 @@ nlohmann::json catalog_json(const std::string& base_url) {
 
 nlohmann::json token_json(const token_info& t, const std::string& base_url, bool with_catalog) {
   const auto& p = t.payload;
-  nlohmann::json token{
-      {"methods", p.methods},
-      {"expires_at", format_iso8601_us(p.expires_at_us)},
-      {"issued_at", format_iso8601_us(p.issued_at_us)},
-      {"audit_ids", {p.audit_id}},
-      {"user",
-       {{"id", t.user.id},
-        {"name", t.user.name},
-        {"domain", domain_ref(t.user.domain_id, t.user_domain_name)},
-        {"password_expires_at", nullptr}}}};
+  nlohmann::json token{{"methods", p.methods},
+                       {"expires_at", format_iso8601_us(p.expires_at_us)},
+                       {"issued_at", format_iso8601_us(p.issued_at_us)},
+                       {"audit_ids", {p.audit_id}},
+                       {"user",
+                        {{"id", t.user.id},
+                         {"name", t.user.name},
+                         {"domain", domain_ref(t.user.domain_id, t.user_domain_name)},
+                         {"password_expires_at", nullptr}}}};
   if (t.project) {
     token["project"] = {{"id", t.project->id},
                         {"name", t.project->name},

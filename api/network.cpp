@@ -20,16 +20,24 @@ struct extension {
   const char* description;
 };
 constexpr extension extensions[] = {
-    {"external-net", "Neutron external network", "Adds external network attribute to network resource."},
+    {"external-net", "Neutron external network",
+     "Adds external network attribute to network resource."},
     {"network-mtu", "Network MTU", "Provides MTU attribute for a network resource."},
-    {"standard-attr-description", "standard-attr-description", "Extension to add descriptions to standard attributes"},
-    {"standard-attr-timestamp", "Resource timestamps", "Adds created_at and updated_at fields to all Neutron resources that have Neutron standard attributes."},
-    {"standard-attr-revisions", "Resource revision numbers", "This extension will display the revision number of neutron resources."},
-    {"project-id", "project_id field enabled", "Extension that indicates that project_id field is enabled."},
+    {"standard-attr-description", "standard-attr-description",
+     "Extension to add descriptions to standard attributes"},
+    {"standard-attr-timestamp", "Resource timestamps",
+     "Adds created_at and updated_at fields to all Neutron resources that have Neutron standard "
+     "attributes."},
+    {"standard-attr-revisions", "Resource revision numbers",
+     "This extension will display the revision number of neutron resources."},
+    {"project-id", "project_id field enabled",
+     "Extension that indicates that project_id field is enabled."},
     {"port-security", "Port Security", "Provides port security"},
     {"binding", "Port Binding", "Expose port bindings of a virtual port to external application"},
     {"security-group", "security-group", "The security groups extension."},
-    {"router", "Neutron L3 Router", "Router abstraction for basic L3 forwarding between L2 Neutron networks and access to external networks via a NAT gateway."},
+    {"router", "Neutron L3 Router",
+     "Router abstraction for basic L3 forwarding between L2 Neutron networks and access to "
+     "external networks via a NAT gateway."},
     {"quotas", "Quota management support", "Expose functions for quotas management per tenant"},
 };
 
@@ -92,36 +100,36 @@ void add_network_routes(Pistache::Rest::Router& router, server_context& ctx) {
             });
   add_route(router, ctx, http_method::get, "/networking/v2.0/extensions", service::network,
             [&ctx](const Request& req, std::shared_ptr<responder> r) {
-              with_token(ctx, auth_token_of(req), r, [](std::shared_ptr<responder> rr, token_info&) {
-                nlohmann::json items = nlohmann::json::array();
-                for (const auto& e : extensions)
-                  items.push_back({{"alias", e.alias},
-                                   {"name", e.name},
-                                   {"description", e.description},
-                                   {"updated", "2026-11-30T00:00:00-00:00"},
-                                   {"links", nlohmann::json::array()}});
-                respond(*rr, 200, {{"extensions", items}});
-              });
+              with_token(ctx, auth_token_of(req), r,
+                         [](std::shared_ptr<responder> rr, token_info&) {
+                           nlohmann::json items = nlohmann::json::array();
+                           for (const auto& e : extensions)
+                             items.push_back({{"alias", e.alias},
+                                              {"name", e.name},
+                                              {"description", e.description},
+                                              {"updated", "2026-11-30T00:00:00-00:00"},
+                                              {"links", nlohmann::json::array()}});
+                           respond(*rr, 200, {{"extensions", items}});
+                         });
             });
   add_route(router, ctx, http_method::get, "/networking/v2.0/extensions/:alias", service::network,
             [&ctx](const Request& req, std::shared_ptr<responder> r) {
               const std::string alias = param_of(req, ":alias");
-              with_token(ctx, auth_token_of(req), r,
-                         [alias](std::shared_ptr<responder> rr, token_info&) {
-                           for (const auto& e : extensions)
-                             if (alias == e.alias) {
-                               respond(*rr, 200,
-                                       {{"extension",
-                                         {{"alias", e.alias},
-                                          {"name", e.name},
-                                          {"description", e.description},
-                                          {"updated", "2026-11-30T00:00:00-00:00"},
-                                          {"links", nlohmann::json::array()}}}});
-                               return;
-                             }
-                           respond_error(*rr, 404, "Extension with alias " + alias +
-                                                       " does not exist");
-                         });
+              with_token(
+                  ctx, auth_token_of(req), r, [alias](std::shared_ptr<responder> rr, token_info&) {
+                    for (const auto& e : extensions)
+                      if (alias == e.alias) {
+                        respond(*rr, 200,
+                                {{"extension",
+                                  {{"alias", e.alias},
+                                   {"name", e.name},
+                                   {"description", e.description},
+                                   {"updated", "2026-11-30T00:00:00-00:00"},
+                                   {"links", nlohmann::json::array()}}}});
+                        return;
+                      }
+                    respond_error(*rr, 404, "Extension with alias " + alias + " does not exist");
+                  });
             });
   add_networks_routes(router, ctx);
   add_subnet_routes(router, ctx);

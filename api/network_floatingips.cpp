@@ -72,38 +72,37 @@ void with_owned_floatingip(
 }  // namespace
 
 void add_floatingip_routes(Pistache::Rest::Router& router, server_context& ctx) {
-  add_route(
-      router, ctx, http_method::post, floatingips_path, service::network,
-      [&ctx](const Request& req, std::shared_ptr<responder> r) {
-        auto body = json_request(ctx, req, *r, "network_floatingip_create");
-        if (!body) return;
-        with_token(
-            ctx, auth_token_of(req), r,
-            [&ctx, body = std::move(*body)](std::shared_ptr<responder> rr, token_info& t) {
-              const auto& b = body["floatingip"];
-              auto project = project_for_create(*rr, b, t);
-              if (!project) return;
-              floatingip_request c;
-              c.id = new_uuid();
-              c.floating_network_id = b["floating_network_id"].get<std::string>();
-              c.floating_ip_address = text_of(b, "floating_ip_address");
-              c.port_id = text_of(b, "port_id");
-              c.fixed_ip_address = text_of(b, "fixed_ip_address");
-              c.project_id = *project;
-              c.description = text_of(b, "description");
-              const std::string port_id = c.port_id;
-              with_owned_port(ctx, std::move(rr), t, port_id,
-                              [&ctx, t, c](std::shared_ptr<responder> r3) {
-                                ctx.bridge.ask<floatingip_state>(
-                                    r3, ctx.networking,
-                                    [](responder& r4, floatingip_state& s) {
-                                      respond(r4, 201, {{"floatingip", floatingip_json(s)}});
-                                    },
-                                    command_atom::value, c,
-                                    event_metadata{r3->request_id(), t.user.id});
-                              });
+  add_route(router, ctx, http_method::post, floatingips_path, service::network,
+            [&ctx](const Request& req, std::shared_ptr<responder> r) {
+              auto body = json_request(ctx, req, *r, "network_floatingip_create");
+              if (!body) return;
+              with_token(
+                  ctx, auth_token_of(req), r,
+                  [&ctx, body = std::move(*body)](std::shared_ptr<responder> rr, token_info& t) {
+                    const auto& b = body["floatingip"];
+                    auto project = project_for_create(*rr, b, t);
+                    if (!project) return;
+                    floatingip_request c;
+                    c.id = new_uuid();
+                    c.floating_network_id = b["floating_network_id"].get<std::string>();
+                    c.floating_ip_address = text_of(b, "floating_ip_address");
+                    c.port_id = text_of(b, "port_id");
+                    c.fixed_ip_address = text_of(b, "fixed_ip_address");
+                    c.project_id = *project;
+                    c.description = text_of(b, "description");
+                    const std::string port_id = c.port_id;
+                    with_owned_port(ctx, std::move(rr), t, port_id,
+                                    [&ctx, t, c](std::shared_ptr<responder> r3) {
+                                      ctx.bridge.ask<floatingip_state>(
+                                          r3, ctx.networking,
+                                          [](responder& r4, floatingip_state& s) {
+                                            respond(r4, 201, {{"floatingip", floatingip_json(s)}});
+                                          },
+                                          command_atom::value, c,
+                                          event_metadata{r3->request_id(), t.user.id});
+                                    });
+                  });
             });
-      });
 
   add_route(router, ctx, http_method::get, floatingips_path, service::network,
             [&ctx](const Request& req, std::shared_ptr<responder> r) {
@@ -159,16 +158,17 @@ void add_floatingip_routes(Pistache::Rest::Router& router, server_context& ctx) 
                     }
                     const std::string port_id = text_of(b, "port_id");  // null: ""
                     const std::string fixed_ip = text_of(b, "fixed_ip_address");
-                    with_owned_port(ctx, std::move(r3), t, port_id,
-                                    [&ctx, id, t, port_id, fixed_ip](std::shared_ptr<responder> r4) {
-                                      ctx.bridge.ask<floatingip_state>(
-                                          r4, ctx.networking,
-                                          [](responder& r5, floatingip_state& s) {
-                                            respond(r5, 200, {{"floatingip", floatingip_json(s)}});
-                                          },
-                                          associate_atom::value, id, port_id, fixed_ip,
-                                          event_metadata{r4->request_id(), t.user.id});
-                                    });
+                    with_owned_port(
+                        ctx, std::move(r3), t, port_id,
+                        [&ctx, id, t, port_id, fixed_ip](std::shared_ptr<responder> r4) {
+                          ctx.bridge.ask<floatingip_state>(
+                              r4, ctx.networking,
+                              [](responder& r5, floatingip_state& s) {
+                                respond(r5, 200, {{"floatingip", floatingip_json(s)}});
+                              },
+                              associate_atom::value, id, port_id, fixed_ip,
+                              event_metadata{r4->request_id(), t.user.id});
+                        });
                   });
             });
       });
@@ -176,21 +176,19 @@ void add_floatingip_routes(Pistache::Rest::Router& router, server_context& ctx) 
   add_route(router, ctx, http_method::del, floatingips_path + "/:id", service::network,
             [&ctx](const Request& req, std::shared_ptr<responder> r) {
               const std::string id = param_of(req, ":id");
-              with_token(ctx, auth_token_of(req), r,
-                         [&ctx, id](std::shared_ptr<responder> rr, token_info& t) {
-                           with_owned_floatingip(
-                               ctx, std::move(rr), t, id,
-                               [&ctx, id, t](std::shared_ptr<responder> r3, floatingip_state&) {
-                                 ctx.bridge.ask<floatingip_state>(
-                                     r3, ctx.networking,
-                                     [](responder& r4, floatingip_state&) {
-                                       respond(r4, 204, no_body);
-                                     },
-                                     command_atom::value, id,
-                                     floatingip::command{floatingip::remove{}},
-                                     event_metadata{r3->request_id(), t.user.id});
-                               });
-                         });
+              with_token(
+                  ctx, auth_token_of(req), r,
+                  [&ctx, id](std::shared_ptr<responder> rr, token_info& t) {
+                    with_owned_floatingip(
+                        ctx, std::move(rr), t, id,
+                        [&ctx, id, t](std::shared_ptr<responder> r3, floatingip_state&) {
+                          ctx.bridge.ask<floatingip_state>(
+                              r3, ctx.networking,
+                              [](responder& r4, floatingip_state&) { respond(r4, 204, no_body); },
+                              command_atom::value, id, floatingip::command{floatingip::remove{}},
+                              event_metadata{r3->request_id(), t.user.id});
+                        });
+                  });
             });
 }
 

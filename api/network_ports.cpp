@@ -40,54 +40,53 @@ const network::port* port_for(const network_state& n, const std::string& id, con
 }  // namespace
 
 void add_port_routes(Pistache::Rest::Router& router, server_context& ctx) {
-  add_route(
-      router, ctx, http_method::post, ports_path, service::network,
-      [&ctx](const Request& req, std::shared_ptr<responder> r) {
-        auto body = json_request(ctx, req, *r, "network_port_create");
-        if (!body) return;
-        with_token(
-            ctx, auth_token_of(req), r,
-            [&ctx, body = std::move(*body)](std::shared_ptr<responder> rr, token_info& t) {
-              const auto& p = body["port"];
-              const std::string network_id = p["network_id"].get<std::string>();
-              auto project = project_for_create(*rr, p, t);
-              if (!project) return;
-              network::create_port c;
-              c.port_id = new_uuid();
-              c.name = p.value("name", "");
-              c.mac_address = p.value("mac_address", "");
-              c.device_id = p.value("device_id", "");
-              c.device_owner = p.value("device_owner", "");
-              if (p.contains("fixed_ips")) {
-                std::vector<network::fixed_ip> ips;
-                for (const auto& f : p["fixed_ips"])
-                  ips.push_back({f.value("subnet_id", ""), f.value("ip_address", "")});
-                c.fixed_ips = std::move(ips);
-              }
-              if (p.contains("security_groups"))
-                c.security_groups = p["security_groups"].get<std::vector<std::string>>();
-              c.project_id = *project;
-              c.admin_state_up = p.value("admin_state_up", true);
-              ctx.bridge.ask<network_state>(
-                  rr, ctx.networking,
-                  [&ctx, network_id, t, rr, c](responder&, network_state& n) mutable {
-                    if (!network_visible(n, t)) {
-                      respond_network_not_found(*rr, network_id);
-                      return;
+  add_route(router, ctx, http_method::post, ports_path, service::network,
+            [&ctx](const Request& req, std::shared_ptr<responder> r) {
+              auto body = json_request(ctx, req, *r, "network_port_create");
+              if (!body) return;
+              with_token(
+                  ctx, auth_token_of(req), r,
+                  [&ctx, body = std::move(*body)](std::shared_ptr<responder> rr, token_info& t) {
+                    const auto& p = body["port"];
+                    const std::string network_id = p["network_id"].get<std::string>();
+                    auto project = project_for_create(*rr, p, t);
+                    if (!project) return;
+                    network::create_port c;
+                    c.port_id = new_uuid();
+                    c.name = p.value("name", "");
+                    c.mac_address = p.value("mac_address", "");
+                    c.device_id = p.value("device_id", "");
+                    c.device_owner = p.value("device_owner", "");
+                    if (p.contains("fixed_ips")) {
+                      std::vector<network::fixed_ip> ips;
+                      for (const auto& f : p["fixed_ips"])
+                        ips.push_back({f.value("subnet_id", ""), f.value("ip_address", "")});
+                      c.fixed_ips = std::move(ips);
                     }
-                    const std::string id = c.port_id;
-                    const bool admin = t.is_admin();
+                    if (p.contains("security_groups"))
+                      c.security_groups = p["security_groups"].get<std::vector<std::string>>();
+                    c.project_id = *project;
+                    c.admin_state_up = p.value("admin_state_up", true);
                     ctx.bridge.ask<network_state>(
                         rr, ctx.networking,
-                        [id, admin](responder& r4, network_state& after) {
-                          answer_port(r4, 201, after, id, admin);
+                        [&ctx, network_id, t, rr, c](responder&, network_state& n) mutable {
+                          if (!network_visible(n, t)) {
+                            respond_network_not_found(*rr, network_id);
+                            return;
+                          }
+                          const std::string id = c.port_id;
+                          const bool admin = t.is_admin();
+                          ctx.bridge.ask<network_state>(
+                              rr, ctx.networking,
+                              [id, admin](responder& r4, network_state& after) {
+                                answer_port(r4, 201, after, id, admin);
+                              },
+                              command_atom::value, network_id, network::command{std::move(c)},
+                              event_metadata{rr->request_id(), t.user.id});
                         },
-                        command_atom::value, network_id, network::command{std::move(c)},
-                        event_metadata{rr->request_id(), t.user.id});
-                  },
-                  caf::get_atom::value, network_atom::value, network_id);
+                        caf::get_atom::value, network_atom::value, network_id);
+                  });
             });
-      });
 
   add_route(router, ctx, http_method::get, ports_path, service::network,
             [&ctx](const Request& req, std::shared_ptr<responder> r) {
@@ -150,8 +149,10 @@ void add_port_routes(Pistache::Rest::Router& router, server_context& ctx) {
                     c.port_id = id;
                     if (p.contains("name")) c.name = p["name"].get<std::string>();
                     if (p.contains("device_id")) c.device_id = p["device_id"].get<std::string>();
-                    if (p.contains("device_owner")) c.device_owner = p["device_owner"].get<std::string>();
-                    if (p.contains("admin_state_up")) c.admin_state_up = p["admin_state_up"].get<bool>();
+                    if (p.contains("device_owner"))
+                      c.device_owner = p["device_owner"].get<std::string>();
+                    if (p.contains("admin_state_up"))
+                      c.admin_state_up = p["admin_state_up"].get<bool>();
                     if (p.contains("security_groups"))
                       c.security_groups = p["security_groups"].get<std::vector<std::string>>();
                     const bool admin = t.is_admin();
@@ -170,24 +171,25 @@ void add_port_routes(Pistache::Rest::Router& router, server_context& ctx) {
   add_route(router, ctx, http_method::del, ports_path + "/:id", service::network,
             [&ctx](const Request& req, std::shared_ptr<responder> r) {
               const std::string id = param_of(req, ":id");
-              with_token(ctx, auth_token_of(req), r,
-                         [&ctx, id](std::shared_ptr<responder> rr, token_info& t) {
-                           ctx.bridge.ask<network_state>(
-                               rr, ctx.networking,
-                               [&ctx, id, t, rr](responder&, network_state& n) {
-                                 if (!port_for(n, id, t)) {
-                                   respond_port_not_found(*rr, id);
-                                   return;
-                                 }
-                                 ctx.bridge.ask<network_state>(
-                                     rr, ctx.networking,
-                                     [](responder& r4, network_state&) { respond(r4, 204, no_body); },
-                                     command_atom::value, port_atom::value, id,
-                                     network::command{network::delete_port{id}},
-                                     event_metadata{rr->request_id(), t.user.id});
-                               },
-                               caf::get_atom::value, port_atom::value, id);
-                         });
+              with_token(
+                  ctx, auth_token_of(req), r,
+                  [&ctx, id](std::shared_ptr<responder> rr, token_info& t) {
+                    ctx.bridge.ask<network_state>(
+                        rr, ctx.networking,
+                        [&ctx, id, t, rr](responder&, network_state& n) {
+                          if (!port_for(n, id, t)) {
+                            respond_port_not_found(*rr, id);
+                            return;
+                          }
+                          ctx.bridge.ask<network_state>(
+                              rr, ctx.networking,
+                              [](responder& r4, network_state&) { respond(r4, 204, no_body); },
+                              command_atom::value, port_atom::value, id,
+                              network::command{network::delete_port{id}},
+                              event_metadata{rr->request_id(), t.user.id});
+                        },
+                        caf::get_atom::value, port_atom::value, id);
+                  });
             });
 }
 

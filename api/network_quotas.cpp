@@ -38,22 +38,22 @@ void add_quota_routes(Pistache::Rest::Router& router, server_context& ctx) {
   add_route(router, ctx, http_method::get, quotas_path + "/:project_id", service::network,
             [&ctx](const Request& req, std::shared_ptr<responder> r) {
               const std::string project_id = param_of(req, ":project_id");
-              with_token(
-                  ctx, auth_token_of(req), r,
-                  [&ctx, project_id](std::shared_ptr<responder> rr, token_info& t) {
-                    if (!owned(project_id, t)) {
-                      respond_admin_required(
-                          *rr, "Only admin is authorized to access quotas for another tenant");
-                      return;
-                    }
-                    ctx.bridge.ask<quota_set>(
-                        rr, ctx.networking,
-                        [](responder& r3, quota_set& q) {
-                          nlohmann::json j = q;
-                          respond(r3, 200, j);
-                        },
-                        caf::get_atom::value, quota_atom::value, project_id);
-                  });
+              with_token(ctx, auth_token_of(req), r,
+                         [&ctx, project_id](std::shared_ptr<responder> rr, token_info& t) {
+                           if (!owned(project_id, t)) {
+                             respond_admin_required(
+                                 *rr,
+                                 "Only admin is authorized to access quotas for another tenant");
+                             return;
+                           }
+                           ctx.bridge.ask<quota_set>(
+                               rr, ctx.networking,
+                               [](responder& r3, quota_set& q) {
+                                 nlohmann::json j = q;
+                                 respond(r3, 200, j);
+                               },
+                               caf::get_atom::value, quota_atom::value, project_id);
+                         });
             });
 
   add_route(router, ctx, http_method::put, quotas_path + "/:project_id", service::network,
@@ -61,26 +61,25 @@ void add_quota_routes(Pistache::Rest::Router& router, server_context& ctx) {
               auto body = json_request(ctx, req, *r, "network_quota_update");
               if (!body) return;
               const std::string project_id = param_of(req, ":project_id");
-              with_token(
-                  ctx, auth_token_of(req), r,
-                  [&ctx, project_id, body = std::move(*body)](std::shared_ptr<responder> rr,
-                                                              token_info& t) {
-                    if (!t.is_admin()) {
-                      respond_admin_required(*rr, "Only admin can view or configure quota");
-                      return;
-                    }
-                    quota::update u;
-                    for (const auto& [resource, limit] : body["quota"].items())
-                      u.limits[resource] = limit.get<std::int64_t>();
-                    ctx.bridge.ask<quota_set>(
-                        rr, ctx.networking,
-                        [](responder& r3, quota_set& q) {
-                          nlohmann::json j = q;
-                          respond(r3, 200, j);
-                        },
-                        quota_atom::value, project_id, quota::command{std::move(u)},
-                        event_metadata{rr->request_id(), t.user.id});
-                  });
+              with_token(ctx, auth_token_of(req), r,
+                         [&ctx, project_id, body = std::move(*body)](std::shared_ptr<responder> rr,
+                                                                     token_info& t) {
+                           if (!t.is_admin()) {
+                             respond_admin_required(*rr, "Only admin can view or configure quota");
+                             return;
+                           }
+                           quota::update u;
+                           for (const auto& [resource, limit] : body["quota"].items())
+                             u.limits[resource] = limit.get<std::int64_t>();
+                           ctx.bridge.ask<quota_set>(
+                               rr, ctx.networking,
+                               [](responder& r3, quota_set& q) {
+                                 nlohmann::json j = q;
+                                 respond(r3, 200, j);
+                               },
+                               quota_atom::value, project_id, quota::command{std::move(u)},
+                               event_metadata{rr->request_id(), t.user.id});
+                         });
             });
 
   add_route(router, ctx, http_method::del, quotas_path + "/:project_id", service::network,

@@ -51,12 +51,13 @@ void with_owned_router(server_context& ctx, std::shared_ptr<responder> rr, const
 
 // Sets (or with "" clears) the gateway of router `id` and answers `status`
 // with the router.
-void set_gateway_and_answer(server_context& ctx, std::shared_ptr<responder> rr,
-                            const token_info& t, const std::string& id,
-                            const std::string& network_id, int status) {
+void set_gateway_and_answer(server_context& ctx, std::shared_ptr<responder> rr, const token_info& t,
+                            const std::string& id, const std::string& network_id, int status) {
   ctx.bridge.ask<router_state>(
       rr, ctx.networking,
-      [status](responder& r, router_state& s) { respond(r, status, {{"router", router_json(s)}}); },
+      [status](responder& r, router_state& s) {
+        respond(r, status, {{"router", router_json(s)}});
+      },
       gateway_atom::value, id, network_id, event_metadata{rr->request_id(), t.user.id});
 }
 
@@ -80,13 +81,12 @@ const router::interface* named_interface(const router_state& s, const std::strin
 
 void ask_interface(server_context& ctx, std::shared_ptr<responder> rr, const token_info& t,
                    const std::string& router_id, const std::string& subnet_id,
-                   const std::string& port_id, bool add,
-                   std::optional<router::interface> before) {
+                   const std::string& port_id, bool add, std::optional<router::interface> before) {
   ctx.bridge.ask<router_state>(
       rr, ctx.networking,
       [subnet_id, port_id, add, before](responder& r, router_state& s) {
-        const router::interface* i = add ? named_interface(s, subnet_id, port_id)
-                                         : (before ? &*before : nullptr);
+        const router::interface* i =
+            add ? named_interface(s, subnet_id, port_id) : (before ? &*before : nullptr);
         if (i)
           respond(r, 200, interface_body(s, *i));
         else  // not expected: the actor answered without the interface
@@ -150,8 +150,7 @@ void add_interface_route(Pistache::Rest::Router& router, server_context& ctx, bo
                         r3, ctx.networking,
                         [&ctx, t, id, subnet_id](std::shared_ptr<responder> r4, network_state& n) {
                           if (!network_visible(n, t)) {
-                            respond_error(*r4, 404,
-                                          "Subnet " + subnet_id + " could not be found.",
+                            respond_error(*r4, 404, "Subnet " + subnet_id + " could not be found.",
                                           "SubnetNotFound");
                             return;
                           }
@@ -184,8 +183,9 @@ void add_router_routes(Pistache::Rest::Router& router, server_context& ctx) {
               c.admin_state_up = b.value("admin_state_up", true);
               c.description = b.value("description", "");
               const std::string gateway_network =
-                  b.contains("external_gateway_info") ? gateway_network_of(b["external_gateway_info"])
-                                                      : "";
+                  b.contains("external_gateway_info")
+                      ? gateway_network_of(b["external_gateway_info"])
+                      : "";
               const std::string id = new_uuid();
               ctx.bridge.ask<router_state>(
                   rr, ctx.networking,
@@ -297,18 +297,19 @@ void add_router_routes(Pistache::Rest::Router& router, server_context& ctx) {
   add_route(router, ctx, http_method::del, routers_path + "/:id", service::network,
             [&ctx](const Request& req, std::shared_ptr<responder> r) {
               const std::string id = param_of(req, ":id");
-              with_token(ctx, auth_token_of(req), r,
-                         [&ctx, id](std::shared_ptr<responder> rr, token_info& t) {
-                           with_owned_router(
-                               ctx, std::move(rr), t, id,
-                               [&ctx, id, t](std::shared_ptr<responder> r3, router_state&) {
-                                 ctx.bridge.ask<router_state>(
-                                     r3, ctx.networking,
-                                     [](responder& r4, router_state&) { respond(r4, 204, no_body); },
-                                     command_atom::value, id, router::command{router::remove{}},
-                                     event_metadata{r3->request_id(), t.user.id});
-                               });
-                         });
+              with_token(
+                  ctx, auth_token_of(req), r,
+                  [&ctx, id](std::shared_ptr<responder> rr, token_info& t) {
+                    with_owned_router(
+                        ctx, std::move(rr), t, id,
+                        [&ctx, id, t](std::shared_ptr<responder> r3, router_state&) {
+                          ctx.bridge.ask<router_state>(
+                              r3, ctx.networking,
+                              [](responder& r4, router_state&) { respond(r4, 204, no_body); },
+                              command_atom::value, id, router::command{router::remove{}},
+                              event_metadata{r3->request_id(), t.user.id});
+                        });
+                  });
             });
 
   add_interface_route(router, ctx, true);

@@ -97,9 +97,9 @@ void ensure_default_then_list(server_context& ctx, std::shared_ptr<responder> rr
 
 // Asks for group `id` and calls then(rr, group) when the caller owns it;
 // 404 otherwise.
-void with_owned_group(
-    server_context& ctx, std::shared_ptr<responder> rr, const token_info& t, const std::string& id,
-    std::function<void(std::shared_ptr<responder>, security_group_state&)> then) {
+void with_owned_group(server_context& ctx, std::shared_ptr<responder> rr, const token_info& t,
+                      const std::string& id,
+                      std::function<void(std::shared_ptr<responder>, security_group_state&)> then) {
   ctx.bridge.ask<security_group_state>(
       rr, ctx.networking,
       [id, t, then](std::shared_ptr<responder> r, security_group_state& s) {
@@ -113,30 +113,30 @@ void with_owned_group(
 }
 
 void add_group_routes(Pistache::Rest::Router& router, server_context& ctx) {
-  add_route(
-      router, ctx, http_method::post, groups_path, service::network,
-      [&ctx](const Request& req, std::shared_ptr<responder> r) {
-        auto body = json_request(ctx, req, *r, "network_security_group_create");
-        if (!body) return;
-        with_token(ctx, auth_token_of(req), r,
-                   [&ctx, body = std::move(*body)](std::shared_ptr<responder> rr, token_info& t) {
-                     const auto& g = body["security_group"];
-                     auto project = project_for_create(*rr, g, t);
-                     if (!project) return;
-                     security_group::create c;
-                     c.name = g.value("name", "");
-                     c.description = g.value("description", "");
-                     c.project_id = *project;
-                     c.default_rule_ids = {new_uuid(), new_uuid()};
-                     ctx.bridge.ask<security_group_state>(
-                         rr, ctx.networking,
-                         [](responder& r3, security_group_state& s) {
-                           respond(r3, 201, {{"security_group", security_group_json(s)}});
-                         },
-                         command_atom::value, new_uuid(), security_group::command{std::move(c)},
-                         event_metadata{rr->request_id(), t.user.id});
-                   });
-      });
+  add_route(router, ctx, http_method::post, groups_path, service::network,
+            [&ctx](const Request& req, std::shared_ptr<responder> r) {
+              auto body = json_request(ctx, req, *r, "network_security_group_create");
+              if (!body) return;
+              with_token(
+                  ctx, auth_token_of(req), r,
+                  [&ctx, body = std::move(*body)](std::shared_ptr<responder> rr, token_info& t) {
+                    const auto& g = body["security_group"];
+                    auto project = project_for_create(*rr, g, t);
+                    if (!project) return;
+                    security_group::create c;
+                    c.name = g.value("name", "");
+                    c.description = g.value("description", "");
+                    c.project_id = *project;
+                    c.default_rule_ids = {new_uuid(), new_uuid()};
+                    ctx.bridge.ask<security_group_state>(
+                        rr, ctx.networking,
+                        [](responder& r3, security_group_state& s) {
+                          respond(r3, 201, {{"security_group", security_group_json(s)}});
+                        },
+                        command_atom::value, new_uuid(), security_group::command{std::move(c)},
+                        event_metadata{rr->request_id(), t.user.id});
+                  });
+            });
 
   add_route(router, ctx, http_method::get, groups_path, service::network,
             [&ctx](const Request& req, std::shared_ptr<responder> r) {
@@ -151,16 +151,15 @@ void add_group_routes(Pistache::Rest::Router& router, server_context& ctx) {
             [&ctx](const Request& req, std::shared_ptr<responder> r) {
               const std::string id = param_of(req, ":id");
               auto q = list_query_of(query_params(req));
-              with_token(ctx, auth_token_of(req), r,
-                         [&ctx, id, q](std::shared_ptr<responder> rr, token_info& t) {
-                           with_owned_group(ctx, std::move(rr), t, id,
-                                            [q](std::shared_ptr<responder> r3,
-                                                security_group_state& s) {
-                                              respond(*r3, 200,
-                                                      {{"security_group",
-                                                        q.pick(security_group_json(s))}});
-                                            });
-                         });
+              with_token(
+                  ctx, auth_token_of(req), r,
+                  [&ctx, id, q](std::shared_ptr<responder> rr, token_info& t) {
+                    with_owned_group(
+                        ctx, std::move(rr), t, id,
+                        [q](std::shared_ptr<responder> r3, security_group_state& s) {
+                          respond(*r3, 200, {{"security_group", q.pick(security_group_json(s))}});
+                        });
+                  });
             });
 
   add_route(
@@ -191,26 +190,23 @@ void add_group_routes(Pistache::Rest::Router& router, server_context& ctx) {
             });
       });
 
-  add_route(router, ctx, http_method::del, groups_path + "/:id", service::network,
-            [&ctx](const Request& req, std::shared_ptr<responder> r) {
-              const std::string id = param_of(req, ":id");
-              with_token(
-                  ctx, auth_token_of(req), r,
-                  [&ctx, id](std::shared_ptr<responder> rr, token_info& t) {
-                    with_owned_group(
-                        ctx, std::move(rr), t, id,
-                        [&ctx, id, t](std::shared_ptr<responder> r3, security_group_state&) {
-                          ctx.bridge.ask<security_group_state>(
-                              r3, ctx.networking,
-                              [](responder& r4, security_group_state&) {
-                                respond(r4, 204, no_body);
-                              },
-                              command_atom::value, id,
-                              security_group::command{security_group::remove{}},
-                              event_metadata{r3->request_id(), t.user.id});
-                        });
+  add_route(
+      router, ctx, http_method::del, groups_path + "/:id", service::network,
+      [&ctx](const Request& req, std::shared_ptr<responder> r) {
+        const std::string id = param_of(req, ":id");
+        with_token(
+            ctx, auth_token_of(req), r, [&ctx, id](std::shared_ptr<responder> rr, token_info& t) {
+              with_owned_group(
+                  ctx, std::move(rr), t, id,
+                  [&ctx, id, t](std::shared_ptr<responder> r3, security_group_state&) {
+                    ctx.bridge.ask<security_group_state>(
+                        r3, ctx.networking,
+                        [](responder& r4, security_group_state&) { respond(r4, 204, no_body); },
+                        command_atom::value, id, security_group::command{security_group::remove{}},
+                        event_metadata{r3->request_id(), t.user.id});
                   });
             });
+      });
 }
 
 // Adds rule c to group `group_id` and answers 201 with it.
@@ -230,56 +226,56 @@ void add_rule(server_context& ctx, std::shared_ptr<responder> rr, const token_in
 }
 
 void add_rule_routes(Pistache::Rest::Router& router, server_context& ctx) {
-  add_route(
-      router, ctx, http_method::post, rules_path, service::network,
-      [&ctx](const Request& req, std::shared_ptr<responder> r) {
-        auto body = json_request(ctx, req, *r, "network_security_group_rule_create");
-        if (!body) return;
-        with_token(
-            ctx, auth_token_of(req), r,
-            [&ctx, body = std::move(*body)](std::shared_ptr<responder> rr, token_info& t) {
-              const auto& b = body["security_group_rule"];
-              const bool project_given = b.contains("project_id") || b.contains("tenant_id");
-              auto project = project_for_create(*rr, b, t);
-              if (!project) return;
-              const std::string group_id = b["security_group_id"].get<std::string>();
-              security_group::add_rule c;
-              c.rule_id = new_uuid();
-              c.direction = b["direction"].get<std::string>();
-              if (b.contains("ethertype") && b["ethertype"].is_string())
-                c.ethertype = b["ethertype"].get<std::string>();
-              if (b.contains("protocol")) {
-                if (b["protocol"].is_string())
-                  c.protocol = b["protocol"].get<std::string>();
-                else if (b["protocol"].is_number_integer())
-                  c.protocol = std::to_string(b["protocol"].get<int>());
-              }
-              c.port_range_min = int_of(b, "port_range_min");
-              c.port_range_max = int_of(b, "port_range_max");
-              c.remote_ip_prefix = text_of(b, "remote_ip_prefix");
-              c.remote_group_id = text_of(b, "remote_group_id");
-              c.description = text_of(b, "description");
-              with_owned_group(
-                  ctx, std::move(rr), t, group_id,
-                  [&ctx, t, group_id, c, project_given, project = *project](
-                      std::shared_ptr<responder> r3, security_group_state& g) mutable {
-                    // The rule belongs to its group's project unless an
-                    // admin said otherwise.
-                    c.project_id = project_given ? project : g.project_id;
-                    if (c.remote_group_id.empty() || c.remote_group_id == group_id) {
-                      add_rule(ctx, std::move(r3), t, group_id, std::move(c));
-                      return;
+  add_route(router, ctx, http_method::post, rules_path, service::network,
+            [&ctx](const Request& req, std::shared_ptr<responder> r) {
+              auto body = json_request(ctx, req, *r, "network_security_group_rule_create");
+              if (!body) return;
+              with_token(
+                  ctx, auth_token_of(req), r,
+                  [&ctx, body = std::move(*body)](std::shared_ptr<responder> rr, token_info& t) {
+                    const auto& b = body["security_group_rule"];
+                    const bool project_given = b.contains("project_id") || b.contains("tenant_id");
+                    auto project = project_for_create(*rr, b, t);
+                    if (!project) return;
+                    const std::string group_id = b["security_group_id"].get<std::string>();
+                    security_group::add_rule c;
+                    c.rule_id = new_uuid();
+                    c.direction = b["direction"].get<std::string>();
+                    if (b.contains("ethertype") && b["ethertype"].is_string())
+                      c.ethertype = b["ethertype"].get<std::string>();
+                    if (b.contains("protocol")) {
+                      if (b["protocol"].is_string())
+                        c.protocol = b["protocol"].get<std::string>();
+                      else if (b["protocol"].is_number_integer())
+                        c.protocol = std::to_string(b["protocol"].get<int>());
                     }
-                    // The remote group must be one the caller sees.
-                    const std::string remote = c.remote_group_id;
-                    with_owned_group(ctx, std::move(r3), t, remote,
-                                     [&ctx, t, group_id, c](std::shared_ptr<responder> r4,
-                                                            security_group_state&) mutable {
-                                       add_rule(ctx, std::move(r4), t, group_id, std::move(c));
-                                     });
+                    c.port_range_min = int_of(b, "port_range_min");
+                    c.port_range_max = int_of(b, "port_range_max");
+                    c.remote_ip_prefix = text_of(b, "remote_ip_prefix");
+                    c.remote_group_id = text_of(b, "remote_group_id");
+                    c.description = text_of(b, "description");
+                    with_owned_group(
+                        ctx, std::move(rr), t, group_id,
+                        [&ctx, t, group_id, c, project_given, project = *project](
+                            std::shared_ptr<responder> r3, security_group_state& g) mutable {
+                          // The rule belongs to its group's project unless an
+                          // admin said otherwise.
+                          c.project_id = project_given ? project : g.project_id;
+                          if (c.remote_group_id.empty() || c.remote_group_id == group_id) {
+                            add_rule(ctx, std::move(r3), t, group_id, std::move(c));
+                            return;
+                          }
+                          // The remote group must be one the caller sees.
+                          const std::string remote = c.remote_group_id;
+                          with_owned_group(ctx, std::move(r3), t, remote,
+                                           [&ctx, t, group_id, c](std::shared_ptr<responder> r4,
+                                                                  security_group_state&) mutable {
+                                             add_rule(ctx, std::move(r4), t, group_id,
+                                                      std::move(c));
+                                           });
+                        });
                   });
             });
-      });
 
   add_route(router, ctx, http_method::get, rules_path, service::network,
             [&ctx](const Request& req, std::shared_ptr<responder> r) {
@@ -294,49 +290,46 @@ void add_rule_routes(Pistache::Rest::Router& router, server_context& ctx) {
             [&ctx](const Request& req, std::shared_ptr<responder> r) {
               const std::string id = param_of(req, ":id");
               auto q = list_query_of(query_params(req));
-              with_token(
-                  ctx, auth_token_of(req), r,
-                  [&ctx, id, q](std::shared_ptr<responder> rr, token_info& t) {
-                    ctx.bridge.ask<security_group_state>(
-                        rr, ctx.networking,
-                        [id, q, t](responder& r3, security_group_state& s) {
-                          const auto* rule = s.find_rule(id);
-                          if (!rule || !owned(s.project_id, t)) {
-                            respond_rule_not_found(r3, id);
-                            return;
-                          }
-                          respond(r3, 200,
-                                  {{"security_group_rule",
-                                    q.pick(security_group_rule_json(s, *rule))}});
-                        },
-                        caf::get_atom::value, sg_rule_atom::value, id);
-                  });
+              with_token(ctx, auth_token_of(req), r,
+                         [&ctx, id, q](std::shared_ptr<responder> rr, token_info& t) {
+                           ctx.bridge.ask<security_group_state>(
+                               rr, ctx.networking,
+                               [id, q, t](responder& r3, security_group_state& s) {
+                                 const auto* rule = s.find_rule(id);
+                                 if (!rule || !owned(s.project_id, t)) {
+                                   respond_rule_not_found(r3, id);
+                                   return;
+                                 }
+                                 respond(r3, 200,
+                                         {{"security_group_rule",
+                                           q.pick(security_group_rule_json(s, *rule))}});
+                               },
+                               caf::get_atom::value, sg_rule_atom::value, id);
+                         });
             });
 
-  add_route(router, ctx, http_method::del, rules_path + "/:id", service::network,
-            [&ctx](const Request& req, std::shared_ptr<responder> r) {
-              const std::string id = param_of(req, ":id");
-              with_token(
-                  ctx, auth_token_of(req), r,
-                  [&ctx, id](std::shared_ptr<responder> rr, token_info& t) {
+  add_route(
+      router, ctx, http_method::del, rules_path + "/:id", service::network,
+      [&ctx](const Request& req, std::shared_ptr<responder> r) {
+        const std::string id = param_of(req, ":id");
+        with_token(
+            ctx, auth_token_of(req), r, [&ctx, id](std::shared_ptr<responder> rr, token_info& t) {
+              ctx.bridge.ask<security_group_state>(
+                  rr, ctx.networking,
+                  [&ctx, id, t](std::shared_ptr<responder> r3, security_group_state& s) {
+                    if (!s.find_rule(id) || !owned(s.project_id, t)) {
+                      respond_rule_not_found(*r3, id);
+                      return;
+                    }
                     ctx.bridge.ask<security_group_state>(
-                        rr, ctx.networking,
-                        [&ctx, id, t](std::shared_ptr<responder> r3, security_group_state& s) {
-                          if (!s.find_rule(id) || !owned(s.project_id, t)) {
-                            respond_rule_not_found(*r3, id);
-                            return;
-                          }
-                          ctx.bridge.ask<security_group_state>(
-                              r3, ctx.networking,
-                              [](responder& r4, security_group_state&) {
-                                respond(r4, 204, no_body);
-                              },
-                              command_atom::value, sg_rule_atom::value, id,
-                              event_metadata{r3->request_id(), t.user.id});
-                        },
-                        caf::get_atom::value, sg_rule_atom::value, id);
-                  });
+                        r3, ctx.networking,
+                        [](responder& r4, security_group_state&) { respond(r4, 204, no_body); },
+                        command_atom::value, sg_rule_atom::value, id,
+                        event_metadata{r3->request_id(), t.user.id});
+                  },
+                  caf::get_atom::value, sg_rule_atom::value, id);
             });
+      });
 }
 
 }  // namespace

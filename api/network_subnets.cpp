@@ -37,61 +37,63 @@ std::vector<std::string> strings_of(const nlohmann::json& j, const char* key) {
 }  // namespace
 
 void add_subnet_routes(Pistache::Rest::Router& router, server_context& ctx) {
-  add_route(
-      router, ctx, http_method::post, subnets_path, service::network,
-      [&ctx](const Request& req, std::shared_ptr<responder> r) {
-        auto body = json_request(ctx, req, *r, "network_subnet_create");
-        if (!body) return;
-        with_token(
-            ctx, auth_token_of(req), r,
-            [&ctx, body = std::move(*body)](std::shared_ptr<responder> rr, token_info& t) {
-              const auto& s = body["subnet"];
-              const std::string network_id = s["network_id"].get<std::string>();
-              auto project = project_for_create(*rr, s, t);
-              if (!project) return;
-              network::add_subnet c;
-              c.subnet_id = new_uuid();
-              c.name = s.value("name", "");
-              c.ip_version = s.value("ip_version", 4);
-              c.cidr = s["cidr"].get<std::string>();
-              // Absent: the first host address; null: no gateway.
-              if (s.contains("gateway_ip"))
-                c.gateway_ip = s["gateway_ip"].is_null() ? "" : s["gateway_ip"].get<std::string>();
-              if (s.contains("allocation_pools"))
-                for (const auto& p : s["allocation_pools"])
-                  c.allocation_pools.push_back(
-                      {p["start"].get<std::string>(), p["end"].get<std::string>()});
-              c.dns_nameservers = strings_of(s, "dns_nameservers");
-              if (s.contains("host_routes"))
-                for (const auto& h : s["host_routes"])
-                  c.host_routes.push_back(
-                      {h["destination"].get<std::string>(), h["nexthop"].get<std::string>()});
-              c.enable_dhcp = s.value("enable_dhcp", true);
-              c.project_id = *project;
-              c.description = s.value("description", "");
-              ctx.bridge.ask<network_state>(
-                  rr, ctx.networking,
-                  [&ctx, network_id, t, rr, c](responder&, network_state& n) mutable {
-                    // Only the network's owner (or an admin) adds subnets to it.
-                    if (!network_visible(n, t)) {
-                      respond_network_not_found(*rr, network_id);
-                      return;
-                    }
-                    if (!owned(n.project_id, t)) {
-                      respond_error(*rr, 403, "(rule:create_subnet) is disallowed by policy",
-                                    "PolicyNotAuthorized");
-                      return;
-                    }
-                    const std::string id = c.subnet_id;
+  add_route(router, ctx, http_method::post, subnets_path, service::network,
+            [&ctx](const Request& req, std::shared_ptr<responder> r) {
+              auto body = json_request(ctx, req, *r, "network_subnet_create");
+              if (!body) return;
+              with_token(
+                  ctx, auth_token_of(req), r,
+                  [&ctx, body = std::move(*body)](std::shared_ptr<responder> rr, token_info& t) {
+                    const auto& s = body["subnet"];
+                    const std::string network_id = s["network_id"].get<std::string>();
+                    auto project = project_for_create(*rr, s, t);
+                    if (!project) return;
+                    network::add_subnet c;
+                    c.subnet_id = new_uuid();
+                    c.name = s.value("name", "");
+                    c.ip_version = s.value("ip_version", 4);
+                    c.cidr = s["cidr"].get<std::string>();
+                    // Absent: the first host address; null: no gateway.
+                    if (s.contains("gateway_ip"))
+                      c.gateway_ip =
+                          s["gateway_ip"].is_null() ? "" : s["gateway_ip"].get<std::string>();
+                    if (s.contains("allocation_pools"))
+                      for (const auto& p : s["allocation_pools"])
+                        c.allocation_pools.push_back(
+                            {p["start"].get<std::string>(), p["end"].get<std::string>()});
+                    c.dns_nameservers = strings_of(s, "dns_nameservers");
+                    if (s.contains("host_routes"))
+                      for (const auto& h : s["host_routes"])
+                        c.host_routes.push_back(
+                            {h["destination"].get<std::string>(), h["nexthop"].get<std::string>()});
+                    c.enable_dhcp = s.value("enable_dhcp", true);
+                    c.project_id = *project;
+                    c.description = s.value("description", "");
                     ctx.bridge.ask<network_state>(
                         rr, ctx.networking,
-                        [id](responder& r4, network_state& after) { answer_subnet(r4, 201, after, id); },
-                        command_atom::value, network_id, network::command{std::move(c)},
-                        event_metadata{rr->request_id(), t.user.id});
-                  },
-                  caf::get_atom::value, network_atom::value, network_id);
+                        [&ctx, network_id, t, rr, c](responder&, network_state& n) mutable {
+                          // Only the network's owner (or an admin) adds subnets to it.
+                          if (!network_visible(n, t)) {
+                            respond_network_not_found(*rr, network_id);
+                            return;
+                          }
+                          if (!owned(n.project_id, t)) {
+                            respond_error(*rr, 403, "(rule:create_subnet) is disallowed by policy",
+                                          "PolicyNotAuthorized");
+                            return;
+                          }
+                          const std::string id = c.subnet_id;
+                          ctx.bridge.ask<network_state>(
+                              rr, ctx.networking,
+                              [id](responder& r4, network_state& after) {
+                                answer_subnet(r4, 201, after, id);
+                              },
+                              command_atom::value, network_id, network::command{std::move(c)},
+                              event_metadata{rr->request_id(), t.user.id});
+                        },
+                        caf::get_atom::value, network_atom::value, network_id);
+                  });
             });
-      });
 
   add_route(router, ctx, http_method::get, subnets_path, service::network,
             [&ctx](const Request& req, std::shared_ptr<responder> r) {
@@ -159,13 +161,18 @@ void add_subnet_routes(Pistache::Rest::Router& router, server_context& ctx) {
                     c.subnet_id = id;
                     if (s.contains("name")) c.name = s["name"].get<std::string>();
                     if (s.contains("gateway_ip"))
-                      c.gateway_ip = s["gateway_ip"].is_null() ? "" : s["gateway_ip"].get<std::string>();
-                    if (s.contains("dns_nameservers")) c.dns_nameservers = strings_of(s, "dns_nameservers");
+                      c.gateway_ip =
+                          s["gateway_ip"].is_null() ? "" : s["gateway_ip"].get<std::string>();
+                    if (s.contains("dns_nameservers"))
+                      c.dns_nameservers = strings_of(s, "dns_nameservers");
                     if (s.contains("enable_dhcp")) c.enable_dhcp = s["enable_dhcp"].get<bool>();
-                    if (s.contains("description")) c.description = s["description"].get<std::string>();
+                    if (s.contains("description"))
+                      c.description = s["description"].get<std::string>();
                     ctx.bridge.ask<network_state>(
                         rr, ctx.networking,
-                        [id](responder& r4, network_state& after) { answer_subnet(r4, 200, after, id); },
+                        [id](responder& r4, network_state& after) {
+                          answer_subnet(r4, 200, after, id);
+                        },
                         command_atom::value, subnet_atom::value, id, network::command{std::move(c)},
                         event_metadata{rr->request_id(), t.user.id});
                   },
@@ -176,30 +183,30 @@ void add_subnet_routes(Pistache::Rest::Router& router, server_context& ctx) {
   add_route(router, ctx, http_method::del, subnets_path + "/:id", service::network,
             [&ctx](const Request& req, std::shared_ptr<responder> r) {
               const std::string id = param_of(req, ":id");
-              with_token(ctx, auth_token_of(req), r,
-                         [&ctx, id](std::shared_ptr<responder> rr, token_info& t) {
-                           ctx.bridge.ask<network_state>(
-                               rr, ctx.networking,
-                               [&ctx, id, t, rr](responder&, network_state& n) {
-                                 if (!network_visible(n, t)) {
-                                   respond_subnet_not_found(*rr, id);
-                                   return;
-                                 }
-                                 if (!owned(n.project_id, t)) {
-                                   respond_error(*rr, 403,
-                                                 "(rule:delete_subnet) is disallowed by policy",
-                                                 "PolicyNotAuthorized");
-                                   return;
-                                 }
-                                 ctx.bridge.ask<network_state>(
-                                     rr, ctx.networking,
-                                     [](responder& r4, network_state&) { respond(r4, 204, no_body); },
-                                     command_atom::value, subnet_atom::value, id,
-                                     network::command{network::remove_subnet{id}},
-                                     event_metadata{rr->request_id(), t.user.id});
-                               },
-                               caf::get_atom::value, subnet_atom::value, id);
-                         });
+              with_token(
+                  ctx, auth_token_of(req), r,
+                  [&ctx, id](std::shared_ptr<responder> rr, token_info& t) {
+                    ctx.bridge.ask<network_state>(
+                        rr, ctx.networking,
+                        [&ctx, id, t, rr](responder&, network_state& n) {
+                          if (!network_visible(n, t)) {
+                            respond_subnet_not_found(*rr, id);
+                            return;
+                          }
+                          if (!owned(n.project_id, t)) {
+                            respond_error(*rr, 403, "(rule:delete_subnet) is disallowed by policy",
+                                          "PolicyNotAuthorized");
+                            return;
+                          }
+                          ctx.bridge.ask<network_state>(
+                              rr, ctx.networking,
+                              [](responder& r4, network_state&) { respond(r4, 204, no_body); },
+                              command_atom::value, subnet_atom::value, id,
+                              network::command{network::remove_subnet{id}},
+                              event_metadata{rr->request_id(), t.user.id});
+                        },
+                        caf::get_atom::value, subnet_atom::value, id);
+                  });
             });
 }
 

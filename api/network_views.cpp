@@ -9,19 +9,6 @@
 namespace cumulo::api {
 namespace {
 
-// Neutron's standard attributes: times in seconds ("2026-11-30T04:00:00Z")
-// and the revision, which counts the resource's changes.
-void standard_attributes(nlohmann::json& j, const resource_meta& m, const std::string& project,
-                         const std::string& description) {
-  j["project_id"] = project;
-  j["tenant_id"] = project;
-  j["description"] = description;
-  j["tags"] = nlohmann::json::array();
-  j["created_at"] = format_iso8601(m.created_at_us);
-  j["updated_at"] = format_iso8601(m.updated_at_us);
-  j["revision_number"] = m.version;
-}
-
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
@@ -40,6 +27,19 @@ bool value_matches(const nlohmann::json& v, const std::string& wanted) {
 }
 
 }  // namespace
+
+// Times in seconds ("2026-11-30T04:00:00Z"); the revision counts the
+// resource's changes.
+void standard_attributes(nlohmann::json& j, const resource_meta& m, const std::string& project,
+                         const std::string& description) {
+  j["project_id"] = project;
+  j["tenant_id"] = project;
+  j["description"] = description;
+  j["tags"] = nlohmann::json::array();
+  j["created_at"] = format_iso8601(m.created_at_us);
+  j["updated_at"] = format_iso8601(m.updated_at_us);
+  j["revision_number"] = m.version;
+}
 
 nlohmann::json network_json(const network_state& n, bool admin) {
   nlohmann::json subnets = nlohmann::json::array();
@@ -76,22 +76,22 @@ nlohmann::json subnet_json(const network_state& n, const network::subnet& s) {
   nlohmann::json routes = nlohmann::json::array();
   for (const auto& r : s.host_routes)
     routes.push_back({{"destination", r.destination}, {"nexthop", r.nexthop}});
-  nlohmann::json j{{"id", s.id},
-                   {"name", s.name},
-                   {"network_id", n.id},
-                   {"ip_version", s.ip_version},
-                   {"cidr", s.cidr},
-                   {"gateway_ip", s.gateway_ip.empty() ? nlohmann::json(nullptr)
-                                                       : nlohmann::json(s.gateway_ip)},
-                   {"enable_dhcp", s.enable_dhcp},
-                   {"allocation_pools", pools},
-                   {"dns_nameservers", s.dns_nameservers},
-                   {"host_routes", routes},
-                   {"ipv6_ra_mode", nullptr},
-                   {"ipv6_address_mode", nullptr},
-                   {"subnetpool_id", nullptr},
-                   {"service_types", nlohmann::json::array()},
-                   {"segment_id", nullptr}};
+  nlohmann::json j{
+      {"id", s.id},
+      {"name", s.name},
+      {"network_id", n.id},
+      {"ip_version", s.ip_version},
+      {"cidr", s.cidr},
+      {"gateway_ip", s.gateway_ip.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.gateway_ip)},
+      {"enable_dhcp", s.enable_dhcp},
+      {"allocation_pools", pools},
+      {"dns_nameservers", s.dns_nameservers},
+      {"host_routes", routes},
+      {"ipv6_ra_mode", nullptr},
+      {"ipv6_address_mode", nullptr},
+      {"subnetpool_id", nullptr},
+      {"service_types", nlohmann::json::array()},
+      {"segment_id", nullptr}};
   // A subnet has no stream of its own: it shares its network's times.
   standard_attributes(j, n, s.project_id.empty() ? n.project_id : s.project_id, s.description);
   return j;

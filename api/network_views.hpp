@@ -13,6 +13,11 @@
 
 namespace cumulo::api {
 
+// Neutron's standard attributes of any resource: project_id/tenant_id,
+// description, tags, created_at/updated_at (seconds), revision_number.
+void standard_attributes(nlohmann::json& j, const resource_meta& m, const std::string& project,
+                         const std::string& description);
+
 // admin: Neutron shows the provider:* attributes to admins only.
 nlohmann::json network_json(const network_state& n, bool admin);
 nlohmann::json subnet_json(const network_state& n, const network::subnet& s);

@@ -1,21 +1,11 @@
 #include "api/network_views_l3.hpp"
 
+#include "api/network_views.hpp"
+
 #include "engine/clock.hpp"
 
 namespace cumulo::api {
 namespace {
-
-// Neutron's standard attributes, as network_views.cpp writes them.
-void standard_attributes(nlohmann::json& j, const resource_meta& m, const std::string& project,
-                         const std::string& description) {
-  j["project_id"] = project;
-  j["tenant_id"] = project;
-  j["description"] = description;
-  j["tags"] = nlohmann::json::array();
-  j["created_at"] = format_iso8601(m.created_at_us);
-  j["updated_at"] = format_iso8601(m.updated_at_us);
-  j["revision_number"] = m.version;
-}
 
 nlohmann::json null_if_empty(const std::string& s) {
   return s.empty() ? nlohmann::json(nullptr) : nlohmann::json(s);

@@ -56,11 +56,9 @@ class responder {
 
 // Answers and logs the status under the request id (one line per
 // request: method, path, status, time taken).
-void respond(responder& r, int status, const nlohmann::json& body,
-             const header_list& headers = {});
+void respond(responder& r, int status, const nlohmann::json& body, const header_list& headers = {});
 // The same with a body already serialized (JSON text; "" for none).
-void respond_text(responder& r, int status, std::string json_text,
-                  const header_list& headers = {});
+void respond_text(responder& r, int status, std::string json_text, const header_list& headers = {});
 // Answers with an error body in the responder's service format.
 void respond_error(responder& r, int status, const std::string& message,
                    const std::string& neutron_type = "");

@@ -47,10 +47,16 @@ class named_header : public Http::Header::Header {
       : name_(std::move(name)), value_(std::move(value)) {}
   const char* name() const override { return name_.c_str(); }
 #ifdef SAFE_HEADER_CAST
-  uint64_t hash() const override { return Http::Header::detail::hash(name_.c_str()); }
+  uint64_t hash() const override {
+    return Http::Header::detail::hash(name_.c_str());
+  }
 #endif
-  void parse(const std::string& data) override { value_ = data; }
-  void write(std::ostream& os) const override { os << value_; }
+  void parse(const std::string& data) override {
+    value_ = data;
+  }
+  void write(std::ostream& os) const override {
+    os << value_;
+  }
 
  private:
   std::string name_;
@@ -177,19 +183,20 @@ void set_method_not_allowed(Rest::Router& router, server_context& ctx) {
     for (auto m : {http_method::get, http_method::post, http_method::put, http_method::patch,
                    http_method::del, http_method::head}) {
       if (entry.second.count(Http::methodString(to_pistache(m)))) continue;
-      router.addRoute(to_pistache(m), path,
-                      [&ctx, svc, allow](const Rest::Request& req, Http::ResponseWriter w) {
-                        dispatch(ctx, svc, req, std::move(w),
-                                 [allow](const Rest::Request& rq, std::shared_ptr<responder> r) {
-                                   (void)rq;
-                                   r->log().info("{} -> 405 (not allowed here)", r->request_line());
-                                   r->send(405,
-                                           error_body(r->svc(), 405,
-                                                      "The method is not allowed for the requested URL."),
-                                           {{"Allow", allow}});
-                                 });
-                        return Rest::Route::Result::Ok;
-                      });
+      router.addRoute(
+          to_pistache(m), path,
+          [&ctx, svc, allow](const Rest::Request& req, Http::ResponseWriter w) {
+            dispatch(ctx, svc, req, std::move(w),
+                     [allow](const Rest::Request& rq, std::shared_ptr<responder> r) {
+                       (void)rq;
+                       r->log().info("{} -> 405 (not allowed here)", r->request_line());
+                       r->send(405,
+                               error_body(r->svc(), 405,
+                                          "The method is not allowed for the requested URL."),
+                               {{"Allow", allow}});
+                     });
+            return Rest::Route::Result::Ok;
+          });
     }
   }
 }
@@ -225,7 +232,8 @@ std::string percent_decoded(const std::string& in) {
   for (std::size_t i = 0; i < in.size(); ++i) {
     if (in[i] == '+') {
       out += ' ';
-    } else if (in[i] == '%' && i + 2 < in.size() && std::isxdigit(static_cast<unsigned char>(in[i + 1])) &&
+    } else if (in[i] == '%' && i + 2 < in.size() &&
+               std::isxdigit(static_cast<unsigned char>(in[i + 1])) &&
                std::isxdigit(static_cast<unsigned char>(in[i + 2]))) {
       out += static_cast<char>(std::stoi(in.substr(i + 1, 2), nullptr, 16));
       i += 2;
@@ -259,6 +267,12 @@ std::optional<nlohmann::json> json_request(const server_context& ctx, const Rest
     return std::nullopt;
   }
   return std::move(body.value);
+}
+
+std::optional<std::string> optional_text(const nlohmann::json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return std::nullopt;
+  return it->get<std::string>();
 }
 
 bool query_flag(const std::string& value) {

@@ -48,6 +48,8 @@ std::map<std::string, std::string> query_params(const Pistache::Rest::Request& r
 std::optional<nlohmann::json> json_request(const server_context& ctx,
                                            const Pistache::Rest::Request& req, responder& r,
                                            const std::string& schema);
+// A string member of a request body; nothing when absent or null.
+std::optional<std::string> optional_text(const nlohmann::json& j, const char* key);
 // A boolean query filter as Keystone reads one: "0", "false", "no", "off"
 // (any case) are false, anything else true.
 bool query_flag(const std::string& value);

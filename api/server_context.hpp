@@ -1,6 +1,6 @@
 // What every route of the façade shares: the actor system, the conductor
-// and the identity actor, the policy rules, the actor bridge, the request-body schemas, and the count of requests in
-// flight that shutdown drains.
+// and the identity actor, the policy rules, the actor bridge, the request-body schemas, and the
+// count of requests in flight that shutdown drains.
 #pragma once
 
 #include <caf/actor.hpp>

@@ -25,8 +25,8 @@ struct serve_options {
   std::string listen = "127.0.0.1:5000";
   std::string sync = "full";
   std::size_t threads = 2;
-  std::string admin_password;  // empty: generated at the first start
-  std::int64_t token_ttl = 3600;          // seconds
+  std::string admin_password;     // empty: generated at the first start
+  std::int64_t token_ttl = 3600;  // seconds
   std::string password_cost = "interactive";
 };
 
@@ -135,7 +135,8 @@ void add_serve(CLI::App& app) {
   cmd->add_option("--admin-password", o->admin_password,
                   "password of the user admin, set at the first start of the data dir "
                   "(default: generated; written to keystonerc_admin)");
-  cmd->add_option("--token-ttl", o->token_ttl, "seconds a token stays valid (Keystone's default: 3600)")
+  cmd->add_option("--token-ttl", o->token_ttl,
+                  "seconds a token stays valid (Keystone's default: 3600)")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{7} * 24 * 3600))
       ->capture_default_str();
   cmd->add_option("--password-cost", o->password_cost,

@@ -44,7 +44,7 @@ inline domain_error make_neutron_error(errc code, std::string type, std::string 
 template <class T>
 class outcome {
  public:
-  outcome(T value) : v_(std::move(value)) {}  // NOLINT: implicit on purpose
+  outcome(T value) : v_(std::move(value)) {}     // NOLINT: implicit on purpose
   outcome(domain_error e) : v_(std::move(e)) {}  // NOLINT
 
   bool ok() const { return v_.index() == 0; }

@@ -6,32 +6,9 @@ namespace cumulo {
 namespace {
 
 template <class State>
-void put_in(std::unordered_map<std::string, State>& map, const State& s) {
-  if (!s.exists()) {
-    map.erase(s.id);
-    return;
-  }
-  auto it = map.find(s.id);
-  if (it != map.end() && it->second.version > s.version) return;
-  map[s.id] = s;
-}
-
-template <class State>
 const State* find_in(const std::unordered_map<std::string, State>& map, const std::string& id) {
   auto it = map.find(id);
   return it == map.end() ? nullptr : &it->second;
-}
-
-template <class State>
-std::vector<State> all_of(const std::unordered_map<std::string, State>& map) {
-  std::vector<State> out;
-  out.reserve(map.size());
-  for (const auto& [_, s] : map) out.push_back(s);
-  // Creation order: ids are time-ordered, so this is what a user expects.
-  std::sort(out.begin(), out.end(), [](const State& a, const State& b) {
-    return a.created_at_us != b.created_at_us ? a.created_at_us < b.created_at_us : a.id < b.id;
-  });
-  return out;
 }
 
 domain_error unauthorized(std::string why) {
@@ -56,13 +33,22 @@ credentials token_info::creds() const {
 }
 
 bool token_info::is_admin() const {
-  return std::any_of(roles.begin(), roles.end(), [](const role_state& r) { return r.name == "admin"; });
+  return std::any_of(roles.begin(), roles.end(),
+                     [](const role_state& r) { return r.name == "admin"; });
 }
 
-void identity_directory::put(const project_state& s) { put_in(projects_, s); }
-void identity_directory::put(const user_state& s) { put_in(users_, s); }
-void identity_directory::put(const role_state& s) { put_in(roles_, s); }
-void identity_directory::put(const domain_state& s) { put_in(domains_, s); }
+void identity_directory::put(const project_state& s) {
+  put_latest(projects_, s);
+}
+void identity_directory::put(const user_state& s) {
+  put_latest(users_, s);
+}
+void identity_directory::put(const role_state& s) {
+  put_latest(roles_, s);
+}
+void identity_directory::put(const domain_state& s) {
+  put_latest(domains_, s);
+}
 
 const domain_state& identity_directory::default_domain() {
   static const domain_state d = [] {
@@ -83,7 +69,7 @@ const domain_state* identity_directory::domain(const std::string& id) const {
 }
 
 std::vector<domain_state> identity_directory::domains() const {
-  auto out = all_of(domains_);
+  auto out = in_creation_order(domains_);
   out.insert(out.begin(), default_domain());
   return out;
 }
@@ -131,9 +117,15 @@ const role_state* identity_directory::role_by_name(const std::string& name) cons
   return nullptr;
 }
 
-std::vector<project_state> identity_directory::projects() const { return all_of(projects_); }
-std::vector<user_state> identity_directory::users() const { return all_of(users_); }
-std::vector<role_state> identity_directory::roles() const { return all_of(roles_); }
+std::vector<project_state> identity_directory::projects() const {
+  return in_creation_order(projects_);
+}
+std::vector<user_state> identity_directory::users() const {
+  return in_creation_order(users_);
+}
+std::vector<role_state> identity_directory::roles() const {
+  return in_creation_order(roles_);
+}
 
 std::vector<role_assignment> identity_directory::assignments() const {
   std::vector<role_assignment> out;
@@ -180,9 +172,8 @@ domain_error identity_directory::duplicate_name(const std::string& kind, const s
   return make_domain_error(errc::conflict, m + ".");
 }
 
-std::optional<domain_error> identity_directory::project_name_taken(const std::string& name,
-                                                                   const std::string& domain,
-                                                                   const std::string& self_id) const {
+std::optional<domain_error> identity_directory::project_name_taken(
+    const std::string& name, const std::string& domain, const std::string& self_id) const {
   const auto* p = project_by_name(name, domain);
   if (!p || p->id == self_id) return std::nullopt;
   return duplicate_name("project", name, domain);
@@ -196,8 +187,8 @@ std::optional<domain_error> identity_directory::user_name_taken(const std::strin
   return duplicate_name("user", name, domain);
 }
 
-std::optional<domain_error> identity_directory::domain_name_taken(const std::string& name,
-                                                                  const std::string& self_id) const {
+std::optional<domain_error> identity_directory::domain_name_taken(
+    const std::string& name, const std::string& self_id) const {
   for (const auto& d : domains())
     if (d.name == name && d.id != self_id) return duplicate_name("domain", name, "");
   return std::nullopt;

@@ -40,10 +40,10 @@ std::string new_mac_address() {
 }
 
 std::string new_uuid() {
-  const auto ms = static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(
-          std::chrono::system_clock::now().time_since_epoch())
-          .count());
+  const auto ms =
+      static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                     std::chrono::system_clock::now().time_since_epoch())
+                                     .count());
   const std::uint64_t hi = (ms << 16) | 0x7000 | (generator()() & 0x0fff);  // version 7
   return format_uuid(hi, with_variant(generator()()));
 }
@@ -53,7 +53,9 @@ std::string new_random_uuid() {
   return format_uuid(hi, with_variant(generator()()));
 }
 
-std::string new_request_id() { return "req-" + new_uuid(); }
+std::string new_request_id() {
+  return "req-" + new_uuid();
+}
 
 bool is_uuid(const std::string& t) {
   if (t.size() != 36) return false;

@@ -197,8 +197,7 @@ std::optional<domain_error> check_gateway(const cidr& c, const address& gateway,
     if (contains(p, gateway))
       return make_neutron_error(errc::conflict, "GatewayConflictWithAllocationPools",
                                 "Gateway ip " + to_string(gateway) +
-                                                   " conflicts with allocation pool " +
-                                                   to_string(p) + ".");
+                                    " conflicts with allocation pool " + to_string(p) + ".");
   return std::nullopt;
 }
 
@@ -240,8 +239,9 @@ outcome<subnet_plan> plan_subnet(int ip_version, const std::string& cidr_text,
       for (const auto& other : plan.pools)
         if (overlaps(other, r))
           return make_neutron_error(errc::conflict, "OverlappingAllocationPools",
-                                   "Found overlapping allocation pools: " + to_string(other) + " " +
-                                       to_string(r) + " for subnet " + to_string(*net) + ".");
+                                    "Found overlapping allocation pools: " + to_string(other) +
+                                        " " + to_string(r) + " for subnet " + to_string(*net) +
+                                        ".");
       plan.pools.push_back(r);
     }
   }

@@ -19,12 +19,23 @@ std::string escaped(const std::string& in) {
   std::string out;
   for (char c : in) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '\'': out += "&apos;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -69,8 +80,7 @@ std::string libvirt_network_xml(const network_state& n) {
     if (s.ip_version == 4)
       x << "  <ip address='" << s.gateway_ip << "' prefix='" << net->prefix << "'>\n";
     else
-      x << "  <ip family='ipv6' address='" << s.gateway_ip << "' prefix='" << net->prefix
-        << "'>\n";
+      x << "  <ip family='ipv6' address='" << s.gateway_ip << "' prefix='" << net->prefix << "'>\n";
     if (s.enable_dhcp && s.ip_version == 4) {
       x << "    <dhcp>\n";
       if (!s.allocation_pools.empty())

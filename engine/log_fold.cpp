@@ -39,9 +39,9 @@ any_state fold_any(any_state* slot, const recorded_event& r) {
 
 const std::vector<std::string>& stream_kinds() {
   static const std::vector<std::string> kinds{
-      project_machine::kind,  network_machine::kind,   image_machine::kind,
-      instance_machine::kind, host_machine::kind,      user_machine::kind,
-      role_machine::kind,     domain_machine::kind,    security_group_machine::kind,
+      project_machine::kind,  network_machine::kind,    image_machine::kind,
+      instance_machine::kind, host_machine::kind,       user_machine::kind,
+      role_machine::kind,     domain_machine::kind,     security_group_machine::kind,
       router_machine::kind,   floatingip_machine::kind, quota_machine::kind};
   return kinds;
 }

@@ -189,9 +189,9 @@ struct port_addresses {
     if (!host_address(cidr_of(*sub), *a, c.device_owner))
       return bad("IP address " + f.ip_address + " is not a valid IP for the specified subnet.");
     if (used.count(*a))
-      return conflict("IP address " + ipam::to_string(*a) + " already allocated in subnet " +
-                          sub->id,
-                      "IpAddressAlreadyAllocated");
+      return conflict(
+          "IP address " + ipam::to_string(*a) + " already allocated in subnet " + sub->id,
+          "IpAddressAlreadyAllocated");
     return take(*sub, *a, out);
   }
 
@@ -304,8 +304,8 @@ struct decider {
                  "' is not a valid MAC address.");
     for (const auto& [id, port] : s.ports)
       if (port.mac_address == *mac)
-        return conflict("Unable to complete operation for network " + s.id +
-                            ". The mac address " + *mac + " is in use.",
+        return conflict("Unable to complete operation for network " + s.id + ". The mac address " +
+                            *mac + " is in use.",
                         "MacAddressInUse");
     auto ips = port_addresses{s, c}();
     if (!ips) return ips.error();

@@ -299,14 +299,14 @@ const std::map<std::string, std::string>& default_rules() {
     r["identity:change_password"] = "rule:owner";
     // Tokens: an admin, or the token's own user (target user_id: the
     // subject token's user).
-    for (const char* name : {"identity:validate_token", "identity:check_token",
-                             "identity:revoke_token"})
+    for (const char* name :
+         {"identity:validate_token", "identity:check_token", "identity:revoke_token"})
       r[name] = "rule:admin_required or user_id:%(user_id)s";
 
     // Neutron: who may make a network shared or external.
-    for (const char* name : {"create_network:shared", "create_network:router:external",
-                             "update_network:shared", "update_network:router:external",
-                             "create_network:provider:network_type"})
+    for (const char* name :
+         {"create_network:shared", "create_network:router:external", "update_network:shared",
+          "update_network:router:external", "create_network:provider:network_type"})
       r[name] = admin;
 
     // Nova
