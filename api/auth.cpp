@@ -35,14 +35,18 @@ void with_token(server_context& ctx, const std::string& token, std::shared_ptr<r
 bool enforce(responder& r, const server_context& ctx, const token_info& t, const std::string& rule,
              const target& tg) {
   if (ctx.rules.allowed(rule, t.creds(), tg)) return true;
+  respond_forbidden(r, rule);
+  return false;
+}
+
+void respond_forbidden(responder& r, const std::string& rule) {
   if (r.svc() == service::network) {
     respond_error(r, 403, "(rule:" + rule + ") is disallowed by policy", "PolicyNotAuthorized");
-    return false;
+    return;
   }
-  const std::string message = r.svc() == service::identity ? keystone_forbidden_message(rule)
-                                                           : nova_forbidden_message(rule);
-  respond_error(r, 403, message);
-  return false;
+  respond_error(r, 403,
+                r.svc() == service::identity ? keystone_forbidden_message(rule)
+                                             : nova_forbidden_message(rule));
 }
 
 }  // namespace cumulo::api

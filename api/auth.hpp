@@ -35,6 +35,9 @@ void with_token(server_context& ctx, const std::string& token, std::shared_ptr<r
 bool enforce(responder& r, const server_context& ctx, const token_info& t, const std::string& rule,
              const target& tg = {});
 
+// 403 in the service's words for a rule that does not allow the caller.
+void respond_forbidden(responder& r, const std::string& rule);
+
 // Answers a 401 of an authentication: Keystone's generic message, the
 // reason (which user, which check) in the log only.
 void respond_unauthenticated(responder& r, const std::string& reason);

@@ -60,6 +60,13 @@ bool owned(const std::string& project_id, const token_info& t) {
   return t.is_admin() || (t.project && t.project->id == project_id);
 }
 
+bool may_change(responder& r, const std::string& project_id, const token_info& t,
+                const std::string& rule) {
+  if (owned(project_id, t)) return true;
+  respond_forbidden(r, rule);
+  return false;
+}
+
 bool network_visible(const network_state& n, const token_info& t) {
   return owned(n.project_id, t) || n.shared || n.external;
 }

@@ -34,6 +34,10 @@ void add_quota_routes(Pistache::Rest::Router& router, server_context& ctx);
 // project's resources, and shared or external networks.
 bool network_visible(const network_state& n, const token_info& t);
 bool owned(const std::string& project_id, const token_info& t);
+// Whether the caller may change a resource of project_id (its owner or an
+// admin); answers 403 for `rule` when not.
+bool may_change(responder& r, const std::string& project_id, const token_info& t,
+                const std::string& rule);
 
 // The project a new resource belongs to: the body's project_id (or
 // tenant_id), which only an admin may set to another project than the

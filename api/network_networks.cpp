@@ -75,7 +75,7 @@ void add_networks_routes(Pistache::Rest::Router& router, server_context& ctx) {
                                  for (const auto& n : all) {
                                    if (!network_visible(n, t)) continue;
                                    auto j = network_json(n, t.is_admin());
-                                   if (q.match(j)) items.push_back(q.pick(std::move(j)));
+                                   if (q.match(j)) items.push_back(std::move(j));
                                  }
                                  respond(r3, 200, {{"networks", items}});
                                },
@@ -86,68 +86,62 @@ void add_networks_routes(Pistache::Rest::Router& router, server_context& ctx) {
   add_route(router, ctx, http_method::get, networks_path + "/:id", service::network,
             [&ctx](const Request& req, std::shared_ptr<responder> r) {
               const std::string id = param_of(req, ":id");
-              auto q = list_query_of(query_params(req));
-              with_token(
-                  ctx, auth_token_of(req), r,
-                  [&ctx, id, q](std::shared_ptr<responder> rr, token_info& t) {
-                    ctx.bridge.ask<network_state>(
-                        rr, ctx.networking,
-                        [id, q, t](responder& r3, network_state& n) {
-                          if (!network_visible(n, t)) {
-                            respond_network_not_found(r3, id);
-                            return;
-                          }
-                          respond(r3, 200, {{"network", q.pick(network_json(n, t.is_admin()))}});
-                        },
-                        caf::get_atom::value, network_atom::value, id);
-                  });
+              with_token(ctx, auth_token_of(req), r,
+                         [&ctx, id](std::shared_ptr<responder> rr, token_info& t) {
+                           ctx.bridge.ask<network_state>(
+                               rr, ctx.networking,
+                               [id, t](responder& r3, network_state& n) {
+                                 if (!network_visible(n, t)) {
+                                   respond_network_not_found(r3, id);
+                                   return;
+                                 }
+                                 respond(r3, 200, {{"network", network_json(n, t.is_admin())}});
+                               },
+                               caf::get_atom::value, network_atom::value, id);
+                         });
             });
 
-  add_route(
-      router, ctx, http_method::put, networks_path + "/:id", service::network,
-      [&ctx](const Request& req, std::shared_ptr<responder> r) {
-        auto body = json_request(ctx, req, *r, "network_network_update");
-        if (!body) return;
-        const std::string id = param_of(req, ":id");
-        with_token(
-            ctx, auth_token_of(req), r,
-            [&ctx, id, body = std::move(*body)](std::shared_ptr<responder> rr, token_info& t) {
-              ctx.bridge.ask<network_state>(
-                  rr, ctx.networking,
-                  [&ctx, id, body, t, rr](responder&, network_state& current) {
-                    if (!network_visible(current, t)) {
-                      respond_network_not_found(*rr, id);
-                      return;
-                    }
-                    if (!owned(current.project_id, t)) {
-                      respond_error(*rr, 403, "(rule:update_network) is disallowed by policy",
-                                    "PolicyNotAuthorized");
-                      return;
-                    }
-                    const auto& n = body["network"];
-                    if (!allowed_attributes(*rr, ctx, t, n, "update")) return;
-                    network::update c;
-                    if (n.contains("name")) c.name = n["name"].get<std::string>();
-                    if (n.contains("shared")) c.shared = n["shared"].get<bool>();
-                    if (n.contains("router:external"))
-                      c.external = n["router:external"].get<bool>();
-                    if (n.contains("mtu")) c.mtu = n["mtu"].get<int>();
-                    if (n.contains("admin_state_up"))
-                      c.admin_state_up = n["admin_state_up"].get<bool>();
-                    if (n.contains("description"))
-                      c.description = n["description"].get<std::string>();
-                    const bool admin = t.is_admin();
-                    ctx.bridge.ask<network_state>(
-                        rr, ctx.networking,
-                        [admin](responder& r4, network_state& s) {
-                          respond(r4, 200, {{"network", network_json(s, admin)}});
-                        },
-                        command_atom::value, id, network::command{std::move(c)},
-                        event_metadata{rr->request_id(), t.user.id});
-                  },
-                  caf::get_atom::value, network_atom::value, id);
+  add_route(router, ctx, http_method::put, networks_path + "/:id", service::network,
+            [&ctx](const Request& req, std::shared_ptr<responder> r) {
+              auto body = json_request(ctx, req, *r, "network_network_update");
+              if (!body) return;
+              const std::string id = param_of(req, ":id");
+              with_token(ctx, auth_token_of(req), r,
+                         [&ctx, id, body = std::move(*body)](std::shared_ptr<responder> rr,
+                                                             token_info& t) {
+                           ctx.bridge.ask<network_state>(
+                               rr, ctx.networking,
+                               [&ctx, id, body, t, rr](responder&, network_state& current) {
+                                 if (!network_visible(current, t)) {
+                                   respond_network_not_found(*rr, id);
+                                   return;
+                                 }
+                                 if (!may_change(*rr, current.project_id, t, "update_network"))
+                                   return;
+                                 const auto& n = body["network"];
+                                 if (!allowed_attributes(*rr, ctx, t, n, "update")) return;
+                                 network::update c;
+                                 if (n.contains("name")) c.name = n["name"].get<std::string>();
+                                 if (n.contains("shared")) c.shared = n["shared"].get<bool>();
+                                 if (n.contains("router:external"))
+                                   c.external = n["router:external"].get<bool>();
+                                 if (n.contains("mtu")) c.mtu = n["mtu"].get<int>();
+                                 if (n.contains("admin_state_up"))
+                                   c.admin_state_up = n["admin_state_up"].get<bool>();
+                                 if (n.contains("description"))
+                                   c.description = n["description"].get<std::string>();
+                                 const bool admin = t.is_admin();
+                                 ctx.bridge.ask<network_state>(
+                                     rr, ctx.networking,
+                                     [admin](responder& r4, network_state& s) {
+                                       respond(r4, 200, {{"network", network_json(s, admin)}});
+                                     },
+                                     command_atom::value, id, network::command{std::move(c)},
+                                     event_metadata{rr->request_id(), t.user.id});
+                               },
+                               caf::get_atom::value, network_atom::value, id);
+                         });
             });
-      });
 
   add_route(router, ctx, http_method::del, networks_path + "/:id", service::network,
             [&ctx](const Request& req, std::shared_ptr<responder> r) {
@@ -162,11 +156,7 @@ void add_networks_routes(Pistache::Rest::Router& router, server_context& ctx) {
                             respond_network_not_found(*rr, id);
                             return;
                           }
-                          if (!owned(current.project_id, t)) {
-                            respond_error(*rr, 403, "(rule:delete_network) is disallowed by policy",
-                                          "PolicyNotAuthorized");
-                            return;
-                          }
+                          if (!may_change(*rr, current.project_id, t, "delete_network")) return;
                           ctx.bridge.ask<network_state>(
                               rr, ctx.networking,
                               [](responder& r4, network_state&) { respond(r4, 204, no_body); },

@@ -102,7 +102,7 @@ void add_port_routes(Pistache::Rest::Router& router, server_context& ctx) {
                                    for (const auto& [id, p] : n.ports) {
                                      if (!owned(p.project_id, t)) continue;
                                      auto j = port_json(n, p, admin);
-                                     if (q.match(j)) items.push_back(q.pick(std::move(j)));
+                                     if (q.match(j)) items.push_back(std::move(j));
                                    }
                                  respond(r3, 200, {{"ports", items}});
                                },

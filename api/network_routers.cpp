@@ -227,7 +227,7 @@ void add_router_routes(Pistache::Rest::Router& router, server_context& ctx) {
                                  for (const auto& s : all) {
                                    if (!owned(s.project_id, t)) continue;
                                    auto j = router_json(s);
-                                   if (q.match(j)) items.push_back(q.pick(std::move(j)));
+                                   if (q.match(j)) items.push_back(std::move(j));
                                  }
                                  respond(r3, 200, {{"routers", items}});
                                },
@@ -238,14 +238,12 @@ void add_router_routes(Pistache::Rest::Router& router, server_context& ctx) {
   add_route(router, ctx, http_method::get, routers_path + "/:id", service::network,
             [&ctx](const Request& req, std::shared_ptr<responder> r) {
               const std::string id = param_of(req, ":id");
-              auto q = list_query_of(query_params(req));
               with_token(ctx, auth_token_of(req), r,
-                         [&ctx, id, q](std::shared_ptr<responder> rr, token_info& t) {
-                           with_owned_router(
-                               ctx, std::move(rr), t, id,
-                               [q](std::shared_ptr<responder> r3, router_state& s) {
-                                 respond(*r3, 200, {{"router", q.pick(router_json(s))}});
-                               });
+                         [&ctx, id](std::shared_ptr<responder> rr, token_info& t) {
+                           with_owned_router(ctx, std::move(rr), t, id,
+                                             [](std::shared_ptr<responder> r3, router_state& s) {
+                                               respond(*r3, 200, {{"router", router_json(s)}});
+                                             });
                          });
             });
 

@@ -61,7 +61,7 @@ nlohmann::json groups_body(const std::vector<security_group_state>& all, const t
   for (const auto& s : all) {
     if (!owned(s.project_id, t)) continue;
     auto j = security_group_json(s);
-    if (q.match(j)) items.push_back(q.pick(std::move(j)));
+    if (q.match(j)) items.push_back(std::move(j));
   }
   return {{"security_groups", items}};
 }
@@ -73,7 +73,7 @@ nlohmann::json rules_body(const std::vector<security_group_state>& all, const to
     if (!owned(s.project_id, t)) continue;
     for (const auto& rule : s.rules) {
       auto j = security_group_rule_json(s, rule);
-      if (q.match(j)) items.push_back(q.pick(std::move(j)));
+      if (q.match(j)) items.push_back(std::move(j));
     }
   }
   return {{"security_group_rules", items}};
@@ -150,16 +150,14 @@ void add_group_routes(Pistache::Rest::Router& router, server_context& ctx) {
   add_route(router, ctx, http_method::get, groups_path + "/:id", service::network,
             [&ctx](const Request& req, std::shared_ptr<responder> r) {
               const std::string id = param_of(req, ":id");
-              auto q = list_query_of(query_params(req));
-              with_token(
-                  ctx, auth_token_of(req), r,
-                  [&ctx, id, q](std::shared_ptr<responder> rr, token_info& t) {
-                    with_owned_group(
-                        ctx, std::move(rr), t, id,
-                        [q](std::shared_ptr<responder> r3, security_group_state& s) {
-                          respond(*r3, 200, {{"security_group", q.pick(security_group_json(s))}});
-                        });
-                  });
+              with_token(ctx, auth_token_of(req), r,
+                         [&ctx, id](std::shared_ptr<responder> rr, token_info& t) {
+                           with_owned_group(
+                               ctx, std::move(rr), t, id,
+                               [](std::shared_ptr<responder> r3, security_group_state& s) {
+                                 respond(*r3, 200, {{"security_group", security_group_json(s)}});
+                               });
+                         });
             });
 
   add_route(
@@ -286,27 +284,25 @@ void add_rule_routes(Pistache::Rest::Router& router, server_context& ctx) {
                          });
             });
 
-  add_route(router, ctx, http_method::get, rules_path + "/:id", service::network,
-            [&ctx](const Request& req, std::shared_ptr<responder> r) {
-              const std::string id = param_of(req, ":id");
-              auto q = list_query_of(query_params(req));
-              with_token(ctx, auth_token_of(req), r,
-                         [&ctx, id, q](std::shared_ptr<responder> rr, token_info& t) {
-                           ctx.bridge.ask<security_group_state>(
-                               rr, ctx.networking,
-                               [id, q, t](responder& r3, security_group_state& s) {
-                                 const auto* rule = s.find_rule(id);
-                                 if (!rule || !owned(s.project_id, t)) {
-                                   respond_rule_not_found(r3, id);
-                                   return;
-                                 }
-                                 respond(r3, 200,
-                                         {{"security_group_rule",
-                                           q.pick(security_group_rule_json(s, *rule))}});
-                               },
-                               caf::get_atom::value, sg_rule_atom::value, id);
-                         });
+  add_route(
+      router, ctx, http_method::get, rules_path + "/:id", service::network,
+      [&ctx](const Request& req, std::shared_ptr<responder> r) {
+        const std::string id = param_of(req, ":id");
+        with_token(
+            ctx, auth_token_of(req), r, [&ctx, id](std::shared_ptr<responder> rr, token_info& t) {
+              ctx.bridge.ask<security_group_state>(
+                  rr, ctx.networking,
+                  [id, t](responder& r3, security_group_state& s) {
+                    const auto* rule = s.find_rule(id);
+                    if (!rule || !owned(s.project_id, t)) {
+                      respond_rule_not_found(r3, id);
+                      return;
+                    }
+                    respond(r3, 200, {{"security_group_rule", security_group_rule_json(s, *rule)}});
+                  },
+                  caf::get_atom::value, sg_rule_atom::value, id);
             });
+      });
 
   add_route(
       router, ctx, http_method::del, rules_path + "/:id", service::network,

@@ -77,11 +77,7 @@ void add_subnet_routes(Pistache::Rest::Router& router, server_context& ctx) {
                             respond_network_not_found(*rr, network_id);
                             return;
                           }
-                          if (!owned(n.project_id, t)) {
-                            respond_error(*rr, 403, "(rule:create_subnet) is disallowed by policy",
-                                          "PolicyNotAuthorized");
-                            return;
-                          }
+                          if (!may_change(*rr, n.project_id, t, "create_subnet")) return;
                           const std::string id = c.subnet_id;
                           ctx.bridge.ask<network_state>(
                               rr, ctx.networking,
@@ -108,7 +104,7 @@ void add_subnet_routes(Pistache::Rest::Router& router, server_context& ctx) {
                                    if (!network_visible(n, t)) continue;
                                    for (const auto& s : n.subnets) {
                                      auto j = subnet_json(n, s);
-                                     if (q.match(j)) items.push_back(q.pick(std::move(j)));
+                                     if (q.match(j)) items.push_back(std::move(j));
                                    }
                                  }
                                  respond(r3, 200, {{"subnets", items}});
@@ -151,11 +147,7 @@ void add_subnet_routes(Pistache::Rest::Router& router, server_context& ctx) {
                       respond_subnet_not_found(*rr, id);
                       return;
                     }
-                    if (!owned(n.project_id, t)) {
-                      respond_error(*rr, 403, "(rule:update_subnet) is disallowed by policy",
-                                    "PolicyNotAuthorized");
-                      return;
-                    }
+                    if (!may_change(*rr, n.project_id, t, "update_subnet")) return;
                     const auto& s = body["subnet"];
                     network::update_subnet c;
                     c.subnet_id = id;
@@ -193,11 +185,7 @@ void add_subnet_routes(Pistache::Rest::Router& router, server_context& ctx) {
                             respond_subnet_not_found(*rr, id);
                             return;
                           }
-                          if (!owned(n.project_id, t)) {
-                            respond_error(*rr, 403, "(rule:delete_subnet) is disallowed by policy",
-                                          "PolicyNotAuthorized");
-                            return;
-                          }
+                          if (!may_change(*rr, n.project_id, t, "delete_subnet")) return;
                           ctx.bridge.ask<network_state>(
                               rr, ctx.networking,
                               [](responder& r4, network_state&) { respond(r4, 204, no_body); },

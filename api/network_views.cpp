@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <sstream>
 
 #include "engine/clock.hpp"
 
@@ -146,14 +145,6 @@ bool list_query::match(const nlohmann::json& item) const {
     if (it == item.end() || !value_matches(*it, wanted)) return false;
   }
   return true;
-}
-
-nlohmann::json list_query::pick(nlohmann::json item) const {
-  if (fields.empty()) return item;
-  nlohmann::json out = nlohmann::json::object();
-  for (const auto& f : fields)
-    if (item.contains(f)) out[f] = std::move(item[f]);
-  return out;
 }
 
 list_query list_query_of(const std::map<std::string, std::string>& params) {

@@ -1,7 +1,7 @@
 // The JSON bodies of Neutron's resources as the SDK and OSC read them
 // (../shared/reference/openstack-api-surface.md §4), and the list
-// conventions every Neutron collection shares: filters by any field,
-// `fields=` to pick some.
+// conventions every Neutron collection shares: filters by any field.
+// `fields=` is not honoured (see list_query_of): every field is answered.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -28,11 +28,8 @@ nlohmann::json port_json(const network_state& n, const network::port& p, bool ad
 // filters as "ip_address=A" or "subnet_id=S".
 struct list_query {
   std::map<std::string, std::string> filters;
-  std::vector<std::string> fields;  // empty: all (`fields=` is not honoured: see list_query_of)
 
   bool match(const nlohmann::json& item) const;
-  // The item with only the asked fields.
-  nlohmann::json pick(nlohmann::json item) const;
 };
 list_query list_query_of(const std::map<std::string, std::string>& params);
 
