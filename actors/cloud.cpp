@@ -7,6 +7,7 @@
 #include "actors/conductor.hpp"
 #include "actors/errors.hpp"
 #include "actors/identity.hpp"
+#include "actors/image_registry.hpp"
 #include "actors/network_host.hpp"
 #include "actors/networking.hpp"
 #include "actors/journal.hpp"
@@ -48,6 +49,7 @@ cloud::cloud(const cloud_options& opts) {
     identity_ = spawn_identity(*system_, conductor_, id_opts);
     network_host_ = spawn_network_host(*system_, opts.hypervisor_uri);
     networking_ = spawn_networking(*system_, conductor_, network_host_);
+    image_registry_ = spawn_image_registry(*system_, conductor_, image_dir());
   } catch (const std::exception&) {
     caf::anon_send_exit(conductor_, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(journal_, caf::exit_reason::user_shutdown);
@@ -59,20 +61,26 @@ cloud::cloud(const cloud_options& opts) {
 cloud::~cloud() {
   caf::anon_send_exit(identity_, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(networking_, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(image_registry_, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(conductor_, caf::exit_reason::user_shutdown);
   {
     // The journal goes last: children still answering may append.
     caf::scoped_actor self{*system_};
-    self->wait_for(identity_, networking_, conductor_);
+    self->wait_for(identity_, networking_, image_registry_, conductor_);
   }
   caf::anon_send_exit(network_host_, caf::exit_reason::user_shutdown);
   network_host_ = nullptr;
   identity_ = nullptr;
   networking_ = nullptr;
+  image_registry_ = nullptr;
   caf::anon_send_exit(journal_, caf::exit_reason::user_shutdown);
   conductor_ = nullptr;
   journal_ = nullptr;
   system_.reset();  // joins every actor
+}
+
+std::filesystem::path cloud::image_dir() const {
+  return dir_->root() / "images";
 }
 
 caf::actor_system& cloud::system() {

@@ -52,6 +52,9 @@ class cloud {
   const caf::actor& identity() const { return identity_; }
   // Neutron: the index of networks, subnets and ports, and their door.
   const caf::actor& networking() const { return networking_; }
+  // Glance's door: the image index and the image files (image_dir()).
+  const caf::actor& image_registry() const { return image_registry_; }
+  std::filesystem::path image_dir() const;
   // The libvirt side of networks.
   const caf::actor& network_host() const { return network_host_; }
   const data_dir& dir() const { return *dir_; }
@@ -66,6 +69,7 @@ class cloud {
   caf::actor conductor_;
   caf::actor identity_;
   caf::actor networking_;
+  caf::actor image_registry_;
   caf::actor network_host_;
   std::int64_t events_at_start_ = 0;
 };

@@ -221,14 +221,19 @@ void resolve_in_flight(conductor_actor* self, const log_fold& fold) {
     auto command = resolution(*s);
     if (!command) continue;
     spdlog::warn("conductor: {} was in flight at restart; resolving it", stream);
-    self->request(caf::actor_cast<caf::actor>(self), child_timeout, command_atom::value, s->id,
+    auto child = self->state.children.find(stream);
+    if (child == self->state.children.end()) continue;
+    // await, straight to the child: nothing the conductor is asked (a
+    // list from a door actor that started with it) is answered before the
+    // resolution is durable, or it would see the state before it.
+    self->request(child->second, child_timeout, command_atom::value,
                   typename Machine::command{std::move(*command)},
                   event_metadata{"req-restart", "cumulo"})
-        .then([](const typename Machine::state&) {},
-              [stream](caf::error& e) {
-                spdlog::error("conductor: could not resolve {}: {}", stream,
-                              from_caf_error(e).message);
-              });
+        .await([](const typename Machine::state&) {},
+               [stream](caf::error& e) {
+                 spdlog::error("conductor: could not resolve {}: {}", stream,
+                               from_caf_error(e).message);
+               });
   }
 }
 

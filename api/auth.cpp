@@ -44,6 +44,10 @@ void respond_forbidden(responder& r, const std::string& rule) {
     respond_error(r, 403, "(rule:" + rule + ") is disallowed by policy", "PolicyNotAuthorized");
     return;
   }
+  if (r.svc() == service::image) {
+    respond_error(r, 403, "You are not authorized to complete " + rule + " action.");
+    return;
+  }
   respond_error(r, 403,
                 r.svc() == service::identity ? keystone_forbidden_message(rule)
                                              : nova_forbidden_message(rule));

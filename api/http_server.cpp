@@ -5,6 +5,8 @@
 #include <stdexcept>
 
 #include "api/identity.hpp"
+#include "api/image.hpp"
+#include "api/image_upload.hpp"
 #include "api/network.hpp"
 #include "api/routing.hpp"
 #include "api/server_context.hpp"
@@ -25,13 +27,20 @@ struct http_server::impl {
   Rest::Router router;
 
   impl(caf::actor_system& s, service_actors a, server_options o)
-      : ctx{s, std::move(a.conductor),     std::move(a.identity),   std::move(a.networking),
-            o, bridge(s, o.actor_timeout), schema_set(o.schema_dir)} {}
+      : ctx{s,
+            std::move(a.conductor),
+            std::move(a.identity),
+            std::move(a.networking),
+            std::move(a.image_registry),
+            o,
+            bridge(s, o.actor_timeout),
+            schema_set(o.schema_dir)} {}
 
   void routes() {
     add_version_routes(router, ctx);
     add_identity_routes(router, ctx);
     add_network_routes(router, ctx);
+    add_image_routes(router, ctx);
     set_method_not_allowed(router, ctx);
     set_not_found(router, ctx);
   }
@@ -54,7 +63,8 @@ void http_server::start() {
                        .flags(Tcp::Options::ReuseAddr)
                        .maxRequestSize(opts.max_request_bytes));
   s.routes();
-  s.endpoint->setHandler(s.router.handler());
+  // Image uploads stream past Pistache, which would buffer whole bodies.
+  s.endpoint->setHandler(make_upload_handler(s.router, s.ctx));
   try {
     s.endpoint->serveThreaded();
   } catch (const std::exception& e) {

@@ -31,6 +31,10 @@ struct server_options {
   std::chrono::milliseconds drain_timeout{10000};  // shutdown waits for answers
   // The schemas/ folder; request-body schemas are read from its api/.
   std::filesystem::path schema_dir;
+  // Where image bytes live (the image registry's folder), and the largest
+  // upload accepted (Glance's image_size_cap: 1 TiB); more is a 413.
+  std::filesystem::path image_dir;
+  std::int64_t image_size_cap = std::int64_t{1} << 40;
 };
 
 // The actors the routes talk to.
@@ -38,6 +42,7 @@ struct service_actors {
   caf::actor conductor;
   caf::actor identity;    // tokens, and every identity command
   caf::actor networking;  // networks, subnets, ports
+  caf::actor image_registry;  // images and their files
 };
 
 class http_server {

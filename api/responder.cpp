@@ -8,6 +8,12 @@ std::int64_t responder::elapsed_us() const {
       .count();
 }
 
+void responder::send_file(const std::string& path, const header_list& headers) {
+  (void)path;
+  (void)headers;
+  send(500, error_body(svc(), 500, "This answer cannot carry a file."), {});
+}
+
 void respond(responder& r, int status, const nlohmann::json& body, const header_list& headers) {
   r.log().info("{} -> {} ({:.1f} ms)", r.request_line(), status, r.elapsed_us() / 1000.0);
   r.send(status, body, headers);

@@ -37,6 +37,9 @@ class responder {
   // request id headers. Only the first call writes; safe from any thread.
   // Use respond() instead.
   virtual void send_text(int status, std::string json_text, const header_list& headers) = 0;
+  // Answers 200 with a file's bytes (application/octet-stream), streamed
+  // from disk, never read into memory. Only the first call writes.
+  virtual void send_file(const std::string& path, const header_list& headers);
   void send(int status, const nlohmann::json& body, const header_list& headers) {
     send_text(status, body.is_discarded() ? std::string() : body.dump(), headers);
   }

@@ -87,19 +87,28 @@ class pistache_responder final : public responder {
     }
   }
 
+  void send_file(const std::string& path, const header_list& headers) override {
+    if (sent_.exchange(true)) return;
+    if (!flight_->closed()) {
+      add_headers(headers);
+      try {
+        // sendfile(2) from the page cache: the bytes never pass through us.
+        Http::serveFile(w_, path, MIME(Application, OctetStream));
+      } catch (const std::exception& e) {
+        log().error("cannot send {}: {}", path, e.what());
+        w_.headers().remove<Http::Header::ContentType>();
+        w_.send(Http::Code::Internal_Server_Error,
+                error_body(svc(), 500, "The image data could not be read.").dump(),
+                MIME(Application, Json));
+      }
+    }
+    flight_->end();
+  }
+
   void send_text(int status, std::string body, const header_list& headers) override {
     if (sent_.exchange(true)) return;
     if (!flight_->closed()) {
-      add_request_id_headers(w_, svc(), request_id());
-      if (keep_alive_) {
-        // Pistache 0.0.5 closes a connection whose request named no
-        // Connection, though HTTP/1.1 keeps it open by default (wrk,
-        // curl): without this every request would pay a new connection.
-        w_.headers().remove<Http::Header::Connection>();
-        w_.headers().add<Http::Header::Connection>(Http::ConnectionControl::KeepAlive);
-      }
-      for (const auto& [name, value] : headers)
-        w_.headers().add(std::make_shared<named_header>(name, value));
+      add_headers(headers);
       if (body.empty())
         w_.send(static_cast<Http::Code>(status));
       else
@@ -111,6 +120,19 @@ class pistache_responder final : public responder {
   }
 
  private:
+  void add_headers(const header_list& headers) {
+    add_request_id_headers(w_, svc(), request_id());
+    if (keep_alive_) {
+      // Pistache 0.0.5 closes a connection whose request named no
+      // Connection, though HTTP/1.1 keeps it open by default (wrk,
+      // curl): without this every request would pay a new connection.
+      w_.headers().remove<Http::Header::Connection>();
+      w_.headers().add<Http::Header::Connection>(Http::ConnectionControl::KeepAlive);
+    }
+    for (const auto& [name, value] : headers)
+      w_.headers().add(std::make_shared<named_header>(name, value));
+  }
+
   Http::ResponseWriter w_;
   std::shared_ptr<in_flight> flight_;
   bool keep_alive_;

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <iostream>
+#include <limits>
 #include <optional>
 #include <string>
 #include <pthread.h>
@@ -28,6 +29,7 @@ struct serve_options {
   std::string admin_password;     // empty: generated at the first start
   std::int64_t token_ttl = 3600;  // seconds
   std::string password_cost = "interactive";
+  std::int64_t image_size_cap = std::int64_t{1} << 40;  // bytes, Glance's default
 };
 
 // The identity endpoint for the credential files: a wildcard listen address
@@ -87,7 +89,10 @@ int serve(const serve_options& o) {
       spdlog::info(
           "serve: --admin-password is used only at the first start of a data dir; "
           "ignored");
-    api::http_server server(c.system(), {c.conductor(), c.identity(), c.networking()}, http);
+    http.image_dir = c.image_dir();
+    http.image_size_cap = o.image_size_cap;
+    api::http_server server(
+        c.system(), {c.conductor(), c.identity(), c.networking(), c.image_registry()}, http);
     server.start();
     // Written before the serving line, so whoever reads that line finds them.
     std::optional<credentials_paths> files;
@@ -138,6 +143,11 @@ void add_serve(CLI::App& app) {
   cmd->add_option("--token-ttl", o->token_ttl,
                   "seconds a token stays valid (Keystone's default: 3600)")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{7} * 24 * 3600))
+      ->capture_default_str();
+  cmd->add_option("--image-size-cap", o->image_size_cap,
+                  "largest image upload accepted, in bytes (Glance's image_size_cap); more "
+                  "is refused with 413")
+      ->check(CLI::Range(std::int64_t{0}, std::numeric_limits<std::int64_t>::max()))
       ->capture_default_str();
   cmd->add_option("--password-cost", o->password_cost,
                   "argon2id cost of new password hashes: interactive (libsodium's, ~120 ms) or "

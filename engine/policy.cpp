@@ -309,6 +309,14 @@ const std::map<std::string, std::string>& default_rules() {
           "update_network:router:external", "create_network:provider:network_type"})
       r[name] = admin;
 
+    // Glance: visibility decides who sees an image (engine/image_listing);
+    // these rules decide what a caller may do to one it sees.
+    for (const char* name : {"add_image", "modify_image", "delete_image", "upload_image",
+                             "download_image", "get_image", "get_images", "communitize_image",
+                             "add_member"})
+      r[name] = "rule:project_member_or_admin";
+    for (const char* name : {"publicize_image", "deactivate", "reactivate"}) r[name] = admin;
+
     // Nova
     for (const char* name :
          {"os_compute_api:os-hypervisors:list", "os_compute_api:os-hypervisors:list-detail",

@@ -1,0 +1,33 @@
+// The image registry: Glance's front door in the actor core (the name
+// Glance gave its metadata service). Each image is still an image actor
+// under the conductor, owning its stream image/<id>; this actor keeps the
+// index lists are answered from, and owns the image files of the data dir:
+// <image_dir>/<id> holds an active image's bytes, <id>.<request>.part an
+// upload in progress.
+//
+//   (command_atom, id, image::command, meta) -> image_state
+//       a remove also deletes the image's file once the delete is durable
+//   (caf::get_atom, image_atom, id)          -> image_state ("No image found
+//                                               with ID <id>" when missing)
+//   (list_atom, image_atom)                  -> std::vector<image_state>, in
+//                                               creation order
+//
+// At start it removes what no image owns any more: every .part file (an
+// upload cut off by a crash; the conductor has moved its image back to
+// queued) and the file of an image that is not active or deactivated.
+#pragma once
+
+#include <caf/actor.hpp>
+#include <caf/actor_system.hpp>
+
+#include <filesystem>
+
+namespace cumulo {
+
+caf::actor spawn_image_registry(caf::actor_system& sys, caf::actor conductor,
+                                std::filesystem::path image_dir);
+
+// Where an image's bytes are once uploaded.
+std::filesystem::path image_file(const std::filesystem::path& image_dir, const std::string& id);
+
+}  // namespace cumulo

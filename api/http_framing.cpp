@@ -1,0 +1,173 @@
+#include "api/http_framing.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cstring>
+
+namespace cumulo::api {
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
+  return s;
+}
+
+// A chunk-size line is at most this long: more is an attack, not a size.
+constexpr std::size_t max_line = 4096;
+
+}  // namespace
+
+std::string request_head::header(const std::string& lower_name) const {
+  auto it = headers.find(lower_name);
+  return it == headers.end() ? std::string() : it->second;
+}
+
+std::size_t head_end(std::string_view buffer) {
+  auto at = buffer.find("\r\n\r\n");
+  return at == std::string_view::npos ? std::string_view::npos : at + 4;
+}
+
+std::string without_empty_headers(std::string_view head) {
+  std::string out;
+  out.reserve(head.size());
+  bool first = true;
+  while (!head.empty()) {
+    auto eol = head.find("\r\n");
+    std::string_view line = head.substr(0, eol == std::string_view::npos ? head.size() : eol + 2);
+    head.remove_prefix(line.size());
+    std::string_view content = line;
+    if (content.size() >= 2 && content.substr(content.size() - 2) == "\r\n")
+      content.remove_suffix(2);
+    auto colon = content.find(':');
+    const bool empty_header =
+        !first && colon != std::string_view::npos && trim(content.substr(colon + 1)).empty();
+    if (!empty_header) out += line;
+    first = false;
+  }
+  return out;
+}
+
+std::optional<request_head> parse_request_head(std::string_view text) {
+  request_head h;
+  auto eol = text.find("\r\n");
+  if (eol == std::string_view::npos) return std::nullopt;
+  std::string_view line = text.substr(0, eol);
+  auto sp1 = line.find(' ');
+  auto sp2 = line.rfind(' ');
+  if (sp1 == std::string_view::npos || sp2 == sp1) return std::nullopt;
+  h.method = std::string(line.substr(0, sp1));
+  h.target = std::string(line.substr(sp1 + 1, sp2 - sp1 - 1));
+  h.version = std::string(line.substr(sp2 + 1));
+  if (h.version.rfind("HTTP/1.", 0) != 0 || h.target.empty()) return std::nullopt;
+  h.path = h.target.substr(0, h.target.find('?'));
+  text.remove_prefix(eol + 2);
+  while (!text.empty()) {
+    eol = text.find("\r\n");
+    if (eol == std::string_view::npos || eol == 0) break;
+    std::string_view header = text.substr(0, eol);
+    text.remove_prefix(eol + 2);
+    auto colon = header.find(':');
+    if (colon == std::string_view::npos) return std::nullopt;
+    h.headers[lower(trim(header.substr(0, colon)))] = std::string(trim(header.substr(colon + 1)));
+  }
+  return h;
+}
+
+body_framing body_framing::of_length(std::uint64_t length) {
+  body_framing f;
+  f.left_ = length;
+  f.state_ = length == 0 ? state::done : state::length;
+  return f;
+}
+
+body_framing body_framing::chunked() {
+  body_framing f;
+  f.chunked_ = true;
+  f.state_ = state::size_line;
+  return f;
+}
+
+std::optional<body_framing> body_framing::of(const request_head& head) {
+  const std::string te = lower(head.header("transfer-encoding"));
+  const std::string cl = head.header("content-length");
+  if (!te.empty()) {
+    if (!cl.empty() || te != "chunked") return std::nullopt;
+    return chunked();
+  }
+  if (cl.empty()) return of_length(0);
+  std::uint64_t n = 0;
+  auto [end, ec] = std::from_chars(cl.data(), cl.data() + cl.size(), n);
+  if (ec != std::errc() || end != cl.data() + cl.size()) return std::nullopt;
+  return of_length(n);
+}
+
+std::optional<std::uint64_t> body_framing::declared_length() const {
+  if (chunked_) return std::nullopt;
+  return left_;
+}
+
+std::size_t body_framing::feed(const char* data, std::size_t size, const sink& out) {
+  std::size_t used = 0;
+  while (used < size && state_ != state::done && state_ != state::failed) {
+    const char* p = data + used;
+    const std::size_t n = size - used;
+    switch (state_) {
+      case state::length:
+      case state::data: {
+        const std::size_t take = static_cast<std::size_t>(std::min<std::uint64_t>(left_, n));
+        out(p, take);
+        used += take;
+        left_ -= take;
+        if (left_ == 0) state_ = state_ == state::length ? state::done : state::data_end;
+        break;
+      }
+      case state::size_line:
+      case state::data_end:
+      case state::trailer: {
+        const char* nl = static_cast<const char*>(std::memchr(p, '\n', n));
+        const std::size_t take = nl ? static_cast<std::size_t>(nl - p) + 1 : n;
+        line_.append(p, take);
+        used += take;
+        if (line_.size() > max_line) {
+          state_ = state::failed;
+          break;
+        }
+        if (!nl) break;
+        std::string_view line = trim(std::string_view(line_).substr(0, line_.size() - 1));
+        if (state_ == state::data_end) {
+          // The CRLF after a chunk's data.
+          state_ = line.empty() ? state::size_line : state::failed;
+        } else if (state_ == state::trailer) {
+          if (line.empty()) state_ = state::done;  // else: a trailer field, skipped
+        } else {
+          line = line.substr(0, line.find(';'));
+          std::uint64_t chunk = 0;
+          auto [end, ec] = std::from_chars(line.data(), line.data() + line.size(), chunk, 16);
+          if (line.empty() || ec != std::errc() || end != line.data() + line.size()) {
+            state_ = state::failed;
+          } else {
+            left_ = chunk;
+            state_ = chunk == 0 ? state::trailer : state::data;
+          }
+        }
+        line_.clear();
+        break;
+      }
+      case state::done:
+      case state::failed:
+        break;
+    }
+  }
+  return used;
+}
+
+}  // namespace cumulo::api

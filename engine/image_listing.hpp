@@ -1,0 +1,56 @@
+// Who sees which image, and GET /v2/images' filters, sorting and pages, as
+// Glance answers them. Pure: the image registry's index goes in, a page
+// comes out.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "engine/error.hpp"
+#include "engine/image_state.hpp"
+
+namespace cumulo {
+
+struct image_viewer {
+  std::string project_id;
+  bool is_admin = false;
+};
+
+// GET /v2/images/{id}: an admin sees every image; anyone sees public and
+// community ones; the owner project sees its own whatever their visibility
+// (shared images have no members here, so only their owner sees them).
+bool image_visible(const image_state& s, const image_viewer& v);
+// Whether the caller may change the image: its owner, or an admin.
+bool image_owned(const image_state& s, const image_viewer& v);
+
+struct image_query {
+  // Exact-match filters; tags must all be present.
+  std::map<std::string, std::string> fields;  // name, status, visibility, owner, formats
+  std::vector<std::string> tags;
+  std::optional<bool> os_hidden;
+  // (key, "asc"|"desc"), most significant first; empty: created_at desc.
+  std::vector<std::pair<std::string, std::string>> sort;
+  std::int64_t limit = 25;
+  std::string marker;  // an image id: the page starts after it
+};
+
+// The query of GET /v2/images' parameters, or Glance's 400.
+outcome<image_query> parse_image_query(const std::map<std::string, std::string>& params);
+
+struct image_page {
+  std::vector<image_state> images;
+  bool more = false;  // a next page exists (its marker: the last image's id)
+};
+
+// Images the viewer may list, filtered, sorted and cut to a page. Without
+// a visibility filter a non-admin lists its own and public images
+// (community ones only when asked for, as Glance). A marker that is not
+// in the list is a 400.
+outcome<image_page> list_images(const std::vector<image_state>& all, const image_query& q,
+                                const image_viewer& v);
+
+}  // namespace cumulo
