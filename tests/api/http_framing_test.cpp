@@ -1,0 +1,79 @@
+// The framing that streams upload bodies past Pistache: request heads,
+// Content-Length and chunked bodies fed in any pieces, malformed input.
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "api/http_framing.hpp"
+
+namespace cumulo::api {
+namespace {
+
+TEST(HttpFraming, ParsesARequestHead) {
+  const std::string text =
+      "PUT /image/v2/images/x/file?a=1 HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n"
+      "X-Auth-Token:  tok \r\n\r\n";
+  EXPECT_EQ(head_end(text), text.size());
+  EXPECT_EQ(head_end("GET / HTTP/1.1\r\nHost: h\r\n"), std::string::npos);
+  auto h = parse_request_head(text);
+  ASSERT_TRUE(h);
+  EXPECT_EQ(h->method, "PUT");
+  EXPECT_EQ(h->path, "/image/v2/images/x/file");
+  EXPECT_EQ(h->target, "/image/v2/images/x/file?a=1");
+  EXPECT_EQ(h->header("x-auth-token"), "tok");
+  EXPECT_EQ(body_framing::of(*h)->declared_length(), 5u);
+  EXPECT_FALSE(parse_request_head("garbage\r\n\r\n"));
+}
+
+TEST(HttpFraming, DropsHeaderLinesWithoutAValue) {
+  EXPECT_EQ(without_empty_headers("PATCH /x HTTP/1.1\r\nAccept: \r\nHost: h\r\n\r\n"),
+            "PATCH /x HTTP/1.1\r\nHost: h\r\n\r\n");
+}
+
+// Feeds `wire` in pieces of `step` bytes; returns the body and how many
+// bytes belonged to it.
+std::pair<std::string, std::size_t> feed(body_framing f, const std::string& wire, std::size_t step) {
+  std::string body;
+  std::size_t used = 0;
+  for (std::size_t at = 0; at < wire.size() && !f.done() && !f.failed(); at += step) {
+    const std::size_t n = std::min(step, wire.size() - at);
+    used += f.feed(wire.data() + at, n, [&](const char* p, std::size_t k) { body.append(p, k); });
+  }
+  EXPECT_TRUE(f.done());
+  return {body, used};
+}
+
+TEST(HttpFraming, ContentLengthBodiesEndWhereTheyShould) {
+  for (std::size_t step : {1u, 3u, 100u}) {
+    auto [body, used] = feed(body_framing::of_length(5), "helloGET / HTTP/1.1", step);
+    EXPECT_EQ(body, "hello");
+    EXPECT_EQ(used, 5u);
+  }
+}
+
+TEST(HttpFraming, ChunkedBodiesWithExtensionsAndTrailersInAnyPieces) {
+  const std::string wire = "3;x=y\r\nabc\r\nA\r\n0123456789\r\n0\r\nTrailer: t\r\n\r\nNEXT";
+  for (std::size_t step : {1u, 2u, 7u, 1000u}) {
+    auto [body, used] = feed(body_framing::chunked(), wire, step);
+    EXPECT_EQ(body, "abc0123456789");
+    EXPECT_EQ(used, wire.size() - 4);
+  }
+}
+
+TEST(HttpFraming, MalformedChunksFail) {
+  for (const std::string& wire :
+       std::vector<std::string>{"zz\r\nabc\r\n", "3\r\nabcX\r\n", std::string(5000, '1')}) {
+    auto f = body_framing::chunked();
+    f.feed(wire.data(), wire.size(), [](const char*, std::size_t) {});
+    EXPECT_TRUE(f.failed()) << wire.substr(0, 20);
+  }
+  request_head both;
+  both.headers = {{"content-length", "3"}, {"transfer-encoding", "chunked"}};
+  EXPECT_FALSE(body_framing::of(both));
+  request_head bad;
+  bad.headers = {{"content-length", "3x"}};
+  EXPECT_FALSE(body_framing::of(bad));
+}
+
+}  // namespace
+}  // namespace cumulo::api

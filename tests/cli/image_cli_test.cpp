@@ -1,0 +1,121 @@
+// The real `openstack` CLI against a real `cumulo serve`: image create with
+// a file (1 MiB and 256 MiB, streamed), list, show, save (the bytes come
+// back with the checksum they went in with), set --property, delete; and a
+// member who can't see another project's private image.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "engine/image_digest.hpp"
+#include "tests/cli/openstack_cli.hpp"
+
+namespace cumulo {
+namespace {
+
+// Writes `size` pseudo-random bytes to `path` and returns their md5.
+std::string write_image_file(const std::filesystem::path& path, std::size_t size) {
+  std::mt19937_64 gen(size);
+  image_digest d;
+  std::ofstream out(path, std::ios::binary);
+  std::vector<std::uint64_t> block(1 << 16);
+  for (std::size_t done = 0; done < size;) {
+    for (auto& w : block) w = gen();
+    const std::size_t n = std::min(size - done, block.size() * sizeof(std::uint64_t));
+    out.write(reinterpret_cast<const char*>(block.data()), static_cast<std::streamsize>(n));
+    d.update(reinterpret_cast<const char*>(block.data()), n);
+    done += n;
+  }
+  return d.finish().md5;
+}
+
+std::string md5_of_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  image_digest d;
+  std::vector<char> buf(1 << 20);
+  while (in) {
+    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+    d.update(buf.data(), static_cast<std::size_t>(in.gcount()));
+  }
+  return d.finish().md5;
+}
+
+using ImageCli = openstack_cli_test;
+
+TEST_F(ImageCli, CreateListShowSaveSetAndDeleteAsAUserTypesThem) {
+  for (std::size_t size : {std::size_t{1} << 20, std::size_t{256} << 20}) {
+    SCOPED_TRACE("image of " + std::to_string(size) + " bytes");
+    const auto file = dir.path() / "disk.qcow2";
+    const std::string md5 = write_image_file(file, size);
+    const std::string name = "img-" + std::to_string(size >> 20) + "m";
+    auto created = cli({"image", "create", "--disk-format", "qcow2", "--container-format", "bare",
+                        "--file", file.string(), name, "-f", "json"});
+    ASSERT_EQ(created.exit_code, 0) << report(created);
+    const std::string id = json_out(created).value("id", "");
+    ASSERT_FALSE(id.empty()) << report(created);
+    std::filesystem::remove(file);
+
+    auto list = cli({"image", "list", "-f", "json"});
+    ASSERT_EQ(list.exit_code, 0) << report(list);
+    EXPECT_TRUE(column(json_out(list), "Name").count(name)) << report(list);
+
+    auto shown = cli({"image", "show", name, "-f", "json"});
+    ASSERT_EQ(shown.exit_code, 0) << report(shown);
+    auto img = json_out(shown);
+    EXPECT_EQ(img.value("status", ""), "active") << report(shown);
+    EXPECT_EQ(img.value("checksum", ""), md5) << report(shown);
+    EXPECT_EQ(img.value("size", 0ull), size) << report(shown);
+    EXPECT_EQ(img.value("disk_format", ""), "qcow2");
+
+    const auto saved = dir.path() / "saved.img";
+    auto save = cli({"image", "save", "--file", saved.string(), name});
+    ASSERT_EQ(save.exit_code, 0) << report(save);
+    EXPECT_EQ(std::filesystem::file_size(saved), size);
+    EXPECT_EQ(md5_of_file(saved), md5);
+    std::filesystem::remove(saved);
+
+    auto set = cli({"image", "set", "--property", "os_distro=debian", name});
+    ASSERT_EQ(set.exit_code, 0) << report(set);
+    auto after = json_out(cli({"image", "show", name, "-f", "json"}));
+    EXPECT_EQ(after["properties"].value("os_distro", ""), "debian") << after.dump();
+
+    auto deleted = cli({"image", "delete", name});
+    ASSERT_EQ(deleted.exit_code, 0) << report(deleted);
+    auto gone = cli({"image", "show", id});
+    EXPECT_NE(gone.exit_code, 0) << report(gone);
+  }
+  // Nothing of the images is left in the data dir.
+  EXPECT_TRUE(std::filesystem::is_empty(dir.path() / "data" / "images"));
+}
+
+TEST_F(ImageCli, AMemberCannotSeeAnotherProjectsPrivateImage) {
+  auto alice = make_member("alice");
+  auto bob = make_member("bob");
+  const cli_user as_alice{alice.user_name, alice.password, alice.project_name};
+  const cli_user as_bob{bob.user_name, bob.password, bob.project_name};
+  const auto file = dir.path() / "small.raw";
+  write_image_file(file, 4096);
+  auto created = openstack(as_alice, {"image", "create", "--private", "--disk-format", "raw",
+                                      "--container-format", "bare", "--file", file.string(),
+                                      "alice-private", "-f", "json"});
+  ASSERT_EQ(created.exit_code, 0) << report(created);
+  const std::string id = json_out(created).value("id", "");
+
+  auto bobs = openstack(as_bob, {"image", "list", "-f", "json"});
+  ASSERT_EQ(bobs.exit_code, 0) << report(bobs);
+  EXPECT_FALSE(column(json_out(bobs), "ID").count(id)) << report(bobs);
+  auto show = openstack(as_bob, {"image", "show", id});
+  EXPECT_NE(show.exit_code, 0) << report(show);
+  EXPECT_NE(show.err.find("No Image found"), std::string::npos) << report(show);
+
+  auto alices = openstack(as_alice, {"image", "list", "-f", "json"});
+  EXPECT_TRUE(column(json_out(alices), "ID").count(id)) << report(alices);
+  // The admin sees it too.
+  EXPECT_TRUE(column(json_out(cli({"image", "list", "-f", "json"})), "ID").count(id));
+}
+
+}  // namespace
+}  // namespace cumulo
