@@ -1,8 +1,11 @@
+# shellcheck shell=bash
 # Shared by the HTTP benchmarks (source it): a cumulo server on an
 # ephemeral port of 127.0.0.1 in a fresh temp data dir, its admin token,
-# its CPU and memory, and cleanup on exit. The caller sets `name` (for
-# messages) and `bin` (the cumulo binary) before sourcing.
+# its CPU and memory, and cleanup on exit (SIGTERM to the server, the temp
+# dir removed). The caller sets `name` (for messages) and `bin` (the cumulo
+# binary) before sourcing; it needs curl and jq.
 
+: "${name:?set name before sourcing bench_lib.sh}" "${bin:?set bin before sourcing bench_lib.sh}"
 tmp=$(mktemp -d "${CUMULO_BENCH_DIR:-${TMPDIR:-/tmp}}/cumulo-$name-XXXXXX")
 server_pid=
 
@@ -27,14 +30,23 @@ trap 'exit 130' INT TERM
 
 load() { uptime | sed 's/.*load average: //'; }
 
-# start_server [serve options...]: sets url, token and project_id. The
-# admin's password hash is made at the minimum argon2id cost: that only
-# makes the one login cheap; nothing measured hashes a password.
+# start_server [serve options...]: starts `cumulo serve` with a random
+# admin password and the caller's options (--sync, --password-cost, ...: the
+# server's defaults otherwise), logs the admin in and sets url, token (the
+# admin's token, scoped to the admin project), project_id, admin_password,
+# and auth_json (a file with the POST /v3/auth/tokens body of that login,
+# for more of them). It prints "server: URL (pid, data dir[, --sync MODE])".
 start_server() {
-  local password
-  password="bench-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
-  "$bin" serve --data-dir "$tmp/data" --listen 127.0.0.1:0 --admin-password "$password" \
-    --password-cost min "$@" >"$tmp/server.log" 2>&1 &
+  local arg prev='' sync=''
+  for arg in "$@"; do
+    [[ $prev == --sync ]] && sync=$arg
+    [[ $arg == --sync=* ]] && sync=${arg#--sync=}
+    prev=$arg
+  done
+  admin_password="bench-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
+  auth_json=$tmp/auth.json
+  "$bin" serve --data-dir "$tmp/data" --listen 127.0.0.1:0 --admin-password "$admin_password" \
+    "$@" >"$tmp/server.log" 2>&1 &
   server_pid=$!
   url=
   for _ in $(seq 300); do
@@ -49,10 +61,10 @@ start_server() {
     exit 1
   fi
   printf '{"auth":{"identity":{"methods":["password"],"password":{"user":{"name":"admin","domain":{"name":"Default"},"password":"%s"}}},"scope":{"project":{"name":"admin","domain":{"name":"Default"}}}}}' \
-    "$password" >"$tmp/auth.json"
+    "$admin_password" >"$auth_json"
   local code
   code=$(curl -sS -o "$tmp/issue.body" -D "$tmp/issue.headers" -w '%{http_code}' \
-    -H 'Content-Type: application/json' --data-binary @"$tmp/auth.json" "$url/v3/auth/tokens")
+    -H 'Content-Type: application/json' --data-binary @"$auth_json" "$url/v3/auth/tokens")
   token=$(tr -d '\r' <"$tmp/issue.headers" | sed -n 's/^[Xx]-[Ss]ubject-[Tt]oken: *//p' | head -n1)
   project_id=$(jq -r '.token.project.id // empty' "$tmp/issue.body")
   if [[ $code != 201 || -z $token || -z $project_id ]]; then
@@ -60,7 +72,7 @@ start_server() {
     cat "$tmp/issue.body" >&2
     exit 1
   fi
-  echo "server: $url (pid $server_pid, data dir $tmp/data)"
+  echo "server: $url (pid $server_pid, data dir $tmp/data${sync:+, --sync $sync})"
 }
 
 clk_tck=$(getconf CLK_TCK)

@@ -28,6 +28,7 @@
 # Usage, from the repository root: bench/port_bench.sh [path/to/cumulo]
 set -euo pipefail
 
+name=port_bench
 bin=${1:-./build/cumulo}
 duration=${DURATION:-10}
 threads=${THREADS:-2}
@@ -38,91 +39,23 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 lua=$here/port_create.lua
 
 for tool in wrk curl jq; do
-  command -v "$tool" >/dev/null || { echo "port_bench: $tool is not installed" >&2; exit 2; }
+  command -v "$tool" >/dev/null || { echo "$name: $tool is not installed" >&2; exit 2; }
 done
-[[ -x $bin ]] || { echo "port_bench: $bin is not an executable (build it first)" >&2; exit 2; }
-[[ -f $lua ]] || { echo "port_bench: $lua is missing" >&2; exit 2; }
-
-tmp=$(mktemp -d "${CUMULO_BENCH_DIR:-${TMPDIR:-/tmp}}/cumulo-port-bench-XXXXXX")
-server_pid=
-
-stop_server() {
-  if [[ -n $server_pid ]] && kill -0 "$server_pid" 2>/dev/null; then
-    kill -TERM "$server_pid" 2>/dev/null || true
-    for _ in $(seq 100); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
-    if kill -0 "$server_pid" 2>/dev/null; then
-      echo "port_bench: the server did not stop within 10 s of SIGTERM; killing it" >&2
-      kill -KILL "$server_pid" 2>/dev/null || true
-    fi
-    wait "$server_pid" 2>/dev/null || true
-  fi
-  server_pid=
-}
-cleanup() {
-  stop_server
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-password="bench-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
-body=$(printf '{"auth":{"identity":{"methods":["password"],"password":{"user":{"name":"admin","domain":{"name":"Default"},"password":"%s"}}},"scope":{"project":{"name":"admin","domain":{"name":"Default"}}}}}' "$password")
-printf '%s' "$body" >"$tmp/auth.json"
-
-load() { uptime | sed 's/.*load average: //'; }
+[[ -x $bin ]] || { echo "$name: $bin is not an executable (build it first)" >&2; exit 2; }
+[[ -f $lua ]] || { echo "$name: $lua is missing" >&2; exit 2; }
+# shellcheck source=bench_lib.sh
+source "$here/bench_lib.sh"
 
 echo "== cumulo port benchmark, $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
 echo "binary: $bin"
 echo "load before: $(uptime)"
 
-# --- the server ---
+# --- the server and one token, project-scoped ---
 # --password-cost min: the admin's password hash is made at libsodium's
-# minimum argon2id cost. That only makes the one login below cheap (no
-# 54 ms verify); nothing measured here hashes a password.
-"$bin" serve --data-dir "$tmp/data" --listen 127.0.0.1:0 --admin-password "$password" \
-  --sync normal --password-cost min >"$tmp/server.log" 2>&1 &
-server_pid=$!
-url=
-for _ in $(seq 300); do
-  url=$(sed -n 's|.*cumulo serving on \(http://127\.0\.0\.1:[0-9]*\).*|\1|p' "$tmp/server.log" | head -n1)
-  [[ -n $url ]] && break
-  kill -0 "$server_pid" 2>/dev/null || break
-  sleep 0.1
-done
-if [[ -z $url ]]; then
-  echo "port_bench: the server did not start; its output:" >&2
-  cat "$tmp/server.log" >&2
-  exit 1
-fi
-echo "server: $url (pid $server_pid, data dir $tmp/data, --sync normal)"
+# minimum argon2id cost. That only makes the one login cheap (no 54 ms
+# verify); nothing measured here hashes a password.
+start_server --sync normal --password-cost min
 net_url=$url/networking/v2.0
-
-clk_tck=$(getconf CLK_TCK)
-# The server's CPU time so far (user + sys), in seconds.
-server_cpu() {
-  awk -v hz="$clk_tck" '{ sub(/^.*\) /, ""); printf "%.2f", ($12 + $13) / hz }' "/proc/$server_pid/stat"
-}
-# The server's resident memory, as /proc/PID/status says it ("123456 kB").
-server_rss() {
-  awk '/^VmRSS:/ { print $2 " " $3 }' "/proc/$server_pid/status"
-}
-mib() { awk -v k="${1%% *}" 'BEGIN { printf "%.1f MiB", k / 1024 }'; }
-
-# --- one token, project-scoped ---
-code=$(curl -sS -o "$tmp/issue.body" -D "$tmp/issue.headers" -w '%{http_code}' \
-  -H 'Content-Type: application/json' --data-binary @"$tmp/auth.json" "$url/v3/auth/tokens")
-token=$(tr -d '\r' <"$tmp/issue.headers" | sed -n 's/^[Xx]-[Ss]ubject-[Tt]oken: *//p' | head -n1)
-if [[ $code != 201 || -z $token ]]; then
-  echo "port_bench: POST /v3/auth/tokens answered $code without a token:" >&2
-  cat "$tmp/issue.body" >&2
-  exit 1
-fi
-project_id=$(jq -r '.token.project.id // empty' "$tmp/issue.body")
-if [[ -z $project_id ]]; then
-  echo "port_bench: the token has no project id:" >&2
-  cat "$tmp/issue.body" >&2
-  exit 1
-fi
 echo "token: ${#token} characters, project $project_id"
 
 # call METHOD PATH [BODY] -> the body in $tmp/call.body, the status on stdout
@@ -137,7 +70,7 @@ expect() {
   shift
   code=$(call "$@")
   if [[ $code != "$wanted" ]]; then
-    echo "port_bench: $1 $2 answered $code (wanted $wanted):" >&2
+    echo "$name: $1 $2 answered $code (wanted $wanted):" >&2
     cat "$tmp/call.body" >&2
     echo >&2
     exit 1
@@ -184,7 +117,7 @@ cpu0=$(server_cpu)
 PORT_BENCH_BODY=$port_body PORT_BENCH_TOKEN=$token \
   wrk -t"$threads" -c"$connections" -d"${duration}s" --latency -s "$lua" "$net_url/ports" >"$tmp/wrk.out" 2>&1 || {
   cat "$tmp/wrk.out"
-  echo "port_bench: wrk failed" >&2
+  echo "$name: wrk failed" >&2
   exit 1
 }
 cpu1=$(server_cpu)
@@ -206,13 +139,13 @@ echo "server RSS: $(mib "$(server_rss)")"
 summary+=("$(printf '%-28s %10s ports/s  p50 %-8s p75 %-8s p90 %-8s p99 %-8s  %s requests (%s/s), %s created (201), %s non-2xx, socket errors %s; server %s cores, %s µs CPU/port' \
   "create, wrk c$connections" "$ports_rate" "$p50" "$p75" "$p90" "$p99" "$n" "$rps" "$created" "$bad" "$err" "$create_cores" "$create_cpu")")
 if [[ $bad != 0 || $created != "$n" ]]; then
-  echo "port_bench: $((n - created)) answers were not 201${others:+ ($others)}" >&2
+  echo "$name: $((n - created)) answers were not 201${others:+ ($others)}" >&2
 fi
 # wrk drops the requests still in flight when it stops: the server may
 # create up to one port per connection that wrk never saw answered.
 extra=$((ports1 - ports0 - created))
 if ((extra < 0 || extra > connections)); then
-  echo "port_bench: GET /ports lists $ports1 ports, not $ports0 + $created" >&2
+  echo "$name: GET /ports lists $ports1 ports, not $ports0 + $created" >&2
 elif ((extra > 0)); then
   echo "($extra more ports than wrk saw 201s for: requests in flight when wrk stopped)"
 fi
@@ -242,7 +175,7 @@ if ((missing > 0)); then
   topup_cpu=$(awk -v a="$cpu0" -v b="$cpu1" -v n="$topup_ok" 'BEGIN { if (n > 0) printf "%.0f", (b - a) * 1e6 / n; else print "-" }')
   echo "$topup_ok of $missing answered 201 in $(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }') s ($topup_rate/s, 1 connection); server CPU $topup_cpu µs per port"
   if [[ $topup_ok != "$missing" ]]; then
-    echo "port_bench: top-up answers: $(sort "$tmp/topup.codes" | uniq -c | tr -s ' \n' ' ')" >&2
+    echo "$name: top-up answers: $(sort "$tmp/topup.codes" | uniq -c | tr -s ' \n' ' ')" >&2
   fi
   echo "load after: $(load)"
   summary+=("$(printf '%-28s %s POSTs, %s answered 201, %s/s, server %s µs CPU/port' "top-up, sequential curl" "$missing" "$topup_ok" "$topup_rate" "$topup_cpu")")
@@ -252,7 +185,7 @@ fi
 nports=$(count_ports)
 echo "GET /ports lists $nports ports"
 if ((nports < ports_wanted)); then
-  echo "port_bench: only $nports ports, not $ports_wanted" >&2
+  echo "$name: only $nports ports, not $ports_wanted" >&2
   exit 1
 fi
 rss1=$(server_rss)
@@ -266,7 +199,7 @@ for _ in $(seq "$gets"); do
   read -r code t size < <(curl -sS -o /dev/null -w '%{http_code} %{time_total} %{size_download}\n' \
     -H "X-Auth-Token: $token" "$net_url/ports")
   if [[ $code != 200 ]]; then
-    echo "port_bench: GET /ports answered $code" >&2
+    echo "$name: GET /ports answered $code" >&2
     exit 1
   fi
   echo "$t $size" >>"$tmp/get.times"
@@ -288,7 +221,7 @@ echo "load before: $(load)"
 cpu0=$(server_cpu)
 wrk -t1 -c1 -d"${duration}s" --latency -H "X-Auth-Token: $token" "$net_url/ports" >"$tmp/wrk.out" 2>&1 || {
   cat "$tmp/wrk.out"
-  echo "port_bench: wrk failed" >&2
+  echo "$name: wrk failed" >&2
   exit 1
 }
 cpu1=$(server_cpu)
@@ -299,7 +232,7 @@ list_cpu=$(awk -v a="$cpu0" -v b="$cpu1" -v n="$n" 'BEGIN { if (n > 0) printf "%
 echo "server CPU per GET: $list_cpu ms"
 summary+=("$(printf '%-28s %10s req/s  p50 %-8s p75 %-8s p90 %-8s p99 %-8s  %s requests, %s non-2xx, socket errors %s; server %s ms CPU/GET' \
   "list $nports, wrk c1" "$rps" "$p50" "$p75" "$p90" "$p99" "$n" "$bad" "$err" "$list_cpu")")
-[[ $bad == 0 ]] || echo "port_bench: $bad responses were not 2xx" >&2
+[[ $bad == 0 ]] || echo "$name: $bad responses were not 2xx" >&2
 
 # --- 3. memory ---
 rss2=$(server_rss)
@@ -311,7 +244,7 @@ server5xx=$(grep -cE ' -> 5[0-9][0-9] ' "$tmp/server.log" || true)
 servererr=$(grep -cE '\] \[(warning|error|critical)\] ' "$tmp/server.log" || true)
 summary+=("$(printf '%-28s %s requests answered 5xx, %s warning/error lines' "server log" "$server5xx" "$servererr")")
 if [[ $server5xx != 0 || $servererr != 0 ]]; then
-  echo "port_bench: the server's log has $server5xx 5xx answers and $servererr warning/error lines; the first:" >&2
+  echo "$name: the server's log has $server5xx 5xx answers and $servererr warning/error lines; the first:" >&2
   grep -E ' -> 5[0-9][0-9] |\] \[(warning|error|critical)\] ' "$tmp/server.log" | head -n5 >&2
 fi
 echo

@@ -13,11 +13,12 @@
 # Environment: DURATION (wrk seconds per run, default 10), THREADS (wrk
 # threads, default 2), ISSUES (sequential POSTs, default 50),
 # CUMULO_BENCH_DIR (where the temp dir goes, default the system temp dir).
-# Needs wrk and curl (Debian packages).
+# Needs wrk, curl and jq (Debian packages).
 #
 # Usage, from the repository root: bench/token_bench.sh [path/to/cumulo]
 set -euo pipefail
 
+name=token_bench
 bin=${1:-./build/cumulo}
 duration=${DURATION:-10}
 threads=${THREADS:-2}
@@ -25,82 +26,29 @@ issues=${ISSUES:-50}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 lua=$here/token_issue.lua
 
-for tool in wrk curl; do
-  command -v "$tool" >/dev/null || { echo "token_bench: $tool is not installed" >&2; exit 2; }
+for tool in wrk curl jq; do
+  command -v "$tool" >/dev/null || { echo "$name: $tool is not installed" >&2; exit 2; }
 done
-[[ -x $bin ]] || { echo "token_bench: $bin is not an executable (build it first)" >&2; exit 2; }
-[[ -f $lua ]] || { echo "token_bench: $lua is missing" >&2; exit 2; }
-
-tmp=$(mktemp -d "${CUMULO_BENCH_DIR:-${TMPDIR:-/tmp}}/cumulo-token-bench-XXXXXX")
-server_pid=
-
-stop_server() {
-  if [[ -n $server_pid ]] && kill -0 "$server_pid" 2>/dev/null; then
-    kill -TERM "$server_pid" 2>/dev/null || true
-    for _ in $(seq 100); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
-    if kill -0 "$server_pid" 2>/dev/null; then
-      echo "token_bench: the server did not stop within 10 s of SIGTERM; killing it" >&2
-      kill -KILL "$server_pid" 2>/dev/null || true
-    fi
-    wait "$server_pid" 2>/dev/null || true
-  fi
-  server_pid=
-}
-cleanup() {
-  stop_server
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-password="bench-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
-body=$(printf '{"auth":{"identity":{"methods":["password"],"password":{"user":{"name":"admin","domain":{"name":"Default"},"password":"%s"}}},"scope":{"project":{"name":"admin","domain":{"name":"Default"}}}}}' "$password")
-printf '%s' "$body" >"$tmp/auth.json"
+[[ -x $bin ]] || { echo "$name: $bin is not an executable (build it first)" >&2; exit 2; }
+[[ -f $lua ]] || { echo "$name: $lua is missing" >&2; exit 2; }
+# shellcheck source=bench_lib.sh
+source "$here/bench_lib.sh"
 
 echo "== cumulo token benchmark, $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
 echo "binary: $bin"
 echo "load before: $(uptime)"
 
-# --- the server ---
-"$bin" serve --data-dir "$tmp/data" --listen 127.0.0.1:0 --admin-password "$password" \
-  --sync normal >"$tmp/server.log" 2>&1 &
-server_pid=$!
-url=
-for _ in $(seq 300); do
-  url=$(sed -n 's|.*cumulo serving on \(http://127\.0\.0\.1:[0-9]*\).*|\1|p' "$tmp/server.log" | head -n1)
-  [[ -n $url ]] && break
-  kill -0 "$server_pid" 2>/dev/null || break
-  sleep 0.1
-done
-if [[ -z $url ]]; then
-  echo "token_bench: the server did not start; its output:" >&2
-  cat "$tmp/server.log" >&2
-  exit 1
-fi
-echo "server: $url (pid $server_pid, data dir $tmp/data, --sync normal)"
+# --- the server and one token, checked ---
+# The server's default password cost (argon2id at libsodium's interactive
+# cost): the issue runs below hash the admin's password as a real login does.
+start_server --sync normal
 tokens_url=$url/v3/auth/tokens
-
-clk_tck=$(getconf CLK_TCK)
-# The server's CPU time so far (user + sys), in seconds.
-server_cpu() {
-  awk -v hz="$clk_tck" '{ sub(/^.*\) /, ""); printf "%.2f", ($12 + $13) / hz }' "/proc/$server_pid/stat"
-}
-
-# --- one token, checked ---
-code=$(curl -sS -o "$tmp/issue.body" -D "$tmp/issue.headers" -w '%{http_code}' \
-  -H 'Content-Type: application/json' --data-binary @"$tmp/auth.json" "$tokens_url")
-token=$(tr -d '\r' <"$tmp/issue.headers" | sed -n 's/^[Xx]-[Ss]ubject-[Tt]oken: *//p' | head -n1)
-if [[ $code != 201 || -z $token ]]; then
-  echo "token_bench: POST /v3/auth/tokens answered $code without a token:" >&2
-  cat "$tmp/issue.body" >&2
-  exit 1
-fi
 echo "token: ${#token} characters"
 for q in "" "?nocatalog"; do
   code=$(curl -sS -o "$tmp/validate.body" -w '%{http_code}' \
     -H "X-Auth-Token: $token" -H "X-Subject-Token: $token" "$tokens_url$q")
   if [[ $code != 200 ]]; then
-    echo "token_bench: GET /v3/auth/tokens$q answered $code:" >&2
+    echo "$name: GET /v3/auth/tokens$q answered $code:" >&2
     cat "$tmp/validate.body" >&2
     exit 1
   fi
@@ -132,7 +80,7 @@ run_wrk() {
   cpu0=$(server_cpu)
   wrk -t"$threads" -c"$conns" -d"${duration}s" --latency "$@" >"$out" 2>&1 || {
     cat "$out"
-    echo "token_bench: wrk failed" >&2
+    echo "$name: wrk failed" >&2
     exit 1
   }
   cpu1=$(server_cpu)
@@ -145,7 +93,7 @@ run_wrk() {
   summary+=("$(printf '%-34s %10s req/s  p50 %-8s p75 %-8s p90 %-8s p99 %-8s  %s requests, %s non-2xx, server %s cores' \
     "$label" "$rps" "$p50" "$p75" "$p90" "$p99" "$n" "$bad" "$server_cores")")
   if [[ $bad != 0 ]]; then
-    echo "token_bench: $bad responses were not 2xx" >&2
+    echo "$name: $bad responses were not 2xx" >&2
   fi
 }
 
@@ -165,9 +113,9 @@ cpu0=$(server_cpu)
 start=$(date +%s.%N)
 for _ in $(seq "$issues"); do
   read -r code t < <(curl -sS -o /dev/null -w '%{http_code} %{time_total}\n' \
-    -H 'Content-Type: application/json' --data-binary @"$tmp/auth.json" "$tokens_url")
+    -H 'Content-Type: application/json' --data-binary @"$auth_json" "$tokens_url")
   if [[ $code != 201 ]]; then
-    echo "token_bench: POST /v3/auth/tokens answered $code" >&2
+    echo "$name: POST /v3/auth/tokens answered $code" >&2
     exit 1
   fi
   echo "$t" >>"$tmp/issue.times"
@@ -188,9 +136,9 @@ echo "load after: $(uptime)"
 summary+=("$(printf '%-34s %s, server CPU %s ms/issue' "issue, sequential curl" "$issue_stats" "$issue_cpu")")
 
 # --- issue, 2 connections ---
-TOKEN_BENCH_BODY=$tmp/auth.json run_wrk "issue, wrk c2" 2 -s "$lua" "$tokens_url"
+TOKEN_BENCH_BODY=$auth_json run_wrk "issue, wrk c2" 2 -s "$lua" "$tokens_url"
 
 stop_server
 echo
-echo "== summary ($(date -u '+%H:%M:%S UTC'); load now: $(uptime | sed 's/.*load average: //'))"
+echo "== summary ($(date -u '+%H:%M:%S UTC'); load now: $(load))"
 printf '%s\n' "${summary[@]}"
