@@ -161,15 +161,18 @@ void clean_up(self_ptr self, const event_metadata& meta, then_fn k) {
   });
 }
 
-// The build failed: ERROR with the fault, then nothing stays held.
+// The build failed: nothing stays held, then ERROR with the fault (so an
+// instance seen in ERROR holds no claim and no port any more).
 void fail_build(self_ptr self, const event_metadata& meta, const std::string& reason,
                 const std::string& details, int code = 500) {
   // Being deleted: the delete queued behind the build undoes it all.
   if (self->state.s.task_state == task_states::deleting) return done(self);
   spdlog::warn("[{}] instance {}: build failed: {} {}", meta.request_id, self->state.s.id, reason,
                details);
-  execute(self, instance::fail{reason, code, details, now_us()}, meta,
-          [self, meta](outcome<instance_state>) { clean_up(self, meta, [self] { done(self); }); });
+  clean_up(self, meta, [self, meta, reason, details, code] {
+    execute(self, instance::fail{reason, code, details, now_us()}, meta,
+            [self](outcome<instance_state>) { done(self); });
+  });
 }
 
 // The build stops here when the instance was meanwhile asked to be deleted
@@ -414,14 +417,14 @@ void resolve(self_ptr self, const event_metadata& meta, then_fn k) {
   const auto& s = self->state.s;
   if (!s.exists() || s.task_state == task_states::none) return k();
   if (s.vm_state == vm_states::building && s.task_state != task_states::deleting) {
-    execute(self,
-            instance::fail{"The build was interrupted by a restart of the cloud.", 500,
-                           "task_state " + std::string(to_string(s.task_state)) + " at restart",
-                           now_us()},
-            meta, [self, meta, k](outcome<instance_state>) {
-              if (!self->state.links) return k();
-              clean_up(self, meta, k);
-            });
+    instance::fail f{"The build was interrupted by a restart of the cloud.", 500,
+                     "task_state " + std::string(to_string(s.task_state)) + " at restart",
+                     now_us()};
+    auto record = [self, meta, f, k] {
+      execute(self, f, meta, [k](outcome<instance_state>) { k(); });
+    };
+    if (!self->state.links) return record();
+    clean_up(self, meta, record);
     return;
   }
   if (s.task_state == task_states::deleting) {

@@ -67,7 +67,7 @@ class libvirt_driver final : public virt_driver {
   power_states power_state(const std::string& instance_id) override;
   std::map<std::string, power_states> power_states_all() override;
   std::string console_output(const std::string& instance_id, std::size_t max_lines,
-                             std::size_t max_bytes) override;
+                             std::size_t max_bytes = 64 * 1024) override;
 
   // The console log file of an instance.
   std::filesystem::path console_log(const std::string& instance_id) const;
