@@ -86,8 +86,8 @@ bool has_domain(const instance_state& s) {
 // links and those in flight are resolved; then each host's domains are made
 // to agree with the log (the test driver forgets them with the process).
 void cloud::start_compute(const cloud_options& opts) {
-  scheduler_ = ask_or_throw<caf::actor>(*system_, conductor_, "scheduler",
-                                        caf::get_atom::value, scheduler_atom::value);
+  scheduler_ = ask_or_throw<caf::actor>(*system_, conductor_, "scheduler", caf::get_atom::value,
+                                        scheduler_atom::value);
   auto configs = opts.compute_hosts;
   if (configs.empty()) configs.emplace_back();
   const auto instances_dir = dir_->root() / "instances";
@@ -95,10 +95,9 @@ void cloud::start_compute(const cloud_options& opts) {
     if (compute_hosts_.count(cfg.name))
       throw std::runtime_error("compute host " + cfg.name + " is given twice");
     libvirt_driver_options lo;
-    lo.uri = cfg.uri.empty()
-                 ? write_test_node(dir_->root() / "hosts" / (cfg.name + ".xml"), cfg.vcpus,
-                                   cfg.memory_mb)
-                 : cfg.uri;
+    lo.uri = cfg.uri.empty() ? write_test_node(dir_->root() / "hosts" / (cfg.name + ".xml"),
+                                               cfg.vcpus, cfg.memory_mb)
+                             : cfg.uri;
     // A test node is named after its host; a real one is the machine.
     if (is_test_uri(lo.uri)) lo.hostname = cfg.name;
     lo.local_gb = cfg.local_gb;
@@ -143,7 +142,8 @@ void cloud::stop_actors() {
     for (const auto* a : {&identity_, &networking_, &conductor_})
       if (*a) self->wait_for(*a);
   }
-  for (auto& [name, host] : compute_hosts_) caf::anon_send_exit(host, caf::exit_reason::user_shutdown);
+  for (auto& [name, host] : compute_hosts_)
+    caf::anon_send_exit(host, caf::exit_reason::user_shutdown);
   compute_hosts_.clear();
   if (network_host_) caf::anon_send_exit(network_host_, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(journal_, caf::exit_reason::user_shutdown);

@@ -26,8 +26,7 @@ using compute_host_actor = caf::stateful_actor<compute_host_state>;
 
 // Runs a driver call; its exception becomes the error the caller receives.
 template <class F>
-auto driver_call(const std::string& host, const char* what, F&& f)
-    -> caf::result<decltype(f())> {
+auto driver_call(const std::string& host, const char* what, F&& f) -> caf::result<decltype(f())> {
   try {
     return f();
   } catch (const std::exception& e) {
@@ -96,8 +95,7 @@ reconcile_report reconcile(virt_driver& d, const std::string& host,
     try {
       d.destroy(id);
       report.reaped.push_back(id);
-      spdlog::warn("compute host {}: domain of instance {} has no live instance; reaped", host,
-                   id);
+      spdlog::warn("compute host {}: domain of instance {} has no live instance; reaped", host, id);
     } catch (const std::exception& ex) {
       report.failed[id] = ex.what();
     }
@@ -134,8 +132,8 @@ caf::behavior compute_host(compute_host_actor* self, compute_host_options opts,
                       host::command{std::move(r)}, event_metadata{"req-compute-start", "cumulo"})
             .then(
                 [promise, host](host_state& h) mutable {
-                  spdlog::info("compute host {}: registered ({} vCPUs, {} MB, {} GB, {} {})",
-                               host, h.vcpus, h.memory_mb, h.local_gb, h.hypervisor_type,
+                  spdlog::info("compute host {}: registered ({} vCPUs, {} MB, {} GB, {} {})", host,
+                               h.vcpus, h.memory_mb, h.local_gb, h.hypervisor_type,
                                h.hypervisor_version);
                   promise.deliver(std::move(h));
                 },

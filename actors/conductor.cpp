@@ -239,8 +239,7 @@ void resolve_in_flight(conductor_actor* self, const log_fold& fold) {
 // is durable, the launch going on in the instance's actor.
 caf::result<instance_state> on_launch(conductor_actor* self, instance::request& r,
                                       event_metadata& meta) {
-  if (!self->state.links)
-    return to_caf_error({errc::unavailable, "No compute host is available."});
+  if (!self->state.links) return to_caf_error({errc::unavailable, "No compute host is available."});
   instance_state empty;
   empty.id = new_uuid();
   auto decided = instance_machine::decide(empty, instance::command{r});

@@ -49,12 +49,11 @@ void execute(self_ptr self, instance::command command, const event_metadata& met
 // on (a delete arrived) and the next step sees it.
 void step(self_ptr self, instance::command command, const event_metadata& meta, then_fn ok,
           then_fn refused) {
-  execute(self, std::move(command), meta,
-          [self, ok, refused](outcome<instance_state> s) {
-            if (s) return ok();
-            spdlog::info("instance {}: {}", self->state.s.id, s.error().message);
-            refused();
-          });
+  execute(self, std::move(command), meta, [self, ok, refused](outcome<instance_state> s) {
+    if (s) return ok();
+    spdlog::info("instance {}: {}", self->state.s.id, s.error().message);
+    refused();
+  });
 }
 
 // --- one operation at a time ---
@@ -98,16 +97,16 @@ void release_port(self_ptr self, const std::string& port_id, const event_metadat
                   then_fn k) {
   network::command c = network::delete_port{port_id};
   if (requested_port(self->state.s, port_id))
-    c = network::update_port{port_id, std::nullopt, std::string(), std::string(), std::nullopt,
-                             std::nullopt};
+    c = network::update_port{port_id,       std::nullopt, std::string(),
+                             std::string(), std::nullopt, std::nullopt};
   self->request(self->state.links->networking, networking_timeout, command_atom::value,
                 port_atom::value, port_id, std::move(c), meta)
       .then([k](network_state&) { k(); },
             [self, port_id, k](caf::error& e) {
               auto err = from_caf_error(e);
               if (err.code != errc::not_found)
-                spdlog::error("instance {}: cannot release port {}: {}", self->state.s.id,
-                              port_id, err.message);
+                spdlog::error("instance {}: cannot release port {}: {}", self->state.s.id, port_id,
+                              err.message);
               k();
             });
 }
@@ -117,14 +116,13 @@ void release_ports(self_ptr self, const event_metadata& meta, then_fn k) {
   if (addresses.empty()) return k();
   const std::string port_id = addresses.front().port_id;
   release_port(self, port_id, meta, [self, port_id, meta, k] {
-    execute(self, instance::unbind_port{port_id}, meta,
-            [self, meta, k](outcome<instance_state> s) {
-              if (!s) {
-                spdlog::error("instance {}: {}", self->state.s.id, s.error().message);
-                return k();
-              }
-              release_ports(self, meta, k);
-            });
+    execute(self, instance::unbind_port{port_id}, meta, [self, meta, k](outcome<instance_state> s) {
+      if (!s) {
+        spdlog::error("instance {}: {}", self->state.s.id, s.error().message);
+        return k();
+      }
+      release_ports(self, meta, k);
+    });
   });
 }
 
@@ -148,8 +146,7 @@ void destroy_domain(self_ptr self, std::function<void(std::string)> k) {
   auto host = host_actor(self);
   if (!host) return k("");
   self->request(host, compute_timeout, caf::delete_atom::value, self->state.s.id)
-      .then([k](caf::ok_atom) { k(""); },
-            [k](caf::error& e) { k(from_caf_error(e).message); });
+      .then([k](caf::ok_atom) { k(""); }, [k](caf::error& e) { k(from_caf_error(e).message); });
 }
 
 // Everything a failed build holds goes back: domain, claim, ports.
@@ -220,8 +217,8 @@ void check_image(self_ptr self, const event_metadata& meta) {
             if (!building(self)) return done(self);
             if (image.status != "active")
               return fail_build(self, meta,
-                                "Image " + image_id + " is not active (" + image.status + ").",
-                                "", 400);
+                                "Image " + image_id + " is not active (" + image.status + ").", "",
+                                400);
             spawn_domain(self, meta);
           },
           [self, meta, image_id](caf::error&) {
@@ -248,12 +245,11 @@ void bind(self_ptr self, const event_metadata& meta, std::size_t next, network_s
           const std::string& port_id) {
   const auto* p = n.find_port(port_id);
   if (!p) return fail_build(self, meta, "Port " + port_id + " could not be found.", "", 404);
-  execute(self, binding(n, *p), meta,
-          [self, meta, next, port_id](outcome<instance_state> s) {
-            if (s) return bind_ports(self, meta, next + 1);
-            spdlog::info("instance {}: {}", self->state.s.id, s.error().message);
-            release_port(self, port_id, meta, [self] { done(self); });
-          });
+  execute(self, binding(n, *p), meta, [self, meta, next, port_id](outcome<instance_state> s) {
+    if (s) return bind_ports(self, meta, next + 1);
+    spdlog::info("instance {}: {}", self->state.s.id, s.error().message);
+    release_port(self, port_id, meta, [self] { done(self); });
+  });
 }
 
 void bind_ports(self_ptr self, const event_metadata& meta, std::size_t next) {
@@ -275,15 +271,16 @@ void bind_ports(self_ptr self, const event_metadata& meta, std::size_t next) {
               if (p && !p->device_id.empty() && p->device_id != self->state.s.id)
                 return fail_build(self, meta, "Port " + wanted.port_id + " is still in use.", "",
                                   409);
-              network::command c = network::update_port{
-                  wanted.port_id, std::nullopt,  self->state.s.id, std::string(nova_owner),
-                  std::nullopt,   std::nullopt};
-              self->request(self->state.links->networking, networking_timeout,
-                            command_atom::value, port_atom::value, wanted.port_id, std::move(c),
-                            meta)
-                  .then([self, meta, next, wanted](
-                            network_state& bound) { bind(self, meta, next, bound, wanted.port_id); },
-                        refused);
+              network::command c =
+                  network::update_port{wanted.port_id,          std::nullopt, self->state.s.id,
+                                       std::string(nova_owner), std::nullopt, std::nullopt};
+              self->request(self->state.links->networking, networking_timeout, command_atom::value,
+                            port_atom::value, wanted.port_id, std::move(c), meta)
+                  .then(
+                      [self, meta, next, wanted](network_state& bound) {
+                        bind(self, meta, next, bound, wanted.port_id);
+                      },
+                      refused);
             },
             refused);
     return;
@@ -366,8 +363,8 @@ bool user_command(const instance::command& c) {
 void action_failed(self_ptr self, const event_metadata& meta, const action_plan& plan,
                    const std::string& why) {
   spdlog::warn("[{}] instance {}: action failed: {}", meta.request_id, self->state.s.id, why);
-  const bool reboot =
-      plan.action.what == power_action::reboot_soft || plan.action.what == power_action::reboot_hard;
+  const bool reboot = plan.action.what == power_action::reboot_soft ||
+                      plan.action.what == power_action::reboot_hard;
   instance::command c = instance::abort_task{why};
   if (reboot) c = instance::fail{why, 500, "reboot", now_us()};
   execute(self, std::move(c), meta, [self](outcome<instance_state>) { done(self); });
@@ -379,7 +376,8 @@ void run_action(self_ptr self, const event_metadata& meta, action_plan plan) {
   self->request(host, compute_timeout, power_atom::value, self->state.s.id, plan.action)
       .then(
           [self, meta, plan](power_states) {
-            step(self, plan.completion, meta, [self] { done(self); }, [self] { done(self); });
+            step(
+                self, plan.completion, meta, [self] { done(self); }, [self] { done(self); });
           },
           [self, meta, plan](caf::error& e) {
             action_failed(self, meta, plan, from_caf_error(e).message);
@@ -408,7 +406,8 @@ void start_work(self_ptr self, const instance::command& c, const event_metadata&
   if (!self->state.links) return;  // no compute: the state machine alone (replay, tests)
   if (std::holds_alternative<instance::remove>(c))
     return enqueue(self, [self, meta] { run_delete(self, meta, [self] { done(self); }); });
-  if (auto plan = plan_of(c)) return enqueue(self, [self, meta, p = *plan] { run_action(self, meta, p); });
+  if (auto plan = plan_of(c))
+    return enqueue(self, [self, meta, p = *plan] { run_action(self, meta, p); });
 }
 
 // --- a restart's interrupted operation ---
@@ -469,8 +468,10 @@ caf::behavior instance_actor(instance_actor_type* self, caf::actor journal, std:
              event_metadata& meta) -> caf::result<instance_state> {
         auto promise = self->make_response_promise<instance_state>();
         execute(self, std::move(command), meta, [promise](outcome<instance_state> s) mutable {
-          if (s) promise.deliver(std::move(s.value()));
-          else promise.deliver(to_caf_error(s.error()));
+          if (s)
+            promise.deliver(std::move(s.value()));
+          else
+            promise.deliver(to_caf_error(s.error()));
         });
         return promise;
       },

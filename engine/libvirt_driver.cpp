@@ -179,7 +179,8 @@ host_info libvirt_driver::host() {
   h.memory_mb = static_cast<std::int64_t>(node.memory / 1024);
   h.local_gb = opts_.local_gb;
   if (h.local_gb <= 0)
-    h.local_gb = static_cast<std::int64_t>(std::filesystem::space(opts_.console_dir).capacity >> 30);
+    h.local_gb =
+        static_cast<std::int64_t>(std::filesystem::space(opts_.console_dir).capacity >> 30);
   h.cpu_model = node.model;
   h.cpu_mhz = static_cast<int>(node.mhz);
   h.cpu_sockets = static_cast<int>(node.sockets);

@@ -26,8 +26,8 @@ class virt_error : public std::runtime_error {
 
 // What a compute node reports (Nova's hypervisor fields).
 struct host_info {
-  std::string hostname;           // hypervisor_hostname
-  std::string hypervisor_type;    // "test", "QEMU"
+  std::string hostname;                 // hypervisor_hostname
+  std::string hypervisor_type;          // "test", "QEMU"
   std::int64_t hypervisor_version = 0;  // libvirt's form: 9000000 is 9.0.0
   int vcpus = 0;
   std::int64_t memory_mb = 0;

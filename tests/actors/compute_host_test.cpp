@@ -69,7 +69,8 @@ TEST(ComputeHost, AnswersItsMessages) {
   ASSERT_TRUE(spawned.ok()) << spawned.error.message;
   EXPECT_EQ(*spawned, power_states::running);
   auto again = ask<power_states>(sys, host, spawn_atom::value, spec);
-  EXPECT_EQ(again.error.message, "Domain instance-" + spec.instance_id + " already exists on this host.");
+  EXPECT_EQ(again.error.message,
+            "Domain instance-" + spec.instance_id + " already exists on this host.");
 
   auto paused = ask<power_states>(sys, host, power_atom::value, spec.instance_id,
                                   power_action{power_action::pause});
@@ -78,7 +79,8 @@ TEST(ComputeHost, AnswersItsMessages) {
   auto all = ask<domain_power_states>(sys, host, list_atom::value, power_atom::value);
   ASSERT_TRUE(all.ok());
   EXPECT_EQ(*all, (domain_power_states{{spec.instance_id, power_states::paused}}));
-  auto console = ask<std::string>(sys, host, console_atom::value, spec.instance_id, std::int32_t{1});
+  auto console =
+      ask<std::string>(sys, host, console_atom::value, spec.instance_id, std::int32_t{1});
   ASSERT_TRUE(console.ok());
   EXPECT_NE(console->find("domain paused"), std::string::npos) << *console;
 
@@ -87,8 +89,8 @@ TEST(ComputeHost, AnswersItsMessages) {
   EXPECT_EQ(missing.error.message, "Instance nope has no domain on this host.");
 
   ASSERT_TRUE(ask<caf::ok_atom>(sys, host, caf::delete_atom::value, spec.instance_id).ok());
-  auto gone = ask<power_states>(sys, host, caf::get_atom::value, power_atom::value,
-                                spec.instance_id);
+  auto gone =
+      ask<power_states>(sys, host, caf::get_atom::value, power_atom::value, spec.instance_id);
   ASSERT_TRUE(gone.ok());
   EXPECT_EQ(*gone, power_states::nostate);
 }

@@ -18,7 +18,8 @@
 
 namespace cumulo {
 
-inline cloud_options compute_cloud(const temp_dir& dir, std::vector<compute_host_config> hosts = {}) {
+inline cloud_options compute_cloud(const temp_dir& dir,
+                                   std::vector<compute_host_config> hosts = {}) {
   cloud_options o;
   o.data_dir = dir.path() / "data";
   o.compute_hosts = std::move(hosts);
@@ -127,8 +128,8 @@ inline bool holds_claim(cloud& c, const std::string& instance_id) {
 
 // The ports of a network whose device is the instance.
 inline int ports_of(cloud& c, const std::string& network_id, const std::string& instance_id) {
-  auto n = ask<network_state>(c.system(), c.networking(), caf::get_atom::value,
-                              network_atom::value, network_id);
+  auto n = ask<network_state>(c.system(), c.networking(), caf::get_atom::value, network_atom::value,
+                              network_id);
   EXPECT_TRUE(n.ok());
   int count = 0;
   if (n.ok())

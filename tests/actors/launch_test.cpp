@@ -14,8 +14,8 @@ namespace cumulo {
 namespace {
 
 std::vector<std::string> event_types(cloud& c, const std::string& id) {
-  auto events = ask<recorded_events>(c.system(), c.journal(), read_atom::value,
-                                     make_stream("instance", id));
+  auto events =
+      ask<recorded_events>(c.system(), c.journal(), read_atom::value, make_stream("instance", id));
   std::vector<std::string> out;
   if (events.ok())
     for (const auto& e : *events) out.push_back(e.type);
@@ -44,8 +44,8 @@ TEST(Launch, ReachesActiveWithAPortAndAnAddress) {
   EXPECT_EQ(vm.addresses[0].ip_address.rfind("10.0.0.", 0), 0u) << vm.addresses[0].ip_address;
   EXPECT_EQ(vm.addresses[0].mac_address.rfind("fa:16:3e:", 0), 0u);
 
-  auto n = ask<network_state>(c.system(), c.networking(), caf::get_atom::value,
-                              port_atom::value, vm.addresses[0].port_id);
+  auto n = ask<network_state>(c.system(), c.networking(), caf::get_atom::value, port_atom::value,
+                              vm.addresses[0].port_id);
   ASSERT_TRUE(n.ok());
   const auto* port = n->find_port(vm.addresses[0].port_id);
   ASSERT_NE(port, nullptr);
@@ -55,12 +55,12 @@ TEST(Launch, ReachesActiveWithAPortAndAnAddress) {
 
   EXPECT_EQ(domain_power(c, "compute-1", id), power_states::running);
   EXPECT_TRUE(holds_claim(c, id));
-  EXPECT_EQ(event_types(c, id),
-            (std::vector<std::string>{"instance.requested", "instance.scheduled",
-                                      "instance.port_bound", "instance.spawning",
-                                      "instance.active"}));
-  auto console = ask<std::string>(c.system(), c.conductor(), console_atom::value, id,
-                                  std::int32_t{10});
+  EXPECT_EQ(
+      event_types(c, id),
+      (std::vector<std::string>{"instance.requested", "instance.scheduled", "instance.port_bound",
+                                "instance.spawning", "instance.active"}));
+  auto console =
+      ask<std::string>(c.system(), c.conductor(), console_atom::value, id, std::int32_t{10});
   ASSERT_TRUE(console.ok()) << console.error.message;
   EXPECT_NE(console->find("defined and started"), std::string::npos) << *console;
 }
@@ -90,8 +90,8 @@ TEST(Launch, AnExistingPortAndAFixedAddressAreHonoured) {
   // Delete: our port goes, the user's port is given back unbound.
   ASSERT_TRUE(action(c, vm.id, instance::remove{}).ok());
   EXPECT_TRUE(settled(c, vm.id).deleted);
-  auto n = ask<network_state>(c.system(), c.networking(), caf::get_atom::value,
-                              network_atom::value, net);
+  auto n = ask<network_state>(c.system(), c.networking(), caf::get_atom::value, network_atom::value,
+                              net);
   ASSERT_TRUE(n.ok());
   ASSERT_EQ(n->ports.size(), 1u);
   EXPECT_EQ(n->ports.begin()->first, "my-port");
@@ -152,8 +152,8 @@ TEST(Launch, ADisabledHostGetsNoInstance) {
     ASSERT_EQ(api_status(vm), "ACTIVE");
     EXPECT_EQ(vm.host, "compute-1");
   }
-  auto p = ask<domain_power_states>(c.system(), c.compute_hosts().at("compute-2"),
-                                    list_atom::value, power_atom::value);
+  auto p = ask<domain_power_states>(c.system(), c.compute_hosts().at("compute-2"), list_atom::value,
+                                    power_atom::value);
   ASSERT_TRUE(p.ok());
   EXPECT_TRUE(p->empty());
 }
@@ -246,8 +246,7 @@ TEST(Launch, AFailingSpawnEndsInErrorWithNothingHeld) {
   ASSERT_EQ(api_status(vm), "ERROR");
   ASSERT_TRUE(vm.fault.has_value());
   EXPECT_EQ(vm.fault->message,
-            "Image file " + (dir.path() / "data" / "images" / image).string() +
-                " does not exist.");
+            "Image file " + (dir.path() / "data" / "images" / image).string() + " does not exist.");
   EXPECT_EQ(vm.fault->code, 500);
   EXPECT_TRUE(vm.addresses.empty());
   EXPECT_FALSE(holds_claim(c, vm.id));

@@ -52,8 +52,8 @@ TEST(ReplayOfACloud, ShowsTheHistoryTheActorsWrote) {
   EXPECT_NE(history.out.find("request req-launch-1  user admin-user"), std::string::npos);
   EXPECT_NE(history.out.find("\"compute-1\""), std::string::npos) << "the chosen host";
 
-  auto before_stop = run_command({CUMULO_BINARY, "replay", "--data-dir", data.string(),
-                                  "--stream", "instance/vm1", "--at", "6", "--json"});
+  auto before_stop = run_command({CUMULO_BINARY, "replay", "--data-dir", data.string(), "--stream",
+                                  "instance/vm1", "--at", "6", "--json"});
   ASSERT_EQ(before_stop.exit_code, 0) << before_stop.err;
   auto state = nlohmann::json::parse(before_stop.out, nullptr, false);
   EXPECT_EQ(state["instance/vm1"]["status"], "ACTIVE") << before_stop.out;

@@ -15,7 +15,8 @@ TEST(ServeComputeHosts, HostsGetANodeOfTheirOwnAndRegister) {
   served_cloud cloud(dir.path() / "data", dir.path(), {"--hosts", "3"});
   ASSERT_TRUE(cloud.serving()) << cloud.err();
   for (const char* name : {"compute-1", "compute-2", "compute-3"}) {
-    EXPECT_TRUE(std::filesystem::exists(dir.path() / "data" / "hosts" / (std::string(name) + ".xml")));
+    EXPECT_TRUE(
+        std::filesystem::exists(dir.path() / "data" / "hosts" / (std::string(name) + ".xml")));
     EXPECT_NE(cloud.out().find(std::string("compute host ") + name +
                                ": registered (8 vCPUs, 16384 MB, 200 GB, test"),
               std::string::npos)
@@ -42,14 +43,14 @@ TEST(ServeComputeHosts, AHostsFileGivesTheCapacities) {
 TEST(ServeComputeHosts, BadFlagsAreRefusedWithAReason) {
   temp_dir dir;
   const auto data = (dir.path() / "data").string();
-  auto qemu = run_command(
-      {CUMULO_BINARY, "serve", "--data-dir", data, "--hypervisor", "qemu:///system"});
+  auto qemu =
+      run_command({CUMULO_BINARY, "serve", "--data-dir", data, "--hypervisor", "qemu:///system"});
   EXPECT_EQ(qemu.exit_code, 2);
   EXPECT_NE(qemu.err.find("only libvirt's test driver"), std::string::npos) << qemu.err;
   const auto file = dir.path() / "bad.txt";
   std::ofstream(file) << "ok 1 512 10\nok 2 1024 10\n";
-  auto twice = run_command({CUMULO_BINARY, "serve", "--data-dir", data, "--hosts-file",
-                            file.string()});
+  auto twice =
+      run_command({CUMULO_BINARY, "serve", "--data-dir", data, "--hosts-file", file.string()});
   EXPECT_EQ(twice.exit_code, 2);
   EXPECT_NE(twice.err.find("line 2: host ok is given twice"), std::string::npos) << twice.err;
   auto both = run_command({CUMULO_BINARY, "serve", "--data-dir", data, "--hosts", "2",

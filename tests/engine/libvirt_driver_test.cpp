@@ -103,7 +103,8 @@ TEST(LibvirtDriver, EveryActionMovesThePowerState) {
   d.power_off(id, std::chrono::seconds(0));
   d.reboot(id, reboot_type::hard);
   EXPECT_EQ(d.power_state(id), power_states::running);
-  EXPECT_EQ(d.power_states_all(), (std::map<std::string, power_states>{{id, power_states::running}}));
+  EXPECT_EQ(d.power_states_all(),
+            (std::map<std::string, power_states>{{id, power_states::running}}));
   d.destroy(id);
   EXPECT_EQ(d.power_state(id), power_states::nostate);
   EXPECT_TRUE(d.power_states_all().empty());
