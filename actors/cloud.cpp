@@ -2,9 +2,18 @@
 
 #include <caf/all.hpp>
 
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
 #include <stdexcept>
 
+#include "engine/clock.hpp"
+
+#include "engine/libvirt_driver.hpp"
+
+#include "actors/compute_host.hpp"
 #include "actors/conductor.hpp"
+#include "actors/instance.hpp"
 #include "actors/errors.hpp"
 #include "actors/identity.hpp"
 #include "actors/image_registry.hpp"
@@ -50,30 +59,117 @@ cloud::cloud(const cloud_options& opts) {
     network_host_ = spawn_network_host(*system_, opts.hypervisor_uri);
     networking_ = spawn_networking(*system_, conductor_, network_host_);
     image_registry_ = spawn_image_registry(*system_, conductor_, image_dir());
+    start_compute(opts);
   } catch (const std::exception&) {
-    caf::anon_send_exit(conductor_, caf::exit_reason::user_shutdown);
-    caf::anon_send_exit(journal_, caf::exit_reason::user_shutdown);
-    system_.reset();
+    stop_actors();
     throw;
   }
 }
 
-cloud::~cloud() {
-  caf::anon_send_exit(identity_, caf::exit_reason::user_shutdown);
-  caf::anon_send_exit(networking_, caf::exit_reason::user_shutdown);
-  caf::anon_send_exit(image_registry_, caf::exit_reason::user_shutdown);
-  caf::anon_send_exit(conductor_, caf::exit_reason::user_shutdown);
+namespace {
+
+template <class Reply, class... Ts>
+Reply ask_or_throw(caf::actor_system& sys, const caf::actor& to, const std::string& what,
+                   Ts&&... msg) {
+  caf::scoped_actor self{sys};
+  std::optional<Reply> out;
+  caf::error failure;
+  self->request(to, std::chrono::minutes(5), std::forward<Ts>(msg)...)
+      .receive([&](Reply& r) { out = std::move(r); }, [&](caf::error& e) { failure = e; });
+  if (!out) throw std::runtime_error(what + ": " + from_caf_error(failure).message);
+  return std::move(*out);
+}
+
+bool has_domain(const instance_state& s) {
+  return s.vm_state == vm_states::active || s.vm_state == vm_states::stopped ||
+         s.vm_state == vm_states::paused || s.vm_state == vm_states::suspended;
+}
+
+}  // namespace
+
+// The compute hosts register with the scheduler; the instances get their
+// links and those in flight are resolved; then each host's domains are made
+// to agree with the log (the test driver forgets them with the process).
+void cloud::start_compute(const cloud_options& opts) {
+  scheduler_ = ask_or_throw<caf::actor>(*system_, conductor_, "scheduler", caf::get_atom::value,
+                                        scheduler_atom::value);
+  auto configs = opts.compute_hosts;
+  if (configs.empty()) configs.emplace_back();
+  const auto instances_dir = dir_->root() / "instances";
+  for (const auto& cfg : configs) {
+    if (compute_hosts_.count(cfg.name))
+      throw std::runtime_error("compute host " + cfg.name + " is given twice");
+    libvirt_driver_options lo;
+    lo.uri = cfg.uri.empty() ? write_test_node(dir_->root() / "hosts" / (cfg.name + ".xml"),
+                                               cfg.vcpus, cfg.memory_mb)
+                             : cfg.uri;
+    // A test node is named after its host; a real one is the machine.
+    if (is_test_uri(lo.uri)) lo.hostname = cfg.name;
+    lo.local_gb = cfg.local_gb;
+    lo.console_dir = instances_dir;
+    lo.require_image_files = opts.require_image_files;
+    compute_host_options co;
+    co.name = cfg.name;
+    co.driver = std::make_shared<libvirt_driver>(lo);
+    auto host = spawn_compute_host(*system_, std::move(co), scheduler_);
+    compute_hosts_[cfg.name] = host;
+    ask_or_throw<host_state>(*system_, host, "compute host " + cfg.name, register_atom::value);
+  }
+  auto links = std::make_shared<compute_links>();
+  links->conductor = conductor_;
+  links->scheduler = scheduler_;
+  links->networking = networking_;
+  links->hosts = compute_hosts_;
+  links->images_dir = image_dir();
+  ask_or_throw<caf::ok_atom>(*system_, conductor_, "resolving instances", caf::put_atom::value,
+                             compute_links_ptr(links));
+  auto instances = ask_or_throw<std::vector<instance_state>>(
+      *system_, conductor_, "listing instances", list_atom::value, instance_atom::value);
+  for (const auto& [name, host] : compute_hosts_) {
+    std::vector<expected_domain> expected;
+    for (const auto& s : instances)
+      if (s.host == name && has_domain(s))
+        expected.push_back({domain_spec_of(s, links->images_dir), s.power_state});
+    auto report = ask_or_throw<reconcile_report>(*system_, host, "reconciling " + name,
+                                                 reconcile_atom::value, std::move(expected));
+    if (!report.recreated.empty() || !report.reaped.empty())
+      spdlog::info("compute host {}: {} domains defined again from the log, {} reaped", name,
+                   report.recreated.size(), report.reaped.size());
+    // An instance whose domain can't come back is not left looking alive.
+    for (const auto& [id, why] : report.failed) {
+      if (std::none_of(instances.begin(), instances.end(),
+                       [&](const instance_state& s) { return s.id == id; }))
+        continue;  // a stray domain that could not be reaped: logged by the host
+      ask_or_throw<instance_state>(
+          *system_, conductor_, "failing instance " + id, command_atom::value, id,
+          instance::command{instance::fail{"Its domain could not be defined again after a "
+                                           "restart: " +
+                                               why,
+                                           500, "restart", now_us()}},
+          event_metadata{"req-restart", "cumulo"});
+    }
+  }
+}
+
+void cloud::stop_actors() {
+  for (const auto* a : {&identity_, &networking_, &image_registry_, &conductor_})
+    if (*a) caf::anon_send_exit(*a, caf::exit_reason::user_shutdown);
   {
     // The journal goes last: children still answering may append.
     caf::scoped_actor self{*system_};
-    self->wait_for(identity_, networking_, image_registry_, conductor_);
+    for (const auto* a : {&identity_, &networking_, &image_registry_, &conductor_})
+      if (*a) self->wait_for(*a);
   }
-  caf::anon_send_exit(network_host_, caf::exit_reason::user_shutdown);
+  for (auto& [name, host] : compute_hosts_)
+    caf::anon_send_exit(host, caf::exit_reason::user_shutdown);
+  compute_hosts_.clear();
+  if (network_host_) caf::anon_send_exit(network_host_, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(journal_, caf::exit_reason::user_shutdown);
   network_host_ = nullptr;
   identity_ = nullptr;
   networking_ = nullptr;
   image_registry_ = nullptr;
-  caf::anon_send_exit(journal_, caf::exit_reason::user_shutdown);
+  scheduler_ = nullptr;
   conductor_ = nullptr;
   journal_ = nullptr;
   system_.reset();  // joins every actor
@@ -81,6 +177,10 @@ cloud::~cloud() {
 
 std::filesystem::path cloud::image_dir() const {
   return dir_->root() / "images";
+}
+
+cloud::~cloud() {
+  stop_actors();
 }
 
 caf::actor_system& cloud::system() {

@@ -9,8 +9,10 @@
 #include <chrono>
 #include <cstddef>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "engine/data_dir.hpp"
 #include "engine/event_store.hpp"
@@ -23,6 +25,17 @@ class actor_system_config;
 
 namespace cumulo {
 
+// One compute host of the cloud. With no URI it is a host of libvirt's test
+// driver with a node of its own (<data_dir>/hosts/<name>.xml: these vCPUs
+// and this memory), so several hosts each have their own capacity.
+struct compute_host_config {
+  std::string name = "compute-1";
+  std::string uri;  // "": a test node of its own
+  int vcpus = 8;
+  std::int64_t memory_mb = 16384;
+  std::int64_t local_gb = 200;  // 0: the size of the data dir's file system
+};
+
 struct cloud_options {
   std::filesystem::path data_dir = "cumulo-data";
   durability sync = durability::full;
@@ -32,6 +45,11 @@ struct cloud_options {
   // The hypervisor networks (and, later, instances) live on: libvirt's
   // in-process test driver by default.
   std::string hypervisor_uri = "test:///default";
+  // The compute hosts; empty: one, compute-1, with compute_host_config's defaults.
+  std::vector<compute_host_config> compute_hosts;
+  // Refuse to spawn an instance whose image has no file in <data_dir>/images
+  // (always so on real hypervisors; the test driver boots nothing).
+  bool require_image_files = false;
 };
 
 class cloud {
@@ -57,6 +75,10 @@ class cloud {
   std::filesystem::path image_dir() const;
   // The libvirt side of networks.
   const caf::actor& network_host() const { return network_host_; }
+  // Nova's scheduler (the hosts' capacity and claims).
+  const caf::actor& scheduler() const { return scheduler_; }
+  // The compute hosts, by name (actors/compute_host.hpp).
+  const std::map<std::string, caf::actor>& compute_hosts() const { return compute_hosts_; }
   const data_dir& dir() const { return *dir_; }
   // Events in the log when the cloud started.
   std::int64_t events_at_start() const { return events_at_start_; }
@@ -71,7 +93,12 @@ class cloud {
   caf::actor networking_;
   caf::actor image_registry_;
   caf::actor network_host_;
+  caf::actor scheduler_;
+  std::map<std::string, caf::actor> compute_hosts_;
   std::int64_t events_at_start_ = 0;
+
+  void start_compute(const cloud_options& opts);
+  void stop_actors();
 };
 
 }  // namespace cumulo

@@ -7,9 +7,11 @@
 #include <unordered_map>
 
 #include "actors/errors.hpp"
+#include "actors/instance.hpp"
 #include "actors/resource_actor.hpp"
 #include "actors/scheduler.hpp"
 #include "engine/clock.hpp"
+#include "engine/ids.hpp"
 
 namespace cumulo {
 namespace {
@@ -23,6 +25,12 @@ struct conductor_state {
   std::unordered_map<std::string, caf::actor> children;        // stream -> actor
   std::unordered_map<caf::actor_addr, std::string> stream_of;  // actor -> stream
   std::uint64_t restarts = 0;
+  // Where instances find the scheduler, networking and compute hosts; set
+  // once by the cloud when they are up.
+  compute_links_ptr links;
+  // Instances that were in flight when the log was folded: resolved once
+  // the links are there (a build's claim and ports go back).
+  std::vector<std::string> unresolved_instances;
   static inline const char* name = "conductor";
 };
 
@@ -51,6 +59,9 @@ caf::actor spawn_child(conductor_actor* self, const std::string& id,
   const std::string stream = make_stream(Machine::kind, id);
   self->state.children[stream] = child;
   self->state.stream_of[child.address()] = stream;
+  // Before any message relayed to it: an instance needs its links first.
+  if constexpr (std::is_same_v<Machine, instance_machine>)
+    if (self->state.links) self->send(child, caf::put_atom::value, self->state.links);
   return child;
 }
 
@@ -64,7 +75,19 @@ caf::actor restart_child(conductor_actor* self, const std::string& stream, const
   st.stream_of.erase(dead.address());
   ++st.restarts;
   spdlog::warn("conductor: {} died; restarting it from its stream", stream);
-  return spawn_child<Machine>(self, stream_id(stream), std::nullopt);
+  auto child = spawn_child<Machine>(self, stream_id(stream), std::nullopt);
+  // The operation the dead instance actor was running died with it: the
+  // new one resolves it as after a restart of the process.
+  if constexpr (std::is_same_v<Machine, instance_machine>)
+    if (st.links)
+      self->request(child, child_timeout, resolve_atom::value,
+                    event_metadata{"req-actor-restart", "cumulo"})
+          .then([](instance_state&) {},
+                [stream](caf::error& e) {
+                  spdlog::error("conductor: could not resolve {}: {}", stream,
+                                from_caf_error(e).message);
+                });
+  return child;
 }
 
 void restart_by_kind(conductor_actor* self, const std::string& stream, const caf::actor& dead) {
@@ -115,10 +138,12 @@ caf::result<typename Machine::state> relay(conductor_actor* self, const std::str
   return promise;
 }
 
-template <class Machine>
+// `Atom`: command_atom (the state machine alone) or, for instances,
+// action_atom (the state machine, then the work on the domain).
+template <class Machine, class Atom = command_atom>
 caf::result<typename Machine::state> on_command(conductor_actor* self, const std::string& id,
                                                 typename Machine::command& command,
-                                                event_metadata& meta) {
+                                                event_metadata& meta, Atom atom = Atom{}) {
   const std::string stream = make_stream(Machine::kind, id);
   auto it = self->state.children.find(stream);
   caf::actor child;
@@ -133,8 +158,7 @@ caf::result<typename Machine::state> on_command(conductor_actor* self, const std
     if (!decided) return to_caf_error(decided.error());
     child = spawn_child<Machine>(self, id, std::move(empty));
   }
-  return relay<Machine>(self, stream, child, command_atom::value, std::move(command),
-                        std::move(meta));
+  return relay<Machine>(self, stream, child, atom, std::move(command), std::move(meta));
 }
 
 std::string not_found_message(const std::string& kind, const std::string& id) {
@@ -193,20 +217,11 @@ void spawn_live(conductor_actor* self, const log_fold& fold) {
 }
 
 // What a restart does to an operation that was in flight when the process
-// stopped: nothing may stay in a transitional state. A build that had not
-// finished goes to ERROR; a delete is finished; any other task is aborted,
-// leaving the vm_state it had; an upload in progress goes back to queued
-// (its partial data is worthless).
-std::optional<instance::command> resolution(const instance_state& s) {
-  if (s.task_state == task_states::none) return std::nullopt;
-  if (s.vm_state == vm_states::building)
-    return instance::fail{"The build was interrupted by a restart of the cloud.", 500,
-                          "task_state " + std::string(to_string(s.task_state)) + " at restart",
-                          now_us()};
-  if (s.task_state == task_states::deleting) return instance::complete_delete{};
-  return instance::abort_task{"interrupted by a restart of the cloud"};
-}
-
+// stopped: nothing may stay in a transitional state. An instance resolves
+// its own (actors/instance.cpp: a build that had not finished goes to ERROR
+// and gives its claim and ports back; a delete is finished; any other task
+// is aborted, leaving the vm_state it had); an upload in progress goes back
+// to queued (its partial data is worthless).
 std::optional<image::command> resolution(const image_state& s) {
   if (s.status == "saving") return image::reset_upload{"the upload was interrupted by a restart"};
   return std::nullopt;
@@ -237,6 +252,68 @@ void resolve_in_flight(conductor_actor* self, const log_fold& fold) {
   }
 }
 
+// A new instance: its id is chosen here; answered once instance.requested
+// is durable, the launch going on in the instance's actor.
+caf::result<instance_state> on_launch(conductor_actor* self, instance::request& r,
+                                      event_metadata& meta) {
+  if (!self->state.links) return to_caf_error({errc::unavailable, "No compute host is available."});
+  instance_state empty;
+  empty.id = new_uuid();
+  auto decided = instance_machine::decide(empty, instance::command{r});
+  if (!decided) return to_caf_error(decided.error());
+  auto child = spawn_child<instance_machine>(self, empty.id, empty);
+  return relay<instance_machine>(self, make_stream(instance_machine::kind, empty.id), child,
+                                 launch_atom::value, std::move(r), std::move(meta));
+}
+
+caf::result<std::string> on_console(conductor_actor* self, const std::string& id,
+                                    std::int32_t lines) {
+  auto it = self->state.children.find(make_stream(instance_machine::kind, id));
+  if (it == self->state.children.end())
+    return to_caf_error({errc::not_found, not_found_message(instance_machine::kind, id)});
+  auto promise = self->make_response_promise<std::string>();
+  self->request(it->second, child_timeout, console_atom::value, lines)
+      .then([promise](std::string& out) mutable { promise.deliver(std::move(out)); },
+            [promise](caf::error& e) mutable { promise.deliver(e); });
+  return promise;
+}
+
+// The links reach every instance; then the instances that were in flight at
+// the start are resolved, and the answer comes once they all are.
+caf::result<caf::ok_atom> on_links(conductor_actor* self, compute_links_ptr links) {
+  auto& st = self->state;
+  st.links = std::move(links);
+  for (auto& [stream, child] : st.children)
+    if (stream_kind(stream) == instance_machine::kind)
+      self->send(child, caf::put_atom::value, st.links);
+  auto ids = std::move(st.unresolved_instances);
+  st.unresolved_instances.clear();
+  if (ids.empty()) return caf::ok_atom::value;
+  auto promise = self->make_response_promise<caf::ok_atom>();
+  auto waiting = std::make_shared<std::size_t>(ids.size());
+  auto one_done = [promise, waiting]() mutable {
+    if (--*waiting == 0) promise.deliver(caf::ok_atom::value);
+  };
+  for (const auto& id : ids) {
+    const std::string stream = make_stream(instance_machine::kind, id);
+    auto it = st.children.find(stream);
+    if (it == st.children.end()) {
+      one_done();
+      continue;
+    }
+    spdlog::warn("conductor: {} was in flight at restart; resolving it", stream);
+    self->request(it->second, child_timeout, resolve_atom::value,
+                  event_metadata{"req-restart", "cumulo"})
+        .then([one_done](instance_state&) mutable { one_done(); },
+              [one_done, stream](caf::error& e) mutable {
+                spdlog::error("conductor: could not resolve {}: {}", stream,
+                              from_caf_error(e).message);
+                one_done();
+              });
+  }
+  return promise;
+}
+
 caf::behavior conductor(conductor_actor* self, caf::actor journal, log_fold_ptr fold) {
   auto& st = self->state;
   st.journal = std::move(journal);
@@ -257,7 +334,12 @@ caf::behavior conductor(conductor_actor* self, caf::actor journal, log_fold_ptr 
   spawn_live<instance_machine>(self, *fold);
   spdlog::info("conductor: {} resources respawned from {} events", st.children.size(),
                fold->events());
-  resolve_in_flight<instance_machine>(self, *fold);
+  for (const auto& stream : fold->streams()) {
+    if (stream_kind(stream) != instance_machine::kind) continue;
+    const auto* s = fold->get<instance_state>(stream);
+    if (s && s->exists() && s->task_state != task_states::none)
+      st.unresolved_instances.push_back(s->id);
+  }
   resolve_in_flight<image_machine>(self, *fold);
 
   self->set_down_handler([self](caf::down_msg& dm) {
@@ -323,6 +405,16 @@ caf::behavior conductor(conductor_actor* self, caf::actor journal, log_fold_ptr 
       [self](command_atom, const std::string& id, instance::command& c, event_metadata& m) {
         return on_command<instance_machine>(self, id, c, m);
       },
+      [self](action_atom, const std::string& id, instance::command& c, event_metadata& m) {
+        return on_command<instance_machine>(self, id, c, m, action_atom::value);
+      },
+      [self](launch_atom, instance::request& r, event_metadata& m) {
+        return on_launch(self, r, m);
+      },
+      [self](console_atom, const std::string& id, std::int32_t lines) {
+        return on_console(self, id, lines);
+      },
+      [self](caf::put_atom, compute_links_ptr& links) { return on_links(self, std::move(links)); },
       [self](caf::get_atom, project_atom, const std::string& id) {
         return on_get<project_machine>(self, id);
       },

@@ -8,6 +8,18 @@
 //   (crash_atom, stream)                  -> ok_atom after the child was told to die
 //   (restarts_atom)                       -> std::uint64_t restarts so far
 //   (get_atom, scheduler_atom)            -> the scheduler actor
+// Instances (Nova's conductor; the work runs in the instance's actor, see
+// actors/instance.hpp):
+//   (launch_atom, instance::request, meta) -> instance_state (its new id, BUILD/scheduling)
+//       once instance.requested is durable; scheduling, ports, image and spawn go on
+//       asynchronously and end in ACTIVE or ERROR with a fault. Refusals: 400 for a bad
+//       name or flavor; unavailable before the compute hosts are up.
+//   (action_atom, id, instance::command, meta) -> instance_state once the request event
+//       (stop, start, reboot, pause, unpause, suspend, resume, rename, remove) is durable;
+//       409 with Nova's text in a wrong state, 404 for an unknown id
+//   (console_atom, id, int32 lines)        -> std::string, the console's last lines
+//   (put_atom, compute_links_ptr)          -> ok_atom, once the instances in flight at the
+//       start are resolved (the cloud sends it when the compute hosts are up)
 #pragma once
 
 #include <caf/actor.hpp>

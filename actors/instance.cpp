@@ -1,12 +1,535 @@
-// The instance actor: owns one instance's life (its stream instance/<id>).
+// The instance actor: owns one instance's life (its stream instance/<id>)
+// and orchestrates its launch, actions and delete (see instance.hpp).
+#include "actors/instance.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "actors/errors.hpp"
+#include "actors/networking.hpp"
 #include "actors/resource_actor.hpp"
+#include "engine/clock.hpp"
+#include "engine/ids.hpp"
 
 namespace cumulo {
+namespace {
 
-caf::behavior instance_actor(resource_actor<instance_machine>* self, caf::actor journal, std::string id,
-                         std::optional<instance_state> initial) {
-  return resource_behavior<instance_machine>(self, std::move(journal), std::move(id),
-                                         std::move(initial));
+using self_ptr = instance_actor_type*;
+using then_fn = std::function<void()>;
+
+// Libvirt calls may wait for a guest (a clean shutdown gets 60 s).
+constexpr std::chrono::minutes compute_timeout{5};
+constexpr std::chrono::seconds networking_timeout{60};
+
+const char* nova_owner = "compute:nova";
+
+// Decides a command on the current state, appends its events and applies
+// them; `k` sees the new state or the refusal. await: the next message is
+// looked at only once the state is current.
+void execute(self_ptr self, instance::command command, const event_metadata& meta,
+             std::function<void(outcome<instance_state>)> k) {
+  auto& st = self->state;
+  auto decided = instance_machine::decide(st.s, command);
+  if (!decided) return k(decided.error());
+  if (decided.value().empty()) return k(st.s);
+  append_request request{make_stream(instance_machine::kind, st.s.id), st.s.version, {}, meta};
+  for (const auto& e : decided.value()) request.events.push_back(encode(e));
+  self->request(st.journal, journal_timeout, append_atom::value, std::move(request))
+      .await(
+          [self, k, events = std::move(decided.value())](recorded_events& records) {
+            self->state.s =
+                apply_appended<instance_machine>(std::move(self->state.s), events, records);
+            k(self->state.s);
+          },
+          [k](caf::error& e) { k(from_caf_error(e)); });
+}
+
+// A progress step whose refusal only needs a log line: the instance moved
+// on (a delete arrived) and the next step sees it.
+void step(self_ptr self, instance::command command, const event_metadata& meta, then_fn ok,
+          then_fn refused) {
+  execute(self, std::move(command), meta, [self, ok, refused](outcome<instance_state> s) {
+    if (s) return ok();
+    spdlog::info("instance {}: {}", self->state.s.id, s.error().message);
+    refused();
+  });
+}
+
+// --- one operation at a time ---
+
+void run_next(self_ptr self) {
+  auto& st = self->state;
+  if (st.busy || st.queued.empty()) return;
+  st.busy = true;
+  auto op = std::move(st.queued.front());
+  st.queued.pop_front();
+  op();
+}
+
+void done(self_ptr self) {
+  self->state.busy = false;
+  run_next(self);
+}
+
+void enqueue(self_ptr self, then_fn op) {
+  self->state.queued.push_back(std::move(op));
+  run_next(self);
+}
+
+caf::actor host_actor(self_ptr self) {
+  const auto& links = self->state.links;
+  if (!links) return {};
+  auto it = links->hosts.find(self->state.s.host);
+  return it == links->hosts.end() ? caf::actor{} : it->second;
+}
+
+bool requested_port(const instance_state& s, const std::string& port_id) {
+  for (const auto& n : s.networks)
+    if (n.port_id == port_id) return true;
+  return false;
+}
+
+// --- undoing what a launch made ---
+
+// A port the user gave is given back (unbound); one we made is deleted.
+void release_port(self_ptr self, const std::string& port_id, const event_metadata& meta,
+                  then_fn k) {
+  network::command c = network::delete_port{port_id};
+  if (requested_port(self->state.s, port_id))
+    c = network::update_port{port_id,       std::nullopt, std::string(),
+                             std::string(), std::nullopt, std::nullopt};
+  self->request(self->state.links->networking, networking_timeout, command_atom::value,
+                port_atom::value, port_id, std::move(c), meta)
+      .then([k](network_state&) { k(); },
+            [self, port_id, k](caf::error& e) {
+              auto err = from_caf_error(e);
+              if (err.code != errc::not_found)
+                spdlog::error("instance {}: cannot release port {}: {}", self->state.s.id, port_id,
+                              err.message);
+              k();
+            });
+}
+
+void release_ports(self_ptr self, const event_metadata& meta, then_fn k) {
+  const auto& addresses = self->state.s.addresses;
+  if (addresses.empty()) return k();
+  const std::string port_id = addresses.front().port_id;
+  release_port(self, port_id, meta, [self, port_id, meta, k] {
+    execute(self, instance::unbind_port{port_id}, meta, [self, meta, k](outcome<instance_state> s) {
+      if (!s) {
+        spdlog::error("instance {}: {}", self->state.s.id, s.error().message);
+        return k();
+      }
+      release_ports(self, meta, k);
+    });
+  });
+}
+
+// The claim the instance holds on `host` (its own host when "").
+void release_claim(self_ptr self, const event_metadata& meta, then_fn k,
+                   const std::string& host = "") {
+  const auto& s = self->state.s;
+  const std::string on = host.empty() ? s.host : host;
+  if (on.empty()) return k();
+  self->request(self->state.links->scheduler, journal_timeout, release_atom::value, on, s.id, meta)
+      .then([k](host_state&) { k(); },
+            [self, k](caf::error& e) {
+              auto err = from_caf_error(e);
+              if (err.code != errc::not_found)  // no claim left: nothing to release
+                spdlog::error("instance {}: cannot release its claim: {}", self->state.s.id,
+                              err.message);
+              k();
+            });
+}
+
+// Destroys the domain if the host has one; `k` gets the error, "" when none.
+void destroy_domain(self_ptr self, std::function<void(std::string)> k) {
+  auto host = host_actor(self);
+  if (!host) return k("");
+  self->request(host, compute_timeout, caf::delete_atom::value, self->state.s.id)
+      .then([k](caf::ok_atom) { k(""); }, [k](caf::error& e) { k(from_caf_error(e).message); });
+}
+
+// Everything a failed build holds goes back: domain, claim, ports.
+void clean_up(self_ptr self, const event_metadata& meta, then_fn k) {
+  destroy_domain(self, [self, meta, k](const std::string& error) {
+    if (!error.empty())
+      spdlog::error("instance {}: cannot destroy its domain: {}", self->state.s.id, error);
+    release_claim(self, meta, [self, meta, k] { release_ports(self, meta, k); });
+  });
+}
+
+// The build failed: nothing stays held, then ERROR with the fault (so an
+// instance seen in ERROR holds no claim and no port any more).
+void fail_build(self_ptr self, const event_metadata& meta, const std::string& reason,
+                const std::string& details, int code = 500) {
+  // Being deleted: the delete queued behind the build undoes it all.
+  if (self->state.s.task_state == task_states::deleting) return done(self);
+  spdlog::warn("[{}] instance {}: build failed: {} {}", meta.request_id, self->state.s.id, reason,
+               details);
+  clean_up(self, meta, [self, meta, reason, details, code] {
+    execute(self, instance::fail{reason, code, details, now_us()}, meta,
+            [self](outcome<instance_state>) { done(self); });
+  });
+}
+
+// The build stops here when the instance was meanwhile asked to be deleted
+// (the delete, queued behind the build, undoes what it made).
+bool building(self_ptr self) {
+  return self->state.s.vm_state == vm_states::building &&
+         self->state.s.task_state != task_states::deleting;
+}
+
+// --- the launch ---
+
+void spawn_domain(self_ptr self, const event_metadata& meta) {
+  auto host = host_actor(self);
+  if (!host) return fail_build(self, meta, "Compute host " + self->state.s.host + " is gone.", "");
+  step(
+      self, instance::spawn{}, meta,
+      [self, meta, host] {
+        auto spec = domain_spec_of(self->state.s, self->state.links->images_dir);
+        self->request(host, compute_timeout, spawn_atom::value, std::move(spec))
+            .then(
+                [self, meta](power_states) {
+                  step(
+                      self, instance::mark_active{now_us()}, meta,
+                      [self, meta] {
+                        spdlog::info("[{}] instance {}: ACTIVE on {}", meta.request_id,
+                                     self->state.s.id, self->state.s.host);
+                        done(self);
+                      },
+                      [self] { done(self); });
+                },
+                [self, meta](caf::error& e) {
+                  fail_build(self, meta, from_caf_error(e).message, "spawn");
+                });
+      },
+      [self] { done(self); });
+}
+
+void check_image(self_ptr self, const event_metadata& meta) {
+  if (!building(self)) return done(self);
+  const std::string image_id = self->state.s.image_id;
+  self->request(self->state.links->conductor, networking_timeout, caf::get_atom::value,
+                image_atom::value, image_id)
+      .then(
+          [self, meta, image_id](image_state& image) {
+            if (!building(self)) return done(self);
+            if (image.status != "active")
+              return fail_build(self, meta,
+                                "Image " + image_id + " is not active (" + image.status + ").", "",
+                                400);
+            spawn_domain(self, meta);
+          },
+          [self, meta, image_id](caf::error&) {
+            fail_build(self, meta, "Image " + image_id + " could not be found.", "", 404);
+          });
+}
+
+// The address the instance shows for a port: its first IPv4 one, if any.
+instance::bind_port binding(const network_state& n, const network::port& p) {
+  instance::bind_port b{p.id, n.id, n.name, "", p.mac_address};
+  for (const auto& f : p.fixed_ips) {
+    if (b.ip_address.empty() || (f.ip_address.find(':') == std::string::npos &&
+                                 b.ip_address.find(':') != std::string::npos))
+      b.ip_address = f.ip_address;
+  }
+  return b;
+}
+
+void bind_ports(self_ptr self, const event_metadata& meta, std::size_t next);
+
+// Records the port as the instance's; a port the instance can no longer
+// take (it is being deleted) is given back at once.
+void bind(self_ptr self, const event_metadata& meta, std::size_t next, network_state& n,
+          const std::string& port_id) {
+  const auto* p = n.find_port(port_id);
+  if (!p) return fail_build(self, meta, "Port " + port_id + " could not be found.", "", 404);
+  execute(self, binding(n, *p), meta, [self, meta, next, port_id](outcome<instance_state> s) {
+    if (s) return bind_ports(self, meta, next + 1);
+    spdlog::info("instance {}: {}", self->state.s.id, s.error().message);
+    release_port(self, port_id, meta, [self] { done(self); });
+  });
+}
+
+void bind_ports(self_ptr self, const event_metadata& meta, std::size_t next) {
+  if (!building(self)) return done(self);
+  const auto& s = self->state.s;
+  if (next >= s.networks.size()) return check_image(self, meta);
+  const auto wanted = s.networks[next];
+  auto& networking = self->state.links->networking;
+  auto refused = [self, meta](caf::error& e) {
+    fail_build(self, meta, from_caf_error(e).message, "networking");
+  };
+  if (!wanted.port_id.empty()) {
+    // An existing port: it must be free, then it becomes the instance's.
+    self->request(networking, networking_timeout, caf::get_atom::value, port_atom::value,
+                  wanted.port_id)
+        .then(
+            [self, meta, next, wanted, refused](network_state& n) {
+              const auto* p = n.find_port(wanted.port_id);
+              if (p && !p->device_id.empty() && p->device_id != self->state.s.id)
+                return fail_build(self, meta, "Port " + wanted.port_id + " is still in use.", "",
+                                  409);
+              network::command c =
+                  network::update_port{wanted.port_id,          std::nullopt, self->state.s.id,
+                                       std::string(nova_owner), std::nullopt, std::nullopt};
+              self->request(self->state.links->networking, networking_timeout, command_atom::value,
+                            port_atom::value, wanted.port_id, std::move(c), meta)
+                  .then(
+                      [self, meta, next, wanted](network_state& bound) {
+                        bind(self, meta, next, bound, wanted.port_id);
+                      },
+                      refused);
+            },
+            refused);
+    return;
+  }
+  network::create_port c;
+  c.port_id = new_uuid();
+  c.device_id = s.id;
+  c.device_owner = nova_owner;
+  c.project_id = s.project_id;
+  if (!wanted.fixed_ip.empty())
+    c.fixed_ips = std::vector<network::fixed_ip>{network::fixed_ip{"", wanted.fixed_ip}};
+  const std::string port_id = c.port_id;
+  self->request(networking, networking_timeout, command_atom::value, wanted.network_id,
+                network::command{std::move(c)}, meta)
+      .then([self, meta, next, port_id](network_state& n) { bind(self, meta, next, n, port_id); },
+            refused);
+}
+
+void launch(self_ptr self, const event_metadata& meta) {
+  if (!building(self)) return done(self);
+  const auto& s = self->state.s;
+  self->request(self->state.links->scheduler, journal_timeout, select_atom::value,
+                make_request_spec(s.id, s.flavor), meta)
+      .then(
+          [self, meta](std::string& host) {
+            // A delete arrived meanwhile: the claim is given back here.
+            step(
+                self, instance::schedule{host, host, {}}, meta,
+                [self, meta] { bind_ports(self, meta, 0); },
+                [self, meta, host] {
+                  release_claim(
+                      self, meta, [self] { done(self); }, host);
+                });
+          },
+          [self, meta](caf::error& e) {
+            auto err = from_caf_error(e);
+            // The scheduler logged each host's reason under the request id.
+            fail_build(self, meta, err.message,
+                       err.code == errc::no_valid_host ? "No host passed the filters." : "");
+          });
+}
+
+// --- the user's actions ---
+
+struct action_plan {
+  power_action action;
+  instance::command completion;
+};
+
+std::optional<action_plan> plan_of(const instance::command& c) {
+  using pa = power_action;
+  if (std::holds_alternative<instance::stop>(c))
+    return action_plan{{pa::power_off}, instance::complete_stop{}};
+  if (std::holds_alternative<instance::start>(c))
+    return action_plan{{pa::power_on}, instance::complete_start{}};
+  if (auto* r = std::get_if<instance::reboot>(&c))
+    return action_plan{{r->type == reboot_type::hard ? pa::reboot_hard : pa::reboot_soft},
+                       instance::complete_reboot{}};
+  if (std::holds_alternative<instance::pause>(c))
+    return action_plan{{pa::pause}, instance::complete_pause{}};
+  if (std::holds_alternative<instance::unpause>(c))
+    return action_plan{{pa::unpause}, instance::complete_unpause{}};
+  if (std::holds_alternative<instance::suspend>(c))
+    return action_plan{{pa::suspend}, instance::complete_suspend{}};
+  if (std::holds_alternative<instance::resume>(c))
+    return action_plan{{pa::resume}, instance::complete_resume{}};
+  return std::nullopt;
+}
+
+bool user_command(const instance::command& c) {
+  return plan_of(c) || std::holds_alternative<instance::remove>(c) ||
+         std::holds_alternative<instance::rename>(c);
+}
+
+// A failed reboot leaves the instance in ERROR (as Nova does); another
+// failed action only ends its task, the instance staying as it was.
+void action_failed(self_ptr self, const event_metadata& meta, const action_plan& plan,
+                   const std::string& why) {
+  spdlog::warn("[{}] instance {}: action failed: {}", meta.request_id, self->state.s.id, why);
+  const bool reboot = plan.action.what == power_action::reboot_soft ||
+                      plan.action.what == power_action::reboot_hard;
+  instance::command c = instance::abort_task{why};
+  if (reboot) c = instance::fail{why, 500, "reboot", now_us()};
+  execute(self, std::move(c), meta, [self](outcome<instance_state>) { done(self); });
+}
+
+void run_action(self_ptr self, const event_metadata& meta, action_plan plan) {
+  auto host = host_actor(self);
+  if (!host) return action_failed(self, meta, plan, "The instance's host is not known.");
+  self->request(host, compute_timeout, power_atom::value, self->state.s.id, plan.action)
+      .then(
+          [self, meta, plan](power_states) {
+            step(
+                self, plan.completion, meta, [self] { done(self); }, [self] { done(self); });
+          },
+          [self, meta, plan](caf::error& e) {
+            action_failed(self, meta, plan, from_caf_error(e).message);
+          });
+}
+
+// Delete: the domain, the claim, the ports, then instance.deleted. A domain
+// that can't be destroyed leaves the instance in ERROR (delete it again).
+void run_delete(self_ptr self, const event_metadata& meta, then_fn finish) {
+  if (self->state.s.task_state != task_states::deleting) return finish();
+  destroy_domain(self, [self, meta, finish](const std::string& error) {
+    if (!error.empty()) {
+      execute(self, instance::fail{error, 500, "delete", now_us()}, meta,
+              [finish](outcome<instance_state>) { finish(); });
+      return;
+    }
+    release_claim(self, meta, [self, meta, finish] {
+      release_ports(self, meta, [self, meta, finish] {
+        step(self, instance::complete_delete{}, meta, finish, finish);
+      });
+    });
+  });
+}
+
+void start_work(self_ptr self, const instance::command& c, const event_metadata& meta) {
+  if (!self->state.links) return;  // no compute: the state machine alone (replay, tests)
+  if (std::holds_alternative<instance::remove>(c))
+    return enqueue(self, [self, meta] { run_delete(self, meta, [self] { done(self); }); });
+  if (auto plan = plan_of(c))
+    return enqueue(self, [self, meta, p = *plan] { run_action(self, meta, p); });
+}
+
+// --- a restart's interrupted operation ---
+
+void resolve(self_ptr self, const event_metadata& meta, then_fn k) {
+  const auto& s = self->state.s;
+  if (!s.exists() || s.task_state == task_states::none) return k();
+  if (s.vm_state == vm_states::building && s.task_state != task_states::deleting) {
+    instance::fail f{"The build was interrupted by a restart of the cloud.", 500,
+                     "task_state " + std::string(to_string(s.task_state)) + " at restart",
+                     now_us()};
+    auto record = [self, meta, f, k] {
+      execute(self, f, meta, [k](outcome<instance_state>) { k(); });
+    };
+    if (!self->state.links) return record();
+    clean_up(self, meta, record);
+    return;
+  }
+  if (s.task_state == task_states::deleting) {
+    if (!self->state.links) {
+      execute(self, instance::complete_delete{}, meta, [k](outcome<instance_state>) { k(); });
+      return;
+    }
+    enqueue(self, [self, meta, k] {
+      run_delete(self, meta, [self, k] {
+        k();
+        done(self);
+      });
+    });
+    return;
+  }
+  execute(self, instance::abort_task{"interrupted by a restart of the cloud"}, meta,
+          [k](outcome<instance_state>) { k(); });
+}
+
+}  // namespace
+
+caf::behavior instance_actor(instance_actor_type* self, caf::actor journal, std::string id,
+                             std::optional<instance_state> initial) {
+  auto& st = self->state;
+  st.journal = std::move(journal);
+  if (initial) {
+    st.s = std::move(*initial);
+  } else {
+    st.s.id = id;
+    self->request(st.journal, journal_timeout, read_atom::value,
+                  make_stream(instance_machine::kind, id))
+        .await(
+            [self](recorded_events& events) {
+              for (const auto& r : events)
+                self->state.s = fold<instance_machine>(std::move(self->state.s), r);
+            },
+            [self](caf::error& e) { self->quit(e); });
+  }
+  return {
+      [self](caf::get_atom) { return self->state.s; },
+      [self](command_atom, instance::command& command,
+             event_metadata& meta) -> caf::result<instance_state> {
+        auto promise = self->make_response_promise<instance_state>();
+        execute(self, std::move(command), meta, [promise](outcome<instance_state> s) mutable {
+          if (s)
+            promise.deliver(std::move(s.value()));
+          else
+            promise.deliver(to_caf_error(s.error()));
+        });
+        return promise;
+      },
+      [self](caf::put_atom, compute_links_ptr& links) { self->state.links = std::move(links); },
+      [self](launch_atom, instance::request& request,
+             event_metadata& meta) -> caf::result<instance_state> {
+        if (!self->state.links)
+          return to_caf_error({errc::unavailable, "No compute host is available."});
+        auto promise = self->make_response_promise<instance_state>();
+        execute(self, std::move(request), meta,
+                [self, promise, meta](outcome<instance_state> s) mutable {
+                  if (!s) {
+                    promise.deliver(to_caf_error(s.error()));
+                    return;
+                  }
+                  promise.deliver(s.value());
+                  enqueue(self, [self, meta] { launch(self, meta); });
+                });
+        return promise;
+      },
+      [self](action_atom, instance::command& command,
+             event_metadata& meta) -> caf::result<instance_state> {
+        if (!user_command(command))
+          return to_caf_error({errc::bad_request, "Not an action a user may ask for."});
+        auto promise = self->make_response_promise<instance_state>();
+        const std::int64_t before = self->state.s.version;
+        execute(self, command, meta,
+                [self, promise, meta, command, before](outcome<instance_state> s) mutable {
+                  if (!s) {
+                    promise.deliver(to_caf_error(s.error()));
+                    return;
+                  }
+                  promise.deliver(s.value());
+                  if (s.value().version != before) start_work(self, command, meta);
+                });
+        return promise;
+      },
+      [self](resolve_atom, event_metadata& meta) -> caf::result<instance_state> {
+        auto promise = self->make_response_promise<instance_state>();
+        resolve(self, meta, [self, promise]() mutable { promise.deliver(self->state.s); });
+        return promise;
+      },
+      [self](console_atom, std::int32_t lines) -> caf::result<std::string> {
+        const auto& s = self->state.s;
+        if (!s.exists())
+          return to_caf_error({errc::not_found, "Instance " + s.id + " could not be found."});
+        auto host = host_actor(self);
+        if (s.vm_state == vm_states::building || !host)
+          return to_caf_error({errc::conflict, "Instance " + s.id + " is not ready"});
+        auto promise = self->make_response_promise<std::string>();
+        self->request(host, compute_timeout, console_atom::value, s.id, lines)
+            .then([promise](std::string& out) mutable { promise.deliver(std::move(out)); },
+                  [promise](caf::error& e) mutable { promise.deliver(e); });
+        return promise;
+      },
+      [self](crash_atom) {
+        self->quit(caf::make_error(caf::sec::runtime_error, std::string("injected crash")));
+      },
+  };
 }
 
 }  // namespace cumulo

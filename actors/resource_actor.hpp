@@ -103,7 +103,10 @@ caf::behavior network_actor(resource_actor<network_machine>* self, caf::actor jo
                             std::string id, std::optional<network_state> initial);
 caf::behavior image_actor(resource_actor<image_machine>* self, caf::actor journal, std::string id,
                           std::optional<image_state> initial);
-caf::behavior instance_actor(resource_actor<instance_machine>* self, caf::actor journal,
+// The instance actor has more state than the others: it runs the launch
+// and the actions (actors/instance.hpp).
+struct instance_actor_state;
+caf::behavior instance_actor(caf::stateful_actor<instance_actor_state>* self, caf::actor journal,
                              std::string id, std::optional<instance_state> initial);
 
 }  // namespace cumulo

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "actors/cloud.hpp"
+#include "actors/instance.hpp"
 #include "actors/journal.hpp"
 #include "actors/messages.hpp"
 #include "actors/resource_actor.hpp"

@@ -17,6 +17,8 @@
 #include "api/http_server.hpp"
 #include "cli/commands.hpp"
 #include "cli/credentials_files.hpp"
+#include "cli/hosts_file.hpp"
+#include "engine/libvirt_driver.hpp"
 
 namespace cumulo::cli {
 namespace {
@@ -30,7 +32,30 @@ struct serve_options {
   std::int64_t token_ttl = 3600;  // seconds
   std::string password_cost = "interactive";
   std::int64_t image_size_cap = std::int64_t{1} << 40;  // bytes, Glance's default
+  int hosts = 1;           // compute-1 .. compute-N on test nodes of their own
+  std::string hosts_file;  // explicit capacities
+  std::string hypervisor;  // one host on this libvirt URI
 };
+
+// The compute hosts the flags ask for. Throws std::runtime_error.
+void configure_compute(const serve_options& o, cloud_options& opts) {
+  if (!o.hypervisor.empty()) {
+    // Real guests (qemu:///system: disks, kernel, serial console) are not
+    // built yet: a domain defined there would not boot.
+    if (!is_test_uri(o.hypervisor))
+      throw std::runtime_error("--hypervisor " + o.hypervisor +
+                               ": only libvirt's test driver (test:///default or "
+                               "test:///<node file>) is supported yet");
+    compute_host_config h;
+    h.uri = o.hypervisor;
+    h.local_gb = 0;  // the data dir's file system
+    opts.compute_hosts = {h};
+    opts.hypervisor_uri = o.hypervisor;
+    return;
+  }
+  opts.compute_hosts =
+      o.hosts_file.empty() ? numbered_hosts(o.hosts) : read_hosts_file(o.hosts_file);
+}
 
 // The identity endpoint for the credential files: a wildcard listen address
 // is reached on loopback.
@@ -76,6 +101,7 @@ int serve(const serve_options& o) {
     opts.threads = o.threads;
     opts.token_ttl = std::chrono::seconds(o.token_ttl);
     if (o.password_cost == "min") opts.cost = password_cost::cheapest();
+    configure_compute(o, opts);
   } catch (const std::exception& e) {
     std::cerr << "cumulo serve: " << e.what() << "\n";
     return 2;
@@ -154,6 +180,21 @@ void add_serve(CLI::App& app) {
                   "min (for tests only)")
       ->check(CLI::IsMember({"interactive", "min"}))
       ->capture_default_str();
+  auto* hosts = cmd->add_option("--hosts", o->hosts,
+                                "compute hosts compute-1..N, each a node of libvirt's test "
+                                "driver with 8 vCPUs, 16384 MB and 200 GB")
+                    ->check(CLI::Range(1, 64))
+                    ->capture_default_str();
+  auto* hosts_file =
+      cmd->add_option("--hosts-file", o->hosts_file,
+                      "compute hosts with their capacities: lines 'name vcpus memory_mb disk_gb' "
+                      "or YAML (a list of maps with those keys)")
+          ->excludes(hosts);
+  cmd->add_option("--hypervisor", o->hypervisor,
+                  "one compute host, compute-1, on this libvirt URI (test:///default, "
+                  "test:///<node file>)")
+      ->excludes(hosts)
+      ->excludes(hosts_file);
   cmd->add_option("--threads", o->threads, "actor scheduler threads")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();

@@ -1,0 +1,95 @@
+// A compute host (Nova's nova-compute for one node): it owns one virt
+// driver (one libvirt connection) and runs detached, on a thread of its own,
+// since libvirt calls block. It registers its host with the scheduler and
+// does to domains what the instance actors ask.
+//
+//   (register_atom)                          -> host_state: the host's capacity read from
+//                                               the driver and registered (or updated) in
+//                                               the scheduler through host::register_host
+//   (caf::get_atom, host_atom)               -> host_info
+//   (spawn_atom, domain_spec)                -> power_states (running): defined and started
+//   (power_atom, instance_id, power_action)  -> power_states after the action
+//   (caf::delete_atom, instance_id)          -> caf::ok_atom: destroyed and undefined (also
+//                                               when there was no domain)
+//   (caf::get_atom, power_atom, instance_id) -> power_states (nostate: no domain)
+//   (list_atom, power_atom)                  -> domain_power_states: every instance domain
+//   (console_atom, instance_id, int32 lines) -> std::string: the console's last lines
+//                                               (all when lines <= 0), at most 64 KiB
+//   (reconcile_atom, std::vector<expected_domain>) -> reconcile_report
+// A driver failure is an error (errc::internal) whose message is the
+// driver's, e.g. "Cannot start domain instance-<id>: ...".
+#pragma once
+
+#include <caf/actor.hpp>
+#include <caf/actor_system.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "actors/messages.hpp"
+#include "engine/virt_driver.hpp"
+
+namespace cumulo {
+
+using host_atom = caf::atom_constant<caf::atom("host")>;
+using spawn_atom = caf::atom_constant<caf::atom("spawn")>;
+using power_atom = caf::atom_constant<caf::atom("power")>;
+using console_atom = caf::atom_constant<caf::atom("console")>;
+using reconcile_atom = caf::atom_constant<caf::atom("reconcile")>;
+
+// What the instance actor asks a domain to do (one per user action).
+struct power_action {
+  enum kind { power_off, power_on, reboot_soft, reboot_hard, pause, unpause, suspend, resume };
+  kind what = power_off;
+};
+
+using domain_power_states = std::map<std::string, power_states>;
+
+// A domain the log says should be on the host, in that power state.
+struct expected_domain {
+  domain_spec spec;
+  power_states power = power_states::running;
+};
+
+// What a reconcile did: instance ids of the domains it defined again (the
+// test driver forgets them when the process stops), of the domains no live
+// instance owns (reaped, as Nova's running_deleted_instance_action=reap),
+// and of those it could not bring back (with the reason).
+struct reconcile_report {
+  std::vector<std::string> recreated;
+  std::vector<std::string> reaped;
+  std::map<std::string, std::string> failed;
+};
+
+// The domain an instance should have: its flavor, its image's file under
+// images_dir, a NIC per bound port on its network's libvirt network.
+domain_spec domain_spec_of(const instance_state& s, const std::filesystem::path& images_dir);
+
+struct compute_host_options {
+  std::string name = "compute-1";  // the host's name in the scheduler (Nova's host)
+  std::shared_ptr<virt_driver> driver;
+  double cpu_allocation_ratio = 16.0;
+  double ram_allocation_ratio = 1.5;
+  double disk_allocation_ratio = 1.0;
+  // How long a guest gets to shut down before it is stopped hard (Nova's
+  // shutdown_timeout).
+  std::chrono::seconds shutdown_timeout{60};
+};
+
+caf::actor spawn_compute_host(caf::actor_system& sys, compute_host_options opts,
+                              caf::actor scheduler);
+
+}  // namespace cumulo
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::host_info)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::domain_spec)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::power_action)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::power_states)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::domain_power_states)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::expected_domain)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<cumulo::expected_domain>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::reconcile_report)

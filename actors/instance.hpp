@@ -1,0 +1,71 @@
+// The instance actor owns one instance's life (stream instance/<id>) and
+// runs Nova's conductor and compute-manager side of it: the launch (host,
+// ports, image, spawn), the user's actions on the domain and the delete.
+// Every step is an event of its own stream; the user's request is answered
+// once its event is durable, the work goes on asynchronously, one operation
+// at a time (a delete that arrives during a build waits for the build's
+// current step, which then stops).
+//
+//   (caf::get_atom)                          -> instance_state
+//   (command_atom, instance::command, meta)  -> instance_state: the state machine only, no
+//                                               driver work (progress reports, tests, replay)
+//   (caf::put_atom, compute_links_ptr)       -> (no answer) where the scheduler, networking,
+//                                               compute hosts and images are; the conductor
+//                                               sends it right after spawning the actor
+//   (launch_atom, instance::request, meta)   -> instance_state once instance.requested is
+//                                               durable; the launch then goes on
+//   (action_atom, instance::command, meta)   -> instance_state once the request event
+//                                               (stop_requested, delete_requested, ...) is
+//                                               durable; the driver call and the completion
+//                                               event follow. Only user commands (stop, start,
+//                                               reboot, pause, unpause, suspend, resume,
+//                                               rename, remove).
+//   (resolve_atom, meta)                     -> instance_state once an operation interrupted by
+//                                               a restart is resolved (see the conductor)
+//   (console_atom, int32 lines)              -> std::string: the console's last lines
+//   (crash_atom)                             -> dies abnormally
+#pragma once
+
+#include <caf/all.hpp>
+
+#include <deque>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "actors/compute_host.hpp"
+#include "actors/messages.hpp"
+
+namespace cumulo {
+
+using launch_atom = caf::atom_constant<caf::atom("launch")>;
+using action_atom = caf::atom_constant<caf::atom("action")>;
+using resolve_atom = caf::atom_constant<caf::atom("resolve")>;
+
+// The actors an instance works with. Set once at start by the cloud.
+struct compute_links {
+  caf::actor conductor;  // images
+  caf::actor scheduler;
+  caf::actor networking;
+  std::map<std::string, caf::actor> hosts;  // compute hosts by name
+  std::filesystem::path images_dir;         // an image's file: images_dir/<image id>
+};
+using compute_links_ptr = std::shared_ptr<const compute_links>;
+
+struct instance_actor_state {
+  instance_state s;
+  caf::actor journal;
+  compute_links_ptr links;
+  bool busy = false;                         // an operation is running
+  std::deque<std::function<void()>> queued;  // operations waiting for it
+  static inline const char* name = "instance";
+};
+
+using instance_actor_type = caf::stateful_actor<instance_actor_state>;
+
+}  // namespace cumulo
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::compute_links_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::instance::request)

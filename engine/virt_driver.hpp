@@ -1,0 +1,95 @@
+// What Nova's compute service asks of a hypervisor (its "virt driver"):
+// the host's capacity, and the life of one domain per instance. The compute
+// host actor owns one driver; libvirt_driver.hpp is the implementation.
+// Calls block (libvirt may take seconds): never call them on CAF's
+// scheduler threads.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "engine/instance_state.hpp"
+
+namespace cumulo {
+
+// Refused or failed by the hypervisor; the message is what the instance's
+// fault shows.
+class virt_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// What a compute node reports (Nova's hypervisor fields).
+struct host_info {
+  std::string hostname;                 // hypervisor_hostname
+  std::string hypervisor_type;          // "test", "QEMU"
+  std::int64_t hypervisor_version = 0;  // libvirt's form: 9000000 is 9.0.0
+  int vcpus = 0;
+  std::int64_t memory_mb = 0;
+  std::int64_t local_gb = 0;
+  // cpu_info
+  std::string cpu_model;
+  int cpu_mhz = 0;
+  int cpu_sockets = 0;
+  int cpu_cores = 0;
+  int cpu_threads = 0;
+};
+
+struct nic_spec {
+  std::string mac_address;
+  std::string network;  // the libvirt network's name (libvirt_network_name)
+};
+
+// One instance's domain, as the compute host is asked to spawn it.
+struct domain_spec {
+  std::string instance_id;  // the domain's uuid
+  std::string name;         // the server's name (kept in the domain's metadata)
+  int vcpus = 0;
+  std::int64_t memory_mb = 0;
+  std::int64_t disk_gb = 0;
+  std::string image_path;  // the image's file: <data_dir>/images/<id>
+  std::vector<nic_spec> nics;
+  std::string flavor_name;
+  std::string project_id;
+};
+
+// libvirt's domain name of an instance.
+std::string domain_name(const std::string& instance_id);
+
+class virt_driver {
+ public:
+  virtual ~virt_driver() = default;
+
+  virtual host_info host() = 0;
+  // Defines and starts the domain. A domain that already exists for this
+  // instance is refused (a spawn is never repeated over a live guest).
+  virtual void spawn(const domain_spec& spec) = 0;
+  // ACPI shutdown, then a hard stop if the guest is still up after `graceful`.
+  virtual void power_off(const std::string& instance_id, std::chrono::seconds graceful) = 0;
+  virtual void power_on(const std::string& instance_id) = 0;
+  // Soft: the guest reboots itself; hard: destroyed and started again, from
+  // whatever state (stopped, paused, suspended) it was in.
+  virtual void reboot(const std::string& instance_id, reboot_type type) = 0;
+  virtual void pause(const std::string& instance_id) = 0;
+  virtual void unpause(const std::string& instance_id) = 0;
+  // Suspend saves the guest's memory to disk and stops it; resume restores it.
+  virtual void suspend(const std::string& instance_id) = 0;
+  virtual void resume(const std::string& instance_id) = 0;
+  // Stops and undefines the domain; nothing to do when there is none.
+  virtual void destroy(const std::string& instance_id) = 0;
+  // nostate when the instance has no domain.
+  virtual power_states power_state(const std::string& instance_id) = 0;
+  // Every instance domain of the host, by instance id.
+  virtual std::map<std::string, power_states> power_states_all() = 0;
+  // The last `max_lines` lines of the console (all when 0), at most
+  // `max_bytes` from the end.
+  virtual std::string console_output(const std::string& instance_id, std::size_t max_lines,
+                                     std::size_t max_bytes = 64 * 1024) = 0;
+};
+
+}  // namespace cumulo
