@@ -13,37 +13,12 @@
 
 #include "engine/clock.hpp"
 #include "engine/ids.hpp"
+#include "engine/xml_text.hpp"
 
 namespace cumulo {
 namespace {
 
 constexpr const char* domain_prefix = "instance-";
-
-std::string xml_escaped(const std::string& in) {
-  std::string out;
-  for (char c : in) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 virt_error libvirt_error(const std::string& what) {
   const char* m = virGetLastErrorMessage();

@@ -10,36 +10,11 @@
 #include <stdexcept>
 
 #include "engine/ids.hpp"
+#include "engine/xml_text.hpp"
 #include "engine/ipam.hpp"
 
 namespace cumulo {
 namespace {
-
-std::string escaped(const std::string& in) {
-  std::string out;
-  for (char c : in) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 std::runtime_error libvirt_error(const std::string& what) {
   const char* m = virGetLastErrorMessage();
@@ -69,7 +44,7 @@ std::string libvirt_bridge_name(const std::string& network_id) {
 
 std::string libvirt_network_xml(const network_state& n) {
   std::ostringstream x;
-  x << "<network>\n  <name>" << escaped(libvirt_network_name(n.id)) << "</name>\n";
+  x << "<network>\n  <name>" << xml_escaped(libvirt_network_name(n.id)) << "</name>\n";
   if (is_uuid(n.id)) x << "  <uuid>" << n.id << "</uuid>\n";
   x << "  <bridge name='" << libvirt_bridge_name(n.id) << "' stp='on' delay='0'/>\n";
   x << "  <mtu size='" << n.mtu << "'/>\n";
