@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 
+#include "actors/compute.hpp"
 #include "actors/conductor.hpp"
 #include "actors/errors.hpp"
 #include "actors/identity.hpp"
@@ -48,6 +49,12 @@ cloud::cloud(const cloud_options& opts) {
     identity_ = spawn_identity(*system_, conductor_, id_opts);
     network_host_ = spawn_network_host(*system_, opts.hypervisor_uri);
     networking_ = spawn_networking(*system_, conductor_, network_host_);
+    // Nova's default flavors come with a fresh cloud, once: a log that
+    // ever held a flavor (even a deleted m1.tiny) gets none again.
+    bool any_flavor = false;
+    for (const auto& stream : fold->streams())
+      any_flavor = any_flavor || stream_kind(stream) == flavor_machine::kind;
+    compute_ = spawn_compute(*system_, conductor_, !any_flavor);
   } catch (const std::exception&) {
     caf::anon_send_exit(conductor_, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(journal_, caf::exit_reason::user_shutdown);
@@ -59,16 +66,18 @@ cloud::cloud(const cloud_options& opts) {
 cloud::~cloud() {
   caf::anon_send_exit(identity_, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(networking_, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(compute_, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(conductor_, caf::exit_reason::user_shutdown);
   {
     // The journal goes last: children still answering may append.
     caf::scoped_actor self{*system_};
-    self->wait_for(identity_, networking_, conductor_);
+    self->wait_for(identity_, networking_, compute_, conductor_);
   }
   caf::anon_send_exit(network_host_, caf::exit_reason::user_shutdown);
   network_host_ = nullptr;
   identity_ = nullptr;
   networking_ = nullptr;
+  compute_ = nullptr;
   caf::anon_send_exit(journal_, caf::exit_reason::user_shutdown);
   conductor_ = nullptr;
   journal_ = nullptr;

@@ -52,6 +52,8 @@ class cloud {
   const caf::actor& identity() const { return identity_; }
   // Neutron: the index of networks, subnets and ports, and their door.
   const caf::actor& networking() const { return networking_; }
+  // Nova's API side: flavors, keypairs, compute quotas and their index.
+  const caf::actor& compute() const { return compute_; }
   // The libvirt side of networks.
   const caf::actor& network_host() const { return network_host_; }
   const data_dir& dir() const { return *dir_; }
@@ -67,6 +69,7 @@ class cloud {
   caf::actor identity_;
   caf::actor networking_;
   caf::actor network_host_;
+  caf::actor compute_;
   std::int64_t events_at_start_ = 0;
 };
 
