@@ -222,6 +222,7 @@ void update_service(server_context& ctx, const Request& req, std::shared_ptr<res
   }
   auto body = json_request(ctx, req, *r, "compute_service_update");
   if (!body) return;
+  if (!is_uuid(id)) return respond_error(*r, 400, "Invalid uuid " + id);
   const auto status = optional_text(*body, "status");
   const auto reason = optional_text(*body, "disabled_reason");
   if (reason && status != "disabled")

@@ -567,9 +567,12 @@ TEST_F(compute_http, ServicesAndAvailabilityZones) {
   expect_nova_error(admin_nova("PUT", "/os-services/00000000-0000-0000-0000-000000000000",
                                {{"status", "disabled"}}, "2.53"),
                     404, "itemNotFound");
+  // From 2.53 the action form is gone: its body is refused, and so is the id.
   expect_nova_error(admin_nova("PUT", "/os-services/disable",
                                {{"host", "compute-1"}, {"binary", "nova-compute"}}, "2.53"),
-                    404, "itemNotFound");
+                    400, "badRequest");
+  expect_nova_error(admin_nova("PUT", "/os-services/disable", {{"status", "disabled"}}, "2.53"),
+                    400, "badRequest", "Invalid uuid disable");
 
   auto m = make_member("frank");
   expect_nova_error(nova("GET", "/os-services", m.token), 403, "forbidden",
