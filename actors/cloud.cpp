@@ -12,6 +12,7 @@
 #include "engine/libvirt_driver.hpp"
 
 #include "actors/compute_host.hpp"
+#include "actors/compute.hpp"
 #include "actors/conductor.hpp"
 #include "actors/instance.hpp"
 #include "actors/errors.hpp"
@@ -59,6 +60,12 @@ cloud::cloud(const cloud_options& opts) {
     network_host_ = spawn_network_host(*system_, opts.hypervisor_uri);
     networking_ = spawn_networking(*system_, conductor_, network_host_);
     image_registry_ = spawn_image_registry(*system_, conductor_, image_dir());
+    // Nova's default flavors come with a fresh cloud, once: a log that
+    // ever held a flavor (even a deleted m1.tiny) gets none again.
+    bool any_flavor = false;
+    for (const auto& stream : fold->streams())
+      any_flavor = any_flavor || stream_kind(stream) == flavor_machine::kind;
+    compute_ = spawn_compute(*system_, conductor_, !any_flavor);
     start_compute(opts);
   } catch (const std::exception&) {
     stop_actors();
@@ -152,12 +159,12 @@ void cloud::start_compute(const cloud_options& opts) {
 }
 
 void cloud::stop_actors() {
-  for (const auto* a : {&identity_, &networking_, &image_registry_, &conductor_})
+  for (const auto* a : {&identity_, &networking_, &image_registry_, &compute_, &conductor_})
     if (*a) caf::anon_send_exit(*a, caf::exit_reason::user_shutdown);
   {
     // The journal goes last: children still answering may append.
     caf::scoped_actor self{*system_};
-    for (const auto* a : {&identity_, &networking_, &image_registry_, &conductor_})
+    for (const auto* a : {&identity_, &networking_, &image_registry_, &compute_, &conductor_})
       if (*a) self->wait_for(*a);
   }
   for (auto& [name, host] : compute_hosts_)
@@ -170,6 +177,7 @@ void cloud::stop_actors() {
   networking_ = nullptr;
   image_registry_ = nullptr;
   scheduler_ = nullptr;
+  compute_ = nullptr;
   conductor_ = nullptr;
   journal_ = nullptr;
   system_.reset();  // joins every actor

@@ -73,6 +73,8 @@ class cloud {
   // Glance's door: the image index and the image files (image_dir()).
   const caf::actor& image_registry() const { return image_registry_; }
   std::filesystem::path image_dir() const;
+  // Nova's API side: flavors, keypairs, compute quotas and their index.
+  const caf::actor& compute() const { return compute_; }
   // The libvirt side of networks.
   const caf::actor& network_host() const { return network_host_; }
   // Nova's scheduler (the hosts' capacity and claims).
@@ -95,6 +97,7 @@ class cloud {
   caf::actor network_host_;
   caf::actor scheduler_;
   std::map<std::string, caf::actor> compute_hosts_;
+  caf::actor compute_;
   std::int64_t events_at_start_ = 0;
 
   void start_compute(const cloud_options& opts);

@@ -46,6 +46,9 @@ auto behavior_of() {
   if constexpr (std::is_same_v<Machine, router_machine>) return router_actor;
   if constexpr (std::is_same_v<Machine, floatingip_machine>) return floatingip_actor;
   if constexpr (std::is_same_v<Machine, quota_machine>) return quota_actor;
+  if constexpr (std::is_same_v<Machine, flavor_machine>) return flavor_actor;
+  if constexpr (std::is_same_v<Machine, keypair_machine>) return keypair_actor;
+  if constexpr (std::is_same_v<Machine, compute_quota_machine>) return compute_quota_actor;
   if constexpr (std::is_same_v<Machine, network_machine>) return network_actor;
   if constexpr (std::is_same_v<Machine, image_machine>) return image_actor;
   if constexpr (std::is_same_v<Machine, instance_machine>) return instance_actor;
@@ -108,6 +111,12 @@ void restart_by_kind(conductor_actor* self, const std::string& stream, const caf
     restart_child<floatingip_machine>(self, stream, dead);
   else if (kind == quota_machine::kind)
     restart_child<quota_machine>(self, stream, dead);
+  else if (kind == flavor_machine::kind)
+    restart_child<flavor_machine>(self, stream, dead);
+  else if (kind == keypair_machine::kind)
+    restart_child<keypair_machine>(self, stream, dead);
+  else if (kind == compute_quota_machine::kind)
+    restart_child<compute_quota_machine>(self, stream, dead);
   else if (kind == network_machine::kind)
     restart_child<network_machine>(self, stream, dead);
   else if (kind == image_machine::kind)
@@ -329,6 +338,9 @@ caf::behavior conductor(conductor_actor* self, caf::actor journal, log_fold_ptr 
   spawn_live<router_machine>(self, *fold);
   spawn_live<floatingip_machine>(self, *fold);
   spawn_live<quota_machine>(self, *fold);
+  spawn_live<flavor_machine>(self, *fold);
+  spawn_live<keypair_machine>(self, *fold);
+  spawn_live<compute_quota_machine>(self, *fold);
   spawn_live<network_machine>(self, *fold);
   spawn_live<image_machine>(self, *fold);
   spawn_live<instance_machine>(self, *fold);
@@ -396,6 +408,15 @@ caf::behavior conductor(conductor_actor* self, caf::actor journal, log_fold_ptr 
       [self](command_atom, const std::string& id, quota::command& c, event_metadata& m) {
         return on_command<quota_machine>(self, id, c, m);
       },
+      [self](command_atom, const std::string& id, flavor::command& c, event_metadata& m) {
+        return on_command<flavor_machine>(self, id, c, m);
+      },
+      [self](command_atom, const std::string& id, keypair::command& c, event_metadata& m) {
+        return on_command<keypair_machine>(self, id, c, m);
+      },
+      [self](command_atom, const std::string& id, compute_quota::command& c, event_metadata& m) {
+        return on_command<compute_quota_machine>(self, id, c, m);
+      },
       [self](command_atom, const std::string& id, network::command& c, event_metadata& m) {
         return on_command<network_machine>(self, id, c, m);
       },
@@ -446,6 +467,9 @@ caf::behavior conductor(conductor_actor* self, caf::actor journal, log_fold_ptr 
       [self](list_atom, floatingip_atom) { return on_list<floatingip_machine>(self); },
       [self](list_atom, quota_kind_atom) { return on_list<quota_machine>(self); },
       [self](list_atom, image_atom) { return on_list<image_machine>(self); },
+      [self](list_atom, flavor_atom) { return on_list<flavor_machine>(self); },
+      [self](list_atom, keypair_atom) { return on_list<keypair_machine>(self); },
+      [self](list_atom, compute_quota_atom) { return on_list<compute_quota_machine>(self); },
       [self](list_atom, instance_atom) { return on_list<instance_machine>(self); },
       [self](caf::get_atom, scheduler_atom) { return self->state.scheduler; },
       [self](crash_atom, const std::string& stream) -> caf::result<caf::ok_atom> {

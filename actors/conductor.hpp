@@ -2,7 +2,8 @@
 // it is given the fold of the log and respawns every live resource from it;
 // a resource actor that dies abnormally is respawned from its stream.
 //   (command_atom, id, X::command, meta)  -> X_state   (X: project, user, role, domain, network,
-//                                                       image, instance)
+//                                                       image, instance, flavor, keypair,
+//                                                       compute_quota)
 //   (get_atom, X_atom, id)                -> X_state
 //   (list_atom, X_atom)                   -> std::vector<X_state> of the live ones
 //   (crash_atom, stream)                  -> ok_atom after the child was told to die

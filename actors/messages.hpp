@@ -42,6 +42,9 @@ using quota_kind_atom = caf::atom_constant<caf::atom("quotas")>;
 using network_atom = caf::atom_constant<caf::atom("network")>;
 using image_atom = caf::atom_constant<caf::atom("image")>;
 using instance_atom = caf::atom_constant<caf::atom("instance")>;
+using flavor_atom = caf::atom_constant<caf::atom("flavor")>;
+using keypair_atom = caf::atom_constant<caf::atom("keypair")>;
+using compute_quota_atom = caf::atom_constant<caf::atom("cquota")>;
 // scheduler
 using register_atom = caf::atom_constant<caf::atom("register")>;
 using select_atom = caf::atom_constant<caf::atom("select")>;
@@ -75,6 +78,15 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::floatingip_state)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::quota_state)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<cumulo::quota_state>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::quota::command)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::flavor_state)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<cumulo::flavor_state>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::flavor::command)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::keypair_state)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<cumulo::keypair_state>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::keypair::command)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::compute_quota_state)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<cumulo::compute_quota_state>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::compute_quota::command)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<cumulo::security_group_state>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<cumulo::router_state>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<cumulo::floatingip_state>)

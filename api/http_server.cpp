@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 
+#include "api/compute.hpp"
 #include "api/identity.hpp"
 #include "api/image.hpp"
 #include "api/image_upload.hpp"
@@ -32,6 +33,7 @@ struct http_server::impl {
             std::move(a.identity),
             std::move(a.networking),
             std::move(a.image_registry),
+            std::move(a.compute),
             o,
             bridge(s, o.actor_timeout),
             schema_set(o.schema_dir)} {}
@@ -41,6 +43,7 @@ struct http_server::impl {
     add_identity_routes(router, ctx);
     add_network_routes(router, ctx);
     add_image_routes(router, ctx);
+    add_compute_routes(router, ctx);
     set_method_not_allowed(router, ctx);
     set_not_found(router, ctx);
   }

@@ -43,6 +43,7 @@ struct service_actors {
   caf::actor identity;    // tokens, and every identity command
   caf::actor networking;  // networks, subnets, ports
   caf::actor image_registry;  // images and their files
+  caf::actor compute;     // flavors, keypairs, compute quotas, hypervisors
 };
 
 class http_server {

@@ -44,6 +44,13 @@ class responder {
     send_text(status, body.is_discarded() ? std::string() : body.dump(), headers);
   }
 
+  // A header every answer to this request carries, errors included (the
+  // compute microversion's). Set before the request is handed to an actor.
+  void add_header(std::string name, std::string value) {
+    extra_.emplace_back(std::move(name), std::move(value));
+  }
+  const header_list& extra_headers() const { return extra_; }
+
   // "GET /v3/projects", for the one log line of the answer.
   void set_request_line(std::string line) { request_line_ = std::move(line); }
   const std::string& request_line() const { return request_line_; }
@@ -54,6 +61,7 @@ class responder {
   service svc_;
   request_log log_;
   std::string request_line_;
+  header_list extra_;
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };
 

@@ -131,6 +131,8 @@ class pistache_responder final : public responder {
     }
     for (const auto& [name, value] : headers)
       w_.headers().add(std::make_shared<named_header>(name, value));
+    for (const auto& [name, value] : extra_headers())
+      w_.headers().add(std::make_shared<named_header>(name, value));
   }
 
   Http::ResponseWriter w_;

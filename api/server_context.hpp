@@ -60,6 +60,7 @@ struct server_context {
   caf::actor identity;
   caf::actor networking;
   caf::actor image_registry;
+  caf::actor compute;
   server_options opts;
   api::bridge bridge;
   schema_set schemas;

@@ -118,7 +118,8 @@ int serve(const serve_options& o) {
     http.image_dir = c.image_dir();
     http.image_size_cap = o.image_size_cap;
     api::http_server server(
-        c.system(), {c.conductor(), c.identity(), c.networking(), c.image_registry()}, http);
+        c.system(), {c.conductor(), c.identity(), c.networking(), c.image_registry(),
+                                 c.compute()}, http);
     server.start();
     // Written before the serving line, so whoever reads that line finds them.
     std::optional<credentials_paths> files;

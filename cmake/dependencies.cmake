@@ -14,7 +14,8 @@ set_target_properties(CAF::core PROPERTIES
 pkg_check_modules(Pistache REQUIRED IMPORTED_TARGET libpistache)
 pkg_check_modules(LIBVIRT REQUIRED IMPORTED_TARGET libvirt)
 pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
-# OpenSSL: md5 and sha512 of image bytes (engine/image_digest.cpp).
+# OpenSSL: md5 and sha512 of image bytes (engine/image_digest.cpp), and the MD5
+# of SSH public keys (Nova's keypair fingerprint): libsodium has no MD5.
 find_package(OpenSSL REQUIRED)
 # tcmalloc (gperftools): every request allocates on one thread and frees on
 # another (reactor, actors); glibc's arenas made that 20% of a token

@@ -32,6 +32,9 @@ any_state fold_any(any_state* slot, const recorded_event& r) {
   if (kind == security_group_machine::kind) return fold_into<security_group_machine>(slot, r);
   if (kind == router_machine::kind) return fold_into<router_machine>(slot, r);
   if (kind == floatingip_machine::kind) return fold_into<floatingip_machine>(slot, r);
+  if (kind == flavor_machine::kind) return fold_into<flavor_machine>(slot, r);
+  if (kind == keypair_machine::kind) return fold_into<keypair_machine>(slot, r);
+  if (kind == compute_quota_machine::kind) return fold_into<compute_quota_machine>(slot, r);
   throw invalid_event("stream " + r.stream + " is of no known kind");
 }
 
@@ -42,7 +45,8 @@ const std::vector<std::string>& stream_kinds() {
       project_machine::kind,  network_machine::kind,    image_machine::kind,
       instance_machine::kind, host_machine::kind,       user_machine::kind,
       role_machine::kind,     domain_machine::kind,     security_group_machine::kind,
-      router_machine::kind,   floatingip_machine::kind, quota_machine::kind};
+      router_machine::kind,   floatingip_machine::kind, quota_machine::kind,
+      flavor_machine::kind,   keypair_machine::kind,    compute_quota_machine::kind};
   return kinds;
 }
 

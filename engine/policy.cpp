@@ -333,6 +333,29 @@ const std::map<std::string, std::string>& default_rules() {
                              "os_compute_api:servers:start", "os_compute_api:servers:stop",
                              "os_compute_api:servers:reboot"})
       r[name] = "rule:project_member_or_admin";
+    // Nova's flavors, keypairs, quotas, limits, services and zones (Zed's
+    // defaults; a project-scoped rule's target is the caller's own project
+    // unless the request names another).
+    for (const char* name :
+         {"os_compute_api:os-flavor-extra-specs:create",
+          "os_compute_api:os-flavor-extra-specs:update",
+          "os_compute_api:os-flavor-extra-specs:delete", "os_compute_api:os-services:list",
+          "os_compute_api:os-services:update", "os_compute_api:os-availability-zone:detail",
+          "os_compute_api:os-quota-sets:update", "os_compute_api:os-quota-sets:delete",
+          "os_compute_api:limits:other_project", "os_compute_api:os-flavor-access",
+          "os_compute_api:os-aggregates:index"})
+      r[name] = admin;
+    for (const char* name :
+         {"os_compute_api:os-flavor-extra-specs:index", "os_compute_api:os-flavor-extra-specs:show",
+          "os_compute_api:os-quota-sets:show", "os_compute_api:os-quota-sets:detail"})
+      r[name] = "rule:project_member_or_admin";
+    for (const char* name :
+         {"os_compute_api:os-keypairs:index", "os_compute_api:os-keypairs:show",
+          "os_compute_api:os-keypairs:create", "os_compute_api:os-keypairs:delete"})
+      r[name] = "rule:admin_or_owner";
+    for (const char* name : {"os_compute_api:os-quota-sets:defaults", "os_compute_api:limits",
+                             "os_compute_api:os-availability-zone:list"})
+      r[name] = "@";
     return r;
   }();
   return rules;

@@ -126,8 +126,9 @@ TEST(Conductor, ARestartedProcessFindsTheSameState) {
     vm_before = *vm;
   }
   cloud c(options_for(dir));
-  // compute-1 registered, p1, p2 created and deleted, vm1's four steps
-  EXPECT_EQ(c.events_at_start(), 8);
+  // the five default flavors, compute-1 registered, p1, p2 created and
+  // deleted, vm1's four steps
+  EXPECT_EQ(c.events_at_start(), 13);
   auto after = ask<project_state>(c.system(), c.conductor(), caf::get_atom::value,
                                   project_atom::value, std::string("p1"));
   ASSERT_TRUE(after.ok());

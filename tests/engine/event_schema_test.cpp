@@ -65,6 +65,9 @@ TEST(EventSchemas, MatchTheEncodedEventsOfEveryKind) {
   check_kind<security_group_machine>();
   check_kind<router_machine>();
   check_kind<floatingip_machine>();
+  check_kind<flavor_machine>();
+  check_kind<keypair_machine>();
+  check_kind<compute_quota_machine>();
 }
 
 TEST(EventSchemas, OldPayloadsAreLiftedByUpcastersNotRewritten) {

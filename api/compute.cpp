@@ -1,0 +1,168 @@
+// Nova's root: version discovery, microversion negotiation, and the route
+// registration every compute file uses.
+#include "api/compute.hpp"
+
+#include <cctype>
+
+#include "api/auth.hpp"
+
+// Pistache last: its headers define generic macros (NAME, TRY, ...).
+#include <pistache/router.h>
+
+namespace cumulo::api {
+namespace {
+
+using Pistache::Rest::Request;
+
+std::string trimmed(const std::string& s) {
+  std::size_t b = 0, e = s.size();
+  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
+  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
+  return s.substr(b, e - b);
+}
+
+// The compute entry of "compute 2.61, image 2.5" ("" when none).
+std::string compute_entry(const std::string& header) {
+  std::size_t start = 0;
+  while (start <= header.size()) {
+    auto comma = header.find(',', start);
+    if (comma == std::string::npos) comma = header.size();
+    const std::string item = trimmed(header.substr(start, comma - start));
+    std::string lower;
+    for (char c : item) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (lower.rfind("compute ", 0) == 0) return trimmed(item.substr(8));
+    start = comma + 1;
+  }
+  return "";
+}
+
+nlohmann::json v21_document(const std::string& base) {
+  return {
+      {"id", "v2.1"},
+      {"status", "CURRENT"},
+      {"version", max_microversion.text()},
+      {"min_version", min_microversion.text()},
+      {"updated", "2013-07-23T11:33:21Z"},
+      {"links",
+       {{{"rel", "self"}, {"href", base + compute_root + "/"}},
+        {{"rel", "describedby"}, {"type", "text/html"}, {"href", "http://docs.openstack.org/"}}}},
+      {"media-types",
+       {{{"base", "application/json"},
+         {"type", "application/vnd.openstack.compute+json;version=2.1"}}}}};
+}
+
+}  // namespace
+
+microversion_result parse_microversion(const std::string& openstack_api_version,
+                                       const std::string& nova_api_version) {
+  std::string text = compute_entry(openstack_api_version);
+  if (text.empty()) text = trimmed(nova_api_version);
+  microversion_result out;
+  if (text.empty()) return out;  // 2.1
+  std::string lower;
+  for (char c : text) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (lower == "latest") {
+    out.version = max_microversion;
+    return out;
+  }
+  const auto dot = text.find('.');
+  auto digits = [](const std::string& s) {
+    if (s.empty() || s.size() > 6 || (s.size() > 1 && s[0] == '0')) return false;
+    for (char c : s)
+      if (!std::isdigit(static_cast<unsigned char>(c))) return false;
+    return true;
+  };
+  if (dot == std::string::npos || !digits(text.substr(0, dot)) || !digits(text.substr(dot + 1))) {
+    out.status = 400;
+    out.error = "API Version String " + text +
+                " is of invalid format. Must be of format MajorNum.MinorNum.";
+    return out;
+  }
+  const int major = std::stoi(text.substr(0, dot));
+  const int minor = std::stoi(text.substr(dot + 1));
+  if (major != 2 || minor < min_microversion.minor || minor > max_microversion.minor) {
+    out.status = 406;
+    out.error = "Version " + text + " is not supported by the API. Minimum is " +
+                min_microversion.text() + " and maximum is " + max_microversion.text() + ".";
+    return out;
+  }
+  out.version.minor = minor;
+  return out;
+}
+
+void add_compute_route(Pistache::Rest::Router& router, server_context& ctx, http_method method,
+                       const std::string& path, compute_handler handler) {
+  add_route(router, ctx, method, path, service::compute,
+            [handler = std::move(handler)](const Request& req, std::shared_ptr<responder> r) {
+              auto v = parse_microversion(header_of(req, "OpenStack-API-Version"),
+                                          header_of(req, "X-OpenStack-Nova-API-Version"));
+              r->add_header("Vary", "OpenStack-API-Version, X-OpenStack-Nova-API-Version");
+              if (v.status) {
+                respond_error(*r, v.status, v.error);
+                return;
+              }
+              r->add_header("OpenStack-API-Version", "compute " + v.version.text());
+              r->add_header("X-OpenStack-Nova-API-Version", v.version.text());
+              handler(req, std::move(r), v.version);
+            });
+}
+
+std::string path_param(const Request& req, const std::string& name) {
+  const std::string in = param_of(req, name);
+  std::string out;
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    if (in[i] == '%' && i + 2 < in.size() && std::isxdigit(static_cast<unsigned char>(in[i + 1])) &&
+        std::isxdigit(static_cast<unsigned char>(in[i + 2]))) {
+      out += static_cast<char>(std::stoi(in.substr(i + 1, 2), nullptr, 16));
+      i += 2;
+    } else {
+      out += in[i];
+    }
+  }
+  return out;
+}
+
+query_int query_number(const Request& req, responder& r, const std::string& name) {
+  auto text = query_of(req, name);
+  if (!text) return {};
+  bool digits = !text->empty() && text->size() < 18;
+  for (char c : *text) digits = digits && std::isdigit(static_cast<unsigned char>(c));
+  if (!digits) {
+    respond_error(r, 400,
+                  "Invalid input for query parameters " + name + ". Value: " + *text + ". '" +
+                      *text + "' does not match '^[0-9]*$'");
+    return {false, std::nullopt};
+  }
+  return {true, std::stoll(*text)};
+}
+
+std::string project_of(const token_info& t) {
+  return t.project ? t.project->id : "";
+}
+
+void add_compute_routes(Pistache::Rest::Router& router, server_context& ctx) {
+  // GET /compute: Nova's root answers 200 with both versions (tempest
+  // rejects a 300 here).
+  add_route(router, ctx, http_method::get, "/compute", service::compute,
+            [&ctx](const Request& req, std::shared_ptr<responder> r) {
+              const std::string base = base_url(req, ctx);
+              nlohmann::json v20 = {
+                  {"id", "v2.0"},
+                  {"status", "SUPPORTED"},
+                  {"version", ""},
+                  {"min_version", ""},
+                  {"updated", "2011-01-21T11:33:21Z"},
+                  {"links", {{{"rel", "self"}, {"href", base + "/compute/v2/"}}}}};
+              respond(*r, 200, {{"versions", {v20, v21_document(base)}}});
+            });
+  add_compute_route(router, ctx, http_method::get, compute_root,
+                    [&ctx](const Request& req, std::shared_ptr<responder> r, microversion) {
+                      respond(*r, 200, {{"version", v21_document(base_url(req, ctx))}});
+                    });
+  add_flavor_routes(router, ctx);
+  add_keypair_routes(router, ctx);
+  add_limits_routes(router, ctx);
+  add_hypervisor_routes(router, ctx);
+}
+
+}  // namespace cumulo::api
