@@ -12,6 +12,7 @@
 #include <pthread.h>
 
 #include "actors/cloud.hpp"
+#include "actors/compute_bootstrap.hpp"
 #include "actors/identity_bootstrap.hpp"
 #include "api/http_server.hpp"
 #include "cli/commands.hpp"
@@ -83,6 +84,7 @@ int serve(const serve_options& o) {
     const std::string password =
         o.admin_password.empty() ? generate_admin_password() : o.admin_password;
     const auto boot = bootstrap_identity(c, password);
+    bootstrap_flavors(c);
     if (!boot.user_created && !o.admin_password.empty())
       spdlog::info(
           "serve: --admin-password is used only at the first start of a data dir; "
