@@ -60,12 +60,7 @@ cloud::cloud(const cloud_options& opts) {
     network_host_ = spawn_network_host(*system_, opts.hypervisor_uri);
     networking_ = spawn_networking(*system_, conductor_, network_host_);
     image_registry_ = spawn_image_registry(*system_, conductor_, image_dir());
-    // Nova's default flavors come with a fresh cloud, once: a log that
-    // ever held a flavor (even a deleted m1.tiny) gets none again.
-    bool any_flavor = false;
-    for (const auto& stream : fold->streams())
-      any_flavor = any_flavor || stream_kind(stream) == flavor_machine::kind;
-    compute_ = spawn_compute(*system_, conductor_, !any_flavor);
+    compute_ = spawn_compute(*system_, conductor_);
     start_compute(opts);
   } catch (const std::exception&) {
     stop_actors();

@@ -214,30 +214,7 @@ void read_instances(compute_actor* self) {
           });
 }
 
-void seed_default_flavors(compute_actor* self) {
-  const event_metadata meta{"req-bootstrap-" + new_uuid(), "cumulo-bootstrap"};
-  for (const auto& d : default_flavors) {
-    flavor::create c;
-    c.name = d.name;
-    c.ram = d.ram;
-    c.vcpus = d.vcpus;
-    c.disk = d.disk;
-    // await: nothing is answered before the defaults exist.
-    self->request(self->state.conductor, conductor_timeout, command_atom::value, std::string(d.id),
-                  flavor::command{c}, meta)
-        .await(
-            [self](flavor_state& s) {
-              spdlog::info("compute: created the default flavor {} ({})", s.name, s.id);
-              self->state.put(s);
-            },
-            [name = std::string(d.name)](caf::error& e) {
-              spdlog::error("compute: cannot create the default flavor {}: {}", name,
-                            from_caf_error(e).message);
-            });
-  }
-}
-
-caf::behavior compute(compute_actor* self, caf::actor conductor, bool seed_flavors) {
+caf::behavior compute(compute_actor* self, caf::actor conductor) {
   self->state.conductor = std::move(conductor);
   read_all<flavor_state>(self, flavor_atom::value);
   read_all<keypair_state>(self, keypair_atom::value);
@@ -247,7 +224,6 @@ caf::behavior compute(compute_actor* self, caf::actor conductor, bool seed_flavo
                 scheduler_atom::value)
       .await([self](caf::actor& s) { self->state.scheduler = s; },
              [self](caf::error& e) { self->quit(e); });
-  if (seed_flavors) seed_default_flavors(self);
   return {
       [self](command_atom, const std::string& id, flavor::command& c, event_metadata& m) {
         return on_flavor(self, id, c, m);
@@ -338,8 +314,8 @@ caf::behavior compute(compute_actor* self, caf::actor conductor, bool seed_flavo
 
 }  // namespace
 
-caf::actor spawn_compute(caf::actor_system& sys, caf::actor conductor, bool seed_flavors) {
-  return sys.spawn(compute, std::move(conductor), seed_flavors);
+caf::actor spawn_compute(caf::actor_system& sys, caf::actor conductor) {
+  return sys.spawn(compute, std::move(conductor));
 }
 
 }  // namespace cumulo

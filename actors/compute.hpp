@@ -56,7 +56,8 @@ using reserve_atom = caf::atom_constant<caf::atom("reserve")>;
 using commit_atom = caf::atom_constant<caf::atom("commit")>;
 using hypervisor_atom = caf::atom_constant<caf::atom("hypervisor")>;
 
-// Nova's default flavors, made as events at the first start of a data dir.
+// Nova's default flavors, made as events at the first start of a data dir
+// (actors/compute_bootstrap.hpp).
 struct default_flavor {
   const char* id;
   const char* name;
@@ -70,9 +71,7 @@ inline constexpr default_flavor default_flavors[] = {
     {"5", "m1.xlarge", 16384, 8, 160},
 };
 
-// seed_flavors: make the default flavors before answering anything (the
-// cloud passes true when the log has never held a flavor).
-caf::actor spawn_compute(caf::actor_system& sys, caf::actor conductor, bool seed_flavors);
+caf::actor spawn_compute(caf::actor_system& sys, caf::actor conductor);
 
 }  // namespace cumulo
 

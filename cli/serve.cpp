@@ -13,6 +13,7 @@
 #include <pthread.h>
 
 #include "actors/cloud.hpp"
+#include "actors/compute_bootstrap.hpp"
 #include "actors/identity_bootstrap.hpp"
 #include "api/http_server.hpp"
 #include "cli/commands.hpp"
@@ -111,15 +112,17 @@ int serve(const serve_options& o) {
     const std::string password =
         o.admin_password.empty() ? generate_admin_password() : o.admin_password;
     const auto boot = bootstrap_identity(c, password);
+    bootstrap_flavors(c);
     if (!boot.user_created && !o.admin_password.empty())
       spdlog::info(
           "serve: --admin-password is used only at the first start of a data dir; "
           "ignored");
     http.image_dir = c.image_dir();
     http.image_size_cap = o.image_size_cap;
-    api::http_server server(
-        c.system(), {c.conductor(), c.identity(), c.networking(), c.image_registry(),
-                                 c.compute()}, http);
+    api::http_server server(c.system(),
+                            {c.conductor(), c.identity(), c.networking(), c.image_registry(),
+                             c.compute()},
+                            http);
     server.start();
     // Written before the serving line, so whoever reads that line finds them.
     std::optional<credentials_paths> files;

@@ -29,10 +29,10 @@
 
 namespace cumulo {
 
-using any_state = std::variant<project_state, network_state, image_state, instance_state,
-                               host_state, user_state, role_state, domain_state,
-                               security_group_state, router_state, floatingip_state, quota_state,
-                               flavor_state, keypair_state, compute_quota_state>;
+using any_state =
+    std::variant<project_state, network_state, image_state, instance_state, host_state, user_state,
+                 role_state, domain_state, security_group_state, router_state, floatingip_state,
+                 quota_state, flavor_state, keypair_state, compute_quota_state>;
 
 // The stream kinds the log may hold, in the order they are listed.
 const std::vector<std::string>& stream_kinds();

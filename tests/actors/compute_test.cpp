@@ -7,6 +7,7 @@
 #include <caf/all.hpp>
 
 #include "actors/compute.hpp"
+#include "actors/compute_bootstrap.hpp"
 #include "tests/actors/actor_test_support.hpp"
 #include "tests/temp_dir.hpp"
 
@@ -43,6 +44,9 @@ TEST(Compute, DefaultFlavorsComeOnceWithAFreshDataDir) {
   temp_dir dir;
   {
     cloud c(options(dir));
+    EXPECT_TRUE(flavors(c).empty());  // the bootstrap makes them, not the cloud
+    EXPECT_EQ(bootstrap_flavors(c).size(), 5u);
+    EXPECT_TRUE(bootstrap_flavors(c).empty());  // idempotent
     auto all = flavors(c);
     ASSERT_EQ(all.size(), 5u);
     EXPECT_EQ(all[0].id, "1");
@@ -59,6 +63,7 @@ TEST(Compute, DefaultFlavorsComeOnceWithAFreshDataDir) {
                     .ok());
   }
   cloud again(options(dir));
+  EXPECT_TRUE(bootstrap_flavors(again).empty());
   auto all = flavors(again);
   ASSERT_EQ(all.size(), 4u);  // m1.tiny stays deleted
   EXPECT_EQ(all[0].name, "m1.small");
@@ -73,6 +78,7 @@ TEST(Compute, DefaultFlavorsComeOnceWithAFreshDataDir) {
 TEST(Compute, FlavorNamesAndIdsAreUniqueEvenWhenCreatesRace) {
   temp_dir dir;
   cloud c(options(dir));
+  bootstrap_flavors(c);
   auto dup = ask<flavor_state>(c.system(), c.compute(), command_atom::value, std::string("x1"),
                                flavor_named("m1.tiny"), test_meta());
   ASSERT_FALSE(dup.ok());

@@ -81,15 +81,13 @@ TEST(IdentityBootstrap, CreatesTheAdminRolesProjectAndUser) {
     ASSERT_TRUE(role.ok());
     EXPECT_EQ(role->name, "admin");
   }
-  // 3 roles, 1 project, 1 user, 1 role assignment; and compute-1 registered
-  // and the five default flavors.
-  EXPECT_EQ(events_in(dir), 12);
+  // 3 roles, 1 project, 1 user, 1 role assignment; and compute-1 registered.
+  EXPECT_EQ(events_in(dir), 7);
   store_options ro;
   ro.read_only = true;
   event_store store(data_dir::events_db_of(dir.path() / "data"), ro);
   store.for_each(1, [&](recorded_event& e) {
-    // The compute host's registration and the default flavors are not identity's.
-    if (e.stream.rfind("host/", 0) == 0 || e.stream.rfind("flavor/", 0) == 0) return true;
+    if (e.stream.rfind("host/", 0) == 0) return true;  // the compute host's registration
     EXPECT_EQ(e.user_id, "cumulo-bootstrap");
     EXPECT_EQ(e.request_id.rfind("req-bootstrap-", 0), 0u) << e.request_id;
     EXPECT_EQ(e.payload.find(admin_password), std::string::npos) << e.stream << " " << e.type;
@@ -116,7 +114,7 @@ TEST(IdentityBootstrap, IsIdempotentWithinAndAcrossProcesses) {
     EXPECT_EQ(again.admin_role_id, first.admin_role_id);
   }
   const auto events = events_in(dir);
-  EXPECT_EQ(events, 12);  // the bootstrap's 6, compute-1's registration, 5 flavors
+  EXPECT_EQ(events, 7);  // the bootstrap's 6 and compute-1's registration
   {
     cloud c(options_for(dir));
     auto after_restart = bootstrap_identity(c, "another password");

@@ -38,10 +38,13 @@ bool is_uuid(const nlohmann::json& v) {
 
 class compute_http : public identity_test {
  protected:
+  // Two compute hosts on test nodes; compute-1 also holds a launch's claim
+  // (seeded before the first start), whose usage the hypervisor views show.
   void SetUp() override {
-    seed_hosts(dir.path() / "data", 2);
+    seed_hosts(dir.path() / "data", 2, true);
     start();
   }
+  std::vector<std::string> extra_args() const override { return {"--hosts", "2"}; }
 
   http_response nova(const std::string& method, const std::string& path, const std::string& token,
                      const nlohmann::json& body = nullptr, const std::string& version = "") {
@@ -449,13 +452,19 @@ TEST_F(compute_http, Hypervisors) {
   ASSERT_EQ(hs.size(), 2u);
   EXPECT_EQ(hs[0]["id"], 1);
   EXPECT_EQ(hs[0]["hypervisor_hostname"], "compute-1");
-  EXPECT_EQ(hs[0]["hypervisor_type"], "QEMU");
-  EXPECT_EQ(hs[0]["host_ip"], "192.0.2.1");
+  // What the compute host reports when it registers at start.
+  EXPECT_EQ(hs[0]["hypervisor_type"], "test");
+  EXPECT_EQ(hs[0]["host_ip"], "127.0.0.1");
   EXPECT_EQ(hs[0]["state"], "up");
   EXPECT_EQ(hs[0]["status"], "enabled");
   EXPECT_EQ(hs[0]["vcpus"], 8);
   EXPECT_EQ(hs[0]["memory_mb"], 16384);
-  EXPECT_EQ(hs[0]["vcpus_used"], 0);
+  EXPECT_EQ(hs[0]["vcpus_used"], 2);  // the claim of a launch
+  EXPECT_EQ(hs[0]["memory_mb_used"], 2048);
+  EXPECT_EQ(hs[0]["local_gb_used"], 20);
+  EXPECT_EQ(hs[0]["free_ram_mb"], 16384 - 2048);
+  EXPECT_EQ(hs[0]["running_vms"], 1);
+  EXPECT_EQ(hs[1]["running_vms"], 0);
   EXPECT_TRUE(hs[0]["cpu_info"].is_string());
   EXPECT_EQ(hs[0]["service"]["host"], "compute-1");
   auto brief = json_of(admin_nova("GET", "/os-hypervisors"))["hypervisors"][1];
@@ -474,9 +483,11 @@ TEST_F(compute_http, Hypervisors) {
   EXPECT_EQ(stats["vcpus"], 16);
   EXPECT_EQ(stats["memory_mb"], 32768);
   EXPECT_EQ(stats["local_gb"], 400);
-  EXPECT_EQ(stats["running_vms"], 0);
+  EXPECT_EQ(stats["running_vms"], 1);
+  EXPECT_EQ(stats["vcpus_used"], 2);
   auto search = json_of(admin_nova("GET", "/os-hypervisors/compute-1/servers"))["hypervisors"];
   ASSERT_EQ(search.size(), 1u);
+  EXPECT_EQ(search[0]["servers"], (nlohmann::json{{{"uuid", kClaimedInstance}, {"name", ""}}}));
   expect_nova_error(admin_nova("GET", "/os-hypervisors/nomatch/search"), 404, "itemNotFound");
   EXPECT_EQ(json_of(admin_nova("GET", "/os-aggregates"))["aggregates"], nlohmann::json::array());
 
@@ -486,7 +497,8 @@ TEST_F(compute_http, Hypervisors) {
   ASSERT_EQ(uuid_list.size(), 2u);
   ASSERT_TRUE(is_uuid(uuid_list[0]["id"])) << uuid_list[0].dump();
   EXPECT_TRUE(uuid_list[0]["cpu_info"].is_object());
-  EXPECT_EQ(uuid_list[0]["servers"], nlohmann::json::array());
+  EXPECT_EQ(uuid_list[0]["servers"][0]["uuid"], kClaimedInstance);
+  EXPECT_EQ(uuid_list[1]["servers"], nlohmann::json::array());
   const std::string hid = uuid_list[0]["id"];
   auto sdk = admin_nova("GET", "/os-hypervisors/" + hid, nullptr, "2.88");
   ASSERT_EQ(sdk.status, 200) << sdk.body;

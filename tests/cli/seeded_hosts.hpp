@@ -15,8 +15,12 @@
 
 namespace cumulo {
 
-// compute-1..compute-n: QEMU, 8 vCPUs, 16 GB, 200 GB, at 192.0.2.<i>.
-inline void seed_hosts(const std::filesystem::path& root, int n) {
+inline const std::string kClaimedInstance = "0b8f9e0e-5f7a-4d3c-9a51-2f6d3c1e7a10";
+
+// compute-1..compute-n: QEMU, 8 vCPUs, 16 GB, 200 GB, at 192.0.2.<i>;
+// with_claim: compute-1 holds a claim of kClaimedInstance (2 vCPUs, 2 GB,
+// 20 GB), as the scheduler records one for a launch.
+inline void seed_hosts(const std::filesystem::path& root, int n, bool with_claim = false) {
   data_dir d(root);
   event_store store(d.events_db());
   for (int i = 1; i <= n; ++i) {
@@ -32,6 +36,8 @@ inline void seed_hosts(const std::filesystem::path& root, int n) {
                        event_store::no_stream,
                        {encode(e)},
                        {"req-test", "test"}};
+    if (with_claim && i == 1)
+      req.events.push_back(encode(host_claimed{kClaimedInstance, 2, 2048, 20}));
     ASSERT_FALSE(store.append(std::move(req)).error);
   }
 }
