@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 
+#include "api/compute_servers.hpp"
 #include "api/identity.hpp"
 #include "api/network.hpp"
 #include "api/routing.hpp"
@@ -25,13 +26,20 @@ struct http_server::impl {
   Rest::Router router;
 
   impl(caf::actor_system& s, service_actors a, server_options o)
-      : ctx{s, std::move(a.conductor),     std::move(a.identity),   std::move(a.networking),
-            o, bridge(s, o.actor_timeout), schema_set(o.schema_dir)} {}
+      : ctx{s,
+            std::move(a.conductor),
+            std::move(a.identity),
+            std::move(a.networking),
+            std::move(a.journal),
+            o,
+            bridge(s, o.actor_timeout),
+            schema_set(o.schema_dir)} {}
 
   void routes() {
     add_version_routes(router, ctx);
     add_identity_routes(router, ctx);
     add_network_routes(router, ctx);
+    add_server_routes(router, ctx);
     set_method_not_allowed(router, ctx);
     set_not_found(router, ctx);
   }

@@ -38,6 +38,7 @@ struct service_actors {
   caf::actor conductor;
   caf::actor identity;    // tokens, and every identity command
   caf::actor networking;  // networks, subnets, ports
+  caf::actor journal;     // reading a resource's event stream (instance actions)
 };
 
 class http_server {

@@ -59,6 +59,7 @@ struct server_context {
   caf::actor conductor;
   caf::actor identity;
   caf::actor networking;
+  caf::actor journal;
   server_options opts;
   api::bridge bridge;
   schema_set schemas;

@@ -113,7 +113,8 @@ int serve(const serve_options& o) {
       spdlog::info(
           "serve: --admin-password is used only at the first start of a data dir; "
           "ignored");
-    api::http_server server(c.system(), {c.conductor(), c.identity(), c.networking()}, http);
+    api::http_server server(c.system(), {c.conductor(), c.identity(), c.networking(), c.journal()},
+                            http);
     server.start();
     // Written before the serving line, so whoever reads that line finds them.
     std::optional<credentials_paths> files;

@@ -1,0 +1,67 @@
+// TEMPORARY BRIDGE to the other half of the compute API (flavors,
+// microversion negotiation, images, quotas), which lives on another branch.
+// Everything the servers routes need from that side goes through this one
+// file, so that the merge rewires it here and nowhere else:
+//   (a) resolve_flavor: today a table of Nova's five default flavors; at the
+//       merge, the flavor actor's (get_atom, flavor_atom, ref).
+//   (b) microversion_of / compute_version_headers: today the servers' own
+//       negotiation; at the merge, the compute API's.
+//   (c) quotas: NONE are checked for instances yet; at the merge, the compute
+//       door's quota check (and its message) goes before the launch.
+//   (d) resolve_image: the image's visibility and status through the
+//       conductor (no image registry on this branch).
+// Key pairs are not checked either (no key pair actor here): key_name is
+// kept as given.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "actors/identity.hpp"
+#include "api/responder.hpp"
+#include "api/server_context.hpp"
+#include "engine/instance_state.hpp"
+
+namespace Pistache::Rest {
+class Request;
+}
+
+namespace cumulo::api {
+
+// The microversions the servers routes honour: 2.1 up to 2.73 (locked_reason),
+// the last one whose server body we serve entirely (2.74+ would promise
+// host/hypervisor_hostname on create, 2.75 a changed PUT/rebuild body, 2.96
+// pinned_availability_zone, which we do not have). openstacksdk asks servers
+// for min(server max, 2.73... its resource max); novaclient sends 2.1.
+constexpr int min_compute_minor = 1;
+constexpr int max_compute_minor = 73;
+
+// The requested microversion as the minor number of 2.x: from
+// OpenStack-API-Version ("compute 2.X") or X-OpenStack-Nova-API-Version
+// ("2.X"); 1 when neither is sent; "latest" is max_compute_minor. Nothing
+// when the value is malformed or out of range (answer it with
+// respond_bad_microversion).
+std::optional<int> microversion_of(const Pistache::Rest::Request& req);
+// 400 for a malformed version, 406 for one outside [2.1, 2.max], in Nova's
+// words; with the version headers of 2.1.
+void respond_bad_microversion(responder& r, const Pistache::Rest::Request& req);
+// The echo of the negotiated version on every answer.
+header_list compute_version_headers(int minor);
+// A responder that adds compute_version_headers(minor) to whatever is
+// answered through it (errors included), for the handlers of a route.
+std::shared_ptr<responder> with_version_headers(std::shared_ptr<responder> r, int minor);
+
+// (a) Nova's default flavors by id or name; 400 "Flavor <ref> could not be
+// found." otherwise.
+std::optional<instance::flavor> resolve_flavor(responder& r, const std::string& flavor_ref);
+
+// (d) The image for a launch, asked of the conductor: calls then() when it
+// exists, the caller may see it (its owner project, public or community,
+// or an admin) and it is active; otherwise answers 400 as Nova does.
+void resolve_image(server_context& ctx, std::shared_ptr<responder> r, const token_info& t,
+                   const std::string& image_ref,
+                   std::function<void(std::shared_ptr<responder>)> then);
+
+}  // namespace cumulo::api
