@@ -4,7 +4,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <stdexcept>
+
+#include "engine/clock.hpp"
 
 #include "engine/libvirt_driver.hpp"
 
@@ -130,6 +133,19 @@ void cloud::start_compute(const cloud_options& opts) {
     if (!report.recreated.empty() || !report.reaped.empty())
       spdlog::info("compute host {}: {} domains defined again from the log, {} reaped", name,
                    report.recreated.size(), report.reaped.size());
+    // An instance whose domain can't come back is not left looking alive.
+    for (const auto& [id, why] : report.failed) {
+      if (std::none_of(instances.begin(), instances.end(),
+                       [&](const instance_state& s) { return s.id == id; }))
+        continue;  // a stray domain that could not be reaped: logged by the host
+      ask_or_throw<instance_state>(
+          *system_, conductor_, "failing instance " + id, command_atom::value, id,
+          instance::command{instance::fail{"Its domain could not be defined again after a "
+                                           "restart: " +
+                                               why,
+                                           500, "restart", now_us()}},
+          event_metadata{"req-restart", "cumulo"});
+    }
   }
 }
 

@@ -75,7 +75,19 @@ caf::actor restart_child(conductor_actor* self, const std::string& stream, const
   st.stream_of.erase(dead.address());
   ++st.restarts;
   spdlog::warn("conductor: {} died; restarting it from its stream", stream);
-  return spawn_child<Machine>(self, stream_id(stream), std::nullopt);
+  auto child = spawn_child<Machine>(self, stream_id(stream), std::nullopt);
+  // The operation the dead instance actor was running died with it: the
+  // new one resolves it as after a restart of the process.
+  if constexpr (std::is_same_v<Machine, instance_machine>)
+    if (st.links)
+      self->request(child, child_timeout, resolve_atom::value,
+                    event_metadata{"req-actor-restart", "cumulo"})
+          .then([](instance_state&) {},
+                [stream](caf::error& e) {
+                  spdlog::error("conductor: could not resolve {}: {}", stream,
+                                from_caf_error(e).message);
+                });
+  return child;
 }
 
 void restart_by_kind(conductor_actor* self, const std::string& stream, const caf::actor& dead) {

@@ -126,11 +126,13 @@ void release_ports(self_ptr self, const event_metadata& meta, then_fn k) {
   });
 }
 
-void release_claim(self_ptr self, const event_metadata& meta, then_fn k) {
+// The claim the instance holds on `host` (its own host when "").
+void release_claim(self_ptr self, const event_metadata& meta, then_fn k,
+                   const std::string& host = "") {
   const auto& s = self->state.s;
-  if (s.host.empty()) return k();
-  self->request(self->state.links->scheduler, journal_timeout, release_atom::value, s.host, s.id,
-                meta)
+  const std::string on = host.empty() ? s.host : host;
+  if (on.empty()) return k();
+  self->request(self->state.links->scheduler, journal_timeout, release_atom::value, on, s.id, meta)
       .then([k](host_state&) { k(); },
             [self, k](caf::error& e) {
               auto err = from_caf_error(e);
@@ -311,11 +313,8 @@ void launch(self_ptr self, const event_metadata& meta) {
                 self, instance::schedule{host, host, {}}, meta,
                 [self, meta] { bind_ports(self, meta, 0); },
                 [self, meta, host] {
-                  self->state.s.host = host;  // not recorded: only to find the claim
-                  release_claim(self, meta, [self] {
-                    self->state.s.host.clear();
-                    done(self);
-                  });
+                  release_claim(
+                      self, meta, [self] { done(self); }, host);
                 });
           },
           [self, meta](caf::error& e) {

@@ -321,6 +321,52 @@ TEST(Launch, ARestartResolvesAnInFlightBuild) {
   EXPECT_EQ(ports_of(c, net, id), 0);
 }
 
+TEST(Launch, AnInstanceWhoseDomainCannotComeBackIsErrorAfterARestart) {
+  temp_dir dir;
+  std::string id;
+  {
+    cloud c(compute_cloud(dir));
+    id = settled(c, launch(c, a_request("vm", make_image(c)))->id).id;
+    ASSERT_EQ(api_status(*get_instance(c, id)), "ACTIVE");
+  }
+  auto o = compute_cloud(dir);
+  o.require_image_files = true;  // the image has no file: the domain can't be defined
+  cloud c(o);
+  auto vm = get_instance(c, id);
+  ASSERT_TRUE(vm.ok());
+  EXPECT_EQ(api_status(*vm), "ERROR");
+  ASSERT_TRUE(vm->fault.has_value());
+  EXPECT_EQ(vm->fault->message.rfind("Its domain could not be defined again after a restart: "
+                                     "Image file ",
+                                     0),
+            0u)
+      << vm->fault->message;
+  EXPECT_EQ(domain_power(c, "compute-1", id), power_states::nostate);
+  ASSERT_TRUE(action(c, id, instance::remove{}).ok());
+  EXPECT_TRUE(settled(c, id).deleted);
+}
+
+TEST(Launch, AnInstanceActorThatDiesResolvesItsOperation) {
+  temp_dir dir;
+  cloud c(compute_cloud(dir));
+  const auto image = make_image(c);
+  const auto id = settled(c, launch(c, a_request("vm", image))->id).id;
+  // A stop recorded (state machine only) whose work died with the actor.
+  auto stopping = ask<instance_state>(c.system(), c.conductor(), command_atom::value, id,
+                                      instance::command{instance::stop{}}, test_meta());
+  ASSERT_EQ(stopping->task_state, task_states::powering_off);
+  ASSERT_TRUE(
+      ask<caf::ok_atom>(c.system(), c.conductor(), crash_atom::value, make_stream("instance", id))
+          .ok());
+  const auto vm = settled(c, id);
+  EXPECT_EQ(api_status(vm), "ACTIVE");
+  EXPECT_EQ(vm.task_state, task_states::none);
+  EXPECT_EQ(domain_power(c, "compute-1", id), power_states::running);
+  // And the new actor runs the next action.
+  ASSERT_TRUE(action(c, id, instance::stop{}).ok());
+  EXPECT_EQ(api_status(settled(c, id)), "SHUTOFF");
+}
+
 TEST(Launch, DomainsAndTheLogAgreeAfterARestart) {
   temp_dir dir;
   std::map<std::string, power_states> expected;
