@@ -49,9 +49,9 @@ parse_result parse_minor(const std::string& text, int& minor) {
 
 }  // namespace
 
-std::optional<int> microversion_of(const Pistache::Rest::Request& req) {
+int microversion_of(const Pistache::Rest::Request& req) {
   int minor = 1;
-  if (parse_minor(requested_version(req), minor) != parse_result::ok) return std::nullopt;
+  if (parse_minor(requested_version(req), minor) != parse_result::ok) return 0;
   return minor;
 }
 
@@ -109,9 +109,10 @@ std::shared_ptr<responder> with_version_headers(std::shared_ptr<responder> r, in
   return std::make_shared<versioned_responder>(std::move(r), minor);
 }
 
-std::optional<instance::flavor> resolve_flavor(responder& r, const std::string& flavor_ref) {
+void resolve_flavor(server_context&, std::shared_ptr<responder> r, const std::string& flavor_ref,
+                    std::function<void(std::shared_ptr<responder>, instance::flavor)> then) {
   // TEMPORARY: Nova's default flavors, until the flavor actor of the
-  // compute-api branch answers (get_atom, flavor_atom, ref) here.
+  // compute-api branch answers here (ctx is for that ask).
   static const std::array<instance::flavor, 5> defaults{{
       {"1", "m1.tiny", 1, 512, 1, 0, 0},
       {"2", "m1.small", 1, 2048, 20, 0, 0},
@@ -123,9 +124,11 @@ std::optional<instance::flavor> resolve_flavor(responder& r, const std::string& 
   const auto slash = flavor_ref.rfind('/');
   const std::string id = slash == std::string::npos ? flavor_ref : flavor_ref.substr(slash + 1);
   for (const auto& f : defaults)
-    if (f.id == id) return f;
-  respond_error(r, 400, "Flavor " + flavor_ref + " could not be found.");
-  return std::nullopt;
+    if (f.id == id) {
+      then(std::move(r), f);
+      return;
+    }
+  respond_error(*r, 400, "Flavor " + flavor_ref + " could not be found.");
 }
 
 void resolve_image(server_context& ctx, std::shared_ptr<responder> r, const token_info& t,

@@ -33,17 +33,19 @@ namespace cumulo::api {
 // The microversions the servers routes honour: 2.1 up to 2.73 (locked_reason),
 // the last one whose server body we serve entirely (2.74+ would promise
 // host/hypervisor_hostname on create, 2.75 a changed PUT/rebuild body, 2.96
-// pinned_availability_zone, which we do not have). openstacksdk asks servers
-// for min(server max, 2.73... its resource max); novaclient sends 2.1.
+// pinned_availability_zone, which we do not have). Measured: the CLI's
+// server commands (novaclient) send only "X-OpenStack-Nova-API-Version: 2.1";
+// openstacksdk 0.101 asks servers for min(advertised max, 2.73), its Server
+// resource's maximum, and sends no version when /compute/v2.1 is missing.
 constexpr int min_compute_minor = 1;
 constexpr int max_compute_minor = 73;
 
 // The requested microversion as the minor number of 2.x: from
 // OpenStack-API-Version ("compute 2.X") or X-OpenStack-Nova-API-Version
-// ("2.X"); 1 when neither is sent; "latest" is max_compute_minor. Nothing
-// when the value is malformed or out of range (answer it with
+// ("2.X"); 1 when neither is sent; "latest" is max_compute_minor. 0 when
+// the value is malformed or out of range (answer it with
 // respond_bad_microversion).
-std::optional<int> microversion_of(const Pistache::Rest::Request& req);
+int microversion_of(const Pistache::Rest::Request& req);
 // 400 for a malformed version, 406 for one outside [2.1, 2.max], in Nova's
 // words; with the version headers of 2.1.
 void respond_bad_microversion(responder& r, const Pistache::Rest::Request& req);
@@ -53,9 +55,13 @@ header_list compute_version_headers(int minor);
 // answered through it (errors included), for the handlers of a route.
 std::shared_ptr<responder> with_version_headers(std::shared_ptr<responder> r, int minor);
 
-// (a) Nova's default flavors by id or name; 400 "Flavor <ref> could not be
-// found." otherwise.
-std::optional<instance::flavor> resolve_flavor(responder& r, const std::string& flavor_ref);
+// (a) The flavor a launch names (by id, or a link ending in it): calls
+// then() with it, or answers 400 "Flavor <ref> could not be found.".
+// TEMPORARY: a table of Nova's default flavors (m1.tiny "1" .. m1.xlarge
+// "5"); at the merge, the flavor actor's answer.
+void resolve_flavor(server_context& ctx, std::shared_ptr<responder> r,
+                    const std::string& flavor_ref,
+                    std::function<void(std::shared_ptr<responder>, instance::flavor)> then);
 
 // (d) The image for a launch, asked of the conductor: calls then() when it
 // exists, the caller may see it (its owner project, public or community,

@@ -30,12 +30,12 @@ void add_server_route(Pistache::Rest::Router& router, server_context& ctx, http_
                       const std::string& path, server_handler handler) {
   add_route(router, ctx, method, path, service::compute,
             [handler = std::move(handler)](const Request& req, std::shared_ptr<responder> r) {
-              const auto minor = microversion_of(req);
-              if (!minor) {
+              const int minor = microversion_of(req);
+              if (minor == 0) {
                 respond_bad_microversion(*r, req);
                 return;
               }
-              handler(req, with_version_headers(std::move(r), *minor), *minor);
+              handler(req, with_version_headers(std::move(r), minor), minor);
             });
 }
 
@@ -273,6 +273,36 @@ void launch_next(server_context& ctx, std::shared_ptr<responder> r, plan_ptr pla
       launch_atom::value, std::move(req), plan->meta);
 }
 
+// The named security groups must be the project's (by name or id), as
+// Nova asks Neutron; "default" is every project's, made at its first use.
+void check_security_groups(server_context& ctx, std::shared_ptr<responder> r, plan_ptr plan) {
+  const auto& wanted = plan->base.security_groups;
+  if (std::all_of(wanted.begin(), wanted.end(), [](const auto& g) { return g == "default"; })) {
+    launch_next(ctx, std::move(r), plan);
+    return;
+  }
+  ctx.bridge.ask<std::vector<security_group_state>>(
+      r, ctx.networking,
+      [&ctx, plan](std::shared_ptr<responder> rr, std::vector<security_group_state>& groups) {
+        for (const auto& name : plan->base.security_groups) {
+          if (name == "default") continue;
+          const bool found =
+              std::any_of(groups.begin(), groups.end(), [&](const security_group_state& g) {
+                return g.exists() && g.project_id == plan->base.project_id &&
+                       (g.name == name || g.id == name);
+              });
+          if (!found) {
+            respond_error(
+                *rr, 400,
+                "Security group " + name + " not found for project " + plan->base.project_id + ".");
+            return;
+          }
+        }
+        launch_next(ctx, std::move(rr), plan);
+      },
+      list_atom::value, security_group_atom::value);
+}
+
 void create_server(server_context& ctx, const Request& req, std::shared_ptr<responder> r,
                    int minor) {
   auto body = json_request(ctx, req, *r, "compute_server_create");
@@ -303,9 +333,6 @@ void create_server(server_context& ctx, const Request& req, std::shared_ptr<resp
         const std::string flavor_ref = s["flavorRef"].is_string()
                                            ? s["flavorRef"].get<std::string>()
                                            : std::to_string(s["flavorRef"].get<long long>());
-        auto flavor = resolve_flavor(*rr, flavor_ref);
-        if (!flavor) return;
-        base.flavor = *flavor;
         base.key_name = optional_text(s, "key_name").value_or("");
         if (s.contains("metadata"))
           base.metadata = s["metadata"].get<std::map<std::string, std::string>>();
@@ -352,24 +379,32 @@ void create_server(server_context& ctx, const Request& req, std::shared_ptr<resp
             random_text(12, "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789");
         auto nets = parse_networks(*rr, s, minor);
         if (!nets) return;
-        resolve_image(
-            ctx, rr, t, *image_ref,
-            [&ctx, plan, nets = *nets, t, image_ref = *image_ref](std::shared_ptr<responder> r2) {
-              const auto slash = image_ref.rfind('/');
-              plan->base.image_id =
-                  slash == std::string::npos ? image_ref : image_ref.substr(slash + 1);
-              ctx.bridge.ask<std::vector<network_state>>(
-                  r2, ctx.networking,
-                  [&ctx, plan, nets, t](std::shared_ptr<responder> r3,
-                                        std::vector<network_state>& all) {
-                    auto chosen =
-                        resolve_networks(*r3, nets, all, t, plan->base.project_id, plan->count);
-                    if (!chosen) return;
-                    plan->base.networks = std::move(*chosen);
-                    launch_next(ctx, std::move(r3), plan);
-                  },
-                  list_atom::value, network_atom::value);
-            });
+        // Flavor, image, networks, security groups: each check asks, then
+        // the launch.
+        resolve_flavor(ctx, rr, flavor_ref,
+                       [&ctx, plan, nets = *nets, t, image_ref = *image_ref](
+                           std::shared_ptr<responder> r1, instance::flavor flavor) {
+                         plan->base.flavor = std::move(flavor);
+                         resolve_image(
+                             ctx, r1, t, image_ref,
+                             [&ctx, plan, nets, t, image_ref](std::shared_ptr<responder> r2) {
+                               const auto slash = image_ref.rfind('/');
+                               plan->base.image_id = slash == std::string::npos
+                                                         ? image_ref
+                                                         : image_ref.substr(slash + 1);
+                               ctx.bridge.ask<std::vector<network_state>>(
+                                   r2, ctx.networking,
+                                   [&ctx, plan, nets, t](std::shared_ptr<responder> r3,
+                                                         std::vector<network_state>& all) {
+                                     auto chosen = resolve_networks(
+                                         *r3, nets, all, t, plan->base.project_id, plan->count);
+                                     if (!chosen) return;
+                                     plan->base.networks = std::move(*chosen);
+                                     check_security_groups(ctx, std::move(r3), plan);
+                                   },
+                                   list_atom::value, network_atom::value);
+                             });
+                       });
       });
 }
 

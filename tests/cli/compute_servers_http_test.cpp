@@ -164,6 +164,9 @@ TEST_F(ComputeServers, BadLaunchesAre4xxAndLeaveNothing) {
   b["server"]["availability_zone"] = "mars";
   expect_nova_error(post(b), 400, "The requested availability zone is not available");
   b = boot_body("x", net);
+  b["server"]["security_groups"] = json::array({{{"name", "web"}}});
+  expect_nova_error(post(b), 400, "Security group web not found for project " + m.project_id + ".");
+  b = boot_body("x", net);
   b["server"]["min_count"] = 3;
   b["server"]["max_count"] = 2;
   expect_nova_error(post(b), 400, "min_count must be <= max_count");
@@ -245,8 +248,14 @@ TEST_F(ComputeServers, SeveralInstancesInOneRequest) {
   auto b = boot_body("batch", net);
   b["server"]["min_count"] = 2;
   b["server"]["max_count"] = "3";
+  auto sg = call("POST", "/networking/v2.0/security-groups", m.token,
+                 {{"security_group", {{"name", "web"}}}});
+  ASSERT_EQ(sg.status, 201) << sg.body;
+  b["server"]["security_groups"] = json::array({{{"name", "web"}}, {{"name", "default"}}});
   auto r = compute("POST", "/servers", m.token, b);
   ASSERT_EQ(r.status, 202) << r.body;
+  EXPECT_EQ(json_of(r)["server"]["security_groups"],
+            json::parse(R"([{"name": "web"}, {"name": "default"}])"));
   auto list = json_of(compute("GET", "/servers", m.token))["servers"];
   std::set<std::string> names;
   for (const auto& s : list) names.insert(s.value("name", ""));
