@@ -521,6 +521,9 @@ TEST_F(ComputeServersOnSmallHosts, ConcurrentLaunchesNeverExceedCapacity) {
           << s.dump();
       EXPECT_TRUE(s["fault"]["created"].is_string());
       EXPECT_EQ(s["OS-EXT-STS:vm_state"], "error");
+      EXPECT_FALSE(s["fault"].contains("details")) << "a 500's details are an admin's";
+      auto seen = json_of(compute("GET", "/servers/" + ids[i], admin_token))["server"];
+      EXPECT_TRUE(seen["fault"].contains("details")) << seen.dump();
       ++no_host;
     }
   }
