@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "api/compute.hpp"
+#include "api/compute_servers.hpp"
 #include "api/identity.hpp"
 #include "api/image.hpp"
 #include "api/image_upload.hpp"
@@ -34,6 +35,7 @@ struct http_server::impl {
             std::move(a.networking),
             std::move(a.image_registry),
             std::move(a.compute),
+            std::move(a.journal),
             o,
             bridge(s, o.actor_timeout),
             schema_set(o.schema_dir)} {}
@@ -44,6 +46,7 @@ struct http_server::impl {
     add_network_routes(router, ctx);
     add_image_routes(router, ctx);
     add_compute_routes(router, ctx);
+    add_server_routes(router, ctx);
     set_method_not_allowed(router, ctx);
     set_not_found(router, ctx);
   }

@@ -44,6 +44,7 @@ struct service_actors {
   caf::actor networking;  // networks, subnets, ports
   caf::actor image_registry;  // images and their files
   caf::actor compute;     // flavors, keypairs, compute quotas, hypervisors
+  caf::actor journal;     // reading a resource's event stream (instance actions)
 };
 
 class http_server {

@@ -61,6 +61,7 @@ struct server_context {
   caf::actor networking;
   caf::actor image_registry;
   caf::actor compute;
+  caf::actor journal;
   server_options opts;
   api::bridge bridge;
   schema_set schemas;

@@ -356,6 +356,16 @@ const std::map<std::string, std::string>& default_rules() {
     for (const char* name : {"os_compute_api:os-quota-sets:defaults", "os_compute_api:limits",
                              "os_compute_api:os-availability-zone:list"})
       r[name] = "@";
+    // The servers' other actions (compute-servers branch).
+    for (const char* name :
+         {"os_compute_api:os-pause-server:pause", "os_compute_api:os-pause-server:unpause",
+          "os_compute_api:os-suspend-server:suspend", "os_compute_api:os-suspend-server:resume",
+          "os_compute_api:os-console-output", "os_compute_api:os-instance-actions:list",
+          "os_compute_api:os-instance-actions:show"})
+      r[name] = "rule:project_member_or_admin";
+    for (const char* name : {"os_compute_api:os-instance-actions:events",
+                             "os_compute_api:os-instance-actions:events:details"})
+      r[name] = admin;
     return r;
   }();
   return rules;

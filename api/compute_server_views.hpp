@@ -1,0 +1,36 @@
+// Nova's server bodies for a negotiated microversion: the summary of
+// GET /servers, the detail of GET /servers/detail and /servers/{id}, and
+// the small links and lookups the servers routes share.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+#include "actors/identity.hpp"
+#include "api/responder.hpp"
+#include "engine/instance_state.hpp"
+
+namespace cumulo::api {
+
+struct server_view {
+  int minor = 1;            // the microversion 2.<minor>
+  bool admin = false;       // OS-EXT-SRV-ATTR:*, host_status, fault details
+  std::string compute_url;  // "http://H/compute", links are built under it
+};
+
+// {"rel": "self"|"bookmark", "href"} of a server.
+nlohmann::json server_links(const std::string& id, const std::string& compute_url);
+// {"id", "name", "links"}: an entry of GET /servers.
+nlohmann::json server_summary(const instance_state& s, const std::string& compute_url);
+// The full server body of GET /servers/{id} at v.minor.
+nlohmann::json server_detail(const instance_state& s, const server_view& v);
+
+// Nova's hostId: sha224 of project id and host, in hex; "" before a host.
+std::string host_id(const std::string& project_id, const std::string& host);
+// 404 in Nova's words for a server the caller may not see.
+void respond_server_not_found(responder& r, const std::string& id);
+// Whether the caller's project owns the server, or the caller is an admin.
+bool server_visible(const instance_state& s, const token_info& t);
+
+}  // namespace cumulo::api

@@ -1,0 +1,716 @@
+// Nova's /servers: create (one or several instances), list (summary and
+// detail, filters, paging), show, rename, delete. The instance actors own
+// the state; handlers only check, ask and render.
+#include "api/compute_servers.hpp"
+
+#include "actors/compute.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <random>
+#include <regex>
+
+#include "actors/conductor.hpp"
+#include "actors/instance.hpp"
+#include "actors/networking.hpp"
+#include "api/auth.hpp"
+#include "api/compute_bridge.hpp"
+#include "api/compute_server_views.hpp"
+#include "api/network.hpp"
+#include "engine/clock.hpp"
+#include "engine/ids.hpp"
+
+// Pistache last: its headers define generic macros (NAME, TRY, ...).
+#include <pistache/router.h>
+
+namespace cumulo::api {
+
+using nlohmann::json;
+using Pistache::Rest::Request;
+
+void add_server_route(Pistache::Rest::Router& router, server_context& ctx, http_method method,
+                      const std::string& path, server_handler handler) {
+  add_route(router, ctx, method, path, service::compute,
+            [handler = std::move(handler)](const Request& req, std::shared_ptr<responder> r) {
+              const int minor = microversion_of(req);
+              if (minor == 0) {
+                respond_bad_microversion(*r, req);
+                return;
+              }
+              handler(req, with_version_headers(std::move(r), minor), minor);
+            });
+}
+
+std::string compute_url(const Request& req, const server_context& ctx) {
+  return base_url(req, ctx) + "/compute";
+}
+
+namespace {
+
+// --- create ---
+
+// Nova's limit on one request's instances would be the instances quota;
+// until quotas are wired (compute_bridge (c)), this bounds the work of one
+// request.
+constexpr int max_instances_per_request = 100;
+
+struct launch_plan {
+  instance::request base;
+  int count = 1;
+  int min_count = 1;  // fewer launched than this is a failure (quota)
+  bool return_reservation_id = false;
+  std::string reservation_id;
+  std::string admin_pass;
+  std::string compute_url;
+  event_metadata meta;
+  std::vector<std::string> ids;  // launched so far
+};
+using plan_ptr = std::shared_ptr<launch_plan>;
+
+std::string random_text(std::size_t n, const char* alphabet) {
+  static thread_local std::mt19937_64 gen{std::random_device{}()};
+  const std::string a(alphabet);
+  std::uniform_int_distribution<std::size_t> pick(0, a.size() - 1);
+  std::string out;
+  for (std::size_t i = 0; i < n; ++i) out += a[pick(gen)];
+  return out;
+}
+
+// min_count/max_count: integers, or strings of digits (Nova accepts both).
+std::optional<int> count_of(responder& r, const json& server, const char* key) {
+  if (!server.contains(key)) return 1;
+  const auto& v = server[key];
+  long long n = 0;
+  if (v.is_number_integer()) {
+    n = v.get<long long>();
+  } else if (v.is_string() && std::regex_match(v.get<std::string>(), std::regex("[0-9]{1,9}"))) {
+    n = std::stoll(v.get<std::string>());
+  } else {
+    respond_error(r, 400,
+                  std::string("Invalid input for field/attribute ") + key + ". Value: " + v.dump() +
+                      ". " + v.dump() + " is not of type 'integer', 'string'");
+    return std::nullopt;
+  }
+  if (n < 1) {
+    respond_error(r, 400,
+                  std::string("Invalid input for field/attribute ") + key +
+                      ". Value: " + std::to_string(n) + ". " + std::to_string(n) +
+                      " is less than the minimum of 1");
+    return std::nullopt;
+  }
+  return static_cast<int>(std::min<long long>(n, 1'000'000'000));
+}
+
+bool valid_base64(const std::string& s) {
+  static const std::regex b64(R"(^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$)");
+  std::string compact;
+  for (char c : s)
+    if (c != '\n' && c != '\r') compact += c;
+  return std::regex_match(compact, b64);
+}
+
+bool valid_ip(const std::string& ip) {
+  static const std::regex v4(
+      R"(^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$)");
+  static const std::regex v6(R"(^[0-9A-Fa-f:.]+$)");
+  return std::regex_match(ip, v4) ||
+         (ip.find(':') != std::string::npos && std::regex_match(ip, v6));
+}
+
+// What the body's "networks" asks for, before looking at the networks.
+struct network_request {
+  enum class mode { listed, any_single, none } how = mode::listed;
+  bool automatic = false;  // "auto" (2.37): no network is an error
+  std::vector<instance::requested_network> listed;
+};
+
+std::optional<network_request> parse_networks(responder& r, const json& server, int minor) {
+  network_request out;
+  if (!server.contains("networks")) {
+    if (minor >= 37) {
+      respond_error(r, 400,
+                    "Invalid input for field/attribute server. 'networks' is a required property");
+      return std::nullopt;
+    }
+    out.how = network_request::mode::any_single;
+    return out;
+  }
+  const auto& nets = server["networks"];
+  if (nets.is_string()) {
+    const auto text = nets.get<std::string>();
+    if (minor < 37) {
+      respond_error(r, 400,
+                    "Invalid input for field/attribute networks. Value: " + text + ". '" + text +
+                        "' is not of type 'array'");
+      return std::nullopt;
+    }
+    out.how = text == "none" ? network_request::mode::none : network_request::mode::any_single;
+    out.automatic = text == "auto";
+    return out;
+  }
+  for (const auto& n : nets) {
+    instance::requested_network rn;
+    if (n.contains("port") && n["port"].is_string()) rn.port_id = n["port"].get<std::string>();
+    if (n.contains("uuid")) rn.network_id = n["uuid"].get<std::string>();
+    if (n.contains("fixed_ip")) rn.fixed_ip = n["fixed_ip"].get<std::string>();
+    // A port carries its network and address: Nova ignores the others.
+    if (!rn.port_id.empty()) {
+      rn.network_id.clear();
+      rn.fixed_ip.clear();
+    }
+    if (rn.port_id.empty() && rn.network_id.empty()) {
+      respond_error(r, 400, "Bad networks format: network uuid is not in proper format ()");
+      return std::nullopt;
+    }
+    if (!rn.fixed_ip.empty() && !valid_ip(rn.fixed_ip)) {
+      respond_error(r, 400, "Invalid fixed IP address (" + rn.fixed_ip + ")");
+      return std::nullopt;
+    }
+    out.listed.push_back(std::move(rn));
+  }
+  return out;
+}
+
+// The networks the instance gets, checked against what the caller sees
+// (Nova asks Neutron the same). Nothing once the error is answered.
+std::optional<std::vector<instance::requested_network>> resolve_networks(
+    responder& r, const network_request& req, const std::vector<network_state>& all,
+    const token_info& t, const std::string& project_id, int count) {
+  using mode = network_request::mode;
+  if (req.how == mode::none) return std::vector<instance::requested_network>{};
+  if (req.how == mode::any_single) {
+    // The networks the project may boot on: its own and shared ones.
+    std::vector<const network_state*> usable;
+    for (const auto& n : all)
+      if (n.exists() && !n.external && (n.project_id == project_id || n.shared))
+        usable.push_back(&n);
+    if (usable.size() > 1) {
+      respond_error(r, 409,
+                    "Multiple possible networks found, use a Network ID to be more specific.");
+      return std::nullopt;
+    }
+    if (usable.empty()) {
+      if (req.automatic) {
+        respond_error(r, 400,
+                      "Unable to automatically allocate a network for project " + project_id);
+        return std::nullopt;
+      }
+      return std::vector<instance::requested_network>{};  // Nova boots without a NIC
+    }
+    return std::vector<instance::requested_network>{{usable[0]->id, "", ""}};
+  }
+  for (const auto& rn : req.listed) {
+    if (!rn.port_id.empty()) {
+      const network::port* port = nullptr;
+      const network_state* holder = nullptr;
+      for (const auto& n : all)
+        if (const auto* p = n.find_port(rn.port_id)) {
+          port = p;
+          holder = &n;
+        }
+      if (!port || !(t.is_admin() || port->project_id == project_id)) {
+        respond_error(r, 400, "Port " + rn.port_id + " could not be found.");
+        return std::nullopt;
+      }
+      (void)holder;
+      if (!port->device_id.empty()) {
+        respond_error(r, 409, "Port " + rn.port_id + " is still in use.");
+        return std::nullopt;
+      }
+      if (count > 1) {
+        respond_error(r, 400,
+                      "Unable to launch multiple instances with a single configured port ID. "
+                      "Please launch your instance one by one with different ports.");
+        return std::nullopt;
+      }
+      continue;
+    }
+    auto it = std::find_if(all.begin(), all.end(),
+                           [&](const network_state& n) { return n.id == rn.network_id; });
+    if (it == all.end() || !it->exists() || !network_visible(*it, t)) {
+      respond_error(r, 400, "Network " + rn.network_id + " could not be found.");
+      return std::nullopt;
+    }
+    if (!rn.fixed_ip.empty() && count > 1) {
+      respond_error(r, 400, "max_count cannot be greater than 1 if an fixed_ip is specified.");
+      return std::nullopt;
+    }
+  }
+  return req.listed;
+}
+
+void answer_created(responder& r, const launch_plan& plan) {
+  if (plan.return_reservation_id) {
+    respond(r, 202, {{"reservation_id", plan.reservation_id}});
+    return;
+  }
+  json groups = json::array();
+  for (const auto& g : plan.base.security_groups) groups.push_back({{"name", g}});
+  const std::string& id = plan.ids.front();
+  respond(r, 202,
+          {{"server",
+            {{"id", id},
+             {"links", server_links(id, plan.compute_url)},
+             {"OS-DCF:diskConfig", "MANUAL"},
+             {"security_groups", groups},
+             {"adminPass", plan.admin_pass}}}},
+          {{"Location", plan.compute_url + "/v2.1/servers/" + id}});
+}
+
+// Launches the plan's instances one after the other (each answer means its
+// instance.requested is durable) and answers once the last one is. Each
+// instance first reserves its quota (instances, cores, ram) with the
+// compute actor, which counts launches in flight: over the quota, the
+// launch stops there, and is Nova's 403 if fewer than min_count started.
+void launch_next(server_context& ctx, std::shared_ptr<responder> r, plan_ptr plan) {
+  if (static_cast<int>(plan->ids.size()) == plan->count) {
+    answer_created(*r, *plan);
+    return;
+  }
+  const auto& f = plan->base.flavor;
+  compute_usage wanted{1, f.vcpus, f.memory_mb};
+  ctx.bridge.ask_or<std::string>(
+      r, ctx.compute,
+      [&ctx, plan](std::shared_ptr<responder> rr, std::string& reservation) {
+        instance::request req = plan->base;
+        // Nova's multi_instance_display_name_template: "%(name)s-%(count)d".
+        if (plan->count > 1) req.name += "-" + std::to_string(plan->ids.size() + 1);
+        ctx.bridge.ask_or<instance_state>(
+            rr, ctx.conductor,
+            [&ctx, plan, reservation](std::shared_ptr<responder> r2, instance_state& s) {
+              plan->ids.push_back(s.id);
+              caf::anon_send(ctx.compute, commit_atom::value, reservation, s.id);
+              launch_next(ctx, std::move(r2), plan);
+            },
+            [&ctx, reservation](responder& r2, const domain_error& e) {
+              caf::anon_send(ctx.compute, release_atom::value, reservation);
+              respond_error(r2, e);
+            },
+            launch_atom::value, std::move(req), plan->meta);
+      },
+      [plan](responder& rr, const domain_error& e) {
+        if (static_cast<int>(plan->ids.size()) >= plan->min_count) {
+          plan->count = static_cast<int>(plan->ids.size());
+          answer_created(rr, *plan);
+        } else {
+          respond_error(rr, e);
+        }
+      },
+      reserve_atom::value, plan->base.project_id, wanted);
+}
+
+// The named security groups must be the project's (by name or id), as
+// Nova asks Neutron; "default" is every project's, made at its first use.
+void check_security_groups(server_context& ctx, std::shared_ptr<responder> r, plan_ptr plan) {
+  const auto& wanted = plan->base.security_groups;
+  if (std::all_of(wanted.begin(), wanted.end(), [](const auto& g) { return g == "default"; })) {
+    launch_next(ctx, std::move(r), plan);
+    return;
+  }
+  ctx.bridge.ask<std::vector<security_group_state>>(
+      r, ctx.networking,
+      [&ctx, plan](std::shared_ptr<responder> rr, std::vector<security_group_state>& groups) {
+        for (const auto& name : plan->base.security_groups) {
+          if (name == "default") continue;
+          const bool found =
+              std::any_of(groups.begin(), groups.end(), [&](const security_group_state& g) {
+                return g.exists() && g.project_id == plan->base.project_id &&
+                       (g.name == name || g.id == name);
+              });
+          if (!found) {
+            respond_error(
+                *rr, 400,
+                "Security group " + name + " not found for project " + plan->base.project_id + ".");
+            return;
+          }
+        }
+        launch_next(ctx, std::move(rr), plan);
+      },
+      list_atom::value, security_group_atom::value);
+}
+
+void create_server(server_context& ctx, const Request& req, std::shared_ptr<responder> r,
+                   int minor) {
+  auto body = json_request(ctx, req, *r, "compute_server_create");
+  if (!body) return;
+  const std::string url = compute_url(req, ctx);
+  with_token(
+      ctx, auth_token_of(req), r,
+      [&ctx, body = std::move(*body), minor, url](std::shared_ptr<responder> rr, token_info& t) {
+        if (!t.project) {
+          respond_forbidden(*rr, "os_compute_api:servers:create");
+          return;
+        }
+        const std::string project = t.project->id;
+        if (!enforce(*rr, ctx, t, "os_compute_api:servers:create", {project, t.user.id})) return;
+        const auto& s = body["server"];
+        auto plan = std::make_shared<launch_plan>();
+        plan->compute_url = url;
+        plan->meta = event_metadata{rr->request_id(), t.user.id};
+        auto& base = plan->base;
+        base.name = s["name"].get<std::string>();
+        base.project_id = project;
+        base.user_id = t.user.id;
+        const auto image_ref = optional_text(s, "imageRef");
+        if (!image_ref || image_ref->empty()) {
+          respond_error(*rr, 400, "Missing imageRef attribute");
+          return;
+        }
+        const std::string flavor_ref = s["flavorRef"].is_string()
+                                           ? s["flavorRef"].get<std::string>()
+                                           : std::to_string(s["flavorRef"].get<long long>());
+        base.key_name = optional_text(s, "key_name").value_or("");
+        if (s.contains("metadata"))
+          base.metadata = s["metadata"].get<std::map<std::string, std::string>>();
+        base.user_data = optional_text(s, "user_data").value_or("");
+        if (!base.user_data.empty() &&
+            (!valid_base64(base.user_data) || base.user_data.size() > 65535)) {
+          respond_error(*rr, 400, "User data needs to be valid base 64.");
+          return;
+        }
+        if (auto az = optional_text(s, "availability_zone"); az && *az != "nova") {
+          respond_error(*rr, 400, "The requested availability zone is not available");
+          return;
+        }
+        if (s.contains("security_groups")) {
+          base.security_groups.clear();
+          for (const auto& g : s["security_groups"])
+            base.security_groups.push_back(g["name"].get<std::string>());
+        }
+        const auto min_count = count_of(*rr, s, "min_count");
+        if (!min_count) return;
+        auto max_count = count_of(*rr, s, "max_count");
+        if (!max_count) return;
+        if (!s.contains("max_count")) max_count = *min_count;
+        if (*min_count > *max_count) {
+          respond_error(*rr, 400, "min_count must be <= max_count");
+          return;
+        }
+        if (*max_count > max_instances_per_request) {
+          respond_error(*rr, 400,
+                        "max_count must be at most " + std::to_string(max_instances_per_request) +
+                            " per request");
+          return;
+        }
+        // As many as the quota lets start, at least min_count (launch_next).
+        plan->count = *max_count;
+        plan->min_count = *min_count;
+        plan->return_reservation_id =
+            s.contains("return_reservation_id") &&
+            ((s["return_reservation_id"].is_boolean() && s["return_reservation_id"].get<bool>()) ||
+             (s["return_reservation_id"].is_string() &&
+              query_flag(s["return_reservation_id"].get<std::string>())));
+        plan->reservation_id = "r-" + random_text(8, "abcdefghijklmnopqrstuvwxyz0123456789");
+        plan->admin_pass =
+            random_text(12, "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789");
+        auto nets = parse_networks(*rr, s, minor);
+        if (!nets) return;
+        // Flavor, image, networks, security groups: each check asks, then
+        // the launch.
+        resolve_flavor(ctx, rr, flavor_ref,
+                       [&ctx, plan, nets = *nets, t, image_ref = *image_ref](
+                           std::shared_ptr<responder> r1, instance::flavor flavor) {
+                         plan->base.flavor = std::move(flavor);
+                         resolve_image(
+                             ctx, r1, t, image_ref,
+                             [&ctx, plan, nets, t, image_ref](std::shared_ptr<responder> r2) {
+                               const auto slash = image_ref.rfind('/');
+                               plan->base.image_id = slash == std::string::npos
+                                                         ? image_ref
+                                                         : image_ref.substr(slash + 1);
+                               ctx.bridge.ask<std::vector<network_state>>(
+                                   r2, ctx.networking,
+                                   [&ctx, plan, nets, t](std::shared_ptr<responder> r3,
+                                                         std::vector<network_state>& all) {
+                                     auto chosen = resolve_networks(
+                                         *r3, nets, all, t, plan->base.project_id, plan->count);
+                                     if (!chosen) return;
+                                     plan->base.networks = std::move(*chosen);
+                                     check_security_groups(ctx, std::move(r3), plan);
+                                   },
+                                   list_atom::value, network_atom::value);
+                             });
+                       });
+      });
+}
+
+// --- list ---
+
+struct list_query {
+  std::optional<int> limit;
+  std::string marker;
+  std::optional<std::string> name, status, image, flavor, ip, host, project_id;
+  std::optional<std::int64_t> changes_since;
+  bool all_tenants = false;
+};
+
+std::optional<list_query> parse_list_query(responder& r, const Request& req) {
+  list_query q;
+  auto params = query_params(req);
+  auto take = [&](const char* key) -> std::optional<std::string> {
+    auto it = params.find(key);
+    if (it == params.end()) return std::nullopt;
+    return it->second;
+  };
+  if (auto l = take("limit")) {
+    if (!std::regex_match(*l, std::regex("-?[0-9]{1,9}"))) {
+      respond_error(r, 400, "limit param must be an integer");
+      return std::nullopt;
+    }
+    const int n = std::stoi(*l);
+    if (n < 0) {
+      respond_error(r, 400, "limit param must be positive");
+      return std::nullopt;
+    }
+    q.limit = n;
+  }
+  q.marker = take("marker").value_or("");
+  q.name = take("name");
+  q.status = take("status");
+  q.image = take("image");
+  q.flavor = take("flavor");
+  q.ip = take("ip");
+  q.host = take("host");
+  q.project_id = take("project_id");
+  if (!q.project_id) q.project_id = take("tenant_id");
+  if (auto cs = take("changes-since")) {
+    std::string text = *cs;
+    // A '+' of "+00:00" arrives as a space when the client did not encode it.
+    std::replace(text.begin(), text.end(), ' ', '+');
+    q.changes_since = parse_iso8601(text);
+    if (!q.changes_since) {
+      respond_error(r, 400,
+                    "Invalid input for query parameters changes-since. Value: " + *cs + ". '" +
+                        *cs + "' is not a 'date-time'");
+      return std::nullopt;
+    }
+  }
+  if (auto at = take("all_tenants")) q.all_tenants = at->empty() || query_flag(*at);
+  return q;
+}
+
+bool regex_search_or_literal(const std::string& text, const std::string& pattern) {
+  try {
+    return std::regex_search(text, std::regex(pattern));
+  } catch (const std::regex_error&) {
+    return text.find(pattern) != std::string::npos;
+  }
+}
+
+bool matches(const instance_state& s, const list_query& q, const token_info& t) {
+  if (!s.exists()) return false;
+  const bool admin = t.is_admin();
+  const std::string own = t.project ? t.project->id : "";
+  // Admins see every project with all_tenants (or one with project_id);
+  // anyone else only its own project.
+  if (admin && q.project_id) {
+    if (s.project_id != *q.project_id) return false;
+  } else if (!(admin && q.all_tenants) && s.project_id != own) {
+    return false;
+  }
+  if (q.name && !regex_search_or_literal(s.name, *q.name)) return false;
+  if (q.status) {
+    std::string wanted = *q.status;
+    std::transform(wanted.begin(), wanted.end(), wanted.begin(), ::toupper);
+    if (api_status(s) != wanted) return false;
+  }
+  if (q.image && s.image_id != *q.image) return false;
+  if (q.flavor && s.flavor.id != *q.flavor) return false;
+  if (q.ip) {
+    bool any = false;
+    for (const auto& a : s.addresses) any = any || regex_search_or_literal(a.ip_address, *q.ip);
+    if (!any) return false;
+  }
+  if (admin && q.host && s.host != *q.host) return false;  // a member's host filter is ignored
+  if (q.changes_since && s.updated_at_us < *q.changes_since) return false;
+  return true;
+}
+
+void list_servers(server_context& ctx, const Request& req, std::shared_ptr<responder> r,
+                  bool detail, int minor) {
+  auto q = parse_list_query(*r, req);
+  if (!q) return;
+  const std::string url = compute_url(req, ctx);
+  const std::string path = servers_path + (detail ? "/detail" : "");
+  with_token(
+      ctx, auth_token_of(req), r,
+      [&ctx, q = *q, detail, minor, url, path](std::shared_ptr<responder> rr, token_info& t) {
+        const std::string action = detail ? "detail" : "index";
+        const target own{t.project ? t.project->id : "", t.user.id};
+        if (!enforce(*rr, ctx, t, "os_compute_api:servers:" + action, own)) return;
+        if (q.all_tenants &&
+            !enforce(*rr, ctx, t, "os_compute_api:servers:" + action + ":get_all_tenants", own))
+          return;
+        ctx.bridge.ask<std::vector<instance_state>>(
+            rr, ctx.conductor,
+            [q, t, detail, minor, url, path](responder& r3, std::vector<instance_state>& all) {
+              std::vector<const instance_state*> hits;
+              for (const auto& s : all)
+                if (matches(s, q, t)) hits.push_back(&s);
+              // Newest first, as Nova's default sort (created_at desc).
+              std::sort(hits.begin(), hits.end(), [](const auto* a, const auto* b) {
+                return a->created_at_us != b->created_at_us ? a->created_at_us > b->created_at_us
+                                                            : a->id > b->id;
+              });
+              std::size_t from = 0;
+              if (!q.marker.empty()) {
+                auto it = std::find_if(hits.begin(), hits.end(),
+                                       [&](const auto* s) { return s->id == q.marker; });
+                if (it == hits.end()) {
+                  respond_error(r3, 400, "marker [" + q.marker + "] not found");
+                  return;
+                }
+                from = static_cast<std::size_t>(it - hits.begin()) + 1;
+              }
+              const std::size_t left = hits.size() - from;
+              const std::size_t n = q.limit ? std::min<std::size_t>(left, *q.limit) : left;
+              server_view v{minor, t.is_admin(), url};
+              json items = json::array();
+              for (std::size_t i = from; i < from + n; ++i)
+                items.push_back(detail ? server_detail(*hits[i], v)
+                                       : server_summary(*hits[i], url));
+              json out = {{"servers", items}};
+              // Nova adds a next link whenever a page is full.
+              if (q.limit && n == static_cast<std::size_t>(*q.limit) && n > 0)
+                out["servers_links"] =
+                    json::array({{{"rel", "next"},
+                                  {"href", url + path.substr(std::string("/compute").size()) +
+                                               "?limit=" + std::to_string(*q.limit) +
+                                               "&marker=" + hits[from + n - 1]->id}}});
+              respond(r3, 200, out);
+            },
+            list_atom::value, instance_atom::value);
+      });
+}
+
+// --- one server ---
+
+// The caller's server: calls then() with it, or answers 404 (another
+// project's server is as absent as a missing one).
+void with_server(server_context& ctx, std::shared_ptr<responder> r, const token_info& t,
+                 const std::string& id,
+                 std::function<void(std::shared_ptr<responder>, instance_state&)> then) {
+  ctx.bridge.ask_or<instance_state>(
+      r, ctx.conductor,
+      [t, id, then](std::shared_ptr<responder> rr, instance_state& s) {
+        if (!server_visible(s, t)) {
+          respond_server_not_found(*rr, id);
+          return;
+        }
+        then(rr, s);
+      },
+      [id](responder& rr, const domain_error& e) {
+        if (e.code == errc::not_found)
+          respond_server_not_found(rr, id);
+        else
+          respond_error(rr, e);
+      },
+      caf::get_atom::value, instance_atom::value, id);
+}
+
+}  // namespace
+
+void with_visible_server(server_context& ctx, std::shared_ptr<responder> r, const token_info& t,
+                         const std::string& id,
+                         std::function<void(std::shared_ptr<responder>, instance_state&)> then) {
+  with_server(ctx, std::move(r), t, id, std::move(then));
+}
+
+void add_server_routes(Pistache::Rest::Router& router, server_context& ctx) {
+  add_server_route(router, ctx, http_method::post, servers_path,
+                   [&ctx](const Request& req, std::shared_ptr<responder> r, int minor) {
+                     create_server(ctx, req, std::move(r), minor);
+                   });
+  add_server_route(router, ctx, http_method::get, servers_path,
+                   [&ctx](const Request& req, std::shared_ptr<responder> r, int minor) {
+                     list_servers(ctx, req, std::move(r), false, minor);
+                   });
+  add_server_route(router, ctx, http_method::get, servers_path + "/detail",
+                   [&ctx](const Request& req, std::shared_ptr<responder> r, int minor) {
+                     list_servers(ctx, req, std::move(r), true, minor);
+                   });
+
+  add_server_route(
+      router, ctx, http_method::get, servers_path + "/:id",
+      [&ctx](const Request& req, std::shared_ptr<responder> r, int minor) {
+        const std::string id = param_of(req, ":id");
+        const std::string url = compute_url(req, ctx);
+        with_token(
+            ctx, auth_token_of(req), r,
+            [&ctx, id, url, minor](std::shared_ptr<responder> rr, token_info& t) {
+              with_server(
+                  ctx, rr, t, id,
+                  [&ctx, t, url, minor](std::shared_ptr<responder> r3, instance_state& s) {
+                    if (!enforce(*r3, ctx, t, "os_compute_api:servers:show",
+                                 {s.project_id, s.user_id}))
+                      return;
+                    respond(*r3, 200, {{"server", server_detail(s, {minor, t.is_admin(), url})}});
+                  });
+            });
+      });
+
+  add_server_route(
+      router, ctx, http_method::put, servers_path + "/:id",
+      [&ctx](const Request& req, std::shared_ptr<responder> r, int minor) {
+        auto body = json_request(ctx, req, *r, "compute_server_update");
+        if (!body) return;
+        const std::string id = param_of(req, ":id");
+        const std::string url = compute_url(req, ctx);
+        with_token(
+            ctx, auth_token_of(req), r,
+            [&ctx, id, url, minor, body = std::move(*body)](std::shared_ptr<responder> rr,
+                                                            token_info& t) {
+              with_server(
+                  ctx, rr, t, id,
+                  [&ctx, t, url, minor, body](std::shared_ptr<responder> r3, instance_state& s) {
+                    if (!enforce(*r3, ctx, t, "os_compute_api:servers:update",
+                                 {s.project_id, s.user_id}))
+                      return;
+                    const auto& u = body["server"];
+                    if (!u.contains("name")) {
+                      respond(*r3, 200, {{"server", server_detail(s, {minor, t.is_admin(), url})}});
+                      return;
+                    }
+                    ctx.bridge.ask<instance_state>(
+                        r3, ctx.conductor,
+                        [t, url, minor](responder& r4, instance_state& renamed) {
+                          respond(r4, 200,
+                                  {{"server", server_detail(renamed, {minor, t.is_admin(), url})}});
+                        },
+                        action_atom::value, s.id,
+                        instance::command{instance::rename{u["name"].get<std::string>()}},
+                        event_metadata{r3->request_id(), t.user.id});
+                  });
+            });
+      });
+
+  add_server_route(
+      router, ctx, http_method::del, servers_path + "/:id",
+      [&ctx](const Request& req, std::shared_ptr<responder> r, int) {
+        const std::string id = param_of(req, ":id");
+        with_token(
+            ctx, auth_token_of(req), r, [&ctx, id](std::shared_ptr<responder> rr, token_info& t) {
+              with_server(ctx, rr, t, id,
+                          [&ctx, t](std::shared_ptr<responder> r3, instance_state& s) {
+                            if (!enforce(*r3, ctx, t, "os_compute_api:servers:delete",
+                                         {s.project_id, s.user_id}))
+                              return;
+                            ctx.bridge.ask<instance_state>(
+                                r3, ctx.conductor,
+                                [&ctx](responder& r4, instance_state& gone) {
+                                  // Its quota is free once the delete is on its way.
+                                  caf::anon_send(ctx.compute, release_atom::value,
+                                                 instance_atom::value, gone.id);
+                                  respond(r4, 204, no_body);
+                                },
+                                action_atom::value, s.id, instance::command{instance::remove{}},
+                                event_metadata{r3->request_id(), t.user.id});
+                          });
+            });
+      });
+
+  add_server_action_routes(router, ctx);
+  add_instance_action_routes(router, ctx);
+}
+
+}  // namespace cumulo::api
