@@ -94,6 +94,17 @@ def main():
                 name="sdk-vm", image_id="cirros", flavor_id="1", networks=[{"uuid": net.id}])
             server = conn.compute.wait_for_server(server, status="ACTIVE", interval=0.2, wait=60)
 
+            # The README's example: the hosts, then the instances.
+            hypervisors = list(conn.compute.hypervisors(details=True))
+            check([h.name for h in hypervisors] == ["compute-1"],
+                  "hypervisors(): %r" % hypervisors)
+            # The SDK negotiates 2.88, where Nova shows no usage figures any
+            # more: the host's CPUs are in cpu_info.
+            check(hypervisors[0].cpu_info["topology"]["cores"] == 8,
+                  "hypervisor cpu_info %r" % hypervisors[0])
+            check(hypervisors[0].state == "up" and hypervisors[0].status == "enabled",
+                  "hypervisor state %r" % hypervisors[0])
+
             detail = list(conn.compute.servers())
             check([s.name for s in detail] == ["sdk-vm"], "servers(): %r" % detail)
             s = detail[0]
@@ -112,7 +123,7 @@ def main():
             conn.compute.delete_server(s)
             conn.compute.wait_for_delete(s, interval=0.2, wait=60)
             check(list(conn.compute.servers()) == [], "still listed after delete")
-            print("openstacksdk %s: create, wait, list, delete: ok" % openstack.version.__version__)
+            print("openstacksdk %s: hypervisors, create, wait, list, delete: ok" % openstack.version.__version__)
         finally:
             stop(proc)
 
