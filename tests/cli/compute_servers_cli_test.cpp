@@ -20,45 +20,14 @@
 #include <vector>
 
 #include "tests/cli/compute_servers_support.hpp"
-#include "tests/cli/run_command.hpp"
+#include "tests/cli/openstack_cli.hpp"
 
 namespace cumulo {
 namespace {
 
-struct credentials {
-  std::string user, password, project;
-};
-
-// The openstack() helper is network_cli_test.cpp's (to be shared at merge).
-class ComputeServersCli : public servers_test {
+class ComputeServersCli : public openstack_cli<servers_test> {
  protected:
-  void SetUp() override {
-    home = dir.path() / "home";
-    std::filesystem::create_directories(home);
-    servers_test::SetUp();
-  }
-
-  command_result openstack(const credentials& who, const std::vector<std::string>& args) {
-    std::vector<std::string> argv{"/usr/bin/env",       "-i",
-                                  "PATH=/usr/bin:/bin", "HOME=" + home.string(),
-                                  "no_proxy=127.0.0.1", "NO_PROXY=127.0.0.1"};
-    for (const std::string& v :
-         {"OS_USERNAME=" + who.user, "OS_PASSWORD=" + who.password,
-          "OS_AUTH_URL=" + cloud->url("/v3"), "OS_PROJECT_NAME=" + who.project,
-          std::string("OS_USER_DOMAIN_NAME=Default"), std::string("OS_PROJECT_DOMAIN_NAME=Default"),
-          std::string("OS_IDENTITY_API_VERSION=3"), std::string("OS_REGION_NAME=RegionOne")})
-      argv.push_back(v);
-    argv.push_back("openstack");
-    argv.insert(argv.end(), args.begin(), args.end());
-    last_command = "[as " + who.user + "] openstack";
-    for (const auto& a : args) last_command += " " + a;
-    return run_command(argv);
-  }
-  std::string report(const command_result& r) const {
-    return last_command + "\nexit " + std::to_string(r.exit_code) + "\nstdout: " + r.out +
-           "\nstderr: " + r.err;
-  }
-  static credentials who(const member_account& m) {
+  static cli_user who(const member_account& m) {
     return {m.user_name, m.password, m.project_name};
   }
 
@@ -75,9 +44,6 @@ class ComputeServersCli : public servers_test {
     }
     return status;
   }
-
-  std::filesystem::path home;
-  std::string last_command;
 };
 
 TEST_F(ComputeServersCli, PowerActionsAndDelete) {
@@ -120,7 +86,7 @@ TEST_F(ComputeServersCli, Walkthrough) {
       compute("GET", "/flavors", admin_token).status != 200)
     GTEST_SKIP() << "needs the image API (main) and the flavor API (compute-api branch)";
   auto m = make_member("quinn");
-  const credentials admin{"admin", kAdminPassword, "admin"};
+  const cli_user admin{"admin", kAdminPassword, "admin"};
   auto net = openstack(who(m), {"network", "create", "private", "-f", "json"});
   ASSERT_EQ(net.exit_code, 0) << report(net);
   auto subnet = openstack(who(m), {"subnet", "create", "--network", "private", "--subnet-range",

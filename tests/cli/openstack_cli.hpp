@@ -22,12 +22,15 @@ struct cli_user {
   std::string user, password, project;
 };
 
-class openstack_cli_test : public identity_test {
+// Base: identity_test or a fixture derived from it (the servers tests'
+// seeds images before the cloud starts).
+template <class Base>
+class openstack_cli : public Base {
  protected:
   void SetUp() override {
-    home = dir.path() / "home";
+    home = this->dir.path() / "home";
     std::filesystem::create_directories(home);
-    identity_test::SetUp();
+    Base::SetUp();
   }
 
   command_result openstack(const cli_user& who, const std::vector<std::string>& args) {
@@ -36,7 +39,7 @@ class openstack_cli_test : public identity_test {
                                   "NO_PROXY=127.0.0.1"};
     for (const std::string& v :
          {"OS_USERNAME=" + who.user, "OS_PASSWORD=" + who.password,
-          "OS_AUTH_URL=" + cloud->url("/v3"), "OS_PROJECT_NAME=" + who.project,
+          "OS_AUTH_URL=" + this->cloud->url("/v3"), "OS_PROJECT_NAME=" + who.project,
           std::string("OS_USER_DOMAIN_NAME=Default"), std::string("OS_PROJECT_DOMAIN_NAME=Default"),
           std::string("OS_IDENTITY_API_VERSION=3"), std::string("OS_REGION_NAME=RegionOne")})
       argv.push_back(v);
@@ -72,5 +75,7 @@ class openstack_cli_test : public identity_test {
   std::string last_command;
   int invocations = 0;
 };
+
+using openstack_cli_test = openstack_cli<identity_test>;
 
 }  // namespace cumulo
