@@ -4,7 +4,7 @@
 // (its visibility and status). Quotas are reserved per instance in
 // compute_servers.cpp's launch_next. Still to do: the servers routes have
 // their own microversion parsing beside api/compute.cpp's (one should go),
-// and key_name is kept as given, not checked against the user's key pairs.
+// and key pairs are checked in compute_servers.cpp (check_key_name).
 #pragma once
 
 #include <functional>

@@ -4,6 +4,7 @@
 #include "api/compute_servers.hpp"
 
 #include "actors/compute.hpp"
+#include "engine/keypair_state.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -299,12 +300,27 @@ void launch_next(server_context& ctx, std::shared_ptr<responder> r, plan_ptr pla
       reserve_atom::value, plan->base.project_id, wanted);
 }
 
+// A key_name must be one of the caller's key pairs (Nova: 400 "Invalid
+// key_name provided.").
+void check_key_name(server_context& ctx, std::shared_ptr<responder> r, plan_ptr plan) {
+  if (plan->base.key_name.empty()) return launch_next(ctx, std::move(r), plan);
+  ctx.bridge.ask_or<keypair_state>(
+      r, ctx.compute,
+      [&ctx, plan](std::shared_ptr<responder> rr, keypair_state&) {
+        launch_next(ctx, std::move(rr), plan);
+      },
+      [](responder& rr, const domain_error&) {
+        respond_error(rr, 400, "Invalid key_name provided.");
+      },
+      caf::get_atom::value, keypair_atom::value, plan->base.user_id, plan->base.key_name);
+}
+
 // The named security groups must be the project's (by name or id), as
 // Nova asks Neutron; "default" is every project's, made at its first use.
 void check_security_groups(server_context& ctx, std::shared_ptr<responder> r, plan_ptr plan) {
   const auto& wanted = plan->base.security_groups;
   if (std::all_of(wanted.begin(), wanted.end(), [](const auto& g) { return g == "default"; })) {
-    launch_next(ctx, std::move(r), plan);
+    check_key_name(ctx, std::move(r), plan);
     return;
   }
   ctx.bridge.ask<std::vector<security_group_state>>(
@@ -324,7 +340,7 @@ void check_security_groups(server_context& ctx, std::shared_ptr<responder> r, pl
             return;
           }
         }
-        launch_next(ctx, std::move(rr), plan);
+        check_key_name(ctx, std::move(rr), plan);
       },
       list_atom::value, security_group_atom::value);
 }

@@ -160,6 +160,25 @@ TEST_F(ComputeServers, LaunchesOverTheQuotaAreNovas403) {
   EXPECT_EQ(limits.value("totalInstancesUsed", 0), 2) << limits.dump();
 }
 
+TEST_F(ComputeServers, AKeyNameMustBeOneOfTheCallersKeypairs) {
+  auto m = make_member("kira");
+  auto body = boot_body("k-1", "");
+  body["server"]["key_name"] = "nope";
+  expect_nova_error(compute("POST", "/servers", m.token, body), 400, "Invalid key_name provided.");
+  ASSERT_EQ(compute("POST", "/os-keypairs", m.token, {{"keypair", {{"name", "mine"}}}}).status,
+            200);
+  body["server"]["key_name"] = "mine";
+  auto created = compute("POST", "/servers", m.token, body);
+  ASSERT_EQ(created.status, 202) << created.body;
+  const std::string id = json_of(created)["server"].value("id", "");
+  EXPECT_EQ(json_of(compute("GET", "/servers/" + id, m.token))["server"].value("key_name", ""),
+            "mine");
+  // Another user's key pair of the same name is not the caller's.
+  auto other = make_member("lars");
+  expect_nova_error(compute("POST", "/servers", other.token, body), 400,
+                    "Invalid key_name provided.");
+}
+
 TEST_F(ComputeServers, BadLaunchesAre4xxAndLeaveNothing) {
   auto m = make_member("bob");
   const auto net = make_network(m.token, "net");
