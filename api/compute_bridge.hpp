@@ -2,9 +2,8 @@
 // Glance: the flavor a launch names (the compute actor's), the
 // microversion (accepted up to the compute API's maximum), and the image
 // (its visibility and status). Quotas are reserved per instance in
-// compute_servers.cpp's launch_next. Still to do: the servers routes have
-// their own microversion parsing beside api/compute.cpp's (one should go),
-// and key pairs are checked in compute_servers.cpp (check_key_name).
+// compute_servers.cpp's launch_next, key pairs in its check_key_name. The
+// microversion is api/compute.cpp's negotiation.
 #pragma once
 
 #include <functional>

@@ -11,11 +11,15 @@
 #  3. fill: POST /servers with min_count = max_count = $BATCH (default 100)
 #     until the project has $SERVERS servers (default 10,000), then wait
 #     until none is in BUILD;
-#  4. listing with them: wrk -t1 -c1 on GET /servers/detail?limit=1000 and
+#  4-5. listing with them: wrk -t1 -c1 on GET /servers/detail?limit=1000 and
 #     GET /servers?limit=1000: median/p90/p99, req/s, the body's size, the
-#     server's CPU per request; its RSS before the first server and with all.
+#     server's CPU per request; its RSS before the first server and with all;
+#  6. with those servers: $NET_SEQ launches one at a time (default 200;
+#     0 skips 6) without a network, then on one network with a 10.0.0.0/16
+#     subnet (a port each; Neutron's port quota lifted), then $NET_CONC
+#     (default 1,000) on it with $INFLIGHT in flight.
 # The load average is printed before and after each phase.
-# The timing loops (1-3) are bench/server_launch.py (Python 3, stdlib only:
+# The timing loops (1-3, 6) are bench/server_launch.py (Python 3, stdlib only:
 # one kept-alive http.client connection per thread, time.perf_counter):
 # polling from curl would cost a process start (~5 ms) per GET.
 # Every server boots from a 4 KiB qcow2 "cirros" image with the flavor
@@ -30,9 +34,11 @@
 # dir removed on exit (the last 50 lines of its log are printed first if it
 # logged 5xx answers or warnings).
 #
-# Environment: SEQ, CONC, INFLIGHT, SERVERS, BATCH (above), DURATION (wrk
-# seconds per listing run, default 10), CUMULO_BENCH_DIR (where the temp dir
-# goes, default the system temp dir). Needs wrk, curl, jq and python3.
+# Environment: SEQ, CONC, INFLIGHT, SERVERS, BATCH, NET_SEQ, NET_CONC
+# (above), DURATION (wrk seconds per listing run, default 10), KEEP_LOG (a
+# file to copy the server's log to before the temp dir goes),
+# CUMULO_BENCH_DIR (where the temp dir goes, default the system temp dir).
+# Needs wrk, curl, jq and python3.
 #
 # Usage, from the repository root: bench/server_bench.sh [path/to/cumulo]
 set -euo pipefail
@@ -45,6 +51,8 @@ inflight=${INFLIGHT:-64}
 servers_wanted=${SERVERS:-10000}
 batch=${BATCH:-100}
 duration=${DURATION:-10}
+net_seq=${NET_SEQ:-200}
+net_conc=${NET_CONC:-1000}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 py=$here/server_launch.py
 
@@ -217,9 +225,39 @@ for path in "servers/detail?limit=1000" "servers?limit=1000"; do
 done
 
 rss2=$(server_rss)
+
+# --- 6. launches with 10,000 servers, without and with a port ---
+if ((net_seq > 0)); then
+  echo
+  echo "== 6a. latency with $nservers servers: $net_seq launches one at a time, no network (as 1)"
+  phase_py "6a. sequential at $nservers" seq "$net_seq"
+  o=$tmp/phase.out
+  summary+=("$(printf '%-30s %s/%s ACTIVE, %s ERROR, bad HTTP %s; launch->ACTIVE p50 %s ms  p90 %s ms  p99 %s ms  max %s ms; %s/s' \
+    "launch at $nservers, 1 at a time" "$(result ok "$o")" "$net_seq" "$(result errors "$o")" "$(result bad "$o")" "$(result p50 "$o")" "$(result p90 "$o")" "$(result p99 "$o")" "$(result max "$o")" "$(result rate "$o")")")
+
+  net_url=$url/networking/v2.0
+  expect 200 PUT "$net_url/quotas/$project_id" '{"quota": {"port": -1}}'
+  expect 201 POST "$net_url/networks" '{"network": {"name": "bench"}}'
+  network_id=$(jq -r '.network.id' "$tmp/call.body")
+  expect 201 POST "$net_url/subnets" "$(printf '{"subnet": {"network_id": "%s", "cidr": "10.0.0.0/16", "ip_version": 4}}' "$network_id")"
+  echo
+  echo "== 6b. latency with a port: $net_seq launches one at a time on network $network_id (10.0.0.0/16; port quota lifted)"
+  BENCH_NETWORKS=$network_id phase_py "6b. sequential, a port each" seq "$net_seq"
+  o=$tmp/phase.out
+  summary+=("$(printf '%-30s %s/%s ACTIVE, %s ERROR, bad HTTP %s; launch->ACTIVE p50 %s ms  p90 %s ms  p99 %s ms  max %s ms; %s/s' \
+    "launch + port, 1 at a time" "$(result ok "$o")" "$net_seq" "$(result errors "$o")" "$(result bad "$o")" "$(result p50 "$o")" "$(result p90 "$o")" "$(result p99 "$o")" "$(result max "$o")" "$(result rate "$o")")")
+  echo
+  echo "== 6c. throughput with a port: $net_conc launches, $inflight in flight, on the same network"
+  BENCH_NETWORKS=$network_id phase_py "6c. $inflight in flight, a port" conc "$net_conc" "$inflight"
+  o=$tmp/phase.out
+  summary+=("$(printf '%-30s %s/%s ACTIVE, %s ERROR, bad HTTP %s; %s launches/s; launch->ACTIVE p50 %s ms  p90 %s ms  p99 %s ms  max %s ms' \
+    "launch + port, $inflight in flight" "$(result ok "$o")" "$net_conc" "$(result errors "$o")" "$(result bad "$o")" "$(result rate "$o")" "$(result p50 "$o")" "$(result p90 "$o")" "$(result p99 "$o")" "$(result max "$o")")")
+fi
+
 summary+=("$(printf '%-30s %s before the first server, %s with %s servers (%s after the GETs)' "server RSS" "$(mib "$rss0")" "$(mib "$rss1")" "$nservers" "$(mib "$rss2")")")
 
 stop_server
+[[ -z ${KEEP_LOG:-} ]] || cp "$tmp/server.log" "$KEEP_LOG"
 # the server's log has one line per request: "... POST /compute/v2.1/servers -> 202 (0.6 ms)"
 server5xx=$(grep -cE ' -> 5[0-9][0-9] ' "$tmp/server.log" || true)
 servererr=$(grep -cE '\] \[(warning|error|critical)\] ' "$tmp/server.log" || true)
