@@ -10,13 +10,13 @@
 #include <unordered_map>
 
 #include "actors/conductor.hpp"
+#include "actors/door.hpp"
 #include "actors/errors.hpp"
 #include "engine/ids.hpp"
 
 namespace cumulo {
 namespace {
 
-constexpr std::chrono::seconds conductor_timeout{60};
 
 struct instance_usage {
   std::string project_id;
@@ -80,26 +80,10 @@ struct compute_state {
 };
 
 using compute_actor = caf::stateful_actor<compute_state>;
-using on_error = std::function<void(const caf::error&)>;
 
 template <class P>
 on_error fail_to(P promise) {
   return [promise](const caf::error& e) mutable { promise.deliver(e); };
-}
-
-// Sends a command to a resource actor (through the conductor); its answer
-// updates the index before `ok` sees it.
-template <class State, class Command>
-void resource_command(compute_actor* self, const std::string& id, Command command,
-                      event_metadata meta, std::function<void(State&)> ok, on_error fail) {
-  self->request(self->state.conductor, conductor_timeout, command_atom::value, id,
-                std::move(command), std::move(meta))
-      .then(
-          [self, ok](State& s) {
-            self->state.put(s);
-            ok(s);
-          },
-          [fail](caf::error& e) { fail(e); });
 }
 
 caf::result<flavor_state> on_flavor(compute_actor* self, const std::string& id, flavor::command& c,

@@ -7,6 +7,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "actors/door.hpp"
 #include "actors/errors.hpp"
 #include "engine/clock.hpp"
 
@@ -18,7 +19,6 @@ using hash_atom = caf::atom_constant<caf::atom("hash")>;
 
 // How long the identity actor waits for the conductor (it waits for the
 // journal in turn) and for an argon2 worker (a queue of logins).
-constexpr std::chrono::seconds conductor_timeout{60};
 constexpr std::chrono::seconds worker_timeout{120};
 
 // One argon2 worker: detached, so its ~120 ms of CPU per call never holds

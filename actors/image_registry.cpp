@@ -5,13 +5,13 @@
 
 #include <unordered_map>
 
+#include "actors/door.hpp"
 #include "actors/errors.hpp"
 #include "actors/messages.hpp"
 
 namespace cumulo {
 namespace {
 
-constexpr std::chrono::seconds conductor_timeout{60};
 
 struct registry_state {
   caf::actor conductor;

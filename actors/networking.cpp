@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "actors/door.hpp"
 #include "actors/errors.hpp"
 #include "engine/ids.hpp"
 #include "engine/ipam.hpp"
@@ -18,7 +19,6 @@
 namespace cumulo {
 namespace {
 
-constexpr std::chrono::seconds conductor_timeout{60};
 
 struct networking_state {
   caf::actor conductor;
@@ -117,7 +117,6 @@ struct networking_state {
 };
 
 using networking_actor = caf::stateful_actor<networking_state>;
-using on_error = std::function<void(const caf::error&)>;
 
 domain_error not_found(const char* type, const char* what, const std::string& id) {
   return make_neutron_error(errc::not_found, type,
@@ -196,21 +195,6 @@ void network_command(networking_actor* self, const std::string& network_id,
             }
             fail(e);
           });
-}
-
-// Sends a command to a resource actor of another kind (security group,
-// router, floating IP) and indexes its answer.
-template <class State, class Command>
-void resource_command(networking_actor* self, const std::string& id, Command command,
-                      event_metadata meta, std::function<void(State&)> ok, on_error fail) {
-  self->request(self->state.conductor, conductor_timeout, command_atom::value, id,
-                std::move(command), std::move(meta))
-      .then(
-          [self, ok](State& s) {
-            self->state.put(s);
-            ok(s);
-          },
-          [fail](caf::error& e) { fail(e); });
 }
 
 // Deletes a port the networking actor made (a router's, a floating IP's),

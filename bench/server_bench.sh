@@ -65,7 +65,7 @@ done
 source "$here/bench_lib.sh"
 
 echo "== cumulo server benchmark, $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
-echo "binary: $bin; $(nproc) cores"
+echo "binary: $bin (modified $(date -u -r "$bin" '+%Y-%m-%d %H:%M:%S UTC')); $(nproc) cores"
 echo "load before: $(uptime)"
 
 # --- the server: 4 hosts that hold all the servers, one token ---
@@ -158,8 +158,9 @@ wall=$(result wall "$o")
 cores=$(awk -v a="$cpu0" -v b="$cpu1" -v w="$wall" 'BEGIN { printf "%.2f", (b - a) / w }')
 cpu_per=$(awk -v a="$cpu0" -v b="$cpu1" -v n="$(result ok "$o")" 'BEGIN { if (n > 0) printf "%.0f", (b - a) * 1e6 / n; else print "-" }')
 echo "server CPU: $cores cores, $cpu_per µs per launch (with its polls)"
-summary+=("$(printf '%-30s %s/%s ACTIVE, %s ERROR, bad HTTP %s; %s launches/s (target >= 1000); launch->ACTIVE p50 %s ms  p90 %s ms  p99 %s ms  max %s ms; server %s cores, %s µs CPU/launch' \
-  "launch, $inflight in flight" "$(result ok "$o")" "$conc_n" "$(result errors "$o")" "$(result bad "$o")" "$(result rate "$o")" "$(result p50 "$o")" "$(result p90 "$o")" "$(result p99 "$o")" "$(result max "$o")" "$cores" "$cpu_per")")
+client_cores=$(awk -v c="$(result client_cpu "$o")" -v w="$wall" 'BEGIN { printf "%.2f", c / w }')
+summary+=("$(printf '%-30s %s/%s ACTIVE, %s ERROR, bad HTTP %s; %s launches/s (target >= 1000); launch->ACTIVE p50 %s ms  p90 %s ms  p99 %s ms  max %s ms; server %s cores, %s µs CPU/launch; client %s cores' \
+  "launch, $inflight in flight" "$(result ok "$o")" "$conc_n" "$(result errors "$o")" "$(result bad "$o")" "$(result rate "$o")" "$(result p50 "$o")" "$(result p90 "$o")" "$(result p99 "$o")" "$(result max "$o")" "$cores" "$cpu_per" "$client_cores")")
 
 # --- 3. fill ---
 echo

@@ -155,8 +155,11 @@ def report(stats, n, wall):
         print(f"median of the first {tenth}: {pct(first, 50):.2f} ms, of the last {tenth}: {pct(last, 50):.2f} ms")
     if stats.first_bad:
         print("first unexpected answer: " + stats.first_bad)
+    t = os.times()
+    client = t.user + t.system
+    print(f"this client's CPU: {client:.2f} s ({client / wall:.2f} cores; it shares the machine with the server)")
     print(
-        f"result ok={ok} n={n} errors={stats.errors} bad={bad} wall={wall:.3f} rate={ok / wall:.1f} "
+        f"result client_cpu={client:.2f} ok={ok} n={n} errors={stats.errors} bad={bad} wall={wall:.3f} rate={ok / wall:.1f} "
         f"p50={pct(ms, 50):.2f} p90={pct(ms, 90):.2f} p99={pct(ms, 99):.2f} max={ms[-1] if ms else float('nan'):.2f}"
     )
 
