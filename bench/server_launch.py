@@ -17,7 +17,8 @@ so the timings are the server's, not a process start per poll as with curl.
                                 GET /servers/detail?limit=1000 by servers_links)
 
 Environment: BENCH_URL (http://127.0.0.1:PORT), BENCH_TOKEN, BENCH_FLAVOR,
-BENCH_IMAGE; BENCH_NETWORKS (the server's "networks", default "none").
+BENCH_IMAGE; BENCH_NETWORKS (the server's "networks", default "none");
+BENCH_POLL_MS (a pause between two GETs of one launch, default 0: none).
 Output: human-readable lines, the last one "result key=value ..." for the
 shell to parse.
 """
@@ -34,6 +35,7 @@ TOKEN = os.environ["BENCH_TOKEN"]
 FLAVOR = os.environ.get("BENCH_FLAVOR", "")
 IMAGE = os.environ.get("BENCH_IMAGE", "")
 NETWORKS = os.environ.get("BENCH_NETWORKS", "none")
+POLL_S = float(os.environ.get("BENCH_POLL_MS", "0")) / 1000  # pause between polls of a launch
 COMPUTE = "/compute/v2.1"
 HEADERS = {
     "X-Auth-Token": TOKEN,
@@ -121,6 +123,8 @@ def launch_one(conn, stats, name):
                 stats.errors += 1
                 stats.polls += polls
             return
+        if POLL_S:
+            time.sleep(POLL_S)
         if time.perf_counter() - t0 > 60:
             stats.http_bad("launch still " + st + " after 60 s", 0, sid.encode())
             return
