@@ -107,21 +107,6 @@ void add_compute_route(Pistache::Rest::Router& router, server_context& ctx, http
             });
 }
 
-std::string path_param(const Request& req, const std::string& name) {
-  const std::string in = param_of(req, name);
-  std::string out;
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    if (in[i] == '%' && i + 2 < in.size() && std::isxdigit(static_cast<unsigned char>(in[i + 1])) &&
-        std::isxdigit(static_cast<unsigned char>(in[i + 2]))) {
-      out += static_cast<char>(std::stoi(in.substr(i + 1, 2), nullptr, 16));
-      i += 2;
-    } else {
-      out += in[i];
-    }
-  }
-  return out;
-}
-
 query_int query_number(const Request& req, responder& r, const std::string& name) {
   auto text = query_of(req, name);
   if (!text) return {};

@@ -67,8 +67,6 @@ void add_hypervisor_routes(Pistache::Rest::Router& router, server_context& ctx);
 
 inline const std::string compute_root = "/compute/v2.1";
 
-// A path parameter, percent-decoded (keypair names may hold spaces).
-std::string path_param(const Pistache::Rest::Request& req, const std::string& name);
 // A query parameter as a non-negative integer; nothing when absent, and a
 // 400 answered ("Invalid limit ...") when it is not one.
 struct query_int {

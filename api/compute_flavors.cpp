@@ -214,7 +214,7 @@ void create_flavor(server_context& ctx, const Request& req, std::shared_ptr<resp
 using flavor_then = std::function<void(std::shared_ptr<responder>, token_info&, flavor_state&)>;
 void with_flavor(server_context& ctx, const Request& req, std::shared_ptr<responder> r,
                  const std::string& rule, flavor_then then) {
-  const std::string id = path_param(req, ":flavor_id");
+  const std::string id = param_of(req, ":flavor_id");
   with_token(ctx, auth_token_of(req), r,
              [&ctx, id, rule, then](std::shared_ptr<responder> rr, token_info& t) {
                if (!rule.empty() && !enforce(*rr, ctx, t, rule, {project_of(t), t.user.id})) return;
@@ -269,7 +269,7 @@ void add_flavor_routes(Pistache::Rest::Router& router, server_context& ctx) {
         auto body = json_request(ctx, req, *r, "compute_flavor_update");
         if (!body) return;
         const auto description = optional_text((*body)["flavor"], "description");
-        const std::string id = path_param(req, ":flavor_id");
+        const std::string id = param_of(req, ":flavor_id");
         const std::string base = base_url(req, ctx);
         with_token(ctx, auth_token_of(req), r,
                    [&ctx, id, v, base, description](std::shared_ptr<responder> rr, token_info& t) {
@@ -284,7 +284,7 @@ void add_flavor_routes(Pistache::Rest::Router& router, server_context& ctx) {
   add_compute_route(
       router, ctx, http_method::del, flavors_path + "/:flavor_id",
       [&ctx](const Request& req, std::shared_ptr<responder> r, microversion) {
-        const std::string id = path_param(req, ":flavor_id");
+        const std::string id = param_of(req, ":flavor_id");
         with_token(
             ctx, auth_token_of(req), r, [&ctx, id](std::shared_ptr<responder> rr, token_info& t) {
               if (!enforce(*rr, ctx, t, "os_compute_api:os-flavor-manage:delete")) return;
@@ -316,7 +316,7 @@ void add_flavor_routes(Pistache::Rest::Router& router, server_context& ctx) {
             return bad_request(*r,
                                "Invalid input for field/attribute extra_specs. The key "
                                "must be 1 to 255 characters.");
-        const std::string id = path_param(req, ":flavor_id");
+        const std::string id = param_of(req, ":flavor_id");
         with_token(ctx, auth_token_of(req), r,
                    [&ctx, id, c](std::shared_ptr<responder> rr, token_info& t) {
                      if (!enforce(*rr, ctx, t, "os_compute_api:os-flavor-extra-specs:create"))
@@ -329,7 +329,7 @@ void add_flavor_routes(Pistache::Rest::Router& router, server_context& ctx) {
       });
   add_compute_route(router, ctx, http_method::get, specs + "/:key",
                     [&ctx](const Request& req, std::shared_ptr<responder> r, microversion) {
-                      const std::string key = path_param(req, ":key");
+                      const std::string key = param_of(req, ":key");
                       with_flavor(
                           ctx, req, std::move(r), "os_compute_api:os-flavor-extra-specs:show",
                           [key](std::shared_ptr<responder> rr, token_info&, flavor_state& f) {
@@ -346,11 +346,11 @@ void add_flavor_routes(Pistache::Rest::Router& router, server_context& ctx) {
       [&ctx](const Request& req, std::shared_ptr<responder> r, microversion) {
         auto body = json_request(ctx, req, *r, "compute_flavor_extra_spec_update");
         if (!body) return;
-        const std::string key = path_param(req, ":key");
+        const std::string key = param_of(req, ":key");
         if (!body->contains(key)) return bad_request(*r, "Request body and URI mismatch");
         flavor::set_extra_specs c;
         c.extra_specs[key] = spec_value((*body)[key]);
-        const std::string id = path_param(req, ":flavor_id");
+        const std::string id = param_of(req, ":flavor_id");
         with_token(ctx, auth_token_of(req), r,
                    [&ctx, id, c, key](std::shared_ptr<responder> rr, token_info& t) {
                      if (!enforce(*rr, ctx, t, "os_compute_api:os-flavor-extra-specs:update"))
@@ -364,8 +364,8 @@ void add_flavor_routes(Pistache::Rest::Router& router, server_context& ctx) {
   add_compute_route(
       router, ctx, http_method::del, specs + "/:key",
       [&ctx](const Request& req, std::shared_ptr<responder> r, microversion) {
-        const std::string key = path_param(req, ":key");
-        const std::string id = path_param(req, ":flavor_id");
+        const std::string key = param_of(req, ":key");
+        const std::string id = param_of(req, ":flavor_id");
         with_token(ctx, auth_token_of(req), r,
                    [&ctx, id, key](std::shared_ptr<responder> rr, token_info& t) {
                      if (!enforce(*rr, ctx, t, "os_compute_api:os-flavor-extra-specs:delete"))

@@ -188,7 +188,7 @@ void set_host_enabled(server_context& ctx, std::shared_ptr<responder> r, const s
 
 void update_service(server_context& ctx, const Request& req, std::shared_ptr<responder> r,
                     microversion v) {
-  const std::string id = path_param(req, ":service_id");
+  const std::string id = param_of(req, ":service_id");
   if (!v.at_least(53)) {
     // Below 2.53 the "id" is an action on a host's service named in the body.
     if (id != "enable" && id != "disable" && id != "disable-log-reason")
@@ -350,7 +350,7 @@ void add_hypervisor_routes(Pistache::Rest::Router& router, server_context& ctx) 
   add_compute_route(
       router, ctx, http_method::get, hypervisors_path + "/:id",
       [&ctx](const Request& req, std::shared_ptr<responder> r, microversion v) {
-        const std::string id = path_param(req, ":id");
+        const std::string id = param_of(req, ":id");
         const auto with = query_of(req, "with_servers");
         const bool servers = v.at_least(53) && with && query_flag(*with);
         with_hosts(
@@ -375,7 +375,7 @@ void add_hypervisor_routes(Pistache::Rest::Router& router, server_context& ctx) 
                     [&ctx](const Request& req, std::shared_ptr<responder> r, microversion v) {
                       if (v.at_least(88))
                         return respond_error(*r, 404, "The resource could not be found.");
-                      const std::string id = path_param(req, ":id");
+                      const std::string id = param_of(req, ":id");
                       with_hosts(
                           ctx, req, std::move(r), "os_compute_api:os-hypervisors:uptime",
                           [v, id](std::shared_ptr<responder> rr, std::vector<host_state>& hosts) {
@@ -396,7 +396,7 @@ void add_hypervisor_routes(Pistache::Rest::Router& router, server_context& ctx) 
         [&ctx, with_servers_list](const Request& req, std::shared_ptr<responder> r,
                                   microversion v) {
           if (v.at_least(53)) return respond_error(*r, 404, "The resource could not be found.");
-          const std::string pattern = path_param(req, ":pattern");
+          const std::string pattern = param_of(req, ":pattern");
           with_hosts(ctx, req, std::move(r),
                      with_servers_list ? "os_compute_api:os-hypervisors:servers"
                                        : "os_compute_api:os-hypervisors:search",

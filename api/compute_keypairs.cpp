@@ -123,7 +123,7 @@ void add_keypair_routes(Pistache::Rest::Router& router, server_context& ctx) {
   add_compute_route(
       router, ctx, http_method::get, keypairs_path + "/:name",
       [&ctx](const Request& req, std::shared_ptr<responder> r, microversion v) {
-        const std::string name = path_param(req, ":name");
+        const std::string name = param_of(req, ":name");
         const auto asked_user = query_of(req, "user_id");
         with_token(
             ctx, auth_token_of(req), r,
@@ -143,7 +143,7 @@ void add_keypair_routes(Pistache::Rest::Router& router, server_context& ctx) {
   add_compute_route(
       router, ctx, http_method::del, keypairs_path + "/:name",
       [&ctx](const Request& req, std::shared_ptr<responder> r, microversion v) {
-        const std::string name = path_param(req, ":name");
+        const std::string name = param_of(req, ":name");
         const auto asked_user = query_of(req, "user_id");
         with_token(
             ctx, auth_token_of(req), r,

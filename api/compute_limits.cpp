@@ -98,7 +98,7 @@ void add_limits_routes(Pistache::Rest::Router& router, server_context& ctx) {
   add_compute_route(
       router, ctx, http_method::get, quotas_path + "/:project_id",
       [&ctx](const Request& req, std::shared_ptr<responder> r, microversion v) {
-        const std::string project = path_param(req, ":project_id");
+        const std::string project = param_of(req, ":project_id");
         with_token(
             ctx, auth_token_of(req), r,
             [&ctx, v, project](std::shared_ptr<responder> rr, token_info& t) {
@@ -116,7 +116,7 @@ void add_limits_routes(Pistache::Rest::Router& router, server_context& ctx) {
   add_compute_route(
       router, ctx, http_method::get, quotas_path + "/:project_id/defaults",
       [&ctx](const Request& req, std::shared_ptr<responder> r, microversion v) {
-        const std::string project = path_param(req, ":project_id");
+        const std::string project = param_of(req, ":project_id");
         with_token(
             ctx, auth_token_of(req), r,
             [&ctx, v, project](std::shared_ptr<responder> rr, token_info& t) {
@@ -130,7 +130,7 @@ void add_limits_routes(Pistache::Rest::Router& router, server_context& ctx) {
   add_compute_route(
       router, ctx, http_method::get, quotas_path + "/:project_id/detail",
       [&ctx](const Request& req, std::shared_ptr<responder> r, microversion v) {
-        const std::string project = path_param(req, ":project_id");
+        const std::string project = param_of(req, ":project_id");
         with_token(ctx, auth_token_of(req), r,
                    [&ctx, v, project](std::shared_ptr<responder> rr, token_info& t) {
                      if (!enforce(*rr, ctx, t, "os_compute_api:os-quota-sets:detail",
@@ -172,7 +172,7 @@ void add_limits_routes(Pistache::Rest::Router& router, server_context& ctx) {
           u.limits[key] = value.is_number_integer() ? value.get<std::int64_t>()
                                                     : std::stoll(value.get<std::string>());
         }
-        const std::string project = path_param(req, ":project_id");
+        const std::string project = param_of(req, ":project_id");
         with_token(ctx, auth_token_of(req), r,
                    [&ctx, v, project, u](std::shared_ptr<responder> rr, token_info& t) {
                      if (!enforce(*rr, ctx, t, "os_compute_api:os-quota-sets:update",
@@ -192,7 +192,7 @@ void add_limits_routes(Pistache::Rest::Router& router, server_context& ctx) {
   add_compute_route(
       router, ctx, http_method::del, quotas_path + "/:project_id",
       [&ctx](const Request& req, std::shared_ptr<responder> r, microversion) {
-        const std::string project = path_param(req, ":project_id");
+        const std::string project = param_of(req, ":project_id");
         with_token(ctx, auth_token_of(req), r,
                    [&ctx, project](std::shared_ptr<responder> rr, token_info& t) {
                      if (!enforce(*rr, ctx, t, "os_compute_api:os-quota-sets:delete",

@@ -245,16 +245,13 @@ std::string header_of(const Rest::Request& req, const std::string& name) {
   return "";
 }
 
-std::string param_of(const Rest::Request& req, const std::string& name) {
-  return req.param(name).as<std::string>();
-}
-
 namespace {
-std::string percent_decoded(const std::string& in) {
+// '+' is a space in a query, itself in a path.
+std::string percent_decoded(const std::string& in, bool plus_is_space = true) {
   std::string out;
   out.reserve(in.size());
   for (std::size_t i = 0; i < in.size(); ++i) {
-    if (in[i] == '+') {
+    if (in[i] == '+' && plus_is_space) {
       out += ' ';
     } else if (in[i] == '%' && i + 2 < in.size() &&
                std::isxdigit(static_cast<unsigned char>(in[i + 1])) &&
@@ -268,6 +265,12 @@ std::string percent_decoded(const std::string& in) {
   return out;
 }
 }  // namespace
+
+std::string param_of(const Rest::Request& req, const std::string& name) {
+  // Pistache hands path segments over as sent: names (a key pair's, an
+  // extra spec's key) may hold escaped characters.
+  return percent_decoded(req.param(name).as<std::string>(), false);
+}
 
 std::optional<std::string> query_of(const Rest::Request& req, const std::string& name) {
   auto v = req.query().get(name);

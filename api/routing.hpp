@@ -37,7 +37,7 @@ void set_not_found(Pistache::Rest::Router& router, server_context& ctx);
 
 // A request header's value, "" when absent (case-insensitive name).
 std::string header_of(const Pistache::Rest::Request& req, const std::string& name);
-// A path parameter (":project_id"), and a query parameter (nothing when
+// A path parameter (":project_id"), percent-decoded, and a query parameter (nothing when
 // absent).
 std::string param_of(const Pistache::Rest::Request& req, const std::string& name);
 std::optional<std::string> query_of(const Pistache::Rest::Request& req, const std::string& name);
