@@ -2,6 +2,7 @@
 // link), show, update by JSON Patch (both media types the clients send),
 // delete, tags, deactivate/reactivate, and the schemas.
 #include <cctype>
+#include <iterator>
 
 #include "actors/messages.hpp"
 #include "api/auth.hpp"
@@ -70,21 +71,12 @@ std::string next_link(std::map<std::string, std::string> params, const std::stri
   return out;
 }
 
-// The document a JSON Patch applies to: what a client may change.
+// The document a JSON Patch applies to: the image as shown, less what only
+// Glance sets.
 json patchable(const image_state& s) {
-  json doc = json::object();
-  for (const auto& [k, v] : s.properties)
-    if (k != "os_hidden") doc[k] = v;
-  doc["name"] = s.name.empty() ? json(nullptr) : json(s.name);
-  doc["visibility"] = s.visibility;
-  doc["protected"] = s.is_protected;
-  auto hidden = s.properties.find("os_hidden");
-  doc["os_hidden"] = hidden != s.properties.end() && hidden->second == "true";
-  doc["min_disk"] = s.min_disk;
-  doc["min_ram"] = s.min_ram;
-  doc["disk_format"] = s.disk_format.empty() ? json(nullptr) : json(s.disk_format);
-  doc["container_format"] = s.container_format.empty() ? json(nullptr) : json(s.container_format);
-  doc["tags"] = s.tags;
+  json doc = image_json(s);
+  for (auto it = doc.begin(); it != doc.end();)
+    it = image_read_only(it.key()) || it.key() == "id" ? doc.erase(it) : std::next(it);
   return doc;
 }
 

@@ -238,7 +238,6 @@ class image_upload : public std::enable_shared_from_this<image_upload> {
 
   // Back to queued: nothing of this upload stays.
   void reset(const std::string& reason) {
-    if (reason.empty()) return;
     caf::anon_send(ctx_.image_registry, command_atom::value, id_,
                    image::command{image::reset_upload{reason}},
                    event_metadata{r_->request_id(), user_});

@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "engine/clock.hpp"
+#include "engine/image_listing.hpp"
 
 namespace cumulo::api {
 namespace {
@@ -32,8 +33,7 @@ json image_json(const image_state& s) {
   j["status"] = s.status;
   j["visibility"] = s.visibility;
   j["protected"] = s.is_protected;
-  auto hidden = s.properties.find("os_hidden");
-  j["os_hidden"] = hidden != s.properties.end() && hidden->second == "true";
+  j["os_hidden"] = image_hidden(s);
   j["checksum"] = text_or_null(s.checksum);
   j["os_hash_algo"] = text_or_null(s.os_hash_algo);
   j["os_hash_value"] = text_or_null(s.os_hash_value);

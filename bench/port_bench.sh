@@ -96,19 +96,6 @@ echo "server RSS before the first port: $(mib "$rss0")"
 
 summary=()
 
-# wrk's output -> "req/s p50 p75 p90 p99 requests non2xx errors" (latencies
-# as wrk prints them, with their units).
-parse_wrk() {
-  awk '
-    /Requests\/sec:/ { rps = $2 }
-    /^ +50%/ { p50 = $2 } /^ +75%/ { p75 = $2 } /^ +90%/ { p90 = $2 } /^ +99%/ { p99 = $2 }
-    / requests in / { n = $1 }
-    /Non-2xx or 3xx responses:/ { bad = $NF }
-    /Socket errors:/ { sub(/^.*Socket errors: */, ""); err = $0 }
-    END { printf "%s %s %s %s %s %s %s %s\n", rps, p50, p75, p90, p99, n, bad + 0, (err == "" ? "none" : err) }
-  ' "$1"
-}
-
 # --- 1. creation ---
 echo
 echo "== 1. create: wrk -t$threads -c$connections -d${duration}s --latency -s $lua POST $net_url/ports"

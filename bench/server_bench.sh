@@ -182,18 +182,6 @@ fi
 rss1=$(server_rss)
 echo "server RSS with $nservers servers: $(mib "$rss1") (before the first: $(mib "$rss0"); $(awk -v a="${rss0%% *}" -v b="${rss1%% *}" -v n="$nservers" 'BEGIN { printf "%.2f", (b - a) / n }') KiB per server)"
 
-# wrk's output -> "req/s p50 p75 p90 p99 requests non2xx errors"
-parse_wrk() {
-  awk '
-    /Requests\/sec:/ { rps = $2 }
-    /^ +50%/ { p50 = $2 } /^ +75%/ { p75 = $2 } /^ +90%/ { p90 = $2 } /^ +99%/ { p99 = $2 }
-    / requests in / { n = $1 }
-    /Non-2xx or 3xx responses:/ { bad = $NF }
-    /Socket errors:/ { sub(/^.*Socket errors: */, ""); err = $0 }
-    END { printf "%s %s %s %s %s %s %s %s\n", rps, p50, p75, p90, p99, n, bad + 0, (err == "" ? "none" : err) }
-  ' "$1"
-}
-
 # --- 4. listing ---
 n=4
 for path in "servers/detail?limit=1000" "servers?limit=1000"; do

@@ -57,19 +57,6 @@ done
 
 summary=()
 
-# wrk's output -> "req/s p50 p75 p90 p99 requests non2xx errors" (latencies
-# as wrk prints them, with their units).
-parse_wrk() {
-  awk '
-    /Requests\/sec:/ { rps = $2 }
-    /^ +50%/ { p50 = $2 } /^ +75%/ { p75 = $2 } /^ +90%/ { p90 = $2 } /^ +99%/ { p99 = $2 }
-    / requests in / { n = $1 }
-    /Non-2xx or 3xx responses:/ { bad = $NF }
-    /Socket errors:/ { sub(/^.*Socket errors: */, ""); err = $0 }
-    END { printf "%s %s %s %s %s %s %s %s\n", rps, p50, p75, p90, p99, n, bad + 0, (err == "" ? "none" : err) }
-  ' "$1"
-}
-
 # run_wrk LABEL CONNECTIONS [wrk args...]
 run_wrk() {
   local label=$1 conns=$2

@@ -87,11 +87,6 @@ std::string field_of(const image_state& s, const std::string& key) {
   return s.container_format;
 }
 
-bool hidden(const image_state& s) {
-  auto it = s.properties.find("os_hidden");
-  return it != s.properties.end() && (it->second == "true" || it->second == "True");
-}
-
 bool listed_by_default(const image_state& s, const image_viewer& v) {
   if (v.is_admin) return true;
   return s.owner == v.project_id || s.visibility == "public";
@@ -103,6 +98,11 @@ bool image_visible(const image_state& s, const image_viewer& v) {
   if (!s.exists()) return false;
   return v.is_admin || s.owner == v.project_id || s.visibility == "public" ||
          s.visibility == "community";
+}
+
+bool image_hidden(const image_state& s) {
+  auto it = s.properties.find("os_hidden");
+  return it != s.properties.end() && it->second == "true";
 }
 
 bool image_owned(const image_state& s, const image_viewer& v) {
@@ -182,7 +182,7 @@ outcome<image_page> list_images(const std::vector<image_state>& all, const image
     for (const auto& t : q.tags)
       match &= std::find(s.tags.begin(), s.tags.end(), t) != s.tags.end();
     // Hidden images are left out unless asked for (Glance's os_hidden).
-    match &= hidden(s) == q.os_hidden.value_or(false);
+    match &= image_hidden(s) == q.os_hidden.value_or(false);
     if (match) chosen.push_back(&s);
   }
   auto sort = q.sort;

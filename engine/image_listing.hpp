@@ -24,6 +24,10 @@ struct image_viewer {
 // community ones; the owner project sees its own whatever their visibility
 // (shared images have no members here, so only their owner sees them).
 bool image_visible(const image_state& s, const image_viewer& v);
+// Glance's os_hidden, kept among the properties as "true"/"false" (the
+// image events have no field of its own).
+bool image_hidden(const image_state& s);
+
 // Whether the caller may change the image: its owner, or an admin.
 bool image_owned(const image_state& s, const image_viewer& v);
 

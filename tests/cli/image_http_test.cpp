@@ -242,6 +242,7 @@ TEST_F(ImageApi, UploadWithTheWrongContentTypeIs415) {
   EXPECT_EQ(show(id).value("status", ""), "queued");
   expect_glance_error(upload("", id, "abc"), 401);
   expect_glance_error(upload(admin_token, "01a22b14-5190-74dc-85dc-49bf6d1a4bf6", "abc"), 404);
+  expect_glance_error(upload(admin_token, "not-a-uuid", "abc"), 404);
   EXPECT_TRUE(image_files().empty());
 }
 
