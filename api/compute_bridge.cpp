@@ -4,6 +4,8 @@
 #include "actors/messages.hpp"
 #include "api/routing.hpp"
 #include "engine/flavor_state.hpp"
+#include "api/image.hpp"
+#include "engine/image_listing.hpp"
 #include "engine/image_state.hpp"
 
 // Pistache last: its headers define generic macros (NAME, TRY, ...).
@@ -67,16 +69,12 @@ void resolve_image(server_context& ctx, std::shared_ptr<responder> r, const toke
                    std::function<void(std::shared_ptr<responder>)> then) {
   const auto slash = image_ref.rfind('/');
   const std::string id = slash == std::string::npos ? image_ref : image_ref.substr(slash + 1);
-  const std::string project = t.project ? t.project->id : "";
-  const bool admin = t.is_admin();
+  // Glance's own visibility rules, asked of Glance's door.
+  const image_viewer viewer = viewer_of(t);
   ctx.bridge.ask_or<image_state>(
-      r, ctx.conductor,
-      [id, image_ref, project, admin, then](std::shared_ptr<responder> rr, image_state& img) {
-        // Glance's visibility: shared images with members are not modelled
-        // on this branch, so only the owner sees a private or shared one.
-        const bool visible = admin || img.owner == project || img.visibility == "public" ||
-                             img.visibility == "community";
-        if (!img.exists() || !visible) {
+      r, ctx.image_registry,
+      [id, image_ref, viewer, then](std::shared_ptr<responder> rr, image_state& img) {
+        if (!image_visible(img, viewer)) {
           respond_error(*rr, 400, "Image " + image_ref + " could not be found.");
           return;
         }

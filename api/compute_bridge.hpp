@@ -59,7 +59,7 @@ void resolve_flavor(server_context& ctx, std::shared_ptr<responder> r,
                     const std::string& flavor_ref,
                     std::function<void(std::shared_ptr<responder>, instance::flavor)> then);
 
-// The image for a launch, asked of the conductor: calls then() when it
+// The image for a launch, asked of the image registry: calls then() when it
 // exists, the caller may see it (its owner project, public or community,
 // or an admin) and it is active; otherwise answers 400 as Nova does.
 void resolve_image(server_context& ctx, std::shared_ptr<responder> r, const token_info& t,
