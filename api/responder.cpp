@@ -14,6 +14,15 @@ void responder::send_file(const std::string& path, const header_list& headers) {
   send(500, error_body(svc(), 500, "This answer cannot carry a file."), {});
 }
 
+void responder::send_typed(int status, std::string body, const std::string& content_type,
+                           const header_list& headers) {
+  (void)status;
+  (void)body;
+  (void)content_type;
+  (void)headers;
+  send(500, error_body(svc(), 500, "This answer cannot carry a typed body."), {});
+}
+
 void respond(responder& r, int status, const nlohmann::json& body, const header_list& headers) {
   r.log().info("{} -> {} ({:.1f} ms)", r.request_line(), status, r.elapsed_us() / 1000.0);
   r.send(status, body, headers);

@@ -40,6 +40,10 @@ class responder {
   // Answers 200 with a file's bytes (application/octet-stream), streamed
   // from disk, never read into memory. Only the first call writes.
   virtual void send_file(const std::string& path, const header_list& headers);
+  // Answers with a body of any media type ("text/css; charset=utf-8"): the
+  // dashboard's files. Only the first call writes.
+  virtual void send_typed(int status, std::string body, const std::string& content_type,
+                          const header_list& headers);
   void send(int status, const nlohmann::json& body, const header_list& headers) {
     send_text(status, body.is_discarded() ? std::string() : body.dump(), headers);
   }

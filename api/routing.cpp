@@ -105,6 +105,17 @@ class pistache_responder final : public responder {
     flight_->end();
   }
 
+  void send_typed(int status, std::string body, const std::string& content_type,
+                  const header_list& headers) override {
+    if (sent_.exchange(true)) return;
+    if (!flight_->closed()) {
+      add_headers(headers);
+      w_.send(static_cast<Http::Code>(status), body,
+              Http::Mime::MediaType::fromString(content_type));
+    }
+    flight_->end();
+  }
+
   void send_text(int status, std::string body, const header_list& headers) override {
     if (sent_.exchange(true)) return;
     if (!flight_->closed()) {

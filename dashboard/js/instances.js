@@ -1,0 +1,302 @@
+// Instances: the project's servers, refreshed live by polling; the launch
+// wizard; power actions and delete; a server's details with its console
+// output and its history (os-instance-actions).
+import * as api from "./api.js";
+import { h, clear, fill, table, errorBox, notice, field, select, section, statusBadge, link } from "./dom.js";
+
+const C = api.paths.compute;
+const POLL_MS = 2000;
+
+export function addressesOf(server) {
+  const out = [];
+  for (const [net, addrs] of Object.entries(server.addresses || {}))
+    for (const a of addrs) out.push(`${a.addr} (${net})`);
+  return out.join(", ");
+}
+
+// Names of flavors and images by id: a server names them by id only.
+export async function catalogNames() {
+  const [flavors, images] = await Promise.allSettled([
+    api.get(`${C}/flavors/detail`),
+    api.get(`${api.paths.image}/images?limit=1000`),
+  ]);
+  const names = { flavors: new Map(), images: new Map() };
+  if (flavors.status === "fulfilled") for (const f of flavors.value.flavors) names.flavors.set(f.id, f);
+  if (images.status === "fulfilled") for (const i of images.value.images) names.images.set(i.id, i);
+  return names;
+}
+
+export function flavorName(server, names) {
+  const f = names.flavors.get(server.flavor && server.flavor.id);
+  return f ? f.name : server.flavor ? server.flavor.original_name || server.flavor.id : "";
+}
+export function imageName(server, names) {
+  const id = server.image && server.image.id;
+  if (!id) return "(volume)";
+  const i = names.images.get(id);
+  return i ? i.name || id : id;
+}
+
+function statusCell(s) {
+  const task = s["OS-EXT-STS:task_state"];
+  return h("span", {}, statusBadge(s.status), task ? h("small", { class: "task" }, ` ${task}`) : null);
+}
+
+async function serverAction(server, action, slot, after) {
+  const words = { stop: "Stop", start: "Start", reboot: "Reboot", delete: "Delete" };
+  if (!window.confirm(`${words[action]} instance "${server.name}"?`)) return;
+  try {
+    if (action === "delete") await api.del(`${C}/servers/${server.id}`);
+    else if (action === "stop") await api.post(`${C}/servers/${server.id}/action`, { "os-stop": null });
+    else if (action === "start") await api.post(`${C}/servers/${server.id}/action`, { "os-start": null });
+    else await api.post(`${C}/servers/${server.id}/action`, { reboot: { type: "SOFT" } });
+    fill(slot, notice(`${words[action]} requested for "${server.name}".`));
+    after();
+  } catch (err) {
+    fill(slot, errorBox(err));
+  }
+}
+
+export function actionButtons(server, slot, after) {
+  const b = (action, text, cls = "") =>
+    h("button", { type: "button", class: `small ${cls}`, "data-action": action, onclick: () => serverAction(server, action, slot, after) }, text);
+  const off = server.status === "SHUTOFF";
+  return h(
+    "span",
+    { class: "actions" },
+    off ? b("start", "Start") : b("stop", "Stop"),
+    b("reboot", "Reboot"),
+    b("delete", "Delete", "danger")
+  );
+}
+
+export function serverColumns(names, slot, refresh, { admin = false, project = false, projects = new Map() } = {}) {
+  const cols = [
+    ["Name", (s) => link(`#/instances/${encodeURIComponent(s.id)}`, s.name)],
+    ["Status", statusCell],
+    ["IP addresses", addressesOf],
+    ["Flavor", (s) => flavorName(s, names)],
+    ["Image", (s) => imageName(s, names)],
+  ];
+  if (project) cols.splice(1, 0, ["Project", (s) => (projects.get(s.tenant_id) || { name: s.tenant_id }).name]);
+  if (admin) cols.push(["Host", (s) => s["OS-EXT-SRV-ATTR:host"] || "-"]);
+  cols.push(["Actions", (s) => actionButtons(s, slot, refresh)]);
+  return cols;
+}
+
+export async function instances(main, _params, page) {
+  const admin = api.isAdmin();
+  const slot = h("div", { class: "status-slot" });
+  const listSlot = h("div", {}, h("p", { class: "muted" }, "Loading..."));
+  const wizardSlot = h("div", {});
+  const launch = h("button", { type: "button", class: "primary", onclick: () => openWizard() }, "Launch instance");
+  main.append(h("div", { class: "page-head" }, h("h1", {}, "Instances"), launch), slot, wizardSlot, listSlot);
+
+  let names = await catalogNames();
+  const refresh = async () => {
+    try {
+      const { servers } = await api.get(`${C}/servers/detail`);
+      if (!page.alive) return;
+      // A server of an image or flavor made since the page opened.
+      if (servers.some((s) => s.image && s.image.id && !names.images.has(s.image.id)) ||
+          servers.some((s) => s.flavor && !names.flavors.has(s.flavor.id)))
+        names = await catalogNames();
+      servers.sort((a, b) => a.name.localeCompare(b.name));
+      fill(listSlot, table(serverColumns(names, slot, refresh, { admin }), servers, "No instances in this project."));
+    } catch (err) {
+      if (page.alive) fill(listSlot, errorBox(err));
+    }
+  };
+  await refresh();
+  page.poll(refresh, POLL_MS);
+
+  async function openWizard() {
+    fill(wizardSlot, await launchWizard(() => clear(wizardSlot), (msg) => {
+      fill(slot, notice(msg));
+      clear(wizardSlot);
+      refresh();
+    }));
+  }
+}
+
+// The launch form. Its choices come from the APIs; what it sends is checked
+// by the API alone, whose message is shown as it is.
+async function launchWizard(close, launched) {
+  const s = api.session();
+  const [images, flavors, networks, keypairs, groups] = await Promise.all([
+    api.get(`${api.paths.image}/images?limit=1000`),
+    api.get(`${C}/flavors/detail`),
+    api.get(`${api.paths.network}/networks`),
+    api.get(`${C}/os-keypairs`),
+    api.get(`${api.paths.network}/security-groups?project_id=${encodeURIComponent(s.project.id)}`),
+  ]);
+  const error = h("div", { class: "status-slot" });
+  const name = h("input", { name: "name", required: true });
+  const image = select(
+    "image",
+    [["", "Choose an image"], ...images.images.filter((i) => i.status === "active").map((i) => [i.id, i.name || i.id])]
+  );
+  const flavor = select(
+    "flavor",
+    [["", "Choose a flavor"], ...flavors.flavors.map((f) => [f.id, `${f.name} (${f.vcpus} vCPU, ${f.ram} MiB, ${f.disk} GB)`])]
+  );
+  const network = select(
+    "network",
+    [["", "No network"], ...networks.networks.map((n) => [n.id, n.name || n.id])]
+  );
+  const keypair = select("keypair", [["", "No key pair"], ...keypairs.keypairs.map((k) => [k.keypair.name, k.keypair.name])]);
+  const groupBoxes = groups.security_groups.map((g) =>
+    h("label", { class: "check" }, h("input", { type: "checkbox", name: "security_group", value: g.name, checked: g.name === "default" }), g.name)
+  );
+  const count = h("input", { name: "count", type: "number", min: "1", value: "1" });
+  const submit = h("button", { type: "submit", class: "primary" }, "Launch");
+  const form = h(
+    "form",
+    {
+      class: "wizard",
+      onsubmit: async (e) => {
+        e.preventDefault();
+        const server = { name: name.value, imageRef: image.value, flavorRef: flavor.value };
+        if (network.value) server.networks = [{ uuid: network.value }];
+        else server.networks = "none";
+        if (keypair.value) server.key_name = keypair.value;
+        const chosen = groupBoxes.map((l) => l.firstChild).filter((c) => c.checked).map((c) => ({ name: c.value }));
+        if (chosen.length) server.security_groups = chosen;
+        const n = Number(count.value);
+        server.min_count = n;
+        server.max_count = n;
+        submit.disabled = true;
+        try {
+          await api.post(`${C}/servers`, { server });
+          launched(n > 1 ? `Launching ${n} instances named "${name.value}".` : `Launching "${name.value}".`);
+        } catch (err) {
+          fill(error, errorBox(err));
+        } finally {
+          submit.disabled = false;
+        }
+      },
+    },
+    error,
+    h(
+      "div",
+      { class: "form-grid" },
+      field("Instance name", name),
+      field("Image", image),
+      field("Flavor", flavor),
+      field("Network", network),
+      field("Key pair", keypair),
+      field("Count", count)
+    ),
+    h("fieldset", {}, h("legend", {}, "Security groups"), groupBoxes.length ? groupBoxes : h("p", { class: "muted" }, "None")),
+    h("div", { class: "buttons" }, submit, h("button", { type: "button", onclick: close }, "Cancel"))
+  );
+  return section("Launch instance", form);
+}
+
+export async function instanceDetail(main, [id], page) {
+  const admin = api.isAdmin();
+  const slot = h("div", { class: "status-slot" });
+  const facts = h("div", {});
+  const consoleOut = h("pre", { class: "console", "aria-label": "Console output" }, "Loading...");
+  const history = h("div", {}, h("p", { class: "muted" }, "Loading..."));
+  const title = h("span", {});
+  const buttons = h("span", {});
+  main.append(
+    h("p", {}, link("#/instances", "← Instances")),
+    h("div", { class: "page-head" }, h("h1", {}, "Instance ", title), buttons),
+    slot,
+    section("Details", facts),
+    section(
+      "Console output",
+      h("button", { type: "button", class: "small", onclick: () => loadConsole() }, "Refresh console"),
+      consoleOut
+    ),
+    section("Action history", history)
+  );
+  const names = await catalogNames();
+
+  const loadServer = async () => {
+    try {
+      const { server: s } = await api.get(`${C}/servers/${encodeURIComponent(id)}`);
+      if (!page.alive) return;
+      title.textContent = s.name;
+      fill(buttons, actionButtons(s, slot, loadServer));
+      const rows = [
+        ["ID", s.id],
+        ["Status", statusCell(s)],
+        ["Power state", String(s["OS-EXT-STS:power_state"])],
+        ["IP addresses", addressesOf(s) || "-"],
+        ["Flavor", flavorName(s, names)],
+        ["Image", imageName(s, names)],
+        ["Key pair", s.key_name || "-"],
+        ["Security groups", (s.security_groups || []).map((g) => g.name).join(", ") || "-"],
+        ["Created", s.created],
+        ["Updated", s.updated],
+      ];
+      if (admin) rows.push(["Host", s["OS-EXT-SRV-ATTR:host"] || "-"], ["Hypervisor", s["OS-EXT-SRV-ATTR:hypervisor_hostname"] || "-"]);
+      if (s.fault) rows.push(["Fault", `${s.fault.message} (${s.fault.code})`]);
+      fill(facts, h("dl", { class: "facts" }, rows.map(([k, v]) => [h("dt", {}, k), h("dd", {}, v)])));
+    } catch (err) {
+      if (page.alive) fill(facts, errorBox(err));
+    }
+  };
+
+  const loadConsole = async () => {
+    try {
+      const r = await api.post(`${C}/servers/${encodeURIComponent(id)}/action`, { "os-getConsoleOutput": { length: 200 } });
+      if (page.alive) consoleOut.textContent = r.output || "(no output yet)";
+    } catch (err) {
+      if (page.alive) {
+        consoleOut.textContent = "";
+        consoleOut.append(errorBox(err));
+      }
+    }
+  };
+
+  const loadHistory = async () => {
+    try {
+      const base = `${C}/servers/${encodeURIComponent(id)}/os-instance-actions`;
+      // 2.51: from it on, an action's events are shown to its project too
+      // (below it, to admins only).
+      const v = { "X-OpenStack-Nova-API-Version": "2.51" };
+      const { instanceActions } = await api.call("GET", base, undefined, v);
+      const detailed = await Promise.all(
+        instanceActions.map((a) =>
+          api.call("GET", `${base}/${encodeURIComponent(a.request_id)}`, undefined, v).then((d) => d.instanceAction)
+        )
+      );
+      if (!page.alive) return;
+      fill(history, 
+        table(
+          [
+            ["Action", (a) => a.action],
+            ["Request", (a) => a.request_id],
+            ["Started", (a) => a.start_time],
+            ["Message", (a) => a.message || ""],
+            [
+              "Events",
+              (a) =>
+                h(
+                  "ul",
+                  { class: "events" },
+                  (a.events || []).map((e) =>
+                    h("li", {}, `${e.event}: ${e.result || "running"}`, h("small", {}, ` ${e.start_time}${e.finish_time ? " → " + e.finish_time : ""}`))
+                  )
+                ),
+            ],
+          ],
+          detailed,
+          "No actions recorded."
+        )
+      );
+    } catch (err) {
+      if (page.alive) fill(history, errorBox(err));
+    }
+  };
+
+  await Promise.all([loadServer(), loadConsole(), loadHistory()]);
+  page.poll(() => {
+    loadServer();
+    loadHistory();
+  }, POLL_MS * 1.5);
+}

@@ -1,0 +1,334 @@
+// The dashboard in headless Chromium (Debian's chromium, driven by
+// playwright-core): the Horizon walkthrough against a real `cumulo serve`
+// of its own (127.0.0.1, port 0, a temporary data dir), as a user would
+// click it. Screenshots of each page go to the folder given as argument.
+//
+// usage: node dashboard_test.mjs CUMULO_BINARY SCREENSHOT_DIR
+import { spawn } from "node:child_process";
+import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { chromium } from "playwright-core";
+
+const [binary, shots] = process.argv.slice(2);
+if (!binary || !shots) {
+  console.error("usage: node dashboard_test.mjs CUMULO_BINARY SCREENSHOT_DIR");
+  process.exit(2);
+}
+mkdirSync(shots, { recursive: true });
+const work = mkdtempSync(path.join(tmpdir(), "cumulo-dashboard-test-"));
+const ADMIN_PASSWORD = "admin-secret";
+const XSS_NAME = 'net<script>window.__xss=1</script><img src=x onerror="window.__xss=2">';
+const started = Date.now();
+let server;
+let browser;
+
+function log(step) {
+  console.log(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${step}`);
+}
+
+function startServer() {
+  return new Promise((resolve, reject) => {
+    server = spawn(
+      binary,
+      ["serve", "--listen", "127.0.0.1:0", "--data-dir", path.join(work, "data"), "--password-cost", "min", "--admin-password", ADMIN_PASSWORD],
+      { stdio: ["ignore", "pipe", "pipe"] }
+    );
+    let out = "";
+    let err = "";
+    const timer = setTimeout(() => reject(new Error(`cumulo serve did not start in 30 s: ${err}`)), 30000);
+    server.stdout.on("data", (d) => {
+      out += d;
+      const m = /cumulo serving on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(`http://127.0.0.1:${m[1]}`);
+      }
+    });
+    server.stderr.on("data", (d) => {
+      err += d;
+      if (err.length > 200000) err = err.slice(-100000);
+    });
+    server.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`cumulo serve exited with ${code}: ${err.slice(-2000)}`));
+    });
+  });
+}
+
+async function stopServer() {
+  if (!server || server.exitCode !== null) return;
+  const exited = new Promise((resolve) => server.once("exit", resolve));
+  server.kill("SIGTERM");
+  const timer = setTimeout(() => server.kill("SIGKILL"), 15000);
+  await exited;
+  clearTimeout(timer);
+}
+
+function check(condition, message) {
+  if (!condition) throw new Error(`check failed: ${message}`);
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
+}
+
+async function login(page, base, user, password, project) {
+  await page.goto(`${base}/dashboard/#/login`);
+  await page.fill("input[name=username]", user);
+  await page.fill("input[name=password]", password);
+  await page.fill("input[name=project]", project);
+  await page.click("button:has-text('Log in')");
+  await page.waitForSelector("h1:has-text('Overview')");
+}
+
+async function logout(page) {
+  await page.click("button.logout");
+  await page.waitForSelector("form.login");
+}
+
+// Every window.confirm() of the dashboard is accepted, and its text kept.
+function acceptDialogs(page) {
+  const seen = [];
+  page.on("dialog", (d) => {
+    seen.push(d.message());
+    d.accept();
+  });
+  return seen;
+}
+
+async function scenario(base) {
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    headless: true,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--disable-dev-shm-usage",
+    ],
+  });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  const dialogs = acceptDialogs(page);
+  const consoleErrors = [];
+  page.on("pageerror", (e) => consoleErrors.push(String(e)));
+
+  log("admin logs in");
+  await login(page, base, "admin", ADMIN_PASSWORD, "admin");
+  await page.waitForSelector(".bar[aria-label=Instances]");
+  await page.waitForSelector(".bar[aria-label=Networks]");
+  check(await page.isVisible("nav.menu a:has-text('Hypervisors')"), "an admin sees the admin menu");
+  await shot(page, "01-overview-admin");
+
+  log("admin: a wrong password is refused with Keystone's message");
+  {
+    const p2 = await context.newPage();
+    await p2.goto(`${base}/dashboard/#/login`);
+    await p2.fill("input[name=username]", "admin");
+    await p2.fill("input[name=password]", "wrong");
+    await p2.click("button:has-text('Log in')");
+    const text = await p2.textContent(".error");
+    check(text.includes("(HTTP 401)"), `a wrong password shows the 401: ${text}`);
+    await p2.close();
+  }
+
+  log("admin creates a project and a member user");
+  await page.goto(`${base}/dashboard/#/identity`);
+  await page.fill("input[name=project-name]", "demo");
+  await page.fill("input[name=project-description]", "the dashboard test's project");
+  await page.click("button:has-text('Create project')");
+  await page.waitForSelector(".notice:has-text('Project \"demo\" created.')");
+  await page.waitForSelector("select[name=user-project] option:has-text('demo')", { state: "attached" });
+  await page.fill("input[name=user-name]", "alice");
+  await page.fill("input[name=user-password]", "alice-secret");
+  await page.selectOption("select[name=user-project]", { label: "demo" });
+  await page.selectOption("select[name=user-role]", { label: "member" });
+  await page.click("button:has-text('Create user')");
+  await page.waitForSelector(".notice:has-text('User \"alice\" created.')");
+  await page.waitForFunction(() => [...document.querySelectorAll("td")].some((td) => td.textContent === "alice"));
+  await page.waitForFunction(() =>
+    [...document.querySelectorAll("tr")].some((tr) => /alice.*member.*demo/.test(tr.textContent))
+  );
+  await shot(page, "02-identity");
+  await logout(page);
+
+  log("alice (member of demo) logs in");
+  await login(page, base, "alice", "alice-secret", "demo");
+  check((await page.textContent(".project-name")) === "demo", "the overview is demo's");
+  check((await page.locator("nav.menu a.admin-link").count()) === 0, "a member sees no admin menu");
+  check(!(await page.isVisible("nav.menu a:has-text('Hypervisors')")), "no Hypervisors link for a member");
+  await shot(page, "03-overview-member");
+
+  log("alice forces the admin URL and gets the API's 403");
+  await page.goto(`${base}/dashboard/#/admin/hypervisors`);
+  await page.waitForSelector(".error");
+  {
+    const text = await page.textContent(".error");
+    check(
+      text.includes("Policy doesn't allow os_compute_api:os-hypervisors:list-detail to be performed.") && text.includes("(HTTP 403)"),
+      `the member sees Nova's 403: ${text}`
+    );
+  }
+  await shot(page, "04-member-forbidden");
+  await page.goto(`${base}/dashboard/#/identity`);
+  await page.waitForSelector(".error");
+  check((await page.textContent(".error")).includes("(HTTP 403)"), "Keystone's 403 on the identity page");
+
+  log("alice creates a network and subnet (a bad CIDR is refused first)");
+  await page.goto(`${base}/dashboard/#/networks`);
+  await page.fill("input[name=network-name]", XSS_NAME);
+  await page.fill("input[name=cidr]", "10.0.0.1/24");
+  await page.click("button:has-text('Create network')");
+  await page.waitForSelector(".error:has-text('host bits')");
+  {
+    const { networks } = await api(page, "GET", "/networking/v2.0/networks");
+    check(!networks.some((n) => n.name === XSS_NAME), "a bad CIDR sends nothing");
+  }
+  await page.fill("input[name=cidr]", "10.0.0.0/24");
+  await page.click("button:has-text('Create network')");
+  await page.waitForSelector(".notice:has-text('created with subnet 10.0.0.0/24')");
+  await page.waitForFunction((name) => [...document.querySelectorAll("td")].some((td) => td.textContent === name), XSS_NAME);
+  check((await page.evaluate(() => window.__xss)) === undefined, "the <script> in a name did not run");
+  check((await page.locator("main script, main img").count()) === 0, "a name's markup is not markup");
+  await page.waitForFunction(() => [...document.querySelectorAll("td")].some((td) => td.textContent === "10.0.0.0/24"));
+  await shot(page, "05-networks");
+
+  log("alice uploads an image and sees it active");
+  await page.goto(`${base}/dashboard/#/images`);
+  const data = Buffer.alloc(3 * 1024 * 1024, 7);
+  await page.setInputFiles("input[name=image-file]", { name: "tiny.img", mimeType: "application/octet-stream", buffer: data });
+  await page.fill("input[name=image-name]", "tiny");
+  await page.click("button:has-text('Upload')");
+  await page.waitForSelector(".notice:has-text('Image \"tiny\" uploaded.')", { timeout: 60000 });
+  check((await page.getAttribute("progress.upload-progress", "value")) === "100", "the progress bar reached 100 %");
+  await page.waitForFunction(() =>
+    [...document.querySelectorAll("tr")].some((tr) => tr.textContent.includes("tiny") && tr.textContent.includes("ACTIVE"))
+  );
+  await shot(page, "06-images");
+  await page.click("a:has-text('tiny')");
+  await page.waitForSelector("dd:has-text('3.0 MiB')");
+  check((await page.textContent(".facts")).includes("3145728 bytes"), "the details show the size");
+
+  log("alice launches an instance (the API refuses a bad one with its own message)");
+  await page.goto(`${base}/dashboard/#/instances`);
+  const marker = await page.evaluate(() => (window.__noReload = Math.random()));
+  await page.click("button:has-text('Launch instance')");
+  await page.waitForSelector("form.wizard input[name=name]");
+  await page.fill("form.wizard input[name=name]", "vm-1");
+  await page.selectOption("select[name=flavor]", "1");
+  await page.click("form.wizard button:has-text('Launch')");
+  await page.waitForSelector("form.wizard .error");
+  {
+    const text = await page.textContent("form.wizard .error");
+    check(text.includes("(HTTP 400)"), `a launch without an image is the API's 400: ${text}`);
+  }
+  await page.selectOption("select[name=image]", { label: "tiny" });
+  await page.selectOption("select[name=network]", { label: XSS_NAME });
+  await page.click("form.wizard button:has-text('Launch')");
+  await page.waitForSelector(".notice:has-text('Launching \"vm-1\".')");
+  await page.waitForFunction(
+    () => [...document.querySelectorAll("tr")].some((tr) => tr.textContent.includes("vm-1") && tr.textContent.includes("ACTIVE")),
+    null,
+    { timeout: 60000 }
+  );
+  check((await page.evaluate(() => window.__noReload)) === marker, "ACTIVE was seen without a reload");
+  check((await page.textContent("tbody")).includes("10.0.0."), "the instance shows its fixed IP");
+  await shot(page, "07-instances");
+
+  log("admin sees the instance on its hypervisor (a second session)");
+  {
+    const adminContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const ap = await adminContext.newPage();
+    await login(ap, base, "admin", ADMIN_PASSWORD, "admin");
+    await ap.goto(`${base}/dashboard/#/admin/hypervisors`);
+    await ap.waitForFunction(() => [...document.querySelectorAll("td")].some((td) => td.textContent === "vm-1"));
+    check(await ap.isVisible(".bar[aria-label=vCPUs]"), "hypervisor bars");
+    await shot(ap, "08-admin-hypervisors");
+    await ap.goto(`${base}/dashboard/#/admin/instances`);
+    await ap.waitForFunction(() => [...document.querySelectorAll("td")].some((td) => td.textContent === "demo"));
+    await shot(ap, "09-admin-all-instances");
+    await adminContext.close();
+  }
+
+  log("alice opens its console and history, then deletes it");
+  await page.click("a:has-text('vm-1')");
+  await page.waitForFunction(() => {
+    const pre = document.querySelector("pre.console");
+    return pre && pre.textContent !== "Loading...";
+  });
+  check((await page.locator("pre.console .error").count()) === 0, `the console output loads: ${await page.textContent("pre.console")}`);
+  await page.waitForFunction(() => [...document.querySelectorAll("td")].some((td) => td.textContent === "create"));
+  check((await page.textContent("ul.events")).includes("Success"), "the create action's event succeeded");
+  await shot(page, "10-instance-detail");
+  await page.click("button[data-action=delete]");
+  await page.waitForSelector(".notice:has-text('Delete requested')");
+  check(dialogs.some((d) => d.includes('Delete instance "vm-1"?')), "the delete was confirmed first");
+  await page.goto(`${base}/dashboard/#/instances`);
+  await page.waitForSelector("p.empty:has-text('No instances')", { timeout: 60000 });
+
+  log("a narrow window is usable: the menu folds behind a button");
+  await page.setViewportSize({ width: 390, height: 800 });
+  await page.goto(`${base}/dashboard/#/networks`);
+  await page.waitForFunction(() => [...document.querySelectorAll("td")].some((td) => td.textContent === "10.0.0.0/24"));
+  check(!(await page.isVisible("nav.menu a:has-text('Images')")), "the menu is folded");
+  await page.click("button.menu-toggle");
+  check(await page.isVisible("nav.menu a:has-text('Images')"), "the menu opens");
+  await shot(page, "11-narrow-networks");
+  await page.setViewportSize({ width: 1280, height: 800 });
+
+  log("a revoked token returns to the login page with a message");
+  await page.evaluate(() => {
+    const s = JSON.parse(sessionStorage.getItem("cumulo.session"));
+    s.token = "not-a-token";
+    sessionStorage.setItem("cumulo.session", JSON.stringify(s));
+  });
+  await page.goto(`${base}/dashboard/#/instances`);
+  await page.waitForSelector("form.login .notice:has-text('please log in again')");
+  await shot(page, "12-session-expired");
+
+  check(consoleErrors.length === 0, `no uncaught page errors: ${consoleErrors.join("; ")}`);
+  await browser.close();
+  browser = null;
+}
+
+// A call with the page's own session, to check what the API holds.
+function api(page, method, url) {
+  return page.evaluate(
+    async ([m, u]) => {
+      const s = JSON.parse(sessionStorage.getItem("cumulo.session"));
+      const r = await fetch(u, { method: m, headers: { "X-Auth-Token": s.token } });
+      return r.json();
+    },
+    [method, url]
+  );
+}
+
+let failed = false;
+try {
+  const base = await startServer();
+  log(`cumulo serving on ${base}`);
+  await scenario(base);
+  log("dashboard scenario passed");
+} catch (err) {
+  failed = true;
+  console.error(err.stack || String(err));
+  try {
+    if (browser) {
+      for (const ctx of browser.contexts())
+        for (const [i, p] of ctx.pages().entries()) await p.screenshot({ path: path.join(shots, `failure-${i}.png`), fullPage: true });
+    }
+  } catch {
+    // the failure itself is what matters
+  }
+} finally {
+  if (browser) await browser.close().catch(() => {});
+  await stopServer();
+  rmSync(work, { recursive: true, force: true });
+}
+process.exit(failed ? 1 : 0);
