@@ -4,7 +4,7 @@
 import * as api from "./api.js";
 import { h, clear, fill, errorBox, notice, field } from "./dom.js";
 import { overview } from "./overview.js";
-import { instances, instanceDetail } from "./instances.js";
+import { instances, instanceDetail, keypairs } from "./instances.js";
 import { images, imageDetail } from "./images.js";
 import { networks, securityGroups, routersAndIps } from "./networks.js";
 import { identity } from "./identity.js";
@@ -15,6 +15,7 @@ const root = document.getElementById("app");
 const menu = [
   ["#/overview", "Overview", false],
   ["#/instances", "Instances", false],
+  ["#/keypairs", "Key pairs", false],
   ["#/images", "Images", false],
   ["#/networks", "Networks", false],
   ["#/security-groups", "Security groups", false],
@@ -28,6 +29,7 @@ const routes = [
   [/^#\/overview$/, overview],
   [/^#\/instances$/, instances],
   [/^#\/instances\/([^/]+)$/, instanceDetail],
+  [/^#\/keypairs$/, keypairs],
   [/^#\/images$/, images],
   [/^#\/images\/([^/]+)$/, imageDetail],
   [/^#\/networks$/, networks],

@@ -300,3 +300,82 @@ export async function instanceDetail(main, [id], page) {
     loadHistory();
   }, POLL_MS * 1.5);
 }
+
+// Key pairs, for the launch form: import a public key or have Nova make
+// one (its private key is shown once, as `openstack keypair create` prints it).
+export async function keypairs(main, _params, page) {
+  const slot = h("div", { class: "status-slot" });
+  const listSlot = h("div", {});
+  const refresh = async () => {
+    try {
+      const { keypairs: list } = await api.get(`${C}/os-keypairs`);
+      if (!page.alive) return;
+      fill(
+        listSlot,
+        table(
+          [
+            ["Name", (k) => k.keypair.name],
+            ["Fingerprint", (k) => k.keypair.fingerprint],
+            [
+              "Actions",
+              (k) =>
+                h(
+                  "button",
+                  {
+                    type: "button",
+                    class: "small danger",
+                    onclick: async () => {
+                      if (!window.confirm(`Delete key pair "${k.keypair.name}"?`)) return;
+                      try {
+                        await api.del(`${C}/os-keypairs/${encodeURIComponent(k.keypair.name)}`);
+                        refresh();
+                      } catch (err) {
+                        fill(slot, errorBox(err));
+                      }
+                    },
+                  },
+                  "Delete"
+                ),
+            ],
+          ],
+          list,
+          "No key pairs."
+        )
+      );
+    } catch (err) {
+      if (page.alive) fill(listSlot, errorBox(err));
+    }
+  };
+  const name = h("input", { name: "keypair-name", required: true });
+  const publicKey = h("textarea", { name: "public-key", rows: "3", placeholder: "ssh-ed25519 AAAA... (empty: Nova makes a key pair)" });
+  const error = h("div", { class: "status-slot" });
+  const form = h(
+    "form",
+    {
+      class: "wizard",
+      onsubmit: async (e) => {
+        e.preventDefault();
+        clear(error);
+        const keypair = { name: name.value };
+        if (publicKey.value.trim()) keypair.public_key = publicKey.value.trim();
+        try {
+          const { keypair: made } = await api.post(`${C}/os-keypairs`, { keypair });
+          fill(
+            slot,
+            notice(`Key pair "${made.name}" created.`),
+            made.private_key ? [h("p", {}, "Its private key, shown only now:"), h("pre", { class: "console" }, made.private_key)] : null
+          );
+          form.reset();
+          refresh();
+        } catch (err) {
+          fill(error, errorBox(err));
+        }
+      },
+    },
+    error,
+    h("div", { class: "form-grid" }, field("Name", name), field("Public key", publicKey)),
+    h("div", { class: "buttons" }, h("button", { type: "submit", class: "primary" }, "Create key pair"))
+  );
+  main.append(h("h1", {}, "Key pairs"), slot, section("Create or import a key pair", form), section("Key pairs", listSlot));
+  await refresh();
+}

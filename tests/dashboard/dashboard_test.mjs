@@ -156,6 +156,22 @@ async function scenario(base) {
     [...document.querySelectorAll("tr")].some((tr) => /alice.*member.*demo/.test(tr.textContent))
   );
   await shot(page, "02-identity");
+
+  log("admin gets a role on demo and switches to it");
+  await page.selectOption("select[name=grant-user]", { label: "admin" });
+  await page.selectOption("select[name=grant-project]", { label: "demo" });
+  await page.selectOption("select[name=grant-role]", { label: "member" });
+  await page.click("button:has-text('Grant')");
+  await page.waitForSelector(".notice:has-text('Role granted.')");
+  await page.goto(`${base}/dashboard/#/overview`);
+  await page.waitForSelector("header select[name=project] option:has-text('demo')", { state: "attached" });
+  await page.selectOption("header select[name=project]", { label: "demo" });
+  await page.waitForFunction(() => document.querySelector(".project-name")?.textContent === "demo");
+  check((await page.locator("nav.menu a.admin-link").count()) === 0, "a member's token on demo has no admin menu");
+  await page.waitForSelector("header select[name=project] option:has-text('admin')", { state: "attached" });
+  await page.selectOption("header select[name=project]", { label: "admin" });
+  await page.waitForFunction(() => document.querySelector(".project-name")?.textContent === "admin");
+  await page.waitForSelector("nav.menu a.admin-link");
   await logout(page);
 
   log("alice (member of demo) logs in");
@@ -215,6 +231,14 @@ async function scenario(base) {
   await page.waitForSelector("dd:has-text('3.0 MiB')");
   check((await page.textContent(".facts")).includes("3145728 bytes"), "the details show the size");
 
+  log("alice makes a key pair");
+  await page.goto(`${base}/dashboard/#/keypairs`);
+  await page.fill("input[name=keypair-name]", "alice-key");
+  await page.click("button:has-text('Create key pair')");
+  await page.waitForSelector(".notice:has-text('Key pair \"alice-key\" created.')");
+  check((await page.textContent("pre.console")).includes("PRIVATE KEY"), "the made private key is shown once");
+  await page.waitForFunction(() => [...document.querySelectorAll("td")].some((td) => td.textContent === "alice-key"));
+
   log("alice launches an instance (the API refuses a bad one with its own message)");
   await page.goto(`${base}/dashboard/#/instances`);
   const marker = await page.evaluate(() => (window.__noReload = Math.random()));
@@ -230,6 +254,7 @@ async function scenario(base) {
   }
   await page.selectOption("select[name=image]", { label: "tiny" });
   await page.selectOption("select[name=network]", { label: XSS_NAME });
+  await page.selectOption("select[name=keypair]", "alice-key");
   await page.click("form.wizard button:has-text('Launch')");
   await page.waitForSelector(".notice:has-text('Launching \"vm-1\".')");
   await page.waitForFunction(
@@ -265,6 +290,7 @@ async function scenario(base) {
   check((await page.locator("pre.console .error").count()) === 0, `the console output loads: ${await page.textContent("pre.console")}`);
   await page.waitForFunction(() => [...document.querySelectorAll("td")].some((td) => td.textContent === "create"));
   check((await page.textContent("ul.events")).includes("Success"), "the create action's event succeeded");
+  check((await page.textContent(".facts")).includes("alice-key"), "the instance has the key pair");
   await shot(page, "10-instance-detail");
   await page.click("button[data-action=delete]");
   await page.waitForSelector(".notice:has-text('Delete requested')");
