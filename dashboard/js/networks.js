@@ -299,13 +299,29 @@ export async function routersAndIps(main, _params, page) {
   const routerSlot = h("div", {});
   const ipSlot = h("div", {});
   const formsSlot = h("div", { class: "grid" });
+  // The forms' choices (routers, subnets) are rebuilt after a change made
+  // here, not by the polling, which would wipe what is being typed.
+  let rebuildForms = true;
+  const changed = () => {
+    rebuildForms = true;
+    return refresh();
+  };
   const refresh = async () => {
-    const [routers, ips, nets, subnets] = await Promise.allSettled([
+    const [routers, ips, nets, subnets, ports] = await Promise.allSettled([
       api.get(`${N}/routers`),
       api.get(`${N}/floatingips`),
       api.get(`${N}/networks`),
       api.get(`${N}/subnets`),
+      api.get(`${N}/ports?device_owner=network:router_interface`),
     ]);
+    // A router's interfaces are its ports on the subnets it routes.
+    const interfacesOf = (r) =>
+      ports.status === "fulfilled"
+        ? ports.value.ports
+            .filter((p) => p.device_id === r.id)
+            .flatMap((p) => (p.fixed_ips || []).map((f) => f.ip_address))
+            .join(", ") || "-"
+        : "?";
     if (!page.alive) return;
     const netName = new Map(nets.status === "fulfilled" ? nets.value.networks.map((n) => [n.id, n.name || n.id]) : []);
     fill(routerSlot, 
@@ -315,6 +331,7 @@ export async function routersAndIps(main, _params, page) {
             [
               ["Name", (r) => r.name || r.id],
               ["Status", (r) => statusBadge(r.status)],
+              ["Interfaces", interfacesOf],
               ["External network", (r) => (r.external_gateway_info ? netName.get(r.external_gateway_info.network_id) || r.external_gateway_info.network_id : "-")],
               ["Actions", (r) => delButton("router", r.name || r.id, `${N}/routers/${r.id}`, slot, refresh)],
             ],
@@ -337,8 +354,10 @@ export async function routersAndIps(main, _params, page) {
             "No floating IPs."
           )
     );
-    if (nets.status === "fulfilled" && subnets.status === "fulfilled" && routers.status === "fulfilled" && !formsSlot.firstChild)
-      formsSlot.append(...l3Forms(nets.value.networks, subnets.value.subnets, routers.value.routers, slot, refresh));
+    if (nets.status === "fulfilled" && subnets.status === "fulfilled" && routers.status === "fulfilled" && rebuildForms) {
+      rebuildForms = false;
+      fill(formsSlot, l3Forms(nets.value.networks, subnets.value.subnets, routers.value.routers, slot, changed));
+    }
   };
   main.append(h("h1", {}, "Routers & floating IPs"), slot, formsSlot, section("Routers", routerSlot), section("Floating IPs", ipSlot));
   await refresh();
@@ -374,7 +393,10 @@ function l3Forms(nets, subnets, routers, slot, refresh) {
   const rExt = select("router-external", [["", "No external gateway"], ...external.map((n) => [n.id, n.name || n.id])]);
   const iRouter = select("interface-router", routers.map((r) => [r.id, r.name || r.id]));
   const iSubnet = select("interface-subnet", subnets.map((s) => [s.id, `${s.name || s.id} (${s.cidr})`]));
-  const fNet = select("fip-network", external.map((n) => [n.id, n.name || n.id]));
+  const fNet = select(
+    "fip-network",
+    external.length ? external.map((n) => [n.id, n.name || n.id]) : [["", "No external network (an admin makes one)"]]
+  );
   return [
     mk("Create a router", [field("Name", rName), field("External network", rExt)], async () => {
       const router = { name: rName.value };

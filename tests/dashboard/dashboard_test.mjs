@@ -215,6 +215,31 @@ async function scenario(base) {
   await page.waitForFunction(() => [...document.querySelectorAll("td")].some((td) => td.textContent === "10.0.0.0/24"));
   await shot(page, "05-networks");
 
+  log("alice opens ssh in the default security group");
+  await page.goto(`${base}/dashboard/#/security-groups`);
+  const group = page.locator("section.card:has(h2:has-text('Security group default'))");
+  await group.waitFor();
+  await group.locator("select[name=protocol]").selectOption("tcp");
+  await group.locator("input[name=port-min]").fill("22");
+  await group.locator("input[name=remote-ip]").fill("0.0.0.0/0");
+  await group.locator("button:has-text('Add rule')").click();
+  await page.waitForFunction(() => [...document.querySelectorAll("td")].some((td) => td.textContent === "22-22"));
+  await shot(page, "05b-security-groups");
+
+  log("alice makes a router and attaches the subnet");
+  await page.goto(`${base}/dashboard/#/routers`);
+  await page.fill("input[name=router-name]", "demo-router");
+  await page.click("button:has-text('Create router')");
+  await page.waitForSelector(".notice:has-text('Router \"demo-router\" created.')");
+  await page.waitForSelector("select[name=interface-router] option:has-text('demo-router')", { state: "attached" });
+  await page.selectOption("select[name=interface-router]", { label: "demo-router" });
+  await page.click("button:has-text('Add interface')");
+  await page.waitForSelector(".notice:has-text('Interface added.')");
+  await page.waitForFunction(() =>
+    [...document.querySelectorAll("tr")].some((tr) => tr.textContent.includes("demo-router") && tr.textContent.includes("10.0.0.1"))
+  );
+  await shot(page, "05c-routers");
+
   log("alice uploads an image and sees it active");
   await page.goto(`${base}/dashboard/#/images`);
   const data = Buffer.alloc(3 * 1024 * 1024, 7);
@@ -292,6 +317,13 @@ async function scenario(base) {
   check((await page.textContent("ul.events")).includes("Success"), "the create action's event succeeded");
   check((await page.textContent(".facts")).includes("alice-key"), "the instance has the key pair");
   await shot(page, "10-instance-detail");
+  log("alice stops and starts it from its page, which follows by itself");
+  await page.click("button[data-action=stop]");
+  await page.waitForSelector(".facts .badge:has-text('SHUTOFF')", { timeout: 30000 });
+  await page.click("button[data-action=start]");
+  await page.waitForSelector(".facts .badge:has-text('ACTIVE')", { timeout: 30000 });
+  await page.waitForFunction(() => [...document.querySelectorAll("td")].some((td) => td.textContent === "start"));
+  check(dialogs.some((d) => d.includes('Stop instance "vm-1"?')), "the stop was confirmed first");
   await page.click("button[data-action=delete]");
   await page.waitForSelector(".notice:has-text('Delete requested')");
   check(dialogs.some((d) => d.includes('Delete instance "vm-1"?')), "the delete was confirmed first");
@@ -307,6 +339,16 @@ async function scenario(base) {
   check(await page.isVisible("nav.menu a:has-text('Images')"), "the menu opens");
   await shot(page, "11-narrow-networks");
   await page.setViewportSize({ width: 1280, height: 800 });
+
+  log("an expired token returns to the login page with a message");
+  await page.evaluate(() => {
+    const s = JSON.parse(sessionStorage.getItem("cumulo.session"));
+    s.expires = new Date(Date.now() - 1000).toISOString();
+    sessionStorage.setItem("cumulo.session", JSON.stringify(s));
+  });
+  await page.goto(`${base}/dashboard/#/images`);
+  await page.waitForSelector("form.login .notice:has-text('Your session has expired')");
+  await login(page, base, "alice", "alice-secret", "demo");
 
   log("a revoked token returns to the login page with a message");
   await page.evaluate(() => {
