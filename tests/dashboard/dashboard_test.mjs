@@ -306,7 +306,15 @@ async function scenario(base) {
     await adminContext.close();
   }
 
+  log("alice's overview counts the instance against the quota");
+  await page.goto(`${base}/dashboard/#/overview`);
+  await page.waitForSelector(".bar[aria-label=Instances]:has-text('1 of 10')");
+  await page.waitForSelector(".bar[aria-label=vCPUs]:has-text('1 of 20')");
+  await page.waitForSelector(".bar[aria-label=Ports]:has-text('2 of')");
+  await shot(page, "07b-overview-in-use");
+
   log("alice opens its console and history, then deletes it");
+  await page.goto(`${base}/dashboard/#/instances`);
   await page.click("a:has-text('vm-1')");
   await page.waitForFunction(() => {
     const pre = document.querySelector("pre.console");
