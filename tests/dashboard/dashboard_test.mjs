@@ -385,6 +385,14 @@ function api(page, method, url) {
   );
 }
 
+// Stopped from outside (ctest's timeout, ^C): the server goes too.
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"])
+  process.on(signal, () => {
+    if (server && server.exitCode === null) server.kill("SIGKILL");
+    rmSync(work, { recursive: true, force: true });
+    process.exit(1);
+  });
+
 let failed = false;
 try {
   const base = await startServer();
