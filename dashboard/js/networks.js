@@ -129,6 +129,9 @@ function createNetworkForm(slot, refresh) {
   const cidr = h("input", { name: "cidr", placeholder: "10.0.0.0/24", required: true });
   const gateway = h("input", { name: "gateway", placeholder: "first address" });
   const dhcp = h("input", { type: "checkbox", name: "dhcp", checked: true });
+  // Neutron lets only admins set these (a member who could would get its 403).
+  const shared = h("input", { type: "checkbox", name: "shared" });
+  const external = h("input", { type: "checkbox", name: "external" });
   const cidrHint = h("small", { class: "hint-error", "aria-live": "polite" });
   cidr.addEventListener("input", () => {
     cidrHint.textContent = cidr.value ? cidrProblem(cidr.value) : "";
@@ -149,7 +152,10 @@ function createNetworkForm(slot, refresh) {
         }
         submit.disabled = true;
         try {
-          const { network } = await api.post(`${N}/networks`, { network: { name: name.value } });
+          const body = { name: name.value };
+          if (shared.checked) body.shared = true;
+          if (external.checked) body["router:external"] = true;
+          const { network } = await api.post(`${N}/networks`, { network: body });
           const subnet = {
             network_id: network.id,
             name: subnetName.value || `${name.value}-subnet`,
@@ -182,7 +188,9 @@ function createNetworkForm(slot, refresh) {
       field("Subnet name", subnetName),
       h("label", { class: "field" }, h("span", {}, "CIDR"), cidr, cidrHint),
       field("Gateway IP", gateway),
-      h("label", { class: "check" }, dhcp, "DHCP")
+      h("label", { class: "check" }, dhcp, "DHCP"),
+      api.isAdmin() ? h("label", { class: "check" }, shared, "Shared") : null,
+      api.isAdmin() ? h("label", { class: "check" }, external, "External (floating IPs)") : null
     ),
     h("div", { class: "buttons" }, submit)
   );
@@ -302,17 +310,19 @@ export async function routersAndIps(main, _params, page) {
   // The forms' choices (routers, subnets) are rebuilt after a change made
   // here, not by the polling, which would wipe what is being typed.
   let rebuildForms = true;
+  let lastSeen = "";
   const changed = () => {
     rebuildForms = true;
     return refresh();
   };
   const refresh = async () => {
-    const [routers, ips, nets, subnets, ports] = await Promise.allSettled([
+    const [routers, ips, nets, subnets, ports, instancePorts] = await Promise.allSettled([
       api.get(`${N}/routers`),
       api.get(`${N}/floatingips`),
       api.get(`${N}/networks`),
       api.get(`${N}/subnets`),
       api.get(`${N}/ports?device_owner=network:router_interface`),
+      api.get(`${N}/ports?device_owner=compute:nova`),
     ]);
     // A router's interfaces are its ports on the subnets it routes.
     const interfacesOf = (r) =>
@@ -323,6 +333,11 @@ export async function routersAndIps(main, _params, page) {
             .join(", ") || "-"
         : "?";
     if (!page.alive) return;
+    // Redrawn only when something changed: a redraw would reset the port
+    // being chosen for a floating IP.
+    const seen = JSON.stringify([routers, ips, nets, subnets, ports, instancePorts]);
+    if (seen === lastSeen && !rebuildForms) return;
+    lastSeen = seen;
     const netName = new Map(nets.status === "fulfilled" ? nets.value.networks.map((n) => [n.id, n.name || n.id]) : []);
     fill(routerSlot, 
       routers.status === "rejected"
@@ -348,7 +363,16 @@ export async function routersAndIps(main, _params, page) {
               ["Network", (f) => netName.get(f.floating_network_id) || f.floating_network_id],
               ["Fixed IP", (f) => f.fixed_ip_address || "-"],
               ["Status", (f) => statusBadge(f.status)],
-              ["Actions", (f) => delButton("floating IP", f.floating_ip_address, `${N}/floatingips/${f.id}`, slot, refresh)],
+              [
+                "Actions",
+                (f) =>
+                  h(
+                    "span",
+                    { class: "actions" },
+                    associateControl(f, instancePorts.status === "fulfilled" ? instancePorts.value.ports : [], slot, refresh),
+                    delButton("floating IP", f.floating_ip_address, `${N}/floatingips/${f.id}`, slot, refresh)
+                  ),
+              ],
             ],
             ips.value.floatingips,
             "No floating IPs."
@@ -392,7 +416,12 @@ function l3Forms(nets, subnets, routers, slot, refresh) {
   const rName = h("input", { name: "router-name", required: true });
   const rExt = select("router-external", [["", "No external gateway"], ...external.map((n) => [n.id, n.name || n.id])]);
   const iRouter = select("interface-router", routers.map((r) => [r.id, r.name || r.id]));
-  const iSubnet = select("interface-subnet", subnets.map((s) => [s.id, `${s.name || s.id} (${s.cidr})`]));
+  // An external network is reached through a router's gateway, not an interface.
+  const externalIds = new Set(external.map((n) => n.id));
+  const iSubnet = select(
+    "interface-subnet",
+    subnets.filter((s) => !externalIds.has(s.network_id)).map((s) => [s.id, `${s.name || s.id} (${s.cidr})`])
+  );
   const fNet = select(
     "fip-network",
     external.length ? external.map((n) => [n.id, n.name || n.id]) : [["", "No external network (an admin makes one)"]]
@@ -413,4 +442,30 @@ function l3Forms(nets, subnets, routers, slot, refresh) {
       return `Floating IP ${floatingip.floating_ip_address} allocated.`;
     }, "Allocate"),
   ];
+}
+
+// A floating IP goes to an instance's port (PUT port_id), or comes back
+// (port_id null).
+function associateControl(f, ports, slot, refresh) {
+  const put = async (portId, done) => {
+    try {
+      await api.put(`${N}/floatingips/${f.id}`, { floatingip: { port_id: portId } });
+      fill(slot, notice(done));
+      refresh();
+    } catch (err) {
+      fill(slot, errorBox(err));
+    }
+  };
+  if (f.port_id)
+    return h("button", { type: "button", class: "small", onclick: () => put(null, `${f.floating_ip_address} disassociated.`) }, "Disassociate");
+  const choice = select(
+    "fip-port",
+    ports.map((p) => [p.id, (p.fixed_ips || []).map((x) => x.ip_address).join(", ") || p.id])
+  );
+  return h(
+    "span",
+    { class: "actions" },
+    choice,
+    h("button", { type: "button", class: "small", disabled: !ports.length, onclick: () => put(choice.value, `${f.floating_ip_address} associated.`) }, "Associate")
+  );
 }

@@ -172,6 +172,17 @@ async function scenario(base) {
   await page.selectOption("header select[name=project]", { label: "admin" });
   await page.waitForFunction(() => document.querySelector(".project-name")?.textContent === "admin");
   await page.waitForSelector("nav.menu a.admin-link");
+
+  log("admin makes an external network for floating IPs");
+  await page.goto(`${base}/dashboard/#/networks`);
+  await page.fill("input[name=network-name]", "public");
+  await page.fill("input[name=cidr]", "172.24.4.0/24");
+  await page.check("input[name=external]");
+  await page.click("button:has-text('Create network')");
+  await page.waitForSelector(".notice:has-text('created with subnet 172.24.4.0/24')");
+  await page.waitForFunction(() =>
+    [...document.querySelectorAll("tr")].some((tr) => tr.textContent.startsWith("public") && tr.textContent.includes("yes"))
+  );
   await logout(page);
 
   log("alice (member of demo) logs in");
@@ -229,15 +240,23 @@ async function scenario(base) {
   log("alice makes a router and attaches the subnet");
   await page.goto(`${base}/dashboard/#/routers`);
   await page.fill("input[name=router-name]", "demo-router");
+  await page.selectOption("select[name=router-external]", { label: "public" });
   await page.click("button:has-text('Create router')");
   await page.waitForSelector(".notice:has-text('Router \"demo-router\" created.')");
   await page.waitForSelector("select[name=interface-router] option:has-text('demo-router')", { state: "attached" });
   await page.selectOption("select[name=interface-router]", { label: "demo-router" });
+  await page.selectOption("select[name=interface-subnet]", { label: `${XSS_NAME}-subnet (10.0.0.0/24)` });
   await page.click("button:has-text('Add interface')");
   await page.waitForSelector(".notice:has-text('Interface added.')");
   await page.waitForFunction(() =>
     [...document.querySelectorAll("tr")].some((tr) => tr.textContent.includes("demo-router") && tr.textContent.includes("10.0.0.1"))
   );
+  await page.waitForFunction(() =>
+    [...document.querySelectorAll("tr")].some((tr) => tr.textContent.includes("demo-router") && tr.textContent.includes("public"))
+  );
+  await page.selectOption("select[name=fip-network]", { label: "public" });
+  await page.click("button:has-text('Allocate')");
+  await page.waitForSelector(".notice:has-text('Floating IP 172.24.4.')");
   await shot(page, "05c-routers");
 
   log("alice uploads an image and sees it active");
@@ -312,6 +331,16 @@ async function scenario(base) {
   await page.waitForSelector(".bar[aria-label=vCPUs]:has-text('1 of 20')");
   await page.waitForSelector(".bar[aria-label=Ports]:has-text('2 of')");
   await shot(page, "07b-overview-in-use");
+
+  log("alice gives the instance the floating IP");
+  await page.goto(`${base}/dashboard/#/routers`);
+  await page.waitForSelector("select[name=fip-port] option:has-text('10.0.0.')", { state: "attached" });
+  await page.click("button:has-text('Associate')");
+  await page.waitForSelector(".notice:has-text('associated.')");
+  await page.waitForFunction(() =>
+    [...document.querySelectorAll("tr")].some((tr) => /172\.24\.4\.\d+.*10\.0\.0\.\d+/.test(tr.textContent))
+  );
+  await shot(page, "07c-floating-ip");
 
   log("alice opens its console and history, then deletes it");
   await page.goto(`${base}/dashboard/#/instances`);
