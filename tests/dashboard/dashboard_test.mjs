@@ -73,8 +73,9 @@ async function shot(page, name) {
   await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
 }
 
-async function login(page, base, user, password, project) {
+async function login(page, base, user, password, project, screenshot) {
   await page.goto(`${base}/dashboard/#/login`);
+  if (screenshot) await shot(page, screenshot);
   await page.fill("input[name=username]", user);
   await page.fill("input[name=password]", password);
   await page.fill("input[name=project]", project);
@@ -120,7 +121,7 @@ async function scenario(base) {
   page.on("pageerror", (e) => consoleErrors.push(String(e)));
 
   log("admin logs in");
-  await login(page, base, "admin", ADMIN_PASSWORD, "admin");
+  await login(page, base, "admin", ADMIN_PASSWORD, "admin", "00-login");
   await page.waitForSelector(".bar[aria-label=Instances]");
   await page.waitForSelector(".bar[aria-label=Networks]");
   check(await page.isVisible("nav.menu a:has-text('Hypervisors')"), "an admin sees the admin menu");
@@ -274,6 +275,7 @@ async function scenario(base) {
   await page.click("a:has-text('tiny')");
   await page.waitForSelector("dd:has-text('3.0 MiB')");
   check((await page.textContent(".facts")).includes("3145728 bytes"), "the details show the size");
+  await shot(page, "06b-image-detail");
 
   log("alice makes a key pair");
   await page.goto(`${base}/dashboard/#/keypairs`);
@@ -282,6 +284,7 @@ async function scenario(base) {
   await page.waitForSelector(".notice:has-text('Key pair \"alice-key\" created.')");
   check((await page.textContent("pre.console")).includes("PRIVATE KEY"), "the made private key is shown once");
   await page.waitForFunction(() => [...document.querySelectorAll("td")].some((td) => td.textContent === "alice-key"));
+  await shot(page, "06c-keypairs");
 
   log("alice launches an instance (the API refuses a bad one with its own message)");
   await page.goto(`${base}/dashboard/#/instances`);
