@@ -204,6 +204,12 @@ async function scenario(base) {
     );
   }
   await shot(page, "04-member-forbidden");
+  await page.goto(`${base}/dashboard/#/admin/instances`);
+  await page.waitForSelector(".error");
+  {
+    const text = await page.textContent(".error");
+    check(text.includes("os_compute_api:servers:detail:get_all_tenants") && text.includes("(HTTP 403)"), `all projects' instances: ${text}`);
+  }
   await page.goto(`${base}/dashboard/#/identity`);
   await page.waitForSelector(".error");
   check((await page.textContent(".error")).includes("(HTTP 403)"), "Keystone's 403 on the identity page");
