@@ -83,9 +83,17 @@ async function login(page, base, user, password, project, screenshot) {
   await page.waitForSelector("h1:has-text('Overview')");
 }
 
+// Logging out revokes the token: it no longer opens anything.
 async function logout(page) {
+  const token = await page.evaluate(() => JSON.parse(sessionStorage.getItem("cumulo.session")).token);
   await page.click("button.logout");
   await page.waitForSelector("form.login");
+  check((await page.evaluate(() => sessionStorage.getItem("cumulo.session"))) === null, "the session is gone");
+  const status = await page.evaluate(
+    async (t) => (await fetch("/compute/v2.1/servers", { headers: { "X-Auth-Token": t } })).status,
+    token
+  );
+  check(status === 401, `a logged-out token is refused (${status})`);
 }
 
 // Every window.confirm() of the dashboard is accepted, and its text kept.
