@@ -19,7 +19,6 @@
 namespace cumulo {
 namespace {
 
-
 struct networking_state {
   caf::actor conductor;
   caf::actor network_host;
@@ -421,7 +420,7 @@ caf::result<router_state> add_interface(networking_actor* self, const router_sta
     return to_caf_error(
         bad_request("Bad router request: Subnet for router interface must have a "
                     "gateway IP."));
-  if (r.find_interface_by_subnet(subnet_id))
+  if (r.has_port_on_subnet(subnet_id))
     return to_caf_error(
         bad_request("Bad router request: Router already has a port on subnet " + subnet_id + "."));
   auto promise = self->make_response_promise<router_state>();

@@ -76,7 +76,7 @@ struct decider {
     if (!s.exists()) return not_found(s);
     if (c.port_id.empty() || c.subnet_id.empty())
       return bad_router_request("An interface needs a port and a subnet");
-    if (s.find_interface_by_subnet(c.subnet_id))
+    if (s.has_port_on_subnet(c.subnet_id))
       return bad_router_request("Router already has a port on subnet " + c.subnet_id);
     if (s.find_interface_by_port(c.port_id) || (s.gateway && s.gateway->port_id == c.port_id))
       return make_neutron_error(errc::conflict, "PortInUse",
@@ -177,6 +177,13 @@ nlohmann::json fixed_ips_json(const std::vector<network::fixed_ip>& ips) {
 }
 
 }  // namespace
+
+bool router_state::has_port_on_subnet(const std::string& subnet_id) const {
+  if (find_interface_by_subnet(subnet_id)) return true;
+  if (!gateway) return false;
+  return std::any_of(gateway->external_fixed_ips.begin(), gateway->external_fixed_ips.end(),
+                     [&](const network::fixed_ip& ip) { return ip.subnet_id == subnet_id; });
+}
 
 const router::interface* router_state::find_interface_by_port(const std::string& port_id) const {
   for (const auto& i : interfaces)

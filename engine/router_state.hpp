@@ -106,6 +106,9 @@ struct router_state : resource_meta {
   bool has_interfaces() const { return !interfaces.empty(); }
   const router::interface* find_interface_by_port(const std::string& port_id) const;
   const router::interface* find_interface_by_subnet(const std::string& subnet_id) const;
+  // An interface or the gateway has an address on the subnet: Neutron gives a
+  // router one port per subnet, the gateway's included.
+  bool has_port_on_subnet(const std::string& subnet_id) const;
 };
 
 // Neutron's router fields (status "ACTIVE", external_gateway_info null or

@@ -130,6 +130,13 @@ TEST(RouterState, RefusesASecondPortOnASubnet) {
       << "the same port twice";
 }
 
+TEST(RouterState, RefusesAnInterfaceOnItsGatewaysSubnet) {
+  const auto s = run(created(), gateway());
+  expect_neutron_refusal(s, router::add_interface{"port-b", "extsub", "ext"}, errc::bad_request,
+                         "BadRequest",
+                         "Bad router request: Router already has a port on subnet extsub.");
+}
+
 TEST(RouterState, RefusesRemovingAnInterfaceItDoesNotHave) {
   auto s = run(created(), router::add_interface{"port-a", "sub-a", "net-a"});
   expect_neutron_refusal(s, router::remove_interface{"port-x", ""}, errc::not_found,
