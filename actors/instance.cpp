@@ -460,7 +460,12 @@ void run_action(self_ptr self, const event_metadata& meta, action_plan plan) {
                 self, plan.completion, meta, [self] { done(self); }, [self] { done(self); });
           },
           [self, meta, plan](caf::error& e) {
-            action_failed(self, meta, plan, from_caf_error(e).message);
+            // A host that crashed meanwhile: say so, not CAF's words.
+            action_failed(self, meta, plan,
+                          e == caf::sec::request_receiver_down
+                              ? "Compute host " + self->state.s.host +
+                                    " went down during the action; it was interrupted."
+                              : from_caf_error(e).message);
           });
 }
 

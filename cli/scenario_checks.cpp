@@ -85,6 +85,7 @@ std::string wait(session& s, const scenario_step&, const json& p, const variable
   const double within = p.value("within", 60.0);
   const std::string status = str(p, "status");
   if (p.contains("list")) {
+    if (status.empty()) throw step_failure("wait: a list needs status and count");
     const std::string kind = str(p, "list");
     const std::size_t count = p.value("count", 1);
     std::size_t seen = 0, errors = 0;
@@ -107,6 +108,20 @@ std::string wait(session& s, const scenario_step&, const json& p, const variable
   const auto [kind, name] = named(p);
   if (kind.empty()) throw step_failure("wait: name a resource (server: vm1) or a list");
   const std::string id = s.resolve(kind, name);
+  if (p.contains("field")) {
+    // A field reaching a value (a task_state, a host...).
+    const std::string field = str(p, "field");
+    json got;
+    const bool ok = poll_until(std::chrono::duration<double>(within), [&] {
+      got = field_at(fetch(s, kind, id), field);
+      return got == p.value("equals", json()) || text_of(got) == str(p, "equals");
+    });
+    if (!ok)
+      throw step_failure(kind + " " + name + " " + field + ": expected " + str(p, "equals") +
+                         " within " + std::to_string(within) + " s, got " + describe(got));
+    return kind + " " + name + " " + field + " " + str(p, "equals");
+  }
+  if (status.empty()) throw step_failure("wait: needs status, or field and equals");
   if (kind == "server") {
     wait_for_server(s, id, status, within);
   } else {

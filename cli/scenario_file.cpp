@@ -69,7 +69,7 @@ const std::map<std::string, verb_shape>& verbs() {
       {"reboot", {with_rest({"server", "hard", "wait", "within"}), {"server"}}},
       {"terminate", {with_rest({"server", "wait", "within"}), {"server"}}},
       {"delete", {with_kinds(rest_keys), {}}},
-      {"wait", {with_kinds({"status", "within", "list", "where", "count"}), {"status"}}},
+      {"wait", {with_kinds({"status", "within", "list", "where", "count", "field", "equals"}), {}}},
       {"expect",
        {with_kinds({"status", "field", "equals", "contains", "absent", "list", "where", "count"}),
         {}}},

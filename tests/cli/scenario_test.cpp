@@ -43,7 +43,7 @@ TEST(ScenarioFile, ErrorsNameFileLineAndColumnBeforeAnythingRuns) {
       {"steps:\n  - launch: {name: [vm1\n", ""},  // YAML syntax: the parser's position
       {"steps:\n  - teleport: {to: moon}\n", "2:5: unknown verb 'teleport'"},
       {"steps:\n  - create_network: {name: n}\n  - launch: {name: v, image: i, flavour: f}\n",
-       "3:35: 'launch' has no key 'flavour'"},
+       "3:33: 'launch' has no key 'flavour'"},
       {"steps:\n  - launch: {name: v, image: i}\n", "2:13: 'launch' needs 'flavor'"},
       {"steps:\n  - repeat: {times: 2, steps: [{sleep: 0}, {warp: 9}]}\n",
        "2:44: unknown verb 'warp'"},
