@@ -67,7 +67,12 @@ std::filesystem::path data_dir_for(const run_options& o, const scenario_file& f,
   if (!o.keep.empty()) {
     temporary = false;
     auto dir = std::filesystem::path(o.keep);
-    return o.files.size() > 1 ? dir / f.name : dir;
+    if (o.files.size() > 1) dir /= f.name;
+    // A fresh cloud each time: an old one there has another admin password.
+    if (std::filesystem::exists(dir) && !std::filesystem::is_empty(dir))
+      throw std::runtime_error("--keep: " + dir.string() +
+                               " is not empty; give a folder that does not exist yet");
+    return dir;
   }
   temporary = true;
   std::string tmpl = (std::filesystem::temp_directory_path() / "cumulo-scenario-XXXXXX").string();
