@@ -375,9 +375,13 @@ void launch(self_ptr self, const event_metadata& meta) {
                 meta)
       .then(
           [self, meta](std::string& host) {
+            // The hosts a reschedule excluded, with why, in the decision's event.
+            std::map<std::string, std::string> reasons;
+            for (const auto& failed : self->state.failed_hosts)
+              reasons[failed] = "a build of this instance failed on this host";
             // A delete arrived meanwhile: the claim is given back here.
             step(
-                self, instance::schedule{host, host, {}}, meta,
+                self, instance::schedule{host, host, std::move(reasons)}, meta,
                 [self, meta] {
                   // A reschedule keeps the ports it bound the first time.
                   if (self->state.failed_hosts.empty())
