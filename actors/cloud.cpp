@@ -12,6 +12,8 @@
 #include "engine/libvirt_driver.hpp"
 
 #include "actors/compute_host.hpp"
+#include "actors/compute_supervisor.hpp"
+#include "engine/faulty_virt_driver.hpp"
 #include "actors/compute.hpp"
 #include "actors/conductor.hpp"
 #include "actors/instance.hpp"
@@ -98,8 +100,11 @@ void cloud::start_compute(const cloud_options& opts) {
   auto configs = opts.compute_hosts;
   if (configs.empty()) configs.emplace_back();
   const auto instances_dir = dir_->root() / "instances";
+  compute_hosts_ = std::make_shared<host_directory>();
+  compute_supervision supervision;
+  supervision.hosts = compute_hosts_;
   for (const auto& cfg : configs) {
-    if (compute_hosts_.count(cfg.name))
+    if (compute_hosts_->get(cfg.name))
       throw std::runtime_error("compute host " + cfg.name + " is given twice");
     libvirt_driver_options lo;
     lo.uri = cfg.uri.empty() ? write_test_node(dir_->root() / "hosts" / (cfg.name + ".xml"),
@@ -110,11 +115,21 @@ void cloud::start_compute(const cloud_options& opts) {
     lo.local_gb = cfg.local_gb;
     lo.console_dir = instances_dir;
     lo.require_image_files = opts.require_image_files;
+    // A new connection each time: a host restarted after a crash starts on
+    // a fresh one, as a restarted nova-compute does.
+    auto make_driver = [lo, faults = opts.faults,
+                        name = cfg.name]() -> std::shared_ptr<virt_driver> {
+      auto real = std::make_shared<libvirt_driver>(lo);
+      if (!faults) return real;
+      return std::make_shared<faulty_virt_driver>(real, name, faults);
+    };
     compute_host_options co;
     co.name = cfg.name;
-    co.driver = std::make_shared<libvirt_driver>(lo);
+    supervision.options[cfg.name] = co;
+    supervision.drivers[cfg.name] = make_driver;
+    co.driver = make_driver();
     auto host = spawn_compute_host(*system_, std::move(co), scheduler_);
-    compute_hosts_[cfg.name] = host;
+    compute_hosts_->put(cfg.name, host);
     ask_or_throw<host_state>(*system_, host, "compute host " + cfg.name, register_atom::value);
   }
   auto links = std::make_shared<compute_links>();
@@ -123,11 +138,12 @@ void cloud::start_compute(const cloud_options& opts) {
   links->networking = networking_;
   links->hosts = compute_hosts_;
   links->images_dir = image_dir();
+  links->spawn_timeout = opts.spawn_timeout;
   ask_or_throw<caf::ok_atom>(*system_, conductor_, "resolving instances", caf::put_atom::value,
                              compute_links_ptr(links));
   auto instances = ask_or_throw<std::vector<instance_state>>(
       *system_, conductor_, "listing instances", list_atom::value, instance_atom::value);
-  for (const auto& [name, host] : compute_hosts_) {
+  for (const auto& [name, host] : compute_hosts_->all()) {
     std::vector<expected_domain> expected;
     for (const auto& s : instances)
       if (s.host == name && has_domain(s))
@@ -151,9 +167,25 @@ void cloud::start_compute(const cloud_options& opts) {
           event_metadata{"req-restart", "cumulo"});
     }
   }
+  supervision.scheduler = scheduler_;
+  supervision.conductor = conductor_;
+  supervision.images_dir = image_dir();
+  compute_supervisor_ = spawn_compute_supervisor(*system_, std::move(supervision));
+  faults_ = opts.faults;
+  if (opts.faults) {
+    // Non-blocking (the fault API calls it on an HTTP thread): the
+    // supervisor sends the crash.
+    opts.faults->set_crash_handler(
+        [hosts = compute_hosts_, sup = compute_supervisor_](const std::string& name) {
+          if (!hosts->get(name)) return false;
+          caf::anon_send(sup, crash_atom::value, name);
+          return true;
+        });
+  }
 }
 
 void cloud::stop_actors() {
+  if (faults_) faults_->set_crash_handler(nullptr);  // it holds the supervisor
   for (const auto* a : {&identity_, &networking_, &image_registry_, &compute_, &conductor_})
     if (*a) caf::anon_send_exit(*a, caf::exit_reason::user_shutdown);
   {
@@ -162,9 +194,17 @@ void cloud::stop_actors() {
     for (const auto* a : {&identity_, &networking_, &image_registry_, &compute_, &conductor_})
       if (*a) self->wait_for(*a);
   }
-  for (auto& [name, host] : compute_hosts_)
-    caf::anon_send_exit(host, caf::exit_reason::user_shutdown);
-  compute_hosts_.clear();
+  // The supervisor first, so it does not start again the hosts it sees stop.
+  if (compute_supervisor_) {
+    caf::anon_send_exit(compute_supervisor_, caf::exit_reason::user_shutdown);
+    caf::scoped_actor self{*system_};
+    self->wait_for(compute_supervisor_);
+    compute_supervisor_ = nullptr;
+  }
+  if (compute_hosts_)
+    for (auto& [name, host] : compute_hosts_->all())
+      caf::anon_send_exit(host, caf::exit_reason::user_shutdown);
+  compute_hosts_.reset();
   if (network_host_) caf::anon_send_exit(network_host_, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(journal_, caf::exit_reason::user_shutdown);
   network_host_ = nullptr;
@@ -184,6 +224,10 @@ std::filesystem::path cloud::image_dir() const {
 
 cloud::~cloud() {
   stop_actors();
+}
+
+std::map<std::string, caf::actor> cloud::compute_hosts() const {
+  return compute_hosts_ ? compute_hosts_->all() : std::map<std::string, caf::actor>{};
 }
 
 caf::actor_system& cloud::system() {

@@ -16,6 +16,7 @@
 
 #include "engine/data_dir.hpp"
 #include "engine/event_store.hpp"
+#include "engine/fault_board.hpp"
 #include "engine/password.hpp"
 
 namespace caf {
@@ -24,6 +25,8 @@ class actor_system_config;
 }  // namespace caf
 
 namespace cumulo {
+
+class host_directory;
 
 // One compute host of the cloud. With no URI it is a host of libvirt's test
 // driver with a node of its own (<data_dir>/hosts/<name>.xml: these vCPUs
@@ -50,6 +53,12 @@ struct cloud_options {
   // Refuse to spawn an instance whose image has no file in <data_dir>/images
   // (always so on real hypervisors; the test driver boots nothing).
   bool require_image_files = false;
+  // Faults injected through the fault API (`serve --faults`); null: none
+  // can be. With a board, each host's driver is wrapped by
+  // faulty_virt_driver and hosts can be crashed.
+  std::shared_ptr<fault_board> faults;
+  // A spawn that takes longer is given up and the build rescheduled.
+  std::chrono::seconds spawn_timeout{300};
 };
 
 class cloud {
@@ -79,8 +88,9 @@ class cloud {
   const caf::actor& network_host() const { return network_host_; }
   // Nova's scheduler (the hosts' capacity and claims).
   const caf::actor& scheduler() const { return scheduler_; }
-  // The compute hosts, by name (actors/compute_host.hpp).
-  const std::map<std::string, caf::actor>& compute_hosts() const { return compute_hosts_; }
+  // The compute hosts, by name (actors/compute_host.hpp): the current
+  // actors (a crashed host is started again by the compute supervisor).
+  std::map<std::string, caf::actor> compute_hosts() const;
   const data_dir& dir() const { return *dir_; }
   // Events in the log when the cloud started.
   std::int64_t events_at_start() const { return events_at_start_; }
@@ -96,7 +106,9 @@ class cloud {
   caf::actor image_registry_;
   caf::actor network_host_;
   caf::actor scheduler_;
-  std::map<std::string, caf::actor> compute_hosts_;
+  std::shared_ptr<host_directory> compute_hosts_;
+  caf::actor compute_supervisor_;
+  std::shared_ptr<fault_board> faults_;
   caf::actor compute_;
   std::int64_t events_at_start_ = 0;
 

@@ -180,6 +180,11 @@ caf::behavior compute_host(compute_host_actor* self, compute_host_options opts,
       [self, host](reconcile_atom, const std::vector<expected_domain>& expected) {
         return reconcile(*self->state.opts.driver, host, expected);
       },
+      [self, host](crash_atom) {
+        spdlog::warn("compute host {}: crashing (injected fault)", host);
+        self->quit(caf::make_error(caf::sec::runtime_error,
+                                   std::string("compute host " + host + " crashed")));
+      },
   };
 }
 

@@ -27,6 +27,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -80,6 +81,32 @@ struct compute_host_options {
   std::chrono::seconds shutdown_timeout{60};
 };
 
+// The compute host actors by name. Shared by the instance actors and the
+// compute supervisor, which puts a new actor here when it restarts a host
+// that crashed; instances look their host up at each call.
+class host_directory {
+ public:
+  caf::actor get(const std::string& name) const {
+    std::lock_guard lock(m_);
+    auto it = hosts_.find(name);
+    return it == hosts_.end() ? caf::actor{} : it->second;
+  }
+  void put(const std::string& name, caf::actor host) {
+    std::lock_guard lock(m_);
+    hosts_[name] = std::move(host);
+  }
+  std::map<std::string, caf::actor> all() const {
+    std::lock_guard lock(m_);
+    return hosts_;
+  }
+
+ private:
+  mutable std::mutex m_;
+  std::map<std::string, caf::actor> hosts_;
+};
+
+// (crash_atom) to a compute host: it dies abnormally, as a nova-compute
+// process that crashes (fault injection; see compute_supervisor.hpp).
 caf::actor spawn_compute_host(caf::actor_system& sys, compute_host_options opts,
                               caf::actor scheduler);
 

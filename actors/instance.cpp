@@ -77,11 +77,14 @@ void enqueue(self_ptr self, then_fn op) {
   run_next(self);
 }
 
-caf::actor host_actor(self_ptr self) {
+caf::actor host_actor(self_ptr self, const std::string& name) {
   const auto& links = self->state.links;
-  if (!links) return {};
-  auto it = links->hosts.find(self->state.s.host);
-  return it == links->hosts.end() ? caf::actor{} : it->second;
+  if (!links || !links->hosts) return {};
+  return links->hosts->get(name);
+}
+
+caf::actor host_actor(self_ptr self) {
+  return host_actor(self, self->state.s.host);
 }
 
 bool requested_port(const instance_state& s, const std::string& port_id) {
@@ -183,14 +186,76 @@ bool building(self_ptr self) {
 
 // --- the launch ---
 
+void launch(self_ptr self, const event_metadata& meta);
+
+// A build that failed on its host (the spawn failed or timed out, or the
+// host went down) goes back to the scheduler, as Nova reschedules: the host
+// is excluded, its claim given back, and the domain it may still make (a
+// hung spawn that comes back) is destroyed by a request queued behind it.
+// After max_attempts hosts, or when no other host fits, ERROR.
+void reschedule_or_fail(self_ptr self, const event_metadata& meta, const std::string& reason) {
+  auto& st = self->state;
+  if (st.s.task_state == task_states::deleting) return fail_build(self, meta, reason, "spawn");
+  const std::string host = st.s.host;
+  st.failed_hosts.push_back(host);
+  st.last_failure = reason;
+  const int attempt = static_cast<int>(st.failed_hosts.size());
+  spdlog::warn("[{}] instance {}: build failed on {} (attempt {}): {}", meta.request_id, st.s.id,
+               host, attempt, reason);
+  if (auto on = host_actor(self, host))
+    self->request(on, caf::infinite, caf::delete_atom::value, st.s.id)
+        .then([](caf::ok_atom) {},
+              [self, host](caf::error& e) {
+                spdlog::info("instance {}: no domain to destroy on {}: {}", self->state.s.id, host,
+                             from_caf_error(e).message);
+              });
+  if (attempt >= st.links->max_attempts) {
+    // Nothing more on this host: its claim and the ports go, then ERROR.
+    const std::string why =
+        "Exceeded maximum number of retries. Exhausted all hosts available "
+        "for retrying build failures for instance " +
+        st.s.id + ".";
+    release_claim(
+        self, meta,
+        [self, meta, why, reason] {
+          release_ports(self, meta, [self, meta, why, reason] {
+            execute(self, instance::fail{why, 500, reason, now_us()}, meta,
+                    [self](outcome<instance_state>) { done(self); });
+          });
+        },
+        host);
+    return;
+  }
+  release_claim(
+      self, meta,
+      [self, meta, host, reason, attempt] {
+        step(
+            self, instance::reschedule{host, reason, attempt}, meta,
+            [self, meta] { launch(self, meta); }, [self] { done(self); });
+      },
+      host);
+}
+
+// Why a spawn request failed, in words for the reschedule's event.
+std::string spawn_failure(self_ptr self, const caf::error& e) {
+  const std::string host = self->state.s.host;
+  if (e == caf::sec::request_timeout)
+    return "Timed out after " + std::to_string(self->state.links->spawn_timeout.count()) +
+           " s waiting for compute host " + host + " to spawn the instance.";
+  if (e == caf::sec::request_receiver_down)
+    return "Compute host " + host + " went down during the spawn.";
+  return from_caf_error(e).message;
+}
+
 void spawn_domain(self_ptr self, const event_metadata& meta) {
   auto host = host_actor(self);
-  if (!host) return fail_build(self, meta, "Compute host " + self->state.s.host + " is gone.", "");
+  if (!host)
+    return reschedule_or_fail(self, meta, "Compute host " + self->state.s.host + " is gone.");
   step(
       self, instance::spawn{}, meta,
       [self, meta, host] {
         auto spec = domain_spec_of(self->state.s, self->state.links->images_dir);
-        self->request(host, compute_timeout, spawn_atom::value, std::move(spec))
+        self->request(host, self->state.links->spawn_timeout, spawn_atom::value, std::move(spec))
             .then(
                 [self, meta](power_states) {
                   step(
@@ -203,7 +268,7 @@ void spawn_domain(self_ptr self, const event_metadata& meta) {
                       [self] { done(self); });
                 },
                 [self, meta](caf::error& e) {
-                  fail_build(self, meta, from_caf_error(e).message, "spawn");
+                  reschedule_or_fail(self, meta, spawn_failure(self, e));
                 });
       },
       [self] { done(self); });
@@ -304,14 +369,26 @@ void bind_ports(self_ptr self, const event_metadata& meta, std::size_t next) {
 void launch(self_ptr self, const event_metadata& meta) {
   if (!building(self)) return done(self);
   const auto& s = self->state.s;
-  self->request(self->state.links->scheduler, journal_timeout, select_atom::value,
-                make_request_spec(s.id, s.flavor), meta)
+  auto spec = make_request_spec(s.id, s.flavor);
+  spec.ignore_hosts = self->state.failed_hosts;
+  self->request(self->state.links->scheduler, journal_timeout, select_atom::value, std::move(spec),
+                meta)
       .then(
           [self, meta](std::string& host) {
+            // The hosts a reschedule excluded, with why, in the decision's event.
+            std::map<std::string, std::string> reasons;
+            for (const auto& failed : self->state.failed_hosts)
+              reasons[failed] = "a build of this instance failed on this host";
             // A delete arrived meanwhile: the claim is given back here.
             step(
-                self, instance::schedule{host, host, {}}, meta,
-                [self, meta] { bind_ports(self, meta, 0); },
+                self, instance::schedule{host, host, std::move(reasons)}, meta,
+                [self, meta] {
+                  // A reschedule keeps the ports it bound the first time.
+                  if (self->state.failed_hosts.empty())
+                    bind_ports(self, meta, 0);
+                  else
+                    check_image(self, meta);
+                },
                 [self, meta, host] {
                   release_claim(
                       self, meta, [self] { done(self); }, host);
@@ -319,6 +396,14 @@ void launch(self_ptr self, const event_metadata& meta) {
           },
           [self, meta](caf::error& e) {
             auto err = from_caf_error(e);
+            const auto& st = self->state;
+            if (!st.failed_hosts.empty()) {
+              // A reschedule that finds no other host: the build failed for
+              // the reason it failed on its last host.
+              return fail_build(self, meta, st.last_failure,
+                                "No other host could take the build after it failed on " +
+                                    st.failed_hosts.back() + ": " + err.message);
+            }
             // The scheduler logged each host's reason under the request id.
             fail_build(self, meta, err.message,
                        err.code == errc::no_valid_host ? "No host passed the filters." : "");
@@ -379,7 +464,12 @@ void run_action(self_ptr self, const event_metadata& meta, action_plan plan) {
                 self, plan.completion, meta, [self] { done(self); }, [self] { done(self); });
           },
           [self, meta, plan](caf::error& e) {
-            action_failed(self, meta, plan, from_caf_error(e).message);
+            // A host that crashed meanwhile: say so, not CAF's words.
+            action_failed(self, meta, plan,
+                          e == caf::sec::request_receiver_down
+                              ? "Compute host " + self->state.s.host +
+                                    " went down during the action; it was interrupted."
+                              : from_caf_error(e).message);
           });
 }
 

@@ -34,6 +34,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "actors/compute_host.hpp"
 #include "actors/messages.hpp"
@@ -49,8 +50,13 @@ struct compute_links {
   caf::actor conductor;  // images
   caf::actor scheduler;
   caf::actor networking;
-  std::map<std::string, caf::actor> hosts;  // compute hosts by name
-  std::filesystem::path images_dir;         // an image's file: images_dir/<image id>
+  std::shared_ptr<host_directory> hosts;  // compute hosts by name
+  std::filesystem::path images_dir;       // an image's file: images_dir/<image id>
+  // How long a spawn may take before the build gives the host up and is
+  // rescheduled (a hung hypervisor), and how many hosts a build tries
+  // (Nova's [scheduler] max_attempts).
+  std::chrono::seconds spawn_timeout{300};
+  int max_attempts = 3;
 };
 using compute_links_ptr = std::shared_ptr<const compute_links>;
 
@@ -58,6 +64,8 @@ struct instance_actor_state {
   instance_state s;
   caf::actor journal;
   compute_links_ptr links;
+  std::vector<std::string> failed_hosts;     // hosts this build failed on (reschedules)
+  std::string last_failure;                  // why it failed there last
   bool busy = false;                         // an operation is running
   std::deque<std::function<void()>> queued;  // operations waiting for it
   static inline const char* name = "instance";

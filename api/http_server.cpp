@@ -7,6 +7,7 @@
 #include "api/compute.hpp"
 #include "api/compute_servers.hpp"
 #include "api/dashboard.hpp"
+#include "api/faults.hpp"
 #include "api/identity.hpp"
 #include "api/image.hpp"
 #include "api/image_upload.hpp"
@@ -49,6 +50,7 @@ struct http_server::impl {
     add_compute_routes(router, ctx);
     add_server_routes(router, ctx);
     add_dashboard_routes(router, ctx);
+    if (ctx.opts.faults) add_fault_routes(router, ctx);
     set_method_not_allowed(router, ctx);
     set_not_found(router, ctx);
   }

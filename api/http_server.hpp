@@ -17,6 +17,10 @@ namespace caf {
 class actor_system;
 }
 
+namespace cumulo {
+class fault_board;
+}
+
 namespace cumulo::api {
 
 struct server_options {
@@ -35,16 +39,19 @@ struct server_options {
   // upload accepted (Glance's image_size_cap: 1 TiB); more is a 413.
   std::filesystem::path image_dir;
   std::int64_t image_size_cap = std::int64_t{1} << 40;
+  // The fault board of `serve --faults`: the fault API at /cumulo/v1/faults
+  // exists only when it is set (api/faults.cpp).
+  std::shared_ptr<fault_board> faults;
 };
 
 // The actors the routes talk to.
 struct service_actors {
   caf::actor conductor;
-  caf::actor identity;    // tokens, and every identity command
-  caf::actor networking;  // networks, subnets, ports
+  caf::actor identity;        // tokens, and every identity command
+  caf::actor networking;      // networks, subnets, ports
   caf::actor image_registry;  // images and their files
-  caf::actor compute;     // flavors, keypairs, compute quotas, hypervisors
-  caf::actor journal;     // reading a resource's event stream (instance actions)
+  caf::actor compute;         // flavors, keypairs, compute quotas, hypervisors
+  caf::actor journal;         // reading a resource's event stream (instance actions)
 };
 
 class http_server {

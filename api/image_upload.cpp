@@ -15,6 +15,7 @@
 #include "api/http_framing.hpp"
 #include "api/image.hpp"
 #include "engine/ids.hpp"
+#include "engine/fault_board.hpp"
 #include "engine/image_digest.hpp"
 
 // Pistache last: its headers define generic macros (NAME, TRY, ...).
@@ -48,8 +49,7 @@ const char* reason_of(int status) {
 // the bytes go out, once.
 class raw_responder final : public responder {
  public:
-  raw_responder(std::weak_ptr<Tcp::Peer> peer, std::shared_ptr<in_flight> flight,
-                bool keep_alive)
+  raw_responder(std::weak_ptr<Tcp::Peer> peer, std::shared_ptr<in_flight> flight, bool keep_alive)
       : responder(service::image, new_request_id()),
         peer_(std::move(peer)),
         flight_(std::move(flight)),
@@ -245,11 +245,15 @@ class image_upload : public std::enable_shared_from_this<image_upload> {
 
   bool flush() {
     std::size_t done = 0;
-    while (done < buffer_.size()) {
-      const ssize_t n = ::write(fd_, buffer_.data() + done, buffer_.size() - done);
-      if (n < 0 && errno == EINTR) continue;
+    // The image-store-full fault (serve --faults) is a write that fails as
+    // on a full disk: the same path, the same 413, nothing half-written.
+    const bool injected_full = ctx_.opts.faults && ctx_.opts.faults->image_store_full();
+    while (done < buffer_.size() || injected_full) {
+      const ssize_t n =
+          injected_full ? -1 : ::write(fd_, buffer_.data() + done, buffer_.size() - done);
+      if (n < 0 && !injected_full && errno == EINTR) continue;
       if (n < 0) {
-        const int err = errno;
+        const int err = injected_full ? ENOSPC : errno;
         r_->log().error("writing {}: {}", spool_.string(), std::strerror(err));
         fail(err == ENOSPC || err == EDQUOT ? 413 : 500,
              err == ENOSPC || err == EDQUOT
@@ -294,8 +298,7 @@ class image_upload : public std::enable_shared_from_this<image_upload> {
     lock.unlock();
     auto self = shared_from_this();
     ctx_.bridge.ask_or<image_state>(
-        r_, ctx_.image_registry,
-        [self](responder& rr, image_state&) { respond(rr, 204, no_body); },
+        r_, ctx_.image_registry, [self](responder& rr, image_state&) { respond(rr, 204, no_body); },
         [self, final_path](responder& rr, const domain_error& e) {
           // Deleted while its bytes came in: they belong to nothing now.
           std::error_code rm;
@@ -327,10 +330,10 @@ class image_upload : public std::enable_shared_from_this<image_upload> {
   std::string buffer_;
   std::uint64_t size_ = 0;
   std::string user_;
-  bool begun_ = false;      // the image is saving for this upload
-  bool body_done_ = false;  // every byte arrived
-  bool finishing_ = false;  // the file is being made the image's
-  bool over_ = false;       // answered or abandoned: bytes still coming are dropped
+  bool begun_ = false;         // the image is saving for this upload
+  bool body_done_ = false;     // every byte arrived
+  bool finishing_ = false;     // the file is being made the image's
+  bool over_ = false;          // answered or abandoned: bytes still coming are dropped
   bool begin_sent_ = false;    // the move to saving was asked for
   bool begin_failed_ = false;  // ... and refused (already answered)
   std::optional<std::pair<int, std::string>> pending_error_;
@@ -353,7 +356,7 @@ std::optional<std::string> upload_target(const request_head& h) {
 
 // What a connection is in the middle of.
 struct connection_state {
-  std::string head;                      // a request head being gathered
+  std::string head;                       // a request head being gathered
   std::optional<body_framing> forwarded;  // the body of a request Pistache parses
   bool forward_all = false;               // framing given up: Pistache has the rest
   std::optional<body_framing> upload_body;
@@ -373,8 +376,8 @@ class upload_handler final : public Rest::Private::RouterHandler {
       if (st->forward_all) return parse(data, size, peer);
       if (st->upload_body) {
         auto& up = st->upload;
-        const std::size_t used =
-            st->upload_body->feed(data, size, [&](const char* p, std::size_t n) { up->body(p, n); });
+        const std::size_t used = st->upload_body->feed(
+            data, size, [&](const char* p, std::size_t n) { up->body(p, n); });
         data += used;
         size -= used;
         if (st->upload_body->failed()) {

@@ -19,6 +19,7 @@
 #include "cli/commands.hpp"
 #include "cli/credentials_files.hpp"
 #include "cli/hosts_file.hpp"
+#include "engine/fault_board.hpp"
 #include "engine/libvirt_driver.hpp"
 
 namespace cumulo::cli {
@@ -33,9 +34,11 @@ struct serve_options {
   std::int64_t token_ttl = 3600;  // seconds
   std::string password_cost = "interactive";
   std::int64_t image_size_cap = std::int64_t{1} << 40;  // bytes, Glance's default
-  int hosts = 1;           // compute-1 .. compute-N on test nodes of their own
-  std::string hosts_file;  // explicit capacities
-  std::string hypervisor;  // one host on this libvirt URI
+  int hosts = 1;                     // compute-1 .. compute-N on test nodes of their own
+  std::string hosts_file;            // explicit capacities
+  std::string hypervisor;            // one host on this libvirt URI
+  bool faults = false;               // the fault API (scenario drills)
+  std::int64_t spawn_timeout = 300;  // seconds
 };
 
 // The compute hosts the flags ask for. Throws std::runtime_error.
@@ -102,6 +105,12 @@ int serve(const serve_options& o) {
     opts.threads = o.threads;
     opts.token_ttl = std::chrono::seconds(o.token_ttl);
     if (o.password_cost == "min") opts.cost = password_cost::cheapest();
+    opts.spawn_timeout = std::chrono::seconds(o.spawn_timeout);
+    if (o.faults) {
+      // One board for the compute hosts' drivers, the uploads and the API.
+      opts.faults = std::make_shared<fault_board>();
+      http.faults = opts.faults;
+    }
     configure_compute(o, opts);
   } catch (const std::exception& e) {
     std::cerr << "cumulo serve: " << e.what() << "\n";
@@ -119,10 +128,10 @@ int serve(const serve_options& o) {
           "ignored");
     http.image_dir = c.image_dir();
     http.image_size_cap = o.image_size_cap;
-    api::http_server server(c.system(),
-                            {c.conductor(), c.identity(), c.networking(), c.image_registry(),
-                             c.compute(), c.journal()},
-                            http);
+    api::http_server server(
+        c.system(),
+        {c.conductor(), c.identity(), c.networking(), c.image_registry(), c.compute(), c.journal()},
+        http);
     server.start();
     // Written before the serving line, so whoever reads that line finds them.
     std::optional<credentials_paths> files;
@@ -199,6 +208,14 @@ void add_serve(CLI::App& app) {
                   "test:///<node file>)")
       ->excludes(hosts)
       ->excludes(hosts_file);
+  cmd->add_flag("--faults", o->faults,
+                "serve the admin-only fault API at /cumulo/v1/faults (crash a compute host, "
+                "make its libvirt calls fail or hang, fill the image store): for drills only");
+  cmd->add_option("--spawn-timeout", o->spawn_timeout,
+                  "seconds a compute host may take to spawn an instance before the build is "
+                  "rescheduled to another host")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{3600}))
+      ->capture_default_str();
   cmd->add_option("--threads", o->threads, "actor scheduler threads")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();

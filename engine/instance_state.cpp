@@ -162,6 +162,8 @@ const rule resume_rule{"resume", {vm_states::suspended}, {task_states::none}, tr
 const rule schedule_rule{"schedule", {vm_states::building}, {task_states::scheduling}};
 const rule bind_port_rule{"bind_port", {vm_states::building}, {task_states::networking}};
 const rule spawn_rule{"spawn", {vm_states::building}, {task_states::networking}};
+const rule reschedule_rule{
+    "reschedule", {vm_states::building}, {task_states::networking, task_states::spawning}};
 const rule mark_active_rule{"mark_active", {vm_states::building}, {task_states::spawning}};
 const rule complete_stop_rule{"complete_stop", {}, {task_states::powering_off}};
 const rule complete_start_rule{"complete_start", {}, {task_states::powering_on}};
@@ -311,6 +313,9 @@ struct decider {
   decision<instance_event> operator()(const instance::spawn&) const {
     return guarded(spawn_rule, instance_spawning{});
   }
+  decision<instance_event> operator()(const instance::reschedule& c) const {
+    return guarded(reschedule_rule, instance_rescheduled{c.host, c.reason, c.attempt});
+  }
   decision<instance_event> operator()(const instance::mark_active& c) const {
     return guarded(mark_active_rule, instance_active{c.launched_at_us});
   }
@@ -411,6 +416,12 @@ struct applier {
   void operator()(const instance_spawning& e) {
     expect(spawn_rule, e.type_name);
     s.task_state = task_states::spawning;
+  }
+  void operator()(const instance_rescheduled& e) {
+    expect(reschedule_rule, e.type_name);
+    s.host.clear();
+    s.node.clear();
+    s.task_state = task_states::scheduling;
   }
   void operator()(const instance_active& e) {
     expect(mark_active_rule, e.type_name);

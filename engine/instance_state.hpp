@@ -134,6 +134,18 @@ struct instance_scheduled {
   MSGPACK_DEFINE_MAP(host, node, reasons)
 };
 
+// A build failed on its host (the spawn failed or timed out, or the host
+// crashed) and goes back to the scheduler, as Nova's reschedule does:
+// task_state scheduling, no host; its ports stay bound.
+struct instance_rescheduled {
+  static constexpr const char* type_name = "instance.rescheduled";
+  static constexpr int schema_version = 1;
+  std::string host;    // the host the build failed on
+  std::string reason;  // why
+  int attempt = 1;     // the attempt that failed (1: the first)
+  MSGPACK_DEFINE_MAP(host, reason, attempt)
+};
+
 struct instance_port_bound {
   static constexpr const char* type_name = "instance.port_bound";
   static constexpr int schema_version = 1;
@@ -289,13 +301,15 @@ struct instance_task_aborted {
   MSGPACK_DEFINE_MAP(reason)
 };
 
-using instance_event = std::variant<
-    instance_requested, instance_scheduled, instance_port_bound, instance_port_unbound,
-    instance_spawning, instance_active, instance_error, instance_stop_requested, instance_stopped,
-    instance_start_requested, instance_started, instance_reboot_requested, instance_rebooted,
-    instance_pause_requested, instance_paused, instance_unpause_requested, instance_unpaused,
-    instance_suspend_requested, instance_suspended, instance_resume_requested, instance_resumed,
-    instance_renamed, instance_delete_requested, instance_deleted, instance_task_aborted>;
+using instance_event =
+    std::variant<instance_requested, instance_scheduled, instance_port_bound, instance_port_unbound,
+                 instance_spawning, instance_active, instance_error, instance_stop_requested,
+                 instance_stopped, instance_start_requested, instance_started,
+                 instance_reboot_requested, instance_rebooted, instance_pause_requested,
+                 instance_paused, instance_unpause_requested, instance_unpaused,
+                 instance_suspend_requested, instance_suspended, instance_resume_requested,
+                 instance_resumed, instance_renamed, instance_delete_requested, instance_deleted,
+                 instance_task_aborted, instance_rescheduled>;
 
 // --- state ---
 struct instance_state : resource_meta {
@@ -374,6 +388,11 @@ struct unbind_port {
   std::string port_id;
 };
 struct spawn {};
+struct reschedule {
+  std::string host;
+  std::string reason;
+  int attempt = 1;
+};
 struct mark_active {
   std::int64_t launched_at_us = 0;
 };
@@ -399,7 +418,7 @@ using command =
     std::variant<request, stop, start, reboot, pause, unpause, suspend, resume, rename, remove,
                  schedule, bind_port, unbind_port, spawn, mark_active, fail, complete_stop,
                  complete_start, complete_reboot, complete_pause, complete_unpause,
-                 complete_suspend, complete_resume, complete_delete, abort_task>;
+                 complete_suspend, complete_resume, complete_delete, abort_task, reschedule>;
 }  // namespace instance
 
 struct instance_machine {

@@ -45,8 +45,11 @@ schedule_result select_destination(const std::vector<const host_state*>& hosts,
   for (const host_state* h : hosts) {
     if (!h) continue;
     std::optional<std::string> why;
-    for (filter f : filters)
-      if ((why = f(*h, r))) break;
+    if (std::find(r.ignore_hosts.begin(), r.ignore_hosts.end(), h->id) != r.ignore_hosts.end())
+      why = "a build of this instance failed on this host";
+    else
+      for (filter f : filters)
+        if ((why = f(*h, r))) break;
     if (why)
       result.rejections.emplace_back(h->id, *why);
     else

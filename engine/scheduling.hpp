@@ -20,6 +20,9 @@ struct request_spec {
   int vcpus = 0;
   std::int64_t memory_mb = 0;
   std::int64_t disk_gb = 0;
+  // Hosts a build of this instance already failed on (Nova's ignore_hosts
+  // of a reschedule): never chosen again for it.
+  std::vector<std::string> ignore_hosts;
 };
 
 // What a flavor asks of a host: disk is root + ephemeral + swap, in GB

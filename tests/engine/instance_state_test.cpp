@@ -112,6 +112,28 @@ TEST(InstanceState, LaunchWithoutNetworksSpawnsAfterScheduling) {
   EXPECT_TRUE(s.addresses.empty());
 }
 
+TEST(InstanceState, ARescheduleGoesBackToSchedulingAndKeepsThePorts) {
+  auto s = run(building(), instance::schedule{"h1", "node1", {}});
+  s = run(s, instance::bind_port{"port1", "net1", "private", "10.0.0.5", "fa:16:3e:00:00:01"});
+  s = run(s, instance::spawn{});
+  s = run(s, instance::reschedule{"h1", "libvirt said no", 1});
+  expect_states(s, vm_states::building, task_states::scheduling, power_states::nostate, "BUILD");
+  EXPECT_EQ(s.host, "");
+  EXPECT_EQ(s.node, "");
+  ASSERT_EQ(s.addresses.size(), 1u);  // the port stays the instance's
+  // The next host, then straight to the spawn: the ports are bound.
+  s = run(s, instance::schedule{"h2", "node2", {}});
+  s = run(s, instance::spawn{});
+  s = run(s, instance::mark_active{7});
+  EXPECT_EQ(api_status(s), "ACTIVE");
+  EXPECT_EQ(s.host, "h2");
+  // Only a build being placed or spawned is rescheduled.
+  expect_refused(s, instance::reschedule{"h2", "late", 2}, errc::conflict,
+                 "Cannot 'reschedule' instance i1 while it is in vm_state active");
+  expect_refused(building(), instance::reschedule{"h1", "early", 1}, errc::conflict,
+                 "Cannot 'reschedule' instance i1 while it is in task_state scheduling");
+}
+
 TEST(InstanceState, StopAndStart) {
   auto s = run(active(), instance::stop{});
   expect_states(s, vm_states::active, task_states::powering_off, power_states::running, "ACTIVE");
@@ -467,6 +489,10 @@ TEST(InstanceState, EveryEventRoundTripsThroughTheCodecAndFold) {
       instance_scheduled{"h1", "node1", {{"h2", "insufficient RAM: requested 512 MB, free 0 MB"}}},
       instance_port_bound{"port1", "net1", "private", "10.0.0.5", "fa:16:3e:00:00:01"},
       instance_spawning{},
+      // A failed spawn back to the scheduler, then on to the same host.
+      instance_rescheduled{"h9", "spawn failed", 1},
+      instance_scheduled{"h1", "node1", {{"h9", "a build of this instance failed on this host"}}},
+      instance_spawning{},
       instance_active{1700000000000000},
       instance_stop_requested{},
       instance_stopped{},
@@ -516,6 +542,11 @@ TEST(InstanceState, EveryEventRoundTripsThroughTheCodecAndFold) {
     }
     if (n.type == "instance.active") {
       EXPECT_EQ(s.launched_at_us, 1700000000000000);
+    }
+    if (n.type == "instance.rescheduled") {
+      EXPECT_EQ(s.host, "");
+      EXPECT_EQ(s.task_state, task_states::scheduling);
+      EXPECT_EQ(s.addresses.size(), 1u);
     }
     if (n.type == "instance.renamed") {
       EXPECT_EQ(s.name, "vm2");

@@ -54,6 +54,21 @@ TEST(Scheduling, RamFilterAppliesTheAllocationRatio) {
   EXPECT_EQ(ram_filter(h, spec(1, 513, 1)), "insufficient RAM: requested 513 MB, free 512 MB");
 }
 
+TEST(Scheduling, HostsABuildFailedOnAreIgnoredWithTheirReason) {
+  auto a = make_host("a", 8192);
+  auto b = make_host("b", 4096);
+  auto r = spec(1, 512, 1);
+  EXPECT_EQ(select_destination({&a, &b}, r).host, "a");
+  r.ignore_hosts = {"a"};
+  auto chosen = select_destination({&a, &b}, r);
+  EXPECT_EQ(chosen.host, "b");
+  ASSERT_EQ(chosen.rejections.size(), 1u);
+  EXPECT_EQ(chosen.rejections[0].first, "a");
+  EXPECT_EQ(chosen.rejections[0].second, "a build of this instance failed on this host");
+  r.ignore_hosts = {"a", "b"};
+  EXPECT_FALSE(select_destination({&a, &b}, r).host);
+}
+
 TEST(Scheduling, WeigherPrefersMostFreeRamThenHostname) {
   auto a = make_host("a", 2048);
   auto b = make_host("b", 4096);

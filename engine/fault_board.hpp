@@ -1,0 +1,50 @@
+// Faults injected into a running cloud (`cumulo serve --faults`, the API at
+// /cumulo/v1/faults): what is broken now. The compute hosts' drivers, the
+// image upload and the compute supervisor read it; the fault API writes
+// it. Thread-safe: readers are libvirt threads and HTTP reactors.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace cumulo {
+
+enum class libvirt_fault { none, fail, hang };
+
+class fault_board {
+ public:
+  using clock = std::chrono::steady_clock;
+
+  // The host's libvirt calls fail (or block) until `until`.
+  void set_libvirt(const std::string& host, libvirt_fault mode, clock::time_point until);
+  struct libvirt_state {
+    libvirt_fault mode = libvirt_fault::none;
+    clock::time_point until;
+  };
+  libvirt_state libvirt_of(const std::string& host) const;  // none once expired
+
+  // Image uploads fail as on a full disk (413) while set.
+  void set_image_store_full(bool full);
+  bool image_store_full() const;
+
+  // Crashing a host is done by whoever supervises the hosts (the cloud sets
+  // it); false when there is no such host.
+  void set_crash_handler(std::function<bool(const std::string& host)> crash);
+  bool crash_host(const std::string& host) const;
+
+  void clear();  // every libvirt fault and the full image store
+  // One line per fault in force ("compute-2: libvirt calls fail for 12.3 s").
+  std::vector<std::string> describe() const;
+
+ private:
+  mutable std::mutex m_;
+  std::map<std::string, libvirt_state> libvirt_;
+  bool image_store_full_ = false;
+  std::function<bool(const std::string&)> crash_;
+};
+
+}  // namespace cumulo
