@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -40,11 +41,14 @@ struct server_options {
 // The actors the routes talk to.
 struct service_actors {
   caf::actor conductor;
-  caf::actor identity;    // tokens, and every identity command
-  caf::actor networking;  // networks, subnets, ports
+  caf::actor identity;        // tokens, and every identity command
+  caf::actor networking;      // networks, subnets, ports
   caf::actor image_registry;  // images and their files
-  caf::actor compute;     // flavors, keypairs, compute quotas, hypervisors
-  caf::actor journal;     // reading a resource's event stream (instance actions)
+  caf::actor compute;         // flavors, keypairs, compute quotas, hypervisors
+  caf::actor journal;         // reading a resource's event stream (instance actions)
+  // The compute host actors by name: what libvirt itself says (server
+  // diagnostics, running_vms), not what the log says.
+  std::map<std::string, caf::actor> compute_hosts;
 };
 
 class http_server {

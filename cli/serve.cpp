@@ -121,7 +121,7 @@ int serve(const serve_options& o) {
     http.image_size_cap = o.image_size_cap;
     api::http_server server(c.system(),
                             {c.conductor(), c.identity(), c.networking(), c.image_registry(),
-                             c.compute(), c.journal()},
+                             c.compute(), c.journal(), c.compute_hosts()},
                             http);
     server.start();
     // Written before the serving line, so whoever reads that line finds them.
