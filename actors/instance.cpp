@@ -319,9 +319,12 @@ void launch(self_ptr self, const event_metadata& meta) {
           },
           [self, meta](caf::error& e) {
             auto err = from_caf_error(e);
-            // The scheduler logged each host's reason under the request id.
-            fail_build(self, meta, err.message,
-                       err.code == errc::no_valid_host ? "No host passed the filters." : "");
+            // Each host's reason goes into the fault's details (and the log).
+            fail_build(
+                self, meta, err.message,
+                err.code == errc::no_valid_host
+                    ? "No host passed the filters" + (err.type.empty() ? "." : ": " + err.type)
+                    : "");
           });
 }
 
@@ -411,6 +414,40 @@ void start_work(self_ptr self, const instance::command& c, const event_metadata&
 
 // --- a restart's interrupted operation ---
 
+// Ports networking made (or bound) for the instance whose binding the
+// instance never recorded: the process died between the two. They go back
+// as bound ones do (made: deleted; the user's: unbound).
+void release_stray_ports(self_ptr self, const event_metadata& meta, then_fn k) {
+  self->request(self->state.links->networking, networking_timeout, list_atom::value,
+                network_atom::value)
+      .then(
+          [self, meta, k](std::vector<network_state>& networks) {
+            auto strays = std::make_shared<std::vector<std::string>>();
+            for (const auto& n : networks)
+              for (const auto& [id, p] : n.ports)
+                if (p.device_id == self->state.s.id) strays->push_back(id);
+            auto next = std::make_shared<std::function<void()>>();
+            *next = [self, meta, k, strays, next] {
+              if (strays->empty()) {
+                k();
+                *next = nullptr;  // the cycle through the capture ends here
+                return;
+              }
+              const std::string port_id = strays->back();
+              strays->pop_back();
+              spdlog::warn("instance {}: port {} was made for it but never bound; releasing it",
+                           self->state.s.id, port_id);
+              release_port(self, port_id, meta, [next] { (*next)(); });
+            };
+            (*next)();
+          },
+          [self, k](caf::error& e) {
+            spdlog::error("instance {}: cannot look for its unbound ports: {}", self->state.s.id,
+                          from_caf_error(e).message);
+            k();
+          });
+}
+
 void resolve(self_ptr self, const event_metadata& meta, then_fn k) {
   const auto& s = self->state.s;
   if (!s.exists() || s.task_state == task_states::none) return k();
@@ -422,7 +459,7 @@ void resolve(self_ptr self, const event_metadata& meta, then_fn k) {
       execute(self, f, meta, [k](outcome<instance_state>) { k(); });
     };
     if (!self->state.links) return record();
-    clean_up(self, meta, record);
+    clean_up(self, meta, [self, meta, record] { release_stray_ports(self, meta, record); });
     return;
   }
   if (s.task_state == task_states::deleting) {
@@ -431,9 +468,11 @@ void resolve(self_ptr self, const event_metadata& meta, then_fn k) {
       return;
     }
     enqueue(self, [self, meta, k] {
-      run_delete(self, meta, [self, k] {
-        k();
-        done(self);
+      release_stray_ports(self, meta, [self, meta, k] {
+        run_delete(self, meta, [self, k] {
+          k();
+          done(self);
+        });
       });
     });
     return;
