@@ -51,6 +51,7 @@ struct replay_options {
   bool has_stream = false;  // given, even if empty: `--at ""` is a bad value, not no value
   bool has_at = false;
   bool follow = false;
+  bool story = false;              // --json of an instance stream: its story, not only its events
   std::int64_t from = 0;           // --follow: the first seq shown (0: the last few)
   std::int64_t max_events = 0;     // --follow: stop after so many (0: never)
   std::vector<std::int64_t> diff;  // --diff SEQ1 SEQ2
@@ -217,8 +218,8 @@ int show_stream(const log_reader& log, const replay_options& o) {
   if (o.json) {
     json list = json::array();
     for (const auto& r : events) list.push_back(event_json(r));
-    // An instance's: its story across the other actors' streams too.
-    if (instance) {
+    // --story: an instance's story across the other actors' streams.
+    if (instance && o.story) {
       json story = instance_story_json(log.store(), log.opened(), o.stream);
       story["stream_events"] = std::move(list);
       std::cout << story.dump(2) << "\n";
@@ -419,6 +420,9 @@ void add_replay(CLI::App& app) {
                              "The state at this event sequence number or UTC time "
                              "(e.g. 2026-11-25T10:00:00Z), of --stream or of every stream");
   cmd->add_flag("--json", o->json, "Print JSON instead of text");
+  cmd->add_flag("--story", o->story,
+                "With --json and an instance stream: its whole story as one JSON object "
+                "(the text view always ends with it)");
   auto* follow_flag =
       cmd->add_flag("--follow", o->follow,
                     "Print events as a live cloud commits them (the last 10 first); Ctrl-C stops");

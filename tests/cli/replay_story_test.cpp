@@ -110,7 +110,7 @@ TEST_F(ReplaySmallHosts, NoValidHostShowsEachHostsReason) {
       << "the fault's details name each host: " << r.out;
   EXPECT_NE(r.out.find("host: -"), std::string::npos) << r.out;
 
-  auto j = replay({"--stream", "instance/" + id, "--json"});
+  auto j = replay({"--stream", "instance/" + id, "--json", "--story"});
   ASSERT_EQ(j.exit_code, 0) << j.err;
   auto story = json::parse(j.out);
   ASSERT_EQ(story["scheduler"]["hosts"].size(), 2u) << j.out;
@@ -157,7 +157,7 @@ TEST_F(ReplayStory, ActiveLaunchShowsSchedulerClaimPortImageAndStates) {
     if (as_admin("GET", "/compute/v2.1/servers/" + id).status == 404) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  auto after = json::parse(replay({"--stream", "instance/" + id, "--json"}).out);
+  auto after = json::parse(replay({"--stream", "instance/" + id, "--json", "--story"}).out);
   std::set<std::string> types;
   for (const auto& e : after["events"]) types.insert(e["type"].get<std::string>());
   for (const char* t : {"host.claimed", "host.released", "network.port_created",
