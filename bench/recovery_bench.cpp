@@ -198,15 +198,18 @@ figures time_start(const std::string& binary, const std::filesystem::path& data,
 int main(int argc, char** argv) {
   using namespace cumulo::bench;
   if (argc < 2) {
-    std::cerr << "usage: recovery_bench CUMULO_BINARY [events=1000000] [runs=3]\n";
+    std::cerr << "usage: recovery_bench CUMULO_BINARY [events=1000000] [runs=3] [keep-dir]\n";
     return 2;
   }
   const std::string binary = argv[1];
   const std::int64_t events = argc > 2 ? std::atoll(argv[2]) : 1'000'000;
   const int runs = argc > 3 ? std::atoi(argv[3]) : 3;
-  scratch_dir dir;
-  const auto data = dir.path() / "data";
-  const auto out = dir.path() / "serve.out";
+  scratch_dir scratch;
+  // A 4th argument keeps the data dir there (it must not exist yet).
+  const std::filesystem::path dir = argc > 4 ? std::filesystem::path(argv[4]) : scratch.path();
+  std::filesystem::create_directories(dir);
+  const auto data = dir / "data";
+  const auto out = dir / "serve.out";
 
   const pid_t boot = start_serve(binary, data, free_port(), out);
   while (!serving_line(out)) std::this_thread::sleep_for(std::chrono::milliseconds(20));
