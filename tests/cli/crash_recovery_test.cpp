@@ -38,6 +38,8 @@ using namespace std::chrono_literals;
 constexpr int kKills = 20;
 constexpr int kClients = 3;
 constexpr std::size_t kMaxServers = 24;  // the load deletes above this
+// One page of GET /v2/images holds at most 1,000 (Glance's api_limit_max).
+constexpr std::size_t kMaxImages = 600;
 
 // What the clients were told: the truth the cloud must keep across a crash.
 struct acknowledged {
@@ -48,6 +50,11 @@ struct acknowledged {
   std::set<std::string> images;           // 201 to the create
   std::set<std::string> uploaded_images;  // 204 to the upload of its data
   std::set<std::string> ports;            // 201 to the create
+
+  std::size_t images_created() {
+    std::lock_guard lock(m);
+    return images.size();
+  }
 
   std::vector<std::string> live_servers() {
     std::lock_guard lock(m);
@@ -169,7 +176,7 @@ class CrashRecovery : public identity_test {
                                       R"({"reboot": {"type": "HARD"}})"};
       send("POST", "/compute/v2.1/servers/" + id + "/action",
            actions[std::uniform_int_distribution<int>(0, 3)(rng)]);
-    } else if (what < 88) {
+    } else if (what < 88 && ack_.images_created() < kMaxImages) {
       auto r = send("POST", "/image/v2/images",
                     json{{"name", "img-" + std::to_string(client) + "-" + std::to_string(n)},
                          {"disk_format", "raw"},
@@ -234,7 +241,9 @@ class CrashRecovery : public identity_test {
       EXPECT_NE(status, "HARD_REBOOT") << s.dump();
       if (status == "ERROR") {
         ASSERT_TRUE(s.contains("fault")) << "an ERROR server without its fault: " << s.dump();
-        EXPECT_FALSE(s["fault"].value("message", "").empty()) << s.dump();
+        // Nothing in this drill fails but for the crashes: the fault says
+        // the operation was cut off by a restart.
+        EXPECT_NE(s["fault"].value("message", "").find("restart"), std::string::npos) << s.dump();
       }
       auto diag = as_admin("GET", "/compute/v2.1/servers/" + id + "/diagnostics");
       if (has_domain(status)) {
