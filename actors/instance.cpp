@@ -414,6 +414,42 @@ void start_work(self_ptr self, const instance::command& c, const event_metadata&
 
 // --- a restart's interrupted operation ---
 
+// Claims a host holds for the instance that the instance never recorded
+// (the scheduler's host.claimed is durable before instance.scheduled): the
+// process died between the two. Released like the instance's own.
+void release_stray_claims(self_ptr self, const event_metadata& meta, then_fn k) {
+  self->request(self->state.links->scheduler, journal_timeout, caf::get_atom::value)
+      .then(
+          [self, meta, k](std::vector<host_state>& hosts) {
+            auto strays = std::make_shared<std::vector<std::string>>();
+            for (const auto& h : hosts)
+              if (h.claims.count(self->state.s.id) && h.id != self->state.s.host)
+                strays->push_back(h.id);
+            auto next = std::make_shared<std::function<void()>>();
+            *next = [self, meta, k, strays, next] {
+              if (strays->empty()) {
+                k();
+                *next = nullptr;  // the cycle through the capture ends here
+                return;
+              }
+              const std::string host = strays->back();
+              strays->pop_back();
+              spdlog::warn(
+                  "instance {}: a claim on {} was made for it but never recorded; "
+                  "releasing it",
+                  self->state.s.id, host);
+              release_claim(
+                  self, meta, [next] { (*next)(); }, host);
+            };
+            (*next)();
+          },
+          [self, k](caf::error& e) {
+            spdlog::error("instance {}: cannot look for its unrecorded claims: {}",
+                          self->state.s.id, from_caf_error(e).message);
+            k();
+          });
+}
+
 // Ports networking made (or bound) for the instance whose binding the
 // instance never recorded: the process died between the two. They go back
 // as bound ones do (made: deleted; the user's: unbound).
@@ -459,7 +495,10 @@ void resolve(self_ptr self, const event_metadata& meta, then_fn k) {
       execute(self, f, meta, [k](outcome<instance_state>) { k(); });
     };
     if (!self->state.links) return record();
-    clean_up(self, meta, [self, meta, record] { release_stray_ports(self, meta, record); });
+    clean_up(self, meta, [self, meta, record] {
+      release_stray_ports(self, meta,
+                          [self, meta, record] { release_stray_claims(self, meta, record); });
+    });
     return;
   }
   if (s.task_state == task_states::deleting) {
@@ -469,9 +508,11 @@ void resolve(self_ptr self, const event_metadata& meta, then_fn k) {
     }
     enqueue(self, [self, meta, k] {
       release_stray_ports(self, meta, [self, meta, k] {
-        run_delete(self, meta, [self, k] {
-          k();
-          done(self);
+        release_stray_claims(self, meta, [self, meta, k] {
+          run_delete(self, meta, [self, k] {
+            k();
+            done(self);
+          });
         });
       });
     });

@@ -263,6 +263,10 @@ class CrashRecovery : public identity_test {
       const std::string host = h["service"]["host"];
       EXPECT_EQ(h["running_vms"].get<int>(), with_domain_on[host])
           << "libvirt's domains on " << host << " are not the servers the API lists with one";
+      // Every server here is an m1.tiny (1 vCPU); a claim left by a server
+      // that is gone or failed its build would be capacity lost for good.
+      EXPECT_EQ(h["vcpus_used"].get<int>(), with_domain_on[host])
+          << "the claims on " << host << " are not the servers the API lists on it";
     }
 
     auto image_list = as_admin("GET", "/image/v2/images?limit=1000");
