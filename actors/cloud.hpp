@@ -91,6 +91,8 @@ class cloud {
   // The compute hosts, by name (actors/compute_host.hpp): the current
   // actors (a crashed host is started again by the compute supervisor).
   std::map<std::string, caf::actor> compute_hosts() const;
+  // The directory itself, for whoever must follow those restarts (the API).
+  std::shared_ptr<const host_directory> compute_host_directory() const { return compute_hosts_; }
   const data_dir& dir() const { return *dir_; }
   // Events in the log when the cloud started.
   std::int64_t events_at_start() const { return events_at_start_; }

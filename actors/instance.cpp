@@ -404,9 +404,12 @@ void launch(self_ptr self, const event_metadata& meta) {
                                 "No other host could take the build after it failed on " +
                                     st.failed_hosts.back() + ": " + err.message);
             }
-            // The scheduler logged each host's reason under the request id.
-            fail_build(self, meta, err.message,
-                       err.code == errc::no_valid_host ? "No host passed the filters." : "");
+            // Each host's reason goes into the fault's details (and the log).
+            fail_build(
+                self, meta, err.message,
+                err.code == errc::no_valid_host
+                    ? "No host passed the filters" + (err.type.empty() ? "." : ": " + err.type)
+                    : "");
           });
 }
 
@@ -501,6 +504,76 @@ void start_work(self_ptr self, const instance::command& c, const event_metadata&
 
 // --- a restart's interrupted operation ---
 
+// Claims a host holds for the instance that the instance never recorded
+// (the scheduler's host.claimed is durable before instance.scheduled): the
+// process died between the two. Released like the instance's own.
+void release_stray_claims(self_ptr self, const event_metadata& meta, then_fn k) {
+  self->request(self->state.links->scheduler, journal_timeout, caf::get_atom::value)
+      .then(
+          [self, meta, k](std::vector<host_state>& hosts) {
+            auto strays = std::make_shared<std::vector<std::string>>();
+            for (const auto& h : hosts)
+              if (h.claims.count(self->state.s.id) && h.id != self->state.s.host)
+                strays->push_back(h.id);
+            auto next = std::make_shared<std::function<void()>>();
+            *next = [self, meta, k, strays, next] {
+              if (strays->empty()) {
+                k();
+                *next = nullptr;  // the cycle through the capture ends here
+                return;
+              }
+              const std::string host = strays->back();
+              strays->pop_back();
+              spdlog::warn(
+                  "instance {}: a claim on {} was made for it but never recorded; "
+                  "releasing it",
+                  self->state.s.id, host);
+              release_claim(
+                  self, meta, [next] { (*next)(); }, host);
+            };
+            (*next)();
+          },
+          [self, k](caf::error& e) {
+            spdlog::error("instance {}: cannot look for its unrecorded claims: {}",
+                          self->state.s.id, from_caf_error(e).message);
+            k();
+          });
+}
+
+// Ports networking made (or bound) for the instance whose binding the
+// instance never recorded: the process died between the two. They go back
+// as bound ones do (made: deleted; the user's: unbound).
+void release_stray_ports(self_ptr self, const event_metadata& meta, then_fn k) {
+  self->request(self->state.links->networking, networking_timeout, list_atom::value,
+                network_atom::value)
+      .then(
+          [self, meta, k](std::vector<network_state>& networks) {
+            auto strays = std::make_shared<std::vector<std::string>>();
+            for (const auto& n : networks)
+              for (const auto& [id, p] : n.ports)
+                if (p.device_id == self->state.s.id) strays->push_back(id);
+            auto next = std::make_shared<std::function<void()>>();
+            *next = [self, meta, k, strays, next] {
+              if (strays->empty()) {
+                k();
+                *next = nullptr;  // the cycle through the capture ends here
+                return;
+              }
+              const std::string port_id = strays->back();
+              strays->pop_back();
+              spdlog::warn("instance {}: port {} was made for it but never bound; releasing it",
+                           self->state.s.id, port_id);
+              release_port(self, port_id, meta, [next] { (*next)(); });
+            };
+            (*next)();
+          },
+          [self, k](caf::error& e) {
+            spdlog::error("instance {}: cannot look for its unbound ports: {}", self->state.s.id,
+                          from_caf_error(e).message);
+            k();
+          });
+}
+
 void resolve(self_ptr self, const event_metadata& meta, then_fn k) {
   const auto& s = self->state.s;
   if (!s.exists() || s.task_state == task_states::none) return k();
@@ -512,7 +585,10 @@ void resolve(self_ptr self, const event_metadata& meta, then_fn k) {
       execute(self, f, meta, [k](outcome<instance_state>) { k(); });
     };
     if (!self->state.links) return record();
-    clean_up(self, meta, record);
+    clean_up(self, meta, [self, meta, record] {
+      release_stray_ports(self, meta,
+                          [self, meta, record] { release_stray_claims(self, meta, record); });
+    });
     return;
   }
   if (s.task_state == task_states::deleting) {
@@ -521,9 +597,13 @@ void resolve(self_ptr self, const event_metadata& meta, then_fn k) {
       return;
     }
     enqueue(self, [self, meta, k] {
-      run_delete(self, meta, [self, k] {
-        k();
-        done(self);
+      release_stray_ports(self, meta, [self, meta, k] {
+        release_stray_claims(self, meta, [self, meta, k] {
+          run_delete(self, meta, [self, k] {
+            k();
+            done(self);
+          });
+        });
       });
     });
     return;

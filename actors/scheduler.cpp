@@ -25,14 +25,14 @@ caf::result<Reply> run_host_command(scheduler_actor* self, const std::string& ho
   auto decided = host_machine::decide(current, command);
   if (!decided) return to_caf_error(decided.error());
   if (decided.value().empty()) return answer(current);
-  append_request request{make_stream(host_machine::kind, hostname), current.version, {},
-                         std::move(meta)};
+  append_request request{
+      make_stream(host_machine::kind, hostname), current.version, {}, std::move(meta)};
   for (const auto& e : decided.value()) request.events.push_back(encode(e));
   auto promise = self->template make_response_promise<Reply>();
   self->request(self->state.journal, journal_timeout, append_atom::value, std::move(request))
       .await(
-          [self, promise, hostname, current, answer, events = std::move(decided.value())](
-              recorded_events& records) mutable {
+          [self, promise, hostname, current, answer,
+           events = std::move(decided.value())](recorded_events& records) mutable {
             self->state.hosts[hostname] =
                 apply_appended<host_machine>(std::move(current), events, records);
             promise.deliver(answer(self->state.hosts[hostname]));
@@ -41,7 +41,9 @@ caf::result<Reply> run_host_command(scheduler_actor* self, const std::string& ho
   return promise;
 }
 
-host_state same(const host_state& h) { return h; }
+host_state same(const host_state& h) {
+  return h;
+}
 
 }  // namespace
 
@@ -60,10 +62,15 @@ caf::behavior scheduler(scheduler_actor* self, caf::actor journal, std::vector<h
           if (h.exists()) candidates.push_back(&h);
         auto chosen = select_destination(candidates, spec);
         if (!chosen.host) {
-          for (const auto& [host, reason] : chosen.rejections)
+          std::string reasons;
+          for (const auto& [host, reason] : chosen.rejections) {
             spdlog::info("[{}] scheduler: {} rejected for instance {}: {}", meta.request_id, host,
                          spec.instance_id, reason);
-          return to_caf_error({errc::no_valid_host, no_valid_host_message()});
+            reasons += (reasons.empty() ? "" : "; ") + host + ": " + reason;
+          }
+          // The per-host reasons ride in the error's second field, for the
+          // instance to record in its fault (replay shows them).
+          return to_caf_error({errc::no_valid_host, no_valid_host_message(), reasons});
         }
         // The claim is decided against the host's capacity once more and
         // recorded before the answer.

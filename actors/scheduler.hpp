@@ -2,7 +2,9 @@
 // it filters and weighs hosts for a request and records the claim as an
 // event before it answers, so parallel launches never overcommit a host.
 //   (command_atom, hostname, host::command, meta)  -> host_state
-//   (select_atom, request_spec, meta)              -> std::string host, claimed
+//   (select_atom, request_spec, meta)              -> std::string host, claimed; or
+//       no_valid_host whose domain_error::type holds each host's reason
+//       ("compute-1: <why>; compute-2: <why>")
 //   (release_atom, hostname, instance_id, meta)    -> host_state
 //   (get_atom)                                     -> std::vector<host_state>
 #pragma once

@@ -12,6 +12,7 @@
 #include <fstream>
 
 #include "actors/compute.hpp"
+#include "actors/compute_host.hpp"
 #include "api/auth.hpp"
 #include "api/compute.hpp"
 #include "api/compute_views.hpp"
@@ -29,25 +30,53 @@ using Pistache::Rest::Request;
 const std::string hypervisors_path = compute_root + "/os-hypervisors";
 const std::string services_path = compute_root + "/os-services";
 
-using hosts_then = std::function<void(std::shared_ptr<responder>, std::vector<host_state>&)>;
+using hosts_then =
+    std::function<void(std::shared_ptr<responder>, std::vector<host_state>&, const domain_counts&)>;
 using hosts_as_then =
     std::function<void(std::shared_ptr<responder>, std::vector<host_state>&, const std::string&)>;
 
+// Counts the domains of each compute host, one host after the other (a
+// handful), asking libvirt through the host's actor; then `then`.
+using host_actors = std::map<std::string, caf::actor>;
+void count_domains(server_context& ctx, std::shared_ptr<responder> r,
+                   std::shared_ptr<const host_actors> hosts, host_actors::const_iterator next,
+                   std::shared_ptr<domain_counts> counts,
+                   std::function<void(std::shared_ptr<responder>, const domain_counts&)> then) {
+  if (next == hosts->cend()) return then(std::move(r), *counts);
+  const std::string name = next->first;
+  ctx.bridge.ask<domain_power_states>(
+      std::move(r), next->second,
+      [&ctx, hosts, next, counts, then, name](std::shared_ptr<responder> rr,
+                                              domain_power_states& d) {
+        (*counts)[name] = static_cast<int>(d.size());
+        count_domains(ctx, std::move(rr), hosts, std::next(next), counts, then);
+      },
+      list_atom::value, power_atom::value);
+}
+
 // Checks the rule (before any lookup: a member gets 403 even for an id that
-// does not exist), then calls `then` with the hosts in registration order.
+// does not exist), then calls `then` with the hosts in registration order
+// and libvirt's count of domains on each.
 void with_hosts(server_context& ctx, const Request& req, std::shared_ptr<responder> r,
                 const std::string& rule, hosts_then then) {
-  with_token(ctx, auth_token_of(req), r,
-             [&ctx, rule, then](std::shared_ptr<responder> rr, token_info& t) {
-               if (!enforce(*rr, ctx, t, rule, {project_of(t), t.user.id})) return;
-               ctx.bridge.ask<std::vector<host_state>>(
-                   rr, ctx.compute,
-                   [then](std::shared_ptr<responder> r3, std::vector<host_state>& hosts) {
-                     auto ordered = hosts_in_order(std::move(hosts));
-                     then(std::move(r3), ordered);
-                   },
-                   list_atom::value, hypervisor_atom::value);
-             });
+  with_token(
+      ctx, auth_token_of(req), r, [&ctx, rule, then](std::shared_ptr<responder> rr, token_info& t) {
+        if (!enforce(*rr, ctx, t, rule, {project_of(t), t.user.id})) return;
+        ctx.bridge.ask<std::vector<host_state>>(
+            rr, ctx.compute,
+            [&ctx, then](std::shared_ptr<responder> r3, std::vector<host_state>& hosts) {
+              auto ordered =
+                  std::make_shared<std::vector<host_state>>(hosts_in_order(std::move(hosts)));
+              // The hosts of this moment: a crashed one may be replaced meanwhile.
+              auto actors = std::make_shared<const host_actors>(ctx.compute_hosts->all());
+              count_domains(
+                  ctx, std::move(r3), actors, actors->cbegin(), std::make_shared<domain_counts>(),
+                  [then, ordered](std::shared_ptr<responder> r4, const domain_counts& counts) {
+                    then(std::move(r4), *ordered, counts);
+                  });
+            },
+            list_atom::value, hypervisor_atom::value);
+      });
 }
 
 // with_hosts, and the caller's user id (for the events of a change).
@@ -290,14 +319,15 @@ void add_hypervisor_routes(Pistache::Rest::Router& router, server_context& ctx) 
               detail ? "os_compute_api:os-hypervisors:list-detail"
                      : "os_compute_api:os-hypervisors:list",
               [&ctx, v, detail, servers, pattern](std::shared_ptr<responder> rr,
-                                                  std::vector<host_state>& hosts) {
-                auto answer = [v, detail, servers, pattern, hosts](
+                                                  std::vector<host_state>& hosts,
+                                                  const domain_counts& domains) {
+                auto answer = [v, detail, servers, pattern, hosts, domains](
                                   responder& r3, const std::map<std::string, std::string>& names) {
                   nlohmann::json out = nlohmann::json::array();
                   for (const auto& h : hosts) {
                     if (pattern && h.hypervisor_hostname.find(*pattern) == std::string::npos)
                       continue;
-                    auto j = hypervisor_json(hosts, h, v, detail);
+                    auto j = hypervisor_json(hosts, h, v, detail, domains);
                     if (servers) j["servers"] = servers_of(h, names);
                     out.push_back(std::move(j));
                   }
@@ -318,33 +348,36 @@ void add_hypervisor_routes(Pistache::Rest::Router& router, server_context& ctx) 
                       // Gone at 2.88 (Placement has the figures).
                       if (v.at_least(88))
                         return respond_error(*r, 404, "The resource could not be found.");
-                      with_hosts(ctx, req, std::move(r), "os_compute_api:os-hypervisors:statistics",
-                                 [](std::shared_ptr<responder> rr, std::vector<host_state>& hosts) {
-                                   nlohmann::json s = {
-                                       {"count", 0},          {"vcpus", 0},
-                                       {"vcpus_used", 0},     {"memory_mb", 0},
-                                       {"memory_mb_used", 0}, {"local_gb", 0},
-                                       {"local_gb_used", 0},  {"free_ram_mb", 0},
-                                       {"free_disk_gb", 0},   {"current_workload", 0},
-                                       {"running_vms", 0},    {"disk_available_least", 0}};
-                                   for (const auto& h : hosts) {
-                                     auto add = [&s](const char* k, std::int64_t x) {
-                                       s[k] = s[k].get<std::int64_t>() + x;
-                                     };
-                                     add("count", 1);
-                                     add("vcpus", h.vcpus);
-                                     add("vcpus_used", h.vcpus_used());
-                                     add("memory_mb", h.memory_mb);
-                                     add("memory_mb_used", h.memory_mb_used());
-                                     add("local_gb", h.local_gb);
-                                     add("local_gb_used", h.local_gb_used());
-                                     add("free_ram_mb", h.memory_mb - h.memory_mb_used());
-                                     add("free_disk_gb", h.local_gb - h.local_gb_used());
-                                     add("running_vms", h.running_vms());
-                                     add("disk_available_least", h.local_gb - h.local_gb_used());
-                                   }
-                                   respond(*rr, 200, {{"hypervisor_statistics", s}});
-                                 });
+                      with_hosts(
+                          ctx, req, std::move(r), "os_compute_api:os-hypervisors:statistics",
+                          [](std::shared_ptr<responder> rr, std::vector<host_state>& hosts,
+                             const domain_counts& domains) {
+                            nlohmann::json s = {{"count", 0},          {"vcpus", 0},
+                                                {"vcpus_used", 0},     {"memory_mb", 0},
+                                                {"memory_mb_used", 0}, {"local_gb", 0},
+                                                {"local_gb_used", 0},  {"free_ram_mb", 0},
+                                                {"free_disk_gb", 0},   {"current_workload", 0},
+                                                {"running_vms", 0},    {"disk_available_least", 0}};
+                            for (const auto& h : hosts) {
+                              auto add = [&s](const char* k, std::int64_t x) {
+                                s[k] = s[k].get<std::int64_t>() + x;
+                              };
+                              add("count", 1);
+                              add("vcpus", h.vcpus);
+                              add("vcpus_used", h.vcpus_used());
+                              add("memory_mb", h.memory_mb);
+                              add("memory_mb_used", h.memory_mb_used());
+                              add("local_gb", h.local_gb);
+                              add("local_gb_used", h.local_gb_used());
+                              add("free_ram_mb", h.memory_mb - h.memory_mb_used());
+                              add("free_disk_gb", h.local_gb - h.local_gb_used());
+                              const auto counted = domains.find(h.id);
+                              add("running_vms",
+                                  counted == domains.end() ? h.running_vms() : counted->second);
+                              add("disk_available_least", h.local_gb - h.local_gb_used());
+                            }
+                            respond(*rr, 200, {{"hypervisor_statistics", s}});
+                          });
                     });
 
   add_compute_route(
@@ -355,10 +388,11 @@ void add_hypervisor_routes(Pistache::Rest::Router& router, server_context& ctx) 
         const bool servers = v.at_least(53) && with && query_flag(*with);
         with_hosts(
             ctx, req, std::move(r), "os_compute_api:os-hypervisors:show",
-            [&ctx, v, id, servers](std::shared_ptr<responder> rr, std::vector<host_state>& hosts) {
+            [&ctx, v, id, servers](std::shared_ptr<responder> rr, std::vector<host_state>& hosts,
+                                   const domain_counts& domains) {
               const host_state* h = find_host(hosts, id, v);
               if (!h) return hypervisor_not_found(*rr, id);
-              auto j = hypervisor_json(hosts, *h, v, true);
+              auto j = hypervisor_json(hosts, *h, v, true, domains);
               if (v.at_least(88)) j["uptime"] = uptime_line();
               if (!servers) return respond(*rr, 200, {{"hypervisor", j}});
               const host_state host = *h;
@@ -378,10 +412,11 @@ void add_hypervisor_routes(Pistache::Rest::Router& router, server_context& ctx) 
                       const std::string id = param_of(req, ":id");
                       with_hosts(
                           ctx, req, std::move(r), "os_compute_api:os-hypervisors:uptime",
-                          [v, id](std::shared_ptr<responder> rr, std::vector<host_state>& hosts) {
+                          [v, id](std::shared_ptr<responder> rr, std::vector<host_state>& hosts,
+                                  const domain_counts& domains) {
                             const host_state* h = find_host(hosts, id, v);
                             if (!h) return hypervisor_not_found(*rr, id);
-                            auto j = hypervisor_json(hosts, *h, v, false);
+                            auto j = hypervisor_json(hosts, *h, v, false, domains);
                             j["uptime"] = uptime_line();
                             respond(*rr, 200, {{"hypervisor", j}});
                           });
@@ -401,14 +436,15 @@ void add_hypervisor_routes(Pistache::Rest::Router& router, server_context& ctx) 
                      with_servers_list ? "os_compute_api:os-hypervisors:servers"
                                        : "os_compute_api:os-hypervisors:search",
                      [&ctx, v, pattern, with_servers_list](std::shared_ptr<responder> rr,
-                                                           std::vector<host_state>& hosts) {
-                       auto answer = [v, pattern, hosts, with_servers_list](
+                                                           std::vector<host_state>& hosts,
+                                                           const domain_counts& domains) {
+                       auto answer = [v, pattern, hosts, with_servers_list, domains](
                                          responder& r3,
                                          const std::map<std::string, std::string>& names) {
                          nlohmann::json out = nlohmann::json::array();
                          for (const auto& h : hosts) {
                            if (h.hypervisor_hostname.find(pattern) == std::string::npos) continue;
-                           auto j = hypervisor_json(hosts, h, v, false);
+                           auto j = hypervisor_json(hosts, h, v, false, domains);
                            if (with_servers_list && !h.claims.empty())
                              j["servers"] = servers_of(h, names);
                            out.push_back(std::move(j));
@@ -432,21 +468,21 @@ void add_hypervisor_routes(Pistache::Rest::Router& router, server_context& ctx) 
                                  });
                     });
 
-  add_compute_route(
-      router, ctx, http_method::get, services_path,
-      [&ctx](const Request& req, std::shared_ptr<responder> r, microversion v) {
-        const auto host = query_of(req, "host");
-        const auto binary = query_of(req, "binary");
-        with_hosts(
-            ctx, req, std::move(r), "os_compute_api:os-services:list",
-            [v, host, binary](std::shared_ptr<responder> rr, std::vector<host_state>& hosts) {
-              nlohmann::json out = nlohmann::json::array();
-              for (const auto& s : services_of(hosts, v))
-                if ((!host || s.host == *host) && (!binary || s.binary == *binary))
-                  out.push_back(service_json(s, v));
-              respond(*rr, 200, {{"services", out}});
-            });
-      });
+  add_compute_route(router, ctx, http_method::get, services_path,
+                    [&ctx](const Request& req, std::shared_ptr<responder> r, microversion v) {
+                      const auto host = query_of(req, "host");
+                      const auto binary = query_of(req, "binary");
+                      with_hosts(
+                          ctx, req, std::move(r), "os_compute_api:os-services:list",
+                          [v, host, binary](std::shared_ptr<responder> rr,
+                                            std::vector<host_state>& hosts, const domain_counts&) {
+                            nlohmann::json out = nlohmann::json::array();
+                            for (const auto& s : services_of(hosts, v))
+                              if ((!host || s.host == *host) && (!binary || s.binary == *binary))
+                                out.push_back(service_json(s, v));
+                            respond(*rr, 200, {{"services", out}});
+                          });
+                    });
   add_compute_route(router, ctx, http_method::put, services_path + "/:service_id",
                     [&ctx](const Request& req, std::shared_ptr<responder> r, microversion v) {
                       update_service(ctx, req, std::move(r), v);
@@ -460,7 +496,8 @@ void add_hypervisor_routes(Pistache::Rest::Router& router, server_context& ctx) 
           with_hosts(ctx, req, std::move(r),
                      detail ? "os_compute_api:os-availability-zone:detail"
                             : "os_compute_api:os-availability-zone:list",
-                     [v, detail](std::shared_ptr<responder> rr, std::vector<host_state>& hosts) {
+                     [v, detail](std::shared_ptr<responder> rr, std::vector<host_state>& hosts,
+                                 const domain_counts&) {
                        const auto services = services_of(hosts, v);
                        nlohmann::json zones = nlohmann::json::array();
                        bool nova_available = false;

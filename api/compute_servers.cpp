@@ -726,6 +726,7 @@ void add_server_routes(Pistache::Rest::Router& router, server_context& ctx) {
       });
 
   add_server_action_routes(router, ctx);
+  add_server_diagnostics_routes(router, ctx);
   add_instance_action_routes(router, ctx);
 }
 

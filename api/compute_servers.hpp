@@ -53,5 +53,7 @@ void with_visible_server(server_context& ctx, std::shared_ptr<responder> r, cons
 
 void add_server_action_routes(Pistache::Rest::Router& router, server_context& ctx);
 void add_instance_action_routes(Pistache::Rest::Router& router, server_context& ctx);
+// GET /servers/{id}/diagnostics: the domain as libvirt has it (admin).
+void add_server_diagnostics_routes(Pistache::Rest::Router& router, server_context& ctx);
 
 }  // namespace cumulo::api

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -37,7 +38,10 @@ std::string service_uuid(const std::string& binary, const std::string& host);
 std::vector<host_state> hosts_in_order(std::vector<host_state> hosts);
 nlohmann::json hypervisor_id(const std::vector<host_state>& ordered, const host_state& h,
                              microversion v);
+// Domains per host as libvirt counts them (running_vms); a host missing
+// from it shows the claims the log holds.
+using domain_counts = std::map<std::string, int>;
 nlohmann::json hypervisor_json(const std::vector<host_state>& ordered, const host_state& h,
-                               microversion v, bool detail);
+                               microversion v, bool detail, const domain_counts& domains = {});
 
 }  // namespace cumulo::api

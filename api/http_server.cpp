@@ -40,7 +40,8 @@ struct http_server::impl {
             std::move(a.journal),
             o,
             bridge(s, o.actor_timeout),
-            schema_set(o.schema_dir)} {}
+            schema_set(o.schema_dir),
+            std::move(a.compute_hosts)} {}
 
   void routes() {
     add_version_routes(router, ctx);

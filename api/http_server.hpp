@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -19,6 +20,7 @@ class actor_system;
 
 namespace cumulo {
 class fault_board;
+class host_directory;
 }
 
 namespace cumulo::api {
@@ -52,6 +54,9 @@ struct service_actors {
   caf::actor image_registry;  // images and their files
   caf::actor compute;         // flavors, keypairs, compute quotas, hypervisors
   caf::actor journal;         // reading a resource's event stream (instance actions)
+  // The compute host actors by name: what libvirt itself says (server
+  // diagnostics, running_vms), not what the log says.
+  std::shared_ptr<const host_directory> compute_hosts;
 };
 
 class http_server {

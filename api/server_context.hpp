@@ -65,6 +65,7 @@ struct server_context {
   server_options opts;
   api::bridge bridge;
   schema_set schemas;
+  std::shared_ptr<const host_directory> compute_hosts;  // by host name: libvirt's view
   cumulo::policy rules{default_rules()};
   std::shared_ptr<in_flight> flight = std::make_shared<in_flight>();
   // The methods each registered path answers, for the 405s of the others.

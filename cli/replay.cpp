@@ -21,6 +21,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/replay_print.hpp"
+#include "cli/replay_story.hpp"
 #include "engine/clock.hpp"
 #include "engine/codec.hpp"
 #include "engine/data_dir.hpp"
@@ -49,6 +50,11 @@ struct replay_options {
   bool json = false;
   bool has_stream = false;  // given, even if empty: `--at ""` is a bad value, not no value
   bool has_at = false;
+  bool follow = false;
+  bool story = false;              // --json of an instance stream: its story, not only its events
+  std::int64_t from = 0;           // --follow: the first seq shown (0: the last few)
+  std::int64_t max_events = 0;     // --follow: stop after so many (0: never)
+  std::vector<std::int64_t> diff;  // --diff SEQ1 SEQ2
 };
 
 // The event log of a data dir, opened read-only.
@@ -208,9 +214,17 @@ int list_streams(const log_reader& log, const replay_options& o) {
 int show_stream(const log_reader& log, const replay_options& o) {
   require_stream(log, o.stream);
   const recorded_events events = log.store().read_stream(o.stream);
+  const bool instance = stream_kind(o.stream) == instance_machine::kind;
   if (o.json) {
     json list = json::array();
     for (const auto& r : events) list.push_back(event_json(r));
+    // --story: an instance's story across the other actors' streams.
+    if (instance && o.story) {
+      json story = instance_story_json(log.store(), log.opened(), o.stream);
+      story["stream_events"] = std::move(list);
+      std::cout << story.dump(2) << "\n";
+      return exit_ok;
+    }
     std::cout << list.dump(2) << "\n";
     return exit_ok;
   }
@@ -228,7 +242,28 @@ int show_stream(const log_reader& log, const replay_options& o) {
   std::cout << "state now (version " << events.back().version << ", after seq " << events.back().seq
             << "):\n";
   print_state(std::cout, fold.state_json(o.stream), 2);
+  if (instance) print_instance_story(std::cout, log.store(), log.opened(), o.stream);
   return exit_ok;
+}
+
+int show_diff(const log_reader& log, const replay_options& o) {
+  json d;
+  try {
+    d = diff_json(log.store(), o.diff[0], o.diff[1]);
+  } catch (const std::runtime_error& e) {
+    std::cerr << "cumulo replay: " << e.what() << "\n";
+    return exit_does_not_fold;
+  }
+  if (o.json)
+    std::cout << d.dump(2) << "\n";
+  else
+    print_diff(std::cout, d);
+  return exit_ok;
+}
+
+int follow_log(const log_reader& log, const replay_options& o) {
+  if (o.has_stream && o.stream.empty()) throw replay_error("--stream needs a stream name");
+  return follow(std::cout, log.store(), o.from, 10, o.stream, o.max_events, o.json);
 }
 
 int show_state_at(const log_reader& log, const replay_options& o) {
@@ -348,6 +383,14 @@ int run(const char* name, const replay_options& o, Command command) {
 }
 
 int replay(const replay_options& o) {
+  if (!o.diff.empty()) {
+    if (o.diff.size() != 2 || o.diff[0] < 0 || o.diff[1] < 0) {
+      std::cerr << "cumulo replay: --diff takes two event sequence numbers\n";
+      return exit_cannot_run;
+    }
+    return run("cumulo replay", o, show_diff);
+  }
+  if (o.follow) return run("cumulo replay", o, follow_log);
   if (o.has_at) {
     try {
       parse_at(o.at);  // a bad --at is reported before the database is opened
@@ -377,6 +420,20 @@ void add_replay(CLI::App& app) {
                              "The state at this event sequence number or UTC time "
                              "(e.g. 2026-11-25T10:00:00Z), of --stream or of every stream");
   cmd->add_flag("--json", o->json, "Print JSON instead of text");
+  cmd->add_flag("--story", o->story,
+                "With --json and an instance stream: its whole story as one JSON object "
+                "(the text view always ends with it)");
+  auto* follow_flag =
+      cmd->add_flag("--follow", o->follow,
+                    "Print events as a live cloud commits them (the last 10 first); Ctrl-C stops");
+  cmd->add_option("--from", o->from, "--follow: start at this event sequence number")
+      ->needs(follow_flag);
+  cmd->add_option("--count", o->max_events, "--follow: stop after this many events")
+      ->needs(follow_flag);
+  cmd->add_option("--diff", o->diff, "What changed between two event sequence numbers: SEQ1 SEQ2")
+      ->expected(2)
+      ->excludes(follow_flag)
+      ->excludes(at);
 
   auto* check = cmd->add_subcommand(
       "verify", "Fold the whole log; report the first event that does not decode or apply");

@@ -128,10 +128,10 @@ int serve(const serve_options& o) {
           "ignored");
     http.image_dir = c.image_dir();
     http.image_size_cap = o.image_size_cap;
-    api::http_server server(
-        c.system(),
-        {c.conductor(), c.identity(), c.networking(), c.image_registry(), c.compute(), c.journal()},
-        http);
+    api::http_server server(c.system(),
+                            {c.conductor(), c.identity(), c.networking(), c.image_registry(),
+                             c.compute(), c.journal(), c.compute_host_directory()},
+                            http);
     server.start();
     // Written before the serving line, so whoever reads that line finds them.
     std::optional<credentials_paths> files;

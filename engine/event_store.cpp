@@ -277,6 +277,47 @@ std::vector<stream_info> event_store::streams() const {
   return out;
 }
 
+namespace {
+// The last event of each stream whose last event is `<kind>.deleted`. The
+// type column is read for each row, not the payload; the last version of a
+// candidate comes from the (stream, version) index.
+constexpr const char* deleted_streams_sql =
+    "SELECT stream, version, seq FROM events AS e "
+    "WHERE type LIKE '%.deleted' "
+    "AND type = substr(stream, 1, instr(stream, '/') - 1) || '.deleted' "
+    "AND version = (SELECT MAX(version) FROM events WHERE stream = e.stream)";
+}  // namespace
+
+std::vector<event_store::deleted_stream> event_store::deleted_streams() const {
+  std::vector<deleted_stream> out;
+  try {
+    SQLite::Statement q(*impl_->db, deleted_streams_sql);
+    while (q.executeStep())
+      out.push_back(
+          {q.getColumn(0).getString(), q.getColumn(1).getInt64(), q.getColumn(2).getInt64()});
+  } catch (const SQLite::Exception& e) {
+    impl_->fail("cannot list deleted streams", e);
+  }
+  return out;
+}
+
+void event_store::for_each_except(const std::unordered_set<std::string>& skipped,
+                                  const visitor& visit) const {
+  try {
+    SQLite::Statement q(*impl_->db, std::string(select_columns) + " ORDER BY seq");
+    recorded_event r;
+    std::string stream;  // its buffer is reused: no allocation per skipped row
+    while (q.executeStep()) {
+      stream.assign(q.getColumn(1).getText());
+      if (skipped.count(stream)) continue;
+      read_row(q, r);
+      if (!visit(r)) break;
+    }
+  } catch (const SQLite::Exception& e) {
+    impl_->fail("cannot read events", e);
+  }
+}
+
 std::int64_t event_store::stream_version(const std::string& stream) const {
   try {
     SQLite::Statement q(*impl_->db,

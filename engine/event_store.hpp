@@ -10,6 +10,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "engine/error.hpp"
@@ -86,6 +87,17 @@ class event_store {
   void for_each_until_time(std::int64_t max_time_us, const visitor& visit) const;
 
   std::vector<stream_info> streams() const;
+  // Streams whose last event is `<kind>.deleted`: a deleted resource
+  // whatever came before (what a start need not fold).
+  struct deleted_stream {
+    std::string stream;
+    std::int64_t version = 0;  // of its last event
+    std::int64_t seq = 0;
+  };
+  std::vector<deleted_stream> deleted_streams() const;
+  // Every event in sequence order but those of the `skipped` streams, which
+  // are passed over before their row is read into an event.
+  void for_each_except(const std::unordered_set<std::string>& skipped, const visitor& visit) const;
   std::int64_t stream_version(const std::string& stream) const;
   std::int64_t last_seq() const;
   std::int64_t event_count() const;

@@ -2,6 +2,8 @@
 
 #include "engine/fold.hpp"
 
+#include <algorithm>
+
 namespace cumulo {
 namespace {
 
@@ -38,6 +40,37 @@ any_state fold_any(any_state* slot, const recorded_event& r) {
   throw invalid_event("stream " + r.stream + " is of no known kind");
 }
 
+template <class Machine>
+any_state deleted_state(const std::string& stream, std::int64_t version) {
+  typename Machine::state s;
+  s.id = stream_id(stream);
+  s.version = version;
+  s.deleted = true;
+  return s;
+}
+
+any_state deleted_any(const std::string& stream, std::int64_t version) {
+  const std::string kind = stream_kind(stream);
+  if (kind == project_machine::kind) return deleted_state<project_machine>(stream, version);
+  if (kind == network_machine::kind) return deleted_state<network_machine>(stream, version);
+  if (kind == image_machine::kind) return deleted_state<image_machine>(stream, version);
+  if (kind == instance_machine::kind) return deleted_state<instance_machine>(stream, version);
+  if (kind == host_machine::kind) return deleted_state<host_machine>(stream, version);
+  if (kind == user_machine::kind) return deleted_state<user_machine>(stream, version);
+  if (kind == role_machine::kind) return deleted_state<role_machine>(stream, version);
+  if (kind == domain_machine::kind) return deleted_state<domain_machine>(stream, version);
+  if (kind == quota_machine::kind) return deleted_state<quota_machine>(stream, version);
+  if (kind == security_group_machine::kind)
+    return deleted_state<security_group_machine>(stream, version);
+  if (kind == router_machine::kind) return deleted_state<router_machine>(stream, version);
+  if (kind == floatingip_machine::kind) return deleted_state<floatingip_machine>(stream, version);
+  if (kind == flavor_machine::kind) return deleted_state<flavor_machine>(stream, version);
+  if (kind == keypair_machine::kind) return deleted_state<keypair_machine>(stream, version);
+  if (kind == compute_quota_machine::kind)
+    return deleted_state<compute_quota_machine>(stream, version);
+  throw invalid_event("stream " + stream + " is of no known kind");
+}
+
 }  // namespace
 
 const std::vector<std::string>& stream_kinds() {
@@ -61,6 +94,14 @@ void log_fold::apply(const recorded_event& r) {
   }
   last_seq_ = r.seq;
   ++events_;
+}
+
+void log_fold::skip_deleted(const std::string& stream, std::int64_t last_version,
+                            std::int64_t last_seq) {
+  auto [it, fresh] = states_.insert_or_assign(stream, deleted_any(stream, last_version));
+  if (fresh) order_.push_back(stream);
+  last_seq_ = std::max(last_seq_, last_seq);
+  events_ += last_version;
 }
 
 const any_state* log_fold::find(const std::string& stream) const {

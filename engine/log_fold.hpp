@@ -45,6 +45,12 @@ class log_fold {
   // copied): callers stop at the first event that does not apply.
   void apply(const recorded_event& r);
 
+  // A stream whose last event (version `last_version`, seq `last_seq`)
+  // deletes it: its final state, a deleted resource, without decoding the
+  // events before. For the start of a cloud only (the conductor respawns
+  // live resources); replay and verify fold every event.
+  void skip_deleted(const std::string& stream, std::int64_t last_version, std::int64_t last_seq);
+
   bool has(const std::string& stream) const { return states_.count(stream) != 0; }
   const any_state* find(const std::string& stream) const;
   template <class State>

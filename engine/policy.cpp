@@ -311,9 +311,9 @@ const std::map<std::string, std::string>& default_rules() {
 
     // Glance: visibility decides who sees an image (engine/image_listing);
     // these rules decide what a caller may do to one it sees.
-    for (const char* name : {"add_image", "modify_image", "delete_image", "upload_image",
-                             "download_image", "get_image", "get_images", "communitize_image",
-                             "add_member"})
+    for (const char* name :
+         {"add_image", "modify_image", "delete_image", "upload_image", "download_image",
+          "get_image", "get_images", "communitize_image", "add_member"})
       r[name] = "rule:project_member_or_admin";
     for (const char* name : {"publicize_image", "deactivate", "reactivate"}) r[name] = admin;
 
@@ -324,7 +324,7 @@ const std::map<std::string, std::string>& default_rules() {
           "os_compute_api:os-hypervisors:uptime", "os_compute_api:os-hypervisors:search",
           "os_compute_api:os-hypervisors:servers", "os_compute_api:os-flavor-manage:create",
           "os_compute_api:os-flavor-manage:delete", "os_compute_api:os-flavor-manage:update",
-          "os_compute_api:servers:index:get_all_tenants",
+          "os_compute_api:servers:index:get_all_tenants", "os_compute_api:os-server-diagnostics",
           "os_compute_api:servers:detail:get_all_tenants"})
       r[name] = admin;
     for (const char* name : {"os_compute_api:servers:index", "os_compute_api:servers:detail",
