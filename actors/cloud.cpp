@@ -110,9 +110,19 @@ void cloud::start_compute(const cloud_options& opts) {
     lo.local_gb = cfg.local_gb;
     lo.console_dir = instances_dir;
     lo.require_image_files = opts.require_image_files;
+    lo.virt_type = cfg.virt_type;
     compute_host_options co;
     co.name = cfg.name;
+    co.shutdown_timeout = cfg.shutdown_timeout;
     co.driver = std::make_shared<libvirt_driver>(lo);
+    // A guest that powers itself off (or crashes) shows so in the log:
+    // the instance decides whether the change is news (Nova's power sync).
+    co.driver->on_power_change([conductor = conductor_](const std::string& id, power_states p) {
+      spdlog::info("libvirt: the domain of instance {} is now {}", id, to_string(p));
+      caf::anon_send(conductor, command_atom::value, id,
+                     instance::command{instance::sync_power{p, "libvirt event"}},
+                     event_metadata{"req-libvirt-event", "cumulo"});
+    });
     auto host = spawn_compute_host(*system_, std::move(co), scheduler_);
     compute_hosts_[cfg.name] = host;
     ask_or_throw<host_state>(*system_, host, "compute host " + cfg.name, register_atom::value);
@@ -134,6 +144,18 @@ void cloud::start_compute(const cloud_options& opts) {
         expected.push_back({domain_spec_of(s, links->images_dir), s.power_state});
     auto report = ask_or_throw<reconcile_report>(*system_, host, "reconciling " + name,
                                                  reconcile_atom::value, std::move(expected));
+    // libvirt is the truth for power: a guest that stopped (or was started)
+    // while cumulo was down shows so.
+    const auto powers = ask_or_throw<domain_power_states>(*system_, host, "power states of " + name,
+                                                          list_atom::value, power_atom::value);
+    for (const auto& s : instances) {
+      auto it = powers.find(s.id);
+      if (s.host != name || it == powers.end() || it->second == s.power_state) continue;
+      ask_or_throw<instance_state>(*system_, conductor_, "syncing the power of " + s.id,
+                                   command_atom::value, s.id,
+                                   instance::command{instance::sync_power{it->second, "restart"}},
+                                   event_metadata{"req-restart", "cumulo"});
+    }
     if (!report.recreated.empty() || !report.reaped.empty())
       spdlog::info("compute host {}: {} domains defined again from the log, {} reaped", name,
                    report.recreated.size(), report.reaped.size());

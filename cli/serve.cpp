@@ -33,25 +33,31 @@ struct serve_options {
   std::int64_t token_ttl = 3600;  // seconds
   std::string password_cost = "interactive";
   std::int64_t image_size_cap = std::int64_t{1} << 40;  // bytes, Glance's default
-  int hosts = 1;           // compute-1 .. compute-N on test nodes of their own
-  std::string hosts_file;  // explicit capacities
-  std::string hypervisor;  // one host on this libvirt URI
+  int hosts = 1;                   // compute-1 .. compute-N on test nodes of their own
+  std::string hosts_file;          // explicit capacities
+  std::string hypervisor;          // one host on this libvirt URI
+  std::string virt_type = "auto";  // real guests: kvm, qemu or auto
+  std::int64_t shutdown_timeout = 60;
 };
 
 // The compute hosts the flags ask for. Throws std::runtime_error.
 void configure_compute(const serve_options& o, cloud_options& opts) {
   if (!o.hypervisor.empty()) {
-    // Real guests (qemu:///system: disks, kernel, serial console) are not
-    // built yet: a domain defined there would not boot.
-    if (!is_test_uri(o.hypervisor))
+    // Real guests run on QEMU (qemu:///system, or qemu:///session for a
+    // user without root); everything else libvirt knows is not tried.
+    if (!is_test_uri(o.hypervisor) && o.hypervisor.rfind("qemu://", 0) != 0)
       throw std::runtime_error("--hypervisor " + o.hypervisor +
-                               ": only libvirt's test driver (test:///default or "
-                               "test:///<node file>) is supported yet");
+                               ": libvirt's test driver (test:///default, test:///<node "
+                               "file>) or QEMU (qemu:///system) only");
     compute_host_config h;
     h.uri = o.hypervisor;
     h.local_gb = 0;  // the data dir's file system
+    h.virt_type = o.virt_type;
+    h.shutdown_timeout = std::chrono::seconds(o.shutdown_timeout);
     opts.compute_hosts = {h};
     opts.hypervisor_uri = o.hypervisor;
+    // A real guest boots its image: one without a file can't start.
+    if (!is_test_uri(o.hypervisor)) opts.require_image_files = true;
     return;
   }
   opts.compute_hosts =
@@ -119,10 +125,10 @@ int serve(const serve_options& o) {
           "ignored");
     http.image_dir = c.image_dir();
     http.image_size_cap = o.image_size_cap;
-    api::http_server server(c.system(),
-                            {c.conductor(), c.identity(), c.networking(), c.image_registry(),
-                             c.compute(), c.journal()},
-                            http);
+    api::http_server server(
+        c.system(),
+        {c.conductor(), c.identity(), c.networking(), c.image_registry(), c.compute(), c.journal()},
+        http);
     server.start();
     // Written before the serving line, so whoever reads that line finds them.
     std::optional<credentials_paths> files;
@@ -196,9 +202,19 @@ void add_serve(CLI::App& app) {
           ->excludes(hosts);
   cmd->add_option("--hypervisor", o->hypervisor,
                   "one compute host, compute-1, on this libvirt URI (test:///default, "
-                  "test:///<node file>)")
+                  "test:///<node file>, or qemu:///system for real guests)")
       ->excludes(hosts)
       ->excludes(hosts_file);
+  cmd->add_option("--virt-type", o->virt_type,
+                  "real guests: kvm, qemu (TCG emulation) or auto (kvm where the host can "
+                  "boot a KVM guest, else qemu)")
+      ->check(CLI::IsMember({"auto", "kvm", "qemu"}))
+      ->capture_default_str();
+  cmd->add_option("--shutdown-timeout", o->shutdown_timeout,
+                  "seconds a guest gets to power off after a stop before it is stopped hard "
+                  "(Nova's shutdown_timeout)")
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{3600}))
+      ->capture_default_str();
   cmd->add_option("--threads", o->threads, "actor scheduler threads")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();

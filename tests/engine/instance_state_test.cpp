@@ -569,5 +569,30 @@ TEST(InstanceState, EnumsReadAsNovaPrintsThem) {
   EXPECT_FALSE(from_string<task_states>("powering_off"));
 }
 
+// libvirt is the truth for power: a guest that powered itself off is
+// stopped (SHUTOFF); one started behind cumulo's back is active again;
+// nothing is recorded while an operation runs or when nothing changed.
+TEST(InstancePowerSync, TheHypervisorsWordSettlesTheVmState) {
+  auto off = run(active(), instance::sync_power{power_states::shutdown, "libvirt event"});
+  EXPECT_EQ(off.vm_state, vm_states::stopped);
+  EXPECT_EQ(off.power_state, power_states::shutdown);
+  EXPECT_EQ(api_status(off), "SHUTOFF");
+  auto on = run(off, instance::sync_power{power_states::running, "restart"});
+  EXPECT_EQ(on.vm_state, vm_states::active);
+  EXPECT_EQ(api_status(on), "ACTIVE");
+  auto crashed = run(active(), instance::sync_power{power_states::crashed, "libvirt event"});
+  EXPECT_EQ(crashed.vm_state, vm_states::stopped);
+  EXPECT_EQ(crashed.power_state, power_states::crashed);
+  // No news, or an operation under way: no event.
+  const auto same = M::decide(active(), instance::sync_power{power_states::running, "x"});
+  ASSERT_TRUE(same);
+  EXPECT_TRUE(same.value().empty());
+  const auto stopping = run(active(), instance::stop{});
+  const auto busy = M::decide(stopping, instance::sync_power{power_states::shutdown, "x"});
+  ASSERT_TRUE(busy);
+  EXPECT_TRUE(busy.value().empty());
+  EXPECT_FALSE(M::decide(fresh(), instance::sync_power{power_states::running, "x"}));
+}
+
 }  // namespace
 }  // namespace cumulo
