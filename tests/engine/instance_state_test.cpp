@@ -482,6 +482,8 @@ TEST(InstanceState, EveryEventRoundTripsThroughTheCodecAndFold) {
       instance_suspended{},
       instance_resume_requested{},
       instance_resumed{},
+      instance_power_synced{"shutdown", "libvirt event"},
+      instance_power_synced{"running", "restart"},
       instance_renamed{"vm2"},
       instance_port_unbound{"port1"},
       instance_error{"boom", 500, "trace", 1700000000000001},
