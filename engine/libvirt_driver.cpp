@@ -19,6 +19,7 @@
 #include "engine/config_drive.hpp"
 #include "engine/host_command.hpp"
 #include "engine/ids.hpp"
+#include "engine/nwfilter.hpp"
 #include "engine/xml_text.hpp"
 
 namespace cumulo {
@@ -106,11 +107,41 @@ void metadata_xml(std::ostringstream& x, const domain_spec& spec, const std::str
   x << "    </cumulo:instance>\n  </metadata>\n";
 }
 
-void nics_xml(std::ostringstream& x, const domain_spec& spec) {
-  for (const auto& nic : spec.nics)
+// Real guests' ports carry their security groups' filter (the test
+// driver has no nwfilter).
+void nics_xml(std::ostringstream& x, const domain_spec& spec, bool with_filters) {
+  for (const auto& nic : spec.nics) {
     x << "    <interface type='network'>\n      <mac address='" << xml_escaped(nic.mac_address)
       << "'/>\n      <source network='" << xml_escaped(nic.network)
-      << "'/>\n      <model type='virtio'/>\n    </interface>\n";
+      << "'/>\n      <model type='virtio'/>\n";
+    if (with_filters && !nic.port_id.empty())
+      x << "      <filterref filter='" << xml_escaped(port_nwfilter_name(nic.port_id)) << "'/>\n";
+    x << "    </interface>\n";
+  }
+}
+
+// The port filters a domain's XML references.
+std::vector<std::string> port_filters_of(const std::string& domain_xml) {
+  std::vector<std::string> names;
+  const std::string key = "filterref filter=";
+  for (auto at = domain_xml.find(key); at != std::string::npos;
+       at = domain_xml.find(key, at + key.size())) {
+    const auto open = at + key.size();
+    if (open >= domain_xml.size()) break;
+    const auto close = domain_xml.find(domain_xml[open], open + 1);
+    if (close == std::string::npos) break;
+    auto name = domain_xml.substr(open + 1, close - open - 1);
+    if (is_port_nwfilter_name(name)) names.push_back(std::move(name));
+  }
+  return names;
+}
+
+std::string domain_xml_of(virDomainPtr d) {
+  char* xml = virDomainGetXMLDesc(d, 0);
+  if (!xml) return {};
+  std::string out = xml;
+  std::free(xml);
+  return out;
 }
 
 }  // namespace
@@ -135,7 +166,7 @@ std::string libvirt_domain_xml(const domain_spec& spec, bool test_driver,
       x << "    <disk type='file' device='disk'>\n      <source file='"
         << xml_escaped(spec.image_path) << "'/>\n      <target dev='vda' bus='virtio'/>\n"
         << "    </disk>\n";
-    nics_xml(x, spec);
+    nics_xml(x, spec, false);
     x << "  </devices>\n</domain>\n";
     return x.str();
   }
@@ -164,7 +195,7 @@ std::string libvirt_domain_xml(const domain_spec& spec, bool test_driver,
   x << "    <disk type='file' device='cdrom'>\n      <driver name='qemu' type='raw'/>\n"
     << "      <source file='" << xml_escaped((instance_dir / "config.iso").string())
     << "'/>\n      <target dev='hdc' bus='ide'/>\n      <readonly/>\n    </disk>\n";
-  nics_xml(x, spec);
+  nics_xml(x, spec, true);
   // append: the log survives a stop/start, as a serial console's would.
   x << "    <serial type='file'>\n      <source path='" << xml_escaped(console_log.string())
     << "' append='on'/>\n    </serial>\n";
@@ -429,9 +460,11 @@ void libvirt_driver::spawn(const domain_spec& spec) {
   domain_spec real = spec;
   for (auto* p : {&real.image_path, &real.kernel_path, &real.ramdisk_path})
     if (!test_ && !p->empty()) *p = std::filesystem::absolute(*p).string();
-  // Nothing of a failed spawn stays: no domain, no disk.
+  // Nothing of a failed spawn stays: no domain, no disk, no filter.
+  std::vector<std::string> filters;
   auto undo = [&](virDomainPtr d) {
     if (d) virDomainUndefine(d);
+    undefine_filters(filters);
     if (!test_) {
       std::error_code ignored;
       std::filesystem::remove_all(dir, ignored);
@@ -443,6 +476,7 @@ void libvirt_driver::spawn(const domain_spec& spec) {
   spawn_times times;
   if (!test_) {
     try {
+      filters = define_port_filters(real);
       prepare_disks(real, times);
     } catch (...) {
       undo(nullptr);
@@ -562,10 +596,12 @@ void libvirt_driver::resume(const std::string& instance_id) {
 void libvirt_driver::destroy(const std::string& instance_id) {
   domain_ref d{virDomainLookupByName(conn_, domain_name(instance_id).c_str())};
   if (d.p) {
+    const auto filters = test_ ? std::vector<std::string>{} : port_filters_of(domain_xml_of(d.p));
     if (virDomainIsActive(d.p) == 1 && virDomainDestroy(d.p) < 0)
       throw libvirt_error("Cannot stop domain " + domain_name(instance_id));
     if (virDomainUndefineFlags(d.p, VIR_DOMAIN_UNDEFINE_MANAGED_SAVE) < 0)
       throw libvirt_error("Cannot undefine domain " + domain_name(instance_id));
+    undefine_filters(filters);
   }
   virResetLastError();
   std::error_code ignored;
@@ -582,7 +618,70 @@ std::vector<std::string> libvirt_driver::reap_leftovers(const std::set<std::stri
     std::filesystem::remove_all(entry.path(), ec);
     reaped.push_back(id);
   }
+  if (!test_) {
+    // Port filters no domain references (an instance deleted while we were
+    // down): any domain on the connection counts, so another cloud's
+    // filters in use stay.
+    std::set<std::string> used;
+    virDomainPtr* all = nullptr;
+    const int n = virConnectListAllDomains(conn_, &all, 0);
+    for (int i = 0; i < n; ++i) {
+      for (auto& f : port_filters_of(domain_xml_of(all[i]))) used.insert(std::move(f));
+      virDomainFree(all[i]);
+    }
+    std::free(all);
+    std::vector<std::string> unused;
+    virNWFilterPtr* filters = nullptr;
+    const int m = n < 0 ? -1 : virConnectListAllNWFilters(conn_, &filters, 0);
+    for (int i = 0; i < m; ++i) {
+      const char* name = virNWFilterGetName(filters[i]);
+      if (name && is_port_nwfilter_name(name) && !used.count(name)) unused.push_back(name);
+      virNWFilterFree(filters[i]);
+    }
+    std::free(filters);
+    virResetLastError();
+    undefine_filters(unused);
+  }
   return reaped;
+}
+
+std::vector<std::string> libvirt_driver::define_port_filters(const domain_spec& spec) const {
+  std::vector<std::string> defined;
+  for (const auto& nic : spec.nics) {
+    if (nic.port_id.empty()) continue;
+    const auto name = port_nwfilter_name(nic.port_id);
+    std::string xml = nic.nwfilter_xml;
+    if (xml.empty()) {
+      // Keep a filter that exists (a respawn at recovery); else deny ingress.
+      if (virNWFilterPtr f = virNWFilterLookupByName(conn_, name.c_str())) {
+        virNWFilterFree(f);
+        continue;
+      }
+      virResetLastError();
+      xml = port_nwfilter_xml(nic.port_id, {}, {});
+    }
+    virNWFilterPtr f = virNWFilterDefineXML(conn_, xml.c_str());
+    if (!f) {
+      auto e = libvirt_error("Cannot define the security group filter " + name);
+      undefine_filters(defined);
+      throw e;
+    }
+    virNWFilterFree(f);
+    defined.push_back(name);
+  }
+  return defined;
+}
+
+void libvirt_driver::undefine_filters(const std::vector<std::string>& names) const {
+  for (const auto& name : names) {
+    virNWFilterPtr f = virNWFilterLookupByName(conn_, name.c_str());
+    if (f && virNWFilterUndefine(f) < 0) {
+      const char* why = virGetLastErrorMessage();
+      spdlog::warn("libvirt driver: cannot undefine filter {}: {}", name, why ? why : "?");
+    }
+    if (f) virNWFilterFree(f);
+    virResetLastError();
+  }
 }
 
 power_states libvirt_driver::power_state(const std::string& instance_id) {

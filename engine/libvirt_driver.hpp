@@ -116,6 +116,10 @@ class libvirt_driver final : public virt_driver {
   void wait_for_networks(const domain_spec& spec) const;
   // Whether a domain is this driver's (its metadata names our instances folder).
   bool owned(_virDomain* d) const;
+  // Defines the filters of the spec's ports (real guests); returns their names.
+  std::vector<std::string> define_port_filters(const domain_spec& spec) const;
+  // Undefines filters, logging what libvirt refuses (a filter still in use).
+  void undefine_filters(const std::vector<std::string>& names) const;
 
   libvirt_driver_options opts_;
   bool test_ = false;

@@ -45,6 +45,12 @@ struct host_info {
 struct nic_spec {
   std::string mac_address;
   std::string network;  // the libvirt network's name (libvirt_network_name)
+  // The port's security groups as an nwfilter (engine/nwfilter.hpp), for
+  // drivers that filter (real guests). With a port_id but no filter XML,
+  // the port's filter as it is defined, else one that denies all ingress:
+  // a guest is never started unfiltered.
+  std::string port_id;
+  std::string nwfilter_xml;
 };
 
 // One instance's domain, as the compute host is asked to spawn it.
