@@ -115,16 +115,26 @@ void cloud::start_compute(const cloud_options& opts) {
     lo.local_gb = cfg.local_gb;
     lo.console_dir = instances_dir;
     lo.require_image_files = opts.require_image_files;
+    lo.virt_type = cfg.virt_type;
     // A new connection each time: a host restarted after a crash starts on
     // a fresh one, as a restarted nova-compute does.
-    auto make_driver = [lo, faults = opts.faults,
-                        name = cfg.name]() -> std::shared_ptr<virt_driver> {
+    auto make_driver = [lo, faults = opts.faults, name = cfg.name,
+                        conductor = conductor_]() -> std::shared_ptr<virt_driver> {
       auto real = std::make_shared<libvirt_driver>(lo);
+      // A guest that powers itself off (or crashes) shows so in the log:
+      // the instance decides whether the change is news (Nova's power sync).
+      real->on_power_change([conductor](const std::string& id, power_states p) {
+        spdlog::info("libvirt: the domain of instance {} is now {}", id, to_string(p));
+        caf::anon_send(conductor, command_atom::value, id,
+                       instance::command{instance::sync_power{p, "libvirt event"}},
+                       event_metadata{"req-libvirt-event", "cumulo"});
+      });
       if (!faults) return real;
       return std::make_shared<faulty_virt_driver>(real, name, faults);
     };
     compute_host_options co;
     co.name = cfg.name;
+    co.shutdown_timeout = cfg.shutdown_timeout;
     supervision.options[cfg.name] = co;
     supervision.drivers[cfg.name] = make_driver;
     co.driver = make_driver();
@@ -150,6 +160,18 @@ void cloud::start_compute(const cloud_options& opts) {
         expected.push_back({domain_spec_of(s, links->images_dir), s.power_state});
     auto report = ask_or_throw<reconcile_report>(*system_, host, "reconciling " + name,
                                                  reconcile_atom::value, std::move(expected));
+    // libvirt is the truth for power: a guest that stopped (or was started)
+    // while cumulo was down shows so.
+    const auto powers = ask_or_throw<domain_power_states>(*system_, host, "power states of " + name,
+                                                          list_atom::value, power_atom::value);
+    for (const auto& s : instances) {
+      auto it = powers.find(s.id);
+      if (s.host != name || it == powers.end() || it->second == s.power_state) continue;
+      ask_or_throw<instance_state>(*system_, conductor_, "syncing the power of " + s.id,
+                                   command_atom::value, s.id,
+                                   instance::command{instance::sync_power{it->second, "restart"}},
+                                   event_metadata{"req-restart", "cumulo"});
+    }
     if (!report.recreated.empty() || !report.reaped.empty())
       spdlog::info("compute host {}: {} domains defined again from the log, {} reaped", name,
                    report.recreated.size(), report.reaped.size());

@@ -37,6 +37,11 @@ struct compute_host_config {
   int vcpus = 8;
   std::int64_t memory_mb = 16384;
   std::int64_t local_gb = 200;  // 0: the size of the data dir's file system
+  // Real guests: kvm, qemu (TCG) or auto (kvm where it boots a guest).
+  std::string virt_type = "auto";
+  // Nova's shutdown_timeout: how long a guest gets to stop before it is
+  // stopped hard.
+  std::chrono::seconds shutdown_timeout{60};
 };
 
 struct cloud_options {

@@ -8,6 +8,7 @@
 
 #include "actors/errors.hpp"
 #include "actors/resource_actor.hpp"
+#include "engine/config_drive.hpp"
 #include "engine/libvirt_network.hpp"
 #include "engine/scheduling.hpp"
 
@@ -100,6 +101,9 @@ reconcile_report reconcile(virt_driver& d, const std::string& host,
       report.failed[id] = ex.what();
     }
   }
+  // Disks a crash left without a domain.
+  for (const auto& id : d.reap_leftovers(wanted))
+    spdlog::warn("compute host {}: files of instance {} had no domain; removed", host, id);
   return report;
 }
 
@@ -199,10 +203,31 @@ domain_spec domain_spec_of(const instance_state& s, const std::filesystem::path&
   d.disk_gb = make_request_spec(s.id, s.flavor).disk_gb;
   d.image_path = (images_dir / s.image_id).string();
   for (const auto& a : s.addresses)
-    d.nics.push_back({a.mac_address, libvirt_network_name(a.network_id)});
+    d.nics.push_back({a.mac_address, libvirt_network_name(a.network_id), a.port_id, ""});
   d.flavor_name = s.flavor.name;
   d.project_id = s.project_id;
+  d.hostname = hostname_of(s.name);
+  d.user_data = s.user_data;
+  d.metadata = s.metadata;
+  d.availability_zone = s.availability_zone;
   return d;
+}
+
+void boot_from_image(domain_spec& d, const image_state& image,
+                     const std::filesystem::path& images_dir) {
+  if (!image.disk_format.empty()) d.image_format = image.disk_format;
+  // Glance's ami/aki/ari images are raw bytes.
+  if (d.image_format == "ami" || d.image_format == "aki" || d.image_format == "ari")
+    d.image_format = "raw";
+  auto prop = [&](const char* key) {
+    auto it = image.properties.find(key);
+    return it == image.properties.end() ? std::string() : it->second;
+  };
+  if (auto kernel = prop("kernel_id"); !kernel.empty())
+    d.kernel_path = (images_dir / kernel).string();
+  if (auto ramdisk = prop("ramdisk_id"); !ramdisk.empty())
+    d.ramdisk_path = (images_dir / ramdisk).string();
+  d.kernel_args = prop("os_command_line");
 }
 
 caf::actor spawn_compute_host(caf::actor_system& sys, compute_host_options opts,

@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "actors/messages.hpp"
+#include "engine/image_state.hpp"
 #include "engine/virt_driver.hpp"
 
 namespace cumulo {
@@ -69,6 +70,13 @@ struct reconcile_report {
 // The domain an instance should have: its flavor, its image's file under
 // images_dir, a NIC per bound port on its network's libvirt network.
 domain_spec domain_spec_of(const instance_state& s, const std::filesystem::path& images_dir);
+
+// How the image boots, from its Glance record: its disk_format, and direct
+// kernel boot when it names a kernel (kernel_id) and ramdisk (ramdisk_id)
+// image, as Nova's libvirt driver does; os_command_line is the kernel's
+// command line.
+void boot_from_image(domain_spec& d, const image_state& image,
+                     const std::filesystem::path& images_dir);
 
 struct compute_host_options {
   std::string name = "compute-1";  // the host's name in the scheduler (Nova's host)

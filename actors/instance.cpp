@@ -247,14 +247,15 @@ std::string spawn_failure(self_ptr self, const caf::error& e) {
   return from_caf_error(e).message;
 }
 
-void spawn_domain(self_ptr self, const event_metadata& meta) {
+void spawn_domain(self_ptr self, const event_metadata& meta, const image_state& image) {
   auto host = host_actor(self);
   if (!host)
     return reschedule_or_fail(self, meta, "Compute host " + self->state.s.host + " is gone.");
   step(
       self, instance::spawn{}, meta,
-      [self, meta, host] {
+      [self, meta, host, image] {
         auto spec = domain_spec_of(self->state.s, self->state.links->images_dir);
+        boot_from_image(spec, image, self->state.links->images_dir);
         self->request(host, self->state.links->spawn_timeout, spawn_atom::value, std::move(spec))
             .then(
                 [self, meta](power_states) {
@@ -286,7 +287,7 @@ void check_image(self_ptr self, const event_metadata& meta) {
               return fail_build(self, meta,
                                 "Image " + image_id + " is not active (" + image.status + ").", "",
                                 400);
-            spawn_domain(self, meta);
+            spawn_domain(self, meta, image);
           },
           [self, meta, image_id](caf::error&) {
             fail_build(self, meta, "Image " + image_id + " could not be found.", "", 404);

@@ -39,22 +39,28 @@ struct serve_options {
   std::string hypervisor;            // one host on this libvirt URI
   bool faults = false;               // the fault API (scenario drills)
   std::int64_t spawn_timeout = 300;  // seconds
+  std::string virt_type = "auto";    // real guests: kvm, qemu or auto
+  std::int64_t shutdown_timeout = 60;
 };
 
 // The compute hosts the flags ask for. Throws std::runtime_error.
 void configure_compute(const serve_options& o, cloud_options& opts) {
   if (!o.hypervisor.empty()) {
-    // Real guests (qemu:///system: disks, kernel, serial console) are not
-    // built yet: a domain defined there would not boot.
-    if (!is_test_uri(o.hypervisor))
+    // Real guests run on QEMU (qemu:///system, or qemu:///session for a
+    // user without root); everything else libvirt knows is not tried.
+    if (!is_test_uri(o.hypervisor) && o.hypervisor.rfind("qemu://", 0) != 0)
       throw std::runtime_error("--hypervisor " + o.hypervisor +
-                               ": only libvirt's test driver (test:///default or "
-                               "test:///<node file>) is supported yet");
+                               ": libvirt's test driver (test:///default, test:///<node "
+                               "file>) or QEMU (qemu:///system) only");
     compute_host_config h;
     h.uri = o.hypervisor;
     h.local_gb = 0;  // the data dir's file system
+    h.virt_type = o.virt_type;
+    h.shutdown_timeout = std::chrono::seconds(o.shutdown_timeout);
     opts.compute_hosts = {h};
     opts.hypervisor_uri = o.hypervisor;
+    // A real guest boots its image: one without a file can't start.
+    if (!is_test_uri(o.hypervisor)) opts.require_image_files = true;
     return;
   }
   opts.compute_hosts =
@@ -205,7 +211,7 @@ void add_serve(CLI::App& app) {
           ->excludes(hosts);
   cmd->add_option("--hypervisor", o->hypervisor,
                   "one compute host, compute-1, on this libvirt URI (test:///default, "
-                  "test:///<node file>)")
+                  "test:///<node file>, or qemu:///system for real guests)")
       ->excludes(hosts)
       ->excludes(hosts_file);
   cmd->add_flag("--faults", o->faults,
@@ -215,6 +221,16 @@ void add_serve(CLI::App& app) {
                   "seconds a compute host may take to spawn an instance before the build is "
                   "rescheduled to another host")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{3600}))
+      ->capture_default_str();
+  cmd->add_option("--virt-type", o->virt_type,
+                  "real guests: kvm, qemu (TCG emulation) or auto (kvm where the host can "
+                  "boot a KVM guest, else qemu)")
+      ->check(CLI::IsMember({"auto", "kvm", "qemu"}))
+      ->capture_default_str();
+  cmd->add_option("--shutdown-timeout", o->shutdown_timeout,
+                  "seconds a guest gets to power off after a stop before it is stopped hard "
+                  "(Nova's shutdown_timeout)")
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{3600}))
       ->capture_default_str();
   cmd->add_option("--threads", o->threads, "actor scheduler threads")
       ->check(CLI::Range(1, 64))

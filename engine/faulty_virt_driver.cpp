@@ -75,4 +75,12 @@ std::string faulty_virt_driver::console_output(const std::string& id, std::size_
   return inner_->console_output(id, max_lines, max_bytes);
 }
 
+void faulty_virt_driver::on_power_change(power_listener listener) {
+  inner_->on_power_change(std::move(listener));
+}
+
+std::vector<std::string> faulty_virt_driver::reap_leftovers(const std::set<std::string>& keep) {
+  return inner_->reap_leftovers(keep);
+}
+
 }  // namespace cumulo

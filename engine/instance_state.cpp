@@ -358,6 +358,14 @@ struct decider {
       return invalid_state(s, "abort_task", "task_state", nullptr);
     return events{instance_task_aborted{c.reason}};
   }
+  decision<instance_event> operator()(const instance::sync_power& c) const {
+    if (!s.exists()) return not_found(s);
+    const bool settled = s.task_state == task_states::none &&
+                         (s.vm_state == vm_states::active || s.vm_state == vm_states::stopped ||
+                          s.vm_state == vm_states::paused || s.vm_state == vm_states::suspended);
+    if (!settled || c.power == s.power_state) return events{};
+    return events{instance_power_synced{to_string(c.power), c.source}};
+  }
 };
 
 struct applier {
@@ -519,6 +527,22 @@ struct applier {
       throw invalid_event("instance.task_aborted with no task to abort");
     s.task_state = task_states::none;
     s.reboot.reset();
+  }
+  void operator()(const instance_power_synced& e) {
+    expect_live(e.type_name);
+    const auto power = from_string<power_states>(e.power_state);
+    if (!power) throw invalid_event("instance.power_synced with power state " + e.power_state);
+    s.power_state = *power;
+    const bool down = *power == power_states::shutdown || *power == power_states::crashed ||
+                      *power == power_states::nostate;
+    if (s.vm_state == vm_states::active && down)
+      s.vm_state = vm_states::stopped;
+    else if (s.vm_state == vm_states::active && *power == power_states::paused)
+      s.vm_state = vm_states::paused;
+    else if ((s.vm_state == vm_states::stopped || s.vm_state == vm_states::paused ||
+              s.vm_state == vm_states::suspended) &&
+             *power == power_states::running)
+      s.vm_state = vm_states::active;
   }
 };
 

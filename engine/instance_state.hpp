@@ -301,6 +301,19 @@ struct instance_task_aborted {
   MSGPACK_DEFINE_MAP(reason)
 };
 
+// The hypervisor says the domain's power state changed on its own (the
+// guest powered itself off, crashed, or was started outside cumulo), as
+// Nova's power state sync: libvirt is the truth for power. An active
+// instance whose domain stopped becomes stopped (SHUTOFF), a stopped one
+// whose domain runs becomes active.
+struct instance_power_synced {
+  static constexpr const char* type_name = "instance.power_synced";
+  static constexpr int schema_version = 1;
+  std::string power_state;  // to_string(power_states): "running", "shutdown", ...
+  std::string source;       // what noticed it: "libvirt event", "restart"
+  MSGPACK_DEFINE_MAP(power_state, source)
+};
+
 using instance_event =
     std::variant<instance_requested, instance_scheduled, instance_port_bound, instance_port_unbound,
                  instance_spawning, instance_active, instance_error, instance_stop_requested,
@@ -309,7 +322,7 @@ using instance_event =
                  instance_paused, instance_unpause_requested, instance_unpaused,
                  instance_suspend_requested, instance_suspended, instance_resume_requested,
                  instance_resumed, instance_renamed, instance_delete_requested, instance_deleted,
-                 instance_task_aborted, instance_rescheduled>;
+                 instance_task_aborted, instance_rescheduled, instance_power_synced>;
 
 // --- state ---
 struct instance_state : resource_meta {
@@ -413,12 +426,19 @@ struct complete_delete {};
 struct abort_task {
   std::string reason;
 };
+// What the hypervisor reports; no event when it changes nothing or an
+// operation is under way (its own completion settles the power state).
+struct sync_power {
+  power_states power = power_states::nostate;
+  std::string source;
+};
 
 using command =
     std::variant<request, stop, start, reboot, pause, unpause, suspend, resume, rename, remove,
                  schedule, bind_port, unbind_port, spawn, mark_active, fail, complete_stop,
                  complete_start, complete_reboot, complete_pause, complete_unpause,
-                 complete_suspend, complete_resume, complete_delete, abort_task, reschedule>;
+                 complete_suspend, complete_resume, complete_delete, abort_task, reschedule,
+                 sync_power>;
 }  // namespace instance
 
 struct instance_machine {

@@ -4,11 +4,16 @@
 #include <libvirt/virterror.h>
 
 #include <algorithm>
+#include <iterator>
+#include <regex>
 #include <cctype>
 #include <cstdlib>
 #include <sstream>
 #include <stdexcept>
 
+#include <spdlog/spdlog.h>
+
+#include "engine/host_command.hpp"
 #include "engine/ids.hpp"
 #include "engine/xml_text.hpp"
 #include "engine/ipam.hpp"
@@ -42,7 +47,7 @@ std::string libvirt_bridge_name(const std::string& network_id) {
   return "cbr" + hex.substr(hex.size() > 12 ? hex.size() - 12 : 0);
 }
 
-std::string libvirt_network_xml(const network_state& n) {
+std::string libvirt_network_xml(const network_state& n, bool with_hosts) {
   std::ostringstream x;
   x << "<network>\n  <name>" << xml_escaped(libvirt_network_name(n.id)) << "</name>\n";
   if (is_uuid(n.id)) x << "  <uuid>" << n.id << "</uuid>\n";
@@ -61,10 +66,11 @@ std::string libvirt_network_xml(const network_state& n) {
       if (!s.allocation_pools.empty())
         x << "      <range start='" << s.allocation_pools.front().start << "' end='"
           << s.allocation_pools.front().end << "'/>\n";
-      for (const auto& [id, p] : n.ports)
-        for (const auto& f : p.fixed_ips)
-          if (f.subnet_id == s.id && f.ip_address != s.gateway_ip)
-            x << "      <host mac='" << p.mac_address << "' ip='" << f.ip_address << "'/>\n";
+      if (with_hosts)
+        for (const auto& [id, p] : n.ports)
+          for (const auto& f : p.fixed_ips)
+            if (f.subnet_id == s.id && f.ip_address != s.gateway_ip)
+              x << "      <host mac='" << p.mac_address << "' ip='" << f.ip_address << "'/>\n";
       x << "    </dhcp>\n";
     }
     x << "  </ip>\n";
@@ -73,7 +79,24 @@ std::string libvirt_network_xml(const network_state& n) {
   return x.str();
 }
 
-libvirt_networks::libvirt_networks(const std::string& uri) {
+std::vector<dhcp_host> libvirt_dhcp_hosts(const network_state& n) {
+  // The same walk as libvirt_network_xml: the index counts <ip> elements.
+  std::vector<dhcp_host> out;
+  int index = -1;
+  for (const auto& s : n.subnets) {
+    if (s.gateway_ip.empty() || !ipam::parse_cidr(s.cidr)) continue;
+    ++index;
+    if (!s.enable_dhcp || s.ip_version != 4) continue;
+    for (const auto& [id, p] : n.ports)
+      for (const auto& f : p.fixed_ips)
+        if (f.subnet_id == s.id && f.ip_address != s.gateway_ip)
+          out.push_back({index, p.mac_address, f.ip_address});
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+libvirt_networks::libvirt_networks(const std::string& uri) : test_(uri.rfind("test://", 0) == 0) {
   // libvirt prints every error to stderr by default, expected ones (a
   // lookup of a network that isn't there) included: ours go into exceptions.
   virSetErrorFunc(nullptr, [](void*, virErrorPtr) {});
@@ -85,27 +108,109 @@ libvirt_networks::~libvirt_networks() {
   if (conn_) virConnectClose(conn_);
 }
 
+bool libvirt_networks::update_hosts(const network_state& n, applied& was,
+                                    const std::vector<dhcp_host>& hosts) {
+  network_ref net{virNetworkLookupByName(conn_, libvirt_network_name(n.id).c_str())};
+  if (!net.p || virNetworkIsActive(net.p) != 1) {
+    virResetLastError();
+    return false;
+  }
+  std::vector<dhcp_host> gone, added;
+  std::set_difference(was.hosts.begin(), was.hosts.end(), hosts.begin(), hosts.end(),
+                      std::back_inserter(gone));
+  std::set_difference(hosts.begin(), hosts.end(), was.hosts.begin(), was.hosts.end(),
+                      std::back_inserter(added));
+  const unsigned flags = VIR_NETWORK_UPDATE_AFFECT_LIVE | VIR_NETWORK_UPDATE_AFFECT_CONFIG;
+  auto update = [&](unsigned command, const dhcp_host& h) {
+    const std::string xml = "<host mac='" + h.mac + "' ip='" + h.ip + "'/>";
+    return virNetworkUpdate(net.p, command, VIR_NETWORK_SECTION_IP_DHCP_HOST, h.ip_index,
+                            xml.c_str(), flags) == 0;
+  };
+  for (const auto& h : gone) {
+    if (!update(VIR_NETWORK_UPDATE_COMMAND_DELETE, h)) return false;
+    release_lease(n, h);
+  }
+  for (const auto& h : added)
+    if (!update(VIR_NETWORK_UPDATE_COMMAND_ADD_LAST, h)) return false;
+  was.hosts = hosts;
+  return true;
+}
+
+void libvirt_networks::release_lease(const network_state& n, const dhcp_host& h) const {
+  // dnsmasq keeps a deleted port's lease until it expires; a DHCPRELEASE on
+  // its behalf (dnsmasq-utils' dhcp_release, as Neutron does) drops it, so
+  // the address is free for the next port at once.
+  if (test_) return;
+  const std::string tool = find_program({"dhcp_release"});
+  if (tool.empty()) return;
+  run_program({tool, libvirt_bridge_name(n.id), h.ip, h.mac});
+}
+
+// A running network this connection has not defined (cumulo restarted
+// under running guests) is taken as it is when it has the bridge and the
+// gateways the state wants: redefining it would cut the guests off.
+static std::optional<std::vector<dhcp_host>> adoptable_hosts(const network_state& n,
+                                                             const std::string& live) {
+  if (live.find("name='" + libvirt_bridge_name(n.id) + "'") == std::string::npos) return {};
+  for (const auto& s : n.subnets)
+    if (!s.gateway_ip.empty() && live.find("address='" + s.gateway_ip + "'") == std::string::npos)
+      return {};
+  std::vector<dhcp_host> hosts;
+  static const std::regex host_re("<host mac='([^']+)' ip='([^']+)'");
+  int index = -1;
+  std::size_t pos = 0;
+  for (std::size_t next; (next = live.find("<ip ", pos)) != std::string::npos; pos = next + 1) {
+    ++index;
+    const auto end = live.find("</ip>", next);
+    const std::string block = live.substr(next, end == std::string::npos ? end : end - next);
+    for (std::sregex_iterator it(block.begin(), block.end(), host_re), stop; it != stop; ++it)
+      hosts.push_back({index, (*it)[1].str(), (*it)[2].str()});
+  }
+  std::sort(hosts.begin(), hosts.end());
+  return hosts;
+}
+
 void libvirt_networks::sync(const network_state& n) {
   const std::string name = libvirt_network_name(n.id);
-  const std::string wanted = n.exists() ? libvirt_network_xml(n) : "";
+  const auto hosts = n.exists() ? libvirt_dhcp_hosts(n) : std::vector<dhcp_host>{};
+  const std::string base = n.exists() ? libvirt_network_xml(n, false) : "";
   auto applied_it = applied_.find(n.id);
-  if (applied_it != applied_.end() && applied_it->second == wanted) return;
-  // Redefined whole: simple and right for the test driver; a real bridge
-  // briefly goes down (live DHCP host updates come with real guests).
+  if (applied_it == applied_.end() && n.exists()) {
+    network_ref live{virNetworkLookupByName(conn_, name.c_str())};
+    if (live.p && virNetworkIsActive(live.p) == 1) {
+      if (char* desc = virNetworkGetXMLDesc(live.p, 0)) {
+        auto adopted = adoptable_hosts(n, desc);
+        free(desc);
+        if (adopted) applied_it = applied_.emplace(n.id, applied{base, *adopted}).first;
+      }
+    }
+    virResetLastError();
+  }
+  if (applied_it != applied_.end() && n.exists() && applied_it->second.base == base) {
+    if (applied_it->second.hosts == hosts) return;
+    if (update_hosts(n, applied_it->second, hosts)) return;
+    spdlog::warn("libvirt network {}: live DHCP update refused ({}); redefining it", name,
+                 virGetLastErrorMessage());
+    virResetLastError();
+  }
+  // Defined whole: new, changed beyond its ports, or gone.
   network_ref existing{virNetworkLookupByName(conn_, name.c_str())};
   if (existing.p) {
     if (virNetworkIsActive(existing.p) == 1 && virNetworkDestroy(existing.p) < 0)
       throw libvirt_error("cannot stop " + name);
     if (virNetworkUndefine(existing.p) < 0) throw libvirt_error("cannot undefine " + name);
+    if (applied_it != applied_.end())
+      for (const auto& h : applied_it->second.hosts) release_lease(n, h);
   } else {
     virResetLastError();
   }
   applied_.erase(n.id);
   if (!n.exists()) return;
+  const std::string wanted = libvirt_network_xml(n);
   network_ref defined{virNetworkDefineXML(conn_, wanted.c_str())};
   if (!defined.p) throw libvirt_error("cannot define " + name);
   if (virNetworkCreate(defined.p) < 0) throw libvirt_error("cannot start " + name);
-  applied_[n.id] = wanted;
+  applied_[n.id] = applied{base, hosts};
 }
 
 std::optional<std::string> libvirt_networks::xml(const std::string& network_id) const {

@@ -8,7 +8,9 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -43,6 +45,12 @@ struct host_info {
 struct nic_spec {
   std::string mac_address;
   std::string network;  // the libvirt network's name (libvirt_network_name)
+  // The port's security groups as an nwfilter (engine/nwfilter.hpp), for
+  // drivers that filter (real guests). With a port_id but no filter XML,
+  // the port's filter as it is defined, else one that denies all ingress:
+  // a guest is never started unfiltered.
+  std::string port_id;
+  std::string nwfilter_xml;
 };
 
 // One instance's domain, as the compute host is asked to spawn it.
@@ -56,7 +64,22 @@ struct domain_spec {
   std::vector<nic_spec> nics;
   std::string flavor_name;
   std::string project_id;
+  // How a real guest boots (ignored by libvirt's test driver).
+  std::string image_format = "raw";  // the image's disk_format: the overlay's backing format
+  std::string kernel_path;           // direct kernel boot (image property kernel_id) when set
+  std::string ramdisk_path;          // its initrd (ramdisk_id)
+  std::string kernel_args;           // os_command_line; "" for console=ttyS0 root=/dev/vda
+  // The config drive's content.
+  std::string hostname;
+  std::string user_data;  // base64, as the API received it
+  std::map<std::string, std::string> metadata;
+  std::string availability_zone;
 };
+
+// Told the current power state of an instance's domain when libvirt
+// reports a change (the guest powered itself off, crashed, was started).
+// Called on a thread of the driver's: it must not block.
+using power_listener = std::function<void(const std::string& instance_id, power_states)>;
 
 // libvirt's domain name of an instance.
 std::string domain_name(const std::string& instance_id);
@@ -90,6 +113,15 @@ class virt_driver {
   // `max_bytes` from the end.
   virtual std::string console_output(const std::string& instance_id, std::size_t max_lines,
                                      std::size_t max_bytes = 64 * 1024) = 0;
+  // Drivers that watch their domains call the listener on each change;
+  // others never do.
+  virtual void on_power_change(power_listener) {}
+  // Removes what instances left behind on the host without a domain (a
+  // disk whose domain was never defined, after a crash), except `keep`.
+  // Returns their instance ids.
+  virtual std::vector<std::string> reap_leftovers(const std::set<std::string>& /*keep*/) {
+    return {};
+  }
 };
 
 }  // namespace cumulo

@@ -508,6 +508,8 @@ TEST(InstanceState, EveryEventRoundTripsThroughTheCodecAndFold) {
       instance_suspended{},
       instance_resume_requested{},
       instance_resumed{},
+      instance_power_synced{"shutdown", "libvirt event"},
+      instance_power_synced{"running", "restart"},
       instance_renamed{"vm2"},
       instance_port_unbound{"port1"},
       instance_error{"boom", 500, "trace", 1700000000000001},
@@ -598,6 +600,31 @@ TEST(InstanceState, EnumsReadAsNovaPrintsThem) {
   EXPECT_EQ(from_string<reboot_type>("SOFT"), reboot_type::soft);
   EXPECT_FALSE(from_string<vm_states>("ACTIVE"));
   EXPECT_FALSE(from_string<task_states>("powering_off"));
+}
+
+// libvirt is the truth for power: a guest that powered itself off is
+// stopped (SHUTOFF); one started behind cumulo's back is active again;
+// nothing is recorded while an operation runs or when nothing changed.
+TEST(InstancePowerSync, TheHypervisorsWordSettlesTheVmState) {
+  auto off = run(active(), instance::sync_power{power_states::shutdown, "libvirt event"});
+  EXPECT_EQ(off.vm_state, vm_states::stopped);
+  EXPECT_EQ(off.power_state, power_states::shutdown);
+  EXPECT_EQ(api_status(off), "SHUTOFF");
+  auto on = run(off, instance::sync_power{power_states::running, "restart"});
+  EXPECT_EQ(on.vm_state, vm_states::active);
+  EXPECT_EQ(api_status(on), "ACTIVE");
+  auto crashed = run(active(), instance::sync_power{power_states::crashed, "libvirt event"});
+  EXPECT_EQ(crashed.vm_state, vm_states::stopped);
+  EXPECT_EQ(crashed.power_state, power_states::crashed);
+  // No news, or an operation under way: no event.
+  const auto same = M::decide(active(), instance::sync_power{power_states::running, "x"});
+  ASSERT_TRUE(same);
+  EXPECT_TRUE(same.value().empty());
+  const auto stopping = run(active(), instance::stop{});
+  const auto busy = M::decide(stopping, instance::sync_power{power_states::shutdown, "x"});
+  ASSERT_TRUE(busy);
+  EXPECT_TRUE(busy.value().empty());
+  EXPECT_FALSE(M::decide(fresh(), instance::sync_power{power_states::running, "x"}));
 }
 
 }  // namespace

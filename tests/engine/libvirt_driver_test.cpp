@@ -30,7 +30,7 @@ domain_spec a_spec(const temp_dir& dir) {
   s.memory_mb = 512;
   s.disk_gb = 1;
   s.image_path = (dir.path() / "images" / "cirros").string();
-  s.nics = {{"fa:16:3e:00:00:01", "cumulo-net1"}};
+  s.nics = {{"fa:16:3e:00:00:01", "cumulo-net1", "p1", ""}};
   s.flavor_name = "m1.tiny";
   s.project_id = "p1";
   return s;
@@ -73,6 +73,9 @@ TEST(LibvirtDriver, DomainXmlCarriesTheInstance) {
   const auto qemu = libvirt_domain_xml(spec, false, dir.path() / "console.log");
   EXPECT_NE(qemu.find("<domain type='qemu'>"), std::string::npos);
   EXPECT_NE(qemu.find("<serial type='file'>"), std::string::npos) << "the real console's file";
+  // Security groups: the port's nwfilter on real guests only.
+  EXPECT_NE(qemu.find("<filterref filter='cumulo-port-p1'/>"), std::string::npos);
+  EXPECT_EQ(xml.find("filterref"), std::string::npos);
 }
 
 TEST(LibvirtDriver, EveryActionMovesThePowerState) {
