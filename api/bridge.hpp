@@ -71,6 +71,21 @@ class bridge {
     });
   }
 
+  // As ask(), and any failure (the actor's error, a timeout, an actor that
+  // is down) goes to on_failure(std::shared_ptr<responder>, const
+  // caf::error&), for a request whose failure is not the answer (one host
+  // among several that does not reply).
+  template <class Reply, class Handle, class OnReply, class OnFailure, class... Ts>
+  void ask_or_else(std::shared_ptr<responder> r, const Handle& target, OnReply on_reply,
+                   OnFailure on_failure, Ts... xs) const {
+    const auto timeout = timeout_;
+    sys_.spawn([=](caf::event_based_actor* self) mutable {
+      self->request(target, timeout, std::move(xs)...)
+          .then([r, on_reply](Reply& v) mutable { on_reply(r, v); },
+                [r, on_failure](caf::error& e) mutable { on_failure(r, e); });
+    });
+  }
+
  private:
   caf::actor_system& sys_;
   std::chrono::milliseconds timeout_;

@@ -11,6 +11,8 @@
 #include <ctime>
 #include <fstream>
 
+#include <spdlog/spdlog.h>
+
 #include "actors/compute.hpp"
 #include "actors/compute_host.hpp"
 #include "api/auth.hpp"
@@ -44,11 +46,18 @@ void count_domains(server_context& ctx, std::shared_ptr<responder> r,
                    std::function<void(std::shared_ptr<responder>, const domain_counts&)> then) {
   if (next == hosts->cend()) return then(std::move(r), *counts);
   const std::string name = next->first;
-  ctx.bridge.ask<domain_power_states>(
+  ctx.bridge.ask_or_else<domain_power_states>(
       std::move(r), next->second,
       [&ctx, hosts, next, counts, then, name](std::shared_ptr<responder> rr,
                                               domain_power_states& d) {
         (*counts)[name] = static_cast<int>(d.size());
+        count_domains(ctx, std::move(rr), hosts, std::next(next), counts, then);
+      },
+      // A host whose libvirt does not answer keeps the log's count, as Nova
+      // shows a broken compute node's last report rather than failing.
+      [&ctx, hosts, next, counts, then, name](std::shared_ptr<responder> rr, const caf::error& e) {
+        spdlog::warn("running_vms of {}: libvirt did not answer ({}); the log's count stands", name,
+                     caf::to_string(e));
         count_domains(ctx, std::move(rr), hosts, std::next(next), counts, then);
       },
       list_atom::value, power_atom::value);

@@ -433,12 +433,11 @@ struct sync_power {
   std::string source;
 };
 
-using command =
-    std::variant<request, stop, start, reboot, pause, unpause, suspend, resume, rename, remove,
-                 schedule, bind_port, unbind_port, spawn, mark_active, fail, complete_stop,
-                 complete_start, complete_reboot, complete_pause, complete_unpause,
-                 complete_suspend, complete_resume, complete_delete, abort_task, reschedule,
-                 sync_power>;
+using command = std::variant<request, stop, start, reboot, pause, unpause, suspend, resume, rename,
+                             remove, schedule, bind_port, unbind_port, spawn, mark_active, fail,
+                             complete_stop, complete_start, complete_reboot, complete_pause,
+                             complete_unpause, complete_suspend, complete_resume, complete_delete,
+                             abort_task, reschedule, sync_power>;
 }  // namespace instance
 
 struct instance_machine {
