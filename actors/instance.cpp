@@ -11,6 +11,7 @@
 #include "actors/resource_actor.hpp"
 #include "engine/clock.hpp"
 #include "engine/ids.hpp"
+#include "engine/nwfilter.hpp"
 
 namespace cumulo {
 namespace {
@@ -183,29 +184,71 @@ bool building(self_ptr self) {
 
 // --- the launch ---
 
+// Each NIC gets its port's security groups as an nwfilter (enforced on
+// real guests): the rules as they are now; a rule change reaches the guest
+// at its next spawn (see README "Real guests").
+void filter_nics(self_ptr self, const event_metadata& meta, std::shared_ptr<domain_spec> spec,
+                 std::shared_ptr<const std::vector<security_group_state>> groups, std::size_t i,
+                 then_fn k) {
+  if (!building(self)) return done(self);
+  if (i >= spec->nics.size()) return k();
+  if (spec->nics[i].port_id.empty()) return filter_nics(self, meta, spec, groups, i + 1, k);
+  self->request(self->state.links->networking, networking_timeout, caf::get_atom::value,
+                port_atom::value, spec->nics[i].port_id)
+      .then(
+          [self, meta, spec, groups, i, k](network_state& n) {
+            spec->nics[i].nwfilter_xml = port_nwfilter_xml(n, spec->nics[i].port_id, *groups);
+            filter_nics(self, meta, spec, groups, i + 1, k);
+          },
+          [self, meta](caf::error& e) {
+            fail_build(self, meta,
+                       "Cannot read the port's security groups: " + from_caf_error(e).message,
+                       "networking");
+          });
+}
+
+void with_port_filters(self_ptr self, const event_metadata& meta, std::shared_ptr<domain_spec> spec,
+                       then_fn k) {
+  self->request(self->state.links->networking, networking_timeout, list_atom::value,
+                security_group_atom::value)
+      .then(
+          [self, meta, spec, k](std::vector<security_group_state>& groups) {
+            filter_nics(
+                self, meta, spec,
+                std::make_shared<const std::vector<security_group_state>>(std::move(groups)), 0, k);
+          },
+          [self, meta](caf::error& e) {
+            fail_build(self, meta, "Cannot read the security groups: " + from_caf_error(e).message,
+                       "networking");
+          });
+}
+
 void spawn_domain(self_ptr self, const event_metadata& meta, const image_state& image) {
   auto host = host_actor(self);
   if (!host) return fail_build(self, meta, "Compute host " + self->state.s.host + " is gone.", "");
   step(
       self, instance::spawn{}, meta,
       [self, meta, host, image] {
-        auto spec = domain_spec_of(self->state.s, self->state.links->images_dir);
-        boot_from_image(spec, image, self->state.links->images_dir);
-        self->request(host, compute_timeout, spawn_atom::value, std::move(spec))
-            .then(
-                [self, meta](power_states) {
-                  step(
-                      self, instance::mark_active{now_us()}, meta,
-                      [self, meta] {
-                        spdlog::info("[{}] instance {}: ACTIVE on {}", meta.request_id,
-                                     self->state.s.id, self->state.s.host);
-                        done(self);
-                      },
-                      [self] { done(self); });
-                },
-                [self, meta](caf::error& e) {
-                  fail_build(self, meta, from_caf_error(e).message, "spawn");
-                });
+        auto spec = std::make_shared<domain_spec>(
+            domain_spec_of(self->state.s, self->state.links->images_dir));
+        boot_from_image(*spec, image, self->state.links->images_dir);
+        with_port_filters(self, meta, spec, [self, meta, host, spec] {
+          self->request(host, compute_timeout, spawn_atom::value, *spec)
+              .then(
+                  [self, meta](power_states) {
+                    step(
+                        self, instance::mark_active{now_us()}, meta,
+                        [self, meta] {
+                          spdlog::info("[{}] instance {}: ACTIVE on {}", meta.request_id,
+                                       self->state.s.id, self->state.s.host);
+                          done(self);
+                        },
+                        [self] { done(self); });
+                  },
+                  [self, meta](caf::error& e) {
+                    fail_build(self, meta, from_caf_error(e).message, "spawn");
+                  });
+        });
       },
       [self] { done(self); });
 }

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/network_state.hpp"
 #include "engine/security_group_state.hpp"
 
 namespace cumulo {
@@ -30,5 +31,12 @@ bool is_port_nwfilter_name(const std::string& name);
 std::string port_nwfilter_xml(
     const std::string& port_id, const std::vector<security_group::rule>& rules,
     const std::map<std::string, std::vector<std::string>>& group_addresses);
+
+// The filter of port `port_id` of network `n` from the cloud's groups: the
+// rules of the groups the port names, remote groups resolved to the
+// addresses of this network's ports in them (other networks' ports are
+// not reachable from this one anyway). "" when the network has no such port.
+std::string port_nwfilter_xml(const network_state& n, const std::string& port_id,
+                              const std::vector<security_group_state>& groups);
 
 }  // namespace cumulo

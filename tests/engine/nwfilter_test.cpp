@@ -93,6 +93,38 @@ TEST(Nwfilter, UserTextIsEscaped) {
   EXPECT_FALSE(has(xml, "p'<x>"));
 }
 
+TEST(Nwfilter, APortsFilterComesFromItsOwnGroupsAndItsNetworksPeers) {
+  network_state n;
+  n.id = "n1";
+  network::port me;
+  me.id = "p1";
+  me.security_groups = {"web"};
+  me.fixed_ips = {{"s", "10.0.0.5"}};
+  network::port peer = me;
+  peer.id = "p2";
+  peer.security_groups = {"web"};
+  peer.fixed_ips = {{"s", "10.0.0.6"}};
+  network::port stranger = me;
+  stranger.id = "p3";
+  stranger.security_groups = {"other"};
+  stranger.fixed_ips = {{"s", "10.0.0.7"}};
+  n.ports = {{"p1", me}, {"p2", peer}, {"p3", stranger}};
+  security_group_state web;
+  web.id = "web";
+  auto from_web = ingress("icmp");
+  from_web.remote_group_id = "web";
+  web.rules = {from_web};
+  security_group_state other;
+  other.id = "other";
+  other.rules = {ingress("tcp", 22, 22)};
+  auto xml = port_nwfilter_xml(n, "p1", {web, other});
+  EXPECT_TRUE(has(xml, "<icmp srcipaddr='10.0.0.5' srcipmask='32'/>"));
+  EXPECT_TRUE(has(xml, "<icmp srcipaddr='10.0.0.6' srcipmask='32'/>"));
+  EXPECT_FALSE(has(xml, "10.0.0.7"));
+  EXPECT_FALSE(has(xml, "<tcp"));  // not this port's group
+  EXPECT_EQ(port_nwfilter_xml(n, "p-missing", {web}), "");
+}
+
 // libvirt's own schema accepts every element we make (where the tool is
 // installed: libvirt-clients).
 TEST(Nwfilter, LibvirtsSchemaAcceptsTheXml) {
