@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "actors/errors.hpp"
@@ -339,10 +340,39 @@ void bind_ports(self_ptr self, const event_metadata& meta, std::size_t next) {
   if (!wanted.fixed_ip.empty())
     c.fixed_ips = std::vector<network::fixed_ip>{network::fixed_ip{"", wanted.fixed_ip}};
   const std::string port_id = c.port_id;
-  self->request(networking, networking_timeout, command_atom::value, wanted.network_id,
-                network::command{std::move(c)}, meta)
-      .then([self, meta, next, port_id](network_state& n) { bind(self, meta, next, n, port_id); },
-            refused);
+  auto create = [self, meta, next, port_id, network_id = wanted.network_id,
+                 refused](network::create_port c) {
+    self->request(self->state.links->networking, networking_timeout, command_atom::value,
+                  network_id, network::command{std::move(c)}, meta)
+        .then([self, meta, next, port_id](network_state& n) { bind(self, meta, next, n, port_id); },
+              refused);
+  };
+  const auto& names = s.security_groups;
+  if (std::all_of(names.begin(), names.end(), [](const auto& g) { return g == "default"; }))
+    return create(std::move(c));  // networking gives the port the project's default group
+  // The server's groups (names or ids of the project's groups) become the
+  // port's, as Nova asks Neutron: they are what its filter enforces.
+  self->request(networking, networking_timeout, list_atom::value, security_group_atom::value)
+      .then(
+          [self, meta, c, create](std::vector<security_group_state>& groups) mutable {
+            const auto& st = self->state.s;
+            for (const auto& name : st.security_groups) {
+              auto g = std::find_if(groups.begin(), groups.end(), [&](const auto& g) {
+                return g.exists() && g.project_id == st.project_id &&
+                       (name == "default" ? g.is_default : g.name == name || g.id == name);
+              });
+              if (g == groups.end())
+                return fail_build(
+                    self, meta,
+                    "Security group " + name + " not found for project " + st.project_id + ".", "",
+                    400);
+              if (std::find(c.security_groups.begin(), c.security_groups.end(), g->id) ==
+                  c.security_groups.end())
+                c.security_groups.push_back(g->id);
+            }
+            create(std::move(c));
+          },
+          refused);
 }
 
 void launch(self_ptr self, const event_metadata& meta) {

@@ -405,7 +405,7 @@ TEST_F(RealGuests, SecurityGroupsDropIngressUntilARuleAllowsIt) {
   const std::string a_filter = filter_of(a);
   const std::string a_rules = virsh({"nwfilter-dumpxml", a_filter});
   EXPECT_NE(a_rules.find("action='drop'"), std::string::npos) << a_filter << ": " << a_rules;
-  EXPECT_EQ(a_rules.find("<icmp"), std::string::npos) << a_rules;
+  EXPECT_EQ(a_rules.find("<icmp/>"), std::string::npos) << a_rules;
   const std::string b = boot("pinger", b_ip, script, "default");
   ASSERT_FALSE(b.empty());
   wait_status(b, "ACTIVE", 60);
@@ -434,7 +434,7 @@ TEST_F(RealGuests, SecurityGroupsDropIngressUntilARuleAllowsIt) {
   ASSERT_FALSE(a2.empty());
   wait_status(a2, "ACTIVE", 60);
   wait_console(a2, "CUMULO-GUEST-UP", 120);
-  EXPECT_NE(virsh({"nwfilter-dumpxml", filter_of(a2)}).find("<icmp"), std::string::npos);
+  EXPECT_NE(virsh({"nwfilter-dumpxml", filter_of(a2)}).find("<icmp/>"), std::string::npos);
   // b pings again at its next boot: now a2 answers.
   ASSERT_EQ(action(b, {{"reboot", {{"type", "SOFT"}}}}), 202);
   wait_status(b, "ACTIVE", 60);
