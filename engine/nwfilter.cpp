@@ -167,11 +167,11 @@ std::string port_nwfilter_xml(const network_state& n, const std::string& port_id
     for (const auto& r : g.rules)
       if (!r.remote_group_id.empty()) group_addresses[r.remote_group_id];
   }
-  for (auto& [group_id, addresses] : group_addresses)
-    for (const auto& [id, p] : n.ports)
-      if (std::find(p.security_groups.begin(), p.security_groups.end(), group_id) !=
-          p.security_groups.end())
-        for (const auto& f : p.fixed_ips) addresses.push_back(f.ip_address);
+  // A remote group admits the network's subnets, not only its members'
+  // addresses: the filter is made at spawn, and the members that come
+  // later (the other guests of a launch) must be let in too.
+  for (auto& [group_id, prefixes] : group_addresses)
+    for (const auto& sn : n.subnets) prefixes.push_back(sn.cidr);
   return port_nwfilter_xml(port_id, rules, group_addresses);
 }
 

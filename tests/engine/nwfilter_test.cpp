@@ -93,22 +93,19 @@ TEST(Nwfilter, UserTextIsEscaped) {
   EXPECT_FALSE(has(xml, "p'<x>"));
 }
 
-TEST(Nwfilter, APortsFilterComesFromItsOwnGroupsAndItsNetworksPeers) {
+TEST(Nwfilter, APortsFilterComesFromItsOwnGroupsAndARemoteGroupAdmitsTheNetwork) {
   network_state n;
   n.id = "n1";
+  network::subnet v4;
+  v4.cidr = "10.0.0.0/24";
+  network::subnet v6;
+  v6.cidr = "fd00::/64";
+  n.subnets = {v4, v6};
   network::port me;
   me.id = "p1";
   me.security_groups = {"web"};
   me.fixed_ips = {{"s", "10.0.0.5"}};
-  network::port peer = me;
-  peer.id = "p2";
-  peer.security_groups = {"web"};
-  peer.fixed_ips = {{"s", "10.0.0.6"}};
-  network::port stranger = me;
-  stranger.id = "p3";
-  stranger.security_groups = {"other"};
-  stranger.fixed_ips = {{"s", "10.0.0.7"}};
-  n.ports = {{"p1", me}, {"p2", peer}, {"p3", stranger}};
+  n.ports = {{"p1", me}};
   security_group_state web;
   web.id = "web";
   auto from_web = ingress("icmp");
@@ -118,10 +115,9 @@ TEST(Nwfilter, APortsFilterComesFromItsOwnGroupsAndItsNetworksPeers) {
   other.id = "other";
   other.rules = {ingress("tcp", 22, 22)};
   auto xml = port_nwfilter_xml(n, "p1", {web, other});
-  EXPECT_TRUE(has(xml, "<icmp srcipaddr='10.0.0.5' srcipmask='32'/>"));
-  EXPECT_TRUE(has(xml, "<icmp srcipaddr='10.0.0.6' srcipmask='32'/>"));
-  EXPECT_FALSE(has(xml, "10.0.0.7"));
-  EXPECT_FALSE(has(xml, "<tcp"));  // not this port's group
+  EXPECT_TRUE(has(xml, "<icmp srcipaddr='10.0.0.0' srcipmask='24'/>"));
+  EXPECT_FALSE(has(xml, "fd00::"));  // an IPv4 rule
+  EXPECT_FALSE(has(xml, "<tcp"));    // not this port's group
   EXPECT_EQ(port_nwfilter_xml(n, "p-missing", {web}), "");
 }
 
