@@ -406,6 +406,10 @@ TEST_F(RealGuests, SecurityGroupsDropIngressUntilARuleAllowsIt) {
   const std::string a_rules = virsh({"nwfilter-dumpxml", a_filter});
   EXPECT_NE(a_rules.find("action='drop'"), std::string::npos) << a_filter << ": " << a_rules;
   EXPECT_EQ(a_rules.find("<icmp/>"), std::string::npos) << a_rules;
+  // Its port is in "closed" only (the server's group), whose rules open no ingress.
+  EXPECT_EQ(a_rules.find("priority='300'"), std::string::npos) << a_rules;
+  auto a_port = json_of(call("GET", "/networking/v2.0/ports?device_id=" + a, admin_token));
+  EXPECT_EQ(a_port["ports"][0]["security_groups"], nlohmann::json::array({group})) << a_port;
   const std::string b = boot("pinger", b_ip, script, "default");
   ASSERT_FALSE(b.empty());
   wait_status(b, "ACTIVE", 60);
