@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "actors/errors.hpp"
@@ -11,6 +12,7 @@
 #include "actors/resource_actor.hpp"
 #include "engine/clock.hpp"
 #include "engine/ids.hpp"
+#include "engine/nwfilter.hpp"
 
 namespace cumulo {
 namespace {
@@ -247,6 +249,45 @@ std::string spawn_failure(self_ptr self, const caf::error& e) {
   return from_caf_error(e).message;
 }
 
+// Each NIC gets its port's security groups as an nwfilter (enforced on
+// real guests): the rules as they are now; a rule change reaches the guest
+// at its next spawn (see README "Real guests").
+void filter_nics(self_ptr self, const event_metadata& meta, std::shared_ptr<domain_spec> spec,
+                 std::shared_ptr<const std::vector<security_group_state>> groups, std::size_t i,
+                 then_fn k) {
+  if (!building(self)) return done(self);
+  if (i >= spec->nics.size()) return k();
+  if (spec->nics[i].port_id.empty()) return filter_nics(self, meta, spec, groups, i + 1, k);
+  self->request(self->state.links->networking, networking_timeout, caf::get_atom::value,
+                port_atom::value, spec->nics[i].port_id)
+      .then(
+          [self, meta, spec, groups, i, k](network_state& n) {
+            spec->nics[i].nwfilter_xml = port_nwfilter_xml(n, spec->nics[i].port_id, *groups);
+            filter_nics(self, meta, spec, groups, i + 1, k);
+          },
+          [self, meta](caf::error& e) {
+            fail_build(self, meta,
+                       "Cannot read the port's security groups: " + from_caf_error(e).message,
+                       "networking");
+          });
+}
+
+void with_port_filters(self_ptr self, const event_metadata& meta, std::shared_ptr<domain_spec> spec,
+                       then_fn k) {
+  self->request(self->state.links->networking, networking_timeout, list_atom::value,
+                security_group_atom::value)
+      .then(
+          [self, meta, spec, k](std::vector<security_group_state>& groups) {
+            filter_nics(
+                self, meta, spec,
+                std::make_shared<const std::vector<security_group_state>>(std::move(groups)), 0, k);
+          },
+          [self, meta](caf::error& e) {
+            fail_build(self, meta, "Cannot read the security groups: " + from_caf_error(e).message,
+                       "networking");
+          });
+}
+
 void spawn_domain(self_ptr self, const event_metadata& meta, const image_state& image) {
   auto host = host_actor(self);
   if (!host)
@@ -254,23 +295,26 @@ void spawn_domain(self_ptr self, const event_metadata& meta, const image_state& 
   step(
       self, instance::spawn{}, meta,
       [self, meta, host, image] {
-        auto spec = domain_spec_of(self->state.s, self->state.links->images_dir);
-        boot_from_image(spec, image, self->state.links->images_dir);
-        self->request(host, self->state.links->spawn_timeout, spawn_atom::value, std::move(spec))
-            .then(
-                [self, meta](power_states) {
-                  step(
-                      self, instance::mark_active{now_us()}, meta,
-                      [self, meta] {
-                        spdlog::info("[{}] instance {}: ACTIVE on {}", meta.request_id,
-                                     self->state.s.id, self->state.s.host);
-                        done(self);
-                      },
-                      [self] { done(self); });
-                },
-                [self, meta](caf::error& e) {
-                  reschedule_or_fail(self, meta, spawn_failure(self, e));
-                });
+        auto spec = std::make_shared<domain_spec>(
+            domain_spec_of(self->state.s, self->state.links->images_dir));
+        boot_from_image(*spec, image, self->state.links->images_dir);
+        with_port_filters(self, meta, spec, [self, meta, host, spec] {
+          self->request(host, self->state.links->spawn_timeout, spawn_atom::value, *spec)
+              .then(
+                  [self, meta](power_states) {
+                    step(
+                        self, instance::mark_active{now_us()}, meta,
+                        [self, meta] {
+                          spdlog::info("[{}] instance {}: ACTIVE on {}", meta.request_id,
+                                       self->state.s.id, self->state.s.host);
+                          done(self);
+                        },
+                        [self] { done(self); });
+                  },
+                  [self, meta](caf::error& e) {
+                    reschedule_or_fail(self, meta, spawn_failure(self, e));
+                  });
+        });
       },
       [self] { done(self); });
 }
@@ -361,10 +405,39 @@ void bind_ports(self_ptr self, const event_metadata& meta, std::size_t next) {
   if (!wanted.fixed_ip.empty())
     c.fixed_ips = std::vector<network::fixed_ip>{network::fixed_ip{"", wanted.fixed_ip}};
   const std::string port_id = c.port_id;
-  self->request(networking, networking_timeout, command_atom::value, wanted.network_id,
-                network::command{std::move(c)}, meta)
-      .then([self, meta, next, port_id](network_state& n) { bind(self, meta, next, n, port_id); },
-            refused);
+  auto create = [self, meta, next, port_id, network_id = wanted.network_id,
+                 refused](network::create_port c) {
+    self->request(self->state.links->networking, networking_timeout, command_atom::value,
+                  network_id, network::command{std::move(c)}, meta)
+        .then([self, meta, next, port_id](network_state& n) { bind(self, meta, next, n, port_id); },
+              refused);
+  };
+  const auto& names = s.security_groups;
+  if (std::all_of(names.begin(), names.end(), [](const auto& g) { return g == "default"; }))
+    return create(std::move(c));  // networking gives the port the project's default group
+  // The server's groups (names or ids of the project's groups) become the
+  // port's, as Nova asks Neutron: they are what its filter enforces.
+  self->request(networking, networking_timeout, list_atom::value, security_group_atom::value)
+      .then(
+          [self, meta, c, create](std::vector<security_group_state>& groups) mutable {
+            const auto& st = self->state.s;
+            for (const auto& name : st.security_groups) {
+              auto g = std::find_if(groups.begin(), groups.end(), [&](const auto& g) {
+                return g.exists() && g.project_id == st.project_id &&
+                       (name == "default" ? g.is_default : g.name == name || g.id == name);
+              });
+              if (g == groups.end())
+                return fail_build(
+                    self, meta,
+                    "Security group " + name + " not found for project " + st.project_id + ".", "",
+                    400);
+              if (std::find(c.security_groups.begin(), c.security_groups.end(), g->id) ==
+                  c.security_groups.end())
+                c.security_groups.push_back(g->id);
+            }
+            create(std::move(c));
+          },
+          refused);
 }
 
 void launch(self_ptr self, const event_metadata& meta) {

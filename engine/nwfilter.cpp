@@ -1,5 +1,6 @@
 #include "engine/nwfilter.hpp"
 
+#include <algorithm>
 #include <optional>
 #include <sstream>
 
@@ -150,6 +151,28 @@ std::string port_nwfilter_xml(
   rule_line(x, "drop", "in", drop_priority, "<all-ipv6/>");
   x << "</filter>\n";
   return x.str();
+}
+
+std::string port_nwfilter_xml(const network_state& n, const std::string& port_id,
+                              const std::vector<security_group_state>& groups) {
+  const auto* port = n.find_port(port_id);
+  if (!port) return {};
+  std::vector<security_group::rule> rules;
+  std::map<std::string, std::vector<std::string>> group_addresses;
+  for (const auto& g : groups) {
+    if (std::find(port->security_groups.begin(), port->security_groups.end(), g.id) ==
+        port->security_groups.end())
+      continue;
+    rules.insert(rules.end(), g.rules.begin(), g.rules.end());
+    for (const auto& r : g.rules)
+      if (!r.remote_group_id.empty()) group_addresses[r.remote_group_id];
+  }
+  // A remote group admits the network's subnets, not only its members'
+  // addresses: the filter is made at spawn, and the members that come
+  // later (the other guests of a launch) must be let in too.
+  for (auto& [group_id, prefixes] : group_addresses)
+    for (const auto& sn : n.subnets) prefixes.push_back(sn.cidr);
+  return port_nwfilter_xml(port_id, rules, group_addresses);
 }
 
 }  // namespace cumulo

@@ -93,6 +93,34 @@ TEST(Nwfilter, UserTextIsEscaped) {
   EXPECT_FALSE(has(xml, "p'<x>"));
 }
 
+TEST(Nwfilter, APortsFilterComesFromItsOwnGroupsAndARemoteGroupAdmitsTheNetwork) {
+  network_state n;
+  n.id = "n1";
+  network::subnet v4;
+  v4.cidr = "10.0.0.0/24";
+  network::subnet v6;
+  v6.cidr = "fd00::/64";
+  n.subnets = {v4, v6};
+  network::port me;
+  me.id = "p1";
+  me.security_groups = {"web"};
+  me.fixed_ips = {{"s", "10.0.0.5"}};
+  n.ports = {{"p1", me}};
+  security_group_state web;
+  web.id = "web";
+  auto from_web = ingress("icmp");
+  from_web.remote_group_id = "web";
+  web.rules = {from_web};
+  security_group_state other;
+  other.id = "other";
+  other.rules = {ingress("tcp", 22, 22)};
+  auto xml = port_nwfilter_xml(n, "p1", {web, other});
+  EXPECT_TRUE(has(xml, "<icmp srcipaddr='10.0.0.0' srcipmask='24'/>"));
+  EXPECT_FALSE(has(xml, "fd00::"));  // an IPv4 rule
+  EXPECT_FALSE(has(xml, "<tcp"));    // not this port's group
+  EXPECT_EQ(port_nwfilter_xml(n, "p-missing", {web}), "");
+}
+
 // libvirt's own schema accepts every element we make (where the tool is
 // installed: libvirt-clients).
 TEST(Nwfilter, LibvirtsSchemaAcceptsTheXml) {

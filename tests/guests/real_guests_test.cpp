@@ -4,7 +4,8 @@
 // two servers on one network, their serial consoles (the IP each got by
 // DHCP is the one the API shows; one pings the other), stop/start,
 // reboot, a guest powered off behind cumulo's back, a crash of cumulo,
-// and deletes that leave no domain, disk or DHCP host entry.
+// and deletes that leave no domain, disk or DHCP host entry; security
+// groups as nwfilters (a ping dropped, then let in by an ICMP rule).
 //
 // It needs root, libvirtd and QEMU (scripts/start-libvirt starts them; the
 // test command installs them with ./scripts/install-deps --guests). Where
@@ -177,6 +178,29 @@ class RealGuests : public servers_test {
     return s;
   }
 
+  // The test image in Glance (kernel, ramdisk, disk) and a small flavor.
+  std::pair<std::string, std::string> guest_image_and_flavor() {
+    const auto kernel = upload_image("test-kernel", "vmlinuz", "aki");
+    const auto ramdisk = upload_image("test-ramdisk", "initrd.img", "ari");
+    const auto disk = upload_image("test-guest", "disk.qcow2", "qcow2",
+                                   {{"kernel_id", kernel},
+                                    {"ramdisk_id", ramdisk},
+                                    {"os_command_line", "console=ttyS0 quiet"}});
+    auto f = compute("POST", "/flavors", admin_token,
+                     {{"flavor", {{"name", "guest"}, {"ram", 160}, {"vcpus", 1}, {"disk", 1}}}});
+    EXPECT_EQ(f.status, 200) << f.body;
+    return {disk, json_of(f)["flavor"].value("id", "")};
+  }
+
+  bool wait_gone(const std::string& id, int seconds) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+    while (compute("GET", "/servers/" + id, admin_token).status != 404) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return true;
+  }
+
   int action(const std::string& id, const nlohmann::json& body) {
     return compute("POST", "/servers/" + id + "/action", admin_token, body).status;
   }
@@ -333,6 +357,104 @@ TEST_F(RealGuests, TwoGuestsBootGetTheirAddressesPingAndLeaveNothingBehind) {
                    std::chrono::steady_clock::now() - t0)
                    .count()
             << " ms" << std::endl;
+}
+
+// Security groups on real guests (libvirt nwfilter): a guest whose group
+// has no ICMP ingress rule drops pings (deny by default); with an ICMP
+// ingress rule in its group, a guest spawned afterwards answers them.
+TEST_F(RealGuests, SecurityGroupsDropIngressUntilARuleAllowsIt) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto [disk, flavor] = guest_image_and_flavor();
+  const std::string net = make_network(admin_token, "guarded", "10.78.0.0/24");
+  networks.push_back(net);
+  auto g = call("POST", "/networking/v2.0/security-groups", admin_token,
+                {{"security_group", {{"name", "closed"}}}});
+  ASSERT_EQ(g.status, 201) << g.body;
+  const std::string group = json_of(g)["security_group"].value("id", "");
+
+  const std::string a_ip = "10.78.0.10", b_ip = "10.78.0.11";
+  // b pings a for about 15 s at each boot and says how it went.
+  const std::string script = "#!/bin/sh\nfor i in $(seq 15); do\n  if ping -c 1 -W 1 " + a_ip +
+                             " >/dev/null 2>&1; then echo PING-" + a_ip +
+                             "-OK; exit 0; fi\ndone\necho PING-" + a_ip + "-FAILED\n";
+  auto boot = [&](const std::string& name, const std::string& ip, const std::string& user_data,
+                  const std::string& group_name) {
+    nlohmann::json s{{"name", name},
+                     {"imageRef", disk},
+                     {"flavorRef", flavor},
+                     {"security_groups", nlohmann::json::array({{{"name", group_name}}})},
+                     {"networks", nlohmann::json::array({{{"uuid", net}, {"fixed_ip", ip}}})}};
+    if (!user_data.empty()) s["user_data"] = base64(user_data);
+    auto r = compute("POST", "/servers", admin_token, {{"server", s}});
+    EXPECT_EQ(r.status, 202) << r.body;
+    const std::string id = json_of(r)["server"].value("id", "");
+    servers.push_back(id);
+    return id;
+  };
+  auto filter_of = [&](const std::string& server_id) {
+    auto ports = call("GET", "/networking/v2.0/ports?device_id=" + server_id, admin_token);
+    const auto list = json_of(ports)["ports"];
+    return list.empty() ? std::string() : "cumulo-port-" + list[0].value("id", "");
+  };
+
+  // a is up (its console says so) before b pings it: b's failure is the filter's.
+  const std::string a = boot("guarded-a", a_ip, "", "closed");
+  ASSERT_FALSE(a.empty());
+  wait_status(a, "ACTIVE", 60);
+  wait_console(a, "CUMULO-GUEST-UP", 120);
+  const std::string a_filter = filter_of(a);
+  const std::string a_rules = virsh({"nwfilter-dumpxml", a_filter});
+  EXPECT_NE(a_rules.find("action='drop'"), std::string::npos) << a_filter << ": " << a_rules;
+  EXPECT_EQ(a_rules.find("<icmp/>"), std::string::npos) << a_rules;
+  // Its port is in "closed" only (the server's group), whose rules open no ingress.
+  EXPECT_EQ(a_rules.find("priority='300'"), std::string::npos) << a_rules;
+  auto a_port = json_of(call("GET", "/networking/v2.0/ports?device_id=" + a, admin_token));
+  EXPECT_EQ(a_port["ports"][0]["security_groups"], nlohmann::json::array({group})) << a_port;
+  const std::string b = boot("pinger", b_ip, script, "default");
+  ASSERT_FALSE(b.empty());
+  wait_status(b, "ACTIVE", 60);
+  wait_console(b, "PING-" + a_ip + "-FAILED", 120);
+  EXPECT_EQ(last_console.find("-OK"), std::string::npos) << last_console;
+  std::cout << "ping dropped (no ICMP ingress rule) after "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::steady_clock::now() - t0)
+                   .count()
+            << " ms" << std::endl;
+
+  // An ICMP ingress rule through the Neutron API.
+  auto rule = call("POST", "/networking/v2.0/security-group-rules", admin_token,
+                   {{"security_group_rule",
+                     {{"security_group_id", group},
+                      {"direction", "ingress"},
+                      {"ethertype", "IPv4"},
+                      {"protocol", "icmp"}}}});
+  ASSERT_EQ(rule.status, 201) << rule.body;
+  // Rules reach a guest at its spawn: a is replaced by a guest in the same
+  // group, at the same address; the deleted one's filter is gone with it.
+  ASSERT_EQ(compute("DELETE", "/servers/" + a, admin_token).status, 204);
+  ASSERT_TRUE(wait_gone(a, 30));
+  EXPECT_EQ(virsh({"nwfilter-list"}).find(a_filter), std::string::npos);
+  const std::string a2 = boot("guarded-a2", a_ip, "", "closed");
+  ASSERT_FALSE(a2.empty());
+  wait_status(a2, "ACTIVE", 60);
+  wait_console(a2, "CUMULO-GUEST-UP", 120);
+  EXPECT_NE(virsh({"nwfilter-dumpxml", filter_of(a2)}).find("<icmp/>"), std::string::npos);
+  // b pings again at its next boot: now a2 answers.
+  ASSERT_EQ(action(b, {{"reboot", {{"type", "SOFT"}}}}), 202);
+  wait_status(b, "ACTIVE", 60);
+  wait_console(b, "PING-" + a_ip + "-OK", 150);
+  std::cout << "ping answered (ICMP ingress rule) after "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::steady_clock::now() - t0)
+                   .count()
+            << " ms" << std::endl;
+
+  for (const auto& id : {a2, b}) {
+    const std::string filter = filter_of(id);
+    EXPECT_EQ(compute("DELETE", "/servers/" + id, admin_token).status, 204);
+    EXPECT_TRUE(wait_gone(id, 30));
+    EXPECT_EQ(virsh({"nwfilter-list"}).find(filter), std::string::npos) << filter;
+  }
 }
 
 }  // namespace
