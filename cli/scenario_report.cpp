@@ -6,35 +6,10 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "engine/xml_text.hpp"
+
 namespace cumulo::cli {
 namespace {
-
-std::string xml(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        // XML 1.0 has no place for other control characters.
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t')
-          out += ' ';
-        else
-          out += c;
-    }
-  }
-  return out;
-}
 
 std::string seconds(double s) {
   std::ostringstream o;
@@ -67,18 +42,19 @@ void write_junit(const std::string& path, const std::vector<file_outcome>& files
   for (const auto& f : files) {
     std::size_t failed = 0;
     for (const auto& s : f.steps) failed += s.passed ? 0 : 1;
-    out << "  <testsuite name=\"" << xml(f.name) << "\" file=\"" << xml(f.file) << "\" tests=\""
-        << f.steps.size() << "\" failures=\"" << failed << "\" time=\"" << seconds(f.seconds)
-        << "\">\n";
+    out << "  <testsuite name=\"" << xml_escaped(f.name) << "\" file=\"" << xml_escaped(f.file)
+        << "\" tests=\"" << f.steps.size() << "\" failures=\"" << failed << "\" time=\""
+        << seconds(f.seconds) << "\">\n";
     for (const auto& s : f.steps) {
-      out << "    <testcase classname=\"" << xml(f.name) << "\" name=\"" << xml(s.where) << " "
-          << xml(s.title) << "\" file=\"" << xml(f.file) << "\" line=\"" << s.line << "\" time=\""
-          << seconds(s.seconds) << "\"";
+      out << "    <testcase classname=\"" << xml_escaped(f.name) << "\" name=\""
+          << xml_escaped(s.where) << " " << xml_escaped(s.title) << "\" file=\""
+          << xml_escaped(f.file) << "\" line=\"" << s.line << "\" time=\"" << seconds(s.seconds)
+          << "\"";
       if (s.passed) {
         out << "/>\n";
       } else {
-        out << ">\n      <failure message=\"" << xml(s.detail) << "\">" << xml(s.detail)
-            << "</failure>\n    </testcase>\n";
+        out << ">\n      <failure message=\"" << xml_escaped(s.detail) << "\">"
+            << xml_escaped(s.detail) << "</failure>\n    </testcase>\n";
       }
     }
     out << "  </testsuite>\n";

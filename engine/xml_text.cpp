@@ -23,7 +23,12 @@ std::string xml_escaped(std::string_view in) {
         out += "&quot;";
         break;
       default:
-        out += c;
+        // XML 1.0 has no place for other control characters (a console
+        // line in a JUnit report, a name with a stray byte): a space.
+        if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t' && c != '\r')
+          out += ' ';
+        else
+          out += c;
     }
   }
   return out;
