@@ -25,6 +25,13 @@ struct network_host_state {
   bool flush_scheduled = false;
   static inline const char* name = "network_host";
 
+  // A graceful stop within `coalesce` of a change (a network deleted just
+  // before) still gets the change to libvirt: else its bridge would outlive
+  // the network.
+  ~network_host_state() {
+    if (networks) flush();
+  }
+
   void apply(const network_state& n) {
     try {
       networks->sync(n);
