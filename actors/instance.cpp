@@ -274,6 +274,7 @@ void filter_nics(self_ptr self, const event_metadata& meta, std::shared_ptr<doma
 
 void with_port_filters(self_ptr self, const event_metadata& meta, std::shared_ptr<domain_spec> spec,
                        then_fn k) {
+  if (!self->state.links->port_filters) return k();
   self->request(self->state.links->networking, networking_timeout, list_atom::value,
                 security_group_atom::value)
       .then(

@@ -147,8 +147,12 @@ TEST_F(ComputeServers, LaunchesOverTheQuotaAreNovas403) {
   ASSERT_FALSE(first.empty());
   // Two asked, one left: Nova starts what fits when min_count allows it.
   auto two = compute("POST", "/servers", m.token,
-                     {{"server", {{"name", "q-2"}, {"imageRef", "cirros"}, {"flavorRef", "1"},
-                                  {"min_count", 1}, {"max_count", 2}}}});
+                     {{"server",
+                       {{"name", "q-2"},
+                        {"imageRef", "cirros"},
+                        {"flavorRef", "1"},
+                        {"min_count", 1},
+                        {"max_count", 2}}}});
   EXPECT_EQ(two.status, 202) << two.body;
   expect_nova_error(compute("POST", "/servers", m.token, boot_body("q-3", "")), 403,
                     "Quota exceeded for instances: Requested 1, but already used 2 of 2 "
@@ -584,4 +588,24 @@ TEST_F(ComputeServersOnSmallHosts, ConcurrentLaunchesNeverExceedCapacity) {
 }
 
 }  // namespace
+// os-server-diagnostics: admin only (Nova's 403 for a member), the domain's
+// state from libvirt for an admin, 404 for a server that does not exist.
+TEST_F(ComputeServers, DiagnosticsAreAnAdminsAndComeFromLibvirt) {
+  auto m = make_member("dora");
+  const auto net = make_network(m.token, "private");
+  const std::string id = boot(m.token, "vm", net);
+  ASSERT_EQ(settle(m.token, id).value("status", ""), "ACTIVE");
+
+  expect_nova_error(compute("GET", "/servers/" + id + "/diagnostics", m.token), 403,
+                    "Policy doesn't allow os_compute_api:os-server-diagnostics to be performed.");
+  auto d = compute("GET", "/servers/" + id + "/diagnostics", admin_token);
+  ASSERT_EQ(d.status, 200) << d.body;
+  EXPECT_EQ(json_of(d)["state"], "running") << d.body;
+
+  const std::string missing = "01a22c00-0000-7000-8000-000000000000";
+  auto gone = compute("GET", "/servers/" + missing + "/diagnostics", admin_token);
+  EXPECT_EQ(gone.status, 404) << gone.body;
+  EXPECT_TRUE(json_of(gone).contains("itemNotFound")) << gone.body;
+}
+
 }  // namespace cumulo

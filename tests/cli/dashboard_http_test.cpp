@@ -17,17 +17,8 @@
 namespace cumulo {
 namespace {
 
-class DashboardHttp : public ::testing::Test {
+class DashboardHttp : public served_cloud_test {
  protected:
-  void SetUp() override {
-    cloud = std::make_unique<served_cloud>(dir.path() / "data", dir.path());
-    ASSERT_TRUE(cloud->serving()) << cloud->err();
-  }
-  void TearDown() override {
-    if (cloud) {
-      EXPECT_EQ(cloud->stop(), 0) << cloud->err();
-    }
-  }
   static std::string source(const std::string& relative) {
     std::ifstream in(std::string(CUMULO_DASHBOARD_DIR) + "/" + relative, std::ios::binary);
     std::ostringstream s;
@@ -40,9 +31,6 @@ class DashboardHttp : public ::testing::Test {
     c.send("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
     return c.read_response();
   }
-
-  temp_dir dir;
-  std::unique_ptr<served_cloud> cloud;
 };
 
 TEST_F(DashboardHttp, TheIndexIsHtmlThatABrowserRevalidates) {

@@ -14,23 +14,11 @@
 namespace cumulo {
 namespace {
 
-class HttpFacade : public ::testing::Test {
+class HttpFacade : public served_cloud_test {
  protected:
-  void SetUp() override {
-    cloud = std::make_unique<served_cloud>(dir.path() / "data", dir.path());
-    ASSERT_TRUE(cloud->serving()) << cloud->err();
-  }
-  void TearDown() override {
-    if (cloud) {
-      EXPECT_EQ(cloud->stop(), 0) << cloud->err();
-    }
-  }
   static nlohmann::json json_of(const http_response& r) {
     return nlohmann::json::parse(r.body, nullptr, false);
   }
-
-  temp_dir dir;
-  std::unique_ptr<served_cloud> cloud;
 };
 
 TEST_F(HttpFacade, TheRootListsIdentityV3WithHrefsOfTheRequestedHost) {
@@ -116,8 +104,7 @@ TEST_F(HttpFacade, EveryLogLineOfARequestCarriesItsId) {
   EXPECT_NE(log.find("[" + refused_id + "] authentication refused: no user named nobody"),
             std::string::npos)
       << log;
-  EXPECT_NE(log.find("[" + refused_id + "] POST /v3/auth/tokens -> 401"), std::string::npos)
-      << log;
+  EXPECT_NE(log.find("[" + refused_id + "] POST /v3/auth/tokens -> 401"), std::string::npos) << log;
   EXPECT_EQ(refused.body.find("nobody"), std::string::npos) << "the reason stays in the log";
   cloud.reset();
 }

@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <memory>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -18,6 +19,10 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <gtest/gtest.h>
+
+#include "tests/temp_dir.hpp"
 
 namespace cumulo {
 
@@ -27,8 +32,8 @@ class served_cloud {
                std::vector<std::string> extra = {}) {
     out_ = log_dir / "serve.out";
     err_ = log_dir / "serve.err";
-    std::vector<std::string> args{CUMULO_BINARY, "serve", "--listen", "127.0.0.1:0",
-                                  "--data-dir", data_dir.string()};
+    std::vector<std::string> args{CUMULO_BINARY, "serve",      "--listen",
+                                  "127.0.0.1:0", "--data-dir", data_dir.string()};
     args.insert(args.end(), extra.begin(), extra.end());
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
@@ -117,6 +122,24 @@ class served_cloud {
   int port_ = 0;
   int exit_code_ = -1;
   std::filesystem::path out_, err_;
+};
+
+// A fixture with a fresh `cumulo serve` (default options) per test, stopped
+// cleanly at its end.
+class served_cloud_test : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    cloud = std::make_unique<served_cloud>(dir.path() / "data", dir.path());
+    ASSERT_TRUE(cloud->serving()) << cloud->err();
+  }
+  void TearDown() override {
+    if (cloud) {
+      EXPECT_EQ(cloud->stop(), 0) << cloud->err();
+    }
+  }
+
+  temp_dir dir;
+  std::unique_ptr<served_cloud> cloud;
 };
 
 }  // namespace cumulo

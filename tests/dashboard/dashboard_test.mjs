@@ -127,6 +127,10 @@ async function scenario(base) {
   const dialogs = acceptDialogs(page);
   const consoleErrors = [];
   page.on("pageerror", (e) => consoleErrors.push(String(e)));
+  // Printed as they happen: a page that never renders (seen once under load)
+  // then says which of its files did not arrive.
+  page.on("requestfailed", (r) => log(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+  page.on("pageerror", (e) => log(`page error: ${e}`));
 
   log("admin logs in");
   await login(page, base, "admin", ADMIN_PASSWORD, "admin", "00-login");
