@@ -8,12 +8,13 @@
 #include <stdexcept>
 
 #include "engine/clock.hpp"
+#include "store/wall_clock.hpp"
 
-#include "engine/libvirt_driver.hpp"
+#include "virt/libvirt_driver.hpp"
 
 #include "actors/compute_host.hpp"
 #include "actors/compute_supervisor.hpp"
-#include "engine/faulty_virt_driver.hpp"
+#include "virt/faulty_virt_driver.hpp"
 #include "actors/compute.hpp"
 #include "actors/conductor.hpp"
 #include "actors/instance.hpp"
@@ -116,6 +117,7 @@ void cloud::start_compute(const cloud_options& opts) {
     lo.console_dir = instances_dir;
     lo.require_image_files = opts.require_image_files;
     lo.virt_type = cfg.virt_type;
+    lo.clock = wall_clock();
     // A new connection each time: a host restarted after a crash starts on
     // a fresh one, as a restarted nova-compute does.
     auto make_driver = [lo, faults = opts.faults, name = cfg.name,

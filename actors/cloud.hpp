@@ -14,10 +14,10 @@
 #include <string>
 #include <vector>
 
-#include "engine/data_dir.hpp"
-#include "engine/event_store.hpp"
-#include "engine/fault_board.hpp"
-#include "engine/password.hpp"
+#include "store/data_dir.hpp"
+#include "store/event_store.hpp"
+#include "virt/fault_board.hpp"
+#include "crypto/password.hpp"
 
 namespace caf {
 class actor_system;

@@ -12,7 +12,7 @@
 #include "actors/conductor.hpp"
 #include "actors/door.hpp"
 #include "actors/errors.hpp"
-#include "engine/ids.hpp"
+#include "store/ids.hpp"
 
 namespace cumulo {
 namespace {

@@ -11,7 +11,7 @@
 #include "actors/cloud.hpp"
 #include "actors/compute.hpp"
 #include "actors/errors.hpp"
-#include "engine/ids.hpp"
+#include "store/ids.hpp"
 
 namespace cumulo {
 

@@ -8,8 +8,8 @@
 
 #include "actors/errors.hpp"
 #include "actors/resource_actor.hpp"
-#include "engine/config_drive.hpp"
-#include "engine/libvirt_network.hpp"
+#include "virt/config_drive.hpp"
+#include "virt/libvirt_network.hpp"
 #include "engine/scheduling.hpp"
 
 namespace cumulo {

@@ -33,7 +33,7 @@
 
 #include "actors/messages.hpp"
 #include "engine/image_state.hpp"
-#include "engine/virt_driver.hpp"
+#include "virt/virt_driver.hpp"
 
 namespace cumulo {
 

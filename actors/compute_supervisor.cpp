@@ -7,6 +7,7 @@
 #include "actors/instance.hpp"
 #include "actors/resource_actor.hpp"
 #include "engine/clock.hpp"
+#include "store/wall_clock.hpp"
 
 namespace cumulo {
 namespace {

@@ -11,7 +11,7 @@
 #include "actors/resource_actor.hpp"
 #include "actors/scheduler.hpp"
 #include "engine/clock.hpp"
-#include "engine/ids.hpp"
+#include "store/ids.hpp"
 
 namespace cumulo {
 namespace {

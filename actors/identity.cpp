@@ -10,6 +10,7 @@
 #include "actors/door.hpp"
 #include "actors/errors.hpp"
 #include "engine/clock.hpp"
+#include "store/wall_clock.hpp"
 
 namespace cumulo {
 namespace {
@@ -134,6 +135,11 @@ admission admit(const identity_state& st, const std::string& id, const user::com
   }
   if (const auto* update = std::get_if<user::update>(&c)) {
     const auto* u = dir.user(id);
+    if (update->default_project_id && !update->default_project_id->empty() &&
+        !dir.project(*update->default_project_id))
+      return {make_domain_error(errc::not_found,
+                                "Could not find project: " + *update->default_project_id + "."),
+              ""};
     if (update->name && u)
       return claim(st, dir.user_name_taken(*update->name, u->domain_id, id), "user", u->domain_id,
                    *update->name);
@@ -170,10 +176,22 @@ admission admit(const identity_state& st, const std::string& id, const domain::c
 
 // Sends an admitted command to the conductor; its answer updates the
 // directory before it goes back to the caller.
+// Commands whose effect depends on when they are asked get the time here:
+// a user disabled or a role removed revokes the tokens issued until then.
+void stamp(user::command& c, std::int64_t now) {
+  if (auto* u = std::get_if<user::update>(&c)) u->now_us = now;
+}
+void stamp(project::command& c, std::int64_t now) {
+  if (auto* r = std::get_if<project::revoke_role>(&c)) r->now_us = now;
+}
+template <class Command>
+void stamp(Command&, std::int64_t) {}
+
 template <class Machine>
 void forward(identity_actor* self, caf::response_promise promise, const std::string& id,
              typename Machine::command command, event_metadata meta, std::string reserved) {
   using state_t = typename Machine::state;
+  stamp(command, self->state.opts.clock());
   self->request(self->state.conductor, conductor_timeout, command_atom::value, id,
                 std::move(command), std::move(meta))
       .then(
@@ -213,7 +231,7 @@ void hash_then_forward(identity_actor* self, caf::response_promise promise, cons
             if (auto* create = std::get_if<user::create>(&command)) create->password_hash = hash;
             if (auto* change = std::get_if<user::change_password>(&command)) {
               change->password_hash = hash;
-              change->now_us = now_us();
+              change->now_us = self->state.opts.clock();
             }
             forward<user_machine>(self, promise, id, std::move(command), std::move(meta), reserved);
           },
@@ -243,7 +261,7 @@ caf::result<State> found_or_not(const State* s, const char* kind, const std::str
 
 caf::result<token_info> authenticate(identity_actor* self, auth_request& req) {
   auto& st = self->state;
-  const auto now = now_us();
+  const auto now = st.opts.clock();
   if (req.has_method("password")) {
     auto found = st.dir.find_user(req);
     if (!found) return to_caf_error(found.error());
@@ -268,7 +286,7 @@ caf::result<token_info> authenticate(identity_actor* self, auth_request& req) {
                 promise.deliver(to_caf_error(scoped.error()));
                 return;
               }
-              const auto issued = now_us();
+              const auto issued = st.opts.clock();
               const auto expires =
                   issued +
                   std::chrono::duration_cast<std::chrono::microseconds>(st.opts.token_ttl).count();
@@ -278,7 +296,7 @@ caf::result<token_info> authenticate(identity_actor* self, auth_request& req) {
     return promise;
   }
   if (req.has_method("token")) {
-    auto held = st.dir.validate(st.key, req.token, now);
+    auto held = st.dir.validate(open_token(st.key, req.token), req.token, now);
     if (!held) return to_caf_error(held.error());
     auto scoped = st.dir.scope(held.value().user, req);
     if (!scoped) return to_caf_error(scoped.error());
@@ -355,26 +373,26 @@ caf::behavior identity(identity_actor* self, caf::actor conductor, identity_opti
   return {
       [self](authenticate_atom, auth_request& req) { return authenticate(self, req); },
       [self](validate_atom, const std::string& token) -> caf::result<token_info> {
-        auto v = self->state.dir.validate(self->state.key, token, now_us());
+        auto v = self->state.dir.validate(open_token(self->state.key, token), token, self->state.opts.clock());
         if (!v) return to_caf_error(v.error());
         return std::move(v.value());
       },
       [self](validate_atom, const std::string& caller,
              const std::string& subject) -> caf::result<subject_check> {
-        const auto now = now_us();
-        auto c = self->state.dir.validate(self->state.key, caller, now);
+        const auto now = self->state.opts.clock();
+        auto c = self->state.dir.validate(open_token(self->state.key, caller), caller, now);
         if (!c) return to_caf_error(c.error());
         subject_check out{std::move(c.value()), std::nullopt};
         if (subject == caller) {
           out.subject_is_caller = true;
-        } else if (auto s = self->state.dir.validate(self->state.key, subject, now)) {
+        } else if (auto s = self->state.dir.validate(open_token(self->state.key, subject), subject, now)) {
           out.subject = std::move(s.value());
         }
         return out;
       },
       [self](revoke_atom, const std::string& token,
              event_metadata& meta) -> caf::result<user_state> {
-        auto v = self->state.dir.validate(self->state.key, token, now_us());
+        auto v = self->state.dir.validate(open_token(self->state.key, token), token, self->state.opts.clock());
         if (!v) return to_caf_error({errc::not_found, "Could not find token."});
         user::command c{
             user::revoke_token{v.value().payload.audit_id, v.value().payload.expires_at_us}};

@@ -38,7 +38,8 @@
 
 #include "actors/messages.hpp"
 #include "engine/identity_directory.hpp"
-#include "engine/password.hpp"
+#include "store/wall_clock.hpp"
+#include "crypto/password.hpp"
 
 namespace cumulo {
 
@@ -53,6 +54,8 @@ struct identity_options {
   std::chrono::seconds token_ttl{3600};  // Keystone's default: one hour
   password_cost cost;                    // of new hashes
   std::size_t hash_workers = 2;          // argon2 runs at most this many at once
+  // Token times, expiry and revocations; tests inject their own.
+  clock_fn clock = wall_clock();
 };
 
 // A token checked on behalf of another (GET/HEAD /v3/auth/tokens): the

@@ -14,7 +14,7 @@
 #include "actors/cloud.hpp"
 #include "actors/errors.hpp"
 #include "actors/messages.hpp"
-#include "engine/ids.hpp"
+#include "store/ids.hpp"
 
 namespace cumulo {
 namespace {

@@ -11,8 +11,9 @@
 #include "actors/networking.hpp"
 #include "actors/resource_actor.hpp"
 #include "engine/clock.hpp"
-#include "engine/ids.hpp"
-#include "engine/nwfilter.hpp"
+#include "store/wall_clock.hpp"
+#include "store/ids.hpp"
+#include "virt/nwfilter.hpp"
 
 namespace cumulo {
 namespace {

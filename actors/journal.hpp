@@ -10,7 +10,7 @@
 
 #include <memory>
 
-#include "engine/event_store.hpp"
+#include "store/event_store.hpp"
 
 namespace cumulo {
 

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/event_store.hpp"
+#include "store/event_store.hpp"
 #include "engine/log_fold.hpp"
 #include "engine/scheduling.hpp"
 

@@ -7,7 +7,7 @@
 #include <map>
 #include <memory>
 
-#include "engine/libvirt_network.hpp"
+#include "virt/libvirt_network.hpp"
 
 namespace cumulo {
 namespace {

@@ -19,6 +19,7 @@
 #include "api/compute.hpp"
 #include "api/compute_views.hpp"
 #include "engine/clock.hpp"
+#include "store/wall_clock.hpp"
 #include "engine/ids.hpp"
 
 // Pistache last: its headers define generic macros (NAME, TRY, ...).

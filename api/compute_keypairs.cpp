@@ -6,7 +6,7 @@
 #include "api/auth.hpp"
 #include "api/compute.hpp"
 #include "api/compute_views.hpp"
-#include "engine/ssh_key.hpp"
+#include "crypto/ssh_key.hpp"
 
 // Pistache last: its headers define generic macros (NAME, TRY, ...).
 #include <pistache/router.h>

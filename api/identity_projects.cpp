@@ -5,7 +5,7 @@
 #include "api/identity.hpp"
 #include "api/identity_views.hpp"
 #include "api/routing.hpp"
-#include "engine/ids.hpp"
+#include "store/ids.hpp"
 
 // Pistache last: its headers define generic macros (NAME, TRY, ...).
 #include <pistache/router.h>

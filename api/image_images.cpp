@@ -10,7 +10,7 @@
 #include "api/image_views.hpp"
 #include "api/json_body.hpp"
 #include "api/routing.hpp"
-#include "engine/ids.hpp"
+#include "store/ids.hpp"
 
 // Pistache last: its headers define generic macros (NAME, TRY, ...).
 #include <pistache/router.h>

@@ -5,7 +5,7 @@
 #include "api/network.hpp"
 #include "api/network_views.hpp"
 #include "api/routing.hpp"
-#include "engine/ids.hpp"
+#include "store/ids.hpp"
 
 // Pistache last: its headers define generic macros (NAME, TRY, ...).
 #include <pistache/router.h>

@@ -27,8 +27,8 @@
 #include "actors/messages.hpp"
 #include "actors/resource_actor.hpp"
 #include "bench/bench_support.hpp"
-#include "engine/data_dir.hpp"
-#include "engine/ids.hpp"
+#include "store/data_dir.hpp"
+#include "store/ids.hpp"
 
 namespace cumulo::bench {
 namespace {

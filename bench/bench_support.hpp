@@ -14,7 +14,7 @@
 #include <string>
 
 #include "engine/codec.hpp"
-#include "engine/ids.hpp"
+#include "store/ids.hpp"
 #include "engine/instance_state.hpp"
 
 namespace cumulo::bench {

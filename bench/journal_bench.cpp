@@ -21,8 +21,8 @@
 #include "actors/messages.hpp"
 #include "bench/bench_support.hpp"
 #include "engine/codec.hpp"
-#include "engine/event_store.hpp"
-#include "engine/ids.hpp"
+#include "store/event_store.hpp"
+#include "store/ids.hpp"
 
 namespace cumulo::bench {
 namespace {

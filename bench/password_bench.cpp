@@ -21,7 +21,7 @@
 
 #include <string>
 
-#include "engine/password.hpp"
+#include "crypto/password.hpp"
 
 namespace cumulo::bench {
 namespace {

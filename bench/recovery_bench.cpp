@@ -35,9 +35,9 @@
 
 #include "bench/bench_support.hpp"
 #include "engine/codec.hpp"
-#include "engine/event_store.hpp"
+#include "store/event_store.hpp"
 #include "engine/host_state.hpp"
-#include "engine/ids.hpp"
+#include "store/ids.hpp"
 #include "tests/http_client.hpp"
 
 namespace cumulo::bench {

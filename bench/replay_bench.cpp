@@ -23,8 +23,8 @@
 
 #include "bench/bench_support.hpp"
 #include "engine/codec.hpp"
-#include "engine/event_store.hpp"
-#include "engine/ids.hpp"
+#include "store/event_store.hpp"
+#include "store/ids.hpp"
 #include "engine/log_fold.hpp"
 #include "engine/project_state.hpp"
 

@@ -11,7 +11,7 @@
 #include <fstream>
 #include <stdexcept>
 
-#include "engine/password.hpp"
+#include "crypto/password.hpp"
 
 namespace cumulo::cli {
 namespace {

@@ -24,8 +24,8 @@
 #include "cli/replay_story.hpp"
 #include "engine/clock.hpp"
 #include "engine/codec.hpp"
-#include "engine/data_dir.hpp"
-#include "engine/event_store.hpp"
+#include "store/data_dir.hpp"
+#include "store/event_store.hpp"
 #include "engine/log_fold.hpp"
 
 namespace cumulo::cli {

@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/event.hpp"
-#include "engine/event_store.hpp"
+#include "store/event_store.hpp"
 
 namespace cumulo::cli {
 

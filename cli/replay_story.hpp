@@ -10,7 +10,7 @@
 #include <string>
 
 #include "cli/replay_print.hpp"
-#include "engine/event_store.hpp"
+#include "store/event_store.hpp"
 
 namespace cumulo::cli {
 

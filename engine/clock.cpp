@@ -1,15 +1,9 @@
 #include "engine/clock.hpp"
 
-#include <chrono>
 #include <cstdio>
 #include <ctime>
 
 namespace cumulo {
-
-std::int64_t now_us() {
-  using namespace std::chrono;
-  return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 namespace {
 std::tm to_tm(std::int64_t time_us) {

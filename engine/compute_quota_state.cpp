@@ -128,7 +128,10 @@ std::optional<domain_error> check_instance_quota(const compute_quota_set& q,
   for (const auto& l : lines) {
     const std::int64_t limit = q.limit(l.name);
     if (limit < 0 || l.wanted <= 0 || l.used + l.wanted <= limit) continue;
-    overs += (overs.empty() ? "" : ",") + std::string(l.name);
+    // Two appends, not `(a ? "" : ",") + std::string(...)`: GCC 12 at -O3
+    // warns -Wrestrict on that temporary (a false positive).
+    if (!overs.empty()) overs += ',';
+    overs += l.name;
     if (!first) first = &l;
   }
   if (!first) return std::nullopt;

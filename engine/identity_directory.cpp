@@ -248,9 +248,9 @@ outcome<token_info> identity_directory::scope(const user_state& u, const auth_re
   return info;
 }
 
-outcome<token_info> identity_directory::validate(const token_key& key, const std::string& token,
+outcome<token_info> identity_directory::validate(const std::optional<token_payload>& payload,
+                                                 const std::string& token,
                                                  std::int64_t now_us) const {
-  auto payload = open_token(key, token);
   if (!payload) return unauthorized("the token is malformed or not ours");
   if (payload->expired(now_us)) return unauthorized("the token expired");
   const auto* u = user(payload->user_id);
@@ -258,6 +258,8 @@ outcome<token_info> identity_directory::validate(const token_key& key, const std
   if (!u->enabled) return unauthorized("the token's user " + u->id + " is disabled");
   if (payload->issued_at_us < u->password_set_at_us())
     return unauthorized("the password of user " + u->id + " changed after the token was issued");
+  if (payload->issued_at_us <= u->tokens_revoked_before_us)
+    return unauthorized("user " + u->id + " was disabled after the token was issued");
   if (u->token_revoked(payload->audit_id)) return unauthorized("the token was revoked");
   token_info info;
   info.token = token;
@@ -275,6 +277,10 @@ outcome<token_info> identity_directory::validate(const token_key& key, const std
     info.roles = roles_on(u->id, p->id);
     if (info.roles.empty())
       return unauthorized("user " + u->id + " no longer holds a role on project " + p->id);
+    if (auto it = p->tokens_revoked_before.find(u->id);
+        it != p->tokens_revoked_before.end() && payload->issued_at_us <= it->second)
+      return unauthorized("a role of user " + u->id + " on project " + p->id +
+                          " was removed after the token was issued");
     info.project = *p;
   }
   info.payload = std::move(*payload);

@@ -16,7 +16,7 @@
 #include "engine/policy.hpp"
 #include "engine/project_state.hpp"
 #include "engine/role_state.hpp"
-#include "engine/token.hpp"
+#include "engine/token_payload.hpp"
 #include "engine/user_state.hpp"
 
 namespace cumulo {
@@ -125,13 +125,15 @@ class identity_directory {
   // unknown, disabled, or the user holds no role on it.
   outcome<token_info> scope(const user_state& user, const auth_request& req) const;
 
-  // The subject of a token that is still valid at now_us: sealed by `key`,
+  // The subject of a token that is still valid at now_us: sealed by our key,
   // not expired nor revoked, its user enabled and its password unchanged
   // since, its project enabled and the user still holding a role there.
   // Anything else is unauthorized, with the reason in the message (for the
   // log: the API answers with Keystone's generic message).
-  outcome<token_info> validate(const token_key& key, const std::string& token,
-                               std::int64_t now_us) const;
+  // `opened` is what crypto's open_token read from `token` (nothing when it
+  // was not sealed by our key).
+  outcome<token_info> validate(const std::optional<token_payload>& opened,
+                               const std::string& token, std::int64_t now_us) const;
 
  private:
   std::unordered_map<std::string, project_state> projects_;

@@ -2,7 +2,7 @@
 
 #include <cctype>
 
-#include "engine/ssh_key.hpp"
+#include "engine/ssh_public_key.hpp"
 
 namespace cumulo {
 namespace {

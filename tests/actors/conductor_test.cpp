@@ -4,7 +4,7 @@
 
 #include <thread>
 
-#include "engine/event_store.hpp"
+#include "store/event_store.hpp"
 #include "tests/actors/actor_test_support.hpp"
 #include "tests/temp_dir.hpp"
 

@@ -9,8 +9,8 @@
 #include <iterator>
 
 #include "actors/identity_bootstrap.hpp"
-#include "engine/event_store.hpp"
-#include "engine/password.hpp"
+#include "store/event_store.hpp"
+#include "crypto/password.hpp"
 #include "tests/actors/actor_test_support.hpp"
 #include "tests/temp_dir.hpp"
 

@@ -19,7 +19,7 @@
 #include <thread>
 #include <vector>
 
-#include "tests/cli/compute_servers_support.hpp"
+#include "tests/support/compute_servers_support.hpp"
 #include "tests/cli/openstack_cli.hpp"
 
 namespace cumulo {

@@ -26,8 +26,8 @@
 #include <thread>
 #include <vector>
 
-#include "tests/cli/keystone_client.hpp"
-#include "tests/cli/run_command.hpp"
+#include "tests/support/keystone_client.hpp"
+#include "tests/support/run_command.hpp"
 
 namespace cumulo {
 namespace {

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/image_digest.hpp"
+#include "crypto/image_digest.hpp"
 #include "tests/cli/openstack_cli.hpp"
 
 namespace cumulo {

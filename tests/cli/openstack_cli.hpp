@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "tests/cli/keystone_client.hpp"
-#include "tests/cli/run_command.hpp"
+#include "tests/support/keystone_client.hpp"
+#include "tests/support/run_command.hpp"
 
 namespace cumulo {
 

@@ -16,8 +16,8 @@
 #include <string>
 #include <vector>
 
-#include "tests/cli/run_command.hpp"
-#include "tests/cli/served_cloud.hpp"
+#include "tests/support/run_command.hpp"
+#include "tests/support/served_cloud.hpp"
 #include "tests/temp_dir.hpp"
 
 namespace cumulo {

@@ -4,8 +4,9 @@
 #include <gtest/gtest.h>
 
 #include "engine/clock.hpp"
+#include "store/wall_clock.hpp"
 #include "tests/actors/actor_test_support.hpp"
-#include "tests/cli/run_command.hpp"
+#include "tests/support/run_command.hpp"
 #include "tests/temp_dir.hpp"
 
 namespace cumulo {

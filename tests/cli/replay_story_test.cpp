@@ -10,8 +10,8 @@
 #include <fstream>
 #include <thread>
 
-#include "tests/cli/keystone_client.hpp"
-#include "tests/cli/run_command.hpp"
+#include "tests/support/keystone_client.hpp"
+#include "tests/support/run_command.hpp"
 
 namespace cumulo {
 namespace {

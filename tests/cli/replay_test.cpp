@@ -19,11 +19,11 @@
 
 #include "engine/clock.hpp"
 #include "engine/codec.hpp"
-#include "engine/data_dir.hpp"
-#include "engine/event_store.hpp"
+#include "store/data_dir.hpp"
+#include "store/event_store.hpp"
 #include "engine/instance_state.hpp"
 #include "engine/project_state.hpp"
-#include "tests/cli/run_command.hpp"
+#include "tests/support/run_command.hpp"
 #include "tests/temp_dir.hpp"
 
 namespace cumulo {

@@ -8,7 +8,7 @@
 #include <sstream>
 #include <string>
 
-#include "tests/cli/run_command.hpp"
+#include "tests/support/run_command.hpp"
 #include "tests/temp_dir.hpp"
 
 namespace cumulo {

@@ -3,8 +3,8 @@
 
 #include <fstream>
 
-#include "tests/cli/run_command.hpp"
-#include "tests/cli/served_cloud.hpp"
+#include "tests/support/run_command.hpp"
+#include "tests/support/served_cloud.hpp"
 #include "tests/temp_dir.hpp"
 
 namespace cumulo {

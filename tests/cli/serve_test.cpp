@@ -7,11 +7,11 @@
 #include <iterator>
 #include <regex>
 
-#include "engine/data_dir.hpp"
-#include "engine/event_store.hpp"
+#include "store/data_dir.hpp"
+#include "store/event_store.hpp"
 #include "engine/project_state.hpp"
-#include "tests/cli/run_command.hpp"
-#include "tests/cli/served_cloud.hpp"
+#include "tests/support/run_command.hpp"
+#include "tests/support/served_cloud.hpp"
 #include "tests/http_client.hpp"
 #include "tests/temp_dir.hpp"
 

@@ -28,7 +28,7 @@ TEST(Clock, RefusesWhatIsNotATime) {
 }  // namespace
 }  // namespace cumulo
 
-#include "engine/ids.hpp"
+#include "store/ids.hpp"
 
 namespace cumulo {
 namespace {

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "engine/ssh_key.hpp"
+#include "engine/ssh_public_key.hpp"
 #include "tests/engine/machine_test_support.hpp"
 
 namespace cumulo {

@@ -19,9 +19,9 @@
 #include <sstream>
 #include <thread>
 
-#include "engine/config_drive.hpp"
-#include "tests/cli/compute_servers_support.hpp"
-#include "tests/cli/run_command.hpp"
+#include "virt/config_drive.hpp"
+#include "tests/support/compute_servers_support.hpp"
+#include "tests/support/run_command.hpp"
 
 namespace cumulo {
 namespace {

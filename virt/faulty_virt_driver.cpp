@@ -1,0 +1,86 @@
+#include "virt/faulty_virt_driver.hpp"
+
+#include <thread>
+
+namespace cumulo {
+
+faulty_virt_driver::faulty_virt_driver(std::shared_ptr<virt_driver> inner, std::string host,
+                                       std::shared_ptr<const fault_board> faults)
+    : inner_(std::move(inner)), host_(std::move(host)), faults_(std::move(faults)) {}
+
+void faulty_virt_driver::check(const char* call) {
+  while (true) {
+    const auto f = faults_->libvirt_of(host_);
+    if (f.mode == libvirt_fault::none) return;
+    if (f.mode == libvirt_fault::fail)
+      throw virt_error(std::string("libvirt call ") + call + " failed on host " + host_ +
+                       " (injected fault)");
+    // A hang: wait out the window (a later fault may extend it), then go on.
+    std::this_thread::sleep_until(
+        std::min(f.until, fault_board::clock::now() + std::chrono::milliseconds(100)));
+  }
+}
+
+host_info faulty_virt_driver::host() {
+  check("host");
+  return inner_->host();
+}
+void faulty_virt_driver::spawn(const domain_spec& spec) {
+  check("spawn");
+  inner_->spawn(spec);
+}
+void faulty_virt_driver::power_off(const std::string& id, std::chrono::seconds graceful) {
+  check("power_off");
+  inner_->power_off(id, graceful);
+}
+void faulty_virt_driver::power_on(const std::string& id) {
+  check("power_on");
+  inner_->power_on(id);
+}
+void faulty_virt_driver::reboot(const std::string& id, reboot_type type) {
+  check("reboot");
+  inner_->reboot(id, type);
+}
+void faulty_virt_driver::pause(const std::string& id) {
+  check("pause");
+  inner_->pause(id);
+}
+void faulty_virt_driver::unpause(const std::string& id) {
+  check("unpause");
+  inner_->unpause(id);
+}
+void faulty_virt_driver::suspend(const std::string& id) {
+  check("suspend");
+  inner_->suspend(id);
+}
+void faulty_virt_driver::resume(const std::string& id) {
+  check("resume");
+  inner_->resume(id);
+}
+void faulty_virt_driver::destroy(const std::string& id) {
+  check("destroy");
+  inner_->destroy(id);
+}
+power_states faulty_virt_driver::power_state(const std::string& id) {
+  check("power_state");
+  return inner_->power_state(id);
+}
+std::map<std::string, power_states> faulty_virt_driver::power_states_all() {
+  check("power_states_all");
+  return inner_->power_states_all();
+}
+std::string faulty_virt_driver::console_output(const std::string& id, std::size_t max_lines,
+                                               std::size_t max_bytes) {
+  check("console_output");
+  return inner_->console_output(id, max_lines, max_bytes);
+}
+
+void faulty_virt_driver::on_power_change(power_listener listener) {
+  inner_->on_power_change(std::move(listener));
+}
+
+std::vector<std::string> faulty_virt_driver::reap_leftovers(const std::set<std::string>& keep) {
+  return inner_->reap_leftovers(keep);
+}
+
+}  // namespace cumulo

@@ -1,0 +1,749 @@
+#include "virt/libvirt_driver.hpp"
+
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <deque>
+#include <fstream>
+#include <sstream>
+#include <sys/stat.h>
+#include <thread>
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+
+#include "engine/clock.hpp"
+#include "virt/config_drive.hpp"
+#include "virt/host_command.hpp"
+#include "engine/ids.hpp"
+#include "virt/nwfilter.hpp"
+#include "engine/xml_text.hpp"
+
+namespace cumulo {
+namespace {
+
+constexpr const char* domain_prefix = "instance-";
+
+virt_error libvirt_error(const std::string& what) {
+  const char* m = virGetLastErrorMessage();
+  return virt_error(what + ": " + (m ? m : "unknown libvirt error"));
+}
+
+struct domain_ref {
+  virDomainPtr p = nullptr;
+  domain_ref() = default;
+  explicit domain_ref(virDomainPtr d) : p(d) {}
+  domain_ref(const domain_ref&) = delete;
+  domain_ref& operator=(const domain_ref&) = delete;
+  ~domain_ref() {
+    if (p) virDomainFree(p);
+  }
+};
+
+power_states power_of(virDomainPtr d) {
+  int state = VIR_DOMAIN_NOSTATE;
+  int reason = 0;
+  if (virDomainGetState(d, &state, &reason, 0) < 0) return power_states::nostate;
+  switch (state) {
+    case VIR_DOMAIN_RUNNING:
+    case VIR_DOMAIN_BLOCKED:
+      return power_states::running;
+    case VIR_DOMAIN_PAUSED:
+      return power_states::paused;
+    case VIR_DOMAIN_SHUTDOWN:
+      return power_states::shutdown;
+    case VIR_DOMAIN_SHUTOFF:
+      // A suspended instance is a stopped domain with its memory saved.
+      return virDomainHasManagedSaveImage(d, 0) == 1 ? power_states::suspended
+                                                     : power_states::shutdown;
+    case VIR_DOMAIN_CRASHED:
+      return power_states::crashed;
+    case VIR_DOMAIN_PMSUSPENDED:
+      return power_states::suspended;
+    default:
+      return power_states::nostate;
+  }
+}
+
+}  // namespace
+
+std::string domain_name(const std::string& instance_id) {
+  return domain_prefix + instance_id;
+}
+
+bool is_test_uri(const std::string& uri) {
+  return uri.rfind("test://", 0) == 0;
+}
+
+std::string write_test_node(const std::filesystem::path& file, int vcpus, std::int64_t memory_mb) {
+  if (vcpus <= 0 || memory_mb <= 0)
+    throw virt_error("a host needs at least one vCPU and some memory");
+  std::filesystem::create_directories(file.parent_path());
+  const auto path = std::filesystem::absolute(file);
+  std::ofstream out(path, std::ios::trunc);
+  // One socket of `vcpus` cores: virNodeGetInfo's cpus is their product.
+  out << "<node>\n  <cpu>\n    <nodes>1</nodes>\n    <sockets>1</sockets>\n    <cores>" << vcpus
+      << "</cores>\n    <threads>1</threads>\n    <active>" << vcpus
+      << "</active>\n    <mhz>2000</mhz>\n    <model>x86_64</model>\n  </cpu>\n  <memory>"
+      << memory_mb * 1024 << "</memory>\n</node>\n";
+  out.close();
+  if (!out) throw virt_error("cannot write " + path.string());
+  return "test://" + path.string();
+}
+
+namespace {
+
+void metadata_xml(std::ostringstream& x, const domain_spec& spec, const std::string& owner) {
+  x << "  <metadata>\n    <cumulo:instance xmlns:cumulo='urn:cumulo:instance:1'>\n"
+    << "      <cumulo:name>" << xml_escaped(spec.name) << "</cumulo:name>\n"
+    << "      <cumulo:flavor vcpus='" << spec.vcpus << "' memory_mb='" << spec.memory_mb
+    << "' disk_gb='" << spec.disk_gb << "'>" << xml_escaped(spec.flavor_name)
+    << "</cumulo:flavor>\n"
+    << "      <cumulo:project>" << xml_escaped(spec.project_id) << "</cumulo:project>\n";
+  if (!owner.empty()) x << "      <cumulo:owner>" << xml_escaped(owner) << "</cumulo:owner>\n";
+  x << "    </cumulo:instance>\n  </metadata>\n";
+}
+
+// Real guests' ports carry their security groups' filter (the test
+// driver has no nwfilter).
+void nics_xml(std::ostringstream& x, const domain_spec& spec, bool with_filters) {
+  for (const auto& nic : spec.nics) {
+    x << "    <interface type='network'>\n      <mac address='" << xml_escaped(nic.mac_address)
+      << "'/>\n      <source network='" << xml_escaped(nic.network)
+      << "'/>\n      <model type='virtio'/>\n";
+    if (with_filters && !nic.port_id.empty())
+      x << "      <filterref filter='" << xml_escaped(port_nwfilter_name(nic.port_id)) << "'/>\n";
+    x << "    </interface>\n";
+  }
+}
+
+// The port filters a domain's XML references.
+std::vector<std::string> port_filters_of(const std::string& domain_xml) {
+  std::vector<std::string> names;
+  const std::string key = "filterref filter=";
+  for (auto at = domain_xml.find(key); at != std::string::npos;
+       at = domain_xml.find(key, at + key.size())) {
+    const auto open = at + key.size();
+    if (open >= domain_xml.size()) break;
+    const auto close = domain_xml.find(domain_xml[open], open + 1);
+    if (close == std::string::npos) break;
+    auto name = domain_xml.substr(open + 1, close - open - 1);
+    if (is_port_nwfilter_name(name)) names.push_back(std::move(name));
+  }
+  return names;
+}
+
+std::string domain_xml_of(virDomainPtr d) {
+  char* xml = virDomainGetXMLDesc(d, 0);
+  if (!xml) return {};
+  std::string out = xml;
+  std::free(xml);
+  return out;
+}
+
+}  // namespace
+
+std::string libvirt_domain_xml(const domain_spec& spec, bool test_driver,
+                               const std::filesystem::path& console_log,
+                               const std::string& virt_type,
+                               const std::filesystem::path& instance_dir, bool run_as_root) {
+  std::ostringstream x;
+  x << "<domain type='" << (test_driver ? "test" : xml_escaped(virt_type)) << "'>\n";
+  x << "  <name>" << xml_escaped(domain_name(spec.instance_id)) << "</name>\n";
+  if (is_uuid(spec.instance_id)) x << "  <uuid>" << spec.instance_id << "</uuid>\n";
+  // The instances folder owns the domain: another cloud on the same
+  // libvirt (another data dir) leaves it alone.
+  metadata_xml(x, spec, test_driver ? "" : instance_dir.parent_path().string());
+  x << "  <memory unit='MiB'>" << spec.memory_mb << "</memory>\n";
+  x << "  <vcpu>" << spec.vcpus << "</vcpu>\n";
+  if (test_driver) {
+    x << "  <os>\n    <type arch='x86_64'>hvm</type>\n  </os>\n";
+    x << "  <devices>\n";
+    if (!spec.image_path.empty())
+      x << "    <disk type='file' device='disk'>\n      <source file='"
+        << xml_escaped(spec.image_path) << "'/>\n      <target dev='vda' bus='virtio'/>\n"
+        << "    </disk>\n";
+    nics_xml(x, spec, false);
+    x << "  </devices>\n</domain>\n";
+    return x.str();
+  }
+  x << "  <os>\n    <type arch='x86_64'>hvm</type>\n";
+  if (!spec.kernel_path.empty()) {
+    // Direct kernel boot, as Nova does for an image with kernel_id.
+    x << "    <kernel>" << xml_escaped(spec.kernel_path) << "</kernel>\n";
+    if (!spec.ramdisk_path.empty())
+      x << "    <initrd>" << xml_escaped(spec.ramdisk_path) << "</initrd>\n";
+    x << "    <cmdline>"
+      << xml_escaped(spec.kernel_args.empty() ? "console=ttyS0 root=/dev/vda" : spec.kernel_args)
+      << "</cmdline>\n";
+  } else {
+    x << "    <boot dev='hd'/>\n";
+  }
+  x << "  </os>\n  <features>\n    <acpi/>\n    <apic/>\n  </features>\n";
+  if (virt_type == "kvm") x << "  <cpu mode='host-passthrough'/>\n";
+  x << "  <clock offset='utc'/>\n";
+  // A guest that powers itself off stays defined (SHUTOFF), as in Nova.
+  x << "  <on_poweroff>destroy</on_poweroff>\n  <on_reboot>restart</on_reboot>\n"
+    << "  <on_crash>destroy</on_crash>\n";
+  x << "  <devices>\n";
+  x << "    <disk type='file' device='disk'>\n      <driver name='qemu' type='qcow2'/>\n"
+    << "      <source file='" << xml_escaped((instance_dir / "disk.qcow2").string())
+    << "'/>\n      <target dev='vda' bus='virtio'/>\n    </disk>\n";
+  x << "    <disk type='file' device='cdrom'>\n      <driver name='qemu' type='raw'/>\n"
+    << "      <source file='" << xml_escaped((instance_dir / "config.iso").string())
+    << "'/>\n      <target dev='hdc' bus='ide'/>\n      <readonly/>\n    </disk>\n";
+  nics_xml(x, spec, true);
+  // append: the log survives a stop/start, as a serial console's would.
+  x << "    <serial type='file'>\n      <source path='" << xml_escaped(console_log.string())
+    << "' append='on'/>\n    </serial>\n";
+  x << "    <memballoon model='none'/>\n";
+  x << "  </devices>\n";
+  if (run_as_root)
+    x << "  <seclabel type='static' model='dac' relabel='no'>\n    <label>+0:+0</label>\n"
+      << "  </seclabel>\n";
+  x << "</domain>\n";
+  return x.str();
+}
+
+std::string detect_virt_type(virConnectPtr conn, std::string* why) {
+  auto say = [why](std::string text) {
+    if (why) *why = std::move(text);
+  };
+  if (::access("/dev/kvm", R_OK | W_OK) != 0) {
+    say("no usable /dev/kvm");
+    return "qemu";
+  }
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  bool vmx = false;
+  for (std::string line; !vmx && std::getline(cpuinfo, line);)
+    if (line.rfind("flags", 0) == 0) {
+      std::istringstream words(line);
+      for (std::string w; words >> w;)
+        if (w == "vmx" || w == "svm") vmx = true;
+    }
+  if (!vmx) {
+    say("/dev/kvm without vmx/svm in the CPU flags (a nested KVM that boots no stock kernel)");
+    return "qemu";
+  }
+  char* caps = virConnectGetDomainCapabilities(conn, nullptr, "x86_64", nullptr, "kvm", 0);
+  if (!caps) {
+    virResetLastError();
+    say("libvirt offers no kvm domains");
+    return "qemu";
+  }
+  free(caps);
+  say("/dev/kvm, vmx/svm and libvirt's kvm domain capabilities");
+  return "kvm";
+}
+
+namespace {
+
+// libvirt's event loop: one per process, run by a thread of its own. It
+// must be registered before the connections that listen to events open.
+void start_event_loop() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    if (virEventRegisterDefaultImpl() < 0) throw libvirt_error("cannot start libvirt's event loop");
+    std::thread([] {
+      while (virEventRunDefaultImpl() == 0) {
+      }
+    }).detach();
+  });
+}
+
+int on_lifecycle(virConnectPtr, virDomainPtr dom, int event, int, void* opaque) {
+  // SHUTDOWN: the guest is powering off, QEMU still runs; STOPPED follows.
+  if (event == VIR_DOMAIN_EVENT_UNDEFINED || event == VIR_DOMAIN_EVENT_DEFINED ||
+      event == VIR_DOMAIN_EVENT_SHUTDOWN)
+    return 0;
+  const char* name = virDomainGetName(dom);
+  // The state now, not the event's: events of a reboot (stopped, started)
+  // may arrive after it is over.
+  if (name) static_cast<libvirt_driver*>(opaque)->domain_changed(name, power_of(dom));
+  return 0;
+}
+
+// Whether QEMU, running as libvirt-qemu, can reach files under `dir`:
+// every ancestor must let others (or the group kvm) through.
+bool reachable_by_qemu(const std::filesystem::path& dir) {
+  for (auto p = std::filesystem::absolute(dir);; p = p.parent_path()) {
+    struct stat st {};
+    if (::stat(p.c_str(), &st) == 0 && !(st.st_mode & S_IXOTH)) return false;
+    if (p == p.parent_path()) return true;
+  }
+}
+
+}  // namespace
+
+libvirt_driver::libvirt_driver(libvirt_driver_options opts)
+    : opts_(std::move(opts)), test_(is_test_uri(opts_.uri)) {
+  // Expected errors (a lookup of a domain that isn't there) would be
+  // printed to stderr otherwise: ours go into exceptions.
+  virSetErrorFunc(nullptr, [](void*, virErrorPtr) {});
+  if (opts_.console_dir.empty()) throw virt_error("a libvirt driver needs a console dir");
+  // libvirtd and qemu-img resolve relative paths from elsewhere.
+  opts_.console_dir = std::filesystem::absolute(opts_.console_dir);
+  std::filesystem::create_directories(opts_.console_dir);
+  if (!test_) start_event_loop();
+  conn_ = virConnectOpen(opts_.uri.c_str());
+  if (!conn_) throw libvirt_error("cannot open " + opts_.uri);
+  if (test_) return;
+  std::string why = "set by virt_type";
+  virt_type_ = opts_.virt_type == "auto" ? detect_virt_type(conn_, &why) : opts_.virt_type;
+  if (virt_type_ != "kvm" && virt_type_ != "qemu") {
+    virConnectClose(conn_);
+    conn_ = nullptr;
+    throw virt_error("virt_type " + virt_type_ + ": kvm, qemu or auto");
+  }
+  spdlog::info("libvirt driver: {} guests on {} ({})", virt_type_, opts_.uri, why);
+  run_as_root_ = !reachable_by_qemu(opts_.console_dir);
+  if (run_as_root_)
+    spdlog::warn(
+        "libvirt driver: {} is not reachable by libvirt-qemu (a parent folder is not "
+        "o+x); QEMU runs as root for cumulo's guests",
+        opts_.console_dir.string());
+  lifecycle_callback_ =
+      virConnectDomainEventRegisterAny(conn_, nullptr, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                       VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle), this, nullptr);
+  if (lifecycle_callback_ < 0)
+    spdlog::warn("libvirt driver: no lifecycle events ({})", virGetLastErrorMessage());
+}
+
+libvirt_driver::~libvirt_driver() {
+  if (conn_ && lifecycle_callback_ >= 0)
+    virConnectDomainEventDeregisterAny(conn_, lifecycle_callback_);
+  if (conn_) virConnectClose(conn_);
+}
+
+void libvirt_driver::on_power_change(power_listener listener) {
+  std::lock_guard lock(listener_mutex_);
+  listener_ = std::move(listener);
+}
+
+void libvirt_driver::domain_changed(const std::string& domain, power_states power) {
+  const std::string prefix = domain_prefix;
+  if (domain.rfind(prefix, 0) != 0) return;
+  std::lock_guard lock(listener_mutex_);
+  if (listener_) listener_(domain.substr(prefix.size()), power);
+}
+
+host_info libvirt_driver::host() {
+  virNodeInfo node;
+  if (virNodeGetInfo(conn_, &node) < 0) throw libvirt_error("cannot read the node's info");
+  host_info h;
+  if (!opts_.hostname.empty()) {
+    h.hostname = opts_.hostname;
+  } else if (char* name = virConnectGetHostname(conn_)) {
+    h.hostname = name;
+    free(name);
+  }
+  const char* type = virConnectGetType(conn_);
+  h.hypervisor_type = type ? type : "";
+  if (h.hypervisor_type == "TEST") h.hypervisor_type = "test";
+  // libvirt says QEMU for both; which one runs the guests is what matters.
+  if (virt_type_ == "kvm") h.hypervisor_type = "KVM";
+  unsigned long version = 0;
+  if (virConnectGetVersion(conn_, &version) == 0)
+    h.hypervisor_version = static_cast<std::int64_t>(version);
+  h.vcpus = static_cast<int>(node.cpus);
+  h.memory_mb = static_cast<std::int64_t>(node.memory / 1024);
+  h.local_gb = opts_.local_gb;
+  if (h.local_gb <= 0)
+    h.local_gb =
+        static_cast<std::int64_t>(std::filesystem::space(opts_.console_dir).capacity >> 30);
+  h.cpu_model = node.model;
+  h.cpu_mhz = static_cast<int>(node.mhz);
+  h.cpu_sockets = static_cast<int>(node.sockets);
+  h.cpu_cores = static_cast<int>(node.cores);
+  h.cpu_threads = static_cast<int>(node.threads);
+  return h;
+}
+
+std::filesystem::path libvirt_driver::instance_dir(const std::string& instance_id) const {
+  return opts_.console_dir / instance_id;
+}
+
+std::filesystem::path libvirt_driver::console_log(const std::string& instance_id) const {
+  return instance_dir(instance_id) / "console.log";
+}
+
+namespace {
+
+double ms_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
+}
+
+}  // namespace
+
+void libvirt_driver::wait_for_networks(const domain_spec& spec) const {
+  // The network host applies a new network (or port) within ~50 ms of the
+  // port's creation, on its own connection: a spawn that comes first waits
+  // for it rather than fail with "network not found".
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  for (const auto& nic : spec.nics) {
+    for (;;) {
+      virNetworkPtr n = virNetworkLookupByName(conn_, nic.network.c_str());
+      const bool up = n && virNetworkIsActive(n) == 1;
+      if (n) virNetworkFree(n);
+      virResetLastError();
+      if (up) break;
+      if (std::chrono::steady_clock::now() > deadline)
+        throw virt_error("Network " + nic.network + " is not running on this host.");
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+}
+
+void libvirt_driver::prepare_disks(const domain_spec& spec, spawn_times& times) const {
+  auto t = std::chrono::steady_clock::now();
+  const auto dir = instance_dir(spec.instance_id);
+  for (const auto& p : {spec.kernel_path, spec.ramdisk_path})
+    if (!p.empty() && !std::filesystem::exists(p))
+      throw virt_error("Image file " + p + " does not exist.");
+  // The instance's own disk: writes go to the overlay, the image is shared.
+  std::vector<std::string> argv{"qemu-img",
+                                "create",
+                                "-q",
+                                "-f",
+                                "qcow2",
+                                "-F",
+                                spec.image_format.empty() ? "raw" : spec.image_format,
+                                "-b",
+                                spec.image_path,
+                                (dir / "disk.qcow2").string()};
+  if (spec.disk_gb > 0) argv.push_back(std::to_string(spec.disk_gb) + "G");
+  auto r = run_program(argv);
+  if (r.exit_code != 0) throw virt_error("Cannot create the disk of the instance: " + r.output);
+  times.overlay_ms = ms_since(t);
+  t = std::chrono::steady_clock::now();
+  config_drive_content c;
+  c.uuid = spec.instance_id;
+  c.name = spec.name;
+  c.hostname = spec.hostname.empty() ? hostname_of(spec.name) : spec.hostname;
+  c.availability_zone = spec.availability_zone;
+  c.project_id = spec.project_id;
+  c.metadata = spec.metadata;
+  c.user_data_base64 = spec.user_data;
+  try {
+    write_config_drive(dir / "config.iso", c);
+  } catch (const std::exception& e) {
+    throw virt_error(e.what());
+  }
+  times.config_drive_ms = ms_since(t);
+}
+
+void libvirt_driver::log_console(const std::string& instance_id, const std::string& line) const {
+  // Only the test driver's domains get our lines: a real guest owns its
+  // serial console file.
+  if (!test_) return;
+  std::error_code ignored;
+  std::filesystem::create_directories(console_log(instance_id).parent_path(), ignored);
+  std::ofstream out(console_log(instance_id), std::ios::app);
+  out << format_iso8601(opts_.clock ? opts_.clock() : 0) << " " << line << "\n";
+}
+
+void libvirt_driver::spawn(const domain_spec& spec) {
+  if (spec.instance_id.empty()) throw virt_error("A domain needs an instance id.");
+  if (spec.vcpus <= 0 || spec.memory_mb <= 0)
+    throw virt_error("A domain needs at least one vCPU and some memory.");
+  const std::string name = domain_name(spec.instance_id);
+  if (domain_ref existing{virDomainLookupByName(conn_, name.c_str())}; existing.p)
+    throw virt_error("Domain " + name + " already exists on this host.");
+  virResetLastError();
+  if ((opts_.require_image_files || !test_) && !std::filesystem::exists(spec.image_path))
+    throw virt_error("Image file " + spec.image_path + " does not exist.");
+  const auto dir = instance_dir(spec.instance_id);
+  std::filesystem::create_directories(dir);
+  domain_spec real = spec;
+  for (auto* p : {&real.image_path, &real.kernel_path, &real.ramdisk_path})
+    if (!test_ && !p->empty()) *p = std::filesystem::absolute(*p).string();
+  // Nothing of a failed spawn stays: no domain, no disk, no filter.
+  std::vector<std::string> filters;
+  auto undo = [&](virDomainPtr d) {
+    if (d) virDomainUndefine(d);
+    undefine_filters(filters);
+    if (!test_) {
+      std::error_code ignored;
+      std::filesystem::remove_all(dir, ignored);
+    }
+  };
+  const auto t0 = std::chrono::steady_clock::now();
+  if (!test_) wait_for_networks(spec);
+  const double network_wait_ms = ms_since(t0);
+  spawn_times times;
+  if (!test_) {
+    try {
+      filters = define_port_filters(real);
+      prepare_disks(real, times);
+    } catch (...) {
+      undo(nullptr);
+      throw;
+    }
+  }
+  const std::string xml =
+      libvirt_domain_xml(real, test_, console_log(spec.instance_id), virt_type_, dir, run_as_root_);
+  auto t = std::chrono::steady_clock::now();
+  domain_ref d{virDomainDefineXML(conn_, xml.c_str())};
+  if (!d.p) {
+    auto e = libvirt_error("Cannot define domain " + name);
+    undo(nullptr);
+    throw e;
+  }
+  const double define_ms = ms_since(t);
+  t = std::chrono::steady_clock::now();
+  if (virDomainCreate(d.p) < 0) {
+    auto e = libvirt_error("Cannot start domain " + name);
+    undo(d.p);
+    throw e;
+  }
+  if (!test_)
+    // bench/guest_bench.py reads this line: the launch less these is cumulo's own time.
+    spdlog::info(
+        "libvirt driver: instance {} spawned in {:.1f} ms: overlay {:.1f} ms, config drive "
+        "{:.1f} ms, define {:.1f} ms, start {:.1f} ms, network wait {:.1f} ms",
+        spec.instance_id, ms_since(t0), times.overlay_ms, times.config_drive_ms, define_ms,
+        ms_since(t), network_wait_ms);
+  log_console(spec.instance_id, "cumulo: domain " + name + " defined and started (" +
+                                    std::to_string(spec.vcpus) + " vCPU, " +
+                                    std::to_string(spec.memory_mb) + " MB, " +
+                                    std::to_string(spec.nics.size()) + " NIC)");
+}
+
+namespace {
+
+domain_ref lookup(virConnectPtr conn, const std::string& instance_id) {
+  domain_ref d{virDomainLookupByName(conn, domain_name(instance_id).c_str())};
+  if (!d.p) throw virt_error("Instance " + instance_id + " has no domain on this host.");
+  return domain_ref{std::exchange(d.p, nullptr)};
+}
+
+}  // namespace
+
+void libvirt_driver::power_off(const std::string& instance_id, std::chrono::seconds graceful) {
+  auto d = lookup(conn_, instance_id);
+  if (virDomainIsActive(d.p) != 1) return;
+  // A guest that ignores the ACPI request (or a paused one) is stopped hard
+  // once the grace period is over, as Nova's clean shutdown does.
+  if (virDomainShutdown(d.p) == 0) {
+    const auto deadline = std::chrono::steady_clock::now() + graceful;
+    while (virDomainIsActive(d.p) == 1 && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  virResetLastError();
+  if (virDomainIsActive(d.p) == 1 && virDomainDestroy(d.p) < 0)
+    throw libvirt_error("Cannot stop domain " + domain_name(instance_id));
+  log_console(instance_id, "cumulo: domain powered off");
+}
+
+void libvirt_driver::power_on(const std::string& instance_id) {
+  auto d = lookup(conn_, instance_id);
+  if (virDomainIsActive(d.p) == 1) return;
+  if (virDomainCreate(d.p) < 0)
+    throw libvirt_error("Cannot start domain " + domain_name(instance_id));
+  log_console(instance_id, "cumulo: domain powered on");
+}
+
+void libvirt_driver::reboot(const std::string& instance_id, reboot_type type) {
+  auto d = lookup(conn_, instance_id);
+  if (type == reboot_type::soft) {
+    if (virDomainReboot(d.p, 0) < 0)
+      throw libvirt_error("Cannot reboot domain " + domain_name(instance_id));
+    log_console(instance_id, "cumulo: domain rebooted (soft)");
+    return;
+  }
+  // Hard: whatever state the domain is in, it ends running from a cold start.
+  if (virDomainIsActive(d.p) == 1 && virDomainDestroy(d.p) < 0)
+    throw libvirt_error("Cannot stop domain " + domain_name(instance_id));
+  if (virDomainHasManagedSaveImage(d.p, 0) == 1 && virDomainManagedSaveRemove(d.p, 0) < 0)
+    throw libvirt_error("Cannot drop the saved state of " + domain_name(instance_id));
+  if (virDomainCreate(d.p) < 0)
+    throw libvirt_error("Cannot start domain " + domain_name(instance_id));
+  log_console(instance_id, "cumulo: domain rebooted (hard)");
+}
+
+void libvirt_driver::pause(const std::string& instance_id) {
+  auto d = lookup(conn_, instance_id);
+  if (virDomainSuspend(d.p) < 0)
+    throw libvirt_error("Cannot pause domain " + domain_name(instance_id));
+  log_console(instance_id, "cumulo: domain paused");
+}
+
+void libvirt_driver::unpause(const std::string& instance_id) {
+  auto d = lookup(conn_, instance_id);
+  if (virDomainResume(d.p) < 0)
+    throw libvirt_error("Cannot unpause domain " + domain_name(instance_id));
+  log_console(instance_id, "cumulo: domain unpaused");
+}
+
+void libvirt_driver::suspend(const std::string& instance_id) {
+  auto d = lookup(conn_, instance_id);
+  if (virDomainManagedSave(d.p, 0) < 0)
+    throw libvirt_error("Cannot suspend domain " + domain_name(instance_id));
+  log_console(instance_id, "cumulo: domain suspended (memory saved)");
+}
+
+void libvirt_driver::resume(const std::string& instance_id) {
+  auto d = lookup(conn_, instance_id);
+  // Starting a domain with a managed save image restores it.
+  if (virDomainCreate(d.p) < 0)
+    throw libvirt_error("Cannot resume domain " + domain_name(instance_id));
+  log_console(instance_id, "cumulo: domain resumed");
+}
+
+void libvirt_driver::destroy(const std::string& instance_id) {
+  domain_ref d{virDomainLookupByName(conn_, domain_name(instance_id).c_str())};
+  if (d.p) {
+    const auto filters = test_ ? std::vector<std::string>{} : port_filters_of(domain_xml_of(d.p));
+    if (virDomainIsActive(d.p) == 1 && virDomainDestroy(d.p) < 0)
+      throw libvirt_error("Cannot stop domain " + domain_name(instance_id));
+    if (virDomainUndefineFlags(d.p, VIR_DOMAIN_UNDEFINE_MANAGED_SAVE) < 0)
+      throw libvirt_error("Cannot undefine domain " + domain_name(instance_id));
+    undefine_filters(filters);
+  }
+  virResetLastError();
+  std::error_code ignored;
+  std::filesystem::remove_all(instance_dir(instance_id), ignored);
+}
+
+std::vector<std::string> libvirt_driver::reap_leftovers(const std::set<std::string>& keep) {
+  std::vector<std::string> reaped;
+  const auto domains = power_states_all();
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(opts_.console_dir, ec)) {
+    const std::string id = entry.path().filename().string();
+    if (!entry.is_directory() || keep.count(id) || domains.count(id)) continue;
+    std::filesystem::remove_all(entry.path(), ec);
+    reaped.push_back(id);
+  }
+  if (!test_) {
+    // Port filters no domain references (an instance deleted while we were
+    // down): any domain on the connection counts, so another cloud's
+    // filters in use stay.
+    std::set<std::string> used;
+    virDomainPtr* all = nullptr;
+    const int n = virConnectListAllDomains(conn_, &all, 0);
+    for (int i = 0; i < n; ++i) {
+      for (auto& f : port_filters_of(domain_xml_of(all[i]))) used.insert(std::move(f));
+      virDomainFree(all[i]);
+    }
+    std::free(all);
+    std::vector<std::string> unused;
+    virNWFilterPtr* filters = nullptr;
+    const int m = n < 0 ? -1 : virConnectListAllNWFilters(conn_, &filters, 0);
+    for (int i = 0; i < m; ++i) {
+      const char* name = virNWFilterGetName(filters[i]);
+      if (name && is_port_nwfilter_name(name) && !used.count(name)) unused.push_back(name);
+      virNWFilterFree(filters[i]);
+    }
+    std::free(filters);
+    virResetLastError();
+    undefine_filters(unused);
+  }
+  return reaped;
+}
+
+std::vector<std::string> libvirt_driver::define_port_filters(const domain_spec& spec) const {
+  std::vector<std::string> defined;
+  for (const auto& nic : spec.nics) {
+    if (nic.port_id.empty()) continue;
+    const auto name = port_nwfilter_name(nic.port_id);
+    std::string xml = nic.nwfilter_xml;
+    if (xml.empty()) {
+      // Keep a filter that exists (a respawn at recovery); else deny ingress.
+      if (virNWFilterPtr f = virNWFilterLookupByName(conn_, name.c_str())) {
+        virNWFilterFree(f);
+        continue;
+      }
+      virResetLastError();
+      xml = port_nwfilter_xml(nic.port_id, {}, {});
+    }
+    virNWFilterPtr f = virNWFilterDefineXML(conn_, xml.c_str());
+    if (!f) {
+      auto e = libvirt_error("Cannot define the security group filter " + name);
+      undefine_filters(defined);
+      throw e;
+    }
+    virNWFilterFree(f);
+    defined.push_back(name);
+  }
+  return defined;
+}
+
+void libvirt_driver::undefine_filters(const std::vector<std::string>& names) const {
+  for (const auto& name : names) {
+    virNWFilterPtr f = virNWFilterLookupByName(conn_, name.c_str());
+    if (f && virNWFilterUndefine(f) < 0) {
+      const char* why = virGetLastErrorMessage();
+      spdlog::warn("libvirt driver: cannot undefine filter {}: {}", name, why ? why : "?");
+    }
+    if (f) virNWFilterFree(f);
+    virResetLastError();
+  }
+}
+
+power_states libvirt_driver::power_state(const std::string& instance_id) {
+  domain_ref d{virDomainLookupByName(conn_, domain_name(instance_id).c_str())};
+  if (!d.p) {
+    virResetLastError();
+    return power_states::nostate;
+  }
+  return power_of(d.p);
+}
+
+bool libvirt_driver::owned(virDomainPtr d) const {
+  char* meta = virDomainGetMetadata(d, VIR_DOMAIN_METADATA_ELEMENT, "urn:cumulo:instance:1", 0);
+  if (!meta) {
+    virResetLastError();
+    return false;
+  }
+  const std::string text = meta;
+  free(meta);
+  return text.find(">" + xml_escaped(opts_.console_dir.string()) + "</") != std::string::npos;
+}
+
+std::map<std::string, power_states> libvirt_driver::power_states_all() {
+  virDomainPtr* domains = nullptr;
+  const int n = virConnectListAllDomains(conn_, &domains, 0);
+  if (n < 0) throw libvirt_error("Cannot list domains");
+  std::map<std::string, power_states> out;
+  const std::string prefix = domain_prefix;
+  for (int i = 0; i < n; ++i) {
+    domain_ref d{domains[i]};
+    const char* name = virDomainGetName(d.p);
+    if (!name) continue;
+    const std::string s = name;
+    if (s.rfind(prefix, 0) != 0) continue;
+    if (!test_ && !owned(d.p)) continue;
+    out[s.substr(prefix.size())] = power_of(d.p);
+  }
+  free(domains);
+  return out;
+}
+
+std::string libvirt_driver::console_output(const std::string& instance_id, std::size_t max_lines,
+                                           std::size_t max_bytes) {
+  if (power_state(instance_id) == power_states::nostate)
+    throw virt_error("Instance " + instance_id + " has no domain on this host.");
+  std::ifstream in(console_log(instance_id), std::ios::binary);
+  if (!in) return "";
+  // Only the tail is kept while reading: a guest's log can be large.
+  std::deque<std::string> lines;
+  std::size_t bytes = 0;
+  for (std::string line; std::getline(in, line);) {
+    bytes += line.size() + 1;
+    lines.push_back(std::move(line));
+    while ((max_lines && lines.size() > max_lines) || (lines.size() > 1 && bytes > max_bytes)) {
+      bytes -= lines.front().size() + 1;
+      lines.pop_front();
+    }
+  }
+  std::string out;
+  for (const auto& l : lines) out += l + "\n";
+  if (out.size() > max_bytes) out = out.substr(out.size() - max_bytes);
+  return out;
+}
+
+}  // namespace cumulo

@@ -1,0 +1,138 @@
+// The virt driver over libvirt's C API. With libvirt's test driver
+// (test:///default, or test:///<node file> for a host of its own capacity)
+// domains are defined and change state in memory, with no guest running:
+// that is what `cumulo serve` uses by default, so every launch exercises
+// the libvirt calls.
+//
+// Real guests (qemu:///system): each instance gets <console_dir>/<id>/ with
+// disk.qcow2 (a qcow2 overlay on the image, sized by the flavor's disk),
+// config.iso (its config drive) and console.log (its serial console). The
+// domain is type kvm where KVM can boot a guest, qemu (TCG) elsewhere
+// (virt_type), boots the image's kernel directly when the image has one
+// (kernel_id/ramdisk_id) and has a NIC per port on the network's libvirt
+// network. libvirt's lifecycle events go to the power listener.
+//
+// Console output: the test driver has no serial console, so the console
+// log of an instance (<console_dir>/<instance id>/console.log) holds the lines the
+// driver writes for each thing it does to the domain (defined, started,
+// powered off, ...). A real guest will write its serial console into the
+// same file, and console_output reads it the same way.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "engine/clock.hpp"
+#include "virt/virt_driver.hpp"
+
+struct _virConnect;
+struct _virDomain;
+
+namespace cumulo {
+
+struct libvirt_driver_options {
+  std::string uri = "test:///default";
+  // The hypervisor_hostname to report; "": libvirt's.
+  std::string hostname;
+  // The disk the host offers, in GB; 0: the size of console_dir's file system.
+  std::int64_t local_gb = 0;
+  std::filesystem::path console_dir;
+  // Refuse a spawn whose image file is missing (always on for real
+  // hypervisors; the test driver boots nothing, so it is optional there).
+  bool require_image_files = false;
+  // Nova's libvirt.virt_type: "kvm", "qemu" (TCG emulation) or "auto": kvm
+  // when the host can run it (see detect_virt_type), else qemu.
+  std::string virt_type = "auto";
+  // Stamps the lines the test driver writes to a console log (the caller
+  // passes the wall clock; virt/ reads none of its own).
+  clock_fn clock;
+};
+
+// "kvm" when /dev/kvm is there, the CPU has hardware virtualization (vmx or
+// svm: a nested KVM without it, such as PVM, boots no stock kernel; the
+// guest hangs with no output) and libvirt offers kvm domains; else "qemu".
+// `why` says which test decided.
+std::string detect_virt_type(_virConnect* conn, std::string* why = nullptr);
+
+// true for libvirt's in-process test driver (test:///...).
+bool is_test_uri(const std::string& uri);
+
+// Writes a node file of libvirt's test driver (one NUMA node with `vcpus`
+// CPUs and `memory_mb` of RAM) and returns its test:// URI. Each
+// connection to it is a separate host with that capacity.
+std::string write_test_node(const std::filesystem::path& file, int vcpus, std::int64_t memory_mb);
+
+// The domain XML of a spec: name instance-<id>, uuid the instance's id,
+// the server's name, flavor and project in cumulo's metadata namespace.
+// For real guests, `virt_type` is the domain type (kvm or qemu) and
+// `instance_dir` holds disk.qcow2 and config.iso; `run_as_root` keeps
+// QEMU as root (when libvirt-qemu can't reach the data dir).
+std::string libvirt_domain_xml(const domain_spec& spec, bool test_driver,
+                               const std::filesystem::path& console_log,
+                               const std::string& virt_type = "qemu",
+                               const std::filesystem::path& instance_dir = {},
+                               bool run_as_root = false);
+
+class libvirt_driver final : public virt_driver {
+ public:
+  // Throws virt_error with libvirt's message when the URI can't be opened.
+  explicit libvirt_driver(libvirt_driver_options opts);
+  ~libvirt_driver() override;
+  libvirt_driver(const libvirt_driver&) = delete;
+  libvirt_driver& operator=(const libvirt_driver&) = delete;
+
+  host_info host() override;
+  void spawn(const domain_spec& spec) override;
+  void power_off(const std::string& instance_id, std::chrono::seconds graceful) override;
+  void power_on(const std::string& instance_id) override;
+  void reboot(const std::string& instance_id, reboot_type type) override;
+  void pause(const std::string& instance_id) override;
+  void unpause(const std::string& instance_id) override;
+  void suspend(const std::string& instance_id) override;
+  void resume(const std::string& instance_id) override;
+  void destroy(const std::string& instance_id) override;
+  power_states power_state(const std::string& instance_id) override;
+  std::map<std::string, power_states> power_states_all() override;
+  std::string console_output(const std::string& instance_id, std::size_t max_lines,
+                             std::size_t max_bytes = 64 * 1024) override;
+  void on_power_change(power_listener listener) override;
+  std::vector<std::string> reap_leftovers(const std::set<std::string>& keep) override;
+
+  // The console log file of an instance.
+  std::filesystem::path console_log(const std::string& instance_id) const;
+  // kvm or qemu for real guests; "test" for the test driver.
+  const std::string& virt_type() const { return virt_type_; }
+  // Called by libvirt's event thread.
+  void domain_changed(const std::string& domain, power_states power);
+
+ private:
+  void log_console(const std::string& instance_id, const std::string& line) const;
+  std::filesystem::path instance_dir(const std::string& instance_id) const;
+  struct spawn_times {
+    double overlay_ms = 0;
+    double config_drive_ms = 0;
+  };
+  void prepare_disks(const domain_spec& spec, spawn_times& times) const;
+  void wait_for_networks(const domain_spec& spec) const;
+  // Whether a domain is this driver's (its metadata names our instances folder).
+  bool owned(_virDomain* d) const;
+  // Defines the filters of the spec's ports (real guests); returns their names.
+  std::vector<std::string> define_port_filters(const domain_spec& spec) const;
+  // Undefines filters, logging what libvirt refuses (a filter still in use).
+  void undefine_filters(const std::vector<std::string>& names) const;
+
+  libvirt_driver_options opts_;
+  bool test_ = false;
+  std::string virt_type_ = "test";
+  bool run_as_root_ = false;
+  _virConnect* conn_ = nullptr;
+  int lifecycle_callback_ = -1;
+  std::mutex listener_mutex_;
+  power_listener listener_;
+};
+
+}  // namespace cumulo
