@@ -12,7 +12,7 @@
 
 #include "actors/door.hpp"
 #include "actors/errors.hpp"
-#include "engine/ids.hpp"
+#include "store/ids.hpp"
 #include "engine/ipam.hpp"
 #include "actors/network_host.hpp"
 
@@ -273,13 +273,26 @@ caf::result<security_group_state> on_security_group(networking_actor* self, cons
 
 // --- ports: the default group, and groups that exist ---
 
+// A port's groups exist and are its project's own: another project's group
+// is as unknown to it as one that does not exist (Neutron's 404).
+std::optional<domain_error> check_port_groups(const networking_state& st,
+                                              const std::string& project_id,
+                                              const std::vector<std::string>& groups) {
+  for (const auto& g : groups) {
+    auto it = st.security_groups.find(g);
+    if (it == st.security_groups.end() || it->second.deleted ||
+        (!project_id.empty() && it->second.project_id != project_id))
+      return make_neutron_error(errc::not_found, "SecurityGroupNotFound",
+                                "Security group " + g + " does not exist");
+  }
+  return std::nullopt;
+}
+
 void create_port(networking_actor* self, const std::string& network_id, network::create_port c,
                  event_metadata meta, std::function<void(network_state&)> ok, on_error fail) {
   auto& st = self->state;
-  for (const auto& g : c.security_groups)
-    if (!st.security_groups.count(g))
-      return fail(to_caf_error(make_neutron_error(errc::not_found, "SecurityGroupNotFound",
-                                                  "Security group " + g + " does not exist")));
+  if (auto e = check_port_groups(st, c.project_id, c.security_groups))
+    return fail(to_caf_error(*e));
   // An instance's port (no network:* owner) without groups gets the
   // project's default group, as in Neutron.
   const bool cloud_port = c.device_owner.rfind("network:", 0) == 0;
@@ -298,10 +311,18 @@ void create_port(networking_actor* self, const std::string& network_id, network:
 caf::result<network_state> on_network_command(networking_actor* self, const std::string& network_id,
                                               network::command& command, event_metadata& meta) {
   auto promise = self->make_response_promise<network_state>();
-  if (auto* c = std::get_if<network::create_port>(&command))
+  if (auto* c = std::get_if<network::create_port>(&command)) {
     create_port(self, network_id, std::move(*c), std::move(meta), deliver_to(promise),
                 fail_to(promise));
-  else
+    return promise;
+  }
+  if (auto* u = std::get_if<network::update_port>(&command); u && u->security_groups) {
+    const auto* p = self->state.port(u->port_id);
+    if (auto e = check_port_groups(self->state, p ? p->project_id : "", *u->security_groups)) {
+      promise.deliver(to_caf_error(*e));
+      return promise;
+    }
+  }
     network_command(self, network_id, std::move(command), std::move(meta), deliver_to(promise),
                     fail_to(promise));
   return promise;

@@ -5,12 +5,13 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <limits>
 
 #include "actors/compute.hpp"
 #include "api/auth.hpp"
 #include "api/compute.hpp"
 #include "api/compute_views.hpp"
-#include "engine/ids.hpp"
+#include "store/ids.hpp"
 
 // Pistache last: its headers define generic macros (NAME, TRY, ...).
 #include <pistache/router.h>
@@ -162,7 +163,10 @@ void create_flavor(server_context& ctx, const Request& req, std::shared_ptr<resp
   flavor::create c;
   c.name = f["name"].get<std::string>();
   c.ram = integer_of(f["ram"]);
-  c.vcpus = static_cast<int>(std::clamp<std::int64_t>(integer_of(f["vcpus"]), -1, 1 << 20));
+  const std::int64_t vcpus = integer_of(f["vcpus"]);
+  if (vcpus > std::numeric_limits<std::int32_t>::max())
+    return bad_request(*r, "Invalid input for field/attribute vcpus. Must be <= 2147483647.");
+  c.vcpus = static_cast<int>(vcpus);
   c.disk = integer_of(f["disk"]);
   if (f.contains("OS-FLV-EXT-DATA:ephemeral"))
     c.ephemeral = integer_of(f["OS-FLV-EXT-DATA:ephemeral"]);

@@ -6,6 +6,8 @@
 #include "api/compute.hpp"
 #include "api/compute_views.hpp"
 
+#include <limits>
+
 // Pistache last: its headers define generic macros (NAME, TRY, ...).
 #include <pistache/router.h>
 
@@ -169,8 +171,16 @@ void add_limits_routes(Pistache::Rest::Router& router, server_context& ctx) {
                                  "Invalid input for field/attribute quota_set. Additional "
                                  "properties are not allowed ('" +
                                      key + "' was unexpected)");
-          u.limits[key] = value.is_number_integer() ? value.get<std::int64_t>()
-                                                    : std::stoll(value.get<std::string>());
+          const std::int64_t limit = value.is_number_integer()
+                                         ? value.get<std::int64_t>()
+                                         : std::stoll(value.get<std::string>());
+          // The schema's maximum does not reach digit strings (as in Nova).
+          if (limit > std::numeric_limits<std::int32_t>::max())
+            return respond_error(*r, 400,
+                                 "Invalid input for field/attribute " + key + ". Value: " +
+                                     std::to_string(limit) + ". " + std::to_string(limit) +
+                                     " is greater than the maximum of 2147483647");
+          u.limits[key] = limit;
         }
         const std::string project = param_of(req, ":project_id");
         with_token(ctx, auth_token_of(req), r,

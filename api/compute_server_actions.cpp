@@ -3,7 +3,6 @@
 // durable, and os-getConsoleOutput. A wrong state is the state machine's
 // 409 in Nova's words.
 #include <limits>
-#include <regex>
 
 #include "actors/conductor.hpp"
 #include "actors/instance.hpp"
@@ -72,7 +71,7 @@ std::optional<std::int32_t> console_length(responder& r, const json& value) {
   long long n = 0;
   if (l.is_number_integer())
     n = l.get<long long>();
-  else if (l.is_string() && std::regex_match(l.get<std::string>(), std::regex("-?[0-9]{1,9}")))
+  else if (l.is_string() && is_small_integer(l.get<std::string>(), true))
     n = std::stoll(l.get<std::string>());
   else {
     respond_error(r, 400,

@@ -9,7 +9,10 @@
 #include <algorithm>
 #include <cctype>
 #include <random>
-#include <regex>
+
+#include <arpa/inet.h>
+
+#include "engine/search_pattern.hpp"
 
 #include "actors/conductor.hpp"
 #include "actors/instance.hpp"
@@ -84,7 +87,7 @@ std::optional<int> count_of(responder& r, const json& server, const char* key) {
   long long n = 0;
   if (v.is_number_integer()) {
     n = v.get<long long>();
-  } else if (v.is_string() && std::regex_match(v.get<std::string>(), std::regex("[0-9]{1,9}"))) {
+  } else if (v.is_string() && is_small_integer(v.get<std::string>())) {
     n = std::stoll(v.get<std::string>());
   } else {
     respond_error(r, 400,
@@ -102,20 +105,24 @@ std::optional<int> count_of(responder& r, const json& server, const char* key) {
   return static_cast<int>(std::min<long long>(n, 1'000'000'000));
 }
 
+// Padded standard base64, line breaks allowed (a loop, not a regular
+// expression: std::regex recurses once per character and user_data is 64 KiB).
 bool valid_base64(const std::string& s) {
-  static const std::regex b64(R"(^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$)");
   std::string compact;
   for (char c : s)
     if (c != '\n' && c != '\r') compact += c;
-  return std::regex_match(compact, b64);
+  if (compact.size() % 4 != 0) return false;
+  const std::size_t pad = compact.ends_with("==") ? 2 : compact.ends_with('=') ? 1 : 0;
+  for (std::size_t i = 0; i < compact.size() - pad; ++i) {
+    const unsigned char c = static_cast<unsigned char>(compact[i]);
+    if (!std::isalnum(c) && c != '+' && c != '/') return false;
+  }
+  return true;
 }
 
 bool valid_ip(const std::string& ip) {
-  static const std::regex v4(
-      R"(^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$)");
-  static const std::regex v6(R"(^[0-9A-Fa-f:.]+$)");
-  return std::regex_match(ip, v4) ||
-         (ip.find(':') != std::string::npos && std::regex_match(ip, v6));
+  in6_addr buf{};
+  return inet_pton(AF_INET, ip.c_str(), &buf) == 1 || inet_pton(AF_INET6, ip.c_str(), &buf) == 1;
 }
 
 // What the body's "networks" asks for, before looking at the networks.
@@ -455,7 +462,9 @@ void create_server(server_context& ctx, const Request& req, std::shared_ptr<resp
 struct list_query {
   std::optional<int> limit;
   std::string marker;
-  std::optional<std::string> name, status, image, flavor, ip, host, project_id;
+  std::optional<std::string> status, image, flavor, host, project_id;
+  // Regular expressions, compiled once per request (RE2: linear time).
+  std::shared_ptr<const search_pattern> name, ip;
   std::optional<std::int64_t> changes_since;
   bool all_tenants = false;
 };
@@ -469,7 +478,7 @@ std::optional<list_query> parse_list_query(responder& r, const Request& req) {
     return it->second;
   };
   if (auto l = take("limit")) {
-    if (!std::regex_match(*l, std::regex("-?[0-9]{1,9}"))) {
+    if (!is_small_integer(*l, true)) {
       respond_error(r, 400, "limit param must be an integer");
       return std::nullopt;
     }
@@ -481,11 +490,11 @@ std::optional<list_query> parse_list_query(responder& r, const Request& req) {
     q.limit = n;
   }
   q.marker = take("marker").value_or("");
-  q.name = take("name");
+  if (auto n = take("name")) q.name = std::make_shared<search_pattern>(*n);
   q.status = take("status");
   q.image = take("image");
   q.flavor = take("flavor");
-  q.ip = take("ip");
+  if (auto ip = take("ip")) q.ip = std::make_shared<search_pattern>(*ip);
   q.host = take("host");
   q.project_id = take("project_id");
   if (!q.project_id) q.project_id = take("tenant_id");
@@ -505,14 +514,6 @@ std::optional<list_query> parse_list_query(responder& r, const Request& req) {
   return q;
 }
 
-bool regex_search_or_literal(const std::string& text, const std::string& pattern) {
-  try {
-    return std::regex_search(text, std::regex(pattern));
-  } catch (const std::regex_error&) {
-    return text.find(pattern) != std::string::npos;
-  }
-}
-
 bool matches(const instance_state& s, const list_query& q, const token_info& t) {
   if (!s.exists()) return false;
   const bool admin = t.is_admin();
@@ -524,7 +525,7 @@ bool matches(const instance_state& s, const list_query& q, const token_info& t) 
   } else if (!(admin && q.all_tenants) && s.project_id != own) {
     return false;
   }
-  if (q.name && !regex_search_or_literal(s.name, *q.name)) return false;
+  if (q.name && !q.name->found_in(s.name)) return false;
   if (q.status) {
     std::string wanted = *q.status;
     std::transform(wanted.begin(), wanted.end(), wanted.begin(), ::toupper);
@@ -534,7 +535,7 @@ bool matches(const instance_state& s, const list_query& q, const token_info& t) 
   if (q.flavor && s.flavor.id != *q.flavor) return false;
   if (q.ip) {
     bool any = false;
-    for (const auto& a : s.addresses) any = any || regex_search_or_literal(a.ip_address, *q.ip);
+    for (const auto& a : s.addresses) any = any || q.ip->found_in(a.ip_address);
     if (!any) return false;
   }
   if (admin && q.host && s.host != *q.host) return false;  // a member's host filter is ignored

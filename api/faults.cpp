@@ -6,7 +6,7 @@
 
 #include "api/auth.hpp"
 #include "api/routing.hpp"
-#include "engine/fault_board.hpp"
+#include "virt/fault_board.hpp"
 
 // Pistache last: its headers define generic macros (NAME, TRY, ...).
 #include <pistache/router.h>
@@ -72,7 +72,8 @@ void add_fault_routes(Pistache::Rest::Router& router, server_context& ctx) {
             });
   add_route(router, ctx, http_method::post, faults_path, service::compute,
             [&ctx](const Request& req, std::shared_ptr<responder> r) {
-              const auto body = json::parse(req.body(), nullptr, false);
+              const auto body = json_too_deep(req.body()) ? json(json::value_t::discarded)
+                                                          : json::parse(req.body(), nullptr, false);
               as_admin(ctx, req, r, [&ctx, body](std::shared_ptr<responder> rr) {
                 if (body.is_discarded() || !body.is_object() || !body.contains("fault"))
                   return respond_error(*rr, 400, "A fault is {\"fault\": {\"type\": ...}}.");

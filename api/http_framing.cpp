@@ -24,6 +24,12 @@ std::string_view trim(std::string_view s) {
 // A chunk-size line is at most this long: more is an attack, not a size.
 constexpr std::size_t max_line = 4096;
 
+// RFC 9110 §5.6.2's tchar.
+bool is_token_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) ||
+         std::strchr("!#$%&'*+-.^_`|~", c) != nullptr;
+}
+
 }  // namespace
 
 std::string request_head::header(const std::string& lower_name) const {
@@ -31,9 +37,16 @@ std::string request_head::header(const std::string& lower_name) const {
   return it == headers.end() ? std::string() : it->second;
 }
 
-std::size_t head_end(std::string_view buffer) {
-  auto at = buffer.find("\r\n\r\n");
-  return at == std::string_view::npos ? std::string_view::npos : at + 4;
+std::size_t head_end(std::string_view buffer, std::size_t from) {
+  // Only the new bytes (and the 3 before them) are searched: a head that
+  // arrives a byte at a time costs linear time, not quadratic.
+  from = from > 3 ? from - 3 : 0;
+  auto at = buffer.find("\r\n\r\n", from);
+  if (at != std::string_view::npos) return at + 4;
+  // A head ended by bare LFs ends too (and is then refused), rather than
+  // waiting for a CRLF that never comes.
+  at = buffer.find("\n\n", from);
+  return at == std::string_view::npos ? std::string_view::npos : at + 2;
 }
 
 std::string without_empty_headers(std::string_view head) {
@@ -57,17 +70,37 @@ std::string without_empty_headers(std::string_view head) {
 }
 
 std::optional<request_head> parse_request_head(std::string_view text) {
+  return parse_request_head_why(text).head;
+}
+
+head_parse parse_request_head_why(std::string_view text) {
+  auto refuse = [](const char* why) { return head_parse{std::nullopt, why}; };
   request_head h;
+  // CRLF only: a bare LF is how one server's request hides in another's.
+  for (std::size_t i = 0; i < text.size(); ++i)
+    if (text[i] == '\n' && (i == 0 || text[i - 1] != '\r'))
+      return refuse("Line ends must be CRLF.");
   auto eol = text.find("\r\n");
-  if (eol == std::string_view::npos) return std::nullopt;
+  if (eol == std::string_view::npos) return refuse("The request line is missing.");
+  // method SP request-target SP HTTP-version, exactly (RFC 9112 §3).
   std::string_view line = text.substr(0, eol);
   auto sp1 = line.find(' ');
-  auto sp2 = line.rfind(' ');
-  if (sp1 == std::string_view::npos || sp2 == sp1) return std::nullopt;
+  auto sp2 = sp1 == std::string_view::npos ? sp1 : line.find(' ', sp1 + 1);
+  if (sp1 == std::string_view::npos || sp2 == std::string_view::npos ||
+      line.find(' ', sp2 + 1) != std::string_view::npos)
+    return refuse("The request line must be: method, target and HTTP version.");
   h.method = std::string(line.substr(0, sp1));
   h.target = std::string(line.substr(sp1 + 1, sp2 - sp1 - 1));
   h.version = std::string(line.substr(sp2 + 1));
-  if (h.version.rfind("HTTP/1.", 0) != 0 || h.target.empty()) return std::nullopt;
+  if (h.method.empty() || !std::all_of(h.method.begin(), h.method.end(), is_token_char))
+    return refuse("The request's method is not a token.");
+  if (h.version != "HTTP/1.1" && h.version != "HTTP/1.0")
+    return refuse("Only HTTP/1.0 and HTTP/1.1 are spoken here.");
+  if (h.target.empty() || h.target[0] != '/')
+    return refuse("The request target must be an absolute path.");
+  for (char c : h.target)
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f)
+      return refuse("The request target holds a control character.");
   h.path = h.target.substr(0, h.target.find('?'));
   text.remove_prefix(eol + 2);
   while (!text.empty()) {
@@ -75,11 +108,28 @@ std::optional<request_head> parse_request_head(std::string_view text) {
     if (eol == std::string_view::npos || eol == 0) break;
     std::string_view header = text.substr(0, eol);
     text.remove_prefix(eol + 2);
+    if (header[0] == ' ' || header[0] == '\t')
+      return refuse("Folded header lines are not accepted.");
     auto colon = header.find(':');
-    if (colon == std::string_view::npos) return std::nullopt;
-    h.headers[lower(trim(header.substr(0, colon)))] = std::string(trim(header.substr(colon + 1)));
+    if (colon == std::string_view::npos) return refuse("A header line has no colon.");
+    const std::string_view name = header.substr(0, colon);
+    // No space before the colon (RFC 9112 §5.1): two parsers would read two names.
+    if (name.empty() || !std::all_of(name.begin(), name.end(), is_token_char))
+      return refuse("A header name is not a token.");
+    const std::string key = lower(name);
+    std::string value(trim(header.substr(colon + 1)));
+    for (char c : value)
+      if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7f)
+        return refuse("A header value holds a control character.");
+    auto [it, fresh] = h.headers.emplace(key, value);
+    if (!fresh) {
+      // Two framings of one request: which one a proxy reads is anyone's guess.
+      if (key == "content-length" || key == "transfer-encoding" || key == "host")
+        return refuse("The request repeats a Content-Length, Transfer-Encoding or Host header.");
+      it->second += ", " + value;  // a list header, as RFC 9110 §5.3 combines them
+    }
   }
-  return h;
+  return {h, nullptr};
 }
 
 body_framing body_framing::of_length(std::uint64_t length) {
@@ -104,9 +154,13 @@ std::optional<body_framing> body_framing::of(const request_head& head) {
     return chunked();
   }
   if (cl.empty()) return of_length(0);
+  // Digits only ("-1", "+5" and "0x10" are not lengths), and no more than
+  // a body could ever be here.
+  if (cl.size() > 19 || !std::all_of(cl.begin(), cl.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return std::nullopt;
   std::uint64_t n = 0;
   auto [end, ec] = std::from_chars(cl.data(), cl.data() + cl.size(), n);
-  if (ec != std::errc() || end != cl.data() + cl.size()) return std::nullopt;
+  if (ec != std::errc() || end != cl.data() + cl.size() || n > max_content_length) return std::nullopt;
   return of_length(n);
 }
 

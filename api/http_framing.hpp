@@ -25,16 +25,33 @@ struct request_head {
 };
 
 // The head in `text` (up to and including the blank line), or nothing when
-// it is not a request line and headers.
+// it is not a request line and headers. Strict, as RFC 9112 asks of a server
+// that sits behind or beside other parsers: CRLF line ends, one space
+// between the request line's parts, token header names with no space before
+// the colon, no folded lines, no control characters, and no second
+// Content-Length, Transfer-Encoding or Host.
 std::optional<request_head> parse_request_head(std::string_view text);
+
+// The same, with the reason a head was refused (a static string).
+struct head_parse {
+  std::optional<request_head> head;
+  const char* why = nullptr;
+};
+head_parse parse_request_head_why(std::string_view text);
+
+// The largest Content-Length taken: 2^62 (no body here comes near; larger
+// numbers are how parsers are made to overflow).
+constexpr std::uint64_t max_content_length = std::uint64_t{1} << 62;
 
 // The head without its header lines of empty value: they say nothing, and
 // Pistache refuses some (the SDK sends "Accept: " on PATCH, which Pistache
 // answers with its own 415).
 std::string without_empty_headers(std::string_view head);
 
-// The end of a request head in `buffer` (one past "\r\n\r\n"), or npos.
-std::size_t head_end(std::string_view buffer);
+// The end of a request head in `buffer` (one past "\r\n\r\n", or past a
+// bare "\n\n", which the parser then refuses), or npos. `from`: how many
+// bytes of buffer were searched already.
+std::size_t head_end(std::string_view buffer, std::size_t from = 0);
 
 // A request body as it arrives in pieces: de-chunks it and says where it
 // ends. Content-Length and chunked (RFC 9112 §7.1: sizes in hex,

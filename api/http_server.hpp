@@ -33,6 +33,16 @@ struct server_options {
   // our headers); JSON bodies have their own, lower limit (json_body.hpp).
   std::size_t max_request_bytes = 8 << 20;
   std::size_t max_json_body_bytes = 1 << 20;
+  // A request line and headers larger than this are a 431 and the
+  // connection closes (`serve --max-header-bytes`).
+  std::size_t max_header_bytes = 32 << 10;
+  // api/connection_guard.hpp: connections one client address may hold, how
+  // long a stalled request head or body may wait, how long an idle
+  // keep-alive connection stays open (`serve --max-client-connections`,
+  // `--client-timeout`, `--idle-timeout`).
+  std::size_t max_client_connections = 256;
+  std::chrono::milliseconds request_timeout{30000};
+  std::chrono::milliseconds idle_timeout{120000};
   std::chrono::milliseconds actor_timeout{10000};  // then 503
   std::chrono::milliseconds drain_timeout{10000};  // shutdown waits for answers
   // The schemas/ folder; request-body schemas are read from its api/.

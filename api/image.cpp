@@ -1,9 +1,8 @@
 #include "api/image.hpp"
 
-#include <regex>
-
 #include "actors/messages.hpp"
 #include "api/routing.hpp"
+#include "engine/ids.hpp"
 
 // Pistache last: its headers define generic macros (NAME, TRY, ...).
 #include <pistache/router.h>
@@ -36,9 +35,7 @@ void respond_image_not_found(responder& r, const std::string& id) {
 }
 
 bool image_id_shaped(const std::string& id) {
-  static const std::regex uuid("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
-                               "[0-9a-fA-F]{12}$");
-  return std::regex_match(id, uuid);
+  return is_uuid(id);
 }
 
 void with_visible_image(server_context& ctx, std::shared_ptr<responder> r, const token_info& t,

@@ -9,14 +9,17 @@
 #include <mutex>
 #include <thread>
 
+#include <spdlog/spdlog.h>
+
 #include "actors/image_registry.hpp"
 #include "actors/messages.hpp"
 #include "api/auth.hpp"
+#include "api/connection_guard.hpp"
 #include "api/http_framing.hpp"
 #include "api/image.hpp"
-#include "engine/ids.hpp"
-#include "engine/fault_board.hpp"
-#include "engine/image_digest.hpp"
+#include "store/ids.hpp"
+#include "virt/fault_board.hpp"
+#include "crypto/image_digest.hpp"
 
 // Pistache last: its headers define generic macros (NAME, TRY, ...).
 #include <pistache/http.h>
@@ -28,8 +31,6 @@ namespace {
 
 using namespace Pistache;
 
-// A request head longer than this is not one we stream; Pistache judges it.
-constexpr std::size_t max_head = 64 << 10;
 // Bytes gathered before a write(2): Pistache hands over 4 KiB at a time.
 constexpr std::size_t write_block = 1 << 20;
 
@@ -357,6 +358,8 @@ std::optional<std::string> upload_target(const request_head& h) {
 // What a connection is in the middle of.
 struct connection_state {
   std::string head;                       // a request head being gathered
+  bool refused = false;                   // answered 4xx and closing: input is dropped
+  std::string path_hint;                  // the last request's path, for an error's format
   std::optional<body_framing> forwarded;  // the body of a request Pistache parses
   bool forward_all = false;               // framing given up: Pistache has the rest
   std::optional<body_framing> upload_body;
@@ -368,11 +371,32 @@ class upload_handler final : public Rest::Private::RouterHandler {
   HTTP_PROTOTYPE(upload_handler)
 
   upload_handler(const Rest::Router& router, server_context& ctx)
-      : RouterHandler(router), ctx_(&ctx) {}
+      : RouterHandler(router),
+        ctx_(&ctx),
+        guard_(std::make_shared<connection_guard>(connection_guard::limits{
+            ctx.opts.max_client_connections, ctx.opts.request_timeout, ctx.opts.idle_timeout})) {}
+
+  void onConnection(const std::shared_ptr<Tcp::Peer>& peer) override {
+    RouterHandler::onConnection(peer);
+    const std::string client = peer->address().host();
+    if (!guard_->opened(peer.get(), peer->fd(), client, connection_guard::clock::now())) {
+      spdlog::warn("http: {} is over its {} connections; closing a new one", client,
+                   ctx_->opts.max_client_connections);
+      ::shutdown(peer->fd(), SHUT_RDWR);
+    }
+  }
 
   void onInput(const char* data, size_t size, const std::shared_ptr<Tcp::Peer>& peer) override {
     auto st = state_of(peer);
+    frame(st, data, size, peer);
+    guard_->active(peer.get(), !st->head.empty() || st->upload_body || st->forwarded,
+                   connection_guard::clock::now());
+  }
+
+  void frame(const std::shared_ptr<connection_state>& st, const char* data, size_t size,
+             const std::shared_ptr<Tcp::Peer>& peer) {
     while (size > 0) {
+      if (st->refused) return;
       if (st->forward_all) return parse(data, size, peer);
       if (st->upload_body) {
         auto& up = st->upload;
@@ -406,11 +430,16 @@ class upload_handler final : public Rest::Private::RouterHandler {
       // Gathering a head: at most up to its end, the rest is its body.
       const std::size_t before = st->head.size();
       st->head.append(data, size);
-      const std::size_t end = head_end(st->head);
+      const std::size_t end = head_end(st->head, before);
       if (end == std::string::npos) {
-        if (st->head.size() > max_head) give_up(*st, peer);
+        if (st->head.size() > ctx_->opts.max_header_bytes)
+          refuse(*st, peer, 431, "The request's header fields are larger than " +
+                                     std::to_string(ctx_->opts.max_header_bytes) + " bytes.");
         return;
       }
+      if (end > ctx_->opts.max_header_bytes)
+        return refuse(*st, peer, 431, "The request's header fields are larger than " +
+                                          std::to_string(ctx_->opts.max_header_bytes) + " bytes.");
       const std::size_t used = end - before;
       data += used;
       size -= used;
@@ -420,6 +449,7 @@ class upload_handler final : public Rest::Private::RouterHandler {
   }
 
   void onDisconnection(const std::shared_ptr<Tcp::Peer>& peer) override {
+    guard_->closed(peer.get());
     if (auto st = std::static_pointer_cast<connection_state>(peer->tryGetData(state_key)))
       if (st->upload) st->upload->disconnected();
     RouterHandler::onDisconnection(peer);
@@ -437,23 +467,47 @@ class upload_handler final : public Rest::Private::RouterHandler {
     return std::static_pointer_cast<connection_state>(data);
   }
 
-  void give_up(connection_state& st, const std::shared_ptr<Tcp::Peer>& peer) {
-    st.forward_all = true;
-    std::string head = std::move(st.head);
+  // A request we cannot frame is answered here, before Pistache's parser
+  // could read it differently, and the connection is closed once the
+  // answer is out: what follows on it cannot be told apart from the body.
+  void refuse(connection_state& st, const std::shared_ptr<Tcp::Peer>& peer, int status,
+              const std::string& message) {
+    st.refused = true;
     st.head.clear();
-    parse(head.data(), head.size(), peer);
+    const auto svc = service_of_path(st.path_hint);
+    const std::string body = error_body(svc, status, message).dump();
+    const std::string request_id = new_request_id();
+    spdlog::info("[{}] malformed request -> {} {}", request_id, status, message);
+    std::string out = "HTTP/1.1 " + std::to_string(status) + " " + status_title(status) + "\r\n";
+    out += "X-OpenStack-Request-Id: " + request_id + "\r\n";
+    out += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+           "\r\nConnection: close\r\n\r\n" + body;
+    std::weak_ptr<Tcp::Peer> weak = peer;
+    // The write side only: the client reads the answer, then closes (a
+    // full shutdown with its bytes unread could reset the answer away).
+    auto close = [weak](ssize_t) {
+      if (auto p = weak.lock()) ::shutdown(p->fd(), SHUT_WR);
+    };
+    peer->send(RawBuffer(std::move(out), out.size())).then(close, Async::IgnoreException);
   }
 
   void start_request(connection_state& st, const std::shared_ptr<Tcp::Peer>& peer) {
     std::string head = std::move(st.head);
     st.head.clear();
-    auto parsed = parse_request_head(head);
-    auto framing = parsed ? body_framing::of(*parsed) : std::nullopt;
-    auto id = parsed ? upload_target(*parsed) : std::nullopt;
-    if (!parsed || !framing || !id) {
+    auto why = parse_request_head_why(head);
+    auto& parsed = why.head;
+    if (parsed) st.path_hint = parsed->path;
+    if (!parsed) return refuse(st, peer, 400, std::string("Malformed request: ") + why.why);
+    auto framing = body_framing::of(*parsed);
+    if (!framing)
+      return refuse(st, peer, 400,
+                    "Malformed request: the Content-Length must be a decimal number of bytes, "
+                    "given once, and not with a Transfer-Encoding other than chunked alone.");
+    auto id = upload_target(*parsed);
+    if (!id) {
       // Pistache's request: its parser sees the bytes as they came, but
       // for header lines that say nothing.
-      for (const auto& [name, value] : parsed ? parsed->headers : decltype(parsed->headers){})
+      for (const auto& [name, value] : parsed->headers)
         if (value.empty()) {
           head = without_empty_headers(head);
           break;
@@ -512,6 +566,8 @@ class upload_handler final : public Rest::Private::RouterHandler {
   }
 
   server_context* ctx_;
+  // Shared by the handler's clones (one per reactor thread).
+  std::shared_ptr<connection_guard> guard_;
 };
 
 }  // namespace

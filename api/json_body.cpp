@@ -32,10 +32,47 @@ std::string pointer_text(const rapidjson::Pointer& p) {
   return sb.GetString();
 }
 
+// Fields whose values never appear in an answer or a log line.
+bool is_secret_field(const std::string& name) {
+  static const char* const secrets[] = {"password", "original_password", "adminPass",
+                                        "admin_password", "secret", "private_key", "token"};
+  for (const char* s : secrets)
+    if (name == s) return true;
+  return false;
+}
+
+// The value with every secret field's value replaced (bodies are depth-bounded
+// before they get here, so the recursion is too).
+nlohmann::json redacted(const nlohmann::json& v) {
+  if (v.is_object()) {
+    nlohmann::json out = nlohmann::json::object();
+    for (const auto& [k, x] : v.items()) out[k] = is_secret_field(k) ? nlohmann::json("***") : redacted(x);
+    return out;
+  }
+  if (v.is_array()) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& x : v) out.push_back(redacted(x));
+    return out;
+  }
+  return v;
+}
+
+// A value as an error message shows it: at most max_shown bytes of it, so an
+// invalid 900 KB value costs a short answer and a short log line.
+constexpr std::size_t max_shown = 256;
+std::string shown(std::string text) {
+  if (text.size() <= max_shown) return text;
+  // Cut on a UTF-8 character boundary.
+  std::size_t cut = max_shown;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  text.resize(cut);
+  return text + "...";
+}
+
 // Python's repr, as Nova's jsonschema messages show values.
 std::string repr(const nlohmann::json& v) {
-  if (v.is_string()) return "'" + v.get<std::string>() + "'";
-  return v.dump();
+  if (v.is_string()) return "'" + shown(v.get<std::string>()) + "'";
+  return shown(v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 const nlohmann::json* at_pointer(const nlohmann::json& doc, const std::string& ptr) {
@@ -103,6 +140,29 @@ bool is_json_media_type(const std::string& content_type) {
 
 }  // namespace
 
+std::optional<std::string> json_too_deep(const std::string& text, int max_depth) {
+  int depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\')
+        ++i;  // the escaped character, whatever it is
+      else if (c == '"')
+        in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > max_depth)
+        return "Malformed request body: JSON nested deeper than " + std::to_string(max_depth) +
+               " levels.";
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return std::nullopt;
+}
+
 schema_set::schema_set() = default;
 schema_set::~schema_set() = default;
 schema_set::schema_set(schema_set&&) noexcept = default;
@@ -150,10 +210,13 @@ std::optional<std::string> schema_set::validate(const std::string& name,
   const nlohmann::json* value = at_pointer(doc, doc_ptr);
   const nlohmann::json* node = at_pointer(s.source, schema_ptr);
   const nlohmann::json none;
-  const nlohmann::json& v = value ? *value : none;
+  const std::string field = field_name(doc_ptr);
+  // A secret's value is never echoed, wherever it sits in the shown value.
+  const nlohmann::json v = is_secret_field(field) ? nlohmann::json("***")
+                                                  : redacted(value ? *value : none);
   if (why.empty()) why = reason(keyword, node ? *node : none, v);
-  return "Invalid input for field/attribute " + field_name(doc_ptr) +
-         ". Value: " + (v.is_string() ? v.get<std::string>() : v.dump()) + ". " + why;
+  return "Invalid input for field/attribute " + field + ". Value: " +
+         (v.is_string() ? shown(v.get<std::string>()) : repr(v)) + ". " + why;
 }
 
 json_body read_json_body(const std::string& body, const std::string& content_type,
@@ -169,6 +232,10 @@ json_body read_json_body(const std::string& body, const std::string& content_typ
   if (!is_json_media_type(content_type)) {
     out.error = body_error{
         415, "The request's Content-Type must be application/json, not '" + content_type + "'."};
+    return out;
+  }
+  if (auto deep = json_too_deep(body)) {
+    out.error = body_error{400, *deep};
     return out;
   }
   out.value = nlohmann::json::parse(body, nullptr, false);

@@ -49,6 +49,13 @@ struct json_body {
 };
 
 constexpr std::size_t default_max_json_body = 1 << 20;
+// OpenStack's bodies nest a few levels; a parser, a validator or a dump
+// that recurses must never see 100,000.
+constexpr int max_json_depth = 64;
+
+// A message when text (JSON, valid or not) opens more than max_depth arrays
+// and objects at once: a linear scan, before anything recursive runs.
+std::optional<std::string> json_too_deep(const std::string& text, int max_depth = max_json_depth);
 
 // Reads a JSON request body. content_type is the request's Content-Type
 // value ("" when absent); schema_name "" skips the schema check.

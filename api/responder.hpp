@@ -45,7 +45,13 @@ class responder {
   virtual void send_typed(int status, std::string body, const std::string& content_type,
                           const header_list& headers);
   void send(int status, const nlohmann::json& body, const header_list& headers) {
-    send_text(status, body.is_discarded() ? std::string() : body.dump(), headers);
+    // replace: text that is not UTF-8 (a log written before the door
+    // refused it) renders with U+FFFD instead of failing every answer.
+    send_text(status,
+              body.is_discarded()
+                  ? std::string()
+                  : body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+              headers);
   }
 
   // A header every answer to this request carries, errors included (the

@@ -3,7 +3,8 @@
 #include <cctype>
 #include <sstream>
 
-#include "engine/ids.hpp"
+#include "engine/utf8.hpp"
+#include "store/ids.hpp"
 
 // Pistache last: its headers define generic macros (NAME, TRY, ...).
 #include <pistache/http.h>
@@ -177,8 +178,44 @@ bool keeps_alive(const Rest::Request& req) {
   return !c || c->control() != Http::ConnectionControl::Close;
 }
 
+// '+' is a space in a query, itself in a path.
+std::string percent_decoded(const std::string& in, bool plus_is_space = true) {
+  std::string out;
+  out.reserve(in.size());
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    if (in[i] == '+' && plus_is_space) {
+      out += ' ';
+    } else if (in[i] == '%' && i + 2 < in.size() &&
+               std::isxdigit(static_cast<unsigned char>(in[i + 1])) &&
+               std::isxdigit(static_cast<unsigned char>(in[i + 2]))) {
+      out += static_cast<char>(std::stoi(in.substr(i + 1, 2), nullptr, 16));
+      i += 2;
+    } else {
+      out += in[i];
+    }
+  }
+  return out;
+}
+
+// Every path segment, query key and value is valid UTF-8 once decoded:
+// what is not would be stored, then fail to render as JSON forever.
+bool url_is_utf8(const Rest::Request& req) {
+  if (!valid_utf8(percent_decoded(req.resource(), false))) return false;
+  for (const auto& key : req.query().parameters())
+    if (!valid_utf8(percent_decoded(key)) || !valid_utf8(percent_decoded(req.query().get(key).value_or(""))))
+      return false;
+  return true;
+}
+
+// The exception's text goes to the log only: C++ text is no answer.
+void refuse_input(responder& r, const std::exception& e) {
+  r.log().info("handler refused the input: {}", e.what());
+  respond_error(r, 400,
+                "Invalid input: a value in the request is out of range or of the wrong type.");
+}
+
 // Creates the responder, logs the request line, refuses while shutting
-// down, and turns an exception into a 500.
+// down and what is not UTF-8, and turns an exception into a 500.
 void dispatch(server_context& ctx, service svc, const Rest::Request& req, Http::ResponseWriter w,
               const api_handler& handler) {
   auto r = std::make_shared<pistache_responder>(svc, std::move(w), ctx.flight, keeps_alive(req));
@@ -187,8 +224,20 @@ void dispatch(server_context& ctx, service svc, const Rest::Request& req, Http::
     respond_error(*r, 503, "The server is shutting down; try again later.");
     return;
   }
+  if (!url_is_utf8(req)) {
+    respond_error(*r, 400, "The request's URL is not valid UTF-8 once percent-decoded.");
+    return;
+  }
   try {
     handler(req, r);
+  } catch (const std::logic_error& e) {
+    // A value the schema let through but that does not fit what the route
+    // reads it into (a number past 64 bits, a string where a number was
+    // expected): the client's mistake, not ours. std::stoll's out_of_range
+    // and invalid_argument are logic_errors; nlohmann's own below.
+    refuse_input(*r, e);
+  } catch (const nlohmann::json::exception& e) {
+    refuse_input(*r, e);
   } catch (const std::exception& e) {
     r->log().error("handler failed: {}", e.what());
     respond_error(*r, 500, "An unexpected error prevented the request from being answered.");
@@ -256,26 +305,6 @@ std::string header_of(const Rest::Request& req, const std::string& name) {
   return "";
 }
 
-namespace {
-// '+' is a space in a query, itself in a path.
-std::string percent_decoded(const std::string& in, bool plus_is_space = true) {
-  std::string out;
-  out.reserve(in.size());
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    if (in[i] == '+' && plus_is_space) {
-      out += ' ';
-    } else if (in[i] == '%' && i + 2 < in.size() &&
-               std::isxdigit(static_cast<unsigned char>(in[i + 1])) &&
-               std::isxdigit(static_cast<unsigned char>(in[i + 2]))) {
-      out += static_cast<char>(std::stoi(in.substr(i + 1, 2), nullptr, 16));
-      i += 2;
-    } else {
-      out += in[i];
-    }
-  }
-  return out;
-}
-}  // namespace
 
 std::string param_of(const Rest::Request& req, const std::string& name) {
   // Pistache hands path segments over as sent: names (a key pair's, an
@@ -317,6 +346,14 @@ bool query_flag(const std::string& value) {
   std::string v;
   for (char c : value) v += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return !(v == "0" || v == "false" || v == "no" || v == "off");
+}
+
+bool is_small_integer(const std::string& text, bool allow_negative) {
+  const std::size_t sign = allow_negative && !text.empty() && text[0] == '-' ? 1 : 0;
+  const std::size_t digits = text.size() - sign;
+  if (digits < 1 || digits > 9) return false;
+  return std::all_of(text.begin() + static_cast<std::ptrdiff_t>(sign), text.end(),
+                     [](char c) { return c >= '0' && c <= '9'; });
 }
 
 const std::string& body_of(const Rest::Request& req) {

@@ -53,6 +53,10 @@ std::optional<std::string> optional_text(const nlohmann::json& j, const char* ke
 // A boolean query filter as Keystone reads one: "0", "false", "no", "off"
 // (any case) are false, anything else true.
 bool query_flag(const std::string& value);
+
+// 1 to 9 decimal digits, with a leading '-' when allow_negative: what Nova's
+// integer-or-string fields accept, and what std::stoi can never overflow on.
+bool is_small_integer(const std::string& text, bool allow_negative = false);
 // The request body and path.
 const std::string& body_of(const Pistache::Rest::Request& req);
 // "http://<Host header>", or the listen address when the request has none.

@@ -98,3 +98,42 @@ parse_wrk() {
     END { printf "%s %s %s %s %s %s %s %s\n", rps, p50, p75, p90, p99, n, bad + 0, (err == "" ? "none" : err) }
   ' "$1"
 }
+
+# call METHOD URL [BODY] -> the body in $tmp/call.body, the status on stdout
+call() {
+  local args=(-sS -o "$tmp/call.body" -w '%{http_code}' -X "$1" -H "X-Auth-Token: $token"
+    -H 'OpenStack-API-Version: compute 2.37')
+  [[ $# -ge 3 ]] && args+=(-H 'Content-Type: application/json' --data-binary "$3")
+  curl "${args[@]}" "$2"
+}
+# expect WANTED METHOD URL [BODY]: the call, or exit with what it answered
+expect() {
+  local wanted=$1 code
+  shift
+  code=$(call "$@")
+  if [[ $code != "$wanted" ]]; then
+    echo "$name: $1 $2 answered $code (wanted $wanted):" >&2
+    cat "$tmp/call.body" >&2
+    echo >&2
+    exit 1
+  fi
+}
+
+# setup_compute: the admin project without compute quota, a flavor b.tiny
+# (1 vCPU, 64 MB, 1 GB) and a public 4 KiB qcow2 image "cirros"; sets
+# compute, flavor_id and image_id.
+setup_compute() {
+  compute=$url/compute/v2.1
+  expect 200 PUT "$compute/os-quota-sets/$project_id" '{"quota_set": {"instances": -1, "cores": -1, "ram": -1}}'
+  echo "PUT /os-quota-sets/$project_id: $(jq -c '.quota_set | {instances, cores, ram}' "$tmp/call.body")"
+  code=$(call POST "$compute/flavors" '{"flavor": {"name": "b.tiny", "ram": 64, "vcpus": 1, "disk": 1}}')
+  [[ $code == 200 || $code == 201 ]] || { echo "$name: POST /flavors answered $code:" >&2; cat "$tmp/call.body" >&2; exit 1; }
+  flavor_id=$(jq -r '.flavor.id' "$tmp/call.body")
+  expect 201 POST "$url/image/v2/images" '{"name":"cirros","disk_format":"qcow2","container_format":"bare","visibility":"public"}'
+  image_id=$(jq -r '.id' "$tmp/call.body")
+  head -c 4096 /dev/urandom >"$tmp/image.bin"
+  code=$(curl -sS -o "$tmp/call.body" -w '%{http_code}' -X PUT -H "X-Auth-Token: $token" \
+    -H 'Content-Type: application/octet-stream' --data-binary @"$tmp/image.bin" "$url/image/v2/images/$image_id/file")
+  [[ $code == 204 ]] || { echo "$name: PUT /images/$image_id/file answered $code" >&2; cat "$tmp/call.body" >&2; exit 1; }
+  echo "flavor b.tiny $flavor_id; image cirros $image_id (4096 bytes, $(curl -sS -H "X-Auth-Token: $token" "$url/image/v2/images/$image_id" | jq -r .status))"
+}

@@ -1,4 +1,7 @@
 // `cumulo serve`: the whole cloud on one data dir and one address.
+#include <sys/resource.h>
+#include <sys/stat.h>
+
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
@@ -19,8 +22,8 @@
 #include "cli/commands.hpp"
 #include "cli/credentials_files.hpp"
 #include "cli/hosts_file.hpp"
-#include "engine/fault_board.hpp"
-#include "engine/libvirt_driver.hpp"
+#include "virt/fault_board.hpp"
+#include "virt/libvirt_driver.hpp"
 
 namespace cumulo::cli {
 namespace {
@@ -41,7 +44,21 @@ struct serve_options {
   std::int64_t spawn_timeout = 300;  // seconds
   std::string virt_type = "auto";    // real guests: kvm, qemu or auto
   std::int64_t shutdown_timeout = 60;
+  std::size_t max_header_bytes = 32 << 10;
+  std::size_t max_client_connections = 256;
+  std::int64_t client_timeout = 30;  // seconds a stalled request head or body may wait
+  std::int64_t idle_timeout = 120;   // seconds an idle keep-alive connection stays
 };
+
+// As many open files as the hard limit allows: each client connection is
+// one, and 1,024 (the usual soft limit) is too few for a server.
+void raise_open_files_limit() {
+  rlimit l{};
+  if (::getrlimit(RLIMIT_NOFILE, &l) == 0 && l.rlim_cur < l.rlim_max) {
+    l.rlim_cur = l.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &l);
+  }
+}
 
 // The compute hosts the flags ask for. Throws std::runtime_error.
 void configure_compute(const serve_options& o, cloud_options& opts) {
@@ -91,6 +108,11 @@ std::optional<std::string> known_admin_password(const bootstrap_result& boot,
 }
 
 int serve(const serve_options& o) {
+  // Everything the cloud writes (the log, images, disks, logs, keys) is its
+  // owner's alone. QEMU then runs as root for our guests
+  // (virt/libvirt_driver.cpp: the instance folders are not o+x).
+  ::umask(077);
+  raise_open_files_limit();
   // Signals are taken by sigwait below: block them before any thread starts
   // so no CAF or Pistache thread receives them instead.
   sigset_t signals;
@@ -134,6 +156,10 @@ int serve(const serve_options& o) {
           "ignored");
     http.image_dir = c.image_dir();
     http.image_size_cap = o.image_size_cap;
+    http.max_header_bytes = o.max_header_bytes;
+    http.max_client_connections = o.max_client_connections;
+    http.request_timeout = std::chrono::seconds(o.client_timeout);
+    http.idle_timeout = std::chrono::seconds(o.idle_timeout);
     api::http_server server(c.system(),
                             {c.conductor(), c.identity(), c.networking(), c.image_registry(),
                              c.compute(), c.journal(), c.compute_host_directory()},
@@ -193,6 +219,24 @@ void add_serve(CLI::App& app) {
                   "largest image upload accepted, in bytes (Glance's image_size_cap); more "
                   "is refused with 413")
       ->check(CLI::Range(std::int64_t{0}, std::numeric_limits<std::int64_t>::max()))
+      ->capture_default_str();
+  cmd->add_option("--max-header-bytes", o->max_header_bytes,
+                  "largest request line and headers accepted, in bytes; more is refused with "
+                  "431 and the connection closed")
+      ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 24))
+      ->capture_default_str();
+  cmd->add_option("--max-client-connections", o->max_client_connections,
+                  "connections one client address may hold open; more are closed at once")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20))
+      ->capture_default_str();
+  cmd->add_option("--client-timeout", o->client_timeout,
+                  "seconds a request head or body may stall before its connection is closed "
+                  "(an upload cut off this way leaves its image queued)")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{3600}))
+      ->capture_default_str();
+  cmd->add_option("--idle-timeout", o->idle_timeout,
+                  "seconds an idle keep-alive connection stays open")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{86400}))
       ->capture_default_str();
   cmd->add_option("--password-cost", o->password_cost,
                   "argon2id cost of new password hashes: interactive (libsodium's, ~120 ms) or "

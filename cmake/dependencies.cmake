@@ -14,6 +14,8 @@ set_target_properties(CAF::core PROPERTIES
 pkg_check_modules(Pistache REQUIRED IMPORTED_TARGET libpistache)
 pkg_check_modules(LIBVIRT REQUIRED IMPORTED_TARGET libvirt)
 pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
+# RE2: clients' regular expressions (Nova's name and ip filters) in linear time.
+pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
 # OpenSSL: md5 and sha512 of image bytes (engine/image_digest.cpp), and the MD5
 # of SSH public keys (Nova's keypair fingerprint): libsodium has no MD5.
 find_package(OpenSSL REQUIRED)

@@ -13,6 +13,7 @@ const char* to_string(errc code) {
     case errc::no_valid_host: return "no_valid_host";
     case errc::unavailable: return "unavailable";
     case errc::internal: return "internal";
+    case errc::too_large: return "too_large";
   }
   return "internal";
 }
@@ -28,6 +29,7 @@ int http_status(errc code) {
     case errc::no_valid_host: return 409;
     case errc::unavailable: return 503;
     case errc::internal: return 500;
+    case errc::too_large: return 413;
   }
   return 500;
 }

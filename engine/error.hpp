@@ -19,6 +19,7 @@ enum class errc {
   no_valid_host,  // scheduling found no host: the instance goes to ERROR
   unavailable,    // 503: an actor did not answer in time
   internal,       // 500: a bug; never the answer to bad input
+  too_large,      // 413: more than a limit allows (Glance's property and tag quotas)
 };
 
 const char* to_string(errc code);

@@ -22,13 +22,23 @@ std::optional<domain_error> invalid(const flavor::create& c) {
   if (c.name.empty() || c.name.size() > 255 || blank(c.name))
     return bad_request("Invalid input for field/attribute name. Value: " + c.name +
                        ". The name must be 1 to 255 characters, not only spaces.");
+  // Nova's db.MAX_INT bounds every integer of a flavor (vcpus is an int:
+  // the API refuses more before it gets here).
+  constexpr std::int64_t max_int = 2147483647;
   if (c.vcpus < 1) return bad_request("Invalid input for field/attribute vcpus. Must be >= 1.");
   if (c.ram < 1) return bad_request("Invalid input for field/attribute ram. Must be >= 1.");
+  if (c.ram > max_int)
+    return bad_request("Invalid input for field/attribute ram. Must be <= 2147483647.");
   if (c.disk < 0) return bad_request("Invalid input for field/attribute disk. Must be >= 0.");
-  if (c.ephemeral < 0)
+  if (c.disk > max_int)
+    return bad_request("Invalid input for field/attribute disk. Must be <= 2147483647.");
+  if (c.ephemeral < 0 || c.ephemeral > max_int)
     return bad_request(
-        "Invalid input for field/attribute OS-FLV-EXT-DATA:ephemeral. Must be >= 0.");
-  if (c.swap < 0) return bad_request("Invalid input for field/attribute swap. Must be >= 0.");
+        "Invalid input for field/attribute OS-FLV-EXT-DATA:ephemeral. Must be >= 0 and <= "
+        "2147483647.");
+  if (c.swap < 0 || c.swap > max_int)
+    return bad_request(
+        "Invalid input for field/attribute swap. Must be >= 0 and <= 2147483647.");
   if (!(c.rxtx_factor > 0))
     return bad_request("Invalid input for field/attribute rxtx_factor. Must be > 0.");
   if (c.description && c.description->size() > 65535)

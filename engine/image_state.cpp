@@ -96,6 +96,28 @@ std::optional<domain_error> check_properties(const std::map<std::string, std::st
   return std::nullopt;
 }
 
+// Glance's image_property_quota and image_tag_quota (128 each by default).
+constexpr std::size_t property_quota = 128;
+constexpr std::size_t tag_quota = 128;
+
+std::optional<domain_error> check_property_count(std::size_t attempted) {
+  if (attempted <= property_quota) return std::nullopt;
+  return make_domain_error(errc::too_large,
+                           "The limit has been exceeded on the number of allowed image "
+                           "properties. Attempted: " +
+                               std::to_string(attempted) +
+                               ", Maximum: " + std::to_string(property_quota));
+}
+
+std::optional<domain_error> check_tag_count(std::size_t attempted) {
+  if (attempted <= tag_quota) return std::nullopt;
+  return make_domain_error(errc::too_large,
+                           "The limit has been exceeded on the number of allowed image tags. "
+                           "Attempted: " +
+                               std::to_string(attempted) +
+                               ", Maximum: " + std::to_string(tag_quota));
+}
+
 bool hex(const std::string& s, std::size_t size) {
   return (size == 0 ? !s.empty() : s.size() == size) &&
          std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isxdigit(c); });
@@ -128,6 +150,8 @@ struct decider {
     if (auto e = check_minimum(c.min_ram)) return *e;
     if (auto e = check_tags(c.tags)) return *e;
     if (auto e = check_properties(c.properties)) return *e;
+    if (auto e = check_property_count(c.properties.size())) return *e;
+    if (auto e = check_tag_count(unique(c.tags).size())) return *e;
     return std::vector<image_event>{
         image_created{c.name, c.owner, c.disk_format, c.container_format, c.visibility, c.min_disk,
                       c.min_ram, c.is_protected, unique(c.tags), c.properties}};
@@ -151,6 +175,13 @@ struct decider {
       if (!s.properties.count(k) && !c.properties_set.count(k))
         return make_domain_error(errc::conflict, "Property " + k + " does not exist.");
     }
+    auto after = s.properties;
+    for (const auto& [k, v] : c.properties_set) after[k] = v;
+    for (const auto& k : c.properties_removed) after.erase(k);
+    if (after.size() > s.properties.size())
+      if (auto e = check_property_count(after.size())) return *e;
+    if (c.tags && c.tags->size() > s.tags.size())
+      if (auto e = check_tag_count(unique(*c.tags).size())) return *e;
     image_updated e{c.name,           c.visibility,        c.min_disk,    c.min_ram,
                     c.is_protected,   std::nullopt,        c.disk_format, c.container_format,
                     c.properties_set, c.properties_removed};

@@ -214,6 +214,11 @@ outcome<subnet_plan> plan_subnet(int ip_version, const std::string& cidr_text,
     return bad("Invalid input for operation: cidr " + cidr_text + " is not an " +
                version_name(ip_version) + " subnet.");
   if (net->prefix == 0) return bad("0 is not allowed as CIDR prefix length.");
+  // Host bits set (10.0.0.1/24): Neutron names the network it would take.
+  if (auto given = parse_address(cidr_text.substr(0, cidr_text.find('/')));
+      given && given->value != net->network.value)
+    return bad("Invalid input for cidr. Reason: '" + cidr_text +
+               "' isn't a recognized IP subnet cidr, '" + to_string(*net) + "' is recommended.");
 
   subnet_plan plan{*net, std::nullopt, {}};
   if (!gateway_ip) {

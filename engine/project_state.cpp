@@ -56,7 +56,7 @@ struct decider {
   decision<project_event> operator()(const project::revoke_role& c) const {
     if (!s.exists()) return not_found(s);
     if (!s.has_role(c.user_id, c.role_id)) return assignment_not_found(s, c.user_id, c.role_id);
-    return std::vector<project_event>{project_role_revoked{c.user_id, c.role_id}};
+    return std::vector<project_event>{project_role_revoked{c.user_id, c.role_id, c.now_us}};
   }
 };
 
@@ -93,6 +93,10 @@ struct applier {
     if (it == s.roles.end() || it->second.erase(e.role_id) == 0)
       throw invalid_event("project.role_revoked for an assignment that does not exist");
     if (it->second.empty()) s.roles.erase(it);
+    if (e.tokens_revoked_before) {
+      auto& before = s.tokens_revoked_before[e.user_id];
+      before = std::max(before, *e.tokens_revoked_before);
+    }
   }
 };
 

@@ -57,7 +57,10 @@ struct project_role_revoked {
   static constexpr int schema_version = 1;
   std::string user_id;
   std::string role_id;
-  MSGPACK_DEFINE_MAP(user_id, role_id)
+  // The user's tokens on this project issued up to then stay revoked, also
+  // once a role is granted again. Absent in events written before it existed.
+  std::optional<std::int64_t> tokens_revoked_before;
+  MSGPACK_DEFINE_MAP(user_id, role_id, tokens_revoked_before)
 };
 
 using project_event = std::variant<project_created, project_updated, project_deleted,
@@ -73,6 +76,9 @@ struct project_state : resource_meta {
   // Role assignments: user id -> the ids of the roles it holds here. A user
   // with no role left has no entry.
   std::map<std::string, std::set<std::string>> roles;
+  // user id -> tokens of that user on this project issued at or before this
+  // time (µs) are revoked (a role of theirs was removed then).
+  std::map<std::string, std::int64_t> tokens_revoked_before;
 
   bool has_role(const std::string& user_id, const std::string& role_id) const;
   // The roles of a user on this project (empty when it has none).
@@ -107,6 +113,7 @@ struct grant_role {
 struct revoke_role {
   std::string user_id;
   std::string role_id;
+  std::int64_t now_us = 0;  // when it is asked: the user's tokens here until then are revoked
 };
 using command = std::variant<create, update, remove, grant_role, revoke_role>;
 }  // namespace project

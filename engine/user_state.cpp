@@ -44,7 +44,8 @@ struct decider {
     if (c.name)
       if (auto e = check_name(*c.name)) return *e;
     return std::vector<user_event>{
-        user_updated{c.name, c.default_project_id, c.enabled, c.description, c.email}};
+        user_updated{c.name, c.default_project_id, c.enabled, c.description, c.email,
+                     c.enabled == false ? std::optional<std::int64_t>(c.now_us) : std::nullopt}};
   }
 
   decision<user_event> operator()(const user::change_password& c) const {
@@ -87,6 +88,8 @@ struct applier {
     if (e.enabled) s.enabled = *e.enabled;
     if (e.description) s.description = *e.description;
     if (e.email) s.email = *e.email;
+    if (e.tokens_revoked_before)
+      s.tokens_revoked_before_us = std::max(s.tokens_revoked_before_us, *e.tokens_revoked_before);
   }
   void operator()(const user_password_changed& e) {
     if (!s.exists()) throw invalid_event("user.password_changed on a user that does not exist");

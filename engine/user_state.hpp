@@ -40,7 +40,11 @@ struct user_updated {
   std::optional<bool> enabled;
   std::optional<std::string> description;
   std::optional<std::string> email;
-  MSGPACK_DEFINE_MAP(name, default_project_id, enabled, description, email)
+  // Set when the update disables the user: every token issued up to then
+  // stays revoked, also once the user is enabled again (as Keystone's
+  // revocation events). Absent in events written before it existed.
+  std::optional<std::int64_t> tokens_revoked_before;
+  MSGPACK_DEFINE_MAP(name, default_project_id, enabled, description, email, tokens_revoked_before)
 };
 
 struct user_password_changed {
@@ -83,6 +87,9 @@ struct user_state : resource_meta {
   // Revoked tokens: audit id -> when the token expires anyway. Entries are
   // kept (a user revokes few tokens); they are harmless once expired.
   std::map<std::string, std::int64_t> revoked_tokens;
+  // Tokens issued at or before this time (µs) are revoked: the user was
+  // disabled then. 0: none.
+  std::int64_t tokens_revoked_before_us = 0;
 
   bool token_revoked(const std::string& audit_id) const {
     return revoked_tokens.count(audit_id) > 0;
@@ -114,6 +121,7 @@ struct update {
   std::optional<bool> enabled;
   std::optional<std::string> description;
   std::optional<std::string> email;
+  std::int64_t now_us = 0;  // when it is asked: a disable revokes tokens issued until then
 };
 struct change_password {
   std::string password_hash;  // already hashed

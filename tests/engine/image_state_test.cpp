@@ -359,3 +359,35 @@ TEST(ImageState, EventsRoundTripThroughTheCodec) {
 
 }  // namespace
 }  // namespace cumulo
+
+namespace cumulo {
+namespace {
+
+// Issue 22, item 16: Glance's image_property_quota and image_tag_quota
+// (128 each) bound what one image carries: 413 past them.
+TEST(ImageState, PropertiesAndTagsHaveGlancesQuotas) {
+  auto c = cirros();
+  for (int i = 0; i < 129; ++i) c.properties["p" + std::to_string(i)] = "v";
+  expect_refusal<image_machine>(fresh(), c, errc::too_large,
+                                "The limit has been exceeded on the number of allowed image "
+                                "properties. Attempted: 129, Maximum: 128");
+  c.properties.erase("p0");
+  auto s = run(fresh(), c);
+  image::update more;
+  more.properties_set = {{"one-more", "v"}};
+  EXPECT_EQ(refusal_of<image_machine>(s, more).code, errc::too_large);
+  image::update swap;
+  swap.properties_set = {{"one-more", "v"}};
+  swap.properties_removed = {"p1"};
+  s = run(s, swap);
+  EXPECT_EQ(s.properties.size(), 128u) << "a swap keeps the count";
+
+  auto t = cirros();
+  for (int i = 0; i < 129; ++i) t.tags.push_back("t" + std::to_string(i));
+  EXPECT_EQ(refusal_of<image_machine>(fresh(), t).code, errc::too_large);
+  t.tags.resize(128);
+  EXPECT_EQ(run(fresh(), t).tags.size(), 128u);
+}
+
+}  // namespace
+}  // namespace cumulo

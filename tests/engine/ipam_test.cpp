@@ -101,7 +101,12 @@ TEST(Ipam, LowestFreeSkipsUsedAddresses) {
 }
 
 TEST(Ipam, PlansASubnetWithDefaults) {
-  auto p = plan_subnet(4, "192.168.1.9/24", std::nullopt, {});
+  EXPECT_EQ(plan_subnet(4, "192.168.1.9/24", std::nullopt, {}).error().message,
+            "Invalid input for cidr. Reason: '192.168.1.9/24' isn't a recognized IP subnet cidr, "
+            "'192.168.1.0/24' is recommended.")
+      << "host bits set";
+  EXPECT_FALSE(plan_subnet(6, "2001:db8::1/64", std::nullopt, {}).ok()) << "host bits set";
+  auto p = plan_subnet(4, "192.168.1.0/24", std::nullopt, {});
   ASSERT_TRUE(p.ok());
   EXPECT_EQ(to_string(p.value().net), "192.168.1.0/24");
   EXPECT_EQ(to_string(*p.value().gateway), "192.168.1.1");

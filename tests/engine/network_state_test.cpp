@@ -112,7 +112,11 @@ TEST(NetworkState, RefusesIllegalNetworkCommands) {
 }
 
 TEST(NetworkState, AddsASubnetWithNeutronDefaults) {
-  auto s = run(created(), subnet("s1", "10.0.0.7/24"));
+  // Host bits are refused as Neutron does (issue 22, item 16).
+  EXPECT_EQ(refused(created(), subnet("s1", "10.0.0.7/24")).message,
+            "Invalid input for cidr. Reason: '10.0.0.7/24' isn't a recognized IP subnet cidr, "
+            "'10.0.0.0/24' is recommended.");
+  auto s = run(created(), subnet("s1", "10.0.0.0/24"));
   ASSERT_EQ(s.subnets.size(), 1u);
   const auto& sub = *s.find_subnet("s1");
   EXPECT_EQ(sub.cidr, "10.0.0.0/24");
