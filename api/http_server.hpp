@@ -43,6 +43,9 @@ struct server_options {
   std::size_t max_client_connections = 256;
   std::chrono::milliseconds request_timeout{30000};
   std::chrono::milliseconds idle_timeout{120000};
+  // Token issues a second one client address may ask for (a burst of
+  // three times that); more are a 429 with Retry-After.
+  double token_issue_rate = 10;
   std::chrono::milliseconds actor_timeout{10000};  // then 503
   std::chrono::milliseconds drain_timeout{10000};  // shutdown waits for answers
   // The schemas/ folder; request-body schemas are read from its api/.

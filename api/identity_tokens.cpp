@@ -116,6 +116,18 @@ void on_subject(server_context& ctx, const Request& req, std::shared_ptr<respond
 void add_token_routes(Pistache::Rest::Router& router, server_context& ctx) {
   add_route(router, ctx, http_method::post, "/v3/auth/tokens", service::identity,
             [&ctx](const Request& req, std::shared_ptr<responder> r) {
+              // Each issue costs an argon2id hash on one of two workers: one
+              // client must not queue up everyone else's logins.
+              const std::string client = req.address().host();
+              const auto now = rate_limiter::clock::now();
+              if (!ctx.token_issues->admit(client, now)) {
+                const auto wait = static_cast<long>(ctx.token_issues->retry_after(client, now)) + 1;
+                r->add_header("Retry-After", std::to_string(wait));
+                respond_error(*r, 429,
+                              "Too many token requests from " + client + "; retry in " +
+                                  std::to_string(wait) + " s.");
+                return;
+              }
               auto body = read_json_body(body_of(req), header_of(req, "Content-Type"), ctx.schemas,
                                          "identity_auth_tokens", ctx.opts.max_json_body_bytes);
               if (!body) {

@@ -19,6 +19,7 @@
 #include "api/bridge.hpp"
 #include "api/http_server.hpp"
 #include "api/json_body.hpp"
+#include "api/rate_limiter.hpp"
 #include "engine/policy.hpp"
 
 namespace cumulo::api {
@@ -71,6 +72,9 @@ struct server_context {
   // The methods each registered path answers, for the 405s of the others.
   std::map<std::string, std::pair<int, std::set<std::string>>> methods_of_path;
   std::uint16_t port = 0;  // the bound port, once listening
+  // POST /v3/auth/tokens per client address (`serve --token-issue-rate`).
+  std::shared_ptr<rate_limiter> token_issues =
+      std::make_shared<rate_limiter>(opts.token_issue_rate, opts.token_issue_rate * 3);
 };
 
 }  // namespace cumulo::api

@@ -48,6 +48,7 @@ struct serve_options {
   std::size_t max_client_connections = 256;
   std::int64_t client_timeout = 30;  // seconds a stalled request head or body may wait
   std::int64_t idle_timeout = 120;   // seconds an idle keep-alive connection stays
+  double token_issue_rate = 10;      // POST /v3/auth/tokens a second per client
 };
 
 // As many open files as the hard limit allows: each client connection is
@@ -160,6 +161,7 @@ int serve(const serve_options& o) {
     http.max_client_connections = o.max_client_connections;
     http.request_timeout = std::chrono::seconds(o.client_timeout);
     http.idle_timeout = std::chrono::seconds(o.idle_timeout);
+    http.token_issue_rate = o.token_issue_rate;
     api::http_server server(c.system(),
                             {c.conductor(), c.identity(), c.networking(), c.image_registry(),
                              c.compute(), c.journal(), c.compute_host_directory()},
@@ -237,6 +239,11 @@ void add_serve(CLI::App& app) {
   cmd->add_option("--idle-timeout", o->idle_timeout,
                   "seconds an idle keep-alive connection stays open")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{86400}))
+      ->capture_default_str();
+  cmd->add_option("--token-issue-rate", o->token_issue_rate,
+                  "token issues (POST /v3/auth/tokens) a second one client address may ask "
+                  "for, with bursts of three times that; more are refused with 429")
+      ->check(CLI::Range(0.1, 1e6))
       ->capture_default_str();
   cmd->add_option("--password-cost", o->password_cost,
                   "argon2id cost of new password hashes: interactive (libsodium's, ~120 ms) or "
