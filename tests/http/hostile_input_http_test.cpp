@@ -375,5 +375,30 @@ TEST_F(ClientLimits, AnUploadWhoseClientStopsSendingLeavesTheImageQueued) {
   EXPECT_EQ(retry.status, 204) << retry.body;
 }
 
+// One client's token issues are rate-limited (`--token-issue-rate 2`: 2 a
+// second, bursts of 6): each costs an argon2id hash on a pool of two.
+class TokenIssueLimit : public HostileInput {
+ protected:
+  std::vector<std::string> extra_args() const override { return {"--token-issue-rate", "2"}; }
+};
+
+TEST_F(TokenIssueLimit, AFloodOfLoginsFromOneClientGets429s) {
+  int refused = 0;
+  http_response last;
+  for (int i = 0; i < 12; ++i) {
+    auto r = issue(password_auth("admin", kAdminPassword, "admin"));
+    EXPECT_TRUE(r.status == 201 || r.status == 429) << r.status << " " << r.body;
+    if (r.status == 429) {
+      ++refused;
+      last = r;
+    }
+  }
+  EXPECT_GE(refused, 4) << "at most a burst of 6 and 2 a second pass";
+  expect_keystone_error(last, 429, "Too Many Requests");
+  EXPECT_FALSE(last.headers["retry-after"].empty());
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  EXPECT_EQ(issue(password_auth("admin", kAdminPassword, "admin")).status, 201) << "refilled";
+}
+
 }  // namespace
 }  // namespace cumulo
