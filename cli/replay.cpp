@@ -205,7 +205,7 @@ void require_stream(const log_reader& log, const std::string& stream) {
 int list_streams(const log_reader& log, const replay_options& o) {
   const auto streams = log.store().streams();
   if (o.json)
-    std::cout << streams_json(streams).dump(2) << "\n";
+    std::cout << streams_json(streams).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   else
     print_streams(std::cout, streams);
   return exit_ok;
@@ -222,10 +222,10 @@ int show_stream(const log_reader& log, const replay_options& o) {
     if (instance && o.story) {
       json story = instance_story_json(log.store(), log.opened(), o.stream);
       story["stream_events"] = std::move(list);
-      std::cout << story.dump(2) << "\n";
+      std::cout << story.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
       return exit_ok;
     }
-    std::cout << list.dump(2) << "\n";
+    std::cout << list.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return exit_ok;
   }
   std::cout << o.stream << ": " << count(static_cast<std::int64_t>(events.size()), "event") << "\n";
@@ -255,7 +255,7 @@ int show_diff(const log_reader& log, const replay_options& o) {
     return exit_does_not_fold;
   }
   if (o.json)
-    std::cout << d.dump(2) << "\n";
+    std::cout << d.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   else
     print_diff(std::cout, d);
   return exit_ok;
@@ -298,7 +298,7 @@ int show_state_at(const log_reader& log, const replay_options& o) {
   if (o.json) {
     json states = json::object();
     for (const auto& s : streams) states[s] = json(fold.state_json(s));
-    std::cout << states.dump(2) << "\n";
+    std::cout << states.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return exit_ok;
   }
   std::cout << "state at " << at.text << ": ";
@@ -357,7 +357,7 @@ int verify(const log_reader& log, const replay_options& o) {
                 {"streams", streams},
                 {"last_seq", fold.last_seq()}};
     if (failure) report["failure"] = failure_json(*failure);
-    std::cout << report.dump(2) << "\n";
+    std::cout << report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   } else if (failure) {
     std::cout << "verify failed at " << describe(*failure) << "\n"
               << count(fold.events(), "event") << " before it folded without error\n";

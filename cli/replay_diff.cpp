@@ -86,7 +86,7 @@ void print_diff(std::ostream& out, const json& d) {
   for (const auto& c : d["changed"]) {
     out << "~ " << c["stream"].get<std::string>() << "\n";
     for (const auto& [key, v] : c["fields"].items())
-      out << "    " << key << ": " << v["old"].dump() << " -> " << v["new"].dump() << "\n";
+      out << "    " << key << ": " << v["old"].dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << " -> " << v["new"].dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   }
 }
 

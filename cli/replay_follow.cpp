@@ -35,7 +35,7 @@ int follow(std::ostream& out, const event_store& store, std::int64_t from, int b
       next = r.seq + 1;
       if (!stream.empty() && r.stream != stream) return true;
       if (as_json)
-        out << event_json(r).dump() << "\n";
+        out << event_json(r).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
       else
         print_event(out, r);
       ++shown;

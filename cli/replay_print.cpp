@@ -69,7 +69,7 @@ void print_event(std::ostream& out, const recorded_event& r) {
   out << "seq " << r.seq << "  " << format_iso8601_us(r.time_us) << "  " << r.type << " (schema "
       << r.schema_version << ")  " << r.stream << " version " << r.version << "\n    request "
       << or_dash(r.request_id) << "  user " << or_dash(r.user_id) << "\n    "
-      << payload_of(r).dump() << "\n";
+      << payload_of(r).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
 }
 
 json event_json(const recorded_event& r) {
@@ -85,7 +85,7 @@ json event_json(const recorded_event& r) {
 }
 
 void print_state(std::ostream& out, const nlohmann::json& state, int indent) {
-  std::istringstream lines(state.dump(2));
+  std::istringstream lines(state.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
   const std::string pad(static_cast<std::size_t>(indent), ' ');
   for (std::string line; std::getline(lines, line);) out << pad << line << "\n";
 }

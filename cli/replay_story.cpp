@@ -120,7 +120,7 @@ std::string summary_of(const recorded_event& r) {
            " " + p.value("mac_address", "");
   }
   if (r.type == "network.port_deleted") return "port " + p.value("port_id", "") + " deleted";
-  return p.dump();
+  return p.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 json build_story(const event_store& store, const std::filesystem::path& db,

@@ -41,7 +41,9 @@ std::string upcast(const std::string& type, int version, int target, std::string
 std::string payload_to_json(const std::string& payload) {
   auto j = nlohmann::json::from_msgpack(payload.begin(), payload.end(), true, false);
   if (j.is_discarded()) return "\"<undecodable payload>\"";
-  return j.dump();
+  // replace: a log written before the door refused text that is not UTF-8
+  // still replays (with U+FFFD), instead of failing on that event.
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace cumulo

@@ -1,6 +1,9 @@
 #include "engine/utf8.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "engine/codec.hpp"
 
 namespace cumulo {
 namespace {
@@ -26,6 +29,18 @@ TEST(Utf8, RefusesWhatIsNot) {
   EXPECT_FALSE(valid_utf8("caf\xc3"));                 // cut short
   EXPECT_FALSE(valid_utf8("\xe2\x82"));                // cut short
   EXPECT_FALSE(valid_utf8("\xf8\x88\x80\x80\x80"));    // 5-byte form
+}
+
+// A log written before the door refused such text still replays: the
+// payload's JSON has U+FFFD where the bad bytes were (issue 22, item 8).
+TEST(Utf8, APayloadThatIsNotUtf8StillRendersAsJson) {
+  const std::string bad = "tag-\xff\xfe";
+  const auto packed = nlohmann::json::to_msgpack(nlohmann::json{{"tags", {bad}}});
+  const std::string payload(packed.begin(), packed.end());
+  std::string text;
+  ASSERT_NO_THROW(text = payload_to_json(payload));
+  EXPECT_NE(text.find("tag-\xef\xbf\xbd"), std::string::npos) << text;
+  EXPECT_TRUE(valid_utf8(text));
 }
 
 }  // namespace
