@@ -1,7 +1,7 @@
-// What the servers tests share: a cloud with images. This branch has no
-// image API (Glance lives on main), so the images are written into the
-// data dir's event log while the cloud is stopped, as Glance's own events
-// (image.created, image.upload_started, image.uploaded); the restarted
+// What the servers tests share: a cloud with images. The images are written
+// into the data dir's event log while the cloud is stopped, as Glance's own
+// events (image.created, image.upload_started, image.uploaded), so a test
+// gets an image of any owner and state without uploading one; the restarted
 // cloud folds them like any image.
 #pragma once
 
