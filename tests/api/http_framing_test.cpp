@@ -75,5 +75,58 @@ TEST(HttpFraming, MalformedChunksFail) {
   EXPECT_FALSE(body_framing::of(bad));
 }
 
+// Issue 22, item 9: what two parsers could read two ways is refused.
+TEST(HttpFraming, RefusesHeadsTwoParsersWouldReadDifferently) {
+  const std::vector<std::string> bad = {
+      "GET /v3 HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 0\r\n\r\n",
+      "GET /v3 HTTP/1.1\r\nContent-Length: 5\r\ncontent-length: 5\r\n\r\n",
+      "GET /v3 HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
+      "GET /v3 HTTP/1.1\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n",
+      "GET /v3 HTTP/1.1\nHost: x\n\n",
+      "GET /v3 HTTP/1.1\r\nHost: x\r\n folded\r\n\r\n",
+      "GET /v3 HTTP/1.1\r\nHost : x\r\n\r\n",
+      "GET /v3 HTTP/1.1\r\nHo(st: x\r\n\r\n",
+      "GET /v3 HTTP/1.1\r\nX: a\x01b\r\n\r\n",
+      "GET /v3\r\n\r\n",
+      "GET  /v3 HTTP/1.1\r\n\r\n",
+      "GET /v3 HTTP/1.1 x\r\n\r\n",
+      "GET /v3 HTTP/2.0\r\n\r\n",
+      "GET v3 HTTP/1.1\r\n\r\n",
+      "G\"T /v3 HTTP/1.1\r\n\r\n",
+      "\r\n\r\n",
+  };
+  for (const auto& head : bad) {
+    auto p = parse_request_head_why(head);
+    EXPECT_FALSE(p.head) << head;
+    EXPECT_NE(p.why, nullptr) << head;
+  }
+  auto list = parse_request_head("GET /v3 HTTP/1.1\r\nAccept: a\r\nAccept: b\r\n\r\n");
+  ASSERT_TRUE(list);
+  EXPECT_EQ(list->header("accept"), "a, b") << "a list header repeated is one list";
+}
+
+TEST(HttpFraming, AContentLengthIsDigitsOnly) {
+  for (const char* bad : {"-1", "+5", "0x10", " 5 5", "99999999999999999999",
+                          "18446744073709551615", "4611686018427387905", ""}) {
+    request_head h;
+    h.headers = {{"content-length", bad}};
+    if (std::string(bad).empty()) continue;  // no header at all: an empty body
+    EXPECT_FALSE(body_framing::of(h)) << bad;
+  }
+  request_head ok;
+  ok.headers = {{"content-length", "4611686018427387904"}};
+  ASSERT_TRUE(body_framing::of(ok));
+  EXPECT_EQ(*body_framing::of(ok)->declared_length(), max_content_length);
+}
+
+TEST(HttpFraming, TheEndOfAHeadIsFoundFromWhereTheSearchStopped) {
+  std::string buffer = "GET / HTTP/1.1\r\nHost: x\r\n\r";
+  EXPECT_EQ(head_end(buffer, 0), std::string::npos);
+  const std::size_t searched = buffer.size();
+  buffer += "\n";
+  EXPECT_EQ(head_end(buffer, searched), buffer.size()) << "a CRLFCRLF split across two reads";
+  EXPECT_EQ(head_end("GET / HTTP/1.1\nHost: x\n\n"), 24u) << "bare LFs end a head too";
+}
+
 }  // namespace
 }  // namespace cumulo::api
