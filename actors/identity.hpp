@@ -40,6 +40,7 @@
 #include "engine/identity_directory.hpp"
 #include "store/wall_clock.hpp"
 #include "crypto/password.hpp"
+#include "crypto/token.hpp"
 
 namespace cumulo {
 
