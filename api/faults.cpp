@@ -49,7 +49,7 @@ std::string inject(fault_board& board, const json& f, int& code) {
     if (!(seconds > 0) || seconds > 3600) return "seconds must be more than 0 and at most 3600.";
     board.set_libvirt(
         host, type == "libvirt_fail" ? libvirt_fault::fail : libvirt_fault::hang,
-        fault_board::clock::now() + std::chrono::duration_cast<fault_board::clock::duration>(
+        board.now() + std::chrono::duration_cast<fault_board::clock::duration>(
                                         std::chrono::duration<double>(seconds)));
     return "";
   }

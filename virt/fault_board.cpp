@@ -13,7 +13,7 @@ void fault_board::set_libvirt(const std::string& host, libvirt_fault mode,
 fault_board::libvirt_state fault_board::libvirt_of(const std::string& host) const {
   std::lock_guard lock(m_);
   auto it = libvirt_.find(host);
-  if (it == libvirt_.end() || it->second.until <= clock::now()) return {};
+  if (it == libvirt_.end() || it->second.until <= now_()) return {};
   return it->second;
 }
 
@@ -50,7 +50,7 @@ void fault_board::clear() {
 std::vector<std::string> fault_board::describe() const {
   std::lock_guard lock(m_);
   std::vector<std::string> out;
-  const auto now = clock::now();
+  const auto now = now_();
   for (const auto& [host, f] : libvirt_) {
     if (f.until <= now || f.mode == libvirt_fault::none) continue;
     char left[32];

@@ -18,6 +18,11 @@ enum class libvirt_fault { none, fail, hang };
 class fault_board {
  public:
   using clock = std::chrono::steady_clock;
+  // The board's time (expiry of faults): the steady clock unless a test
+  // injects its own.
+  using now_fn = std::function<clock::time_point()>;
+  explicit fault_board(now_fn now = [] { return clock::now(); }) : now_(std::move(now)) {}
+  clock::time_point now() const { return now_(); }
 
   // The host's libvirt calls fail (or block) until `until`.
   void set_libvirt(const std::string& host, libvirt_fault mode, clock::time_point until);
@@ -45,6 +50,7 @@ class fault_board {
   std::map<std::string, libvirt_state> libvirt_;
   bool image_store_full_ = false;
   std::function<bool(const std::string&)> crash_;
+  now_fn now_;
 };
 
 }  // namespace cumulo

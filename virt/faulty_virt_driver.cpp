@@ -17,7 +17,7 @@ void faulty_virt_driver::check(const char* call) {
                        " (injected fault)");
     // A hang: wait out the window (a later fault may extend it), then go on.
     std::this_thread::sleep_until(
-        std::min(f.until, fault_board::clock::now() + std::chrono::milliseconds(100)));
+        std::min(f.until, faults_->now() + std::chrono::milliseconds(100)));
   }
 }
 
