@@ -58,6 +58,7 @@ cloud::cloud(const cloud_options& opts) {
   id_opts.token_key_file = dir_->root() / "token.key";
   id_opts.token_ttl = opts.token_ttl;
   id_opts.cost = opts.cost;
+  id_opts.clock = opts.clock;
   try {
     identity_ = spawn_identity(*system_, conductor_, id_opts);
     network_host_ = spawn_network_host(*system_, opts.hypervisor_uri);

@@ -16,6 +16,7 @@
 
 #include "store/data_dir.hpp"
 #include "store/event_store.hpp"
+#include "store/wall_clock.hpp"
 #include "virt/fault_board.hpp"
 #include "crypto/password.hpp"
 
@@ -50,6 +51,8 @@ struct cloud_options {
   std::size_t threads = 2;  // CAF scheduler workers
   std::chrono::seconds token_ttl{3600};
   password_cost cost;  // of new password hashes (tests use the cheapest)
+  // Identity's time (token issue, expiry, revocations): tests inject theirs.
+  clock_fn clock = wall_clock();
   // The hypervisor networks (and, later, instances) live on: libvirt's
   // in-process test driver by default.
   std::string hypervisor_uri = "test:///default";

@@ -6,6 +6,8 @@
 
 #include <caf/all.hpp>
 
+#include <atomic>
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -62,6 +64,27 @@ TEST(IdentityActor, OfManyCreatesWithOneNameExactlyOneSucceeds) {
                                              project_atom::value);
   ASSERT_TRUE(all.ok());
   EXPECT_EQ(all->size(), 1u);
+}
+
+// The identity's clock is injected: a token expires without the test
+// waiting an hour.
+TEST(IdentityActor, ATokenExpiresByTheInjectedClock) {
+  temp_dir dir;
+  auto now = std::make_shared<std::atomic<std::int64_t>>(1'800'000'000'000'000);
+  auto o = cheap(dir);
+  o.clock = [now] { return now->load(); };
+  cloud c(o);
+  bootstrap_identity(c, "pw");
+  auto issued = ask<token_info>(c.system(), c.identity(), authenticate_atom::value,
+                                password_auth("admin", "pw", "admin"));
+  ASSERT_TRUE(issued.ok()) << issued.error.message;
+  EXPECT_EQ(issued->payload.issued_at_us, now->load());
+  auto valid = ask<token_info>(c.system(), c.identity(), validate_atom::value, issued->token);
+  EXPECT_TRUE(valid.ok()) << valid.error.message;
+  *now += 3600LL * 1000 * 1000;  // Keystone's hour
+  auto expired = ask<token_info>(c.system(), c.identity(), validate_atom::value, issued->token);
+  ASSERT_FALSE(expired.ok());
+  EXPECT_EQ(expired.error.code, errc::unauthorized);
 }
 
 TEST(IdentityActor, IssuesValidatesAndRevokesTokensAcrossARestart) {

@@ -1,6 +1,6 @@
 // Fuzzes api/http_framing: the bytes of one connection, as the upload
 // handler (api/image_upload.cpp) reads them: a head up to its blank line,
-// parse_request_head, without_empty_headers, body_framing::of, then the body
+// parse_request_head(_why), without_empty_headers, body_framing::of, then the body
 // fed in pieces (de-chunked or counted), then the next request's head.
 //
 // Input: byte 0 is the piece size the bytes arrive in (1..256); the rest is
@@ -45,6 +45,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   for (int requests = 0; requests < 64 && !conn.empty(); ++requests) {
     const std::size_t end = head_end(conn);
+    // The incremental search (the bytes before `from` searched already)
+    // finds the same end.
+    if (conn.size() > piece) {
+      const std::size_t first = head_end(conn.substr(0, piece));
+      if (first == std::string_view::npos) check(head_end(conn, piece) == end);
+    }
     if (end == std::string_view::npos) {
       // What the handler forwards when the head never ends.
       (void)parse_request_head(conn);
@@ -55,6 +61,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string head(conn.substr(0, end));
     conn.remove_prefix(end);
     auto parsed = parse_request_head(head);
+    const auto why = parse_request_head_why(head);
+    check(why.head.has_value() == parsed.has_value());
+    check(parsed.has_value() || why.why != nullptr);
     const std::string cleaned = without_empty_headers(head);
     check(cleaned.size() <= head.size());
     if (!parsed) continue;

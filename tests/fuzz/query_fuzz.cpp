@@ -6,7 +6,9 @@
 //  - Neutron's list filters: list_query_of and list_query::match
 //    (api/network_views.cpp) on a few items;
 //  - Glance's list query: parse_image_query and list_images
-//    (engine/image_listing.cpp) on a few images.
+//    (engine/image_listing.cpp) on a few images;
+//  - Nova's name and ip filters, regular expressions from the client:
+//    search_pattern (engine/search_pattern.cpp, RE2) on a few texts.
 //
 // Input: the query as sent after '?' ("name=a%20b&limit=2&sort=name:asc").
 // It is split the way Pistache does (on '&', then the first '='; a key seen
@@ -23,6 +25,7 @@
 
 #include "api/network_views.hpp"
 #include "engine/image_listing.hpp"
+#include "engine/search_pattern.hpp"
 
 namespace cumulo::api::fuzz {
 #include "percent_decoded.inc"
@@ -90,6 +93,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   const auto q = api::list_query_of(params);
   for (const auto& item : items()) (void)q.match(item);
+
+  for (const char* key : {"name", "ip", "ip6"})
+    if (auto it = params.find(key); it != params.end()) {
+      const search_pattern p(it->second);
+      for (const char* text : {"vm-1", "", "10.0.0.5", "fd00::5", "\xff\xfe"})
+        (void)p.found_in(text);
+    }
 
   auto iq = parse_image_query(params);
   if (iq) {
