@@ -41,12 +41,13 @@ std::size_t head_end(std::string_view buffer, std::size_t from) {
   // Only the new bytes (and the 3 before them) are searched: a head that
   // arrives a byte at a time costs linear time, not quadratic.
   from = from > 3 ? from - 3 : 0;
-  auto at = buffer.find("\r\n\r\n", from);
-  if (at != std::string_view::npos) return at + 4;
   // A head ended by bare LFs ends too (and is then refused), rather than
-  // waiting for a CRLF that never comes.
-  at = buffer.find("\n\n", from);
-  return at == std::string_view::npos ? std::string_view::npos : at + 2;
+  // waiting for a CRLF that never comes: whichever end comes first.
+  const auto crlf = buffer.find("\r\n\r\n", from);
+  const auto lf = buffer.find("\n\n", from);
+  if (crlf != std::string_view::npos && (lf == std::string_view::npos || crlf + 2 <= lf))
+    return crlf + 4;
+  return lf == std::string_view::npos ? std::string_view::npos : lf + 2;
 }
 
 std::string without_empty_headers(std::string_view head) {

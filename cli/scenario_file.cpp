@@ -188,9 +188,25 @@ bool known_verb(const std::string& verb) {
   return verbs().count(verb) > 0;
 }
 
+namespace {
+
+// A scenario file is a page of steps: anything this large is not one.
+constexpr std::uintmax_t max_scenario_bytes = 4 << 20;
+
+scenario_file read_scenario(const std::string& path, const YAML::Node& doc);
+
+}  // namespace
+
 scenario_file load_scenario(const std::string& path) {
   YAML::Node doc;
+  std::error_code size_error;
+  const auto size = std::filesystem::file_size(path, size_error);
+  if (!size_error && size > max_scenario_bytes)
+    throw scenario_error(path + ": the file is " + std::to_string(size) +
+                         " bytes; a scenario file is at most " +
+                         std::to_string(max_scenario_bytes) + " bytes");
   try {
+    // yaml-cpp bounds its own nesting (DeepRecursion, a ParserException).
     doc = YAML::LoadFile(path);
   } catch (const YAML::BadFile&) {
     throw scenario_error(path + ": cannot read the file");
@@ -200,6 +216,21 @@ scenario_file load_scenario(const std::string& path) {
   }
   if (!doc.IsMap() || !doc["steps"] || !doc["steps"].IsSequence())
     throw scenario_error(path + ":1:1: a scenario is a mapping with a 'steps' list");
+  try {
+    return read_scenario(path, doc);
+  } catch (const YAML::Exception& e) {
+    // A node of another shape than the one read (a list where a name is
+    // expected, a mapping as a key): the file's mistake, said where it is.
+    const auto line = e.mark.is_null() ? 1 : e.mark.line + 1;
+    const auto column = e.mark.is_null() ? 1 : e.mark.column + 1;
+    throw scenario_error(path + ":" + std::to_string(line) + ":" + std::to_string(column) +
+                         ": a value of the wrong shape here (" + e.msg + ")");
+  }
+}
+
+namespace {
+
+scenario_file read_scenario(const std::string& path, const YAML::Node& doc) {
   for (const auto& kv : doc) {
     const auto key = kv.first.as<std::string>();
     if (key != "steps" && key != "cloud" && key != "name" && key != "description")
@@ -214,5 +245,7 @@ scenario_file load_scenario(const std::string& path) {
   if (uses_faults(f.steps)) f.cloud.faults = true;
   return f;
 }
+
+}  // namespace
 
 }  // namespace cumulo::cli

@@ -59,6 +59,16 @@ TEST(ScenarioFile, ErrorsNameFileLineAndColumnBeforeAnythingRuns) {
                                                                           << r.err;
     EXPECT_EQ(r.out.find("cloud at"), std::string::npos) << "a cloud started: " << r.out;
   }
+  // Found by the scenario fuzzer (issue 22): nodes of another shape than the
+  // one read ended the program in std::terminate.
+  for (const std::string text : {"name: [a]\nsteps: []\n", "? [a, b]\n: 1\nsteps: []\n",
+                                 "steps:\n  - {[a]: 1}\n", "cloud: {[x]: 1}\nsteps: []\n"}) {
+    const auto file = write(dir, "shape.yaml", text);
+    const auto r = scenario({file});
+    EXPECT_EQ(r.exit_code, 2) << text << r.err;
+    EXPECT_NE(r.err.find(file + ":"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("a value of the wrong shape here"), std::string::npos) << text << r.err;
+  }
   // Several files: all are checked, none runs when one is bad.
   const auto good = write(dir, "good.yaml", "steps:\n  - sleep: 0\n");
   const auto bad = write(dir, "bad.yaml", "steps:\n  - nope: 1\n");
