@@ -376,8 +376,10 @@ class upload_handler final : public Rest::Private::RouterHandler {
         guard_(std::make_shared<connection_guard>(connection_guard::limits{
             ctx.opts.max_client_connections, ctx.opts.request_timeout, ctx.opts.idle_timeout})) {}
 
+  // Replaces Http::Handler's (private there), which only gives the peer its
+  // request parser: the same here, then the connection guard's count.
   void onConnection(const std::shared_ptr<Tcp::Peer>& peer) override {
-    RouterHandler::onConnection(peer);
+    peer->putData(ParserData, std::make_shared<Http::RequestParser>(getMaxRequestSize()));
     const std::string client = peer->address().host();
     if (!guard_->opened(peer.get(), peer->fd(), client, connection_guard::clock::now())) {
       spdlog::warn("http: {} is over its {} connections; closing a new one", client,
