@@ -101,13 +101,8 @@ void add_compute_route(Pistache::Rest::Router& router, server_context& ctx, http
                 respond_error(*r, v.status, v.error);
                 return;
               }
-              // Appended, not `"compute " + text()`: GCC 12 warns -Warray-bounds
-              // on that temporary once it is inlined here (a false positive).
-              const std::string version = v.version.text();
-              std::string header = "compute ";
-              header += version;
-              r->add_header("OpenStack-API-Version", header);
-              r->add_header("X-OpenStack-Nova-API-Version", version);
+              r->add_header("OpenStack-API-Version", "compute " + v.version.text());
+              r->add_header("X-OpenStack-Nova-API-Version", v.version.text());
               handler(req, std::move(r), v.version);
             });
 }
