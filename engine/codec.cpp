@@ -38,7 +38,19 @@ std::string upcast(const std::string& type, int version, int target, std::string
   return payload;
 }
 
+msgpack::object_handle unpack_bounded(const std::string& bytes) {
+  const std::size_t n = bytes.size();
+  const msgpack::unpack_limit limit(n, n, n, n, n, 64);
+  return msgpack::unpack(bytes.data(), n, nullptr, nullptr, limit);
+}
+
 std::string payload_to_json(const std::string& payload) {
+  // nlohmann's reader recurses: the bounded unpack checks the shape first.
+  try {
+    unpack_bounded(payload);
+  } catch (const std::exception&) {
+    return "\"<undecodable payload>\"";
+  }
   auto j = nlohmann::json::from_msgpack(payload.begin(), payload.end(), true, false);
   if (j.is_discarded()) return "\"<undecodable payload>\"";
   // replace: a log written before the door refused text that is not UTF-8

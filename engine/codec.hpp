@@ -56,6 +56,12 @@ void register_upcaster(const std::string& type, int from_version, upcaster fn);
 // step is missing.
 std::string upcast(const std::string& type, int version, int target, std::string payload);
 
+// msgpack's unpack with limits a payload of `bytes` can honestly need: no
+// array, map or string longer than the payload itself, nesting at most 64
+// (a corrupted log must not ask for 64 GB, nor recurse without end). Throws
+// what msgpack throws.
+msgpack::object_handle unpack_bounded(const std::string& bytes);
+
 template <class Event>
 Event decode_payload(const std::string& type, int version, const std::string& payload) {
   if (version > Event::schema_version)
@@ -67,7 +73,7 @@ Event decode_payload(const std::string& type, int version, const std::string& pa
                                  : std::string();
   const std::string& bytes = lifted.empty() ? payload : lifted;
   try {
-    auto handle = msgpack::unpack(bytes.data(), bytes.size());
+    auto handle = unpack_bounded(bytes);
     Event e;
     handle.get().convert(e);
     return e;
