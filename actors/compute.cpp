@@ -506,13 +506,13 @@ caf::result<created_servers> on_create_servers(compute_actor* self, create_serve
   auto flow = std::make_shared<create_flow>();
   flow->id = ++st.last_id;
   flow->req = std::move(req);
-  flow->promise = self->make_response_promise<created_servers>();
   // A caller that goes away (its own timeout) is watched: nothing more is
-  // launched for it.
+  // launched for it. Before the promise, which takes the sender over.
   if (auto caller = self->current_sender()) {
     flow->caller = caf::actor_cast<caf::actor_addr>(caller);
     self->monitor(caller);
   }
+  flow->promise = self->make_response_promise<created_servers>();
   st.flows.emplace(flow->id, flow);
   resolve_image(self, flow);
   return flow->promise;
