@@ -64,7 +64,10 @@ cloud::cloud(const cloud_options& opts) {
     network_host_ = spawn_network_host(*system_, opts.hypervisor_uri);
     networking_ = spawn_networking(*system_, conductor_, network_host_);
     image_registry_ = spawn_image_registry(*system_, conductor_, image_dir());
-    compute_ = spawn_compute(*system_, conductor_);
+    compute_options compute_opts;
+    compute_opts.reservation_expiry = opts.reservation_expiry;
+    compute_opts.launch_timeout = opts.launch_timeout;
+    compute_ = spawn_compute(*system_, conductor_, networking_, image_registry_, compute_opts);
     start_compute(opts);
   } catch (const std::exception&) {
     stop_actors();

@@ -67,6 +67,12 @@ struct cloud_options {
   std::shared_ptr<fault_board> faults;
   // A spawn that takes longer is given up and the build rescheduled.
   std::chrono::seconds spawn_timeout{300};
+  // Nova's [quota] reservation_expire: the quota a launch reserved and never
+  // committed or released is freed after this long.
+  std::chrono::seconds reservation_expiry{86400};
+  // How long the compute door waits for one launch's answer before it gives
+  // its reservation back.
+  std::chrono::milliseconds launch_timeout{std::chrono::seconds(60)};
 };
 
 class cloud {

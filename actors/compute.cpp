@@ -9,23 +9,46 @@
 #include <set>
 #include <unordered_map>
 
+#include "actors/compute_quota.hpp"
 #include "actors/conductor.hpp"
 #include "actors/door.hpp"
 #include "actors/errors.hpp"
+#include "actors/instance.hpp"
+#include "actors/networking.hpp"
+#include "engine/clock.hpp"
+#include "engine/image_listing.hpp"
 #include "store/ids.hpp"
+#include "store/wall_clock.hpp"
 
 namespace cumulo {
 namespace {
 
 
-struct instance_usage {
-  std::string project_id;
-  compute_usage usage;
+// Private messages of the door to itself.
+using sweep_atom = caf::atom_constant<caf::atom("sweep")>;
+using deadline_atom = caf::atom_constant<caf::atom("deadline")>;
+
+// One create of servers while the door runs it (Nova's compute/api.py
+// create): the request, who waits for the answer, what started so far, and
+// the launch in flight with its reservation.
+struct create_flow {
+  std::uint64_t id = 0;
+  create_servers_request req;
+  caf::typed_response_promise<created_servers> promise;
+  caf::actor_addr caller;
+  bool caller_gone = false;
+  std::vector<instance_state> started;
+  std::uint64_t launch = 0;  // the launch in flight (0: none)
+  std::string reservation;   // its reservation
 };
+using flow_ptr = std::shared_ptr<create_flow>;
 
 struct compute_state {
   caf::actor conductor;
   caf::actor scheduler;
+  caf::actor networking;
+  caf::actor image_registry;
+  compute_options opts;
   std::unordered_map<std::string, flavor_state> flavors;
   std::unordered_map<std::string, keypair_state> keypairs;  // by keypair id
   std::unordered_map<std::string, compute_quota_state> quotas;
@@ -34,32 +57,23 @@ struct compute_state {
   std::set<std::string> pending_flavor_names;
   std::set<std::string> pending_flavor_ids;
   std::set<std::pair<std::string, std::string>> pending_keypairs;  // (user, name)
-  // Launches whose quota is reserved and not yet committed, by reservation.
-  std::unordered_map<std::string, instance_usage> reservations;
-  // What each live instance holds of its project's quota.
-  std::unordered_map<std::string, instance_usage> instances;
+  // The usage quotas are checked against: live instances and reservations.
+  quota_book book;
+  // Creates of servers in progress, by their id.
+  std::unordered_map<std::uint64_t, flow_ptr> flows;
+  std::uint64_t last_id = 0;  // of flows and launches
   static inline const char* name = "compute";
 
   void put(const flavor_state& s) { put_latest(flavors, s); }
   void put(const keypair_state& s) { put_latest(keypairs, s); }
   void put(const compute_quota_state& s) { put_latest(quotas, s); }
 
+  std::int64_t now() const { return opts.clock ? opts.clock() : now_us(); }
   compute_quota_set quotas_of(const std::string& project) const {
     auto it = quotas.find(project);
     return it == quotas.end() ? compute_quota_set{} : it->second.limits;
   }
-  compute_usage usage_of(const std::string& project) const {
-    compute_usage u;
-    auto add = [&](const instance_usage& i) {
-      if (i.project_id != project) return;
-      u.instances += i.usage.instances;
-      u.cores += i.usage.cores;
-      u.ram += i.usage.ram;
-    };
-    for (const auto& [_, i] : instances) add(i);
-    for (const auto& [_, i] : reservations) add(i);
-    return u;
-  }
+  compute_usage usage_of(const std::string& project) const { return book.usage_of(project); }
   bool flavor_name_taken(const std::string& name) const {
     if (pending_flavor_names.count(name)) return true;
     for (const auto& [_, f] : flavors)
@@ -182,6 +196,10 @@ void read_all(compute_actor* self, Atom kind) {
           });
 }
 
+compute_usage usage_of_instance(const instance::flavor& f) {
+  return compute_usage{1, f.vcpus, f.memory_mb};
+}
+
 // What the live instances of the log hold: the usage quotas count.
 void read_instances(compute_actor* self) {
   self->request(self->state.conductor, conductor_timeout, list_atom::value, instance_atom::value)
@@ -189,8 +207,7 @@ void read_instances(compute_actor* self) {
           [self](std::vector<instance_state>& all) {
             for (const auto& i : all)
               if (i.exists())
-                self->state.instances[i.id] = {
-                    i.project_id, compute_usage{1, i.flavor.vcpus, i.flavor.memory_mb}};
+                self->state.book.count_instance(i.id, i.project_id, usage_of_instance(i.flavor));
           },
           [self](caf::error& e) {
             spdlog::error("compute: cannot read the instances: {}", from_caf_error(e).message);
@@ -198,8 +215,346 @@ void read_instances(compute_actor* self) {
           });
 }
 
-caf::behavior compute(compute_actor* self, caf::actor conductor) {
+
+// --- the create of servers (Nova's compute/api.py) ---
+
+// A failure of another actor as the answer a caller reads: the actor's own
+// domain error as it is; a timeout or a dead actor as the HTTP bridge says
+// it (503), anything else a 500.
+caf::error as_answer(const caf::error& e) {
+  if (e.category() == caf::atom("cumulo")) return e;
+  if (e == caf::sec::request_timeout || e == caf::sec::request_receiver_down)
+    return to_caf_error({errc::unavailable, "The service did not answer in time; try again."});
+  return to_caf_error({errc::internal, "The service failed to answer the request."});
+}
+
+caf::error bad_request(std::string message) {
+  return to_caf_error({errc::bad_request, std::move(message)});
+}
+
+std::string last_segment(const std::string& ref) {
+  const auto slash = ref.rfind('/');
+  return slash == std::string::npos ? ref : ref.substr(slash + 1);
+}
+
+void finish(compute_actor* self, const flow_ptr& flow, caf::error e) {
+  self->state.flows.erase(flow->id);
+  flow->promise.deliver(std::move(e));
+}
+
+void finish(compute_actor* self, const flow_ptr& flow) {
+  self->state.flows.erase(flow->id);
+  flow->promise.deliver(created_servers{flow->started});
+}
+
+// Whether the flow goes on: not once its caller went away (nobody would
+// read the answer; nothing more is reserved or launched for it).
+bool going_on(compute_actor* self, const flow_ptr& flow) {
+  if (!flow->caller_gone) return true;
+  spdlog::info("[{}] compute: the caller of a create went away; {} of its servers started",
+               flow->req.meta.request_id, flow->started.size());
+  finish(self, flow, to_caf_error({errc::unavailable, "The caller went away."}));
+  return false;
+}
+
+void launch_next(compute_actor* self, flow_ptr flow);
+
+// One launch's answer: its reservation becomes the instance's usage. An
+// answer after the door gave the launch up (its deadline, or the sweep)
+// still counts the instance: it exists.
+void launched(compute_actor* self, flow_ptr flow, std::uint64_t launch,
+              const std::string& reservation, instance_state& s) {
+  auto& st = self->state;
+  if (!st.book.commit(reservation, s.id))
+    st.book.count_instance(s.id, s.project_id, usage_of_instance(s.flavor));
+  if (flow->launch != launch) {
+    spdlog::info("[{}] compute: instance {} answered after its launch was given up; counted",
+                 flow->req.meta.request_id, s.id);
+    return;
+  }
+  flow->launch = 0;
+  flow->reservation.clear();
+  flow->started.push_back(std::move(s));
+  launch_next(self, std::move(flow));
+}
+
+// Each instance reserves its quota (instances, cores, ram) before it is
+// launched; over the quota the create stops there, and is Nova's 403 if
+// fewer than min_count started. Launches go one after the other (each
+// answer means its instance.requested is durable).
+void launch_next(compute_actor* self, flow_ptr flow) {
+  auto& st = self->state;
+  const auto& req = flow->req;
+  if (static_cast<int>(flow->started.size()) == req.max_count) return finish(self, flow);
+  if (!going_on(self, flow)) return;
+  const auto wanted = usage_of_instance(req.base.flavor);
+  auto reserved =
+      st.book.reserve(req.base.project_id, wanted, st.quotas_of(req.base.project_id),
+                      st.now() + std::chrono::duration_cast<std::chrono::microseconds>(
+                                     st.opts.reservation_expiry)
+                                     .count());
+  if (!reserved) {
+    if (static_cast<int>(flow->started.size()) >= req.min_count) return finish(self, flow);
+    return finish(self, flow, to_caf_error(reserved.error()));
+  }
+  const std::string reservation = reserved.value();
+  const std::uint64_t launch = ++st.last_id;
+  flow->launch = launch;
+  flow->reservation = reservation;
+  instance::request one = req.base;
+  // Nova's multi_instance_display_name_template: "%(name)s-%(count)d".
+  if (req.max_count > 1) one.name += "-" + std::to_string(flow->started.size() + 1);
+  // No timeout of CAF's here: a late answer must still reach the door (its
+  // instance exists and is counted); the door's own deadline gives up.
+  self->request(st.conductor, caf::infinite, launch_atom::value, std::move(one), req.meta)
+      .then(
+          [self, flow, launch, reservation](instance_state& s) {
+            launched(self, flow, launch, reservation, s);
+          },
+          [self, flow, launch, reservation](caf::error& e) {
+            self->state.book.release(reservation);
+            if (flow->launch != launch) return;
+            flow->launch = 0;
+            finish(self, flow, as_answer(e));
+          });
+  self->delayed_send(self, st.opts.launch_timeout, deadline_atom::value, flow->id, launch);
+}
+
+// The launch in flight did not answer in time: its reservation is given
+// back and the caller told (the instance is counted if it answers later).
+void on_deadline(compute_actor* self, std::uint64_t flow_id, std::uint64_t launch) {
+  auto& st = self->state;
+  auto it = st.flows.find(flow_id);
+  if (it == st.flows.end() || it->second->launch != launch) return;
+  auto flow = it->second;
+  spdlog::warn("[{}] compute: a launch did not answer within {} ms; its quota is released",
+               flow->req.meta.request_id, st.opts.launch_timeout.count());
+  st.book.release(flow->reservation);
+  flow->launch = 0;
+  flow->reservation.clear();
+  finish(self, flow,
+         to_caf_error({errc::unavailable, "The service did not answer in time; try again."}));
+}
+
+// A key_name must be one of the caller's key pairs (Nova: 400 "Invalid
+// key_name provided.").
+void check_key_name(compute_actor* self, flow_ptr flow) {
+  const auto& base = flow->req.base;
+  if (!base.key_name.empty() && !self->state.keypair(base.user_id, base.key_name))
+    return finish(self, flow, bad_request("Invalid key_name provided."));
+  launch_next(self, std::move(flow));
+}
+
+// The named security groups must be the project's (by name or id), as
+// Nova asks Neutron; "default" is every project's, made at its first use.
+void check_security_groups(compute_actor* self, flow_ptr flow) {
+  if (!going_on(self, flow)) return;
+  const auto& wanted = flow->req.base.security_groups;
+  if (std::all_of(wanted.begin(), wanted.end(), [](const auto& g) { return g == "default"; }))
+    return check_key_name(self, std::move(flow));
+  self->request(self->state.networking, self->state.opts.read_timeout, list_atom::value,
+                security_group_atom::value)
+      .then(
+          [self, flow](std::vector<security_group_state>& groups) {
+            const auto& base = flow->req.base;
+            for (const auto& name : base.security_groups) {
+              if (name == "default") continue;
+              const bool found =
+                  std::any_of(groups.begin(), groups.end(), [&](const security_group_state& g) {
+                    return g.exists() && g.project_id == base.project_id &&
+                           (g.name == name || g.id == name);
+                  });
+              if (!found)
+                return finish(self, flow,
+                              bad_request("Security group " + name + " not found for project " +
+                                          base.project_id + "."));
+            }
+            check_key_name(self, flow);
+          },
+          [self, flow](caf::error& e) { finish(self, flow, as_answer(e)); });
+}
+
+using networks_ptr = std::shared_ptr<const std::vector<network_state>>;
+
+// The listed networks and ports, one after the other (a port is asked of
+// networking by its id): what the caller may use, as Nova asks Neutron.
+void check_listed(compute_actor* self, flow_ptr flow, networks_ptr usable, std::size_t next) {
+  const auto& req = flow->req;
+  if (next == req.listed.size()) {
+    flow->req.base.networks = req.listed;
+    return check_security_groups(self, std::move(flow));
+  }
+  const auto& rn = req.listed[next];
+  if (!rn.port_id.empty()) {
+    const std::string port_id = rn.port_id;
+    self->request(self->state.networking, self->state.opts.read_timeout, caf::get_atom::value,
+                  port_atom::value, port_id)
+        .then(
+            [self, flow, usable, next, port_id](network_state& n) {
+              const auto* port = n.find_port(port_id);
+              if (!port || !(flow->req.is_admin || port->project_id == flow->req.base.project_id))
+                return finish(self, flow,
+                              bad_request("Port " + port_id + " could not be found."));
+              if (!port->device_id.empty())
+                return finish(self, flow,
+                              to_caf_error({errc::conflict, "Port " + port_id + " is still in use."}));
+              if (flow->req.max_count > 1)
+                return finish(
+                    self, flow,
+                    bad_request("Unable to launch multiple instances with a single configured "
+                                "port ID. Please launch your instance one by one with different "
+                                "ports."));
+              check_listed(self, flow, usable, next + 1);
+            },
+            [self, flow, port_id](caf::error& e) {
+              if (e.category() == caf::atom("cumulo") &&
+                  from_caf_error(e).code == errc::not_found)
+                return finish(self, flow, bad_request("Port " + port_id + " could not be found."));
+              finish(self, flow, as_answer(e));
+            });
+    return;
+  }
+  const bool known = std::any_of(usable->begin(), usable->end(), [&](const network_state& n) {
+    return n.id == rn.network_id && n.exists();
+  });
+  if (!known)
+    return finish(self, flow, bad_request("Network " + rn.network_id + " could not be found."));
+  if (!rn.fixed_ip.empty() && req.max_count > 1)
+    return finish(self, flow,
+                  bad_request("max_count cannot be greater than 1 if an fixed_ip is specified."));
+  check_listed(self, std::move(flow), std::move(usable), next + 1);
+}
+
+// The networks the instances get, from those the project may use (its own,
+// shared and external ones; every one for an admin).
+void resolve_networks(compute_actor* self, flow_ptr flow) {
+  if (!going_on(self, flow)) return;
+  using mode = create_servers_request::networks_mode;
+  const auto& req = flow->req;
+  if (req.networks == mode::none) {
+    flow->req.base.networks.clear();
+    return check_security_groups(self, std::move(flow));
+  }
+  self->request(self->state.networking, self->state.opts.read_timeout, list_atom::value,
+                network_atom::value, req.base.project_id, req.is_admin)
+      .then(
+          [self, flow](std::vector<network_state>& visible) {
+            const auto& req = flow->req;
+            const auto& project_id = req.base.project_id;
+            if (req.networks == mode::listed)
+              return check_listed(
+                  self, flow, std::make_shared<const std::vector<network_state>>(std::move(visible)),
+                  0);
+            // One network to boot on: the project's own or a shared one.
+            std::vector<const network_state*> usable;
+            for (const auto& n : visible)
+              if (n.exists() && !n.external && (n.project_id == project_id || n.shared))
+                usable.push_back(&n);
+            if (usable.size() > 1)
+              return finish(self, flow,
+                            to_caf_error({errc::conflict,
+                                          "Multiple possible networks found, use a Network ID to "
+                                          "be more specific."}));
+            flow->req.base.networks.clear();
+            if (usable.empty()) {
+              if (req.auto_network)
+                return finish(self, flow,
+                              bad_request("Unable to automatically allocate a network for project " +
+                                          project_id));
+              // Nova boots without a NIC.
+            } else {
+              flow->req.base.networks.push_back({usable[0]->id, "", ""});
+            }
+            check_security_groups(self, flow);
+          },
+          [self, flow](caf::error& e) { finish(self, flow, as_answer(e)); });
+}
+
+// The image, asked of Glance's door with Glance's visibility rules: it
+// must exist, be visible to the caller and be active.
+void resolve_image(compute_actor* self, flow_ptr flow) {
+  const std::string ref = flow->req.image_ref;
+  const std::string id = last_segment(ref);
+  self->request(self->state.image_registry, self->state.opts.read_timeout, caf::get_atom::value,
+                image_atom::value, id)
+      .then(
+          [self, flow, ref, id](image_state& img) {
+            const image_viewer viewer{flow->req.base.project_id, flow->req.is_admin};
+            if (!image_visible(img, viewer))
+              return finish(self, flow, bad_request("Image " + ref + " could not be found."));
+            if (img.status != "active")
+              return finish(self, flow, bad_request("Image " + id + " is not active."));
+            flow->req.base.image_id = id;
+            resolve_networks(self, flow);
+          },
+          [self, flow, ref](caf::error& e) {
+            if (e.category() == caf::atom("cumulo") && from_caf_error(e).code == errc::not_found)
+              return finish(self, flow, bad_request("Image " + ref + " could not be found."));
+            finish(self, flow, as_answer(e));
+          });
+}
+
+caf::result<created_servers> on_create_servers(compute_actor* self, create_servers_request& req) {
+  auto& st = self->state;
+  // flavorRef may also be a link ending in the id, as Nova accepts. The
+  // instance keeps a copy: a flavor deleted later changes nothing.
+  auto f = st.flavors.find(last_segment(req.flavor_ref));
+  if (f == st.flavors.end())
+    return bad_request("Flavor " + req.flavor_ref + " could not be found.");
+  const auto& fl = f->second;
+  req.base.flavor = instance::flavor{fl.id, fl.name, fl.vcpus, fl.ram, fl.disk, fl.ephemeral,
+                                     fl.swap};
+  auto flow = std::make_shared<create_flow>();
+  flow->id = ++st.last_id;
+  flow->req = std::move(req);
+  // A caller that goes away (its own timeout) is watched: nothing more is
+  // launched for it. Before the promise, which takes the sender over.
+  if (auto caller = self->current_sender()) {
+    flow->caller = caf::actor_cast<caf::actor_addr>(caller);
+    self->monitor(caller);
+  }
+  flow->promise = self->make_response_promise<created_servers>();
+  st.flows.emplace(flow->id, flow);
+  resolve_image(self, flow);
+  return flow->promise;
+}
+
+void on_caller_down(compute_actor* self, const caf::down_msg& dm) {
+  for (auto& [_, flow] : self->state.flows)
+    if (flow->caller == dm.source) flow->caller_gone = true;
+}
+
+// Reservations whose launch never answered are released when they expire;
+// then the next sweep is due.
+void sweep(compute_actor* self) {
+  auto& st = self->state;
+  if (const auto n = st.book.sweep(st.now()))
+    spdlog::warn("compute: {} expired quota reservation(s) released", n);
+  self->delayed_send(self, st.opts.sweep_interval, sweep_atom::value);
+}
+
+caf::result<instance_state> on_delete_server(compute_actor* self, const std::string& id,
+                                             event_metadata& meta) {
+  auto promise = self->make_response_promise<instance_state>();
+  self->request(self->state.conductor, conductor_timeout, action_atom::value, id,
+                instance::command{instance::remove{}}, std::move(meta))
+      .then(
+          [self, promise](instance_state& gone) mutable {
+            // Its quota is free once the delete is on its way.
+            self->state.book.release_instance(gone.id);
+            promise.deliver(std::move(gone));
+          },
+          [promise](caf::error& e) mutable { promise.deliver(as_answer(e)); });
+  return promise;
+}
+
+caf::behavior compute(compute_actor* self, caf::actor conductor, caf::actor networking,
+                      caf::actor image_registry, compute_options opts) {
   self->state.conductor = std::move(conductor);
+  self->state.networking = std::move(networking);
+  self->state.image_registry = std::move(image_registry);
+  self->state.opts = std::move(opts);
+  self->set_down_handler([self](caf::down_msg& dm) { on_caller_down(self, dm); });
   read_all<flavor_state>(self, flavor_atom::value);
   read_all<keypair_state>(self, keypair_atom::value);
   read_all<compute_quota_state>(self, compute_quota_atom::value);
@@ -208,6 +563,7 @@ caf::behavior compute(compute_actor* self, caf::actor conductor) {
                 scheduler_atom::value)
       .await([self](caf::actor& s) { self->state.scheduler = s; },
              [self](caf::error& e) { self->quit(e); });
+  self->delayed_send(self, self->state.opts.sweep_interval, sweep_atom::value);
   return {
       [self](command_atom, const std::string& id, flavor::command& c, event_metadata& m) {
         return on_flavor(self, id, c, m);
@@ -258,32 +614,43 @@ caf::behavior compute(compute_actor* self, caf::actor conductor) {
       [self](caf::get_atom, usage_atom, const std::string& project) {
         return self->state.usage_of(project);
       },
+      [self](create_servers_atom, create_servers_request& req) {
+        return on_create_servers(self, req);
+      },
+      [self](caf::delete_atom, instance_atom, const std::string& id, event_metadata& m) {
+        return on_delete_server(self, id, m);
+      },
+      [self](deadline_atom, std::uint64_t flow, std::uint64_t launch) {
+        on_deadline(self, flow, launch);
+      },
+      [self](sweep_atom) { sweep(self); },
       [self](reserve_atom, const std::string& project,
              const compute_usage& wanted) -> caf::result<std::string> {
         auto& st = self->state;
-        if (auto e = check_instance_quota(st.quotas_of(project), st.usage_of(project), wanted))
-          return to_caf_error(*e);
-        const std::string id = new_uuid();
-        st.reservations[id] = {project, wanted};
-        return id;
+        auto r = st.book.reserve(
+            project, wanted, st.quotas_of(project),
+            st.now() +
+                std::chrono::duration_cast<std::chrono::microseconds>(st.opts.reservation_expiry)
+                    .count());
+        if (!r) return to_caf_error(r.error());
+        return r.value();
       },
       [self](commit_atom, const std::string& reservation,
              const std::string& instance_id) -> caf::result<caf::ok_atom> {
-        auto& st = self->state;
-        auto it = st.reservations.find(reservation);
-        if (it == st.reservations.end())
+        if (!self->state.book.commit(reservation, instance_id))
           return to_caf_error({errc::not_found, "Reservation " + reservation + " not found."});
-        st.instances[instance_id] = it->second;
-        st.reservations.erase(it);
         return caf::ok_atom::value;
       },
       [self](release_atom, const std::string& reservation) {
-        self->state.reservations.erase(reservation);
+        self->state.book.release(reservation);
         return caf::ok_atom::value;
       },
       [self](release_atom, instance_atom, const std::string& instance_id) {
-        self->state.instances.erase(instance_id);
+        self->state.book.release_instance(instance_id);
         return caf::ok_atom::value;
+      },
+      [self](caf::get_atom, reserve_atom, const std::string& project) {
+        return self->state.book.reservations_of(project);
       },
 
       [self](list_atom, hypervisor_atom) {
@@ -298,8 +665,10 @@ caf::behavior compute(compute_actor* self, caf::actor conductor) {
 
 }  // namespace
 
-caf::actor spawn_compute(caf::actor_system& sys, caf::actor conductor) {
-  return sys.spawn(compute, std::move(conductor));
+caf::actor spawn_compute(caf::actor_system& sys, caf::actor conductor, caf::actor networking,
+                         caf::actor image_registry, compute_options opts) {
+  return sys.spawn(compute, std::move(conductor), std::move(networking), std::move(image_registry),
+                   std::move(opts));
 }
 
 }  // namespace cumulo

@@ -3,7 +3,9 @@
 // resource actor under the conductor; this actor keeps the index the API
 // lists from, serialises the rules that span resources (flavor names and
 // ids unique, keypair names unique per user), and owns the compute quotas
-// with the usage counted against them, in-flight launches included.
+// with the usage counted against them, in-flight launches included. It runs
+// the create of servers (Nova's compute/api.py): the HTTP route parses and
+// renders, the door resolves, reserves, launches and commits.
 //
 // Flavors:
 //   (command_atom, flavor_id, flavor::command, meta)       -> flavor_state
@@ -26,17 +28,33 @@
 //       update: 400 for an unknown key, a limit below -1, or (unless force) below the usage
 //   (caf::get_atom, usage_atom, project_id)                -> compute_usage
 //       committed instances plus reservations in flight
-// Instance quota, for the launch of servers (reserve before the instance's
-// first event; commit once it is recorded; release when the launch is given
-// up, or when the instance is deleted):
+// Servers (Nova's compute/api.py: the door runs the whole flow of a create):
+//   (create_servers_atom, create_servers_request) -> created_servers
+//       flavor (400 "Flavor R could not be found."), image through the image
+//       registry (400 "Image R could not be found." / "Image I is not active."),
+//       networks through networking (only those the caller may use: 400, 409),
+//       security groups (400 "Security group N not found for project P."),
+//       key pair (400 "Invalid key_name provided."), then per instance: quota
+//       reserved (403 "Quota exceeded for instances: ..."; fewer than max_count
+//       started is enough when min_count are), launched through the conductor,
+//       committed. The door commits and releases: a launch that fails, a
+//       launch answer that does not come within launch_timeout (503; its
+//       instance is counted if the answer comes later), a caller that goes
+//       away (no further instance is launched) each release the reservation.
+//   (caf::delete_atom, instance_atom, instance_id, meta)  -> instance_state once the
+//       delete is requested (the conductor's action remove); its usage is freed
+// Instance quota (what the create flow uses; tests and tools may use it too):
 //   (reserve_atom, project_id, compute_usage wanted)       -> std::string reservation id
 //       403 forbidden "Quota exceeded for instances: Requested 1, but already used 10 of
-//       10 instances" (cores, ram likewise; several: "cores,instances: ...")
+//       10 instances" (cores, ram likewise; several: "cores,instances: ..."); it expires
+//       after reservation_expiry (Nova's reservation_expire) and is swept then
 //   (commit_atom, reservation_id, instance_id)             -> caf::ok_atom
 //       the reservation becomes the instance's usage (404 for an unknown reservation)
 //   (release_atom, reservation_id)                         -> caf::ok_atom (unknown: nothing)
 //   (release_atom, instance_atom, instance_id)             -> caf::ok_atom: a deleted
 //       instance's usage is freed (unknown: nothing)
+//   (caf::get_atom, reserve_atom, project_id)              -> std::int64_t reservations in
+//       flight (not yet committed or released)
 // At start the usage is counted from the live instances in the log.
 // Hypervisors and services, through the scheduler (its host streams):
 //   (list_atom, hypervisor_atom)                           -> std::vector<host_state>
@@ -45,6 +63,10 @@
 
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
 
 #include "actors/messages.hpp"
 #include "engine/compute_quota_state.hpp"
@@ -55,6 +77,48 @@ using usage_atom = caf::atom_constant<caf::atom("usage")>;
 using reserve_atom = caf::atom_constant<caf::atom("reserve")>;
 using commit_atom = caf::atom_constant<caf::atom("commit")>;
 using hypervisor_atom = caf::atom_constant<caf::atom("hypervisor")>;
+using create_servers_atom = caf::atom_constant<caf::atom("cservers")>;
+
+// POST /servers as the route parsed it, and who asks: the door resolves the
+// rest. base has name, project, user, key name, metadata, user data and the
+// security groups' names; its flavor, image and networks are the door's.
+struct create_servers_request {
+  enum class networks_mode { listed, any_single, none };
+  instance::request base;
+  std::string flavor_ref;  // an id, or a link ending in one
+  std::string image_ref;   // likewise
+  networks_mode networks = networks_mode::listed;
+  bool auto_network = false;  // "auto" (2.37): no network is an error
+  std::vector<instance::requested_network> listed;
+  int min_count = 1;  // fewer started than this is a failure (quota)
+  int max_count = 1;
+  bool is_admin = false;  // the caller's token: sees every network, image and port
+  event_metadata meta;
+};
+
+// The instances a create started, in order (fewer than max_count when the
+// quota stopped it after min_count).
+struct created_servers {
+  std::vector<instance_state> servers;
+};
+
+// How the door keeps quota reservations.
+struct compute_options {
+  // Nova's [quota] reservation_expire: a reservation neither committed nor
+  // released by then is swept (a launch that never answered).
+  std::chrono::seconds reservation_expiry{86400};
+  // How often the door looks for expired reservations (a delayed message to
+  // itself).
+  std::chrono::milliseconds sweep_interval{std::chrono::seconds(60)};
+  // How long the door waits for one launch's answer from the conductor
+  // (instance.requested durable) before it gives the reservation back.
+  std::chrono::milliseconds launch_timeout{std::chrono::seconds(60)};
+  // Reads of the other doors (image, networks, security groups).
+  std::chrono::milliseconds read_timeout{std::chrono::seconds(10)};
+  // The clock expiries are measured with, in microseconds since the epoch
+  // (null: the wall clock); tests pass their own.
+  std::function<std::int64_t()> clock;
+};
 
 // Nova's default flavors, made as events at the first start of a data dir
 // (actors/compute_bootstrap.hpp).
@@ -71,9 +135,13 @@ inline constexpr default_flavor default_flavors[] = {
     {"5", "m1.xlarge", 16384, 8, 160},
 };
 
-caf::actor spawn_compute(caf::actor_system& sys, caf::actor conductor);
+// networking and image_registry: the doors a create of servers asks.
+caf::actor spawn_compute(caf::actor_system& sys, caf::actor conductor, caf::actor networking,
+                         caf::actor image_registry, compute_options opts = {});
 
 }  // namespace cumulo
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::compute_quota_set)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::compute_usage)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::create_servers_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::created_servers)

@@ -321,6 +321,9 @@ void spawn_domain(self_ptr self, const event_metadata& meta, const image_state& 
       [self] { done(self); });
 }
 
+// The compute door checked the image (visible, active) before the launch;
+// the build needs its file, and the image may have been deactivated or
+// deleted since (or before a reschedule): that race ends the build here.
 void check_image(self_ptr self, const event_metadata& meta) {
   if (!building(self)) return done(self);
   const std::string image_id = self->state.s.image_id;
@@ -376,7 +379,9 @@ void bind_ports(self_ptr self, const event_metadata& meta, std::size_t next) {
     fail_build(self, meta, from_caf_error(e).message, "networking");
   };
   if (!wanted.port_id.empty()) {
-    // An existing port: it must be free, then it becomes the instance's.
+    // An existing port: it becomes the instance's. The door found it free;
+    // another create or a router may have taken it since (networking does
+    // not refuse the update), so it is looked at once more.
     self->request(networking, networking_timeout, caf::get_atom::value, port_atom::value,
                   wanted.port_id)
         .then(
@@ -417,7 +422,8 @@ void bind_ports(self_ptr self, const event_metadata& meta, std::size_t next) {
   const auto& names = s.security_groups;
   if (std::all_of(names.begin(), names.end(), [](const auto& g) { return g == "default"; }))
     return create(std::move(c));  // networking gives the port the project's default group
-  // The server's groups (names or ids of the project's groups) become the
+  // The server's groups (names or ids of the project's groups; the door
+  // checked they exist, a missing one here was deleted since) become the
   // port's, as Nova asks Neutron: they are what its filter enforces.
   self->request(networking, networking_timeout, list_atom::value, security_group_atom::value)
       .then(

@@ -708,6 +708,15 @@ caf::behavior networking(networking_actor* self, caf::actor conductor, caf::acto
         return self->state.networks.at(it->second);
       },
       [self](list_atom, network_atom) { return in_creation_order(self->state.networks); },
+      // What a project may use (its own, shared and external networks), as
+      // a create of servers asks; an admin may use every one.
+      [self](list_atom, network_atom, const std::string& project_id, bool is_admin) {
+        std::vector<network_state> out;
+        for (auto& n : in_creation_order(self->state.networks))
+          if (is_admin || n.project_id == project_id || n.shared || n.external)
+            out.push_back(std::move(n));
+        return out;
+      },
 
       [self](command_atom, const std::string& id, security_group::command& c, event_metadata& m) {
         return on_security_group(self, id, c, m);

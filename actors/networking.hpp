@@ -15,6 +15,8 @@
 //   (caf::get_atom, subnet_atom, id)    -> network_state holding it (SubnetNotFound)
 //   (caf::get_atom, port_atom, id)      -> network_state holding it (PortNotFound)
 //   (list_atom, network_atom)           -> std::vector<network_state>
+//   (list_atom, network_atom, project_id, bool is_admin) -> std::vector<network_state> the
+//       project may use: its own, shared and external ones (an admin: every one)
 // A create_port without a MAC address gets a fresh fa:16:3e:xx:xx:xx one.
 //
 // Security groups:

@@ -1,12 +1,9 @@
-// What the servers routes take from the rest of the compute API and from
-// Glance: the flavor a launch names (the compute actor's), the
-// microversion (accepted up to the compute API's maximum), and the image
-// (its visibility and status). Quotas are reserved per instance in
-// compute_servers.cpp's launch_next, key pairs in its check_key_name. The
-// microversion is api/compute.cpp's negotiation.
+// What the servers routes take from the rest of the compute API: the
+// microversion (accepted up to the compute API's maximum; api/compute.cpp's
+// negotiation) and its headers. The flavor, image, networks, key pair and
+// quota of a launch are the compute door's (actors/compute.hpp).
 #pragma once
 
-#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -51,19 +48,5 @@ header_list compute_version_headers(int minor);
 // A responder that adds compute_version_headers(minor) to whatever is
 // answered through it (errors included), for the handlers of a route.
 std::shared_ptr<responder> with_version_headers(std::shared_ptr<responder> r, int minor);
-
-// The flavor a launch names (by id, or a link ending in it), as the compute
-// actor has it: calls then() with its copy, or answers 400 "Flavor <ref>
-// could not be found.".
-void resolve_flavor(server_context& ctx, std::shared_ptr<responder> r,
-                    const std::string& flavor_ref,
-                    std::function<void(std::shared_ptr<responder>, instance::flavor)> then);
-
-// The image for a launch, asked of the image registry: calls then() when it
-// exists, the caller may see it (its owner project, public or community,
-// or an admin) and it is active; otherwise answers 400 as Nova does.
-void resolve_image(server_context& ctx, std::shared_ptr<responder> r, const token_info& t,
-                   const std::string& image_ref,
-                   std::function<void(std::shared_ptr<responder>)> then);
 
 }  // namespace cumulo::api

@@ -1,10 +1,8 @@
 // Nova's /servers: create (one or several instances), list (summary and
 // detail, filters, paging), show, rename, delete. The instance actors own
-// the state; handlers only check, ask and render.
+// the state; the compute door runs a create and a delete (and their quota);
+// handlers only check, ask and render.
 #include "api/compute_servers.hpp"
-
-#include "actors/compute.hpp"
-#include "engine/keypair_state.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -14,15 +12,13 @@
 
 #include "engine/search_pattern.hpp"
 
+#include "actors/compute.hpp"
 #include "actors/conductor.hpp"
 #include "actors/instance.hpp"
-#include "actors/networking.hpp"
 #include "api/auth.hpp"
 #include "api/compute_bridge.hpp"
 #include "api/compute_server_views.hpp"
-#include "api/network.hpp"
 #include "engine/clock.hpp"
-#include "engine/ids.hpp"
 
 // Pistache last: its headers define generic macros (NAME, TRY, ...).
 #include <pistache/router.h>
@@ -58,18 +54,15 @@ namespace {
 // request.
 constexpr int max_instances_per_request = 100;
 
-struct launch_plan {
-  instance::request base;
-  int count = 1;
-  int min_count = 1;  // fewer launched than this is a failure (quota)
+// What the route keeps of a create to render its answer; the door has the
+// rest.
+struct create_answer {
   bool return_reservation_id = false;
   std::string reservation_id;
   std::string admin_pass;
   std::string compute_url;
-  event_metadata meta;
-  std::vector<std::string> ids;  // launched so far
+  std::vector<std::string> security_groups;
 };
-using plan_ptr = std::shared_ptr<launch_plan>;
 
 std::string random_text(std::size_t n, const char* alphabet) {
   static thread_local std::mt19937_64 gen{std::random_device{}()};
@@ -125,23 +118,18 @@ bool valid_ip(const std::string& ip) {
   return inet_pton(AF_INET, ip.c_str(), &buf) == 1 || inet_pton(AF_INET6, ip.c_str(), &buf) == 1;
 }
 
-// What the body's "networks" asks for, before looking at the networks.
-struct network_request {
-  enum class mode { listed, any_single, none } how = mode::listed;
-  bool automatic = false;  // "auto" (2.37): no network is an error
-  std::vector<instance::requested_network> listed;
-};
-
-std::optional<network_request> parse_networks(responder& r, const json& server, int minor) {
-  network_request out;
+// What the body's "networks" asks for, before looking at the networks (the
+// door does): false once the error is answered.
+bool parse_networks(responder& r, const json& server, int minor, create_servers_request& out) {
+  using mode = create_servers_request::networks_mode;
   if (!server.contains("networks")) {
     if (minor >= 37) {
       respond_error(r, 400,
                     "Invalid input for field/attribute server. 'networks' is a required property");
-      return std::nullopt;
+      return false;
     }
-    out.how = network_request::mode::any_single;
-    return out;
+    out.networks = mode::any_single;
+    return true;
   }
   const auto& nets = server["networks"];
   if (nets.is_string()) {
@@ -150,11 +138,11 @@ std::optional<network_request> parse_networks(responder& r, const json& server, 
       respond_error(r, 400,
                     "Invalid input for field/attribute networks. Value: " + text + ". '" + text +
                         "' is not of type 'array'");
-      return std::nullopt;
+      return false;
     }
-    out.how = text == "none" ? network_request::mode::none : network_request::mode::any_single;
-    out.automatic = text == "auto";
-    return out;
+    out.networks = text == "none" ? mode::none : mode::any_single;
+    out.auto_network = text == "auto";
+    return true;
   }
   for (const auto& n : nets) {
     instance::requested_network rn;
@@ -168,190 +156,38 @@ std::optional<network_request> parse_networks(responder& r, const json& server, 
     }
     if (rn.port_id.empty() && rn.network_id.empty()) {
       respond_error(r, 400, "Bad networks format: network uuid is not in proper format ()");
-      return std::nullopt;
+      return false;
     }
     if (!rn.fixed_ip.empty() && !valid_ip(rn.fixed_ip)) {
       respond_error(r, 400, "Invalid fixed IP address (" + rn.fixed_ip + ")");
-      return std::nullopt;
+      return false;
     }
     out.listed.push_back(std::move(rn));
   }
-  return out;
+  return true;
 }
 
-// The networks the instance gets, checked against what the caller sees
-// (Nova asks Neutron the same). Nothing once the error is answered.
-std::optional<std::vector<instance::requested_network>> resolve_networks(
-    responder& r, const network_request& req, const std::vector<network_state>& all,
-    const token_info& t, const std::string& project_id, int count) {
-  using mode = network_request::mode;
-  if (req.how == mode::none) return std::vector<instance::requested_network>{};
-  if (req.how == mode::any_single) {
-    // The networks the project may boot on: its own and shared ones.
-    std::vector<const network_state*> usable;
-    for (const auto& n : all)
-      if (n.exists() && !n.external && (n.project_id == project_id || n.shared))
-        usable.push_back(&n);
-    if (usable.size() > 1) {
-      respond_error(r, 409,
-                    "Multiple possible networks found, use a Network ID to be more specific.");
-      return std::nullopt;
-    }
-    if (usable.empty()) {
-      if (req.automatic) {
-        respond_error(r, 400,
-                      "Unable to automatically allocate a network for project " + project_id);
-        return std::nullopt;
-      }
-      return std::vector<instance::requested_network>{};  // Nova boots without a NIC
-    }
-    return std::vector<instance::requested_network>{{usable[0]->id, "", ""}};
-  }
-  for (const auto& rn : req.listed) {
-    if (!rn.port_id.empty()) {
-      const network::port* port = nullptr;
-      const network_state* holder = nullptr;
-      for (const auto& n : all)
-        if (const auto* p = n.find_port(rn.port_id)) {
-          port = p;
-          holder = &n;
-        }
-      if (!port || !(t.is_admin() || port->project_id == project_id)) {
-        respond_error(r, 400, "Port " + rn.port_id + " could not be found.");
-        return std::nullopt;
-      }
-      (void)holder;
-      if (!port->device_id.empty()) {
-        respond_error(r, 409, "Port " + rn.port_id + " is still in use.");
-        return std::nullopt;
-      }
-      if (count > 1) {
-        respond_error(r, 400,
-                      "Unable to launch multiple instances with a single configured port ID. "
-                      "Please launch your instance one by one with different ports.");
-        return std::nullopt;
-      }
-      continue;
-    }
-    auto it = std::find_if(all.begin(), all.end(),
-                           [&](const network_state& n) { return n.id == rn.network_id; });
-    if (it == all.end() || !it->exists() || !network_visible(*it, t)) {
-      respond_error(r, 400, "Network " + rn.network_id + " could not be found.");
-      return std::nullopt;
-    }
-    if (!rn.fixed_ip.empty() && count > 1) {
-      respond_error(r, 400, "max_count cannot be greater than 1 if an fixed_ip is specified.");
-      return std::nullopt;
-    }
-  }
-  return req.listed;
-}
-
-void answer_created(responder& r, const launch_plan& plan) {
-  if (plan.return_reservation_id) {
-    respond(r, 202, {{"reservation_id", plan.reservation_id}});
+void answer_created(responder& r, const create_answer& a, const created_servers& created) {
+  if (a.return_reservation_id) {
+    respond(r, 202, {{"reservation_id", a.reservation_id}});
     return;
   }
   json groups = json::array();
-  for (const auto& g : plan.base.security_groups) groups.push_back({{"name", g}});
-  const std::string& id = plan.ids.front();
+  for (const auto& g : a.security_groups) groups.push_back({{"name", g}});
+  const std::string& id = created.servers.front().id;
   respond(r, 202,
           {{"server",
             {{"id", id},
-             {"links", server_links(id, plan.compute_url)},
+             {"links", server_links(id, a.compute_url)},
              {"OS-DCF:diskConfig", "MANUAL"},
              {"security_groups", groups},
-             {"adminPass", plan.admin_pass}}}},
-          {{"Location", plan.compute_url + "/v2.1/servers/" + id}});
+             {"adminPass", a.admin_pass}}}},
+          {{"Location", a.compute_url + "/v2.1/servers/" + id}});
 }
 
-// Launches the plan's instances one after the other (each answer means its
-// instance.requested is durable) and answers once the last one is. Each
-// instance first reserves its quota (instances, cores, ram) with the
-// compute actor, which counts launches in flight: over the quota, the
-// launch stops there, and is Nova's 403 if fewer than min_count started.
-void launch_next(server_context& ctx, std::shared_ptr<responder> r, plan_ptr plan) {
-  if (static_cast<int>(plan->ids.size()) == plan->count) {
-    answer_created(*r, *plan);
-    return;
-  }
-  const auto& f = plan->base.flavor;
-  compute_usage wanted{1, f.vcpus, f.memory_mb};
-  ctx.bridge.ask_or<std::string>(
-      r, ctx.compute,
-      [&ctx, plan](std::shared_ptr<responder> rr, std::string& reservation) {
-        instance::request req = plan->base;
-        // Nova's multi_instance_display_name_template: "%(name)s-%(count)d".
-        if (plan->count > 1) req.name += "-" + std::to_string(plan->ids.size() + 1);
-        ctx.bridge.ask_or<instance_state>(
-            rr, ctx.conductor,
-            [&ctx, plan, reservation](std::shared_ptr<responder> r2, instance_state& s) {
-              plan->ids.push_back(s.id);
-              caf::anon_send(ctx.compute, commit_atom::value, reservation, s.id);
-              launch_next(ctx, std::move(r2), plan);
-            },
-            [&ctx, reservation](responder& r2, const domain_error& e) {
-              caf::anon_send(ctx.compute, release_atom::value, reservation);
-              respond_error(r2, e);
-            },
-            launch_atom::value, std::move(req), plan->meta);
-      },
-      [plan](responder& rr, const domain_error& e) {
-        if (static_cast<int>(plan->ids.size()) >= plan->min_count) {
-          plan->count = static_cast<int>(plan->ids.size());
-          answer_created(rr, *plan);
-        } else {
-          respond_error(rr, e);
-        }
-      },
-      reserve_atom::value, plan->base.project_id, wanted);
-}
-
-// A key_name must be one of the caller's key pairs (Nova: 400 "Invalid
-// key_name provided.").
-void check_key_name(server_context& ctx, std::shared_ptr<responder> r, plan_ptr plan) {
-  if (plan->base.key_name.empty()) return launch_next(ctx, std::move(r), plan);
-  ctx.bridge.ask_or<keypair_state>(
-      r, ctx.compute,
-      [&ctx, plan](std::shared_ptr<responder> rr, keypair_state&) {
-        launch_next(ctx, std::move(rr), plan);
-      },
-      [](responder& rr, const domain_error&) {
-        respond_error(rr, 400, "Invalid key_name provided.");
-      },
-      caf::get_atom::value, keypair_atom::value, plan->base.user_id, plan->base.key_name);
-}
-
-// The named security groups must be the project's (by name or id), as
-// Nova asks Neutron; "default" is every project's, made at its first use.
-void check_security_groups(server_context& ctx, std::shared_ptr<responder> r, plan_ptr plan) {
-  const auto& wanted = plan->base.security_groups;
-  if (std::all_of(wanted.begin(), wanted.end(), [](const auto& g) { return g == "default"; })) {
-    check_key_name(ctx, std::move(r), plan);
-    return;
-  }
-  ctx.bridge.ask<std::vector<security_group_state>>(
-      r, ctx.networking,
-      [&ctx, plan](std::shared_ptr<responder> rr, std::vector<security_group_state>& groups) {
-        for (const auto& name : plan->base.security_groups) {
-          if (name == "default") continue;
-          const bool found =
-              std::any_of(groups.begin(), groups.end(), [&](const security_group_state& g) {
-                return g.exists() && g.project_id == plan->base.project_id &&
-                       (g.name == name || g.id == name);
-              });
-          if (!found) {
-            respond_error(
-                *rr, 400,
-                "Security group " + name + " not found for project " + plan->base.project_id + ".");
-            return;
-          }
-        }
-        check_key_name(ctx, std::move(rr), plan);
-      },
-      list_atom::value, security_group_atom::value);
-}
-
+// Parses the body, then one ask: the compute door runs the create (flavor,
+// image, networks, security groups, key pair, quota, the launches) and
+// answers the instances it started, or the error to render.
 void create_server(server_context& ctx, const Request& req, std::shared_ptr<responder> r,
                    int minor) {
   auto body = json_request(ctx, req, *r, "compute_server_create");
@@ -367,10 +203,10 @@ void create_server(server_context& ctx, const Request& req, std::shared_ptr<resp
         const std::string project = t.project->id;
         if (!enforce(*rr, ctx, t, "os_compute_api:servers:create", {project, t.user.id})) return;
         const auto& s = body["server"];
-        auto plan = std::make_shared<launch_plan>();
-        plan->compute_url = url;
-        plan->meta = event_metadata{rr->request_id(), t.user.id};
-        auto& base = plan->base;
+        create_servers_request create;
+        create.meta = event_metadata{rr->request_id(), t.user.id};
+        create.is_admin = t.is_admin();
+        auto& base = create.base;
         base.name = s["name"].get<std::string>();
         base.project_id = project;
         base.user_id = t.user.id;
@@ -415,45 +251,29 @@ void create_server(server_context& ctx, const Request& req, std::shared_ptr<resp
                             " per request");
           return;
         }
-        // As many as the quota lets start, at least min_count (launch_next).
-        plan->count = *max_count;
-        plan->min_count = *min_count;
-        plan->return_reservation_id =
+        // As many as the quota lets start, at least min_count (the door).
+        create.max_count = *max_count;
+        create.min_count = *min_count;
+        create_answer answer;
+        answer.compute_url = url;
+        answer.security_groups = base.security_groups;
+        answer.return_reservation_id =
             s.contains("return_reservation_id") &&
             ((s["return_reservation_id"].is_boolean() && s["return_reservation_id"].get<bool>()) ||
              (s["return_reservation_id"].is_string() &&
               query_flag(s["return_reservation_id"].get<std::string>())));
-        plan->reservation_id = "r-" + random_text(8, "abcdefghijklmnopqrstuvwxyz0123456789");
-        plan->admin_pass =
+        answer.reservation_id = "r-" + random_text(8, "abcdefghijklmnopqrstuvwxyz0123456789");
+        answer.admin_pass =
             random_text(12, "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789");
-        auto nets = parse_networks(*rr, s, minor);
-        if (!nets) return;
-        // Flavor, image, networks, security groups: each check asks, then
-        // the launch.
-        resolve_flavor(ctx, rr, flavor_ref,
-                       [&ctx, plan, nets = *nets, t, image_ref = *image_ref](
-                           std::shared_ptr<responder> r1, instance::flavor flavor) {
-                         plan->base.flavor = std::move(flavor);
-                         resolve_image(
-                             ctx, r1, t, image_ref,
-                             [&ctx, plan, nets, t, image_ref](std::shared_ptr<responder> r2) {
-                               const auto slash = image_ref.rfind('/');
-                               plan->base.image_id = slash == std::string::npos
-                                                         ? image_ref
-                                                         : image_ref.substr(slash + 1);
-                               ctx.bridge.ask<std::vector<network_state>>(
-                                   r2, ctx.networking,
-                                   [&ctx, plan, nets, t](std::shared_ptr<responder> r3,
-                                                         std::vector<network_state>& all) {
-                                     auto chosen = resolve_networks(
-                                         *r3, nets, all, t, plan->base.project_id, plan->count);
-                                     if (!chosen) return;
-                                     plan->base.networks = std::move(*chosen);
-                                     check_security_groups(ctx, std::move(r3), plan);
-                                   },
-                                   list_atom::value, network_atom::value);
-                             });
-                       });
+        if (!parse_networks(*rr, s, minor, create)) return;
+        create.flavor_ref = flavor_ref;
+        create.image_ref = *image_ref;
+        ctx.bridge.ask<created_servers>(
+            rr, ctx.compute,
+            [answer](responder& r1, created_servers& created) {
+              answer_created(r1, answer, created);
+            },
+            create_servers_atom::value, std::move(create));
       });
 }
 
@@ -712,15 +532,11 @@ void add_server_routes(Pistache::Rest::Router& router, server_context& ctx) {
                             if (!enforce(*r3, ctx, t, "os_compute_api:servers:delete",
                                          {s.project_id, s.user_id}))
                               return;
+                            // The door deletes it and frees its quota.
                             ctx.bridge.ask<instance_state>(
-                                r3, ctx.conductor,
-                                [&ctx](responder& r4, instance_state& gone) {
-                                  // Its quota is free once the delete is on its way.
-                                  caf::anon_send(ctx.compute, release_atom::value,
-                                                 instance_atom::value, gone.id);
-                                  respond(r4, 204, no_body);
-                                },
-                                action_atom::value, s.id, instance::command{instance::remove{}},
+                                r3, ctx.compute,
+                                [](responder& r4, instance_state&) { respond(r4, 204, no_body); },
+                                caf::delete_atom::value, instance_atom::value, s.id,
                                 event_metadata{r3->request_id(), t.user.id});
                           });
             });

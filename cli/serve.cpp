@@ -42,6 +42,7 @@ struct serve_options {
   std::string hypervisor;            // one host on this libvirt URI
   bool faults = false;               // the fault API (scenario drills)
   std::int64_t spawn_timeout = 300;  // seconds
+  std::int64_t reservation_expire = 86400;  // seconds, Nova's [quota] reservation_expire
   std::string virt_type = "auto";    // real guests: kvm, qemu or auto
   std::int64_t shutdown_timeout = 60;
   std::size_t max_header_bytes = 32 << 10;
@@ -135,6 +136,7 @@ int serve(const serve_options& o) {
     opts.token_ttl = std::chrono::seconds(o.token_ttl);
     if (o.password_cost == "min") opts.cost = password_cost::cheapest();
     opts.spawn_timeout = std::chrono::seconds(o.spawn_timeout);
+    opts.reservation_expiry = std::chrono::seconds(o.reservation_expire);
     if (o.faults) {
       // One board for the compute hosts' drivers, the uploads and the API.
       opts.faults = std::make_shared<fault_board>();
@@ -272,6 +274,11 @@ void add_serve(CLI::App& app) {
                   "seconds a compute host may take to spawn an instance before the build is "
                   "rescheduled to another host")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{3600}))
+      ->capture_default_str();
+  cmd->add_option("--reservation-expire", o->reservation_expire,
+                  "seconds a quota reservation of a launch that never answered holds its "
+                  "project's quota before it is released (Nova's reservation_expire)")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{31536000}))
       ->capture_default_str();
   cmd->add_option("--virt-type", o->virt_type,
                   "real guests: kvm, qemu (TCG emulation) or auto (kvm where the host can "
