@@ -504,6 +504,12 @@ caf::result<created_servers> on_create_servers(compute_actor* self, create_serve
   const auto& fl = f->second;
   req.base.flavor = instance::flavor{fl.id, fl.name, fl.vcpus, fl.ram, fl.disk, fl.ephemeral,
                                      fl.swap};
+  // Nova's metadata_items quota (128 by default) bounds a server's metadata.
+  const std::int64_t items = st.quotas_of(req.base.project_id).limit("metadata_items");
+  if (items >= 0 && static_cast<std::int64_t>(req.base.metadata.size()) > items)
+    return to_caf_error(make_domain_error(
+        errc::forbidden, "Quota exceeded for metadata_items: maximum number of metadata items "
+                         "is " + std::to_string(items) + "."));
   auto flow = std::make_shared<create_flow>();
   flow->id = ++st.last_id;
   flow->req = std::move(req);

@@ -296,6 +296,14 @@ TEST_F(HostileInput, ValuesOpenStackRefusesAreRefused) {
   auto i = call("POST", "/image/v2/images", m.token, props);
   EXPECT_EQ(i.status, 413) << i.body.substr(0, 300);
 
+  // Nova's metadata_items quota (128) on a server's metadata: 403.
+  auto b = boot_body("meta", "");
+  for (int k = 0; k < 200; ++k) b["server"]["metadata"]["k" + std::to_string(k)] = "v";
+  auto many = compute("POST", "/servers", admin_token, b);
+  EXPECT_EQ(many.status, 403) << many.body.substr(0, 300);
+  b["server"]["metadata"] = {{"one", "v"}};
+  EXPECT_EQ(compute("POST", "/servers", admin_token, b).status, 202) << "within the quota";
+
   for (const auto& flavor :
        {nlohmann::json{{"name", "f1"}, {"ram", 2147483648LL}, {"vcpus", 1}, {"disk", 1}},
         nlohmann::json{{"name", "f2"}, {"ram", "2147483648"}, {"vcpus", 1}, {"disk", 1}},
