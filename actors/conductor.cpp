@@ -4,6 +4,8 @@
 #include <spdlog/spdlog.h>
 
 #include <cctype>
+#include <functional>
+#include <type_traits>
 #include <unordered_map>
 
 #include "actors/errors.hpp"
@@ -16,14 +18,18 @@
 namespace cumulo {
 namespace {
 
-// How long the conductor waits for a resource actor to answer.
-constexpr std::chrono::seconds child_timeout{60};
+// The conductor waits for a resource actor without a timer: children are
+// monitored (a dead one bounces the request), and their own journal waits
+// are bounded (journal_timeout). See conductor_timeout in door.hpp.
+constexpr auto child_timeout = caf::infinite;
 
 struct conductor_state {
   caf::actor journal;
   caf::actor scheduler;
   std::unordered_map<std::string, caf::actor> children;        // stream -> actor
   std::unordered_map<caf::actor_addr, std::string> stream_of;  // actor -> stream
+  // Requests a child bounced, waiting for its down message (after_down).
+  std::unordered_map<caf::actor_addr, std::vector<std::function<void(caf::actor)>>> bounced;
   std::uint64_t restarts = 0;
   // Where instances find the scheduler, networking and compute hosts; set
   // once by the cloud when they are up.
@@ -68,13 +74,10 @@ caf::actor spawn_child(conductor_actor* self, const std::string& id,
   return child;
 }
 
-// A child that died is replaced by one rebuilt from its stream, unless that
-// already happened (the down message and a failed request both lead here).
+// A child that crashed is replaced by one rebuilt from its stream.
 template <class Machine>
 caf::actor restart_child(conductor_actor* self, const std::string& stream, const caf::actor& dead) {
   auto& st = self->state;
-  auto it = st.children.find(stream);
-  if (it != st.children.end() && it->second != dead) return it->second;
   st.stream_of.erase(dead.address());
   ++st.restarts;
   spdlog::warn("conductor: {} died; restarting it from its stream", stream);
@@ -93,40 +96,92 @@ caf::actor restart_child(conductor_actor* self, const std::string& stream, const
   return child;
 }
 
-void restart_by_kind(conductor_actor* self, const std::string& stream, const caf::actor& dead) {
-  const std::string kind = stream_kind(stream);
+// The actor that answers for a stream now: its live child, or one folded
+// again from the stream (a retired resource's; it retires again once it
+// has answered).
+template <class Machine>
+caf::actor child_of(conductor_actor* self, const std::string& stream) {
+  auto it = self->state.children.find(stream);
+  if (it != self->state.children.end()) return it->second;
+  return spawn_child<Machine>(self, stream_id(stream), std::nullopt);
+}
+
+// Calls f with std::type_identity<Machine> for the machine of a stream kind.
+template <class F>
+void with_machine(const std::string& kind, F&& f) {
   if (kind == project_machine::kind)
-    restart_child<project_machine>(self, stream, dead);
+    f(std::type_identity<project_machine>{});
   else if (kind == user_machine::kind)
-    restart_child<user_machine>(self, stream, dead);
+    f(std::type_identity<user_machine>{});
   else if (kind == role_machine::kind)
-    restart_child<role_machine>(self, stream, dead);
+    f(std::type_identity<role_machine>{});
   else if (kind == domain_machine::kind)
-    restart_child<domain_machine>(self, stream, dead);
+    f(std::type_identity<domain_machine>{});
   else if (kind == security_group_machine::kind)
-    restart_child<security_group_machine>(self, stream, dead);
+    f(std::type_identity<security_group_machine>{});
   else if (kind == router_machine::kind)
-    restart_child<router_machine>(self, stream, dead);
+    f(std::type_identity<router_machine>{});
   else if (kind == floatingip_machine::kind)
-    restart_child<floatingip_machine>(self, stream, dead);
+    f(std::type_identity<floatingip_machine>{});
   else if (kind == quota_machine::kind)
-    restart_child<quota_machine>(self, stream, dead);
+    f(std::type_identity<quota_machine>{});
   else if (kind == flavor_machine::kind)
-    restart_child<flavor_machine>(self, stream, dead);
+    f(std::type_identity<flavor_machine>{});
   else if (kind == keypair_machine::kind)
-    restart_child<keypair_machine>(self, stream, dead);
+    f(std::type_identity<keypair_machine>{});
   else if (kind == compute_quota_machine::kind)
-    restart_child<compute_quota_machine>(self, stream, dead);
+    f(std::type_identity<compute_quota_machine>{});
   else if (kind == network_machine::kind)
-    restart_child<network_machine>(self, stream, dead);
+    f(std::type_identity<network_machine>{});
   else if (kind == image_machine::kind)
-    restart_child<image_machine>(self, stream, dead);
+    f(std::type_identity<image_machine>{});
   else if (kind == instance_machine::kind)
-    restart_child<instance_machine>(self, stream, dead);
+    f(std::type_identity<instance_machine>{});
+}
+
+// A child's down message: a deleted resource's actor retired (exit reason
+// normal), anything else crashed and is restarted. Requests it bounced meanwhile
+// are asked again of whatever answers for the stream now.
+void on_child_down(conductor_actor* self, const caf::down_msg& dm) {
+  auto& st = self->state;
+  auto it = st.stream_of.find(dm.source);
+  if (it == st.stream_of.end()) return;
+  const std::string stream = it->second;
+  const auto dead = caf::actor_cast<caf::actor>(dm.source);
+  std::vector<std::function<void(caf::actor)>> waiting;
+  if (auto b = st.bounced.find(dm.source); b != st.bounced.end()) {
+    waiting = std::move(b->second);
+    st.bounced.erase(b);
+  }
+  with_machine(stream_kind(stream), [&](auto machine) {
+    using Machine = typename decltype(machine)::type;
+    if (!dm.reason || dm.reason == caf::exit_reason::normal) {
+      st.stream_of.erase(it);
+      if (auto c = st.children.find(stream); c != st.children.end() && c->second == dead)
+        st.children.erase(c);
+    } else {
+      restart_child<Machine>(self, stream, dead);
+    }
+    for (auto& k : waiting) k(child_of<Machine>(self, stream));
+  });
+}
+
+// A request the child bounced (it stopped before it saw it) is asked again
+// once its down message told a retirement from a crash.
+template <class Machine>
+void after_down(conductor_actor* self, const std::string& stream, const caf::actor& dead,
+                std::function<void(caf::actor)> k) {
+  auto& st = self->state;
+  if (st.stream_of.count(dead.address())) {
+    st.bounced[dead.address()].push_back(std::move(k));
+    return;
+  }
+  k(child_of<Machine>(self, stream));  // its down message came first
 }
 
 // Sends a request to the actor of a stream and relays its answer. A child
-// that is down never saw the request, so it is restarted and asked again.
+// that is down never saw the request: it is asked again of the actor that
+// answers for the stream next.
 template <class Machine, class... Ts>
 caf::result<typename Machine::state> relay(conductor_actor* self, const std::string& stream,
                                            caf::actor child, Ts... msg) {
@@ -139,10 +194,11 @@ caf::result<typename Machine::state> relay(conductor_actor* self, const std::str
                 promise.deliver(e);
                 return;
               }
-              auto fresh = restart_child<Machine>(self, stream, child);
-              self->request(fresh, child_timeout, msg...)
-                  .then([promise](state_t& s) mutable { promise.deliver(std::move(s)); },
-                        [promise](caf::error& e2) mutable { promise.deliver(e2); });
+              after_down<Machine>(self, stream, child, [self, promise, msg...](caf::actor fresh) mutable {
+                self->request(fresh, child_timeout, msg...)
+                    .then([promise](state_t& s) mutable { promise.deliver(std::move(s)); },
+                          [promise](caf::error& e2) mutable { promise.deliver(e2); });
+              });
             });
   return promise;
 }
@@ -159,8 +215,10 @@ caf::result<typename Machine::state> on_command(conductor_actor* self, const std
   if (it != self->state.children.end()) {
     child = it->second;
   } else {
-    // No actor: the resource does not exist (yet). Deciding on the empty
-    // state gives the right refusal (e.g. not found) without spawning one.
+    // No actor: the resource does not exist (yet), or was deleted (its actor
+    // retired). Deciding on the empty state gives the right refusal (e.g.
+    // not found) without spawning one; a create on a deleted resource's
+    // stream is decided again on the stream (resource_actor.hpp).
     typename Machine::state empty;
     empty.id = id;
     auto decided = Machine::decide(empty, command);
@@ -283,7 +341,14 @@ caf::result<std::string> on_console(conductor_actor* self, const std::string& id
   auto promise = self->make_response_promise<std::string>();
   self->request(it->second, child_timeout, console_atom::value, lines)
       .then([promise](std::string& out) mutable { promise.deliver(std::move(out)); },
-            [promise](caf::error& e) mutable { promise.deliver(e); });
+            [promise, id](caf::error& e) mutable {
+              // It retired (deleted) before it saw the request.
+              if (e == caf::sec::request_receiver_down)
+                promise.deliver(
+                    to_caf_error({errc::not_found, not_found_message(instance_machine::kind, id)}));
+              else
+                promise.deliver(e);
+            });
   return promise;
 }
 
@@ -362,15 +427,7 @@ caf::behavior conductor(conductor_actor* self, caf::actor journal, log_fold_ptr 
                     caf::to_string(dm.reason));
       return;
     }
-    auto it = st.stream_of.find(dm.source);
-    if (it == st.stream_of.end()) return;
-    const std::string stream = it->second;
-    if (!dm.reason || dm.reason == caf::exit_reason::normal) {
-      st.stream_of.erase(it);
-      st.children.erase(stream);
-      return;
-    }
-    restart_by_kind(self, stream, caf::actor_cast<caf::actor>(dm.source));
+    on_child_down(self, dm);
   });
   // Supervisors stop their children: monitored children would outlive the
   // conductor and ~actor_system() would wait for them forever.
@@ -480,6 +537,7 @@ caf::behavior conductor(conductor_actor* self, caf::actor journal, log_fold_ptr 
         return caf::ok_atom::value;
       },
       [self](restarts_atom) { return self->state.restarts; },
+      [self](children_atom) { return static_cast<std::uint64_t>(self->state.children.size()); },
   };
 }
 

@@ -8,6 +8,9 @@
 //   (list_atom, X_atom)                   -> std::vector<X_state> of the live ones
 //   (crash_atom, stream)                  -> ok_atom after the child was told to die
 //   (restarts_atom)                       -> std::uint64_t restarts so far
+//   (children_atom)                       -> std::uint64_t resource actors alive now (a
+//       deleted resource's actor retires once it has answered; a later command folds its
+//       stream again, so a reused id continues the stream)
 //   (get_atom, scheduler_atom)            -> the scheduler actor
 // Instances (Nova's conductor; the work runs in the instance's actor, see
 // actors/instance.hpp):
@@ -31,6 +34,7 @@
 namespace cumulo {
 
 using scheduler_atom = caf::atom_constant<caf::atom("scheduler")>;
+using children_atom = caf::atom_constant<caf::atom("children")>;
 
 caf::actor spawn_conductor(caf::actor_system& sys, caf::actor journal, log_fold_ptr fold);
 

@@ -61,9 +61,14 @@ void step(self_ptr self, instance::command command, const event_metadata& meta, 
 
 // --- one operation at a time ---
 
+// A deleted instance with nothing left to do stops (resource_actor.hpp).
+void retire_when_idle(self_ptr self) {
+  if (!self->state.busy && self->state.queued.empty()) retire_if_deleted(self);
+}
+
 void run_next(self_ptr self) {
   auto& st = self->state;
-  if (st.busy || st.queued.empty()) return;
+  if (st.busy || st.queued.empty()) return retire_when_idle(self);
   st.busy = true;
   auto op = std::move(st.queued.front());
   st.queued.pop_front();
@@ -714,15 +719,21 @@ caf::behavior instance_actor(instance_actor_type* self, caf::actor journal, std:
             [self](caf::error& e) { self->quit(e); });
   }
   return {
-      [self](caf::get_atom) { return self->state.s; },
+      [self](caf::get_atom) -> caf::result<instance_state> {
+        auto promise = self->make_response_promise<instance_state>();
+        promise.deliver(self->state.s);
+        retire_when_idle(self);
+        return promise;
+      },
       [self](command_atom, instance::command& command,
              event_metadata& meta) -> caf::result<instance_state> {
         auto promise = self->make_response_promise<instance_state>();
-        execute(self, std::move(command), meta, [promise](outcome<instance_state> s) mutable {
+        execute(self, std::move(command), meta, [self, promise](outcome<instance_state> s) mutable {
           if (s)
             promise.deliver(std::move(s.value()));
           else
             promise.deliver(to_caf_error(s.error()));
+          retire_when_idle(self);
         });
         return promise;
       },
@@ -753,16 +764,20 @@ caf::behavior instance_actor(instance_actor_type* self, caf::actor journal, std:
                 [self, promise, meta, command, before](outcome<instance_state> s) mutable {
                   if (!s) {
                     promise.deliver(to_caf_error(s.error()));
-                    return;
+                    return retire_when_idle(self);
                   }
                   promise.deliver(s.value());
                   if (s.value().version != before) start_work(self, command, meta);
+                  retire_when_idle(self);
                 });
         return promise;
       },
       [self](resolve_atom, event_metadata& meta) -> caf::result<instance_state> {
         auto promise = self->make_response_promise<instance_state>();
-        resolve(self, meta, [self, promise]() mutable { promise.deliver(self->state.s); });
+        resolve(self, meta, [self, promise]() mutable {
+          promise.deliver(self->state.s);
+          retire_when_idle(self);
+        });
         return promise;
       },
       [self](console_atom, std::int32_t lines) -> caf::result<std::string> {

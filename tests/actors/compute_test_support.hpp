@@ -96,16 +96,25 @@ inline reply_or_error<instance_state> get_instance(cloud& c, const std::string& 
 }
 
 // The instance once its task is over (or it is gone), polled for at most 20 s.
+// A deleted instance's actor retires: the conductor then answers not found,
+// told here as a deleted state.
 inline instance_state settled(cloud& c, const std::string& id) {
   reply_or_error<instance_state> s;
   for (int i = 0; i < 2000; ++i) {
     s = get_instance(c, id);
+    if (!s.ok() && s.error.code == errc::not_found) {
+      instance_state gone;
+      gone.id = id;
+      gone.deleted = true;
+      return gone;
+    }
     if (!s.ok()) break;
     if (s->task_state == task_states::none && s->vm_state != vm_states::building) return *s;
     if (s->deleted) return *s;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  ADD_FAILURE() << "instance " << id << " did not settle";
+  ADD_FAILURE() << "instance " << id << " did not settle"
+                << (s.ok() ? std::string() : ": " + s.error.message);
   return s.ok() ? *s : instance_state{};
 }
 
