@@ -19,6 +19,7 @@
 #include "actors/compute_bootstrap.hpp"
 #include "actors/identity_bootstrap.hpp"
 #include "api/http_server.hpp"
+#include "cli/allocator.hpp"
 #include "cli/commands.hpp"
 #include "cli/credentials_files.hpp"
 #include "cli/hosts_file.hpp"
@@ -115,6 +116,7 @@ int serve(const serve_options& o) {
   // (virt/libvirt_driver.cpp: the instance folders are not o+x).
   ::umask(077);
   raise_open_files_limit();
+  tune_allocator();
   // Signals are taken by sigwait below: block them before any thread starts
   // so no CAF or Pistache thread receives them instead.
   sigset_t signals;
@@ -185,8 +187,14 @@ int serve(const serve_options& o) {
     if (files)
       std::cout << "admin credentials: " << files->keystonerc.string() << " (source it), "
                 << files->clouds_yaml.string() << std::endl;
-    int sig = 0;
-    sigwait(&signals, &sig);
+    // Waits for a signal; meanwhile, every few seconds, the allocator's
+    // free pages go back to the system (cli/allocator.hpp).
+    int sig = -1;
+    const timespec tick{5, 0};
+    while (sig < 0) {
+      sig = sigtimedwait(&signals, nullptr, &tick);
+      if (sig < 0) release_free_memory();
+    }
     spdlog::info("serve: signal {} received, shutting down", sig);
     server.shutdown();
     // ~cloud: the conductor stops its children, the journal writes what it
