@@ -114,7 +114,7 @@ void on_subject(server_context& ctx, const Request& req, std::shared_ptr<respond
 }  // namespace
 
 void add_token_routes(Pistache::Rest::Router& router, server_context& ctx) {
-  add_route(router, ctx, http_method::post, "/v3/auth/tokens", service::identity,
+  add_public_route(router, ctx, http_method::post, "/v3/auth/tokens", service::identity,
             [&ctx](const Request& req, std::shared_ptr<responder> r) {
               // Each issue costs an argon2id hash on one of two workers: one
               // client must not queue up everyone else's logins.

@@ -45,16 +45,30 @@ const char* reason_of(int status) {
   }
 }
 
+// An upload's answer and what follows it on the connection. HTTP/1.1
+// answers in order, and the upload's 204 comes from a CAF thread once its
+// data is durable: a request pipelined behind the upload that arrives
+// before then is not read. The 204 then says Connection: close and the
+// write side is shut, so the client sends that request again on a new
+// connection (RFC 9112, 9.3.2). Before, it was answered and the 204 lost.
+struct upload_turn {
+  std::mutex m;
+  bool answered = false;
+  bool close_after = false;  // input came before the answer: close after it
+};
+
 // Answers an upload with bytes of our own: the request never reached
 // Pistache's parser, so it has no ResponseWriter. `on_send` runs before
 // the bytes go out, once.
 class raw_responder final : public responder {
  public:
-  raw_responder(std::weak_ptr<Tcp::Peer> peer, std::shared_ptr<in_flight> flight, bool keep_alive)
+  raw_responder(std::weak_ptr<Tcp::Peer> peer, std::shared_ptr<in_flight> flight, bool keep_alive,
+                std::shared_ptr<upload_turn> turn)
       : responder(service::image, new_request_id()),
         peer_(std::move(peer)),
         flight_(std::move(flight)),
-        keep_alive_(keep_alive) {
+        keep_alive_(keep_alive),
+        turn_(std::move(turn)) {
     flight_->begin();
   }
   ~raw_responder() override {
@@ -69,15 +83,30 @@ class raw_responder final : public responder {
   void send_text(int status, std::string body, const header_list& headers) override {
     if (sent_.exchange(true)) return;
     if (on_send) on_send();
+    bool close = !keep_alive_;
+    {
+      std::lock_guard lock(turn_->m);
+      turn_->answered = true;
+      close = close || turn_->close_after;
+    }
     std::string out = "HTTP/1.1 " + std::to_string(status) + " " + reason_of(status) + "\r\n";
     out += "X-OpenStack-Request-Id: " + request_id() + "\r\n";
     if (!body.empty()) out += "Content-Type: application/json\r\n";
     out += "Content-Length: " + std::to_string(body.size()) + "\r\n";
     for (const auto& [name, value] : headers) out += name + ": " + value + "\r\n";
-    out += keep_alive_ ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n";
+    out += close ? "Connection: close\r\n\r\n" : "Connection: keep-alive\r\n\r\n";
     out += body;
-    if (auto peer = peer_.lock(); peer && !flight_->closed())
-      peer->send(RawBuffer(std::move(out), out.size()));
+    if (auto peer = peer_.lock(); peer && !flight_->closed()) {
+      auto sent = peer->send(RawBuffer(std::move(out), out.size()));
+      if (turn_->close_after) {
+        std::weak_ptr<Tcp::Peer> weak = peer;
+        sent.then(
+            [weak](ssize_t) {
+              if (auto p = weak.lock()) ::shutdown(p->fd(), SHUT_WR);
+            },
+            Async::IgnoreException);
+      }
+    }
     flight_->end();
   }
 
@@ -91,6 +120,7 @@ class raw_responder final : public responder {
   std::weak_ptr<Tcp::Peer> peer_;
   std::shared_ptr<in_flight> flight_;
   bool keep_alive_;
+  std::shared_ptr<upload_turn> turn_;
   std::atomic<bool> sent_{false};
 };
 
@@ -102,13 +132,15 @@ class image_upload : public std::enable_shared_from_this<image_upload> {
                std::weak_ptr<Tcp::Peer> peer)
       : ctx_(ctx), head_(head), id_(std::move(image_id)) {
     const bool keep_alive = head.version == "HTTP/1.1" && head.header("connection") != "close";
-    r_ = std::make_shared<raw_responder>(std::move(peer), ctx.flight, keep_alive);
+    r_ = std::make_shared<raw_responder>(std::move(peer), ctx.flight, keep_alive, turn_);
     r_->set_request_line(head.method + " " + head.path);
     digest_ = std::make_unique<image_digest>();
     buffer_.reserve(write_block);
   }
 
   ~image_upload() { discard_spool(); }
+
+  std::shared_ptr<upload_turn> turn() const { return turn_; }
 
   void start(const std::optional<std::uint64_t>& declared) {
     std::lock_guard lock(m_);
@@ -323,6 +355,7 @@ class image_upload : public std::enable_shared_from_this<image_upload> {
   server_context& ctx_;
   request_head head_;
   std::string id_;
+  std::shared_ptr<upload_turn> turn_ = std::make_shared<upload_turn>();
   std::shared_ptr<raw_responder> r_;
   std::unique_ptr<image_digest> digest_;
   std::recursive_mutex m_;
@@ -364,6 +397,7 @@ struct connection_state {
   bool forward_all = false;               // framing given up: Pistache has the rest
   std::optional<body_framing> upload_body;
   std::shared_ptr<image_upload> upload;
+  std::shared_ptr<upload_turn> pending_turn;  // the last upload's, until it is answered
 };
 
 class upload_handler final : public Rest::Private::RouterHandler {
@@ -416,11 +450,21 @@ class upload_handler final : public Rest::Private::RouterHandler {
         }
         if (st->upload_body->done()) {
           up->body_end();
+          st->pending_turn = up->turn();
           st->upload.reset();
           st->upload_body.reset();
         }
         continue;
       }
+      if (st->pending_turn) {
+        std::lock_guard lock(st->pending_turn->m);
+        if (!st->pending_turn->answered) {
+          st->pending_turn->close_after = true;
+          st->refused = true;  // what follows is dropped; the connection closes
+          return;
+        }
+      }
+      st->pending_turn.reset();
       if (st->forwarded) {
         const std::size_t used = st->forwarded->feed(data, size, [](const char*, std::size_t) {});
         parse(data, used, peer);
@@ -529,6 +573,7 @@ class upload_handler final : public Rest::Private::RouterHandler {
     st.upload->start(framing->declared_length());
     if (st.upload_body->done()) {
       st.upload->body_end();
+      st.pending_turn = st.upload->turn();
       st.upload.reset();
       st.upload_body.reset();
     }

@@ -25,9 +25,14 @@ enum class http_method { get, post, put, patch, del, head };
 using api_handler = std::function<void(const Pistache::Rest::Request&, std::shared_ptr<responder>)>;
 
 // A thrown exception becomes a 500 in the service's format; a handler that
-// drops its responder unanswered gets the same.
+// drops its responder unanswered gets the same. A request with a body is
+// handled only once its X-Auth-Token is valid (401 before any parse).
 void add_route(Pistache::Rest::Router& router, server_context& ctx, http_method method,
                const std::string& path, service svc, api_handler handler);
+// As add_route, for the one route whose body comes before any token
+// (POST /v3/auth/tokens: the body is the credentials).
+void add_public_route(Pistache::Rest::Router& router, server_context& ctx, http_method method,
+                      const std::string& path, service svc, api_handler handler);
 // 405 (with Allow) in the service's format for every method a registered
 // path does not answer; call after the last add_route. Pistache's own 405
 // has neither our body nor the request id.
