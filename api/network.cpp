@@ -56,19 +56,34 @@ nlohmann::json resources_json(const std::string& base) {
 
 }  // namespace
 
-bool owned(const std::string& project_id, const token_info& t) {
-  return t.is_admin() || (t.project && t.project->id == project_id);
+target owner_target(const std::string& project_id) {
+  return target{project_id, ""};
 }
 
-bool may_change(responder& r, const std::string& project_id, const token_info& t,
-                const std::string& rule) {
-  if (owned(project_id, t)) return true;
-  respond_forbidden(r, rule);
-  return false;
+target network_target(const network_state& n, const std::string& project_id) {
+  return target{project_id,
+                "",
+                {{"network:tenant_id", n.project_id},
+                 {"networks:shared", n.shared ? "True" : "False"},
+                 {"networks:router:external", n.external ? "True" : "False"}}};
 }
 
-bool network_visible(const network_state& n, const token_info& t) {
-  return owned(n.project_id, t) || n.shared || n.external;
+target network_target(const network_state& n) {
+  return network_target(n, n.project_id);
+}
+
+bool allows(const server_context& ctx, const token_info& t, const std::string& rule,
+            const target& tg) {
+  return ctx.rules.allowed(rule, t.creds(), tg);
+}
+
+bool network_visible(const server_context& ctx, const network_state& n, const token_info& t) {
+  return allows(ctx, t, "get_network", network_target(n));
+}
+
+bool visible(const server_context& ctx, const std::string& rule, const std::string& project_id,
+             const token_info& t) {
+  return allows(ctx, t, rule, owner_target(project_id));
 }
 
 std::optional<std::string> project_for_create(responder& r, const nlohmann::json& object,

@@ -35,15 +35,15 @@ using continuation = std::function<void(std::shared_ptr<responder>)>;
 // PortNotFound otherwise.
 void with_owned_port(server_context& ctx, std::shared_ptr<responder> rr, const token_info& t,
                      const std::string& port_id, continuation then) {
-  if (port_id.empty() || t.is_admin()) {
+  if (port_id.empty()) {
     then(std::move(rr));
     return;
   }
   ctx.bridge.ask<network_state>(
       rr, ctx.networking,
-      [t, port_id, then](std::shared_ptr<responder> r, network_state& n) {
+      [&ctx, t, port_id, then](std::shared_ptr<responder> r, network_state& n) {
         const auto* p = n.find_port(port_id);
-        if (!p || !owned(p->project_id, t)) {
+        if (!p || !allows(ctx, t, "get_port", network_target(n, p->project_id))) {
           respond_error(*r, 404, "Port " + port_id + " could not be found.", "PortNotFound");
           return;
         }
@@ -59,8 +59,8 @@ void with_owned_floatingip(
     std::function<void(std::shared_ptr<responder>, floatingip_state&)> then) {
   ctx.bridge.ask<floatingip_state>(
       rr, ctx.networking,
-      [id, t, then](std::shared_ptr<responder> r, floatingip_state& s) {
-        if (!owned(s.project_id, t)) {
+      [&ctx, id, t, then](std::shared_ptr<responder> r, floatingip_state& s) {
+        if (!visible(ctx, "get_floatingip", s.project_id, t)) {
           respond_floatingip_not_found(*r, id);
           return;
         }
@@ -111,10 +111,10 @@ void add_floatingip_routes(Pistache::Rest::Router& router, server_context& ctx) 
                          [&ctx, q](std::shared_ptr<responder> rr, token_info& t) {
                            ctx.bridge.ask<std::vector<floatingip_state>>(
                                rr, ctx.networking,
-                               [q, t](responder& r3, std::vector<floatingip_state>& all) {
+                               [&ctx, q, t](responder& r3, std::vector<floatingip_state>& all) {
                                  nlohmann::json items = nlohmann::json::array();
                                  for (const auto& s : all) {
-                                   if (!owned(s.project_id, t)) continue;
+                                   if (!visible(ctx, "get_floatingip", s.project_id, t)) continue;
                                    auto j = floatingip_json(s);
                                    if (q.match(j)) items.push_back(std::move(j));
                                  }

@@ -70,10 +70,10 @@ void add_networks_routes(Pistache::Rest::Router& router, server_context& ctx) {
                          [&ctx, q](std::shared_ptr<responder> rr, token_info& t) {
                            ctx.bridge.ask<std::vector<network_state>>(
                                rr, ctx.networking,
-                               [q, t](responder& r3, std::vector<network_state>& all) {
+                               [&ctx, q, t](responder& r3, std::vector<network_state>& all) {
                                  nlohmann::json items = nlohmann::json::array();
                                  for (const auto& n : all) {
-                                   if (!network_visible(n, t)) continue;
+                                   if (!network_visible(ctx, n, t)) continue;
                                    auto j = network_json(n, t.is_admin());
                                    if (q.match(j)) items.push_back(std::move(j));
                                  }
@@ -90,8 +90,8 @@ void add_networks_routes(Pistache::Rest::Router& router, server_context& ctx) {
                          [&ctx, id](std::shared_ptr<responder> rr, token_info& t) {
                            ctx.bridge.ask<network_state>(
                                rr, ctx.networking,
-                               [id, t](responder& r3, network_state& n) {
-                                 if (!network_visible(n, t)) {
+                               [&ctx, id, t](responder& r3, network_state& n) {
+                                 if (!network_visible(ctx, n, t)) {
                                    respond_network_not_found(r3, id);
                                    return;
                                  }
@@ -112,11 +112,12 @@ void add_networks_routes(Pistache::Rest::Router& router, server_context& ctx) {
                            ctx.bridge.ask<network_state>(
                                rr, ctx.networking,
                                [&ctx, id, body, t, rr](responder&, network_state& current) {
-                                 if (!network_visible(current, t)) {
+                                 if (!network_visible(ctx, current, t)) {
                                    respond_network_not_found(*rr, id);
                                    return;
                                  }
-                                 if (!may_change(*rr, current.project_id, t, "update_network"))
+                                 if (!enforce(*rr, ctx, t, "update_network",
+                                              network_target(current)))
                                    return;
                                  const auto& n = body["network"];
                                  if (!allowed_attributes(*rr, ctx, t, n, "update")) return;
@@ -152,11 +153,12 @@ void add_networks_routes(Pistache::Rest::Router& router, server_context& ctx) {
                     ctx.bridge.ask<network_state>(
                         rr, ctx.networking,
                         [&ctx, id, t, rr](responder&, network_state& current) {
-                          if (!network_visible(current, t)) {
+                          if (!network_visible(ctx, current, t)) {
                             respond_network_not_found(*rr, id);
                             return;
                           }
-                          if (!may_change(*rr, current.project_id, t, "delete_network")) return;
+                          if (!enforce(*rr, ctx, t, "delete_network", network_target(current)))
+                            return;
                           ctx.bridge.ask<network_state>(
                               rr, ctx.networking,
                               [](responder& r4, network_state&) { respond(r4, 204, no_body); },

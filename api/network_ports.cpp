@@ -31,10 +31,24 @@ void answer_port(responder& r, int status, const network_state& n, const std::st
     respond_port_not_found(r, id);
 }
 
-// The port's owner (or an admin) may see and change it.
-const network::port* port_for(const network_state& n, const std::string& id, const token_info& t) {
+// The port, when get_port lets the caller see it (Neutron's 404 otherwise).
+const network::port* port_for(const server_context& ctx, const network_state& n,
+                              const std::string& id, const token_info& t) {
   const auto* p = n.find_port(id);
-  return p && owned(p->project_id, t) ? p : nullptr;
+  return p && allows(ctx, t, "get_port", network_target(n, p->project_id)) ? p : nullptr;
+}
+
+// Neutron's rules on what a port create sets: an address or a MAC address of
+// one's own choosing is the network owner's (or an admin's).
+bool may_create_port(responder& r, const server_context& ctx, const token_info& t,
+                     const network_state& n, const network::create_port& c) {
+  const target tg = network_target(n, c.project_id);
+  if (c.fixed_ips)
+    for (const auto& f : *c.fixed_ips)
+      if (!f.ip_address.empty() && !enforce(r, ctx, t, "create_port:fixed_ips:ip_address", tg))
+        return false;
+  if (!c.mac_address.empty() && !enforce(r, ctx, t, "create_port:mac_address", tg)) return false;
+  return enforce(r, ctx, t, "create_port", tg);
 }
 
 }  // namespace
@@ -70,10 +84,11 @@ void add_port_routes(Pistache::Rest::Router& router, server_context& ctx) {
                     ctx.bridge.ask<network_state>(
                         rr, ctx.networking,
                         [&ctx, network_id, t, rr, c](responder&, network_state& n) mutable {
-                          if (!network_visible(n, t)) {
+                          if (!network_visible(ctx, n, t)) {
                             respond_network_not_found(*rr, network_id);
                             return;
                           }
+                          if (!may_create_port(*rr, ctx, t, n, c)) return;
                           const std::string id = c.port_id;
                           const bool admin = t.is_admin();
                           ctx.bridge.ask<network_state>(
@@ -95,12 +110,14 @@ void add_port_routes(Pistache::Rest::Router& router, server_context& ctx) {
                          [&ctx, q](std::shared_ptr<responder> rr, token_info& t) {
                            ctx.bridge.ask<std::vector<network_state>>(
                                rr, ctx.networking,
-                               [q, t](responder& r3, std::vector<network_state>& all) {
+                               [&ctx, q, t](responder& r3, std::vector<network_state>& all) {
                                  nlohmann::json items = nlohmann::json::array();
                                  const bool admin = t.is_admin();
                                  for (const auto& n : all)
                                    for (const auto& [id, p] : n.ports) {
-                                     if (!owned(p.project_id, t)) continue;
+                                     if (!allows(ctx, t, "get_port",
+                                                 network_target(n, p.project_id)))
+                                       continue;
                                      auto j = port_json(n, p, admin);
                                      if (q.match(j)) items.push_back(std::move(j));
                                    }
@@ -117,8 +134,8 @@ void add_port_routes(Pistache::Rest::Router& router, server_context& ctx) {
                          [&ctx, id](std::shared_ptr<responder> rr, token_info& t) {
                            ctx.bridge.ask<network_state>(
                                rr, ctx.networking,
-                               [id, t](responder& r3, network_state& n) {
-                                 if (!port_for(n, id, t)) {
+                               [&ctx, id, t](responder& r3, network_state& n) {
+                                 if (!port_for(ctx, n, id, t)) {
                                    respond_port_not_found(r3, id);
                                    return;
                                  }
@@ -140,10 +157,14 @@ void add_port_routes(Pistache::Rest::Router& router, server_context& ctx) {
               ctx.bridge.ask<network_state>(
                   rr, ctx.networking,
                   [&ctx, id, t, rr, body](responder&, network_state& n) {
-                    if (!port_for(n, id, t)) {
+                    const auto* found = port_for(ctx, n, id, t);
+                    if (!found) {
                       respond_port_not_found(*rr, id);
                       return;
                     }
+                    if (!enforce(*rr, ctx, t, "update_port",
+                                 network_target(n, found->project_id)))
+                      return;
                     const auto& p = body["port"];
                     network::update_port c;
                     c.port_id = id;
@@ -177,10 +198,14 @@ void add_port_routes(Pistache::Rest::Router& router, server_context& ctx) {
                     ctx.bridge.ask<network_state>(
                         rr, ctx.networking,
                         [&ctx, id, t, rr](responder&, network_state& n) {
-                          if (!port_for(n, id, t)) {
+                          const auto* found = port_for(ctx, n, id, t);
+                          if (!found) {
                             respond_port_not_found(*rr, id);
                             return;
                           }
+                          if (!enforce(*rr, ctx, t, "delete_port",
+                                       network_target(n, found->project_id)))
+                            return;
                           ctx.bridge.ask<network_state>(
                               rr, ctx.networking,
                               [](responder& r4, network_state&) { respond(r4, 204, no_body); },

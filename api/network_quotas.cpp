@@ -26,8 +26,9 @@ void add_quota_routes(Pistache::Rest::Router& router, server_context& ctx) {
   add_route(router, ctx, http_method::get, quotas_path, service::network,
             [&ctx](const Request& req, std::shared_ptr<responder> r) {
               with_token(ctx, auth_token_of(req), r,
-                         [](std::shared_ptr<responder> rr, token_info& t) {
-                           if (!t.is_admin()) {
+                         [&ctx](std::shared_ptr<responder> rr, token_info& t) {
+                           // Every project's: no project the caller owns.
+                           if (!allows(ctx, t, "get_quota", owner_target(""))) {
                              respond_admin_required(*rr, "Only admin can view or configure quota");
                              return;
                            }
@@ -40,7 +41,7 @@ void add_quota_routes(Pistache::Rest::Router& router, server_context& ctx) {
               const std::string project_id = param_of(req, ":project_id");
               with_token(ctx, auth_token_of(req), r,
                          [&ctx, project_id](std::shared_ptr<responder> rr, token_info& t) {
-                           if (!owned(project_id, t)) {
+                           if (!allows(ctx, t, "get_quota", owner_target(project_id))) {
                              respond_admin_required(
                                  *rr,
                                  "Only admin is authorized to access quotas for another tenant");
@@ -64,7 +65,7 @@ void add_quota_routes(Pistache::Rest::Router& router, server_context& ctx) {
               with_token(ctx, auth_token_of(req), r,
                          [&ctx, project_id, body = std::move(*body)](std::shared_ptr<responder> rr,
                                                                      token_info& t) {
-                           if (!t.is_admin()) {
+                           if (!allows(ctx, t, "update_quota", owner_target(project_id))) {
                              respond_admin_required(*rr, "Only admin can view or configure quota");
                              return;
                            }
@@ -87,7 +88,7 @@ void add_quota_routes(Pistache::Rest::Router& router, server_context& ctx) {
               const std::string project_id = param_of(req, ":project_id");
               with_token(ctx, auth_token_of(req), r,
                          [&ctx, project_id](std::shared_ptr<responder> rr, token_info& t) {
-                           if (!t.is_admin()) {
+                           if (!allows(ctx, t, "delete_quota", owner_target(project_id))) {
                              respond_admin_required(*rr, "Only admin can view or configure quota");
                              return;
                            }

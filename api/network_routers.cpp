@@ -32,18 +32,19 @@ std::string gateway_network_of(const nlohmann::json& info) {
   return info["network_id"].get<std::string>();
 }
 
-// Asks for router `id` and calls then(rr, router) when the caller owns it;
-// 404 otherwise.
+// Asks for router `id` and calls then(rr, router) when get_router lets the
+// caller see it (404 otherwise) and `rule` lets it act (403 otherwise).
 void with_owned_router(server_context& ctx, std::shared_ptr<responder> rr, const token_info& t,
-                       const std::string& id,
+                       const std::string& id, const std::string& rule,
                        std::function<void(std::shared_ptr<responder>, router_state&)> then) {
   ctx.bridge.ask<router_state>(
       rr, ctx.networking,
-      [id, t, then](std::shared_ptr<responder> r, router_state& s) {
-        if (!owned(s.project_id, t)) {
+      [&ctx, id, t, rule, then](std::shared_ptr<responder> r, router_state& s) {
+        if (!visible(ctx, "get_router", s.project_id, t)) {
           respond_router_not_found(*r, id);
           return;
         }
+        if (!enforce(*r, ctx, t, rule, owner_target(s.project_id))) return;
         then(std::move(r), s);
       },
       caf::get_atom::value, router_atom::value, id);
@@ -119,7 +120,7 @@ void add_interface_route(Pistache::Rest::Router& router, server_context& ctx, bo
             ctx, auth_token_of(req), r,
             [&ctx, id, subnet_id, port_id, add](std::shared_ptr<responder> rr, token_info& t) {
               with_owned_router(
-                  ctx, std::move(rr), t, id,
+                  ctx, std::move(rr), t, id, add ? "add_router_interface" : "remove_router_interface",
                   [&ctx, t, id, subnet_id, port_id, add](std::shared_ptr<responder> r3,
                                                          router_state& s) {
                     if (!add) {
@@ -135,7 +136,8 @@ void add_interface_route(Pistache::Rest::Router& router, server_context& ctx, bo
                           r3, ctx.networking,
                           [&ctx, t, id, port_id](std::shared_ptr<responder> r4, network_state& n) {
                             const auto* p = n.find_port(port_id);
-                            if (!p || !owned(p->project_id, t)) {
+                            if (!p ||
+                                !allows(ctx, t, "get_port", network_target(n, p->project_id))) {
                               respond_error(*r4, 404, "Port " + port_id + " could not be found.",
                                             "PortNotFound");
                               return;
@@ -149,7 +151,7 @@ void add_interface_route(Pistache::Rest::Router& router, server_context& ctx, bo
                     ctx.bridge.ask<network_state>(
                         r3, ctx.networking,
                         [&ctx, t, id, subnet_id](std::shared_ptr<responder> r4, network_state& n) {
-                          if (!network_visible(n, t)) {
+                          if (!allows(ctx, t, "get_subnet", network_target(n))) {
                             respond_error(*r4, 404, "Subnet " + subnet_id + " could not be found.",
                                           "SubnetNotFound");
                             return;
@@ -222,10 +224,10 @@ void add_router_routes(Pistache::Rest::Router& router, server_context& ctx) {
                          [&ctx, q](std::shared_ptr<responder> rr, token_info& t) {
                            ctx.bridge.ask<std::vector<router_state>>(
                                rr, ctx.networking,
-                               [q, t](responder& r3, std::vector<router_state>& all) {
+                               [&ctx, q, t](responder& r3, std::vector<router_state>& all) {
                                  nlohmann::json items = nlohmann::json::array();
                                  for (const auto& s : all) {
-                                   if (!owned(s.project_id, t)) continue;
+                                   if (!visible(ctx, "get_router", s.project_id, t)) continue;
                                    auto j = router_json(s);
                                    if (q.match(j)) items.push_back(std::move(j));
                                  }
@@ -240,7 +242,7 @@ void add_router_routes(Pistache::Rest::Router& router, server_context& ctx) {
               const std::string id = param_of(req, ":id");
               with_token(ctx, auth_token_of(req), r,
                          [&ctx, id](std::shared_ptr<responder> rr, token_info& t) {
-                           with_owned_router(ctx, std::move(rr), t, id,
+                           with_owned_router(ctx, std::move(rr), t, id, "get_router",
                                              [](std::shared_ptr<responder> r3, router_state& s) {
                                                respond(*r3, 200, {{"router", router_json(s)}});
                                              });
@@ -257,7 +259,7 @@ void add_router_routes(Pistache::Rest::Router& router, server_context& ctx) {
             ctx, auth_token_of(req), r,
             [&ctx, id, body = std::move(*body)](std::shared_ptr<responder> rr, token_info& t) {
               with_owned_router(
-                  ctx, std::move(rr), t, id,
+                  ctx, std::move(rr), t, id, "update_router",
                   [&ctx, id, body, t](std::shared_ptr<responder> r3, router_state& current) {
                     const auto& b = body["router"];
                     router::update c;
@@ -299,7 +301,7 @@ void add_router_routes(Pistache::Rest::Router& router, server_context& ctx) {
                   ctx, auth_token_of(req), r,
                   [&ctx, id](std::shared_ptr<responder> rr, token_info& t) {
                     with_owned_router(
-                        ctx, std::move(rr), t, id,
+                        ctx, std::move(rr), t, id, "delete_router",
                         [&ctx, id, t](std::shared_ptr<responder> r3, router_state&) {
                           ctx.bridge.ask<router_state>(
                               r3, ctx.networking,

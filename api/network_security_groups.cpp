@@ -42,35 +42,36 @@ std::optional<int> int_of(const nlohmann::json& o, const char* key) {
 
 // Lists the groups the caller sees, then answers with what `view` makes of
 // them (the groups, or their rules).
-using groups_view = std::function<nlohmann::json(const std::vector<security_group_state>&,
-                                                 const token_info&, const list_query&)>;
+using groups_view =
+    std::function<nlohmann::json(const server_context&, const std::vector<security_group_state>&,
+                                 const token_info&, const list_query&)>;
 
 void list_groups(server_context& ctx, std::shared_ptr<responder> rr, const token_info& t,
                  list_query q, groups_view view) {
   ctx.bridge.ask<std::vector<security_group_state>>(
       rr, ctx.networking,
-      [t, q, view](responder& r, std::vector<security_group_state>& all) {
-        respond(r, 200, view(all, t, q));
+      [&ctx, t, q, view](responder& r, std::vector<security_group_state>& all) {
+        respond(r, 200, view(ctx, all, t, q));
       },
       list_atom::value, security_group_atom::value);
 }
 
-nlohmann::json groups_body(const std::vector<security_group_state>& all, const token_info& t,
-                           const list_query& q) {
+nlohmann::json groups_body(const server_context& ctx, const std::vector<security_group_state>& all,
+                           const token_info& t, const list_query& q) {
   nlohmann::json items = nlohmann::json::array();
   for (const auto& s : all) {
-    if (!owned(s.project_id, t)) continue;
+    if (!visible(ctx, "get_security_group", s.project_id, t)) continue;
     auto j = security_group_json(s);
     if (q.match(j)) items.push_back(std::move(j));
   }
   return {{"security_groups", items}};
 }
 
-nlohmann::json rules_body(const std::vector<security_group_state>& all, const token_info& t,
-                          const list_query& q) {
+nlohmann::json rules_body(const server_context& ctx, const std::vector<security_group_state>& all,
+                          const token_info& t, const list_query& q) {
   nlohmann::json items = nlohmann::json::array();
   for (const auto& s : all) {
-    if (!owned(s.project_id, t)) continue;
+    if (!visible(ctx, "get_security_group_rule", s.project_id, t)) continue;
     for (const auto& rule : s.rules) {
       auto j = security_group_rule_json(s, rule);
       if (q.match(j)) items.push_back(std::move(j));
@@ -95,18 +96,19 @@ void ensure_default_then_list(server_context& ctx, std::shared_ptr<responder> rr
       default_atom::value, t.project->id, event_metadata{rr->request_id(), t.user.id});
 }
 
-// Asks for group `id` and calls then(rr, group) when the caller owns it;
-// 404 otherwise.
+// Asks for group `id` and calls then(rr, group) when get_security_group
+// lets the caller see it (404 otherwise) and `rule` lets it act (403).
 void with_owned_group(server_context& ctx, std::shared_ptr<responder> rr, const token_info& t,
-                      const std::string& id,
+                      const std::string& id, const std::string& rule,
                       std::function<void(std::shared_ptr<responder>, security_group_state&)> then) {
   ctx.bridge.ask<security_group_state>(
       rr, ctx.networking,
-      [id, t, then](std::shared_ptr<responder> r, security_group_state& s) {
-        if (!owned(s.project_id, t)) {
+      [&ctx, id, t, rule, then](std::shared_ptr<responder> r, security_group_state& s) {
+        if (!visible(ctx, "get_security_group", s.project_id, t)) {
           respond_group_not_found(*r, id);
           return;
         }
+        if (!enforce(*r, ctx, t, rule, owner_target(s.project_id))) return;
         then(std::move(r), s);
       },
       caf::get_atom::value, security_group_atom::value, id);
@@ -153,7 +155,7 @@ void add_group_routes(Pistache::Rest::Router& router, server_context& ctx) {
               with_token(ctx, auth_token_of(req), r,
                          [&ctx, id](std::shared_ptr<responder> rr, token_info& t) {
                            with_owned_group(
-                               ctx, std::move(rr), t, id,
+                               ctx, std::move(rr), t, id, "get_security_group",
                                [](std::shared_ptr<responder> r3, security_group_state& s) {
                                  respond(*r3, 200, {{"security_group", security_group_json(s)}});
                                });
@@ -170,7 +172,7 @@ void add_group_routes(Pistache::Rest::Router& router, server_context& ctx) {
             ctx, auth_token_of(req), r,
             [&ctx, id, body = std::move(*body)](std::shared_ptr<responder> rr, token_info& t) {
               with_owned_group(
-                  ctx, std::move(rr), t, id,
+                  ctx, std::move(rr), t, id, "update_security_group",
                   [&ctx, id, body, t](std::shared_ptr<responder> r3, security_group_state&) {
                     const auto& g = body["security_group"];
                     security_group::update c;
@@ -195,7 +197,7 @@ void add_group_routes(Pistache::Rest::Router& router, server_context& ctx) {
         with_token(
             ctx, auth_token_of(req), r, [&ctx, id](std::shared_ptr<responder> rr, token_info& t) {
               with_owned_group(
-                  ctx, std::move(rr), t, id,
+                  ctx, std::move(rr), t, id, "delete_security_group",
                   [&ctx, id, t](std::shared_ptr<responder> r3, security_group_state&) {
                     ctx.bridge.ask<security_group_state>(
                         r3, ctx.networking,
@@ -253,7 +255,7 @@ void add_rule_routes(Pistache::Rest::Router& router, server_context& ctx) {
                     c.remote_group_id = text_of(b, "remote_group_id");
                     c.description = text_of(b, "description");
                     with_owned_group(
-                        ctx, std::move(rr), t, group_id,
+                        ctx, std::move(rr), t, group_id, "create_security_group_rule",
                         [&ctx, t, group_id, c, project_given, project = *project](
                             std::shared_ptr<responder> r3, security_group_state& g) mutable {
                           // The rule belongs to its group's project unless an
@@ -265,7 +267,7 @@ void add_rule_routes(Pistache::Rest::Router& router, server_context& ctx) {
                           }
                           // The remote group must be one the caller sees.
                           const std::string remote = c.remote_group_id;
-                          with_owned_group(ctx, std::move(r3), t, remote,
+                          with_owned_group(ctx, std::move(r3), t, remote, "get_security_group",
                                            [&ctx, t, group_id, c](std::shared_ptr<responder> r4,
                                                                   security_group_state&) mutable {
                                              add_rule(ctx, std::move(r4), t, group_id,
@@ -292,9 +294,9 @@ void add_rule_routes(Pistache::Rest::Router& router, server_context& ctx) {
             ctx, auth_token_of(req), r, [&ctx, id](std::shared_ptr<responder> rr, token_info& t) {
               ctx.bridge.ask<security_group_state>(
                   rr, ctx.networking,
-                  [id, t](responder& r3, security_group_state& s) {
+                  [&ctx, id, t](responder& r3, security_group_state& s) {
                     const auto* rule = s.find_rule(id);
-                    if (!rule || !owned(s.project_id, t)) {
+                    if (!rule || !visible(ctx, "get_security_group_rule", s.project_id, t)) {
                       respond_rule_not_found(r3, id);
                       return;
                     }
@@ -313,10 +315,13 @@ void add_rule_routes(Pistache::Rest::Router& router, server_context& ctx) {
               ctx.bridge.ask<security_group_state>(
                   rr, ctx.networking,
                   [&ctx, id, t](std::shared_ptr<responder> r3, security_group_state& s) {
-                    if (!s.find_rule(id) || !owned(s.project_id, t)) {
+                    if (!s.find_rule(id) || !visible(ctx, "get_security_group_rule", s.project_id, t)) {
                       respond_rule_not_found(*r3, id);
                       return;
                     }
+                    if (!enforce(*r3, ctx, t, "delete_security_group_rule",
+                                 owner_target(s.project_id)))
+                      return;
                     ctx.bridge.ask<security_group_state>(
                         r3, ctx.networking,
                         [](responder& r4, security_group_state&) { respond(r4, 204, no_body); },

@@ -73,11 +73,12 @@ void add_subnet_routes(Pistache::Rest::Router& router, server_context& ctx) {
                         rr, ctx.networking,
                         [&ctx, network_id, t, rr, c](responder&, network_state& n) mutable {
                           // Only the network's owner (or an admin) adds subnets to it.
-                          if (!network_visible(n, t)) {
+                          if (!network_visible(ctx, n, t)) {
                             respond_network_not_found(*rr, network_id);
                             return;
                           }
-                          if (!may_change(*rr, n.project_id, t, "create_subnet")) return;
+                          if (!enforce(*rr, ctx, t, "create_subnet", network_target(n, c.project_id)))
+                            return;
                           const std::string id = c.subnet_id;
                           ctx.bridge.ask<network_state>(
                               rr, ctx.networking,
@@ -98,10 +99,10 @@ void add_subnet_routes(Pistache::Rest::Router& router, server_context& ctx) {
                          [&ctx, q](std::shared_ptr<responder> rr, token_info& t) {
                            ctx.bridge.ask<std::vector<network_state>>(
                                rr, ctx.networking,
-                               [q, t](responder& r3, std::vector<network_state>& all) {
+                               [&ctx, q, t](responder& r3, std::vector<network_state>& all) {
                                  nlohmann::json items = nlohmann::json::array();
                                  for (const auto& n : all) {
-                                   if (!network_visible(n, t)) continue;
+                                   if (!network_visible(ctx, n, t)) continue;
                                    for (const auto& s : n.subnets) {
                                      auto j = subnet_json(n, s);
                                      if (q.match(j)) items.push_back(std::move(j));
@@ -120,8 +121,8 @@ void add_subnet_routes(Pistache::Rest::Router& router, server_context& ctx) {
                          [&ctx, id](std::shared_ptr<responder> rr, token_info& t) {
                            ctx.bridge.ask<network_state>(
                                rr, ctx.networking,
-                               [id, t](responder& r3, network_state& n) {
-                                 if (!network_visible(n, t)) {
+                               [&ctx, id, t](responder& r3, network_state& n) {
+                                 if (!network_visible(ctx, n, t)) {
                                    respond_subnet_not_found(r3, id);
                                    return;
                                  }
@@ -143,11 +144,11 @@ void add_subnet_routes(Pistache::Rest::Router& router, server_context& ctx) {
               ctx.bridge.ask<network_state>(
                   rr, ctx.networking,
                   [&ctx, id, t, rr, body](responder&, network_state& n) {
-                    if (!network_visible(n, t)) {
+                    if (!network_visible(ctx, n, t)) {
                       respond_subnet_not_found(*rr, id);
                       return;
                     }
-                    if (!may_change(*rr, n.project_id, t, "update_subnet")) return;
+                    if (!enforce(*rr, ctx, t, "update_subnet", network_target(n))) return;
                     const auto& s = body["subnet"];
                     network::update_subnet c;
                     c.subnet_id = id;
@@ -181,11 +182,11 @@ void add_subnet_routes(Pistache::Rest::Router& router, server_context& ctx) {
                     ctx.bridge.ask<network_state>(
                         rr, ctx.networking,
                         [&ctx, id, t, rr](responder&, network_state& n) {
-                          if (!network_visible(n, t)) {
+                          if (!network_visible(ctx, n, t)) {
                             respond_subnet_not_found(*rr, id);
                             return;
                           }
-                          if (!may_change(*rr, n.project_id, t, "delete_subnet")) return;
+                          if (!enforce(*rr, ctx, t, "delete_subnet", network_target(n))) return;
                           ctx.bridge.ask<network_state>(
                               rr, ctx.networking,
                               [](responder& r4, network_state&) { respond(r4, 204, no_body); },

@@ -11,7 +11,7 @@
 namespace cumulo {
 
 struct policy::node {
-  enum class op { always, never, role, rule, generic, all_of, any_of, negate };
+  enum class op { always, never, role, rule, generic, field, all_of, any_of, negate };
   op kind = op::always;
   std::string left;   // role name, rule name, or credential attribute
   std::string right;  // generic: a literal, or the target field of %(field)s
@@ -163,6 +163,14 @@ class parser {
     } else if (kind == "rule") {
       n->kind = node::op::rule;
       n->left = match;
+    } else if (kind == "field") {
+      // field:<resource>:<field>=<value>
+      const auto eq = match.find('=');
+      if (eq == std::string::npos || eq == 0 || match.find(':') > eq)
+        fail("'" + text + "' is not a field check (field:resource:field=value)");
+      n->kind = node::op::field;
+      n->left = match.substr(0, eq);
+      n->right = match.substr(eq + 1);
     } else {
       n->kind = node::op::generic;
       n->left = kind;
@@ -184,14 +192,15 @@ class parser {
 
 std::optional<std::string> credential(const credentials& c, const std::string& name) {
   if (name == "user_id") return c.user_id;
-  if (name == "project_id") return c.project_id;
+  if (name == "project_id" || name == "tenant_id") return c.project_id;
   if (name == "system_scope") return c.system_scope ? std::string("all") : std::string();
   return std::nullopt;
 }
 
 std::optional<std::string> target_field(const target& t, const std::string& name) {
-  if (name == "project_id") return t.project_id;
+  if (name == "project_id" || name == "tenant_id") return t.project_id;
   if (name == "user_id") return t.user_id;
+  if (auto it = t.fields.find(name); it != t.fields.end()) return it->second;
   return std::nullopt;
 }
 
@@ -255,6 +264,10 @@ bool policy::allowed(const std::string& rule_name, const credentials& creds,
         const auto want = n.right_is_field ? target_field(t, n.right) : n.right;
         return have && want && !have->empty() && *have == *want;
       }
+      case node::op::field: {
+        const auto have = target_field(t, n.left);
+        return have && !have->empty() && *have == n.right;
+      }
       case node::op::all_of:
         return std::all_of(n.children.begin(), n.children.end(),
                            [&](const node_ptr& c) { return eval(*c); });
@@ -303,11 +316,36 @@ const std::map<std::string, std::string>& default_rules() {
          {"identity:validate_token", "identity:check_token", "identity:revoke_token"})
       r[name] = "rule:admin_required or user_id:%(user_id)s";
 
-    // Neutron: who may make a network shared or external.
+    // Neutron (its legacy defaults; a target's project_id is the
+    // resource's tenant_id, "network:tenant_id" its network's owner).
+    r["context_is_admin"] = "role:admin";
+    r["network_owner"] = "tenant_id:%(network:tenant_id)s";
+    r["neutron_admin_or_owner"] = "rule:context_is_admin or tenant_id:%(tenant_id)s";
+    r["admin_or_network_owner"] = "rule:context_is_admin or rule:network_owner";
+    r["admin_owner_or_network_owner"] = "rule:neutron_admin_or_owner or rule:network_owner";
+    r["shared"] = "field:networks:shared=True";
+    r["external"] = "field:networks:router:external=True";
     for (const char* name :
          {"create_network:shared", "create_network:router:external", "update_network:shared",
-          "update_network:router:external", "create_network:provider:network_type"})
-      r[name] = admin;
+          "update_network:router:external", "create_network:provider:network_type",
+          "create_router:external_gateway_info:enable_snat", "update_quota", "delete_quota"})
+      r[name] = "rule:context_is_admin";
+    r["create_port"] = "";  // on any network the caller sees (get_network)
+    r["get_network"] = "rule:neutron_admin_or_owner or rule:shared or rule:external";
+    r["get_subnet"] = "rule:neutron_admin_or_owner or rule:shared or rule:external";
+    for (const char* name : {"update_network", "delete_network", "get_port", "update_port",
+                             "delete_port", "get_router", "update_router", "delete_router",
+                             "add_router_interface", "remove_router_interface",
+                             "get_floatingip", "update_floatingip", "delete_floatingip",
+                             "get_security_group", "update_security_group",
+                             "delete_security_group", "get_security_group_rule",
+                             "create_security_group_rule", "delete_security_group_rule",
+                             "get_quota"})
+      r[name] = "rule:neutron_admin_or_owner";
+    for (const char* name : {"create_subnet", "update_subnet", "delete_subnet",
+                             "create_port:fixed_ips:ip_address", "create_port:mac_address",
+                             "update_port:fixed_ips:ip_address", "update_port:mac_address"})
+      r[name] = "rule:admin_or_network_owner";
 
     // Glance: visibility decides who sees an image (engine/image_listing);
     // these rules decide what a caller may do to one it sees.

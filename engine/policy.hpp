@@ -7,10 +7,14 @@
 //   "rule:admin_required"        another named rule
 //   "project_id:%(project_id)s"  a credential attribute equals a target field
 //   "user_id:u1"                 ... or a literal
+//   "field:networks:shared=True" a target field has a value (oslo's FieldCheck;
+//                                the field is "networks:shared" here)
 //   and / or / not, parentheses; "" is the same as "@".
 //
-// Credential attributes: user_id, project_id, system_scope ("all" when the
-// token is system-scoped). Target fields: project_id, user_id. An empty
+// Credential attributes: user_id, project_id (also as tenant_id, Neutron's
+// name), system_scope ("all" when the token is system-scoped). Target
+// fields: project_id (also tenant_id), user_id, and any the target names in
+// `fields` (Neutron's "network:tenant_id", "networks:shared"). An empty
 // value never matches anything (an unscoped token's project_id is no
 // project).
 #pragma once
@@ -33,6 +37,7 @@ struct credentials {
 struct target {
   std::string project_id;
   std::string user_id;
+  std::map<std::string, std::string> fields;  // more, by name; booleans "True"/"False"
 };
 
 class policy {
@@ -57,8 +62,8 @@ class policy {
 };
 
 // OpenStack's defaults for the rules cumulo enforces (Keystone's
-// identity:..., Nova's os_compute_api:...), in the simplified target
-// fields above.
+// identity:..., Nova's os_compute_api:..., Glance's, Neutron's get_network,
+// update_port:fixed_ips, ...), in the simplified target fields above.
 const std::map<std::string, std::string>& default_rules();
 
 // The 403 messages of each service.

@@ -174,6 +174,58 @@ TEST(PolicyTest, DefaultRulesParseAndAnswerLikeOpenStack) {
   EXPECT_EQ(default_rules().at("admin_required"), "role:admin");
 }
 
+TEST(PolicyTest, FieldChecksAndTenantId) {
+  const policy p({{"shared", "field:networks:shared=True"},
+                  {"ext", "field:networks:router:external=True"},
+                  {"own", "tenant_id:%(tenant_id)s"},
+                  {"net_owner", "tenant_id:%(network:tenant_id)s"}});
+  target t{"p2", "", {{"networks:shared", "True"}, {"network:tenant_id", "p1"}}};
+  EXPECT_TRUE(p.allowed("shared", member("p9"), t));
+  EXPECT_FALSE(p.allowed("ext", member("p9"), t)) << "an absent field never matches";
+  t.fields["networks:router:external"] = "False";
+  EXPECT_FALSE(p.allowed("ext", member("p9"), t));
+  EXPECT_TRUE(p.allowed("own", member("p2"), t)) << "tenant_id is the project, both sides";
+  EXPECT_FALSE(p.allowed("own", member("p1"), t));
+  EXPECT_TRUE(p.allowed("net_owner", member("p1"), t));
+  using rules = std::map<std::string, std::string>;
+  EXPECT_THROW(policy(rules{{"bad", "field:shared"}}), std::invalid_argument);
+  EXPECT_THROW(policy(rules{{"bad", "field:=True"}}), std::invalid_argument);
+}
+
+// Neutron's rules by their own names (issue 15: Neutron's routes ask the
+// policy engine, not hand-written checks).
+TEST(PolicyTest, NeutronDefaults) {
+  const policy p(default_rules());
+  const target own{"p1", ""};
+  const target others{"p2", ""};
+  target shared{"p2", "", {{"networks:shared", "True"}}};
+  target external{"p2", "", {{"networks:router:external", "True"}}};
+  EXPECT_TRUE(p.allowed("get_network", member("p1"), own));
+  EXPECT_FALSE(p.allowed("get_network", member("p1"), others));
+  EXPECT_TRUE(p.allowed("get_network", member("p1"), shared));
+  EXPECT_TRUE(p.allowed("get_network", member("p1"), external));
+  EXPECT_TRUE(p.allowed("get_network", admin(), others));
+  EXPECT_FALSE(p.allowed("update_network", member("p1"), shared));
+  EXPECT_TRUE(p.allowed("update_network", member("p1"), own));
+  for (const char* name : {"create_network:shared", "update_network:router:external",
+                           "create_router:external_gateway_info:enable_snat", "update_quota"}) {
+    EXPECT_FALSE(p.allowed(name, member("p1"), own)) << name;
+    EXPECT_TRUE(p.allowed(name, admin(), others)) << name;
+  }
+  // A subnet is the network owner's to make, even in a shared network.
+  target on_shared{"p1", "", {{"network:tenant_id", "p2"}, {"networks:shared", "True"}}};
+  EXPECT_FALSE(p.allowed("create_subnet", member("p1"), on_shared));
+  EXPECT_TRUE(p.allowed("create_subnet", member("p2"), on_shared));
+  EXPECT_FALSE(p.allowed("create_port:fixed_ips:ip_address", member("p1"), on_shared));
+  EXPECT_TRUE(p.allowed("create_port:fixed_ips:ip_address", admin(), on_shared));
+  EXPECT_TRUE(p.allowed("create_port:mac_address", member("p2"), on_shared));
+  for (const char* name : {"get_port", "delete_port", "get_router", "add_router_interface",
+                           "get_floatingip", "delete_security_group", "get_quota"}) {
+    EXPECT_TRUE(p.allowed(name, member("p1"), own)) << name;
+    EXPECT_FALSE(p.allowed(name, member("p1"), others)) << name;
+  }
+}
+
 TEST(PolicyTest, ForbiddenMessages) {
   EXPECT_EQ(keystone_forbidden_message("identity:create_project"),
             "You are not authorized to perform the requested action: identity:create_project.");

@@ -687,6 +687,35 @@ TEST_F(NetworkPolicy, AMemberSeesItsOwnSharedAndExternalNetworksOnly) {
   EXPECT_EQ(list("/ports", "ports").size(), 3u);  // the admin sees every port
 }
 
+// Neutron's rules by name through the policy engine (issue 15): on another
+// project's shared network a member's port takes an address from the pool,
+// or from a subnet it names, but an address or a MAC of its own choosing is
+// the network owner's (create_port:fixed_ips:ip_address,
+// create_port:mac_address).
+TEST_F(NetworkPolicy, AnAddressOfOnesChoosingOnASharedNetworkIsItsOwners) {
+  const auto member = make_member("nina");
+  const std::string pub = create_network("public", {{"shared", true}}).value("id", "");
+  const std::string subnet = create_subnet(pub, "10.9.0.0/24").value("id", "");
+  auto port = [&](nlohmann::json extra, const std::string& token) {
+    extra["network_id"] = pub;
+    return net("POST", "/ports", token, {{"port", extra}});
+  };
+  auto by_subnet = port({{"fixed_ips", {{{"subnet_id", subnet}}}}}, member.token);
+  EXPECT_EQ(by_subnet.status, 201) << by_subnet.body;
+  auto address = port({{"fixed_ips", {{{"subnet_id", subnet}, {"ip_address", "10.9.0.50"}}}}},
+                      member.token);
+  expect_neutron_error(address, 403, "PolicyNotAuthorized");
+  EXPECT_NE(address.body.find("create_port:fixed_ips:ip_address"), std::string::npos)
+      << address.body;
+  auto mac = port({{"mac_address", "fa:16:3e:00:00:99"}}, member.token);
+  expect_neutron_error(mac, 403, "PolicyNotAuthorized");
+  EXPECT_NE(mac.body.find("create_port:mac_address"), std::string::npos) << mac.body;
+  // The network's owner (here the admin) may.
+  EXPECT_EQ(port({{"fixed_ips", {{{"ip_address", "10.9.0.50"}}}}}, admin_token).status, 201);
+  // Nothing was half made: the member has its one port.
+  EXPECT_EQ(list("/ports", "ports", member.token).size(), 1u);
+}
+
 TEST_F(NetworkPolicy, AMemberMayNotSetSharedOrRouterExternal) {
   const auto member = make_member("mike");
   auto post = [&](nlohmann::json body) {
