@@ -84,6 +84,11 @@ server_cpu() {
 server_rss() {
   awk '/^VmRSS:/ { print $2 " " $3 }' "/proc/$server_pid/status"
 }
+# ... of which private (heap, stacks): RSS less the binary's and libraries'
+# file pages, which grow as more code runs, not as the cloud ages.
+server_rss_anon() {
+  awk '/^RssAnon:/ { print $2 " " $3 }' "/proc/$server_pid/status"
+}
 mib() { awk -v k="${1%% *}" 'BEGIN { printf "%.1f MiB", k / 1024 }'; }
 
 # wrk's output -> "req/s p50 p75 p90 p99 requests non2xx errors" (latencies
