@@ -69,6 +69,12 @@ struct compute_state {
   void put(const compute_quota_state& s) { put_latest(quotas, s); }
 
   std::int64_t now() const { return opts.clock ? opts.clock() : now_us(); }
+  // When a reservation made now expires (and with it, the longest a launch
+  // may still answer).
+  std::int64_t reservation_deadline() const {
+    return now() + std::chrono::duration_cast<std::chrono::microseconds>(opts.reservation_expiry)
+                       .count();
+  }
   compute_quota_set quotas_of(const std::string& project) const {
     auto it = quotas.find(project);
     return it == quotas.end() ? compute_quota_set{} : it->second.limits;
@@ -290,9 +296,7 @@ void launch_next(compute_actor* self, flow_ptr flow) {
   const auto wanted = usage_of_instance(req.base.flavor);
   auto reserved =
       st.book.reserve(req.base.project_id, wanted, st.quotas_of(req.base.project_id),
-                      st.now() + std::chrono::duration_cast<std::chrono::microseconds>(
-                                     st.opts.reservation_expiry)
-                                     .count());
+                      st.reservation_deadline());
   if (!reserved) {
     if (static_cast<int>(flow->started.size()) >= req.min_count) return finish(self, flow);
     return finish(self, flow, to_caf_error(reserved.error()));
@@ -547,7 +551,7 @@ caf::result<instance_state> on_delete_server(compute_actor* self, const std::str
       .then(
           [self, promise](instance_state& gone) mutable {
             // Its quota is free once the delete is on its way.
-            self->state.book.release_instance(gone.id);
+            self->state.book.release_instance(gone.id, self->state.reservation_deadline());
             promise.deliver(std::move(gone));
           },
           [promise](caf::error& e) mutable { promise.deliver(as_answer(e)); });
@@ -633,11 +637,7 @@ caf::behavior compute(compute_actor* self, caf::actor conductor, caf::actor netw
       [self](reserve_atom, const std::string& project,
              const compute_usage& wanted) -> caf::result<std::string> {
         auto& st = self->state;
-        auto r = st.book.reserve(
-            project, wanted, st.quotas_of(project),
-            st.now() +
-                std::chrono::duration_cast<std::chrono::microseconds>(st.opts.reservation_expiry)
-                    .count());
+        auto r = st.book.reserve(project, wanted, st.quotas_of(project), st.reservation_deadline());
         if (!r) return to_caf_error(r.error());
         return r.value();
       },
@@ -652,7 +652,7 @@ caf::behavior compute(compute_actor* self, caf::actor conductor, caf::actor netw
         return caf::ok_atom::value;
       },
       [self](release_atom, instance_atom, const std::string& instance_id) {
-        self->state.book.release_instance(instance_id);
+        self->state.book.release_instance(instance_id, self->state.reservation_deadline());
         return caf::ok_atom::value;
       },
       [self](caf::get_atom, reserve_atom, const std::string& project) {

@@ -44,7 +44,7 @@ outcome<std::string> quota_book::reserve(const std::string& project, const compu
 bool quota_book::commit(const std::string& reservation, const std::string& instance_id) {
   auto it = reservations_.find(reservation);
   if (it == reservations_.end()) return false;
-  if (!deleted_.count(instance_id)) instances_[instance_id] = it->second;
+  if (deleted_.erase(instance_id) == 0) instances_[instance_id] = it->second;
   reservations_.erase(it);
   return true;
 }
@@ -55,13 +55,14 @@ bool quota_book::release(const std::string& reservation) {
 
 void quota_book::count_instance(const std::string& instance_id, const std::string& project,
                                 const compute_usage& usage) {
-  if (deleted_.count(instance_id)) return;
+  if (deleted_.erase(instance_id)) return;
   instances_[instance_id] = held{project, usage, 0};
 }
 
-void quota_book::release_instance(const std::string& instance_id) {
-  instances_.erase(instance_id);
-  deleted_.insert(instance_id);
+void quota_book::release_instance(const std::string& instance_id, std::int64_t forget_at_us) {
+  // Counted: nothing can count it again (a launch answers once).
+  if (instances_.erase(instance_id)) return;
+  deleted_[instance_id] = forget_at_us;
 }
 
 std::size_t quota_book::sweep(std::int64_t now_us) {
@@ -74,6 +75,7 @@ std::size_t quota_book::sweep(std::int64_t now_us) {
       ++it;
     }
   }
+  std::erase_if(deleted_, [now_us](const auto& d) { return d.second <= now_us; });
   return n;
 }
 

@@ -9,7 +9,6 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
-#include <unordered_set>
 
 #include "engine/compute_quota_state.hpp"
 
@@ -35,10 +34,15 @@ class quota_book {
   // answered after the door had given it up), unless it was deleted since.
   void count_instance(const std::string& instance_id, const std::string& project,
                       const compute_usage& usage);
-  // A deleted instance frees its usage (unknown: nothing).
-  void release_instance(const std::string& instance_id);
-  // Releases every reservation that expired at now_us; how many.
+  // A deleted instance frees its usage. One not counted yet (its launch
+  // has not answered) is remembered until forget_at_us, the latest its
+  // launch's answer could still come, so that answer does not count it.
+  void release_instance(const std::string& instance_id, std::int64_t forget_at_us);
+  // Releases every reservation that expired at now_us, and forgets the
+  // deleted instances whose time is up; how many reservations.
   std::size_t sweep(std::int64_t now_us);
+  // How many deleted instances the book still remembers.
+  std::size_t remembered() const { return deleted_.size(); }
 
  private:
   struct held {
@@ -48,9 +52,11 @@ class quota_book {
   };
   std::unordered_map<std::string, held> reservations_;
   std::unordered_map<std::string, held> instances_;
-  // Deleted instances: a launch answer that comes after the delete must not
-  // count them again.
-  std::unordered_set<std::string> deleted_;
+  // Instances deleted before their launch answered, until when to remember
+  // them: an answer that comes after the delete must not count them. Only
+  // those: a book that remembered every deleted instance grew for ever
+  // (issue 22, item 7).
+  std::unordered_map<std::string, std::int64_t> deleted_;
 };
 
 }  // namespace cumulo
