@@ -72,8 +72,8 @@ struct compute_state {
   // When a reservation made now expires (and with it, the longest a launch
   // may still answer).
   std::int64_t reservation_deadline() const {
-    return now() + std::chrono::duration_cast<std::chrono::microseconds>(opts.reservation_expiry)
-                       .count();
+    return now() +
+           std::chrono::duration_cast<std::chrono::microseconds>(opts.reservation_expiry).count();
   }
   compute_quota_set quotas_of(const std::string& project) const {
     auto it = quotas.find(project);
@@ -294,9 +294,8 @@ void launch_next(compute_actor* self, flow_ptr flow) {
   if (static_cast<int>(flow->started.size()) == req.max_count) return finish(self, flow);
   if (!going_on(self, flow)) return;
   const auto wanted = usage_of_instance(req.base.flavor);
-  auto reserved =
-      st.book.reserve(req.base.project_id, wanted, st.quotas_of(req.base.project_id),
-                      st.reservation_deadline());
+  auto reserved = st.book.reserve(req.base.project_id, wanted, st.quotas_of(req.base.project_id),
+                                  st.reservation_deadline());
   if (!reserved) {
     if (static_cast<int>(flow->started.size()) >= req.min_count) return finish(self, flow);
     return finish(self, flow, to_caf_error(reserved.error()));

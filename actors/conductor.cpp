@@ -194,11 +194,12 @@ caf::result<typename Machine::state> relay(conductor_actor* self, const std::str
                 promise.deliver(e);
                 return;
               }
-              after_down<Machine>(self, stream, child, [self, promise, msg...](caf::actor fresh) mutable {
-                self->request(fresh, child_timeout, msg...)
-                    .then([promise](state_t& s) mutable { promise.deliver(std::move(s)); },
-                          [promise](caf::error& e2) mutable { promise.deliver(e2); });
-              });
+              after_down<Machine>(
+                  self, stream, child, [self, promise, msg...](caf::actor fresh) mutable {
+                    self->request(fresh, child_timeout, msg...)
+                        .then([promise](state_t& s) mutable { promise.deliver(std::move(s)); },
+                              [promise](caf::error& e2) mutable { promise.deliver(e2); });
+                  });
             });
   return promise;
 }

@@ -80,8 +80,8 @@ void run_command(resource_actor<Machine>* self, typename Machine::command comman
     return;
   }
   const bool from_empty = self->state.s.version == 0;
-  append_request request{make_stream(Machine::kind, self->state.s.id), self->state.s.version, {},
-                         meta};
+  append_request request{
+      make_stream(Machine::kind, self->state.s.id), self->state.s.version, {}, meta};
   for (const auto& e : decided.value()) request.events.push_back(encode(e));
   // await again: the next command decides on the state this one leaves.
   self->request(self->state.journal, journal_timeout, append_atom::value, std::move(request))

@@ -114,43 +114,44 @@ void on_subject(server_context& ctx, const Request& req, std::shared_ptr<respond
 }  // namespace
 
 void add_token_routes(Pistache::Rest::Router& router, server_context& ctx) {
-  add_public_route(router, ctx, http_method::post, "/v3/auth/tokens", service::identity,
-            [&ctx](const Request& req, std::shared_ptr<responder> r) {
-              // Each issue costs an argon2id hash on one of two workers: one
-              // client must not queue up everyone else's logins.
-              const std::string client = req.address().host();
-              const auto now = rate_limiter::clock::now();
-              if (!ctx.token_issues->admit(client, now)) {
-                const auto wait = static_cast<long>(ctx.token_issues->retry_after(client, now)) + 1;
-                r->add_header("Retry-After", std::to_string(wait));
-                respond_error(*r, 429,
-                              "Too many token requests from " + client + "; retry in " +
-                                  std::to_string(wait) + " s.");
-                return;
-              }
-              auto body = read_json_body(body_of(req), header_of(req, "Content-Type"), ctx.schemas,
-                                         "identity_auth_tokens", ctx.opts.max_json_body_bytes);
-              if (!body) {
-                respond_error(*r, body.error->status, body.error->message);
-                return;
-              }
-              auth_request auth;
-              if (auto problem = read_auth_request(body.value, auth)) {
-                respond_error(*r, 400, *problem);
-                return;
-              }
-              const std::string base = base_url(req, ctx);
-              const bool with_catalog = !no_catalog(req);
-              ctx.bridge.ask_or<token_info>(
-                  r, ctx.identity,
-                  [base, with_catalog](responder& rr, token_info& t) {
-                    rr.log().info("token issued to user {} on project {}", t.user.id,
-                                  t.project ? t.project->id : "(unscoped)");
-                    respond_text(rr, 201, token_text(t, base, with_catalog),
-                                 {{"X-Subject-Token", t.token}});
-                  },
-                  respond_identity_error, authenticate_atom::value, std::move(auth));
-            });
+  add_public_route(
+      router, ctx, http_method::post, "/v3/auth/tokens", service::identity,
+      [&ctx](const Request& req, std::shared_ptr<responder> r) {
+        // Each issue costs an argon2id hash on one of two workers: one
+        // client must not queue up everyone else's logins.
+        const std::string client = req.address().host();
+        const auto now = rate_limiter::clock::now();
+        if (!ctx.token_issues->admit(client, now)) {
+          const auto wait = static_cast<long>(ctx.token_issues->retry_after(client, now)) + 1;
+          r->add_header("Retry-After", std::to_string(wait));
+          respond_error(*r, 429,
+                        "Too many token requests from " + client + "; retry in " +
+                            std::to_string(wait) + " s.");
+          return;
+        }
+        auto body = read_json_body(body_of(req), header_of(req, "Content-Type"), ctx.schemas,
+                                   "identity_auth_tokens", ctx.opts.max_json_body_bytes);
+        if (!body) {
+          respond_error(*r, body.error->status, body.error->message);
+          return;
+        }
+        auth_request auth;
+        if (auto problem = read_auth_request(body.value, auth)) {
+          respond_error(*r, 400, *problem);
+          return;
+        }
+        const std::string base = base_url(req, ctx);
+        const bool with_catalog = !no_catalog(req);
+        ctx.bridge.ask_or<token_info>(
+            r, ctx.identity,
+            [base, with_catalog](responder& rr, token_info& t) {
+              rr.log().info("token issued to user {} on project {}", t.user.id,
+                            t.project ? t.project->id : "(unscoped)");
+              respond_text(rr, 201, token_text(t, base, with_catalog),
+                           {{"X-Subject-Token", t.token}});
+            },
+            respond_identity_error, authenticate_atom::value, std::move(auth));
+      });
 
   add_route(router, ctx, http_method::get, "/v3/auth/tokens", service::identity,
             [&ctx](const Request& req, std::shared_ptr<responder> r) {

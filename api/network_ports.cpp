@@ -106,25 +106,25 @@ void add_port_routes(Pistache::Rest::Router& router, server_context& ctx) {
   add_route(router, ctx, http_method::get, ports_path, service::network,
             [&ctx](const Request& req, std::shared_ptr<responder> r) {
               auto q = list_query_of(query_params(req));
-              with_token(ctx, auth_token_of(req), r,
-                         [&ctx, q](std::shared_ptr<responder> rr, token_info& t) {
-                           ctx.bridge.ask<std::vector<network_state>>(
-                               rr, ctx.networking,
-                               [&ctx, q, t](responder& r3, std::vector<network_state>& all) {
-                                 nlohmann::json items = nlohmann::json::array();
-                                 const bool admin = t.is_admin();
-                                 for (const auto& n : all)
-                                   for (const auto& [id, p] : n.ports) {
-                                     if (!allows(ctx, t, "get_port",
-                                                 network_target(n, p.project_id)))
-                                       continue;
-                                     auto j = port_json(n, p, admin);
-                                     if (q.match(j)) items.push_back(std::move(j));
-                                   }
-                                 respond(r3, 200, {{"ports", items}});
-                               },
-                               list_atom::value, network_atom::value);
-                         });
+              with_token(
+                  ctx, auth_token_of(req), r,
+                  [&ctx, q](std::shared_ptr<responder> rr, token_info& t) {
+                    ctx.bridge.ask<std::vector<network_state>>(
+                        rr, ctx.networking,
+                        [&ctx, q, t](responder& r3, std::vector<network_state>& all) {
+                          nlohmann::json items = nlohmann::json::array();
+                          const bool admin = t.is_admin();
+                          for (const auto& n : all)
+                            for (const auto& [id, p] : n.ports) {
+                              if (!allows(ctx, t, "get_port", network_target(n, p.project_id)))
+                                continue;
+                              auto j = port_json(n, p, admin);
+                              if (q.match(j)) items.push_back(std::move(j));
+                            }
+                          respond(r3, 200, {{"ports", items}});
+                        },
+                        list_atom::value, network_atom::value);
+                  });
             });
 
   add_route(router, ctx, http_method::get, ports_path + "/:id", service::network,
@@ -162,8 +162,7 @@ void add_port_routes(Pistache::Rest::Router& router, server_context& ctx) {
                       respond_port_not_found(*rr, id);
                       return;
                     }
-                    if (!enforce(*rr, ctx, t, "update_port",
-                                 network_target(n, found->project_id)))
+                    if (!enforce(*rr, ctx, t, "update_port", network_target(n, found->project_id)))
                       return;
                     const auto& p = body["port"];
                     network::update_port c;

@@ -120,7 +120,8 @@ void add_interface_route(Pistache::Rest::Router& router, server_context& ctx, bo
             ctx, auth_token_of(req), r,
             [&ctx, id, subnet_id, port_id, add](std::shared_ptr<responder> rr, token_info& t) {
               with_owned_router(
-                  ctx, std::move(rr), t, id, add ? "add_router_interface" : "remove_router_interface",
+                  ctx, std::move(rr), t, id,
+                  add ? "add_router_interface" : "remove_router_interface",
                   [&ctx, t, id, subnet_id, port_id, add](std::shared_ptr<responder> r3,
                                                          router_state& s) {
                     if (!add) {

@@ -315,7 +315,8 @@ void add_rule_routes(Pistache::Rest::Router& router, server_context& ctx) {
               ctx.bridge.ask<security_group_state>(
                   rr, ctx.networking,
                   [&ctx, id, t](std::shared_ptr<responder> r3, security_group_state& s) {
-                    if (!s.find_rule(id) || !visible(ctx, "get_security_group_rule", s.project_id, t)) {
+                    if (!s.find_rule(id) ||
+                        !visible(ctx, "get_security_group_rule", s.project_id, t)) {
                       respond_rule_not_found(*r3, id);
                       return;
                     }

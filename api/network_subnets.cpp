@@ -77,7 +77,8 @@ void add_subnet_routes(Pistache::Rest::Router& router, server_context& ctx) {
                             respond_network_not_found(*rr, network_id);
                             return;
                           }
-                          if (!enforce(*rr, ctx, t, "create_subnet", network_target(n, c.project_id)))
+                          if (!enforce(*rr, ctx, t, "create_subnet",
+                                       network_target(n, c.project_id)))
                             return;
                           const std::string id = c.subnet_id;
                           ctx.bridge.ask<network_state>(

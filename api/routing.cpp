@@ -255,9 +255,10 @@ void dispatch(server_context& ctx, service svc, const Rest::Request& req, Http::
     return;
   }
   if (token_first && !req.body().empty()) {
-    with_token(ctx, auth_token_of(req), r,
-               [handler, copy = std::make_shared<const Rest::Request>(req)](
-                   std::shared_ptr<responder> rr, token_info&) { run_handler(handler, *copy, rr); });
+    with_token(
+        ctx, auth_token_of(req), r,
+        [handler, copy = std::make_shared<const Rest::Request>(req)](
+            std::shared_ptr<responder> rr, token_info&) { run_handler(handler, *copy, rr); });
     return;
   }
   run_handler(handler, req, r);
@@ -273,8 +274,8 @@ void register_route(Rest::Router& router, server_context& ctx, http_method metho
   entry.first = static_cast<int>(svc);
   entry.second.insert(Http::methodString(to_pistache(method)));
   router.addRoute(to_pistache(method), path,
-                  [&ctx, svc, handler = std::move(handler), token_first](
-                      const Rest::Request& req, Http::ResponseWriter w) {
+                  [&ctx, svc, handler = std::move(handler), token_first](const Rest::Request& req,
+                                                                         Http::ResponseWriter w) {
                     dispatch(ctx, svc, req, std::move(w), handler, token_first);
                     return Rest::Route::Result::Ok;
                   });
@@ -303,16 +304,17 @@ void set_method_not_allowed(Rest::Router& router, server_context& ctx) {
       router.addRoute(
           to_pistache(m), path,
           [&ctx, svc, allow](const Rest::Request& req, Http::ResponseWriter w) {
-            dispatch(ctx, svc, req, std::move(w),
-                     [allow](const Rest::Request& rq, std::shared_ptr<responder> r) {
-                       (void)rq;
-                       r->log().info("{} -> 405 (not allowed here)", r->request_line());
-                       r->send(405,
-                               error_body(r->svc(), 405,
-                                          "The method is not allowed for the requested URL."),
-                               {{"Allow", allow}});
-                     },
-                     false);
+            dispatch(
+                ctx, svc, req, std::move(w),
+                [allow](const Rest::Request& rq, std::shared_ptr<responder> r) {
+                  (void)rq;
+                  r->log().info("{} -> 405 (not allowed here)", r->request_line());
+                  r->send(
+                      405,
+                      error_body(r->svc(), 405, "The method is not allowed for the requested URL."),
+                      {{"Allow", allow}});
+                },
+                false);
             return Rest::Route::Result::Ok;
           });
     }
@@ -321,11 +323,12 @@ void set_method_not_allowed(Rest::Router& router, server_context& ctx) {
 
 void set_not_found(Rest::Router& router, server_context& ctx) {
   router.addNotFoundHandler([&ctx](const Rest::Request& req, Http::ResponseWriter w) {
-    dispatch(ctx, service_of_path(req.resource()), req, std::move(w),
-             [](const Rest::Request& rq, std::shared_ptr<responder> r) {
-               respond_error(*r, 404, "The resource could not be found: " + rq.resource());
-             },
-             false);
+    dispatch(
+        ctx, service_of_path(req.resource()), req, std::move(w),
+        [](const Rest::Request& rq, std::shared_ptr<responder> r) {
+          respond_error(*r, 404, "The resource could not be found: " + rq.resource());
+        },
+        false);
     return Rest::Route::Result::Ok;
   });
 }

@@ -333,18 +333,30 @@ const std::map<std::string, std::string>& default_rules() {
     r["create_port"] = "";  // on any network the caller sees (get_network)
     r["get_network"] = "rule:neutron_admin_or_owner or rule:shared or rule:external";
     r["get_subnet"] = "rule:neutron_admin_or_owner or rule:shared or rule:external";
-    for (const char* name : {"update_network", "delete_network", "get_port", "update_port",
-                             "delete_port", "get_router", "update_router", "delete_router",
-                             "add_router_interface", "remove_router_interface",
-                             "get_floatingip", "update_floatingip", "delete_floatingip",
-                             "get_security_group", "update_security_group",
-                             "delete_security_group", "get_security_group_rule",
-                             "create_security_group_rule", "delete_security_group_rule",
+    for (const char* name : {"update_network",
+                             "delete_network",
+                             "get_port",
+                             "update_port",
+                             "delete_port",
+                             "get_router",
+                             "update_router",
+                             "delete_router",
+                             "add_router_interface",
+                             "remove_router_interface",
+                             "get_floatingip",
+                             "update_floatingip",
+                             "delete_floatingip",
+                             "get_security_group",
+                             "update_security_group",
+                             "delete_security_group",
+                             "get_security_group_rule",
+                             "create_security_group_rule",
+                             "delete_security_group_rule",
                              "get_quota"})
       r[name] = "rule:neutron_admin_or_owner";
-    for (const char* name : {"create_subnet", "update_subnet", "delete_subnet",
-                             "create_port:fixed_ips:ip_address", "create_port:mac_address",
-                             "update_port:fixed_ips:ip_address", "update_port:mac_address"})
+    for (const char* name :
+         {"create_subnet", "update_subnet", "delete_subnet", "create_port:fixed_ips:ip_address",
+          "create_port:mac_address", "update_port:fixed_ips:ip_address", "update_port:mac_address"})
       r[name] = "rule:admin_or_network_owner";
 
     // Glance: visibility decides who sees an image (engine/image_listing);

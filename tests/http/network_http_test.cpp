@@ -702,8 +702,8 @@ TEST_F(NetworkPolicy, AnAddressOfOnesChoosingOnASharedNetworkIsItsOwners) {
   };
   auto by_subnet = port({{"fixed_ips", {{{"subnet_id", subnet}}}}}, member.token);
   EXPECT_EQ(by_subnet.status, 201) << by_subnet.body;
-  auto address = port({{"fixed_ips", {{{"subnet_id", subnet}, {"ip_address", "10.9.0.50"}}}}},
-                      member.token);
+  auto address =
+      port({{"fixed_ips", {{{"subnet_id", subnet}, {"ip_address", "10.9.0.50"}}}}}, member.token);
   expect_neutron_error(address, 403, "PolicyNotAuthorized");
   EXPECT_NE(address.body.find("create_port:fixed_ips:ip_address"), std::string::npos)
       << address.body;
