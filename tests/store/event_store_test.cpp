@@ -53,6 +53,29 @@ TEST(EventStore, ExpectedVersionConflictIsAnErrorNotAnOverwrite) {
   EXPECT_EQ(store.event_count(), 3);
 }
 
+// The writer remembers the versions of the streams written lately only (a
+// cache of every stream ever written grew without bound): a stream written
+// 20,000 streams ago is checked against the database, and still refuses a
+// stale version.
+TEST(EventStore, AStreamWrittenLongAgoStillRefusesAStaleVersion) {
+  temp_dir dir;
+  event_store store(dir.path() / "events.db");
+  ASSERT_FALSE(store.append(req("project/old", 0, 2)).error);
+  std::vector<append_request> batch;
+  for (int i = 0; i < 20000; ++i) batch.push_back(req("project/n" + std::to_string(i), 0));
+  for (const auto& r : store.append(std::move(batch))) ASSERT_FALSE(r.error);
+  auto stale = store.append(req("project/old", 0));
+  ASSERT_TRUE(stale.error);
+  EXPECT_EQ(stale.error->code, errc::conflict);
+  EXPECT_TRUE(store.append(req("project/old", 1)).error);
+  auto next = store.append(req("project/old", 2));
+  ASSERT_FALSE(next.error);
+  EXPECT_EQ(next.events.at(0).version, 3);
+  // And one written in the middle of the batch, then again.
+  EXPECT_TRUE(store.append(req("project/n5", 0)).error);
+  EXPECT_FALSE(store.append(req("project/n5", 1)).error);
+}
+
 TEST(EventStore, ABatchIsOneTransactionAndConflictsStayIndividual) {
   temp_dir dir;
   event_store store(dir.path() / "events.db");
