@@ -10,116 +10,23 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "actors/door.hpp"
-#include "actors/errors.hpp"
-#include "store/ids.hpp"
+#include "actors/networking_internal.hpp"
 #include "engine/ipam.hpp"
-#include "actors/network_host.hpp"
+#include "store/ids.hpp"
 
-namespace cumulo {
-namespace {
-
-struct networking_state {
-  caf::actor conductor;
-  caf::actor network_host;
-  std::unordered_map<std::string, network_state> networks;
-  std::unordered_map<std::string, std::string> network_of_subnet;
-  std::unordered_map<std::string, std::string> network_of_port;
-  // MACs of every port, and of creates in flight: unique across the cloud.
-  std::unordered_set<std::string> macs;
-  std::unordered_map<std::string, security_group_state> security_groups;
-  std::unordered_map<std::string, router_state> routers;
-  std::unordered_map<std::string, floatingip_state> floatingips;
-  // Callers waiting for a project's default group while it is made.
-  std::unordered_map<std::string, std::vector<std::function<void(outcome<security_group_state>)>>>
-      default_waiters;
-  // The projects whose quotas an admin changed (stream quota/<project>);
-  // every other project has Neutron's defaults.
-  std::unordered_map<std::string, quota_state> quotas;
-  static inline const char* name = "networking";
-
-  // Replaces what the index knew of a network by its new state (and has
-  // the network host mirror it in libvirt).
-  void put(const network_state& s) {
-    put_index(s);
-    if (network_host) caf::anon_send(network_host, sync_atom::value, s);
-  }
-  void put_index(const network_state& s) {
-    auto it = networks.find(s.id);
-    if (it != networks.end()) {
-      if (it->second.version > s.version) return;
-      for (const auto& sub : it->second.subnets) network_of_subnet.erase(sub.id);
-      for (const auto& [id, port] : it->second.ports) {
-        network_of_port.erase(id);
-        macs.erase(port.mac_address);
-      }
-    }
-    if (!s.exists()) {
-      networks.erase(s.id);
-      return;
-    }
-    for (const auto& sub : s.subnets) network_of_subnet[sub.id] = s.id;
-    for (const auto& [id, port] : s.ports) {
-      network_of_port[id] = s.id;
-      macs.insert(port.mac_address);
-    }
-    networks[s.id] = s;
-  }
-  void put(const security_group_state& s) { put_latest(security_groups, s); }
-  void put(const router_state& s) { put_latest(routers, s); }
-  void put(const floatingip_state& s) { put_latest(floatingips, s); }
-  void put(const quota_state& s) { put_latest(quotas, s); }
-
-  const network::port* port(const std::string& id) const {
-    auto it = network_of_port.find(id);
-    return it == network_of_port.end() ? nullptr : networks.at(it->second).find_port(id);
-  }
-
-  // What a project has, for its quotas.
-  std::int64_t in_use(const std::string& resource, const std::string& project) const {
-    std::int64_t n = 0;
-    if (resource == "network" || resource == "subnet" || resource == "port") {
-      for (const auto& [_, net] : networks) {
-        if (resource == "network") n += net.project_id == project;
-        if (resource == "subnet")
-          for (const auto& s : net.subnets)
-            n += (s.project_id.empty() ? net.project_id : s.project_id) == project;
-        if (resource == "port")
-          for (const auto& [id, p] : net.ports) n += p.project_id == project;
-      }
-    } else if (resource == "router") {
-      for (const auto& [_, r] : routers) n += r.project_id == project;
-    } else if (resource == "floatingip") {
-      for (const auto& [_, f] : floatingips) n += f.project_id == project;
-    } else if (resource == "security_group") {
-      for (const auto& [_, g] : security_groups) n += g.project_id == project;
-    } else if (resource == "security_group_rule") {
-      for (const auto& [_, g] : security_groups)
-        for (const auto& r : g.rules) n += r.project_id == project;
-    }
-    return n;
-  }
-  std::optional<domain_error> over_quota(const std::string& resource,
-                                         const std::string& project) const {
-    if (project.empty()) return std::nullopt;  // the cloud's own ports (gateways, floating IPs)
-    auto p = pending.find({resource, project});
-    const std::int64_t in_flight = p == pending.end() ? 0 : p->second;
-    return check_quota(quotas_of(project), resource, in_use(resource, project) + in_flight);
-  }
-  // Creates answered yet, counted against the quota: 32 parallel creations
-  // must not slip past a limit none of them has reached alone.
-  std::map<std::pair<std::string, std::string>, std::int64_t> pending;
-  quota_set quotas_of(const std::string& project) const {
-    auto it = quotas.find(project);
-    return it == quotas.end() ? quota_set{} : it->second.limits;
-  }
-};
-
-using networking_actor = caf::stateful_actor<networking_state>;
+namespace cumulo::networking_detail {
 
 domain_error not_found(const char* type, const char* what, const std::string& id) {
   return make_neutron_error(errc::not_found, type,
                             std::string(what) + " " + id + " could not be found.");
+}
+domain_error security_group_not_found(const std::string& id) {
+  return make_neutron_error(errc::not_found, "SecurityGroupNotFound",
+                            "Security group " + id + " does not exist");
+}
+domain_error security_group_rule_not_found(const std::string& id) {
+  return make_neutron_error(errc::not_found, "SecurityGroupRuleNotFound",
+                            "Security group rule " + id + " does not exist");
 }
 domain_error bad_request(std::string message) {
   return make_neutron_error(errc::bad_request, "BadRequest", std::move(message));
@@ -213,16 +120,6 @@ void delete_port_then(networking_actor* self, const std::string& port_id,
       });
 }
 
-template <class State>
-std::function<void(State&)> deliver_to(caf::typed_response_promise<State> promise) {
-  return [promise](State& s) mutable { promise.deliver(s); };
-}
-
-template <class P>
-on_error fail_to(P promise) {
-  return [promise](const caf::error& e) mutable { promise.deliver(e); };
-}
-
 // --- security groups ---
 
 // Calls `then` with the project's default group, made (once, whatever the
@@ -262,8 +159,7 @@ caf::result<security_group_state> on_security_group(networking_actor* self, cons
     if (auto e = st.over_quota("security_group_rule", rule->project_id)) return to_caf_error(*e);
     if (!rule->remote_group_id.empty() && !st.security_groups.count(rule->remote_group_id))
       return to_caf_error(
-          make_neutron_error(errc::not_found, "SecurityGroupNotFound",
-                             "Security group " + rule->remote_group_id + " does not exist"));
+          security_group_not_found(rule->remote_group_id));
   }
   auto promise = self->make_response_promise<security_group_state>();
   resource_command<security_group_state>(self, id, std::move(c), std::move(meta),
@@ -282,8 +178,7 @@ std::optional<domain_error> check_port_groups(const networking_state& st,
     auto it = st.security_groups.find(g);
     if (it == st.security_groups.end() || it->second.deleted ||
         (!project_id.empty() && it->second.project_id != project_id))
-      return make_neutron_error(errc::not_found, "SecurityGroupNotFound",
-                                "Security group " + g + " does not exist");
+      return security_group_not_found(g);
   }
   return std::nullopt;
 }
@@ -332,7 +227,7 @@ caf::result<network_state> on_network_command(networking_actor* self, const std:
 
 domain_error router_not_found(const std::string& id) {
   return make_neutron_error(errc::not_found, "RouterNotFound",
-                            "Router " + id + " could not be found.");
+                            "Router " + id + " could not be found");
 }
 
 std::vector<network::fixed_ip> fixed_ips_of(const network_state& n, const std::string& port_id) {
@@ -514,7 +409,7 @@ caf::result<router_state> on_router(networking_actor* self, const std::string& i
 
 domain_error floatingip_not_found(const std::string& id) {
   return make_neutron_error(errc::not_found, "FloatingIPNotFound",
-                            "Floating IP " + id + " could not be found.");
+                            "Floating IP " + id + " could not be found");
 }
 
 std::string first_ipv4(const std::vector<network::fixed_ip>& ips) {
@@ -666,7 +561,8 @@ void read_all(networking_actor* self, Atom kind) {
           });
 }
 
-caf::behavior networking(networking_actor* self, caf::actor conductor, caf::actor network_host) {
+caf::behavior networking(networking_actor* self, caf::actor conductor, caf::actor network_host,
+                         std::shared_ptr<const policy> rules) {
   self->state.conductor = std::move(conductor);
   self->state.network_host = std::move(network_host);
   read_all<network_state>(self, network_atom::value);
@@ -674,7 +570,7 @@ caf::behavior networking(networking_actor* self, caf::actor conductor, caf::acto
   read_all<router_state>(self, router_atom::value);
   read_all<floatingip_state>(self, floatingip_atom::value);
   read_all<quota_state>(self, quota_kind_atom::value);
-  return {
+  return gate(self, std::move(rules)).or_else(caf::behavior{
       [self](command_atom, const std::string& id, network::command& c, event_metadata& m) {
         return on_network_command(self, id, c, m);
       },
@@ -729,8 +625,7 @@ caf::behavior networking(networking_actor* self, caf::actor conductor, caf::acto
             return on_security_group(self, id, c, m);
           }
         return to_caf_error(
-            make_neutron_error(errc::not_found, "SecurityGroupRuleNotFound",
-                               "Security group rule " + rule_id + " does not exist"));
+            security_group_rule_not_found(rule_id));
       },
       [self](default_atom, const std::string& project_id,
              event_metadata& m) -> caf::result<security_group_state> {
@@ -745,16 +640,14 @@ caf::behavior networking(networking_actor* self, caf::actor conductor, caf::acto
       },
       [self](caf::get_atom, security_group_atom, const std::string& id) {
         return found(self->state.security_groups, id,
-                     make_neutron_error(errc::not_found, "SecurityGroupNotFound",
-                                        "Security group " + id + " does not exist"));
+                     security_group_not_found(id));
       },
       [self](caf::get_atom, sg_rule_atom,
              const std::string& rule_id) -> caf::result<security_group_state> {
         for (const auto& [_, g] : self->state.security_groups)
           if (g.find_rule(rule_id)) return g;
         return to_caf_error(
-            make_neutron_error(errc::not_found, "SecurityGroupRuleNotFound",
-                               "Security group rule " + rule_id + " does not exist"));
+            security_group_rule_not_found(rule_id));
       },
       [self](list_atom, security_group_atom) {
         return in_creation_order(self->state.security_groups);
@@ -799,13 +692,18 @@ caf::behavior networking(networking_actor* self, caf::actor conductor, caf::acto
             [promise](quota_state& q) mutable { promise.deliver(q.limits); }, fail_to(promise));
         return promise;
       },
-  };
+  });
 }
 
-}  // namespace
+}  // namespace cumulo::networking_detail
 
-caf::actor spawn_networking(caf::actor_system& sys, caf::actor conductor, caf::actor network_host) {
-  return sys.spawn(networking, std::move(conductor), std::move(network_host));
+namespace cumulo {
+
+caf::actor spawn_networking(caf::actor_system& sys, caf::actor conductor, caf::actor network_host,
+                            std::shared_ptr<const policy> rules) {
+  if (!rules) rules = std::make_shared<const policy>(default_rules());
+  return sys.spawn(networking_detail::networking, std::move(conductor), std::move(network_host),
+                   std::move(rules));
 }
 
 }  // namespace cumulo

@@ -47,12 +47,53 @@
 // them are 409 OverQuota):
 //   (caf::get_atom, quota_atom, project_id)       -> quota_set
 //   (quota_atom, project_id, quota::command, meta) -> quota_set after an update or reset
+//
+// The API's requests carry their caller (the token's credentials, last;
+// "caller" below):
+// the door decides with Neutron's rules (engine/policy.cpp: get_network,
+// update_port, create_port:mac_address, ...) what the caller sees (anything
+// else is Neutron's 404: NetworkNotFound, PortNotFound, ...) and may do (403
+// PolicyNotAuthorized "(rule:R) is disallowed by policy"), then runs the
+// flow above. The messages above without a caller are the cloud's own
+// (the compute door's, the instances').
+//   (command_atom, network_id, network::command, meta, caller) -> network_state
+//       create, update, remove of a network; add_subnet and create_port on it
+//   (command_atom, subnet_atom | port_atom, id, network::command, meta, caller)
+//   (caf::get_atom, network_atom | subnet_atom | port_atom, id, caller) -> network_state
+//   (list_atom, network_atom | subnet_atom | port_atom, caller) -> std::vector<network_state>
+//       the networks whose networks / subnets / ports the caller sees; for ports each
+//       network holds only the caller's visible ports
+//   (command_atom, id, security_group::command, meta, caller) -> security_group_state
+//       add_rule without a project gets its group's; a default group is removed only by
+//       an admin (409 SecurityGroupCannotRemoveDefault otherwise)
+//   (command_atom, sg_rule_atom, rule_id, meta, caller)
+//   (caf::get_atom, security_group_atom | sg_rule_atom, id, caller)
+//   (list_atom, security_group_atom, meta, caller): the caller's project gets its default
+//       group first, as a list in Neutron makes it
+//   (list_atom, sg_rule_atom, caller) -> std::vector<security_group_state>
+//   (command_atom, id, router_change, meta, caller) -> router_state: create (a gateway
+//       refused removes the router again), update (the gateway set or cleared when it
+//       changes), remove
+//   (interface_atom, router_id, subnet_id, port_id, bool add, meta, caller)
+//       -> router_interface_change
+//   (caf::get_atom, router_atom, id, caller), (list_atom, router_atom, caller)
+//   (command_atom, floatingip_request, meta, caller) -> floatingip_state
+//   (associate_atom, fip_id, port_id, fixed_ip, meta, caller), (command_atom, id,
+//       floatingip::command, meta, caller) (remove)
+//   (caf::get_atom, floatingip_atom, id, caller), (list_atom, floatingip_atom, caller)
+//   (caf::get_atom, quota_atom, project_id, caller), (quota_atom, project_id,
+//       quota::command, meta, caller): another project's quotas are an admin's (403
+//       AdminRequired)
 #pragma once
 
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
 
+#include <memory>
+#include <optional>
+
 #include "actors/messages.hpp"
+#include "engine/policy.hpp"
 #include "engine/quota.hpp"
 
 namespace cumulo {
@@ -77,11 +118,29 @@ struct floatingip_request {
   std::string description;
 };
 
+// A router's create or update as the API asks it: the command, and the
+// external gateway's network when the body names one ("": cleared).
+struct router_change {
+  router::command command;
+  std::optional<std::string> gateway_network;
+};
+
+// An interface added to or removed from a router, with the router after.
+struct router_interface_change {
+  router_state router;
+  router::interface interface;
+};
+
 // network_host: where every network state goes after a change, to be
-// mirrored in libvirt (actors/network_host.hpp).
-caf::actor spawn_networking(caf::actor_system& sys, caf::actor conductor, caf::actor network_host);
+// mirrored in libvirt (actors/network_host.hpp). rules: the policy the
+// API's requests are decided by (null: OpenStack's defaults).
+caf::actor spawn_networking(caf::actor_system& sys, caf::actor conductor, caf::actor network_host,
+                            std::shared_ptr<const policy> rules = nullptr);
 
 }  // namespace cumulo
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::floatingip_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::quota_set)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::credentials)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::router_change)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::router_interface_change)

@@ -56,36 +56,6 @@ nlohmann::json resources_json(const std::string& base) {
 
 }  // namespace
 
-target owner_target(const std::string& project_id) {
-  return target{project_id, ""};
-}
-
-target network_target(const network_state& n, const std::string& project_id) {
-  return target{project_id,
-                "",
-                {{"network:tenant_id", n.project_id},
-                 {"networks:shared", n.shared ? "True" : "False"},
-                 {"networks:router:external", n.external ? "True" : "False"}}};
-}
-
-target network_target(const network_state& n) {
-  return network_target(n, n.project_id);
-}
-
-bool allows(const server_context& ctx, const token_info& t, const std::string& rule,
-            const target& tg) {
-  return ctx.rules.allowed(rule, t.creds(), tg);
-}
-
-bool network_visible(const server_context& ctx, const network_state& n, const token_info& t) {
-  return allows(ctx, t, "get_network", network_target(n));
-}
-
-bool visible(const server_context& ctx, const std::string& rule, const std::string& project_id,
-             const token_info& t) {
-  return allows(ctx, t, rule, owner_target(project_id));
-}
-
 std::optional<std::string> project_for_create(responder& r, const nlohmann::json& object,
                                               const token_info& t) {
   const std::string own = t.project ? t.project->id : "";
@@ -99,10 +69,6 @@ std::optional<std::string> project_for_create(responder& r, const nlohmann::json
     return std::nullopt;
   }
   return wanted;
-}
-
-void respond_network_not_found(responder& r, const std::string& id) {
-  respond_error(r, 404, "Network " + id + " could not be found.", "NetworkNotFound");
 }
 
 void add_network_routes(Pistache::Rest::Router& router, server_context& ctx) {

@@ -20,53 +20,18 @@ using Pistache::Rest::Request;
 
 const std::string floatingips_path = "/networking/v2.0/floatingips";
 
-void respond_floatingip_not_found(responder& r, const std::string& id) {
-  respond_error(r, 404, "Floating IP " + id + " could not be found", "FloatingIPNotFound");
-}
-
 // A text field that may come as null: "" then.
 std::string text_of(const nlohmann::json& o, const char* key) {
   return o.contains(key) && o[key].is_string() ? o[key].get<std::string>() : "";
 }
 
-using continuation = std::function<void(std::shared_ptr<responder>)>;
-
-// Calls then(rr) when port_id is "" or a port the caller owns; 404
-// PortNotFound otherwise.
-void with_owned_port(server_context& ctx, std::shared_ptr<responder> rr, const token_info& t,
-                     const std::string& port_id, continuation then) {
-  if (port_id.empty()) {
-    then(std::move(rr));
-    return;
-  }
-  ctx.bridge.ask<network_state>(
-      rr, ctx.networking,
-      [&ctx, t, port_id, then](std::shared_ptr<responder> r, network_state& n) {
-        const auto* p = n.find_port(port_id);
-        if (!p || !allows(ctx, t, "get_port", network_target(n, p->project_id))) {
-          respond_error(*r, 404, "Port " + port_id + " could not be found.", "PortNotFound");
-          return;
-        }
-        then(std::move(r));
-      },
-      caf::get_atom::value, port_atom::value, port_id);
-}
-
-// Asks for floating IP `id` and calls then(rr, fip) when the caller owns
-// it; 404 otherwise.
-void with_owned_floatingip(
-    server_context& ctx, std::shared_ptr<responder> rr, const token_info& t, const std::string& id,
-    std::function<void(std::shared_ptr<responder>, floatingip_state&)> then) {
-  ctx.bridge.ask<floatingip_state>(
-      rr, ctx.networking,
-      [&ctx, id, t, then](std::shared_ptr<responder> r, floatingip_state& s) {
-        if (!visible(ctx, "get_floatingip", s.project_id, t)) {
-          respond_floatingip_not_found(*r, id);
-          return;
-        }
-        then(std::move(r), s);
-      },
-      caf::get_atom::value, floatingip_atom::value, id);
+auto answer_floatingip(int status) {
+  return [status](responder& r, floatingip_state& s) {
+    if (status == 204)
+      respond(r, 204, no_body);
+    else
+      respond(r, status, {{"floatingip", floatingip_json(s)}});
+  };
 }
 
 }  // namespace
@@ -90,17 +55,9 @@ void add_floatingip_routes(Pistache::Rest::Router& router, server_context& ctx) 
                     c.fixed_ip_address = text_of(b, "fixed_ip_address");
                     c.project_id = *project;
                     c.description = text_of(b, "description");
-                    const std::string port_id = c.port_id;
-                    with_owned_port(ctx, std::move(rr), t, port_id,
-                                    [&ctx, t, c](std::shared_ptr<responder> r3) {
-                                      ctx.bridge.ask<floatingip_state>(
-                                          r3, ctx.networking,
-                                          [](responder& r4, floatingip_state& s) {
-                                            respond(r4, 201, {{"floatingip", floatingip_json(s)}});
-                                          },
-                                          command_atom::value, c,
-                                          event_metadata{r3->request_id(), t.user.id});
-                                    });
+                    ctx.bridge.ask<floatingip_state>(
+                        rr, ctx.networking, answer_floatingip(201), command_atom::value,
+                        std::move(c), event_metadata{rr->request_id(), t.user.id}, t.creds());
                   });
             });
 
@@ -111,16 +68,15 @@ void add_floatingip_routes(Pistache::Rest::Router& router, server_context& ctx) 
                          [&ctx, q](std::shared_ptr<responder> rr, token_info& t) {
                            ctx.bridge.ask<std::vector<floatingip_state>>(
                                rr, ctx.networking,
-                               [&ctx, q, t](responder& r3, std::vector<floatingip_state>& all) {
+                               [q](responder& r3, std::vector<floatingip_state>& seen) {
                                  nlohmann::json items = nlohmann::json::array();
-                                 for (const auto& s : all) {
-                                   if (!visible(ctx, "get_floatingip", s.project_id, t)) continue;
+                                 for (const auto& s : seen) {
                                    auto j = floatingip_json(s);
                                    if (q.match(j)) items.push_back(std::move(j));
                                  }
                                  respond(r3, 200, {{"floatingips", items}});
                                },
-                               list_atom::value, floatingip_atom::value);
+                               list_atom::value, floatingip_atom::value, t.creds());
                          });
             });
 
@@ -129,65 +85,49 @@ void add_floatingip_routes(Pistache::Rest::Router& router, server_context& ctx) 
               const std::string id = param_of(req, ":id");
               with_token(ctx, auth_token_of(req), r,
                          [&ctx, id](std::shared_ptr<responder> rr, token_info& t) {
-                           with_owned_floatingip(
-                               ctx, std::move(rr), t, id,
-                               [](std::shared_ptr<responder> r3, floatingip_state& s) {
-                                 respond(*r3, 200, {{"floatingip", floatingip_json(s)}});
-                               });
+                           ctx.bridge.ask<floatingip_state>(
+                               rr, ctx.networking, answer_floatingip(200), caf::get_atom::value,
+                               floatingip_atom::value, id, t.creds());
                          });
             });
 
-  add_route(
-      router, ctx, http_method::put, floatingips_path + "/:id", service::network,
-      [&ctx](const Request& req, std::shared_ptr<responder> r) {
-        auto body = json_request(ctx, req, *r, "network_floatingip_update");
-        if (!body) return;
-        const std::string id = param_of(req, ":id");
-        with_token(
-            ctx, auth_token_of(req), r,
-            [&ctx, id, body = std::move(*body)](std::shared_ptr<responder> rr, token_info& t) {
-              with_owned_floatingip(
-                  ctx, std::move(rr), t, id,
-                  [&ctx, id, body, t](std::shared_ptr<responder> r3, floatingip_state& current) {
-                    const auto& b = body["floatingip"];
-                    // Without port_id the association stays as it is.
-                    if (!b.contains("port_id")) {
-                      respond(*r3, 200, {{"floatingip", floatingip_json(current)}});
-                      return;
-                    }
-                    const std::string port_id = text_of(b, "port_id");  // null: ""
-                    const std::string fixed_ip = text_of(b, "fixed_ip_address");
-                    with_owned_port(
-                        ctx, std::move(r3), t, port_id,
-                        [&ctx, id, t, port_id, fixed_ip](std::shared_ptr<responder> r4) {
-                          ctx.bridge.ask<floatingip_state>(
-                              r4, ctx.networking,
-                              [](responder& r5, floatingip_state& s) {
-                                respond(r5, 200, {{"floatingip", floatingip_json(s)}});
-                              },
-                              associate_atom::value, id, port_id, fixed_ip,
-                              event_metadata{r4->request_id(), t.user.id});
-                        });
-                  });
+  // Without port_id the association stays as it is: the answer is the
+  // floating IP as it is.
+  add_route(router, ctx, http_method::put, floatingips_path + "/:id", service::network,
+            [&ctx](const Request& req, std::shared_ptr<responder> r) {
+              auto body = json_request(ctx, req, *r, "network_floatingip_update");
+              if (!body) return;
+              const std::string id = param_of(req, ":id");
+              const auto& b = (*body)["floatingip"];
+              const bool associate = b.contains("port_id");
+              const std::string port_id = text_of(b, "port_id");  // null: ""
+              const std::string fixed_ip = text_of(b, "fixed_ip_address");
+              with_token(ctx, auth_token_of(req), r,
+                         [&ctx, id, associate, port_id, fixed_ip](std::shared_ptr<responder> rr,
+                                                                  token_info& t) {
+                           if (!associate) {
+                             ctx.bridge.ask<floatingip_state>(
+                                 rr, ctx.networking, answer_floatingip(200), caf::get_atom::value,
+                                 floatingip_atom::value, id, t.creds());
+                             return;
+                           }
+                           ctx.bridge.ask<floatingip_state>(
+                               rr, ctx.networking, answer_floatingip(200), associate_atom::value,
+                               id, port_id, fixed_ip, event_metadata{rr->request_id(), t.user.id},
+                               t.creds());
+                         });
             });
-      });
 
   add_route(router, ctx, http_method::del, floatingips_path + "/:id", service::network,
             [&ctx](const Request& req, std::shared_ptr<responder> r) {
               const std::string id = param_of(req, ":id");
-              with_token(
-                  ctx, auth_token_of(req), r,
-                  [&ctx, id](std::shared_ptr<responder> rr, token_info& t) {
-                    with_owned_floatingip(
-                        ctx, std::move(rr), t, id,
-                        [&ctx, id, t](std::shared_ptr<responder> r3, floatingip_state&) {
-                          ctx.bridge.ask<floatingip_state>(
-                              r3, ctx.networking,
-                              [](responder& r4, floatingip_state&) { respond(r4, 204, no_body); },
-                              command_atom::value, id, floatingip::command{floatingip::remove{}},
-                              event_metadata{r3->request_id(), t.user.id});
-                        });
-                  });
+              with_token(ctx, auth_token_of(req), r,
+                         [&ctx, id](std::shared_ptr<responder> rr, token_info& t) {
+                           ctx.bridge.ask<floatingip_state>(
+                               rr, ctx.networking, answer_floatingip(204), command_atom::value, id,
+                               floatingip::command{floatingip::remove{}},
+                               event_metadata{rr->request_id(), t.user.id}, t.creds());
+                         });
             });
 }
 

@@ -16,23 +16,33 @@ using Pistache::Rest::Request;
 
 const std::string quotas_path = "/networking/v2.0/quotas";
 
-void respond_admin_required(responder& r, const std::string& reason) {
-  respond_error(r, 403, "User does not have admin privileges: " + reason + ".", "AdminRequired");
+void answer_quota(responder& r, quota_set& q) {
+  nlohmann::json j = q;
+  respond(r, 200, j);
 }
 
 }  // namespace
 
 void add_quota_routes(Pistache::Rest::Router& router, server_context& ctx) {
+  // The projects whose limits an admin changed, each with its limits.
   add_route(router, ctx, http_method::get, quotas_path, service::network,
             [&ctx](const Request& req, std::shared_ptr<responder> r) {
               with_token(ctx, auth_token_of(req), r,
                          [&ctx](std::shared_ptr<responder> rr, token_info& t) {
-                           // Every project's: no project the caller owns.
-                           if (!allows(ctx, t, "get_quota", owner_target(""))) {
-                             respond_admin_required(*rr, "Only admin can view or configure quota");
-                             return;
-                           }
-                           respond(*rr, 200, {{"quotas", nlohmann::json::array()}});
+                           ctx.bridge.ask<std::vector<quota_state>>(
+                               rr, ctx.networking,
+                               [](responder& r3, std::vector<quota_state>& changed) {
+                                 nlohmann::json items = nlohmann::json::array();
+                                 for (const auto& q : changed) {
+                                   nlohmann::json j = q.limits;
+                                   auto item = j["quota"];
+                                   item["project_id"] = q.id;
+                                   item["tenant_id"] = q.id;
+                                   items.push_back(std::move(item));
+                                 }
+                                 respond(r3, 200, {{"quotas", items}});
+                               },
+                               list_atom::value, quota_atom::value, t.creds());
                          });
             });
 
@@ -41,19 +51,9 @@ void add_quota_routes(Pistache::Rest::Router& router, server_context& ctx) {
               const std::string project_id = param_of(req, ":project_id");
               with_token(ctx, auth_token_of(req), r,
                          [&ctx, project_id](std::shared_ptr<responder> rr, token_info& t) {
-                           if (!allows(ctx, t, "get_quota", owner_target(project_id))) {
-                             respond_admin_required(
-                                 *rr,
-                                 "Only admin is authorized to access quotas for another tenant");
-                             return;
-                           }
-                           ctx.bridge.ask<quota_set>(
-                               rr, ctx.networking,
-                               [](responder& r3, quota_set& q) {
-                                 nlohmann::json j = q;
-                                 respond(r3, 200, j);
-                               },
-                               caf::get_atom::value, quota_atom::value, project_id);
+                           ctx.bridge.ask<quota_set>(rr, ctx.networking, answer_quota,
+                                                     caf::get_atom::value, quota_atom::value,
+                                                     project_id, t.creds());
                          });
             });
 
@@ -62,24 +62,15 @@ void add_quota_routes(Pistache::Rest::Router& router, server_context& ctx) {
               auto body = json_request(ctx, req, *r, "network_quota_update");
               if (!body) return;
               const std::string project_id = param_of(req, ":project_id");
+              quota::update u;
+              for (const auto& [resource, limit] : (*body)["quota"].items())
+                u.limits[resource] = limit.get<std::int64_t>();
               with_token(ctx, auth_token_of(req), r,
-                         [&ctx, project_id, body = std::move(*body)](std::shared_ptr<responder> rr,
-                                                                     token_info& t) {
-                           if (!allows(ctx, t, "update_quota", owner_target(project_id))) {
-                             respond_admin_required(*rr, "Only admin can view or configure quota");
-                             return;
-                           }
-                           quota::update u;
-                           for (const auto& [resource, limit] : body["quota"].items())
-                             u.limits[resource] = limit.get<std::int64_t>();
+                         [&ctx, project_id, u](std::shared_ptr<responder> rr, token_info& t) {
                            ctx.bridge.ask<quota_set>(
-                               rr, ctx.networking,
-                               [](responder& r3, quota_set& q) {
-                                 nlohmann::json j = q;
-                                 respond(r3, 200, j);
-                               },
-                               quota_atom::value, project_id, quota::command{std::move(u)},
-                               event_metadata{rr->request_id(), t.user.id});
+                               rr, ctx.networking, answer_quota, quota_atom::value, project_id,
+                               quota::command{u}, event_metadata{rr->request_id(), t.user.id},
+                               t.creds());
                          });
             });
 
@@ -88,15 +79,11 @@ void add_quota_routes(Pistache::Rest::Router& router, server_context& ctx) {
               const std::string project_id = param_of(req, ":project_id");
               with_token(ctx, auth_token_of(req), r,
                          [&ctx, project_id](std::shared_ptr<responder> rr, token_info& t) {
-                           if (!allows(ctx, t, "delete_quota", owner_target(project_id))) {
-                             respond_admin_required(*rr, "Only admin can view or configure quota");
-                             return;
-                           }
                            ctx.bridge.ask<quota_set>(
                                rr, ctx.networking,
                                [](responder& r3, quota_set&) { respond(r3, 204, no_body); },
                                quota_atom::value, project_id, quota::command{quota::reset{}},
-                               event_metadata{rr->request_id(), t.user.id});
+                               event_metadata{rr->request_id(), t.user.id}, t.creds());
                          });
             });
 

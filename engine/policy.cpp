@@ -331,6 +331,11 @@ const std::map<std::string, std::string>& default_rules() {
           "create_router:external_gateway_info:enable_snat", "update_quota", "delete_quota"})
       r[name] = "rule:context_is_admin";
     r["create_port"] = "";  // on any network the caller sees (get_network)
+    // Anyone may make these in the project it may act for (the API refuses
+    // another project's id to a non-admin).
+    for (const char* name :
+         {"create_network", "create_router", "create_floatingip", "create_security_group"})
+      r[name] = "";
     r["get_network"] = "rule:neutron_admin_or_owner or rule:shared or rule:external";
     r["get_subnet"] = "rule:neutron_admin_or_owner or rule:shared or rule:external";
     for (const char* name : {"update_network",

@@ -28,6 +28,8 @@ struct quota_set {
   // Sets a limit: 404 QuotaResourceUnknown for an unknown resource, 400
   // InvalidInput for a value below -1.
   std::optional<domain_error> set_limit(const std::string& resource, std::int64_t value);
+
+  bool operator==(const quota_set&) const = default;
 };
 
 // The resource names, in Neutron's order of quota_set's fields.

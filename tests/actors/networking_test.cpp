@@ -59,5 +59,109 @@ TEST(Networking, APortBecomesADhcpHostOfItsLibvirtNetwork) {
   EXPECT_NE(xml.find("address='10.20.0.1'"), std::string::npos) << xml;
 }
 
+credentials member_of(const std::string& project) {
+  return credentials{"user-" + project, project, {"member", "reader"}, false};
+}
+
+credentials admin_of(const std::string& project) {
+  return credentials{"admin", project, {"admin", "member", "reader"}, false};
+}
+
+// The API's requests carry their caller, and the door decides with
+// Neutron's rules: what a caller may not see is 404 as if it did not exist,
+// what it sees but may not change is 403, and an admin may remove a
+// project's default security group (its owner may not).
+TEST(Networking, TheDoorDecidesWhatItsCallerSeesAndMayDo) {
+  temp_dir dir;
+  cloud_options o;
+  o.data_dir = dir.path() / "data";
+  cloud c(o);
+  auto& sys = c.system();
+  const auto door = c.networking();
+  auto make = [&](const std::string& id, network::create n, const credentials& who) {
+    return ask<network_state>(sys, door, command_atom::value, id, network::command{std::move(n)},
+                              test_meta(), who);
+  };
+  network::create shared{"public", "p1", true};
+  ASSERT_TRUE(make("net-shared", shared, admin_of("admin-project")).ok());
+  ASSERT_TRUE(make("net-private", network::create{"private", "p1"}, member_of("p1")).ok());
+  auto refused = make("net-x", shared, member_of("p1"));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error.code, errc::forbidden);
+  EXPECT_EQ(refused.error.message, "(rule:create_network:shared) is disallowed by policy");
+
+  auto listed = ask<std::vector<network_state>>(sys, door, list_atom::value, network_atom::value,
+                                                member_of("p2"));
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ(listed->front().id, "net-shared");
+  EXPECT_EQ(ask<std::vector<network_state>>(sys, door, list_atom::value, network_atom::value,
+                                            admin_of("p2"))
+                ->size(),
+            2u);
+
+  auto hidden = ask<network_state>(sys, door, caf::get_atom::value, network_atom::value,
+                                   "net-private", member_of("p2"));
+  ASSERT_FALSE(hidden.ok());
+  EXPECT_EQ(hidden.error.code, errc::not_found);
+  EXPECT_EQ(hidden.error.type, "NetworkNotFound");
+
+  network::update rename;
+  rename.name = "mine";
+  auto changed = ask<network_state>(sys, door, command_atom::value, "net-shared",
+                                    network::command{rename}, test_meta(), member_of("p2"));
+  ASSERT_FALSE(changed.ok());
+  EXPECT_EQ(changed.error.message, "(rule:update_network) is disallowed by policy");
+
+  // A port on a shared network is anyone's; an address of its choosing is not.
+  network::add_subnet s;
+  s.subnet_id = "sub-shared";
+  s.cidr = "10.30.0.0/24";
+  s.project_id = "p1";
+  ASSERT_TRUE(ask<network_state>(sys, door, command_atom::value, "net-shared", network::command{s},
+                                 test_meta(), admin_of("admin-project"))
+                  .ok());
+  network::create_port p;
+  p.port_id = "port-p2";
+  p.project_id = "p2";
+  p.device_owner = "network:test";
+  p.fixed_ips = std::vector<network::fixed_ip>{{"sub-shared", "10.30.0.50"}};
+  auto chosen = ask<network_state>(sys, door, command_atom::value, "net-shared",
+                                   network::command{p}, test_meta(), member_of("p2"));
+  ASSERT_FALSE(chosen.ok());
+  EXPECT_EQ(chosen.error.message,
+            "(rule:create_port:fixed_ips:ip_address) is disallowed by policy");
+  p.fixed_ips.reset();
+  ASSERT_TRUE(ask<network_state>(sys, door, command_atom::value, "net-shared", network::command{p},
+                                 test_meta(), member_of("p2"))
+                  .ok());
+  // p1 sees the shared network, not p2's port on it.
+  auto ports = ask<std::vector<network_state>>(sys, door, list_atom::value, port_atom::value,
+                                               member_of("p1"));
+  ASSERT_TRUE(ports.ok());
+  EXPECT_TRUE(ports->empty());
+  auto other = ask<network_state>(sys, door, caf::get_atom::value, port_atom::value, "port-p2",
+                                  member_of("p1"));
+  EXPECT_EQ(other.error.type, "PortNotFound");
+
+  // The default group: listing makes it; its owner may not remove it, an admin may.
+  auto groups = ask<std::vector<security_group_state>>(
+      sys, door, list_atom::value, security_group_atom::value, test_meta(), member_of("p1"));
+  ASSERT_TRUE(groups.ok());
+  ASSERT_EQ(groups->size(), 1u);
+  const std::string group = groups->front().id;
+  EXPECT_TRUE(groups->front().is_default);
+  auto remove = [&](const credentials& who) {
+    return ask<security_group_state>(sys, door, command_atom::value, group,
+                                     security_group::command{security_group::remove{}},
+                                     test_meta(), who);
+  };
+  EXPECT_EQ(remove(member_of("p2")).error.type, "SecurityGroupNotFound");
+  EXPECT_EQ(remove(member_of("p1")).error.code, errc::conflict);
+  auto removed = remove(admin_of("admin-project"));
+  ASSERT_TRUE(removed.ok()) << removed.error.message;
+  EXPECT_TRUE(removed->deleted);
+}
+
 }  // namespace
 }  // namespace cumulo

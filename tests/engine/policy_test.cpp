@@ -224,6 +224,11 @@ TEST(PolicyTest, NeutronDefaults) {
     EXPECT_TRUE(p.allowed(name, member("p1"), own)) << name;
     EXPECT_FALSE(p.allowed(name, member("p1"), others)) << name;
   }
+  for (const char* name :
+       {"create_network", "create_router", "create_floatingip", "create_security_group"})
+    EXPECT_TRUE(p.allowed(name, member("p1"), own)) << name;
+  EXPECT_TRUE(p.allowed("update_floatingip", member("p1"), own));
+  EXPECT_FALSE(p.allowed("update_floatingip", member("p1"), others));
 }
 
 TEST(PolicyTest, ForbiddenMessages) {

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <set>
 #include <string>
@@ -301,6 +302,17 @@ TEST_F(NetworkL3SecurityGroups, InvalidRulesAre400AndADuplicateIs409) {
                 ["security_group_rules"]
                     .size(),
             3u);
+}
+
+// Neutron lets an admin remove a project's default group: test frameworks
+// (tempest, Rally) clean up projects that way.
+TEST_F(NetworkL3SecurityGroups, AnAdminRemovesAProjectsDefaultGroup) {
+  auto m = make_member("sga");
+  const std::string def = default_group_of(m.token);
+  ASSERT_FALSE(def.empty());
+  EXPECT_EQ(net("DELETE", "/security-groups/" + def, admin_token).status, 204);
+  expect_neutron_error(net("GET", "/security-groups/" + def, admin_token), 404,
+                       "SecurityGroupNotFound");
 }
 
 TEST_F(NetworkL3SecurityGroups, TheDefaultGroupCannotBeDeletedNorRenamedNorDuplicated) {
@@ -769,8 +781,27 @@ TEST_F(NetworkL3Quotas, AnAdminRaisesAndResetsAProjectsQuotaAndTheChangeSurvives
         << "router " << i;
   expect_neutron_error(net("POST", "/routers", m.token, {{"router", {{"name", "r12"}}}}), 409,
                        "OverQuota");
+  // The list names the projects whose limits differ from the defaults (an admin's).
+  auto changed = [&] {
+    std::vector<std::string> projects;
+    auto listed = net("GET", "/quotas", admin_token);
+    EXPECT_EQ(listed.status, 200) << listed.body;
+    const auto body = json_of(listed);
+    for (const auto& q : body["quotas"]) {
+      projects.push_back(q.value("project_id", ""));
+      if (projects.back() == m.project_id) {
+        EXPECT_EQ(q["router"], 11) << q.dump();
+      }
+    }
+    return projects;
+  };
+  const auto raised_list = changed();
+  EXPECT_NE(std::find(raised_list.begin(), raised_list.end(), m.project_id), raised_list.end());
+  expect_neutron_error(net("GET", "/quotas", m.token), 403, "AdminRequired");
   EXPECT_EQ(net("DELETE", path, admin_token).status, 204);
   EXPECT_EQ(json_of(net("GET", path, m.token))["quota"]["router"], 10) << "the default again";
+  const auto after_reset = changed();
+  EXPECT_EQ(std::find(after_reset.begin(), after_reset.end(), m.project_id), after_reset.end());
 }
 
 TEST_F(NetworkL3Quotas, TheEleventhSecurityGroupCountingTheDefaultIsOverQuota) {

@@ -1,0 +1,178 @@
+// The networking door's inside, shared by its two files: networking.cpp
+// runs the flows (ports with their MACs and default groups, routers'
+// gateways and interfaces, floating IPs, quotas); networking_gate.cpp
+// answers the API's requests, which carry their caller, by deciding with
+// Neutron's rules what that caller sees and may do before a flow runs.
+// Nothing outside the networking actor includes this.
+#pragma once
+
+#include <caf/all.hpp>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "actors/door.hpp"
+#include "actors/errors.hpp"
+#include "actors/network_host.hpp"
+#include "actors/networking.hpp"
+#include "engine/policy.hpp"
+#include "engine/resource.hpp"
+
+namespace cumulo::networking_detail {
+
+// Who asks, as its token says.
+using caller = credentials;
+
+struct networking_state {
+  caf::actor conductor;
+  caf::actor network_host;
+  std::unordered_map<std::string, network_state> networks;
+  std::unordered_map<std::string, std::string> network_of_subnet;
+  std::unordered_map<std::string, std::string> network_of_port;
+  // MACs of every port, and of creates in flight: unique across the cloud.
+  std::unordered_set<std::string> macs;
+  std::unordered_map<std::string, security_group_state> security_groups;
+  std::unordered_map<std::string, router_state> routers;
+  std::unordered_map<std::string, floatingip_state> floatingips;
+  // Callers waiting for a project's default group while it is made.
+  std::unordered_map<std::string, std::vector<std::function<void(outcome<security_group_state>)>>>
+      default_waiters;
+  // The projects whose quotas an admin changed (stream quota/<project>);
+  // every other project has Neutron's defaults.
+  std::unordered_map<std::string, quota_state> quotas;
+  static inline const char* name = "networking";
+
+  // Replaces what the index knew of a network by its new state (and has
+  // the network host mirror it in libvirt).
+  void put(const network_state& s) {
+    put_index(s);
+    if (network_host) caf::anon_send(network_host, sync_atom::value, s);
+  }
+  void put_index(const network_state& s) {
+    auto it = networks.find(s.id);
+    if (it != networks.end()) {
+      if (it->second.version > s.version) return;
+      for (const auto& sub : it->second.subnets) network_of_subnet.erase(sub.id);
+      for (const auto& [id, port] : it->second.ports) {
+        network_of_port.erase(id);
+        macs.erase(port.mac_address);
+      }
+    }
+    if (!s.exists()) {
+      networks.erase(s.id);
+      return;
+    }
+    for (const auto& sub : s.subnets) network_of_subnet[sub.id] = s.id;
+    for (const auto& [id, port] : s.ports) {
+      network_of_port[id] = s.id;
+      macs.insert(port.mac_address);
+    }
+    networks[s.id] = s;
+  }
+  void put(const security_group_state& s) { put_latest(security_groups, s); }
+  void put(const router_state& s) { put_latest(routers, s); }
+  void put(const floatingip_state& s) { put_latest(floatingips, s); }
+  void put(const quota_state& s) { put_latest(quotas, s); }
+
+  const network::port* port(const std::string& id) const {
+    auto it = network_of_port.find(id);
+    return it == network_of_port.end() ? nullptr : networks.at(it->second).find_port(id);
+  }
+
+  // What a project has, for its quotas.
+  std::int64_t in_use(const std::string& resource, const std::string& project) const {
+    std::int64_t n = 0;
+    if (resource == "network" || resource == "subnet" || resource == "port") {
+      for (const auto& [_, net] : networks) {
+        if (resource == "network") n += net.project_id == project;
+        if (resource == "subnet")
+          for (const auto& s : net.subnets)
+            n += (s.project_id.empty() ? net.project_id : s.project_id) == project;
+        if (resource == "port")
+          for (const auto& [id, p] : net.ports) n += p.project_id == project;
+      }
+    } else if (resource == "router") {
+      for (const auto& [_, r] : routers) n += r.project_id == project;
+    } else if (resource == "floatingip") {
+      for (const auto& [_, f] : floatingips) n += f.project_id == project;
+    } else if (resource == "security_group") {
+      for (const auto& [_, g] : security_groups) n += g.project_id == project;
+    } else if (resource == "security_group_rule") {
+      for (const auto& [_, g] : security_groups)
+        for (const auto& r : g.rules) n += r.project_id == project;
+    }
+    return n;
+  }
+  std::optional<domain_error> over_quota(const std::string& resource,
+                                         const std::string& project) const {
+    if (project.empty()) return std::nullopt;  // the cloud's own ports (gateways, floating IPs)
+    auto p = pending.find({resource, project});
+    const std::int64_t in_flight = p == pending.end() ? 0 : p->second;
+    return check_quota(quotas_of(project), resource, in_use(resource, project) + in_flight);
+  }
+  // Creates answered yet, counted against the quota: 32 parallel creations
+  // must not slip past a limit none of them has reached alone.
+  std::map<std::pair<std::string, std::string>, std::int64_t> pending;
+  quota_set quotas_of(const std::string& project) const {
+    auto it = quotas.find(project);
+    return it == quotas.end() ? quota_set{} : it->second.limits;
+  }
+};
+
+using networking_actor = caf::stateful_actor<networking_state>;
+
+template <class State>
+std::function<void(State&)> deliver_to(caf::typed_response_promise<State> promise) {
+  return [promise](State& s) mutable { promise.deliver(s); };
+}
+
+template <class P>
+on_error fail_to(P promise) {
+  return [promise](const caf::error& e) mutable { promise.deliver(e); };
+}
+
+// The flows (networking.cpp). Each answers through its promise; the
+// caf::result ones return an error without one when they refuse at once.
+caf::result<network_state> on_network_command(networking_actor* self,
+                                              const std::string& network_id,
+                                              network::command& command, event_metadata& meta);
+caf::result<security_group_state> on_security_group(networking_actor* self, const std::string& id,
+                                                    security_group::command& c,
+                                                    event_metadata& meta);
+// Calls `then` with the project's default group, made when missing.
+void with_default_group(networking_actor* self, const std::string& project_id,
+                        const event_metadata& meta,
+                        std::function<void(outcome<security_group_state>)> then);
+caf::result<router_state> on_router(networking_actor* self, const std::string& id,
+                                    router::command& c, event_metadata& meta);
+caf::result<router_state> on_gateway(networking_actor* self, const std::string& router_id,
+                                     const std::string& network_id, event_metadata& meta);
+caf::result<router_state> on_interface(networking_actor* self, const std::string& router_id,
+                                       const std::string& subnet_id, const std::string& port_id,
+                                       bool add, event_metadata& meta);
+caf::result<floatingip_state> on_floatingip_create(networking_actor* self,
+                                                   floatingip_request& req, event_metadata& meta);
+caf::result<floatingip_state> on_associate(networking_actor* self, const std::string& fip_id,
+                                           const std::string& port_id, const std::string& fixed_ip,
+                                           event_metadata& meta);
+caf::result<floatingip_state> on_floatingip(networking_actor* self, const std::string& id,
+                                            floatingip::command& c, event_metadata& meta);
+
+// Neutron's 404s.
+domain_error not_found(const char* type, const char* what, const std::string& id);
+domain_error router_not_found(const std::string& id);
+domain_error floatingip_not_found(const std::string& id);
+domain_error security_group_not_found(const std::string& id);
+domain_error security_group_rule_not_found(const std::string& id);
+
+// The requests that carry their caller (networking_gate.cpp); an actor's
+// behavior tries them before the internal ones.
+caf::message_handler gate(networking_actor* self, std::shared_ptr<const policy> rules);
+
+}  // namespace cumulo::networking_detail
