@@ -5,7 +5,7 @@
 namespace cumulo {
 
 void tune_allocator() {
-  MallocExtension_SetNumericProperty("tcmalloc.max_total_thread_cache_bytes", 8u << 20);
+  MallocExtension_SetNumericProperty("tcmalloc.max_total_thread_cache_bytes", 2u << 20);
 }
 
 void release_free_memory() {

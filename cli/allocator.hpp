@@ -6,8 +6,8 @@
 
 namespace cumulo {
 
-// At start: per-thread caches hold at most 8 MiB in all (tcmalloc's default
-// is 32 MiB).
+// At start: per-thread caches hold at most 2 MiB in all (tcmalloc's default
+// is 32 MiB; 8 MiB left 5 MiB in them after the soak, bench/RESULTS.md).
 void tune_allocator();
 // Returns tcmalloc's free pages to the system (madvise). Cheap when there is
 // little to return; serve calls it every few seconds.
