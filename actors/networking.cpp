@@ -158,8 +158,7 @@ caf::result<security_group_state> on_security_group(networking_actor* self, cons
   if (auto* rule = std::get_if<security_group::add_rule>(&c)) {
     if (auto e = st.over_quota("security_group_rule", rule->project_id)) return to_caf_error(*e);
     if (!rule->remote_group_id.empty() && !st.security_groups.count(rule->remote_group_id))
-      return to_caf_error(
-          security_group_not_found(rule->remote_group_id));
+      return to_caf_error(security_group_not_found(rule->remote_group_id));
   }
   auto promise = self->make_response_promise<security_group_state>();
   resource_command<security_group_state>(self, id, std::move(c), std::move(meta),
@@ -570,129 +569,127 @@ caf::behavior networking(networking_actor* self, caf::actor conductor, caf::acto
   read_all<router_state>(self, router_atom::value);
   read_all<floatingip_state>(self, floatingip_atom::value);
   read_all<quota_state>(self, quota_kind_atom::value);
-  return gate(self, std::move(rules)).or_else(caf::behavior{
-      [self](command_atom, const std::string& id, network::command& c, event_metadata& m) {
-        return on_network_command(self, id, c, m);
-      },
-      [self](command_atom, subnet_atom, const std::string& subnet_id, network::command& c,
-             event_metadata& m) -> caf::result<network_state> {
-        auto it = self->state.network_of_subnet.find(subnet_id);
-        if (it == self->state.network_of_subnet.end())
-          return to_caf_error(not_found("SubnetNotFound", "Subnet", subnet_id));
-        return on_network_command(self, it->second, c, m);
-      },
-      [self](command_atom, port_atom, const std::string& port_id, network::command& c,
-             event_metadata& m) -> caf::result<network_state> {
-        auto it = self->state.network_of_port.find(port_id);
-        if (it == self->state.network_of_port.end())
-          return to_caf_error(not_found("PortNotFound", "Port", port_id));
-        return on_network_command(self, it->second, c, m);
-      },
-      [self](caf::get_atom, network_atom, const std::string& id) {
-        return found(self->state.networks, id, not_found("NetworkNotFound", "Network", id));
-      },
-      [self](caf::get_atom, subnet_atom, const std::string& id) -> caf::result<network_state> {
-        auto it = self->state.network_of_subnet.find(id);
-        if (it == self->state.network_of_subnet.end())
-          return to_caf_error(not_found("SubnetNotFound", "Subnet", id));
-        return self->state.networks.at(it->second);
-      },
-      [self](caf::get_atom, port_atom, const std::string& id) -> caf::result<network_state> {
-        auto it = self->state.network_of_port.find(id);
-        if (it == self->state.network_of_port.end())
-          return to_caf_error(not_found("PortNotFound", "Port", id));
-        return self->state.networks.at(it->second);
-      },
-      [self](list_atom, network_atom) { return in_creation_order(self->state.networks); },
-      // What a project may use (its own, shared and external networks), as
-      // a create of servers asks; an admin may use every one.
-      [self](list_atom, network_atom, const std::string& project_id, bool is_admin) {
-        std::vector<network_state> out;
-        for (auto& n : in_creation_order(self->state.networks))
-          if (is_admin || n.project_id == project_id || n.shared || n.external)
-            out.push_back(std::move(n));
-        return out;
-      },
+  return gate(self, std::move(rules))
+      .or_else(caf::behavior{
+          [self](command_atom, const std::string& id, network::command& c, event_metadata& m) {
+            return on_network_command(self, id, c, m);
+          },
+          [self](command_atom, subnet_atom, const std::string& subnet_id, network::command& c,
+                 event_metadata& m) -> caf::result<network_state> {
+            auto it = self->state.network_of_subnet.find(subnet_id);
+            if (it == self->state.network_of_subnet.end())
+              return to_caf_error(not_found("SubnetNotFound", "Subnet", subnet_id));
+            return on_network_command(self, it->second, c, m);
+          },
+          [self](command_atom, port_atom, const std::string& port_id, network::command& c,
+                 event_metadata& m) -> caf::result<network_state> {
+            auto it = self->state.network_of_port.find(port_id);
+            if (it == self->state.network_of_port.end())
+              return to_caf_error(not_found("PortNotFound", "Port", port_id));
+            return on_network_command(self, it->second, c, m);
+          },
+          [self](caf::get_atom, network_atom, const std::string& id) {
+            return found(self->state.networks, id, not_found("NetworkNotFound", "Network", id));
+          },
+          [self](caf::get_atom, subnet_atom, const std::string& id) -> caf::result<network_state> {
+            auto it = self->state.network_of_subnet.find(id);
+            if (it == self->state.network_of_subnet.end())
+              return to_caf_error(not_found("SubnetNotFound", "Subnet", id));
+            return self->state.networks.at(it->second);
+          },
+          [self](caf::get_atom, port_atom, const std::string& id) -> caf::result<network_state> {
+            auto it = self->state.network_of_port.find(id);
+            if (it == self->state.network_of_port.end())
+              return to_caf_error(not_found("PortNotFound", "Port", id));
+            return self->state.networks.at(it->second);
+          },
+          [self](list_atom, network_atom) { return in_creation_order(self->state.networks); },
+          // What a project may use (its own, shared and external networks), as
+          // a create of servers asks; an admin may use every one.
+          [self](list_atom, network_atom, const std::string& project_id, bool is_admin) {
+            std::vector<network_state> out;
+            for (auto& n : in_creation_order(self->state.networks))
+              if (is_admin || n.project_id == project_id || n.shared || n.external)
+                out.push_back(std::move(n));
+            return out;
+          },
 
-      [self](command_atom, const std::string& id, security_group::command& c, event_metadata& m) {
-        return on_security_group(self, id, c, m);
-      },
-      [self](command_atom, sg_rule_atom, const std::string& rule_id,
-             event_metadata& m) -> caf::result<security_group_state> {
-        for (const auto& [id, g] : self->state.security_groups)
-          if (g.find_rule(rule_id)) {
-            security_group::command c{security_group::remove_rule{rule_id}};
-            return on_security_group(self, id, c, m);
-          }
-        return to_caf_error(
-            security_group_rule_not_found(rule_id));
-      },
-      [self](default_atom, const std::string& project_id,
-             event_metadata& m) -> caf::result<security_group_state> {
-        auto promise = self->make_response_promise<security_group_state>();
-        with_default_group(self, project_id, m, [promise](outcome<security_group_state> g) mutable {
-          if (g)
-            promise.deliver(g.value());
-          else
-            promise.deliver(to_caf_error(g.error()));
-        });
-        return promise;
-      },
-      [self](caf::get_atom, security_group_atom, const std::string& id) {
-        return found(self->state.security_groups, id,
-                     security_group_not_found(id));
-      },
-      [self](caf::get_atom, sg_rule_atom,
-             const std::string& rule_id) -> caf::result<security_group_state> {
-        for (const auto& [_, g] : self->state.security_groups)
-          if (g.find_rule(rule_id)) return g;
-        return to_caf_error(
-            security_group_rule_not_found(rule_id));
-      },
-      [self](list_atom, security_group_atom) {
-        return in_creation_order(self->state.security_groups);
-      },
+          [self](command_atom, const std::string& id, security_group::command& c,
+                 event_metadata& m) { return on_security_group(self, id, c, m); },
+          [self](command_atom, sg_rule_atom, const std::string& rule_id,
+                 event_metadata& m) -> caf::result<security_group_state> {
+            for (const auto& [id, g] : self->state.security_groups)
+              if (g.find_rule(rule_id)) {
+                security_group::command c{security_group::remove_rule{rule_id}};
+                return on_security_group(self, id, c, m);
+              }
+            return to_caf_error(security_group_rule_not_found(rule_id));
+          },
+          [self](default_atom, const std::string& project_id,
+                 event_metadata& m) -> caf::result<security_group_state> {
+            auto promise = self->make_response_promise<security_group_state>();
+            with_default_group(self, project_id, m,
+                               [promise](outcome<security_group_state> g) mutable {
+                                 if (g)
+                                   promise.deliver(g.value());
+                                 else
+                                   promise.deliver(to_caf_error(g.error()));
+                               });
+            return promise;
+          },
+          [self](caf::get_atom, security_group_atom, const std::string& id) {
+            return found(self->state.security_groups, id, security_group_not_found(id));
+          },
+          [self](caf::get_atom, sg_rule_atom,
+                 const std::string& rule_id) -> caf::result<security_group_state> {
+            for (const auto& [_, g] : self->state.security_groups)
+              if (g.find_rule(rule_id)) return g;
+            return to_caf_error(security_group_rule_not_found(rule_id));
+          },
+          [self](list_atom, security_group_atom) {
+            return in_creation_order(self->state.security_groups);
+          },
 
-      [self](command_atom, const std::string& id, router::command& c, event_metadata& m) {
-        return on_router(self, id, c, m);
-      },
-      [self](gateway_atom, const std::string& router_id, const std::string& network_id,
-             event_metadata& m) { return on_gateway(self, router_id, network_id, m); },
-      [self](interface_atom, const std::string& router_id, const std::string& subnet_id,
-             const std::string& port_id, bool add, event_metadata& m) {
-        return on_interface(self, router_id, subnet_id, port_id, add, m);
-      },
-      [self](caf::get_atom, router_atom, const std::string& id) {
-        return found(self->state.routers, id, router_not_found(id));
-      },
-      [self](list_atom, router_atom) { return in_creation_order(self->state.routers); },
+          [self](command_atom, const std::string& id, router::command& c, event_metadata& m) {
+            return on_router(self, id, c, m);
+          },
+          [self](gateway_atom, const std::string& router_id, const std::string& network_id,
+                 event_metadata& m) { return on_gateway(self, router_id, network_id, m); },
+          [self](interface_atom, const std::string& router_id, const std::string& subnet_id,
+                 const std::string& port_id, bool add, event_metadata& m) {
+            return on_interface(self, router_id, subnet_id, port_id, add, m);
+          },
+          [self](caf::get_atom, router_atom, const std::string& id) {
+            return found(self->state.routers, id, router_not_found(id));
+          },
+          [self](list_atom, router_atom) { return in_creation_order(self->state.routers); },
 
-      [self](command_atom, floatingip_request& req, event_metadata& m) {
-        return on_floatingip_create(self, req, m);
-      },
-      [self](associate_atom, const std::string& fip_id, const std::string& port_id,
-             const std::string& fixed_ip,
-             event_metadata& m) { return on_associate(self, fip_id, port_id, fixed_ip, m); },
-      [self](command_atom, const std::string& id, floatingip::command& c, event_metadata& m) {
-        return on_floatingip(self, id, c, m);
-      },
-      [self](caf::get_atom, floatingip_atom, const std::string& id) {
-        return found(self->state.floatingips, id, floatingip_not_found(id));
-      },
-      [self](list_atom, floatingip_atom) { return in_creation_order(self->state.floatingips); },
+          [self](command_atom, floatingip_request& req, event_metadata& m) {
+            return on_floatingip_create(self, req, m);
+          },
+          [self](associate_atom, const std::string& fip_id, const std::string& port_id,
+                 const std::string& fixed_ip,
+                 event_metadata& m) { return on_associate(self, fip_id, port_id, fixed_ip, m); },
+          [self](command_atom, const std::string& id, floatingip::command& c, event_metadata& m) {
+            return on_floatingip(self, id, c, m);
+          },
+          [self](caf::get_atom, floatingip_atom, const std::string& id) {
+            return found(self->state.floatingips, id, floatingip_not_found(id));
+          },
+          [self](list_atom, floatingip_atom) { return in_creation_order(self->state.floatingips); },
 
-      [self](caf::get_atom, quota_atom, const std::string& project) {
-        return self->state.quotas_of(project);
-      },
-      [self](quota_atom, const std::string& project, quota::command& c,
-             event_metadata& m) -> caf::result<quota_set> {
-        auto promise = self->make_response_promise<quota_set>();
-        resource_command<quota_state>(
-            self, project, std::move(c), m,
-            [promise](quota_state& q) mutable { promise.deliver(q.limits); }, fail_to(promise));
-        return promise;
-      },
-  });
+          [self](caf::get_atom, quota_atom, const std::string& project) {
+            return self->state.quotas_of(project);
+          },
+          [self](quota_atom, const std::string& project, quota::command& c,
+                 event_metadata& m) -> caf::result<quota_set> {
+            auto promise = self->make_response_promise<quota_set>();
+            resource_command<quota_state>(
+                self, project, std::move(c), m,
+                [promise](quota_state& q) mutable { promise.deliver(q.limits); }, fail_to(promise));
+            return promise;
+          },
+      });
 }
 
 }  // namespace cumulo::networking_detail

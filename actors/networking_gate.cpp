@@ -63,8 +63,8 @@ struct judge {
 
 // --- networks, subnets, ports ---
 
-const network_state* network_seen(const networking_state& st, const judge& j,
-                                  const std::string& id, const char* rule) {
+const network_state* network_seen(const networking_state& st, const judge& j, const std::string& id,
+                                  const char* rule) {
   auto it = st.networks.find(id);
   if (it == st.networks.end() || !j.allows(rule, network_target(it->second))) return nullptr;
   return &it->second;
@@ -245,8 +245,7 @@ std::vector<security_group_state> groups_seen(const networking_state& st, const 
 
 // --- routers ---
 
-const router_state* router_seen(const networking_state& st, const judge& j,
-                                const std::string& id) {
+const router_state* router_seen(const networking_state& st, const judge& j, const std::string& id) {
   auto it = st.routers.find(id);
   if (it == st.routers.end() || !j.allows("get_router", owner_target(it->second.project_id)))
     return nullptr;
@@ -257,8 +256,8 @@ const router_state* router_seen(const networking_state& st, const judge& j,
 std::optional<router::interface> named_interface(const router_state& s,
                                                  const std::string& subnet_id,
                                                  const std::string& port_id) {
-  const router::interface* i = !port_id.empty() ? s.find_interface_by_port(port_id)
-                                                : s.find_interface_by_subnet(subnet_id);
+  const router::interface* i =
+      !port_id.empty() ? s.find_interface_by_port(port_id) : s.find_interface_by_subnet(subnet_id);
   if (!i) return std::nullopt;
   return *i;
 }
@@ -292,9 +291,8 @@ void create_router(networking_actor* self, const std::string& id, router_change 
                       [self, id, meta, promise](caf::error& refused) mutable {
                         self->request(me(self), caf::infinite, command_atom::value, id,
                                       router::command{router::remove{}}, meta)
-                            .then([promise, refused](router_state&) mutable {
-                              promise.deliver(refused);
-                            },
+                            .then([promise,
+                                   refused](router_state&) mutable { promise.deliver(refused); },
                                   [promise, refused](caf::error&) mutable {
                                     promise.deliver(refused);
                                   });
@@ -313,9 +311,9 @@ void update_router(networking_actor* self, const router_state& r, router_change 
   if (change.gateway_network && *change.gateway_network != now) gateway = change.gateway_network;
   auto then = [self, id, gateway, meta, promise](router_state& s) mutable {
     if (!gateway) {
-              promise.deliver(s);
-              return;
-            }
+      promise.deliver(s);
+      return;
+    }
     self->request(me(self), caf::infinite, gateway_atom::value, id, *gateway, meta)
         .then([promise](router_state& after) mutable { promise.deliver(after); },
               [promise](caf::error& e) mutable { promise.deliver(e); });
@@ -362,9 +360,10 @@ caf::message_handler gate(networking_actor* self, std::shared_ptr<const policy> 
   auto judge_of = [rules](const caller& who) { return judge{*rules, who}; };
   return {
       // --- networks, subnets, ports ---
-      [self, judge_of](command_atom, const std::string& id, network::command& c,
-                       event_metadata& m, const caller& who) -> caf::result<network_state> {
-        if (auto e = on_network(self->state, judge_of(who), id, c)) return refuse<network_state>(*e);
+      [self, judge_of](command_atom, const std::string& id, network::command& c, event_metadata& m,
+                       const caller& who) -> caf::result<network_state> {
+        if (auto e = on_network(self->state, judge_of(who), id, c))
+          return refuse<network_state>(*e);
         return on_network_command(self, id, c, m);
       },
       [self, judge_of](command_atom, subnet_atom, const std::string& id, network::command& c,
@@ -404,8 +403,7 @@ caf::message_handler gate(networking_actor* self, std::shared_ptr<const policy> 
 
       // --- security groups and their rules ---
       [self, judge_of](command_atom, const std::string& id, security_group::command& c,
-                       event_metadata& m,
-                       const caller& who) -> caf::result<security_group_state> {
+                       event_metadata& m, const caller& who) -> caf::result<security_group_state> {
         if (auto e = on_group(self->state, judge_of(who), id, c))
           return refuse<security_group_state>(*e);
         return on_security_group(self, id, c, m);
@@ -436,15 +434,15 @@ caf::message_handler gate(networking_actor* self, std::shared_ptr<const policy> 
         if (who.project_id.empty())
           return groups_seen(self->state, judge_of(who), "get_security_group");
         auto promise = self->make_response_promise<std::vector<security_group_state>>();
-        with_default_group(self, who.project_id, m,
-                           [self, judge_of, who, promise](outcome<security_group_state> g) mutable {
-                             if (!g) {
-              promise.deliver(to_caf_error(g.error()));
-              return;
-            }
-                             promise.deliver(
-                                 groups_seen(self->state, judge_of(who), "get_security_group"));
-                           });
+        with_default_group(
+            self, who.project_id, m,
+            [self, judge_of, who, promise](outcome<security_group_state> g) mutable {
+              if (!g) {
+                promise.deliver(to_caf_error(g.error()));
+                return;
+              }
+              promise.deliver(groups_seen(self->state, judge_of(who), "get_security_group"));
+            });
         return promise;
       },
       [self, judge_of](list_atom, sg_rule_atom, const caller& who) {
@@ -466,8 +464,8 @@ caf::message_handler gate(networking_actor* self, std::shared_ptr<const policy> 
         const router_state* r = router_seen(self->state, j, id);
         if (!r) return refuse<router_state>(router_not_found(id));
         const bool remove = std::holds_alternative<router::remove>(change.command);
-        if (auto e = j.require(remove ? "delete_router" : "update_router",
-                               owner_target(r->project_id)))
+        if (auto e =
+                j.require(remove ? "delete_router" : "update_router", owner_target(r->project_id)))
           return refuse<router_state>(*e);
         if (remove) return on_router(self, id, change.command, m);
         if (!std::holds_alternative<router::update>(change.command))
@@ -569,9 +567,10 @@ caf::message_handler gate(networking_actor* self, std::shared_ptr<const policy> 
           if (q.exists() && !(q.limits == quota_set{})) out.push_back(std::move(q));
         return out;
       },
-      [self, judge_of](quota_atom, const std::string& project, quota::command& c,
-                       event_metadata& m, const caller& who) -> caf::result<quota_set> {
-        const char* rule = std::holds_alternative<quota::reset>(c) ? "delete_quota" : "update_quota";
+      [self, judge_of](quota_atom, const std::string& project, quota::command& c, event_metadata& m,
+                       const caller& who) -> caf::result<quota_set> {
+        const char* rule =
+            std::holds_alternative<quota::reset>(c) ? "delete_quota" : "update_quota";
         if (!judge_of(who).allows(rule, owner_target(project)))
           return refuse<quota_set>(admin_required("Only admin can view or configure quota"));
         auto promise = self->make_response_promise<quota_set>();

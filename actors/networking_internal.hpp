@@ -139,8 +139,7 @@ on_error fail_to(P promise) {
 
 // The flows (networking.cpp). Each answers through its promise; the
 // caf::result ones return an error without one when they refuse at once.
-caf::result<network_state> on_network_command(networking_actor* self,
-                                              const std::string& network_id,
+caf::result<network_state> on_network_command(networking_actor* self, const std::string& network_id,
                                               network::command& command, event_metadata& meta);
 caf::result<security_group_state> on_security_group(networking_actor* self, const std::string& id,
                                                     security_group::command& c,
@@ -156,8 +155,8 @@ caf::result<router_state> on_gateway(networking_actor* self, const std::string& 
 caf::result<router_state> on_interface(networking_actor* self, const std::string& router_id,
                                        const std::string& subnet_id, const std::string& port_id,
                                        bool add, event_metadata& meta);
-caf::result<floatingip_state> on_floatingip_create(networking_actor* self,
-                                                   floatingip_request& req, event_metadata& meta);
+caf::result<floatingip_state> on_floatingip_create(networking_actor* self, floatingip_request& req,
+                                                   event_metadata& meta);
 caf::result<floatingip_state> on_associate(networking_actor* self, const std::string& fip_id,
                                            const std::string& port_id, const std::string& fixed_ip,
                                            event_metadata& meta);

@@ -93,30 +93,30 @@ void add_floatingip_routes(Pistache::Rest::Router& router, server_context& ctx) 
 
   // Without port_id the association stays as it is: the answer is the
   // floating IP as it is.
-  add_route(router, ctx, http_method::put, floatingips_path + "/:id", service::network,
-            [&ctx](const Request& req, std::shared_ptr<responder> r) {
-              auto body = json_request(ctx, req, *r, "network_floatingip_update");
-              if (!body) return;
-              const std::string id = param_of(req, ":id");
-              const auto& b = (*body)["floatingip"];
-              const bool associate = b.contains("port_id");
-              const std::string port_id = text_of(b, "port_id");  // null: ""
-              const std::string fixed_ip = text_of(b, "fixed_ip_address");
-              with_token(ctx, auth_token_of(req), r,
-                         [&ctx, id, associate, port_id, fixed_ip](std::shared_ptr<responder> rr,
-                                                                  token_info& t) {
-                           if (!associate) {
-                             ctx.bridge.ask<floatingip_state>(
-                                 rr, ctx.networking, answer_floatingip(200), caf::get_atom::value,
-                                 floatingip_atom::value, id, t.creds());
-                             return;
-                           }
-                           ctx.bridge.ask<floatingip_state>(
-                               rr, ctx.networking, answer_floatingip(200), associate_atom::value,
-                               id, port_id, fixed_ip, event_metadata{rr->request_id(), t.user.id},
-                               t.creds());
-                         });
+  add_route(
+      router, ctx, http_method::put, floatingips_path + "/:id", service::network,
+      [&ctx](const Request& req, std::shared_ptr<responder> r) {
+        auto body = json_request(ctx, req, *r, "network_floatingip_update");
+        if (!body) return;
+        const std::string id = param_of(req, ":id");
+        const auto& b = (*body)["floatingip"];
+        const bool associate = b.contains("port_id");
+        const std::string port_id = text_of(b, "port_id");  // null: ""
+        const std::string fixed_ip = text_of(b, "fixed_ip_address");
+        with_token(
+            ctx, auth_token_of(req), r,
+            [&ctx, id, associate, port_id, fixed_ip](std::shared_ptr<responder> rr, token_info& t) {
+              if (!associate) {
+                ctx.bridge.ask<floatingip_state>(rr, ctx.networking, answer_floatingip(200),
+                                                 caf::get_atom::value, floatingip_atom::value, id,
+                                                 t.creds());
+                return;
+              }
+              ctx.bridge.ask<floatingip_state>(
+                  rr, ctx.networking, answer_floatingip(200), associate_atom::value, id, port_id,
+                  fixed_ip, event_metadata{rr->request_id(), t.user.id}, t.creds());
             });
+      });
 
   add_route(router, ctx, http_method::del, floatingips_path + "/:id", service::network,
             [&ctx](const Request& req, std::shared_ptr<responder> r) {

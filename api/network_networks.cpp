@@ -54,12 +54,10 @@ void add_networks_routes(Pistache::Rest::Router& router, server_context& ctx) {
                     c.mtu = n.value("mtu", 1500);
                     c.admin_state_up = n.value("admin_state_up", true);
                     c.description = n.value("description", "");
-                    ctx.bridge.ask<network_state>(rr, ctx.networking,
-                                                  answer_network(201, t.is_admin()),
-                                                  command_atom::value, new_uuid(),
-                                                  network::command{std::move(c)},
-                                                  event_metadata{rr->request_id(), t.user.id},
-                                                  t.creds());
+                    ctx.bridge.ask<network_state>(
+                        rr, ctx.networking, answer_network(201, t.is_admin()), command_atom::value,
+                        new_uuid(), network::command{std::move(c)},
+                        event_metadata{rr->request_id(), t.user.id}, t.creds());
                   });
             });
 
@@ -88,10 +86,9 @@ void add_networks_routes(Pistache::Rest::Router& router, server_context& ctx) {
               const std::string id = param_of(req, ":id");
               with_token(ctx, auth_token_of(req), r,
                          [&ctx, id](std::shared_ptr<responder> rr, token_info& t) {
-                           ctx.bridge.ask<network_state>(rr, ctx.networking,
-                                                         answer_network(200, t.is_admin()),
-                                                         caf::get_atom::value, network_atom::value,
-                                                         id, t.creds());
+                           ctx.bridge.ask<network_state>(
+                               rr, ctx.networking, answer_network(200, t.is_admin()),
+                               caf::get_atom::value, network_atom::value, id, t.creds());
                          });
             });
 

@@ -63,9 +63,8 @@ void add_port_routes(Pistache::Rest::Router& router, server_context& ctx) {
                     c.admin_state_up = p.value("admin_state_up", true);
                     const std::string id = c.port_id;
                     ctx.bridge.ask<network_state>(
-                        rr, ctx.networking, answer_port(201, id, t.is_admin()),
-                        command_atom::value, p["network_id"].get<std::string>(),
-                        network::command{std::move(c)},
+                        rr, ctx.networking, answer_port(201, id, t.is_admin()), command_atom::value,
+                        p["network_id"].get<std::string>(), network::command{std::move(c)},
                         event_metadata{rr->request_id(), t.user.id}, t.creds());
                   });
             });
@@ -96,10 +95,9 @@ void add_port_routes(Pistache::Rest::Router& router, server_context& ctx) {
               const std::string id = param_of(req, ":id");
               with_token(ctx, auth_token_of(req), r,
                          [&ctx, id](std::shared_ptr<responder> rr, token_info& t) {
-                           ctx.bridge.ask<network_state>(rr, ctx.networking,
-                                                         answer_port(200, id, t.is_admin()),
-                                                         caf::get_atom::value, port_atom::value,
-                                                         id, t.creds());
+                           ctx.bridge.ask<network_state>(
+                               rr, ctx.networking, answer_port(200, id, t.is_admin()),
+                               caf::get_atom::value, port_atom::value, id, t.creds());
                          });
             });
 

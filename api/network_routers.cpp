@@ -73,17 +73,17 @@ void add_interface_route(Pistache::Rest::Router& router, server_context& ctx, bo
           respond_error(*r, 400, "Cannot specify both subnet-id and port-id", "BadRequest");
           return;
         }
-        with_token(ctx, auth_token_of(req), r,
-                   [&ctx, id, subnet_id, port_id, add](std::shared_ptr<responder> rr,
-                                                       token_info& t) {
-                     ctx.bridge.ask<router_interface_change>(
-                         rr, ctx.networking,
-                         [](responder& r3, router_interface_change& c) {
-                           respond(r3, 200, interface_body(c.router, c.interface));
-                         },
-                         interface_atom::value, id, subnet_id, port_id, add,
-                         event_metadata{rr->request_id(), t.user.id}, t.creds());
-                   });
+        with_token(
+            ctx, auth_token_of(req), r,
+            [&ctx, id, subnet_id, port_id, add](std::shared_ptr<responder> rr, token_info& t) {
+              ctx.bridge.ask<router_interface_change>(
+                  rr, ctx.networking,
+                  [](responder& r3, router_interface_change& c) {
+                    respond(r3, 200, interface_body(c.router, c.interface));
+                  },
+                  interface_atom::value, id, subnet_id, port_id, add,
+                  event_metadata{rr->request_id(), t.user.id}, t.creds());
+            });
       });
 }
 

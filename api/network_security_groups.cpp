@@ -175,7 +175,8 @@ void add_rule_routes(Pistache::Rest::Router& router, server_context& ctx) {
                     auto c = rule_of(b);
                     // Unless the body names one, the door gives the rule its
                     // group's project.
-                    if (b.contains("project_id") || b.contains("tenant_id")) c.project_id = *project;
+                    if (b.contains("project_id") || b.contains("tenant_id"))
+                      c.project_id = *project;
                     const std::string id = c.rule_id;
                     ctx.bridge.ask<security_group_state>(
                         rr, ctx.networking, answer_rule(201, id), command_atom::value,
@@ -223,8 +224,8 @@ void add_rule_routes(Pistache::Rest::Router& router, server_context& ctx) {
                          [&ctx, id](std::shared_ptr<responder> rr, token_info& t) {
                            ctx.bridge.ask<security_group_state>(
                                rr, ctx.networking, answer_rule(204, id), command_atom::value,
-                               sg_rule_atom::value, id,
-                               event_metadata{rr->request_id(), t.user.id}, t.creds());
+                               sg_rule_atom::value, id, event_metadata{rr->request_id(), t.user.id},
+                               t.creds());
                          });
             });
 }

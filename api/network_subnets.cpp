@@ -106,8 +106,7 @@ void add_subnet_routes(Pistache::Rest::Router& router, server_context& ctx) {
               const std::string id = param_of(req, ":id");
               with_token(ctx, auth_token_of(req), r,
                          [&ctx, id](std::shared_ptr<responder> rr, token_info& t) {
-                           ctx.bridge.ask<network_state>(rr, ctx.networking,
-                                                         answer_subnet(200, id),
+                           ctx.bridge.ask<network_state>(rr, ctx.networking, answer_subnet(200, id),
                                                          caf::get_atom::value, subnet_atom::value,
                                                          id, t.creds());
                          });
@@ -123,7 +122,8 @@ void add_subnet_routes(Pistache::Rest::Router& router, server_context& ctx) {
               c.subnet_id = id;
               if (s.contains("name")) c.name = s["name"].get<std::string>();
               read_gateway(s, c.gateway_ip);
-              if (s.contains("dns_nameservers")) c.dns_nameservers = strings_of(s, "dns_nameservers");
+              if (s.contains("dns_nameservers"))
+                c.dns_nameservers = strings_of(s, "dns_nameservers");
               if (s.contains("enable_dhcp")) c.enable_dhcp = s["enable_dhcp"].get<bool>();
               if (s.contains("description")) c.description = s["description"].get<std::string>();
               with_token(ctx, auth_token_of(req), r,

@@ -153,8 +153,8 @@ TEST(Networking, TheDoorDecidesWhatItsCallerSeesAndMayDo) {
   EXPECT_TRUE(groups->front().is_default);
   auto remove = [&](const credentials& who) {
     return ask<security_group_state>(sys, door, command_atom::value, group,
-                                     security_group::command{security_group::remove{}},
-                                     test_meta(), who);
+                                     security_group::command{security_group::remove{}}, test_meta(),
+                                     who);
   };
   EXPECT_EQ(remove(member_of("p2")).error.type, "SecurityGroupNotFound");
   EXPECT_EQ(remove(member_of("p1")).error.code, errc::conflict);
