@@ -1,6 +1,6 @@
-// Keystone's /v3/projects: create, list (name, enabled, domain_id; a
-// non-admin sees only the projects it holds a role on), show, update,
-// delete, and a user's projects.
+// Keystone's /v3/projects: create, list (name, enabled, domain_id; an
+// admin's, as Keystone: a member lists its own at /v3/auth/projects), show,
+// update, delete, and a user's projects.
 #include "api/auth.hpp"
 #include "api/identity.hpp"
 #include "api/identity_views.hpp"
@@ -61,26 +61,23 @@ void add_project_routes(Pistache::Rest::Router& router, server_context& ctx) {
               const std::string base = base_url(req, ctx);
               project_filters f{query_of(req, "name"), query_of(req, "domain_id"),
                                 query_of(req, "enabled")};
-              with_token(
-                  ctx, auth_token_of(req), r,
-                  [&ctx, base, f](std::shared_ptr<responder> rr, token_info& t) {
-                    // Keystone answers a member 403 here; cumulo shows it the
-                    // projects it holds a role on, as `--my-projects` would.
-                    const bool all = ctx.rules.allowed("identity:list_projects", t.creds(), {});
-                    const std::string user_id = t.user.id;
-                    ctx.bridge.ask<std::vector<project_state>>(
-                        rr, ctx.identity,
-                        [base, f, all, user_id](responder& r3, std::vector<project_state>& ps) {
-                          nlohmann::json items = nlohmann::json::array();
-                          for (const auto& p : ps)
-                            if (f.match(p) && (all || !p.roles_of(user_id).empty()))
-                              items.push_back(project_json(p, base));
-                          respond(
-                              r3, 200,
-                              collection_json("projects", std::move(items), base + "/v3/projects"));
-                        },
-                        list_atom::value, project_atom::value);
-                  });
+              with_token(ctx, auth_token_of(req), r,
+                         [&ctx, base, f](std::shared_ptr<responder> rr, token_info& t) {
+                           // Keystone's 403 for a member: its own projects are
+                           // at /v3/auth/projects (`--my-projects`).
+                           if (!enforce(*rr, ctx, t, "identity:list_projects")) return;
+                           ctx.bridge.ask<std::vector<project_state>>(
+                               rr, ctx.identity,
+                               [base, f](responder& r3, std::vector<project_state>& ps) {
+                                 nlohmann::json items = nlohmann::json::array();
+                                 for (const auto& p : ps)
+                                   if (f.match(p)) items.push_back(project_json(p, base));
+                                 respond(r3, 200,
+                                         collection_json("projects", std::move(items),
+                                                         base + "/v3/projects"));
+                               },
+                               list_atom::value, project_atom::value);
+                         });
             });
 
   add_route(router, ctx, http_method::get, "/v3/projects/:project_id", service::identity,

@@ -530,13 +530,18 @@ TEST_F(IdentityPolicy, AMemberCannotCreateProjectsUsersRolesNorListUsers) {
   EXPECT_EQ(json_of(as_admin("GET", "/v3/roles?name=boss"))["roles"].size(), 0u);
 }
 
+// Keystone: listing projects is an admin's (403 to a member, issue 18); a
+// member's own projects are at /v3/auth/projects, as `--my-projects` asks.
 TEST_F(IdentityPolicy, AMemberSeesOnlyItsOwnProjects) {
   auto m = make_member("solo");
   const std::string other = create_project("not-solo");
   auto list = call("GET", "/v3/projects", m.token);
-  ASSERT_EQ(list.status, 200) << list.body;
-  auto projects = json_of(list)["projects"];
-  ASSERT_EQ(projects.size(), 1u) << list.body;
+  expect_keystone_error(list, 403, "Forbidden");
+  EXPECT_EQ(json_of(list)["error"]["message"], kForbiddenPrefix + "identity:list_projects.");
+  auto mine = call("GET", "/v3/auth/projects", m.token);
+  ASSERT_EQ(mine.status, 200) << mine.body;
+  auto projects = json_of(mine)["projects"];
+  ASSERT_EQ(projects.size(), 1u) << mine.body;
   EXPECT_EQ(projects[0]["id"], m.project_id);
 
   auto own = call("GET", "/v3/projects/" + m.project_id, m.token);
