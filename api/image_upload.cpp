@@ -15,6 +15,7 @@
 #include "actors/messages.hpp"
 #include "api/auth.hpp"
 #include "api/connection_guard.hpp"
+#include "api/glance_errors.hpp"
 #include "api/http_framing.hpp"
 #include "api/image.hpp"
 #include "store/ids.hpp"
@@ -62,12 +63,14 @@ struct upload_turn {
 // the bytes go out, once.
 class raw_responder final : public responder {
  public:
+  // html_errors: errors go out as Glance's HTML page (api/glance_errors.hpp).
   raw_responder(std::weak_ptr<Tcp::Peer> peer, std::shared_ptr<in_flight> flight, bool keep_alive,
-                std::shared_ptr<upload_turn> turn)
+                std::shared_ptr<upload_turn> turn, bool html_errors)
       : responder(service::image, new_request_id()),
         peer_(std::move(peer)),
         flight_(std::move(flight)),
         keep_alive_(keep_alive),
+        html_errors_(html_errors),
         turn_(std::move(turn)) {
     flight_->begin();
   }
@@ -91,7 +94,12 @@ class raw_responder final : public responder {
     }
     std::string out = "HTTP/1.1 " + std::to_string(status) + " " + reason_of(status) + "\r\n";
     out += "X-OpenStack-Request-Id: " + request_id() + "\r\n";
-    if (!body.empty()) out += "Content-Type: application/json\r\n";
+    if (html_errors_ && status >= 400 && !body.empty()) {
+      body = glance_error_page(status, body);
+      out += "Content-Type: text/html; charset=UTF-8\r\n";
+    } else if (!body.empty()) {
+      out += "Content-Type: application/json\r\n";
+    }
     out += "Content-Length: " + std::to_string(body.size()) + "\r\n";
     for (const auto& [name, value] : headers) out += name + ": " + value + "\r\n";
     out += close ? "Connection: close\r\n\r\n" : "Connection: keep-alive\r\n\r\n";
@@ -120,6 +128,7 @@ class raw_responder final : public responder {
   std::weak_ptr<Tcp::Peer> peer_;
   std::shared_ptr<in_flight> flight_;
   bool keep_alive_;
+  bool html_errors_;
   std::shared_ptr<upload_turn> turn_;
   std::atomic<bool> sent_{false};
 };
@@ -132,7 +141,8 @@ class image_upload : public std::enable_shared_from_this<image_upload> {
                std::weak_ptr<Tcp::Peer> peer)
       : ctx_(ctx), head_(head), id_(std::move(image_id)) {
     const bool keep_alive = head.version == "HTTP/1.1" && head.header("connection") != "close";
-    r_ = std::make_shared<raw_responder>(std::move(peer), ctx.flight, keep_alive, turn_);
+    r_ = std::make_shared<raw_responder>(std::move(peer), ctx.flight, keep_alive, turn_,
+                                         !prefers_json(head.header("accept")));
     r_->set_request_line(head.method + " " + head.path);
     digest_ = std::make_unique<image_digest>();
     buffer_.reserve(write_block);

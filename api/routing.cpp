@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "api/auth.hpp"
+#include "api/glance_errors.hpp"
 #include "engine/utf8.hpp"
 #include "store/ids.hpp"
 
@@ -74,12 +75,14 @@ void add_request_id_headers(Http::ResponseWriter& w, service svc, const std::str
 
 class pistache_responder final : public responder {
  public:
+  // html_errors: errors go out as Glance's HTML page (api/glance_errors.hpp).
   pistache_responder(service svc, Http::ResponseWriter w, std::shared_ptr<in_flight> flight,
-                     bool keep_alive)
+                     bool keep_alive, bool html_errors)
       : responder(svc, new_request_id()),
         w_(std::move(w)),
         flight_(std::move(flight)),
-        keep_alive_(keep_alive) {
+        keep_alive_(keep_alive),
+        html_errors_(html_errors) {
     flight_->begin();
   }
   ~pistache_responder() override {
@@ -124,6 +127,9 @@ class pistache_responder final : public responder {
       add_headers(headers);
       if (body.empty())
         w_.send(static_cast<Http::Code>(status));
+      else if (html_errors_ && status >= 400)
+        w_.send(static_cast<Http::Code>(status), glance_error_page(status, body),
+                Http::Mime::MediaType::fromString("text/html; charset=UTF-8"));
       else
         w_.send(static_cast<Http::Code>(status), body, MIME(Application, Json));
     } else {
@@ -151,6 +157,7 @@ class pistache_responder final : public responder {
   Http::ResponseWriter w_;
   std::shared_ptr<in_flight> flight_;
   bool keep_alive_;
+  bool html_errors_;
   std::atomic<bool> sent_{false};
 };
 
@@ -244,7 +251,9 @@ void run_handler(const api_handler& handler, const Rest::Request& req,
 // does (a second ask of the identity actor, for requests with a body only).
 void dispatch(server_context& ctx, service svc, const Rest::Request& req, Http::ResponseWriter w,
               const api_handler& handler, bool token_first) {
-  auto r = std::make_shared<pistache_responder>(svc, std::move(w), ctx.flight, keeps_alive(req));
+  const bool html_errors = svc == service::image && !prefers_json(header_of(req, "Accept"));
+  auto r = std::make_shared<pistache_responder>(svc, std::move(w), ctx.flight, keeps_alive(req),
+                                                html_errors);
   r->set_request_line(std::string(Http::methodString(req.method())) + " " + req.resource());
   if (!ctx.flight->accepting()) {
     respond_error(*r, 503, "The server is shutting down; try again later.");

@@ -76,6 +76,8 @@ http_reply http_call(const std::string& method, const std::string& url, const st
   std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> list(nullptr, curl_slist_free_all);
   curl_slist* raw = curl_slist_append(nullptr, "Connection: keep-alive");
   raw = curl_slist_append(raw, "Expect:");  // no 100-continue round trip for uploads
+  // As openstacksdk: JSON answers, errors included (Glance's are HTML otherwise).
+  raw = curl_slist_append(raw, "Accept: application/json");
   for (const auto& [k, v] : headers) raw = curl_slist_append(raw, (k + ": " + v).c_str());
   list.reset(raw);
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());

@@ -24,6 +24,11 @@ inline http_response http_request(const std::string& method, const std::string& 
   CURL* curl = curl_easy_init();
   curl_slist* list = nullptr;
   for (const auto& [k, v] : headers) list = curl_slist_append(list, (k + ": " + v).c_str());
+  // As the SDK and the dashboard ask (Glance answers HTML errors to curl's
+  // default "*/*"); a test that wants what curl gets says so.
+  bool accept = false;
+  for (const auto& [k, v] : headers) accept = accept || k == "Accept" || k == "accept";
+  if (!accept) list = curl_slist_append(list, "Accept: application/json");
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());
   // A HEAD answer has headers only: without NOBODY curl would wait for the body.

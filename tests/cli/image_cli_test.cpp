@@ -45,6 +45,19 @@ std::string md5_of_file(const std::filesystem::path& path) {
 
 using ImageCli = openstack_cli_test;
 
+// python3-glanceclient reads Glance's errors from the HTML page Glance
+// answers to its "Accept: */*" (it crashed on the JSON body: issue 18).
+TEST_F(ImageCli, GlanceClientPrintsGlancesMessageForAMissingImage) {
+  const std::string id = "0b7c8f62-0000-4000-8000-000000000000";
+  auto shown = client({"admin", kAdminPassword, "admin"}, "glance", {"image-show", id});
+  EXPECT_NE(shown.exit_code, 0) << report(shown);
+  EXPECT_NE((shown.out + shown.err).find("404 Not Found: No image found with ID " + id),
+            std::string::npos)
+      << report(shown);
+  EXPECT_EQ((shown.out + shown.err).find("Traceback"), std::string::npos) << report(shown);
+  EXPECT_EQ((shown.out + shown.err).find("has no attribute"), std::string::npos) << report(shown);
+}
+
 TEST_F(ImageCli, CreateListShowSaveSetAndDeleteAsAUserTypesThem) {
   for (std::size_t size : {std::size_t{1} << 20, std::size_t{256} << 20}) {
     SCOPED_TRACE("image of " + std::to_string(size) + " bytes");

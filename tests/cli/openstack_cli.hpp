@@ -34,6 +34,11 @@ class openstack_cli : public Base {
   }
 
   command_result openstack(const cli_user& who, const std::vector<std::string>& args) {
+    return client(who, "openstack", args);
+  }
+  // Another client of the same environment (`glance`, python3-glanceclient).
+  command_result client(const cli_user& who, const std::string& program,
+                        const std::vector<std::string>& args) {
     std::vector<std::string> argv{"/usr/bin/env", "-i", "PATH=/usr/bin:/bin",
                                   "HOME=" + home.string(), "no_proxy=127.0.0.1",
                                   "NO_PROXY=127.0.0.1"};
@@ -43,9 +48,9 @@ class openstack_cli : public Base {
           std::string("OS_USER_DOMAIN_NAME=Default"), std::string("OS_PROJECT_DOMAIN_NAME=Default"),
           std::string("OS_IDENTITY_API_VERSION=3"), std::string("OS_REGION_NAME=RegionOne")})
       argv.push_back(v);
-    argv.push_back("openstack");
+    argv.push_back(program);
     argv.insert(argv.end(), args.begin(), args.end());
-    last_command = "[as " + who.user + "] openstack";
+    last_command = "[as " + who.user + "] " + program;
     for (const auto& a : args) last_command += " " + a;
     ++invocations;
     return run_command(argv);

@@ -1,5 +1,6 @@
-// Fuzzes api/http_framing: the bytes of one connection, as the upload
-// handler (api/image_upload.cpp) reads them: a head up to its blank line,
+// Fuzzes api/http_framing, and api/glance_errors' reading of an Accept
+// header: the bytes of one connection, as the upload handler
+// (api/image_upload.cpp) reads them: a head up to its blank line,
 // parse_request_head(_why), without_empty_headers, body_framing::of, then the body
 // fed in pieces (de-chunked or counted), then the next request's head.
 //
@@ -13,6 +14,7 @@
 #include <string>
 #include <string_view>
 
+#include "api/glance_errors.hpp"
 #include "api/http_framing.hpp"
 
 using namespace cumulo::api;
@@ -27,6 +29,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (size < 1) return 0;
   const std::size_t piece = static_cast<std::size_t>(data[0]) + 1;
   std::string_view conn(reinterpret_cast<const char*>(data) + 1, size - 1);
+  // The same bytes as an Accept header, and as the JSON error a page is made of.
+  (void)prefers_json(conn);
+  (void)glance_error_page(404, std::string(conn));
 
   // A bare chunked decoder too: the same bytes as a chunked body.
   {

@@ -139,6 +139,33 @@ TEST_F(ImageApi, CreateShowListDeleteWithGlanceFields) {
   expect_glance_error(as_admin("GET", kImages + "/not-a-uuid"), 404);
 }
 
+// Glance answers an error as webob's HTML page to a client that does not
+// prefer JSON (python3-glanceclient sends "*/*" and reads the page), as JSON
+// to one that does; an upload's errors too.
+TEST_F(ImageApi, ErrorsAreAnHtmlPageUnlessTheClientPrefersJson) {
+  const std::string id = "0b7c8f62-0000-4000-8000-00000000abcd";
+  for (const char* accept : {"*/*", "text/html"}) {
+    auto r = call("GET", kImages + "/" + id, admin_token, nullptr, {{"Accept", accept}});
+    EXPECT_EQ(r.status, 404) << accept;
+    EXPECT_EQ(r.headers["content-type"].rfind("text/html", 0), 0u) << r.headers["content-type"];
+    EXPECT_NE(r.body.find("<h1>404 Not Found</h1>"), std::string::npos) << r.body;
+    EXPECT_NE(r.body.find("No image found with ID " + id + "<br />"), std::string::npos) << r.body;
+  }
+  auto json = call("GET", kImages + "/" + id, admin_token, nullptr,
+                   {{"Accept", "application/json, */*"}});
+  expect_glance_error(json, 404, "No image found with ID " + id);
+  auto upload = raw("PUT", kImages + "/" + id + "/file", "data",
+                    {{"X-Auth-Token", admin_token},
+                     {"Content-Type", "application/octet-stream"},
+                     {"Accept", "*/*"}});
+  EXPECT_EQ(upload.status, 404) << upload.body;
+  EXPECT_NE(upload.body.find("<h1>404 Not Found</h1>"), std::string::npos) << upload.body;
+  // Other services keep their JSON whatever the client accepts.
+  auto nova = call("GET", "/compute/v2.1/servers/" + id, admin_token, nullptr, {{"Accept", "*/*"}});
+  EXPECT_EQ(nova.status, 404);
+  EXPECT_TRUE(json_of(nova).contains("itemNotFound")) << nova.body;
+}
+
 TEST_F(ImageApi, BadInputIsA4xxInGlanceWords) {
   expect_glance_error(as_admin("POST", kImages, {{"name", "x"}, {"disk_format", "floppy"}}), 400,
                       "floppy");
