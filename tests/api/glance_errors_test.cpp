@@ -15,9 +15,9 @@ TEST(GlanceErrors, JsonOnlyForAClientThatPrefersIt) {
                              "application/json;q=abc", "*/*;q=1, application/json;q=0.9"})
     EXPECT_FALSE(prefers_json(accept)) << "'" << accept << "'";
   // openstacksdk, the dashboard, cumulo's own scenario client: JSON.
-  for (const char* accept : {"application/json", "Application/JSON", "application/json, */*",
-                             "application/*", "text/html;q=0.5, application/json",
-                             " application/json ; q=1.0 , */*;q=0.1"})
+  for (const char* accept :
+       {"application/json", "Application/JSON", "application/json, */*", "application/*",
+        "text/html;q=0.5, application/json", " application/json ; q=1.0 , */*;q=0.1"})
     EXPECT_TRUE(prefers_json(accept)) << "'" << accept << "'";
 }
 

@@ -151,8 +151,8 @@ TEST_F(ImageApi, ErrorsAreAnHtmlPageUnlessTheClientPrefersJson) {
     EXPECT_NE(r.body.find("<h1>404 Not Found</h1>"), std::string::npos) << r.body;
     EXPECT_NE(r.body.find("No image found with ID " + id + "<br />"), std::string::npos) << r.body;
   }
-  auto json = call("GET", kImages + "/" + id, admin_token, nullptr,
-                   {{"Accept", "application/json, */*"}});
+  auto json =
+      call("GET", kImages + "/" + id, admin_token, nullptr, {{"Accept", "application/json, */*"}});
   expect_glance_error(json, 404, "No image found with ID " + id);
   auto upload = raw("PUT", kImages + "/" + id + "/file", "data",
                     {{"X-Auth-Token", admin_token},
