@@ -182,9 +182,18 @@ std::optional<domain_error> check_port_groups(const networking_state& st,
   return std::nullopt;
 }
 
+// A group named twice is one group of the port, as in Neutron.
+void without_repeats(std::vector<std::string>& ids) {
+  std::vector<std::string> out;
+  for (auto& id : ids)
+    if (std::find(out.begin(), out.end(), id) == out.end()) out.push_back(std::move(id));
+  ids = std::move(out);
+}
+
 void create_port(networking_actor* self, const std::string& network_id, network::create_port c,
                  event_metadata meta, std::function<void(network_state&)> ok, on_error fail) {
   auto& st = self->state;
+  without_repeats(c.security_groups);
   if (auto e = check_port_groups(st, c.project_id, c.security_groups))
     return fail(to_caf_error(*e));
   // An instance's port (no network:* owner) without groups gets the
@@ -211,6 +220,7 @@ caf::result<network_state> on_network_command(networking_actor* self, const std:
     return promise;
   }
   if (auto* u = std::get_if<network::update_port>(&command); u && u->security_groups) {
+    without_repeats(*u->security_groups);
     const auto* p = self->state.port(u->port_id);
     if (auto e = check_port_groups(self->state, p ? p->project_id : "", *u->security_groups)) {
       promise.deliver(to_caf_error(*e));
@@ -255,8 +265,14 @@ caf::result<router_state> on_gateway(networking_actor* self, const std::string& 
         fail_to(promise));
     return promise;
   }
+  // A network that does not exist is Neutron's 404; one that is not
+  // external its 400.
   auto net = st.networks.find(network_id);
-  if (net == st.networks.end() || !net->second.external) {
+  if (net == st.networks.end()) {
+    promise.deliver(to_caf_error(not_found("NetworkNotFound", "Network", network_id)));
+    return promise;
+  }
+  if (!net->second.external) {
     promise.deliver(to_caf_error(bad_request("Bad router request: Network " + network_id +
                                              " is not a valid external network.")));
     return promise;

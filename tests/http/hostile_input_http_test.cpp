@@ -192,6 +192,19 @@ TEST_F(HostileInput, APortTakesOnlyItsOwnProjectsSecurityGroups) {
   auto shown = call("GET", "/networking/v2.0/ports/" + port, b.token);
   EXPECT_EQ(json_of(shown)["port"]["security_groups"].size(), 1u) << shown.body;
   EXPECT_NE(json_of(shown)["port"]["security_groups"][0], alices) << shown.body;
+  // A group named twice is one group of the port, on create and on update
+  // (Neutron's; issue 18).
+  const std::string own = json_of(shown)["port"]["security_groups"][0];
+  auto twice = call("POST", "/networking/v2.0/ports", b.token,
+                    {{"port", {{"network_id", net}, {"security_groups", {own, own}}}}});
+  ASSERT_EQ(twice.status, 201) << twice.body;
+  EXPECT_EQ(json_of(twice)["port"]["security_groups"], nlohmann::json::array({own}))
+      << twice.body;
+  auto again = call("PUT", "/networking/v2.0/ports/" + port, b.token,
+                    {{"port", {{"security_groups", {own, own, own}}}}});
+  ASSERT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(json_of(again)["port"]["security_groups"], nlohmann::json::array({own}))
+      << again.body;
 }
 
 // Item 12: tokens revoked by a disable or a role removal came back when it
