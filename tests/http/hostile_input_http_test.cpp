@@ -198,13 +198,11 @@ TEST_F(HostileInput, APortTakesOnlyItsOwnProjectsSecurityGroups) {
   auto twice = call("POST", "/networking/v2.0/ports", b.token,
                     {{"port", {{"network_id", net}, {"security_groups", {own, own}}}}});
   ASSERT_EQ(twice.status, 201) << twice.body;
-  EXPECT_EQ(json_of(twice)["port"]["security_groups"], nlohmann::json::array({own}))
-      << twice.body;
+  EXPECT_EQ(json_of(twice)["port"]["security_groups"], nlohmann::json::array({own})) << twice.body;
   auto again = call("PUT", "/networking/v2.0/ports/" + port, b.token,
                     {{"port", {{"security_groups", {own, own, own}}}}});
   ASSERT_EQ(again.status, 200) << again.body;
-  EXPECT_EQ(json_of(again)["port"]["security_groups"], nlohmann::json::array({own}))
-      << again.body;
+  EXPECT_EQ(json_of(again)["port"]["security_groups"], nlohmann::json::array({own})) << again.body;
 }
 
 // Item 12: tokens revoked by a disable or a role removal came back when it

@@ -476,11 +476,11 @@ TEST_F(NetworkL3Routers, TheGatewayIsSetAtCreationClearedAndSetAgainOnlyOnAnExte
                        400, "BadRequest", private_net);
   // A network that does not exist is Neutron's 404 (issue 18).
   const std::string missing = "0b7c8f62-0000-4000-8000-0000000000ff";
-  expect_neutron_error(net("POST", "/routers", m.token,
-                           {{"router",
-                             {{"name", "nowhere"},
-                              {"external_gateway_info", {{"network_id", missing}}}}}}),
-                       404, "NetworkNotFound", missing);
+  expect_neutron_error(
+      net("POST", "/routers", m.token,
+          {{"router",
+            {{"name", "nowhere"}, {"external_gateway_info", {{"network_id", missing}}}}}}),
+      404, "NetworkNotFound", missing);
   // The refused creations left no router behind.
   EXPECT_EQ(ids_of(json_of(net("GET", "/routers", m.token))["routers"]),
             (std::set<std::string>{id}));
