@@ -554,6 +554,15 @@ caf::result<floatingip_state> on_floatingip(networking_actor* self, const std::s
   return promise;
 }
 
+caf::result<quota_set> on_quota(networking_actor* self, const std::string& project,
+                                quota::command& c, event_metadata& meta) {
+  auto promise = self->make_response_promise<quota_set>();
+  resource_command<quota_state>(
+      self, project, std::move(c), meta,
+      [promise](quota_state& q) mutable { promise.deliver(q.limits); }, fail_to(promise));
+  return promise;
+}
+
 template <class State>
 caf::result<State> found(const std::unordered_map<std::string, State>& map, const std::string& id,
                          domain_error missing) {
@@ -697,13 +706,8 @@ caf::behavior networking(networking_actor* self, caf::actor conductor, caf::acto
           [self](caf::get_atom, quota_atom, const std::string& project) {
             return self->state.quotas_of(project);
           },
-          [self](quota_atom, const std::string& project, quota::command& c,
-                 event_metadata& m) -> caf::result<quota_set> {
-            auto promise = self->make_response_promise<quota_set>();
-            resource_command<quota_state>(
-                self, project, std::move(c), m,
-                [promise](quota_state& q) mutable { promise.deliver(q.limits); }, fail_to(promise));
-            return promise;
+          [self](quota_atom, const std::string& project, quota::command& c, event_metadata& m) {
+            return on_quota(self, project, c, m);
           },
       });
 }

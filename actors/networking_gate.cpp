@@ -573,11 +573,7 @@ caf::message_handler gate(networking_actor* self, std::shared_ptr<const policy> 
             std::holds_alternative<quota::reset>(c) ? "delete_quota" : "update_quota";
         if (!judge_of(who).allows(rule, owner_target(project)))
           return refuse<quota_set>(admin_required("Only admin can view or configure quota"));
-        auto promise = self->make_response_promise<quota_set>();
-        resource_command<quota_state>(
-            self, project, std::move(c), m,
-            [promise](quota_state& q) mutable { promise.deliver(q.limits); }, fail_to(promise));
-        return promise;
+        return on_quota(self, project, c, m);
       },
   };
 }

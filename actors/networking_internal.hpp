@@ -162,6 +162,9 @@ caf::result<floatingip_state> on_associate(networking_actor* self, const std::st
                                            event_metadata& meta);
 caf::result<floatingip_state> on_floatingip(networking_actor* self, const std::string& id,
                                             floatingip::command& c, event_metadata& meta);
+// A project's quotas changed (update) or back to the defaults (reset).
+caf::result<quota_set> on_quota(networking_actor* self, const std::string& project,
+                                quota::command& c, event_metadata& meta);
 
 // Neutron's 404s.
 domain_error not_found(const char* type, const char* what, const std::string& id);

@@ -6,6 +6,8 @@
 #include <cctype>
 #include <optional>
 
+#include "engine/xml_text.hpp"
+
 namespace cumulo::api {
 namespace {
 
@@ -47,33 +49,6 @@ double q_of(std::string_view params) {
   return 1;
 }
 
-std::string escaped(const std::string& text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#x27;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 bool prefers_json(std::string_view accept) {
@@ -104,9 +79,9 @@ std::string glance_error_page(int status, const std::string& json_error) {
     if (j.contains("message") && j["message"].is_string())
       message = j["message"].get<std::string>();
   }
-  const std::string head = escaped(std::to_string(status) + (title.empty() ? "" : " " + title));
+  const std::string head = xml_escaped(std::to_string(status) + (title.empty() ? "" : " " + title));
   return "<html>\n <head>\n  <title>" + head + "</title>\n </head>\n <body>\n  <h1>" + head +
-         "</h1>\n  " + escaped(message) + "<br /><br />\n\n\n\n </body>\n</html>";
+         "</h1>\n  " + xml_escaped(message) + "<br /><br />\n\n\n\n </body>\n</html>";
 }
 
 }  // namespace cumulo::api
