@@ -10,8 +10,10 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "actors/identity.hpp"
+#include "api/network_views.hpp"
 #include "api/responder.hpp"
 #include "api/server_context.hpp"
 
@@ -34,6 +36,21 @@ void add_quota_routes(Pistache::Rest::Router& router, server_context& ctx);
 // (t.creds(): its token's credentials) and render: the door decides with
 // Neutron's rules (engine/policy.cpp) what the caller sees and may do
 // (actors/networking.hpp).
+
+// Answers a list: 200 {key: [...]} with what `each(state, add)` adds of
+// every state the door answered (one item or several: a network's
+// subnets), each item kept when the list's filters match it.
+template <class State, class Each>
+auto answer_list(std::string key, list_query q, Each each) {
+  return [key = std::move(key), q = std::move(q), each](responder& r, std::vector<State>& seen) {
+    nlohmann::json items = nlohmann::json::array();
+    auto add = [&](nlohmann::json j) {
+      if (q.match(j)) items.push_back(std::move(j));
+    };
+    for (const auto& s : seen) each(s, add);
+    respond(r, 200, {{key, std::move(items)}});
+  };
+}
 
 // The project a new resource belongs to: the body's project_id (or
 // tenant_id), which only an admin may set to another project than the

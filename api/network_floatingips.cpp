@@ -64,20 +64,16 @@ void add_floatingip_routes(Pistache::Rest::Router& router, server_context& ctx) 
   add_route(router, ctx, http_method::get, floatingips_path, service::network,
             [&ctx](const Request& req, std::shared_ptr<responder> r) {
               auto q = list_query_of(query_params(req));
-              with_token(ctx, auth_token_of(req), r,
-                         [&ctx, q](std::shared_ptr<responder> rr, token_info& t) {
-                           ctx.bridge.ask<std::vector<floatingip_state>>(
-                               rr, ctx.networking,
-                               [q](responder& r3, std::vector<floatingip_state>& seen) {
-                                 nlohmann::json items = nlohmann::json::array();
-                                 for (const auto& s : seen) {
-                                   auto j = floatingip_json(s);
-                                   if (q.match(j)) items.push_back(std::move(j));
-                                 }
-                                 respond(r3, 200, {{"floatingips", items}});
-                               },
-                               list_atom::value, floatingip_atom::value, t.creds());
-                         });
+              with_token(
+                  ctx, auth_token_of(req), r,
+                  [&ctx, q](std::shared_ptr<responder> rr, token_info& t) {
+                    ctx.bridge.ask<std::vector<floatingip_state>>(
+                        rr, ctx.networking,
+                        answer_list<floatingip_state>(
+                            "floatingips", q,
+                            [](const floatingip_state& s, auto& add) { add(floatingip_json(s)); }),
+                        list_atom::value, floatingip_atom::value, t.creds());
+                  });
             });
 
   add_route(router, ctx, http_method::get, floatingips_path + "/:id", service::network,

@@ -69,14 +69,11 @@ void add_networks_routes(Pistache::Rest::Router& router, server_context& ctx) {
                            const bool admin = t.is_admin();
                            ctx.bridge.ask<std::vector<network_state>>(
                                rr, ctx.networking,
-                               [q, admin](responder& r3, std::vector<network_state>& seen) {
-                                 nlohmann::json items = nlohmann::json::array();
-                                 for (const auto& n : seen) {
-                                   auto j = network_json(n, admin);
-                                   if (q.match(j)) items.push_back(std::move(j));
-                                 }
-                                 respond(r3, 200, {{"networks", items}});
-                               },
+                               answer_list<network_state>(
+                                   "networks", q,
+                                   [admin](const network_state& n, auto& add) {
+                                     add(network_json(n, admin));
+                                   }),
                                list_atom::value, network_atom::value, t.creds());
                          });
             });

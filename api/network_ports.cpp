@@ -77,15 +77,12 @@ void add_port_routes(Pistache::Rest::Router& router, server_context& ctx) {
                            const bool admin = t.is_admin();
                            ctx.bridge.ask<std::vector<network_state>>(
                                rr, ctx.networking,
-                               [q, admin](responder& r3, std::vector<network_state>& seen) {
-                                 nlohmann::json items = nlohmann::json::array();
-                                 for (const auto& n : seen)
-                                   for (const auto& [id, p] : n.ports) {
-                                     auto j = port_json(n, p, admin);
-                                     if (q.match(j)) items.push_back(std::move(j));
-                                   }
-                                 respond(r3, 200, {{"ports", items}});
-                               },
+                               answer_list<network_state>(
+                                   "ports", q,
+                                   [admin](const network_state& n, auto& add) {
+                                     for (const auto& [id, p] : n.ports)
+                                       add(port_json(n, p, admin));
+                                   }),
                                list_atom::value, port_atom::value, t.creds());
                          });
             });

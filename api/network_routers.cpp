@@ -119,14 +119,9 @@ void add_router_routes(Pistache::Rest::Router& router, server_context& ctx) {
                          [&ctx, q](std::shared_ptr<responder> rr, token_info& t) {
                            ctx.bridge.ask<std::vector<router_state>>(
                                rr, ctx.networking,
-                               [q](responder& r3, std::vector<router_state>& seen) {
-                                 nlohmann::json items = nlohmann::json::array();
-                                 for (const auto& s : seen) {
-                                   auto j = router_json(s);
-                                   if (q.match(j)) items.push_back(std::move(j));
-                                 }
-                                 respond(r3, 200, {{"routers", items}});
-                               },
+                               answer_list<router_state>(
+                                   "routers", q,
+                                   [](const router_state& s, auto& add) { add(router_json(s)); }),
                                list_atom::value, router_atom::value, t.creds());
                          });
             });

@@ -106,14 +106,11 @@ void add_group_routes(Pistache::Rest::Router& router, server_context& ctx) {
                          [&ctx, q](std::shared_ptr<responder> rr, token_info& t) {
                            ctx.bridge.ask<std::vector<security_group_state>>(
                                rr, ctx.networking,
-                               [q](responder& r3, std::vector<security_group_state>& seen) {
-                                 nlohmann::json items = nlohmann::json::array();
-                                 for (const auto& s : seen) {
-                                   auto j = security_group_json(s);
-                                   if (q.match(j)) items.push_back(std::move(j));
-                                 }
-                                 respond(r3, 200, {{"security_groups", items}});
-                               },
+                               answer_list<security_group_state>(
+                                   "security_groups", q,
+                                   [](const security_group_state& s, auto& add) {
+                                     add(security_group_json(s));
+                                   }),
                                list_atom::value, security_group_atom::value,
                                event_metadata{rr->request_id(), t.user.id}, t.creds());
                          });
@@ -193,15 +190,12 @@ void add_rule_routes(Pistache::Rest::Router& router, server_context& ctx) {
                          [&ctx, q](std::shared_ptr<responder> rr, token_info& t) {
                            ctx.bridge.ask<std::vector<security_group_state>>(
                                rr, ctx.networking,
-                               [q](responder& r3, std::vector<security_group_state>& seen) {
-                                 nlohmann::json items = nlohmann::json::array();
-                                 for (const auto& s : seen)
-                                   for (const auto& rule : s.rules) {
-                                     auto j = security_group_rule_json(s, rule);
-                                     if (q.match(j)) items.push_back(std::move(j));
-                                   }
-                                 respond(r3, 200, {{"security_group_rules", items}});
-                               },
+                               answer_list<security_group_state>(
+                                   "security_group_rules", q,
+                                   [](const security_group_state& s, auto& add) {
+                                     for (const auto& rule : s.rules)
+                                       add(security_group_rule_json(s, rule));
+                                   }),
                                list_atom::value, sg_rule_atom::value, t.creds());
                          });
             });

@@ -88,15 +88,11 @@ void add_subnet_routes(Pistache::Rest::Router& router, server_context& ctx) {
                          [&ctx, q](std::shared_ptr<responder> rr, token_info& t) {
                            ctx.bridge.ask<std::vector<network_state>>(
                                rr, ctx.networking,
-                               [q](responder& r3, std::vector<network_state>& seen) {
-                                 nlohmann::json items = nlohmann::json::array();
-                                 for (const auto& n : seen)
-                                   for (const auto& s : n.subnets) {
-                                     auto j = subnet_json(n, s);
-                                     if (q.match(j)) items.push_back(std::move(j));
-                                   }
-                                 respond(r3, 200, {{"subnets", items}});
-                               },
+                               answer_list<network_state>("subnets", q,
+                                                          [](const network_state& n, auto& add) {
+                                                            for (const auto& s : n.subnets)
+                                                              add(subnet_json(n, s));
+                                                          }),
                                list_atom::value, subnet_atom::value, t.creds());
                          });
             });
