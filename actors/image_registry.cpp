@@ -8,14 +8,15 @@
 #include "actors/door.hpp"
 #include "actors/errors.hpp"
 #include "actors/messages.hpp"
+#include "engine/image_listing.hpp"
 
 namespace cumulo {
 namespace {
 
-
 struct registry_state {
   caf::actor conductor;
   std::filesystem::path image_dir;
+  clock_fn clock;
   std::unordered_map<std::string, image_state> images;
   static inline const char* name = "image_registry";
 };
@@ -62,10 +63,44 @@ void on_command(registry_actor* self, const std::string& id, image::command& com
           [promise](caf::error& e) mutable { promise.deliver(e); });
 }
 
+image_viewer viewer_of(const credentials& who) {
+  return image_viewer{who.project_id, who.roles.count("admin") > 0};
+}
+
+domain_error forbidden(const std::string& message) {
+  return make_domain_error(errc::forbidden, message);
+}
+
+// What the caller may do to an image it sees; nullopt: go on. Its own
+// membership is the member's to decide, the list of members the owner's.
+std::optional<domain_error> judge(const image_state& s, const image::command& c,
+                                  const image_viewer& v) {
+  if (std::holds_alternative<image::add_member>(c)) {
+    if (!image_owned(s, v))
+      return forbidden("You are not permitted to create image members for the image.");
+  } else if (std::holds_alternative<image::remove_member>(c)) {
+    if (!image_owned(s, v))
+      return forbidden("You are not permitted to delete image members for the image.");
+  } else if (const auto* update = std::get_if<image::update_member>(&c)) {
+    if (!v.is_admin && update->member_id != v.project_id)
+      return forbidden("You are not permitted to modify 'status' on this image member.");
+  } else if (!image_owned(s, v)) {
+    return forbidden("You are not permitted to modify this image.");
+  }
+  return std::nullopt;
+}
+
+// The times a membership command carries: the registry's clock.
+void stamp(image::command& c, const clock_fn& clock) {
+  if (auto* add = std::get_if<image::add_member>(&c)) add->at_us = clock();
+  if (auto* update = std::get_if<image::update_member>(&c)) update->at_us = clock();
+}
+
 caf::behavior image_registry(registry_actor* self, caf::actor conductor,
-                             std::filesystem::path image_dir) {
+                             std::filesystem::path image_dir, clock_fn clock) {
   self->state.conductor = std::move(conductor);
   self->state.image_dir = std::move(image_dir);
+  self->state.clock = std::move(clock);
   self->request(self->state.conductor, conductor_timeout, list_atom::value, image_atom::value)
       .await(
           [self](std::vector<image_state>& all) {
@@ -88,14 +123,34 @@ caf::behavior image_registry(registry_actor* self, caf::actor conductor,
         return it->second;
       },
       [self](list_atom, image_atom) { return in_creation_order(self->state.images); },
+      [self](caf::get_atom, image_atom, const std::string& id,
+             const credentials& who) -> caf::result<image_state> {
+        const auto viewer = viewer_of(who);
+        auto it = self->state.images.find(id);
+        if (it == self->state.images.end() || !image_visible(it->second, viewer))
+          return to_caf_error(image_not_found(id));
+        return image_for_viewer(it->second, viewer);
+      },
+      [self](command_atom, const std::string& id, image::command& c, event_metadata& m,
+             const credentials& who) -> caf::result<image_state> {
+        const auto viewer = viewer_of(who);
+        auto it = self->state.images.find(id);
+        if (it == self->state.images.end() || !image_visible(it->second, viewer))
+          return to_caf_error(image_not_found(id));
+        if (auto refused = judge(it->second, c, viewer)) return to_caf_error(*refused);
+        stamp(c, self->state.clock);
+        auto promise = self->make_response_promise<image_state>();
+        on_command(self, id, c, m, promise);
+        return promise;
+      },
   };
 }
 
 }  // namespace
 
 caf::actor spawn_image_registry(caf::actor_system& sys, caf::actor conductor,
-                                std::filesystem::path image_dir) {
-  return sys.spawn(image_registry, std::move(conductor), std::move(image_dir));
+                                std::filesystem::path image_dir, clock_fn clock) {
+  return sys.spawn(image_registry, std::move(conductor), std::move(image_dir), std::move(clock));
 }
 
 std::filesystem::path image_file(const std::filesystem::path& image_dir, const std::string& id) {

@@ -12,6 +12,18 @@
 //   (list_atom, image_atom)                  -> std::vector<image_state>, in
 //                                               creation order
 //
+// The API's requests carry their caller (a token's credentials), and the
+// registry decides what that caller sees and may do:
+//   (caf::get_atom, image_atom, id, credentials)
+//       -> image_state as the caller sees it (engine/image_listing's
+//          image_for_viewer: a member sees only its own membership); an
+//          image it may not see is "No image found with ID <id>"
+//   (command_atom, id, image::command, meta, credentials) -> image_state
+//       the same 404 first; then members are added and removed by the
+//       image's owner (or an admin), a membership's status is changed by
+//       the member itself (or an admin): Glance's 403s otherwise. The
+//       registry stamps a membership's times with its clock.
+//
 // At start it removes what no image owns any more: every .part file (an
 // upload cut off by a crash; the conductor has moved its image back to
 // queued) and the file of an image that is not active or deactivated.
@@ -22,10 +34,12 @@
 
 #include <filesystem>
 
+#include "store/wall_clock.hpp"
+
 namespace cumulo {
 
 caf::actor spawn_image_registry(caf::actor_system& sys, caf::actor conductor,
-                                std::filesystem::path image_dir);
+                                std::filesystem::path image_dir, clock_fn clock = wall_clock());
 
 // Where an image's bytes are once uploaded.
 std::filesystem::path image_file(const std::filesystem::path& image_dir, const std::string& id);

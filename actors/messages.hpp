@@ -14,6 +14,7 @@
 
 #include "store/event_store.hpp"
 #include "engine/log_fold.hpp"
+#include "engine/policy.hpp"
 #include "engine/scheduling.hpp"
 
 namespace cumulo {
@@ -111,6 +112,8 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::role::command)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::domain::command)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::network::command)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::image::command)
+// the caller of a request a door decides (from its token)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::credentials)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::instance::command)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::host::command)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::request_spec)

@@ -141,6 +141,5 @@ caf::actor spawn_networking(caf::actor_system& sys, caf::actor conductor, caf::a
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::floatingip_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::quota_set)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::credentials)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::router_change)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::router_interface_change)

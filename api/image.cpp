@@ -42,14 +42,9 @@ void with_visible_image(server_context& ctx, std::shared_ptr<responder> r, const
                         const std::string& id,
                         std::function<void(std::shared_ptr<responder>, image_state&)> then) {
   if (!image_id_shaped(id)) return respond_image_not_found(*r, id);
-  const auto viewer = viewer_of(t);
   ctx.bridge.ask<image_state>(
-      r, ctx.image_registry,
-      [id, viewer, then](std::shared_ptr<responder> rr, image_state& s) {
-        if (!image_visible(s, viewer)) return respond_image_not_found(*rr, id);
-        then(rr, s);
-      },
-      caf::get_atom::value, image_atom::value, id);
+      r, ctx.image_registry, [then](std::shared_ptr<responder> rr, image_state& s) { then(rr, s); },
+      caf::get_atom::value, image_atom::value, id, t.creds());
 }
 
 void add_image_routes(Pistache::Rest::Router& router, server_context& ctx) {
@@ -64,6 +59,7 @@ void add_image_routes(Pistache::Rest::Router& router, server_context& ctx) {
             });
   add_images_routes(router, ctx);
   add_image_data_routes(router, ctx);
+  add_image_member_routes(router, ctx);
 }
 
 }  // namespace cumulo::api

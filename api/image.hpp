@@ -1,6 +1,7 @@
 // Glance v2 at /image: version discovery, images and their metadata
 // (image_images.cpp), their data (image_data.cpp: download here, the
-// streamed upload in image_upload.cpp), tags, deactivation and schemas.
+// streamed upload in image_upload.cpp), tags, deactivation and schemas,
+// members (image_members.cpp).
 #pragma once
 
 #include <functional>
@@ -22,12 +23,14 @@ void add_image_routes(Pistache::Rest::Router& router, server_context& ctx);
 // The parts add_image_routes registers.
 void add_images_routes(Pistache::Rest::Router& router, server_context& ctx);
 void add_image_data_routes(Pistache::Rest::Router& router, server_context& ctx);
+void add_image_member_routes(Pistache::Rest::Router& router, server_context& ctx);
 
 image_viewer viewer_of(const token_info& t);
 // 404 "No image found with ID <id>".
 void respond_image_not_found(responder& r, const std::string& id);
-// Asks the image registry for an image the caller may see, then calls
-// `then` on a CAF thread; an image it may not see is a 404, as Glance.
+// Asks the image registry for an image as the caller sees it (the
+// registry decides), then calls `then` on a CAF thread; an image it may
+// not see is a 404, as Glance.
 void with_visible_image(server_context& ctx, std::shared_ptr<responder> r, const token_info& t,
                         const std::string& id,
                         std::function<void(std::shared_ptr<responder>, image_state&)> then);

@@ -71,12 +71,19 @@ std::string next_link(std::map<std::string, std::string> params, const std::stri
   return out;
 }
 
+// Glance lets an admin give an image to another project (PATCH owner).
+bool owner_changeable(const std::string& key, bool admin) {
+  return key == "owner" && admin;
+}
+
 // The document a JSON Patch applies to: the image as shown, less what only
-// Glance sets.
-json patchable(const image_state& s) {
+// Glance sets (an admin may also change its owner).
+json patchable(const image_state& s, bool admin) {
   json doc = image_json(s);
   for (auto it = doc.begin(); it != doc.end();)
-    it = image_read_only(it.key()) || it.key() == "id" ? doc.erase(it) : std::next(it);
+    it = (image_read_only(it.key()) && !owner_changeable(it.key(), admin)) || it.key() == "id"
+             ? doc.erase(it)
+             : std::next(it);
   return doc;
 }
 
@@ -123,21 +130,30 @@ std::optional<json> rfc6902_of(const json& ops, bool v20, std::string& error) {
   return out;
 }
 
+std::nullopt_t wrong_type(responder& r, const std::string& key, const json& value,
+                          const char* type) {
+  respond_error(
+      r, 400,
+      "Invalid value for '" + key + "': " + value.dump() + " is not of type '" + type + "'");
+  return std::nullopt;
+}
+
 // What changed between two patch documents, as an update command; a
 // change of something only Glance sets is a 403, a wrong type a 400.
 std::optional<image::update> update_of(responder& r, const json& before, const json& after) {
   image::update u;
   for (const auto& [key, value] : after.items()) {
     if (before.contains(key) && before[key] == value) continue;
+    if (key == "owner" && before.contains(key)) {  // only an admin's document has it
+      if (!value.is_string()) return wrong_type(r, key, value, "string");
+      u.owner = value.get<std::string>();
+      continue;
+    }
     if (image_read_only(key) || key == "id") {
       respond_error(r, 403, "Attribute '" + key + "' is read-only.");
       return std::nullopt;
     }
-    auto wrong = [&](const char* type) {
-      respond_error(r, 400, "Invalid value for '" + key + "': " + value.dump() + " is not of type '" +
-                                type + "'");
-      return std::nullopt;
-    };
+    auto wrong = [&](const char* type) { return wrong_type(r, key, value, type); };
     if (key == "name") {
       if (!value.is_string() && !value.is_null()) return wrong("string");
       u.name = value.is_null() ? "" : value.get<std::string>();
@@ -262,11 +278,11 @@ void patch_image(server_context& ctx, std::shared_ptr<responder> r, const token_
   with_own_image(
       ctx, r, t, id, "modify_image",
       [&ctx, t, id, ops](std::shared_ptr<responder> rr, image_state& s) {
-        const json before = patchable(s);
+        const json before = patchable(s, t.is_admin());
         for (const auto& op : ops) {
           const std::string path = op["path"].get<std::string>();
           const std::string key = path.substr(1, path.find('/', 1) - 1);
-          if (image_read_only(key) || key == "id")
+          if ((image_read_only(key) && !owner_changeable(key, t.is_admin())) || key == "id")
             return respond_error(*rr, 403, "Attribute '" + key + "' is read-only.");
         }
         json after;

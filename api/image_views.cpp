@@ -125,4 +125,38 @@ json images_schema() {
             {{"rel", "describedby"}, {"href", "{schema}"}}}}};
 }
 
+json member_json(const std::string& image_id, const std::string& member_id, const image_member& m) {
+  return {{"image_id", image_id},
+          {"member_id", member_id},
+          {"status", m.status},
+          {"created_at", time_of(m.created_at_us)},
+          {"updated_at", time_of(m.updated_at_us)},
+          {"schema", "/v2/schemas/member"}};
+}
+
+json member_schema() {
+  const json text = {{"type", "string"}};
+  return {{"name", "member"},
+          {"properties",
+           {{"image_id",
+             {{"type", "string"},
+              {"pattern",
+               "^([0-9a-fA-F]){8}-([0-9a-fA-F]){4}-"
+               "([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-"
+               "([0-9a-fA-F]){12}$"}}},
+            {"member_id", text},
+            {"status", {{"type", "string"}, {"enum", {"pending", "accepted", "rejected"}}}},
+            {"created_at", text},
+            {"updated_at", text},
+            {"schema", {{"type", "string"}, {"readOnly", true}}}}}};
+}
+
+json members_schema() {
+  return {{"name", "members"},
+          {"properties",
+           {{"members", {{"type", "array"}, {"items", member_schema()}}},
+            {"schema", {{"type", "string"}}}}},
+          {"links", {{{"rel", "describedby"}, {"href", "{schema}"}}}}};
+}
+
 }  // namespace cumulo::api

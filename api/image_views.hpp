@@ -18,4 +18,11 @@ nlohmann::json images_schema();
 // Attributes only Glance sets: a client naming them gets 403.
 bool image_read_only(const std::string& key);
 
+// A membership as Glance shows it (GET /v2/images/{id}/members/{member}).
+nlohmann::json member_json(const std::string& image_id, const std::string& member_id,
+                           const image_member& m);
+// /v2/schemas/member and /v2/schemas/members.
+nlohmann::json member_schema();
+nlohmann::json members_schema();
+
 }  // namespace cumulo::api

@@ -87,9 +87,34 @@ std::string field_of(const image_state& s, const std::string& key) {
   return s.container_format;
 }
 
-bool listed_by_default(const image_state& s, const image_viewer& v) {
+bool member_listed(const image_state& s, const image_viewer& v, const std::string& status) {
+  const image_member* m = image_membership(s, v);
+  return m && (status == "all" || m->status == status);
+}
+
+bool listed_by_default(const image_state& s, const image_viewer& v, const image_query& q) {
   if (v.is_admin) return true;
-  return s.owner == v.project_id || s.visibility == "public";
+  return s.owner == v.project_id || s.visibility == "public" ||
+         member_listed(s, v, q.member_status);
+}
+
+// With a visibility filter: what the viewer sees of that visibility (a
+// member's shared images by their membership's status).
+bool listed_as(const image_state& s, const image_viewer& v, const image_query& q) {
+  if (!image_visible(s, v)) return false;
+  if (v.is_admin || s.owner == v.project_id || s.visibility != "shared") return true;
+  return member_listed(s, v, q.member_status);
+}
+
+std::optional<std::int64_t> size_param(const std::string& key, const std::string& value,
+                                       std::optional<domain_error>& error) {
+  std::int64_t n = 0;
+  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+  if (ec != std::errc() || end != value.data() + value.size() || n < 0) {
+    error = bad("Invalid value for " + key + ": " + value + ". It must be a non-negative integer.");
+    return std::nullopt;
+  }
+  return n;
 }
 
 }  // namespace
@@ -97,7 +122,21 @@ bool listed_by_default(const image_state& s, const image_viewer& v) {
 bool image_visible(const image_state& s, const image_viewer& v) {
   if (!s.exists()) return false;
   return v.is_admin || s.owner == v.project_id || s.visibility == "public" ||
-         s.visibility == "community";
+         s.visibility == "community" || image_membership(s, v);
+}
+
+const image_member* image_membership(const image_state& s, const image_viewer& v) {
+  if (s.visibility != "shared" || v.project_id.empty()) return nullptr;
+  auto it = s.members.find(v.project_id);
+  return it == s.members.end() ? nullptr : &it->second;
+}
+
+image_state image_for_viewer(image_state s, const image_viewer& v) {
+  if (image_owned(s, v)) return s;
+  std::map<std::string, image_member> own;
+  if (const image_member* m = image_membership(s, v)) own[v.project_id] = *m;
+  s.members = std::move(own);
+  return s;
 }
 
 bool image_hidden(const image_state& s) {
@@ -133,6 +172,15 @@ outcome<image_query> parse_image_query(const std::map<std::string, std::string>&
       q.limit = std::min(n, max_limit);
     } else if (key == "marker") {
       q.marker = value;
+    } else if (key == "member_status") {
+      if (value != "accepted" && value != "pending" && value != "rejected" && value != "all")
+        return bad("Invalid status value: " + value);
+      q.member_status = value;
+    } else if (key == "size_min" || key == "size_max") {
+      std::optional<domain_error> error;
+      auto n = size_param(key, value, error);
+      if (!n) return *error;
+      (key == "size_min" ? q.size_min : q.size_max) = n;
     }
   }
   // Either sort=key:dir,key:dir or sort_key=a,b&sort_dir=asc,desc.
@@ -172,10 +220,12 @@ outcome<image_page> list_images(const std::vector<image_state>& all, const image
   for (const auto& s : all) {
     if (!s.exists()) continue;
     if (vis == q.fields.end()) {
-      if (!listed_by_default(s, v)) continue;
-    } else if (!image_visible(s, v)) {
+      if (!listed_by_default(s, v, q)) continue;
+    } else if (!listed_as(s, v, q)) {
       continue;
     }
+    if (q.size_min && !(s.size && *s.size >= *q.size_min)) continue;
+    if (q.size_max && !(s.size && *s.size <= *q.size_max)) continue;
     bool match = true;
     for (const auto& [key, value] : q.fields)
       if (!(key == "visibility" && value == "all")) match &= field_of(s, key) == value;

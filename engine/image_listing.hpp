@@ -21,9 +21,15 @@ struct image_viewer {
 };
 
 // GET /v2/images/{id}: an admin sees every image; anyone sees public and
-// community ones; the owner project sees its own whatever their visibility
-// (shared images have no members here, so only their owner sees them).
+// community ones; the owner project sees its own whatever their visibility,
+// and a member project a shared image whatever its membership's status
+// (it must see the image to accept it).
 bool image_visible(const image_state& s, const image_viewer& v);
+// The membership of the viewer's project in a shared image, if any.
+const image_member* image_membership(const image_state& s, const image_viewer& v);
+// The image as the viewer sees it: an owner or admin sees every member, a
+// member only its own membership, anyone else none.
+image_state image_for_viewer(image_state s, const image_viewer& v);
 // Glance's os_hidden, kept among the properties as "true"/"false" (the
 // image events have no field of its own).
 bool image_hidden(const image_state& s);
@@ -36,6 +42,11 @@ struct image_query {
   std::map<std::string, std::string> fields;  // name, status, visibility, owner, formats
   std::vector<std::string> tags;
   std::optional<bool> os_hidden;
+  // Shared images of which the viewer is a member are listed when its
+  // membership has this status ("all": any); Glance's default "accepted".
+  std::string member_status = "accepted";
+  std::optional<std::int64_t> size_min;  // bytes; images without data never match
+  std::optional<std::int64_t> size_max;
   // (key, "asc"|"desc"), most significant first; empty: created_at desc.
   std::vector<std::pair<std::string, std::string>> sort;
   std::int64_t limit = 25;
@@ -51,9 +62,9 @@ struct image_page {
 };
 
 // Images the viewer may list, filtered, sorted and cut to a page. Without
-// a visibility filter a non-admin lists its own and public images
-// (community ones only when asked for, as Glance). A marker that is not
-// in the list is a 400.
+// a visibility filter a non-admin lists its own and public images and the
+// shared ones it is a member of (community ones only when asked for, as
+// Glance). A marker that is not in the list is a 400.
 outcome<image_page> list_images(const std::vector<image_state>& all, const image_query& q,
                                 const image_viewer& v);
 

@@ -1,5 +1,7 @@
 #include "engine/image_state.hpp"
 
+#include "engine/clock.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -38,6 +40,16 @@ std::string list(const std::array<std::string_view, N>& values) {
 domain_error schema_error(const std::string& what) {
   return make_domain_error(errc::bad_request,
                            "Provided object does not match schema 'image': " + what);
+}
+
+domain_error member_schema_error(const std::string& what) {
+  return make_domain_error(errc::bad_request,
+                           "Provided object does not match schema 'member': " + what);
+}
+
+domain_error member_not_found(const std::string& member_id) {
+  return make_domain_error(errc::not_found,
+                           "The specified member " + member_id + " could not be found");
 }
 
 domain_error not_found(const image_state& s) {
@@ -182,11 +194,15 @@ struct decider {
       if (auto e = check_property_count(after.size())) return *e;
     if (c.tags && c.tags->size() > s.tags.size())
       if (auto e = check_tag_count(unique(*c.tags).size())) return *e;
+    if (c.owner && (c.owner->empty() || c.owner->size() > 255))
+      return schema_error("'" + *c.owner + "' is not a valid owner");
     image_updated e{c.name,           c.visibility,        c.min_disk,    c.min_ram,
                     c.is_protected,   std::nullopt,        c.disk_format, c.container_format,
                     c.properties_set, c.properties_removed};
     if (c.tags) e.tags = unique(*c.tags);
-    return std::vector<image_event>{e};
+    std::vector<image_event> events{e};
+    if (c.owner && *c.owner != s.owner) events.push_back(image_owner_changed{*c.owner});
+    return events;
   }
 
   result operator()(const image::start_upload&) const {
@@ -249,6 +265,43 @@ struct decider {
       return make_domain_error(errc::forbidden,
                                "Image " + s.id + " is protected and cannot be deleted.");
     return std::vector<image_event>{image_deleted{}};
+  }
+
+  result operator()(const image::add_member& c) const {
+    if (!s.exists()) return not_found(s);
+    if (s.visibility != "shared")
+      return make_domain_error(errc::forbidden, "Only shared images have members.");
+    if (c.member_id.empty() || c.member_id.size() > 255)
+      return member_schema_error("'" + c.member_id + "' is not a valid member");
+    if (s.members.count(c.member_id))
+      return make_domain_error(
+          errc::conflict,
+          "The target member " + c.member_id + " is already associated with image " + s.id + ".");
+    if (s.members.size() + 1 > image::member_quota)
+      return make_domain_error(
+          errc::too_large,
+          "The limit has been exceeded on the number of allowed image members for this image. "
+          "Attempted: " +
+              std::to_string(s.members.size() + 1) +
+              ", Maximum: " + std::to_string(image::member_quota));
+    return std::vector<image_event>{image_member_added{c.member_id, c.at_us}};
+  }
+
+  result operator()(const image::update_member& c) const {
+    if (!s.exists()) return not_found(s);
+    if (c.status != "pending" && c.status != "accepted" && c.status != "rejected")
+      return member_schema_error("'" + c.status +
+                                 "' is not one of ['pending', 'accepted', 'rejected']");
+    auto it = s.members.find(c.member_id);
+    if (it == s.members.end()) return member_not_found(c.member_id);
+    if (it->second.status == c.status) return std::vector<image_event>{};
+    return std::vector<image_event>{image_member_updated{c.member_id, c.status, c.at_us}};
+  }
+
+  result operator()(const image::remove_member& c) const {
+    if (!s.exists()) return not_found(s);
+    if (!s.members.count(c.member_id)) return member_not_found(c.member_id);
+    return std::vector<image_event>{image_member_removed{c.member_id}};
   }
 };
 
@@ -320,6 +373,29 @@ struct applier {
     require(e.type_name, {"deactivated"});
     s.status = "active";
   }
+  void operator()(const image_owner_changed& e) {
+    require(e.type_name, {});
+    s.owner = e.owner;
+  }
+  void operator()(const image_member_added& e) {
+    require(e.type_name, {});
+    if (s.members.count(e.member_id))
+      throw invalid_event("image.member_added for " + e.member_id + ", a member already");
+    s.members[e.member_id] = image_member{"pending", e.at_us, e.at_us};
+  }
+  void operator()(const image_member_updated& e) {
+    require(e.type_name, {});
+    auto it = s.members.find(e.member_id);
+    if (it == s.members.end())
+      throw invalid_event("image.member_updated for " + e.member_id + ", not a member");
+    it->second.status = e.status;
+    it->second.updated_at_us = e.at_us;
+  }
+  void operator()(const image_member_removed& e) {
+    require(e.type_name, {});
+    if (!s.members.erase(e.member_id))
+      throw invalid_event("image.member_removed for " + e.member_id + ", not a member");
+  }
   void operator()(const image_deleted& e) {
     require(e.type_name, {});
     s.status = "deleted";
@@ -358,6 +434,12 @@ void to_json(nlohmann::json& j, const image_state& s) {
   j["os_hash_algo"] = s.os_hash_algo.empty() ? json(nullptr) : json(s.os_hash_algo);
   j["os_hash_value"] = s.os_hash_value.empty() ? json(nullptr) : json(s.os_hash_value);
   j["virtual_size"] = s.virtual_size ? json(*s.virtual_size) : json(nullptr);
+  json members = json::object();
+  for (const auto& [id, m] : s.members)
+    members[id] = {{"status", m.status},
+                   {"created_at", format_iso8601(m.created_at_us)},
+                   {"updated_at", format_iso8601(m.updated_at_us)}};
+  j["members"] = members;
 }
 
 }  // namespace cumulo

@@ -1,8 +1,11 @@
 // An image (Glance v2): its events, commands and the pure state machine.
 // Status: queued -> saving -> active <-> deactivated; queued/saving -> killed
 // when an upload fails; saving -> queued when an upload is reset; any -> deleted.
+// Members (Glance's image sharing): projects a shared image is offered to,
+// each pending -> accepted | rejected (and back) as the member decides.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -96,6 +99,40 @@ struct image_reactivated {
   CUMULO_EMPTY_PAYLOAD
 };
 
+// An admin gives the image to another project (Glance: PATCH owner).
+struct image_owner_changed {
+  static constexpr const char* type_name = "image.owner_changed";
+  static constexpr int schema_version = 1;
+  std::string owner;
+  MSGPACK_DEFINE_MAP(owner)
+};
+
+// Times of a membership are the door's clock when it was asked (the
+// envelope's time is the image's, and the engine reads no clock).
+struct image_member_added {
+  static constexpr const char* type_name = "image.member_added";
+  static constexpr int schema_version = 1;
+  std::string member_id;  // a project id
+  std::int64_t at_us = 0;
+  MSGPACK_DEFINE_MAP(member_id, at_us)
+};
+
+struct image_member_updated {
+  static constexpr const char* type_name = "image.member_updated";
+  static constexpr int schema_version = 1;
+  std::string member_id;
+  std::string status;  // pending | accepted | rejected
+  std::int64_t at_us = 0;
+  MSGPACK_DEFINE_MAP(member_id, status, at_us)
+};
+
+struct image_member_removed {
+  static constexpr const char* type_name = "image.member_removed";
+  static constexpr int schema_version = 1;
+  std::string member_id;
+  MSGPACK_DEFINE_MAP(member_id)
+};
+
 struct image_deleted {
   static constexpr const char* type_name = "image.deleted";
   static constexpr int schema_version = 1;
@@ -104,9 +141,16 @@ struct image_deleted {
 
 using image_event = std::variant<image_created, image_updated, image_upload_started, image_uploaded,
                                  image_upload_failed, image_upload_reset, image_deactivated,
-                                 image_reactivated, image_deleted>;
+                                 image_reactivated, image_owner_changed, image_member_added,
+                                 image_member_updated, image_member_removed, image_deleted>;
 
 // --- state ---
+struct image_member {
+  std::string status = "pending";  // pending | accepted | rejected
+  std::int64_t created_at_us = 0;
+  std::int64_t updated_at_us = 0;
+};
+
 struct image_state : resource_meta {
   std::string name;
   std::string owner;
@@ -126,6 +170,7 @@ struct image_state : resource_meta {
   std::string os_hash_algo;
   std::string os_hash_value;
   std::optional<std::int64_t> virtual_size;
+  std::map<std::string, image_member> members;  // by project id
 };
 
 void to_json(nlohmann::json& j, const image_state& s);
@@ -155,6 +200,7 @@ struct update {
   std::optional<std::string> container_format;
   std::map<std::string, std::string> properties_set;
   std::vector<std::string> properties_removed;
+  std::optional<std::string> owner;  // an admin's (image.owner_changed)
 };
 struct start_upload {};
 struct finish_upload {
@@ -173,8 +219,23 @@ struct reset_upload {
 struct deactivate {};
 struct reactivate {};
 struct remove {};
-using command = std::variant<create, update, start_upload, finish_upload, fail_upload, reset_upload,
-                             deactivate, reactivate, remove>;
+struct add_member {
+  std::string member_id;
+  std::int64_t at_us = 0;
+};
+struct update_member {
+  std::string member_id;
+  std::string status;
+  std::int64_t at_us = 0;
+};
+struct remove_member {
+  std::string member_id;
+};
+using command =
+    std::variant<create, update, start_upload, finish_upload, fail_upload, reset_upload, deactivate,
+                 reactivate, remove, add_member, update_member, remove_member>;
+// Glance's image_member_quota.
+constexpr std::size_t member_quota = 128;
 }  // namespace image
 
 struct image_machine {

@@ -368,9 +368,10 @@ const std::map<std::string, std::string>& default_rules() {
     // these rules decide what a caller may do to one it sees.
     for (const char* name :
          {"add_image", "modify_image", "delete_image", "upload_image", "download_image",
-          "get_image", "get_images", "communitize_image", "add_member"})
+          "get_image", "get_images", "communitize_image", "add_member", "delete_member",
+          "get_member", "get_members", "modify_member", "deactivate", "reactivate"})
       r[name] = "rule:project_member_or_admin";
-    for (const char* name : {"publicize_image", "deactivate", "reactivate"}) r[name] = admin;
+    r["publicize_image"] = admin;
 
     // Nova
     for (const char* name :

@@ -1,7 +1,8 @@
 // The real `openstack` CLI against a real `cumulo serve`: image create with
 // a file (1 MiB and 256 MiB, streamed), list, show, save (the bytes come
-// back with the checksum they went in with), set --property, delete; and a
-// member who can't see another project's private image.
+// back with the checksum they went in with), set --property, delete; a
+// member who can't see another project's private image; a shared image
+// offered to another project, which accepts it.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -128,6 +129,41 @@ TEST_F(ImageCli, AMemberCannotSeeAnotherProjectsPrivateImage) {
   EXPECT_TRUE(column(json_out(alices), "ID").count(id)) << report(alices);
   // The admin sees it too.
   EXPECT_TRUE(column(json_out(cli({"image", "list", "-f", "json"})), "ID").count(id));
+}
+
+// Issue 18: `image add project` offers a shared image to another project;
+// its member accepts it with `image set --accept` and then lists it;
+// `image member list` shows the membership; `image remove project` withdraws it.
+TEST_F(ImageCli, ASharedImageOfferedToAnotherProjectIsListedOnceAccepted) {
+  auto alice = make_member("alice");
+  auto bob = make_member("bob");
+  const cli_user as_alice{alice.user_name, alice.password, alice.project_name};
+  const cli_user as_bob{bob.user_name, bob.password, bob.project_name};
+  auto created = openstack(as_alice, {"image", "create", "--shared", "--disk-format", "raw",
+                                      "--container-format", "bare", "alice-shared", "-f", "json"});
+  ASSERT_EQ(created.exit_code, 0) << report(created);
+  const std::string id = json_out(created).value("id", "");
+
+  auto added = openstack(as_alice, {"image", "add", "project", id, bob.project_id, "-f", "json"});
+  ASSERT_EQ(added.exit_code, 0) << report(added);
+  EXPECT_NE(added.out.find("pending"), std::string::npos) << report(added);
+  auto listed = openstack(as_bob, {"image", "list", "-f", "json"});
+  ASSERT_EQ(listed.exit_code, 0) << report(listed);
+  EXPECT_FALSE(column(json_out(listed), "ID").count(id)) << "pending: " << report(listed);
+
+  auto accepted = openstack(as_bob, {"image", "set", "--accept", id});
+  ASSERT_EQ(accepted.exit_code, 0) << report(accepted);
+  listed = openstack(as_bob, {"image", "list", "-f", "json"});
+  EXPECT_TRUE(column(json_out(listed), "ID").count(id)) << report(listed);
+  auto members = openstack(as_alice, {"image", "member", "list", id, "-f", "json"});
+  ASSERT_EQ(members.exit_code, 0) << report(members);
+  ASSERT_EQ(json_out(members).size(), 1u) << report(members);
+  EXPECT_EQ(json_out(members)[0].value("Status", ""), "accepted") << report(members);
+
+  auto removed = openstack(as_alice, {"image", "remove", "project", id, bob.project_id});
+  ASSERT_EQ(removed.exit_code, 0) << report(removed);
+  auto gone = openstack(as_bob, {"image", "show", id});
+  EXPECT_NE(gone.exit_code, 0) << report(gone);
 }
 
 }  // namespace

@@ -91,3 +91,64 @@ TEST(ImageListing, BadQueriesAreGlances400s) {
 
 }  // namespace
 }  // namespace cumulo
+
+namespace cumulo {
+namespace {
+
+// Issue 18: a member sees a shared image by id whatever its answer, lists
+// it once accepted (member_status picks others), and sees only its own
+// membership.
+TEST(ImageListing, MembersOfASharedImageListItOnceAccepted) {
+  auto shared = image("s", "p1", "shared", 10);
+  shared.members["p3"] = image_member{"pending", 1, 1};
+  auto priv = image("v", "p1", "private", 11);
+  priv.members["p3"] = image_member{"accepted", 1, 1};  // left from when it was shared
+  const std::vector<image_state> all{shared, priv};
+  const image_viewer p3{"p3", false}, p4{"p4", false}, p1{"p1", false};
+  EXPECT_TRUE(image_visible(shared, p3));
+  EXPECT_FALSE(image_visible(shared, p4));
+  EXPECT_FALSE(image_visible(priv, p3)) << "only a shared image's members see it";
+
+  auto list = [&](std::map<std::string, std::string> params, const image_viewer& v) {
+    return ids(list_images(all, parse_image_query(params).value(), v).value());
+  };
+  EXPECT_TRUE(list({}, p3).empty()) << "pending: not listed";
+  EXPECT_EQ(list({{"member_status", "pending"}}, p3), std::vector<std::string>{"s"});
+  EXPECT_EQ(list({{"visibility", "shared"}, {"member_status", "all"}}, p3),
+            std::vector<std::string>{"s"});
+  shared.members["p3"].status = "accepted";
+  const std::vector<image_state> accepted{shared, priv};
+  EXPECT_EQ(ids(list_images(accepted, parse_image_query({}).value(), p3).value()),
+            std::vector<std::string>{"s"});
+  EXPECT_EQ(
+      ids(list_images(accepted, parse_image_query({{"visibility", "shared"}}).value(), p3).value()),
+      std::vector<std::string>{"s"});
+  EXPECT_EQ(parse_image_query({{"member_status", "maybe"}}).error().code, errc::bad_request);
+
+  shared.members["p5"] = image_member{"rejected", 2, 2};
+  EXPECT_EQ(image_for_viewer(shared, p3).members.size(), 1u);
+  EXPECT_EQ(image_for_viewer(shared, p1).members.size(), 2u);
+  EXPECT_TRUE(image_for_viewer(shared, p4).members.empty());
+}
+
+TEST(ImageListing, SizeFiltersLeaveOutImagesWithoutData) {
+  auto small = image("a", "p1", "private", 1);
+  small.size = 100;
+  auto big = image("b", "p1", "private", 2);
+  big.size = 5000;
+  auto empty = image("c", "p1", "private", 3);
+  const std::vector<image_state> all{small, big, empty};
+  const image_viewer p1{"p1", false};
+  auto list = [&](std::map<std::string, std::string> params) {
+    return ids(list_images(all, parse_image_query(params).value(), p1).value());
+  };
+  EXPECT_EQ(list({{"size_min", "101"}}), std::vector<std::string>{"b"});
+  EXPECT_EQ(list({{"size_max", "100"}}), std::vector<std::string>{"a"});
+  EXPECT_EQ(list({{"size_min", "100"}, {"size_max", "5000"}}),
+            (std::vector<std::string>{"b", "a"}));
+  EXPECT_EQ(parse_image_query({{"size_min", "big"}}).error().code, errc::bad_request);
+  EXPECT_EQ(parse_image_query({{"size_max", "-1"}}).error().code, errc::bad_request);
+}
+
+}  // namespace
+}  // namespace cumulo

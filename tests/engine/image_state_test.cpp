@@ -317,8 +317,13 @@ TEST(ImageState, EventsRoundTripThroughTheCodec) {
   s = run(s, upload());
   s = run(s, image::deactivate{});
   s = run(s, image::reactivate{});
+  s = run(s, image::add_member{"p2", 200});
+  s = run(s, image::update_member{"p2", "accepted", 300});
+  s = run(s, image::add_member{"p3", 400});
+  s = run(s, image::remove_member{"p3"});
   image::update unprotect;
   unprotect.is_protected = false;
+  unprotect.owner = "p9";
   s = run(s, unprotect);
   s = run(s, image::remove{});
   // upload_failed lives on a second image's stream.
@@ -347,6 +352,11 @@ TEST(ImageState, EventsRoundTripThroughTheCodec) {
     EXPECT_EQ(a, b) << id;
   }
   EXPECT_EQ(folded["i2"].status, "killed");
+  EXPECT_EQ(folded["i1"].owner, "p9");
+  ASSERT_EQ(folded["i1"].members.size(), 1u);
+  EXPECT_EQ(folded["i1"].members.at("p2").status, "accepted");
+  EXPECT_EQ(folded["i1"].members.at("p2").created_at_us, 200);
+  EXPECT_EQ(folded["i1"].members.at("p2").updated_at_us, 300);
   EXPECT_EQ(folded["i1"].properties,
             (std::map<std::string, std::string>{{"k", "v"}, {"k3", "v3"}}));
 
@@ -387,6 +397,63 @@ TEST(ImageState, PropertiesAndTagsHaveGlancesQuotas) {
   EXPECT_EQ(refusal_of<image_machine>(fresh(), t).code, errc::too_large);
   t.tags.resize(128);
   EXPECT_EQ(run(fresh(), t).tags.size(), 128u);
+}
+
+}  // namespace
+}  // namespace cumulo
+
+namespace cumulo {
+namespace {
+
+// Issue 18: Glance's image sharing. Only a shared image has members; each
+// starts pending, the member answers; the owner withdraws an offer.
+TEST(ImageState, SharedImagesHaveMembersWhoAnswer) {
+  auto s = run(fresh(), cirros());
+  s = run(s, image::add_member{"p2", 10});
+  ASSERT_EQ(s.members.count("p2"), 1u);
+  EXPECT_EQ(s.members.at("p2").status, "pending");
+  EXPECT_EQ(s.members.at("p2").created_at_us, 10);
+  EXPECT_EQ(refused(s, image::add_member{"p2", 11}).code, errc::conflict);
+  EXPECT_EQ(refused(s, image::add_member{"", 11}).code, errc::bad_request);
+  EXPECT_EQ(refused(s, image::update_member{"p2", "maybe", 12}).code, errc::bad_request);
+  EXPECT_EQ(refused(s, image::update_member{"p7", "accepted", 12}).code, errc::not_found);
+  s = run(s, image::update_member{"p2", "rejected", 13});
+  EXPECT_EQ(s.members.at("p2").status, "rejected");
+  EXPECT_EQ(s.members.at("p2").updated_at_us, 13);
+  // The same answer twice records nothing.
+  const auto v = s.version;
+  s = run(s, image::update_member{"p2", "rejected", 14});
+  EXPECT_EQ(s.version, v);
+  s = run(s, image::remove_member{"p2"});
+  EXPECT_TRUE(s.members.empty());
+  EXPECT_EQ(refused(s, image::remove_member{"p2"}).code, errc::not_found);
+
+  // A private (or public) image has no members.
+  image::update priv;
+  priv.visibility = "private";
+  s = run(s, priv);
+  auto e = refused(s, image::add_member{"p2", 15});
+  EXPECT_EQ(e.code, errc::forbidden);
+  EXPECT_EQ(e.message, "Only shared images have members.");
+}
+
+TEST(ImageState, MembersHaveGlancesQuota) {
+  auto s = run(fresh(), cirros());
+  for (std::size_t i = 0; i < image::member_quota; ++i)
+    s = run(s, image::add_member{"p" + std::to_string(i), 1});
+  EXPECT_EQ(refused(s, image::add_member{"one-more", 1}).code, errc::too_large);
+}
+
+TEST(ImageState, AnUpdateMayGiveTheImageToAnotherOwner) {
+  auto s = run(fresh(), cirros());
+  image::update u;
+  u.name = "renamed";
+  u.owner = "p2";
+  s = run(s, u);
+  EXPECT_EQ(s.owner, "p2");
+  EXPECT_EQ(s.name, "renamed");
+  u.owner = "";
+  EXPECT_EQ(refused(s, u).code, errc::bad_request);
 }
 
 }  // namespace

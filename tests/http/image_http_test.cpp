@@ -251,7 +251,8 @@ TEST_F(ImageApi, DownloadOfAnImageWithoutDataIs204AndADeactivatedOneIs403) {
                                                      {"container_format", "bare"}});
   EXPECT_EQ(upload(admin_token, pub, "public bytes").status, 204);
   EXPECT_EQ(call("GET", kImages + "/" + pub + "/file", m.token).body, "public bytes");
-  // Deactivation is an admin's; a member can't read the data of a deactivated image.
+  // Deactivation is the owner's (or an admin's): another project's member
+  // may not, and can't read the data of a deactivated image.
   expect_glance_error(call("POST", kImages + "/" + pub + "/actions/deactivate", m.token), 403,
                       "deactivate");
   EXPECT_EQ(as_admin("POST", kImages + "/" + pub + "/actions/deactivate").status, 204);
@@ -485,6 +486,124 @@ TEST_F(ImageApi, AFullDiskIsAClearErrorAndACleanState) {
   EXPECT_EQ(wait_status(id, "queued").value("status", ""), "queued");
   EXPECT_TRUE(image_files().empty());
   EXPECT_EQ(upload(admin_token, id, random_bytes(1000)).status, 204);
+}
+
+}  // namespace
+}  // namespace cumulo
+
+namespace cumulo {
+namespace {
+
+const std::string kPatch21 = "application/openstack-images-v2.1-json-patch";
+
+// Issue 18: Glance's image sharing, as OpenStack's API tests walk it. The
+// owner offers a shared image to a project; the member sees it by id at
+// once, lists it after accepting, and sees only its own membership.
+TEST_F(ImageApi, SharedImagesHaveMembersWhoAcceptThem) {
+  auto alice = make_member("alice");
+  auto bob = make_member("bob");
+  auto carol = make_member("carol");
+  const std::string id = create_image(alice.token, {{"name", "alice-shared"}});
+  const std::string members = kImages + "/" + id + "/members";
+
+  auto added = call("POST", members, alice.token, {{"member", bob.project_id}});
+  ASSERT_EQ(added.status, 200) << added.body;
+  auto m = json_of(added);
+  EXPECT_EQ(m.value("status", ""), "pending");
+  EXPECT_EQ(m.value("member_id", ""), bob.project_id);
+  EXPECT_EQ(m.value("image_id", ""), id);
+  EXPECT_EQ(m.value("schema", ""), "/v2/schemas/member");
+  EXPECT_TRUE(m["created_at"].is_string());
+  EXPECT_EQ(call("POST", members, alice.token, {{"member", carol.project_id}}).status, 200);
+  expect_glance_error(call("POST", members, alice.token, {{"member", bob.project_id}}), 409,
+                      "already associated");
+  expect_glance_error(call("POST", members, alice.token, {{"nobody", "x"}}), 400);
+
+  // Bob sees the image by id, not in his list until he accepts.
+  EXPECT_EQ(call("GET", kImages + "/" + id, bob.token).status, 200);
+  EXPECT_TRUE(json_of(call("GET", kImages, bob.token))["images"].empty());
+  EXPECT_EQ(json_of(call("GET", kImages + "?member_status=pending", bob.token))["images"].size(),
+            1u);
+  // Only the member answers; only the owner offers.
+  expect_glance_error(
+      call("PUT", members + "/" + bob.project_id, alice.token, {{"status", "accepted"}}), 403);
+  expect_glance_error(call("POST", members, bob.token, {{"member", bob.project_id}}), 403);
+  expect_glance_error(call("PUT", members + "/" + bob.project_id, bob.token, {{"status", "maybe"}}),
+                      400);
+  auto accepted = call("PUT", members + "/" + bob.project_id, bob.token, {{"status", "accepted"}});
+  ASSERT_EQ(accepted.status, 200) << accepted.body;
+  EXPECT_EQ(json_of(accepted).value("status", ""), "accepted");
+  auto listed = json_of(call("GET", kImages, bob.token))["images"];
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0].value("id", ""), id);
+
+  // The owner lists every member, a member only itself; anyone else gets 404.
+  auto all = json_of(call("GET", members, alice.token));
+  EXPECT_EQ(all["members"].size(), 2u);
+  EXPECT_EQ(all.value("schema", ""), "/v2/schemas/members");
+  auto own = json_of(call("GET", members, bob.token))["members"];
+  ASSERT_EQ(own.size(), 1u);
+  EXPECT_EQ(own[0].value("member_id", ""), bob.project_id);
+  expect_glance_error(call("GET", members + "/" + carol.project_id, bob.token), 404);
+  EXPECT_EQ(call("GET", members + "/" + bob.project_id, bob.token).status, 200);
+  auto dora = make_member("dora");
+  expect_glance_error(call("GET", members, dora.token), 404);
+  expect_glance_error(call("GET", kImages + "/" + id, dora.token), 404);
+
+  // Withdrawn: Bob no longer sees it.
+  EXPECT_EQ(call("DELETE", members + "/" + bob.project_id, alice.token).status, 204);
+  expect_glance_error(call("GET", kImages + "/" + id, bob.token), 404);
+  expect_glance_error(call("DELETE", members + "/" + bob.project_id, alice.token), 404);
+
+  // A private image has no members.
+  const std::string priv = create_image(alice.token, {{"name", "p"}, {"visibility", "private"}});
+  expect_glance_error(
+      call("POST", kImages + "/" + priv + "/members", alice.token, {{"member", bob.project_id}}),
+      403, "Only shared images have members.");
+  EXPECT_EQ(as_admin("GET", "/image/v2/schemas/member").status, 200);
+  EXPECT_EQ(json_of(as_admin("GET", "/image/v2/schemas/members")).value("name", ""), "members");
+}
+
+// Issue 18: an admin gives an image to another project (PATCH owner); the
+// owner deactivates its own image; size_min/size_max filter lists; the
+// collection with a trailing slash is not a route (404, as Glance).
+TEST_F(ImageApi, OwnerChangesDeactivationAndSizeFilters) {
+  auto alice = make_member("alice");
+  auto bob = make_member("bob");
+  const std::string id = create_image(alice.token, {{"name", "a"},
+                                                    {"visibility", "private"},
+                                                    {"disk_format", "raw"},
+                                                    {"container_format", "bare"}});
+  EXPECT_EQ(upload(alice.token, id, "0123456789").status, 204);
+  auto give = [&](const std::string& token) {
+    return call(
+        "PATCH", kImages + "/" + id, token,
+        nlohmann::json::array({{{"op", "replace"}, {"path", "/owner"}, {"value", bob.project_id}}}),
+        {{"Content-Type", kPatch21}});
+  };
+  expect_glance_error(give(alice.token), 403, "owner");
+  auto given = give(admin_token);
+  ASSERT_EQ(given.status, 200) << given.body;
+  EXPECT_EQ(json_of(given).value("owner", ""), bob.project_id);
+  expect_glance_error(call("GET", kImages + "/" + id, alice.token), 404);
+  EXPECT_EQ(call("GET", kImages + "/" + id, bob.token).status, 200);
+
+  EXPECT_EQ(call("POST", kImages + "/" + id + "/actions/deactivate", bob.token).status, 204);
+  EXPECT_EQ(show(id).value("status", ""), "deactivated");
+  EXPECT_EQ(call("POST", kImages + "/" + id + "/actions/reactivate", bob.token).status, 204);
+
+  const std::string empty = create_image(bob.token);
+  auto names = [&](const std::string& query) {
+    std::vector<std::string> out;
+    const auto body = json_of(call("GET", kImages + query, bob.token));
+    for (const auto& i : body["images"]) out.push_back(i.value("id", ""));
+    return out;
+  };
+  EXPECT_EQ(names("?size_min=10"), std::vector<std::string>{id});
+  EXPECT_TRUE(names("?size_max=9").empty());
+  EXPECT_EQ(names("").size(), 2u) << empty;
+  expect_glance_error(call("GET", kImages + "?size_min=ten", bob.token), 400);
+  expect_glance_error(call("GET", kImages + "/", bob.token), 404);
 }
 
 }  // namespace
