@@ -70,6 +70,38 @@ std::string without_empty_headers(std::string_view head) {
   return out;
 }
 
+std::string head_for_pistache(std::string_view head, std::string_view target) {
+  const auto mark = target.find('?');
+  const std::string_view query =
+      mark == std::string_view::npos ? std::string_view() : target.substr(mark + 1);
+  const std::string ours = lower(raw_query_header_name);
+  std::string out;
+  out.reserve(head.size() + query.size() + 32);
+  bool first = true;
+  while (!head.empty()) {
+    auto eol = head.find("\r\n");
+    std::string_view line = head.substr(0, eol == std::string_view::npos ? head.size() : eol + 2);
+    head.remove_prefix(line.size());
+    std::string_view content = line;
+    if (content.size() >= 2 && content.substr(content.size() - 2) == "\r\n")
+      content.remove_suffix(2);
+    if (content.empty()) {  // the blank line: the head ends here
+      if (!query.empty())
+        out.append(raw_query_header_name).append(": ").append(query).append("\r\n");
+      out += line;
+      out.append(head);
+      return out;
+    }
+    auto colon = content.find(':');
+    const bool header = !first && colon != std::string_view::npos;
+    const bool dropped = header && (trim(content.substr(colon + 1)).empty() ||
+                                    lower(trim(content.substr(0, colon))) == ours);
+    if (!dropped) out += line;
+    first = false;
+  }
+  return out;
+}
+
 std::optional<request_head> parse_request_head(std::string_view text) {
   return parse_request_head_why(text).head;
 }

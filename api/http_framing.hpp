@@ -48,6 +48,15 @@ constexpr std::uint64_t max_content_length = std::uint64_t{1} << 62;
 // answers with its own 415).
 std::string without_empty_headers(std::string_view head);
 
+// The name of the header that carries a request's raw query to the routes
+// (api/query.hpp).
+inline constexpr const char* raw_query_header_name = "X-Cumulo-Query";
+
+// The head as Pistache gets it: without header lines of empty value,
+// without any X-Cumulo-Query the client sent, and with X-Cumulo-Query:
+// <the target's query as sent> when `target` has one.
+std::string head_for_pistache(std::string_view head, std::string_view target);
+
 // The end of a request head in `buffer` (one past "\r\n\r\n", or past a
 // bare "\n\n", which the parser then refuses), or npos. `from`: how many
 // bytes of buffer were searched already.

@@ -562,12 +562,9 @@ class upload_handler final : public Rest::Private::RouterHandler {
     auto id = upload_target(*parsed);
     if (!id) {
       // Pistache's request: its parser sees the bytes as they came, but
-      // for header lines that say nothing.
-      for (const auto& [name, value] : parsed->headers)
-        if (value.empty()) {
-          head = without_empty_headers(head);
-          break;
-        }
+      // for header lines that say nothing, and with the raw query in a
+      // header of ours (Pistache keeps one value of a repeated key).
+      head = head_for_pistache(head, parsed->target);
       if (framing && !framing->is_chunked())
         st.forwarded = framing;
       else

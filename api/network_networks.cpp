@@ -63,7 +63,7 @@ void add_networks_routes(Pistache::Rest::Router& router, server_context& ctx) {
 
   add_route(router, ctx, http_method::get, networks_path, service::network,
             [&ctx](const Request& req, std::shared_ptr<responder> r) {
-              auto q = list_query_of(query_params(req));
+              auto q = list_query_of(query_list(req));
               with_token(ctx, auth_token_of(req), r,
                          [&ctx, q](std::shared_ptr<responder> rr, token_info& t) {
                            const bool admin = t.is_admin();

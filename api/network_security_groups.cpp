@@ -101,7 +101,7 @@ void add_group_routes(Pistache::Rest::Router& router, server_context& ctx) {
   // A list makes the caller's project its default group first, as Neutron's does.
   add_route(router, ctx, http_method::get, groups_path, service::network,
             [&ctx](const Request& req, std::shared_ptr<responder> r) {
-              auto q = list_query_of(query_params(req));
+              auto q = list_query_of(query_list(req));
               with_token(ctx, auth_token_of(req), r,
                          [&ctx, q](std::shared_ptr<responder> rr, token_info& t) {
                            ctx.bridge.ask<std::vector<security_group_state>>(
@@ -185,7 +185,7 @@ void add_rule_routes(Pistache::Rest::Router& router, server_context& ctx) {
 
   add_route(router, ctx, http_method::get, rules_path, service::network,
             [&ctx](const Request& req, std::shared_ptr<responder> r) {
-              auto q = list_query_of(query_params(req));
+              auto q = list_query_of(query_list(req));
               with_token(ctx, auth_token_of(req), r,
                          [&ctx, q](std::shared_ptr<responder> rr, token_info& t) {
                            ctx.bridge.ask<std::vector<security_group_state>>(

@@ -83,7 +83,7 @@ void add_subnet_routes(Pistache::Rest::Router& router, server_context& ctx) {
 
   add_route(router, ctx, http_method::get, subnets_path, service::network,
             [&ctx](const Request& req, std::shared_ptr<responder> r) {
-              auto q = list_query_of(query_params(req));
+              auto q = list_query_of(query_list(req));
               with_token(ctx, auth_token_of(req), r,
                          [&ctx, q](std::shared_ptr<responder> rr, token_info& t) {
                            ctx.bridge.ask<std::vector<network_state>>(

@@ -127,38 +127,43 @@ nlohmann::json port_json(const network_state& n, const network::port& p, bool ad
   return j;
 }
 
+namespace {
+
+// fixed_ips=ip_address=10.0.0.5 or fixed_ips=subnet_id=...
+bool fixed_ip_matches(const nlohmann::json& item, const std::string& wanted) {
+  const auto eq = wanted.find('=');
+  if (eq == std::string::npos) return false;
+  const std::string field = wanted.substr(0, eq), value = wanted.substr(eq + 1);
+  const auto ips = item.value("fixed_ips", nlohmann::json::array());
+  return std::any_of(ips.begin(), ips.end(), [&](const nlohmann::json& f) {
+    return f.contains(field) && value_matches(f[field], value);
+  });
+}
+
+}  // namespace
+
 bool list_query::match(const nlohmann::json& item) const {
   for (const auto& [key, wanted] : filters) {
-    if (key == "fixed_ips") {
-      // "ip_address=10.0.0.5" or "subnet_id=..." (or several, joined by &).
-      const auto eq = wanted.find('=');
-      if (eq == std::string::npos) return false;
-      const std::string field = wanted.substr(0, eq), value = wanted.substr(eq + 1);
-      const auto& ips = item.value("fixed_ips", nlohmann::json::array());
-      if (!std::any_of(ips.begin(), ips.end(), [&](const nlohmann::json& f) {
-            return f.contains(field) && value_matches(f[field], value);
-          }))
-        return false;
-      continue;
-    }
     auto it = item.find(key);
-    if (it == item.end() || !value_matches(*it, wanted)) return false;
+    const bool any = std::any_of(wanted.begin(), wanted.end(), [&](const std::string& w) {
+      if (key == "fixed_ips") return fixed_ip_matches(item, w);
+      return it != item.end() && value_matches(*it, w);
+    });
+    if (!any) return false;
   }
   return true;
 }
 
-list_query list_query_of(const std::map<std::string, std::string>& params) {
+list_query list_query_of(const query_pairs& params) {
   list_query q;
   for (const auto& [key, value] : params) {
     if (key == "fields") {
-      // The SDK repeats the key (fields=id&fields=name...) and Pistache
-      // keeps only the first: answering every field is what stays right.
-      continue;
+      continue;  // a projection of the body (api/routing.cpp), not a filter
     } else if (key == "limit" || key == "marker" || key == "sort_key" || key == "sort_dir" ||
                key == "page_reverse") {
       continue;  // every list is short enough to come whole
     } else {
-      q.filters[key] = value;
+      q.filters[key].push_back(value);
     }
   }
   return q;

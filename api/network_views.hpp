@@ -1,14 +1,16 @@
 // The JSON bodies of Neutron's resources as the SDK and OSC read them
 // (../shared/reference/openstack-api-surface.md §4), and the list
 // conventions every Neutron collection shares: filters by any field.
-// `fields=` is not honoured (see list_query_of): every field is answered.
+// `fields=` is a projection of every Neutron GET's body (api/routing.cpp).
 #pragma once
 
 #include <nlohmann/json.hpp>
 
 #include <map>
 #include <string>
+#include <vector>
 
+#include "api/query.hpp"
 #include "engine/network_state.hpp"
 
 namespace cumulo::api {
@@ -25,12 +27,13 @@ nlohmann::json port_json(const network_state& n, const network::port& p, bool ad
 
 // A list query: every parameter but the paging and field ones is a filter
 // on a top-level field, compared as text (booleans in any case); fixed_ips
-// filters as "ip_address=A" or "subnet_id=S".
+// filters as "ip_address=A" or "subnet_id=S". A key given more than once
+// matches any of its values (Neutron's ?id=a&id=b).
 struct list_query {
-  std::map<std::string, std::string> filters;
+  std::map<std::string, std::vector<std::string>> filters;
 
   bool match(const nlohmann::json& item) const;
 };
-list_query list_query_of(const std::map<std::string, std::string>& params);
+list_query list_query_of(const query_pairs& params);
 
 }  // namespace cumulo::api

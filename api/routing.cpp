@@ -1,10 +1,12 @@
 #include "api/routing.hpp"
 
 #include <cctype>
+#include <set>
 #include <sstream>
 
 #include "api/auth.hpp"
 #include "api/glance_errors.hpp"
+#include "api/query.hpp"
 #include "engine/utf8.hpp"
 #include "store/ids.hpp"
 
@@ -66,6 +68,9 @@ class named_header : public Http::Header::Header {
   std::string value_;
 };
 
+// Neutron's ?fields= projection of a 200 body (defined below).
+std::string projected(const std::string& body, const std::set<std::string>& fields);
+
 // The one place the request id headers are added: every answer goes
 // through pistache_responder::send.
 void add_request_id_headers(Http::ResponseWriter& w, service svc, const std::string& id) {
@@ -121,6 +126,9 @@ class pistache_responder final : public responder {
     flight_->end();
   }
 
+  // Only these fields of a 200 body's resources go out (Neutron's ?fields=).
+  void project_fields(std::set<std::string> fields) { fields_ = std::move(fields); }
+
   void send_text(int status, std::string body, const header_list& headers) override {
     if (sent_.exchange(true)) return;
     if (!flight_->closed()) {
@@ -130,6 +138,8 @@ class pistache_responder final : public responder {
       else if (html_errors_ && status >= 400)
         w_.send(static_cast<Http::Code>(status), glance_error_page(status, body),
                 Http::Mime::MediaType::fromString("text/html; charset=UTF-8"));
+      else if (status == 200 && !fields_.empty())
+        w_.send(static_cast<Http::Code>(status), projected(body, fields_), MIME(Application, Json));
       else
         w_.send(static_cast<Http::Code>(status), body, MIME(Application, Json));
     } else {
@@ -158,6 +168,7 @@ class pistache_responder final : public responder {
   std::shared_ptr<in_flight> flight_;
   bool keep_alive_;
   bool html_errors_;
+  std::set<std::string> fields_;
   std::atomic<bool> sent_{false};
 };
 
@@ -186,33 +197,42 @@ bool keeps_alive(const Rest::Request& req) {
   return !c || c->control() != Http::ConnectionControl::Close;
 }
 
-// '+' is a space in a query, itself in a path.
-std::string percent_decoded(const std::string& in, bool plus_is_space = true) {
-  std::string out;
-  out.reserve(in.size());
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    if (in[i] == '+' && plus_is_space) {
-      out += ' ';
-    } else if (in[i] == '%' && i + 2 < in.size() &&
-               std::isxdigit(static_cast<unsigned char>(in[i + 1])) &&
-               std::isxdigit(static_cast<unsigned char>(in[i + 2]))) {
-      out += static_cast<char>(std::stoi(in.substr(i + 1, 2), nullptr, 16));
-      i += 2;
-    } else {
-      out += in[i];
-    }
-  }
-  return out;
-}
-
 // Every path segment, query key and value is valid UTF-8 once decoded:
 // what is not would be stored, then fail to render as JSON forever.
 bool url_is_utf8(const Rest::Request& req) {
   if (!valid_utf8(percent_decoded(req.resource(), false))) return false;
-  for (const auto& key : req.query().parameters())
-    if (!valid_utf8(percent_decoded(key)) || !valid_utf8(percent_decoded(req.query().get(key).value_or(""))))
-      return false;
+  for (const auto& [key, value] : query_list(req))
+    if (!valid_utf8(key) || !valid_utf8(value)) return false;
   return true;
+}
+
+// Neutron's ?fields=: a GET's 200 body shows only those fields of its
+// resource (or of each resource of a list). A projection of whatever the
+// route rendered, so every Neutron list and show has it.
+std::set<std::string> neutron_fields(service svc, const Rest::Request& req) {
+  if (svc != service::network || req.method() != Http::Method::Get) return {};
+  return query_values(query_list(req), "fields");
+}
+
+nlohmann::json only_fields(const nlohmann::json& resource, const std::set<std::string>& fields) {
+  if (!resource.is_object()) return resource;
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& f : fields)
+    if (auto it = resource.find(f); it != resource.end()) out[f] = *it;
+  return out;
+}
+
+std::string projected(const std::string& body, const std::set<std::string>& fields) {
+  auto doc = nlohmann::json::parse(body, nullptr, false);
+  if (!doc.is_object()) return body;
+  for (auto& [key, value] : doc.items()) {
+    if (value.is_array()) {
+      for (auto& item : value) item = only_fields(item, fields);
+    } else {
+      value = only_fields(value, fields);
+    }
+  }
+  return doc.dump();
 }
 
 // The exception's text goes to the log only: C++ text is no answer.
@@ -249,6 +269,15 @@ void run_handler(const api_handler& handler, const Rest::Request& req,
 // its body (issue 22, item 15). The handler then runs on a CAF thread with
 // its own copy of the request; it checks the token again as it always
 // does (a second ask of the identity actor, for requests with a body only).
+// Pistache's router ignores a trailing slash; Glance's routes are exact
+// ("GET /v2/images/" is a 404 there, not the list). Version discovery
+// ("/image/", "/image/v2/") is left alone: clients build those URLs.
+bool glance_trailing_slash(const std::string& resource) {
+  const std::string prefix = "/image/v2/";
+  return resource.size() > prefix.size() && resource.compare(0, prefix.size(), prefix) == 0 &&
+         resource.back() == '/';
+}
+
 void dispatch(server_context& ctx, service svc, const Rest::Request& req, Http::ResponseWriter w,
               const api_handler& handler, bool token_first) {
   const bool html_errors = svc == service::image && !prefers_json(header_of(req, "Accept"));
@@ -261,6 +290,11 @@ void dispatch(server_context& ctx, service svc, const Rest::Request& req, Http::
   }
   if (!url_is_utf8(req)) {
     respond_error(*r, 400, "The request's URL is not valid UTF-8 once percent-decoded.");
+    return;
+  }
+  r->project_fields(neutron_fields(svc, req));
+  if (svc == service::image && glance_trailing_slash(req.resource())) {
+    respond_error(*r, 404, "The resource could not be found.");
     return;
   }
   if (token_first && !req.body().empty()) {
@@ -367,8 +401,15 @@ std::optional<std::string> query_of(const Rest::Request& req, const std::string&
 
 std::map<std::string, std::string> query_params(const Rest::Request& req) {
   std::map<std::string, std::string> out;
+  for (auto& [key, value] : query_list(req)) out.emplace(std::move(key), std::move(value));
+  return out;
+}
+
+query_pairs query_list(const Rest::Request& req) {
+  if (auto raw = req.headers().tryGetRaw(raw_query_header_name)) return parse_query(raw->value());
+  query_pairs out;
   for (const auto& key : req.query().parameters())
-    out[percent_decoded(key)] = percent_decoded(req.query().get(key).value_or(""));
+    out.emplace_back(percent_decoded(key), percent_decoded(req.query().get(key).value_or("")));
   return out;
 }
 

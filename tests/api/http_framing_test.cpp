@@ -30,6 +30,19 @@ TEST(HttpFraming, DropsHeaderLinesWithoutAValue) {
             "PATCH /x HTTP/1.1\r\nHost: h\r\n\r\n");
 }
 
+// Issue 18: Pistache keeps one value of a repeated query key, so the raw
+// query goes to the routes in a header of ours; a client's own copy of that
+// header is dropped, never believed.
+TEST(HttpFraming, PistacheGetsTheRawQueryInAHeaderTheClientCannotForge) {
+  EXPECT_EQ(head_for_pistache("GET /n?fields=id&fields=name HTTP/1.1\r\nHost: h\r\n"
+                              "x-cumulo-query: id=forged\r\nAccept: \r\n\r\n",
+                              "/n?fields=id&fields=name"),
+            "GET /n?fields=id&fields=name HTTP/1.1\r\nHost: h\r\n"
+            "X-Cumulo-Query: fields=id&fields=name\r\n\r\n");
+  EXPECT_EQ(head_for_pistache("GET /n HTTP/1.1\r\nX-Cumulo-Query: a=1\r\n\r\n", "/n"),
+            "GET /n HTTP/1.1\r\n\r\n");
+}
+
 // Feeds `wire` in pieces of `step` bytes; returns the body and how many
 // bytes belonged to it.
 std::pair<std::string, std::size_t> feed(body_framing f, const std::string& wire, std::size_t step) {

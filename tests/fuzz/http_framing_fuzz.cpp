@@ -1,8 +1,8 @@
 // Fuzzes api/http_framing, and api/glance_errors' reading of an Accept
 // header: the bytes of one connection, as the upload handler
 // (api/image_upload.cpp) reads them: a head up to its blank line,
-// parse_request_head(_why), without_empty_headers, body_framing::of, then the body
-// fed in pieces (de-chunked or counted), then the next request's head.
+// parse_request_head(_why), without_empty_headers, head_for_pistache, body_framing::of, then the
+// body fed in pieces (de-chunked or counted), then the next request's head.
 //
 // Input: byte 0 is the piece size the bytes arrive in (1..256); the rest is
 // the connection's bytes. Besides crashes (ASan/UBSan), the framing's own
@@ -72,6 +72,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string cleaned = without_empty_headers(head);
     check(cleaned.size() <= head.size());
     if (!parsed) continue;
+    // What Pistache is fed still parses, and carries the query as sent
+    // (never a copy the client slipped in).
+    const std::string forwarded = head_for_pistache(head, parsed->target);
+    const auto again = parse_request_head(forwarded);
+    check(again.has_value());
+    const auto mark = parsed->target.find('?');
+    const std::string query = mark == std::string::npos ? "" : parsed->target.substr(mark + 1);
+    if (again) check(again->header("x-cumulo-query") == query);
     (void)parsed->header("content-length");
     auto framing = body_framing::of(*parsed);
     if (!framing) continue;

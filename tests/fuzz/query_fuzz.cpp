@@ -1,8 +1,7 @@
-// Fuzzes the query strings cumulo reads itself. Pistache splits a query
-// into parameters; what is ours after that:
-//  - percent_decoded (api/routing.cpp), '+' as a space: routing.cpp includes
-//    Pistache, so CMakeLists.txt copies that one function out of it at
-//    configure time (percent_decoded.inc) and fails when it can't;
+// Fuzzes the query strings cumulo reads itself:
+//  - parse_query and percent_decoded (api/query.cpp): the raw query as the
+//    client sent it (repeated keys kept), '+' as a space, and
+//    query_values (fields=id,name);
 //  - Neutron's list filters: list_query_of and list_query::match
 //    (api/network_views.cpp) on a few items;
 //  - Glance's list query: parse_image_query and list_images
@@ -11,8 +10,6 @@
 //    search_pattern (engine/search_pattern.cpp, RE2) on a few texts.
 //
 // Input: the query as sent after '?' ("name=a%20b&limit=2&sort=name:asc").
-// It is split the way Pistache does (on '&', then the first '='; a key seen
-// twice keeps its first value), each key and value percent-decoded.
 #include <cctype>
 #include <cstddef>
 #include <cstdint>
@@ -24,12 +21,9 @@
 #include <nlohmann/json.hpp>
 
 #include "api/network_views.hpp"
+#include "api/query.hpp"
 #include "engine/image_listing.hpp"
 #include "engine/search_pattern.hpp"
-
-namespace cumulo::api::fuzz {
-#include "percent_decoded.inc"
-}  // namespace cumulo::api::fuzz
 
 using namespace cumulo;
 
@@ -66,6 +60,8 @@ const std::vector<image_state>& images() {
       s.tags = {"t" + std::to_string(i % 2), "all"};
       if (i == 3) s.properties["os_hidden"] = "true";
       if (i != 2) s.size = 100 * i;
+      if (i == 2) s.members["p1"] = image_member{"accepted", 1, 1};
+      if (i == 4) s.members["p1"] = image_member{"pending", 1, 1};
       out.push_back(s);
     }
     return out;
@@ -76,22 +72,15 @@ const std::vector<image_state>& images() {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  std::string_view query(reinterpret_cast<const char*>(data), size);
+  const std::string_view query(reinterpret_cast<const char*>(data), size);
+  const auto pairs = api::parse_query(query);
+  (void)api::percent_decoded(query, false);  // as a path segment
+  (void)api::query_values(pairs, "fields");
+  // The first value of each key: what query_params gives the other services.
   std::map<std::string, std::string> params;
-  while (true) {
-    const auto amp = query.find('&');
-    std::string_view part = query.substr(0, amp);
-    const auto eq = part.find('=');
-    std::string key(part.substr(0, eq));
-    std::string value(eq == std::string_view::npos ? std::string_view() : part.substr(eq + 1));
-    if (!key.empty())
-      params.emplace(api::fuzz::percent_decoded(key), api::fuzz::percent_decoded(value));
-    (void)api::fuzz::percent_decoded(std::string(part), false);  // as a path segment
-    if (amp == std::string_view::npos) break;
-    query.remove_prefix(amp + 1);
-  }
+  for (const auto& [key, value] : pairs) params.emplace(key, value);
 
-  const auto q = api::list_query_of(params);
+  const auto q = api::list_query_of(pairs);
   for (const auto& item : items()) (void)q.match(item);
 
   for (const char* key : {"name", "ip", "ip6"})
@@ -105,7 +94,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (iq) {
     for (bool admin : {false, true}) {
       auto page = list_images(images(), iq.value(), image_viewer{"p1", admin});
-      if (page) (void)page.value().more;
+      if (page)
+        for (const auto& s : page.value().images)
+          (void)image_for_viewer(s, image_viewer{"p1", admin});
     }
   }
   return 0;

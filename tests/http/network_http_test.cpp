@@ -232,6 +232,30 @@ TEST_F(NetworkNetworks, ListFiltersOnNameSharedAndExternal) {
             (std::set<std::string>{"pub"}));
 }
 
+// Issue 18: Neutron's fields= (repeated or comma-separated) shows only
+// those fields, in lists and shows; a repeated filter key matches any value.
+TEST_F(NetworkNetworks, FieldsAndRepeatedFiltersAsNeutronReadsThem) {
+  const auto a = create_network("fa");
+  const auto b = create_network("fb");
+  create_network("fc");
+  const std::string ida = a.value("id", ""), idb = b.value("id", "");
+  auto both = list("/networks?id=" + ida + "&id=" + idb + "&fields=id&fields=name", "networks");
+  ASSERT_EQ(both.size(), 2u);
+  for (const auto& n : both) {
+    std::set<std::string> keys;
+    for (const auto& [k, v] : n.items()) keys.insert(k);
+    EXPECT_EQ(keys, (std::set<std::string>{"id", "name"})) << n.dump();
+  }
+  EXPECT_EQ(field_set(both, "name"), (std::set<std::string>{"fa", "fb"}));
+  auto shown = admin_net("GET", "/networks/" + ida + "?fields=name,mtu");
+  ASSERT_EQ(shown.status, 200) << shown.body;
+  EXPECT_EQ(json_of(shown)["network"], (nlohmann::json{{"name", "fa"}, {"mtu", a["mtu"]}}));
+  // Errors are not projected.
+  auto missing = admin_net("GET", "/networks/00000000-0000-4000-8000-000000000000?fields=id");
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_TRUE(json_of(missing).contains("NeutronError")) << missing.body;
+}
+
 TEST_F(NetworkNetworks, UpdateChangesNameAdminStateAndMtu) {
   const std::string id = create_network("before").value("id", "");
   auto r = admin_net("PUT", "/networks/" + id,
