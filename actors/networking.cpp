@@ -197,9 +197,10 @@ void create_port(networking_actor* self, const std::string& network_id, network:
   if (auto e = check_port_groups(st, c.project_id, c.security_groups))
     return fail(to_caf_error(*e));
   // An instance's port (no network:* owner) without groups gets the
-  // project's default group, as in Neutron.
+  // project's default group, as in Neutron, unless the client asked for
+  // none (security_groups: []).
   const bool cloud_port = c.device_owner.rfind("network:", 0) == 0;
-  if (!c.security_groups.empty() || cloud_port || c.project_id.empty())
+  if (!c.security_groups.empty() || !c.default_security_group || cloud_port || c.project_id.empty())
     return network_command(self, network_id, std::move(c), std::move(meta), std::move(ok),
                            std::move(fail));
   with_default_group(
@@ -304,6 +305,31 @@ caf::result<router_state> on_gateway(networking_actor* self, const std::string& 
   return promise;
 }
 
+const network::subnet* subnet_by_id(const networking_state& st, const std::string& subnet_id) {
+  auto it = st.network_of_subnet.find(subnet_id);
+  return it == st.network_of_subnet.end() ? nullptr
+                                          : st.networks.at(it->second).find_subnet(subnet_id);
+}
+
+// A router routes between its subnets: one whose CIDR overlaps a subnet it
+// already has an interface on would make its routes ambiguous (Neutron's
+// 400 BadRequest).
+std::optional<domain_error> overlapping_interface(const networking_state& st, const router_state& r,
+                                                  const std::string& subnet_id) {
+  const network::subnet* added = subnet_by_id(st, subnet_id);
+  if (!added) return std::nullopt;
+  const auto cidr = ipam::parse_cidr(added->cidr);
+  for (const auto& i : r.interfaces) {
+    const network::subnet* other = subnet_by_id(st, i.subnet_id);
+    if (!other || other->id == subnet_id) continue;
+    const auto theirs = ipam::parse_cidr(other->cidr);
+    if (cidr && theirs && ipam::overlaps(*cidr, *theirs))
+      return bad_request("Bad router request: Cidr " + added->cidr + " of subnet " + subnet_id +
+                         " overlaps with cidr " + other->cidr + " of subnet " + other->id + ".");
+  }
+  return std::nullopt;
+}
+
 caf::result<router_state> add_interface(networking_actor* self, const router_state& r,
                                         const std::string& subnet_id, const std::string& port_id,
                                         event_metadata& meta) {
@@ -326,6 +352,7 @@ caf::result<router_state> add_interface(networking_actor* self, const router_sta
                       "fixed IP."));
     const std::string network_id = st.network_of_port.at(port_id);
     const std::string port_subnet = p->fixed_ips.front().subnet_id;
+    if (auto e = overlapping_interface(st, r, port_subnet)) return to_caf_error(*e);
     auto promise = self->make_response_promise<router_state>();
     network::update_port u;
     u.port_id = port_id;
@@ -354,6 +381,7 @@ caf::result<router_state> add_interface(networking_actor* self, const router_sta
   if (r.has_port_on_subnet(subnet_id))
     return to_caf_error(
         bad_request("Bad router request: Router already has a port on subnet " + subnet_id + "."));
+  if (auto e = overlapping_interface(st, r, subnet_id)) return to_caf_error(*e);
   auto promise = self->make_response_promise<router_state>();
   network::create_port port;
   port.port_id = new_uuid();

@@ -116,6 +116,8 @@ verdict port_create(const judge& j, const network_state& n, const network::creat
         if (auto e = j.require("create_port:fixed_ips:ip_address", t)) return e;
   if (!c.mac_address.empty())
     if (auto e = j.require("create_port:mac_address", t)) return e;
+  if (!c.binding_host_id.empty())
+    if (auto e = j.require("create_port:binding:host_id", t)) return e;
   return j.require("create_port", t);
 }
 
@@ -159,7 +161,17 @@ verdict on_port(const networking_state& st, const judge& j, const std::string& i
   const network_state* n = port_seen(st, j, id);
   if (!n) return port_not_found(id);
   const target t = network_target(*n, n->find_port(id)->project_id);
-  if (std::holds_alternative<network::update_port>(c)) return j.require("update_port", t);
+  if (const auto* u = std::get_if<network::update_port>(&c)) {
+    // Addresses of one's own choosing and the binding are the network
+    // owner's and the admin's, as on create.
+    if (u->fixed_ips)
+      for (const auto& f : *u->fixed_ips)
+        if (!f.ip_address.empty())
+          if (auto e = j.require("update_port:fixed_ips:ip_address", t)) return e;
+    if (u->binding_host_id)
+      if (auto e = j.require("update_port:binding:host_id", t)) return e;
+    return j.require("update_port", t);
+  }
   if (std::holds_alternative<network::delete_port>(c)) return j.require("delete_port", t);
   return make_neutron_error(errc::bad_request, "BadRequest", "Not a command on a port.");
 }

@@ -32,6 +32,13 @@ auto answer_port(int status, const std::string& id, bool admin) {
   };
 }
 
+// A body's fixed_ips: each by subnet_id and/or ip_address.
+std::vector<network::fixed_ip> fixed_ips_of(const nlohmann::json& list) {
+  std::vector<network::fixed_ip> ips;
+  for (const auto& f : list) ips.push_back({f.value("subnet_id", ""), f.value("ip_address", "")});
+  return ips;
+}
+
 }  // namespace
 
 void add_port_routes(Pistache::Rest::Router& router, server_context& ctx) {
@@ -51,14 +58,12 @@ void add_port_routes(Pistache::Rest::Router& router, server_context& ctx) {
                     c.mac_address = p.value("mac_address", "");
                     c.device_id = p.value("device_id", "");
                     c.device_owner = p.value("device_owner", "");
-                    if (p.contains("fixed_ips")) {
-                      std::vector<network::fixed_ip> ips;
-                      for (const auto& f : p["fixed_ips"])
-                        ips.push_back({f.value("subnet_id", ""), f.value("ip_address", "")});
-                      c.fixed_ips = std::move(ips);
-                    }
-                    if (p.contains("security_groups"))
+                    if (p.contains("fixed_ips")) c.fixed_ips = fixed_ips_of(p["fixed_ips"]);
+                    if (p.contains("security_groups")) {
                       c.security_groups = p["security_groups"].get<std::vector<std::string>>();
+                      c.default_security_group = false;  // [] is no group at all
+                    }
+                    c.binding_host_id = p.value("binding:host_id", "");
                     c.project_id = *project;
                     c.admin_state_up = p.value("admin_state_up", true);
                     const std::string id = c.port_id;
@@ -112,6 +117,9 @@ void add_port_routes(Pistache::Rest::Router& router, server_context& ctx) {
               if (p.contains("admin_state_up")) c.admin_state_up = p["admin_state_up"].get<bool>();
               if (p.contains("security_groups"))
                 c.security_groups = p["security_groups"].get<std::vector<std::string>>();
+              if (p.contains("fixed_ips")) c.fixed_ips = fixed_ips_of(p["fixed_ips"]);
+              if (p.contains("binding:host_id"))
+                c.binding_host_id = p["binding:host_id"].get<std::string>();
               with_token(ctx, auth_token_of(req), r,
                          [&ctx, id, c](std::shared_ptr<responder> rr, token_info& t) {
                            ctx.bridge.ask<network_state>(

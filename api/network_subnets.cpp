@@ -42,6 +42,14 @@ void read_gateway(const nlohmann::json& s, std::optional<std::string>& gateway_i
     gateway_ip = s["gateway_ip"].is_null() ? "" : s["gateway_ip"].get<std::string>();
 }
 
+// A body's host_routes (the schema checked their shape).
+std::vector<network::host_route> host_routes_of(const nlohmann::json& list) {
+  std::vector<network::host_route> out;
+  for (const auto& h : list)
+    out.push_back({h["destination"].get<std::string>(), h["nexthop"].get<std::string>()});
+  return out;
+}
+
 }  // namespace
 
 void add_subnet_routes(Pistache::Rest::Router& router, server_context& ctx) {
@@ -66,10 +74,7 @@ void add_subnet_routes(Pistache::Rest::Router& router, server_context& ctx) {
                         c.allocation_pools.push_back(
                             {p["start"].get<std::string>(), p["end"].get<std::string>()});
                     c.dns_nameservers = strings_of(s, "dns_nameservers");
-                    if (s.contains("host_routes"))
-                      for (const auto& h : s["host_routes"])
-                        c.host_routes.push_back(
-                            {h["destination"].get<std::string>(), h["nexthop"].get<std::string>()});
+                    if (s.contains("host_routes")) c.host_routes = host_routes_of(s["host_routes"]);
                     c.enable_dhcp = s.value("enable_dhcp", true);
                     c.project_id = *project;
                     c.description = s.value("description", "");
@@ -122,6 +127,7 @@ void add_subnet_routes(Pistache::Rest::Router& router, server_context& ctx) {
                 c.dns_nameservers = strings_of(s, "dns_nameservers");
               if (s.contains("enable_dhcp")) c.enable_dhcp = s["enable_dhcp"].get<bool>();
               if (s.contains("description")) c.description = s["description"].get<std::string>();
+              if (s.contains("host_routes")) c.host_routes = host_routes_of(s["host_routes"]);
               with_token(ctx, auth_token_of(req), r,
                          [&ctx, id, c](std::shared_ptr<responder> rr, token_info& t) {
                            ctx.bridge.ask<network_state>(

@@ -93,6 +93,7 @@ nlohmann::json subnet_json(const network_state& n, const network::subnet& s) {
       {"segment_id", nullptr}};
   // A subnet has no stream of its own: it shares its network's times.
   standard_attributes(j, n, s.project_id.empty() ? n.project_id : s.project_id, s.description);
+  j["revision_number"] = s.revision;  // its own changes, not its network's
   return j;
 }
 
@@ -118,8 +119,9 @@ nlohmann::json port_json(const network_state& n, const network::port& p, bool ad
                    {"dns_name", ""},
                    {"dns_assignment", nlohmann::json::array()}};
   standard_attributes(j, n, p.project_id, "");
+  j["revision_number"] = p.revision;  // its own changes, not its network's
   if (admin) {
-    j["binding:host_id"] = "";
+    j["binding:host_id"] = p.binding_host_id;
     j["binding:vif_type"] = p.device_id.empty() ? "unbound" : "ovs";
     j["binding:profile"] = nlohmann::json::object();
     j["binding:vif_details"] = nlohmann::json::object();
@@ -143,7 +145,8 @@ bool fixed_ip_matches(const nlohmann::json& item, const std::string& wanted) {
 }  // namespace
 
 bool list_query::match(const nlohmann::json& item) const {
-  for (const auto& [key, wanted] : filters) {
+  for (const auto& [name, wanted] : filters) {
+    const std::string& key = name;  // clang 14 can't capture a structured binding
     auto it = item.find(key);
     const bool any = std::any_of(wanted.begin(), wanted.end(), [&](const std::string& w) {
       if (key == "fixed_ips") return fixed_ip_matches(item, w);

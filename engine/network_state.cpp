@@ -127,22 +127,48 @@ bool host_address(const ipam::cidr& net, const ipam::address& a, const std::stri
   return a != net.network || owner.rfind("network:router", 0) == 0 || owner == "network:dhcp";
 }
 
-// Chooses the addresses of a new port.
+// Chooses the addresses of a new port, or of a port being updated (its
+// own addresses are free to it, and an entry with only a subnet keeps the
+// address it has there).
 struct port_addresses {
   const network_state& s;
-  const network::create_port& c;
+  const std::optional<std::vector<fixed_ip>>& requested;
+  const std::string& device_owner;
+  const network::port* existing = nullptr;
   std::set<ipam::address> used = used_addresses(s);
 
   outcome<std::vector<fixed_ip>> operator()() {
     std::vector<fixed_ip> out;
-    if (!c.fixed_ips) {
+    if (existing)
+      for (const auto& f : existing->fixed_ips) used.erase(*ipam::parse_address(f.ip_address));
+    if (!requested) {
       for (int version : {4, 6})
         if (auto e = any_subnet(version, out)) return *e;
       return out;
     }
-    for (const auto& f : *c.fixed_ips)
+    for (const auto& f : *requested) {
+      if (auto kept = kept_on_subnet(f, out)) {
+        used.insert(*ipam::parse_address(kept->ip_address));
+        out.push_back(*kept);
+        continue;
+      }
       if (auto e = one(f, out)) return *e;
+    }
     return out;
+  }
+
+  // {"subnet_id": S} on an update: the address the port already has on S.
+  std::optional<fixed_ip> kept_on_subnet(const fixed_ip& f,
+                                         const std::vector<fixed_ip>& out) const {
+    if (!existing || !f.ip_address.empty() || f.subnet_id.empty()) return std::nullopt;
+    for (const auto& mine : existing->fixed_ips) {
+      if (mine.subnet_id != f.subnet_id) continue;
+      const bool taken = std::any_of(out.begin(), out.end(), [&](const fixed_ip& o) {
+        return o.ip_address == mine.ip_address;
+      });
+      if (!taken) return mine;
+    }
+    return std::nullopt;
   }
 
   // An address from the first subnet of this version that has one.
@@ -186,7 +212,7 @@ struct port_addresses {
                    " is not a valid IP for any of the subnets on the specified network.");
     }
     // Explicit addresses may lie outside the pools (and be the gateway), as in Neutron.
-    if (!host_address(cidr_of(*sub), *a, c.device_owner))
+    if (!host_address(cidr_of(*sub), *a, device_owner))
       return bad("IP address " + f.ip_address + " is not a valid IP for the specified subnet.");
     if (used.count(*a))
       return conflict(
@@ -266,8 +292,10 @@ struct decider {
     if (!sub) return subnet_not_found(c.subnet_id);
     if (auto e = check_length("name", c.name)) return *e;
     if (auto e = check_length("description", c.description)) return *e;
-    network_subnet_updated e{c.subnet_id,       c.name,        c.gateway_ip,
-                             c.dns_nameservers, c.enable_dhcp, c.description};
+    network_subnet_updated e{c.subnet_id,   c.name,        c.gateway_ip, c.dns_nameservers,
+                             c.enable_dhcp, c.description, c.host_routes};
+    if (e.host_routes)
+      if (auto err = check_routes(*e.host_routes, sub->ip_version)) return *err;
     if (e.gateway_ip && !e.gateway_ip->empty()) {
       auto gw = ipam::parse_address(*e.gateway_ip);
       if (!gw || gw->version != sub->ip_version)
@@ -307,19 +335,29 @@ struct decider {
         return conflict("Unable to complete operation for network " + s.id + ". The mac address " +
                             *mac + " is in use.",
                         "MacAddressInUse");
-    auto ips = port_addresses{s, c}();
+    if (auto e = check_length("binding:host_id", c.binding_host_id)) return *e;
+    auto ips = port_addresses{s, c.fixed_ips, c.device_owner}();
     if (!ips) return ips.error();
     return std::vector<network_event>{
         network_port_created{c.port_id, c.name, *mac, c.device_id, c.device_owner, ips.value(),
-                             c.security_groups, c.project_id, c.admin_state_up}};
+                             c.security_groups, c.project_id, c.admin_state_up, c.binding_host_id}};
   }
 
   result operator()(const network::update_port& c) const {
     if (!s.exists()) return not_found(s);
-    if (!s.find_port(c.port_id)) return port_not_found(c.port_id);
+    const network::port* p = s.find_port(c.port_id);
+    if (!p) return port_not_found(c.port_id);
     if (auto e = check_length("name", c.name)) return *e;
-    return std::vector<network_event>{network_port_updated{
-        c.port_id, c.name, c.device_id, c.device_owner, c.admin_state_up, c.security_groups}};
+    if (auto e = check_length("binding:host_id", c.binding_host_id)) return *e;
+    network_port_updated e{c.port_id,      c.name,           c.device_id,
+                           c.device_owner, c.admin_state_up, c.security_groups,
+                           std::nullopt,   c.binding_host_id};
+    if (c.fixed_ips) {
+      auto ips = port_addresses{s, c.fixed_ips, c.device_owner.value_or(p->device_owner), p}();
+      if (!ips) return ips.error();
+      e.fixed_ips = ips.value();
+    }
+    return std::vector<network_event>{e};
   }
 
   result operator()(const network::delete_port& c) const {
@@ -397,6 +435,8 @@ struct applier {
     if (e.dns_nameservers) sub.dns_nameservers = *e.dns_nameservers;
     if (e.enable_dhcp) sub.enable_dhcp = *e.enable_dhcp;
     if (e.description) sub.description = *e.description;
+    if (e.host_routes) sub.host_routes = *e.host_routes;
+    ++sub.revision;
   }
   void operator()(const network_subnet_removed& e) {
     subnet(e.type_name, e.subnet_id);
@@ -415,9 +455,17 @@ struct applier {
       if (!ipam::parse_address(f.ip_address))
         throw invalid_event("network.port_created with bad address " + f.ip_address);
     }
-    s.ports[e.port_id] = {e.port_id,         e.name,         e.mac_address,
-                          e.device_id,       e.device_owner, e.fixed_ips,
-                          e.security_groups, e.project_id,   e.admin_state_up};
+    s.ports[e.port_id] = {e.port_id,
+                          e.name,
+                          e.mac_address,
+                          e.device_id,
+                          e.device_owner,
+                          e.fixed_ips,
+                          e.security_groups,
+                          e.project_id,
+                          e.admin_state_up,
+                          e.binding_host_id,
+                          1};
   }
   void operator()(const network_port_updated& e) {
     auto& p = port(e.type_name, e.port_id);
@@ -426,6 +474,16 @@ struct applier {
     if (e.device_owner) p.device_owner = *e.device_owner;
     if (e.admin_state_up) p.admin_state_up = *e.admin_state_up;
     if (e.security_groups) p.security_groups = *e.security_groups;
+    if (e.binding_host_id) p.binding_host_id = *e.binding_host_id;
+    if (e.fixed_ips) {
+      for (const auto& f : *e.fixed_ips) {
+        subnet(e.type_name, f.subnet_id);
+        if (!ipam::parse_address(f.ip_address))
+          throw invalid_event("network.port_updated with bad address " + f.ip_address);
+      }
+      p.fixed_ips = *e.fixed_ips;
+    }
+    ++p.revision;
   }
   void operator()(const network_port_deleted& e) {
     port(e.type_name, e.port_id);
@@ -479,6 +537,7 @@ void to_json(nlohmann::json& j, const subnet& s) {
   j["enable_dhcp"] = s.enable_dhcp;
   j["project_id"] = s.project_id;
   j["description"] = s.description;
+  j["revision"] = s.revision;
 }
 
 void to_json(nlohmann::json& j, const port& p) {
@@ -494,6 +553,8 @@ void to_json(nlohmann::json& j, const port& p) {
   j["security_groups"] = p.security_groups;
   j["project_id"] = p.project_id;
   j["admin_state_up"] = p.admin_state_up;
+  j["binding_host_id"] = p.binding_host_id;
+  j["revision"] = p.revision;
 }
 
 }  // namespace network

@@ -90,7 +90,9 @@ struct network_subnet_updated {
   std::optional<std::vector<std::string>> dns_nameservers;
   std::optional<bool> enable_dhcp;
   std::optional<std::string> description;
-  MSGPACK_DEFINE_MAP(subnet_id, name, gateway_ip, dns_nameservers, enable_dhcp, description)
+  std::optional<std::vector<network::host_route>> host_routes;
+  MSGPACK_DEFINE_MAP(subnet_id, name, gateway_ip, dns_nameservers, enable_dhcp, description,
+                     host_routes)
 };
 
 struct network_subnet_removed {
@@ -113,8 +115,9 @@ struct network_port_created {
   std::vector<std::string> security_groups;
   std::string project_id;
   bool admin_state_up = true;
+  std::string binding_host_id;  // Neutron's binding:host_id ("" unbound)
   MSGPACK_DEFINE_MAP(port_id, name, mac_address, device_id, device_owner, fixed_ips,
-                     security_groups, project_id, admin_state_up)
+                     security_groups, project_id, admin_state_up, binding_host_id)
 };
 
 struct network_port_updated {
@@ -126,7 +129,11 @@ struct network_port_updated {
   std::optional<std::string> device_owner;
   std::optional<bool> admin_state_up;
   std::optional<std::vector<std::string>> security_groups;
-  MSGPACK_DEFINE_MAP(port_id, name, device_id, device_owner, admin_state_up, security_groups)
+  // The port's addresses after the update, each with its subnet (IPAM's choice).
+  std::optional<std::vector<network::fixed_ip>> fixed_ips;
+  std::optional<std::string> binding_host_id;
+  MSGPACK_DEFINE_MAP(port_id, name, device_id, device_owner, admin_state_up, security_groups,
+                     fixed_ips, binding_host_id)
 };
 
 struct network_port_deleted {
@@ -161,6 +168,9 @@ struct subnet {
   bool enable_dhcp = true;
   std::string project_id;
   std::string description;
+  // Neutron's revision_number: 1 once added, one more per update (the
+  // network's own version counts every change of every subnet and port).
+  std::int64_t revision = 1;
 };
 struct port {
   std::string id;
@@ -172,6 +182,8 @@ struct port {
   std::vector<std::string> security_groups;
   std::string project_id;
   bool admin_state_up = true;
+  std::string binding_host_id;
+  std::int64_t revision = 1;  // as a subnet's
 };
 // Found by ADL when a subnet or port is put into a json.
 void to_json(nlohmann::json& j, const subnet& s);
@@ -235,6 +247,7 @@ struct update_subnet {
   std::optional<std::vector<std::string>> dns_nameservers;
   std::optional<bool> enable_dhcp;
   std::optional<std::string> description;
+  std::optional<std::vector<host_route>> host_routes;
 };
 struct remove_subnet {
   std::string subnet_id;
@@ -251,8 +264,12 @@ struct create_port {
   // first IPv6 subnet with room (Neutron); an empty list: no address.
   std::optional<std::vector<fixed_ip>> fixed_ips;
   std::vector<std::string> security_groups;
+  // An instance's port without groups gets its project's default group,
+  // unless the client asked for none (security_groups: []).
+  bool default_security_group = true;
   std::string project_id;
   bool admin_state_up = true;
+  std::string binding_host_id;
 };
 struct update_port {
   std::string port_id;
@@ -261,6 +278,10 @@ struct update_port {
   std::optional<std::string> device_owner;
   std::optional<bool> admin_state_up;
   std::optional<std::vector<std::string>> security_groups;
+  // The port's new addresses, as create_port's: an entry with only a
+  // subnet keeps the port's address on it, if it has one.
+  std::optional<std::vector<fixed_ip>> fixed_ips;
+  std::optional<std::string> binding_host_id;
 };
 struct delete_port {
   std::string port_id;

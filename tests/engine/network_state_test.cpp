@@ -430,10 +430,14 @@ TEST(NetworkState, EventsRoundTripThroughTheCodec) {
   sc.host_routes = {{"10.9.0.0/16", "10.0.0.9"}};
   s = run(s, sc);
   s = run(s, subnet("v6", "2001:db8::/64"));
-  s = run(s, network::update_subnet{"s1", "renamed", "", strings{}, false, std::nullopt});
-  s = run(s, port("a", "fa:16:3e:00:00:01"));
+  s = run(s, network::update_subnet{"s1", "renamed", "", strings{}, false, std::nullopt,
+                                    std::vector<network::host_route>{{"10.8.0.0/16", "10.0.0.8"}}});
+  auto pc = port("a", "fa:16:3e:00:00:01");
+  pc.binding_host_id = "compute-1";
+  s = run(s, pc);
   s = run(s,
-          network::update_port{"a", "eth0", std::nullopt, std::nullopt, false, strings{"default"}});
+          network::update_port{"a", "eth0", std::nullopt, std::nullopt, false, strings{"default"},
+                               std::vector<network::fixed_ip>{{"s1", "10.0.0.77"}}, "compute-2"});
   s = run(s, subnet("s2", "10.1.0.0/24"));
   s = run(s, network::remove_subnet{"s2"});
   s = run(s, network::delete_port{"a"});
@@ -459,8 +463,69 @@ TEST(NetworkState, EventsRoundTripThroughTheCodec) {
   EXPECT_EQ(folded.version, v);
   EXPECT_EQ(folded.created_at_us, 101);
   EXPECT_TRUE(folded.deleted);
-  EXPECT_EQ(folded.find_subnet("s1")->host_routes[0].nexthop, "10.0.0.9");
+  EXPECT_EQ(folded.find_subnet("s1")->host_routes[0].nexthop, "10.0.0.8");
+  EXPECT_EQ(folded.find_subnet("s1")->revision, 2);
   EXPECT_EQ(folded.find_subnet("v6")->allocation_pools[0].end, "2001:db8::ffff:ffff:ffff:ffff");
+}
+
+}  // namespace
+}  // namespace cumulo
+
+namespace cumulo {
+namespace {
+
+// Issue 18: PUT /ports/{id} with fixed_ips: the list replaces the port's
+// addresses; an entry with only a subnet keeps the address the port has
+// there; another port's address is 409; each port and subnet counts its
+// own revisions.
+TEST(NetworkState, APortUpdateReplacesItsAddresses) {
+  auto s = run(created(), subnet("s1", "10.0.0.0/24"));
+  s = run(s, subnet("s2", "10.0.1.0/24"));
+  s = run(s, port("a", "fa:16:3e:00:00:01"));
+  s = run(s, port("b", "fa:16:3e:00:00:02"));
+  ASSERT_EQ(ips(s, "a"), strings{"10.0.0.2"});
+  EXPECT_EQ(s.find_port("a")->revision, 1);
+
+  network::update_port u;
+  u.port_id = "a";
+  u.fixed_ips = std::vector<network::fixed_ip>{{"s1", ""}, {"s2", ""}};
+  s = run(s, u);
+  EXPECT_EQ(ips(s, "a"), (strings{"10.0.0.2", "10.0.1.2"})) << "kept on s1, new on s2";
+  EXPECT_EQ(s.find_port("a")->revision, 2);
+  EXPECT_EQ(s.find_port("b")->revision, 1) << "another port's change is not its own";
+
+  u.fixed_ips = std::vector<network::fixed_ip>{{"", "10.0.0.50"}};
+  s = run(s, u);
+  EXPECT_EQ(ips(s, "a"), strings{"10.0.0.50"});
+  // The addresses it gave up are free again.
+  network::update_port take;
+  take.port_id = "b";
+  take.fixed_ips = std::vector<network::fixed_ip>{{"", "10.0.1.2"}};
+  s = run(s, take);
+  EXPECT_EQ(ips(s, "b"), strings{"10.0.1.2"});
+  u.fixed_ips = std::vector<network::fixed_ip>{{"", "10.0.1.2"}};
+  EXPECT_EQ(refused(s, u).code, errc::conflict);
+  u.fixed_ips = std::vector<network::fixed_ip>{{"nope", ""}};
+  EXPECT_EQ(refused(s, u).code, errc::bad_request);
+
+  network::update_port bind;
+  bind.port_id = "a";
+  bind.binding_host_id = "compute-1";
+  s = run(s, bind);
+  EXPECT_EQ(s.find_port("a")->binding_host_id, "compute-1");
+}
+
+TEST(NetworkState, ASubnetUpdateChangesItsHostRoutes) {
+  auto s = run(created(), subnet("s1", "10.0.0.0/24"));
+  network::update_subnet u;
+  u.subnet_id = "s1";
+  u.host_routes = std::vector<network::host_route>{{"192.168.0.0/24", "10.0.0.254"}};
+  s = run(s, u);
+  ASSERT_EQ(s.find_subnet("s1")->host_routes.size(), 1u);
+  EXPECT_EQ(s.find_subnet("s1")->host_routes[0].destination, "192.168.0.0/24");
+  EXPECT_EQ(s.find_subnet("s1")->revision, 2);
+  u.host_routes = std::vector<network::host_route>{{"not a cidr", "10.0.0.254"}};
+  EXPECT_EQ(refused(s, u).code, errc::bad_request);
 }
 
 }  // namespace

@@ -889,5 +889,64 @@ TEST_F(NetworkL3Routers, RoutersInterfacesFloatingIpsAndGroupsSurviveARestart) {
   EXPECT_EQ(net("DELETE", "/routers/" + rid, m.token).status, 204);
 }
 
+// Issue 18: Neutron as its clients read it. security_groups: [] is no
+// group; PUT fixed_ips moves a port's addresses; binding:host_id is the
+// admin's and kept; each port counts its own revisions; a subnet's
+// host_routes change; a router refuses a subnet overlapping one it has.
+TEST_F(NetworkL3SecurityGroups, PortsAsNeutronsClientsChangeThem) {
+  auto m = make_member("nq");
+  const std::string n = network("nq-net", m.token);
+  const std::string s1 = subnet(n, "10.7.0.0/24", m.token).value("id", "");
+  auto none = net("POST", "/ports", m.token,
+                  {{"port", {{"network_id", n}, {"security_groups", nlohmann::json::array()}}}});
+  ASSERT_EQ(none.status, 201) << none.body;
+  EXPECT_EQ(json_of(none)["port"]["security_groups"], nlohmann::json::array());
+
+  auto p = port(n, m.token);
+  const std::string id = p.value("id", "");
+  EXPECT_EQ(p["revision_number"], 1) << p.dump();
+  auto moved = net("PUT", "/ports/" + id, m.token,
+                   {{"port", {{"fixed_ips", {{{"subnet_id", s1}, {"ip_address", "10.7.0.99"}}}}}}});
+  ASSERT_EQ(moved.status, 200) << moved.body;
+  auto after = json_of(moved)["port"];
+  ASSERT_EQ(after["fixed_ips"].size(), 1u);
+  EXPECT_EQ(after["fixed_ips"][0]["ip_address"], "10.7.0.99");
+  EXPECT_EQ(after["revision_number"], 2);
+  port(n, m.token);  // another port's change
+  EXPECT_EQ(json_of(net("GET", "/ports/" + id, m.token))["port"]["revision_number"], 2);
+
+  expect_neutron_error(
+      net("PUT", "/ports/" + id, m.token, {{"port", {{"binding:host_id", "compute-1"}}}}), 403,
+      "PolicyNotAuthorized", "update_port:binding:host_id");
+  auto bound =
+      net("PUT", "/ports/" + id, admin_token, {{"port", {{"binding:host_id", "compute-1"}}}});
+  ASSERT_EQ(bound.status, 200) << bound.body;
+  EXPECT_EQ(json_of(net("GET", "/ports/" + id, admin_token))["port"]["binding:host_id"],
+            "compute-1");
+
+  auto routed =
+      net("PUT", "/subnets/" + s1, m.token,
+          {{"subnet",
+            {{"host_routes", {{{"destination", "192.168.9.0/24"}, {"nexthop", "10.7.0.254"}}}}}}});
+  ASSERT_EQ(routed.status, 200) << routed.body;
+  EXPECT_EQ(json_of(routed)["subnet"]["host_routes"][0]["nexthop"], "10.7.0.254");
+  EXPECT_EQ(json_of(routed)["subnet"]["revision_number"], 2);
+}
+
+TEST_F(NetworkL3Routers, ARouterRefusesASubnetOverlappingOneItHas) {
+  auto m = make_member("ovl");
+  const std::string a = network("ovl-a", m.token);
+  const std::string b = network("ovl-b", m.token);
+  const std::string sa = subnet(a, "10.5.0.0/24", m.token).value("id", "");
+  const std::string sb = subnet(b, "10.5.0.0/25", m.token).value("id", "");
+  const std::string id = router("ovl", m.token).value("id", "");
+  ASSERT_EQ(
+      net("PUT", "/routers/" + id + "/add_router_interface", m.token, {{"subnet_id", sa}}).status,
+      200);
+  expect_neutron_error(
+      net("PUT", "/routers/" + id + "/add_router_interface", m.token, {{"subnet_id", sb}}), 400,
+      "BadRequest", "overlaps");
+}
+
 }  // namespace
 }  // namespace cumulo
