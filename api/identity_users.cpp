@@ -31,6 +31,15 @@ void answer_user(responder& r, int status, const user_state& u, const std::strin
   respond(r, status, {{"user", user_json(u, base)}});
 }
 
+// Keystone keeps the attributes of a user it does not know itself
+// (project_id, a phone number...), each as the JSON value it was given.
+std::map<std::string, std::string> extra_attributes(const nlohmann::json& user) {
+  std::map<std::string, std::string> out;
+  for (const auto& [name, value] : user.items())
+    if (!user::core_attribute(name)) out[name] = value.dump();
+  return out;
+}
+
 // PATCH: the attributes, then (when given) the password, each through the
 // identity actor; the answer is the user after both.
 void update_user(server_context& ctx, std::shared_ptr<responder> r, const std::string& id,
@@ -42,7 +51,7 @@ void update_user(server_context& ctx, std::shared_ptr<responder> r, const std::s
         command_atom::value, id, user::command{user::change_password{}}, meta, *password);
   };
   const bool attributes = update.name || update.default_project_id || update.enabled ||
-                          update.description || update.email;
+                          update.description || update.email || !update.extra_set.empty();
   if (!attributes && password) {
     set_password(r);
     return;
@@ -79,6 +88,7 @@ void add_user_routes(Pistache::Rest::Router& router, server_context& ctx) {
               c.enabled = u.value("enabled", true);
               c.description = optional_text(u, "description").value_or("");
               c.email = optional_text(u, "email").value_or("");
+              c.extra = extra_attributes(u);
               const auto password = optional_text(u, "password");
               auto reply = [base](responder& r3, user_state& s) { answer_user(r3, 201, s, base); };
               const event_metadata meta{rr->request_id(), t.user.id};
@@ -149,6 +159,7 @@ void add_user_routes(Pistache::Rest::Router& router, server_context& ctx) {
                              c.description = optional_text(u, "description").value_or("");
                            if (u.contains("email"))
                              c.email = optional_text(u, "email").value_or("");
+                           c.extra_set = extra_attributes(u);
                            update_user(ctx, rr, id, std::move(c), optional_text(u, "password"),
                                        event_metadata{rr->request_id(), t.user.id}, base);
                          });

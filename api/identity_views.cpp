@@ -49,13 +49,19 @@ nlohmann::json project_json(const project_state& p, const std::string& base_url)
 }
 
 nlohmann::json user_json(const user_state& u, const std::string& base_url) {
-  nlohmann::json j{{"id", u.id},
-                   {"name", u.name},
-                   {"domain_id", u.domain_id},
-                   {"enabled", u.enabled},
-                   {"password_expires_at", nullptr},
-                   {"options", nlohmann::json::object()},
-                   {"links", self_link(base_url + "/v3/users/" + u.id)}};
+  // Extra attributes first: Keystone's own always win over a name clash.
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [name, text] : u.extra) {
+    auto value = nlohmann::json::parse(text, nullptr, false);
+    j[name] = value.is_discarded() ? nlohmann::json(nullptr) : std::move(value);
+  }
+  j.update(nlohmann::json{{"id", u.id},
+                          {"name", u.name},
+                          {"domain_id", u.domain_id},
+                          {"enabled", u.enabled},
+                          {"password_expires_at", nullptr},
+                          {"options", nlohmann::json::object()},
+                          {"links", self_link(base_url + "/v3/users/" + u.id)}});
   // Keystone shows the optional attributes only when they are set.
   if (!u.default_project_id.empty()) j["default_project_id"] = u.default_project_id;
   if (!u.description.empty()) j["description"] = u.description;

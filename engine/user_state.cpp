@@ -1,5 +1,7 @@
 #include "engine/user_state.hpp"
 
+#include <set>
+
 #include "engine/clock.hpp"
 
 namespace cumulo {
@@ -26,6 +28,26 @@ domain_error not_found(const user_state& s) {
   return make_domain_error(errc::not_found, "Could not find user: " + s.id + ".");
 }
 
+std::optional<domain_error> check_extra(const std::map<std::string, std::string>& before,
+                                        const std::map<std::string, std::string>& set) {
+  std::size_t count = before.size();
+  for (const auto& [name, value] : set) {
+    if (name.empty() || name.size() > 255 || user::core_attribute(name))
+      return make_domain_error(errc::bad_request,
+                               "Invalid input for field '" + name.substr(0, 255) + "'.");
+    if (value.size() > user::max_extra_value_bytes)
+      return make_domain_error(errc::bad_request, "The value of '" + name + "' is longer than " +
+                                                      std::to_string(user::max_extra_value_bytes) +
+                                                      " bytes.");
+    if (!before.count(name)) ++count;
+  }
+  if (count > user::max_extra_attributes)
+    return make_domain_error(errc::bad_request, "A user keeps at most " +
+                                                    std::to_string(user::max_extra_attributes) +
+                                                    " other attributes.");
+  return std::nullopt;
+}
+
 struct decider {
   const user_state& s;
 
@@ -34,18 +56,20 @@ struct decider {
       return make_domain_error(errc::conflict, "User " + s.id + " already exists.");
     if (auto e = check_name(c.name)) return *e;
     if (auto e = check_hash(c.password_hash, true)) return *e;
+    if (auto e = check_extra({}, c.extra)) return *e;
     return std::vector<user_event>{user_created{c.name, c.domain_id, c.default_project_id,
-                                                c.enabled, c.description, c.email,
-                                                c.password_hash}};
+                                                c.enabled, c.description, c.email, c.password_hash,
+                                                c.extra}};
   }
 
   decision<user_event> operator()(const user::update& c) const {
     if (!s.exists()) return not_found(s);
     if (c.name)
       if (auto e = check_name(*c.name)) return *e;
-    return std::vector<user_event>{
-        user_updated{c.name, c.default_project_id, c.enabled, c.description, c.email,
-                     c.enabled == false ? std::optional<std::int64_t>(c.now_us) : std::nullopt}};
+    if (auto e = check_extra(s.extra, c.extra_set)) return *e;
+    return std::vector<user_event>{user_updated{
+        c.name, c.default_project_id, c.enabled, c.description, c.email,
+        c.enabled == false ? std::optional<std::int64_t>(c.now_us) : std::nullopt, c.extra_set}};
   }
 
   decision<user_event> operator()(const user::change_password& c) const {
@@ -80,6 +104,7 @@ struct applier {
     s.description = e.description;
     s.email = e.email;
     s.password_hash = e.password_hash;
+    s.extra = e.extra;
   }
   void operator()(const user_updated& e) {
     if (!s.exists()) throw invalid_event("user.updated on a user that does not exist");
@@ -88,6 +113,7 @@ struct applier {
     if (e.enabled) s.enabled = *e.enabled;
     if (e.description) s.description = *e.description;
     if (e.email) s.email = *e.email;
+    for (const auto& [name, value] : e.extra_set) s.extra[name] = value;
     if (e.tokens_revoked_before)
       s.tokens_revoked_before_us = std::max(s.tokens_revoked_before_us, *e.tokens_revoked_before);
   }
@@ -131,6 +157,18 @@ void to_json(nlohmann::json& j, const user_state& s) {
   j["revoked_tokens"] = s.revoked_tokens.size();
   j["password_changed_at"] =
       s.password_changed_at_us ? nlohmann::json(format_iso8601(s.password_changed_at_us)) : nullptr;
+  j["extra"] = s.extra;
 }
+
+namespace user {
+
+bool core_attribute(const std::string& name) {
+  static const std::set<std::string> core{
+      "id",    "name",    "domain_id", "default_project_id",  "enabled",  "password", "description",
+      "email", "options", "links",     "password_expires_at", "federated"};
+  return core.count(name) > 0;
+}
+
+}  // namespace user
 
 }  // namespace cumulo

@@ -3,6 +3,7 @@
 // the caller hashes before deciding, since hashing is slow on purpose.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -28,8 +29,12 @@ struct user_created {
   std::string description;
   std::string email;
   std::string password_hash;  // argon2id string; empty: the user has no password
+  // Keystone keeps any other attribute a client gives a user (project_id,
+  // a phone number...): name -> its JSON value as text. Absent in events
+  // written before it existed.
+  std::map<std::string, std::string> extra;
   MSGPACK_DEFINE_MAP(name, domain_id, default_project_id, enabled, description, email,
-                     password_hash)
+                     password_hash, extra)
 };
 
 struct user_updated {
@@ -44,7 +49,11 @@ struct user_updated {
   // stays revoked, also once the user is enabled again (as Keystone's
   // revocation events). Absent in events written before it existed.
   std::optional<std::int64_t> tokens_revoked_before;
-  MSGPACK_DEFINE_MAP(name, default_project_id, enabled, description, email, tokens_revoked_before)
+  // Extra attributes set (added or replaced; JSON text, "null" included, as
+  // Keystone keeps a null). Absent in events written before it existed.
+  std::map<std::string, std::string> extra_set;
+  MSGPACK_DEFINE_MAP(name, default_project_id, enabled, description, email, tokens_revoked_before,
+                     extra_set)
 };
 
 struct user_password_changed {
@@ -83,6 +92,7 @@ struct user_state : resource_meta {
   std::string description;
   std::string email;
   std::string password_hash;
+  std::map<std::string, std::string> extra;  // Keystone's other attributes, as JSON text
   std::int64_t password_changed_at_us = 0;  // 0: unchanged since creation
   // Revoked tokens: audit id -> when the token expires anyway. Entries are
   // kept (a user revokes few tokens); they are harmless once expired.
@@ -114,6 +124,7 @@ struct create {
   std::string description;
   std::string email;
   std::string password_hash;  // already hashed; empty: no password
+  std::map<std::string, std::string> extra;  // name -> JSON text
 };
 struct update {
   std::optional<std::string> name;
@@ -121,8 +132,15 @@ struct update {
   std::optional<bool> enabled;
   std::optional<std::string> description;
   std::optional<std::string> email;
+  std::map<std::string, std::string> extra_set;  // name -> JSON text
   std::int64_t now_us = 0;  // when it is asked: a disable revokes tokens issued until then
 };
+// How many extra attributes a user keeps, and how long each one's JSON text
+// may be: the state of every user is in memory.
+constexpr std::size_t max_extra_attributes = 64;
+constexpr std::size_t max_extra_value_bytes = 4096;
+// Attributes Keystone gives a user itself: never extra ones.
+bool core_attribute(const std::string& name);
 struct change_password {
   std::string password_hash;  // already hashed
   std::int64_t now_us = 0;

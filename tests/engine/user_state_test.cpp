@@ -136,3 +136,44 @@ TEST(UserState, EventsRoundTripThroughTheCodecAndTheLogFold) {
 
 }  // namespace
 }  // namespace cumulo
+
+namespace cumulo {
+namespace {
+
+// Issue 18: Keystone keeps a user's other attributes (JSON text here);
+// an update merges them; Keystone's own names and unbounded sets are 400s.
+TEST(UserState, KeepsOtherAttributesAndMergesThem) {
+  auto c = demo();
+  c.extra = {{"project_id", "\"p9\""}, {"phone", "123"}};
+  auto s = run(fresh(), c);
+  EXPECT_EQ(s.extra.at("project_id"), "\"p9\"");
+  user::update u;
+  u.extra_set = {{"phone", "null"}, {"team", "[\"a\"]"}};
+  s = run(s, u);
+  EXPECT_EQ(s.extra.size(), 3u);
+  EXPECT_EQ(s.extra.at("phone"), "null");
+  EXPECT_EQ(s.extra.at("team"), "[\"a\"]");
+
+  user::update core;
+  core.extra_set = {{"password", "\"x\""}};
+  EXPECT_EQ(refusal_of<M>(s, core).code, errc::bad_request);
+  user::update big;
+  big.extra_set = {{"blob", std::string(user::max_extra_value_bytes + 1, 'x')}};
+  EXPECT_EQ(refusal_of<M>(s, big).code, errc::bad_request);
+  user::update many;
+  for (std::size_t i = 0; i < user::max_extra_attributes; ++i)
+    many.extra_set["k" + std::to_string(i)] = "1";
+  EXPECT_EQ(refusal_of<M>(s, many).code, errc::bad_request) << "3 + 64 is more than 64";
+
+  // Through the codec, as the log keeps them.
+  log_fold f;
+  new_event n = encode(user_event{user_created{"x", "default", "", true, "", "", "", c.extra}});
+  f.apply(recorded_event{1, "user/u2", 1, n.type, n.schema_version, 5, "r", "a", n.payload});
+  n = encode(user_event{user_updated{std::nullopt, std::nullopt, std::nullopt, std::nullopt,
+                                     std::nullopt, std::nullopt, u.extra_set}});
+  f.apply(recorded_event{2, "user/u2", 2, n.type, n.schema_version, 6, "r", "a", n.payload});
+  EXPECT_EQ(f.get<user_state>("user/u2")->extra, s.extra);
+}
+
+}  // namespace
+}  // namespace cumulo

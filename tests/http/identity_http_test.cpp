@@ -279,6 +279,33 @@ TEST_F(IdentityUsers, UpdateAndDelete) {
                         "Not Found");
 }
 
+// Issue 18: Keystone keeps the attributes it does not know itself (Rally
+// and Terraform give users a project_id; people a phone number), as JSON.
+TEST_F(IdentityUsers, OtherAttributesAreKeptShownAndMerged) {
+  auto r = as_admin("POST", "/v3/users",
+                    {{"user",
+                      {{"name", "extra"},
+                       {"project_id", "p-legacy"},
+                       {"phone", {{"work", "123"}}},
+                       {"email", "e@example.org"}}}});
+  ASSERT_EQ(r.status, 201) << r.body;
+  auto u = json_of(r)["user"];
+  EXPECT_EQ(u["project_id"], "p-legacy");
+  EXPECT_EQ(u["phone"], (nlohmann::json{{"work", "123"}}));
+  const std::string id = u.value("id", "");
+  auto patched =
+      as_admin("PATCH", "/v3/users/" + id, {{"user", {{"phone", nullptr}, {"team", 7}}}});
+  ASSERT_EQ(patched.status, 200) << patched.body;
+  auto shown = json_of(as_admin("GET", "/v3/users/" + id))["user"];
+  EXPECT_TRUE(shown["phone"].is_null()) << shown.dump();
+  EXPECT_EQ(shown["team"], 7);
+  EXPECT_EQ(shown["project_id"], "p-legacy");
+  EXPECT_EQ(shown["id"], id) << "Keystone's own attributes are not extra ones";
+  expect_keystone_error(
+      as_admin("PATCH", "/v3/users/" + id, {{"user", {{"blob", std::string(5000, 'x')}}}}), 400,
+      "Bad Request");
+}
+
 // --- roles ------------------------------------------------------------------
 
 TEST_F(IdentityRoles, BootstrapRolesAndCreateListShowUpdateDelete) {
