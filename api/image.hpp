@@ -1,7 +1,8 @@
 // Glance v2 at /image: version discovery, images and their metadata
 // (image_images.cpp), their data (image_data.cpp: download here, the
 // streamed upload in image_upload.cpp), tags, deactivation and schemas,
-// members (image_members.cpp).
+// members (image_members.cpp), the metadata definitions catalog
+// (image_metadefs.cpp, read-only).
 #pragma once
 
 #include <functional>
@@ -24,6 +25,7 @@ void add_image_routes(Pistache::Rest::Router& router, server_context& ctx);
 void add_images_routes(Pistache::Rest::Router& router, server_context& ctx);
 void add_image_data_routes(Pistache::Rest::Router& router, server_context& ctx);
 void add_image_member_routes(Pistache::Rest::Router& router, server_context& ctx);
+void add_image_metadef_routes(Pistache::Rest::Router& router, server_context& ctx);
 
 image_viewer viewer_of(const token_info& t);
 // 404 "No image found with ID <id>".

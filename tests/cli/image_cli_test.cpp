@@ -59,6 +59,19 @@ TEST_F(ImageCli, GlanceClientPrintsGlancesMessageForAMissingImage) {
   EXPECT_EQ((shown.out + shown.err).find("has no attribute"), std::string::npos) << report(shown);
 }
 
+// Issue 18: glanceclient reads the metadefs catalog (OSC 6.0 has no
+// metadef commands): list by resource type, show a namespace's properties.
+TEST_F(ImageCli, GlanceClientListsAndShowsMetadefNamespaces) {
+  auto list = client({"admin", kAdminPassword, "admin"}, "glance",
+                     {"md-namespace-list", "--resource-types", "OS::Glance::Image"});
+  ASSERT_EQ(list.exit_code, 0) << report(list);
+  EXPECT_NE(list.out.find("OS::Compute::Libvirt"), std::string::npos) << report(list);
+  auto shown = client({"admin", kAdminPassword, "admin"}, "glance",
+                      {"md-namespace-show", "OS::Compute::Libvirt"});
+  ASSERT_EQ(shown.exit_code, 0) << report(shown);
+  EXPECT_NE(shown.out.find("disk_bus"), std::string::npos) << report(shown);
+}
+
 TEST_F(ImageCli, CreateListShowSaveSetAndDeleteAsAUserTypesThem) {
   for (std::size_t size : {std::size_t{1} << 20, std::size_t{256} << 20}) {
     SCOPED_TRACE("image of " + std::to_string(size) + " bytes");

@@ -608,3 +608,41 @@ TEST_F(ImageApi, OwnerChangesDeactivationAndSizeFilters) {
 
 }  // namespace
 }  // namespace cumulo
+
+namespace cumulo {
+namespace {
+
+// Issue 18: the metadata definitions catalog Horizon's image forms read:
+// namespaces by resource type, their properties, read-only.
+TEST_F(ImageApi, MetadefsListTheImagePropertiesNovaReads) {
+  auto m = make_member("md");
+  const std::string md = "/image/v2/metadefs";
+  auto list = call("GET", md + "/namespaces?resource_types=OS::Glance::Image", m.token);
+  ASSERT_EQ(list.status, 200) << list.body;
+  std::set<std::string> names;
+  const auto body = json_of(list);
+  for (const auto& n : body["namespaces"]) names.insert(n.value("namespace", ""));
+  EXPECT_TRUE(names.count("OS::Compute::Libvirt")) << list.body;
+  EXPECT_TRUE(names.count("OS::OperatingSystem")) << list.body;
+  const auto flavors =
+      json_of(call("GET", md + "/namespaces?resource_types=OS::Nova::Flavor", m.token));
+  EXPECT_EQ(flavors["namespaces"].size(), 1u) << flavors.dump();
+
+  auto shown = call("GET", md + "/namespaces/OS::Compute::Libvirt", m.token);
+  ASSERT_EQ(shown.status, 200) << shown.body;
+  const auto ns = json_of(shown);
+  EXPECT_EQ(ns["properties"]["disk_bus"]["type"], "string");
+  EXPECT_EQ(ns["resource_type_associations"][0]["prefix"], "hw_");
+  auto prop =
+      json_of(call("GET", md + "/namespaces/OS::Compute::Libvirt/properties/vif_model", m.token));
+  EXPECT_EQ(prop.value("name", ""), "vif_model");
+  expect_glance_error(call("GET", md + "/namespaces/OS::Nothing", m.token), 404, "OS::Nothing");
+  expect_glance_error(call("GET", md + "/namespaces", ""), 401);
+  expect_glance_error(call("POST", md + "/namespaces", admin_token, {{"namespace", "mine"}}), 403,
+                      "read-only");
+  EXPECT_EQ(json_of(call("GET", md + "/resource_types", m.token))["resource_types"].size(), 3u);
+  EXPECT_EQ(as_admin("GET", "/image/v2/schemas/metadefs/namespace").status, 200);
+}
+
+}  // namespace
+}  // namespace cumulo
