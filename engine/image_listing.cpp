@@ -16,6 +16,10 @@ constexpr std::array<std::string_view, 13> sort_keys{
 constexpr std::array<std::string_view, 6> filter_keys{
     "name", "status", "visibility", "owner", "disk_format", "container_format"};
 constexpr std::int64_t max_limit = 1000;  // Glance's api_limit_max
+// Parameters that are no filter of an attribute or property: paging,
+// sorting, and time filters ("gte:<time>", not implemented: ignored).
+constexpr std::array<std::string_view, 7> not_filters{
+    "limit", "marker", "sort", "sort_key", "sort_dir", "created_at", "updated_at"};
 
 domain_error bad(std::string message) {
   return make_domain_error(errc::bad_request, std::move(message));
@@ -76,6 +80,20 @@ sort_value value_of(const image_state& s, const std::string& key) {
   if (key == "min_disk") return number(s.min_disk);
   if (key == "min_ram") return number(s.min_ram);
   return number(s.virtual_size);
+}
+
+// The text an exact filter compares with: attributes as Glance prints
+// them, anything else an extra property (absent: no match).
+std::optional<std::string> exact_value_of(const image_state& s, const std::string& key) {
+  if (key == "size") return s.size ? std::optional(std::to_string(*s.size)) : std::nullopt;
+  if (key == "checksum") return s.checksum;
+  if (key == "os_hash_value") return s.os_hash_value;
+  if (key == "protected") return s.is_protected ? "true" : "false";
+  if (key == "min_ram") return std::to_string(s.min_ram);
+  if (key == "min_disk") return std::to_string(s.min_disk);
+  auto it = s.properties.find(key);
+  if (it == s.properties.end()) return std::nullopt;
+  return it->second;
 }
 
 std::string field_of(const image_state& s, const std::string& key) {
@@ -181,6 +199,10 @@ outcome<image_query> parse_image_query(const std::map<std::string, std::string>&
       auto n = size_param(key, value, error);
       if (!n) return *error;
       (key == "size_min" ? q.size_min : q.size_max) = n;
+    } else if (std::find(not_filters.begin(), not_filters.end(), key) == not_filters.end()) {
+      // protected=True as the SDK may send it; everything else as given.
+      q.exact[key] =
+          key == "protected" ? (value == "true" || value == "True" ? "true" : "false") : value;
     }
   }
   // Either sort=key:dir,key:dir or sort_key=a,b&sort_dir=asc,desc.
@@ -229,6 +251,7 @@ outcome<image_page> list_images(const std::vector<image_state>& all, const image
     bool match = true;
     for (const auto& [key, value] : q.fields)
       if (!(key == "visibility" && value == "all")) match &= field_of(s, key) == value;
+    for (const auto& [key, value] : q.exact) match &= exact_value_of(s, key) == value;
     for (const auto& t : q.tags)
       match &= std::find(s.tags.begin(), s.tags.end(), t) != s.tags.end();
     // Hidden images are left out unless asked for (Glance's os_hidden).

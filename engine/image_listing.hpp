@@ -47,6 +47,10 @@ struct image_query {
   std::string member_status = "accepted";
   std::optional<std::int64_t> size_min;  // bytes; images without data never match
   std::optional<std::int64_t> size_max;
+  // Exact values of other attributes (size, checksum, os_hash_value,
+  // protected, min_ram, min_disk), and of any other key: an extra property
+  // (Glance's ?hw_disk_bus=virtio).
+  std::map<std::string, std::string> exact;
   // (key, "asc"|"desc"), most significant first; empty: created_at desc.
   std::vector<std::pair<std::string, std::string>> sort;
   std::int64_t limit = 25;

@@ -146,8 +146,35 @@ TEST(ImageListing, SizeFiltersLeaveOutImagesWithoutData) {
   EXPECT_EQ(list({{"size_max", "100"}}), std::vector<std::string>{"a"});
   EXPECT_EQ(list({{"size_min", "100"}, {"size_max", "5000"}}),
             (std::vector<std::string>{"b", "a"}));
+  EXPECT_EQ(list({{"size", "5000"}}), std::vector<std::string>{"b"});
   EXPECT_EQ(parse_image_query({{"size_min", "big"}}).error().code, errc::bad_request);
   EXPECT_EQ(parse_image_query({{"size_max", "-1"}}).error().code, errc::bad_request);
+}
+
+}  // namespace
+}  // namespace cumulo
+
+namespace cumulo {
+namespace {
+
+// Glance filters on any other key as an exact value: checksum, protected,
+// and extra properties (?hw_disk_bus=virtio); paging and sorting are not filters.
+TEST(ImageListing, OtherKeysFilterAttributesAndPropertiesExactly) {
+  auto a = image("a", "p1", "private", 1);
+  a.properties["hw_disk_bus"] = "virtio";
+  a.checksum = "d41d8cd98f00b204e9800998ecf8427e";
+  auto b = image("b", "p1", "private", 2);
+  b.is_protected = true;
+  const std::vector<image_state> all{a, b};
+  const image_viewer p1{"p1", false};
+  auto list = [&](std::map<std::string, std::string> params) {
+    return ids(list_images(all, parse_image_query(params).value(), p1).value());
+  };
+  EXPECT_EQ(list({{"hw_disk_bus", "virtio"}}), std::vector<std::string>{"a"});
+  EXPECT_TRUE(list({{"hw_disk_bus", "ide"}}).empty());
+  EXPECT_EQ(list({{"checksum", a.checksum}}), std::vector<std::string>{"a"});
+  EXPECT_EQ(list({{"protected", "True"}}), std::vector<std::string>{"b"});
+  EXPECT_EQ(list({{"sort_key", "name"}, {"limit", "5"}}).size(), 2u);
 }
 
 }  // namespace
