@@ -212,9 +212,57 @@ void create_port(networking_actor* self, const std::string& network_id, network:
       });
 }
 
+// The floating IPs of an external network whose only ports are theirs:
+// Neutron deletes them with the network. A network with any other port
+// gives nothing here, and its delete is NetworkInUse with nothing changed.
+std::vector<std::string> floatingips_going_with(const networking_state& st,
+                                                const std::string& network_id) {
+  auto n = st.networks.find(network_id);
+  if (n == st.networks.end() || !n->second.external) return {};
+  for (const auto& [id, p] : n->second.ports)
+    if (p.device_owner != "network:floatingip") return {};
+  std::vector<std::string> out;
+  for (const auto& [id, f] : st.floatingips)
+    if (f.floating_network_id == network_id) out.push_back(id);
+  return out;
+}
+
+// Deletes floating IPs one after the other (each with its port), then
+// calls `then`; the first failure goes to `fail`.
+void remove_floatingips_then(networking_actor* self, std::vector<std::string> ids,
+                             event_metadata meta, std::function<void()> then, on_error fail) {
+  if (ids.empty()) return then();
+  const std::string id = ids.back();
+  ids.pop_back();
+  auto it = self->state.floatingips.find(id);
+  const std::string port_id =
+      it == self->state.floatingips.end() ? "" : it->second.floating_port_id;
+  resource_command<floatingip_state>(
+      self, id, floatingip::command{floatingip::remove{}}, meta,
+      [self, ids, meta, then, fail, port_id](floatingip_state&) mutable {
+        delete_port_then(self, port_id, meta, [self, ids, meta, then, fail]() mutable {
+          remove_floatingips_then(self, std::move(ids), meta, then, fail);
+        });
+      },
+      fail);
+}
+
 caf::result<network_state> on_network_command(networking_actor* self, const std::string& network_id,
                                               network::command& command, event_metadata& meta) {
   auto promise = self->make_response_promise<network_state>();
+  if (std::holds_alternative<network::remove>(command)) {
+    auto fips = floatingips_going_with(self->state, network_id);
+    if (!fips.empty()) {
+      remove_floatingips_then(
+          self, std::move(fips), meta,
+          [self, network_id, meta, promise]() mutable {
+            network_command(self, network_id, network::remove{}, meta, deliver_to(promise),
+                            fail_to(promise));
+          },
+          fail_to(promise));
+      return promise;
+    }
+  }
   if (auto* c = std::get_if<network::create_port>(&command)) {
     create_port(self, network_id, std::move(*c), std::move(meta), deliver_to(promise),
                 fail_to(promise));

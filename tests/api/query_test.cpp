@@ -32,6 +32,9 @@ TEST(Query, NeutronFiltersMatchAnyValueOfARepeatedKey) {
   EXPECT_TRUE(q.match({{"id", "b"}}));
   EXPECT_FALSE(q.match({{"id", "c"}}));
   EXPECT_EQ(q.filters.count("fields"), 0u) << "a projection, not a filter";
+  // A key the resource does not have filters nothing (Neutron without
+  // filter-validation ignores it).
+  EXPECT_TRUE(list_query_of(parse_query("invalid_filter=x")).match({{"id", "a"}}));
 }
 
 }  // namespace

@@ -948,5 +948,27 @@ TEST_F(NetworkL3Routers, ARouterRefusesASubnetOverlappingOneItHas) {
       "BadRequest", "overlaps");
 }
 
+// Neutron deletes an external network's floating IPs with it (OpenStack's
+// test_delete_external_networks_with_floating_ip); a network with any other
+// port is NetworkInUse and keeps its floating IPs.
+TEST_F(NetworkL3FloatingIps, DeletingAnExternalNetworkTakesItsFloatingIps) {
+  const std::string ext = network("ext-del", admin_token, true);
+  subnet(ext, "172.30.0.0/24", admin_token);
+  auto f = create("/floatingips", "floatingip", {{"floating_network_id", ext}}, admin_token);
+  ASSERT_TRUE(f.contains("id")) << f.dump();
+  const std::string fid = f["id"];
+
+  const std::string busy = network("ext-busy", admin_token, true);
+  subnet(busy, "172.31.0.0/24", admin_token);
+  auto g = create("/floatingips", "floatingip", {{"floating_network_id", busy}}, admin_token);
+  port(busy, admin_token);
+  expect_neutron_error(net("DELETE", "/networks/" + busy, admin_token), 409, "NetworkInUse");
+  EXPECT_EQ(net("GET", "/floatingips/" + g.value("id", ""), admin_token).status, 200);
+
+  EXPECT_EQ(net("DELETE", "/networks/" + ext, admin_token).status, 204);
+  expect_neutron_error(net("GET", "/floatingips/" + fid, admin_token), 404, "FloatingIPNotFound");
+  expect_neutron_error(net("GET", "/networks/" + ext, admin_token), 404, "NetworkNotFound");
+}
+
 }  // namespace
 }  // namespace cumulo
