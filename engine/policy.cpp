@@ -309,7 +309,11 @@ const std::map<std::string, std::string>& default_rules() {
     // A user may read the domain its token belongs to (everything is in
     // Default).
     r["identity:get_domain"] = "@";
-    r["identity:change_password"] = "rule:owner";
+    // The original password authorizes the change in Keystone; here the
+    // caller must also be the user or an admin (who may reset it with
+    // PATCH anyway), so the route is no password-guessing oracle outside
+    // the token issue rate limit.
+    r["identity:change_password"] = "rule:admin_or_owner";
     // Tokens: an admin, or the token's own user (target user_id: the
     // subject token's user).
     for (const char* name :

@@ -611,6 +611,16 @@ TEST_F(IdentityPolicy, AMemberCannotChangeUsersNorOthersPasswords) {
                  {{"user", {{"original_password", other.password}, {"password", "stolen"}}}});
   expect_keystone_error(pw, 403, "Forbidden");
   EXPECT_EQ(issue(password_auth(other.user_name, other.password)).status, 201);
+  // An admin may, with the original password (OpenStack's
+  // test_update_user_password); a wrong one is still 401.
+  expect_keystone_error(call("POST", "/v3/users/" + other.user_id + "/password", admin_token,
+                             {{"user", {{"original_password", "wrong"}, {"password", "x"}}}}),
+                        401, "Unauthorized");
+  EXPECT_EQ(call("POST", "/v3/users/" + other.user_id + "/password", admin_token,
+                 {{"user", {{"original_password", other.password}, {"password", "changed-pw"}}}})
+                .status,
+            204);
+  EXPECT_EQ(issue(password_auth(other.user_name, "changed-pw")).status, 201);
   // Its own user record and its own assignments it may read.
   EXPECT_EQ(call("GET", "/v3/users/" + m.user_id, m.token).status, 200);
   EXPECT_EQ(call("GET", "/v3/role_assignments?user.id=" + m.user_id, m.token).status, 200);
