@@ -59,6 +59,10 @@
 //   (command_atom, network_id, network::command, meta, caller) -> network_state
 //       create, update, remove of a network; add_subnet and create_port on it
 //   (command_atom, subnet_atom | port_atom, id, network::command, meta, caller)
+//   (bulk_atom, std::vector<bulk_create>, meta, caller) -> std::vector<network_state>:
+//       Neutron's bulk create, all or nothing: each create in order, as the message
+//       above; when one is refused, those made are removed again (last first) and
+//       the refusal is the answer
 //   (caf::get_atom, network_atom | subnet_atom | port_atom, id, caller) -> network_state
 //   (list_atom, network_atom | subnet_atom | port_atom, caller) -> std::vector<network_state>
 //       the networks whose networks / subnets / ports the caller sees; for ports each
@@ -106,6 +110,14 @@ using gateway_atom = caf::atom_constant<caf::atom("gateway")>;
 using interface_atom = caf::atom_constant<caf::atom("interface")>;
 using associate_atom = caf::atom_constant<caf::atom("associate")>;
 using quota_atom = caf::atom_constant<caf::atom("quota")>;
+using bulk_atom = caf::atom_constant<caf::atom("bulk")>;
+
+// One create of a bulk: a network's (id: the new network's), a subnet's or
+// a port's (id: their network's).
+struct bulk_create {
+  std::string id;
+  network::command command;
+};
 
 // POST /v2.0/floatingips, as the API read it.
 struct floatingip_request {
@@ -142,4 +154,5 @@ caf::actor spawn_networking(caf::actor_system& sys, caf::actor conductor, caf::a
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::floatingip_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::quota_set)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::router_change)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<cumulo::bulk_create>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::router_interface_change)

@@ -7,6 +7,8 @@
 // is the same message the cloud's own callers send.
 #include "actors/networking_internal.hpp"
 
+#include <spdlog/spdlog.h>
+
 namespace cumulo::networking_detail {
 namespace {
 
@@ -340,6 +342,66 @@ void update_router(networking_actor* self, const router_state& r, router_change 
       .then(then, [promise](caf::error& e) mutable { promise.deliver(e); });
 }
 
+// --- bulk creates ---
+
+struct bulk_run {
+  std::vector<bulk_create> items;
+  std::vector<network_state> made;
+  event_metadata meta;
+  caller who;
+};
+using bulk_promise = caf::typed_response_promise<std::vector<network_state>>;
+
+// What takes a created item away again.
+network::command undo_of(const network::command& c) {
+  if (const auto* s = std::get_if<network::add_subnet>(&c))
+    return network::remove_subnet{s->subnet_id};
+  if (const auto* p = std::get_if<network::create_port>(&c))
+    return network::delete_port{p->port_id};
+  return network::remove{};
+}
+
+// Removes the first `count` items made, last first, then answers `refused`.
+// An undo that fails is logged: the refusal is still the answer.
+void bulk_undo(networking_actor* self, std::shared_ptr<bulk_run> run, std::size_t count,
+               caf::error refused, bulk_promise promise) {
+  if (count == 0) {
+    promise.deliver(refused);
+    return;
+  }
+  const auto& item = run->items[count - 1];
+  self->request(me(self), caf::infinite, command_atom::value, item.id, undo_of(item.command),
+                run->meta)
+      .then([self, run, count, refused, promise](
+                network_state&) mutable { bulk_undo(self, run, count - 1, refused, promise); },
+            [self, run, count, refused, promise](caf::error& e) mutable {
+              spdlog::warn("networking: a bulk create could not undo item {}: {}", count - 1,
+                           from_caf_error(e).message);
+              bulk_undo(self, run, count - 1, refused, promise);
+            });
+}
+
+// Creates item `next` as its own request would (the caller's rules
+// included), then the next one.
+void bulk_step(networking_actor* self, std::shared_ptr<bulk_run> run, bulk_promise promise) {
+  const std::size_t next = run->made.size();
+  if (next == run->items.size()) {
+    promise.deliver(run->made);
+    return;
+  }
+  const auto& item = run->items[next];
+  self->request(me(self), caf::infinite, command_atom::value, item.id, item.command, run->meta,
+                run->who)
+      .then(
+          [self, run, promise](network_state& s) mutable {
+            run->made.push_back(s);
+            bulk_step(self, run, promise);
+          },
+          [self, run, next, promise](caf::error& e) mutable {
+            bulk_undo(self, run, next, e, promise);
+          });
+}
+
 // --- floating IPs ---
 
 const floatingip_state* floatingip_seen(const networking_state& st, const judge& j,
@@ -377,6 +439,13 @@ caf::message_handler gate(networking_actor* self, std::shared_ptr<const policy> 
         if (auto e = on_network(self->state, judge_of(who), id, c))
           return refuse<network_state>(*e);
         return on_network_command(self, id, c, m);
+      },
+      [self](bulk_atom, std::vector<bulk_create>& items, event_metadata& m,
+             const caller& who) -> caf::result<std::vector<network_state>> {
+        auto promise = self->make_response_promise<std::vector<network_state>>();
+        bulk_step(self, std::make_shared<bulk_run>(bulk_run{std::move(items), {}, m, who}),
+                  promise);
+        return promise;
       },
       [self, judge_of](command_atom, subnet_atom, const std::string& id, network::command& c,
                        event_metadata& m, const caller& who) -> caf::result<network_state> {

@@ -71,6 +71,31 @@ std::optional<std::string> project_for_create(responder& r, const nlohmann::json
   return wanted;
 }
 
+void create_in_bulk(server_context& ctx, std::shared_ptr<responder> r, const token_info& t,
+                    const nlohmann::json& items, const std::string& key, const bulk_parse& parse,
+                    bulk_render render) {
+  std::vector<bulk_create> creates;
+  for (const auto& item : items) {
+    auto c = parse(*r, item, t);
+    if (!c) return;
+    creates.push_back(std::move(*c));
+  }
+  const bool admin = t.is_admin();
+  // The renderer keeps its own copy: the message takes `creates` (the
+  // order arguments are evaluated in is unspecified).
+  auto rendered = std::make_shared<const std::vector<bulk_create>>(creates);
+  ctx.bridge.ask<std::vector<network_state>>(
+      r, ctx.networking,
+      [key, rendered, admin, render](responder& rr, std::vector<network_state>& made) {
+        const auto& creates = *rendered;
+        nlohmann::json out = nlohmann::json::array();
+        for (std::size_t i = 0; i < made.size() && i < creates.size(); ++i)
+          out.push_back(render(made[i], creates[i], admin));
+        respond(rr, 201, {{key, out}});
+      },
+      bulk_atom::value, std::move(creates), event_metadata{r->request_id(), t.user.id}, t.creds());
+}
+
 void add_network_routes(Pistache::Rest::Router& router, server_context& ctx) {
   // Discovery answers without a token, as Neutron's does.
   add_route(router, ctx, http_method::get, "/networking", service::network,

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "actors/identity.hpp"
+#include "actors/networking.hpp"
 #include "api/network_views.hpp"
 #include "api/responder.hpp"
 #include "api/server_context.hpp"
@@ -51,6 +52,18 @@ auto answer_list(std::string key, list_query q, Each each) {
     respond(r, 200, {{key, std::move(items)}});
   };
 }
+
+// Neutron's bulk create ({"networks": [...]}, subnets, ports): each item
+// made into a create by `parse` (nothing once a 4xx is answered), all asked
+// of the door at once (all or nothing: actors/networking.hpp's bulk_atom),
+// answered 201 {key: [each created item as `render` shows it]}.
+using bulk_parse =
+    std::function<std::optional<bulk_create>(responder&, const nlohmann::json&, const token_info&)>;
+using bulk_render =
+    std::function<nlohmann::json(const network_state&, const bulk_create&, bool admin)>;
+void create_in_bulk(server_context& ctx, std::shared_ptr<responder> r, const token_info& t,
+                    const nlohmann::json& items, const std::string& key, const bulk_parse& parse,
+                    bulk_render render);
 
 // The project a new resource belongs to: the body's project_id (or
 // tenant_id), which only an admin may set to another project than the

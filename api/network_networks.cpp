@@ -28,6 +28,27 @@ auto answer_network(int status, bool admin) {
   };
 }
 
+// A network create of the body (one, or an item of a bulk). cumulo keeps
+// no provider attributes, so the door never sees them: an admin's are
+// ignored, anyone else's refused.
+std::optional<bulk_create> network_create(const server_context& ctx, responder& r,
+                                          const nlohmann::json& n, const token_info& t) {
+  if (n.contains("provider:network_type") &&
+      !enforce(r, ctx, t, "create_network:provider:network_type"))
+    return std::nullopt;
+  auto project = project_for_create(r, n, t);
+  if (!project) return std::nullopt;
+  network::create c;
+  c.name = n.value("name", "");
+  c.project_id = *project;
+  c.shared = n.value("shared", false);
+  c.external = n.value("router:external", false);
+  c.mtu = n.value("mtu", 1500);
+  c.admin_state_up = n.value("admin_state_up", true);
+  c.description = n.value("description", "");
+  return bulk_create{new_uuid(), network::command{std::move(c)}};
+}
+
 }  // namespace
 
 void add_networks_routes(Pistache::Rest::Router& router, server_context& ctx) {
@@ -38,26 +59,20 @@ void add_networks_routes(Pistache::Rest::Router& router, server_context& ctx) {
               with_token(
                   ctx, auth_token_of(req), r,
                   [&ctx, body = std::move(*body)](std::shared_ptr<responder> rr, token_info& t) {
-                    const auto& n = body["network"];
-                    // cumulo keeps no provider attributes, so the door never
-                    // sees them: an admin's are ignored, anyone else's refused.
-                    if (n.contains("provider:network_type") &&
-                        !enforce(*rr, ctx, t, "create_network:provider:network_type"))
-                      return;
-                    auto project = project_for_create(*rr, n, t);
-                    if (!project) return;
-                    network::create c;
-                    c.name = n.value("name", "");
-                    c.project_id = *project;
-                    c.shared = n.value("shared", false);
-                    c.external = n.value("router:external", false);
-                    c.mtu = n.value("mtu", 1500);
-                    c.admin_state_up = n.value("admin_state_up", true);
-                    c.description = n.value("description", "");
+                    const bulk_parse parse = [&ctx](responder& r3, const nlohmann::json& n,
+                                                    const token_info& tt) {
+                      return network_create(ctx, r3, n, tt);
+                    };
+                    if (body.contains("networks"))
+                      return create_in_bulk(ctx, rr, t, body["networks"], "networks", parse,
+                                            [](const network_state& n, const bulk_create&,
+                                               bool admin) { return network_json(n, admin); });
+                    auto c = parse(*rr, body["network"], t);
+                    if (!c) return;
                     ctx.bridge.ask<network_state>(
                         rr, ctx.networking, answer_network(201, t.is_admin()), command_atom::value,
-                        new_uuid(), network::command{std::move(c)},
-                        event_metadata{rr->request_id(), t.user.id}, t.creds());
+                        c->id, std::move(c->command), event_metadata{rr->request_id(), t.user.id},
+                        t.creds());
                   });
             });
 

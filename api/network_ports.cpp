@@ -39,6 +39,32 @@ std::vector<network::fixed_ip> fixed_ips_of(const nlohmann::json& list) {
   return ips;
 }
 
+// A port create of the body (one, or an item of a bulk).
+std::optional<bulk_create> port_create(responder& r, const nlohmann::json& p, const token_info& t) {
+  auto project = project_for_create(r, p, t);
+  if (!project) return std::nullopt;
+  network::create_port c;
+  c.port_id = new_uuid();
+  c.name = p.value("name", "");
+  c.mac_address = p.value("mac_address", "");
+  c.device_id = p.value("device_id", "");
+  c.device_owner = p.value("device_owner", "");
+  if (p.contains("fixed_ips")) c.fixed_ips = fixed_ips_of(p["fixed_ips"]);
+  if (p.contains("security_groups")) {
+    c.security_groups = p["security_groups"].get<std::vector<std::string>>();
+    c.default_security_group = false;  // [] is no group at all
+  }
+  c.binding_host_id = p.value("binding:host_id", "");
+  c.project_id = *project;
+  c.admin_state_up = p.value("admin_state_up", true);
+  return bulk_create{p["network_id"].get<std::string>(), network::command{std::move(c)}};
+}
+
+nlohmann::json render_port(const network_state& n, const bulk_create& c, bool admin) {
+  const auto* p = n.find_port(std::get<network::create_port>(c.command).port_id);
+  return p ? port_json(n, *p, admin) : nlohmann::json::object();
+}
+
 }  // namespace
 
 void add_port_routes(Pistache::Rest::Router& router, server_context& ctx) {
@@ -49,28 +75,16 @@ void add_port_routes(Pistache::Rest::Router& router, server_context& ctx) {
               with_token(
                   ctx, auth_token_of(req), r,
                   [&ctx, body = std::move(*body)](std::shared_ptr<responder> rr, token_info& t) {
-                    const auto& p = body["port"];
-                    auto project = project_for_create(*rr, p, t);
-                    if (!project) return;
-                    network::create_port c;
-                    c.port_id = new_uuid();
-                    c.name = p.value("name", "");
-                    c.mac_address = p.value("mac_address", "");
-                    c.device_id = p.value("device_id", "");
-                    c.device_owner = p.value("device_owner", "");
-                    if (p.contains("fixed_ips")) c.fixed_ips = fixed_ips_of(p["fixed_ips"]);
-                    if (p.contains("security_groups")) {
-                      c.security_groups = p["security_groups"].get<std::vector<std::string>>();
-                      c.default_security_group = false;  // [] is no group at all
-                    }
-                    c.binding_host_id = p.value("binding:host_id", "");
-                    c.project_id = *project;
-                    c.admin_state_up = p.value("admin_state_up", true);
-                    const std::string id = c.port_id;
+                    if (body.contains("ports"))
+                      return create_in_bulk(ctx, rr, t, body["ports"], "ports", port_create,
+                                            render_port);
+                    auto c = port_create(*rr, body["port"], t);
+                    if (!c) return;
+                    const std::string id = std::get<network::create_port>(c->command).port_id;
                     ctx.bridge.ask<network_state>(
                         rr, ctx.networking, answer_port(201, id, t.is_admin()), command_atom::value,
-                        p["network_id"].get<std::string>(), network::command{std::move(c)},
-                        event_metadata{rr->request_id(), t.user.id}, t.creds());
+                        c->id, std::move(c->command), event_metadata{rr->request_id(), t.user.id},
+                        t.creds());
                   });
             });
 

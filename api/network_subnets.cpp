@@ -50,6 +50,33 @@ std::vector<network::host_route> host_routes_of(const nlohmann::json& list) {
   return out;
 }
 
+// A subnet create of the body (one, or an item of a bulk).
+std::optional<bulk_create> subnet_create(responder& r, const nlohmann::json& s,
+                                         const token_info& t) {
+  auto project = project_for_create(r, s, t);
+  if (!project) return std::nullopt;
+  network::add_subnet c;
+  c.subnet_id = new_uuid();
+  c.name = s.value("name", "");
+  c.ip_version = s.value("ip_version", 4);
+  c.cidr = s["cidr"].get<std::string>();
+  read_gateway(s, c.gateway_ip);
+  if (s.contains("allocation_pools"))
+    for (const auto& p : s["allocation_pools"])
+      c.allocation_pools.push_back({p["start"].get<std::string>(), p["end"].get<std::string>()});
+  c.dns_nameservers = strings_of(s, "dns_nameservers");
+  if (s.contains("host_routes")) c.host_routes = host_routes_of(s["host_routes"]);
+  c.enable_dhcp = s.value("enable_dhcp", true);
+  c.project_id = *project;
+  c.description = s.value("description", "");
+  return bulk_create{s["network_id"].get<std::string>(), network::command{std::move(c)}};
+}
+
+nlohmann::json render_subnet(const network_state& n, const bulk_create& c, bool) {
+  const auto* s = n.find_subnet(std::get<network::add_subnet>(c.command).subnet_id);
+  return s ? subnet_json(n, *s) : nlohmann::json::object();
+}
+
 }  // namespace
 
 void add_subnet_routes(Pistache::Rest::Router& router, server_context& ctx) {
@@ -60,29 +87,16 @@ void add_subnet_routes(Pistache::Rest::Router& router, server_context& ctx) {
               with_token(
                   ctx, auth_token_of(req), r,
                   [&ctx, body = std::move(*body)](std::shared_ptr<responder> rr, token_info& t) {
-                    const auto& s = body["subnet"];
-                    auto project = project_for_create(*rr, s, t);
-                    if (!project) return;
-                    network::add_subnet c;
-                    c.subnet_id = new_uuid();
-                    c.name = s.value("name", "");
-                    c.ip_version = s.value("ip_version", 4);
-                    c.cidr = s["cidr"].get<std::string>();
-                    read_gateway(s, c.gateway_ip);
-                    if (s.contains("allocation_pools"))
-                      for (const auto& p : s["allocation_pools"])
-                        c.allocation_pools.push_back(
-                            {p["start"].get<std::string>(), p["end"].get<std::string>()});
-                    c.dns_nameservers = strings_of(s, "dns_nameservers");
-                    if (s.contains("host_routes")) c.host_routes = host_routes_of(s["host_routes"]);
-                    c.enable_dhcp = s.value("enable_dhcp", true);
-                    c.project_id = *project;
-                    c.description = s.value("description", "");
-                    const std::string id = c.subnet_id;
-                    ctx.bridge.ask<network_state>(
-                        rr, ctx.networking, answer_subnet(201, id), command_atom::value,
-                        s["network_id"].get<std::string>(), network::command{std::move(c)},
-                        event_metadata{rr->request_id(), t.user.id}, t.creds());
+                    if (body.contains("subnets"))
+                      return create_in_bulk(ctx, rr, t, body["subnets"], "subnets", subnet_create,
+                                            render_subnet);
+                    auto c = subnet_create(*rr, body["subnet"], t);
+                    if (!c) return;
+                    const std::string id = std::get<network::add_subnet>(c->command).subnet_id;
+                    ctx.bridge.ask<network_state>(rr, ctx.networking, answer_subnet(201, id),
+                                                  command_atom::value, c->id, std::move(c->command),
+                                                  event_metadata{rr->request_id(), t.user.id},
+                                                  t.creds());
                   });
             });
 

@@ -875,5 +875,54 @@ TEST_F(NetworkConcurrency, FiveHundredPortsOnASlash24Get253DistinctAddressesAndS
   EXPECT_EQ(macs.count(again.value("mac_address", "")), 0u) << "a MAC was given twice";
 }
 
+// Issue 18: Neutron's bulk create ({"networks": [...]}, subnets, ports),
+// all or nothing: when one item is refused, those made before it are
+// removed again and the refusal is the answer.
+TEST_F(NetworkNetworks, BulkCreatesAllOrNothing) {
+  auto made =
+      admin_net("POST", "/networks",
+                {{"networks", {{{"name", "bulk-a"}}, {{"name", "bulk-b"}, {"mtu", 1400}}}}});
+  ASSERT_EQ(made.status, 201) << made.body;
+  auto nets = json_of(made)["networks"];
+  ASSERT_EQ(nets.size(), 2u) << made.body;
+  EXPECT_EQ(nets[1]["mtu"], 1400);
+  const std::string a = nets[0].value("id", ""), b = nets[1].value("id", "");
+
+  auto subs = admin_net("POST", "/subnets",
+                        {{"subnets",
+                          {{{"network_id", a}, {"cidr", "10.60.0.0/24"}, {"ip_version", 4}},
+                           {{"network_id", b}, {"cidr", "10.61.0.0/24"}, {"ip_version", 4}}}}});
+  ASSERT_EQ(subs.status, 201) << subs.body;
+  EXPECT_EQ(json_of(subs)["subnets"][1]["cidr"], "10.61.0.0/24");
+
+  auto ports = admin_net(
+      "POST", "/ports",
+      {{"ports", {{{"network_id", a}, {"name", "p1"}}, {{"network_id", a}, {"name", "p2"}}}}});
+  ASSERT_EQ(ports.status, 201) << ports.body;
+  EXPECT_EQ(json_of(ports)["ports"][1]["name"], "p2");
+  EXPECT_EQ(list("/ports?network_id=" + a, "ports").size(), 2u);
+
+  // The second port asks for the first one's address: 409, and the first
+  // port of this bulk is gone again.
+  const std::string taken = json_of(ports)["ports"][0]["fixed_ips"][0]["ip_address"];
+  auto refused = admin_net("POST", "/ports",
+                           {{"ports",
+                             {{{"network_id", b}, {"name", "p3"}},
+                              {{"network_id", a}, {"fixed_ips", {{{"ip_address", taken}}}}}}}});
+  EXPECT_EQ(refused.status, 409) << refused.body;
+  EXPECT_TRUE(list("/ports?network_id=" + b, "ports").empty()) << "p3 was undone";
+  auto bad_nets =
+      admin_net("POST", "/networks",
+                {{"networks", {{{"name", "bulk-c"}}, {{"name", "bulk-d"}, {"mtu", 1}}}}});
+  EXPECT_EQ(bad_nets.status, 400) << bad_nets.body;
+  EXPECT_TRUE(list("/networks?name=bulk-c", "networks").empty()) << "bulk-c was undone";
+  // Both forms at once, or neither, are 400.
+  EXPECT_EQ(admin_net("POST", "/networks",
+                      {{"network", {{"name", "x"}}}, {"networks", {{{"name", "y"}}}}})
+                .status,
+            400);
+  EXPECT_EQ(admin_net("POST", "/networks", {{"networks", nlohmann::json::array()}}).status, 400);
+}
+
 }  // namespace
 }  // namespace cumulo
