@@ -39,6 +39,8 @@ constexpr extension extensions[] = {
      "Router abstraction for basic L3 forwarding between L2 Neutron networks and access to "
      "external networks via a NAT gateway."},
     {"quotas", "Quota management support", "Expose functions for quotas management per tenant"},
+    {"network-ip-availability", "Network IP Availability",
+     "Provides IP availability data for each network and subnet."},
 };
 
 nlohmann::json resources_json(const std::string& base) {
@@ -151,6 +153,7 @@ void add_network_routes(Pistache::Rest::Router& router, server_context& ctx) {
   add_router_routes(router, ctx);
   add_floatingip_routes(router, ctx);
   add_quota_routes(router, ctx);
+  add_ip_availability_routes(router, ctx);
 }
 
 }  // namespace cumulo::api

@@ -89,6 +89,15 @@ address next(address a) {
   return a;
 }
 
+std::uint64_t size(const range& r) {
+  if (r.last < r.first) return 0;
+  const std::uint64_t hi =
+      r.last.value.hi - r.first.value.hi - (r.last.value.lo < r.first.value.lo ? 1 : 0);
+  const std::uint64_t lo = r.last.value.lo - r.first.value.lo;
+  if (hi > 0 || lo == UINT64_MAX) return UINT64_MAX;
+  return lo + 1;
+}
+
 address prev(address a) {
   if (a.value.lo-- == 0) --a.value.hi;
   return a;

@@ -56,6 +56,9 @@ struct range {
 
 std::string to_string(const range& r);  // "10.0.0.2-10.0.0.254", as Neutron prints a pool
 bool contains(const range& r, const address& a);
+// How many addresses the range holds, at most 2^64 - 1 (an IPv6 pool of
+// a /64 or wider says "more than anyone allocates").
+std::uint64_t size(const range& r);
 bool overlaps(const range& a, const range& b);
 
 // The addresses a host may hold: the CIDR minus its network address and,

@@ -367,7 +367,8 @@ const std::map<std::string, std::string>& default_rules() {
          {"create_subnet", "update_subnet", "delete_subnet", "create_port:fixed_ips:ip_address",
           "create_port:mac_address", "update_port:fixed_ips:ip_address", "update_port:mac_address"})
       r[name] = "rule:admin_or_network_owner";
-    for (const char* name : {"create_port:binding:host_id", "update_port:binding:host_id"})
+    for (const char* name : {"create_port:binding:host_id", "update_port:binding:host_id",
+                             "get_network_ip_availability"})
       r[name] = admin;
 
     // Glance: visibility decides who sees an image (engine/image_listing);

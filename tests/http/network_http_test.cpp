@@ -924,5 +924,24 @@ TEST_F(NetworkNetworks, BulkCreatesAllOrNothing) {
   EXPECT_EQ(admin_net("POST", "/networks", {{"networks", nlohmann::json::array()}}).status, 400);
 }
 
+// Issue 18: Neutron's network IP availability (an admin's).
+TEST_F(NetworkNetworks, IpAvailabilityCountsPoolsAndPorts) {
+  const auto n = create_network("avail");
+  const std::string id = n.value("id", "");
+  create_subnet(id, "10.70.0.0/28");
+  create_port(id);
+  auto one = admin_net("GET", "/network-ip-availabilities/" + id);
+  ASSERT_EQ(one.status, 200) << one.body;
+  const auto a = json_of(one)["network_ip_availability"];
+  EXPECT_EQ(a["network_name"], "avail");
+  EXPECT_EQ(a["total_ips"], 13) << "10.70.0.2 to .14";
+  EXPECT_EQ(a["used_ips"], 1);
+  EXPECT_EQ(a["subnet_ip_availability"][0]["cidr"], "10.70.0.0/28");
+  auto all = list("/network-ip-availabilities?network_id=" + id, "network_ip_availabilities");
+  EXPECT_EQ(all.size(), 1u);
+  auto m = make_member("avail-member");
+  EXPECT_EQ(net("GET", "/network-ip-availabilities", m.token).status, 403);
+}
+
 }  // namespace
 }  // namespace cumulo
