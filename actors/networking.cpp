@@ -247,9 +247,50 @@ void remove_floatingips_then(networking_actor* self, std::vector<std::string> id
       fail);
 }
 
+// The floating IPs associated with a port that is gone are disassociated,
+// as Neutron does, one after the other, then `then` runs (the port delete
+// is answered once they are: a read right after it sees them free). A
+// failure is logged: the port is already deleted.
+void disassociate_then(networking_actor* self, std::vector<std::string> ids,
+                       const event_metadata& meta, std::function<void()> then) {
+  if (ids.empty()) return then();
+  const std::string id = ids.back();
+  ids.pop_back();
+  auto next = [self, ids, meta, then]() mutable {
+    disassociate_then(self, std::move(ids), meta, then);
+  };
+  resource_command<floatingip_state>(
+      self, id, floatingip::command{floatingip::disassociate{}}, meta,
+      [next](floatingip_state&) mutable { next(); },
+      [id, next](const caf::error& e) mutable {
+        spdlog::warn("networking: floating IP {} stays associated with a deleted port: {}", id,
+                     from_caf_error(e).message);
+        next();
+      });
+}
+
+std::vector<std::string> floatingips_of_port(const networking_state& st,
+                                             const std::string& port_id) {
+  std::vector<std::string> out;
+  for (const auto& [id, f] : st.floatingips)
+    if (f.port_id == port_id) out.push_back(id);
+  return out;
+}
+
 caf::result<network_state> on_network_command(networking_actor* self, const std::string& network_id,
                                               network::command& command, event_metadata& meta) {
   auto promise = self->make_response_promise<network_state>();
+  if (const auto* d = std::get_if<network::delete_port>(&command)) {
+    const std::string port_id = d->port_id;
+    network_command(
+        self, network_id, std::move(command), meta,
+        [self, port_id, meta, promise](network_state& n) mutable {
+          disassociate_then(self, floatingips_of_port(self->state, port_id), meta,
+                            [promise, n]() mutable { promise.deliver(n); });
+        },
+        fail_to(promise));
+    return promise;
+  }
   if (std::holds_alternative<network::remove>(command)) {
     auto fips = floatingips_going_with(self->state, network_id);
     if (!fips.empty()) {

@@ -50,15 +50,10 @@ struct decider {
       return invalid_input("Invalid input for port_id. Reason: '' is not a valid UUID.");
     auto fixed = canonical_address("fixed_ip_address", c.fixed_ip_address);
     if (!fixed) return fixed.error();
-    if (s.associated()) {
-      if (s.port_id != c.port_id)
-        return make_neutron_error(errc::conflict, "FloatingIPPortAlreadyAssociated",
-                                  "Floating IP " + s.floating_ip_address + " (" + s.id +
-                                      ") is already associated with port " + s.port_id +
-                                      "; disassociate it first.");
-      if (s.fixed_ip_address == fixed.value() && s.router_id == c.router_id)
-        return std::vector<floatingip_event>{};
-    }
+    // Associated elsewhere: Neutron moves it (the door checked the new port).
+    if (s.associated() && s.port_id == c.port_id && s.fixed_ip_address == fixed.value() &&
+        s.router_id == c.router_id)
+      return std::vector<floatingip_event>{};
     return std::vector<floatingip_event>{
         floatingip_associated{c.port_id, fixed.value(), c.router_id}};
   }

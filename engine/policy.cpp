@@ -341,7 +341,9 @@ const std::map<std::string, std::string>& default_rules() {
          {"create_network", "create_router", "create_floatingip", "create_security_group"})
       r[name] = "";
     r["get_network"] = "rule:neutron_admin_or_owner or rule:shared or rule:external";
-    r["get_subnet"] = "rule:neutron_admin_or_owner or rule:shared or rule:external";
+    // An external network's subnets are its owner's (and the admin's): other
+    // projects see the network, not its addressing (Neutron's default).
+    r["get_subnet"] = "rule:neutron_admin_or_owner or rule:shared";
     for (const char* name : {"update_network",
                              "delete_network",
                              "get_port",

@@ -204,6 +204,10 @@ TEST(PolicyTest, NeutronDefaults) {
   EXPECT_FALSE(p.allowed("get_network", member("p1"), others));
   EXPECT_TRUE(p.allowed("get_network", member("p1"), shared));
   EXPECT_TRUE(p.allowed("get_network", member("p1"), external));
+  // ... but not an external network's subnets (OpenStack's
+  // test_external_network_visibility).
+  EXPECT_FALSE(p.allowed("get_subnet", member("p1"), external));
+  EXPECT_TRUE(p.allowed("get_subnet", member("p1"), shared));
   EXPECT_TRUE(p.allowed("get_network", admin(), others));
   EXPECT_FALSE(p.allowed("update_network", member("p1"), shared));
   EXPECT_TRUE(p.allowed("update_network", member("p1"), own));

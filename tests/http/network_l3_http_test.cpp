@@ -970,5 +970,31 @@ TEST_F(NetworkL3FloatingIps, DeletingAnExternalNetworkTakesItsFloatingIps) {
   expect_neutron_error(net("GET", "/networks/" + ext, admin_token), 404, "NetworkNotFound");
 }
 
+// Neutron moves an associated floating IP to another port in one update,
+// and disassociates it when its port is deleted (OpenStack's
+// test_create_list_show_update_delete_floating_ip, test_floating_ip_delete_port).
+TEST_F(NetworkL3FloatingIps, AFloatingIpMovesBetweenPortsAndOutlivesItsPort) {
+  auto m = make_member("fmv");
+  ASSERT_NO_FATAL_FAILURE(topology(m));
+  const std::string a = port(private_net, m.token).value("id", "");
+  const std::string b = port(private_net, m.token).value("id", "");
+  const std::string rid = router("fmv-edge", m.token, public_net).value("id", "");
+  ASSERT_EQ(net("PUT", "/routers/" + rid + "/add_router_interface", m.token,
+                {{"subnet_id", private_subnet["id"]}})
+                .status,
+            200);
+  auto f = create("/floatingips", "floatingip",
+                  {{"floating_network_id", public_net}, {"port_id", a}}, m.token);
+  const std::string id = f.value("id", "");
+  ASSERT_EQ(f["port_id"], a) << f.dump();
+  auto moved = net("PUT", "/floatingips/" + id, m.token, {{"floatingip", {{"port_id", b}}}});
+  ASSERT_EQ(moved.status, 200) << moved.body;
+  EXPECT_EQ(json_of(moved)["floatingip"]["port_id"], b);
+  EXPECT_EQ(net("DELETE", "/ports/" + b, m.token).status, 204);
+  auto after = json_of(net("GET", "/floatingips/" + id, m.token))["floatingip"];
+  EXPECT_TRUE(after["port_id"].is_null()) << after.dump();
+  EXPECT_EQ(after["status"], "DOWN");
+}
+
 }  // namespace
 }  // namespace cumulo
