@@ -50,26 +50,6 @@ std::size_t head_end(std::string_view buffer, std::size_t from) {
   return lf == std::string_view::npos ? std::string_view::npos : lf + 2;
 }
 
-std::string without_empty_headers(std::string_view head) {
-  std::string out;
-  out.reserve(head.size());
-  bool first = true;
-  while (!head.empty()) {
-    auto eol = head.find("\r\n");
-    std::string_view line = head.substr(0, eol == std::string_view::npos ? head.size() : eol + 2);
-    head.remove_prefix(line.size());
-    std::string_view content = line;
-    if (content.size() >= 2 && content.substr(content.size() - 2) == "\r\n")
-      content.remove_suffix(2);
-    auto colon = content.find(':');
-    const bool empty_header =
-        !first && colon != std::string_view::npos && trim(content.substr(colon + 1)).empty();
-    if (!empty_header) out += line;
-    first = false;
-  }
-  return out;
-}
-
 std::string head_for_pistache(std::string_view head, std::string_view target) {
   const auto mark = target.find('?');
   const std::string_view query =

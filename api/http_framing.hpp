@@ -43,17 +43,14 @@ head_parse parse_request_head_why(std::string_view text);
 // numbers are how parsers are made to overflow).
 constexpr std::uint64_t max_content_length = std::uint64_t{1} << 62;
 
-// The head without its header lines of empty value: they say nothing, and
-// Pistache refuses some (the SDK sends "Accept: " on PATCH, which Pistache
-// answers with its own 415).
-std::string without_empty_headers(std::string_view head);
-
 // The name of the header that carries a request's raw query to the routes
 // (api/query.hpp).
 inline constexpr const char* raw_query_header_name = "X-Cumulo-Query";
 
-// The head as Pistache gets it: without header lines of empty value,
-// without any X-Cumulo-Query the client sent, and with X-Cumulo-Query:
+// The head as Pistache gets it: without header lines of empty value
+// (they say nothing, and Pistache refuses some: the SDK sends "Accept: "
+// on PATCH, which Pistache answers with its own 415), without any
+// X-Cumulo-Query the client sent, and with X-Cumulo-Query:
 // <the target's query as sent> when `target` has one.
 std::string head_for_pistache(std::string_view head, std::string_view target);
 

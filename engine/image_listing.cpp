@@ -17,7 +17,8 @@ constexpr std::array<std::string_view, 6> filter_keys{
     "name", "status", "visibility", "owner", "disk_format", "container_format"};
 constexpr std::int64_t max_limit = 1000;  // Glance's api_limit_max
 // Parameters that are no filter of an attribute or property: paging,
-// sorting, and time filters ("gte:<time>", not implemented: ignored).
+// sorting, and Glance's time filters ("gte:<time>"), which cumulo ignores
+// (the README's compatibility table says so).
 constexpr std::array<std::string_view, 7> not_filters{
     "limit", "marker", "sort", "sort_key", "sort_dir", "created_at", "updated_at"};
 
