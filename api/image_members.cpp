@@ -31,15 +31,6 @@ void respond_member_not_found(responder& r, const std::string& member_id) {
   respond_error(r, 404, "The specified member " + member_id + " could not be found");
 }
 
-// Asks the registry for the image as the caller sees it, renders with `then`.
-void with_image(server_context& ctx, std::shared_ptr<responder> r, const token_info& t,
-                const std::string& id, std::function<void(responder&, image_state&)> then) {
-  if (!image_id_shaped(id)) return respond_image_not_found(*r, id);
-  ctx.bridge.ask<image_state>(
-      r, ctx.image_registry, [then](responder& rr, image_state& s) { then(rr, s); },
-      caf::get_atom::value, image_atom::value, id, t.creds());
-}
-
 // Sends a membership command with the caller; renders the membership after it.
 void member_command(server_context& ctx, std::shared_ptr<responder> r, const token_info& t,
                     const std::string& id, const std::string& member_id, image::command c,
@@ -97,12 +88,14 @@ void add_image_member_routes(Pistache::Rest::Router& router, server_context& ctx
                   ctx, auth_token_of(req), r,
                   [&ctx, id](std::shared_ptr<responder> rr, token_info& t) {
                     if (!allowed(*rr, ctx, t, "get_members")) return;
-                    with_image(ctx, rr, t, id, [id](responder& r3, image_state& s) {
-                      json members = json::array();
-                      for (const auto& [member_id, m] : s.members)
-                        members.push_back(member_json(id, member_id, m));
-                      respond(r3, 200, {{"members", members}, {"schema", "/v2/schemas/members"}});
-                    });
+                    with_visible_image(
+                        ctx, rr, t, id, [id](std::shared_ptr<responder> r3, image_state& s) {
+                          json members = json::array();
+                          for (const auto& [member_id, m] : s.members)
+                            members.push_back(member_json(id, member_id, m));
+                          respond(*r3, 200,
+                                  {{"members", members}, {"schema", "/v2/schemas/members"}});
+                        });
                   });
             });
 
@@ -110,11 +103,12 @@ void add_image_member_routes(Pistache::Rest::Router& router, server_context& ctx
                    [](server_context& c, std::shared_ptr<responder> r, token_info& t,
                       const std::string& id, const std::string& member) {
                      if (!allowed(*r, c, t, "get_member")) return;
-                     with_image(c, r, t, id, [id, member](responder& rr, image_state& s) {
-                       auto it = s.members.find(member);
-                       if (it == s.members.end()) return respond_member_not_found(rr, member);
-                       respond(rr, 200, member_json(id, member, it->second));
-                     });
+                     with_visible_image(
+                         c, r, t, id, [id, member](std::shared_ptr<responder> rr, image_state& s) {
+                           auto it = s.members.find(member);
+                           if (it == s.members.end()) return respond_member_not_found(*rr, member);
+                           respond(*rr, 200, member_json(id, member, it->second));
+                         });
                    });
 
   add_route(router, ctx, http_method::put, members_path + "/:member", service::image,
