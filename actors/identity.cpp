@@ -10,6 +10,7 @@
 #include "actors/door.hpp"
 #include "actors/errors.hpp"
 #include "engine/clock.hpp"
+#include "engine/identity_rules.hpp"
 #include "store/wall_clock.hpp"
 
 namespace cumulo {
@@ -187,23 +188,34 @@ void stamp(project::command& c, std::int64_t now) {
 template <class Command>
 void stamp(Command&, std::int64_t) {}
 
-template <class Machine>
+// `then` takes the durable state (the directory holds it already); by
+// default it is the answer.
+template <class Machine, class Then>
 void forward(identity_actor* self, caf::response_promise promise, const std::string& id,
-             typename Machine::command command, event_metadata meta, std::string reserved) {
+             typename Machine::command command, event_metadata meta, std::string reserved,
+             Then then) {
   using state_t = typename Machine::state;
   stamp(command, self->state.opts.clock());
   self->request(self->state.conductor, conductor_timeout, command_atom::value, id,
                 std::move(command), std::move(meta))
       .then(
-          [self, promise, reserved](state_t& s) mutable {
+          [self, promise, reserved, then](state_t& s) mutable {
             self->state.dir.put(s);
             self->state.reserved.erase(reserved);
-            promise.deliver(std::move(s));
+            then(promise, s);
           },
           [self, promise, reserved](caf::error& e) mutable {
             self->state.reserved.erase(reserved);
             promise.deliver(e);
           });
+}
+
+template <class Machine>
+void forward(identity_actor* self, caf::response_promise promise, const std::string& id,
+             typename Machine::command command, event_metadata meta, std::string reserved) {
+  forward<Machine>(
+      self, std::move(promise), id, std::move(command), std::move(meta), std::move(reserved),
+      [](caf::response_promise& p, typename Machine::state& s) { p.deliver(std::move(s)); });
 }
 
 template <class Machine>
@@ -332,6 +344,210 @@ caf::result<user_state> change_password(identity_actor* self, const std::string&
   return promise;
 }
 
+// --- the API's requests: they carry their caller, and are decided here ---
+
+std::optional<domain_error> refused(const identity_state& st, const identity_rule& r,
+                                    const credentials& who) {
+  return keystone_refusal(*st.opts.rules, r, who);
+}
+
+template <class Machine>
+caf::result<typename Machine::state> on_callers_command(identity_actor* self, const std::string& id,
+                                                        typename Machine::command& c,
+                                                        event_metadata& meta,
+                                                        const credentials& who) {
+  if (auto e = refused(self->state, rule_for(id, c), who)) return to_caf_error(*e);
+  return on_command<Machine>(self, id, c, meta);
+}
+
+bool sets_attributes(const user::update& u) {
+  return u.name || u.default_project_id || u.enabled || u.description || u.email ||
+         !u.extra_set.empty();
+}
+
+// A create with its password; or PATCH's update with a password: the
+// attributes first (when it sets any), then the password, one answer after
+// both.
+caf::result<user_state> on_callers_user_with_password(identity_actor* self, const std::string& id,
+                                                      user::command& c, event_metadata& meta,
+                                                      const std::string& password,
+                                                      const credentials& who) {
+  if (auto e = refused(self->state, rule_for(id, c), who)) return to_caf_error(*e);
+  const auto* update = std::get_if<user::update>(&c);
+  if (!update) return on_user_with_password(self, id, c, meta, password);
+  if (!sets_attributes(*update)) {
+    user::command set{user::change_password{}};
+    return on_user_with_password(self, id, set, meta, password);
+  }
+  auto a = admit(self->state, id, c);
+  if (a.refusal) return to_caf_error(*a.refusal);
+  if (!a.reserve.empty()) self->state.reserved.insert(a.reserve);
+  auto promise = self->make_response_promise<user_state>();
+  forward<user_machine>(self, promise, id, std::move(c), meta, a.reserve,
+                        [self, id, meta, password](caf::response_promise& p, user_state&) {
+                          hash_then_forward(self, p, id, user::command{user::change_password{}},
+                                            meta, password, "");
+                        });
+  return promise;
+}
+
+// A read: found first (an unknown id is 404 for everyone, as the clients'
+// lookups by name expect), then decided on what was found.
+template <class State>
+caf::result<State> seen(const identity_state& st, const State* s, const char* kind,
+                        const std::string& id, const identity_rule& r, const credentials& who) {
+  if (!s) return found_or_not(s, kind, id);
+  if (auto e = refused(st, r, who)) return to_caf_error(*e);
+  return *s;
+}
+
+// The enabled projects a user holds a role on (GET /v3/auth/projects and
+// /v3/users/{id}/projects).
+std::vector<project_state> projects_of(const identity_directory& dir, const std::string& user_id) {
+  std::vector<project_state> out;
+  for (auto& p : dir.projects())
+    if (p.enabled && !p.roles_of(user_id).empty()) out.push_back(std::move(p));
+  return out;
+}
+
+// GET/HEAD/DELETE /v3/auth/tokens: the caller's token must be valid
+// (unauthorized), the subject's too (404 otherwise); `rule` reads the
+// subject's user.
+outcome<token_info> subject_for(const identity_state& st, const std::string& caller,
+                                const std::string& subject, const char* rule,
+                                std::string* caller_user = nullptr) {
+  const auto now = st.opts.clock();
+  auto c = st.dir.validate(open_token(st.key, caller), caller, now);
+  if (!c) return c.error();
+  if (caller_user) *caller_user = c.value().user.id;
+  auto s = subject == caller ? c : st.dir.validate(open_token(st.key, subject), subject, now);
+  if (!s) return make_domain_error(errc::not_found, "Could not find token.");
+  if (auto e = refused(st, {rule, {"", s.value().user.id}}, c.value().creds())) return *e;
+  return std::move(s.value());
+}
+
+caf::result<user_state> revoke(identity_actor* self, const token_info& subject,
+                               event_metadata& meta) {
+  user::command c{user::revoke_token{subject.payload.audit_id, subject.payload.expires_at_us}};
+  return on_command<user_machine>(self, subject.user.id, c, meta);
+}
+
+// The handlers of the requests that carry their caller.
+caf::message_handler callers_requests(identity_actor* self) {
+  auto& st = self->state;
+  return {
+      [self](command_atom, const std::string& id, project::command& c, event_metadata& m,
+             const credentials& who) {
+        return on_callers_command<project_machine>(self, id, c, m, who);
+      },
+      [self](command_atom, const std::string& id, user::command& c, event_metadata& m,
+             const credentials& who) {
+        return on_callers_command<user_machine>(self, id, c, m, who);
+      },
+      [self](command_atom, const std::string& id, user::command& c, event_metadata& m,
+             const std::string& password, const credentials& who) {
+        return on_callers_user_with_password(self, id, c, m, password, who);
+      },
+      [self](command_atom, const std::string& id, role::command& c, event_metadata& m,
+             const credentials& who) {
+        return on_callers_command<role_machine>(self, id, c, m, who);
+      },
+      [self](command_atom, const std::string& id, domain::command& c, event_metadata& m,
+             const credentials& who) {
+        return on_callers_command<domain_machine>(self, id, c, m, who);
+      },
+      [self](password_atom, const std::string& user_id, const std::string& original,
+             const std::string& fresh, event_metadata& m,
+             const credentials& who) -> caf::result<user_state> {
+        if (auto e = refused(self->state, {"identity:change_password", {"", user_id}}, who))
+          return to_caf_error(*e);
+        return change_password(self, user_id, original, fresh, m);
+      },
+      [&st](caf::get_atom, project_atom, const std::string& id, const credentials& who) {
+        return seen(st, st.dir.project(id), "project", id, {"identity:get_project", {id}}, who);
+      },
+      [&st](caf::get_atom, user_atom, const std::string& id, const credentials& who) {
+        return seen(st, st.dir.user(id), "user", id, {"identity:get_user", {"", id}}, who);
+      },
+      [&st](caf::get_atom, role_atom, const std::string& id, const credentials& who) {
+        return seen(st, st.dir.role(id), "role", id, {"identity:get_role", {}}, who);
+      },
+      [&st](caf::get_atom, domain_atom, const std::string& id, const credentials& who) {
+        return seen(st, st.dir.domain(id), "domain", id, {"identity:get_domain", {}}, who);
+      },
+      [&st](list_atom, project_atom,
+            const credentials& who) -> caf::result<std::vector<project_state>> {
+        if (auto e = refused(st, {"identity:list_projects", {}}, who)) return to_caf_error(*e);
+        return st.dir.projects();
+      },
+      [&st](list_atom, user_atom, const credentials& who) -> caf::result<std::vector<user_state>> {
+        if (auto e = refused(st, {"identity:list_users", {}}, who)) return to_caf_error(*e);
+        return st.dir.users();
+      },
+      [&st](list_atom, role_atom, const credentials& who) -> caf::result<std::vector<role_state>> {
+        if (auto e = refused(st, {"identity:list_roles", {}}, who)) return to_caf_error(*e);
+        return st.dir.roles();
+      },
+      [&st](list_atom, domain_atom,
+            const credentials& who) -> caf::result<std::vector<domain_state>> {
+        if (auto e = refused(st, {"identity:list_domains", {}}, who)) return to_caf_error(*e);
+        return st.dir.domains();
+      },
+      [&st](list_atom, project_atom, const std::string& user_id,
+            const credentials& who) -> caf::result<std::vector<project_state>> {
+        if (auto e = refused(st, {"identity:list_user_projects", {"", user_id}}, who))
+          return to_caf_error(*e);
+        return projects_of(st.dir, user_id);
+      },
+      [&st](list_atom, role_atom, const std::string& project_id, const std::string& user_id,
+            const credentials& who) -> caf::result<std::vector<role_state>> {
+        if (auto e = refused(st, {"identity:list_grants", {project_id, user_id}}, who))
+          return to_caf_error(*e);
+        return st.dir.roles_on(user_id, project_id);
+      },
+      [&st](caf::get_atom, assignment_atom, const std::string& project_id,
+            const std::string& user_id, const std::string& role_id,
+            const credentials& who) -> caf::result<role_state> {
+        if (auto e = refused(st, {"identity:check_grant", {project_id, user_id}}, who))
+          return to_caf_error(*e);
+        for (auto& r : st.dir.roles_on(user_id, project_id))
+          if (r.id == role_id) return std::move(r);
+        return to_caf_error(
+            {errc::not_found, "Could not find role assignment with role: " + role_id +
+                                  ", user or group: " + user_id +
+                                  ", project, domain, or system: " + project_id + "."});
+      },
+      [&st](list_atom, assignment_atom, const std::string& user_id,
+            const credentials& who) -> caf::result<std::vector<role_assignment>> {
+        auto all = st.dir.assignments();
+        // A member may list its own, as Keystone's identity:list_role_assignments
+        // allows a reader to.
+        if (!user_id.empty() && user_id == who.user_id) {
+          all.erase(std::remove_if(all.begin(), all.end(),
+                                   [&](const role_assignment& a) { return a.user_id != user_id; }),
+                    all.end());
+          return all;
+        }
+        if (auto e = refused(st, {"identity:list_role_assignments", {}}, who))
+          return to_caf_error(*e);
+        return all;
+      },
+      [&st](validate_atom, const std::string& caller, const std::string& subject,
+            bool check) -> caf::result<token_info> {
+        auto s = subject_for(st, caller, subject,
+                             check ? "identity:check_token" : "identity:validate_token");
+        if (!s) return to_caf_error(s.error());
+        return std::move(s.value());
+      },
+      [self](revoke_atom, const std::string& caller, const std::string& subject,
+             event_metadata& meta) -> caf::result<user_state> {
+        auto s = subject_for(self->state, caller, subject, "identity:revoke_token", &meta.user_id);
+        if (!s) return to_caf_error(s.error());
+        return revoke(self, s.value(), meta);
+      },
+  };
+}
+
 caf::behavior identity(identity_actor* self, caf::actor conductor, identity_options opts) {
   auto& st = self->state;
   st.conductor = std::move(conductor);
@@ -340,6 +556,7 @@ caf::behavior identity(identity_actor* self, caf::actor conductor, identity_opti
   for (std::size_t i = 0; i < n; ++i)
     st.workers.push_back(self->spawn<caf::detached + caf::linked>(password_worker));
   st.opts = std::move(opts);
+  if (!st.opts.rules) st.opts.rules = std::make_shared<const policy>(default_rules());
   // await: nothing is answered before the directory holds what exists.
   auto fail = [self](caf::error& e) {
     spdlog::error("identity: cannot read the identity resources: {}", from_caf_error(e).message);
@@ -370,33 +587,18 @@ caf::behavior identity(identity_actor* self, caf::actor conductor, identity_opti
           },
           fail);
 
-  return {
+  return caf::message_handler{
       [self](authenticate_atom, auth_request& req) { return authenticate(self, req); },
       [self](validate_atom, const std::string& token) -> caf::result<token_info> {
         auto v = self->state.dir.validate(open_token(self->state.key, token), token, self->state.opts.clock());
         if (!v) return to_caf_error(v.error());
         return std::move(v.value());
       },
-      [self](validate_atom, const std::string& caller,
-             const std::string& subject) -> caf::result<subject_check> {
-        const auto now = self->state.opts.clock();
-        auto c = self->state.dir.validate(open_token(self->state.key, caller), caller, now);
-        if (!c) return to_caf_error(c.error());
-        subject_check out{std::move(c.value()), std::nullopt};
-        if (subject == caller) {
-          out.subject_is_caller = true;
-        } else if (auto s = self->state.dir.validate(open_token(self->state.key, subject), subject, now)) {
-          out.subject = std::move(s.value());
-        }
-        return out;
-      },
       [self](revoke_atom, const std::string& token,
              event_metadata& meta) -> caf::result<user_state> {
         auto v = self->state.dir.validate(open_token(self->state.key, token), token, self->state.opts.clock());
         if (!v) return to_caf_error({errc::not_found, "Could not find token."});
-        user::command c{
-            user::revoke_token{v.value().payload.audit_id, v.value().payload.expires_at_us}};
-        return on_command<user_machine>(self, v.value().user.id, c, meta);
+        return revoke(self, v.value(), meta);
       },
       [self](command_atom, const std::string& id, project::command& c, event_metadata& m) {
         return on_command<project_machine>(self, id, c, m);
@@ -434,7 +636,11 @@ caf::behavior identity(identity_actor* self, caf::actor conductor, identity_opti
       [self](list_atom, user_atom) { return self->state.dir.users(); },
       [self](list_atom, role_atom) { return self->state.dir.roles(); },
       [self](list_atom, assignment_atom) { return self->state.dir.assignments(); },
-  };
+      [self](list_atom, project_atom, const std::string& user_id) {
+        return projects_of(self->state.dir, user_id);
+      },
+  }
+      .or_else(callers_requests(self));
 }
 
 }  // namespace

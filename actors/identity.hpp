@@ -13,7 +13,6 @@
 //
 //   (authenticate_atom, auth_request)             -> token_info
 //   (validate_atom, token)                        -> token_info (error: unauthorized)
-//   (validate_atom, caller_token, subject_token)  -> subject_check
 //   (revoke_atom, token, meta)                    -> user_state of the token's user
 //   (command_atom, id, project::command, meta)    -> project_state
 //   (command_atom, id, user::command, meta)       -> user_state
@@ -26,6 +25,35 @@
 //                                                   (error: not_found)
 //   (list_atom, project_atom|user_atom|role_atom|domain_atom) -> std::vector of the states
 //   (list_atom, assignment_atom)                  -> std::vector<role_assignment>
+//   (list_atom, project_atom, user_id)            -> the enabled projects the user holds a role on
+//
+// The API's requests carry their caller (`credentials`, last) and this actor
+// decides them with Keystone's rules (engine/identity_rules.hpp): 403 "You
+// are not authorized to perform the requested action: identity:..." when
+// the rule does not allow the caller; a read finds first (404 for everyone)
+// and decides on what it found.
+//   (command_atom, id, X::command, meta, credentials)   -> X's state, for
+//                                                   project, user, role, domain
+//   (command_atom, id, user::command, meta, password, credentials) -> user_state:
+//                                                   a create with its password, or
+//                                                   an update, then the password set
+//                                                   (one answer after both)
+//   (password_atom, user_id, original, new, meta, credentials) -> user_state
+//   (caf::get_atom, X_atom, id, credentials)      -> X's state (get_project, ...)
+//   (list_atom, X_atom, credentials)              -> all of them (list_projects, ...)
+//   (list_atom, project_atom, user_id, credentials) -> list_user_projects
+//   (list_atom, role_atom, project_id, user_id, credentials) -> the user's roles
+//                                                   on the project (list_grants)
+//   (caf::get_atom, assignment_atom, project_id, user_id, role_id, credentials)
+//                                                 -> the role when assigned (check_grant;
+//                                                   error: not_found)
+//   (list_atom, assignment_atom, user_id, credentials) -> the user's own assignments
+//                                                   when user_id is the caller's, else
+//                                                   all (list_role_assignments)
+//   (validate_atom, caller_token, subject_token, check) -> token_info of the subject
+//                                                   (validate_token, or check_token for
+//                                                   a HEAD; error: not_found)
+//   (revoke_atom, caller_token, subject_token, meta) -> user_state (revoke_token)
 #pragma once
 
 #include <caf/actor.hpp>
@@ -34,10 +62,12 @@
 #include <chrono>
 #include <cstddef>
 #include <filesystem>
+#include <memory>
 #include <optional>
 
 #include "actors/messages.hpp"
 #include "engine/identity_directory.hpp"
+#include "engine/policy.hpp"
 #include "store/wall_clock.hpp"
 #include "crypto/password.hpp"
 #include "crypto/token.hpp"
@@ -57,19 +87,9 @@ struct identity_options {
   std::size_t hash_workers = 2;          // argon2 runs at most this many at once
   // Token times, expiry and revocations; tests inject their own.
   clock_fn clock = wall_clock();
-};
-
-// A token checked on behalf of another (GET/HEAD /v3/auth/tokens): the
-// caller's token must be valid; the subject may not be (nothing: 404).
-struct subject_check {
-  token_info caller;
-  std::optional<token_info> subject;  // when it is another token
-  bool subject_is_caller = false;     // a token validating itself: no copy
-
-  // The subject's token, or nullptr when it is not valid.
-  const token_info* valid_subject() const {
-    return subject_is_caller ? &caller : subject ? &*subject : nullptr;
-  }
+  // Keystone's rules for the requests that carry their caller (none:
+  // engine/policy's defaults).
+  std::shared_ptr<const policy> rules;
 };
 
 // Throws std::runtime_error when the key file can't be read or made.
@@ -79,5 +99,4 @@ caf::actor spawn_identity(caf::actor_system& sys, caf::actor conductor, identity
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::auth_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::token_info)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::subject_check)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<cumulo::role_assignment>)

@@ -13,18 +13,13 @@ void add_identity_routes(Pistache::Rest::Router& router, server_context& ctx) {
   add_domain_routes(router, ctx);
 }
 
-void list_user_projects(server_context& ctx, std::shared_ptr<responder> r,
-                        const std::string& user_id, const std::string& base_url,
-                        const std::string& self_url) {
-  ctx.bridge.ask<std::vector<project_state>>(
-      std::move(r), ctx.identity,
-      [user_id, base_url, self_url](responder& rr, std::vector<project_state>& all) {
-        nlohmann::json items = nlohmann::json::array();
-        for (const auto& p : all)
-          if (p.enabled && !p.roles_of(user_id).empty()) items.push_back(project_json(p, base_url));
-        respond(rr, 200, collection_json("projects", std::move(items), self_url));
-      },
-      list_atom::value, project_atom::value);
+std::function<void(responder&, std::vector<project_state>&)> user_projects_view(
+    const std::string& base_url, const std::string& self_url) {
+  return [base_url, self_url](responder& r, std::vector<project_state>& projects) {
+    nlohmann::json items = nlohmann::json::array();
+    for (const auto& p : projects) items.push_back(project_json(p, base_url));
+    respond(r, 200, collection_json("projects", std::move(items), self_url));
+  };
 }
 
 }  // namespace cumulo::api

@@ -2,14 +2,18 @@
 // projects (identity_projects.cpp), users (identity_users.cpp), roles and
 // role assignments (identity_roles.cpp), domains (identity_domains.cpp).
 // Every handler reads what it needs from the request, asks the identity
-// actor, and answers from the reply: nothing here keeps state.
+// actor once (with its caller: the actor decides with Keystone's rules),
+// and answers from the reply: nothing here keeps state or decides.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "api/responder.hpp"
 #include "api/server_context.hpp"
+#include "engine/project_state.hpp"
 
 namespace Pistache::Rest {
 class Router;
@@ -25,10 +29,9 @@ void add_user_routes(Pistache::Rest::Router& router, server_context& ctx);
 void add_role_routes(Pistache::Rest::Router& router, server_context& ctx);
 void add_domain_routes(Pistache::Rest::Router& router, server_context& ctx);
 
-// Answers {"projects": [...]} with the enabled projects user_id holds a
-// role on (GET /v3/auth/projects, /v3/users/{id}/projects).
-void list_user_projects(server_context& ctx, std::shared_ptr<responder> r,
-                        const std::string& user_id, const std::string& base_url,
-                        const std::string& self_url);
+// Renders {"projects": [...]}, a user's projects as the identity actor
+// answers them (GET /v3/auth/projects, /v3/users/{id}/projects).
+std::function<void(responder&, std::vector<project_state>&)> user_projects_view(
+    const std::string& base_url, const std::string& self_url);
 
 }  // namespace cumulo::api

@@ -31,7 +31,6 @@ void add_domain_routes(Pistache::Rest::Router& router, server_context& ctx) {
         with_token(
             ctx, auth_token_of(req), r,
             [&ctx, base, body = std::move(*body)](std::shared_ptr<responder> rr, token_info& t) {
-              if (!enforce(*rr, ctx, t, "identity:create_domain")) return;
               const auto& j = body["domain"];
               domain::create c;
               c.name = j["name"].get<std::string>();
@@ -41,7 +40,7 @@ void add_domain_routes(Pistache::Rest::Router& router, server_context& ctx) {
                   rr, ctx.identity,
                   [base](responder& r3, domain_state& d) { answer_domain(r3, 201, d, base); },
                   command_atom::value, new_uuid(), domain::command{std::move(c)},
-                  event_metadata{rr->request_id(), t.user.id});
+                  event_metadata{rr->request_id(), t.user.id}, t.creds());
             });
       });
 
@@ -52,7 +51,6 @@ void add_domain_routes(Pistache::Rest::Router& router, server_context& ctx) {
               auto enabled = query_of(req, "enabled");
               with_token(ctx, auth_token_of(req), r,
                          [&ctx, base, name, enabled](std::shared_ptr<responder> rr, token_info& t) {
-                           if (!enforce(*rr, ctx, t, "identity:list_domains")) return;
                            ctx.bridge.ask<std::vector<domain_state>>(
                                rr, ctx.identity,
                                [base, name, enabled](responder& r3, std::vector<domain_state>& ds) {
@@ -65,7 +63,7 @@ void add_domain_routes(Pistache::Rest::Router& router, server_context& ctx) {
                                          collection_json("domains", std::move(items),
                                                          base + "/v3/domains"));
                                },
-                               list_atom::value, domain_atom::value);
+                               list_atom::value, domain_atom::value, t.creds());
                          });
             });
 
@@ -73,16 +71,14 @@ void add_domain_routes(Pistache::Rest::Router& router, server_context& ctx) {
             [&ctx](const Request& req, std::shared_ptr<responder> r) {
               const std::string base = base_url(req, ctx);
               const std::string id = param_of(req, ":domain_id");
-              with_token(ctx, auth_token_of(req), r,
-                         [&ctx, base, id](std::shared_ptr<responder> rr, token_info& t) {
-                           ctx.bridge.ask<domain_state>(
-                               rr, ctx.identity,
-                               [&ctx, base, t](responder& r3, domain_state& d) {
-                                 if (!enforce(r3, ctx, t, "identity:get_domain")) return;
-                                 answer_domain(r3, 200, d, base);
-                               },
-                               caf::get_atom::value, domain_atom::value, id);
-                         });
+              with_token(
+                  ctx, auth_token_of(req), r,
+                  [&ctx, base, id](std::shared_ptr<responder> rr, token_info& t) {
+                    ctx.bridge.ask<domain_state>(
+                        rr, ctx.identity,
+                        [base](responder& r3, domain_state& d) { answer_domain(r3, 200, d, base); },
+                        caf::get_atom::value, domain_atom::value, id, t.creds());
+                  });
             });
 
   add_route(router, ctx, http_method::patch, "/v3/domains/:domain_id", service::identity,
@@ -95,7 +91,6 @@ void add_domain_routes(Pistache::Rest::Router& router, server_context& ctx) {
                   ctx, auth_token_of(req), r,
                   [&ctx, base, id, body = std::move(*body)](std::shared_ptr<responder> rr,
                                                             token_info& t) {
-                    if (!enforce(*rr, ctx, t, "identity:update_domain")) return;
                     const auto& j = body["domain"];
                     domain::update c;
                     if (j.contains("name")) c.name = j["name"].get<std::string>();
@@ -106,7 +101,7 @@ void add_domain_routes(Pistache::Rest::Router& router, server_context& ctx) {
                         rr, ctx.identity,
                         [base](responder& r3, domain_state& d) { answer_domain(r3, 200, d, base); },
                         command_atom::value, id, domain::command{std::move(c)},
-                        event_metadata{rr->request_id(), t.user.id});
+                        event_metadata{rr->request_id(), t.user.id}, t.creds());
                   });
             });
 
@@ -115,12 +110,11 @@ void add_domain_routes(Pistache::Rest::Router& router, server_context& ctx) {
               const std::string id = param_of(req, ":domain_id");
               with_token(ctx, auth_token_of(req), r,
                          [&ctx, id](std::shared_ptr<responder> rr, token_info& t) {
-                           if (!enforce(*rr, ctx, t, "identity:delete_domain")) return;
                            ctx.bridge.ask<domain_state>(
                                rr, ctx.identity,
                                [](responder& r3, domain_state&) { respond(r3, 204, no_body); },
                                command_atom::value, id, domain::command{domain::remove{}},
-                               event_metadata{rr->request_id(), t.user.id});
+                               event_metadata{rr->request_id(), t.user.id}, t.creds());
                          });
             });
 }

@@ -37,7 +37,6 @@ void add_project_routes(Pistache::Rest::Router& router, server_context& ctx) {
               with_token(ctx, auth_token_of(req), r,
                          [&ctx, base, body = std::move(*body)](std::shared_ptr<responder> rr,
                                                                token_info& t) {
-                           if (!enforce(*rr, ctx, t, "identity:create_project")) return;
                            const auto& p = body["project"];
                            project::create c;
                            c.name = p["name"].get<std::string>();
@@ -52,7 +51,7 @@ void add_project_routes(Pistache::Rest::Router& router, server_context& ctx) {
                                  respond(r3, 201, {{"project", project_json(s, base)}});
                                },
                                command_atom::value, new_uuid(), project::command{std::move(c)},
-                               event_metadata{rr->request_id(), t.user.id});
+                               event_metadata{rr->request_id(), t.user.id}, t.creds());
                          });
             });
 
@@ -63,9 +62,8 @@ void add_project_routes(Pistache::Rest::Router& router, server_context& ctx) {
                                 query_of(req, "enabled")};
               with_token(ctx, auth_token_of(req), r,
                          [&ctx, base, f](std::shared_ptr<responder> rr, token_info& t) {
-                           // Keystone's 403 for a member: its own projects are
-                           // at /v3/auth/projects (`--my-projects`).
-                           if (!enforce(*rr, ctx, t, "identity:list_projects")) return;
+                           // A member's own projects are at /v3/auth/projects
+                           // (`--my-projects`): here it is Keystone's 403.
                            ctx.bridge.ask<std::vector<project_state>>(
                                rr, ctx.identity,
                                [base, f](responder& r3, std::vector<project_state>& ps) {
@@ -76,7 +74,7 @@ void add_project_routes(Pistache::Rest::Router& router, server_context& ctx) {
                                          collection_json("projects", std::move(items),
                                                          base + "/v3/projects"));
                                },
-                               list_atom::value, project_atom::value);
+                               list_atom::value, project_atom::value, t.creds());
                          });
             });
 
@@ -86,16 +84,12 @@ void add_project_routes(Pistache::Rest::Router& router, server_context& ctx) {
               const std::string id = param_of(req, ":project_id");
               with_token(ctx, auth_token_of(req), r,
                          [&ctx, base, id](std::shared_ptr<responder> rr, token_info& t) {
-                           // Found first: an unknown id (or a name) is 404
-                           // for everyone, as the clients' lookups expect.
                            ctx.bridge.ask<project_state>(
                                rr, ctx.identity,
-                               [&ctx, base, t](responder& r3, project_state& p) {
-                                 if (!enforce(r3, ctx, t, "identity:get_project", {p.id, ""}))
-                                   return;
+                               [base](responder& r3, project_state& p) {
                                  respond(r3, 200, {{"project", project_json(p, base)}});
                                },
-                               caf::get_atom::value, project_atom::value, id);
+                               caf::get_atom::value, project_atom::value, id, t.creds());
                          });
             });
 
@@ -108,7 +102,6 @@ void add_project_routes(Pistache::Rest::Router& router, server_context& ctx) {
               with_token(ctx, auth_token_of(req), r,
                          [&ctx, base, id, body = std::move(*body)](std::shared_ptr<responder> rr,
                                                                    token_info& t) {
-                           if (!enforce(*rr, ctx, t, "identity:update_project", {id, ""})) return;
                            const auto& p = body["project"];
                            project::update c;
                            if (p.contains("name")) c.name = p["name"].get<std::string>();
@@ -123,7 +116,7 @@ void add_project_routes(Pistache::Rest::Router& router, server_context& ctx) {
                                  respond(r3, 200, {{"project", project_json(s, base)}});
                                },
                                command_atom::value, id, project::command{std::move(c)},
-                               event_metadata{rr->request_id(), t.user.id});
+                               event_metadata{rr->request_id(), t.user.id}, t.creds());
                          });
             });
 
@@ -132,12 +125,11 @@ void add_project_routes(Pistache::Rest::Router& router, server_context& ctx) {
               const std::string id = param_of(req, ":project_id");
               with_token(ctx, auth_token_of(req), r,
                          [&ctx, id](std::shared_ptr<responder> rr, token_info& t) {
-                           if (!enforce(*rr, ctx, t, "identity:delete_project", {id, ""})) return;
                            ctx.bridge.ask<project_state>(
                                rr, ctx.identity,
                                [](responder& r3, project_state&) { respond(r3, 204, no_body); },
                                command_atom::value, id, project::command{project::remove{}},
-                               event_metadata{rr->request_id(), t.user.id});
+                               event_metadata{rr->request_id(), t.user.id}, t.creds());
                          });
             });
 
@@ -145,13 +137,14 @@ void add_project_routes(Pistache::Rest::Router& router, server_context& ctx) {
             [&ctx](const Request& req, std::shared_ptr<responder> r) {
               const std::string base = base_url(req, ctx);
               const std::string user_id = param_of(req, ":user_id");
-              with_token(ctx, auth_token_of(req), r,
-                         [&ctx, base, user_id](std::shared_ptr<responder> rr, token_info& t) {
-                           if (!enforce(*rr, ctx, t, "identity:list_user_projects", {"", user_id}))
-                             return;
-                           list_user_projects(ctx, rr, user_id, base,
-                                              base + "/v3/users/" + user_id + "/projects");
-                         });
+              with_token(
+                  ctx, auth_token_of(req), r,
+                  [&ctx, base, user_id](std::shared_ptr<responder> rr, token_info& t) {
+                    ctx.bridge.ask<std::vector<project_state>>(
+                        rr, ctx.identity,
+                        user_projects_view(base, base + "/v3/users/" + user_id + "/projects"),
+                        list_atom::value, project_atom::value, user_id, t.creds());
+                  });
             });
 }
 

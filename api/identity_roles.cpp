@@ -7,8 +7,6 @@
 #include "api/routing.hpp"
 #include "store/ids.hpp"
 
-#include <set>
-
 // Pistache last: its headers define generic macros (NAME, TRY, ...).
 #include <pistache/router.h>
 
@@ -67,7 +65,6 @@ void add_role_routes(Pistache::Rest::Router& router, server_context& ctx) {
         with_token(
             ctx, auth_token_of(req), r,
             [&ctx, base, body = std::move(*body)](std::shared_ptr<responder> rr, token_info& t) {
-              if (!enforce(*rr, ctx, t, "identity:create_role")) return;
               const auto& j = body["role"];
               role::create c;
               c.name = j["name"].get<std::string>();
@@ -76,7 +73,7 @@ void add_role_routes(Pistache::Rest::Router& router, server_context& ctx) {
                   rr, ctx.identity,
                   [base](responder& r3, role_state& s) { answer_role(r3, 201, s, base); },
                   command_atom::value, new_uuid(), role::command{std::move(c)},
-                  event_metadata{rr->request_id(), t.user.id});
+                  event_metadata{rr->request_id(), t.user.id}, t.creds());
             });
       });
 
@@ -87,7 +84,6 @@ void add_role_routes(Pistache::Rest::Router& router, server_context& ctx) {
               with_token(
                   ctx, auth_token_of(req), r,
                   [&ctx, base, name](std::shared_ptr<responder> rr, token_info& t) {
-                    if (!enforce(*rr, ctx, t, "identity:list_roles")) return;
                     ctx.bridge.ask<std::vector<role_state>>(
                         rr, ctx.identity,
                         [base, name](responder& r3, std::vector<role_state>& rs) {
@@ -97,7 +93,7 @@ void add_role_routes(Pistache::Rest::Router& router, server_context& ctx) {
                           respond(r3, 200,
                                   collection_json("roles", std::move(items), base + "/v3/roles"));
                         },
-                        list_atom::value, role_atom::value);
+                        list_atom::value, role_atom::value, t.creds());
                   });
             });
 
@@ -105,16 +101,14 @@ void add_role_routes(Pistache::Rest::Router& router, server_context& ctx) {
             [&ctx](const Request& req, std::shared_ptr<responder> r) {
               const std::string base = base_url(req, ctx);
               const std::string id = param_of(req, ":role_id");
-              with_token(ctx, auth_token_of(req), r,
-                         [&ctx, base, id](std::shared_ptr<responder> rr, token_info& t) {
-                           ctx.bridge.ask<role_state>(
-                               rr, ctx.identity,
-                               [&ctx, base, t](responder& r3, role_state& s) {
-                                 if (!enforce(r3, ctx, t, "identity:get_role")) return;
-                                 answer_role(r3, 200, s, base);
-                               },
-                               caf::get_atom::value, role_atom::value, id);
-                         });
+              with_token(
+                  ctx, auth_token_of(req), r,
+                  [&ctx, base, id](std::shared_ptr<responder> rr, token_info& t) {
+                    ctx.bridge.ask<role_state>(
+                        rr, ctx.identity,
+                        [base](responder& r3, role_state& s) { answer_role(r3, 200, s, base); },
+                        caf::get_atom::value, role_atom::value, id, t.creds());
+                  });
             });
 
   add_route(router, ctx, http_method::patch, "/v3/roles/:role_id", service::identity,
@@ -127,7 +121,6 @@ void add_role_routes(Pistache::Rest::Router& router, server_context& ctx) {
                   ctx, auth_token_of(req), r,
                   [&ctx, base, id, body = std::move(*body)](std::shared_ptr<responder> rr,
                                                             token_info& t) {
-                    if (!enforce(*rr, ctx, t, "identity:update_role")) return;
                     const auto& j = body["role"];
                     role::update c;
                     if (j.contains("name")) c.name = j["name"].get<std::string>();
@@ -137,7 +130,7 @@ void add_role_routes(Pistache::Rest::Router& router, server_context& ctx) {
                         rr, ctx.identity,
                         [base](responder& r3, role_state& s) { answer_role(r3, 200, s, base); },
                         command_atom::value, id, role::command{std::move(c)},
-                        event_metadata{rr->request_id(), t.user.id});
+                        event_metadata{rr->request_id(), t.user.id}, t.creds());
                   });
             });
 
@@ -146,12 +139,11 @@ void add_role_routes(Pistache::Rest::Router& router, server_context& ctx) {
               const std::string id = param_of(req, ":role_id");
               with_token(ctx, auth_token_of(req), r,
                          [&ctx, id](std::shared_ptr<responder> rr, token_info& t) {
-                           if (!enforce(*rr, ctx, t, "identity:delete_role")) return;
                            ctx.bridge.ask<role_state>(
                                rr, ctx.identity,
                                [](responder& r3, role_state&) { respond(r3, 204, no_body); },
                                command_atom::value, id, role::command{role::remove{}},
-                               event_metadata{rr->request_id(), t.user.id});
+                               event_metadata{rr->request_id(), t.user.id}, t.creds());
                          });
             });
 
@@ -159,35 +151,29 @@ void add_role_routes(Pistache::Rest::Router& router, server_context& ctx) {
   add_route(router, ctx, http_method::put, grant, service::identity,
             [&ctx](const Request& req, std::shared_ptr<responder> r) {
               const auto g = grant_of(req);
-              with_token(
-                  ctx, auth_token_of(req), r,
-                  [&ctx, g](std::shared_ptr<responder> rr, token_info& t) {
-                    if (!enforce(*rr, ctx, t, "identity:create_grant", {g.project_id, g.user_id}))
-                      return;
-                    ctx.bridge.ask<project_state>(
-                        rr, ctx.identity,
-                        [](responder& r3, project_state&) { respond(r3, 204, no_body); },
-                        command_atom::value, g.project_id,
-                        project::command{project::grant_role{g.user_id, g.role_id}},
-                        event_metadata{rr->request_id(), t.user.id});
-                  });
+              with_token(ctx, auth_token_of(req), r,
+                         [&ctx, g](std::shared_ptr<responder> rr, token_info& t) {
+                           ctx.bridge.ask<project_state>(
+                               rr, ctx.identity,
+                               [](responder& r3, project_state&) { respond(r3, 204, no_body); },
+                               command_atom::value, g.project_id,
+                               project::command{project::grant_role{g.user_id, g.role_id}},
+                               event_metadata{rr->request_id(), t.user.id}, t.creds());
+                         });
             });
 
   add_route(router, ctx, http_method::del, grant, service::identity,
             [&ctx](const Request& req, std::shared_ptr<responder> r) {
               const auto g = grant_of(req);
-              with_token(
-                  ctx, auth_token_of(req), r,
-                  [&ctx, g](std::shared_ptr<responder> rr, token_info& t) {
-                    if (!enforce(*rr, ctx, t, "identity:revoke_grant", {g.project_id, g.user_id}))
-                      return;
-                    ctx.bridge.ask<project_state>(
-                        rr, ctx.identity,
-                        [](responder& r3, project_state&) { respond(r3, 204, no_body); },
-                        command_atom::value, g.project_id,
-                        project::command{project::revoke_role{g.user_id, g.role_id}},
-                        event_metadata{rr->request_id(), t.user.id});
-                  });
+              with_token(ctx, auth_token_of(req), r,
+                         [&ctx, g](std::shared_ptr<responder> rr, token_info& t) {
+                           ctx.bridge.ask<project_state>(
+                               rr, ctx.identity,
+                               [](responder& r3, project_state&) { respond(r3, 204, no_body); },
+                               command_atom::value, g.project_id,
+                               project::command{project::revoke_role{g.user_id, g.role_id}},
+                               event_metadata{rr->request_id(), t.user.id}, t.creds());
+                         });
             });
 
   // HEAD (and GET, as Keystone answers both): 204 when the assignment
@@ -199,23 +185,10 @@ void add_role_routes(Pistache::Rest::Router& router, server_context& ctx) {
           const auto g = grant_of(req);
           with_token(
               ctx, auth_token_of(req), r, [&ctx, g](std::shared_ptr<responder> rr, token_info& t) {
-                if (!enforce(*rr, ctx, t, "identity:check_grant", {g.project_id, g.user_id}))
-                  return;
-                ctx.bridge.ask<std::vector<role_assignment>>(
-                    rr, ctx.identity,
-                    [g](responder& r3, std::vector<role_assignment>& all) {
-                      for (const auto& a : all)
-                        if (a.project_id == g.project_id && a.user_id == g.user_id &&
-                            a.role_id == g.role_id) {
-                          respond(r3, 204, no_body);
-                          return;
-                        }
-                      respond_error(r3, 404,
-                                    "Could not find role assignment with role: " + g.role_id +
-                                        ", user or group: " + g.user_id +
-                                        ", project, domain, or system: " + g.project_id + ".");
-                    },
-                    list_atom::value, assignment_atom::value);
+                ctx.bridge.ask<role_state>(
+                    rr, ctx.identity, [](responder& r3, role_state&) { respond(r3, 204, no_body); },
+                    caf::get_atom::value, assignment_atom::value, g.project_id, g.user_id,
+                    g.role_id, t.creds());
               });
         });
   }
@@ -228,31 +201,17 @@ void add_role_routes(Pistache::Rest::Router& router, server_context& ctx) {
               with_token(
                   ctx, auth_token_of(req), r,
                   [&ctx, base, project_id, user_id](std::shared_ptr<responder> rr, token_info& t) {
-                    if (!enforce(*rr, ctx, t, "identity:list_grants", {project_id, user_id}))
-                      return;
-                    ctx.bridge.ask<std::vector<role_assignment>>(
+                    ctx.bridge.ask<std::vector<role_state>>(
                         rr, ctx.identity,
-                        [&ctx, rr, base, project_id, user_id](responder&,
-                                                              std::vector<role_assignment>& all) {
-                          std::set<std::string> ids;
-                          for (const auto& a : all)
-                            if (a.project_id == project_id && a.user_id == user_id)
-                              ids.insert(a.role_id);
-                          ctx.bridge.ask<std::vector<role_state>>(
-                              rr, ctx.identity,
-                              [base, ids, project_id, user_id](responder& r4,
-                                                               std::vector<role_state>& rs) {
-                                nlohmann::json items = nlohmann::json::array();
-                                for (const auto& s : rs)
-                                  if (ids.count(s.id)) items.push_back(role_json(s, base));
-                                respond(r4, 200,
-                                        collection_json("roles", std::move(items),
-                                                        base + "/v3/projects/" + project_id +
-                                                            "/users/" + user_id + "/roles"));
-                              },
-                              list_atom::value, role_atom::value);
+                        [base, project_id, user_id](responder& r3, std::vector<role_state>& rs) {
+                          nlohmann::json items = nlohmann::json::array();
+                          for (const auto& s : rs) items.push_back(role_json(s, base));
+                          respond(r3, 200,
+                                  collection_json("roles", std::move(items),
+                                                  base + "/v3/projects/" + project_id + "/users/" +
+                                                      user_id + "/roles"));
                         },
-                        list_atom::value, assignment_atom::value);
+                        list_atom::value, role_atom::value, project_id, user_id, t.creds());
                   });
             });
 
@@ -265,11 +224,6 @@ void add_role_routes(Pistache::Rest::Router& router, server_context& ctx) {
                                    query_flag(query_of(req, "include_names").value_or("0"))};
               with_token(ctx, auth_token_of(req), r,
                          [&ctx, base, f](std::shared_ptr<responder> rr, token_info& t) {
-                           // A member may list its own assignments, as Keystone's
-                           // identity:list_role_assignments allows a reader.
-                           const bool own = f.user_id && *f.user_id == t.user.id;
-                           if (!own && !enforce(*rr, ctx, t, "identity:list_role_assignments"))
-                             return;
                            ctx.bridge.ask<std::vector<role_assignment>>(
                                rr, ctx.identity,
                                [base, f](responder& r3, std::vector<role_assignment>& all) {
@@ -285,7 +239,8 @@ void add_role_routes(Pistache::Rest::Router& router, server_context& ctx) {
                                          collection_json("role_assignments", std::move(items),
                                                          base + "/v3/role_assignments"));
                                },
-                               list_atom::value, assignment_atom::value);
+                               list_atom::value, assignment_atom::value, f.user_id.value_or(""),
+                               t.creds());
                          });
             });
 }

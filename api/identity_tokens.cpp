@@ -95,20 +95,13 @@ void on_subject(server_context& ctx, const Request& req, std::shared_ptr<respond
     respond_error(*r, 400, "X-Subject-Token is missing: say which token to validate.");
     return;
   }
-  ctx.bridge.ask_or<subject_check>(
+  ctx.bridge.ask_or<token_info>(
       r, ctx.identity,
-      [&ctx, base, head, with_catalog](responder& rr, subject_check& c) {
-        const std::string rule = head ? "identity:check_token" : "identity:validate_token";
-        const token_info* subject = c.valid_subject();
-        if (!subject) {
-          respond_error(rr, 404, "Could not find token.");
-          return;
-        }
-        if (!enforce(rr, ctx, c.caller, rule, {"", subject->user.id})) return;
-        const header_list headers{{"X-Subject-Token", subject->token}};
-        respond_text(rr, 200, head ? "" : token_text(*subject, base, with_catalog), headers);
+      [base, head, with_catalog](responder& rr, token_info& subject) {
+        const header_list headers{{"X-Subject-Token", subject.token}};
+        respond_text(rr, 200, head ? "" : token_text(subject, base, with_catalog), headers);
       },
-      respond_identity_error, validate_atom::value, caller, subject);
+      respond_identity_error, validate_atom::value, caller, subject, head);
 }
 
 }  // namespace
@@ -175,21 +168,10 @@ void add_token_routes(Pistache::Rest::Router& router, server_context& ctx) {
           respond_error(*r, 400, "X-Subject-Token is missing: say which token to revoke.");
           return;
         }
-        ctx.bridge.ask_or<subject_check>(
-            r, ctx.identity,
-            [&ctx, subject](std::shared_ptr<responder> rr, subject_check& c) {
-              const token_info* valid = c.valid_subject();
-              if (!valid) {
-                respond_error(*rr, 404, "Could not find token.");
-                return;
-              }
-              if (!enforce(*rr, ctx, c.caller, "identity:revoke_token", {"", valid->user.id}))
-                return;
-              ctx.bridge.ask<user_state>(
-                  rr, ctx.identity, [](responder& r3, user_state&) { respond(r3, 204, no_body); },
-                  revoke_atom::value, subject, event_metadata{rr->request_id(), c.caller.user.id});
-            },
-            respond_identity_error, validate_atom::value, caller, subject);
+        ctx.bridge.ask_or<user_state>(
+            r, ctx.identity, [](responder& rr, user_state&) { respond(rr, 204, no_body); },
+            respond_identity_error, revoke_atom::value, caller, subject,
+            event_metadata{r->request_id(), ""});
       });
 
   add_route(router, ctx, http_method::get, "/v3/auth/projects", service::identity,
@@ -197,7 +179,11 @@ void add_token_routes(Pistache::Rest::Router& router, server_context& ctx) {
               const std::string base = base_url(req, ctx);
               with_token(ctx, auth_token_of(req), r,
                          [&ctx, base](std::shared_ptr<responder> rr, token_info& t) {
-                           list_user_projects(ctx, rr, t.user.id, base, base + "/v3/auth/projects");
+                           // The caller's own: no rule, as in Keystone.
+                           ctx.bridge.ask<std::vector<project_state>>(
+                               rr, ctx.identity,
+                               user_projects_view(base, base + "/v3/auth/projects"),
+                               list_atom::value, project_atom::value, t.user.id);
                          });
             });
 

@@ -40,33 +40,6 @@ std::map<std::string, std::string> extra_attributes(const nlohmann::json& user) 
   return out;
 }
 
-// PATCH: the attributes, then (when given) the password, each through the
-// identity actor; the answer is the user after both.
-void update_user(server_context& ctx, std::shared_ptr<responder> r, const std::string& id,
-                 user::update update, std::optional<std::string> password, event_metadata meta,
-                 const std::string& base) {
-  auto set_password = [&ctx, id, password, meta, base](std::shared_ptr<responder> rr) {
-    ctx.bridge.ask<user_state>(
-        rr, ctx.identity, [base](responder& r3, user_state& u) { answer_user(r3, 200, u, base); },
-        command_atom::value, id, user::command{user::change_password{}}, meta, *password);
-  };
-  const bool attributes = update.name || update.default_project_id || update.enabled ||
-                          update.description || update.email || !update.extra_set.empty();
-  if (!attributes && password) {
-    set_password(r);
-    return;
-  }
-  ctx.bridge.ask<user_state>(
-      std::move(r), ctx.identity,
-      [base, password, set_password](std::shared_ptr<responder> rr, user_state& u) {
-        if (password)
-          set_password(rr);
-        else
-          answer_user(*rr, 200, u, base);
-      },
-      command_atom::value, id, user::command{std::move(update)}, meta);
-}
-
 }  // namespace
 
 void add_user_routes(Pistache::Rest::Router& router, server_context& ctx) {
@@ -79,7 +52,6 @@ void add_user_routes(Pistache::Rest::Router& router, server_context& ctx) {
         with_token(
             ctx, auth_token_of(req), r,
             [&ctx, base, body = std::move(*body)](std::shared_ptr<responder> rr, token_info& t) {
-              if (!enforce(*rr, ctx, t, "identity:create_user")) return;
               const auto& u = body["user"];
               user::create c;
               c.name = u["name"].get<std::string>();
@@ -94,10 +66,10 @@ void add_user_routes(Pistache::Rest::Router& router, server_context& ctx) {
               const event_metadata meta{rr->request_id(), t.user.id};
               if (password)
                 ctx.bridge.ask<user_state>(rr, ctx.identity, reply, command_atom::value, new_uuid(),
-                                           user::command{std::move(c)}, meta, *password);
+                                           user::command{std::move(c)}, meta, *password, t.creds());
               else
                 ctx.bridge.ask<user_state>(rr, ctx.identity, reply, command_atom::value, new_uuid(),
-                                           user::command{std::move(c)}, meta);
+                                           user::command{std::move(c)}, meta, t.creds());
             });
       });
 
@@ -108,7 +80,6 @@ void add_user_routes(Pistache::Rest::Router& router, server_context& ctx) {
         user_filters f{query_of(req, "name"), query_of(req, "domain_id"), query_of(req, "enabled")};
         with_token(ctx, auth_token_of(req), r,
                    [&ctx, base, f](std::shared_ptr<responder> rr, token_info& t) {
-                     if (!enforce(*rr, ctx, t, "identity:list_users")) return;
                      ctx.bridge.ask<std::vector<user_state>>(
                          rr, ctx.identity,
                          [base, f](responder& r3, std::vector<user_state>& us) {
@@ -118,7 +89,7 @@ void add_user_routes(Pistache::Rest::Router& router, server_context& ctx) {
                            respond(r3, 200,
                                    collection_json("users", std::move(items), base + "/v3/users"));
                          },
-                         list_atom::value, user_atom::value);
+                         list_atom::value, user_atom::value, t.creds());
                    });
       });
 
@@ -126,16 +97,14 @@ void add_user_routes(Pistache::Rest::Router& router, server_context& ctx) {
             [&ctx](const Request& req, std::shared_ptr<responder> r) {
               const std::string base = base_url(req, ctx);
               const std::string id = param_of(req, ":user_id");
-              with_token(ctx, auth_token_of(req), r,
-                         [&ctx, base, id](std::shared_ptr<responder> rr, token_info& t) {
-                           ctx.bridge.ask<user_state>(
-                               rr, ctx.identity,
-                               [&ctx, base, t](responder& r3, user_state& u) {
-                                 if (!enforce(r3, ctx, t, "identity:get_user", {"", u.id})) return;
-                                 answer_user(r3, 200, u, base);
-                               },
-                               caf::get_atom::value, user_atom::value, id);
-                         });
+              with_token(
+                  ctx, auth_token_of(req), r,
+                  [&ctx, base, id](std::shared_ptr<responder> rr, token_info& t) {
+                    ctx.bridge.ask<user_state>(
+                        rr, ctx.identity,
+                        [base](responder& r3, user_state& u) { answer_user(r3, 200, u, base); },
+                        caf::get_atom::value, user_atom::value, id, t.creds());
+                  });
             });
 
   add_route(router, ctx, http_method::patch, "/v3/users/:user_id", service::identity,
@@ -144,25 +113,34 @@ void add_user_routes(Pistache::Rest::Router& router, server_context& ctx) {
               if (!body) return;
               const std::string base = base_url(req, ctx);
               const std::string id = param_of(req, ":user_id");
-              with_token(ctx, auth_token_of(req), r,
-                         [&ctx, base, id, body = std::move(*body)](std::shared_ptr<responder> rr,
-                                                                   token_info& t) {
-                           if (!enforce(*rr, ctx, t, "identity:update_user", {"", id})) return;
-                           const auto& u = body["user"];
-                           user::update c;
-                           if (u.contains("name")) c.name = u["name"].get<std::string>();
-                           if (u.contains("default_project_id"))
-                             c.default_project_id =
-                                 optional_text(u, "default_project_id").value_or("");
-                           if (u.contains("enabled")) c.enabled = u["enabled"].get<bool>();
-                           if (u.contains("description"))
-                             c.description = optional_text(u, "description").value_or("");
-                           if (u.contains("email"))
-                             c.email = optional_text(u, "email").value_or("");
-                           c.extra_set = extra_attributes(u);
-                           update_user(ctx, rr, id, std::move(c), optional_text(u, "password"),
-                                       event_metadata{rr->request_id(), t.user.id}, base);
-                         });
+              with_token(
+                  ctx, auth_token_of(req), r,
+                  [&ctx, base, id, body = std::move(*body)](std::shared_ptr<responder> rr,
+                                                            token_info& t) {
+                    const auto& u = body["user"];
+                    user::update c;
+                    if (u.contains("name")) c.name = u["name"].get<std::string>();
+                    if (u.contains("default_project_id"))
+                      c.default_project_id = optional_text(u, "default_project_id").value_or("");
+                    if (u.contains("enabled")) c.enabled = u["enabled"].get<bool>();
+                    if (u.contains("description"))
+                      c.description = optional_text(u, "description").value_or("");
+                    if (u.contains("email")) c.email = optional_text(u, "email").value_or("");
+                    c.extra_set = extra_attributes(u);
+                    // With a password: the attributes, then the password, one answer.
+                    const auto password = optional_text(u, "password");
+                    auto reply = [base](responder& r3, user_state& s) {
+                      answer_user(r3, 200, s, base);
+                    };
+                    const event_metadata meta{rr->request_id(), t.user.id};
+                    if (password)
+                      ctx.bridge.ask<user_state>(rr, ctx.identity, reply, command_atom::value, id,
+                                                 user::command{std::move(c)}, meta, *password,
+                                                 t.creds());
+                    else
+                      ctx.bridge.ask<user_state>(rr, ctx.identity, reply, command_atom::value, id,
+                                                 user::command{std::move(c)}, meta, t.creds());
+                  });
             });
 
   add_route(router, ctx, http_method::del, "/v3/users/:user_id", service::identity,
@@ -170,12 +148,11 @@ void add_user_routes(Pistache::Rest::Router& router, server_context& ctx) {
               const std::string id = param_of(req, ":user_id");
               with_token(ctx, auth_token_of(req), r,
                          [&ctx, id](std::shared_ptr<responder> rr, token_info& t) {
-                           if (!enforce(*rr, ctx, t, "identity:delete_user", {"", id})) return;
                            ctx.bridge.ask<user_state>(
                                rr, ctx.identity,
                                [](responder& r3, user_state&) { respond(r3, 204, no_body); },
                                command_atom::value, id, user::command{user::remove{}},
-                               event_metadata{rr->request_id(), t.user.id});
+                               event_metadata{rr->request_id(), t.user.id}, t.creds());
                          });
             });
 
@@ -188,13 +165,12 @@ void add_user_routes(Pistache::Rest::Router& router, server_context& ctx) {
         with_token(
             ctx, auth_token_of(req), r,
             [&ctx, id, body = std::move(*body)](std::shared_ptr<responder> rr, token_info& t) {
-              if (!enforce(*rr, ctx, t, "identity:change_password", {"", id})) return;
               const auto& u = body["user"];
               ctx.bridge.ask_or<user_state>(
                   rr, ctx.identity, [](responder& r3, user_state&) { respond(r3, 204, no_body); },
                   respond_identity_error, password_atom::value, id,
                   u["original_password"].get<std::string>(), u["password"].get<std::string>(),
-                  event_metadata{rr->request_id(), t.user.id});
+                  event_metadata{rr->request_id(), t.user.id}, t.creds());
             });
       });
 }
