@@ -307,9 +307,54 @@ caf::result<token_info> authenticate(identity_actor* self, auth_request& req) {
             [promise](caf::error& e) mutable { promise.deliver(e); });
     return promise;
   }
+  if (req.has_method("application_credential")) {
+    // Bound to its own project: Keystone refuses a scope with it.
+    if (req.has_scope) return unauthorized("an application credential can't request a scope");
+    auto found = st.dir.find_application_credential(req);
+    if (!found) return to_caf_error(found.error());
+    const auto user_id = found.value().user->id;
+    const auto cred = *found.value().credential;
+    auto promise = self->make_response_promise<token_info>();
+    self->request(st.worker(), worker_timeout, verify_atom::value, cred.secret_hash,
+                  req.application_credential_secret)
+        .then(
+            [self, promise, user_id, cred](bool ok) mutable {
+              auto& st = self->state;
+              const auto* user = st.dir.user(user_id);
+              // It may have been deleted while the secret was checked.
+              const application_credential* now = nullptr;
+              if (user)
+                if (auto it = user->application_credentials.find(cred.id);
+                    it != user->application_credentials.end())
+                  now = &it->second;
+              if (!ok || !now || now->secret_hash != cred.secret_hash) {
+                promise.deliver(unauthorized("wrong secret of application credential " + cred.id));
+                return;
+              }
+              const auto issued = st.opts.clock();
+              auto scoped = st.dir.scope(*user, *now, issued);
+              if (!scoped) {
+                promise.deliver(to_caf_error(scoped.error()));
+                return;
+              }
+              auto expires =
+                  issued +
+                  std::chrono::duration_cast<std::chrono::microseconds>(st.opts.token_ttl).count();
+              // A token outlives no application credential.
+              if (cred.expires_at_us) expires = std::min(expires, cred.expires_at_us);
+              auto info = std::move(scoped.value());
+              info.payload.application_credential_id = cred.id;
+              promise.deliver(
+                  issue(st, std::move(info), {"application_credential"}, issued, expires));
+            },
+            [promise](caf::error& e) mutable { promise.deliver(e); });
+    return promise;
+  }
   if (req.has_method("token")) {
     auto held = st.dir.validate(open_token(st.key, req.token), req.token, now);
     if (!held) return to_caf_error(held.error());
+    if (!held.value().payload.application_credential_id.empty())
+      return unauthorized("a token of an application credential can't be re-scoped");
     auto scoped = st.dir.scope(held.value().user, req);
     if (!scoped) return to_caf_error(scoped.error());
     // A re-scoped token lives no longer than the one it came from.
@@ -432,6 +477,74 @@ caf::result<user_state> revoke(identity_actor* self, const token_info& subject,
   return on_command<user_machine>(self, subject.user.id, c, meta);
 }
 
+// Keystone: a token from a restricted application credential manages no
+// application credentials (a leaked one could not make itself more).
+std::optional<domain_error> restricted(const identity_state& st, const credentials& who) {
+  if (who.application_credential_id.empty()) return std::nullopt;
+  if (const auto* u = st.dir.user(who.user_id))
+    if (auto it = u->application_credentials.find(who.application_credential_id);
+        it != u->application_credentials.end() && it->second.unrestricted)
+      return std::nullopt;
+  return make_domain_error(errc::forbidden,
+                           "Using method 'application_credential' is not allowed for managing "
+                           "additional application credentials.");
+}
+
+// The roles a new application credential delegates: those it names (each
+// one the caller's token holds), or all of the token's.
+outcome<std::vector<std::string>> delegated(const identity_directory& dir,
+                                            const user::create_application_credential& c,
+                                            const credentials& who) {
+  std::vector<std::string> ids;
+  if (c.named_roles.empty()) {
+    for (const auto& name : who.roles)
+      if (const auto* r = dir.role_by_name(name)) ids.push_back(r->id);
+    return ids;
+  }
+  for (const auto& [id, name] : c.named_roles) {
+    const auto* r = id.empty() ? dir.role_by_name(name) : dir.role(id);
+    if (!r || !who.roles.count(r->name))
+      return make_domain_error(
+          errc::not_found, "Could not find role assignment with role: " + (id.empty() ? name : id) +
+                               ", user or group: " + who.user_id +
+                               ", project, domain, or system: " + c.project_id + ".");
+    if (std::find(ids.begin(), ids.end(), r->id) == ids.end()) ids.push_back(r->id);
+  }
+  return ids;
+}
+
+caf::result<application_credential_view> create_application_credential(
+    identity_actor* self, const std::string& user_id, user::create_application_credential& c,
+    event_metadata& meta, const std::string& secret, const credentials& who) {
+  auto& st = self->state;
+  if (auto e = refused(st, rule_for(user_id, user::command{c}), who)) return to_caf_error(*e);
+  if (auto e = restricted(st, who)) return to_caf_error(*e);
+  if (who.project_id.empty())
+    return to_caf_error({errc::bad_request,
+                         "An application credential is made with a project-scoped token: it is "
+                         "bound to that project."});
+  c.project_id = who.project_id;
+  auto roles = delegated(st.dir, c, who);
+  if (!roles) return to_caf_error(roles.error());
+  c.role_ids = std::move(roles.value());
+  auto promise = self->make_response_promise<application_credential_view>();
+  const auto& cost = st.opts.cost;
+  self->request(st.worker(), worker_timeout, hash_atom::value, secret, cost.ops, cost.mem)
+      .then(
+          [self, promise, user_id, c, meta](std::string& hash) mutable {
+            c.secret_hash = std::move(hash);
+            c.now_us = self->state.opts.clock();
+            const std::string id = c.id;
+            forward<user_machine>(
+                self, promise, user_id, user::command{std::move(c)}, std::move(meta), "",
+                [self, id](caf::response_promise& p, user_state& u) {
+                  p.deliver(self->state.dir.view_of(u, u.application_credentials.at(id)));
+                });
+          },
+          [promise](caf::error& e) mutable { promise.deliver(e); });
+  return promise;
+}
+
 // The handlers of the requests that carry their caller.
 caf::message_handler callers_requests(identity_actor* self) {
   auto& st = self->state;
@@ -441,8 +554,37 @@ caf::message_handler callers_requests(identity_actor* self) {
         return on_callers_command<project_machine>(self, id, c, m, who);
       },
       [self](command_atom, const std::string& id, user::command& c, event_metadata& m,
-             const credentials& who) {
+             const credentials& who) -> caf::result<user_state> {
+        if (std::holds_alternative<user::delete_application_credential>(c))
+          if (auto e = restricted(self->state, who)) return to_caf_error(*e);
         return on_callers_command<user_machine>(self, id, c, m, who);
+      },
+      [self](command_atom, const std::string& user_id, user::create_application_credential& c,
+             event_metadata& m, const std::string& secret, const credentials& who) {
+        return create_application_credential(self, user_id, c, m, secret, who);
+      },
+      [&st](caf::get_atom, application_credential_atom, const std::string& user_id,
+            const std::string& id,
+            const credentials& who) -> caf::result<application_credential_view> {
+        const auto* u = st.dir.user(user_id);
+        if (!u) return to_caf_error({errc::not_found, "Could not find user: " + user_id + "."});
+        if (auto e = refused(st, {"identity:get_application_credential", {"", user_id}}, who))
+          return to_caf_error(*e);
+        auto it = u->application_credentials.find(id);
+        if (it == u->application_credentials.end())
+          return to_caf_error(
+              {errc::not_found, "Could not find Application Credential: " + id + "."});
+        return st.dir.view_of(*u, it->second);
+      },
+      [&st](list_atom, application_credential_atom, const std::string& user_id,
+            const credentials& who) -> caf::result<std::vector<application_credential_view>> {
+        const auto* u = st.dir.user(user_id);
+        if (!u) return to_caf_error({errc::not_found, "Could not find user: " + user_id + "."});
+        if (auto e = refused(st, {"identity:list_application_credentials", {"", user_id}}, who))
+          return to_caf_error(*e);
+        std::vector<application_credential_view> out;
+        for (const auto& [id, a] : u->application_credentials) out.push_back(st.dir.view_of(*u, a));
+        return out;
       },
       [self](command_atom, const std::string& id, user::command& c, event_metadata& m,
              const std::string& password, const credentials& who) {

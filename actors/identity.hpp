@@ -54,6 +54,15 @@
 //                                                   (validate_token, or check_token for
 //                                                   a HEAD; error: not_found)
 //   (revoke_atom, caller_token, subject_token, meta) -> user_state (revoke_token)
+//   (command_atom, user_id, user::create_application_credential, meta, secret, credentials)
+//                                                 -> application_credential_view: bound to
+//                                                   the caller's project and roles (or those
+//                                                   of them it names), the secret hashed
+//   (command_atom, user_id, user::command{delete_application_credential}, meta, credentials)
+//   (caf::get_atom, application_credential_atom, user_id, id, credentials)
+//                                                 -> application_credential_view
+//   (list_atom, application_credential_atom, user_id, credentials)
+//                                                 -> std::vector<application_credential_view>
 #pragma once
 
 #include <caf/actor.hpp>
@@ -79,6 +88,7 @@ using validate_atom = caf::atom_constant<caf::atom("validate")>;
 using revoke_atom = caf::atom_constant<caf::atom("revoke")>;
 using password_atom = caf::atom_constant<caf::atom("password")>;
 using assignment_atom = caf::atom_constant<caf::atom("assign")>;
+using application_credential_atom = caf::atom_constant<caf::atom("appcred")>;
 
 struct identity_options {
   std::filesystem::path token_key_file;  // created (0600) when missing
@@ -100,3 +110,6 @@ caf::actor spawn_identity(caf::actor_system& sys, caf::actor conductor, identity
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::auth_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::token_info)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<cumulo::role_assignment>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::user::create_application_credential)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::application_credential_view)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<cumulo::application_credential_view>)

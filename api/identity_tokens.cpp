@@ -51,7 +51,34 @@ std::optional<std::string> read_auth_request(const nlohmann::json& body, auth_re
              "since it is either malformed or otherwise incorrect.";
     out.token = text_at(identity["token"], "id");
   }
+  if (out.has_method("application_credential")) {
+    if (!identity.contains("application_credential"))
+      return "Expecting to find application_credential in identity - the server could not comply "
+             "with the request since it is either malformed or otherwise incorrect.";
+    const auto& a = identity["application_credential"];
+    out.application_credential_id = text_at(a, "id");
+    out.application_credential_name = text_at(a, "name");
+    out.application_credential_secret = text_at(a, "secret");
+    if (out.application_credential_id.empty()) {
+      if (out.application_credential_name.empty() || !a.contains("user"))
+        return "Expecting to find id, or name and user, in application_credential - the server "
+               "could not comply with the request since it is either malformed or otherwise "
+               "incorrect.";
+      const auto& user = a["user"];
+      out.user_id = text_at(user, "id");
+      out.user_name = text_at(user, "name");
+      if (user.contains("domain")) {
+        out.user_domain_id = text_at(user["domain"], "id");
+        out.user_domain_name = text_at(user["domain"], "name");
+      }
+      if (out.user_id.empty() &&
+          (out.user_name.empty() || (out.user_domain_id.empty() && out.user_domain_name.empty())))
+        return "Expecting to find id, or name and domain, in user - the server could not comply "
+               "with the request since it is either malformed or otherwise incorrect.";
+    }
+  }
   if (!auth.contains("scope")) return std::nullopt;
+  out.has_scope = true;
   const auto& scope = auth["scope"];
   if (scope.is_string()) {
     out.unscoped = true;

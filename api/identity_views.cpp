@@ -134,7 +134,42 @@ nlohmann::json token_json(const token_info& t, const std::string& base_url, bool
     token["roles"] = roles;
     if (with_catalog) token["catalog"] = catalog_json(base_url);
   }
+  if (t.via_application_credential)
+    token["application_credential"] = {{"id", t.via_application_credential->id},
+                                       {"name", t.via_application_credential->name},
+                                       {"restricted", !t.via_application_credential->unrestricted}};
   return {{"token", token}};
+}
+
+namespace {
+std::string without_zone(std::string t) {
+  if (!t.empty() && t.back() == 'Z') t.pop_back();
+  return t;
+}
+}  // namespace
+
+nlohmann::json application_credential_json(const application_credential_view& v,
+                                           const std::string& base_url) {
+  const auto& a = v.credential;
+  nlohmann::json roles = nlohmann::json::array();
+  for (const auto& r : v.roles)
+    roles.push_back({{"id", r.id}, {"name", r.name}, {"domain_id", nullptr}});
+  return {{"id", a.id},
+          {"name", a.name},
+          {"description",
+           a.description.empty() ? nlohmann::json(nullptr) : nlohmann::json(a.description)},
+          // Keystone's form has no zone letter (gophercloud parses it so).
+          {"expires_at", a.expires_at_us
+                             ? nlohmann::json(without_zone(format_iso8601_us(a.expires_at_us)))
+                             : nlohmann::json(nullptr)},
+          {"unrestricted", a.unrestricted},
+          {"project_id", a.project_id},
+          {"user_id", v.user_id},
+          {"system", nullptr},
+          {"roles", std::move(roles)},
+          {"access_rules", nlohmann::json::array()},
+          {"links",
+           {{"self", base_url + "/v3/users/" + v.user_id + "/application_credentials/" + a.id}}}};
 }
 
 namespace {

@@ -26,6 +26,10 @@ nlohmann::json catalog_json(const std::string& base_url);
 // {"token": {...}}: methods, user, times, audit_ids, and for a scoped
 // token its project, roles and (unless no_catalog) the catalog.
 nlohmann::json token_json(const token_info& t, const std::string& base_url, bool with_catalog);
+// An application credential as Keystone shows it (never its secret: the
+// create answer adds the one the client will not see again).
+nlohmann::json application_credential_json(const application_credential_view& v,
+                                           const std::string& base_url);
 // The same, serialized: the catalog's text is made once per base URL, as
 // every validation of a scoped token carries it (half the cost otherwise).
 std::string token_text(const token_info& t, const std::string& base_url, bool with_catalog);

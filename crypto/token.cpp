@@ -33,7 +33,10 @@ struct wire {
   std::int64_t issued_at_us = 0;
   std::int64_t expires_at_us = 0;
   std::string audit_id;
-  MSGPACK_DEFINE_ARRAY(format, user_id, project_id, methods, issued_at_us, expires_at_us, audit_id)
+  // Appended later: a token sealed before it existed reads as "".
+  std::string application_credential_id;
+  MSGPACK_DEFINE_ARRAY(format, user_id, project_id, methods, issued_at_us, expires_at_us, audit_id,
+                       application_credential_id)
 };
 
 std::string to_base64url(const unsigned char* data, std::size_t size) {
@@ -127,7 +130,7 @@ std::string seal_token(const token_key& key, const token_payload& p) {
   ensure_sodium();
   msgpack::sbuffer buf;
   msgpack::pack(buf, wire{token_format, p.user_id, p.project_id, p.methods, p.issued_at_us,
-                          p.expires_at_us, p.audit_id});
+                          p.expires_at_us, p.audit_id, p.application_credential_id});
   std::vector<unsigned char> sealed(crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES +
                                     buf.size());
   unsigned char* nonce = sealed.data();
@@ -156,8 +159,13 @@ std::optional<token_payload> open_token(const token_key& key, const std::string&
     wire w;
     handle.get().convert(w);
     if (w.format != token_format) return std::nullopt;
-    return token_payload{std::move(w.user_id), std::move(w.project_id), std::move(w.methods),
-                         w.issued_at_us,       w.expires_at_us,         std::move(w.audit_id)};
+    return token_payload{std::move(w.user_id),
+                         std::move(w.project_id),
+                         std::move(w.methods),
+                         w.issued_at_us,
+                         w.expires_at_us,
+                         std::move(w.audit_id),
+                         std::move(w.application_credential_id)};
   } catch (const std::exception&) {
     return std::nullopt;
   }
@@ -166,6 +174,13 @@ std::optional<token_payload> open_token(const token_key& key, const std::string&
 std::string random_audit_id() {
   ensure_sodium();
   unsigned char bytes[16];
+  randombytes_buf(bytes, sizeof bytes);
+  return to_base64url(bytes, sizeof bytes);
+}
+
+std::string random_application_credential_secret() {
+  ensure_sodium();
+  unsigned char bytes[48];
   randombytes_buf(bytes, sizeof bytes);
   return to_base64url(bytes, sizeof bytes);
 }

@@ -44,5 +44,8 @@ std::optional<token_payload> open_token(const token_key& key, const std::string&
 // A random id for a new token's audit_id: 16 bytes in URL-safe base64
 // without padding (22 characters), as Keystone's.
 std::string random_audit_id();
+// A secret for an application credential the client named none for (as
+// Keystone makes one): 48 random bytes in URL-safe base64.
+std::string random_application_credential_secret();
 
 }  // namespace cumulo

@@ -21,14 +21,18 @@ bool auth_request::has_method(const std::string& m) const {
   return std::find(methods.begin(), methods.end(), m) != methods.end();
 }
 
+void add_implied_roles(std::set<std::string>& names) {
+  if (names.count("admin")) names.insert("member");
+  if (names.count("member")) names.insert("reader");
+}
+
 credentials token_info::creds() const {
   credentials c;
   c.user_id = payload.user_id;
   if (project) c.project_id = project->id;
   for (const auto& r : roles) c.roles.insert(r.name);
-  // Keystone's default implied roles: admin implies member implies reader.
-  if (c.roles.count("admin")) c.roles.insert("member");
-  if (c.roles.count("member")) c.roles.insert("reader");
+  add_implied_roles(c.roles);
+  c.application_credential_id = payload.application_credential_id;
   return c;
 }
 
@@ -248,6 +252,78 @@ outcome<token_info> identity_directory::scope(const user_state& u, const auth_re
   return info;
 }
 
+outcome<identity_directory::found_application_credential>
+identity_directory::find_application_credential(const auth_request& req) const {
+  if (!req.application_credential_id.empty()) {
+    for (const auto& [id, u] : users_)
+      if (auto it = u.application_credentials.find(req.application_credential_id);
+          it != u.application_credentials.end())
+        return found_application_credential{&u, &it->second};
+    return unauthorized("no application credential " + req.application_credential_id);
+  }
+  const user_state* u = nullptr;
+  if (!req.user_id.empty()) {
+    u = user(req.user_id);
+  } else if (auto domain = domain_id_of(req.user_domain_id, req.user_domain_name)) {
+    u = user_by_name(req.user_name, *domain);
+  }
+  if (!u)
+    return unauthorized("no user for application credential " + req.application_credential_name);
+  for (const auto& [id, a] : u->application_credentials)
+    if (a.name == req.application_credential_name) return found_application_credential{u, &a};
+  return unauthorized("user " + u->id + " has no application credential named " +
+                      req.application_credential_name);
+}
+
+namespace {
+
+// The roles of an application credential, each still held (or implied) by
+// its user on its project; unauthorized otherwise, as Keystone refuses a
+// credential whose user lost a role it delegates.
+outcome<std::vector<role_state>> delegated_roles(const identity_directory& dir, const user_state& u,
+                                                 const application_credential& a) {
+  std::set<std::string> held;
+  for (const auto& r : dir.roles_on(u.id, a.project_id)) held.insert(r.name);
+  add_implied_roles(held);
+  std::vector<role_state> out;
+  for (const auto& id : a.role_ids) {
+    const auto* r = dir.role(id);
+    if (!r || !held.count(r->name))
+      return unauthorized("user " + u.id + " no longer holds role " + id + " on project " +
+                          a.project_id + " that application credential " + a.id + " delegates");
+    out.push_back(*r);
+  }
+  if (out.empty()) return unauthorized("application credential " + a.id + " delegates no role");
+  return out;
+}
+
+}  // namespace
+
+outcome<token_info> identity_directory::scope(const user_state& u, const application_credential& a,
+                                              std::int64_t now_us) const {
+  if (a.expired(now_us)) return unauthorized("application credential " + a.id + " expired");
+  if (!u.enabled) return unauthorized("user " + u.id + " is disabled");
+  auth_request req;
+  req.project_id = a.project_id;
+  auto info = scope(u, req);
+  if (!info) return info;
+  auto roles = delegated_roles(*this, u, a);
+  if (!roles) return roles.error();
+  info.value().roles = std::move(roles.value());
+  info.value().via_application_credential = a;
+  info.value().via_application_credential->secret_hash.clear();
+  return info;
+}
+
+application_credential_view identity_directory::view_of(const user_state& u,
+                                                        const application_credential& a) const {
+  application_credential_view v{u.id, a, {}};
+  v.credential.secret_hash.clear();
+  for (const auto& id : a.role_ids)
+    if (const auto* r = role(id)) v.roles.push_back(*r);
+  return v;
+}
+
 outcome<token_info> identity_directory::validate(const std::optional<token_payload>& payload,
                                                  const std::string& token,
                                                  std::int64_t now_us) const {
@@ -282,6 +358,19 @@ outcome<token_info> identity_directory::validate(const std::optional<token_paylo
       return unauthorized("a role of user " + u->id + " on project " + p->id +
                           " was removed after the token was issued");
     info.project = *p;
+  }
+  if (!payload->application_credential_id.empty()) {
+    auto it = u->application_credentials.find(payload->application_credential_id);
+    if (it == u->application_credentials.end())
+      return unauthorized("the token's application credential " +
+                          payload->application_credential_id + " was deleted");
+    if (it->second.expired(now_us))
+      return unauthorized("the token's application credential " + it->first + " expired");
+    auto roles = delegated_roles(*this, *u, it->second);
+    if (!roles) return roles.error();
+    info.roles = std::move(roles.value());
+    info.via_application_credential = it->second;
+    info.via_application_credential->secret_hash.clear();
   }
   info.payload = std::move(*payload);
   return info;

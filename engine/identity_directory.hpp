@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -36,6 +37,10 @@ struct auth_request {
   // id, or by name in a domain (id or name)
   std::string project_id, project_name, project_domain_id, project_domain_name;
   bool unscoped = false;  // "scope": "unscoped": never the default project
+  // application_credential method: by id, or by name of the user named as
+  // for the password method (user_id, or user_name in a domain)
+  std::string application_credential_id, application_credential_name, application_credential_secret;
+  bool has_scope = false;  // any "scope" (an application credential may ask for none)
 
   bool has_method(const std::string& m) const;
   bool has_project_scope() const { return !project_id.empty() || !project_name.empty(); }
@@ -50,6 +55,9 @@ struct token_info {
   std::vector<role_state> roles;         // the user's roles on the project
   std::string user_domain_name;
   std::string project_domain_name;
+  // The application credential the token came from (its secret hash
+  // cleared).
+  std::optional<application_credential> via_application_credential;
 
   // For the policy engine.
   credentials creds() const;
@@ -66,6 +74,17 @@ struct role_assignment {
   std::string user_domain_id, project_domain_id;
   std::string user_domain_name, project_domain_name;
 };
+
+// An application credential as the API shows it: with its user and its
+// roles (the secret hash cleared).
+struct application_credential_view {
+  std::string user_id;
+  application_credential credential;
+  std::vector<role_state> roles;
+};
+
+// Keystone's implied roles: admin implies member implies reader.
+void add_implied_roles(std::set<std::string>& role_names);
 
 class identity_directory {
  public:
@@ -115,6 +134,22 @@ class identity_directory {
   // Keystone's 409 for a duplicate name of `kind` (project, user, role).
   static domain_error duplicate_name(const std::string& kind, const std::string& name,
                                      const std::string& domain);
+
+  // The application credential the application_credential method names
+  // (by id, or by name and user); unauthorized when there is none.
+  struct found_application_credential {
+    const user_state* user;
+    const application_credential* credential;
+  };
+  outcome<found_application_credential> find_application_credential(const auth_request& req) const;
+  // The token body for an application credential whose secret checked:
+  // its user, its project, its roles; unauthorized when it expired by now_us,
+  // its user or project is disabled, or the user no longer holds one of its
+  // roles there.
+  outcome<token_info> scope(const user_state& user, const application_credential& a,
+                            std::int64_t now_us) const;
+  application_credential_view view_of(const user_state& user,
+                                      const application_credential& a) const;
 
   // The user the password method names (enabled or not: the caller checks
   // after the password, so a disabled account is not revealed to a guess).

@@ -17,6 +17,10 @@ identity_rule rule_for(const std::string& user_id, const user::command& c) {
   if (std::holds_alternative<user::create>(c)) return {"identity:create_user", {}};
   if (std::holds_alternative<user::remove>(c)) return {"identity:delete_user", own};
   if (std::holds_alternative<user::revoke_token>(c)) return {"identity:revoke_token", own};
+  if (std::holds_alternative<user::create_application_credential>(c))
+    return {"identity:create_application_credential", own};
+  if (std::holds_alternative<user::delete_application_credential>(c))
+    return {"identity:delete_application_credential", own};
   return {"identity:update_user", own};  // update, or a password set without the original
 }
 

@@ -314,6 +314,14 @@ const std::map<std::string, std::string>& default_rules() {
     // PATCH anyway), so the route is no password-guessing oracle outside
     // the token issue rate limit.
     r["identity:change_password"] = "rule:admin_or_owner";
+    // Application credentials: a user makes its own (an admin makes none
+    // for another: it would delegate roles the admin doesn't know of); an
+    // admin may read and delete them.
+    r["identity:create_application_credential"] = "user_id:%(user_id)s";
+    for (const char* name :
+         {"identity:get_application_credential", "identity:list_application_credentials",
+          "identity:delete_application_credential"})
+      r[name] = "rule:admin_or_owner";
     // Tokens: an admin, or the token's own user (target user_id: the
     // subject token's user).
     for (const char* name :

@@ -31,6 +31,10 @@ struct credentials {
   std::string project_id;  // empty: unscoped
   std::set<std::string> roles;
   bool system_scope = false;
+  // The token came from this application credential ("": from a password or
+  // a token): Keystone lets a restricted one manage no application
+  // credentials.
+  std::string application_credential_id;
 };
 
 // The fields of the resource a request acts on that a rule may compare.

@@ -16,6 +16,9 @@ struct token_payload {
   std::int64_t issued_at_us = 0;     // µs since the epoch
   std::int64_t expires_at_us = 0;
   std::string audit_id;  // identifies the token (and its re-scoped children) for revocation
+  // Issued for an application credential (method "application_credential"):
+  // valid only while it exists, with its roles. Empty: none.
+  std::string application_credential_id;
 
   bool expired(std::int64_t now_us) const { return now_us >= expires_at_us; }
   friend bool operator==(const token_payload&, const token_payload&) = default;

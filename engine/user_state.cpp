@@ -90,6 +90,42 @@ struct decider {
     if (s.token_revoked(c.audit_id)) return std::vector<user_event>{};
     return std::vector<user_event>{user_token_revoked{c.audit_id, c.expires_at_us}};
   }
+
+  decision<user_event> operator()(const user::create_application_credential& c) const {
+    if (!s.exists()) return not_found(s);
+    if (c.name.empty() || c.name.size() > 255)
+      return make_domain_error(errc::bad_request,
+                               "An application credential's name is 1 to 255 characters.");
+    if (auto e = check_hash(c.secret_hash, false)) return *e;
+    if (c.expires_at_us && c.expires_at_us <= c.now_us)
+      return make_domain_error(errc::bad_request,
+                               "Invalid application credential: 'expires_at' must not be before "
+                               "now.");
+    for (const auto& [id, a] : s.application_credentials)
+      if (a.name == c.name)
+        return make_domain_error(errc::conflict,
+                                 "Conflict occurred attempting to store application_credential - "
+                                 "Duplicate entry found with name " +
+                                     c.name + ".");
+    if (s.application_credentials.size() >= user::max_application_credentials)
+      return make_domain_error(errc::forbidden,
+                               "Unable to create additional application credentials, maximum of " +
+                                   std::to_string(user::max_application_credentials) +
+                                   " already exceeded for user.");
+    if (s.application_credentials.count(c.id))
+      return make_domain_error(errc::conflict, "Application credential " + c.id + " exists.");
+    return std::vector<user_event>{user_application_credential_created{
+        c.id, c.name, c.description, c.secret_hash, c.project_id, c.role_ids, c.expires_at_us,
+        c.unrestricted}};
+  }
+
+  decision<user_event> operator()(const user::delete_application_credential& c) const {
+    if (!s.exists()) return not_found(s);
+    if (!s.application_credentials.count(c.id))
+      return make_domain_error(errc::not_found,
+                               "Could not find Application Credential: " + c.id + ".");
+    return std::vector<user_event>{user_application_credential_deleted{c.id}};
+  }
 };
 
 struct applier {
@@ -130,6 +166,17 @@ struct applier {
     if (!s.exists()) throw invalid_event("user.token_revoked on a user that does not exist");
     s.revoked_tokens[e.audit_id] = e.expires_at;
   }
+  void operator()(const user_application_credential_created& e) {
+    if (!s.exists())
+      throw invalid_event("user.application_credential_created on a user that does not exist");
+    s.application_credentials[e.id] =
+        application_credential{e.id,         e.name,     e.description, e.secret_hash,
+                               e.project_id, e.role_ids, e.expires_at,  e.unrestricted};
+  }
+  void operator()(const user_application_credential_deleted& e) {
+    if (!s.application_credentials.erase(e.id))
+      throw invalid_event("user.application_credential_deleted of one that does not exist");
+  }
 };
 
 }  // namespace
@@ -158,6 +205,18 @@ void to_json(nlohmann::json& j, const user_state& s) {
   j["password_changed_at"] =
       s.password_changed_at_us ? nlohmann::json(format_iso8601(s.password_changed_at_us)) : nullptr;
   j["extra"] = s.extra;
+  // Application credentials without their secrets' hashes.
+  auto creds = nlohmann::json::array();
+  for (const auto& [id, a] : s.application_credentials)
+    creds.push_back(
+        {{"id", id},
+         {"name", a.name},
+         {"project_id", a.project_id},
+         {"role_ids", a.role_ids},
+         {"expires_at", a.expires_at_us ? nlohmann::json(format_iso8601(a.expires_at_us))
+                                        : nlohmann::json(nullptr)},
+         {"unrestricted", a.unrestricted}});
+  j["application_credentials"] = std::move(creds);
 }
 
 namespace user {

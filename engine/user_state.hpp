@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -80,8 +81,47 @@ struct user_token_revoked {
   MSGPACK_DEFINE_MAP(audit_id, expires_at)
 };
 
+// POST /v3/users/{id}/application_credentials: a secret the user gives an
+// application, bound to one project and to roles the user holds there.
+struct user_application_credential_created {
+  static constexpr const char* type_name = "user.application_credential_created";
+  static constexpr int schema_version = 1;
+  std::string id;
+  std::string name;
+  std::string description;
+  std::string secret_hash;  // argon2id string; never the secret
+  std::string project_id;
+  std::vector<std::string> role_ids;
+  std::int64_t expires_at = 0;  // µs since the epoch; 0: never
+  bool unrestricted = false;
+  MSGPACK_DEFINE_MAP(id, name, description, secret_hash, project_id, role_ids, expires_at,
+                     unrestricted)
+};
+
+// Its tokens stop validating with it.
+struct user_application_credential_deleted {
+  static constexpr const char* type_name = "user.application_credential_deleted";
+  static constexpr int schema_version = 1;
+  std::string id;
+  MSGPACK_DEFINE_MAP(id)
+};
+
 using user_event = std::variant<user_created, user_updated, user_password_changed, user_deleted,
-                                user_token_revoked>;
+                                user_token_revoked, user_application_credential_created,
+                                user_application_credential_deleted>;
+
+struct application_credential {
+  std::string id;
+  std::string name;
+  std::string description;
+  std::string secret_hash;
+  std::string project_id;
+  std::vector<std::string> role_ids;
+  std::int64_t expires_at_us = 0;  // 0: never
+  bool unrestricted = false;
+
+  bool expired(std::int64_t now_us) const { return expires_at_us && now_us >= expires_at_us; }
+};
 
 // --- state ---
 struct user_state : resource_meta {
@@ -100,6 +140,7 @@ struct user_state : resource_meta {
   // Tokens issued at or before this time (µs) are revoked: the user was
   // disabled then. 0: none.
   std::int64_t tokens_revoked_before_us = 0;
+  std::map<std::string, application_credential> application_credentials;  // by id
 
   bool token_revoked(const std::string& audit_id) const {
     return revoked_tokens.count(audit_id) > 0;
@@ -151,7 +192,29 @@ struct revoke_token {
   std::string audit_id;
   std::int64_t expires_at_us = 0;
 };
-using command = std::variant<create, update, change_password, remove, revoke_token>;
+// The identity actor resolves the roles (the caller's, on the caller's
+// project) and hashes the secret before this is decided.
+struct create_application_credential {
+  std::string id;
+  std::string name;
+  std::string description;
+  std::string secret_hash;  // already hashed
+  std::string project_id;
+  std::vector<std::string> role_ids;
+  std::int64_t expires_at_us = 0;  // 0: never
+  bool unrestricted = false;
+  std::int64_t now_us = 0;  // an expiry before it is refused
+  // As the request named them (id, or name when the id is empty); the
+  // identity actor resolves them into role_ids.
+  std::vector<std::pair<std::string, std::string>> named_roles;
+};
+struct delete_application_credential {
+  std::string id;
+};
+// A user's application credentials are in memory with the user.
+constexpr std::size_t max_application_credentials = 100;
+using command = std::variant<create, update, change_password, remove, revoke_token,
+                             create_application_credential, delete_application_credential>;
 }  // namespace user
 
 struct user_machine {

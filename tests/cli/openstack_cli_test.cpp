@@ -321,5 +321,56 @@ TEST_F(OpenstackCli, DeletingTheUserAndTheProject) {
   EXPECT_EQ(names_of(json_out(projects)), std::set<std::string>{"admin"}) << report(projects);
 }
 
+// A CI job's way in: an application credential made by the user, then only
+// its id and secret in the environment (OS_AUTH_TYPE=v3applicationcredential).
+TEST_F(OpenstackCli, AnApplicationCredentialAuthenticatesInsteadOfAPassword) {
+  const auto [demo_id, alice_id] = demo_with_member_alice();
+  ASSERT_FALSE(HasFailure());
+  const credentials alice{"alice", "pw", "demo"};
+  auto made = openstack(alice, {"application", "credential", "create", "ci", "--description",
+                                "for CI", "-f", "json"});
+  ASSERT_EQ(made.exit_code, 0) << report(made);
+  auto j = json_out(made);
+  const std::string id = j.value("id", "");
+  const std::string secret = j.value("secret", "");
+  ASSERT_FALSE(id.empty()) << report(made);
+  ASSERT_FALSE(secret.empty()) << report(made);
+  EXPECT_EQ(j.value("project_id", ""), demo_id) << report(made);
+
+  auto as_credential = [&](const std::vector<std::string>& args) {
+    auto argv = clean_env();
+    for (const std::string& v :
+         {std::string("OS_AUTH_TYPE=v3applicationcredential"), "OS_AUTH_URL=" + cloud->url("/v3"),
+          "OS_APPLICATION_CREDENTIAL_ID=" + id, "OS_APPLICATION_CREDENTIAL_SECRET=" + secret,
+          std::string("OS_IDENTITY_API_VERSION=3"), std::string("OS_REGION_NAME=RegionOne")})
+      argv.push_back(v);
+    argv.push_back("openstack");
+    argv.insert(argv.end(), args.begin(), args.end());
+    last_command = "[application credential ci] openstack";
+    for (const auto& a : args) last_command += " " + a;
+    return run_command(argv);
+  };
+  auto token = as_credential({"token", "issue", "-f", "json"});
+  ASSERT_EQ(token.exit_code, 0) << report(token);
+  auto t = json_out(token);
+  EXPECT_EQ(t.value("project_id", ""), demo_id) << report(token);
+  EXPECT_EQ(t.value("user_id", ""), alice_id) << report(token);
+  auto networks = as_credential({"network", "list", "-f", "json"});
+  EXPECT_EQ(networks.exit_code, 0) << report(networks);
+
+  auto listed = openstack(alice, {"application", "credential", "list", "-f", "json"});
+  ASSERT_EQ(listed.exit_code, 0) << report(listed);
+  EXPECT_EQ(names_of(json_out(listed)), std::set<std::string>{"ci"}) << report(listed);
+  auto shown = openstack(alice, {"application", "credential", "show", "ci", "-f", "json"});
+  ASSERT_EQ(shown.exit_code, 0) << report(shown);
+  EXPECT_EQ(shown.out.find(secret), std::string::npos) << report(shown);
+
+  auto deleted = openstack(alice, {"application", "credential", "delete", "ci"});
+  ASSERT_EQ(deleted.exit_code, 0) << report(deleted);
+  auto refused = as_credential({"token", "issue", "-f", "json"});
+  EXPECT_NE(refused.exit_code, 0) << report(refused);
+  EXPECT_NE(refused.err.find("401"), std::string::npos) << report(refused);
+}
+
 }  // namespace
 }  // namespace cumulo

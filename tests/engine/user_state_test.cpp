@@ -175,5 +175,49 @@ TEST(UserState, KeepsOtherAttributesAndMergesThem) {
   EXPECT_EQ(f.get<user_state>("user/u2")->extra, s.extra);
 }
 
+user::create_application_credential app(const std::string& id, const std::string& name) {
+  user::create_application_credential c;
+  c.id = id;
+  c.name = name;
+  c.secret_hash = hash2;
+  c.project_id = "p1";
+  c.role_ids = {"r-member"};
+  c.now_us = 1'700'000'000'000'000;
+  return c;
+}
+
+TEST(UserState, ApplicationCredentialsAreKeptByIdWithUniqueNamesAndHashedSecrets) {
+  auto s = run(run(fresh(), demo()), app("a1", "ci"));
+  ASSERT_EQ(s.application_credentials.size(), 1u);
+  const auto& a = s.application_credentials.at("a1");
+  EXPECT_EQ(a.name, "ci");
+  EXPECT_EQ(a.secret_hash, hash2);
+  EXPECT_EQ(a.role_ids, std::vector<std::string>{"r-member"});
+  EXPECT_FALSE(a.expired(1'900'000'000'000'000)) << "no expiry: never";
+
+  auto same_name = M::decide(s, user::command{app("a2", "ci")});
+  ASSERT_FALSE(same_name.ok());
+  EXPECT_EQ(same_name.error().code, errc::conflict);
+  auto clear = app("a2", "other");
+  clear.secret_hash = "the secret itself";
+  EXPECT_EQ(M::decide(s, user::command{clear}).error().code, errc::internal)
+      << "only a hash is ever recorded";
+  auto past = app("a2", "other");
+  past.expires_at_us = past.now_us - 1;
+  EXPECT_EQ(M::decide(s, user::command{past}).error().code, errc::bad_request);
+
+  s = run(s, user::delete_application_credential{"a1"});
+  EXPECT_TRUE(s.application_credentials.empty());
+  EXPECT_EQ(M::decide(s, user::command{user::delete_application_credential{"a1"}}).error().code,
+            errc::not_found);
+}
+
+TEST(UserState, AUserKeepsABoundedNumberOfApplicationCredentials) {
+  auto s = run(fresh(), demo());
+  for (std::size_t i = 0; i < user::max_application_credentials; ++i)
+    s = run(s, app("a" + std::to_string(i), "n" + std::to_string(i)));
+  EXPECT_EQ(M::decide(s, user::command{app("over", "over")}).error().code, errc::forbidden);
+}
+
 }  // namespace
 }  // namespace cumulo
