@@ -48,6 +48,8 @@ auto behavior_of() {
   if constexpr (std::is_same_v<Machine, user_machine>) return user_actor;
   if constexpr (std::is_same_v<Machine, role_machine>) return role_actor;
   if constexpr (std::is_same_v<Machine, domain_machine>) return domain_actor;
+  if constexpr (std::is_same_v<Machine, region_machine>) return region_actor;
+  if constexpr (std::is_same_v<Machine, service_machine>) return service_actor;
   if constexpr (std::is_same_v<Machine, security_group_machine>) return security_group_actor;
   if constexpr (std::is_same_v<Machine, router_machine>) return router_actor;
   if constexpr (std::is_same_v<Machine, floatingip_machine>) return floatingip_actor;
@@ -117,6 +119,10 @@ void with_machine(const std::string& kind, F&& f) {
     f(std::type_identity<role_machine>{});
   else if (kind == domain_machine::kind)
     f(std::type_identity<domain_machine>{});
+  else if (kind == region_machine::kind)
+    f(std::type_identity<region_machine>{});
+  else if (kind == service_machine::kind)
+    f(std::type_identity<service_machine>{});
   else if (kind == security_group_machine::kind)
     f(std::type_identity<security_group_machine>{});
   else if (kind == router_machine::kind)
@@ -400,6 +406,8 @@ caf::behavior conductor(conductor_actor* self, caf::actor journal, log_fold_ptr 
   spawn_live<user_machine>(self, *fold);
   spawn_live<role_machine>(self, *fold);
   spawn_live<domain_machine>(self, *fold);
+  spawn_live<region_machine>(self, *fold);
+  spawn_live<service_machine>(self, *fold);
   spawn_live<security_group_machine>(self, *fold);
   spawn_live<router_machine>(self, *fold);
   spawn_live<floatingip_machine>(self, *fold);
@@ -453,6 +461,12 @@ caf::behavior conductor(conductor_actor* self, caf::actor journal, log_fold_ptr 
       },
       [self](command_atom, const std::string& id, domain::command& c, event_metadata& m) {
         return on_command<domain_machine>(self, id, c, m);
+      },
+      [self](command_atom, const std::string& id, region::command& c, event_metadata& m) {
+        return on_command<region_machine>(self, id, c, m);
+      },
+      [self](command_atom, const std::string& id, service::command& c, event_metadata& m) {
+        return on_command<service_machine>(self, id, c, m);
       },
       [self](command_atom, const std::string& id, security_group::command& c, event_metadata& m) {
         return on_command<security_group_machine>(self, id, c, m);
@@ -519,6 +533,8 @@ caf::behavior conductor(conductor_actor* self, caf::actor journal, log_fold_ptr 
       [self](list_atom, user_atom) { return on_list<user_machine>(self); },
       [self](list_atom, role_atom) { return on_list<role_machine>(self); },
       [self](list_atom, domain_atom) { return on_list<domain_machine>(self); },
+      [self](list_atom, region_atom) { return on_list<region_machine>(self); },
+      [self](list_atom, service_atom) { return on_list<service_machine>(self); },
       [self](list_atom, network_atom) { return on_list<network_machine>(self); },
       [self](list_atom, security_group_atom) { return on_list<security_group_machine>(self); },
       [self](list_atom, router_atom) { return on_list<router_machine>(self); },

@@ -51,7 +51,15 @@ struct identity_state {
   // Names of creates and renames in flight: a second one with the same
   // name is refused before the first one is durable.
   std::set<std::string> reserved;
+  // The services clients added, shared with every token body that shows a
+  // catalog; rebuilt when one changes.
+  std::shared_ptr<const std::vector<service_state>> catalog =
+      std::make_shared<const std::vector<service_state>>();
   static inline const char* name = "identity";
+
+  void refresh_catalog() {
+    catalog = std::make_shared<const std::vector<service_state>>(dir.stored_services());
+  }
 
   const caf::actor& worker() { return workers[next_worker++ % workers.size()]; }
 };
@@ -72,6 +80,7 @@ token_info issue(identity_state& st, token_info info, std::vector<std::string> m
   info.payload.expires_at_us = expires_at;
   info.payload.audit_id = random_audit_id();
   info.token = seal_token(st.key, info.payload);
+  info.catalog = st.catalog;
   return info;
 }
 
@@ -175,6 +184,62 @@ admission admit(const identity_state& st, const std::string& id, const domain::c
   return {};
 }
 
+domain_error built_in(const char* kind, const std::string& id) {
+  return make_domain_error(errc::forbidden, std::string("The ") + kind + " " + id +
+                                                " is built in: it can't be changed or deleted.");
+}
+
+std::optional<domain_error> unknown_region(const identity_directory& dir, const std::string& id,
+                                           errc code) {
+  if (id.empty() || dir.region(id)) return std::nullopt;
+  return make_domain_error(code, "Could not find region: " + id + ".");
+}
+
+admission admit(const identity_state& st, const std::string& id, const region::command& c) {
+  const auto& dir = st.dir;
+  if (id == builtin_region_id) {
+    if (std::holds_alternative<region::create>(c))
+      return {make_domain_error(
+                  errc::conflict,
+                  "Conflict occurred attempting to store region - Duplicate ID, " + id + "."),
+              ""};
+    return {built_in("region", id), ""};
+  }
+  std::string parent;
+  if (const auto* create = std::get_if<region::create>(&c)) parent = create->parent_region_id;
+  if (const auto* update = std::get_if<region::update>(&c))
+    parent = update->parent_region_id.value_or("");
+  if (auto e = unknown_region(dir, parent, errc::not_found)) return {e, ""};
+  // A parent that is (a descendant of) the region itself would make a cycle.
+  for (int depth = 0; !parent.empty() && depth < 64; ++depth) {
+    if (parent == id)
+      return {make_domain_error(errc::bad_request, "The specified parent region " + parent +
+                                                       " would create a circular region "
+                                                       "hierarchy."),
+              ""};
+    const auto* p = dir.region(parent);
+    parent = p ? p->parent_region_id : "";
+  }
+  if (std::holds_alternative<region::remove>(c) && dir.region_in_use(id))
+    return {make_domain_error(errc::forbidden, "Unable to delete region " + id +
+                                                   " because it has child regions or associated "
+                                                   "endpoints."),
+            ""};
+  return {};
+}
+
+admission admit(const identity_state& st, const std::string& id, const service::command& c) {
+  if (is_builtin_service(id)) return {built_in("service", id), ""};
+  if (const auto* e = std::get_if<service::create_endpoint>(&c))
+    if (auto refusal = unknown_region(st.dir, e->region_id, errc::bad_request))
+      return {refusal, ""};
+  if (const auto* e = std::get_if<service::update_endpoint>(&c))
+    if (e->region_id)
+      if (auto refusal = unknown_region(st.dir, *e->region_id, errc::bad_request))
+        return {refusal, ""};
+  return {};
+}
+
 // Sends an admitted command to the conductor; its answer updates the
 // directory before it goes back to the caller.
 // Commands whose effect depends on when they are asked get the time here:
@@ -201,6 +266,7 @@ void forward(identity_actor* self, caf::response_promise promise, const std::str
       .then(
           [self, promise, reserved, then](state_t& s) mutable {
             self->state.dir.put(s);
+            if constexpr (std::is_same_v<state_t, service_state>) self->state.refresh_catalog();
             self->state.reserved.erase(reserved);
             then(promise, s);
           },
@@ -468,6 +534,7 @@ outcome<token_info> subject_for(const identity_state& st, const std::string& cal
   auto s = subject == caller ? c : st.dir.validate(open_token(st.key, subject), subject, now);
   if (!s) return make_domain_error(errc::not_found, "Could not find token.");
   if (auto e = refused(st, {rule, {"", s.value().user.id}}, c.value().creds())) return *e;
+  s.value().catalog = st.catalog;
   return std::move(s.value());
 }
 
@@ -543,6 +610,95 @@ caf::result<application_credential_view> create_application_credential(
           },
           [promise](caf::error& e) mutable { promise.deliver(e); });
   return promise;
+}
+
+// POST/PATCH/DELETE /v3/endpoints: a command of the endpoint's service
+// (named by the request when it creates, else found by the endpoint's id);
+// the answer is the endpoint (as it was, for a delete).
+caf::result<catalog_endpoint> on_endpoint(identity_actor* self, std::string service_id,
+                                          service::command& c, event_metadata& meta,
+                                          const credentials& who) {
+  auto& st = self->state;
+  if (auto e = refused(st, rule_for(service_id, c), who)) return to_caf_error(*e);
+  std::string endpoint_id;
+  std::visit(
+      [&](const auto& x) {
+        if constexpr (requires { x.endpoint_id; }) endpoint_id = x.endpoint_id;
+      },
+      c);
+  std::optional<catalog_endpoint> before;
+  if (std::holds_alternative<service::create_endpoint>(c)) {
+    if (!st.dir.service(service_id))
+      return to_caf_error({errc::bad_request,
+                           "Invalid input for field 'service_id': no service " + service_id + "."});
+  } else {
+    before = st.dir.endpoint(endpoint_id);
+    if (!before)
+      return to_caf_error({errc::not_found, "Could not find endpoint: " + endpoint_id + "."});
+    if (!service_id.empty() && service_id != before->service_id)
+      return to_caf_error({errc::bad_request,
+                           "An endpoint stays with its service: delete it and create it on "
+                           "service " +
+                               service_id + "."});
+    service_id = before->service_id;
+  }
+  auto a = admit(st, service_id, c);
+  if (a.refusal) return to_caf_error(*a.refusal);
+  auto promise = self->make_response_promise<catalog_endpoint>();
+  forward<service_machine>(self, promise, service_id, std::move(c), std::move(meta), "",
+                           [endpoint_id, before](caf::response_promise& p, service_state& s) {
+                             auto it = s.endpoints.find(endpoint_id);
+                             if (it != s.endpoints.end())
+                               p.deliver(catalog_endpoint{s.id, it->second});
+                             else
+                               p.deliver(*before);
+                           });
+  return promise;
+}
+
+// The catalog's reads, decided with Keystone's rules.
+caf::message_handler catalog_requests(identity_actor* self) {
+  auto& st = self->state;
+  return {
+      [self](command_atom, const std::string& id, region::command& c, event_metadata& m,
+             const credentials& who) {
+        return on_callers_command<region_machine>(self, id, c, m, who);
+      },
+      [self](command_atom, const std::string& id, service::command& c, event_metadata& m,
+             const credentials& who) {
+        return on_callers_command<service_machine>(self, id, c, m, who);
+      },
+      [self](endpoint_atom, const std::string& service_id, service::command& c, event_metadata& m,
+             const credentials& who) { return on_endpoint(self, service_id, c, m, who); },
+      [&st](caf::get_atom, region_atom, const std::string& id, const credentials& who) {
+        return seen(st, st.dir.region(id), "region", id, {"identity:get_region", {}}, who);
+      },
+      [&st](list_atom, region_atom,
+            const credentials& who) -> caf::result<std::vector<region_state>> {
+        if (auto e = refused(st, {"identity:list_regions", {}}, who)) return to_caf_error(*e);
+        return st.dir.regions();
+      },
+      [&st](caf::get_atom, service_atom, const std::string& id, const credentials& who) {
+        return seen(st, st.dir.service(id), "service", id, {"identity:get_service", {}}, who);
+      },
+      [&st](list_atom, service_atom,
+            const credentials& who) -> caf::result<std::vector<service_state>> {
+        if (auto e = refused(st, {"identity:list_services", {}}, who)) return to_caf_error(*e);
+        return st.dir.services();
+      },
+      [&st](caf::get_atom, endpoint_atom, const std::string& id,
+            const credentials& who) -> caf::result<catalog_endpoint> {
+        auto e = st.dir.endpoint(id);
+        if (!e) return to_caf_error({errc::not_found, "Could not find endpoint: " + id + "."});
+        if (auto r = refused(st, {"identity:get_endpoint", {}}, who)) return to_caf_error(*r);
+        return std::move(*e);
+      },
+      [&st](list_atom, endpoint_atom,
+            const credentials& who) -> caf::result<std::vector<catalog_endpoint>> {
+        if (auto e = refused(st, {"identity:list_endpoints", {}}, who)) return to_caf_error(*e);
+        return st.dir.endpoints();
+      },
+  };
 }
 
 // The handlers of the requests that carry their caller.
@@ -722,6 +878,19 @@ caf::behavior identity(identity_actor* self, caf::actor conductor, identity_opti
             for (auto& s : all) self->state.dir.put(s);
           },
           fail);
+  self->request(st.conductor, conductor_timeout, list_atom::value, region_atom::value)
+      .await(
+          [self](std::vector<region_state>& all) {
+            for (auto& s : all) self->state.dir.put(s);
+          },
+          fail);
+  self->request(st.conductor, conductor_timeout, list_atom::value, service_atom::value)
+      .await(
+          [self](std::vector<service_state>& all) {
+            for (auto& s : all) self->state.dir.put(s);
+            self->state.refresh_catalog();
+          },
+          fail);
   self->request(st.conductor, conductor_timeout, list_atom::value, domain_atom::value)
       .await(
           [self](std::vector<domain_state>& all) {
@@ -734,6 +903,7 @@ caf::behavior identity(identity_actor* self, caf::actor conductor, identity_opti
       [self](validate_atom, const std::string& token) -> caf::result<token_info> {
         auto v = self->state.dir.validate(open_token(self->state.key, token), token, self->state.opts.clock());
         if (!v) return to_caf_error(v.error());
+        v.value().catalog = self->state.catalog;
         return std::move(v.value());
       },
       [self](revoke_atom, const std::string& token,
@@ -782,7 +952,8 @@ caf::behavior identity(identity_actor* self, caf::actor conductor, identity_opti
         return projects_of(self->state.dir, user_id);
       },
   }
-      .or_else(callers_requests(self));
+      .or_else(callers_requests(self))
+      .or_else(catalog_requests(self));
 }
 
 }  // namespace

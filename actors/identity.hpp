@@ -61,6 +61,14 @@
 //   (command_atom, user_id, user::command{delete_application_credential}, meta, credentials)
 //   (caf::get_atom, application_credential_atom, user_id, id, credentials)
 //                                                 -> application_credential_view
+//   (command_atom, id, region::command|service::command, meta, credentials) -> the state
+//                                                   (the built-in RegionOne and services: 403)
+//   (endpoint_atom, service_id, service::command, meta, credentials) -> catalog_endpoint:
+//                                                   an endpoint's create (service_id names
+//                                                   its service), update or delete ("": the
+//                                                   endpoint's own)
+//   (caf::get_atom|list_atom, region_atom|service_atom|endpoint_atom, [id,] credentials)
+//                                                 -> the catalog, built-in entries first
 //   (list_atom, application_credential_atom, user_id, credentials)
 //                                                 -> std::vector<application_credential_view>
 #pragma once
@@ -112,4 +120,6 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::token_info)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<cumulo::role_assignment>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::user::create_application_credential)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::application_credential_view)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::catalog_endpoint)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<cumulo::catalog_endpoint>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<cumulo::application_credential_view>)

@@ -36,6 +36,9 @@ using project_atom = caf::atom_constant<caf::atom("project")>;
 using user_atom = caf::atom_constant<caf::atom("user")>;
 using role_atom = caf::atom_constant<caf::atom("role")>;
 using domain_atom = caf::atom_constant<caf::atom("domain")>;
+using region_atom = caf::atom_constant<caf::atom("region")>;
+using service_atom = caf::atom_constant<caf::atom("service")>;
+using endpoint_atom = caf::atom_constant<caf::atom("endpoint")>;
 using security_group_atom = caf::atom_constant<caf::atom("secgroup")>;
 using router_atom = caf::atom_constant<caf::atom("router")>;
 using floatingip_atom = caf::atom_constant<caf::atom("floatingip")>;
@@ -110,6 +113,12 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::project::command)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::user::command)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::role::command)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::domain::command)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::region_state)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<cumulo::region_state>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::region::command)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::service_state)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<cumulo::service_state>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::service::command)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::network::command)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::image::command)
 // the caller of a request a door decides (from its token)

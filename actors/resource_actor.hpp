@@ -142,6 +142,10 @@ caf::behavior role_actor(resource_actor<role_machine>* self, caf::actor journal,
                          std::optional<role_state> initial);
 caf::behavior domain_actor(resource_actor<domain_machine>* self, caf::actor journal, std::string id,
                            std::optional<domain_state> initial);
+caf::behavior region_actor(resource_actor<region_machine>* self, caf::actor journal, std::string id,
+                           std::optional<region_state> initial);
+caf::behavior service_actor(resource_actor<service_machine>* self, caf::actor journal,
+                            std::string id, std::optional<service_state> initial);
 caf::behavior security_group_actor(resource_actor<security_group_machine>* self, caf::actor journal,
                                    std::string id, std::optional<security_group_state> initial);
 caf::behavior router_actor(resource_actor<router_machine>* self, caf::actor journal, std::string id,

@@ -1,7 +1,8 @@
 // The identity service (Keystone v3) at /v3: tokens (identity_tokens.cpp),
 // projects (identity_projects.cpp), users (identity_users.cpp), roles and
 // role assignments (identity_roles.cpp), domains (identity_domains.cpp),
-// application credentials (identity_application_credentials.cpp).
+// application credentials (identity_application_credentials.cpp), the
+// catalog: regions, services, endpoints (identity_catalog.cpp).
 // Every handler reads what it needs from the request, asks the identity
 // actor once (with its caller: the actor decides with Keystone's rules),
 // and answers from the reply: nothing here keeps state or decides.
@@ -26,6 +27,7 @@ void add_identity_routes(Pistache::Rest::Router& router, server_context& ctx);
 
 void add_token_routes(Pistache::Rest::Router& router, server_context& ctx);
 void add_application_credential_routes(Pistache::Rest::Router& router, server_context& ctx);
+void add_catalog_routes(Pistache::Rest::Router& router, server_context& ctx);
 void add_project_routes(Pistache::Rest::Router& router, server_context& ctx);
 void add_user_routes(Pistache::Rest::Router& router, server_context& ctx);
 void add_role_routes(Pistache::Rest::Router& router, server_context& ctx);

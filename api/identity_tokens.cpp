@@ -226,7 +226,7 @@ void add_token_routes(Pistache::Rest::Router& router, server_context& ctx) {
                              return;
                            }
                            respond(*rr, 200,
-                                   {{"catalog", catalog_json(base)},
+                                   {{"catalog", catalog_json(base, t.catalog.get())},
                                     {"links", {{"self", base + "/v3/auth/catalog"}}}});
                          });
             });

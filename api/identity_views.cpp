@@ -16,22 +16,9 @@ nlohmann::json domain_ref(const std::string& id, const std::string& name) {
   return {{"id", id}, {"name", name}};
 }
 
-struct service_entry {
-  const char* type;
-  const char* name;
-  const char* path;  // after the base URL
-  const char* id;    // stable ids: the catalog is the same for every token
-};
-
 // The network endpoint has no version suffix (the SDK adds /v2.0), image
 // neither (the SDK discovers its versions); compute is /v2.1 without a
 // project id, as Nova's catalog entry is today.
-constexpr service_entry services[] = {
-    {"identity", "keystone", "/v3", "6b1a0f6c2d7e4c1e9a8e0d3b5f4c2a10"},
-    {"compute", "nova", "/compute/v2.1", "6b1a0f6c2d7e4c1e9a8e0d3b5f4c2a20"},
-    {"image", "glance", "/image", "6b1a0f6c2d7e4c1e9a8e0d3b5f4c2a30"},
-    {"network", "neutron", "/networking", "6b1a0f6c2d7e4c1e9a8e0d3b5f4c2a40"},
-};
 
 }  // namespace
 
@@ -96,21 +83,62 @@ nlohmann::json collection_json(const std::string& key, nlohmann::json items,
           {"links", {{"self", self_url}, {"previous", nullptr}, {"next", nullptr}}}};
 }
 
-nlohmann::json catalog_json(const std::string& base_url) {
-  nlohmann::json catalog = nlohmann::json::array();
-  for (const auto& s : services) {
-    nlohmann::json endpoints = nlohmann::json::array();
-    int n = 0;
-    for (const char* interface : {"public", "internal", "admin"}) {
-      endpoints.push_back({{"id", std::string(s.id) + std::to_string(++n)},
-                           {"interface", interface},
-                           {"region", "RegionOne"},
-                           {"region_id", "RegionOne"},
-                           {"url", base_url + s.path}});
-    }
-    catalog.push_back({{"id", s.id}, {"type", s.type}, {"name", s.name}, {"endpoints", endpoints}});
+namespace {
+
+nlohmann::json catalog_entry(const service_state& s, const std::string& base_url) {
+  nlohmann::json endpoints = nlohmann::json::array();
+  for (const auto& [id, e] : s.endpoints) {
+    if (!e.enabled) continue;
+    endpoints.push_back(
+        {{"id", id},
+         {"interface", e.interface},
+         {"region", e.region_id.empty() ? nlohmann::json(nullptr) : nlohmann::json(e.region_id)},
+         {"region_id", e.region_id.empty() ? nlohmann::json(nullptr) : nlohmann::json(e.region_id)},
+         {"url", endpoint_url(e.url, base_url)}});
   }
+  return {{"id", s.id}, {"type", s.type}, {"name", s.name}, {"endpoints", std::move(endpoints)}};
+}
+
+}  // namespace
+
+nlohmann::json catalog_json(const std::string& base_url, const std::vector<service_state>* stored) {
+  nlohmann::json catalog = nlohmann::json::array();
+  for (const auto& s : builtin_services()) catalog.push_back(catalog_entry(s, base_url));
+  if (stored)
+    for (const auto& s : *stored)
+      if (s.enabled) catalog.push_back(catalog_entry(s, base_url));
   return catalog;
+}
+
+nlohmann::json region_json(const region_state& r, const std::string& base_url) {
+  return {{"id", r.id},
+          {"description", r.description},
+          {"parent_region_id", r.parent_region_id.empty() ? nlohmann::json(nullptr)
+                                                          : nlohmann::json(r.parent_region_id)},
+          {"links", self_link(base_url + "/v3/regions/" + r.id)}};
+}
+
+nlohmann::json service_json(const service_state& s, const std::string& base_url) {
+  nlohmann::json j{{"id", s.id},
+                   {"type", s.type},
+                   {"name", s.name},
+                   {"enabled", s.enabled},
+                   {"links", self_link(base_url + "/v3/services/" + s.id)}};
+  if (!s.description.empty()) j["description"] = s.description;
+  return j;
+}
+
+nlohmann::json endpoint_json(const catalog_endpoint& c, const std::string& base_url) {
+  const auto& e = c.ep;
+  const auto region = e.region_id.empty() ? nlohmann::json(nullptr) : nlohmann::json(e.region_id);
+  return {{"id", e.id},
+          {"interface", e.interface},
+          {"region", region},
+          {"region_id", region},
+          {"service_id", c.service_id},
+          {"url", endpoint_url(e.url, base_url)},
+          {"enabled", e.enabled},
+          {"links", self_link(base_url + "/v3/endpoints/" + e.id)}};
 }
 
 nlohmann::json token_json(const token_info& t, const std::string& base_url, bool with_catalog) {
@@ -132,7 +160,7 @@ nlohmann::json token_json(const token_info& t, const std::string& base_url, bool
     nlohmann::json roles = nlohmann::json::array();
     for (const auto& r : t.roles) roles.push_back({{"id", r.id}, {"name", r.name}});
     token["roles"] = roles;
-    if (with_catalog) token["catalog"] = catalog_json(base_url);
+    if (with_catalog) token["catalog"] = catalog_json(base_url, t.catalog.get());
   }
   if (t.via_application_credential)
     token["application_credential"] = {{"id", t.via_application_credential->id},
@@ -193,8 +221,12 @@ std::string catalog_text(const std::string& base_url) {
 std::string token_text(const token_info& t, const std::string& base_url, bool with_catalog) {
   std::string text = token_json(t, base_url, false).dump();
   if (!with_catalog || !t.project) return text;
-  // {"token":{...}} -> {"token":{...,"catalog":[...]}}
-  text.insert(text.size() - 2, ",\"catalog\":" + catalog_text(base_url));
+  // {"token":{...}} -> {"token":{...,"catalog":[...]}}; the built-in
+  // catalog's text is kept per base URL, one with added services is made.
+  const bool added = t.catalog && !t.catalog->empty();
+  text.insert(text.size() - 2,
+              ",\"catalog\":" + (added ? catalog_json(base_url, t.catalog.get()).dump()
+                                       : catalog_text(base_url)));
   return text;
 }
 

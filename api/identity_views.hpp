@@ -22,7 +22,13 @@ nlohmann::json collection_json(const std::string& key, nlohmann::json items,
 
 // The catalog: identity, compute, image and network, each with public,
 // internal and admin endpoints in RegionOne, all on this one address.
-nlohmann::json catalog_json(const std::string& base_url);
+// The catalog on base_url: the built-in services, then the enabled ones
+// clients added (`stored`), each with its enabled endpoints.
+nlohmann::json catalog_json(const std::string& base_url,
+                            const std::vector<service_state>* stored = nullptr);
+nlohmann::json region_json(const region_state& r, const std::string& base_url);
+nlohmann::json service_json(const service_state& s, const std::string& base_url);
+nlohmann::json endpoint_json(const catalog_endpoint& e, const std::string& base_url);
 // {"token": {...}}: methods, user, times, audit_ids, and for a scoped
 // token its project, roles and (unless no_catalog) the catalog.
 nlohmann::json token_json(const token_info& t, const std::string& base_url, bool with_catalog);

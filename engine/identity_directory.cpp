@@ -78,6 +78,66 @@ std::vector<domain_state> identity_directory::domains() const {
   return out;
 }
 
+void identity_directory::put(const region_state& s) {
+  put_latest(regions_, s);
+}
+void identity_directory::put(const service_state& s) {
+  put_latest(services_, s);
+}
+
+const region_state* identity_directory::region(const std::string& id) const {
+  if (id == builtin_region_id) return &builtin_region();
+  return find_in(regions_, id);
+}
+
+std::vector<region_state> identity_directory::regions() const {
+  auto out = in_creation_order(regions_);
+  out.insert(out.begin(), builtin_region());
+  return out;
+}
+
+const service_state* identity_directory::service(const std::string& id) const {
+  for (const auto& s : builtin_services())
+    if (s.id == id) return &s;
+  return find_in(services_, id);
+}
+
+std::vector<service_state> identity_directory::stored_services() const {
+  return in_creation_order(services_);
+}
+
+std::vector<service_state> identity_directory::services() const {
+  auto out = builtin_services();
+  for (auto& s : stored_services()) out.push_back(std::move(s));
+  return out;
+}
+
+std::optional<catalog_endpoint> identity_directory::endpoint(const std::string& id) const {
+  for (const auto& s : builtin_services())
+    if (auto it = s.endpoints.find(id); it != s.endpoints.end())
+      return catalog_endpoint{s.id, it->second};
+  for (const auto& [sid, s] : services_)
+    if (auto it = s.endpoints.find(id); it != s.endpoints.end())
+      return catalog_endpoint{sid, it->second};
+  return std::nullopt;
+}
+
+std::vector<catalog_endpoint> identity_directory::endpoints() const {
+  std::vector<catalog_endpoint> out;
+  for (const auto& s : services())
+    for (const auto& [id, e] : s.endpoints) out.push_back({s.id, e});
+  return out;
+}
+
+bool identity_directory::region_in_use(const std::string& id) const {
+  for (const auto& [_, r] : regions_)
+    if (r.parent_region_id == id) return true;
+  for (const auto& [_, s] : services_)
+    for (const auto& [eid, e] : s.endpoints)
+      if (e.region_id == id) return true;
+  return false;
+}
+
 std::string identity_directory::domain_name(const std::string& id) const {
   const auto* d = domain(id);
   return d ? d->name : id;

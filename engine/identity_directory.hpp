@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -18,6 +19,7 @@
 #include "engine/project_state.hpp"
 #include "engine/role_state.hpp"
 #include "engine/token_payload.hpp"
+#include "engine/identity_catalog.hpp"
 #include "engine/user_state.hpp"
 
 namespace cumulo {
@@ -58,6 +60,10 @@ struct token_info {
   // The application credential the token came from (its secret hash
   // cleared).
   std::optional<application_credential> via_application_credential;
+  // The services clients added to the catalog (the built-in ones are
+  // engine/identity_catalog's): set by the identity actor where a catalog is
+  // shown.
+  std::shared_ptr<const std::vector<service_state>> catalog;
 
   // For the policy engine.
   credentials creds() const;
@@ -94,6 +100,8 @@ class identity_directory {
   void put(const user_state& s);
   void put(const role_state& s);
   void put(const domain_state& s);
+  void put(const region_state& s);
+  void put(const service_state& s);
 
   const project_state* project(const std::string& id) const;
   const user_state* user(const std::string& id) const;
@@ -109,6 +117,16 @@ class identity_directory {
   std::vector<user_state> users() const;
   std::vector<role_state> roles() const;
   std::vector<domain_state> domains() const;  // Default first
+  // The catalog: built-in entries included (first), stored ones after.
+  const region_state* region(const std::string& id) const;
+  std::vector<region_state> regions() const;
+  const service_state* service(const std::string& id) const;
+  std::vector<service_state> services() const;
+  std::vector<service_state> stored_services() const;
+  std::optional<catalog_endpoint> endpoint(const std::string& id) const;
+  std::vector<catalog_endpoint> endpoints() const;
+  // Whether a region is another's parent or an endpoint's region.
+  bool region_in_use(const std::string& id) const;
   // The assignments whose user, role and project all exist.
   std::vector<role_assignment> assignments() const;
   // The roles (that exist) user_id holds on project_id.
@@ -175,6 +193,8 @@ class identity_directory {
   std::unordered_map<std::string, user_state> users_;
   std::unordered_map<std::string, role_state> roles_;
   std::unordered_map<std::string, domain_state> domains_;  // Default is not here
+  std::unordered_map<std::string, region_state> regions_;  // RegionOne is not here
+  std::unordered_map<std::string, service_state> services_;  // the built-in ones are not here
 };
 
 // Keystone's answer to any failed authentication.

@@ -36,6 +36,21 @@ identity_rule rule_for(const std::string&, const domain::command& c) {
   return {"identity:delete_domain", {}};
 }
 
+identity_rule rule_for(const std::string&, const region::command& c) {
+  if (std::holds_alternative<region::create>(c)) return {"identity:create_region", {}};
+  if (std::holds_alternative<region::update>(c)) return {"identity:update_region", {}};
+  return {"identity:delete_region", {}};
+}
+
+identity_rule rule_for(const std::string&, const service::command& c) {
+  if (std::holds_alternative<service::create>(c)) return {"identity:create_service", {}};
+  if (std::holds_alternative<service::update>(c)) return {"identity:update_service", {}};
+  if (std::holds_alternative<service::remove>(c)) return {"identity:delete_service", {}};
+  if (std::holds_alternative<service::create_endpoint>(c)) return {"identity:create_endpoint", {}};
+  if (std::holds_alternative<service::update_endpoint>(c)) return {"identity:update_endpoint", {}};
+  return {"identity:delete_endpoint", {}};
+}
+
 std::optional<domain_error> keystone_refusal(const policy& rules, const identity_rule& r,
                                              const credentials& caller) {
   if (rules.allowed(r.name, caller, r.on)) return std::nullopt;

@@ -12,6 +12,8 @@
 #include "engine/error.hpp"
 #include "engine/policy.hpp"
 #include "engine/project_state.hpp"
+#include "engine/region_state.hpp"
+#include "engine/service_state.hpp"
 #include "engine/role_state.hpp"
 #include "engine/user_state.hpp"
 
@@ -29,6 +31,9 @@ identity_rule rule_for(const std::string& project_id, const project::command& c)
 identity_rule rule_for(const std::string& user_id, const user::command& c);
 identity_rule rule_for(const std::string& role_id, const role::command& c);
 identity_rule rule_for(const std::string& domain_id, const domain::command& c);
+identity_rule rule_for(const std::string& region_id, const region::command& c);
+// A service's endpoint commands are create_/update_/delete_endpoint.
+identity_rule rule_for(const std::string& service_id, const service::command& c);
 
 // Nothing when `rules` allows the caller; Keystone's 403 otherwise ("You
 // are not authorized to perform the requested action: identity:...").

@@ -37,6 +37,8 @@ any_state fold_any(any_state* slot, const recorded_event& r) {
   if (kind == flavor_machine::kind) return fold_into<flavor_machine>(slot, r);
   if (kind == keypair_machine::kind) return fold_into<keypair_machine>(slot, r);
   if (kind == compute_quota_machine::kind) return fold_into<compute_quota_machine>(slot, r);
+  if (kind == region_machine::kind) return fold_into<region_machine>(slot, r);
+  if (kind == service_machine::kind) return fold_into<service_machine>(slot, r);
   throw invalid_event("stream " + r.stream + " is of no known kind");
 }
 
@@ -68,6 +70,8 @@ any_state deleted_any(const std::string& stream, std::int64_t version) {
   if (kind == keypair_machine::kind) return deleted_state<keypair_machine>(stream, version);
   if (kind == compute_quota_machine::kind)
     return deleted_state<compute_quota_machine>(stream, version);
+  if (kind == region_machine::kind) return deleted_state<region_machine>(stream, version);
+  if (kind == service_machine::kind) return deleted_state<service_machine>(stream, version);
   throw invalid_event("stream " + stream + " is of no known kind");
 }
 
@@ -79,7 +83,8 @@ const std::vector<std::string>& stream_kinds() {
       instance_machine::kind, host_machine::kind,       user_machine::kind,
       role_machine::kind,     domain_machine::kind,     security_group_machine::kind,
       router_machine::kind,   floatingip_machine::kind, quota_machine::kind,
-      flavor_machine::kind,   keypair_machine::kind,    compute_quota_machine::kind};
+      flavor_machine::kind,   keypair_machine::kind,    compute_quota_machine::kind,
+      region_machine::kind,   service_machine::kind};
   return kinds;
 }
 

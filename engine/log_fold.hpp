@@ -22,9 +22,11 @@
 #include "engine/network_state.hpp"
 #include "engine/project_state.hpp"
 #include "engine/quota_state.hpp"
+#include "engine/region_state.hpp"
 #include "engine/role_state.hpp"
 #include "engine/router_state.hpp"
 #include "engine/security_group_state.hpp"
+#include "engine/service_state.hpp"
 #include "engine/user_state.hpp"
 
 namespace cumulo {
@@ -32,7 +34,8 @@ namespace cumulo {
 using any_state =
     std::variant<project_state, network_state, image_state, instance_state, host_state, user_state,
                  role_state, domain_state, security_group_state, router_state, floatingip_state,
-                 quota_state, flavor_state, keypair_state, compute_quota_state>;
+                 quota_state, flavor_state, keypair_state, compute_quota_state, region_state,
+                 service_state>;
 
 // The stream kinds the log may hold, in the order they are listed.
 const std::vector<std::string>& stream_kinds();

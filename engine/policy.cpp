@@ -304,6 +304,17 @@ const std::map<std::string, std::string>& default_rules() {
           "identity:delete_domain"})
       r[name] = admin;
     r["identity:get_project"] = "rule:admin_required or project_id:%(project_id)s";
+    // The catalog: an admin's to change and to list (services and
+    // endpoints); anyone's to read regions, as Keystone.
+    for (const char* name :
+         {"identity:create_region", "identity:update_region", "identity:delete_region",
+          "identity:create_service", "identity:update_service", "identity:delete_service",
+          "identity:get_service", "identity:list_services", "identity:create_endpoint",
+          "identity:update_endpoint", "identity:delete_endpoint", "identity:get_endpoint",
+          "identity:list_endpoints"})
+      r[name] = admin;
+    r["identity:get_region"] = "@";
+    r["identity:list_regions"] = "@";
     r["identity:list_user_projects"] = "rule:admin_or_owner";
     r["identity:get_user"] = "rule:admin_or_owner";
     // A user may read the domain its token belongs to (everything is in

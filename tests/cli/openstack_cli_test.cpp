@@ -372,5 +372,36 @@ TEST_F(OpenstackCli, AnApplicationCredentialAuthenticatesInsteadOfAPassword) {
   EXPECT_NE(refused.err.find("401"), std::string::npos) << report(refused);
 }
 
+// An operator's look at the catalog, and an added service with an endpoint
+// in a new region, as `openstack` does it.
+TEST_F(OpenstackCli, ServicesEndpointsAndRegionsAsAnOperatorManagesThem) {
+  auto endpoints = admin({"endpoint", "list", "-f", "json"});
+  ASSERT_EQ(endpoints.exit_code, 0) << report(endpoints);
+  EXPECT_EQ(json_out(endpoints).size(), 12u) << report(endpoints);
+  auto region = admin({"region", "create", "--description", "the other one", "RegionTwo"});
+  ASSERT_EQ(region.exit_code, 0) << report(region);
+  auto service = admin({"service", "create", "--name", "swift", "--description", "objects",
+                        "object-store", "-f", "value", "-c", "id"});
+  ASSERT_EQ(service.exit_code, 0) << report(service);
+  auto endpoint = admin({"endpoint", "create", "--region", "RegionTwo", "swift", "public",
+                         "http://swift.example:8080/v1", "-f", "json"});
+  ASSERT_EQ(endpoint.exit_code, 0) << report(endpoint);
+  EXPECT_EQ(json_out(endpoint).value("service_name", ""), "swift") << report(endpoint);
+
+  auto catalog = admin({"catalog", "show", "object-store", "-f", "json"});
+  ASSERT_EQ(catalog.exit_code, 0) << report(catalog);
+  EXPECT_NE(catalog.out.find("http://swift.example:8080/v1"), std::string::npos) << report(catalog);
+  auto listed = admin({"endpoint", "list", "--service", "swift", "-f", "json"});
+  ASSERT_EQ(listed.exit_code, 0) << report(listed);
+  EXPECT_EQ(json_out(listed).size(), 1u) << report(listed);
+
+  auto builtin = admin({"service", "delete", "nova"});
+  EXPECT_NE(builtin.exit_code, 0) << report(builtin);
+  auto deleted = admin({"service", "delete", "swift"});
+  ASSERT_EQ(deleted.exit_code, 0) << report(deleted);
+  auto gone = admin({"region", "delete", "RegionTwo"});
+  EXPECT_EQ(gone.exit_code, 0) << report(gone);
+}
+
 }  // namespace
 }  // namespace cumulo

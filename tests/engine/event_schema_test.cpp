@@ -68,6 +68,8 @@ TEST(EventSchemas, MatchTheEncodedEventsOfEveryKind) {
   check_kind<flavor_machine>();
   check_kind<keypair_machine>();
   check_kind<compute_quota_machine>();
+  check_kind<region_machine>();
+  check_kind<service_machine>();
 }
 
 TEST(EventSchemas, OldPayloadsAreLiftedByUpcastersNotRewritten) {
