@@ -10,29 +10,11 @@
 #include "actors/identity.hpp"
 #include "actors/identity_bootstrap.hpp"
 #include "tests/actors/actor_test_support.hpp"
+#include "tests/actors/identity_test_support.hpp"
 #include "tests/temp_dir.hpp"
 
 namespace cumulo {
 namespace {
-
-cloud_options cheap(const temp_dir& dir) {
-  cloud_options o;
-  o.data_dir = dir.path() / "data";
-  o.cost = password_cost::cheapest();
-  return o;
-}
-
-auth_request password_auth(const std::string& user, const std::string& password,
-                           const std::string& project) {
-  auth_request a;
-  a.methods = {"password"};
-  a.user_name = user;
-  a.user_domain_name = "Default";
-  a.password = password;
-  a.project_name = project;
-  a.project_domain_id = "default";
-  return a;
-}
 
 std::string role_id(cloud& c, const std::string& name) {
   auto roles =
