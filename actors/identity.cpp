@@ -228,15 +228,8 @@ admission admit(const identity_state& st, const std::string& id, const region::c
   return {};
 }
 
-admission admit(const identity_state& st, const std::string& id, const service::command& c) {
+admission admit(const identity_state&, const std::string& id, const service::command&) {
   if (is_builtin_service(id)) return {built_in("service", id), ""};
-  if (const auto* e = std::get_if<service::create_endpoint>(&c))
-    if (auto refusal = unknown_region(st.dir, e->region_id, errc::bad_request))
-      return {refusal, ""};
-  if (const auto* e = std::get_if<service::update_endpoint>(&c))
-    if (e->region_id)
-      if (auto refusal = unknown_region(st.dir, *e->region_id, errc::bad_request))
-        return {refusal, ""};
   return {};
 }
 
@@ -644,15 +637,26 @@ caf::result<catalog_endpoint> on_endpoint(identity_actor* self, std::string serv
   }
   auto a = admit(st, service_id, c);
   if (a.refusal) return to_caf_error(*a.refusal);
+  // Keystone makes the region an endpoint names when it does not exist yet.
+  std::string region;
+  if (const auto* e = std::get_if<service::create_endpoint>(&c)) region = e->region_id;
+  if (const auto* e = std::get_if<service::update_endpoint>(&c)) region = e->region_id.value_or("");
   auto promise = self->make_response_promise<catalog_endpoint>();
-  forward<service_machine>(self, promise, service_id, std::move(c), std::move(meta), "",
-                           [endpoint_id, before](caf::response_promise& p, service_state& s) {
-                             auto it = s.endpoints.find(endpoint_id);
-                             if (it != s.endpoints.end())
-                               p.deliver(catalog_endpoint{s.id, it->second});
-                             else
-                               p.deliver(*before);
-                           });
+  auto run = [self, promise, service_id, c = std::move(c), meta, endpoint_id, before]() mutable {
+    forward<service_machine>(self, promise, service_id, std::move(c), std::move(meta), "",
+                             [endpoint_id, before](caf::response_promise& p, service_state& s) {
+                               auto it = s.endpoints.find(endpoint_id);
+                               if (it != s.endpoints.end())
+                                 p.deliver(catalog_endpoint{s.id, it->second});
+                               else
+                                 p.deliver(*before);
+                             });
+  };
+  if (!region.empty() && !st.dir.region(region))
+    forward<region_machine>(self, promise, region, region::command{region::create{}}, meta, "",
+                            [run](caf::response_promise&, region_state&) mutable { run(); });
+  else
+    run();
   return promise;
 }
 

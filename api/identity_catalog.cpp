@@ -69,6 +69,24 @@ void add_region_routes(Pistache::Rest::Router& router, server_context& ctx) {
                                list_atom::value, region_atom::value, t.creds());
                          });
             });
+  // Keystone's older way to choose the id: PUT to it.
+  add_route(router, ctx, http_method::put, "/v3/regions/:region_id", service::identity,
+            [&ctx](const Request& req, std::shared_ptr<responder> r) {
+              auto body = json_request(ctx, req, *r, "identity_region_update");
+              if (!body) return;
+              const std::string base = base_url(req, ctx);
+              const std::string id = param_of(req, ":region_id");
+              const auto& j = (*body)["region"];
+              region::create c{optional_text(j, "description").value_or(""),
+                               optional_text(j, "parent_region_id").value_or("")};
+              with_token(ctx, auth_token_of(req), r,
+                         [&ctx, base, id, c](std::shared_ptr<responder> rr, token_info& t) {
+                           ctx.bridge.ask<region_state>(
+                               rr, ctx.identity, answer("region", 201, region_json, base),
+                               command_atom::value, id, region::command{c},
+                               event_metadata{rr->request_id(), t.user.id}, t.creds());
+                         });
+            });
   add_route(router, ctx, http_method::get, "/v3/regions/:region_id", service::identity,
             [&ctx](const Request& req, std::shared_ptr<responder> r) {
               const std::string base = base_url(req, ctx);

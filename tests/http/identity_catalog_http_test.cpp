@@ -82,13 +82,23 @@ TEST_F(IdentityCatalog, WhatAnAdminAddsJoinsTheCatalogAndSurvivesARestart) {
   EXPECT_EQ(e["region"], "RegionTwo");
   EXPECT_EQ(e["service_id"], service_id);
   const std::string endpoint_id = e["id"];
-  expect_keystone_error(as_admin("POST", "/v3/endpoints",
-                                 {{"endpoint",
-                                   {{"service_id", service_id},
-                                    {"interface", "public"},
-                                    {"region_id", "nowhere"},
-                                    {"url", "http://x"}}}}),
-                        400, "Bad Request");
+  // Keystone makes the region an endpoint names (tempest relies on it).
+  auto elsewhere = as_admin("POST", "/v3/endpoints",
+                            {{"endpoint",
+                              {{"service_id", service_id},
+                               {"interface", "internal"},
+                               {"region", "RegionThree"},
+                               {"url", "http://x"}}}});
+  ASSERT_EQ(elsewhere.status, 201) << elsewhere.body;
+  EXPECT_EQ(as_admin("GET", "/v3/regions/RegionThree").status, 200);
+  ASSERT_EQ(
+      as_admin("DELETE", "/v3/endpoints/" + json_of(elsewhere)["endpoint"]["id"].get<std::string>())
+          .status,
+      204);
+  // PUT chooses the id, as Keystone's older API.
+  auto put = as_admin("PUT", "/v3/regions/RegionFour", {{"region", {{"description", "put"}}}});
+  ASSERT_EQ(put.status, 201) << put.body;
+  EXPECT_EQ(json_of(put)["region"]["id"], "RegionFour");
   expect_keystone_error(as_admin("DELETE", "/v3/regions/RegionTwo"), 403, "Forbidden");
 
   auto has_swift = [&](const nlohmann::json& catalog) {
