@@ -57,8 +57,8 @@ void add_application_credential_routes(Pistache::Rest::Router& router, server_co
                 return;
               }
               // Keystone makes a secret when the client names none: shown once.
-              const std::string secret =
-                  optional_text(j, "secret").value_or(random_application_credential_secret());
+              const auto given = optional_text(j, "secret");
+              const std::string secret = given ? *given : random_application_credential_secret();
               with_token(ctx, auth_token_of(req), r,
                          [&ctx, base, user_id, secret, c = std::move(c)](
                              std::shared_ptr<responder> rr, token_info& t) {

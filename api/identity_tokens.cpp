@@ -22,6 +22,24 @@ std::string text_at(const nlohmann::json& j, const char* key) {
 // The body, already valid against schemas/api/identity_auth_tokens.json,
 // as the identity actor's request; an error message for what the schema
 // can't say.
+// A user by id, or by name in a domain (id or name): the password method's
+// and an application credential's named by name.
+std::optional<std::string> read_user(const nlohmann::json& user, auth_request& out) {
+  out.user_id = text_at(user, "id");
+  out.user_name = text_at(user, "name");
+  if (user.contains("domain")) {
+    out.user_domain_id = text_at(user["domain"], "id");
+    out.user_domain_name = text_at(user["domain"], "name");
+  }
+  if (out.user_id.empty() && out.user_name.empty())
+    return "Expecting to find id or name in user - the server could not comply with the "
+           "request since it is either malformed or otherwise incorrect.";
+  if (out.user_id.empty() && out.user_domain_id.empty() && out.user_domain_name.empty())
+    return "Expecting to find domain in user - the server could not comply with the request "
+           "since it is either malformed or otherwise incorrect.";
+  return std::nullopt;
+}
+
 std::optional<std::string> read_auth_request(const nlohmann::json& body, auth_request& out) {
   const auto& auth = body["auth"];
   const auto& identity = auth["identity"];
@@ -31,19 +49,8 @@ std::optional<std::string> read_auth_request(const nlohmann::json& body, auth_re
       return "Expecting to find password in identity - the server could not comply with the "
              "request since it is either malformed or otherwise incorrect.";
     const auto& user = identity["password"]["user"];
-    out.user_id = text_at(user, "id");
-    out.user_name = text_at(user, "name");
     out.password = text_at(user, "password");
-    if (user.contains("domain")) {
-      out.user_domain_id = text_at(user["domain"], "id");
-      out.user_domain_name = text_at(user["domain"], "name");
-    }
-    if (out.user_id.empty() && out.user_name.empty())
-      return "Expecting to find id or name in user - the server could not comply with the "
-             "request since it is either malformed or otherwise incorrect.";
-    if (out.user_id.empty() && out.user_domain_id.empty() && out.user_domain_name.empty())
-      return "Expecting to find domain in user - the server could not comply with the request "
-             "since it is either malformed or otherwise incorrect.";
+    if (auto problem = read_user(user, out)) return problem;
   }
   if (out.has_method("token")) {
     if (!identity.contains("token"))
@@ -64,17 +71,7 @@ std::optional<std::string> read_auth_request(const nlohmann::json& body, auth_re
         return "Expecting to find id, or name and user, in application_credential - the server "
                "could not comply with the request since it is either malformed or otherwise "
                "incorrect.";
-      const auto& user = a["user"];
-      out.user_id = text_at(user, "id");
-      out.user_name = text_at(user, "name");
-      if (user.contains("domain")) {
-        out.user_domain_id = text_at(user["domain"], "id");
-        out.user_domain_name = text_at(user["domain"], "name");
-      }
-      if (out.user_id.empty() &&
-          (out.user_name.empty() || (out.user_domain_id.empty() && out.user_domain_name.empty())))
-        return "Expecting to find id, or name and domain, in user - the server could not comply "
-               "with the request since it is either malformed or otherwise incorrect.";
+      if (auto problem = read_user(a["user"], out)) return problem;
     }
   }
   if (!auth.contains("scope")) return std::nullopt;
@@ -182,24 +179,23 @@ void add_token_routes(Pistache::Rest::Router& router, server_context& ctx) {
               on_subject(ctx, req, std::move(r), true);
             });
 
-  add_route(
-      router, ctx, http_method::del, "/v3/auth/tokens", service::identity,
-      [&ctx](const Request& req, std::shared_ptr<responder> r) {
-        const std::string caller = auth_token_of(req);
-        const std::string subject = header_of(req, "X-Subject-Token");
-        if (caller.empty()) {
-          respond_unauthenticated(*r, "no X-Auth-Token");
-          return;
-        }
-        if (subject.empty()) {
-          respond_error(*r, 400, "X-Subject-Token is missing: say which token to revoke.");
-          return;
-        }
-        ctx.bridge.ask_or<user_state>(
-            r, ctx.identity, [](responder& rr, user_state&) { respond(rr, 204, no_body); },
-            respond_identity_error, revoke_atom::value, caller, subject,
-            event_metadata{r->request_id(), ""});
-      });
+  add_route(router, ctx, http_method::del, "/v3/auth/tokens", service::identity,
+            [&ctx](const Request& req, std::shared_ptr<responder> r) {
+              const std::string caller = auth_token_of(req);
+              const std::string subject = header_of(req, "X-Subject-Token");
+              if (caller.empty()) {
+                respond_unauthenticated(*r, "no X-Auth-Token");
+                return;
+              }
+              if (subject.empty()) {
+                respond_error(*r, 400, "X-Subject-Token is missing: say which token to revoke.");
+                return;
+              }
+              ctx.bridge.ask_or<user_state>(
+                  r, ctx.identity, [](responder& rr, user_state&) { respond(rr, 204, no_body); },
+                  respond_identity_error, revoke_atom::value, caller, subject,
+                  event_metadata{r->request_id(), ""});
+            });
 
   add_route(router, ctx, http_method::get, "/v3/auth/projects", service::identity,
             [&ctx](const Request& req, std::shared_ptr<responder> r) {
