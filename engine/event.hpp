@@ -13,6 +13,9 @@ namespace cumulo {
 struct event_metadata {
   std::string request_id;
   std::string user_id;
+  // Not recorded: whether the caller's token is an admin's, for the rules
+  // that depend on it once the request reached its resource (Nova's lock).
+  bool caller_is_admin = false;
 };
 
 // An event about to be appended: its payload is already msgpack.

@@ -18,7 +18,7 @@ constexpr std::array<std::pair<vm_states, const char*>, 7> vm_names{{
     {vm_states::error, "error"},
     {vm_states::deleted, "deleted"},
 }};
-constexpr std::array<std::pair<task_states, const char*>, 14> task_names{{
+constexpr std::array<std::pair<task_states, const char*>, 17> task_names{{
     {task_states::none, "none"},
     {task_states::scheduling, "scheduling"},
     {task_states::networking, "networking"},
@@ -33,6 +33,9 @@ constexpr std::array<std::pair<task_states, const char*>, 14> task_names{{
     {task_states::suspending, "suspending"},
     {task_states::resuming, "resuming"},
     {task_states::deleting, "deleting"},
+    {task_states::image_snapshot, "image_snapshot"},
+    {task_states::image_pending_upload, "image_pending_upload"},
+    {task_states::image_uploading, "image_uploading"},
 }};
 constexpr std::array<std::pair<power_states, const char*>, 6> power_names{{
     {power_states::nostate, "pending"},
@@ -175,6 +178,29 @@ const rule complete_suspend_rule{"complete_suspend", {}, {task_states::suspendin
 const rule complete_resume_rule{"complete_resume", {}, {task_states::resuming}};
 const rule complete_delete_rule{"complete_delete", {}, {task_states::deleting}};
 
+// Nova's states in which a server's metadata and tags may change
+// (nova/compute/api.py update_instance_metadata, server_tags.py); shelved
+// states join them when they exist.
+const rule metadata_rule{
+    "update metadata",
+    {vm_states::active, vm_states::paused, vm_states::suspended, vm_states::stopped},
+    {task_states::none}};
+const rule delete_metadata_rule{
+    "delete metadata",
+    {vm_states::active, vm_states::paused, vm_states::suspended, vm_states::stopped},
+    {task_states::none}};
+// Nova's snapshot: not held by the lock (a note of Nova's: a lock guards
+// against changes, a snapshot changes nothing).
+const rule snapshot_rule{
+    "createImage",
+    {vm_states::active, vm_states::stopped, vm_states::paused, vm_states::suspended},
+    {task_states::none}};
+const rule snapshot_taken_rule{"snapshot_taken", {}, {task_states::image_snapshot}};
+const rule snapshot_uploading_rule{"snapshot_uploading", {}, {task_states::image_pending_upload}};
+const rule complete_snapshot_rule{"complete_snapshot", {}, {task_states::image_uploading}};
+const vm_set tag_states{vm_states::active, vm_states::paused, vm_states::suspended,
+                        vm_states::stopped};
+
 domain_error not_found(const instance_state& s) {
   return make_domain_error(errc::not_found, "Instance " + s.id + " could not be found.");
 }
@@ -234,6 +260,14 @@ bool has_port(const instance_state& s, const std::string& port_id) {
 
 using events = std::vector<instance_event>;
 
+// Tags keep the order they were first added, once each.
+std::vector<std::string> unique_tags(const std::vector<std::string>& tags) {
+  std::vector<std::string> out;
+  for (const auto& t : tags)
+    if (std::find(out.begin(), out.end(), t) == out.end()) out.push_back(t);
+  return out;
+}
+
 struct decider {
   const instance_state& s;
 
@@ -249,9 +283,18 @@ struct decider {
       return make_domain_error(errc::conflict, "Instance " + s.id + " already exists.");
     if (auto e = check_name(c.name)) return *e;
     if (auto e = check_flavor(c.flavor)) return *e;
-    return events{instance_requested{c.name, c.project_id, c.user_id, c.flavor, c.image_id,
-                                     c.networks, c.key_name, c.metadata, c.user_data,
-                                     c.availability_zone, c.security_groups}};
+    for (const auto& t : c.tags)
+      if (auto e = instance::check_tag(t)) return *e;
+    const auto tags = unique_tags(c.tags);
+    if (tags.size() > max_instance_tags)
+      return make_domain_error(
+          errc::bad_request,
+          "The number of tags exceeded the per-server limit " + std::to_string(max_instance_tags));
+    return events{instance_requested{
+        c.name, c.project_id, c.user_id, c.flavor, c.image_id, c.networks, c.key_name, c.metadata,
+        c.user_data, c.availability_zone, c.security_groups, c.description.value_or(""),
+        c.description.has_value(), c.access_ip_v4, c.access_ip_v6, tags, c.server_group_id,
+        c.server_group_policy, c.max_server_per_host}};
   }
   decision<instance_event> operator()(const instance::stop&) const {
     return guarded(stop_rule, instance_stop_requested{});
@@ -285,6 +328,115 @@ struct decider {
     if (!s.exists()) return not_found(s);
     if (s.task_state == task_states::deleting) return events{};
     return events{instance_delete_requested{}};
+  }
+
+  decision<instance_event> operator()(const instance::update& c) const {
+    if (!s.exists()) return not_found(s);
+    instance_updated e{s.description.value_or(""), s.description.has_value(), s.access_ip_v4,
+                       s.access_ip_v6};
+    if (c.description) {
+      e.has_description = c.description->has_value();
+      e.description = c.description->value_or("");
+    }
+    if (c.access_ip_v4) e.access_ip_v4 = *c.access_ip_v4;
+    if (c.access_ip_v6) e.access_ip_v6 = *c.access_ip_v6;
+    const bool same = e.has_description == s.description.has_value() &&
+                      e.description == s.description.value_or("") &&
+                      e.access_ip_v4 == s.access_ip_v4 && e.access_ip_v6 == s.access_ip_v6;
+    if (same) return events{};
+    return events{std::move(e)};
+  }
+  decision<instance_event> operator()(const instance::set_metadata& c) const {
+    if (!s.exists()) return not_found(s);
+    if (auto err = check(s, metadata_rule)) return *err;
+    auto merged = c.replace ? std::map<std::string, std::string>{} : s.metadata;
+    for (const auto& [k, v] : c.metadata) merged[k] = v;
+    if (c.max_items >= 0 && static_cast<std::int64_t>(merged.size()) > c.max_items)
+      return make_domain_error(errc::forbidden,
+                               "Quota exceeded for metadata_items: maximum number of metadata "
+                               "items is " +
+                                   std::to_string(c.max_items) + ".");
+    if (merged == s.metadata) return events{};
+    return events{instance_metadata_set{std::move(merged)}};
+  }
+  decision<instance_event> operator()(const instance::delete_metadata& c) const {
+    if (!s.exists()) return not_found(s);
+    if (auto err = check(s, delete_metadata_rule)) return *err;
+    if (!s.metadata.count(c.key))
+      return make_domain_error(errc::not_found, "Metadata item was not found");
+    auto left = s.metadata;
+    left.erase(c.key);
+    return events{instance_metadata_set{std::move(left)}};
+  }
+  // Nova's server_tags: the server must be in a settled state.
+  std::optional<domain_error> check_tags(const char* action) const {
+    if (!among(tag_states, s.vm_state))
+      return invalid_state(s, action, "vm_state", to_string(s.vm_state));
+    return std::nullopt;
+  }
+  decision<instance_event> tags_after(std::vector<std::string> tags) const {
+    if (tags.size() > max_instance_tags)
+      return make_domain_error(
+          errc::bad_request,
+          "The number of tags exceeded the per-server limit " + std::to_string(max_instance_tags));
+    if (tags == s.tags) return events{};
+    return events{instance_tags_set{std::move(tags)}};
+  }
+  decision<instance_event> operator()(const instance::set_tags& c) const {
+    if (!s.exists()) return not_found(s);
+    if (auto err = check_tags(c.tags.empty() ? "delete tags" : "update tags")) return *err;
+    for (const auto& t : c.tags)
+      if (auto e = instance::check_tag(t)) return *e;
+    return tags_after(unique_tags(c.tags));
+  }
+  decision<instance_event> operator()(const instance::add_tag& c) const {
+    if (!s.exists()) return not_found(s);
+    if (auto err = check_tags("update tag")) return *err;
+    if (auto e = instance::check_tag(c.tag)) return *e;
+    auto tags = s.tags;
+    tags.push_back(c.tag);
+    return tags_after(unique_tags(tags));
+  }
+  decision<instance_event> operator()(const instance::remove_tag& c) const {
+    if (!s.exists()) return not_found(s);
+    if (auto err = check_tags("delete tag")) return *err;
+    auto tags = s.tags;
+    auto it = std::find(tags.begin(), tags.end(), c.tag);
+    if (it == tags.end())
+      return make_domain_error(errc::not_found, "Instance " + s.id + " has no tag '" + c.tag + "'");
+    tags.erase(it);
+    return events{instance_tags_set{std::move(tags)}};
+  }
+  // Nova locks from any state; locking again keeps who locked it first
+  // (and a new reason only if one is given).
+  decision<instance_event> operator()(const instance::lock& c) const {
+    if (!s.exists()) return not_found(s);
+    if (s.locked) return events{};
+    return events{instance_locked{c.by_owner ? "owner" : "admin", c.reason}};
+  }
+  decision<instance_event> operator()(const instance::snapshot& c) const {
+    if (c.image_id.empty())
+      return make_domain_error(errc::bad_request, "A snapshot needs an image.");
+    return guarded(snapshot_rule, instance_snapshot_requested{c.image_id, c.name});
+  }
+  decision<instance_event> operator()(const instance::snapshot_taken&) const {
+    return guarded(snapshot_taken_rule, instance_snapshot_taken{});
+  }
+  decision<instance_event> operator()(const instance::snapshot_uploading&) const {
+    return guarded(snapshot_uploading_rule, instance_snapshot_uploading{});
+  }
+  decision<instance_event> operator()(const instance::complete_snapshot&) const {
+    return guarded(complete_snapshot_rule, instance_snapshot_done{s.snapshot_image_id});
+  }
+  decision<instance_event> operator()(const instance::set_security_groups& c) const {
+    if (!s.exists()) return not_found(s);
+    if (c.security_groups == s.security_groups) return events{};
+    return events{instance_security_groups_set{c.security_groups}};
+  }
+  decision<instance_event> operator()(const instance::unlock&) const {
+    if (!s.exists()) return not_found(s);
+    if (!s.locked) return events{};
+    return events{instance_unlocked{}};
   }
 
   decision<instance_event> operator()(const instance::schedule& c) const {
@@ -399,6 +551,13 @@ struct applier {
     s.user_data = e.user_data;
     s.availability_zone = e.availability_zone;
     s.security_groups = e.security_groups;
+    if (e.has_description) s.description = e.description;
+    s.access_ip_v4 = e.access_ip_v4;
+    s.access_ip_v6 = e.access_ip_v6;
+    s.tags = e.tags;
+    s.server_group_id = e.server_group_id;
+    s.server_group_policy = e.server_group_policy;
+    s.max_server_per_host = e.max_server_per_host;
     s.vm_state = vm_states::building;
     s.task_state = task_states::scheduling;
     s.power_state = power_states::nostate;
@@ -527,6 +686,57 @@ struct applier {
       throw invalid_event("instance.task_aborted with no task to abort");
     s.task_state = task_states::none;
     s.reboot.reset();
+    s.snapshot_image_id.clear();
+  }
+  void operator()(const instance_updated& e) {
+    expect_live(e.type_name);
+    s.description = e.has_description ? std::optional<std::string>(e.description) : std::nullopt;
+    s.access_ip_v4 = e.access_ip_v4;
+    s.access_ip_v6 = e.access_ip_v6;
+  }
+  void operator()(const instance_metadata_set& e) {
+    expect_live(e.type_name);
+    s.metadata = e.metadata;
+  }
+  void operator()(const instance_tags_set& e) {
+    expect_live(e.type_name);
+    s.tags = e.tags;
+  }
+  void operator()(const instance_locked& e) {
+    expect_live(e.type_name);
+    if (e.locked_by != "owner" && e.locked_by != "admin")
+      throw invalid_event("instance.locked by '" + e.locked_by + "'");
+    s.locked = true;
+    s.locked_by = e.locked_by;
+    s.locked_reason = e.reason;
+  }
+  void operator()(const instance_snapshot_requested& e) {
+    expect(snapshot_rule, e.type_name);
+    s.task_state = task_states::image_snapshot;
+    s.snapshot_image_id = e.image_id;
+  }
+  void operator()(const instance_snapshot_taken& e) {
+    expect(snapshot_taken_rule, e.type_name);
+    s.task_state = task_states::image_pending_upload;
+  }
+  void operator()(const instance_snapshot_uploading& e) {
+    expect(snapshot_uploading_rule, e.type_name);
+    s.task_state = task_states::image_uploading;
+  }
+  void operator()(const instance_snapshot_done& e) {
+    expect(complete_snapshot_rule, e.type_name);
+    s.task_state = task_states::none;
+    s.snapshot_image_id.clear();
+  }
+  void operator()(const instance_security_groups_set& e) {
+    expect_live(e.type_name);
+    s.security_groups = e.security_groups;
+  }
+  void operator()(const instance_unlocked& e) {
+    expect_live(e.type_name);
+    s.locked = false;
+    s.locked_by.clear();
+    s.locked_reason.clear();
   }
   void operator()(const instance_power_synced& e) {
     expect_live(e.type_name);
@@ -547,6 +757,32 @@ struct applier {
 };
 
 }  // namespace
+
+namespace instance {
+
+std::optional<domain_error> check_lock(const instance_state& s, const command& c,
+                                       bool caller_is_admin) {
+  if (!s.locked || caller_is_admin) return std::nullopt;
+  const bool checks_lock =
+      std::holds_alternative<stop>(c) || std::holds_alternative<start>(c) ||
+      std::holds_alternative<reboot>(c) || std::holds_alternative<pause>(c) ||
+      std::holds_alternative<unpause>(c) || std::holds_alternative<suspend>(c) ||
+      std::holds_alternative<resume>(c) || std::holds_alternative<remove>(c) ||
+      std::holds_alternative<set_metadata>(c) || std::holds_alternative<delete_metadata>(c);
+  if (!checks_lock) return std::nullopt;
+  return make_domain_error(errc::conflict, "Instance " + s.id + " is locked");
+}
+
+std::optional<domain_error> check_tag(const std::string& tag) {
+  if (tag.empty() || tag.size() > max_tag_length || tag.find('/') != std::string::npos ||
+      tag.find(',') != std::string::npos)
+    return make_domain_error(errc::bad_request,
+                             "Invalid input for field/attribute tag. A tag is 1 to 60 "
+                             "characters without '/' or ','");
+  return std::nullopt;
+}
+
+}  // namespace instance
 
 decision<instance_event> instance_machine::decide(const state& s, const command& c) {
   return std::visit(decider{s}, c);
@@ -599,6 +835,15 @@ void to_json(nlohmann::json& j, const instance_state& s) {
                   {"details", s.fault->details},
                   {"created", format_iso8601(s.fault->time_us)}};
   j["reboot"] = s.reboot ? nlohmann::json(to_string(*s.reboot)) : nullptr;
+  j["description"] = s.description ? nlohmann::json(*s.description) : nullptr;
+  j["access_ip_v4"] = s.access_ip_v4;
+  j["access_ip_v6"] = s.access_ip_v6;
+  j["tags"] = s.tags;
+  j["locked"] = s.locked;
+  j["locked_by"] = s.locked ? nlohmann::json(s.locked_by) : nullptr;
+  j["locked_reason"] = s.locked_reason;
+  j["snapshot_image_id"] = s.snapshot_image_id;
+  j["server_group_id"] = s.server_group_id;
 }
 
 }  // namespace cumulo

@@ -37,6 +37,10 @@ enum class task_states {
   suspending,
   resuming,
   deleting,
+  // A snapshot (createImage): the disk is copied, then uploaded to Glance.
+  image_snapshot,
+  image_pending_upload,
+  image_uploading,
 };
 // The numbers are Nova's, shown as-is by the API (OS-EXT-STS:power_state).
 enum class power_states {
@@ -121,8 +125,23 @@ struct instance_requested {
   std::string user_data;  // base64, as the API received it
   std::string availability_zone;
   std::vector<std::string> security_groups;
+  // Nova 2.19's description (has_description false: null), accessIPv4/v6
+  // ("" when not given) and 2.52's tags. Absent from events written before
+  // them: their defaults.
+  std::string description;
+  bool has_description = false;
+  std::string access_ip_v4;
+  std::string access_ip_v6;
+  std::vector<std::string> tags;
+  // The server group it joined (scheduler hint "group"), with a copy of the
+  // group's policy for its scheduling ("" when none).
+  std::string server_group_id;
+  std::string server_group_policy;
+  std::int64_t max_server_per_host = 0;
   MSGPACK_DEFINE_MAP(name, project_id, user_id, flavor, image_id, networks, key_name, metadata,
-                     user_data, availability_zone, security_groups)
+                     user_data, availability_zone, security_groups, description, has_description,
+                     access_ip_v4, access_ip_v6, tags, server_group_id, server_group_policy,
+                     max_server_per_host)
 };
 
 struct instance_scheduled {
@@ -292,6 +311,93 @@ struct instance_renamed {
   MSGPACK_DEFINE_MAP(name)
 };
 
+// PUT /servers/{id} changed what a server shows of itself: the values after
+// the change (a rename is instance.renamed).
+struct instance_updated {
+  static constexpr const char* type_name = "instance.updated";
+  static constexpr int schema_version = 1;
+  std::string description;
+  bool has_description = false;  // false: description null
+  std::string access_ip_v4;
+  std::string access_ip_v6;
+  MSGPACK_DEFINE_MAP(description, has_description, access_ip_v4, access_ip_v6)
+};
+
+// The server's metadata after a change (/servers/{id}/metadata): the whole
+// map, so that a replay needs no merge rules.
+struct instance_metadata_set {
+  static constexpr const char* type_name = "instance.metadata_set";
+  static constexpr int schema_version = 1;
+  std::map<std::string, std::string> metadata;
+  MSGPACK_DEFINE_MAP(metadata)
+};
+
+// The server's tags after a change (/servers/{id}/tags, 2.26), in the
+// order they were added.
+struct instance_tags_set {
+  static constexpr const char* type_name = "instance.tags_set";
+  static constexpr int schema_version = 1;
+  std::vector<std::string> tags;
+  MSGPACK_DEFINE_MAP(tags)
+};
+
+// Nova's lock: who locked it ("owner": someone of the server's project;
+// "admin": anyone else) decides who may unlock it without the override.
+struct instance_locked {
+  static constexpr const char* type_name = "instance.locked";
+  static constexpr int schema_version = 1;
+  std::string locked_by;  // "owner" | "admin"
+  std::string reason;     // "" when none given (2.73)
+  MSGPACK_DEFINE_MAP(locked_by, reason)
+};
+
+struct instance_unlocked {
+  static constexpr const char* type_name = "instance.unlocked";
+  static constexpr int schema_version = 1;
+  CUMULO_EMPTY_PAYLOAD
+};
+
+// createImage: a snapshot of the server's disk goes into Glance image
+// image_id (made queued by the compute door): task_state image_snapshot
+// while the disk is copied, image_pending_upload once it is, image_uploading
+// while Glance takes it, none when the image is active. A failure aborts
+// the task (instance.task_aborted).
+struct instance_snapshot_requested {
+  static constexpr const char* type_name = "instance.snapshot_requested";
+  static constexpr int schema_version = 1;
+  std::string image_id;
+  std::string name;  // the image's name
+  MSGPACK_DEFINE_MAP(image_id, name)
+};
+
+struct instance_snapshot_taken {
+  static constexpr const char* type_name = "instance.snapshot_taken";
+  static constexpr int schema_version = 1;
+  CUMULO_EMPTY_PAYLOAD
+};
+
+struct instance_snapshot_uploading {
+  static constexpr const char* type_name = "instance.snapshot_uploading";
+  static constexpr int schema_version = 1;
+  CUMULO_EMPTY_PAYLOAD
+};
+
+struct instance_snapshot_done {
+  static constexpr const char* type_name = "instance.snapshot_done";
+  static constexpr int schema_version = 1;
+  std::string image_id;
+  MSGPACK_DEFINE_MAP(image_id)
+};
+
+// addSecurityGroup / removeSecurityGroup: the server's groups by name after
+// the change (its ports already carry them).
+struct instance_security_groups_set {
+  static constexpr const char* type_name = "instance.security_groups_set";
+  static constexpr int schema_version = 1;
+  std::vector<std::string> security_groups;
+  MSGPACK_DEFINE_MAP(security_groups)
+};
+
 // A transitional operation was interrupted (e.g. by a restart): the task
 // goes back to none and the vm_state stays what it was.
 struct instance_task_aborted {
@@ -322,7 +428,10 @@ using instance_event =
                  instance_paused, instance_unpause_requested, instance_unpaused,
                  instance_suspend_requested, instance_suspended, instance_resume_requested,
                  instance_resumed, instance_renamed, instance_delete_requested, instance_deleted,
-                 instance_task_aborted, instance_rescheduled, instance_power_synced>;
+                 instance_task_aborted, instance_rescheduled, instance_power_synced,
+                 instance_updated, instance_metadata_set, instance_tags_set, instance_locked,
+                 instance_unlocked, instance_security_groups_set, instance_snapshot_requested,
+                 instance_snapshot_taken, instance_snapshot_uploading, instance_snapshot_done>;
 
 // --- state ---
 struct instance_state : resource_meta {
@@ -346,7 +455,22 @@ struct instance_state : resource_meta {
   std::int64_t launched_at_us = 0;       // 0: never active
   std::optional<instance::fault> fault;  // the last error
   std::optional<reboot_type> reboot;     // the reboot in progress
+  std::optional<std::string> description;  // nullopt: null (2.19)
+  std::string access_ip_v4;
+  std::string access_ip_v6;
+  std::vector<std::string> tags;
+  bool locked = false;
+  std::string locked_by;          // "owner" | "admin" while locked
+  std::string locked_reason;      // "" when none was given
+  std::string snapshot_image_id;  // the image a snapshot in progress goes to
+  std::string server_group_id;    // "" when in none
+  std::string server_group_policy;
+  std::int64_t max_server_per_host = 0;
 };
+
+// Nova's limits on tags (nova/objects/tag.py, the API's schema).
+inline constexpr std::size_t max_instance_tags = 50;
+inline constexpr std::size_t max_tag_length = 60;
 
 // Nova's server "status" (nova/api/openstack/common.py _STATE_MAP).
 std::string api_status(const instance_state& s);
@@ -368,6 +492,13 @@ struct request {
   std::string user_data;
   std::string availability_zone = "nova";
   std::vector<std::string> security_groups{"default"};
+  std::optional<std::string> description;
+  std::string access_ip_v4;
+  std::string access_ip_v6;
+  std::vector<std::string> tags;
+  std::string server_group_id;
+  std::string server_group_policy;
+  std::int64_t max_server_per_host = 0;
 };
 struct stop {};
 struct start {};
@@ -382,6 +513,53 @@ struct rename {
   std::string name;
 };
 struct remove {};  // DELETE /servers/{id}
+// PUT /servers/{id}: what the body named (a rename is rename).
+struct update {
+  std::optional<std::optional<std::string>> description;  // set, to a text or null
+  std::optional<std::string> access_ip_v4;
+  std::optional<std::string> access_ip_v6;
+};
+// /servers/{id}/metadata: replace all (PUT), or merge (POST and PUT of one
+// key); max_items is the project's metadata_items quota (-1: no limit),
+// filled in by the compute door.
+struct set_metadata {
+  std::map<std::string, std::string> metadata;
+  bool replace = false;
+  std::int64_t max_items = -1;
+};
+struct delete_metadata {
+  std::string key;
+};
+// /servers/{id}/tags: replace all (PUT /tags, DELETE /tags), add one, or
+// remove one.
+struct set_tags {
+  std::vector<std::string> tags;
+};
+struct add_tag {
+  std::string tag;
+};
+struct remove_tag {
+  std::string tag;
+};
+// lock: by_owner when the caller belongs to the server's project.
+struct lock {
+  bool by_owner = true;
+  std::string reason;
+};
+struct unlock {};
+// createImage: the door made image_id (queued); the steps follow.
+struct snapshot {
+  std::string image_id;
+  std::string name;
+};
+struct snapshot_taken {};
+struct snapshot_uploading {};
+struct complete_snapshot {};
+// The groups a server's ports now carry (the compute door changed them):
+// recorded by name.
+struct set_security_groups {
+  std::vector<std::string> security_groups;
+};
 
 // Progress commands: what the instance's actor reports as the launch and
 // each operation go on. Refused (conflict) in a state they cannot follow.
@@ -433,11 +611,21 @@ struct sync_power {
   std::string source;
 };
 
-using command = std::variant<request, stop, start, reboot, pause, unpause, suspend, resume, rename,
-                             remove, schedule, bind_port, unbind_port, spawn, mark_active, fail,
-                             complete_stop, complete_start, complete_reboot, complete_pause,
-                             complete_unpause, complete_suspend, complete_resume, complete_delete,
-                             abort_task, reschedule, sync_power>;
+using command =
+    std::variant<request, stop, start, reboot, pause, unpause, suspend, resume, rename, remove,
+                 schedule, bind_port, unbind_port, spawn, mark_active, fail, complete_stop,
+                 complete_start, complete_reboot, complete_pause, complete_unpause,
+                 complete_suspend, complete_resume, complete_delete, abort_task, reschedule,
+                 sync_power, update, set_metadata, delete_metadata, set_tags, add_tag, remove_tag,
+                 lock, unlock, set_security_groups, snapshot, snapshot_taken, snapshot_uploading,
+                 complete_snapshot>;
+
+// Nova's check_instance_lock: a locked server refuses the actions that
+// check it (409 "Instance I is locked") to anyone but an admin.
+std::optional<domain_error> check_lock(const instance_state& s, const command& c,
+                                       bool caller_is_admin);
+// A tag as Nova's schema takes it: 1 to 60 characters, no '/' nor ','.
+std::optional<domain_error> check_tag(const std::string& tag);
 }  // namespace instance
 
 struct instance_machine {

@@ -39,6 +39,7 @@ any_state fold_any(any_state* slot, const recorded_event& r) {
   if (kind == compute_quota_machine::kind) return fold_into<compute_quota_machine>(slot, r);
   if (kind == region_machine::kind) return fold_into<region_machine>(slot, r);
   if (kind == service_machine::kind) return fold_into<service_machine>(slot, r);
+  if (kind == server_group_machine::kind) return fold_into<server_group_machine>(slot, r);
   throw invalid_event("stream " + r.stream + " is of no known kind");
 }
 
@@ -72,6 +73,8 @@ any_state deleted_any(const std::string& stream, std::int64_t version) {
     return deleted_state<compute_quota_machine>(stream, version);
   if (kind == region_machine::kind) return deleted_state<region_machine>(stream, version);
   if (kind == service_machine::kind) return deleted_state<service_machine>(stream, version);
+  if (kind == server_group_machine::kind)
+    return deleted_state<server_group_machine>(stream, version);
   throw invalid_event("stream " + stream + " is of no known kind");
 }
 

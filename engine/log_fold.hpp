@@ -19,6 +19,7 @@
 #include "engine/image_state.hpp"
 #include "engine/instance_state.hpp"
 #include "engine/keypair_state.hpp"
+#include "engine/server_group_state.hpp"
 #include "engine/network_state.hpp"
 #include "engine/project_state.hpp"
 #include "engine/quota_state.hpp"
@@ -35,7 +36,7 @@ using any_state =
     std::variant<project_state, network_state, image_state, instance_state, host_state, user_state,
                  role_state, domain_state, security_group_state, router_state, floatingip_state,
                  quota_state, flavor_state, keypair_state, compute_quota_state, region_state,
-                 service_state>;
+                 service_state, server_group_state>;
 
 // The stream kinds the log may hold, in the order they are listed.
 const std::vector<std::string>& stream_kinds();

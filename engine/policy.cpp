@@ -411,11 +411,12 @@ const std::map<std::string, std::string>& default_rules() {
           "os_compute_api:servers:index:get_all_tenants", "os_compute_api:os-server-diagnostics",
           "os_compute_api:servers:detail:get_all_tenants"})
       r[name] = admin;
-    for (const char* name : {"os_compute_api:servers:index", "os_compute_api:servers:detail",
-                             "os_compute_api:servers:show", "os_compute_api:servers:create",
-                             "os_compute_api:servers:delete", "os_compute_api:servers:update",
-                             "os_compute_api:servers:start", "os_compute_api:servers:stop",
-                             "os_compute_api:servers:reboot"})
+    for (const char* name :
+         {"os_compute_api:servers:index", "os_compute_api:servers:detail",
+          "os_compute_api:servers:show", "os_compute_api:servers:create",
+          "os_compute_api:servers:delete", "os_compute_api:servers:update",
+          "os_compute_api:servers:start", "os_compute_api:servers:stop",
+          "os_compute_api:servers:reboot", "os_compute_api:servers:create_image"})
       r[name] = "rule:project_member_or_admin";
     // Nova's flavors, keypairs, quotas, limits, services and zones (Zed's
     // defaults; a project-scoped rule's target is the caller's own project
@@ -441,12 +442,44 @@ const std::map<std::string, std::string>& default_rules() {
                              "os_compute_api:os-availability-zone:list"})
       r[name] = "@";
     // The servers' other actions (compute-servers branch).
-    for (const char* name :
-         {"os_compute_api:os-pause-server:pause", "os_compute_api:os-pause-server:unpause",
-          "os_compute_api:os-suspend-server:suspend", "os_compute_api:os-suspend-server:resume",
-          "os_compute_api:os-console-output", "os_compute_api:os-instance-actions:list",
-          "os_compute_api:os-instance-actions:show"})
+    for (const char* name : {"os_compute_api:os-pause-server:pause",
+                             "os_compute_api:os-pause-server:unpause",
+                             "os_compute_api:os-suspend-server:suspend",
+                             "os_compute_api:os-suspend-server:resume",
+                             "os_compute_api:os-console-output",
+                             "os_compute_api:os-instance-actions:list",
+                             "os_compute_api:os-instance-actions:show",
+                             "os_compute_api:os-lock-server:lock",
+                             "os_compute_api:os-lock-server:unlock",
+                             "os_compute_api:server-metadata:index",
+                             "os_compute_api:server-metadata:show",
+                             "os_compute_api:server-metadata:create",
+                             "os_compute_api:server-metadata:update",
+                             "os_compute_api:server-metadata:update_all",
+                             "os_compute_api:server-metadata:delete",
+                             "os_compute_api:os-server-tags:index",
+                             "os_compute_api:os-server-tags:show",
+                             "os_compute_api:os-server-tags:update",
+                             "os_compute_api:os-server-tags:update_all",
+                             "os_compute_api:os-server-tags:delete",
+                             "os_compute_api:os-server-tags:delete_all",
+                             "os_compute_api:ips:index",
+                             "os_compute_api:ips:show",
+                             "os_compute_api:os-security-groups:add",
+                             "os_compute_api:os-security-groups:remove",
+                             "os_compute_api:os-security-groups:list"})
       r[name] = "rule:project_member_or_admin";
+    // Unlocking what someone else locked (an owner's lock by an admin, or
+    // the reverse): Nova's override, an admin's.
+    r["os_compute_api:os-lock-server:unlock:unlock_override"] = admin;
+    r["os_compute_api:extensions"] = "@";
+    r["os_compute_api:os-server-password:show"] = "rule:project_member_or_admin";
+    r["os_compute_api:os-server-password:clear"] = "rule:project_member_or_admin";
+    for (const char* name :
+         {"os_compute_api:os-server-groups:create", "os_compute_api:os-server-groups:delete",
+          "os_compute_api:os-server-groups:index", "os_compute_api:os-server-groups:show"})
+      r[name] = "rule:project_member_or_admin";
+    r["os_compute_api:os-server-groups:index:all_projects"] = admin;
     for (const char* name : {"os_compute_api:os-instance-actions:events",
                              "os_compute_api:os-instance-actions:events:details"})
       r[name] = admin;

@@ -23,6 +23,11 @@ struct request_spec {
   // Hosts a build of this instance already failed on (Nova's ignore_hosts
   // of a reschedule): never chosen again for it.
   std::vector<std::string> ignore_hosts;
+  // Its server group's policy ("" for none): affinity, anti-affinity (at
+  // most max_server_per_host members a host, 1 when 0), or their soft forms.
+  std::string group_id;
+  std::string group_policy;
+  std::int64_t max_server_per_host = 0;
 };
 
 // What a flavor asks of a host: disk is root + ephemeral + swap, in GB
@@ -44,11 +49,23 @@ struct schedule_result {
   std::vector<std::pair<std::string, std::string>> rejections;  // host -> reason, input order
 };
 
-// Runs the filters in the order above (a host is rejected by the first that
-// fails), then weighs the rest: most free RAM first, ties by hostname so the
-// choice is deterministic.
+// Nova's ServerGroupAffinityFilter / ServerGroupAntiAffinityFilter: whether a
+// host may take the instance given the other members of its group
+// (`members`: their instance ids; a host holds those it has claims for;
+// `members_placed`: some host holds one, else an affinity group's first
+// member goes anywhere).
+std::optional<std::string> server_group_filter(const host_state& h, const request_spec& r,
+                                               const std::vector<std::string>& members,
+                                               bool members_placed);
+
+// Runs the filters in the order above and the group filter (a host is
+// rejected by the first that fails), then weighs the rest: the soft
+// policies first (ServerGroupSoftAffinityWeigher and its anti form: members
+// on the host), then most free RAM, ties by hostname so the choice is
+// deterministic.
 schedule_result select_destination(const std::vector<const host_state*>& hosts,
-                                   const request_spec& r);
+                                   const request_spec& r,
+                                   const std::vector<std::string>& members = {});
 
 // Nova's NoValidHost text, for the instance's fault.
 std::string no_valid_host_message();

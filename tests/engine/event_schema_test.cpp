@@ -67,6 +67,7 @@ TEST(EventSchemas, MatchTheEncodedEventsOfEveryKind) {
   check_kind<floatingip_machine>();
   check_kind<flavor_machine>();
   check_kind<keypair_machine>();
+  check_kind<server_group_machine>();
   check_kind<compute_quota_machine>();
   check_kind<region_machine>();
   check_kind<service_machine>();

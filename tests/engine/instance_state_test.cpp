@@ -427,6 +427,19 @@ TEST(InstanceState, UnknownOrDeletedInstanceIsNotFound) {
       instance::complete_resume{},
       instance::complete_delete{},
       instance::abort_task{},
+      instance::update{},
+      instance::set_metadata{},
+      instance::delete_metadata{"k"},
+      instance::set_tags{},
+      instance::add_tag{"t"},
+      instance::remove_tag{"t"},
+      instance::lock{},
+      instance::unlock{},
+      instance::set_security_groups{{"web"}},
+      instance::snapshot{"img", "snap"},
+      instance::snapshot_taken{},
+      instance::snapshot_uploading{},
+      instance::complete_snapshot{},
   };
   for (const auto& c : commands) {
     expect_refused(fresh(), c, errc::not_found, "Instance i1 could not be found.");
@@ -434,6 +447,141 @@ TEST(InstanceState, UnknownOrDeletedInstanceIsNotFound) {
   }
   expect_refused(gone, launch(), errc::conflict, "Instance i1 already exists.");
   expect_refused(active(), launch(), errc::conflict, "Instance i1 already exists.");
+}
+
+TEST(InstanceState, MetadataReplacesMergesAndDeletesWithinItsQuota) {
+  auto s = run(active(), instance::set_metadata{{{"a", "1"}}, false, -1});
+  EXPECT_EQ(s.metadata, (std::map<std::string, std::string>{{"a", "1"}, {"k", "v"}}));
+  s = run(s, instance::set_metadata{{{"b", "2"}}, true, -1});
+  EXPECT_EQ(s.metadata, (std::map<std::string, std::string>{{"b", "2"}}));
+  // Nothing changes: no event.
+  EXPECT_TRUE(M::decide(s, instance::set_metadata{{{"b", "2"}}, false, -1}).value().empty());
+  expect_refused(s, instance::set_metadata{{{"c", "3"}}, false, 1}, errc::forbidden,
+                 "Quota exceeded for metadata_items: maximum number of metadata items is 1.");
+  // Replacing stays within the quota even where a merge would not.
+  EXPECT_TRUE(M::decide(s, instance::set_metadata{{{"c", "3"}}, true, 1}).ok());
+  expect_refused(s, instance::delete_metadata{"nope"}, errc::not_found,
+                 "Metadata item was not found");
+  s = run(s, instance::delete_metadata{"b"});
+  EXPECT_TRUE(s.metadata.empty());
+  // Nova's states: not while building or with a task under way.
+  expect_refused(building(), instance::set_metadata{{{"a", "1"}}, false, -1}, errc::conflict,
+                 "Cannot 'update metadata' instance i1 while it is in vm_state building");
+  expect_refused(run(active(), instance::stop{}), instance::delete_metadata{"k"}, errc::conflict,
+                 "Cannot 'delete metadata' instance i1 while it is in task_state powering-off");
+  EXPECT_TRUE(M::decide(stopped(), instance::set_metadata{{{"a", "1"}}, false, -1}).ok());
+}
+
+TEST(InstanceState, TagsKeepTheirOrderOnceEachWithinNovasLimits) {
+  auto s = run(active(), instance::set_tags{{"b", "a", "b"}});
+  EXPECT_EQ(s.tags, (std::vector<std::string>{"b", "a"}));
+  s = run(s, instance::add_tag{"c"});
+  EXPECT_EQ(s.tags, (std::vector<std::string>{"b", "a", "c"}));
+  EXPECT_TRUE(M::decide(s, instance::add_tag{"a"}).value().empty()) << "already there";
+  s = run(s, instance::remove_tag{"a"});
+  EXPECT_EQ(s.tags, (std::vector<std::string>{"b", "c"}));
+  expect_refused(s, instance::remove_tag{"a"}, errc::not_found, "Instance i1 has no tag 'a'");
+  for (const auto* bad : {"", "a/b", "a,b"})
+    EXPECT_FALSE(M::decide(s, instance::add_tag{bad}).ok()) << bad;
+  EXPECT_FALSE(M::decide(s, instance::add_tag{std::string(61, 't')}).ok());
+  EXPECT_TRUE(M::decide(s, instance::add_tag{std::string(60, 't')}).ok());
+  std::vector<std::string> many;
+  for (int i = 0; i < 51; ++i) many.push_back("t" + std::to_string(i));
+  expect_refused(s, instance::set_tags{many}, errc::bad_request,
+                 "The number of tags exceeded the per-server limit 50");
+  many.pop_back();
+  s = run(s, instance::set_tags{many});
+  expect_refused(s, instance::add_tag{"one-more"}, errc::bad_request,
+                 "The number of tags exceeded the per-server limit 50");
+  s = run(s, instance::set_tags{});
+  EXPECT_TRUE(s.tags.empty());
+  expect_refused(building(), instance::add_tag{"x"}, errc::conflict,
+                 "Cannot 'update tag' instance i1 while it is in vm_state building");
+  // A launch's tags (2.52) follow the same rules.
+  auto r = launch();
+  r.tags = {"x", "x", "y"};
+  EXPECT_EQ(run(fresh(), r).tags, (std::vector<std::string>{"x", "y"}));
+  r.tags = {"no/slash"};
+  EXPECT_FALSE(M::decide(fresh(), r).ok());
+}
+
+TEST(InstanceState, LockRefusesOthersActionsButNotAnAdmins) {
+  auto s = run(active(), instance::lock{true, "backup running"});
+  EXPECT_TRUE(s.locked);
+  EXPECT_EQ(s.locked_by, "owner");
+  EXPECT_EQ(s.locked_reason, "backup running");
+  // Locking again keeps the first lock.
+  EXPECT_TRUE(M::decide(s, instance::lock{false, "other"}).value().empty());
+  for (const instance::command& c : std::vector<instance::command>{
+           instance::stop{}, instance::reboot{}, instance::pause{}, instance::suspend{},
+           instance::remove{}, instance::set_metadata{{{"a", "b"}}, false, -1},
+           instance::delete_metadata{"k"}}) {
+    auto err = instance::check_lock(s, c, false);
+    ASSERT_TRUE(err) << c.index();
+    EXPECT_EQ(err->code, errc::conflict);
+    EXPECT_EQ(err->message, "Instance i1 is locked");
+    EXPECT_FALSE(instance::check_lock(s, c, true)) << "an admin is not held by the lock";
+  }
+  // Renames, updates, tags and the lock itself are not held by it (Nova).
+  for (const instance::command& c : std::vector<instance::command>{
+           instance::rename{"x"}, instance::update{}, instance::add_tag{"t"}, instance::unlock{}})
+    EXPECT_FALSE(instance::check_lock(s, c, false)) << c.index();
+  s = run(s, instance::unlock{});
+  EXPECT_FALSE(s.locked);
+  EXPECT_EQ(s.locked_reason, "");
+  EXPECT_FALSE(instance::check_lock(s, instance::stop{}, false));
+  EXPECT_TRUE(M::decide(s, instance::unlock{}).value().empty());
+}
+
+TEST(InstanceState, UpdateSetsDescriptionAndAccessAddresses) {
+  EXPECT_FALSE(active().description) << "null until set";
+  instance::update u;
+  u.description = std::optional<std::string>("front end");
+  u.access_ip_v4 = "192.0.2.10";
+  auto s = run(active(), u);
+  EXPECT_EQ(s.description, "front end");
+  EXPECT_EQ(s.access_ip_v4, "192.0.2.10");
+  EXPECT_EQ(s.access_ip_v6, "");
+  instance::update clear;
+  clear.description = std::optional<std::string>();
+  s = run(s, clear);
+  EXPECT_FALSE(s.description);
+  EXPECT_EQ(s.access_ip_v4, "192.0.2.10") << "fields not named stay";
+  EXPECT_TRUE(M::decide(s, instance::update{}).value().empty());
+}
+
+TEST(InstanceState, SnapshotStepsThroughNovasTaskStates) {
+  for (const auto& from : {active(), stopped(), paused(), suspended()}) {
+    auto s = run(from, instance::snapshot{"img9", "snap"});
+    EXPECT_EQ(s.task_state, task_states::image_snapshot);
+    EXPECT_EQ(s.snapshot_image_id, "img9");
+    EXPECT_EQ(api_status(s), api_status(from)) << "the status stays";
+    expect_refused(s, instance::snapshot{"img10", "again"}, errc::conflict,
+                   "Cannot 'createImage' instance i1 while it is in task_state image_snapshot");
+    expect_refused(s, instance::snapshot_uploading{}, errc::conflict,
+                   "Cannot 'snapshot_uploading' instance i1 while it is in task_state "
+                   "image_snapshot");
+    s = run(s, instance::snapshot_taken{});
+    EXPECT_EQ(s.task_state, task_states::image_pending_upload);
+    s = run(s, instance::snapshot_uploading{});
+    EXPECT_EQ(s.task_state, task_states::image_uploading);
+    auto done = M::decide(s, instance::complete_snapshot{}).value();
+    ASSERT_EQ(done.size(), 1u);
+    EXPECT_EQ(std::get<instance_snapshot_done>(done[0]).image_id, "img9");
+    s = run(s, instance::complete_snapshot{});
+    EXPECT_EQ(s.task_state, task_states::none);
+    EXPECT_EQ(s.snapshot_image_id, "");
+    EXPECT_EQ(s.vm_state, from.vm_state);
+  }
+  // A failed snapshot ends its task; a building server has no disk yet.
+  auto s = run(run(active(), instance::snapshot{"img9", "snap"}), instance::abort_task{"copy"});
+  EXPECT_EQ(s.task_state, task_states::none);
+  EXPECT_EQ(s.snapshot_image_id, "");
+  expect_refused(building(), instance::snapshot{"img9", "snap"}, errc::conflict,
+                 "Cannot 'createImage' instance i1 while it is in vm_state building");
+  // Not held by a lock (Nova).
+  auto locked = run(active(), instance::lock{true, ""});
+  EXPECT_FALSE(instance::check_lock(locked, instance::snapshot{"img9", "snap"}, false));
 }
 
 TEST(InstanceState, LaunchValidation) {
@@ -511,6 +659,16 @@ TEST(InstanceState, EveryEventRoundTripsThroughTheCodecAndFold) {
       instance_power_synced{"shutdown", "libvirt event"},
       instance_power_synced{"running", "restart"},
       instance_renamed{"vm2"},
+      instance_updated{"web tier", true, "203.0.113.7", "2001:db8::7"},
+      instance_metadata_set{{{"role", "web"}}},
+      instance_tags_set{{"blue", "green"}},
+      instance_locked{"admin", "maintenance"},
+      instance_unlocked{},
+      instance_security_groups_set{{"default", "db"}},
+      instance_snapshot_requested{"img-snap", "vm2-snap"},
+      instance_snapshot_taken{},
+      instance_snapshot_uploading{},
+      instance_snapshot_done{"img-snap"},
       instance_port_unbound{"port1"},
       instance_error{"boom", 500, "trace", 1700000000000001},
       instance_delete_requested{},
@@ -552,6 +710,24 @@ TEST(InstanceState, EveryEventRoundTripsThroughTheCodecAndFold) {
     }
     if (n.type == "instance.renamed") {
       EXPECT_EQ(s.name, "vm2");
+    }
+    if (n.type == "instance.updated") {
+      EXPECT_EQ(s.description, "web tier");
+      EXPECT_EQ(s.access_ip_v6, "2001:db8::7");
+    }
+    if (n.type == "instance.metadata_set") {
+      EXPECT_EQ(s.metadata, (std::map<std::string, std::string>{{"role", "web"}}));
+    }
+    if (n.type == "instance.tags_set") {
+      EXPECT_EQ(s.tags, (std::vector<std::string>{"blue", "green"}));
+    }
+    if (n.type == "instance.locked") {
+      EXPECT_TRUE(s.locked);
+      EXPECT_EQ(s.locked_by, "admin");
+      EXPECT_EQ(s.locked_reason, "maintenance");
+    }
+    if (n.type == "instance.unlocked") {
+      EXPECT_FALSE(s.locked);
     }
     if (n.type == "instance.error") {
       EXPECT_EQ(s.fault->details, "trace");

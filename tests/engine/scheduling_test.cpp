@@ -140,3 +140,70 @@ TEST(Scheduling, ChosenHostAcceptsTheClaim) {
 
 }  // namespace
 }  // namespace cumulo
+
+namespace cumulo {
+namespace {
+
+request_spec group_spec(const std::string& id, const std::string& policy, std::int64_t most = 0) {
+  request_spec r{id, 1, 128, 1};
+  r.group_id = "g1";
+  r.group_policy = policy;
+  r.max_server_per_host = most;
+  return r;
+}
+
+// Nova's ServerGroupAntiAffinityFilter: a host with a member is out (or
+// max_server_per_host of them); none left is no valid host.
+TEST(Scheduling, AntiAffinitySpreadsAndRefusesWhenNoHostIsLeft) {
+  auto a = make_host("a", 8192);
+  auto b = make_host("b", 4096);
+  a.claims["m1"] = {1, 128, 1};
+  const std::vector<std::string> members{"m1", "m2"};
+  auto r = select_destination({&a, &b}, group_spec("m2", "anti-affinity"), members);
+  EXPECT_EQ(r.host, "b") << "a holds m1, though it has more free RAM";
+  ASSERT_EQ(r.rejections.size(), 1u);
+  EXPECT_EQ(r.rejections[0].second,
+            "server group g1 (anti-affinity) has 1 member(s) here already, at most 1 per host");
+  b.claims["m2"] = {1, 128, 1};
+  const std::vector<std::string> three{"m1", "m2", "m3"};
+  EXPECT_FALSE(select_destination({&a, &b}, group_spec("m3", "anti-affinity"), three).host);
+  // With max_server_per_host 2, a takes a second member.
+  EXPECT_EQ(select_destination({&a, &b}, group_spec("m3", "anti-affinity", 2), three).host, "a");
+  // A member's own claim (a reschedule) does not count against it.
+  EXPECT_FALSE(server_group_filter(a, group_spec("m1", "anti-affinity"), members, true));
+}
+
+TEST(Scheduling, AffinityFollowsTheFirstMember) {
+  auto a = make_host("a", 8192);
+  auto b = make_host("b", 4096);
+  const std::vector<std::string> members{"m1", "m2"};
+  // No member placed yet: anywhere (the weigher picks a).
+  EXPECT_EQ(select_destination({&a, &b}, group_spec("m1", "affinity"), members).host, "a");
+  b.claims["m1"] = {1, 128, 1};
+  auto r = select_destination({&a, &b}, group_spec("m2", "affinity"), members);
+  EXPECT_EQ(r.host, "b");
+  ASSERT_EQ(r.rejections.size(), 1u);
+  EXPECT_EQ(r.rejections[0].second, "server group g1 (affinity) has its members on another host");
+  // The member's host full: no valid host.
+  b.memory_mb = 128;
+  EXPECT_FALSE(select_destination({&a, &b}, group_spec("m2", "affinity"), members).host);
+}
+
+TEST(Scheduling, SoftPoliciesOnlyWeigh) {
+  auto a = make_host("a", 8192);
+  auto b = make_host("b", 4096);
+  a.claims["m1"] = {1, 128, 1};
+  const std::vector<std::string> members{"m1", "m2"};
+  EXPECT_EQ(select_destination({&a, &b}, group_spec("m2", "soft-anti-affinity"), members).host,
+            "b");
+  b.claims["m1"] = {1, 128, 1};
+  a.claims.erase("m1");
+  EXPECT_EQ(select_destination({&a, &b}, group_spec("m2", "soft-affinity"), members).host, "b");
+  // Soft: a full host list still places (never no valid host for the group).
+  a.claims["m1"] = {1, 128, 1};
+  EXPECT_TRUE(
+      select_destination({&a, &b}, group_spec("m3", "soft-anti-affinity"), {"m1", "m3"}).host);
+}
+
+}  // namespace
+}  // namespace cumulo
