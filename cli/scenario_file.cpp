@@ -62,7 +62,7 @@ const std::map<std::string, verb_shape>& verbs() {
       {"create_keypair", {with_rest({"name", "public_key"}), {"name"}}},
       {"launch",
        {with_rest({"name", "image", "flavor", "network", "networks", "port", "key_name", "count",
-                   "wait", "within"}),
+                   "group", "wait", "within"}),
         {"name", "image", "flavor"}}},
       {"stop", {with_rest({"server", "wait", "within"}), {"server"}}},
       {"start", {with_rest({"server", "wait", "within"}), {"server"}}},

@@ -276,7 +276,10 @@ std::string launch(session& s, const scenario_step&, const json& p, const variab
   if (p.contains("key_name")) b["key_name"] = p["key_name"];
   const int count = p.value("count", 1);
   if (count > 1) b["min_count"] = b["max_count"] = count;
-  auto r = rest(s, p, "POST", "/compute/v2.1/servers", {{"server", b}});
+  json body{{"server", b}};
+  // A server group to join (its id: `${grp.id}` of a request's ref).
+  if (p.contains("group")) body["os:scheduler_hints"] = {{"group", str(p, "group")}};
+  auto r = rest(s, p, "POST", "/compute/v2.1/servers", body);
   if (!r) return expected_failure(p);
   const std::string name = str(p, "name");
   const std::string ref = str(p, "ref", name);
