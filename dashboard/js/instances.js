@@ -43,13 +43,22 @@ function statusCell(s) {
 }
 
 async function serverAction(server, action, slot, after) {
-  const words = { stop: "Stop", start: "Start", reboot: "Reboot", delete: "Delete" };
-  if (!window.confirm(`${words[action]} instance "${server.name}"?`)) return;
+  const words = { stop: "Stop", start: "Start", reboot: "Reboot", delete: "Delete", lock: "Lock", unlock: "Unlock", snapshot: "Snapshot" };
+  // A snapshot asks for its image's name (Horizon's "Create Snapshot").
+  let snapshotName = null;
+  if (action === "snapshot") {
+    snapshotName = window.prompt(`Snapshot of instance "${server.name}": the image's name`, `${server.name}-snapshot`);
+    if (!snapshotName) return;
+  } else if (!window.confirm(`${words[action]} instance "${server.name}"?`)) return;
+  const act = (body) => api.post(`${C}/servers/${server.id}/action`, body);
   try {
     if (action === "delete") await api.del(`${C}/servers/${server.id}`);
-    else if (action === "stop") await api.post(`${C}/servers/${server.id}/action`, { "os-stop": null });
-    else if (action === "start") await api.post(`${C}/servers/${server.id}/action`, { "os-start": null });
-    else await api.post(`${C}/servers/${server.id}/action`, { reboot: { type: "SOFT" } });
+    else if (action === "stop") await act({ "os-stop": null });
+    else if (action === "start") await act({ "os-start": null });
+    else if (action === "lock") await act({ lock: null });
+    else if (action === "unlock") await act({ unlock: null });
+    else if (action === "snapshot") await act({ createImage: { name: snapshotName } });
+    else await act({ reboot: { type: "SOFT" } });
     fill(slot, notice(`${words[action]} requested for "${server.name}".`));
     after();
   } catch (err) {
@@ -66,6 +75,9 @@ export function actionButtons(server, slot, after) {
     { class: "actions" },
     off ? b("start", "Start") : b("stop", "Stop"),
     b("reboot", "Reboot"),
+    b("snapshot", "Snapshot"),
+    b("lock", "Lock"),
+    b("unlock", "Unlock"),
     b("delete", "Delete", "danger")
   );
 }

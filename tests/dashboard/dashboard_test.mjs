@@ -96,12 +96,13 @@ async function logout(page) {
   check(status === 401, `a logged-out token is refused (${status})`);
 }
 
-// Every window.confirm() of the dashboard is accepted, and its text kept.
+// Every window.confirm() of the dashboard is accepted (a prompt with its
+// default answer), and its text kept.
 function acceptDialogs(page) {
   const seen = [];
   page.on("dialog", (d) => {
     seen.push(d.message());
-    d.accept();
+    d.accept(d.type() === "prompt" ? d.defaultValue() : undefined);
   });
   return seen;
 }
@@ -382,6 +383,19 @@ async function scenario(base) {
   await page.waitForSelector(".facts .badge:has-text('ACTIVE')", { timeout: 30000 });
   await page.waitForFunction(() => [...document.querySelectorAll("td")].some((td) => td.textContent === "start"));
   check(dialogs.some((d) => d.includes('Stop instance "vm-1"?')), "the stop was confirmed first");
+  log("alice snapshots it (the image appears), locks and unlocks it");
+  await page.click("button[data-action=snapshot]");
+  await page.waitForSelector(".notice:has-text('Snapshot requested')");
+  check(dialogs.some((d) => d.includes('Snapshot of instance "vm-1"')), "the snapshot asked for a name");
+  await page.click("button[data-action=lock]");
+  await page.waitForSelector(".notice:has-text('Lock requested')");
+  await page.click("button[data-action=unlock]");
+  await page.waitForSelector(".notice:has-text('Unlock requested')");
+  await page.goto(`${base}/dashboard/#/images`);
+  await page.waitForFunction(() => [...document.querySelectorAll("td")].some((td) => td.textContent.includes("vm-1-snapshot")), null, { timeout: 30000 });
+  await page.goto(`${base}/dashboard/#/instances`);
+  await page.click("a:has-text('vm-1')");
+  await page.waitForSelector("button[data-action=delete]");
   await page.click("button[data-action=delete]");
   await page.waitForSelector(".notice:has-text('Delete requested')");
   check(dialogs.some((d) => d.includes('Delete instance "vm-1"?')), "the delete was confirmed first");
