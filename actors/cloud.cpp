@@ -24,6 +24,7 @@
 #include "actors/network_host.hpp"
 #include "actors/networking.hpp"
 #include "actors/journal.hpp"
+#include "actors/scheduler.hpp"
 
 namespace cumulo {
 
@@ -152,6 +153,7 @@ void cloud::start_compute(const cloud_options& opts) {
   links->conductor = conductor_;
   links->scheduler = scheduler_;
   links->networking = networking_;
+  links->image_registry = image_registry_;
   links->hosts = compute_hosts_;
   links->images_dir = image_dir();
   links->port_filters = std::any_of(configs.begin(), configs.end(),
@@ -161,6 +163,11 @@ void cloud::start_compute(const cloud_options& opts) {
                              compute_links_ptr(links));
   auto instances = ask_or_throw<std::vector<instance_state>>(
       *system_, conductor_, "listing instances", list_atom::value, instance_atom::value);
+  // The scheduler places a server group's next member against those placed.
+  group_membership placed;
+  for (const auto& s : instances)
+    if (!s.server_group_id.empty() && !s.host.empty()) placed[s.server_group_id].push_back(s.id);
+  caf::anon_send(scheduler_, caf::put_atom::value, server_group_atom::value, std::move(placed));
   for (const auto& [name, host] : compute_hosts_->all()) {
     std::vector<expected_domain> expected;
     for (const auto& s : instances)

@@ -52,6 +52,11 @@ struct compute_state {
   std::unordered_map<std::string, flavor_state> flavors;
   std::unordered_map<std::string, keypair_state> keypairs;  // by keypair id
   std::unordered_map<std::string, compute_quota_state> quotas;
+  std::unordered_map<std::string, server_group_state> server_groups;
+  // Creates of groups and joins of members not answered yet, counted by
+  // the quotas server_groups (by project) and server_group_members (by group).
+  std::map<std::string, std::int64_t> pending_groups;
+  std::map<std::string, std::int64_t> pending_members;
   // Creates answered yet: their names (and flavor ids) are taken already,
   // so two parallel creates of one name cannot both pass.
   std::set<std::string> pending_flavor_names;
@@ -67,6 +72,18 @@ struct compute_state {
   void put(const flavor_state& s) { put_latest(flavors, s); }
   void put(const keypair_state& s) { put_latest(keypairs, s); }
   void put(const compute_quota_state& s) { put_latest(quotas, s); }
+  void put(const server_group_state& s) { put_latest(server_groups, s); }
+  std::int64_t groups_of(const std::string& project) const {
+    std::int64_t n = 0;
+    for (const auto& [_, g] : server_groups) n += g.project_id == project;
+    auto it = pending_groups.find(project);
+    return n + (it == pending_groups.end() ? 0 : it->second);
+  }
+  std::int64_t members_of(const server_group_state& g) const {
+    auto it = pending_members.find(g.id);
+    return static_cast<std::int64_t>(g.members.size()) +
+           (it == pending_members.end() ? 0 : it->second);
+  }
 
   std::int64_t now() const { return opts.clock ? opts.clock() : now_us(); }
   // When a reservation made now expires (and with it, the longest a launch
@@ -280,8 +297,25 @@ void launched(compute_actor* self, flow_ptr flow, std::uint64_t launch,
   }
   flow->launch = 0;
   flow->reservation.clear();
+  const std::string group = s.server_group_id;
+  const std::string instance_id = s.id;
   flow->started.push_back(std::move(s));
-  launch_next(self, std::move(flow));
+  if (group.empty()) return launch_next(self, std::move(flow));
+  // The member joins its group before the next one is launched (the
+  // group's member count is the quota's).
+  ++st.pending_members[group];
+  auto joined = [self, flow, group] {
+    if (--self->state.pending_members[group] <= 0) self->state.pending_members.erase(group);
+    launch_next(self, flow);
+  };
+  resource_command<server_group_state>(
+      self, group, server_group::command{server_group::add_member{instance_id, -1}}, flow->req.meta,
+      [joined](server_group_state&) { joined(); },
+      [joined, group, instance_id](const caf::error& e) {
+        spdlog::error("compute: instance {} could not join server group {}: {}", instance_id, group,
+                      from_caf_error(e).message);
+        joined();
+      });
 }
 
 // Each instance reserves its quota (instances, cores, ram) before it is
@@ -294,6 +328,19 @@ void launch_next(compute_actor* self, flow_ptr flow) {
   if (static_cast<int>(flow->started.size()) == req.max_count) return finish(self, flow);
   if (!going_on(self, flow)) return;
   const auto wanted = usage_of_instance(req.base.flavor);
+  // A server group holds at most server_group_members (Nova's 403).
+  if (!req.base.server_group_id.empty()) {
+    auto g = st.server_groups.find(req.base.server_group_id);
+    const std::int64_t most = st.quotas_of(req.base.project_id).limit("server_group_members");
+    if (g == st.server_groups.end())
+      return finish(self, flow,
+                    bad_request("Invalid server group " + req.base.server_group_id + "."));
+    if (most >= 0 && st.members_of(g->second) + 1 > most) {
+      if (static_cast<int>(flow->started.size()) >= req.min_count) return finish(self, flow);
+      return finish(self, flow,
+                    to_caf_error({errc::forbidden, "Quota exceeded, too many servers in group"}));
+    }
+  }
   auto reserved = st.book.reserve(req.base.project_id, wanted, st.quotas_of(req.base.project_id),
                                   st.reservation_deadline());
   if (!reserved) {
@@ -359,18 +406,20 @@ void check_security_groups(compute_actor* self, flow_ptr flow) {
                 security_group_atom::value)
       .then(
           [self, flow](std::vector<security_group_state>& groups) {
-            const auto& base = flow->req.base;
-            for (const auto& name : base.security_groups) {
+            auto& base = flow->req.base;
+            for (auto& name : base.security_groups) {
               if (name == "default") continue;
-              const bool found =
-                  std::any_of(groups.begin(), groups.end(), [&](const security_group_state& g) {
+              auto it =
+                  std::find_if(groups.begin(), groups.end(), [&](const security_group_state& g) {
                     return g.exists() && g.project_id == base.project_id &&
                            (g.name == name || g.id == name);
                   });
-              if (!found)
+              if (it == groups.end())
                 return finish(self, flow,
                               bad_request("Security group " + name + " not found for project " +
                                           base.project_id + "."));
+              // A group named by its id is kept by its name, as Nova shows it.
+              name = it->name;
             }
             check_key_name(self, flow);
           },
@@ -499,6 +548,17 @@ void resolve_image(compute_actor* self, flow_ptr flow) {
 
 caf::result<created_servers> on_create_servers(compute_actor* self, create_servers_request& req) {
   auto& st = self->state;
+  // The scheduler hint "group": one of the project's server groups; the
+  // instances carry a copy of its policy for the scheduler.
+  if (!req.server_group.empty()) {
+    auto g = st.server_groups.find(req.server_group);
+    if (g == st.server_groups.end() ||
+        (g->second.project_id != req.base.project_id && !req.is_admin))
+      return bad_request("Invalid server group " + req.server_group + ".");
+    req.base.server_group_id = g->second.id;
+    req.base.server_group_policy = g->second.policy;
+    req.base.max_server_per_host = g->second.max_server_per_host;
+  }
   // flavorRef may also be a link ending in the id, as Nova accepts. The
   // instance keeps a copy: a flavor deleted later changes nothing.
   auto f = st.flavors.find(last_segment(req.flavor_ref));
@@ -546,14 +606,283 @@ caf::result<instance_state> on_delete_server(compute_actor* self, const std::str
                                              event_metadata& meta) {
   auto promise = self->make_response_promise<instance_state>();
   self->request(self->state.conductor, conductor_timeout, action_atom::value, id,
-                instance::command{instance::remove{}}, std::move(meta))
+                instance::command{instance::remove{}}, meta)
       .then(
-          [self, promise](instance_state& gone) mutable {
-            // Its quota is free once the delete is on its way.
+          [self, promise, meta](instance_state& gone) mutable {
+            // Its quota is free once the delete is on its way, and its
+            // place in a server group.
             self->state.book.release_instance(gone.id, self->state.reservation_deadline());
+            if (!gone.server_group_id.empty() &&
+                self->state.server_groups.count(gone.server_group_id))
+              resource_command<server_group_state>(
+                  self, gone.server_group_id,
+                  server_group::command{server_group::remove_member{gone.id}}, meta,
+                  [](server_group_state&) {}, [](const caf::error&) {});
             promise.deliver(std::move(gone));
           },
           [promise](caf::error& e) mutable { promise.deliver(as_answer(e)); });
+  return promise;
+}
+
+// A user's change of one server, through the conductor. Metadata is
+// bounded by the project's metadata_items quota, which only the door knows:
+// the server is read for its project first.
+caf::result<instance_state> on_server_action(compute_actor* self, const std::string& id,
+                                             instance::command& c, event_metadata& meta) {
+  auto promise = self->make_response_promise<instance_state>();
+  auto forward = [self, promise, id, meta](instance::command c) mutable {
+    self->request(self->state.conductor, conductor_timeout, action_atom::value, id, std::move(c),
+                  meta)
+        .then([promise](instance_state& s) mutable { promise.deliver(std::move(s)); },
+              [promise](caf::error& e) mutable { promise.deliver(as_answer(e)); });
+  };
+  if (!std::holds_alternative<instance::set_metadata>(c)) {
+    forward(std::move(c));
+    return promise;
+  }
+  self->request(self->state.conductor, conductor_timeout, caf::get_atom::value,
+                instance_atom::value, id)
+      .then(
+          [self, forward, c](instance_state& s) mutable {
+            std::get<instance::set_metadata>(c).max_items =
+                self->state.quotas_of(s.project_id).limit("metadata_items");
+            forward(std::move(c));
+          },
+          [promise](caf::error& e) mutable { promise.deliver(as_answer(e)); });
+  return promise;
+}
+
+// --- a server's security groups (Nova's addSecurityGroup and
+// removeSecurityGroup through Neutron: each of its ports changes, then the
+// instance records the groups by name) ---
+
+struct group_change {
+  std::string instance_id;
+  std::string group;  // as the client named it: a name or an id
+  bool add = true;
+  event_metadata meta;
+  caf::typed_response_promise<instance_state> promise;
+  instance_state server;
+  std::string group_id, group_name;
+  std::vector<std::string> names;  // the server's groups after the change
+};
+using group_change_ptr = std::shared_ptr<group_change>;
+
+void record_groups(compute_actor* self, group_change_ptr c) {
+  self->request(self->state.conductor, conductor_timeout, action_atom::value, c->instance_id,
+                instance::command{instance::set_security_groups{c->names}}, c->meta)
+      .then([c](instance_state& s) mutable { c->promise.deliver(std::move(s)); },
+            [c](caf::error& e) mutable { c->promise.deliver(as_answer(e)); });
+}
+
+// The ports one after the other: each gets the group (or loses it).
+void change_ports(compute_actor* self, group_change_ptr c, std::size_t next) {
+  if (next == c->server.addresses.size()) return record_groups(self, std::move(c));
+  const std::string port_id = c->server.addresses[next].port_id;
+  self->request(self->state.networking, self->state.opts.read_timeout, caf::get_atom::value,
+                port_atom::value, port_id)
+      .then(
+          [self, c, next, port_id](network_state& n) {
+            const auto* port = n.find_port(port_id);
+            if (!port) return change_ports(self, c, next + 1);
+            auto groups = port->security_groups;
+            auto it = std::find(groups.begin(), groups.end(), c->group_id);
+            if (c->add && it == groups.end()) groups.push_back(c->group_id);
+            if (!c->add && it != groups.end()) groups.erase(it);
+            if (groups == port->security_groups) return change_ports(self, c, next + 1);
+            network::update_port u;
+            u.port_id = port_id;
+            u.security_groups = groups;
+            self->request(self->state.networking, self->state.opts.read_timeout,
+                          command_atom::value, port_atom::value, port_id,
+                          network::command{std::move(u)}, c->meta)
+                .then([self, c, next](network_state&) { change_ports(self, c, next + 1); },
+                      [c](caf::error& e) mutable { c->promise.deliver(as_answer(e)); });
+          },
+          [c](caf::error& e) mutable { c->promise.deliver(as_answer(e)); });
+}
+
+void find_group(compute_actor* self, group_change_ptr c) {
+  self->request(self->state.networking, self->state.opts.read_timeout, list_atom::value,
+                security_group_atom::value)
+      .then(
+          [self, c](std::vector<security_group_state>& groups) mutable {
+            const auto& project = c->server.project_id;
+            auto it =
+                std::find_if(groups.begin(), groups.end(), [&](const security_group_state& g) {
+                  return g.exists() && g.project_id == project &&
+                         (g.name == c->group || g.id == c->group);
+                });
+            if (it == groups.end()) {
+              c->promise.deliver(
+                  to_caf_error({errc::not_found, "Security group " + c->group +
+                                                     " not found for project " + project + "."}));
+              return;
+            }
+            c->group_id = it->id;
+            c->group_name = it->name;
+            c->names = c->server.security_groups;
+            auto named = std::find(c->names.begin(), c->names.end(), c->group_name);
+            if (c->add == (named != c->names.end())) {
+              c->promise.deliver(to_caf_error(
+                  {errc::bad_request, "Security group " + c->group_name +
+                                          (c->add ? " is already associated with the instance "
+                                                  : " not associated with the instance ") +
+                                          c->instance_id}));
+              return;
+            }
+            if (c->add)
+              c->names.push_back(c->group_name);
+            else
+              c->names.erase(named);
+            change_ports(self, c, 0);
+          },
+          [c](caf::error& e) mutable { c->promise.deliver(as_answer(e)); });
+}
+
+caf::result<instance_state> on_server_group_change(compute_actor* self, const std::string& id,
+                                                   const std::string& group, bool add,
+                                                   event_metadata& meta) {
+  auto c = std::make_shared<group_change>();
+  c->instance_id = id;
+  c->group = group;
+  c->add = add;
+  c->meta = meta;
+  c->promise = self->make_response_promise<instance_state>();
+  self->request(self->state.conductor, conductor_timeout, caf::get_atom::value,
+                instance_atom::value, id)
+      .then(
+          [self, c](instance_state& s) mutable {
+            c->server = std::move(s);
+            find_group(self, c);
+          },
+          [c](caf::error& e) mutable { c->promise.deliver(as_answer(e)); });
+  return c->promise;
+}
+
+// --- createImage (Nova's compute/api.py snapshot): the door makes the
+// image in Glance, queued, with Nova's snapshot properties, then asks the
+// instance to copy its disk into it; a refusal takes the image back ---
+
+struct snapshot_flow {
+  std::string instance_id;
+  std::string name;
+  std::map<std::string, std::string> metadata;
+  event_metadata meta;
+  caf::typed_response_promise<std::string> promise;
+  instance_state server;
+  std::string image_id;
+};
+using snapshot_flow_ptr = std::shared_ptr<snapshot_flow>;
+
+// Nova's snapshot properties over the base image's own (what it was booted
+// from, so that the snapshot boots the same way).
+image::create snapshot_image(const snapshot_flow& f, const image_state* base) {
+  image::create c;
+  c.name = f.name;
+  c.owner = f.server.project_id;
+  c.visibility = "private";
+  c.container_format = "bare";
+  c.disk_format = "raw";
+  if (base) {
+    c.properties = base->properties;
+    if (!base->disk_format.empty()) c.disk_format = base->disk_format;
+    if (!base->container_format.empty()) c.container_format = base->container_format;
+    c.min_ram = base->min_ram;
+    c.min_disk = base->min_disk;
+  }
+  c.min_disk = std::max<std::int64_t>(c.min_disk, f.server.flavor.root_gb);
+  for (const auto& [k, v] : f.metadata) c.properties[k] = v;
+  c.properties["image_type"] = "snapshot";
+  c.properties["instance_uuid"] = f.server.id;
+  c.properties["base_image_ref"] = f.server.image_id;
+  c.properties["user_id"] = f.meta.user_id;
+  c.properties["image_location"] = "snapshot";
+  return c;
+}
+
+void start_snapshot(compute_actor* self, snapshot_flow_ptr f) {
+  self->request(self->state.conductor, conductor_timeout, action_atom::value, f->instance_id,
+                instance::command{instance::snapshot{f->image_id, f->name}}, f->meta)
+      .then([f](instance_state&) mutable { f->promise.deliver(f->image_id); },
+            [self, f](caf::error& e) mutable {
+              // The instance refused (its state): the image goes too.
+              self->request(self->state.image_registry, self->state.opts.read_timeout,
+                            command_atom::value, f->image_id, image::command{image::remove{}},
+                            f->meta)
+                  .then([](image_state&) {},
+                        [f](caf::error& gone) {
+                          spdlog::error("compute: snapshot image {} not removed: {}", f->image_id,
+                                        from_caf_error(gone).message);
+                        });
+              f->promise.deliver(as_answer(e));
+            });
+}
+
+void make_snapshot_image(compute_actor* self, snapshot_flow_ptr f, const image_state* base) {
+  f->image_id = new_random_uuid();
+  self->request(self->state.image_registry, self->state.opts.read_timeout, command_atom::value,
+                f->image_id, image::command{snapshot_image(*f, base)}, f->meta)
+      .then([self, f](image_state&) { start_snapshot(self, f); },
+            [f](caf::error& e) mutable { f->promise.deliver(as_answer(e)); });
+}
+
+caf::result<std::string> on_create_image(compute_actor* self, create_image_request& req) {
+  auto f = std::make_shared<snapshot_flow>();
+  f->instance_id = req.instance_id;
+  f->name = std::move(req.name);
+  f->metadata = std::move(req.metadata);
+  f->meta = req.meta;
+  const std::string id = req.instance_id;
+  f->promise = self->make_response_promise<std::string>();
+  self->request(self->state.conductor, conductor_timeout, caf::get_atom::value,
+                instance_atom::value, id)
+      .then(
+          [self, f](instance_state& s) {
+            f->server = std::move(s);
+            // Refused before any image is made when the state is wrong.
+            auto d = instance_machine::decide(f->server, instance::snapshot{"-", f->name});
+            if (!d) {
+              f->promise.deliver(to_caf_error(d.error()));
+              return;
+            }
+            self->request(self->state.image_registry, self->state.opts.read_timeout,
+                          caf::get_atom::value, image_atom::value, f->server.image_id)
+                .then([self, f](image_state& base) { make_snapshot_image(self, f, &base); },
+                      // The base image is gone: the snapshot still can be.
+                      [self, f](caf::error&) { make_snapshot_image(self, f, nullptr); });
+          },
+          [f](caf::error& e) mutable { f->promise.deliver(as_answer(e)); });
+  return f->promise;
+}
+
+// --- server groups (Nova's os-server-groups) ---
+
+caf::result<server_group_state> on_server_group_create(compute_actor* self, server_group::create& c,
+                                                       event_metadata& meta) {
+  auto& st = self->state;
+  // Checked before the quota, as Nova's schema would.
+  if (auto d = server_group_machine::decide(server_group_state{}, server_group::command{c}); !d)
+    return to_caf_error(d.error());
+  const std::int64_t most = st.quotas_of(c.project_id).limit("server_groups");
+  if (most >= 0 && st.groups_of(c.project_id) + 1 > most)
+    return to_caf_error({errc::forbidden, "Quota exceeded, too many server groups."});
+  const std::string project = c.project_id;
+  ++st.pending_groups[project];
+  auto promise = self->make_response_promise<server_group_state>();
+  auto done = [self, project] {
+    if (--self->state.pending_groups[project] <= 0) self->state.pending_groups.erase(project);
+  };
+  resource_command<server_group_state>(
+      self, new_uuid(), server_group::command{std::move(c)}, meta,
+      [promise, done](server_group_state& s) mutable {
+        done();
+        promise.deliver(s);
+      },
+      [promise, done](const caf::error& e) mutable {
+        done();
+        promise.deliver(e);
+      });
   return promise;
 }
 
@@ -566,6 +895,7 @@ caf::behavior compute(compute_actor* self, caf::actor conductor, caf::actor netw
   self->set_down_handler([self](caf::down_msg& dm) { on_caller_down(self, dm); });
   read_all<flavor_state>(self, flavor_atom::value);
   read_all<keypair_state>(self, keypair_atom::value);
+  read_all<server_group_state>(self, server_group_atom::value);
   read_all<compute_quota_state>(self, compute_quota_atom::value);
   read_instances(self);
   self->request(self->state.conductor, conductor_timeout, caf::get_atom::value,
@@ -629,6 +959,33 @@ caf::behavior compute(compute_actor* self, caf::actor conductor, caf::actor netw
       [self](caf::delete_atom, instance_atom, const std::string& id, event_metadata& m) {
         return on_delete_server(self, id, m);
       },
+      [self](action_atom, const std::string& id, instance::command& c, event_metadata& m) {
+        return on_server_action(self, id, c, m);
+      },
+      [self](command_atom, server_group_atom, server_group::create& c, event_metadata& m) {
+        return on_server_group_create(self, c, m);
+      },
+      [self](caf::delete_atom, server_group_atom, const std::string& id,
+             event_metadata& m) -> caf::result<server_group_state> {
+        if (!self->state.server_groups.count(id))
+          return to_caf_error({errc::not_found, "Instance group " + id + " could not be found."});
+        auto promise = self->make_response_promise<server_group_state>();
+        resource_command<server_group_state>(
+            self, id, server_group::command{server_group::remove{}}, m,
+            [promise](server_group_state& s) mutable { promise.deliver(s); }, fail_to(promise));
+        return promise;
+      },
+      [self](caf::get_atom, server_group_atom,
+             const std::string& id) -> caf::result<server_group_state> {
+        auto it = self->state.server_groups.find(id);
+        if (it == self->state.server_groups.end())
+          return to_caf_error({errc::not_found, "Instance group " + id + " could not be found."});
+        return it->second;
+      },
+      [self](list_atom, server_group_atom) { return in_creation_order(self->state.server_groups); },
+      [self](security_group_atom, const std::string& id, const std::string& group, bool add,
+             event_metadata& m) { return on_server_group_change(self, id, group, add, m); },
+      [self](snapshot_atom, create_image_request& req) { return on_create_image(self, req); },
       [self](deadline_atom, std::uint64_t flow, std::uint64_t launch) {
         on_deadline(self, flow, launch);
       },

@@ -43,6 +43,29 @@
 //       away (no further instance is launched) each release the reservation.
 //   (caf::delete_atom, instance_atom, instance_id, meta)  -> instance_state once the
 //       delete is requested (the conductor's action remove); its usage is freed
+//   (action_atom, instance_id, instance::command, meta)   -> instance_state: a user's change
+//       of a server through the conductor; metadata bounded by the project's
+//       metadata_items quota (403)
+//   (security_group_atom, instance_id, group, bool add, meta) -> instance_state: Nova's
+//       addSecurityGroup / removeSecurityGroup: the group (a name or an id of the server's
+//       project; 404) goes on (or off) each of the server's ports, then the instance records
+//       its groups by name; 400 when it already has it (or has not)
+//   (snapshot_atom, create_image_request)                  -> std::string image id: Nova's
+//       createImage: a private queued image with Nova's snapshot properties (image_type
+//       snapshot, instance_uuid, base_image_ref, ...) over the base image's, then the
+//       instance's snapshot (its 409 removes the image again)
+// Server groups (Nova's os-server-groups; each a resource actor, this door
+// keeps the index):
+//   (command_atom, server_group_atom, server_group::create, meta) -> server_group_state
+//       400 for a bad name, policy or rule; 403 "Quota exceeded, too many server groups."
+//   (caf::delete_atom, server_group_atom, id, meta)   -> server_group_state (deleted; 404
+//       "Instance group I could not be found.")
+//   (caf::get_atom, server_group_atom, id)            -> server_group_state (404)
+//   (list_atom, server_group_atom)                    -> std::vector<server_group_state>
+//   A create of servers with create_servers_request::server_group (the scheduler hint
+//   "group") needs one of the project's groups (400 "Invalid server group G."); each
+//   instance joins it (403 "Quota exceeded, too many servers in group" over
+//   server_group_members) and leaves it when deleted.
 // Instance quota (what the create flow uses; tests and tools may use it too):
 //   (reserve_atom, project_id, compute_usage wanted)       -> std::string reservation id
 //       403 forbidden "Quota exceeded for instances: Requested 1, but already used 10 of
@@ -67,6 +90,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 
 #include "actors/messages.hpp"
 #include "engine/compute_quota_state.hpp"
@@ -90,9 +114,19 @@ struct create_servers_request {
   networks_mode networks = networks_mode::listed;
   bool auto_network = false;  // "auto" (2.37): no network is an error
   std::vector<instance::requested_network> listed;
+  std::string server_group;  // os:scheduler_hints' "group": a server group's id, or ""
+
   int min_count = 1;  // fewer started than this is a failure (quota)
   int max_count = 1;
   bool is_admin = false;  // the caller's token: sees every network, image and port
+  event_metadata meta;
+};
+
+// createImage as the route parsed it.
+struct create_image_request {
+  std::string instance_id;
+  std::string name;
+  std::map<std::string, std::string> metadata;  // extra image properties
   event_metadata meta;
 };
 
@@ -145,3 +179,5 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::compute_quota_set)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::compute_usage)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::create_servers_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::created_servers)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::create_image_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::server_group::create)

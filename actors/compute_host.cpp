@@ -4,10 +4,13 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <fstream>
 #include <set>
+#include <vector>
 
 #include "actors/errors.hpp"
 #include "actors/resource_actor.hpp"
+#include "crypto/image_digest.hpp"
 #include "virt/config_drive.hpp"
 #include "virt/libvirt_network.hpp"
 #include "engine/scheduling.hpp"
@@ -174,6 +177,29 @@ caf::behavior compute_host(compute_host_actor* self, compute_host_options opts,
       [self, host](list_atom, power_atom) {
         return driver_call(host, "power states",
                            [&] { return self->state.opts.driver->power_states_all(); });
+      },
+      [self, host](snapshot_atom, const std::string& id, const std::string& image_path,
+                   const std::string& dest, const std::string& format) {
+        return driver_call(host, "snapshot", [&] {
+          self->state.opts.driver->snapshot(id, image_path, dest, format);
+          // Glance's checksums of what the copy holds, read back once.
+          std::ifstream in(dest, std::ios::binary);
+          if (!in) throw virt_error("The snapshot of the instance could not be read back.");
+          image_digest digest;
+          snapshot_copy copy;
+          std::vector<char> buf(1 << 20);
+          while (in) {
+            in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+            const auto n = in.gcount();
+            if (n <= 0) break;
+            digest.update(buf.data(), static_cast<std::size_t>(n));
+            copy.size += n;
+          }
+          auto sums = digest.finish();
+          copy.md5 = sums.md5;
+          copy.sha512 = sums.sha512;
+          return copy;
+        });
       },
       [self, host](console_atom, const std::string& id, std::int32_t lines) {
         return driver_call(host, "console output", [&] {

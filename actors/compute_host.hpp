@@ -16,6 +16,9 @@
 //   (console_atom, instance_id, int32 lines) -> std::string: the console's last lines
 //                                               (all when lines <= 0), at most 64 KiB
 //   (reconcile_atom, std::vector<expected_domain>) -> reconcile_report
+//   (snapshot_atom, instance_id, image_path, dest, format) -> snapshot_copy: the
+//                                               domain's disk copied into dest (virt_driver::
+//                                               snapshot), its size and checksums
 // A driver failure is an error (errc::internal) whose message is the
 // driver's, e.g. "Cannot start domain instance-<id>: ...".
 #pragma once
@@ -42,6 +45,15 @@ using spawn_atom = caf::atom_constant<caf::atom("spawn")>;
 using power_atom = caf::atom_constant<caf::atom("power")>;
 using console_atom = caf::atom_constant<caf::atom("console")>;
 using reconcile_atom = caf::atom_constant<caf::atom("reconcile")>;
+using snapshot_atom = caf::atom_constant<caf::atom("snapshot")>;
+
+// A snapshot's copy of a disk, as Glance records an upload: its size and
+// checksums (crypto/image_digest).
+struct snapshot_copy {
+  std::int64_t size = 0;
+  std::string md5;
+  std::string sha512;
+};
 
 // What the instance actor asks a domain to do (one per user action).
 struct power_action {
@@ -128,3 +140,4 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::domain_power_states)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::expected_domain)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<cumulo::expected_domain>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::reconcile_report)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::snapshot_copy)

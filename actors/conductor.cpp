@@ -56,6 +56,7 @@ auto behavior_of() {
   if constexpr (std::is_same_v<Machine, quota_machine>) return quota_actor;
   if constexpr (std::is_same_v<Machine, flavor_machine>) return flavor_actor;
   if constexpr (std::is_same_v<Machine, keypair_machine>) return keypair_actor;
+  if constexpr (std::is_same_v<Machine, server_group_machine>) return server_group_actor;
   if constexpr (std::is_same_v<Machine, compute_quota_machine>) return compute_quota_actor;
   if constexpr (std::is_same_v<Machine, network_machine>) return network_actor;
   if constexpr (std::is_same_v<Machine, image_machine>) return image_actor;
@@ -135,6 +136,8 @@ void with_machine(const std::string& kind, F&& f) {
     f(std::type_identity<flavor_machine>{});
   else if (kind == keypair_machine::kind)
     f(std::type_identity<keypair_machine>{});
+  else if (kind == server_group_machine::kind)
+    f(std::type_identity<server_group_machine>{});
   else if (kind == compute_quota_machine::kind)
     f(std::type_identity<compute_quota_machine>{});
   else if (kind == network_machine::kind)
@@ -414,6 +417,7 @@ caf::behavior conductor(conductor_actor* self, caf::actor journal, log_fold_ptr 
   spawn_live<quota_machine>(self, *fold);
   spawn_live<flavor_machine>(self, *fold);
   spawn_live<keypair_machine>(self, *fold);
+  spawn_live<server_group_machine>(self, *fold);
   spawn_live<compute_quota_machine>(self, *fold);
   spawn_live<network_machine>(self, *fold);
   spawn_live<image_machine>(self, *fold);
@@ -486,6 +490,9 @@ caf::behavior conductor(conductor_actor* self, caf::actor journal, log_fold_ptr 
       [self](command_atom, const std::string& id, keypair::command& c, event_metadata& m) {
         return on_command<keypair_machine>(self, id, c, m);
       },
+      [self](command_atom, const std::string& id, server_group::command& c, event_metadata& m) {
+        return on_command<server_group_machine>(self, id, c, m);
+      },
       [self](command_atom, const std::string& id, compute_quota::command& c, event_metadata& m) {
         return on_command<compute_quota_machine>(self, id, c, m);
       },
@@ -543,6 +550,7 @@ caf::behavior conductor(conductor_actor* self, caf::actor journal, log_fold_ptr 
       [self](list_atom, image_atom) { return on_list<image_machine>(self); },
       [self](list_atom, flavor_atom) { return on_list<flavor_machine>(self); },
       [self](list_atom, keypair_atom) { return on_list<keypair_machine>(self); },
+      [self](list_atom, server_group_atom) { return on_list<server_group_machine>(self); },
       [self](list_atom, compute_quota_atom) { return on_list<compute_quota_machine>(self); },
       [self](list_atom, instance_atom) { return on_list<instance_machine>(self); },
       [self](caf::get_atom, scheduler_atom) { return self->state.scheduler; },

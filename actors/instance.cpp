@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <type_traits>
 
 #include "actors/errors.hpp"
 #include "actors/networking.hpp"
@@ -457,6 +458,9 @@ void launch(self_ptr self, const event_metadata& meta) {
   if (!building(self)) return done(self);
   const auto& s = self->state.s;
   auto spec = make_request_spec(s.id, s.flavor);
+  spec.group_id = s.server_group_id;
+  spec.group_policy = s.server_group_policy;
+  spec.max_server_per_host = s.max_server_per_host;
   spec.ignore_hosts = self->state.failed_hosts;
   self->request(self->state.links->scheduler, journal_timeout, select_atom::value, std::move(spec),
                 meta)
@@ -527,9 +531,26 @@ std::optional<action_plan> plan_of(const instance::command& c) {
   return std::nullopt;
 }
 
+// What a user may ask through action_atom: the power actions and the
+// delete (work on the domain follows), and the changes that are only events
+// (rename, update, metadata, tags, lock).
 bool user_command(const instance::command& c) {
-  return plan_of(c) || std::holds_alternative<instance::remove>(c) ||
-         std::holds_alternative<instance::rename>(c);
+  return plan_of(c) ||
+         std::visit(
+             [](const auto& x) {
+               using T = std::decay_t<decltype(x)>;
+               return std::is_same_v<T, instance::remove> || std::is_same_v<T, instance::rename> ||
+                      std::is_same_v<T, instance::update> ||
+                      std::is_same_v<T, instance::set_metadata> ||
+                      std::is_same_v<T, instance::delete_metadata> ||
+                      std::is_same_v<T, instance::set_tags> ||
+                      std::is_same_v<T, instance::add_tag> ||
+                      std::is_same_v<T, instance::remove_tag> ||
+                      std::is_same_v<T, instance::lock> || std::is_same_v<T, instance::unlock> ||
+                      std::is_same_v<T, instance::set_security_groups> ||
+                      std::is_same_v<T, instance::snapshot>;
+             },
+             c);
 }
 
 // A failed reboot leaves the instance in ERROR (as Nova does); another
@@ -581,12 +602,95 @@ void run_delete(self_ptr self, const event_metadata& meta, then_fn finish) {
   });
 }
 
+// --- createImage: copy, then upload (Nova's compute manager's snapshot) ---
+
+// How long a disk copy may take (qemu-img reads the whole disk), and an
+// answer of the image registry.
+constexpr auto snapshot_timeout = std::chrono::minutes(30);
+constexpr std::chrono::seconds registry_timeout{60};
+
+// A snapshot that failed: its image is removed (as Nova deletes it) and the
+// task ends; the instance stays as it was.
+void snapshot_failed(self_ptr self, const event_metadata& meta, const std::string& image_id,
+                     const std::filesystem::path& part, const std::string& why) {
+  spdlog::warn("[{}] instance {}: snapshot failed: {}", meta.request_id, self->state.s.id, why);
+  std::error_code ec;
+  std::filesystem::remove(part, ec);
+  self->request(self->state.links->image_registry, registry_timeout, command_atom::value, image_id,
+                image::command{image::remove{}}, meta)
+      .then([](image_state&) {}, [](caf::error&) {});
+  execute(self, instance::abort_task{"snapshot: " + why}, meta,
+          [self](outcome<instance_state>) { done(self); });
+}
+
+void upload_snapshot(self_ptr self, const event_metadata& meta, const std::string& image_id,
+                     const std::filesystem::path& part, snapshot_copy copy) {
+  step(
+      self, instance::snapshot_uploading{}, meta,
+      [self, meta, image_id, part, copy] {
+        const auto final_path = self->state.links->images_dir / image_id;
+        std::error_code ec;
+        std::filesystem::rename(part, final_path, ec);
+        if (ec) return snapshot_failed(self, meta, image_id, part, ec.message());
+        image::finish_upload up{copy.size, copy.md5, "sha512", copy.sha512, std::nullopt};
+        self->request(self->state.links->image_registry, registry_timeout, command_atom::value,
+                      image_id, image::command{std::move(up)}, meta)
+            .then(
+                [self, meta](image_state&) {
+                  step(
+                      self, instance::complete_snapshot{}, meta, [self] { done(self); },
+                      [self] { done(self); });
+                },
+                [self, meta, image_id, final_path](caf::error& e) {
+                  snapshot_failed(self, meta, image_id, final_path, from_caf_error(e).message);
+                });
+      },
+      [self] { done(self); });
+}
+
+void run_snapshot(self_ptr self, const event_metadata& meta) {
+  const auto& s = self->state.s;
+  const std::string image_id = s.snapshot_image_id;
+  if (s.task_state != task_states::image_snapshot || image_id.empty()) return done(self);
+  const auto part = self->state.links->images_dir / (image_id + ".snapshot.part");
+  auto host = host_actor(self);
+  if (!host)
+    return snapshot_failed(self, meta, image_id, part, "The instance's host is not known.");
+  // The image is saving while the copy is made; its format is the one the
+  // door gave it (the base image's).
+  self->request(self->state.links->image_registry, registry_timeout, command_atom::value, image_id,
+                image::command{image::start_upload{}}, meta)
+      .then(
+          [self, meta, image_id, part, host](image_state& img) {
+            const auto base = self->state.links->images_dir / self->state.s.image_id;
+            self->request(host, snapshot_timeout, snapshot_atom::value, self->state.s.id,
+                          base.string(), part.string(), img.disk_format)
+                .then(
+                    [self, meta, image_id, part](snapshot_copy& copy) {
+                      step(
+                          self, instance::snapshot_taken{}, meta,
+                          [self, meta, image_id, part, copy] {
+                            upload_snapshot(self, meta, image_id, part, copy);
+                          },
+                          [self] { done(self); });
+                    },
+                    [self, meta, image_id, part](caf::error& e) {
+                      snapshot_failed(self, meta, image_id, part, from_caf_error(e).message);
+                    });
+          },
+          [self, meta, image_id, part](caf::error& e) {
+            snapshot_failed(self, meta, image_id, part, from_caf_error(e).message);
+          });
+}
+
 void start_work(self_ptr self, const instance::command& c, const event_metadata& meta) {
   if (!self->state.links) return;  // no compute: the state machine alone (replay, tests)
   if (std::holds_alternative<instance::remove>(c))
     return enqueue(self, [self, meta] { run_delete(self, meta, [self] { done(self); }); });
   if (auto plan = plan_of(c))
     return enqueue(self, [self, meta, p = *plan] { run_action(self, meta, p); });
+  if (std::holds_alternative<instance::snapshot>(c))
+    return enqueue(self, [self, meta] { run_snapshot(self, meta); });
 }
 
 // --- a restart's interrupted operation ---
@@ -695,6 +799,11 @@ void resolve(self_ptr self, const event_metadata& meta, then_fn k) {
     });
     return;
   }
+  // A snapshot cut off by the restart: its image (queued again, empty) goes.
+  if (!s.snapshot_image_id.empty() && self->state.links)
+    self->request(self->state.links->image_registry, registry_timeout, command_atom::value,
+                  s.snapshot_image_id, image::command{image::remove{}}, meta)
+        .then([](image_state&) {}, [](caf::error&) {});
   execute(self, instance::abort_task{"interrupted by a restart of the cloud"}, meta,
           [k](outcome<instance_state>) { k(); });
 }
@@ -758,6 +867,8 @@ caf::behavior instance_actor(instance_actor_type* self, caf::actor journal, std:
              event_metadata& meta) -> caf::result<instance_state> {
         if (!user_command(command))
           return to_caf_error({errc::bad_request, "Not an action a user may ask for."});
+        if (auto locked = instance::check_lock(self->state.s, command, meta.caller_is_admin))
+          return to_caf_error(*locked);
         auto promise = self->make_response_promise<instance_state>();
         const std::int64_t before = self->state.s.version;
         execute(self, command, meta,

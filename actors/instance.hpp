@@ -20,6 +20,9 @@
 //                                               event follow. Only user commands (stop, start,
 //                                               reboot, pause, unpause, suspend, resume,
 //                                               rename, remove).
+//                                               A snapshot (the compute door made its image)
+//                                               copies the disk on the host, then uploads the
+//                                               copy through the image registry.
 //   (resolve_atom, meta)                     -> instance_state once an operation interrupted by
 //                                               a restart is resolved (see the conductor)
 //   (console_atom, int32 lines)              -> std::string: the console's last lines
@@ -50,6 +53,7 @@ struct compute_links {
   caf::actor conductor;  // images
   caf::actor scheduler;
   caf::actor networking;
+  caf::actor image_registry;              // a snapshot's image (Glance's door)
   std::shared_ptr<host_directory> hosts;  // compute hosts by name
   std::filesystem::path images_dir;       // an image's file: images_dir/<image id>
   // How long a spawn may take before the build gives the host up and is

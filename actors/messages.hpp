@@ -48,6 +48,7 @@ using image_atom = caf::atom_constant<caf::atom("image")>;
 using instance_atom = caf::atom_constant<caf::atom("instance")>;
 using flavor_atom = caf::atom_constant<caf::atom("flavor")>;
 using keypair_atom = caf::atom_constant<caf::atom("keypair")>;
+using server_group_atom = caf::atom_constant<caf::atom("srvgroup")>;
 using compute_quota_atom = caf::atom_constant<caf::atom("cquota")>;
 // scheduler
 using register_atom = caf::atom_constant<caf::atom("register")>;
@@ -88,6 +89,9 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::flavor::command)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::keypair_state)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<cumulo::keypair_state>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::keypair::command)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::server_group_state)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<cumulo::server_group_state>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::server_group::command)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::compute_quota_state)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<cumulo::compute_quota_state>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::compute_quota::command)

@@ -158,6 +158,8 @@ caf::behavior flavor_actor(resource_actor<flavor_machine>* self, caf::actor jour
                            std::optional<flavor_state> initial);
 caf::behavior keypair_actor(resource_actor<keypair_machine>* self, caf::actor journal,
                             std::string id, std::optional<keypair_state> initial);
+caf::behavior server_group_actor(resource_actor<server_group_machine>* self, caf::actor journal,
+                                 std::string id, std::optional<server_group_state> initial);
 caf::behavior compute_quota_actor(resource_actor<compute_quota_machine>* self, caf::actor journal,
                                   std::string id, std::optional<compute_quota_state> initial);
 caf::behavior network_actor(resource_actor<network_machine>* self, caf::actor journal,

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "actors/errors.hpp"
 #include "actors/resource_actor.hpp"
 
@@ -60,7 +62,18 @@ caf::behavior scheduler(scheduler_actor* self, caf::actor journal, std::vector<h
         std::vector<const host_state*> candidates;
         for (const auto& [name, h] : self->state.hosts)
           if (h.exists()) candidates.push_back(&h);
-        auto chosen = select_destination(candidates, spec);
+        // The scheduler learns a group's members as it places them (and
+        // from the live instances at a start): one request at a time, so two
+        // members placed at once still see each other.
+        static const std::vector<std::string> no_members;
+        const std::vector<std::string>* members = &no_members;
+        if (!spec.group_id.empty()) {
+          auto& m = self->state.group_members[spec.group_id];
+          if (std::find(m.begin(), m.end(), spec.instance_id) == m.end())
+            m.push_back(spec.instance_id);
+          members = &m;
+        }
+        auto chosen = select_destination(candidates, spec, *members);
         if (!chosen.host) {
           std::string reasons;
           for (const auto& [host, reason] : chosen.rejections) {
@@ -80,8 +93,18 @@ caf::behavior scheduler(scheduler_actor* self, caf::actor journal, std::vector<h
             host::command{host::claim{spec.instance_id, spec.vcpus, spec.memory_mb, spec.disk_gb}},
             std::move(meta), [hostname](const host_state&) { return hostname; });
       },
+      [self](caf::put_atom, server_group_atom, group_membership& members) {
+        for (auto& [group, ids] : members) {
+          auto& m = self->state.group_members[group];
+          for (auto& id : ids)
+            if (std::find(m.begin(), m.end(), id) == m.end()) m.push_back(std::move(id));
+        }
+      },
       [self](release_atom, const std::string& hostname, const std::string& instance_id,
              event_metadata& meta) {
+        // A released instance no longer holds its group's place.
+        for (auto& [group, ids] : self->state.group_members)
+          ids.erase(std::remove(ids.begin(), ids.end(), instance_id), ids.end());
         return run_host_command<host_state>(
             self, hostname, host::command{host::release{instance_id}}, std::move(meta), same);
       },

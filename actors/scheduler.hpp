@@ -7,6 +7,9 @@
 //       ("compute-1: <why>; compute-2: <why>")
 //   (release_atom, hostname, instance_id, meta)    -> host_state
 //   (get_atom)                                     -> std::vector<host_state>
+//   (put_atom, server_group_atom, map group -> instance ids) -> (no answer): the members
+//       of server groups that are placed already (at a start, from the live instances);
+//       select learns the others from their request_spec's group
 #pragma once
 
 #include <caf/all.hpp>
@@ -19,8 +22,14 @@
 
 namespace cumulo {
 
+// Server groups' placed members: instance ids by group id.
+using group_membership = std::map<std::string, std::vector<std::string>>;
+
 struct scheduler_state {
   std::map<std::string, host_state> hosts;
+  // Server groups' members by group id, as instances of a group were
+  // selected (and, at a start, read from the live instances).
+  group_membership group_members;
   caf::actor journal;
   static inline const char* name = "scheduler";
 };
@@ -29,3 +38,5 @@ caf::behavior scheduler(caf::stateful_actor<scheduler_state>* self, caf::actor j
                         std::vector<host_state> hosts);
 
 }  // namespace cumulo
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::group_membership)

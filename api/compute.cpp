@@ -144,8 +144,58 @@ void add_compute_routes(Pistache::Rest::Router& router, server_context& ctx) {
                     [&ctx](const Request& req, std::shared_ptr<responder> r, microversion) {
                       respond(*r, 200, {{"version", v21_document(base_url(req, ctx))}});
                     });
+  // Nova's extension list, kept at v2.1 for old clients: the features
+  // cumulo has, by their v2 names.
+  static const std::vector<std::pair<const char*, const char*>> extensions{
+      {"os-keypairs", "Keypairs"},
+      {"os-hypervisors", "Hypervisors"},
+      {"os-services", "Services"},
+      {"os-quota-sets", "Quotas"},
+      {"os-flavor-extra-specs", "FlavorExtraSpecs"},
+      {"os-instance-actions", "InstanceActions"},
+      {"os-lock-server", "LockServer"},
+      {"os-pause-server", "PauseServer"},
+      {"os-suspend-server", "SuspendServer"},
+      {"os-console-output", "ConsoleOutput"},
+      {"os-server-diagnostics", "ServerDiagnostics"},
+      {"os-extended-status", "ExtendedStatus"},
+      {"os-extended-ips", "ExtendedIps"},
+      {"os-availability-zone", "AvailabilityZone"},
+  };
+  auto extension = [](const char* alias, const char* name) {
+    return nlohmann::json{{"alias", alias},
+                          {"name", name},
+                          {"description", std::string(name) + " support."},
+                          {"namespace", "http://docs.openstack.org/compute/ext/fake_xml"},
+                          {"updated", "2014-12-03T00:00:00Z"},
+                          {"links", nlohmann::json::array()}};
+  };
+  add_compute_route(
+      router, ctx, http_method::get, compute_root + "/extensions",
+      [&ctx, extension](const Request& req, std::shared_ptr<responder> r, microversion) {
+        with_token(ctx, auth_token_of(req), r,
+                   [extension](std::shared_ptr<responder> rr, token_info&) {
+                     nlohmann::json list = nlohmann::json::array();
+                     for (const auto& [alias, name] : extensions)
+                       list.push_back(extension(alias, name));
+                     respond(*rr, 200, {{"extensions", list}});
+                   });
+      });
+  add_compute_route(
+      router, ctx, http_method::get, compute_root + "/extensions/:alias",
+      [&ctx, extension](const Request& req, std::shared_ptr<responder> r, microversion) {
+        const std::string alias = param_of(req, ":alias");
+        with_token(ctx, auth_token_of(req), r,
+                   [extension, alias](std::shared_ptr<responder> rr, token_info&) {
+                     for (const auto& [a, name] : extensions)
+                       if (alias == a)
+                         return respond(*rr, 200, {{"extension", extension(a, name)}});
+                     respond_error(*rr, 404, "The resource could not be found.");
+                   });
+      });
   add_flavor_routes(router, ctx);
   add_keypair_routes(router, ctx);
+  add_server_group_routes(router, ctx);
   add_limits_routes(router, ctx);
   add_hypervisor_routes(router, ctx);
 }

@@ -62,6 +62,8 @@ void add_compute_route(Pistache::Rest::Router& router, server_context& ctx, http
 void add_compute_routes(Pistache::Rest::Router& router, server_context& ctx);
 void add_flavor_routes(Pistache::Rest::Router& router, server_context& ctx);
 void add_keypair_routes(Pistache::Rest::Router& router, server_context& ctx);
+// /os-server-groups (compute_server_groups.cpp).
+void add_server_group_routes(Pistache::Rest::Router& router, server_context& ctx);
 void add_limits_routes(Pistache::Rest::Router& router, server_context& ctx);
 void add_hypervisor_routes(Pistache::Rest::Router& router, server_context& ctx);
 

@@ -38,12 +38,16 @@ constexpr action_name started_by[] = {
     {"instance.suspend_requested", "suspend", "compute_suspend_instance"},
     {"instance.resume_requested", "resume", "compute_resume_instance"},
     {"instance.delete_requested", "delete", "compute_terminate_instance"},
+    {"instance.snapshot_requested", "createImage", "compute_snapshot_instance"},
+    {"instance.locked", "lock", "api_lock"},
+    {"instance.unlocked", "unlock", "api_unlock"},
 };
 
 bool succeeds(const std::string& type) {
-  for (const char* t : {"instance.active", "instance.stopped", "instance.started",
-                        "instance.rebooted", "instance.paused", "instance.unpaused",
-                        "instance.suspended", "instance.resumed", "instance.deleted"})
+  for (const char* t :
+       {"instance.active", "instance.stopped", "instance.started", "instance.rebooted",
+        "instance.paused", "instance.unpaused", "instance.suspended", "instance.resumed",
+        "instance.deleted", "instance.snapshot_done"})
     if (type == t) return true;
   return false;
 }
@@ -100,6 +104,9 @@ instance_history history_of(const recorded_events& events) {
         a.events.push_back({"conductor_schedule_and_build_instances", r.time_us, 0, "", ""});
       else
         a.events.push_back({start->event, r.time_us, 0, "", host});
+      // A lock is done once it is recorded: no step follows.
+      if (r.type == instance_locked::type_name || r.type == instance_unlocked::type_name)
+        finish(a.events.back(), r, "Success");
       h.actions.push_back(std::move(a));
       continue;
     }

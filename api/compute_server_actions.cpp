@@ -1,9 +1,11 @@
 // POST /servers/{id}/action: the power actions (os-stop, os-start, reboot,
-// pause, unpause, suspend, resume) answered 202 once their request event is
-// durable, and os-getConsoleOutput. A wrong state is the state machine's
+// pause, unpause, suspend, resume) and lock/unlock, answered 202 once their
+// request event is durable (through the compute door, which also checks the
+// lock), and os-getConsoleOutput. A wrong state is the state machine's
 // 409 in Nova's words.
 #include <limits>
 
+#include "actors/compute.hpp"
 #include "actors/conductor.hpp"
 #include "actors/instance.hpp"
 #include "api/auth.hpp"
@@ -37,6 +39,24 @@ std::optional<power_action> power_action_of(responder& r, const std::string& key
     return power_action{"os_compute_api:os-suspend-server:suspend", instance::suspend{}};
   if (key == "resume")
     return power_action{"os_compute_api:os-suspend-server:resume", instance::resume{}};
+  // Nova's lock (2.73: with a reason); who locks is known once the server
+  // is read (the route fills by_owner in).
+  if (key == "lock") {
+    instance::lock l;
+    if (value.is_object() && value.contains("locked_reason")) {
+      if (!value["locked_reason"].is_string() ||
+          value["locked_reason"].get<std::string>().size() > 255) {
+        respond_error(r, 400,
+                      "Invalid input for field/attribute locked_reason. It is a text of at most "
+                      "255 characters");
+        return std::nullopt;
+      }
+      l.reason = value["locked_reason"].get<std::string>();
+    }
+    return power_action{"os_compute_api:os-lock-server:lock", l};
+  }
+  if (key == "unlock")
+    return power_action{"os_compute_api:os-lock-server:unlock", instance::unlock{}};
   if (key == "reboot") {
     const std::string type =
         value.is_object() && value.contains("type") && value["type"].is_string()
@@ -92,11 +112,12 @@ std::optional<std::int32_t> console_length(responder& r, const json& value) {
 void console_output(server_context& ctx, std::shared_ptr<responder> r, const token_info& t,
                     const instance_state& s, std::int32_t lines) {
   if (!enforce(*r, ctx, t, "os_compute_api:os-console-output", {s.project_id, s.user_id})) return;
-  // Nova reads the console of an active instance only.
-  if (s.vm_state != vm_states::active) {
+  // Nova reads the console's log file, a stopped server's too; only a
+  // server being deleted (or without a host yet: the instance's 409) is refused.
+  if (s.task_state == task_states::deleting) {
     respond_error(*r, 409,
-                  "Cannot 'get_console_output' instance " + s.id + " while it is in vm_state " +
-                      to_string(s.vm_state));
+                  "Cannot 'get_console_output' instance " + s.id + " while it is in task_state " +
+                      to_string(s.task_state));
     return;
   }
   ctx.bridge.ask<std::string>(
@@ -112,7 +133,7 @@ void console_output(server_context& ctx, std::shared_ptr<responder> r, const tok
 void add_server_action_routes(Pistache::Rest::Router& router, server_context& ctx) {
   add_server_route(
       router, ctx, http_method::post, servers_path + "/:id/action",
-      [&ctx](const Request& req, std::shared_ptr<responder> r, int) {
+      [&ctx](const Request& req, std::shared_ptr<responder> r, int minor) {
         auto body = json_request(ctx, req, *r, "compute_server_action");
         if (!body) return;
         if (body->size() != 1) {
@@ -123,10 +144,81 @@ void add_server_action_routes(Pistache::Rest::Router& router, server_context& ct
         const json value = body->begin().value();
         std::optional<power_action> power;
         std::optional<std::int32_t> lines;
+        if (key == "addSecurityGroup" || key == "removeSecurityGroup") {
+          const bool add = key == "addSecurityGroup";
+          if (!value.is_object() || !value.contains("name") || !value["name"].is_string() ||
+              value["name"].get<std::string>().empty() ||
+              value["name"].get<std::string>().size() > 255)
+            return respond_error(*r, 400,
+                                 "Invalid input for field/attribute name. A security group's "
+                                 "name or id (1 to 255 characters) is required");
+          const std::string group = value["name"].get<std::string>();
+          return on_visible_server(
+              ctx, req, r,
+              add ? "os_compute_api:os-security-groups:add"
+                  : "os_compute_api:os-security-groups:remove",
+              [&ctx, group, add](std::shared_ptr<responder> rr, const token_info& t,
+                                 instance_state& s) {
+                ctx.bridge.ask<instance_state>(
+                    rr, ctx.compute,
+                    [](responder& r4, instance_state&) { respond(r4, 202, no_body); },
+                    security_group_atom::value, s.id, group, add,
+                    event_metadata{rr->request_id(), t.user.id, t.is_admin()});
+              });
+        }
+        if (key == "createImage") {
+          // Nova's schema: a name of 1 to 255 characters, metadata of texts.
+          const bool named = value.is_object() && value.contains("name") &&
+                             value["name"].is_string() &&
+                             !value["name"].get<std::string>().empty() &&
+                             value["name"].get<std::string>().size() <= 255;
+          if (!named)
+            return respond_error(*r, 400,
+                                 "Invalid input for field/attribute createImage. 'name' is a "
+                                 "required property: a text of 1 to 255 characters");
+          std::map<std::string, std::string> metadata;
+          if (value.contains("metadata")) {
+            const auto& m = value["metadata"];
+            bool texts = m.is_object();
+            if (texts)
+              for (const auto& [k, v] : m.items())
+                texts = texts && v.is_string() && !metadata_key_error(k) &&
+                        v.get<std::string>().size() <= 255;
+            if (!texts)
+              return respond_error(*r, 400,
+                                   "Invalid input for field/attribute metadata. Metadata is an "
+                                   "object of texts (keys of [a-zA-Z0-9-_:. ], values of at most "
+                                   "255 characters)");
+            metadata = m.get<std::map<std::string, std::string>>();
+          }
+          const std::string name = value["name"].get<std::string>();
+          const std::string image_url = base_url(req, ctx) + "/image/v2/images/";
+          return on_visible_server(
+              ctx, req, r, "os_compute_api:servers:create_image",
+              [&ctx, name, metadata, minor, image_url](std::shared_ptr<responder> rr,
+                                                       const token_info& t, instance_state& s) {
+                ctx.bridge.ask<std::string>(
+                    rr, ctx.compute,
+                    [minor, image_url](responder& r4, std::string& image_id) {
+                      // From 2.45 the id is the body; before, a Location.
+                      if (minor >= 45) return respond(r4, 202, {{"image_id", image_id}});
+                      respond(r4, 202, no_body, {{"Location", image_url + image_id}});
+                    },
+                    snapshot_atom::value,
+                    create_image_request{
+                        s.id, name, metadata,
+                        event_metadata{rr->request_id(), t.user.id, t.is_admin()}});
+              });
+        }
         if (key == "os-getConsoleOutput") {
           lines = console_length(*r, value);
           if (!lines) return;
         } else {
+          if (key == "lock" && minor < 73 && value.is_object() && value.contains("locked_reason")) {
+            respond_error(*r, 400,
+                          "Invalid input for field/attribute lock. A locked_reason is 2.73's");
+            return;
+          }
           power = power_action_of(*r, key, value);
           if (!power) return;
         }
@@ -142,11 +234,22 @@ void add_server_action_routes(Pistache::Rest::Router& router, server_context& ct
                            }
                            if (!enforce(*r3, ctx, t, power->rule, {s.project_id, s.user_id}))
                              return;
+                           auto command = power->command;
+                           // Nova's lock: who locks decides who may unlock
+                           // without the override.
+                           const bool owner = t.project && t.project->id == s.project_id;
+                           if (auto* l = std::get_if<instance::lock>(&command)) l->by_owner = owner;
+                           if (std::holds_alternative<instance::unlock>(command) && s.locked &&
+                               s.locked_by != (owner ? "owner" : "admin") &&
+                               !enforce(*r3, ctx, t,
+                                        "os_compute_api:os-lock-server:unlock:unlock_override",
+                                        {s.project_id, s.user_id}))
+                             return;
                            ctx.bridge.ask<instance_state>(
-                               r3, ctx.conductor,
+                               r3, ctx.compute,
                                [](responder& r4, instance_state&) { respond(r4, 202, no_body); },
-                               action_atom::value, s.id, power->command,
-                               event_metadata{r3->request_id(), t.user.id});
+                               action_atom::value, s.id, command,
+                               event_metadata{r3->request_id(), t.user.id, t.is_admin()});
                          });
                    });
       });

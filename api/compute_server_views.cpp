@@ -100,8 +100,8 @@ json server_detail(const instance_state& s, const server_view& v) {
       {"updated", format_iso8601(s.updated_at_us)},
       {"progress", api_status(s) == "ACTIVE" ? 100 : 0},
       {"addresses", addresses_of(s)},
-      {"accessIPv4", ""},
-      {"accessIPv6", ""},
+      {"accessIPv4", s.access_ip_v4},
+      {"accessIPv6", s.access_ip_v6},
       {"links", server_links(s.id, v.compute_url)},
       {"OS-DCF:diskConfig", "MANUAL"},
       {"OS-EXT-AZ:availability_zone", s.availability_zone},
@@ -143,13 +143,37 @@ json server_detail(const instance_state& s, const server_view& v) {
     if (v.admin || s.fault->code != 500) fault["details"] = s.fault->details;
     j["fault"] = fault;
   }
-  if (v.minor >= 9) j["locked"] = false;
-  if (v.minor >= 19) j["description"] = nullptr;
-  if (v.minor >= 26) j["tags"] = json::array();
+  if (v.minor >= 9) j["locked"] = s.locked;
+  if (v.minor >= 19) j["description"] = s.description ? json(*s.description) : json(nullptr);
+  if (v.minor >= 26) j["tags"] = s.tags;
   if (v.minor >= 63) j["trusted_image_certificates"] = nullptr;
-  if (v.minor >= 71) j["server_groups"] = json::array();
-  if (v.minor >= 73) j["locked_reason"] = nullptr;
+  if (v.minor >= 71)
+    j["server_groups"] =
+        s.server_group_id.empty() ? json::array() : json::array({s.server_group_id});
+  if (v.minor >= 73)
+    j["locked_reason"] =
+        s.locked && !s.locked_reason.empty() ? json(s.locked_reason) : json(nullptr);
   return j;
+}
+
+json server_update_view(const instance_state& s, const server_view& v) {
+  json j = server_detail(s, v);
+  if (v.minor >= 75) return j;
+  // Before 2.75 Nova's update answers the server without its extensions'
+  // attributes (the view builder's show_* flags all off).
+  for (auto it = j.begin(); it != j.end();) {
+    const std::string& k = it.key();
+    const bool extension = k.rfind("OS-EXT-", 0) == 0 || k.rfind("OS-SRV-USG:", 0) == 0 ||
+                           k == "os-extended-volumes:volumes_attached" || k == "config_drive" ||
+                           k == "key_name" || k == "security_groups" || k == "host_status" ||
+                           k == "server_groups";
+    it = extension ? j.erase(it) : std::next(it);
+  }
+  return j;
+}
+
+json addresses_view(const instance_state& s) {
+  return addresses_of(s);
 }
 
 void respond_server_not_found(responder& r, const std::string& id) {

@@ -26,6 +26,12 @@ nlohmann::json server_summary(const instance_state& s, const std::string& comput
 // The full server body of GET /servers/{id} at v.minor.
 nlohmann::json server_detail(const instance_state& s, const server_view& v);
 
+// PUT /servers/{id}'s answer: the detail from 2.75, before it without the
+// extensions' attributes (OS-EXT-*, OS-SRV-USG:*, key_name, security groups...).
+nlohmann::json server_update_view(const instance_state& s, const server_view& v);
+// "addresses" of a server: {network name: [{addr, version, OS-EXT-IPS...}]}
+// (also GET /servers/{id}/ips).
+nlohmann::json addresses_view(const instance_state& s);
 // Nova's hostId: sha224 of project id and host, in hex; "" before a host.
 std::string host_id(const std::string& project_id, const std::string& host);
 // 404 in Nova's words for a server the caller may not see.

@@ -118,6 +118,42 @@ bool valid_ip(const std::string& ip) {
   return inet_pton(AF_INET, ip.c_str(), &buf) == 1 || inet_pton(AF_INET6, ip.c_str(), &buf) == 1;
 }
 
+// accessIPv4 / accessIPv6 as Nova's schema formats them ('ipv4', 'ipv6');
+// "" (absent) is fine. False once the error is answered.
+bool access_ip(responder& r, const json& server, const char* key, int family, std::string& out) {
+  if (!server.contains(key)) return true;
+  const std::string text = server[key].get<std::string>();
+  in6_addr buf{};
+  if (inet_pton(family, text.c_str(), &buf) != 1) {
+    // Quoted back as Nova does only when short (an address is).
+    const std::string shown =
+        text.size() <= 64 ? text : "(a text of " + std::to_string(text.size()) + " bytes)";
+    respond_error(r, 400,
+                  std::string("Invalid input for field/attribute ") + key + ". Value: " + shown +
+                      ". '" + shown + "' is not a '" + (family == AF_INET ? "ipv4" : "ipv6") + "'");
+    return false;
+  }
+  out = text;
+  return true;
+}
+
+// A field Nova's schema adds at a microversion: before it, the body's
+// "Additional properties are not allowed" 400.
+bool allowed_at(responder& r, const json& object, const char* key, int minor, int since) {
+  if (minor >= since || !object.contains(key)) return true;
+  respond_error(r, 400,
+                std::string("Invalid input for field/attribute server. Additional properties are "
+                            "not allowed ('") +
+                    key + "' was unexpected)");
+  return false;
+}
+
+// 2.19's description: a text or null.
+std::optional<std::string> description_of(const json& server) {
+  const auto& d = server["description"];
+  return d.is_null() ? std::nullopt : std::optional<std::string>(d.get<std::string>());
+}
+
 // What the body's "networks" asks for, before looking at the networks (the
 // door does): false once the error is answered.
 bool parse_networks(responder& r, const json& server, int minor, create_servers_request& out) {
@@ -221,6 +257,8 @@ void create_server(server_context& ctx, const Request& req, std::shared_ptr<resp
         base.key_name = optional_text(s, "key_name").value_or("");
         if (s.contains("metadata"))
           base.metadata = s["metadata"].get<std::map<std::string, std::string>>();
+        for (const auto& [key, _] : base.metadata)
+          if (auto why = metadata_key_error(key)) return respond_error(*rr, 400, *why);
         base.user_data = optional_text(s, "user_data").value_or("");
         if (!base.user_data.empty() &&
             (!valid_base64(base.user_data) || base.user_data.size() > 65535)) {
@@ -231,6 +269,13 @@ void create_server(server_context& ctx, const Request& req, std::shared_ptr<resp
           respond_error(*rr, 400, "The requested availability zone is not available");
           return;
         }
+        if (!allowed_at(*rr, s, "description", minor, 19) ||
+            !allowed_at(*rr, s, "tags", minor, 52) ||
+            !access_ip(*rr, s, "accessIPv4", AF_INET, base.access_ip_v4) ||
+            !access_ip(*rr, s, "accessIPv6", AF_INET6, base.access_ip_v6))
+          return;
+        if (s.contains("description")) base.description = description_of(s);
+        if (s.contains("tags")) base.tags = s["tags"].get<std::vector<std::string>>();
         if (s.contains("security_groups")) {
           base.security_groups.clear();
           for (const auto& g : s["security_groups"])
@@ -263,11 +308,25 @@ void create_server(server_context& ctx, const Request& req, std::shared_ptr<resp
              (s["return_reservation_id"].is_string() &&
               query_flag(s["return_reservation_id"].get<std::string>())));
         answer.reservation_id = "r-" + random_text(8, "abcdefghijklmnopqrstuvwxyz0123456789");
+        // The client's own password is answered back as Nova does; only a
+        // missing one is made up. Never recorded (a secret stays out of the log).
         answer.admin_pass =
-            random_text(12, "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789");
+            optional_text(s, "adminPass")
+                .value_or(
+                    random_text(12, "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"));
         if (!parse_networks(*rr, s, minor, create)) return;
         create.flavor_ref = flavor_ref;
         create.image_ref = *image_ref;
+        // Nova's scheduler hints beside "server": a server group to join.
+        for (const char* key : {"os:scheduler_hints", "OS-SCH-HNT:scheduler_hints"})
+          if (body.contains(key) && body[key].is_object() && body[key].contains("group")) {
+            const auto& g = body[key]["group"];
+            if (!g.is_string())
+              return respond_error(*rr, 400,
+                                   "Invalid input for field/attribute group. It is not of type "
+                                   "'string'");
+            create.server_group = g.get<std::string>();
+          }
         ctx.bridge.ask<created_servers>(
             rr, ctx.compute,
             [answer](responder& r1, created_servers& created) {
@@ -453,6 +512,28 @@ void with_visible_server(server_context& ctx, std::shared_ptr<responder> r, cons
   with_server(ctx, std::move(r), t, id, std::move(then));
 }
 
+void on_visible_server(server_context& ctx, const Request& req, std::shared_ptr<responder> r,
+                       const std::string& rule, one_server_handler then) {
+  const std::string id = param_of(req, ":id");
+  with_token(ctx, auth_token_of(req), r,
+             [&ctx, id, rule, then](std::shared_ptr<responder> rr, token_info& t) {
+               with_server(ctx, rr, t, id,
+                           [&ctx, t, rule, then](std::shared_ptr<responder> r3, instance_state& s) {
+                             if (!enforce(*r3, ctx, t, rule, {s.project_id, s.user_id})) return;
+                             then(r3, t, s);
+                           });
+             });
+}
+
+void change_server(server_context& ctx, std::shared_ptr<responder> r, const token_info& t,
+                   const std::string& id, instance::command c, changed_server_handler answered) {
+  ctx.bridge.ask<instance_state>(
+      r, ctx.compute,
+      [answered](std::shared_ptr<responder> rr, instance_state& s) { answered(rr, s); },
+      action_atom::value, id, std::move(c),
+      event_metadata{r->request_id(), t.user.id, t.is_admin()});
+}
+
 void add_server_routes(Pistache::Rest::Router& router, server_context& ctx) {
   add_server_route(router, ctx, http_method::post, servers_path,
                    [&ctx](const Request& req, std::shared_ptr<responder> r, int minor) {
@@ -504,19 +585,36 @@ void add_server_routes(Pistache::Rest::Router& router, server_context& ctx) {
                                  {s.project_id, s.user_id}))
                       return;
                     const auto& u = body["server"];
+                    instance::update change;
+                    if (!allowed_at(*r3, u, "description", minor, 19) ||
+                        !access_ip(*r3, u, "accessIPv4", AF_INET, change.access_ip_v4.emplace()) ||
+                        !access_ip(*r3, u, "accessIPv6", AF_INET6, change.access_ip_v6.emplace()))
+                      return;
+                    if (!u.contains("accessIPv4")) change.access_ip_v4.reset();
+                    if (!u.contains("accessIPv6")) change.access_ip_v6.reset();
+                    if (u.contains("description")) change.description = description_of(u);
+                    const server_view view{minor, t.is_admin(), url};
+                    auto answer = [view](responder& r4, instance_state& changed) {
+                      respond(r4, 200, {{"server", server_update_view(changed, view)}});
+                    };
+                    const event_metadata meta{r3->request_id(), t.user.id, t.is_admin()};
+                    // A rename and the other fields are two commands of the
+                    // instance; the answer shows both.
+                    auto then_update = [&ctx, id = s.id, change, meta, answer](
+                                           std::shared_ptr<responder> r4, instance_state&) {
+                      ctx.bridge.ask<instance_state>(r4, ctx.compute, answer, action_atom::value,
+                                                     id, instance::command{change}, meta);
+                    };
                     if (!u.contains("name")) {
-                      respond(*r3, 200, {{"server", server_detail(s, {minor, t.is_admin(), url})}});
+                      instance_state unchanged = s;
+                      then_update(r3, unchanged);
                       return;
                     }
-                    ctx.bridge.ask<instance_state>(
-                        r3, ctx.conductor,
-                        [t, url, minor](responder& r4, instance_state& renamed) {
-                          respond(r4, 200,
-                                  {{"server", server_detail(renamed, {minor, t.is_admin(), url})}});
-                        },
+                    ctx.bridge.ask_or<instance_state>(
+                        r3, ctx.compute, then_update,
+                        [](responder& r4, const domain_error& e) { respond_error(r4, e); },
                         action_atom::value, s.id,
-                        instance::command{instance::rename{u["name"].get<std::string>()}},
-                        event_metadata{r3->request_id(), t.user.id});
+                        instance::command{instance::rename{u["name"].get<std::string>()}}, meta);
                   });
             });
       });
@@ -537,12 +635,17 @@ void add_server_routes(Pistache::Rest::Router& router, server_context& ctx) {
                                 r3, ctx.compute,
                                 [](responder& r4, instance_state&) { respond(r4, 204, no_body); },
                                 caf::delete_atom::value, instance_atom::value, s.id,
-                                event_metadata{r3->request_id(), t.user.id});
+                                event_metadata{r3->request_id(), t.user.id, t.is_admin()});
                           });
             });
       });
 
   add_server_action_routes(router, ctx);
+  add_server_metadata_routes(router, ctx);
+  add_server_tag_routes(router, ctx);
+  add_server_ip_routes(router, ctx);
+  add_server_security_group_routes(router, ctx);
+  add_server_password_routes(router, ctx);
   add_server_diagnostics_routes(router, ctx);
   add_instance_action_routes(router, ctx);
 }

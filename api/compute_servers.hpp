@@ -5,6 +5,10 @@
 //                               pause, unpause, suspend, resume, os-getConsoleOutput)
 //   compute_instance_actions.cpp GET /servers/{id}/os-instance-actions[/{request_id}],
 //                               built from the instance's event stream
+//   compute_server_metadata.cpp /servers/{id}/metadata
+//   compute_server_tags.cpp     /servers/{id}/tags (2.26)
+//   compute_server_ips.cpp      /servers/{id}/ips
+//   compute_server_security_groups.cpp /servers/{id}/os-security-groups
 //   compute_server_views.cpp    the bodies, by microversion
 // What comes from the rest of the compute API (flavors, microversions,
 // images, quotas) goes through api/compute_bridge.hpp only.
@@ -12,6 +16,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "actors/identity.hpp"
@@ -31,6 +36,10 @@ namespace cumulo::api {
 void add_server_routes(Pistache::Rest::Router& router, server_context& ctx);
 
 // --- shared by the servers files ---
+
+// Why a metadata key is not one Nova's schema takes (1 to 255 of letters,
+// digits and "-_:. "), as its 400 says; nullopt when it is fine.
+std::optional<std::string> metadata_key_error(const std::string& key);
 inline const std::string servers_path = "/compute/v2.1/servers";
 
 // A handler of a servers route, given the negotiated microversion (minor of
@@ -51,7 +60,31 @@ void with_visible_server(server_context& ctx, std::shared_ptr<responder> r, cons
                          const std::string& id,
                          std::function<void(std::shared_ptr<responder>, instance_state&)> then);
 
+// The skeleton of a route on one server: the caller's token, the server as
+// the caller may see it (404 otherwise), Nova's policy rule on it; then
+// then(responder, token, server).
+using one_server_handler =
+    std::function<void(std::shared_ptr<responder>, const token_info&, instance_state&)>;
+void on_visible_server(server_context& ctx, const Pistache::Rest::Request& req,
+                       std::shared_ptr<responder> r, const std::string& rule,
+                       one_server_handler then);
+// One ask to the compute door: a user's change of the server (the door
+// checks the lock and the metadata quota); answered(responder, server after).
+using changed_server_handler = std::function<void(std::shared_ptr<responder>, instance_state&)>;
+void change_server(server_context& ctx, std::shared_ptr<responder> r, const token_info& t,
+                   const std::string& id, instance::command c, changed_server_handler answered);
+
 void add_server_action_routes(Pistache::Rest::Router& router, server_context& ctx);
+// /servers/{id}/metadata[/{key}] (compute_server_metadata.cpp).
+void add_server_metadata_routes(Pistache::Rest::Router& router, server_context& ctx);
+// /servers/{id}/tags[/{tag}] from 2.26 (compute_server_tags.cpp).
+void add_server_tag_routes(Pistache::Rest::Router& router, server_context& ctx);
+// GET /servers/{id}/os-security-groups (compute_server_security_groups.cpp).
+void add_server_security_group_routes(Pistache::Rest::Router& router, server_context& ctx);
+// /servers/{id}/os-server-password (compute_server_password.cpp).
+void add_server_password_routes(Pistache::Rest::Router& router, server_context& ctx);
+// /servers/{id}/ips[/{network}] (compute_server_ips.cpp).
+void add_server_ip_routes(Pistache::Rest::Router& router, server_context& ctx);
 void add_instance_action_routes(Pistache::Rest::Router& router, server_context& ctx);
 // GET /servers/{id}/diagnostics: the domain as libvirt has it (admin).
 void add_server_diagnostics_routes(Pistache::Rest::Router& router, server_context& ctx);

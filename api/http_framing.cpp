@@ -58,6 +58,7 @@ std::string head_for_pistache(std::string_view head, std::string_view target) {
   std::string out;
   out.reserve(head.size() + query.size() + 32);
   bool first = true;
+  bool legacy = false;  // Nova's /compute/v2: served as v2.1 at 2.1
   while (!head.empty()) {
     auto eol = head.find("\r\n");
     std::string_view line = head.substr(0, eol == std::string_view::npos ? head.size() : eol + 2);
@@ -72,10 +73,30 @@ std::string head_for_pistache(std::string_view head, std::string_view target) {
       out.append(head);
       return out;
     }
+    if (first) {
+      // Nova's legacy /compute/v2 (which discovery advertises) is v2.1
+      // without microversions: its paths become v2.1's, its version
+      // headers are dropped so that 2.1 is what answers.
+      static constexpr std::string_view v2 = "/compute/v2";
+      const auto space = line.find(' ');
+      if (space != std::string_view::npos && line.substr(space + 1, v2.size()) == v2) {
+        const auto next = line.size() > space + 1 + v2.size() ? line[space + 1 + v2.size()] : ' ';
+        if (next == '/' || next == ' ' || next == '?') {
+          legacy = true;
+          out.append(line.substr(0, space + 1 + v2.size())).append(".1");
+          out.append(line.substr(space + 1 + v2.size()));
+          first = false;
+          continue;
+        }
+      }
+    }
     auto colon = content.find(':');
     const bool header = !first && colon != std::string_view::npos;
-    const bool dropped = header && (trim(content.substr(colon + 1)).empty() ||
-                                    lower(trim(content.substr(0, colon))) == ours);
+    const std::string name = header ? lower(trim(content.substr(0, colon))) : std::string();
+    const bool dropped =
+        header &&
+        (trim(content.substr(colon + 1)).empty() || name == ours ||
+         (legacy && (name == "openstack-api-version" || name == "x-openstack-nova-api-version")));
     if (!dropped) out += line;
     first = false;
   }

@@ -51,7 +51,9 @@ inline constexpr const char* raw_query_header_name = "X-Cumulo-Query";
 // (they say nothing, and Pistache refuses some: the SDK sends "Accept: "
 // on PATCH, which Pistache answers with its own 415), without any
 // X-Cumulo-Query the client sent, and with X-Cumulo-Query:
-// <the target's query as sent> when `target` has one.
+// <the target's query as sent> when `target` has one. A target under Nova's
+// legacy /compute/v2 becomes /compute/v2.1's, without the microversion
+// headers (v2 is v2.1 at 2.1).
 std::string head_for_pistache(std::string_view head, std::string_view target);
 
 // The end of a request head in `buffer` (one past "\r\n\r\n", or past a

@@ -41,6 +41,11 @@ void faulty_virt_driver::reboot(const std::string& id, reboot_type type) {
   check("reboot");
   inner_->reboot(id, type);
 }
+void faulty_virt_driver::snapshot(const std::string& id, const std::filesystem::path& image_path,
+                                  const std::filesystem::path& dest, const std::string& format) {
+  check("snapshot");
+  inner_->snapshot(id, image_path, dest, format);
+}
 void faulty_virt_driver::pause(const std::string& id) {
   check("pause");
   inner_->pause(id);

@@ -35,6 +35,8 @@ class faulty_virt_driver : public virt_driver {
                              std::size_t max_bytes) override;
   // Not faulted: the listener and the sweep are the cloud's own, not calls
   // a broken libvirt would refuse.
+  void snapshot(const std::string& instance_id, const std::filesystem::path& image_path,
+                const std::filesystem::path& dest, const std::string& format) override;
   void on_power_change(power_listener listener) override;
   std::vector<std::string> reap_leftovers(const std::set<std::string>& keep) override;
 

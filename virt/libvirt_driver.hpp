@@ -99,6 +99,11 @@ class libvirt_driver final : public virt_driver {
   std::map<std::string, power_states> power_states_all() override;
   std::string console_output(const std::string& instance_id, std::size_t max_lines,
                              std::size_t max_bytes = 64 * 1024) override;
+  // The test driver's domains have no disk: their snapshot is a copy of
+  // the image they booted from. A real guest's overlay is converted by
+  // qemu-img, the guest paused meanwhile so that the copy is consistent.
+  void snapshot(const std::string& instance_id, const std::filesystem::path& image_path,
+                const std::filesystem::path& dest, const std::string& format) override;
   void on_power_change(power_listener listener) override;
   std::vector<std::string> reap_leftovers(const std::set<std::string>& keep) override;
 

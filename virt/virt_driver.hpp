@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <set>
@@ -113,6 +114,15 @@ class virt_driver {
   // `max_bytes` from the end.
   virtual std::string console_output(const std::string& instance_id, std::size_t max_lines,
                                      std::size_t max_bytes = 64 * 1024) = 0;
+  // Copies the instance's disk as it is now into `dest` (a new file) in
+  // `format` (the image's disk_format, raw or qcow2), for a snapshot.
+  // `image_path` is the image the instance booted from. Refused (virt_error)
+  // by drivers that have no disks.
+  virtual void snapshot(const std::string& /*instance_id*/,
+                        const std::filesystem::path& /*image_path*/,
+                        const std::filesystem::path& /*dest*/, const std::string& /*format*/) {
+    throw virt_error("This hypervisor cannot take snapshots.");
+  }
   // Drivers that watch their domains call the listener on each change;
   // others never do.
   virtual void on_power_change(power_listener) {}

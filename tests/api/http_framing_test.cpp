@@ -43,6 +43,25 @@ TEST(HttpFraming, PistacheGetsTheRawQueryInAHeaderTheClientCannotForge) {
             "GET /n HTTP/1.1\r\n\r\n");
 }
 
+// Nova's legacy /compute/v2 is served by v2.1's routes at 2.1: the path is
+// rewritten and microversion headers are dropped; other paths stay.
+TEST(HttpFraming, NovasLegacyV2IsV21WithoutMicroversions) {
+  EXPECT_EQ(head_for_pistache("GET /compute/v2/servers HTTP/1.1\r\nHost: h\r\n"
+                              "OpenStack-API-Version: compute 2.60\r\n"
+                              "X-OpenStack-Nova-API-Version: 2.60\r\n\r\n",
+                              "/compute/v2/servers"),
+            "GET /compute/v2.1/servers HTTP/1.1\r\nHost: h\r\n\r\n");
+  EXPECT_EQ(head_for_pistache("GET /compute/v2 HTTP/1.1\r\n\r\n", "/compute/v2"),
+            "GET /compute/v2.1 HTTP/1.1\r\n\r\n");
+  EXPECT_EQ(head_for_pistache("GET /compute/v2?x=1 HTTP/1.1\r\n\r\n", "/compute/v2?x=1"),
+            "GET /compute/v2.1?x=1 HTTP/1.1\r\nX-Cumulo-Query: x=1\r\n\r\n");
+  const std::string v21 =
+      "GET /compute/v2.1/servers HTTP/1.1\r\nOpenStack-API-Version: compute 2.60\r\n\r\n";
+  EXPECT_EQ(head_for_pistache(v21, "/compute/v2.1/servers"), v21);
+  EXPECT_EQ(head_for_pistache("GET /compute/v20 HTTP/1.1\r\n\r\n", "/compute/v20"),
+            "GET /compute/v20 HTTP/1.1\r\n\r\n");
+}
+
 // Feeds `wire` in pieces of `step` bytes; returns the body and how many
 // bytes belonged to it.
 std::pair<std::string, std::size_t> feed(body_framing f, const std::string& wire, std::size_t step) {

@@ -143,3 +143,103 @@ TEST_F(ComputeServersCli, Walkthrough) {
 
 }  // namespace
 }  // namespace cumulo
+
+namespace cumulo {
+namespace {
+
+// The CLI's commands for a server's details: properties (metadata),
+// description, tags, lock with a reason, unlock; `server show` reads them
+// back.
+TEST_F(ComputeServersCli, PropertiesTagsDescriptionAndLock) {
+  auto m = make_member("rita");
+  const auto id = boot(m.token, "vm1", make_network(m.token, "private"));
+  ASSERT_EQ(settle(m.token, id).value("status", ""), "ACTIVE");
+  const std::vector<std::string> v273{"--os-compute-api-version", "2.73"};
+  auto with = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), v273.begin(), v273.end());
+    return openstack(who(m), args);
+  };
+
+  auto set = with({"server", "set", "--property", "role=web", "--property", "tier=1", "--tag",
+                   "blue", "--description", "front end", "vm1"});
+  ASSERT_EQ(set.exit_code, 0) << report(set);
+  auto unset = with({"server", "unset", "--property", "tier", "vm1"});
+  ASSERT_EQ(unset.exit_code, 0) << report(unset);
+  ASSERT_EQ(call("POST", "/networking/v2.0/security-groups", m.token,
+                 {{"security_group", {{"name", "web"}}}})
+                .status,
+            201);
+  auto add_group = with({"server", "add", "security", "group", "vm1", "web"});
+  ASSERT_EQ(add_group.exit_code, 0) << report(add_group);
+  auto lock = with({"server", "lock", "--reason", "maintenance", "vm1"});
+  ASSERT_EQ(lock.exit_code, 0) << report(lock);
+
+  auto show = with({"server", "show", "vm1", "-f", "json"});
+  ASSERT_EQ(show.exit_code, 0) << report(show);
+  auto s = nlohmann::json::parse(show.out, nullptr, false);
+  ASSERT_TRUE(s.is_object()) << report(show);
+  EXPECT_NE(s["properties"].dump().find("role"), std::string::npos) << report(show);
+  EXPECT_EQ(s["properties"].dump().find("tier"), std::string::npos) << report(show);
+  EXPECT_NE(s["tags"].dump().find("blue"), std::string::npos) << report(show);
+  EXPECT_EQ(s["description"], "front end") << report(show);
+  EXPECT_EQ(s["locked"], true) << report(show);
+  EXPECT_EQ(s["locked_reason"], "maintenance") << report(show);
+  EXPECT_NE(s["security_groups"].dump().find("web"), std::string::npos) << report(show);
+  auto remove_group = with({"server", "remove", "security", "group", "vm1", "web"});
+  ASSERT_EQ(remove_group.exit_code, 0) << report(remove_group);
+
+  auto stop = with({"server", "stop", "vm1"});
+  EXPECT_NE(stop.exit_code, 0);
+  EXPECT_NE(stop.err.find("Instance " + id + " is locked (HTTP 409)"), std::string::npos)
+      << report(stop);
+  ASSERT_EQ(with({"server", "unlock", "vm1"}).exit_code, 0);
+  auto stopped = with({"server", "stop", "vm1"});
+  EXPECT_EQ(stopped.exit_code, 0) << report(stopped);
+  EXPECT_EQ(wait_status(m.token, id, "SHUTOFF"), "SHUTOFF");
+}
+
+}  // namespace
+}  // namespace cumulo
+
+namespace cumulo {
+namespace {
+
+// `server group create/show/delete`, a create with `--hint group=`, and a
+// snapshot with `server image create --wait` that boots a new server.
+TEST_F(ComputeServersCli, ServerGroupsAndSnapshots) {
+  auto m = make_member("sven");
+  const auto net = make_network(m.token, "private");
+  auto group = openstack(
+      who(m), {"server", "group", "create", "--policy", "anti-affinity", "spread", "-f", "json"});
+  ASSERT_EQ(group.exit_code, 0) << report(group);
+  const std::string group_id = nlohmann::json::parse(group.out, nullptr, false).value("id", "");
+  ASSERT_FALSE(group_id.empty()) << report(group);
+
+  auto created = openstack(
+      who(m), {"server", "create", "--image", "cirros", "--flavor", "m1.tiny", "--network",
+               "private", "--hint", "group=" + group_id, "--wait", "vm1", "-f", "json"});
+  ASSERT_EQ(created.exit_code, 0) << report(created);
+  const std::string id = nlohmann::json::parse(created.out, nullptr, false).value("id", "");
+  auto shown = openstack(who(m), {"server", "group", "show", "spread", "-f", "json"});
+  ASSERT_EQ(shown.exit_code, 0) << report(shown);
+  EXPECT_NE(shown.out.find(id), std::string::npos) << report(shown);
+  auto listed = openstack(who(m), {"server", "group", "list", "-f", "json"});
+  ASSERT_EQ(listed.exit_code, 0) << report(listed);
+  EXPECT_NE(listed.out.find("spread"), std::string::npos) << report(listed);
+
+  auto snap = openstack(
+      who(m), {"server", "image", "create", "--name", "vm1-snap", "--wait", "vm1", "-f", "json"});
+  ASSERT_EQ(snap.exit_code, 0) << report(snap);
+  auto image = nlohmann::json::parse(snap.out, nullptr, false);
+  EXPECT_EQ(image.value("status", ""), "active") << report(snap);
+  auto from_snap = openstack(who(m), {"server", "create", "--image", "vm1-snap", "--flavor",
+                                      "m1.tiny", "--network", "private", "--wait", "vm2"});
+  EXPECT_EQ(from_snap.exit_code, 0) << report(from_snap);
+
+  ASSERT_EQ(openstack(who(m), {"server", "delete", "--wait", "vm1", "vm2"}).exit_code, 0);
+  auto del = openstack(who(m), {"server", "group", "delete", "spread"});
+  EXPECT_EQ(del.exit_code, 0) << report(del);
+}
+
+}  // namespace
+}  // namespace cumulo

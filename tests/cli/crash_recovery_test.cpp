@@ -1,5 +1,5 @@
 // Crash recovery of the real `cumulo serve`: a few client threads drive a
-// mixed load over HTTP (launches, deletes, server actions, image uploads,
+// mixed load over HTTP (launches, deletes, server actions and snapshots, image uploads,
 // port creations) while the server is killed with SIGKILL at random moments
 // and started again on the same data dir, many times in one run. After each
 // restart, before the load goes on:
@@ -171,11 +171,12 @@ class CrashRecovery : public identity_test {
     } else if (what < 75) {
       const std::string id = any_live();
       if (id.empty()) return;
-      static const char* actions[] = {R"({"os-stop": null})", R"({"os-start": null})",
-                                      R"({"reboot": {"type": "SOFT"}})",
-                                      R"({"reboot": {"type": "HARD"}})"};
+      // A snapshot cut by a kill ends its task and takes its image back.
+      static const char* actions[] = {
+          R"({"os-stop": null})", R"({"os-start": null})", R"({"reboot": {"type": "SOFT"}})",
+          R"({"reboot": {"type": "HARD"}})", R"({"createImage": {"name": "crash-snapshot"}})"};
       send("POST", "/compute/v2.1/servers/" + id + "/action",
-           actions[std::uniform_int_distribution<int>(0, 3)(rng)]);
+           actions[std::uniform_int_distribution<int>(0, 4)(rng)]);
     } else if (what < 88 && ack_.images_created() < kMaxImages) {
       auto r = send("POST", "/image/v2/images",
                     json{{"name", "img-" + std::to_string(client) + "-" + std::to_string(n)},

@@ -1,0 +1,75 @@
+// Nova's GET /servers/{id}/os-security-groups: the server's groups as Nova
+// shows Neutron's (ingress rules only, each with an ip_range or the remote
+// group's name). Adding and removing one is an action (compute door).
+#include "actors/networking.hpp"
+#include "api/auth.hpp"
+#include "api/compute_servers.hpp"
+#include "engine/security_group_state.hpp"
+
+// Pistache last: its headers define generic macros (NAME, TRY, ...).
+#include <pistache/router.h>
+
+namespace cumulo::api {
+namespace {
+
+using nlohmann::json;
+using Pistache::Rest::Request;
+
+json nullable_port(const std::optional<int>& p) {
+  return p ? json(*p) : json(nullptr);
+}
+
+json nova_group(const security_group_state& g, const std::vector<security_group_state>& all) {
+  json rules = json::array();
+  for (const auto& r : g.rules) {
+    if (r.direction != "ingress") continue;
+    json rule = {{"id", r.id},
+                 {"parent_group_id", g.id},
+                 {"ip_protocol", r.protocol.empty() ? json(nullptr) : json(r.protocol)},
+                 {"from_port", nullable_port(r.port_range_min)},
+                 {"to_port", nullable_port(r.port_range_max)},
+                 {"group", json::object()},
+                 {"ip_range", json::object()}};
+    if (!r.remote_group_id.empty()) {
+      for (const auto& other : all)
+        if (other.id == r.remote_group_id)
+          rule["group"] = {{"name", other.name}, {"tenant_id", other.project_id}};
+    } else if (!r.remote_ip_prefix.empty()) {
+      rule["ip_range"] = {{"cidr", r.remote_ip_prefix}};
+    }
+    rules.push_back(rule);
+  }
+  return {{"id", g.id},
+          {"name", g.name},
+          {"description", g.description},
+          {"tenant_id", g.project_id},
+          {"rules", rules}};
+}
+
+}  // namespace
+
+void add_server_security_group_routes(Pistache::Rest::Router& router, server_context& ctx) {
+  add_server_route(
+      router, ctx, http_method::get, servers_path + "/:id/os-security-groups",
+      [&ctx](const Request& req, std::shared_ptr<responder> r, int) {
+        on_visible_server(
+            ctx, req, r, "os_compute_api:os-security-groups:list",
+            [&ctx](std::shared_ptr<responder> rr, const token_info&, instance_state& s) {
+              ctx.bridge.ask<std::vector<security_group_state>>(
+                  rr, ctx.networking,
+                  [s](responder& r3, std::vector<security_group_state>& all) {
+                    json out = json::array();
+                    for (const auto& name : s.security_groups)
+                      for (const auto& g : all)
+                        if (g.exists() && g.project_id == s.project_id && g.name == name) {
+                          out.push_back(nova_group(g, all));
+                          break;
+                        }
+                    respond(r3, 200, {{"security_groups", out}});
+                  },
+                  list_atom::value, security_group_atom::value);
+            });
+      });
+}
+
+}  // namespace cumulo::api
