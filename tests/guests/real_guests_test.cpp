@@ -459,3 +459,75 @@ TEST_F(RealGuests, SecurityGroupsDropIngressUntilARuleAllowsIt) {
 
 }  // namespace
 }  // namespace cumulo
+
+namespace cumulo {
+namespace {
+
+// A snapshot of a running real guest (Nova's createImage): the guest
+// writes a mark onto its disk, the snapshot copies the disk (qemu-img
+// convert of its overlay while the guest is paused) into an active image
+// that keeps the test image's kernel and ramdisk, and a new guest booted
+// from the snapshot reads the same mark from its own disk.
+TEST_F(RealGuests, ASnapshotOfARunningGuestBootsWithItsDisk) {
+  const auto [disk, flavor] = guest_image_and_flavor();
+  const std::string net = make_network(admin_token, "snapshots", "10.78.0.0/24");
+  networks.push_back(net);
+  const std::string mark = "CUMULO-MARK-4711";
+  const std::string write =
+      "#!/bin/sh\necho " + mark +
+      " | dd of=/dev/vda bs=512 seek=2048 conv=fsync 2>/dev/null\necho CUMULO-MARK-WRITTEN\n";
+  const std::string read =
+      "#!/bin/sh\necho \"CUMULO-DISK-SAYS $(dd if=/dev/vda bs=512 skip=2048 count=1 "
+      "2>/dev/null | head -c 16)\"\n";
+  auto boot = [&](const std::string& name, const std::string& image,
+                  const std::string& user_data) {
+    nlohmann::json s{{"name", name},
+                     {"imageRef", image},
+                     {"flavorRef", flavor},
+                     {"user_data", base64(user_data)},
+                     {"networks", nlohmann::json::array({{{"uuid", net}}})}};
+    auto r = compute("POST", "/servers", admin_token, {{"server", s}});
+    EXPECT_EQ(r.status, 202) << r.body;
+    const std::string id = json_of(r)["server"].value("id", "");
+    servers.push_back(id);
+    return id;
+  };
+  const std::string origin = boot("origin", disk, write);
+  ASSERT_FALSE(origin.empty());
+  wait_status(origin, "ACTIVE", 60);
+  wait_console(origin, "CUMULO-MARK-WRITTEN", 180);
+
+  auto snap = compute("POST", "/servers/" + origin + "/action", admin_token,
+                      {{"createImage", {{"name", "origin-snap"}}}}, "2.45");
+  ASSERT_EQ(snap.status, 202) << snap.body;
+  const std::string image = json_of(snap).value("image_id", "");
+  wait_status(origin, "ACTIVE", 120);
+  nlohmann::json img;
+  for (int i = 0; i < 600; ++i) {
+    img = json_of(as_admin("GET", kImages + "/" + image));
+    if (img.value("status", "") == "active") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  ASSERT_EQ(img.value("status", ""), "active") << img.dump();
+  EXPECT_EQ(img.value("disk_format", ""), "qcow2");
+  EXPECT_EQ(img.value("kernel_id", ""), json_of(as_admin("GET", kImages + "/" + disk))
+                                            .value("kernel_id", "x"))
+      << "the snapshot boots as its base did";
+  EXPECT_EQ(img.value("image_type", ""), "snapshot");
+  EXPECT_GT(img.value("size", 0), 0);
+  // The guest was paused for the copy and runs again.
+  EXPECT_NE(virsh({"domstate", "instance-" + origin}).find("running"), std::string::npos);
+
+  const std::string copy = boot("from-snapshot", image, read);
+  ASSERT_FALSE(copy.empty());
+  wait_status(copy, "ACTIVE", 60);
+  auto said = wait_console(copy, "CUMULO-DISK-SAYS (\\S+)", 180);
+  EXPECT_EQ(said.size() > 1 ? said[1].str() : "", mark) << last_console;
+
+  for (const auto& id : {origin, copy})
+    EXPECT_EQ(compute("DELETE", "/servers/" + id, admin_token).status, 204);
+  for (const auto& id : {origin, copy}) EXPECT_TRUE(wait_gone(id, 60)) << id;
+}
+
+}  // namespace
+}  // namespace cumulo
