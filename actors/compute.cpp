@@ -167,6 +167,26 @@ caf::result<flavor_state> on_flavor(compute_actor* self, const std::string& id, 
   return promise;
 }
 
+// A create under a new id whose door counted it as pending (a name taken,
+// a quota's place held): `done` gives that back once the create answered,
+// whatever the answer.
+template <class State, class Command>
+caf::result<State> create_pending(compute_actor* self, Command command, event_metadata meta,
+                                  std::function<void()> done) {
+  auto promise = self->make_response_promise<State>();
+  resource_command<State>(
+      self, new_uuid(), std::move(command), std::move(meta),
+      [promise, done](State& s) mutable {
+        done();
+        promise.deliver(s);
+      },
+      [promise, done](const caf::error& e) mutable {
+        done();
+        promise.deliver(e);
+      });
+  return promise;
+}
+
 caf::result<keypair_state> on_keypair_create(compute_actor* self, const std::string& project_id,
                                              keypair::command& c, event_metadata& meta) {
   auto& st = self->state;
@@ -179,19 +199,8 @@ caf::result<keypair_state> on_keypair_create(compute_actor* self, const std::str
   if (auto e = check_keypair_quota(st.quotas_of(project_id), st.keypairs_of(key.first)))
     return to_caf_error(*e);
   st.pending_keypairs.insert(key);
-  auto promise = self->make_response_promise<keypair_state>();
-  auto done = [self, key] { self->state.pending_keypairs.erase(key); };
-  resource_command<keypair_state>(
-      self, new_uuid(), std::move(c), std::move(meta),
-      [promise, done](keypair_state& s) mutable {
-        done();
-        promise.deliver(s);
-      },
-      [promise, done](const caf::error& e) mutable {
-        done();
-        promise.deliver(e);
-      });
-  return promise;
+  return create_pending<keypair_state>(self, std::move(c), std::move(meta),
+                                       [self, key] { self->state.pending_keypairs.erase(key); });
 }
 
 caf::result<compute_quota_set> on_quota(compute_actor* self, const std::string& project_id,
@@ -856,6 +865,41 @@ caf::result<std::string> on_create_image(compute_actor* self, create_image_reque
   return f->promise;
 }
 
+// --- rebuild (Nova's compute/api.py rebuild): the image as a create
+// resolves it, then the instance's own rebuild ---
+
+caf::result<instance_state> on_rebuild(compute_actor* self, rebuild_request& req) {
+  auto promise = self->make_response_promise<instance_state>();
+  const std::string ref = req.image_ref;
+  const std::string id = last_segment(ref);
+  self->request(self->state.image_registry, self->state.opts.read_timeout, caf::get_atom::value,
+                image_atom::value, id)
+      .then(
+          [self, promise, req, ref, id](image_state& img) mutable {
+            const image_viewer viewer{req.project_id, req.is_admin};
+            if (!image_visible(img, viewer)) {
+              promise.deliver(bad_request("Image " + ref + " could not be found."));
+              return;
+            }
+            if (img.status != "active") {
+              promise.deliver(bad_request("Image " + id + " is not active."));
+              return;
+            }
+            req.command.image_id = id;
+            self->request(self->state.conductor, conductor_timeout, action_atom::value,
+                          req.instance_id, instance::command{req.command}, req.meta)
+                .then([promise](instance_state& s) mutable { promise.deliver(std::move(s)); },
+                      [promise](caf::error& e) mutable { promise.deliver(as_answer(e)); });
+          },
+          [promise, ref](caf::error& e) mutable {
+            if (e.category() == caf::atom("cumulo") && from_caf_error(e).code == errc::not_found)
+              promise.deliver(bad_request("Image " + ref + " could not be found."));
+            else
+              promise.deliver(as_answer(e));
+          });
+  return promise;
+}
+
 // --- server groups (Nova's os-server-groups) ---
 
 caf::result<server_group_state> on_server_group_create(compute_actor* self, server_group::create& c,
@@ -869,21 +913,11 @@ caf::result<server_group_state> on_server_group_create(compute_actor* self, serv
     return to_caf_error({errc::forbidden, "Quota exceeded, too many server groups."});
   const std::string project = c.project_id;
   ++st.pending_groups[project];
-  auto promise = self->make_response_promise<server_group_state>();
-  auto done = [self, project] {
-    if (--self->state.pending_groups[project] <= 0) self->state.pending_groups.erase(project);
-  };
-  resource_command<server_group_state>(
-      self, new_uuid(), server_group::command{std::move(c)}, meta,
-      [promise, done](server_group_state& s) mutable {
-        done();
-        promise.deliver(s);
-      },
-      [promise, done](const caf::error& e) mutable {
-        done();
-        promise.deliver(e);
-      });
-  return promise;
+  return create_pending<server_group_state>(self, server_group::command{std::move(c)}, meta,
+                                            [self, project] {
+                                              if (--self->state.pending_groups[project] <= 0)
+                                                self->state.pending_groups.erase(project);
+                                            });
 }
 
 caf::behavior compute(compute_actor* self, caf::actor conductor, caf::actor networking,
@@ -986,6 +1020,7 @@ caf::behavior compute(compute_actor* self, caf::actor conductor, caf::actor netw
       [self](security_group_atom, const std::string& id, const std::string& group, bool add,
              event_metadata& m) { return on_server_group_change(self, id, group, add, m); },
       [self](snapshot_atom, create_image_request& req) { return on_create_image(self, req); },
+      [self](rebuild_atom, rebuild_request& req) { return on_rebuild(self, req); },
       [self](deadline_atom, std::uint64_t flow, std::uint64_t launch) {
         on_deadline(self, flow, launch);
       },

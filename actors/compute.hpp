@@ -54,6 +54,10 @@
 //       createImage: a private queued image with Nova's snapshot properties (image_type
 //       snapshot, instance_uuid, base_image_ref, ...) over the base image's, then the
 //       instance's snapshot (its 409 removes the image again)
+//   (rebuild_atom, rebuild_request)                       -> instance_state once
+//       instance.rebuild_requested is durable: the image as a create resolves it (400
+//       "Image R could not be found." / "Image I is not active."), then the instance's
+//       rebuild (its lock and state: 409)
 // Server groups (Nova's os-server-groups; each a resource actor, this door
 // keeps the index):
 //   (command_atom, server_group_atom, server_group::create, meta) -> server_group_state
@@ -102,6 +106,7 @@ using reserve_atom = caf::atom_constant<caf::atom("reserve")>;
 using commit_atom = caf::atom_constant<caf::atom("commit")>;
 using hypervisor_atom = caf::atom_constant<caf::atom("hypervisor")>;
 using create_servers_atom = caf::atom_constant<caf::atom("cservers")>;
+using rebuild_atom = caf::atom_constant<caf::atom("rebuild")>;
 
 // POST /servers as the route parsed it, and who asks: the door resolves the
 // rest. base has name, project, user, key name, metadata, user data and the
@@ -127,6 +132,17 @@ struct create_image_request {
   std::string instance_id;
   std::string name;
   std::map<std::string, std::string> metadata;  // extra image properties
+  event_metadata meta;
+};
+
+// rebuild as the route parsed it: the image still to resolve (visible to
+// the caller, active), the rest of the command as given.
+struct rebuild_request {
+  std::string instance_id;
+  std::string image_ref;
+  instance::rebuild command;
+  std::string project_id;  // the caller's, for the image's visibility
+  bool is_admin = false;
   event_metadata meta;
 };
 
@@ -181,3 +197,4 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::create_servers_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::created_servers)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::create_image_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::server_group::create)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::rebuild_request)

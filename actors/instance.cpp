@@ -259,40 +259,47 @@ std::string spawn_failure(self_ptr self, const caf::error& e) {
 // Each NIC gets its port's security groups as an nwfilter (enforced on
 // real guests): the rules as they are now; a rule change reaches the guest
 // at its next spawn (see README "Real guests").
+using fail_fn = std::function<void(const std::string& why)>;
+
+// A build, or a rebuild's spawn, still going on (not deleted meanwhile).
+bool spawning(self_ptr self) {
+  return building(self) || self->state.s.task_state == task_states::rebuild_spawning;
+}
+
 void filter_nics(self_ptr self, const event_metadata& meta, std::shared_ptr<domain_spec> spec,
                  std::shared_ptr<const std::vector<security_group_state>> groups, std::size_t i,
-                 then_fn k) {
-  if (!building(self)) return done(self);
+                 then_fn k, fail_fn failed) {
+  if (!spawning(self)) return done(self);
   if (i >= spec->nics.size()) return k();
-  if (spec->nics[i].port_id.empty()) return filter_nics(self, meta, spec, groups, i + 1, k);
+  if (spec->nics[i].port_id.empty()) return filter_nics(self, meta, spec, groups, i + 1, k, failed);
   self->request(self->state.links->networking, networking_timeout, caf::get_atom::value,
                 port_atom::value, spec->nics[i].port_id)
       .then(
-          [self, meta, spec, groups, i, k](network_state& n) {
+          [self, meta, spec, groups, i, k, failed](network_state& n) {
             spec->nics[i].nwfilter_xml = port_nwfilter_xml(n, spec->nics[i].port_id, *groups);
-            filter_nics(self, meta, spec, groups, i + 1, k);
+            filter_nics(self, meta, spec, groups, i + 1, k, failed);
           },
-          [self, meta](caf::error& e) {
-            fail_build(self, meta,
-                       "Cannot read the port's security groups: " + from_caf_error(e).message,
-                       "networking");
+          [failed](caf::error& e) {
+            failed("Cannot read the port's security groups: " + from_caf_error(e).message);
           });
 }
 
+// The spec's NICs get their ports' filters (real guests); `failed` says why
+// they could not be read.
 void with_port_filters(self_ptr self, const event_metadata& meta, std::shared_ptr<domain_spec> spec,
-                       then_fn k) {
+                       then_fn k, fail_fn failed) {
   if (!self->state.links->port_filters) return k();
   self->request(self->state.links->networking, networking_timeout, list_atom::value,
                 security_group_atom::value)
       .then(
-          [self, meta, spec, k](std::vector<security_group_state>& groups) {
+          [self, meta, spec, k, failed](std::vector<security_group_state>& groups) {
             filter_nics(
                 self, meta, spec,
-                std::make_shared<const std::vector<security_group_state>>(std::move(groups)), 0, k);
+                std::make_shared<const std::vector<security_group_state>>(std::move(groups)), 0, k,
+                failed);
           },
-          [self, meta](caf::error& e) {
-            fail_build(self, meta, "Cannot read the security groups: " + from_caf_error(e).message,
-                       "networking");
+          [failed](caf::error& e) {
+            failed("Cannot read the security groups: " + from_caf_error(e).message);
           });
 }
 
@@ -306,23 +313,29 @@ void spawn_domain(self_ptr self, const event_metadata& meta, const image_state& 
         auto spec = std::make_shared<domain_spec>(
             domain_spec_of(self->state.s, self->state.links->images_dir));
         boot_from_image(*spec, image, self->state.links->images_dir);
-        with_port_filters(self, meta, spec, [self, meta, host, spec] {
-          self->request(host, self->state.links->spawn_timeout, spawn_atom::value, *spec)
-              .then(
-                  [self, meta](power_states) {
-                    step(
-                        self, instance::mark_active{now_us()}, meta,
-                        [self, meta] {
-                          spdlog::info("[{}] instance {}: ACTIVE on {}", meta.request_id,
-                                       self->state.s.id, self->state.s.host);
-                          done(self);
-                        },
-                        [self] { done(self); });
-                  },
-                  [self, meta](caf::error& e) {
-                    reschedule_or_fail(self, meta, spawn_failure(self, e));
-                  });
-        });
+        auto failed = [self, meta](const std::string& why) {
+          fail_build(self, meta, why, "networking");
+        };
+        with_port_filters(
+            self, meta, spec,
+            [self, meta, host, spec] {
+              self->request(host, self->state.links->spawn_timeout, spawn_atom::value, *spec)
+                  .then(
+                      [self, meta](power_states) {
+                        step(
+                            self, instance::mark_active{now_us()}, meta,
+                            [self, meta] {
+                              spdlog::info("[{}] instance {}: ACTIVE on {}", meta.request_id,
+                                           self->state.s.id, self->state.s.host);
+                              done(self);
+                            },
+                            [self] { done(self); });
+                      },
+                      [self, meta](caf::error& e) {
+                        reschedule_or_fail(self, meta, spawn_failure(self, e));
+                      });
+            },
+            failed);
       },
       [self] { done(self); });
 }
@@ -548,7 +561,7 @@ bool user_command(const instance::command& c) {
                       std::is_same_v<T, instance::remove_tag> ||
                       std::is_same_v<T, instance::lock> || std::is_same_v<T, instance::unlock> ||
                       std::is_same_v<T, instance::set_security_groups> ||
-                      std::is_same_v<T, instance::snapshot>;
+                      std::is_same_v<T, instance::snapshot> || std::is_same_v<T, instance::rebuild>;
              },
              c);
 }
@@ -683,6 +696,67 @@ void run_snapshot(self_ptr self, const event_metadata& meta) {
           });
 }
 
+// --- rebuild: a new domain from the new image, same id, ports and host ---
+
+// A rebuild that failed leaves the server in ERROR (as Nova), its claim and
+// ports kept: a second rebuild or a delete follows.
+void rebuild_failed(self_ptr self, const event_metadata& meta, const std::string& why) {
+  spdlog::warn("[{}] instance {}: rebuild failed: {}", meta.request_id, self->state.s.id, why);
+  execute(self, instance::fail{why, 500, "rebuild", now_us()}, meta,
+          [self](outcome<instance_state>) { done(self); });
+}
+
+void respawn(self_ptr self, const event_metadata& meta, const image_state& image, bool stopped) {
+  auto host = host_actor(self);
+  if (!host) return rebuild_failed(self, meta, "The instance's host is not known.");
+  auto spec =
+      std::make_shared<domain_spec>(domain_spec_of(self->state.s, self->state.links->images_dir));
+  boot_from_image(*spec, image, self->state.links->images_dir);
+  auto failed = [self, meta](const std::string& why) { rebuild_failed(self, meta, why); };
+  auto finish = [self, meta](power_states power) {
+    step(
+        self, instance::complete_rebuild{power}, meta, [self] { done(self); },
+        [self] { done(self); });
+  };
+  with_port_filters(
+      self, meta, spec,
+      [self, meta, host, spec, stopped, finish, failed] {
+        self->request(host, self->state.links->spawn_timeout, spawn_atom::value, *spec)
+            .then(
+                [self, host, stopped, finish, failed](power_states) {
+                  if (!stopped) return finish(power_states::running);
+                  // A stopped server is stopped again, as Nova keeps it.
+                  self->request(host, compute_timeout, power_atom::value, self->state.s.id,
+                                power_action{power_action::power_off})
+                      .then([finish](power_states) { finish(power_states::shutdown); },
+                            [failed](caf::error& e) { failed(from_caf_error(e).message); });
+                },
+                [self, failed](caf::error& e) { failed(spawn_failure(self, e)); });
+      },
+      failed);
+}
+
+void run_rebuild(self_ptr self, const event_metadata& meta) {
+  const auto& s = self->state.s;
+  if (s.task_state != task_states::rebuilding) return done(self);
+  const bool stopped = s.vm_state == vm_states::stopped;
+  self->request(self->state.links->conductor, networking_timeout, caf::get_atom::value,
+                image_atom::value, s.image_id)
+      .then(
+          [self, meta, stopped](image_state& image) {
+            destroy_domain(self, [self, meta, stopped, image](const std::string& error) {
+              if (!error.empty()) return rebuild_failed(self, meta, error);
+              step(
+                  self, instance::rebuild_spawning{}, meta,
+                  [self, meta, stopped, image] { respawn(self, meta, image, stopped); },
+                  [self] { done(self); });
+            });
+          },
+          [self, meta](caf::error&) {
+            rebuild_failed(self, meta, "Image " + self->state.s.image_id + " could not be found.");
+          });
+}
+
 void start_work(self_ptr self, const instance::command& c, const event_metadata& meta) {
   if (!self->state.links) return;  // no compute: the state machine alone (replay, tests)
   if (std::holds_alternative<instance::remove>(c))
@@ -691,6 +765,8 @@ void start_work(self_ptr self, const instance::command& c, const event_metadata&
     return enqueue(self, [self, meta, p = *plan] { run_action(self, meta, p); });
   if (std::holds_alternative<instance::snapshot>(c))
     return enqueue(self, [self, meta] { run_snapshot(self, meta); });
+  if (std::holds_alternative<instance::rebuild>(c))
+    return enqueue(self, [self, meta] { run_rebuild(self, meta); });
 }
 
 // --- a restart's interrupted operation ---
@@ -797,6 +873,16 @@ void resolve(self_ptr self, const event_metadata& meta, then_fn k) {
         });
       });
     });
+    return;
+  }
+  // A rebuild cut off by the restart: its old domain may be gone, the new
+  // one not made; ERROR, as Nova's restart does (rebuild it again).
+  if (s.task_state == task_states::rebuilding || s.task_state == task_states::rebuild_spawning) {
+    execute(self,
+            instance::fail{"The rebuild was interrupted by a restart of the cloud.", 500,
+                           "task_state " + std::string(to_string(s.task_state)) + " at restart",
+                           now_us()},
+            meta, [k](outcome<instance_state>) { k(); });
     return;
   }
   // A snapshot cut off by the restart: its image (queued again, empty) goes.

@@ -39,6 +39,7 @@ constexpr action_name started_by[] = {
     {"instance.resume_requested", "resume", "compute_resume_instance"},
     {"instance.delete_requested", "delete", "compute_terminate_instance"},
     {"instance.snapshot_requested", "createImage", "compute_snapshot_instance"},
+    {"instance.rebuild_requested", "rebuild", "compute_rebuild_instance"},
     {"instance.locked", "lock", "api_lock"},
     {"instance.unlocked", "unlock", "api_unlock"},
 };
@@ -47,7 +48,7 @@ bool succeeds(const std::string& type) {
   for (const char* t :
        {"instance.active", "instance.stopped", "instance.started", "instance.rebooted",
         "instance.paused", "instance.unpaused", "instance.suspended", "instance.resumed",
-        "instance.deleted", "instance.snapshot_done"})
+        "instance.deleted", "instance.snapshot_done", "instance.rebuilt"})
     if (type == t) return true;
   return false;
 }

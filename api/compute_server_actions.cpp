@@ -5,10 +5,13 @@
 // 409 in Nova's words.
 #include <limits>
 
+#include <arpa/inet.h>
+
 #include "actors/compute.hpp"
 #include "actors/conductor.hpp"
 #include "actors/instance.hpp"
 #include "api/auth.hpp"
+#include "api/compute_server_views.hpp"
 #include "api/compute_servers.hpp"
 
 // Pistache last: its headers define generic macros (NAME, TRY, ...).
@@ -128,6 +131,107 @@ void console_output(server_context& ctx, std::shared_ptr<responder> r, const tok
       console_atom::value, s.id, lines);
 }
 
+// Nova's rebuild body, field by field at the microversion; false once the
+// 400 is answered.
+bool parse_rebuild(responder& r, const json& v, int minor, rebuild_request& out,
+                   std::string& admin_pass) {
+  auto bad = [&](const std::string& why) {
+    respond_error(r, 400, "Invalid input for field/attribute rebuild. " + why);
+    return false;
+  };
+  if (!v.is_object()) return bad("The rebuild is an object.");
+  // A text field: absent (nullopt), or its text; `ok` false when it is not
+  // a text of at most `most` bytes.
+  bool ok = true;
+  auto text = [&](const char* key, std::size_t most) -> std::optional<std::string> {
+    if (!v.contains(key)) return std::nullopt;
+    if (!v[key].is_string() || v[key].get<std::string>().size() > most) {
+      ok = false;
+      return std::nullopt;
+    }
+    return v[key].get<std::string>();
+  };
+  auto image = text("imageRef", 255);
+  if (!ok || !image || image->empty()) return bad("'imageRef' is a required property");
+  out.image_ref = *image;
+  auto& c = out.command;
+  for (const auto& [key, since] : std::initializer_list<std::pair<const char*, int>>{
+           {"description", 19}, {"key_name", 54}, {"user_data", 57}, {"hostname", 90}})
+    if (v.contains(key) && minor < since)
+      return bad(std::string("Additional properties are not allowed ('") + key +
+                 "' was unexpected)");
+  if (auto name = text("name", 255); ok && name) {
+    if (name->empty()) return bad("A name is 1 to 255 characters.");
+    c.name = *name;
+  }
+  if (!ok) return bad("A name is 1 to 255 characters.");
+  if (v.contains("metadata")) {
+    if (!v["metadata"].is_object()) return bad("metadata is an object of texts.");
+    std::map<std::string, std::string> m;
+    for (const auto& [k, val] : v["metadata"].items()) {
+      if (!val.is_string() || val.get<std::string>().size() > 255 || metadata_key_error(k))
+        return bad("metadata is an object of texts (keys of [a-zA-Z0-9-_:. ]).");
+      m[k] = val.get<std::string>();
+    }
+    c.metadata = std::move(m);
+  }
+  if (auto pass = text("adminPass", 255)) admin_pass = *pass;
+  if (!ok) return bad("adminPass is a text.");
+  for (const auto& [key, family] : std::initializer_list<std::pair<const char*, int>>{
+           {"accessIPv4", AF_INET}, {"accessIPv6", AF_INET6}}) {
+    auto ip = text(key, 64);
+    in6_addr buf{};
+    if (!ok || (ip && inet_pton(family, ip->c_str(), &buf) != 1))
+      return bad(std::string(key) + " is not an address of its family.");
+    if (ip) (family == AF_INET ? c.access_ip_v4 : c.access_ip_v6) = *ip;
+  }
+  // description, key_name, user_data: a text, or null to clear.
+  auto nullable = [&](const char* key,
+                      std::size_t most) -> std::optional<std::optional<std::string>> {
+    if (!v.contains(key)) return std::nullopt;
+    if (v[key].is_null()) return std::optional<std::string>();
+    auto t = text(key, most);
+    if (!ok) return std::nullopt;
+    return std::optional<std::string>(*t);
+  };
+  c.description = nullable("description", 255);
+  if (!ok) return bad("description is a text of at most 255 characters or null.");
+  if (auto k = nullable("key_name", 255)) c.key_name = k->value_or("");
+  if (!ok) return bad("key_name is a text or null.");
+  if (auto u = nullable("user_data", 65535)) c.user_data = u->value_or("");
+  if (!ok) return bad("user_data is base64 text of at most 65535 characters or null.");
+  return true;
+}
+
+// POST /servers/{id}/action {"rebuild": ...}: the door resolves the image,
+// the instance rebuilds; 202 with the server as it is now and its adminPass.
+void rebuild_server(server_context& ctx, const Request& req, std::shared_ptr<responder> r,
+                    int minor, const json& value) {
+  rebuild_request rebuild;
+  std::string admin_pass;
+  if (!parse_rebuild(*r, value, minor, rebuild, admin_pass)) return;
+  if (admin_pass.empty()) admin_pass = random_admin_pass();
+  const std::string url = compute_url(req, ctx);
+  on_visible_server(
+      ctx, req, r, "os_compute_api:servers:rebuild",
+      [&ctx, rebuild, admin_pass, minor, url](std::shared_ptr<responder> rr, const token_info& t,
+                                              instance_state& s) mutable {
+        rebuild.instance_id = s.id;
+        rebuild.project_id = t.project ? t.project->id : "";
+        rebuild.is_admin = t.is_admin();
+        rebuild.meta = event_metadata{rr->request_id(), t.user.id, t.is_admin()};
+        const server_view view{minor, t.is_admin(), url};
+        ctx.bridge.ask<instance_state>(
+            rr, ctx.compute,
+            [view, admin_pass](responder& r4, instance_state& after) {
+              json body = server_detail(after, view);
+              body["adminPass"] = admin_pass;
+              respond(r4, 202, {{"server", body}});
+            },
+            rebuild_atom::value, std::move(rebuild));
+      });
+}
+
 }  // namespace
 
 void add_server_action_routes(Pistache::Rest::Router& router, server_context& ctx) {
@@ -166,6 +270,7 @@ void add_server_action_routes(Pistache::Rest::Router& router, server_context& ct
                     event_metadata{rr->request_id(), t.user.id, t.is_admin()});
               });
         }
+        if (key == "rebuild") return rebuild_server(ctx, req, r, minor, value);
         if (key == "createImage") {
           // Nova's schema: a name of 1 to 255 characters, metadata of texts.
           const bool named = value.is_object() && value.contains("name") &&

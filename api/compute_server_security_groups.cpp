@@ -1,8 +1,12 @@
 // Nova's GET /servers/{id}/os-security-groups: the server's groups as Nova
 // shows Neutron's (ingress rules only, each with an ip_range or the remote
 // group's name). Adding and removing one is an action (compute door).
+// Also Nova's proxy of Neutron's groups, GET /os-security-groups[/{id}]
+// (before 2.36; 404 from it), which the CLI's `server add security group`
+// reads to find a group by name.
 #include "actors/networking.hpp"
 #include "api/auth.hpp"
+#include "api/compute.hpp"
 #include "api/compute_servers.hpp"
 #include "engine/security_group_state.hpp"
 
@@ -46,6 +50,11 @@ json nova_group(const security_group_state& g, const std::vector<security_group_
           {"rules", rules}};
 }
 
+// The project's groups (an admin's: all), as the proxy lists them.
+bool in_project(const security_group_state& g, const token_info& t) {
+  return g.exists() && (t.project ? g.project_id == t.project->id : t.is_admin());
+}
+
 }  // namespace
 
 void add_server_security_group_routes(Pistache::Rest::Router& router, server_context& ctx) {
@@ -69,6 +78,49 @@ void add_server_security_group_routes(Pistache::Rest::Router& router, server_con
                   },
                   list_atom::value, security_group_atom::value);
             });
+      });
+
+  const std::string proxy = compute_root + "/os-security-groups";
+  add_server_route(router, ctx, http_method::get, proxy,
+                   [&ctx](const Request& req, std::shared_ptr<responder> r, int minor) {
+                     if (minor >= 36)
+                       return respond_error(*r, 404, "The resource could not be found.");
+                     with_token(ctx, auth_token_of(req), r,
+                                [&ctx](std::shared_ptr<responder> rr, token_info& t) {
+                                  if (!enforce(*rr, ctx, t, "os_compute_api:os-security-groups:get",
+                                               {t.project ? t.project->id : "", t.user.id}))
+                                    return;
+                                  ctx.bridge.ask<std::vector<security_group_state>>(
+                                      rr, ctx.networking,
+                                      [t](responder& r3, std::vector<security_group_state>& all) {
+                                        json out = json::array();
+                                        for (const auto& g : all)
+                                          if (in_project(g, t)) out.push_back(nova_group(g, all));
+                                        respond(r3, 200, {{"security_groups", out}});
+                                      },
+                                      list_atom::value, security_group_atom::value);
+                                });
+                   });
+  add_server_route(
+      router, ctx, http_method::get, proxy + "/:group",
+      [&ctx](const Request& req, std::shared_ptr<responder> r, int minor) {
+        if (minor >= 36) return respond_error(*r, 404, "The resource could not be found.");
+        const std::string id = param_of(req, ":group");
+        with_token(ctx, auth_token_of(req), r,
+                   [&ctx, id](std::shared_ptr<responder> rr, token_info& t) {
+                     if (!enforce(*rr, ctx, t, "os_compute_api:os-security-groups:show",
+                                  {t.project ? t.project->id : "", t.user.id}))
+                       return;
+                     ctx.bridge.ask<std::vector<security_group_state>>(
+                         rr, ctx.networking,
+                         [t, id](responder& r3, std::vector<security_group_state>& all) {
+                           for (const auto& g : all)
+                             if (g.id == id && in_project(g, t))
+                               return respond(r3, 200, {{"security_group", nova_group(g, all)}});
+                           respond_error(r3, 404, "Security group " + id + " not found.");
+                         },
+                         list_atom::value, security_group_atom::value);
+                   });
       });
 }
 

@@ -310,10 +310,7 @@ void create_server(server_context& ctx, const Request& req, std::shared_ptr<resp
         answer.reservation_id = "r-" + random_text(8, "abcdefghijklmnopqrstuvwxyz0123456789");
         // The client's own password is answered back as Nova does; only a
         // missing one is made up. Never recorded (a secret stays out of the log).
-        answer.admin_pass =
-            optional_text(s, "adminPass")
-                .value_or(
-                    random_text(12, "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"));
+        answer.admin_pass = optional_text(s, "adminPass").value_or(random_admin_pass());
         if (!parse_networks(*rr, s, minor, create)) return;
         create.flavor_ref = flavor_ref;
         create.image_ref = *image_ref;
@@ -510,6 +507,10 @@ void with_visible_server(server_context& ctx, std::shared_ptr<responder> r, cons
                          const std::string& id,
                          std::function<void(std::shared_ptr<responder>, instance_state&)> then) {
   with_server(ctx, std::move(r), t, id, std::move(then));
+}
+
+std::string random_admin_pass() {
+  return random_text(12, "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789");
 }
 
 void on_visible_server(server_context& ctx, const Request& req, std::shared_ptr<responder> r,

@@ -37,6 +37,9 @@ void add_server_routes(Pistache::Rest::Router& router, server_context& ctx);
 
 // --- shared by the servers files ---
 
+// A password Nova would make for a server (12 characters, no look-alikes).
+std::string random_admin_pass();
+
 // Why a metadata key is not one Nova's schema takes (1 to 255 of letters,
 // digits and "-_:. "), as its 400 says; nullopt when it is fine.
 std::optional<std::string> metadata_key_error(const std::string& key);

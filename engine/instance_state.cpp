@@ -18,7 +18,7 @@ constexpr std::array<std::pair<vm_states, const char*>, 7> vm_names{{
     {vm_states::error, "error"},
     {vm_states::deleted, "deleted"},
 }};
-constexpr std::array<std::pair<task_states, const char*>, 17> task_names{{
+constexpr std::array<std::pair<task_states, const char*>, 19> task_names{{
     {task_states::none, "none"},
     {task_states::scheduling, "scheduling"},
     {task_states::networking, "networking"},
@@ -36,6 +36,8 @@ constexpr std::array<std::pair<task_states, const char*>, 17> task_names{{
     {task_states::image_snapshot, "image_snapshot"},
     {task_states::image_pending_upload, "image_pending_upload"},
     {task_states::image_uploading, "image_uploading"},
+    {task_states::rebuilding, "rebuilding"},
+    {task_states::rebuild_spawning, "rebuild_spawning"},
 }};
 constexpr std::array<std::pair<power_states, const char*>, 6> power_names{{
     {power_states::nostate, "pending"},
@@ -98,6 +100,9 @@ std::optional<reboot_type> from_string<reboot_type>(std::string_view text) {
 }
 
 std::string api_status(const instance_state& s) {
+  // Nova's _STATE_MAP: a rebuild shows REBUILD whatever the vm_state.
+  if (s.task_state == task_states::rebuilding || s.task_state == task_states::rebuild_spawning)
+    return "REBUILD";
   switch (s.vm_state) {
     case vm_states::building:
       return "BUILD";
@@ -198,6 +203,11 @@ const rule snapshot_rule{
 const rule snapshot_taken_rule{"snapshot_taken", {}, {task_states::image_snapshot}};
 const rule snapshot_uploading_rule{"snapshot_uploading", {}, {task_states::image_pending_upload}};
 const rule complete_snapshot_rule{"complete_snapshot", {}, {task_states::image_uploading}};
+// Nova's rebuild (held by the lock): active, stopped or in error, no task.
+const rule rebuild_rule{
+    "rebuild", {vm_states::active, vm_states::stopped, vm_states::error}, {task_states::none}};
+const rule rebuild_spawning_rule{"rebuild_spawning", {}, {task_states::rebuilding}};
+const rule complete_rebuild_rule{"complete_rebuild", {}, {task_states::rebuild_spawning}};
 const vm_set tag_states{vm_states::active, vm_states::paused, vm_states::suspended,
                         vm_states::stopped};
 
@@ -413,6 +423,37 @@ struct decider {
     if (!s.exists()) return not_found(s);
     if (s.locked) return events{};
     return events{instance_locked{c.by_owner ? "owner" : "admin", c.reason}};
+  }
+  decision<instance_event> operator()(const instance::rebuild& c) const {
+    if (c.image_id.empty())
+      return make_domain_error(errc::bad_request, "A rebuild needs an image.");
+    if (!c.name.empty())
+      if (auto e = check_name(c.name)) return *e;
+    instance_rebuild_requested e;
+    e.image_id = c.image_id;
+    e.name = c.name;
+    e.has_metadata = c.metadata.has_value();
+    if (c.metadata) e.metadata = *c.metadata;
+    e.has_description = c.description.has_value();
+    if (c.description) {
+      e.description_null = !c.description->has_value();
+      e.description = c.description->value_or("");
+    }
+    e.access_ip_v4 = c.access_ip_v4;
+    e.access_ip_v6 = c.access_ip_v6;
+    e.has_key_name = c.key_name.has_value();
+    e.key_name = c.key_name.value_or("");
+    e.has_user_data = c.user_data.has_value();
+    e.user_data = c.user_data.value_or("");
+    return guarded(rebuild_rule, std::move(e));
+  }
+  decision<instance_event> operator()(const instance::rebuild_spawning&) const {
+    return guarded(rebuild_spawning_rule, instance_rebuild_spawning{});
+  }
+  decision<instance_event> operator()(const instance::complete_rebuild& c) const {
+    if (c.power != power_states::running && c.power != power_states::shutdown)
+      return make_domain_error(errc::bad_request, "A rebuild ends running or shut down.");
+    return guarded(complete_rebuild_rule, instance_rebuilt{to_string(c.power)});
   }
   decision<instance_event> operator()(const instance::snapshot& c) const {
     if (c.image_id.empty())
@@ -710,6 +751,31 @@ struct applier {
     s.locked_by = e.locked_by;
     s.locked_reason = e.reason;
   }
+  void operator()(const instance_rebuild_requested& e) {
+    expect(rebuild_rule, e.type_name);
+    s.task_state = task_states::rebuilding;
+    s.image_id = e.image_id;
+    if (!e.name.empty()) s.name = e.name;
+    if (e.has_metadata) s.metadata = e.metadata;
+    if (e.has_description)
+      s.description = e.description_null ? std::nullopt : std::optional<std::string>(e.description);
+    if (!e.access_ip_v4.empty()) s.access_ip_v4 = e.access_ip_v4;
+    if (!e.access_ip_v6.empty()) s.access_ip_v6 = e.access_ip_v6;
+    if (e.has_key_name) s.key_name = e.key_name;
+    if (e.has_user_data) s.user_data = e.user_data;
+  }
+  void operator()(const instance_rebuild_spawning& e) {
+    expect(rebuild_spawning_rule, e.type_name);
+    s.task_state = task_states::rebuild_spawning;
+  }
+  void operator()(const instance_rebuilt& e) {
+    expect(complete_rebuild_rule, e.type_name);
+    const auto power = from_string<power_states>(e.power_state);
+    if (!power || (*power != power_states::running && *power != power_states::shutdown))
+      throw invalid_event("instance.rebuilt with power state " + e.power_state);
+    settle(*power == power_states::running ? vm_states::active : vm_states::stopped, *power);
+    s.fault.reset();
+  }
   void operator()(const instance_snapshot_requested& e) {
     expect(snapshot_rule, e.type_name);
     s.task_state = task_states::image_snapshot;
@@ -768,7 +834,8 @@ std::optional<domain_error> check_lock(const instance_state& s, const command& c
       std::holds_alternative<reboot>(c) || std::holds_alternative<pause>(c) ||
       std::holds_alternative<unpause>(c) || std::holds_alternative<suspend>(c) ||
       std::holds_alternative<resume>(c) || std::holds_alternative<remove>(c) ||
-      std::holds_alternative<set_metadata>(c) || std::holds_alternative<delete_metadata>(c);
+      std::holds_alternative<set_metadata>(c) || std::holds_alternative<delete_metadata>(c) ||
+      std::holds_alternative<rebuild>(c);
   if (!checks_lock) return std::nullopt;
   return make_domain_error(errc::conflict, "Instance " + s.id + " is locked");
 }

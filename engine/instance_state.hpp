@@ -41,6 +41,9 @@ enum class task_states {
   image_snapshot,
   image_pending_upload,
   image_uploading,
+  // A rebuild: the domain goes, a new one boots from the new image.
+  rebuilding,
+  rebuild_spawning,
 };
 // The numbers are Nova's, shown as-is by the API (OS-EXT-STS:power_state).
 enum class power_states {
@@ -382,6 +385,47 @@ struct instance_snapshot_uploading {
   CUMULO_EMPTY_PAYLOAD
 };
 
+// Nova's rebuild: the same server (id, ports, flavor, host) on a new image;
+// the domain is destroyed and spawned again. The request carries what the
+// body changes (the image always; a name, metadata, description, access
+// addresses, key name and user data when given). A stopped server is
+// stopped again afterwards (Nova keeps its power state).
+struct instance_rebuild_requested {
+  static constexpr const char* type_name = "instance.rebuild_requested";
+  static constexpr int schema_version = 1;
+  std::string image_id;
+  std::string name;  // "" keeps the name
+  bool has_metadata = false;
+  std::map<std::string, std::string> metadata;
+  bool has_description = false;  // 2.19: set (a text or, with description_null, null)
+  std::string description;
+  bool description_null = false;
+  std::string access_ip_v4;  // "" keeps them
+  std::string access_ip_v6;
+  bool has_key_name = false;  // 2.54
+  std::string key_name;
+  bool has_user_data = false;  // 2.57
+  std::string user_data;
+  MSGPACK_DEFINE_MAP(image_id, name, has_metadata, metadata, has_description, description,
+                     description_null, access_ip_v4, access_ip_v6, has_key_name, key_name,
+                     has_user_data, user_data)
+};
+
+// The old domain is gone: task_state rebuild_spawning.
+struct instance_rebuild_spawning {
+  static constexpr const char* type_name = "instance.rebuild_spawning";
+  static constexpr int schema_version = 1;
+  CUMULO_EMPTY_PAYLOAD
+};
+
+// The new domain runs (or, for a stopped server, is defined and stopped).
+struct instance_rebuilt {
+  static constexpr const char* type_name = "instance.rebuilt";
+  static constexpr int schema_version = 1;
+  std::string power_state;  // to_string(power_states): "running" or "shutdown"
+  MSGPACK_DEFINE_MAP(power_state)
+};
+
 struct instance_snapshot_done {
   static constexpr const char* type_name = "instance.snapshot_done";
   static constexpr int schema_version = 1;
@@ -431,7 +475,8 @@ using instance_event =
                  instance_task_aborted, instance_rescheduled, instance_power_synced,
                  instance_updated, instance_metadata_set, instance_tags_set, instance_locked,
                  instance_unlocked, instance_security_groups_set, instance_snapshot_requested,
-                 instance_snapshot_taken, instance_snapshot_uploading, instance_snapshot_done>;
+                 instance_snapshot_taken, instance_snapshot_uploading, instance_snapshot_done,
+                 instance_rebuild_requested, instance_rebuild_spawning, instance_rebuilt>;
 
 // --- state ---
 struct instance_state : resource_meta {
@@ -552,6 +597,22 @@ struct snapshot {
   std::string image_id;
   std::string name;
 };
+// rebuild: the event's fields, as the compute door resolved them (the
+// image is visible to the caller and active).
+struct rebuild {
+  std::string image_id;
+  std::string name;
+  std::optional<std::map<std::string, std::string>> metadata;
+  std::optional<std::optional<std::string>> description;
+  std::string access_ip_v4;
+  std::string access_ip_v6;
+  std::optional<std::string> key_name;
+  std::optional<std::string> user_data;
+};
+struct rebuild_spawning {};
+struct complete_rebuild {
+  power_states power = power_states::running;
+};
 struct snapshot_taken {};
 struct snapshot_uploading {};
 struct complete_snapshot {};
@@ -618,7 +679,7 @@ using command =
                  complete_suspend, complete_resume, complete_delete, abort_task, reschedule,
                  sync_power, update, set_metadata, delete_metadata, set_tags, add_tag, remove_tag,
                  lock, unlock, set_security_groups, snapshot, snapshot_taken, snapshot_uploading,
-                 complete_snapshot>;
+                 complete_snapshot, rebuild, rebuild_spawning, complete_rebuild>;
 
 // Nova's check_instance_lock: a locked server refuses the actions that
 // check it (409 "Instance I is locked") to anyone but an admin.

@@ -411,12 +411,12 @@ const std::map<std::string, std::string>& default_rules() {
           "os_compute_api:servers:index:get_all_tenants", "os_compute_api:os-server-diagnostics",
           "os_compute_api:servers:detail:get_all_tenants"})
       r[name] = admin;
-    for (const char* name :
-         {"os_compute_api:servers:index", "os_compute_api:servers:detail",
-          "os_compute_api:servers:show", "os_compute_api:servers:create",
-          "os_compute_api:servers:delete", "os_compute_api:servers:update",
-          "os_compute_api:servers:start", "os_compute_api:servers:stop",
-          "os_compute_api:servers:reboot", "os_compute_api:servers:create_image"})
+    for (const char* name : {"os_compute_api:servers:index", "os_compute_api:servers:detail",
+                             "os_compute_api:servers:show", "os_compute_api:servers:create",
+                             "os_compute_api:servers:delete", "os_compute_api:servers:update",
+                             "os_compute_api:servers:start", "os_compute_api:servers:stop",
+                             "os_compute_api:servers:reboot", "os_compute_api:servers:create_image",
+                             "os_compute_api:servers:rebuild"})
       r[name] = "rule:project_member_or_admin";
     // Nova's flavors, keypairs, quotas, limits, services and zones (Zed's
     // defaults; a project-scoped rule's target is the caller's own project
@@ -467,7 +467,9 @@ const std::map<std::string, std::string>& default_rules() {
                              "os_compute_api:ips:show",
                              "os_compute_api:os-security-groups:add",
                              "os_compute_api:os-security-groups:remove",
-                             "os_compute_api:os-security-groups:list"})
+                             "os_compute_api:os-security-groups:list",
+                             "os_compute_api:os-security-groups:get",
+                             "os_compute_api:os-security-groups:show"})
       r[name] = "rule:project_member_or_admin";
     // Unlocking what someone else locked (an owner's lock by an admin, or
     // the reverse): Nova's override, an admin's.

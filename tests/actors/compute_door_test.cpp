@@ -54,11 +54,11 @@ caf::behavior slow_conductor(caf::stateful_actor<slow_conductor_state>* self,
         return std::vector<flavor_state>{f};
       },
       [](list_atom, keypair_atom) { return std::vector<keypair_state>{}; },
+      [](list_atom, server_group_atom) { return std::vector<server_group_state>{}; },
       [](list_atom, compute_quota_atom) { return std::vector<compute_quota_state>{}; },
       [](list_atom, instance_atom) { return std::vector<instance_state>{}; },
       [self](caf::get_atom, scheduler_atom) { return caf::actor_cast<caf::actor>(self); },
-      [self](launch_atom, instance::request& r,
-             event_metadata&) -> caf::result<instance_state> {
+      [self](launch_atom, instance::request& r, event_metadata&) -> caf::result<instance_state> {
         ++*self->state.launches;
         if (r.name == "bad") return to_caf_error({errc::bad_request, "Invalid server name."});
         instance_state s;

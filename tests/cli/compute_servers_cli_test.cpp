@@ -235,6 +235,14 @@ TEST_F(ComputeServersCli, ServerGroupsAndSnapshots) {
   auto from_snap = openstack(who(m), {"server", "create", "--image", "vm1-snap", "--flavor",
                                       "m1.tiny", "--network", "private", "--wait", "vm2"});
   EXPECT_EQ(from_snap.exit_code, 0) << report(from_snap);
+  auto rebuilt = openstack(
+      who(m), {"server", "rebuild", "--image", "vm1-snap", "--wait", "vm1", "-f", "json"});
+  ASSERT_EQ(rebuilt.exit_code, 0) << report(rebuilt);
+  EXPECT_EQ(compute("GET", "/servers/" + id, m.token).status, 200);
+  EXPECT_NE(compute("GET", "/servers/" + id, m.token)
+                .body.find(nlohmann::json::parse(snap.out, nullptr, false).value("id", "?")),
+            std::string::npos)
+      << "vm1 runs the snapshot's image now";
 
   ASSERT_EQ(openstack(who(m), {"server", "delete", "--wait", "vm1", "vm2"}).exit_code, 0);
   auto del = openstack(who(m), {"server", "group", "delete", "spread"});

@@ -440,6 +440,9 @@ TEST(InstanceState, UnknownOrDeletedInstanceIsNotFound) {
       instance::snapshot_taken{},
       instance::snapshot_uploading{},
       instance::complete_snapshot{},
+      instance::rebuild{"img", "", {}, {}, "", "", {}, {}},
+      instance::rebuild_spawning{},
+      instance::complete_rebuild{},
   };
   for (const auto& c : commands) {
     expect_refused(fresh(), c, errc::not_found, "Instance i1 could not be found.");
@@ -584,6 +587,50 @@ TEST(InstanceState, SnapshotStepsThroughNovasTaskStates) {
   EXPECT_FALSE(instance::check_lock(locked, instance::snapshot{"img9", "snap"}, false));
 }
 
+TEST(InstanceState, RebuildKeepsTheServerOnANewImage) {
+  instance::rebuild r{"img2",
+                      "vm-new",
+                      std::map<std::string, std::string>{{"a", "b"}},
+                      std::optional<std::string>("again"),
+                      "",
+                      "",
+                      std::string("k2"),
+                      {}};
+  auto s = run(active(), r);
+  EXPECT_EQ(s.task_state, task_states::rebuilding);
+  EXPECT_EQ(api_status(s), "REBUILD");
+  EXPECT_EQ(s.image_id, "img2");
+  EXPECT_EQ(s.name, "vm-new");
+  EXPECT_EQ(s.metadata, (std::map<std::string, std::string>{{"a", "b"}}));
+  EXPECT_EQ(s.description, "again");
+  EXPECT_EQ(s.key_name, "k2");
+  EXPECT_EQ(s.addresses.size(), 1u) << "its ports stay";
+  expect_refused(s, r, errc::conflict,
+                 "Cannot 'rebuild' instance i1 while it is in task_state rebuilding");
+  s = run(s, instance::rebuild_spawning{});
+  EXPECT_EQ(api_status(s), "REBUILD");
+  s = run(s, instance::complete_rebuild{power_states::running});
+  EXPECT_EQ(api_status(s), "ACTIVE");
+  EXPECT_EQ(s.task_state, task_states::none);
+  // A stopped server ends stopped; one in ERROR is repaired.
+  auto stopped_one = run(run(run(stopped(), instance::rebuild{"img3", "", {}, {}, "", "", {}, {}}),
+                             instance::rebuild_spawning{}),
+                         instance::complete_rebuild{power_states::shutdown});
+  EXPECT_EQ(api_status(stopped_one), "SHUTOFF");
+  EXPECT_EQ(stopped_one.name, "vm1") << "no name: kept";
+  auto broken = run(active(), instance::fail{"boom", 500, "", 1});
+  broken = run(run(run(broken, instance::rebuild{"img3", "", {}, {}, "", "", {}, {}}),
+                   instance::rebuild_spawning{}),
+               instance::complete_rebuild{power_states::running});
+  EXPECT_EQ(api_status(broken), "ACTIVE");
+  EXPECT_FALSE(broken.fault);
+  // Held by the lock; not from a paused server.
+  auto locked = run(active(), instance::lock{true, ""});
+  EXPECT_TRUE(instance::check_lock(locked, r, false));
+  expect_refused(paused(), r, errc::conflict,
+                 "Cannot 'rebuild' instance i1 while it is in vm_state paused");
+}
+
 TEST(InstanceState, LaunchValidation) {
   auto r = launch();
   r.name = "";
@@ -669,6 +716,21 @@ TEST(InstanceState, EveryEventRoundTripsThroughTheCodecAndFold) {
       instance_snapshot_taken{},
       instance_snapshot_uploading{},
       instance_snapshot_done{"img-snap"},
+      instance_rebuild_requested{"img2",
+                                 "vm3",
+                                 true,
+                                 {{"m", "1"}},
+                                 true,
+                                 "rebuilt",
+                                 false,
+                                 "192.0.2.1",
+                                 "",
+                                 true,
+                                 "key2",
+                                 false,
+                                 ""},
+      instance_rebuild_spawning{},
+      instance_rebuilt{"running"},
       instance_port_unbound{"port1"},
       instance_error{"boom", 500, "trace", 1700000000000001},
       instance_delete_requested{},

@@ -14,15 +14,6 @@ namespace {
 
 using nlohmann::json;
 
-void expect_nova_error(const http_response& r, int code, const std::string& message) {
-  EXPECT_EQ(r.status, code) << r.body;
-  auto body = json_of(r);
-  ASSERT_TRUE(body.is_object() && body.size() == 1) << r.body;
-  const auto& e = body.begin().value();
-  EXPECT_EQ(e.value("code", 0), code) << r.body;
-  EXPECT_EQ(e.value("message", ""), message) << r.body;
-}
-
 class ServerDetails : public servers_test {};
 
 TEST_F(ServerDetails, MetadataAsNovaHasIt) {
@@ -302,6 +293,72 @@ TEST_F(ServerDetails, SnapshotMakesAnImageThatBoots) {
   settle(m.token, id, {"ACTIVE", "BUILD"});
 }
 
+// rebuild: the same server (id, ports) on a new image, REBUILD meanwhile,
+// the body's name and metadata taken, a stopped server stopped again, the
+// lock and the states as Nova checks them.
+TEST_F(ServerDetails, RebuildKeepsIdAndPorts) {
+  auto m = make_member("rebuild");
+  const auto net = make_network(m.token, "private");
+  const auto id = boot(m.token, "before", net);
+  const auto before = settle(m.token, id);
+  ASSERT_EQ(before.value("status", ""), "ACTIVE");
+  const std::string action = "/servers/" + id + "/action";
+  auto snap = compute("POST", action, m.token, {{"createImage", {{"name", "base-2"}}}}, "2.45");
+  ASSERT_EQ(snap.status, 202) << snap.body;
+  const std::string image = json_of(snap).value("image_id", "");
+  settle(m.token, id);
+  for (int i = 0;
+       i < 100 &&
+       json_of(call("GET", "/image/v2/images/" + image, m.token)).value("status", "") != "active";
+       ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+
+  auto r = compute("POST", action, m.token,
+                   {{"rebuild",
+                     {{"imageRef", image},
+                      {"name", "after"},
+                      {"metadata", {{"generation", "2"}}},
+                      {"adminPass", "Rebuilt-1"}}}});
+  ASSERT_EQ(r.status, 202) << r.body;
+  auto answered = json_of(r)["server"];
+  EXPECT_EQ(answered["id"], id);
+  EXPECT_EQ(answered["adminPass"], "Rebuilt-1");
+  EXPECT_EQ(answered["image"]["id"], image);
+  const auto after = settle(m.token, id, {"REBUILD"});
+  EXPECT_EQ(after.value("status", ""), "ACTIVE") << after.dump();
+  EXPECT_EQ(after["name"], "after");
+  EXPECT_EQ(after["metadata"], json({{"generation", "2"}}));
+  EXPECT_EQ(after["image"]["id"], image);
+  EXPECT_EQ(after["addresses"], before["addresses"]) << "the same ports";
+  auto actions = json_of(compute("GET", "/servers/" + id + "/os-instance-actions", m.token));
+  EXPECT_NE(actions.dump().find("\"rebuild\""), std::string::npos) << actions.dump();
+
+  // Nova's 400s and 409s.
+  EXPECT_EQ(compute("POST", action, m.token, {{"rebuild", {{"name", "x"}}}}).status, 400);
+  EXPECT_EQ(compute("POST", action, m.token, {{"rebuild", {{"imageRef", "nope"}}}}).status, 400);
+  EXPECT_EQ(
+      compute("POST", action, m.token, {{"rebuild", {{"imageRef", image}, {"description", "d"}}}})
+          .status,
+      400)
+      << "description is 2.19's";
+  ASSERT_EQ(compute("POST", action, m.token, {{"pause", nullptr}}).status, 202);
+  settle(m.token, id, {"ACTIVE"});
+  EXPECT_EQ(compute("POST", action, m.token, {{"rebuild", {{"imageRef", image}}}}).status, 409);
+  ASSERT_EQ(compute("POST", action, m.token, {{"unpause", nullptr}}).status, 202);
+  settle(m.token, id, {"PAUSED"});
+  ASSERT_EQ(compute("POST", action, m.token, {{"lock", nullptr}}).status, 202);
+  EXPECT_EQ(compute("POST", action, m.token, {{"rebuild", {{"imageRef", image}}}}).status, 409);
+  ASSERT_EQ(compute("POST", action, m.token, {{"unlock", nullptr}}).status, 202);
+
+  // A stopped server is stopped again after its rebuild.
+  ASSERT_EQ(compute("POST", action, m.token, {{"os-stop", nullptr}}).status, 202);
+  ASSERT_EQ(settle(m.token, id, {"ACTIVE"}).value("status", ""), "SHUTOFF");
+  ASSERT_EQ(compute("POST", action, m.token, {{"rebuild", {{"imageRef", "cirros"}}}}).status, 202);
+  EXPECT_EQ(settle(m.token, id, {"REBUILD"}).value("status", ""), "SHUTOFF");
+  restart();
+  EXPECT_EQ(settle(m.token, id).value("name", ""), "after");
+}
+
 TEST_F(ServerDetails, SecurityGroupsAreShownByNameAndExtensionsListed) {
   auto m = make_member("groups");
   const auto net = make_network(m.token, "private");
@@ -366,6 +423,18 @@ TEST_F(ServerDetails, SecurityGroupsAreShownByNameAndExtensionsListed) {
             400);
   EXPECT_EQ(port_groups(), 1u);
   EXPECT_EQ(settle(m.token, id)["security_groups"], json::parse(R"([{"name": "db"}])"));
+
+  // Nova's proxy of Neutron's groups (before 2.36), as the CLI finds a
+  // group by name.
+  auto proxied = compute("GET", "/os-security-groups", m.token);
+  ASSERT_EQ(proxied.status, 200) << proxied.body;
+  EXPECT_NE(proxied.body.find("\"db\""), std::string::npos) << proxied.body;
+  EXPECT_EQ(
+      json_of(compute("GET", "/os-security-groups/" + db_id, m.token))["security_group"]["name"],
+      "db");
+  EXPECT_EQ(compute("GET", "/os-security-groups/" + db_id, m.token, nullptr, "2.36").status, 404);
+  EXPECT_EQ(compute("GET", "/os-security-groups/" + db_id, make_member("sg-other").token).status,
+            404);
 
   auto ext = compute("GET", "/extensions", m.token);
   ASSERT_EQ(ext.status, 200) << ext.body;

@@ -16,15 +16,6 @@ namespace {
 
 using nlohmann::json;
 
-void expect_nova_error(const http_response& r, int code, const std::string& message) {
-  EXPECT_EQ(r.status, code) << r.body;
-  auto body = json_of(r);
-  ASSERT_TRUE(body.is_object() && body.size() == 1) << r.body;
-  const auto& e = body.begin().value();
-  EXPECT_EQ(e.value("code", 0), code) << r.body;
-  EXPECT_EQ(e.value("message", ""), message) << r.body;
-}
-
 class ComputeServers : public servers_test {
  protected:
   std::vector<seeded_image> images() const override {

@@ -45,6 +45,17 @@ inline void seed_images(const std::filesystem::path& data, const std::vector<see
   }
 }
 
+// A Nova error: one key ("badRequest", "conflictingRequest"...) holding
+// this code and message.
+inline void expect_nova_error(const http_response& r, int code, const std::string& message) {
+  EXPECT_EQ(r.status, code) << r.body;
+  auto body = json_of(r);
+  ASSERT_TRUE(body.is_object() && body.size() == 1) << r.body;
+  const auto& e = body.begin().value();
+  EXPECT_EQ(e.value("code", 0), code) << r.body;
+  EXPECT_EQ(e.value("message", ""), message) << r.body;
+}
+
 // A served cloud with a public active image "cirros", the admin's token, and
 // helpers for networks and servers.
 class servers_test : public identity_test {
