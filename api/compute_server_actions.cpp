@@ -180,10 +180,10 @@ bool parse_rebuild(responder& r, const json& v, int minor, rebuild_request& out,
   for (const auto& [key, family] : std::initializer_list<std::pair<const char*, int>>{
            {"accessIPv4", AF_INET}, {"accessIPv6", AF_INET6}}) {
     auto ip = text(key, 64);
-    in6_addr buf{};
-    if (!ok || (ip && inet_pton(family, ip->c_str(), &buf) != 1))
+    const auto canonical = ip ? canonical_address(family, *ip) : std::nullopt;
+    if (!ok || (ip && !canonical))
       return bad(std::string(key) + " is not an address of its family.");
-    if (ip) (family == AF_INET ? c.access_ip_v4 : c.access_ip_v6) = *ip;
+    if (canonical) (family == AF_INET ? c.access_ip_v4 : c.access_ip_v6) = *canonical;
   }
   // description, key_name, user_data: a text, or null to clear.
   auto nullable = [&](const char* key,
@@ -224,7 +224,8 @@ void rebuild_server(server_context& ctx, const Request& req, std::shared_ptr<res
         ctx.bridge.ask<instance_state>(
             rr, ctx.compute,
             [view, admin_pass](responder& r4, instance_state& after) {
-              json body = server_detail(after, view);
+              // Before 2.75 a rebuild answers as an update does.
+              json body = server_update_view(after, view);
               body["adminPass"] = admin_pass;
               respond(r4, 202, {{"server", body}});
             },
@@ -271,6 +272,27 @@ void add_server_action_routes(Pistache::Rest::Router& router, server_context& ct
               });
         }
         if (key == "rebuild") return rebuild_server(ctx, req, r, minor, value);
+        // Nova's deferred delete: deletes here are never deferred
+        // (reclaim_instance_interval 0), so forceDelete is a delete and no
+        // server is ever SOFT_DELETED to restore.
+        if (key == "forceDelete")
+          return on_visible_server(
+              ctx, req, r, "os_compute_api:os-deferred-delete:force",
+              [&ctx](std::shared_ptr<responder> rr, const token_info& t, instance_state& s) {
+                ctx.bridge.ask<instance_state>(
+                    rr, ctx.compute,
+                    [](responder& r4, instance_state&) { respond(r4, 202, no_body); },
+                    caf::delete_atom::value, instance_atom::value, s.id,
+                    event_metadata{rr->request_id(), t.user.id, t.is_admin()});
+              });
+        if (key == "restore")
+          return on_visible_server(
+              ctx, req, r, "os_compute_api:os-deferred-delete:restore",
+              [](std::shared_ptr<responder> rr, const token_info&, instance_state& s) {
+                respond_error(*rr, 409,
+                              "Cannot 'restore' instance " + s.id + " while it is in vm_state " +
+                                  to_string(s.vm_state));
+              });
         if (key == "createImage") {
           // Nova's schema: a name of 1 to 255 characters, metadata of texts.
           const bool named = value.is_object() && value.contains("name") &&

@@ -98,7 +98,7 @@ json server_detail(const instance_state& s, const server_view& v) {
       {"flavor", flavor_view(s.flavor, v)},
       {"created", format_iso8601(s.created_at_us)},
       {"updated", format_iso8601(s.updated_at_us)},
-      {"progress", api_status(s) == "ACTIVE" ? 100 : 0},
+
       {"addresses", addresses_of(s)},
       {"accessIPv4", s.access_ip_v4},
       {"accessIPv6", s.access_ip_v6},
@@ -115,9 +115,14 @@ json server_detail(const instance_state& s, const server_view& v) {
       {"OS-EXT-STS:power_state", static_cast<int>(s.power_state)},
       {"os-extended-volumes:volumes_attached", json::array()},
   };
+  // Nova shows progress only while a server is (or may be) moving.
+  const std::string status = api_status(s);
+  if (status == "ACTIVE" || status == "BUILD" || status == "REBUILD")
+    j["progress"] = status == "ACTIVE" ? 100 : 0;
+  // ...and no security_groups key for a server that has none.
   json groups = json::array();
   for (const auto& g : s.security_groups) groups.push_back({{"name", g}});
-  j["security_groups"] = groups;
+  if (!groups.empty()) j["security_groups"] = groups;
   if (v.admin) {
     j["OS-EXT-SRV-ATTR:host"] = s.host.empty() ? json(nullptr) : json(s.host);
     j["OS-EXT-SRV-ATTR:hypervisor_hostname"] = s.node.empty() ? json(nullptr) : json(s.node);

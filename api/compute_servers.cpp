@@ -123,8 +123,8 @@ bool valid_ip(const std::string& ip) {
 bool access_ip(responder& r, const json& server, const char* key, int family, std::string& out) {
   if (!server.contains(key)) return true;
   const std::string text = server[key].get<std::string>();
-  in6_addr buf{};
-  if (inet_pton(family, text.c_str(), &buf) != 1) {
+  auto canonical = canonical_address(family, text);
+  if (!canonical) {
     // Quoted back as Nova does only when short (an address is).
     const std::string shown =
         text.size() <= 64 ? text : "(a text of " + std::to_string(text.size()) + " bytes)";
@@ -133,7 +133,7 @@ bool access_ip(responder& r, const json& server, const char* key, int family, st
                       ". '" + shown + "' is not a '" + (family == AF_INET ? "ipv4" : "ipv6") + "'");
     return false;
   }
-  out = text;
+  out = *canonical;
   return true;
 }
 
@@ -507,6 +507,14 @@ void with_visible_server(server_context& ctx, std::shared_ptr<responder> r, cons
                          const std::string& id,
                          std::function<void(std::shared_ptr<responder>, instance_state&)> then) {
   with_server(ctx, std::move(r), t, id, std::move(then));
+}
+
+std::optional<std::string> canonical_address(int family, const std::string& text) {
+  in6_addr buf{};
+  if (inet_pton(family, text.c_str(), &buf) != 1) return std::nullopt;
+  char out[INET6_ADDRSTRLEN] = {};
+  if (!inet_ntop(family, &buf, out, sizeof out)) return std::nullopt;
+  return std::string(out);
 }
 
 std::string random_admin_pass() {

@@ -37,6 +37,11 @@ void add_server_routes(Pistache::Rest::Router& router, server_context& ctx);
 
 // --- shared by the servers files ---
 
+// An address as Nova keeps accessIPv4/v6: AF_INET or AF_INET6 text in its
+// canonical form ("0:0:0:0:0:babe:220.12.22.2" is "::babe:dc0c:1602");
+// nullopt when it is not one.
+std::optional<std::string> canonical_address(int family, const std::string& text);
+
 // A password Nova would make for a server (12 characters, no look-alikes).
 std::string random_admin_pass();
 

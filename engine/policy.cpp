@@ -469,7 +469,9 @@ const std::map<std::string, std::string>& default_rules() {
                              "os_compute_api:os-security-groups:remove",
                              "os_compute_api:os-security-groups:list",
                              "os_compute_api:os-security-groups:get",
-                             "os_compute_api:os-security-groups:show"})
+                             "os_compute_api:os-security-groups:show",
+                             "os_compute_api:os-deferred-delete:force",
+                             "os_compute_api:os-deferred-delete:restore"})
       r[name] = "rule:project_member_or_admin";
     // Unlocking what someone else locked (an owner's lock by an admin, or
     // the reverse): Nova's override, an admin's.

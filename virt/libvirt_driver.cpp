@@ -510,6 +510,14 @@ void libvirt_driver::spawn(const domain_spec& spec) {
                                     std::to_string(spec.vcpus) + " vCPU, " +
                                     std::to_string(spec.memory_mb) + " MB, " +
                                     std::to_string(spec.nics.size()) + " NIC)");
+  // What a booting guest would say, so that a console read as a client
+  // reads one (tempest wants more than 3 lines) has lines to show.
+  log_console(spec.instance_id, "cumulo: hostname " + spec.hostname);
+  for (const auto& nic : spec.nics)
+    log_console(spec.instance_id, "cumulo: NIC " + nic.mac_address + " on " + nic.network);
+  log_console(spec.instance_id,
+              "cumulo: disk " + std::to_string(spec.disk_gb) + " GB from " + spec.image_path);
+  log_console(spec.instance_id, "cumulo: login prompt (the test hypervisor runs no guest)");
 }
 
 namespace {

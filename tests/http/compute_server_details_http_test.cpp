@@ -204,6 +204,14 @@ TEST_F(ServerDetails, DescriptionAccessAddressesIpsAndTheUpdateBody) {
   EXPECT_EQ(
       compute("PUT", "/servers/" + id, m.token, {{"server", {{"accessIPv6", "1.2.3.4"}}}}).status,
       400);
+  // Kept in the canonical form, as Nova does.
+  auto canonical =
+      compute("PUT", "/servers/" + id, m.token,
+              {{"server", {{"accessIPv6", "0000:0000:0000:0000:0000:babe:220.12.22.2"}}}});
+  EXPECT_EQ(json_of(canonical)["server"]["accessIPv6"], "::babe:dc0c:1602") << canonical.body;
+  ASSERT_EQ(compute("PUT", "/servers/" + id, m.token, {{"server", {{"accessIPv6", "2001:db8::5"}}}})
+                .status,
+            200);
 
   // /ips: addresses by network, without the OS-EXT-IPS attributes.
   auto ips = json_of(compute("GET", "/servers/" + id + "/ips", m.token))["addresses"];
@@ -350,10 +358,16 @@ TEST_F(ServerDetails, RebuildKeepsIdAndPorts) {
   EXPECT_EQ(compute("POST", action, m.token, {{"rebuild", {{"imageRef", image}}}}).status, 409);
   ASSERT_EQ(compute("POST", action, m.token, {{"unlock", nullptr}}).status, 202);
 
-  // A stopped server is stopped again after its rebuild.
+  // A stopped server is stopped again after its rebuild (Nova shows no
+  // progress of a stopped server; before 2.75 the rebuild answers as an
+  // update, without the extensions' attributes).
   ASSERT_EQ(compute("POST", action, m.token, {{"os-stop", nullptr}}).status, 202);
-  ASSERT_EQ(settle(m.token, id, {"ACTIVE"}).value("status", ""), "SHUTOFF");
-  ASSERT_EQ(compute("POST", action, m.token, {{"rebuild", {{"imageRef", "cirros"}}}}).status, 202);
+  const auto stopped = settle(m.token, id, {"ACTIVE"});
+  ASSERT_EQ(stopped.value("status", ""), "SHUTOFF");
+  EXPECT_FALSE(stopped.contains("progress")) << stopped.dump();
+  auto again = compute("POST", action, m.token, {{"rebuild", {{"imageRef", "cirros"}}}});
+  ASSERT_EQ(again.status, 202) << again.body;
+  EXPECT_FALSE(json_of(again)["server"].contains("OS-EXT-STS:vm_state")) << again.body;
   EXPECT_EQ(settle(m.token, id, {"REBUILD"}).value("status", ""), "SHUTOFF");
   restart();
   EXPECT_EQ(settle(m.token, id).value("name", ""), "after");
@@ -423,6 +437,16 @@ TEST_F(ServerDetails, SecurityGroupsAreShownByNameAndExtensionsListed) {
             400);
   EXPECT_EQ(port_groups(), 1u);
   EXPECT_EQ(settle(m.token, id)["security_groups"], json::parse(R"([{"name": "db"}])"));
+  // No group left: no security_groups key, as Nova shows it.
+  ASSERT_EQ(compute("POST", action, m.token, {{"removeSecurityGroup", {{"name", "db"}}}}).status,
+            202);
+  EXPECT_FALSE(settle(m.token, id).contains("security_groups"));
+
+  // Deletes are never deferred: nothing to restore, forceDelete deletes.
+  expect_nova_error(compute("POST", action, m.token, {{"restore", nullptr}}), 409,
+                    "Cannot 'restore' instance " + id + " while it is in vm_state active");
+  EXPECT_EQ(compute("POST", "/servers/nope/action", m.token, {{"forceDelete", nullptr}}).status,
+            404);
 
   // Nova's proxy of Neutron's groups (before 2.36), as the CLI finds a
   // group by name.
@@ -454,6 +478,10 @@ TEST_F(ServerDetails, SecurityGroupsAreShownByNameAndExtensionsListed) {
   EXPECT_EQ(legacy.headers["openstack-api-version"], "compute 2.1");
   EXPECT_FALSE(json_of(legacy)["server"].contains("locked")) << "a 2.1 body";
   EXPECT_EQ(call("GET", "/compute/v2/", m.token).status, 200);
+  ASSERT_EQ(compute("POST", action, m.token, {{"forceDelete", nullptr}}).status, 202);
+  for (int i = 0; i < 100 && compute("GET", "/servers/" + id, m.token).status != 404; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(compute("GET", "/servers/" + id, m.token).status, 404);
 }
 
 }  // namespace
