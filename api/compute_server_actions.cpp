@@ -125,7 +125,16 @@ void console_output(server_context& ctx, std::shared_ptr<responder> r, const tok
   }
   ctx.bridge.ask<std::string>(
       r, ctx.conductor,
-      [](responder& rr, std::string& out) {
+      [lines](responder& rr, std::string& out) {
+        // Nova's tail: the last `length` pieces of the text split at its
+        // newlines (a final newline leaves an empty last piece).
+        if (lines != std::numeric_limits<std::int32_t>::max()) {
+          std::size_t from = out.size();
+          for (std::int32_t n = 0; n < lines && from != std::string::npos; ++n)
+            from = from == 0 ? std::string::npos : out.rfind('\n', from - 1);
+          out = from == std::string::npos ? out : out.substr(from + 1);
+          if (lines == 0) out.clear();
+        }
         respond(rr, 200, {{"output", out}});
       },
       console_atom::value, s.id, lines);
@@ -224,9 +233,14 @@ void rebuild_server(server_context& ctx, const Request& req, std::shared_ptr<res
         ctx.bridge.ask<instance_state>(
             rr, ctx.compute,
             [view, admin_pass](responder& r4, instance_state& after) {
-              // Before 2.75 a rebuild answers as an update does.
+              // Before 2.75 a rebuild answers as an update does; Nova adds
+              // the key name from 2.54 and the user data from 2.57.
               json body = server_update_view(after, view);
               body["adminPass"] = admin_pass;
+              if (view.minor >= 54 && view.minor < 75)
+                body["key_name"] = after.key_name.empty() ? json(nullptr) : json(after.key_name);
+              if (view.minor >= 57 && view.minor < 75)
+                body["user_data"] = after.user_data.empty() ? json(nullptr) : json(after.user_data);
               respond(r4, 202, {{"server", body}});
             },
             rebuild_atom::value, std::move(rebuild));

@@ -174,6 +174,9 @@ json server_update_view(const instance_state& s, const server_view& v) {
                            k == "server_groups";
     it = extension ? j.erase(it) : std::next(it);
   }
+  // ...and addresses without the OS-EXT-IPS attributes (extend_address off).
+  for (auto& [_, list] : j["addresses"].items())
+    for (auto& a : list) a = {{"addr", a["addr"]}, {"version", a["version"]}};
   return j;
 }
 

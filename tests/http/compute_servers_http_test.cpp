@@ -416,6 +416,9 @@ TEST_F(ComputeServers, PowerActionsAndTheirConflicts) {
   ASSERT_EQ(console.status, 200) << console.body;
   EXPECT_TRUE(json_of(console)["output"].is_string());
   EXPECT_EQ(act({{"os-getConsoleOutput", {{"length", "-1"}}}}).status, 200);
+  // Nova's tail: the last `length` pieces of the text split at newlines.
+  const std::string three = json_of(act({{"os-getConsoleOutput", {{"length", 3}}}}))["output"];
+  EXPECT_EQ(std::count(three.begin(), three.end(), '\n') + 1, 3) << three;
   EXPECT_EQ(act({{"os-getConsoleOutput", {{"length", -5}}}}).status, 400);
   EXPECT_EQ(act({{"os-getConsoleOutput", nullptr}}).status, 200);
 
