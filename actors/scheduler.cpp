@@ -47,6 +47,16 @@ host_state same(const host_state& h) {
   return h;
 }
 
+// An instance that holds no claim any more (released, or never placed) no
+// longer counts for its group; a group left without members is dropped.
+void forget_member(scheduler_state& st, const std::string& instance_id) {
+  for (auto it = st.group_members.begin(); it != st.group_members.end();) {
+    auto& ids = it->second;
+    ids.erase(std::remove(ids.begin(), ids.end(), instance_id), ids.end());
+    it = ids.empty() ? st.group_members.erase(it) : std::next(it);
+  }
+}
+
 }  // namespace
 
 caf::behavior scheduler(scheduler_actor* self, caf::actor journal, std::vector<host_state> hosts) {
@@ -75,6 +85,7 @@ caf::behavior scheduler(scheduler_actor* self, caf::actor journal, std::vector<h
         }
         auto chosen = select_destination(candidates, spec, *members);
         if (!chosen.host) {
+          forget_member(self->state, spec.instance_id);
           std::string reasons;
           for (const auto& [host, reason] : chosen.rejections) {
             spdlog::info("[{}] scheduler: {} rejected for instance {}: {}", meta.request_id, host,
@@ -103,8 +114,7 @@ caf::behavior scheduler(scheduler_actor* self, caf::actor journal, std::vector<h
       [self](release_atom, const std::string& hostname, const std::string& instance_id,
              event_metadata& meta) {
         // A released instance no longer holds its group's place.
-        for (auto& [group, ids] : self->state.group_members)
-          ids.erase(std::remove(ids.begin(), ids.end(), instance_id), ids.end());
+        forget_member(self->state, instance_id);
         return run_host_command<host_state>(
             self, hostname, host::command{host::release{instance_id}}, std::move(meta), same);
       },
