@@ -92,7 +92,9 @@ Reply ask_or_throw(caf::actor_system& sys, const caf::actor& to, const std::stri
 
 bool has_domain(const instance_state& s) {
   return s.vm_state == vm_states::active || s.vm_state == vm_states::stopped ||
-         s.vm_state == vm_states::paused || s.vm_state == vm_states::suspended;
+         s.vm_state == vm_states::paused || s.vm_state == vm_states::suspended ||
+         s.vm_state == vm_states::resized || s.vm_state == vm_states::rescued ||
+         s.vm_state == vm_states::shelved;
 }
 
 }  // namespace
@@ -171,8 +173,12 @@ void cloud::start_compute(const cloud_options& opts) {
   for (const auto& [name, host] : compute_hosts_->all()) {
     std::vector<expected_domain> expected;
     for (const auto& s : instances)
-      if (s.host == name && has_domain(s))
-        expected.push_back({domain_spec_of(s, links->images_dir), s.power_state});
+      if (s.host == name && has_domain(s)) {
+        // A domain brought back keeps the guest's disk where it has one.
+        auto spec = domain_spec_of(s, links->images_dir);
+        spec.keep_disk = true;
+        expected.push_back({std::move(spec), s.power_state});
+      }
     auto report = ask_or_throw<reconcile_report>(*system_, host, "reconciling " + name,
                                                  reconcile_atom::value, std::move(expected));
     // libvirt is the truth for power: a guest that stopped (or was started)

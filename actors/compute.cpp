@@ -642,9 +642,19 @@ caf::result<instance_state> on_server_action(compute_actor* self, const std::str
   auto forward = [self, promise, id, meta](instance::command c) mutable {
     self->request(self->state.conductor, conductor_timeout, action_atom::value, id, std::move(c),
                   meta)
-        .then([promise](instance_state& s) mutable { promise.deliver(std::move(s)); },
-              [promise](caf::error& e) mutable { promise.deliver(as_answer(e)); });
+        .then(
+            [self, promise](instance_state& s) mutable {
+              // A revert counts the old flavor again.
+              if (s.task_state == task_states::resize_reverting && s.migration)
+                self->state.book.count_instance(s.id, s.project_id,
+                                                usage_of_instance(s.migration->old_flavor));
+              promise.deliver(std::move(s));
+            },
+            [promise](caf::error& e) mutable { promise.deliver(as_answer(e)); });
   };
+  // The ends of a resize carry the time the migration records.
+  if (auto* confirm = std::get_if<instance::confirm_resize>(&c)) confirm->at_us = self->state.now();
+  if (auto* revert = std::get_if<instance::revert_resize>(&c)) revert->at_us = self->state.now();
   if (!std::holds_alternative<instance::set_metadata>(c)) {
     forward(std::move(c));
     return promise;
@@ -781,6 +791,7 @@ struct snapshot_flow {
   caf::typed_response_promise<std::string> promise;
   instance_state server;
   std::string image_id;
+  bool shelve = false;  // the snapshot of a shelve
 };
 using snapshot_flow_ptr = std::shared_ptr<snapshot_flow>;
 
@@ -812,7 +823,9 @@ image::create snapshot_image(const snapshot_flow& f, const image_state* base) {
 
 void start_snapshot(compute_actor* self, snapshot_flow_ptr f) {
   self->request(self->state.conductor, conductor_timeout, action_atom::value, f->instance_id,
-                instance::command{instance::snapshot{f->image_id, f->name}}, f->meta)
+                f->shelve ? instance::command{instance::shelve{f->image_id, f->name}}
+                          : instance::command{instance::snapshot{f->image_id, f->name}},
+                f->meta)
       .then([f](instance_state&) mutable { f->promise.deliver(f->image_id); },
             [self, f](caf::error& e) mutable {
               // The instance refused (its state): the image goes too.
@@ -842,6 +855,7 @@ caf::result<std::string> on_create_image(compute_actor* self, create_image_reque
   f->name = std::move(req.name);
   f->metadata = std::move(req.metadata);
   f->meta = req.meta;
+  f->shelve = req.shelve;
   const std::string id = req.instance_id;
   f->promise = self->make_response_promise<std::string>();
   self->request(self->state.conductor, conductor_timeout, caf::get_atom::value,
@@ -850,7 +864,13 @@ caf::result<std::string> on_create_image(compute_actor* self, create_image_reque
           [self, f](instance_state& s) {
             f->server = std::move(s);
             // Refused before any image is made when the state is wrong.
-            auto d = instance_machine::decide(f->server, instance::snapshot{"-", f->name});
+            instance::command probe = instance::snapshot{"-", f->name};
+            if (f->shelve) probe = instance::shelve{"-", f->name};
+            auto d = instance_machine::decide(f->server, probe);
+            if (d && f->shelve)
+              if (auto locked = instance::check_lock(f->server, probe, f->meta.caller_is_admin))
+                d = *locked;
+            if (f->shelve) f->name = f->server.name + "-shelved";
             if (!d) {
               f->promise.deliver(to_caf_error(d.error()));
               return;
@@ -865,38 +885,149 @@ caf::result<std::string> on_create_image(compute_actor* self, create_image_reque
   return f->promise;
 }
 
-// --- rebuild (Nova's compute/api.py rebuild): the image as a create
-// resolves it, then the instance's own rebuild ---
+// --- moves (Nova's compute/api.py resize and live_migrate): the flavor
+// and quota here, the move itself in the instance ---
 
-caf::result<instance_state> on_rebuild(compute_actor* self, rebuild_request& req) {
+void forward_action(compute_actor* self, const std::string& id, instance::command c,
+                    const event_metadata& meta, caf::typed_response_promise<instance_state> promise,
+                    std::function<void(const instance_state&)> accepted = {}) {
+  self->request(self->state.conductor, conductor_timeout, action_atom::value, id, std::move(c),
+                meta)
+      .then(
+          [promise, accepted](instance_state& s) mutable {
+            if (accepted) accepted(s);
+            promise.deliver(std::move(s));
+          },
+          [promise](caf::error& e) mutable { promise.deliver(as_answer(e)); });
+}
+
+// A resize's flavor: Nova's checks before anything moves.
+outcome<instance::flavor> resize_flavor(compute_actor* self, const instance_state& s,
+                                        const std::string& ref) {
+  auto& st = self->state;
+  auto f = st.flavors.find(last_segment(ref));
+  if (f == st.flavors.end() || !f->second.exists())
+    return make_domain_error(errc::bad_request, "Unable to locate requested flavor.");
+  const auto& fl = f->second;
+  instance::flavor next{fl.id, fl.name, fl.vcpus, fl.ram, fl.disk, fl.ephemeral, fl.swap};
+  if (next.id == s.flavor.id)
+    return make_domain_error(errc::bad_request, "When resizing, instances must change flavor!");
+  if (next.root_gb < s.flavor.root_gb)
+    return make_domain_error(errc::bad_request, "Resize error: Unable to resize disk down.");
+  // The upsize needs quota headroom (Nova's _check_quota_for_upsize).
+  const compute_usage more{0, std::max(0, next.vcpus - s.flavor.vcpus),
+                           std::max<std::int64_t>(0, next.memory_mb - s.flavor.memory_mb)};
+  if (more.cores > 0 || more.ram > 0) {
+    auto r =
+        st.book.reserve(s.project_id, more, st.quotas_of(s.project_id), st.reservation_deadline());
+    if (!r) return r.error();
+    st.book.release(r.value());
+  }
+  return next;
+}
+
+caf::result<instance_state> on_move(compute_actor* self, move_request& req) {
   auto promise = self->make_response_promise<instance_state>();
-  const std::string ref = req.image_ref;
+  auto start = [self, promise, req](const instance_state& s) mutable {
+    const std::int64_t at = self->state.now();
+    instance::command c;
+    if (req.type == "live-migration") {
+      c = instance::live_migrate{new_random_uuid(), req.host, req.block_migration, at};
+    } else if (req.type == "migration") {
+      c = instance::resize{new_random_uuid(), "migration", s.flavor, at};
+    } else {
+      auto f = resize_flavor(self, s, req.flavor_ref);
+      if (!f) {
+        promise.deliver(to_caf_error(f.error()));
+        return;
+      }
+      c = instance::resize{new_random_uuid(), "resize", f.value(), at};
+    }
+    forward_action(self, req.instance_id, std::move(c), req.meta, promise,
+                   [self](const instance_state& moved) {
+                     // A resize counts its new flavor from now on (revert gives it back).
+                     if (moved.migration && moved.migration->type == "resize")
+                       self->state.book.count_instance(
+                           moved.id, moved.project_id,
+                           usage_of_instance(moved.migration->new_flavor));
+                   });
+  };
+  auto read = [self, promise, req, start]() mutable {
+    self->request(self->state.conductor, conductor_timeout, caf::get_atom::value,
+                  instance_atom::value, req.instance_id)
+        .then([start](instance_state& s) mutable { start(s); },
+              [promise](caf::error& e) mutable { promise.deliver(as_answer(e)); });
+  };
+  if (req.host.empty()) {
+    read();
+    return promise;
+  }
+  // An admin's host must be one (Nova: 400 ComputeHostNotFound).
+  self->request(self->state.scheduler, conductor_timeout, caf::get_atom::value)
+      .then(
+          [promise, req, read](std::vector<host_state>& hosts) mutable {
+            if (std::none_of(hosts.begin(), hosts.end(),
+                             [&](const host_state& h) { return h.id == req.host; })) {
+              promise.deliver(bad_request("Compute host " + req.host + " could not be found."));
+              return;
+            }
+            read();
+          },
+          [promise](caf::error& e) mutable { promise.deliver(as_answer(e)); });
+  return promise;
+}
+
+// --- rebuild and rescue: an image as a create resolves it ---
+
+void resolve_image_ref(compute_actor* self, const std::string& ref, const std::string& project,
+                       bool is_admin, std::function<void(std::string)> found,
+                       std::function<void(caf::error)> refused) {
   const std::string id = last_segment(ref);
   self->request(self->state.image_registry, self->state.opts.read_timeout, caf::get_atom::value,
                 image_atom::value, id)
       .then(
-          [self, promise, req, ref, id](image_state& img) mutable {
-            const image_viewer viewer{req.project_id, req.is_admin};
-            if (!image_visible(img, viewer)) {
-              promise.deliver(bad_request("Image " + ref + " could not be found."));
-              return;
-            }
-            if (img.status != "active") {
-              promise.deliver(bad_request("Image " + id + " is not active."));
-              return;
-            }
-            req.command.image_id = id;
-            self->request(self->state.conductor, conductor_timeout, action_atom::value,
-                          req.instance_id, instance::command{req.command}, req.meta)
-                .then([promise](instance_state& s) mutable { promise.deliver(std::move(s)); },
-                      [promise](caf::error& e) mutable { promise.deliver(as_answer(e)); });
+          [found, refused, ref, id, project, is_admin](image_state& img) {
+            if (!image_visible(img, image_viewer{project, is_admin}))
+              return refused(bad_request("Image " + ref + " could not be found."));
+            if (img.status != "active")
+              return refused(bad_request("Image " + id + " is not active."));
+            found(id);
           },
-          [promise, ref](caf::error& e) mutable {
+          [refused, ref](caf::error& e) {
             if (e.category() == caf::atom("cumulo") && from_caf_error(e).code == errc::not_found)
-              promise.deliver(bad_request("Image " + ref + " could not be found."));
+              refused(bad_request("Image " + ref + " could not be found."));
             else
-              promise.deliver(as_answer(e));
+              refused(as_answer(e));
           });
+}
+
+caf::result<instance_state> on_rescue(compute_actor* self, rescue_request& req) {
+  auto promise = self->make_response_promise<instance_state>();
+  auto rescue = [self, promise, req](const std::string& image_id) mutable {
+    forward_action(self, req.instance_id, instance::rescue{image_id}, req.meta, promise);
+  };
+  auto refused = [promise](caf::error e) mutable { promise.deliver(std::move(e)); };
+  if (!req.image_ref.empty()) {
+    resolve_image_ref(self, req.image_ref, req.project_id, req.is_admin, rescue, refused);
+    return promise;
+  }
+  // No rescue image: the server's own (Nova's default rescue image).
+  self->request(self->state.conductor, conductor_timeout, caf::get_atom::value,
+                instance_atom::value, req.instance_id)
+      .then([rescue](instance_state& s) mutable { rescue(s.image_id); },
+            [promise](caf::error& e) mutable { promise.deliver(as_answer(e)); });
+  return promise;
+}
+
+caf::result<instance_state> on_rebuild(compute_actor* self, rebuild_request& req) {
+  auto promise = self->make_response_promise<instance_state>();
+  resolve_image_ref(
+      self, req.image_ref, req.project_id, req.is_admin,
+      [self, promise, req](const std::string& id) mutable {
+        req.command.image_id = id;
+        forward_action(self, req.instance_id, instance::command{req.command}, req.meta, promise);
+      },
+      [promise](caf::error e) mutable { promise.deliver(std::move(e)); });
   return promise;
 }
 
@@ -1021,6 +1152,8 @@ caf::behavior compute(compute_actor* self, caf::actor conductor, caf::actor netw
              event_metadata& m) { return on_server_group_change(self, id, group, add, m); },
       [self](snapshot_atom, create_image_request& req) { return on_create_image(self, req); },
       [self](rebuild_atom, rebuild_request& req) { return on_rebuild(self, req); },
+      [self](move_atom, move_request& req) { return on_move(self, req); },
+      [self](rescue_atom, rescue_request& req) { return on_rescue(self, req); },
       [self](deadline_atom, std::uint64_t flow, std::uint64_t launch) {
         on_deadline(self, flow, launch);
       },

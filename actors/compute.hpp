@@ -58,6 +58,15 @@
 //       instance.rebuild_requested is durable: the image as a create resolves it (400
 //       "Image R could not be found." / "Image I is not active."), then the instance's
 //       rebuild (its lock and state: 409)
+//   (snapshot_atom, create_image_request{shelve = true}) -> the shelved image's id: the
+//       same snapshot, then the instance's shelve (which offloads it)
+//   (move_atom, move_request)                             -> instance_state once the move
+//       is requested: resize (400 for an unknown flavor, the same flavor or a smaller
+//       disk; 403 over the cores/ram quota), migrate, live migration (400 for an unknown
+//       host); the instance's lock and state: 409
+//   (rescue_atom, rescue_request)                         -> instance_state: the rescue
+//       image resolved as a rebuild's (400), then the instance's rescue
+//   A revertResize through action_atom counts the old flavor's usage again.
 // Server groups (Nova's os-server-groups; each a resource actor, this door
 // keeps the index):
 //   (command_atom, server_group_atom, server_group::create, meta) -> server_group_state
@@ -107,6 +116,8 @@ using commit_atom = caf::atom_constant<caf::atom("commit")>;
 using hypervisor_atom = caf::atom_constant<caf::atom("hypervisor")>;
 using create_servers_atom = caf::atom_constant<caf::atom("cservers")>;
 using rebuild_atom = caf::atom_constant<caf::atom("rebuild")>;
+using move_atom = caf::atom_constant<caf::atom("move")>;
+using rescue_atom = caf::atom_constant<caf::atom("rescue")>;
 
 // POST /servers as the route parsed it, and who asks: the door resolves the
 // rest. base has name, project, user, key name, metadata, user data and the
@@ -127,11 +138,33 @@ struct create_servers_request {
   event_metadata meta;
 };
 
-// createImage as the route parsed it.
+// createImage as the route parsed it; shelve makes the same snapshot
+// ("<server name>-shelved") and the instance's shelve follows.
 struct create_image_request {
   std::string instance_id;
   std::string name;
   std::map<std::string, std::string> metadata;  // extra image properties
+  event_metadata meta;
+  bool shelve = false;
+};
+
+// resize, migrate and os-migrateLive as the routes parsed them.
+struct move_request {
+  std::string instance_id;
+  std::string type;        // "resize" | "migration" | "live-migration"
+  std::string flavor_ref;  // resize: an id, or a link ending in one
+  std::string host;        // live (and 2.56's cold) migration: the admin's host, "" any
+  bool block_migration = false;
+  event_metadata meta;
+};
+
+// rescue as the route parsed it: the rescue image ("" for the server's
+// own) still to resolve as a rebuild's.
+struct rescue_request {
+  std::string instance_id;
+  std::string image_ref;
+  std::string project_id;
+  bool is_admin = false;
   event_metadata meta;
 };
 
@@ -198,3 +231,5 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::created_servers)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::create_image_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::server_group::create)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::rebuild_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::move_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::rescue_request)

@@ -170,6 +170,15 @@ caf::behavior compute_host(compute_host_actor* self, compute_host_options opts,
           return caf::ok_atom::value;
         });
       },
+      [self, host](caf::delete_atom, const std::string& id, bool keep_disk) {
+        return driver_call(host, keep_disk ? "undefine" : "destroy", [&] {
+          if (keep_disk)
+            self->state.opts.driver->undefine(id);
+          else
+            self->state.opts.driver->destroy(id);
+          return caf::ok_atom::value;
+        });
+      },
       [self, host](caf::get_atom, power_atom, const std::string& id) {
         return driver_call(host, "power state",
                            [&] { return self->state.opts.driver->power_state(id); });

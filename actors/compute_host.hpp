@@ -11,6 +11,9 @@
 //   (power_atom, instance_id, power_action)  -> power_states after the action
 //   (caf::delete_atom, instance_id)          -> caf::ok_atom: destroyed and undefined (also
 //                                               when there was no domain)
+//   (caf::delete_atom, instance_id, bool keep_disk) -> caf::ok_atom: the same, or with
+//                                               keep_disk undefined with its disk kept
+//                                               (virt_driver::undefine: a move, a rescue)
 //   (caf::get_atom, power_atom, instance_id) -> power_states (nostate: no domain)
 //   (list_atom, power_atom)                  -> domain_power_states: every instance domain
 //   (console_atom, instance_id, int32 lines) -> std::string: the console's last lines

@@ -22,7 +22,9 @@ using supervisor_actor = caf::stateful_actor<supervisor_state>;
 
 bool has_domain(const instance_state& s) {
   return s.vm_state == vm_states::active || s.vm_state == vm_states::stopped ||
-         s.vm_state == vm_states::paused || s.vm_state == vm_states::suspended;
+         s.vm_state == vm_states::paused || s.vm_state == vm_states::suspended ||
+         s.vm_state == vm_states::resized || s.vm_state == vm_states::rescued ||
+         s.vm_state == vm_states::shelved;
 }
 
 void watch(supervisor_actor* self, const std::string& name, const caf::actor& host) {
@@ -39,8 +41,12 @@ void reconcile(supervisor_actor* self, const std::string& name, caf::actor host)
           [self, name, host](std::vector<instance_state>& instances) {
             std::vector<expected_domain> expected;
             for (const auto& i : instances)
-              if (i.host == name && has_domain(i))
-                expected.push_back({domain_spec_of(i, self->state.s.images_dir), i.power_state});
+              if (i.host == name && has_domain(i)) {
+                // A domain brought back keeps the guest's disk where it has one.
+                auto spec = domain_spec_of(i, self->state.s.images_dir);
+                spec.keep_disk = true;
+                expected.push_back({std::move(spec), i.power_state});
+              }
             self->request(host, std::chrono::minutes(5), reconcile_atom::value, std::move(expected))
                 .then(
                     [self, name](reconcile_report& report) {

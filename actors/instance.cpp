@@ -261,9 +261,21 @@ std::string spawn_failure(self_ptr self, const caf::error& e) {
 // at its next spawn (see README "Real guests").
 using fail_fn = std::function<void(const std::string& why)>;
 
-// A build, or a rebuild's spawn, still going on (not deleted meanwhile).
+// A build, or another operation's spawn, still going on (not deleted
+// meanwhile).
 bool spawning(self_ptr self) {
-  return building(self) || self->state.s.task_state == task_states::rebuild_spawning;
+  switch (self->state.s.task_state) {
+    case task_states::rebuild_spawning:
+    case task_states::resize_migrating:
+    case task_states::resize_reverting:
+    case task_states::migrating:
+    case task_states::spawning:  // an unshelve's (a build's is building)
+    case task_states::rescuing:
+    case task_states::unrescuing:
+      return true;
+    default:
+      return building(self);
+  }
 }
 
 void filter_nics(self_ptr self, const event_metadata& meta, std::shared_ptr<domain_spec> spec,
@@ -561,7 +573,15 @@ bool user_command(const instance::command& c) {
                       std::is_same_v<T, instance::remove_tag> ||
                       std::is_same_v<T, instance::lock> || std::is_same_v<T, instance::unlock> ||
                       std::is_same_v<T, instance::set_security_groups> ||
-                      std::is_same_v<T, instance::snapshot> || std::is_same_v<T, instance::rebuild>;
+                      std::is_same_v<T, instance::snapshot> ||
+                      std::is_same_v<T, instance::rebuild> || std::is_same_v<T, instance::resize> ||
+                      std::is_same_v<T, instance::live_migrate> ||
+                      std::is_same_v<T, instance::confirm_resize> ||
+                      std::is_same_v<T, instance::revert_resize> ||
+                      std::is_same_v<T, instance::shelve> ||
+                      std::is_same_v<T, instance::shelve_offload> ||
+                      std::is_same_v<T, instance::unshelve> ||
+                      std::is_same_v<T, instance::rescue> || std::is_same_v<T, instance::unrescue>;
              },
              c);
 }
@@ -597,8 +617,11 @@ void run_action(self_ptr self, const event_metadata& meta, action_plan plan) {
           });
 }
 
-// Delete: the domain, the claim, the ports, then instance.deleted. A domain
-// that can't be destroyed leaves the instance in ERROR (delete it again).
+void release_stray_claims(self_ptr self, const event_metadata& meta, then_fn k);
+
+// Delete: the domain, the claims (its host's, and any a move left), the
+// ports, then instance.deleted; a shelved snapshot goes too. A domain that
+// can't be destroyed leaves the instance in ERROR (delete it again).
 void run_delete(self_ptr self, const event_metadata& meta, then_fn finish) {
   if (self->state.s.task_state != task_states::deleting) return finish();
   destroy_domain(self, [self, meta, finish](const std::string& error) {
@@ -608,14 +631,31 @@ void run_delete(self_ptr self, const event_metadata& meta, then_fn finish) {
       return;
     }
     release_claim(self, meta, [self, meta, finish] {
-      release_ports(self, meta, [self, meta, finish] {
-        step(self, instance::complete_delete{}, meta, finish, finish);
-      });
+      auto ports = [self, meta, finish] {
+        release_ports(self, meta, [self, meta, finish] {
+          const std::string shelved = self->state.s.shelved_image_id;
+          step(
+              self, instance::complete_delete{}, meta,
+              [self, meta, shelved, finish] {
+                if (!shelved.empty() && self->state.links)
+                  self->request(self->state.links->image_registry, std::chrono::seconds(60),
+                                command_atom::value, shelved, image::command{image::remove{}}, meta)
+                      .then([](image_state&) {}, [](caf::error&) {});
+                finish();
+              },
+              finish);
+        });
+      };
+      const auto& s = self->state.s;
+      if (!s.migration && s.migrations.empty()) return ports();
+      release_stray_claims(self, meta, ports);
     });
   });
 }
 
 // --- createImage: copy, then upload (Nova's compute manager's snapshot) ---
+
+void run_offload(self_ptr self, const event_metadata& meta);
 
 // How long a disk copy may take (qemu-img reads the whole disk), and an
 // answer of the image registry.
@@ -651,7 +691,15 @@ void upload_snapshot(self_ptr self, const event_metadata& meta, const std::strin
             .then(
                 [self, meta](image_state&) {
                   step(
-                      self, instance::complete_snapshot{}, meta, [self] { done(self); },
+                      self, instance::complete_snapshot{}, meta,
+                      [self, meta] {
+                        // A shelve's snapshot is in: the host is freed next.
+                        if (self->state.s.vm_state == vm_states::shelved)
+                          return step(
+                              self, instance::shelve_offload{}, meta,
+                              [self, meta] { run_offload(self, meta); }, [self] { done(self); });
+                        done(self);
+                      },
                       [self] { done(self); });
                 },
                 [self, meta, image_id, final_path](caf::error& e) {
@@ -664,7 +712,9 @@ void upload_snapshot(self_ptr self, const event_metadata& meta, const std::strin
 void run_snapshot(self_ptr self, const event_metadata& meta) {
   const auto& s = self->state.s;
   const std::string image_id = s.snapshot_image_id;
-  if (s.task_state != task_states::image_snapshot || image_id.empty()) return done(self);
+  const bool shelving = s.task_state == task_states::shelving;
+  if ((s.task_state != task_states::image_snapshot && !shelving) || image_id.empty())
+    return done(self);
   const auto part = self->state.links->images_dir / (image_id + ".snapshot.part");
   auto host = host_actor(self);
   if (!host)
@@ -757,6 +807,460 @@ void run_rebuild(self_ptr self, const event_metadata& meta) {
           });
 }
 
+// --- claims of a move (the scheduler's host commands) ---
+
+using error_fn = std::function<void(const std::string& error)>;  // "" when it went through
+
+void host_command(self_ptr self, const std::string& host, host::command c,
+                  const event_metadata& meta, error_fn k) {
+  self->request(self->state.links->scheduler, journal_timeout, command_atom::value, host,
+                std::move(c), meta)
+      .then([k](host_state&) { k(""); }, [k](caf::error& e) { k(from_caf_error(e).message); });
+}
+
+using host_commands = std::shared_ptr<std::vector<std::pair<std::string, host::command>>>;
+
+void run_host_commands(self_ptr self, host_commands todo, std::size_t next,
+                       const event_metadata& meta, then_fn k) {
+  if (next >= todo->size()) return k();
+  const auto& [host, c] = (*todo)[next];
+  host_command(self, host, c, meta, [self, todo, next, meta, k](const std::string& error) {
+    if (!error.empty()) spdlog::error("instance {}: {}", self->state.s.id, error);
+    run_host_commands(self, todo, next + 1, meta, k);
+  });
+}
+
+// The claims go back to how they were before the move `m`: the instance's
+// claim anywhere but its source released, the source's (held under the
+// migration's id) the instance's again. Read from the scheduler, so that it
+// holds wherever a move stopped (a restart may come at any step).
+void restore_source_claims(self_ptr self, const instance::migration& m, const event_metadata& meta,
+                           then_fn k) {
+  self->request(self->state.links->scheduler, journal_timeout, caf::get_atom::value)
+      .then(
+          [self, m, meta, k](std::vector<host_state>& hosts) {
+            const std::string id = self->state.s.id;
+            auto todo = std::make_shared<std::vector<std::pair<std::string, host::command>>>();
+            for (const auto& h : hosts) {
+              const bool source = h.id == m.source_host;
+              const bool held = source && h.claims.count(m.id);
+              if (h.claims.count(id) && (!source || held))
+                todo->emplace_back(h.id, host::release{id});
+              if (held) todo->emplace_back(h.id, host::move_claim{m.id, id});
+            }
+            run_host_commands(self, todo, 0, meta, k);
+          },
+          [self, k](caf::error& e) {
+            spdlog::error("instance {}: cannot read the hosts' claims: {}", self->state.s.id,
+                          from_caf_error(e).message);
+            k();
+          });
+}
+
+// The image an operation boots (its kernel and format); an image deleted
+// since the launch gives the defaults (the disk is kept or copied anyway).
+void with_image(self_ptr self, const std::string& image_id,
+                std::function<void(const image_state&)> k) {
+  self->request(self->state.links->conductor, networking_timeout, caf::get_atom::value,
+                image_atom::value, image_id)
+      .then([k](image_state& image) { k(image); }, [k](caf::error&) { k(image_state{}); });
+}
+
+// Spawns the spec on `host`, then brings the domain to `vm` (stopped or
+// paused as the instance was); `k` gets the power state it ends in.
+void spawn_as(self_ptr self, const event_metadata& meta, caf::actor host,
+              std::shared_ptr<domain_spec> spec, vm_states vm, std::function<void(power_states)> k,
+              fail_fn failed) {
+  with_port_filters(
+      self, meta, spec,
+      [self, host, spec, vm, k, failed] {
+        self->request(host, self->state.links->spawn_timeout, spawn_atom::value, *spec)
+            .then(
+                [self, host, vm, k, failed](power_states) {
+                  if (vm != vm_states::stopped && vm != vm_states::paused)
+                    return k(power_states::running);
+                  const auto action =
+                      vm == vm_states::stopped ? power_action::power_off : power_action::pause;
+                  self->request(host, compute_timeout, power_atom::value, self->state.s.id,
+                                power_action{action})
+                      .then([k](power_states p) { k(p); },
+                            [failed](caf::error& e) { failed(from_caf_error(e).message); });
+                },
+                [self, failed](caf::error& e) { failed(spawn_failure(self, e)); });
+      },
+      failed);
+}
+
+// A domain spec of the instance as it is, on a flavor, keeping its disk.
+std::shared_ptr<domain_spec> kept_disk_spec(self_ptr self, const instance::flavor& f,
+                                            const image_state& image) {
+  auto s = self->state.s;
+  s.flavor = f;
+  auto spec = std::make_shared<domain_spec>(domain_spec_of(s, self->state.links->images_dir));
+  if (image.exists()) boot_from_image(*spec, image, self->state.links->images_dir);
+  spec->keep_disk = true;
+  return spec;
+}
+
+// --- moves: resize, cold and live migration (Nova's conductor and compute
+// manager: prep_resize, resize_instance, finish_resize, live_migration) ---
+
+// A move that failed before its domain left the source: the claims go back
+// and the instance says so (still where and as it was).
+void migration_failed(self_ptr self, const event_metadata& meta, const std::string& why) {
+  spdlog::warn("[{}] instance {}: move failed: {}", meta.request_id, self->state.s.id, why);
+  if (!self->state.s.migration) return done(self);
+  restore_source_claims(self, *self->state.s.migration, meta, [self, meta, why] {
+    execute(self, instance::fail_migration{why, now_us()}, meta,
+            [self](outcome<instance_state>) { done(self); });
+  });
+}
+
+// The domain left the source but did not come up on the destination: it
+// comes back on the source as it was; ERROR if even that fails.
+void move_broke(self_ptr self, const event_metadata& meta, const std::string& why) {
+  spdlog::warn("[{}] instance {}: move failed on its destination: {}", meta.request_id,
+               self->state.s.id, why);
+  if (!self->state.s.migration) return done(self);
+  const auto m = *self->state.s.migration;
+  auto fail = [self, meta, why](const std::string& again) {
+    execute(self,
+            instance::fail{why, 500, "The instance could not come back on its source: " + again,
+                           now_us()},
+            meta, [self](outcome<instance_state>) { done(self); });
+  };
+  auto dest = host_actor(self, m.dest_host);
+  auto back = [self, meta, m, why, fail] {
+    restore_source_claims(self, m, meta, [self, meta, m, why, fail] {
+      auto source = host_actor(self, m.source_host);
+      if (!source) return fail("its host is gone");
+      with_image(self, self->state.s.image_id, [self, meta, m, source, why, fail](const auto& img) {
+        spawn_as(
+            self, meta, source, kept_disk_spec(self, m.old_flavor, img), m.vm_state_before,
+            [self, meta, why](power_states) {
+              execute(self, instance::fail_migration{why, now_us()}, meta,
+                      [self](outcome<instance_state>) { done(self); });
+            },
+            fail);
+      });
+    });
+  };
+  if (!dest || m.dest_host == m.source_host) return back();
+  // What the destination may have made goes first.
+  self->request(dest, compute_timeout, caf::delete_atom::value, self->state.s.id, true)
+      .then([back](caf::ok_atom) { back(); }, [back](caf::error&) { back(); });
+}
+
+void finish_move(self_ptr self, const event_metadata& meta, power_states power) {
+  const auto m = *self->state.s.migration;
+  if (m.type != "live-migration")
+    return step(
+        self, instance::finish_resize{power, now_us()}, meta, [self] { done(self); },
+        [self] { done(self); });
+  // A live migration needs no confirm: the source's claim goes now.
+  step(
+      self, instance::complete_live_migration{now_us()}, meta,
+      [self, meta, m] {
+        host_command(self, m.source_host, host::release{m.id}, meta,
+                     [self](const std::string& error) {
+                       if (!error.empty())
+                         spdlog::error("instance {}: {}", self->state.s.id, error);
+                       done(self);
+                     });
+      },
+      [self] { done(self); });
+}
+
+// The domain leaves the source (undefined, its disk kept: on one machine
+// the disk is where any host finds it) and starts on the destination with
+// the new flavor. A real guest's "live" migration is a restart with its
+// disk: the hosts of one machine share one libvirt.
+void move_domain(self_ptr self, const event_metadata& meta) {
+  if (!spawning(self) || !self->state.s.migration) return done(self);
+  const auto m = *self->state.s.migration;
+  auto source = host_actor(self, m.source_host);
+  auto dest = host_actor(self, m.dest_host);
+  if (!source || !dest) return migration_failed(self, meta, "A host of the move is gone.");
+  self->request(source, compute_timeout, caf::delete_atom::value, self->state.s.id, true)
+      .then(
+          [self, meta, m, dest](caf::ok_atom) {
+            with_image(self, self->state.s.image_id, [self, meta, m, dest](const auto& img) {
+              auto failed = [self, meta](const std::string& why) { move_broke(self, meta, why); };
+              spawn_as(
+                  self, meta, dest, kept_disk_spec(self, m.new_flavor, img), m.vm_state_before,
+                  [self, meta](power_states p) { finish_move(self, meta, p); }, failed);
+            });
+          },
+          [self, meta](caf::error& e) {
+            migration_failed(
+                self, meta, "Cannot stop the instance on its source: " + from_caf_error(e).message);
+          });
+}
+
+// The destination: another host that passes the filters for the new
+// flavor (an admin's host only, for a live migration); a resize falls back
+// to its own host when no other fits (Nova's allow_resize_to_same_host).
+void select_destination_for(self_ptr self, const event_metadata& meta, bool other_host_only,
+                            std::function<void(std::string)> chosen, fail_fn failed) {
+  const auto& s = self->state.s;
+  const auto& m = *s.migration;
+  auto spec = make_request_spec(s.id, m.new_flavor);
+  spec.group_id = s.server_group_id;
+  spec.group_policy = s.server_group_policy;
+  spec.max_server_per_host = s.max_server_per_host;
+  spec.ignore_hosts = {m.source_host};
+  spec.ignore_reason = "the instance is on this host";
+  if (m.type == "live-migration") spec.requested_host = m.dest_host;
+  auto same_host = spec;
+  same_host.ignore_hosts.clear();
+  same_host.requested_host = m.source_host;
+  auto ask = [self, meta, chosen](request_spec spec, std::function<void(caf::error&)> refused) {
+    self->request(self->state.links->scheduler, journal_timeout, select_atom::value,
+                  std::move(spec), meta)
+        .then([chosen](std::string& host) { chosen(host); }, refused);
+  };
+  auto why = [](caf::error& e) {
+    auto err = from_caf_error(e);
+    return err.message + (err.type.empty() ? "" : " " + err.type);
+  };
+  ask(spec, [ask, same_host, other_host_only, failed, why](caf::error& e) {
+    if (other_host_only) return failed(why(e));
+    ask(same_host, [failed, why](caf::error& again) { failed(why(again)); });
+  });
+}
+
+void run_move(self_ptr self, const event_metadata& meta) {
+  const auto& s = self->state.s;
+  if ((s.task_state != task_states::resize_prep && s.task_state != task_states::migrating) ||
+      !s.migration)
+    return done(self);
+  const auto m = *s.migration;
+  // The source's claim is held under the migration's id while the
+  // destination claims for the instance (on the same host too).
+  host_command(self, m.source_host, host::move_claim{s.id, m.id}, meta,
+               [self, meta, m](const std::string& error) {
+                 if (!error.empty())
+                   return migration_failed(self, meta, "Cannot hold the source's claim: " + error);
+                 select_destination_for(
+                     self, meta, m.type != "resize",
+                     [self, meta, m](const std::string& host) {
+                       std::map<std::string, std::string> reasons;
+                       if (host != m.source_host)
+                         reasons[m.source_host] = "the instance is on this host";
+                       step(
+                           self, instance::schedule_migration{host, std::move(reasons), now_us()},
+                           meta, [self, meta] { move_domain(self, meta); },
+                           [self, meta, m] {
+                             restore_source_claims(self, m, meta, [self] { done(self); });
+                           });
+                     },
+                     [self, meta](const std::string& why) { migration_failed(self, meta, why); });
+               });
+}
+
+// confirmResize: the source's claim (under the migration's id) goes.
+void run_confirm(self_ptr self, const event_metadata& meta) {
+  const auto& past = self->state.s.migrations;
+  if (past.empty() || past.back().status != "confirmed") return done(self);
+  const auto m = past.back();
+  host_command(self, m.source_host, host::release{m.id}, meta, [self](const std::string& error) {
+    if (!error.empty()) spdlog::info("instance {}: {}", self->state.s.id, error);
+    done(self);
+  });
+}
+
+// revertResize: off the destination, back on the source with the old
+// flavor and the instance's disk; ERROR if it can't come back.
+void run_revert(self_ptr self, const event_metadata& meta) {
+  const auto& s = self->state.s;
+  if (s.task_state != task_states::resize_reverting || !s.migration) return done(self);
+  const auto m = *s.migration;
+  auto failed = [self, meta](const std::string& why) {
+    spdlog::warn("[{}] instance {}: revert failed: {}", meta.request_id, self->state.s.id, why);
+    execute(self, instance::fail{why, 500, "revertResize", now_us()}, meta,
+            [self](outcome<instance_state>) { done(self); });
+  };
+  auto dest = host_actor(self, m.dest_host);
+  auto source = host_actor(self, m.source_host);
+  if (!dest || !source) return failed("A host of the move is gone.");
+  self->request(dest, compute_timeout, caf::delete_atom::value, s.id, true)
+      .then(
+          [self, meta, m, source, failed](caf::ok_atom) {
+            restore_source_claims(self, m, meta, [self, meta, m, source, failed] {
+              with_image(self, self->state.s.image_id,
+                         [self, meta, m, source, failed](const auto& img) {
+                           spawn_as(
+                               self, meta, source, kept_disk_spec(self, m.old_flavor, img),
+                               m.vm_state_before,
+                               [self, meta](power_states p) {
+                                 step(
+                                     self, instance::complete_revert{p, now_us()}, meta,
+                                     [self] { done(self); }, [self] { done(self); });
+                               },
+                               failed);
+                         });
+            });
+          },
+          [failed](caf::error& e) { failed(from_caf_error(e).message); });
+}
+
+// --- shelve_offload and unshelve ---
+
+void remove_image(self_ptr self, const std::string& image_id, const event_metadata& meta) {
+  if (image_id.empty()) return;
+  self->request(self->state.links->image_registry, registry_timeout, command_atom::value, image_id,
+                image::command{image::remove{}}, meta)
+      .then([](image_state&) {},
+            [self, image_id](caf::error& e) {
+              spdlog::info("instance {}: image {} not removed: {}", self->state.s.id, image_id,
+                           from_caf_error(e).message);
+            });
+}
+
+// The domain and the host's claim go (the shelved snapshot holds the disk).
+void run_offload(self_ptr self, const event_metadata& meta) {
+  if (self->state.s.task_state != task_states::shelving_offloading) return done(self);
+  destroy_domain(self, [self, meta](const std::string& error) {
+    if (!error.empty()) {
+      execute(self, instance::abort_task{"shelve_offload: " + error}, meta,
+              [self](outcome<instance_state>) { done(self); });
+      return;
+    }
+    release_claim(self, meta, [self, meta] {
+      step(
+          self, instance::complete_shelve_offload{}, meta, [self] { done(self); },
+          [self] { done(self); });
+    });
+  });
+}
+
+// An unshelve that could not finish: nothing stays held, still offloaded.
+void unshelve_failed(self_ptr self, const event_metadata& meta, const std::string& why) {
+  spdlog::warn("[{}] instance {}: unshelve failed: {}", meta.request_id, self->state.s.id, why);
+  destroy_domain(self, [self, meta, why](const std::string&) {
+    release_claim(self, meta, [self, meta, why] {
+      execute(self, instance::fail_unshelve{why, now_us()}, meta,
+              [self](outcome<instance_state>) { done(self); });
+    });
+  });
+}
+
+void unshelved(self_ptr self, const event_metadata& meta) {
+  const std::string image_id = self->state.s.shelved_image_id;
+  step(
+      self, instance::complete_unshelve{}, meta,
+      [self, meta, image_id] {
+        remove_image(self, image_id, meta);  // Nova deletes the shelved snapshot
+        done(self);
+      },
+      [self] { done(self); });
+}
+
+void run_unshelve(self_ptr self, const event_metadata& meta) {
+  const auto& s = self->state.s;
+  if (s.task_state != task_states::unshelving) return done(self);
+  if (s.vm_state == vm_states::shelved) {
+    // Not offloaded: its domain is still there, powered off.
+    auto host = host_actor(self);
+    if (!host) return unshelve_failed(self, meta, "The instance's host is not known.");
+    self->request(host, compute_timeout, power_atom::value, s.id,
+                  power_action{power_action::power_on})
+        .then([self, meta](power_states) { unshelved(self, meta); },
+              [self, meta](caf::error& e) {
+                execute(self, instance::abort_task{"unshelve: " + from_caf_error(e).message}, meta,
+                        [self](outcome<instance_state>) { done(self); });
+              });
+    return;
+  }
+  auto spec = make_request_spec(s.id, s.flavor);
+  spec.group_id = s.server_group_id;
+  spec.group_policy = s.server_group_policy;
+  spec.max_server_per_host = s.max_server_per_host;
+  self->request(self->state.links->scheduler, journal_timeout, select_atom::value, std::move(spec),
+                meta)
+      .then(
+          [self, meta](std::string& host) {
+            step(
+                self, instance::schedule_unshelve{host, {}}, meta,
+                [self, meta] {
+                  with_image(self, self->state.s.shelved_image_id, [self, meta](const auto& img) {
+                    auto host = host_actor(self);
+                    if (!host || !img.exists())
+                      return unshelve_failed(
+                          self, meta,
+                          "Image " + self->state.s.shelved_image_id + " could not be found.");
+                    auto spec = std::make_shared<domain_spec>(
+                        domain_spec_of(self->state.s, self->state.links->images_dir));
+                    spec->image_path = (self->state.links->images_dir / img.id).string();
+                    boot_from_image(*spec, img, self->state.links->images_dir);
+                    spec->copy_image = true;  // the snapshot goes once it runs
+                    spawn_as(
+                        self, meta, host, spec, vm_states::active,
+                        [self, meta](power_states) { unshelved(self, meta); },
+                        [self, meta](const std::string& why) { unshelve_failed(self, meta, why); });
+                  });
+                },
+                [self, meta, host] {
+                  release_claim(
+                      self, meta, [self] { done(self); }, host);
+                });
+          },
+          [self, meta](caf::error& e) {
+            auto err = from_caf_error(e);
+            execute(self,
+                    instance::fail_unshelve{err.message + (err.type.empty() ? "" : " " + err.type),
+                                            now_us()},
+                    meta, [self](outcome<instance_state>) { done(self); });
+          });
+}
+
+// --- rescue: the domain boots the rescue image, its own disk second ---
+
+void rescue_failed(self_ptr self, const event_metadata& meta, const std::string& why) {
+  spdlog::warn("[{}] instance {}: {} failed: {}", meta.request_id, self->state.s.id,
+               to_string(self->state.s.task_state), why);
+  execute(self, instance::fail{why, 500, to_string(self->state.s.task_state), now_us()}, meta,
+          [self](outcome<instance_state>) { done(self); });
+}
+
+void run_rescue(self_ptr self, const event_metadata& meta, bool rescue) {
+  const auto& s = self->state.s;
+  if (s.task_state != (rescue ? task_states::rescuing : task_states::unrescuing)) return done(self);
+  auto host = host_actor(self);
+  if (!host) return rescue_failed(self, meta, "The instance's host is not known.");
+  auto failed = [self, meta](const std::string& why) { rescue_failed(self, meta, why); };
+  self->request(host, compute_timeout, caf::delete_atom::value, s.id, true)
+      .then(
+          [self, meta, host, rescue, failed](caf::ok_atom) {
+            with_image(
+                self, self->state.s.image_id,
+                [self, meta, host, rescue, failed](const image_state& base) {
+                  auto spec = kept_disk_spec(self, self->state.s.flavor, base);
+                  auto finish = [self, meta, rescue](power_states) {
+                    instance::command c = instance::complete_unrescue{};
+                    if (rescue) c = instance::complete_rescue{};
+                    step(
+                        self, std::move(c), meta, [self] { done(self); }, [self] { done(self); });
+                  };
+                  if (!rescue)
+                    return spawn_as(self, meta, host, spec, vm_states::active, finish, failed);
+                  with_image(self, self->state.s.rescue_image_id,
+                             [self, meta, host, spec, finish, failed](const image_state& r) {
+                               if (!r.exists())
+                                 return failed("Image " + self->state.s.rescue_image_id +
+                                               " could not be found.");
+                               spec->rescue_image_path =
+                                   (self->state.links->images_dir / r.id).string();
+                               domain_spec format;
+                               boot_from_image(format, r, self->state.links->images_dir);
+                               spec->rescue_image_format = format.image_format;
+                               spawn_as(self, meta, host, spec, vm_states::active, finish, failed);
+                             });
+                });
+          },
+          [failed](caf::error& e) { failed(from_caf_error(e).message); });
+}
+
 void start_work(self_ptr self, const instance::command& c, const event_metadata& meta) {
   if (!self->state.links) return;  // no compute: the state machine alone (replay, tests)
   if (std::holds_alternative<instance::remove>(c))
@@ -767,6 +1271,23 @@ void start_work(self_ptr self, const instance::command& c, const event_metadata&
     return enqueue(self, [self, meta] { run_snapshot(self, meta); });
   if (std::holds_alternative<instance::rebuild>(c))
     return enqueue(self, [self, meta] { run_rebuild(self, meta); });
+  if (std::holds_alternative<instance::resize>(c) ||
+      std::holds_alternative<instance::live_migrate>(c))
+    return enqueue(self, [self, meta] { run_move(self, meta); });
+  if (std::holds_alternative<instance::confirm_resize>(c))
+    return enqueue(self, [self, meta] { run_confirm(self, meta); });
+  if (std::holds_alternative<instance::revert_resize>(c))
+    return enqueue(self, [self, meta] { run_revert(self, meta); });
+  if (std::holds_alternative<instance::shelve>(c))
+    return enqueue(self, [self, meta] { run_snapshot(self, meta); });
+  if (std::holds_alternative<instance::shelve_offload>(c))
+    return enqueue(self, [self, meta] { run_offload(self, meta); });
+  if (std::holds_alternative<instance::unshelve>(c))
+    return enqueue(self, [self, meta] { run_unshelve(self, meta); });
+  if (std::holds_alternative<instance::rescue>(c))
+    return enqueue(self, [self, meta] { run_rescue(self, meta, true); });
+  if (std::holds_alternative<instance::unrescue>(c))
+    return enqueue(self, [self, meta] { run_rescue(self, meta, false); });
 }
 
 // --- a restart's interrupted operation ---
@@ -778,10 +1299,17 @@ void release_stray_claims(self_ptr self, const event_metadata& meta, then_fn k) 
   self->request(self->state.links->scheduler, journal_timeout, caf::get_atom::value)
       .then(
           [self, meta, k](std::vector<host_state>& hosts) {
-            auto strays = std::make_shared<std::vector<std::string>>();
+            // The instance's own claims off its host, and those its moves
+            // held under their ids.
+            const auto& s = self->state.s;
+            std::vector<std::string> holders{s.id};
+            if (s.migration) holders.push_back(s.migration->id);
+            for (const auto& m : s.migrations) holders.push_back(m.id);
+            auto strays = std::make_shared<std::vector<std::pair<std::string, std::string>>>();
             for (const auto& h : hosts)
-              if (h.claims.count(self->state.s.id) && h.id != self->state.s.host)
-                strays->push_back(h.id);
+              for (const auto& holder : holders)
+                if (h.claims.count(holder) && (holder != s.id || h.id != s.host))
+                  strays->emplace_back(h.id, holder);
             auto next = std::make_shared<std::function<void()>>();
             *next = [self, meta, k, strays, next] {
               if (strays->empty()) {
@@ -789,14 +1317,13 @@ void release_stray_claims(self_ptr self, const event_metadata& meta, then_fn k) 
                 *next = nullptr;  // the cycle through the capture ends here
                 return;
               }
-              const std::string host = strays->back();
+              const auto [host, holder] = strays->back();
               strays->pop_back();
-              spdlog::warn(
-                  "instance {}: a claim on {} was made for it but never recorded; "
-                  "releasing it",
-                  self->state.s.id, host);
-              release_claim(
-                  self, meta, [next] { (*next)(); }, host);
+              spdlog::warn("instance {}: a claim on {} held by {} is not its host's; releasing it",
+                           self->state.s.id, host, holder);
+              self->request(self->state.links->scheduler, journal_timeout, command_atom::value,
+                            host, host::command{host::release{holder}}, meta)
+                  .then([next](host_state&) { (*next)(); }, [next](caf::error&) { (*next)(); });
             };
             (*next)();
           },
@@ -875,6 +1402,57 @@ void resolve(self_ptr self, const event_metadata& meta, then_fn k) {
     });
     return;
   }
+  auto record = [self, meta, k](instance::command c) {
+    execute(self, std::move(c), meta, [k](outcome<instance_state>) { k(); });
+  };
+  const std::string at_restart =
+      "task_state " + std::string(to_string(s.task_state)) + " at restart";
+  // A move cut off before its end: the claims go back to the source and
+  // the instance stays there (the host's reconcile brings its domain back,
+  // disk kept); a revert is finished the same way.
+  if (s.migration &&
+      (s.task_state == task_states::resize_prep || s.task_state == task_states::resize_migrating ||
+       s.task_state == task_states::migrating || s.task_state == task_states::resize_reverting)) {
+    const auto m = *s.migration;
+    const bool revert = s.task_state == task_states::resize_reverting;
+    instance::command c =
+        instance::fail_migration{"The move was interrupted by a restart of the cloud.", now_us()};
+    if (revert) {
+      const bool off = m.vm_state_before == vm_states::stopped;
+      c = instance::complete_revert{off ? power_states::shutdown : power_states::running, now_us()};
+    }
+    if (!self->state.links) return record(c);
+    auto dest = host_actor(self, m.dest_host);
+    auto settle = [self, meta, m, record, c] {
+      restore_source_claims(self, m, meta, [record, c] { record(c); });
+    };
+    if (!dest || m.dest_host == m.source_host) return settle();
+    self->request(dest, compute_timeout, caf::delete_atom::value, s.id, true)
+        .then([settle](caf::ok_atom) { settle(); }, [settle](caf::error&) { settle(); });
+    return;
+  }
+  // An offload cut off: finished (the snapshot holds the disk).
+  if (s.task_state == task_states::shelving_offloading && self->state.links) {
+    enqueue(self, [self, meta, k] {
+      run_offload(self, meta);
+      k();
+    });
+    return;
+  }
+  // An unshelve cut off: still offloaded, nothing held.
+  if (s.vm_state == vm_states::shelved_offloaded) {
+    instance::command c = instance::fail_unshelve{
+        "The unshelve was interrupted by a restart of the cloud.", now_us()};
+    if (!self->state.links) return record(c);
+    return destroy_domain(self, [self, meta, record, c](const std::string&) {
+      release_claim(self, meta, [self, meta, record, c] {
+        release_stray_claims(self, meta, [record, c] { record(c); });
+      });
+    });
+  }
+  if (s.task_state == task_states::rescuing || s.task_state == task_states::unrescuing)
+    return record(instance::fail{"The rescue was interrupted by a restart of the cloud.", 500,
+                                 at_restart, now_us()});
   // A rebuild cut off by the restart: its old domain may be gone, the new
   // one not made; ERROR, as Nova's restart does (rebuild it again).
   if (s.task_state == task_states::rebuilding || s.task_state == task_states::rebuild_spawning) {

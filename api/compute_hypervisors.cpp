@@ -157,9 +157,10 @@ void with_servers(server_context& ctx, std::shared_ptr<responder> r,
 
 nlohmann::json servers_of(const host_state& h, const std::map<std::string, std::string>& names) {
   nlohmann::json out = nlohmann::json::array();
+  // A claim held by a move's id (a resize's source) is no server here.
   for (const auto& [id, _] : h.claims) {
     auto it = names.find(id);
-    out.push_back({{"uuid", id}, {"name", it == names.end() ? "" : it->second}});
+    if (it != names.end()) out.push_back({{"uuid", id}, {"name", it->second}});
   }
   return out;
 }

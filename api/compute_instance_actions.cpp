@@ -42,18 +42,31 @@ constexpr action_name started_by[] = {
     {"instance.rebuild_requested", "rebuild", "compute_rebuild_instance"},
     {"instance.locked", "lock", "api_lock"},
     {"instance.unlocked", "unlock", "api_unlock"},
+    {"instance.resize_requested", "resize", "compute_resize_instance"},
+    {"instance.live_migration_requested", "live-migration", "compute_live_migration"},
+    {"instance.resize_confirmed", "confirmResize", "compute_confirm_resize"},
+    {"instance.resize_revert_requested", "revertResize", "compute_revert_resize"},
+    {"instance.shelve_requested", "shelve", "compute_shelve_instance"},
+    {"instance.shelve_offload_requested", "shelveOffload", "compute_shelve_offload_instance"},
+    {"instance.unshelve_requested", "unshelve", "compute_unshelve_instance"},
+    {"instance.rescue_requested", "rescue", "compute_rescue_instance"},
+    {"instance.unrescue_requested", "unrescue", "compute_unrescue_instance"},
 };
 
 bool succeeds(const std::string& type) {
   for (const char* t :
        {"instance.active", "instance.stopped", "instance.started", "instance.rebooted",
         "instance.paused", "instance.unpaused", "instance.suspended", "instance.resumed",
-        "instance.deleted", "instance.snapshot_done", "instance.rebuilt"})
+        "instance.deleted", "instance.snapshot_done", "instance.rebuilt",
+        "instance.resize_finished", "instance.resize_reverted", "instance.live_migrated",
+        "instance.shelve_offloaded", "instance.unshelved", "instance.rescued",
+        "instance.unrescued"})
     if (type == t) return true;
   return false;
 }
 bool fails(const std::string& type) {
-  return type == "instance.error" || type == "instance.task_aborted";
+  return type == "instance.error" || type == "instance.task_aborted" ||
+         type == "instance.migration_failed" || type == "instance.unshelve_failed";
 }
 
 struct action_event {
@@ -106,7 +119,8 @@ instance_history history_of(const recorded_events& events) {
       else
         a.events.push_back({start->event, r.time_us, 0, "", host});
       // A lock is done once it is recorded: no step follows.
-      if (r.type == instance_locked::type_name || r.type == instance_unlocked::type_name)
+      if (r.type == instance_locked::type_name || r.type == instance_unlocked::type_name ||
+          r.type == instance_resize_confirmed::type_name)
         finish(a.events.back(), r, "Success");
       h.actions.push_back(std::move(a));
       continue;

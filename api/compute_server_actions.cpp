@@ -26,6 +26,7 @@ using Pistache::Rest::Request;
 struct power_action {
   const char* rule;
   instance::command command;
+  int status = 202;  // confirmResize: 204
 };
 
 // The body's action by its key, with Nova's policy name; nothing once the
@@ -60,6 +61,25 @@ std::optional<power_action> power_action_of(responder& r, const std::string& key
   }
   if (key == "unlock")
     return power_action{"os_compute_api:os-lock-server:unlock", instance::unlock{}};
+  // The ends of a resize, and what undoes a shelve or a rescue: events
+  // whose work the instance does (the door stamps their time).
+  if (key == "confirmResize")
+    return power_action{"os_compute_api:servers:confirm_resize", instance::confirm_resize{}, 204};
+  if (key == "revertResize")
+    return power_action{"os_compute_api:servers:revert_resize", instance::revert_resize{}};
+  if (key == "shelveOffload")
+    return power_action{"os_compute_api:os-shelve:shelve_offload", instance::shelve_offload{}};
+  if (key == "unshelve") {
+    // null, or (2.77) an availability zone: this cloud has one, "nova".
+    if (!value.is_null() && !(value.is_object() && (!value.contains("availability_zone") ||
+                                                    value["availability_zone"].is_null() ||
+                                                    value["availability_zone"] == "nova"))) {
+      respond_error(r, 400, "The requested availability zone is not available");
+      return std::nullopt;
+    }
+    return power_action{"os_compute_api:os-shelve:unshelve", instance::unshelve{}};
+  }
+  if (key == "unrescue") return power_action{"os_compute_api:os-unrescue", instance::unrescue{}};
   if (key == "reboot") {
     const std::string type =
         value.is_object() && value.contains("type") && value["type"].is_string()
@@ -247,6 +267,113 @@ void rebuild_server(server_context& ctx, const Request& req, std::shared_ptr<res
       });
 }
 
+// resize, migrate, os-migrateLive: Nova's bodies at the microversion, then
+// the door's move; 202 without a body.
+void move_server(server_context& ctx, const Request& req, std::shared_ptr<responder> r, int minor,
+                 const std::string& key, const json& value) {
+  move_request move;
+  auto bad = [&](const std::string& why) {
+    respond_error(*r, 400, "Invalid input for field/attribute " + key + ". " + why);
+  };
+  const char* rule = "os_compute_api:servers:resize";
+  if (key == "resize") {
+    move.type = "resize";
+    if (!value.is_object() || !value.contains("flavorRef") ||
+        !(value["flavorRef"].is_string() || value["flavorRef"].is_number_integer()))
+      return bad("'flavorRef' is a required property");
+    move.flavor_ref = value["flavorRef"].is_string() ? value["flavorRef"].get<std::string>()
+                                                     : value["flavorRef"].dump();
+    if (move.flavor_ref.empty() || move.flavor_ref.size() > 255)
+      return bad("'flavorRef' is an id of 1 to 255 characters");
+    if (value.contains("OS-DCF:diskConfig") && value["OS-DCF:diskConfig"] != "AUTO" &&
+        value["OS-DCF:diskConfig"] != "MANUAL")
+      return bad("OS-DCF:diskConfig is AUTO or MANUAL");
+  } else if (key == "migrate") {
+    move.type = "migration";
+    rule = "os_compute_api:os-migrate-server:migrate";
+    if (!value.is_null()) {
+      // 2.56: {"host": name or null}.
+      if (minor < 56 || !value.is_object() || value.size() > 1 ||
+          (value.size() == 1 && !value.contains("host")))
+        return bad("The body is null (from 2.56: {\"host\": ...})");
+      if (value.contains("host") && !value["host"].is_null()) {
+        if (!value["host"].is_string() || value["host"].get<std::string>().empty() ||
+            value["host"].get<std::string>().size() > 255)
+          return bad("host is a host's name");
+        move.host = value["host"].get<std::string>();
+        rule = "os_compute_api:os-migrate-server:migrate:host";
+      }
+    }
+  } else {
+    move.type = "live-migration";
+    rule = "os_compute_api:os-migrate-server:migrate_live";
+    if (!value.is_object() || !value.contains("host") || !value.contains("block_migration"))
+      return bad("'host' and 'block_migration' are required properties");
+    if (!value["host"].is_null()) {
+      if (!value["host"].is_string() || value["host"].get<std::string>().empty() ||
+          value["host"].get<std::string>().size() > 255)
+        return bad("host is a host's name or null");
+      move.host = value["host"].get<std::string>();
+    }
+    const auto& block = value["block_migration"];
+    if (block.is_boolean())
+      move.block_migration = block.get<bool>();
+    else if (!(minor >= 25 && block == "auto"))
+      return bad("block_migration is a boolean" + std::string(minor >= 25 ? " or 'auto'" : ""));
+    for (const auto& [k, v] : value.items()) {
+      const bool known = k == "host" || k == "block_migration" ||
+                         (k == "disk_over_commit" && minor < 25 && v.is_boolean()) ||
+                         (k == "force" && minor >= 30 && minor < 68 && v.is_boolean());
+      if (!known) return bad("Additional properties are not allowed ('" + k + "' was unexpected)");
+    }
+  }
+  on_visible_server(
+      ctx, req, r, rule,
+      [&ctx, move](std::shared_ptr<responder> rr, const token_info& t, instance_state& s) mutable {
+        move.instance_id = s.id;
+        move.meta = event_metadata{rr->request_id(), t.user.id, t.is_admin()};
+        ctx.bridge.ask<instance_state>(
+            rr, ctx.compute, [](responder& r4, instance_state&) { respond(r4, 202, no_body); },
+            move_atom::value, std::move(move));
+      });
+}
+
+// rescue: {"rescue": null or {adminPass, rescue_image_ref}}; 200 with the
+// password (never recorded: a secret).
+void rescue_server(server_context& ctx, const Request& req, std::shared_ptr<responder> r,
+                   const json& value) {
+  rescue_request rescue;
+  std::string admin_pass;
+  if (!value.is_null()) {
+    if (!value.is_object())
+      return respond_error(*r, 400, "Invalid input for field/attribute rescue. An object or null");
+    for (const auto& [k, v] : value.items()) {
+      const bool text =
+          v.is_string() && !v.get<std::string>().empty() && v.get<std::string>().size() <= 255;
+      if ((k != "adminPass" && k != "rescue_image_ref") || !text)
+        return respond_error(*r, 400,
+                             "Invalid input for field/attribute rescue. adminPass and "
+                             "rescue_image_ref are texts of 1 to 255 characters");
+      (k == "adminPass" ? admin_pass : rescue.image_ref) = v.get<std::string>();
+    }
+  }
+  if (admin_pass.empty()) admin_pass = random_admin_pass();
+  on_visible_server(ctx, req, r, "os_compute_api:os-rescue",
+                    [&ctx, rescue, admin_pass](std::shared_ptr<responder> rr, const token_info& t,
+                                               instance_state& s) mutable {
+                      rescue.instance_id = s.id;
+                      rescue.project_id = t.project ? t.project->id : "";
+                      rescue.is_admin = t.is_admin();
+                      rescue.meta = event_metadata{rr->request_id(), t.user.id, t.is_admin()};
+                      ctx.bridge.ask<instance_state>(
+                          rr, ctx.compute,
+                          [admin_pass](responder& r4, instance_state&) {
+                            respond(r4, 200, {{"adminPass", admin_pass}});
+                          },
+                          rescue_atom::value, std::move(rescue));
+                    });
+}
+
 }  // namespace
 
 void add_server_action_routes(Pistache::Rest::Router& router, server_context& ctx) {
@@ -286,6 +413,19 @@ void add_server_action_routes(Pistache::Rest::Router& router, server_context& ct
               });
         }
         if (key == "rebuild") return rebuild_server(ctx, req, r, minor, value);
+        if (key == "resize" || key == "migrate" || key == "os-migrateLive")
+          return move_server(ctx, req, r, minor, key, value);
+        if (key == "rescue") return rescue_server(ctx, req, r, value);
+        if (key == "shelve")
+          return on_visible_server(
+              ctx, req, r, "os_compute_api:os-shelve:shelve",
+              [&ctx](std::shared_ptr<responder> rr, const token_info& t, instance_state& s) {
+                create_image_request shelve{
+                    s.id, "", {}, event_metadata{rr->request_id(), t.user.id, t.is_admin()}, true};
+                ctx.bridge.ask<std::string>(
+                    rr, ctx.compute, [](responder& r4, std::string&) { respond(r4, 202, no_body); },
+                    snapshot_atom::value, std::move(shelve));
+              });
         // Nova's deferred delete: deletes here are never deferred
         // (reclaim_instance_interval 0), so forceDelete is a delete and no
         // server is ever SOFT_DELETED to restore.
@@ -388,7 +528,9 @@ void add_server_action_routes(Pistache::Rest::Router& router, server_context& ct
                              return;
                            ctx.bridge.ask<instance_state>(
                                r3, ctx.compute,
-                               [](responder& r4, instance_state&) { respond(r4, 202, no_body); },
+                               [status = power->status](responder& r4, instance_state&) {
+                                 respond(r4, status, no_body);
+                               },
                                action_atom::value, s.id, command,
                                event_metadata{r3->request_id(), t.user.id, t.is_admin()});
                          });

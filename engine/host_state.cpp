@@ -140,6 +140,18 @@ struct decider {
     return events{host_released{c.instance_id}};
   }
 
+  decision<host_event> operator()(const host::move_claim& c) const {
+    if (!s.exists()) return not_found(s);
+    if (c.to.empty()) return make_domain_error(errc::bad_request, "A claim needs a holder.");
+    if (!s.claims.count(c.from))
+      return make_domain_error(errc::not_found,
+                               "Instance " + c.from + " holds no claim on host " + s.id + ".");
+    if (s.claims.count(c.to))
+      return make_domain_error(errc::conflict,
+                               "Instance " + c.to + " already holds a claim on host " + s.id + ".");
+    return events{host_claim_moved{c.from, c.to}};
+  }
+
   // Both are idempotent: a host disabled for the same reason stays so.
   decision<host_event> operator()(const host::disable& c) const {
     if (!s.exists()) return not_found(s);
@@ -199,6 +211,15 @@ struct applier {
     expect_registered(e.type_name);
     if (!s.claims.erase(e.instance_id))
       throw invalid_event("host.released for instance " + e.instance_id + " without a claim");
+  }
+  void operator()(const host_claim_moved& e) {
+    expect_registered(e.type_name);
+    auto it = s.claims.find(e.from);
+    if (it == s.claims.end() || s.claims.count(e.to))
+      throw invalid_event("host.claim_moved from " + e.from + " to " + e.to);
+    auto claim = it->second;
+    s.claims.erase(it);
+    s.claims.emplace(e.to, claim);
   }
   void operator()(const host_disabled& e) {
     expect_registered(e.type_name);

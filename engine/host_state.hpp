@@ -73,6 +73,18 @@ struct host_released {
   MSGPACK_DEFINE_MAP(instance_id)
 };
 
+// A claim changes hands without being given up (Nova's move of a source
+// allocation to the migration's consumer): a resize's source keeps the
+// instance's resources under the migration's id until it is confirmed or
+// reverted.
+struct host_claim_moved {
+  static constexpr const char* type_name = "host.claim_moved";
+  static constexpr int schema_version = 1;
+  std::string from;
+  std::string to;
+  MSGPACK_DEFINE_MAP(from, to)
+};
+
 struct host_disabled {
   static constexpr const char* type_name = "host.disabled";
   static constexpr int schema_version = 1;
@@ -87,7 +99,7 @@ struct host_enabled {
 };
 
 using host_event = std::variant<host_registered, host_updated, host_claimed, host_released,
-                                host_disabled, host_enabled>;
+                                host_disabled, host_enabled, host_claim_moved>;
 
 // --- state ---
 struct host_claim {
@@ -165,7 +177,11 @@ struct disable {
   std::string reason;
 };
 struct enable {};
-using command = std::variant<register_host, claim, release, disable, enable>;
+struct move_claim {
+  std::string from;
+  std::string to;
+};
+using command = std::variant<register_host, claim, release, disable, enable, move_claim>;
 }  // namespace host
 
 struct host_machine {

@@ -9,7 +9,7 @@
 namespace cumulo {
 namespace {
 
-constexpr std::array<std::pair<vm_states, const char*>, 7> vm_names{{
+constexpr std::array<std::pair<vm_states, const char*>, 11> vm_names{{
     {vm_states::building, "building"},
     {vm_states::active, "active"},
     {vm_states::stopped, "stopped"},
@@ -17,8 +17,12 @@ constexpr std::array<std::pair<vm_states, const char*>, 7> vm_names{{
     {vm_states::suspended, "suspended"},
     {vm_states::error, "error"},
     {vm_states::deleted, "deleted"},
+    {vm_states::resized, "resized"},
+    {vm_states::rescued, "rescued"},
+    {vm_states::shelved, "shelved"},
+    {vm_states::shelved_offloaded, "shelved_offloaded"},
 }};
-constexpr std::array<std::pair<task_states, const char*>, 19> task_names{{
+constexpr std::array<std::pair<task_states, const char*>, 30> task_names{{
     {task_states::none, "none"},
     {task_states::scheduling, "scheduling"},
     {task_states::networking, "networking"},
@@ -38,6 +42,17 @@ constexpr std::array<std::pair<task_states, const char*>, 19> task_names{{
     {task_states::image_uploading, "image_uploading"},
     {task_states::rebuilding, "rebuilding"},
     {task_states::rebuild_spawning, "rebuild_spawning"},
+    {task_states::resize_prep, "resize_prep"},
+    {task_states::resize_migrating, "resize_migrating"},
+    {task_states::resize_reverting, "resize_reverting"},
+    {task_states::migrating, "migrating"},
+    {task_states::shelving, "shelving"},
+    {task_states::shelving_image_pending_upload, "shelving_image_pending_upload"},
+    {task_states::shelving_image_uploading, "shelving_image_uploading"},
+    {task_states::shelving_offloading, "shelving_offloading"},
+    {task_states::unshelving, "unshelving"},
+    {task_states::rescuing, "rescuing"},
+    {task_states::unrescuing, "unrescuing"},
 }};
 constexpr std::array<std::pair<power_states, const char*>, 6> power_names{{
     {power_states::nostate, "pending"},
@@ -99,16 +114,38 @@ std::optional<reboot_type> from_string<reboot_type>(std::string_view text) {
   return value_of(reboot_names, text);
 }
 
+namespace instance {
+
+void to_json(nlohmann::json& j, const migration& m) {
+  j = {{"id", m.id},
+       {"type", m.type},
+       {"status", m.status},
+       {"source_host", m.source_host},
+       {"dest_host", m.dest_host},
+       {"old_flavor", m.old_flavor.id},
+       {"new_flavor", m.new_flavor.id},
+       {"vm_state_before", to_string(m.vm_state_before)},
+       {"created_at", format_iso8601(m.created_at_us)},
+       {"updated_at", format_iso8601(m.updated_at_us)}};
+}
+
+}  // namespace instance
+
 std::string api_status(const instance_state& s) {
   // Nova's _STATE_MAP: a rebuild shows REBUILD whatever the vm_state.
   if (s.task_state == task_states::rebuilding || s.task_state == task_states::rebuild_spawning)
     return "REBUILD";
+  const bool resizing =
+      s.task_state == task_states::resize_prep || s.task_state == task_states::resize_migrating;
+  if (resizing && (s.vm_state == vm_states::active || s.vm_state == vm_states::stopped))
+    return "RESIZE";
   switch (s.vm_state) {
     case vm_states::building:
       return "BUILD";
     case vm_states::active:
       if (s.task_state == task_states::rebooting) return "REBOOT";
       if (s.task_state == task_states::rebooting_hard) return "HARD_REBOOT";
+      if (s.task_state == task_states::migrating) return "MIGRATING";
       return "ACTIVE";
     // Nova maps no reboot task of a stopped instance: a hard reboot of a
     // stopped server shows SHUTOFF until it is ACTIVE.
@@ -122,6 +159,14 @@ std::string api_status(const instance_state& s) {
       return "ERROR";
     case vm_states::deleted:
       return "DELETED";
+    case vm_states::resized:
+      return s.task_state == task_states::resize_reverting ? "REVERT_RESIZE" : "VERIFY_RESIZE";
+    case vm_states::rescued:
+      return "RESCUE";
+    case vm_states::shelved:
+      return "SHELVED";
+    case vm_states::shelved_offloaded:
+      return "SHELVED_OFFLOADED";
   }
   return "UNKNOWN";
 }
@@ -186,13 +231,14 @@ const rule complete_delete_rule{"complete_delete", {}, {task_states::deleting}};
 // Nova's states in which a server's metadata and tags may change
 // (nova/compute/api.py update_instance_metadata, server_tags.py); shelved
 // states join them when they exist.
-const rule metadata_rule{
-    "update metadata",
-    {vm_states::active, vm_states::paused, vm_states::suspended, vm_states::stopped},
-    {task_states::none}};
+const rule metadata_rule{"update metadata",
+                         {vm_states::active, vm_states::paused, vm_states::suspended,
+                          vm_states::stopped, vm_states::shelved, vm_states::shelved_offloaded},
+                         {task_states::none}};
 const rule delete_metadata_rule{
     "delete metadata",
-    {vm_states::active, vm_states::paused, vm_states::suspended, vm_states::stopped},
+    {vm_states::active, vm_states::paused, vm_states::suspended, vm_states::stopped,
+     vm_states::shelved, vm_states::shelved_offloaded},
     {task_states::none}};
 // Nova's snapshot: not held by the lock (a note of Nova's: a lock guards
 // against changes, a snapshot changes nothing).
@@ -200,16 +246,70 @@ const rule snapshot_rule{
     "createImage",
     {vm_states::active, vm_states::stopped, vm_states::paused, vm_states::suspended},
     {task_states::none}};
-const rule snapshot_taken_rule{"snapshot_taken", {}, {task_states::image_snapshot}};
-const rule snapshot_uploading_rule{"snapshot_uploading", {}, {task_states::image_pending_upload}};
-const rule complete_snapshot_rule{"complete_snapshot", {}, {task_states::image_uploading}};
+// A shelve's snapshot goes through the same steps under its own tasks.
+const rule snapshot_taken_rule{
+    "snapshot_taken", {}, {task_states::image_snapshot, task_states::shelving}};
+const rule snapshot_uploading_rule{
+    "snapshot_uploading",
+    {},
+    {task_states::image_pending_upload, task_states::shelving_image_pending_upload}};
+const rule complete_snapshot_rule{
+    "complete_snapshot", {}, {task_states::image_uploading, task_states::shelving_image_uploading}};
+const rule snapshot_done_rule{"snapshot_done", {}, {task_states::image_uploading}};
+const rule shelved_rule{"shelved", {}, {task_states::shelving_image_uploading}};
 // Nova's rebuild (held by the lock): active, stopped or in error, no task.
 const rule rebuild_rule{
     "rebuild", {vm_states::active, vm_states::stopped, vm_states::error}, {task_states::none}};
 const rule rebuild_spawning_rule{"rebuild_spawning", {}, {task_states::rebuilding}};
 const rule complete_rebuild_rule{"complete_rebuild", {}, {task_states::rebuild_spawning}};
-const vm_set tag_states{vm_states::active, vm_states::paused, vm_states::suspended,
-                        vm_states::stopped};
+const vm_set tag_states{vm_states::active,  vm_states::paused,  vm_states::suspended,
+                        vm_states::stopped, vm_states::shelved, vm_states::shelved_offloaded};
+
+// Moves (nova/compute/api.py resize, live_migrate, confirm_resize,
+// revert_resize), with the action names of Nova's 409s.
+const rule resize_rule{"resize", {vm_states::active, vm_states::stopped}, {task_states::none}};
+const rule migrate_rule{"migrate", {vm_states::active, vm_states::stopped}, {task_states::none}};
+const rule live_migrate_rule{
+    "os-migrateLive", {vm_states::active, vm_states::paused}, {task_states::none}};
+const rule schedule_migration_rule{
+    "schedule_migration", {}, {task_states::resize_prep, task_states::migrating}};
+const rule finish_resize_rule{"finish_resize", {}, {task_states::resize_migrating}};
+const rule confirm_resize_rule{"confirmResize", {vm_states::resized}, {task_states::none}};
+const rule revert_resize_rule{"revertResize", {vm_states::resized}, {task_states::none}};
+const rule complete_revert_rule{"complete_revert", {}, {task_states::resize_reverting}};
+const rule complete_live_rule{"complete_live_migration", {}, {task_states::migrating}};
+const rule fail_migration_rule{
+    "fail_migration",
+    {},
+    {task_states::resize_prep, task_states::resize_migrating, task_states::migrating}};
+// Shelve, shelve_offload, unshelve (nova/compute/api.py).
+const rule shelve_rule{
+    "shelve",
+    {vm_states::active, vm_states::stopped, vm_states::paused, vm_states::suspended},
+    {task_states::none}};
+const rule shelve_offload_rule{"shelve_offload", {vm_states::shelved}, {task_states::none}};
+const rule complete_shelve_offload_rule{
+    "complete_shelve_offload", {}, {task_states::shelving_offloading}};
+const rule unshelve_rule{
+    "unshelve", {vm_states::shelved, vm_states::shelved_offloaded}, {task_states::none}};
+const rule schedule_unshelve_rule{
+    "schedule_unshelve", {vm_states::shelved_offloaded}, {task_states::unshelving}};
+const rule complete_unshelve_rule{"complete_unshelve",
+                                  {vm_states::shelved, vm_states::shelved_offloaded},
+                                  {task_states::unshelving, task_states::spawning}};
+const rule fail_unshelve_rule{"fail_unshelve",
+                              {vm_states::shelved_offloaded},
+                              {task_states::unshelving, task_states::spawning}};
+// Rescue (nova/compute/api.py rescue, unrescue).
+const rule rescue_rule{
+    "rescue", {vm_states::active, vm_states::stopped, vm_states::error}, {task_states::none}};
+const rule complete_rescue_rule{"complete_rescue", {}, {task_states::rescuing}};
+const rule unrescue_rule{"unrescue", {vm_states::rescued}, {task_states::none}};
+const rule complete_unrescue_rule{"complete_unrescue", {}, {task_states::unrescuing}};
+
+bool live_migration(const instance_state& s) {
+  return s.migration && s.migration->type == "live-migration";
+}
 
 domain_error not_found(const instance_state& s) {
   return make_domain_error(errc::not_found, "Instance " + s.id + " could not be found.");
@@ -467,7 +567,105 @@ struct decider {
     return guarded(snapshot_uploading_rule, instance_snapshot_uploading{});
   }
   decision<instance_event> operator()(const instance::complete_snapshot&) const {
+    if (s.task_state == task_states::shelving_image_uploading)
+      return guarded(complete_snapshot_rule, instance_shelved{s.snapshot_image_id});
     return guarded(complete_snapshot_rule, instance_snapshot_done{s.snapshot_image_id});
+  }
+
+  // --- moves ---
+  decision<instance_event> operator()(const instance::resize& c) const {
+    const bool migrate = c.type == "migration";
+    if (!migrate && c.type != "resize")
+      return make_domain_error(errc::bad_request, "A move is a resize or a migration.");
+    if (c.migration_id.empty())
+      return make_domain_error(errc::bad_request, "A move needs a migration id.");
+    auto d = guarded(migrate ? migrate_rule : resize_rule,
+                     instance_resize_requested{c.migration_id, c.type, c.new_flavor, c.at_us});
+    if (!d) return d;
+    if (auto e = check_flavor(c.new_flavor)) return *e;
+    if (!migrate && c.new_flavor.id == s.flavor.id)
+      return make_domain_error(errc::bad_request, "When resizing, instances must change flavor!");
+    return d;
+  }
+  decision<instance_event> operator()(const instance::live_migrate& c) const {
+    if (c.migration_id.empty())
+      return make_domain_error(errc::bad_request, "A move needs a migration id.");
+    return guarded(live_migrate_rule, instance_live_migration_requested{
+                                          c.migration_id, c.host, c.block_migration, c.at_us});
+  }
+  decision<instance_event> operator()(const instance::schedule_migration& c) const {
+    auto d =
+        guarded(schedule_migration_rule, instance_migration_scheduled{c.host, c.reasons, c.at_us});
+    if (d && (c.host.empty() || !s.migration))
+      return make_domain_error(errc::bad_request, "A scheduled move needs a host.");
+    return d;
+  }
+  decision<instance_event> operator()(const instance::finish_resize& c) const {
+    if (c.power != power_states::running && c.power != power_states::shutdown)
+      return make_domain_error(errc::bad_request, "A resize ends running or shut down.");
+    return guarded(finish_resize_rule, instance_resize_finished{to_string(c.power), c.at_us});
+  }
+  decision<instance_event> operator()(const instance::confirm_resize& c) const {
+    return guarded(confirm_resize_rule, instance_resize_confirmed{c.at_us});
+  }
+  decision<instance_event> operator()(const instance::revert_resize& c) const {
+    return guarded(revert_resize_rule, instance_resize_revert_requested{c.at_us});
+  }
+  decision<instance_event> operator()(const instance::complete_revert& c) const {
+    if (c.power != power_states::running && c.power != power_states::shutdown)
+      return make_domain_error(errc::bad_request, "A revert ends running or shut down.");
+    return guarded(complete_revert_rule, instance_resize_reverted{to_string(c.power), c.at_us});
+  }
+  decision<instance_event> operator()(const instance::complete_live_migration& c) const {
+    auto d = guarded(complete_live_rule, instance_live_migrated{c.at_us});
+    if (d && (!s.migration || s.migration->dest_host.empty()))
+      return make_domain_error(errc::conflict, "The live migration has no destination yet.");
+    return d;
+  }
+  decision<instance_event> operator()(const instance::fail_migration& c) const {
+    return guarded(fail_migration_rule, instance_migration_failed{c.reason, c.at_us});
+  }
+
+  // --- shelve ---
+  decision<instance_event> operator()(const instance::shelve& c) const {
+    if (c.image_id.empty()) return make_domain_error(errc::bad_request, "A shelve needs an image.");
+    return guarded(shelve_rule, instance_shelve_requested{c.image_id, c.name});
+  }
+  decision<instance_event> operator()(const instance::shelve_offload&) const {
+    return guarded(shelve_offload_rule, instance_shelve_offload_requested{});
+  }
+  decision<instance_event> operator()(const instance::complete_shelve_offload&) const {
+    return guarded(complete_shelve_offload_rule, instance_shelve_offloaded{});
+  }
+  decision<instance_event> operator()(const instance::unshelve&) const {
+    return guarded(unshelve_rule, instance_unshelve_requested{});
+  }
+  decision<instance_event> operator()(const instance::schedule_unshelve& c) const {
+    auto d = guarded(schedule_unshelve_rule, instance_unshelve_scheduled{c.host, c.reasons});
+    if (d && c.host.empty())
+      return make_domain_error(errc::bad_request, "An unshelve needs a host.");
+    return d;
+  }
+  decision<instance_event> operator()(const instance::complete_unshelve&) const {
+    return guarded(complete_unshelve_rule, instance_unshelved{});
+  }
+  decision<instance_event> operator()(const instance::fail_unshelve& c) const {
+    return guarded(fail_unshelve_rule, instance_unshelve_failed{c.reason, c.at_us});
+  }
+
+  // --- rescue ---
+  decision<instance_event> operator()(const instance::rescue& c) const {
+    if (c.image_id.empty()) return make_domain_error(errc::bad_request, "A rescue needs an image.");
+    return guarded(rescue_rule, instance_rescue_requested{c.image_id});
+  }
+  decision<instance_event> operator()(const instance::complete_rescue&) const {
+    return guarded(complete_rescue_rule, instance_rescued{});
+  }
+  decision<instance_event> operator()(const instance::unrescue&) const {
+    return guarded(unrescue_rule, instance_unrescue_requested{});
+  }
+  decision<instance_event> operator()(const instance::complete_unrescue&) const {
+    return guarded(complete_unrescue_rule, instance_unrescued{});
   }
   decision<instance_event> operator()(const instance::set_security_groups& c) const {
     if (!s.exists()) return not_found(s);
@@ -636,8 +834,27 @@ struct applier {
     settle(vm_states::active, power_states::running);
     s.launched_at_us = e.launched_at;
   }
+  // A move that ends, however it ends, goes into the instance's history.
+  void end_migration(const char* status, std::int64_t at) {
+    if (!s.migration) return;
+    s.migration->status = status;
+    s.migration->updated_at_us = at;
+    s.migrations.push_back(std::move(*s.migration));
+    s.migration.reset();
+  }
+  instance::migration& migration(const char* type) {
+    if (!s.migration) throw invalid_event(std::string(type) + " without a migration under way");
+    return *s.migration;
+  }
+  power_states power_of(const std::string& text, const char* type) {
+    const auto power = from_string<power_states>(text);
+    if (!power || (*power != power_states::running && *power != power_states::shutdown))
+      throw invalid_event(std::string(type) + " with power state " + text);
+    return *power;
+  }
   void operator()(const instance_error& e) {
     expect_live(e.type_name);
+    end_migration(live_migration(s) ? "failed" : "error", e.failed_at);
     s.vm_state = vm_states::error;
     s.task_state = task_states::none;
     s.reboot.reset();
@@ -783,16 +1000,149 @@ struct applier {
   }
   void operator()(const instance_snapshot_taken& e) {
     expect(snapshot_taken_rule, e.type_name);
-    s.task_state = task_states::image_pending_upload;
+    s.task_state = s.task_state == task_states::shelving
+                       ? task_states::shelving_image_pending_upload
+                       : task_states::image_pending_upload;
   }
   void operator()(const instance_snapshot_uploading& e) {
     expect(snapshot_uploading_rule, e.type_name);
-    s.task_state = task_states::image_uploading;
+    s.task_state = s.task_state == task_states::shelving_image_pending_upload
+                       ? task_states::shelving_image_uploading
+                       : task_states::image_uploading;
   }
   void operator()(const instance_snapshot_done& e) {
-    expect(complete_snapshot_rule, e.type_name);
+    expect(snapshot_done_rule, e.type_name);
     s.task_state = task_states::none;
     s.snapshot_image_id.clear();
+  }
+  void operator()(const instance_resize_requested& e) {
+    const bool migrate = e.migration_type == "migration";
+    if (!migrate && e.migration_type != "resize")
+      throw invalid_event("instance.resize_requested of type " + e.migration_type);
+    expect(migrate ? migrate_rule : resize_rule, e.type_name);
+    s.task_state = task_states::resize_prep;
+    s.migration =
+        instance::migration{e.migration_id, e.migration_type, "pre-migrating", s.host, "",
+                            s.flavor,       e.new_flavor,     s.vm_state,      e.at,   e.at};
+  }
+  void operator()(const instance_live_migration_requested& e) {
+    expect(live_migrate_rule, e.type_name);
+    s.task_state = task_states::migrating;
+    s.migration = instance::migration{e.migration_id, "live-migration", "preparing", s.host, "",
+                                      s.flavor,       s.flavor,         s.vm_state,  e.at,   e.at};
+  }
+  void operator()(const instance_migration_scheduled& e) {
+    expect(schedule_migration_rule, e.type_name);
+    auto& m = migration(e.type_name);
+    m.dest_host = e.host;
+    m.updated_at_us = e.at;
+    const bool live = m.type == "live-migration";
+    m.status = live ? "running" : "migrating";
+    s.task_state = live ? task_states::migrating : task_states::resize_migrating;
+  }
+  void operator()(const instance_resize_finished& e) {
+    expect(finish_resize_rule, e.type_name);
+    auto& m = migration(e.type_name);
+    m.status = "finished";
+    m.updated_at_us = e.at;
+    s.host = s.node = m.dest_host;
+    s.flavor = m.new_flavor;
+    settle(vm_states::resized, power_of(e.power_state, e.type_name));
+  }
+  void operator()(const instance_resize_confirmed& e) {
+    expect(confirm_resize_rule, e.type_name);
+    const auto before = migration(e.type_name).vm_state_before;
+    s.vm_state = before;
+    end_migration("confirmed", e.at);
+  }
+  void operator()(const instance_resize_revert_requested& e) {
+    expect(revert_resize_rule, e.type_name);
+    auto& m = migration(e.type_name);
+    m.status = "reverting";
+    m.updated_at_us = e.at;
+    s.task_state = task_states::resize_reverting;
+  }
+  void operator()(const instance_resize_reverted& e) {
+    expect(complete_revert_rule, e.type_name);
+    auto& m = migration(e.type_name);
+    s.host = s.node = m.source_host;
+    s.flavor = m.old_flavor;
+    settle(m.vm_state_before, power_of(e.power_state, e.type_name));
+    end_migration("reverted", e.at);
+  }
+  void operator()(const instance_live_migrated& e) {
+    expect(complete_live_rule, e.type_name);
+    auto& m = migration(e.type_name);
+    if (m.dest_host.empty()) throw invalid_event("instance.live_migrated with no destination");
+    s.host = s.node = m.dest_host;
+    s.task_state = task_states::none;
+    end_migration("completed", e.at);
+  }
+  void operator()(const instance_migration_failed& e) {
+    expect(fail_migration_rule, e.type_name);
+    s.task_state = task_states::none;
+    s.fault = instance::fault{e.reason, 500, "", e.at};
+    end_migration(live_migration(s) ? "failed" : "error", e.at);
+  }
+  void operator()(const instance_shelve_requested& e) {
+    expect(shelve_rule, e.type_name);
+    s.task_state = task_states::shelving;
+    s.snapshot_image_id = e.image_id;
+  }
+  void operator()(const instance_shelved& e) {
+    expect(shelved_rule, e.type_name);
+    settle(vm_states::shelved, power_states::shutdown);
+    s.shelved_image_id = e.image_id;
+    s.snapshot_image_id.clear();
+  }
+  void operator()(const instance_shelve_offload_requested& e) {
+    expect(shelve_offload_rule, e.type_name);
+    s.task_state = task_states::shelving_offloading;
+  }
+  void operator()(const instance_shelve_offloaded& e) {
+    expect(complete_shelve_offload_rule, e.type_name);
+    settle(vm_states::shelved_offloaded, power_states::nostate);
+    s.host.clear();
+    s.node.clear();
+  }
+  void operator()(const instance_unshelve_requested& e) {
+    expect(unshelve_rule, e.type_name);
+    s.task_state = task_states::unshelving;
+  }
+  void operator()(const instance_unshelve_scheduled& e) {
+    expect(schedule_unshelve_rule, e.type_name);
+    s.host = s.node = e.host;
+    s.task_state = task_states::spawning;
+  }
+  void operator()(const instance_unshelved& e) {
+    expect(complete_unshelve_rule, e.type_name);
+    settle(vm_states::active, power_states::running);
+    s.shelved_image_id.clear();
+  }
+  void operator()(const instance_unshelve_failed& e) {
+    expect(fail_unshelve_rule, e.type_name);
+    s.task_state = task_states::none;
+    s.host.clear();
+    s.node.clear();
+    s.fault = instance::fault{e.reason, 500, "unshelve", e.at};
+  }
+  void operator()(const instance_rescue_requested& e) {
+    expect(rescue_rule, e.type_name);
+    s.task_state = task_states::rescuing;
+    s.rescue_image_id = e.image_id;
+  }
+  void operator()(const instance_rescued& e) {
+    expect(complete_rescue_rule, e.type_name);
+    settle(vm_states::rescued, power_states::running);
+  }
+  void operator()(const instance_unrescue_requested& e) {
+    expect(unrescue_rule, e.type_name);
+    s.task_state = task_states::unrescuing;
+  }
+  void operator()(const instance_unrescued& e) {
+    expect(complete_unrescue_rule, e.type_name);
+    settle(vm_states::active, power_states::running);
+    s.rescue_image_id.clear();
   }
   void operator()(const instance_security_groups_set& e) {
     expect_live(e.type_name);
@@ -835,7 +1185,11 @@ std::optional<domain_error> check_lock(const instance_state& s, const command& c
       std::holds_alternative<unpause>(c) || std::holds_alternative<suspend>(c) ||
       std::holds_alternative<resume>(c) || std::holds_alternative<remove>(c) ||
       std::holds_alternative<set_metadata>(c) || std::holds_alternative<delete_metadata>(c) ||
-      std::holds_alternative<rebuild>(c);
+      std::holds_alternative<rebuild>(c) || std::holds_alternative<resize>(c) ||
+      std::holds_alternative<live_migrate>(c) || std::holds_alternative<confirm_resize>(c) ||
+      std::holds_alternative<revert_resize>(c) || std::holds_alternative<shelve>(c) ||
+      std::holds_alternative<shelve_offload>(c) || std::holds_alternative<unshelve>(c) ||
+      std::holds_alternative<rescue>(c) || std::holds_alternative<unrescue>(c);
   if (!checks_lock) return std::nullopt;
   return make_domain_error(errc::conflict, "Instance " + s.id + " is locked");
 }
@@ -911,6 +1265,11 @@ void to_json(nlohmann::json& j, const instance_state& s) {
   j["locked_reason"] = s.locked_reason;
   j["snapshot_image_id"] = s.snapshot_image_id;
   j["server_group_id"] = s.server_group_id;
+  j["migration"] = nullptr;
+  if (s.migration) j["migration"] = *s.migration;
+  j["migrations"] = s.migrations;
+  j["shelved_image_id"] = s.shelved_image_id;
+  j["rescue_image_id"] = s.rescue_image_id;
 }
 
 }  // namespace cumulo

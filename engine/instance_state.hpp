@@ -21,7 +21,19 @@ namespace cumulo {
 
 // Plural names, as Nova's modules (vm_states, task_states), so that the
 // state's members can carry Nova's field names (vm_state, task_state, ...).
-enum class vm_states { building, active, stopped, paused, suspended, error, deleted };
+enum class vm_states {
+  building,
+  active,
+  stopped,
+  paused,
+  suspended,
+  error,
+  deleted,
+  resized,            // a resize or cold migration waits for confirm or revert (VERIFY_RESIZE)
+  rescued,            // booted from a rescue image, its own disk attached second (RESCUE)
+  shelved,            // snapshotted and powered off, still on its host (SHELVED)
+  shelved_offloaded,  // its host freed; unshelve schedules it again (SHELVED_OFFLOADED)
+};
 enum class task_states {
   none,  // Nova's None: the API shows null
   scheduling,
@@ -44,6 +56,21 @@ enum class task_states {
   // A rebuild: the domain goes, a new one boots from the new image.
   rebuilding,
   rebuild_spawning,
+  // A resize or cold migration (status RESIZE): a destination is claimed,
+  // the domain moves; resize_reverting goes back (REVERT_RESIZE).
+  resize_prep,
+  resize_migrating,
+  resize_reverting,
+  // A live migration (status MIGRATING).
+  migrating,
+  // Shelve: a snapshot as createImage's, then the host is freed.
+  shelving,
+  shelving_image_pending_upload,
+  shelving_image_uploading,
+  shelving_offloading,
+  unshelving,
+  rescuing,
+  unrescuing,
 };
 // The numbers are Nova's, shown as-is by the API (OS-EXT-STS:power_state).
 enum class power_states {
@@ -104,6 +131,25 @@ struct address {
   std::string network_name;
   std::string ip_address;
   std::string mac_address;
+};
+// A move of the instance between hosts (Nova's migration record): a
+// resize, a cold migration ("migration") or a live one ("live-migration").
+// Its source keeps a claim under the migration's id until it is confirmed
+// or reverted (as Nova's placement keeps the source's allocation under the
+// migration's uuid); the destination's claim is the instance's.
+struct migration {
+  std::string id;    // a uuid
+  std::string type;  // "resize" | "migration" | "live-migration"
+  // Nova's statuses: pre-migrating, migrating, finished, confirmed,
+  // reverting, reverted, error; live: preparing, running, completed, failed.
+  std::string status;
+  std::string source_host;
+  std::string dest_host;  // "" until scheduled
+  flavor old_flavor;
+  flavor new_flavor;
+  vm_states vm_state_before = vm_states::active;  // what confirm or revert returns to
+  std::int64_t created_at_us = 0;
+  std::int64_t updated_at_us = 0;
 };
 struct fault {
   std::string message;
@@ -442,6 +488,188 @@ struct instance_security_groups_set {
   MSGPACK_DEFINE_MAP(security_groups)
 };
 
+// --- moves between hosts (resize, cold and live migration) ---
+
+// A resize (a new flavor) or a cold migration (the same flavor, another
+// host): task_state resize_prep, a migration pre-migrating.
+struct instance_resize_requested {
+  static constexpr const char* type_name = "instance.resize_requested";
+  static constexpr int schema_version = 1;
+  std::string migration_id;
+  std::string migration_type;  // "resize" | "migration"
+  instance::flavor new_flavor;
+  std::int64_t at = 0;  // µs since the epoch
+  MSGPACK_DEFINE_MAP(migration_id, migration_type, new_flavor, at)
+};
+
+// A live migration: task_state migrating; host is the one the admin asked
+// for ("" for the scheduler's choice).
+struct instance_live_migration_requested {
+  static constexpr const char* type_name = "instance.live_migration_requested";
+  static constexpr int schema_version = 1;
+  std::string migration_id;
+  std::string host;
+  bool block_migration = false;
+  std::int64_t at = 0;
+  MSGPACK_DEFINE_MAP(migration_id, host, block_migration, at)
+};
+
+// The destination is claimed (the scheduler's reasons for the others, as
+// a launch's): the domain moves. task_state resize_migrating (a live
+// migration stays migrating).
+struct instance_migration_scheduled {
+  static constexpr const char* type_name = "instance.migration_scheduled";
+  static constexpr int schema_version = 1;
+  std::string host;
+  std::map<std::string, std::string> reasons;
+  std::int64_t at = 0;
+  MSGPACK_DEFINE_MAP(host, reasons, at)
+};
+
+// The domain runs (or is defined, stopped) on the destination with the new
+// flavor: vm_state resized (VERIFY_RESIZE) until confirmed or reverted.
+struct instance_resize_finished {
+  static constexpr const char* type_name = "instance.resize_finished";
+  static constexpr int schema_version = 1;
+  std::string power_state;  // "running" | "shutdown"
+  std::int64_t at = 0;
+  MSGPACK_DEFINE_MAP(power_state, at)
+};
+
+struct instance_resize_confirmed {
+  static constexpr const char* type_name = "instance.resize_confirmed";
+  static constexpr int schema_version = 1;
+  std::int64_t at = 0;
+  MSGPACK_DEFINE_MAP(at)
+};
+
+struct instance_resize_revert_requested {
+  static constexpr const char* type_name = "instance.resize_revert_requested";
+  static constexpr int schema_version = 1;
+  std::int64_t at = 0;
+  MSGPACK_DEFINE_MAP(at)
+};
+
+// Back on the source with the old flavor.
+struct instance_resize_reverted {
+  static constexpr const char* type_name = "instance.resize_reverted";
+  static constexpr int schema_version = 1;
+  std::string power_state;  // "running" | "shutdown"
+  std::int64_t at = 0;
+  MSGPACK_DEFINE_MAP(power_state, at)
+};
+
+// A live migration ended: the instance runs on the destination.
+struct instance_live_migrated {
+  static constexpr const char* type_name = "instance.live_migrated";
+  static constexpr int schema_version = 1;
+  std::int64_t at = 0;
+  MSGPACK_DEFINE_MAP(at)
+};
+
+// A move that failed before the domain left the source (no host, or the
+// source could not let it go): the instance stays where and as it was, the
+// migration ends in error (live: failed), the reason in its fault.
+struct instance_migration_failed {
+  static constexpr const char* type_name = "instance.migration_failed";
+  static constexpr int schema_version = 1;
+  std::string reason;
+  std::int64_t at = 0;
+  MSGPACK_DEFINE_MAP(reason, at)
+};
+
+// --- shelve (a snapshot, then the host is freed) and unshelve ---
+
+// task_state shelving; the snapshot's steps are createImage's events
+// (instance.snapshot_taken, instance.snapshot_uploading).
+struct instance_shelve_requested {
+  static constexpr const char* type_name = "instance.shelve_requested";
+  static constexpr int schema_version = 1;
+  std::string image_id;  // the image the snapshot goes to: "<name>-shelved"
+  std::string name;
+  MSGPACK_DEFINE_MAP(image_id, name)
+};
+
+// The snapshot is in Glance, the domain is off: vm_state shelved.
+struct instance_shelved {
+  static constexpr const char* type_name = "instance.shelved";
+  static constexpr int schema_version = 1;
+  std::string image_id;
+  MSGPACK_DEFINE_MAP(image_id)
+};
+
+struct instance_shelve_offload_requested {
+  static constexpr const char* type_name = "instance.shelve_offload_requested";
+  static constexpr int schema_version = 1;
+  CUMULO_EMPTY_PAYLOAD
+};
+
+// The domain and the host's claim are gone: vm_state shelved_offloaded,
+// no host.
+struct instance_shelve_offloaded {
+  static constexpr const char* type_name = "instance.shelve_offloaded";
+  static constexpr int schema_version = 1;
+  CUMULO_EMPTY_PAYLOAD
+};
+
+struct instance_unshelve_requested {
+  static constexpr const char* type_name = "instance.unshelve_requested";
+  static constexpr int schema_version = 1;
+  CUMULO_EMPTY_PAYLOAD
+};
+
+// An offloaded instance got a host again: task_state spawning.
+struct instance_unshelve_scheduled {
+  static constexpr const char* type_name = "instance.unshelve_scheduled";
+  static constexpr int schema_version = 1;
+  std::string host;
+  std::map<std::string, std::string> reasons;
+  MSGPACK_DEFINE_MAP(host, reasons)
+};
+
+// Running again (from its shelved snapshot, which is then deleted).
+struct instance_unshelved {
+  static constexpr const char* type_name = "instance.unshelved";
+  static constexpr int schema_version = 1;
+  CUMULO_EMPTY_PAYLOAD
+};
+
+// An unshelve that found no host or could not spawn: still offloaded.
+struct instance_unshelve_failed {
+  static constexpr const char* type_name = "instance.unshelve_failed";
+  static constexpr int schema_version = 1;
+  std::string reason;
+  std::int64_t at = 0;
+  MSGPACK_DEFINE_MAP(reason, at)
+};
+
+// --- rescue: the domain boots a rescue image, its own disk second ---
+
+struct instance_rescue_requested {
+  static constexpr const char* type_name = "instance.rescue_requested";
+  static constexpr int schema_version = 1;
+  std::string image_id;  // the rescue image (the server's own by default)
+  MSGPACK_DEFINE_MAP(image_id)
+};
+
+struct instance_rescued {
+  static constexpr const char* type_name = "instance.rescued";
+  static constexpr int schema_version = 1;
+  CUMULO_EMPTY_PAYLOAD
+};
+
+struct instance_unrescue_requested {
+  static constexpr const char* type_name = "instance.unrescue_requested";
+  static constexpr int schema_version = 1;
+  CUMULO_EMPTY_PAYLOAD
+};
+
+struct instance_unrescued {
+  static constexpr const char* type_name = "instance.unrescued";
+  static constexpr int schema_version = 1;
+  CUMULO_EMPTY_PAYLOAD
+};
+
 // A transitional operation was interrupted (e.g. by a restart): the task
 // goes back to none and the vm_state stays what it was.
 struct instance_task_aborted {
@@ -464,19 +692,24 @@ struct instance_power_synced {
   MSGPACK_DEFINE_MAP(power_state, source)
 };
 
-using instance_event =
-    std::variant<instance_requested, instance_scheduled, instance_port_bound, instance_port_unbound,
-                 instance_spawning, instance_active, instance_error, instance_stop_requested,
-                 instance_stopped, instance_start_requested, instance_started,
-                 instance_reboot_requested, instance_rebooted, instance_pause_requested,
-                 instance_paused, instance_unpause_requested, instance_unpaused,
-                 instance_suspend_requested, instance_suspended, instance_resume_requested,
-                 instance_resumed, instance_renamed, instance_delete_requested, instance_deleted,
-                 instance_task_aborted, instance_rescheduled, instance_power_synced,
-                 instance_updated, instance_metadata_set, instance_tags_set, instance_locked,
-                 instance_unlocked, instance_security_groups_set, instance_snapshot_requested,
-                 instance_snapshot_taken, instance_snapshot_uploading, instance_snapshot_done,
-                 instance_rebuild_requested, instance_rebuild_spawning, instance_rebuilt>;
+using instance_event = std::variant<
+    instance_requested, instance_scheduled, instance_port_bound, instance_port_unbound,
+    instance_spawning, instance_active, instance_error, instance_stop_requested, instance_stopped,
+    instance_start_requested, instance_started, instance_reboot_requested, instance_rebooted,
+    instance_pause_requested, instance_paused, instance_unpause_requested, instance_unpaused,
+    instance_suspend_requested, instance_suspended, instance_resume_requested, instance_resumed,
+    instance_renamed, instance_delete_requested, instance_deleted, instance_task_aborted,
+    instance_rescheduled, instance_power_synced, instance_updated, instance_metadata_set,
+    instance_tags_set, instance_locked, instance_unlocked, instance_security_groups_set,
+    instance_snapshot_requested, instance_snapshot_taken, instance_snapshot_uploading,
+    instance_snapshot_done, instance_rebuild_requested, instance_rebuild_spawning, instance_rebuilt,
+    instance_resize_requested, instance_live_migration_requested, instance_migration_scheduled,
+    instance_resize_finished, instance_resize_confirmed, instance_resize_revert_requested,
+    instance_resize_reverted, instance_live_migrated, instance_migration_failed,
+    instance_shelve_requested, instance_shelved, instance_shelve_offload_requested,
+    instance_shelve_offloaded, instance_unshelve_requested, instance_unshelve_scheduled,
+    instance_unshelved, instance_unshelve_failed, instance_rescue_requested, instance_rescued,
+    instance_unrescue_requested, instance_unrescued>;
 
 // --- state ---
 struct instance_state : resource_meta {
@@ -511,6 +744,10 @@ struct instance_state : resource_meta {
   std::string server_group_id;    // "" when in none
   std::string server_group_policy;
   std::int64_t max_server_per_host = 0;
+  std::optional<instance::migration> migration;  // the move under way or awaiting confirm
+  std::vector<instance::migration> migrations;   // the moves that ended, oldest first
+  std::string shelved_image_id;                  // the snapshot a shelved instance comes back from
+  std::string rescue_image_id;                   // what a rescued instance booted
 };
 
 // Nova's limits on tags (nova/objects/tag.py, the API's schema).
@@ -519,6 +756,10 @@ inline constexpr std::size_t max_tag_length = 60;
 
 // Nova's server "status" (nova/api/openstack/common.py _STATE_MAP).
 std::string api_status(const instance_state& s);
+
+namespace instance {
+void to_json(nlohmann::json& j, const migration& m);
+}
 
 void to_json(nlohmann::json& j, const instance_state& s);
 
@@ -622,6 +863,69 @@ struct set_security_groups {
   std::vector<std::string> security_groups;
 };
 
+// resize / migrate (type "migration": the same flavor, another host): the
+// door made the migration's id and read the flavor.
+struct resize {
+  std::string migration_id;
+  std::string type = "resize";
+  flavor new_flavor;
+  std::int64_t at_us = 0;
+};
+struct live_migrate {
+  std::string migration_id;
+  std::string host;  // "" for the scheduler's choice
+  bool block_migration = false;
+  std::int64_t at_us = 0;
+};
+struct schedule_migration {
+  std::string host;
+  std::map<std::string, std::string> reasons;
+  std::int64_t at_us = 0;
+};
+struct finish_resize {
+  power_states power = power_states::running;
+  std::int64_t at_us = 0;
+};
+struct confirm_resize {
+  std::int64_t at_us = 0;
+};
+struct revert_resize {
+  std::int64_t at_us = 0;
+};
+struct complete_revert {
+  power_states power = power_states::running;
+  std::int64_t at_us = 0;
+};
+struct complete_live_migration {
+  std::int64_t at_us = 0;
+};
+struct fail_migration {
+  std::string reason;
+  std::int64_t at_us = 0;
+};
+struct shelve {
+  std::string image_id;
+  std::string name;
+};
+struct shelve_offload {};
+struct complete_shelve_offload {};
+struct unshelve {};
+struct schedule_unshelve {
+  std::string host;
+  std::map<std::string, std::string> reasons;
+};
+struct complete_unshelve {};
+struct fail_unshelve {
+  std::string reason;
+  std::int64_t at_us = 0;
+};
+struct rescue {
+  std::string image_id;
+};
+struct complete_rescue {};
+struct unrescue {};
+struct complete_unrescue {};
+
 // Progress commands: what the instance's actor reports as the launch and
 // each operation go on. Refused (conflict) in a state they cannot follow.
 struct schedule {
@@ -679,7 +983,11 @@ using command =
                  complete_suspend, complete_resume, complete_delete, abort_task, reschedule,
                  sync_power, update, set_metadata, delete_metadata, set_tags, add_tag, remove_tag,
                  lock, unlock, set_security_groups, snapshot, snapshot_taken, snapshot_uploading,
-                 complete_snapshot, rebuild, rebuild_spawning, complete_rebuild>;
+                 complete_snapshot, rebuild, rebuild_spawning, complete_rebuild, resize,
+                 live_migrate, schedule_migration, finish_resize, confirm_resize, revert_resize,
+                 complete_revert, complete_live_migration, fail_migration, shelve, shelve_offload,
+                 complete_shelve_offload, unshelve, schedule_unshelve, complete_unshelve,
+                 fail_unshelve, rescue, complete_rescue, unrescue, complete_unrescue>;
 
 // Nova's check_instance_lock: a locked server refuses the actions that
 // check it (409 "Instance I is locked") to anyone but an admin.

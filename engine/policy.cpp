@@ -484,6 +484,21 @@ const std::map<std::string, std::string>& default_rules() {
           "os_compute_api:os-server-groups:index", "os_compute_api:os-server-groups:show"})
       r[name] = "rule:project_member_or_admin";
     r["os_compute_api:os-server-groups:index:all_projects"] = admin;
+    // Moves, shelve and rescue (Zed's defaults): a project's members resize,
+    // shelve and rescue; only admins move servers between hosts.
+    for (const char* name :
+         {"os_compute_api:servers:resize", "os_compute_api:servers:confirm_resize",
+          "os_compute_api:servers:revert_resize", "os_compute_api:os-shelve:shelve",
+          "os_compute_api:os-shelve:unshelve", "os_compute_api:os-rescue",
+          "os_compute_api:os-unrescue"})
+      r[name] = "rule:project_member_or_admin";
+    for (const char* name :
+         {"os_compute_api:os-migrate-server:migrate",
+          "os_compute_api:os-migrate-server:migrate:host",
+          "os_compute_api:os-migrate-server:migrate_live",
+          "os_compute_api:os-shelve:shelve_offload", "os_compute_api:os-migrations:index",
+          "os_compute_api:servers:migrations:index", "os_compute_api:servers:migrations:show"})
+      r[name] = admin;
     for (const char* name : {"os_compute_api:os-instance-actions:events",
                              "os_compute_api:os-instance-actions:events:details"})
       r[name] = admin;

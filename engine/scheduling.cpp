@@ -74,7 +74,10 @@ schedule_result select_destination(const std::vector<const host_state*>& hosts,
     if (!h) continue;
     std::optional<std::string> why;
     if (std::find(r.ignore_hosts.begin(), r.ignore_hosts.end(), h->id) != r.ignore_hosts.end())
-      why = "a build of this instance failed on this host";
+      why = r.ignore_reason.empty() ? "a build of this instance failed on this host"
+                                    : r.ignore_reason;
+    else if (!r.requested_host.empty() && h->id != r.requested_host)
+      why = "not the requested host " + r.requested_host;
     else
       for (filter f : filters)
         if ((why = f(*h, r))) break;

@@ -23,6 +23,10 @@ struct request_spec {
   // Hosts a build of this instance already failed on (Nova's ignore_hosts
   // of a reschedule): never chosen again for it.
   std::vector<std::string> ignore_hosts;
+  std::string ignore_reason;  // why they are ignored; "" for a failed build
+  // Only this host may be chosen (an admin's live migration target); ""
+  // for any.
+  std::string requested_host;
   // Its server group's policy ("" for none): affinity, anti-affinity (at
   // most max_server_per_host members a host, 1 when 0), or their soft forms.
   std::string group_id;

@@ -66,6 +66,10 @@ void faulty_virt_driver::destroy(const std::string& id) {
   check("destroy");
   inner_->destroy(id);
 }
+void faulty_virt_driver::undefine(const std::string& id) {
+  check("undefine");
+  inner_->undefine(id);
+}
 power_states faulty_virt_driver::power_state(const std::string& id) {
   check("power_state");
   return inner_->power_state(id);

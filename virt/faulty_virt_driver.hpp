@@ -29,6 +29,7 @@ class faulty_virt_driver : public virt_driver {
   void suspend(const std::string& instance_id) override;
   void resume(const std::string& instance_id) override;
   void destroy(const std::string& instance_id) override;
+  void undefine(const std::string& instance_id) override;
   power_states power_state(const std::string& instance_id) override;
   std::map<std::string, power_states> power_states_all() override;
   std::string console_output(const std::string& instance_id, std::size_t max_lines,

@@ -162,10 +162,14 @@ std::string libvirt_domain_xml(const domain_spec& spec, bool test_driver,
   if (test_driver) {
     x << "  <os>\n    <type arch='x86_64'>hvm</type>\n  </os>\n";
     x << "  <devices>\n";
-    if (!spec.image_path.empty())
-      x << "    <disk type='file' device='disk'>\n      <source file='"
-        << xml_escaped(spec.image_path) << "'/>\n      <target dev='vda' bus='virtio'/>\n"
-        << "    </disk>\n";
+    // A rescue's image first, the instance's second (as for real guests).
+    std::vector<std::string> disks;
+    if (!spec.rescue_image_path.empty()) disks.push_back(spec.rescue_image_path);
+    if (!spec.image_path.empty()) disks.push_back(spec.image_path);
+    for (std::size_t i = 0; i < disks.size(); ++i)
+      x << "    <disk type='file' device='disk'>\n      <source file='" << xml_escaped(disks[i])
+        << "'/>\n      <target dev='vd" << static_cast<char>('a' + i)
+        << "' bus='virtio'/>\n    </disk>\n";
     nics_xml(x, spec, false);
     x << "  </devices>\n</domain>\n";
     return x.str();
@@ -189,9 +193,15 @@ std::string libvirt_domain_xml(const domain_spec& spec, bool test_driver,
   x << "  <on_poweroff>destroy</on_poweroff>\n  <on_reboot>restart</on_reboot>\n"
     << "  <on_crash>destroy</on_crash>\n";
   x << "  <devices>\n";
-  x << "    <disk type='file' device='disk'>\n      <driver name='qemu' type='qcow2'/>\n"
-    << "      <source file='" << xml_escaped((instance_dir / "disk.qcow2").string())
-    << "'/>\n      <target dev='vda' bus='virtio'/>\n    </disk>\n";
+  // A rescue boots its own disk (vda); the guest's disk is vdb, to repair.
+  const bool rescue = !spec.rescue_image_path.empty();
+  auto disk_xml = [&](const char* file, const char* dev) {
+    x << "    <disk type='file' device='disk'>\n      <driver name='qemu' type='qcow2'/>\n"
+      << "      <source file='" << xml_escaped((instance_dir / file).string())
+      << "'/>\n      <target dev='" << dev << "' bus='virtio'/>\n    </disk>\n";
+  };
+  if (rescue) disk_xml("disk.rescue.qcow2", "vda");
+  disk_xml("disk.qcow2", rescue ? "vdb" : "vda");
   x << "    <disk type='file' device='cdrom'>\n      <driver name='qemu' type='raw'/>\n"
     << "      <source file='" << xml_escaped((instance_dir / "config.iso").string())
     << "'/>\n      <target dev='hdc' bus='ide'/>\n      <readonly/>\n    </disk>\n";
@@ -403,20 +413,48 @@ void libvirt_driver::prepare_disks(const domain_spec& spec, spawn_times& times) 
   for (const auto& p : {spec.kernel_path, spec.ramdisk_path})
     if (!p.empty() && !std::filesystem::exists(p))
       throw virt_error("Image file " + p + " does not exist.");
-  // The instance's own disk: writes go to the overlay, the image is shared.
-  std::vector<std::string> argv{"qemu-img",
-                                "create",
-                                "-q",
-                                "-f",
-                                "qcow2",
-                                "-F",
-                                spec.image_format.empty() ? "raw" : spec.image_format,
-                                "-b",
-                                spec.image_path,
-                                (dir / "disk.qcow2").string()};
-  if (spec.disk_gb > 0) argv.push_back(std::to_string(spec.disk_gb) + "G");
-  auto r = run_program(argv);
-  if (r.exit_code != 0) throw virt_error("Cannot create the disk of the instance: " + r.output);
+  const auto disk = dir / "disk.qcow2";
+  const auto format = [](const std::string& f) { return f.empty() ? std::string("raw") : f; };
+  if (spec.keep_disk && std::filesystem::exists(disk)) {
+    // A move or the end of a rescue: the guest's own disk, grown to the
+    // flavor's size (never shrunk: the API refuses a smaller disk).
+    if (spec.disk_gb > 0) {
+      auto r = run_program({"qemu-img", "info", "--output=json", "-U", disk.string()});
+      std::int64_t size = 0;
+      if (r.exit_code == 0) {
+        auto at = r.output.find("\"virtual-size\":");
+        if (at != std::string::npos) size = std::atoll(r.output.c_str() + at + 15);
+      }
+      if (size < spec.disk_gb * (std::int64_t{1} << 30)) {
+        r = run_program(
+            {"qemu-img", "resize", "-q", disk.string(), std::to_string(spec.disk_gb) + "G"});
+        if (r.exit_code != 0) throw virt_error("Cannot grow the disk of the instance: " + r.output);
+      }
+    }
+  } else if (spec.copy_image) {
+    // A copy that outlives its image (an unshelve's snapshot is deleted).
+    auto r = run_program({"qemu-img", "convert", "-q", "-f", format(spec.image_format), "-O",
+                          "qcow2", spec.image_path, disk.string()});
+    if (r.exit_code == 0 && spec.disk_gb > 0)
+      r = run_program(
+          {"qemu-img", "resize", "-q", disk.string(), std::to_string(spec.disk_gb) + "G"});
+    if (r.exit_code != 0) throw virt_error("Cannot create the disk of the instance: " + r.output);
+  } else {
+    // The instance's own disk: writes go to the overlay, the image is shared.
+    std::vector<std::string> argv{
+        "qemu-img", "create",        "-q",         "-f", "qcow2", "-F", format(spec.image_format),
+        "-b",       spec.image_path, disk.string()};
+    if (spec.disk_gb > 0) argv.push_back(std::to_string(spec.disk_gb) + "G");
+    auto r = run_program(argv);
+    if (r.exit_code != 0) throw virt_error("Cannot create the disk of the instance: " + r.output);
+  }
+  if (!spec.rescue_image_path.empty()) {
+    // The rescue disk boots; it is an overlay, dropped at unrescue.
+    auto r = run_program({"qemu-img", "create", "-q", "-f", "qcow2", "-F",
+                          format(spec.rescue_image_format), "-b", spec.rescue_image_path,
+                          (dir / "disk.rescue.qcow2").string()});
+    if (r.exit_code != 0) throw virt_error("Cannot create the rescue disk: " + r.output);
+  }
   times.overlay_ms = ms_since(t);
   t = std::chrono::steady_clock::now();
   config_drive_content c;
@@ -467,7 +505,11 @@ void libvirt_driver::spawn(const domain_spec& spec) {
     undefine_filters(filters);
     if (!test_) {
       std::error_code ignored;
-      std::filesystem::remove_all(dir, ignored);
+      // A kept disk is the guest's: only what this spawn made goes.
+      if (spec.keep_disk && std::filesystem::exists(dir / "disk.qcow2"))
+        std::filesystem::remove(dir / "disk.rescue.qcow2", ignored);
+      else
+        std::filesystem::remove_all(dir, ignored);
     }
   };
   const auto t0 = std::chrono::steady_clock::now();
@@ -515,8 +557,10 @@ void libvirt_driver::spawn(const domain_spec& spec) {
   log_console(spec.instance_id, "cumulo: hostname " + spec.hostname);
   for (const auto& nic : spec.nics)
     log_console(spec.instance_id, "cumulo: NIC " + nic.mac_address + " on " + nic.network);
-  log_console(spec.instance_id,
-              "cumulo: disk " + std::to_string(spec.disk_gb) + " GB from " + spec.image_path);
+  log_console(spec.instance_id, "cumulo: disk " + std::to_string(spec.disk_gb) + " GB from " +
+                                    spec.image_path + (spec.keep_disk ? " (kept)" : ""));
+  if (!spec.rescue_image_path.empty())
+    log_console(spec.instance_id, "cumulo: rescue disk from " + spec.rescue_image_path);
   log_console(spec.instance_id, "cumulo: login prompt (the test hypervisor runs no guest)");
 }
 
@@ -627,6 +671,22 @@ void libvirt_driver::resume(const std::string& instance_id) {
   if (virDomainCreate(d.p) < 0)
     throw libvirt_error("Cannot resume domain " + domain_name(instance_id));
   log_console(instance_id, "cumulo: domain resumed");
+}
+
+void libvirt_driver::undefine(const std::string& instance_id) {
+  domain_ref d{virDomainLookupByName(conn_, domain_name(instance_id).c_str())};
+  if (d.p) {
+    const auto filters = test_ ? std::vector<std::string>{} : port_filters_of(domain_xml_of(d.p));
+    if (virDomainIsActive(d.p) == 1 && virDomainDestroy(d.p) < 0)
+      throw libvirt_error("Cannot stop domain " + domain_name(instance_id));
+    if (virDomainUndefineFlags(d.p, VIR_DOMAIN_UNDEFINE_MANAGED_SAVE) < 0)
+      throw libvirt_error("Cannot undefine domain " + domain_name(instance_id));
+    undefine_filters(filters);
+    log_console(instance_id, "cumulo: domain undefined (its disk kept)");
+  }
+  virResetLastError();
+  std::error_code ignored;
+  std::filesystem::remove(instance_dir(instance_id) / "disk.rescue.qcow2", ignored);
 }
 
 void libvirt_driver::destroy(const std::string& instance_id) {

@@ -75,6 +75,16 @@ struct domain_spec {
   std::string user_data;  // base64, as the API received it
   std::map<std::string, std::string> metadata;
   std::string availability_zone;
+  // A move (resize, migration) or the end of a rescue: the instance's disk,
+  // when it has one, is used again (grown to disk_gb), not made anew.
+  bool keep_disk = false;
+  // The disk is a copy of the image, not an overlay on it (an unshelve: the
+  // shelved image is deleted once the instance runs).
+  bool copy_image = false;
+  // A rescue: the domain boots an overlay on this image, its own disk
+  // attached second.
+  std::string rescue_image_path;
+  std::string rescue_image_format = "raw";
 };
 
 // Told the current power state of an instance's domain when libvirt
@@ -106,6 +116,9 @@ class virt_driver {
   virtual void resume(const std::string& instance_id) = 0;
   // Stops and undefines the domain; nothing to do when there is none.
   virtual void destroy(const std::string& instance_id) = 0;
+  // Stops and undefines the domain but keeps the instance's disk, for a
+  // spawn with keep_disk (a move, a rescue); a rescue disk goes.
+  virtual void undefine(const std::string& instance_id) = 0;
   // nostate when the instance has no domain.
   virtual power_states power_state(const std::string& instance_id) = 0;
   // Every instance domain of the host, by instance id.

@@ -202,7 +202,8 @@ TEST(HostState, EveryEventRoundTripsThroughTheCodecAndFold) {
       host_claimed{"i1", 1, 512, 1},
       host_disabled{"maintenance"},
       host_enabled{},
-      host_released{"i1"},
+      host_claim_moved{"i1", "m1"},
+      host_released{"m1"},
   };
   ASSERT_EQ(history.size(), std::variant_size_v<host_event>);
   auto s = fresh();
@@ -227,10 +228,14 @@ TEST(HostState, EveryEventRoundTripsThroughTheCodecAndFold) {
     if (n.type == "host.disabled") {
       EXPECT_EQ(s.disabled_reason, "maintenance");
     }
+    if (n.type == "host.claim_moved") {
+      EXPECT_EQ(s.claims.count("i1"), 0u);
+      EXPECT_EQ(s.claims.at("m1").memory_mb, 512);
+    }
   }
   EXPECT_TRUE(s.enabled);
   EXPECT_TRUE(s.claims.empty());
-  EXPECT_EQ(s.version, 6);
+  EXPECT_EQ(s.version, 7);
 }
 
 TEST(HostState, JsonViewShowsUsage) {
@@ -245,6 +250,22 @@ TEST(HostState, JsonViewShowsUsage) {
   EXPECT_EQ(j["enabled"], false);
   EXPECT_EQ(j["disabled_reason"], "drain");
   EXPECT_EQ(j["claims"]["i1"]["memory_mb"], 512);
+}
+
+TEST(HostState, AClaimMovesToAMigrationAndBack) {
+  auto s = run(registered(), host::claim{"i1", 1, 512, 1});
+  s = run(s, host::move_claim{"i1", "m1"});
+  EXPECT_EQ(s.claims.count("i1"), 0u);
+  EXPECT_EQ(s.memory_mb_used(), 512) << "a moved claim still holds its resources";
+  // The instance claims the same host again (a resize to the same host).
+  s = run(s, host::claim{"i1", 1, 256, 1});
+  EXPECT_EQ(s.memory_mb_used(), 768);
+  EXPECT_EQ(M::decide(s, host::move_claim{"m1", "i1"}).error().code, errc::conflict);
+  EXPECT_EQ(M::decide(s, host::move_claim{"m9", "i9"}).error().code, errc::not_found);
+  s = run(s, host::release{"i1"});
+  s = run(s, host::move_claim{"m1", "i1"});
+  EXPECT_EQ(s.claims.at("i1").memory_mb, 512);
+  EXPECT_THROW(M::apply(s, host_claim_moved{"m1", "i2"}), invalid_event);
 }
 
 }  // namespace

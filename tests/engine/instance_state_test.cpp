@@ -631,6 +631,146 @@ TEST(InstanceState, RebuildKeepsTheServerOnANewImage) {
                  "Cannot 'rebuild' instance i1 while it is in vm_state paused");
 }
 
+const instance::flavor big{"f2", "m1.small", 2, 1024, 2, 0, 0};
+
+TEST(InstanceState, ResizeConfirmMovesTheServerToItsNewFlavorAndHost) {
+  auto s = run(active(), instance::resize{"m1", "resize", big, 10});
+  expect_states(s, vm_states::active, task_states::resize_prep, power_states::running, "RESIZE");
+  ASSERT_TRUE(s.migration);
+  EXPECT_EQ(s.migration->status, "pre-migrating");
+  EXPECT_EQ(s.migration->source_host, "h1");
+  expect_refused(s, instance::resize{"m2", "resize", big, 10}, errc::conflict,
+                 "Cannot 'resize' instance i1 while it is in task_state resize_prep");
+  s = run(s, instance::schedule_migration{"h2", {{"h1", "the source"}}, 11});
+  EXPECT_EQ(s.task_state, task_states::resize_migrating);
+  EXPECT_EQ(s.migration->status, "migrating");
+  EXPECT_EQ(s.host, "h1") << "the host changes when the domain is there";
+  s = run(s, instance::finish_resize{power_states::running, 12});
+  expect_states(s, vm_states::resized, task_states::none, power_states::running, "VERIFY_RESIZE");
+  EXPECT_EQ(s.host, "h2");
+  EXPECT_EQ(s.flavor.id, "f2");
+  s = run(s, instance::confirm_resize{13});
+  expect_states(s, vm_states::active, task_states::none, power_states::running, "ACTIVE");
+  EXPECT_FALSE(s.migration);
+  ASSERT_EQ(s.migrations.size(), 1u);
+  EXPECT_EQ(s.migrations[0].status, "confirmed");
+  EXPECT_EQ(s.migrations[0].dest_host, "h2");
+  EXPECT_EQ(s.migrations[0].updated_at_us, 13);
+  expect_refused(s, instance::confirm_resize{14}, errc::conflict,
+                 "Cannot 'confirmResize' instance i1 while it is in vm_state active");
+}
+
+TEST(InstanceState, RevertGoesBackToTheSourceAndOldFlavorAndAStoppedServerStaysStopped) {
+  auto s = run(stopped(), instance::resize{"m1", "resize", big, 10});
+  EXPECT_EQ(api_status(s), "RESIZE");
+  s = run(s, instance::schedule_migration{"h2", {}, 11});
+  s = run(s, instance::finish_resize{power_states::shutdown, 12});
+  EXPECT_EQ(api_status(s), "VERIFY_RESIZE");
+  s = run(s, instance::revert_resize{13});
+  EXPECT_EQ(api_status(s), "REVERT_RESIZE");
+  EXPECT_EQ(s.migration->status, "reverting");
+  s = run(s, instance::complete_revert{power_states::shutdown, 14});
+  expect_states(s, vm_states::stopped, task_states::none, power_states::shutdown, "SHUTOFF");
+  EXPECT_EQ(s.host, "h1");
+  EXPECT_EQ(s.flavor.id, "f1");
+  EXPECT_EQ(s.migrations.back().status, "reverted");
+}
+
+TEST(InstanceState, ResizeRefusals) {
+  expect_refused(active(), instance::resize{"m1", "resize", {"f1", "m1.tiny", 1, 512, 1, 0, 0}, 1},
+                 errc::bad_request, "When resizing, instances must change flavor!");
+  expect_refused(paused(), instance::resize{"m1", "resize", big, 1}, errc::conflict,
+                 "Cannot 'resize' instance i1 while it is in vm_state paused");
+  expect_refused(paused(), instance::resize{"m1", "migration", big, 1}, errc::conflict,
+                 "Cannot 'migrate' instance i1 while it is in vm_state paused");
+  expect_refused(stopped(), instance::live_migrate{"m1", "", false, 1}, errc::conflict,
+                 "Cannot 'os-migrateLive' instance i1 while it is in vm_state stopped");
+  auto locked = run(active(), instance::lock{true, ""});
+  EXPECT_TRUE(instance::check_lock(locked, instance::resize{"m1", "resize", big, 1}, false));
+  EXPECT_TRUE(instance::check_lock(locked, instance::shelve{"img", "x"}, false));
+  EXPECT_FALSE(instance::check_lock(locked, instance::shelve{"img", "x"}, true));
+}
+
+TEST(InstanceState, AFailedMigrationLeavesTheServerWhereItWas) {
+  auto s = run(active(), instance::resize{"m1", "migration", active().flavor, 10});
+  s = run(s, instance::fail_migration{"No valid host was found.", 11});
+  expect_states(s, vm_states::active, task_states::none, power_states::running, "ACTIVE");
+  EXPECT_EQ(s.migrations.back().status, "error");
+  EXPECT_EQ(s.fault->message, "No valid host was found.");
+  auto live = run(active(), instance::live_migrate{"m2", "h2", false, 10});
+  expect_states(live, vm_states::active, task_states::migrating, power_states::running,
+                "MIGRATING");
+  live = run(live, instance::fail_migration{"gone", 11});
+  EXPECT_EQ(live.migrations.back().status, "failed");
+}
+
+TEST(InstanceState, LiveMigrationEndsOnTheDestination) {
+  auto s = run(active(), instance::live_migrate{"m1", "", true, 10});
+  expect_refused(s, instance::complete_live_migration{11}, errc::conflict,
+                 "The live migration has no destination yet.");
+  s = run(s, instance::schedule_migration{"h3", {}, 11});
+  EXPECT_EQ(s.migration->status, "running");
+  EXPECT_EQ(api_status(s), "MIGRATING");
+  s = run(s, instance::complete_live_migration{12});
+  expect_states(s, vm_states::active, task_states::none, power_states::running, "ACTIVE");
+  EXPECT_EQ(s.host, "h3");
+  EXPECT_EQ(s.migrations.back().status, "completed");
+  EXPECT_EQ(s.migrations.back().type, "live-migration");
+}
+
+TEST(InstanceState, ShelveSnapshotsThenOffloadsAndUnshelveSchedulesAgain) {
+  auto s = run(active(), instance::shelve{"img-s", "vm1-shelved"});
+  EXPECT_EQ(s.task_state, task_states::shelving);
+  s = run(s, instance::snapshot_taken{});
+  EXPECT_EQ(s.task_state, task_states::shelving_image_pending_upload);
+  s = run(s, instance::snapshot_uploading{});
+  EXPECT_EQ(s.task_state, task_states::shelving_image_uploading);
+  s = run(s, instance::complete_snapshot{});
+  expect_states(s, vm_states::shelved, task_states::none, power_states::shutdown, "SHELVED");
+  EXPECT_EQ(s.shelved_image_id, "img-s");
+  s = run(s, instance::shelve_offload{});
+  EXPECT_EQ(s.task_state, task_states::shelving_offloading);
+  s = run(s, instance::complete_shelve_offload{});
+  expect_states(s, vm_states::shelved_offloaded, task_states::none, power_states::nostate,
+                "SHELVED_OFFLOADED");
+  EXPECT_EQ(s.host, "");
+  EXPECT_EQ(s.addresses.size(), 1u) << "its ports stay";
+  // Metadata may change while shelved, as in Nova; a start may not.
+  run(s, instance::set_metadata{{{"a", "b"}}, false, -1});
+  expect_refused(s, instance::start{}, errc::conflict, "Instance i1 is not ready");
+  auto failed_unshelve =
+      run(run(s, instance::unshelve{}), instance::fail_unshelve{"No valid host was found.", 5});
+  expect_states(failed_unshelve, vm_states::shelved_offloaded, task_states::none,
+                power_states::nostate, "SHELVED_OFFLOADED");
+  s = run(s, instance::unshelve{});
+  EXPECT_EQ(s.task_state, task_states::unshelving);
+  s = run(s, instance::schedule_unshelve{"h2", {}});
+  EXPECT_EQ(s.task_state, task_states::spawning);
+  EXPECT_EQ(s.host, "h2");
+  s = run(s, instance::complete_unshelve{});
+  expect_states(s, vm_states::active, task_states::none, power_states::running, "ACTIVE");
+  EXPECT_EQ(s.shelved_image_id, "");
+  // A createImage's snapshot is not a shelve's.
+  auto snap = run(run(run(active(), instance::snapshot{"img-x", "x"}), instance::snapshot_taken{}),
+                  instance::snapshot_uploading{});
+  EXPECT_EQ(snap.task_state, task_states::image_uploading);
+  EXPECT_EQ(api_status(run(snap, instance::complete_snapshot{})), "ACTIVE");
+}
+
+TEST(InstanceState, RescueAndUnrescue) {
+  auto s = run(stopped(), instance::rescue{"img-r"});
+  EXPECT_EQ(s.task_state, task_states::rescuing);
+  s = run(s, instance::complete_rescue{});
+  expect_states(s, vm_states::rescued, task_states::none, power_states::running, "RESCUE");
+  EXPECT_EQ(s.rescue_image_id, "img-r");
+  expect_refused(s, instance::rescue{"img-r"}, errc::conflict,
+                 "Cannot 'rescue' instance i1 while it is in vm_state rescued");
+  s = run(run(s, instance::unrescue{}), instance::complete_unrescue{});
+  expect_states(s, vm_states::active, task_states::none, power_states::running, "ACTIVE");
+  expect_refused(s, instance::unrescue{}, errc::conflict,
+                 "Cannot 'unrescue' instance i1 while it is in vm_state active");
+}
+
 TEST(InstanceState, LaunchValidation) {
   auto r = launch();
   r.name = "";
@@ -731,6 +871,35 @@ TEST(InstanceState, EveryEventRoundTripsThroughTheCodecAndFold) {
                                  ""},
       instance_rebuild_spawning{},
       instance_rebuilt{"running"},
+      instance_resize_requested{"m1", "resize", {"f2", "m1.big", 2, 1024, 2, 0, 0}, 10},
+      instance_migration_scheduled{"h2", {{"h1", "the source"}}, 11},
+      instance_resize_finished{"running", 12},
+      instance_resize_revert_requested{13},
+      instance_resize_reverted{"running", 14},
+      instance_resize_requested{"m2", "migration", {"f2", "m1.big", 2, 1024, 2, 0, 0}, 15},
+      instance_migration_failed{"No valid host was found.", 16},
+      instance_live_migration_requested{"m3", "h2", false, 17},
+      instance_migration_scheduled{"h2", {}, 18},
+      instance_live_migrated{19},
+      instance_resize_requested{"m4", "resize", {"f2", "m1.big", 2, 1024, 2, 0, 0}, 20},
+      instance_migration_scheduled{"h1", {}, 21},
+      instance_resize_finished{"running", 22},
+      instance_resize_confirmed{23},
+      instance_rescue_requested{"img2"},
+      instance_rescued{},
+      instance_unrescue_requested{},
+      instance_unrescued{},
+      instance_shelve_requested{"img-shelf", "vm3-shelved"},
+      instance_snapshot_taken{},
+      instance_snapshot_uploading{},
+      instance_shelved{"img-shelf"},
+      instance_shelve_offload_requested{},
+      instance_shelve_offloaded{},
+      instance_unshelve_requested{},
+      instance_unshelve_failed{"No valid host was found.", 24},
+      instance_unshelve_requested{},
+      instance_unshelve_scheduled{"h1", {}},
+      instance_unshelved{},
       instance_port_unbound{"port1"},
       instance_error{"boom", 500, "trace", 1700000000000001},
       instance_delete_requested{},

@@ -69,6 +69,21 @@ TEST(Scheduling, HostsABuildFailedOnAreIgnoredWithTheirReason) {
   EXPECT_FALSE(select_destination({&a, &b}, r).host);
 }
 
+TEST(Scheduling, AMoveIgnoresItsSourceAndMayAskForOneHost) {
+  auto a = make_host("a", 8192);
+  auto b = make_host("b", 4096);
+  auto c = make_host("c", 4096);
+  auto r = spec(1, 512, 1);
+  r.ignore_hosts = {"a"};
+  r.ignore_reason = "the instance is on this host";
+  r.requested_host = "c";
+  auto chosen = select_destination({&a, &b, &c}, r);
+  EXPECT_EQ(chosen.host, "c");
+  ASSERT_EQ(chosen.rejections.size(), 2u);
+  EXPECT_EQ(chosen.rejections[0].second, "the instance is on this host");
+  EXPECT_EQ(chosen.rejections[1].second, "not the requested host c");
+}
+
 TEST(Scheduling, WeigherPrefersMostFreeRamThenHostname) {
   auto a = make_host("a", 2048);
   auto b = make_host("b", 4096);

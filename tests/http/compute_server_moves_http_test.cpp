@@ -1,0 +1,227 @@
+// Nova's moves over HTTP on a real `cumulo serve` with three compute
+// hosts: resize (VERIFY_RESIZE on another host, the source's claim held
+// until confirm; revert back to the source and the old flavor), an admin's
+// cold and live migration, os-migrations, shelve (a "-shelved" snapshot,
+// the host freed) and unshelve (scheduled again, the snapshot deleted),
+// rescue and unrescue, with Nova's 400/403/409s.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <thread>
+
+#include "tests/support/compute_servers_support.hpp"
+
+namespace cumulo {
+namespace {
+
+using nlohmann::json;
+
+class ServerMoves : public servers_test {
+ protected:
+  std::vector<std::string> extra_args() const override {
+    const auto file = dir.path() / "hosts.txt";
+    std::ofstream(file) << "node-1 4 4096 40\nnode-2 4 4096 40\nnode-3 4 4096 40\n";
+    return {"--hosts-file", file.string()};
+  }
+
+  http_response act(const std::string& token, const std::string& id, const json& body,
+                    const std::string& version = "") {
+    return compute("POST", "/servers/" + id + "/action", token, body, version);
+  }
+
+  json server(const std::string& id, const std::vector<std::string>& moving) {
+    return settle(admin_token, id, moving);
+  }
+
+  // The memory each host has claimed, by host name.
+  std::map<std::string, std::int64_t> memory_used() {
+    auto r = compute("GET", "/os-hypervisors/detail", admin_token);
+    EXPECT_EQ(r.status, 200) << r.body;
+    std::map<std::string, std::int64_t> out;
+    const auto body = json_of(r);
+    for (const auto& h : body["hypervisors"])
+      out[h.value("hypervisor_hostname", "")] = h.value("memory_mb_used", std::int64_t{0});
+    EXPECT_EQ(out.size(), 3u) << r.body;
+    return out;
+  }
+};
+
+const std::vector<std::string> resizing{"BUILD", "RESIZE"};
+
+TEST_F(ServerMoves, ResizeConfirmsOnAnotherHostAndRevertGoesBack) {
+  auto m = make_member("moves");
+  const auto net = make_network(m.token, "net");
+  const auto id = boot(m.token, "vm1", net);
+  auto before = server(id, {"BUILD"});
+  ASSERT_EQ(before.value("status", ""), "ACTIVE");
+  const std::string source = before.value("OS-EXT-SRV-ATTR:host", "");
+
+  // Nova's refusals first.
+  EXPECT_EQ(act(m.token, id, {{"resize", {{"flavorRef", "1"}}}}).status, 400) << "the same flavor";
+  EXPECT_EQ(act(m.token, id, {{"resize", {{"flavorRef", "nope"}}}}).status, 400);
+  EXPECT_EQ(act(m.token, id, {{"resize", json::object()}}).status, 400);
+  EXPECT_EQ(act(m.token, id, {{"confirmResize", nullptr}}).status, 409);
+  EXPECT_EQ(act(m.token, id, {{"migrate", nullptr}}).status, 403) << "an admin's";
+
+  auto r = act(m.token, id, {{"resize", {{"flavorRef", "2"}}}});
+  ASSERT_EQ(r.status, 202) << r.body;
+  auto resized = server(id, resizing);
+  EXPECT_EQ(resized.value("status", ""), "VERIFY_RESIZE") << resized.dump();
+  EXPECT_EQ(resized["OS-EXT-STS:vm_state"], "resized");
+  EXPECT_EQ(resized["flavor"]["id"], "2");
+  const std::string dest = resized.value("OS-EXT-SRV-ATTR:host", "");
+  EXPECT_NE(dest, source) << "another host, while one fits";
+  // The source still holds the old flavor's memory until the confirm.
+  auto used = memory_used();
+  EXPECT_EQ(used[source], 512);
+  EXPECT_EQ(used[dest], 2048);
+  EXPECT_EQ(act(m.token, id, {{"resize", {{"flavorRef", "3"}}}}).status, 409);
+
+  auto c = act(m.token, id, {{"confirmResize", nullptr}});
+  ASSERT_EQ(c.status, 204) << c.body;
+  auto confirmed = server(id, {});
+  EXPECT_EQ(confirmed.value("status", ""), "ACTIVE");
+  used = memory_used();
+  EXPECT_EQ(used[source], 0) << "the source's claim is gone";
+  EXPECT_EQ(used[dest], 2048);
+  EXPECT_EQ(act(m.token, id, {{"resize", {{"flavorRef", "1"}}}}).status, 400)
+      << "Unable to resize disk down.";
+
+  // Revert: back on its host with its old flavor, a stopped one stopped.
+  const auto id2 = boot(m.token, "vm2", net);
+  server(id2, {"BUILD"});
+  ASSERT_EQ(act(m.token, id2, {{"os-stop", nullptr}}).status, 202);
+  const std::string home = server(id2, {"ACTIVE"}).value("OS-EXT-SRV-ATTR:host", "");
+  ASSERT_EQ(act(m.token, id2, {{"resize", {{"flavorRef", "2"}}}}).status, 202);
+  auto moved = server(id2, resizing);
+  ASSERT_EQ(moved.value("status", ""), "VERIFY_RESIZE") << moved.dump();
+  EXPECT_EQ(moved["OS-EXT-STS:power_state"], 4) << "stopped before, stopped on the destination";
+  ASSERT_EQ(act(m.token, id2, {{"revertResize", nullptr}}).status, 202);
+  auto back = server(id2, {"REVERT_RESIZE"});
+  EXPECT_EQ(back.value("status", ""), "SHUTOFF") << back.dump();
+  EXPECT_EQ(back.value("OS-EXT-SRV-ATTR:host", ""), home);
+  EXPECT_EQ(back["flavor"]["id"], "1");
+
+  // os-migrations: an admin's, newest first, Nova's fields by version.
+  EXPECT_EQ(compute("GET", "/os-migrations", m.token).status, 403);
+  auto list = compute("GET", "/os-migrations?instance_uuid=" + id2, admin_token, nullptr, "2.80");
+  ASSERT_EQ(list.status, 200) << list.body;
+  auto migrations = json_of(list)["migrations"];
+  ASSERT_EQ(migrations.size(), 1u) << migrations.dump();
+  EXPECT_EQ(migrations[0]["status"], "reverted");
+  EXPECT_EQ(migrations[0]["migration_type"], "resize");
+  EXPECT_EQ(migrations[0]["source_compute"], home);
+  EXPECT_EQ(migrations[0]["old_instance_type_id"], 1);
+  EXPECT_EQ(migrations[0]["new_instance_type_id"], 2);
+  EXPECT_EQ(migrations[0]["project_id"], m.project_id);
+  EXPECT_TRUE(migrations[0]["uuid"].is_string());
+  auto old = json_of(compute("GET", "/os-migrations", admin_token))["migrations"];
+  ASSERT_EQ(old.size(), 2u);
+  EXPECT_FALSE(old[0].contains("migration_type")) << "2.23";
+  EXPECT_TRUE(old[0]["id"].is_number_integer());
+}
+
+TEST_F(ServerMoves, AnAdminMigratesColdAndLive) {
+  auto m = make_member("migrations");
+  const auto id = boot(m.token, "vm1", make_network(m.token, "net"));
+  const std::string source = server(id, {"BUILD"}).value("OS-EXT-SRV-ATTR:host", "");
+  ASSERT_EQ(act(admin_token, id, {{"migrate", nullptr}}).status, 202);
+  auto moved = server(id, resizing);
+  ASSERT_EQ(moved.value("status", ""), "VERIFY_RESIZE") << moved.dump();
+  const std::string dest = moved.value("OS-EXT-SRV-ATTR:host", "");
+  EXPECT_NE(dest, source);
+  EXPECT_EQ(moved["flavor"]["id"], "1");
+  ASSERT_EQ(act(admin_token, id, {{"confirmResize", nullptr}}).status, 204);
+  server(id, {});
+
+  // Live: to a named host (Nova's 400 for one that is not), or the
+  // scheduler's choice; no confirm.
+  EXPECT_EQ(act(admin_token, id,
+                {{"os-migrateLive", {{"host", "node-9"}, {"block_migration", "auto"}}}}, "2.30")
+                .status,
+            400);
+  EXPECT_EQ(act(admin_token, id, {{"os-migrateLive", {{"host", nullptr}}}}).status, 400)
+      << "block_migration is required";
+  EXPECT_EQ(act(m.token, id, {{"os-migrateLive", {{"host", nullptr}, {"block_migration", false}}}})
+                .status,
+            403);
+  const std::string target = source;
+  auto live = act(admin_token, id,
+                  {{"os-migrateLive", {{"host", target}, {"block_migration", "auto"}}}}, "2.30");
+  ASSERT_EQ(live.status, 202) << live.body;
+  auto after = server(id, {"MIGRATING"});
+  EXPECT_EQ(after.value("status", ""), "ACTIVE") << after.dump();
+  EXPECT_EQ(after.value("OS-EXT-SRV-ATTR:host", ""), target);
+  EXPECT_EQ(memory_used()[dest], 0) << "the source's claim goes with a live migration";
+
+  auto list = json_of(compute("GET", "/os-migrations?migration_type=live-migration", admin_token,
+                              nullptr, "2.23"))["migrations"];
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_EQ(list[0]["status"], "completed");
+  EXPECT_EQ(list[0]["dest_compute"], target);
+  // One host only: a migration finds no other and the server stays.
+  auto in_progress = compute("GET", "/servers/" + id + "/migrations", admin_token, nullptr, "2.23");
+  EXPECT_EQ(in_progress.status, 200);
+  EXPECT_EQ(json_of(in_progress)["migrations"], json::array());
+}
+
+TEST_F(ServerMoves, ShelveFreesTheHostAndUnshelveComesBack) {
+  auto m = make_member("shelves");
+  const auto id = boot(m.token, "vm1", make_network(m.token, "net"));
+  const std::string host = server(id, {"BUILD"}).value("OS-EXT-SRV-ATTR:host", "");
+  EXPECT_EQ(act(m.token, id, {{"unshelve", nullptr}}).status, 409);
+  ASSERT_EQ(act(m.token, id, {{"shelve", nullptr}}).status, 202);
+  auto shelved = server(id, {"ACTIVE", "SHELVED"});
+  ASSERT_EQ(shelved.value("status", ""), "SHELVED_OFFLOADED") << shelved.dump();
+  EXPECT_TRUE(shelved["OS-EXT-SRV-ATTR:host"].is_null());
+  EXPECT_EQ(memory_used()[host], 0) << "the host is freed";
+  EXPECT_EQ(shelved["addresses"].size(), 1u) << "its ports stay";
+  auto images = json_of(call("GET", "/image/v2/images?name=vm1-shelved", m.token))["images"];
+  ASSERT_EQ(images.size(), 1u);
+  EXPECT_EQ(images[0]["image_type"], "snapshot");
+  const std::string image = images[0].value("id", "");
+  EXPECT_EQ(act(m.token, id, {{"os-start", nullptr}}).status, 409);
+  EXPECT_EQ(act(m.token, id, {{"shelveOffload", nullptr}}).status, 403) << "an admin's";
+  EXPECT_EQ(act(m.token, id, {{"unshelve", {{"availability_zone", "elsewhere"}}}}, "2.77").status,
+            400);
+
+  ASSERT_EQ(act(m.token, id, {{"unshelve", nullptr}}).status, 202);
+  auto back = server(id, {"SHELVED_OFFLOADED"});
+  EXPECT_EQ(back.value("status", ""), "ACTIVE") << back.dump();
+  EXPECT_FALSE(back.value("OS-EXT-SRV-ATTR:host", "").empty());
+  EXPECT_EQ(call("GET", "/image/v2/images/" + image, m.token).status, 404)
+      << "the shelved snapshot is deleted once the server runs";
+
+  // A shelved server deletes cleanly, its snapshot with it.
+  ASSERT_EQ(act(m.token, id, {{"shelve", nullptr}}).status, 202);
+  server(id, {"ACTIVE", "SHELVED"});
+  ASSERT_EQ(compute("DELETE", "/servers/" + id, m.token).status, 204);
+  EXPECT_EQ(server(id, {"ACTIVE", "SHELVED_OFFLOADED"}).value("http_status", 0), 404);
+  EXPECT_TRUE(json_of(call("GET", "/image/v2/images?name=vm1-shelved", m.token))["images"].empty());
+}
+
+TEST_F(ServerMoves, RescueAndUnrescue) {
+  auto m = make_member("rescues");
+  const auto id = boot(m.token, "vm1", make_network(m.token, "net"));
+  server(id, {"BUILD"});
+  EXPECT_EQ(act(m.token, id, {{"unrescue", nullptr}}).status, 409);
+  EXPECT_EQ(act(m.token, id, {{"rescue", {{"rescue_image_ref", "missing"}}}}).status, 400);
+  EXPECT_EQ(act(m.token, id, {{"rescue", {{"colour", "red"}}}}).status, 400);
+  auto r = act(m.token, id, {{"rescue", {{"adminPass", "s3cret-pass"}}}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(json_of(r)["adminPass"], "s3cret-pass");
+  auto rescued = server(id, {"ACTIVE"});
+  EXPECT_EQ(rescued.value("status", ""), "RESCUE") << rescued.dump();
+  auto console = act(m.token, id, {{"os-getConsoleOutput", {{"length", 50}}}});
+  EXPECT_NE(json_of(console).value("output", "").find("rescue disk from"), std::string::npos)
+      << console.body;
+  EXPECT_EQ(act(m.token, id, {{"os-stop", nullptr}}).status, 409);
+  ASSERT_EQ(act(m.token, id, {{"unrescue", nullptr}}).status, 202);
+  EXPECT_EQ(server(id, {"RESCUE"}).value("status", ""), "ACTIVE");
+  // The log has each step (os-instance-actions, replay).
+  auto events = call("GET", "/compute/v2.1/servers/" + id + "/os-instance-actions", m.token);
+  EXPECT_NE(events.body.find("rescue"), std::string::npos) << events.body;
+}
+
+}  // namespace
+}  // namespace cumulo
