@@ -249,5 +249,73 @@ TEST_F(ComputeServersCli, ServerGroupsAndSnapshots) {
   EXPECT_EQ(del.exit_code, 0) << report(del);
 }
 
+// Two hosts: the moves have somewhere to go.
+class ComputeMovesCli : public ComputeServersCli {
+ protected:
+  std::vector<std::string> extra_args() const override {
+    const auto file = dir.path() / "hosts.txt";
+    std::ofstream(file) << "node-1 4 4096 40\nnode-2 4 4096 40\n";
+    return {"--hosts-file", file.string()};
+  }
+};
+
+TEST_F(ComputeMovesCli, ResizeMigrateShelveAndRescue) {
+  auto m = make_member("maria");
+  make_network(m.token, "private");
+  const cli_user admin{"admin", kAdminPassword, "admin"};
+  auto created = openstack(who(m), {"server", "create", "--image", "cirros", "--flavor", "m1.tiny",
+                                    "--network", "private", "--wait", "vm1", "-f", "json"});
+  ASSERT_EQ(created.exit_code, 0) << report(created);
+  const std::string id = nlohmann::json::parse(created.out, nullptr, false).value("id", "");
+
+  auto resized = openstack(who(m), {"server", "resize", "--flavor", "m1.small", "--wait", "vm1"});
+  ASSERT_EQ(resized.exit_code, 0) << report(resized);
+  EXPECT_EQ(wait_status(m.token, id, "VERIFY_RESIZE"), "VERIFY_RESIZE");
+  auto confirmed = openstack(who(m), {"server", "resize", "confirm", "vm1"});
+  ASSERT_EQ(confirmed.exit_code, 0) << report(confirmed);
+  EXPECT_EQ(wait_status(m.token, id, "ACTIVE"), "ACTIVE");
+  auto shown = openstack(who(m), {"server", "show", "vm1", "-f", "json"});
+  EXPECT_NE(shown.out.find("m1.small"), std::string::npos) << report(shown);
+  // A resize reverted: back to m1.small.
+  ASSERT_EQ(openstack(who(m), {"server", "resize", "--flavor", "m1.medium", "--wait", "vm1"})
+                .exit_code,
+            0);
+  auto reverted = openstack(who(m), {"server", "resize", "revert", "vm1"});
+  ASSERT_EQ(reverted.exit_code, 0) << report(reverted);
+  EXPECT_EQ(wait_status(m.token, id, "ACTIVE"), "ACTIVE");
+  EXPECT_EQ(json_of(compute("GET", "/servers/" + id, m.token))["server"]["flavor"]["id"], "2");
+
+  // An admin's live migration to the other host, and the migrations list.
+  const std::string from =
+      json_of(compute("GET", "/servers/" + id, admin_token))["server"].value(
+          "OS-EXT-SRV-ATTR:host", "");
+  const std::string to = from == "node-1" ? "node-2" : "node-1";
+  auto live = openstack(admin, {"--os-compute-api-version", "2.30", "server", "migrate",
+                                "--live-migration", "--host", to, "--wait", id});
+  ASSERT_EQ(live.exit_code, 0) << report(live);
+  EXPECT_EQ(json_of(compute("GET", "/servers/" + id, admin_token))["server"].value(
+                "OS-EXT-SRV-ATTR:host", ""),
+            to);
+  auto migrations = openstack(admin, {"server", "migration", "list", "-f", "json"});
+  ASSERT_EQ(migrations.exit_code, 0) << report(migrations);
+  EXPECT_NE(migrations.out.find("completed"), std::string::npos) << report(migrations);
+  EXPECT_NE(migrations.out.find("reverted"), std::string::npos) << report(migrations);
+
+  auto shelved = openstack(who(m), {"server", "shelve", "vm1"});
+  ASSERT_EQ(shelved.exit_code, 0) << report(shelved);
+  EXPECT_EQ(wait_status(m.token, id, "SHELVED_OFFLOADED"), "SHELVED_OFFLOADED");
+  auto unshelved = openstack(who(m), {"server", "unshelve", "--wait", "vm1"});
+  ASSERT_EQ(unshelved.exit_code, 0) << report(unshelved);
+  EXPECT_EQ(wait_status(m.token, id, "ACTIVE"), "ACTIVE");
+
+  auto rescued = openstack(who(m), {"server", "rescue", "vm1"});
+  ASSERT_EQ(rescued.exit_code, 0) << report(rescued);
+  EXPECT_EQ(wait_status(m.token, id, "RESCUE"), "RESCUE");
+  auto unrescued = openstack(who(m), {"server", "unrescue", "vm1"});
+  ASSERT_EQ(unrescued.exit_code, 0) << report(unrescued);
+  EXPECT_EQ(wait_status(m.token, id, "ACTIVE"), "ACTIVE");
+  EXPECT_EQ(openstack(who(m), {"server", "delete", "--wait", "vm1"}).exit_code, 0);
+}
+
 }  // namespace
 }  // namespace cumulo
