@@ -111,6 +111,23 @@ caf::behavior journal(journal_actor* self, std::shared_ptr<std::unique_ptr<event
           return to_caf_error({errc::internal, e.what()});
         }
       },
+      // Every stream of a kind ("instance"), whole, each in version order:
+      // what a read model that needs deleted resources too (usage) folds.
+      [self](read_atom, list_atom, const std::string& kind) -> caf::result<recorded_events> {
+        flush(self);
+        try {
+          recorded_events out;
+          for (const auto& info : self->state.store->streams()) {
+            if (stream_kind(info.stream) != kind) continue;
+            auto events = self->state.store->read_stream(info.stream);
+            out.insert(out.end(), std::make_move_iterator(events.begin()),
+                       std::make_move_iterator(events.end()));
+          }
+          return out;
+        } catch (const store_error& e) {
+          return to_caf_error({errc::internal, e.what()});
+        }
+      },
       [self](fold_atom) -> caf::result<log_fold_ptr> {
         flush(self);
         try {

@@ -1,6 +1,7 @@
 // The journal: the one actor that owns the event store's writer.
 //   (append_atom, append_request)  -> recorded_events, once durable
 //   (read_atom, stream)            -> recorded_events of that stream
+//   (read_atom, list_atom, kind)   -> recorded_events of every stream of that kind
 //   (fold_atom)                    -> log_fold_ptr of the whole log
 //   (stats_atom)                   -> journal_stats
 #pragma once

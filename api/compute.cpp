@@ -197,6 +197,7 @@ void add_compute_routes(Pistache::Rest::Router& router, server_context& ctx) {
   add_keypair_routes(router, ctx);
   add_server_group_routes(router, ctx);
   add_migration_routes(router, ctx);
+  add_usage_routes(router, ctx);
   add_limits_routes(router, ctx);
   add_hypervisor_routes(router, ctx);
 }

@@ -65,6 +65,7 @@ void add_keypair_routes(Pistache::Rest::Router& router, server_context& ctx);
 // /os-server-groups (compute_server_groups.cpp).
 void add_server_group_routes(Pistache::Rest::Router& router, server_context& ctx);
 void add_migration_routes(Pistache::Rest::Router& router, server_context& ctx);
+void add_usage_routes(Pistache::Rest::Router& router, server_context& ctx);
 void add_limits_routes(Pistache::Rest::Router& router, server_context& ctx);
 void add_hypervisor_routes(Pistache::Rest::Router& router, server_context& ctx);
 

@@ -142,6 +142,10 @@ std::string uptime_line() {
   return buf;
 }
 
+// What with_servers names a claim held by a move (a resize's source keeps
+// one under the migration's id): not a server's name (no name has a NUL).
+const std::string move_claim("\0move", 5);
+
 // The servers on a host: its claims, named from the instances' states.
 void with_servers(server_context& ctx, std::shared_ptr<responder> r,
                   std::function<void(responder&, const std::map<std::string, std::string>&)> then) {
@@ -149,7 +153,11 @@ void with_servers(server_context& ctx, std::shared_ptr<responder> r,
       std::move(r), ctx.conductor,
       [then](responder& r3, std::vector<instance_state>& all) {
         std::map<std::string, std::string> names;
-        for (const auto& i : all) names[i.id] = i.name;
+        for (const auto& i : all) {
+          names[i.id] = i.name;
+          // A resize's source holds a claim under the migration's id.
+          if (i.migration) names[i.migration->id] = move_claim;
+        }
         then(r3, names);
       },
       list_atom::value, instance_atom::value);
@@ -157,10 +165,10 @@ void with_servers(server_context& ctx, std::shared_ptr<responder> r,
 
 nlohmann::json servers_of(const host_state& h, const std::map<std::string, std::string>& names) {
   nlohmann::json out = nlohmann::json::array();
-  // A claim held by a move's id (a resize's source) is no server here.
   for (const auto& [id, _] : h.claims) {
     auto it = names.find(id);
-    if (it != names.end()) out.push_back({{"uuid", id}, {"name", it->second}});
+    if (it != names.end() && it->second == move_claim) continue;  // no server of its own
+    out.push_back({{"uuid", id}, {"name", it == names.end() ? "" : it->second}});
   }
   return out;
 }

@@ -499,6 +499,8 @@ const std::map<std::string, std::string>& default_rules() {
           "os_compute_api:os-shelve:shelve_offload", "os_compute_api:os-migrations:index",
           "os_compute_api:servers:migrations:index", "os_compute_api:servers:migrations:show"})
       r[name] = admin;
+    r["os_compute_api:os-simple-tenant-usage:list"] = admin;
+    r["os_compute_api:os-simple-tenant-usage:show"] = "rule:project_member_or_admin";
     for (const char* name : {"os_compute_api:os-instance-actions:events",
                              "os_compute_api:os-instance-actions:events:details"})
       r[name] = admin;

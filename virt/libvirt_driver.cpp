@@ -673,7 +673,9 @@ void libvirt_driver::resume(const std::string& instance_id) {
   log_console(instance_id, "cumulo: domain resumed");
 }
 
-void libvirt_driver::undefine(const std::string& instance_id) {
+// Stops and undefines the instance's domain, if it has one, and its port
+// filters; true when there was a domain.
+bool libvirt_driver::remove_domain(const std::string& instance_id) {
   domain_ref d{virDomainLookupByName(conn_, domain_name(instance_id).c_str())};
   if (d.p) {
     const auto filters = test_ ? std::vector<std::string>{} : port_filters_of(domain_xml_of(d.p));
@@ -682,24 +684,20 @@ void libvirt_driver::undefine(const std::string& instance_id) {
     if (virDomainUndefineFlags(d.p, VIR_DOMAIN_UNDEFINE_MANAGED_SAVE) < 0)
       throw libvirt_error("Cannot undefine domain " + domain_name(instance_id));
     undefine_filters(filters);
-    log_console(instance_id, "cumulo: domain undefined (its disk kept)");
   }
   virResetLastError();
+  return d.p != nullptr;
+}
+
+void libvirt_driver::undefine(const std::string& instance_id) {
+  if (remove_domain(instance_id))
+    log_console(instance_id, "cumulo: domain undefined (its disk kept)");
   std::error_code ignored;
   std::filesystem::remove(instance_dir(instance_id) / "disk.rescue.qcow2", ignored);
 }
 
 void libvirt_driver::destroy(const std::string& instance_id) {
-  domain_ref d{virDomainLookupByName(conn_, domain_name(instance_id).c_str())};
-  if (d.p) {
-    const auto filters = test_ ? std::vector<std::string>{} : port_filters_of(domain_xml_of(d.p));
-    if (virDomainIsActive(d.p) == 1 && virDomainDestroy(d.p) < 0)
-      throw libvirt_error("Cannot stop domain " + domain_name(instance_id));
-    if (virDomainUndefineFlags(d.p, VIR_DOMAIN_UNDEFINE_MANAGED_SAVE) < 0)
-      throw libvirt_error("Cannot undefine domain " + domain_name(instance_id));
-    undefine_filters(filters);
-  }
-  virResetLastError();
+  remove_domain(instance_id);
   std::error_code ignored;
   std::filesystem::remove_all(instance_dir(instance_id), ignored);
 }

@@ -128,6 +128,8 @@ class libvirt_driver final : public virt_driver {
   bool owned(_virDomain* d) const;
   // Defines the filters of the spec's ports (real guests); returns their names.
   std::vector<std::string> define_port_filters(const domain_spec& spec) const;
+  // Stops and undefines the domain and its filters; true when it had one.
+  bool remove_domain(const std::string& instance_id);
   // Undefines filters, logging what libvirt refuses (a filter still in use).
   void undefine_filters(const std::vector<std::string>& names) const;
 

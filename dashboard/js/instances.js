@@ -43,12 +43,25 @@ function statusCell(s) {
 }
 
 async function serverAction(server, action, slot, after) {
-  const words = { stop: "Stop", start: "Start", reboot: "Reboot", delete: "Delete", lock: "Lock", unlock: "Unlock", snapshot: "Snapshot" };
-  // A snapshot asks for its image's name (Horizon's "Create Snapshot").
+  const words = {
+    stop: "Stop", start: "Start", reboot: "Reboot", delete: "Delete", lock: "Lock", unlock: "Unlock", snapshot: "Snapshot",
+    resize: "Resize", confirm: "Confirm resize", revert: "Revert resize", shelve: "Shelve", unshelve: "Unshelve",
+    rescue: "Rescue", unrescue: "Unrescue",
+  };
+  // A snapshot asks for its image's name (Horizon's "Create Snapshot"), a
+  // resize for its new flavor (a name or an id).
   let snapshotName = null;
+  let flavorRef = null;
   if (action === "snapshot") {
     snapshotName = window.prompt(`Snapshot of instance "${server.name}": the image's name`, `${server.name}-snapshot`);
     if (!snapshotName) return;
+  } else if (action === "resize") {
+    const current = server.flavor && (server.flavor.id || server.flavor.original_name);
+    const wanted = window.prompt(`Resize instance "${server.name}" to the flavor`, current === "2" || current === "m1.small" ? "m1.medium" : "m1.small");
+    if (!wanted) return;
+    const { flavors } = await api.get(`${C}/flavors`);
+    const f = flavors.find((x) => x.name === wanted || x.id === wanted);
+    flavorRef = f ? f.id : wanted;
   } else if (!window.confirm(`${words[action]} instance "${server.name}"?`)) return;
   const act = (body) => api.post(`${C}/servers/${server.id}/action`, body);
   try {
@@ -58,6 +71,10 @@ async function serverAction(server, action, slot, after) {
     else if (action === "lock") await act({ lock: null });
     else if (action === "unlock") await act({ unlock: null });
     else if (action === "snapshot") await act({ createImage: { name: snapshotName } });
+    else if (action === "resize") await act({ resize: { flavorRef } });
+    else if (action === "confirm") await act({ confirmResize: null });
+    else if (action === "revert") await act({ revertResize: null });
+    else if (["shelve", "unshelve", "rescue", "unrescue"].includes(action)) await act({ [action]: null });
     else await act({ reboot: { type: "SOFT" } });
     fill(slot, notice(`${words[action]} requested for "${server.name}".`));
     after();
@@ -69,13 +86,22 @@ async function serverAction(server, action, slot, after) {
 export function actionButtons(server, slot, after) {
   const b = (action, text, cls = "") =>
     h("button", { type: "button", class: `small ${cls}`, "data-action": action, onclick: () => serverAction(server, action, slot, after) }, text);
-  const off = server.status === "SHUTOFF";
+  const st = server.status;
+  const off = st === "SHUTOFF";
+  const when = (states, ...buttons) => (states.includes(st) ? buttons : []);
+  // Horizon's instance menu: each move where Nova allows it.
   return h(
     "span",
     { class: "actions" },
     off ? b("start", "Start") : b("stop", "Stop"),
     b("reboot", "Reboot"),
     b("snapshot", "Snapshot"),
+    ...when(["ACTIVE", "SHUTOFF"], b("resize", "Resize")),
+    ...when(["VERIFY_RESIZE"], b("confirm", "Confirm resize"), b("revert", "Revert resize")),
+    ...when(["ACTIVE", "SHUTOFF", "PAUSED", "SUSPENDED"], b("shelve", "Shelve")),
+    ...when(["SHELVED", "SHELVED_OFFLOADED"], b("unshelve", "Unshelve")),
+    ...when(["ACTIVE", "SHUTOFF", "ERROR"], b("rescue", "Rescue")),
+    ...when(["RESCUE"], b("unrescue", "Unrescue")),
     b("lock", "Lock"),
     b("unlock", "Unlock"),
     b("delete", "Delete", "danger")

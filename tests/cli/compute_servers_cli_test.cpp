@@ -315,6 +315,15 @@ TEST_F(ComputeMovesCli, ResizeMigrateShelveAndRescue) {
   ASSERT_EQ(unrescued.exit_code, 0) << report(unrescued);
   EXPECT_EQ(wait_status(m.token, id, "ACTIVE"), "ACTIVE");
   EXPECT_EQ(openstack(who(m), {"server", "delete", "--wait", "vm1"}).exit_code, 0);
+
+  // Usage over the default window (the CLI's last four weeks), a deleted
+  // server's hours included.
+  auto usage = openstack(admin, {"usage", "list", "-f", "json"});
+  ASSERT_EQ(usage.exit_code, 0) << report(usage);
+  EXPECT_NE(usage.out.find("maria"), std::string::npos) << report(usage);
+  auto own = openstack(who(m), {"usage", "show", "-f", "json"});
+  ASSERT_EQ(own.exit_code, 0) << report(own);
+  EXPECT_NE(own.out.find("Servers"), std::string::npos) << report(own);
 }
 
 }  // namespace

@@ -67,11 +67,12 @@ struct acknowledged {
 
 // Servers whose status says the domain exists on their host.
 bool has_domain(const std::string& status) {
-  return status == "ACTIVE" || status == "SHUTOFF" || status == "PAUSED" || status == "SUSPENDED";
+  return status == "ACTIVE" || status == "SHUTOFF" || status == "PAUSED" || status == "SUSPENDED" ||
+         status == "RESCUE";
 }
 
 std::string diagnostics_state_of(const std::string& status) {
-  if (status == "ACTIVE") return "running";
+  if (status == "ACTIVE" || status == "RESCUE") return "running";
   if (status == "SHUTOFF") return "shutdown";
   if (status == "PAUSED") return "paused";
   return "suspended";
@@ -171,12 +172,19 @@ class CrashRecovery : public identity_test {
     } else if (what < 75) {
       const std::string id = any_live();
       if (id.empty()) return;
-      // A snapshot cut by a kill ends its task and takes its image back.
-      static const char* actions[] = {
-          R"({"os-stop": null})", R"({"os-start": null})", R"({"reboot": {"type": "SOFT"}})",
-          R"({"reboot": {"type": "HARD"}})", R"({"createImage": {"name": "crash-snapshot"}})"};
+      // A snapshot (or a shelve's) cut by a kill ends its task and takes
+      // its image back; an unshelve cut ends offloaded, a rescue in ERROR.
+      static const char* actions[] = {R"({"os-stop": null})",
+                                      R"({"os-start": null})",
+                                      R"({"reboot": {"type": "SOFT"}})",
+                                      R"({"reboot": {"type": "HARD"}})",
+                                      R"({"createImage": {"name": "crash-snapshot"}})",
+                                      R"({"shelve": null})",
+                                      R"({"unshelve": null})",
+                                      R"({"rescue": null})",
+                                      R"({"unrescue": null})"};
       send("POST", "/compute/v2.1/servers/" + id + "/action",
-           actions[std::uniform_int_distribution<int>(0, 4)(rng)]);
+           actions[std::uniform_int_distribution<int>(0, 8)(rng)]);
     } else if (what < 88 && ack_.images_created() < kMaxImages) {
       auto r = send("POST", "/image/v2/images",
                     json{{"name", "img-" + std::to_string(client) + "-" + std::to_string(n)},

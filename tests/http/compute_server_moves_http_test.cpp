@@ -223,5 +223,63 @@ TEST_F(ServerMoves, RescueAndUnrescue) {
   EXPECT_NE(events.body.find("rescue"), std::string::npos) << events.body;
 }
 
+TEST_F(ServerMoves, UsageCountsEachServersHoursFromTheLog) {
+  auto m = make_member("usage");
+  const auto net = make_network(m.token, "net");
+  const auto id = boot(m.token, "vm1", net);
+  server(id, {"BUILD"});
+  const auto gone = boot(m.token, "vm2", net);
+  server(gone, {"BUILD"});
+  ASSERT_EQ(compute("DELETE", "/servers/" + gone, m.token).status, 204);
+  server(gone, {"ACTIVE"});
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  const std::string window = "?start=2020-01-01T00:00:00&end=2099-01-01T00:00:00";
+
+  auto mine = compute("GET", "/os-simple-tenant-usage/" + m.project_id + window, m.token);
+  ASSERT_EQ(mine.status, 200) << mine.body;
+  auto u = json_of(mine)["tenant_usage"];
+  EXPECT_EQ(u["tenant_id"], m.project_id);
+  EXPECT_GT(u["total_hours"].get<double>(), 0.0);
+  EXPECT_GT(u["total_vcpus_usage"].get<double>(), 0.0);
+  ASSERT_EQ(u["server_usages"].size(), 2u) << u.dump();
+  std::map<std::string, json> by_id;
+  for (const auto& s : u["server_usages"]) by_id[s.value("instance_id", "")] = s;
+  EXPECT_EQ(by_id[id]["state"], "active");
+  EXPECT_TRUE(by_id[id]["ended_at"].is_null());
+  EXPECT_EQ(by_id[id]["flavor"], "m1.tiny");
+  EXPECT_EQ(by_id[id]["vcpus"], 1);
+  EXPECT_EQ(by_id[gone]["state"], "terminated") << "a deleted server's hours still count";
+  EXPECT_TRUE(by_id[gone]["ended_at"].is_string());
+  EXPECT_EQ(u["start"], "2020-01-01T00:00:00.000000");
+
+  // An admin's list of every project; detailed adds the servers.
+  EXPECT_EQ(compute("GET", "/os-simple-tenant-usage" + window, m.token).status, 403);
+  auto all = compute("GET", "/os-simple-tenant-usage" + window + "&detailed=1", admin_token);
+  ASSERT_EQ(all.status, 200) << all.body;
+  EXPECT_NE(all.body.find(m.project_id), std::string::npos);
+  EXPECT_NE(all.body.find("server_usages"), std::string::npos);
+  auto brief = compute("GET", "/os-simple-tenant-usage" + window, admin_token);
+  EXPECT_EQ(brief.body.find("server_usages"), std::string::npos);
+  auto paged = compute("GET", "/os-simple-tenant-usage" + window + "&detailed=1&limit=1",
+                       admin_token, nullptr, "2.40");
+  ASSERT_EQ(paged.status, 200) << paged.body;
+  EXPECT_EQ(json_of(paged)["tenant_usages"][0]["server_usages"].size(), 1u);
+
+  // A window before any server: nothing; Nova's 400s.
+  auto before =
+      compute("GET", "/os-simple-tenant-usage/" + m.project_id + "?start=2020-01-01&end=2020-02-01",
+              m.token);
+  EXPECT_EQ(json_of(before)["tenant_usage"], json::object());
+  EXPECT_EQ(compute("GET", "/os-simple-tenant-usage/" + m.project_id + "?start=yesterday", m.token)
+                .status,
+            400);
+  EXPECT_EQ(compute("GET",
+                    "/os-simple-tenant-usage/" + m.project_id +
+                        "?start=2021-01-01T00:00:00&end=2020-01-01T00:00:00",
+                    m.token)
+                .status,
+            400);
+}
+
 }  // namespace
 }  // namespace cumulo

@@ -452,7 +452,7 @@ TEST_F(ComputeServers, PowerActionsAndTheirConflicts) {
   expect_status("SUSPENDED", -1);
   EXPECT_EQ(act({{"resume", nullptr}}).status, 202);
   expect_status("ACTIVE", 1);
-  expect_nova_error(act({{"shelve", nullptr}}), 400, "There is no such action: shelve");
+  expect_nova_error(act({{"fly", nullptr}}), 400, "There is no such action: fly");
   EXPECT_EQ(act(json::parse(R"({"os-stop": null, "os-start": null})")).status, 400);
   expect_nova_error(compute("POST", "/servers/nope/action", m.token, {{"os-stop", nullptr}}), 404,
                     "Instance nope could not be found.");
