@@ -291,11 +291,10 @@ void move_server(server_context& ctx, const Request& req, std::shared_ptr<respon
   } else if (key == "migrate") {
     move.type = "migration";
     rule = "os_compute_api:os-migrate-server:migrate";
-    if (!value.is_null()) {
-      // 2.56: {"host": name or null}.
-      if (minor < 56 || !value.is_object() || value.size() > 1 ||
-          (value.size() == 1 && !value.contains("host")))
-        return bad("The body is null (from 2.56: {\"host\": ...})");
+    // Before 2.56 Nova reads no body (null or {}); from 2.56 {"host": name or null}.
+    if (minor >= 56 && !value.is_null()) {
+      if (!value.is_object() || value.size() > 1 || (value.size() == 1 && !value.contains("host")))
+        return bad("The body is null or {\"host\": ...}");
       if (value.contains("host") && !value["host"].is_null()) {
         if (!value["host"].is_string() || value["host"].get<std::string>().empty() ||
             value["host"].get<std::string>().size() > 255)

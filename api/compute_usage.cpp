@@ -113,6 +113,9 @@ void add_usage_routes(Pistache::Rest::Router& router, server_context& ctx) {
   add_compute_route(
       router, ctx, http_method::get, usage_path,
       [&ctx](const Request& req, std::shared_ptr<responder> r, microversion v) {
+        // An empty tenant id (Pistache drops the trailing slash): Nova's 404.
+        if (!req.resource().empty() && req.resource().back() == '/')
+          return respond_error(*r, 404, "The resource could not be found.");
         auto w = window_of(req, *r);
         if (!w) return;
         const auto detailed_q = query_of(req, "detailed");

@@ -1028,7 +1028,7 @@ struct applier {
   void operator()(const instance_live_migration_requested& e) {
     expect(live_migrate_rule, e.type_name);
     s.task_state = task_states::migrating;
-    s.migration = instance::migration{e.migration_id, "live-migration", "preparing", s.host, "",
+    s.migration = instance::migration{e.migration_id, "live-migration", "preparing", s.host, e.host,
                                       s.flavor,       s.flavor,         s.vm_state,  e.at,   e.at};
   }
   void operator()(const instance_migration_scheduled& e) {

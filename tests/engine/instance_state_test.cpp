@@ -698,6 +698,7 @@ TEST(InstanceState, AFailedMigrationLeavesTheServerWhereItWas) {
   EXPECT_EQ(s.migrations.back().status, "error");
   EXPECT_EQ(s.fault->message, "No valid host was found.");
   auto live = run(active(), instance::live_migrate{"m2", "h2", false, 10});
+  EXPECT_EQ(live.migration->dest_host, "h2") << "the admin's host, for the scheduler";
   expect_states(live, vm_states::active, task_states::migrating, power_states::running,
                 "MIGRATING");
   live = run(live, instance::fail_migration{"gone", 11});
