@@ -792,6 +792,8 @@ struct snapshot_flow {
   instance_state server;
   std::string image_id;
   bool shelve = false;  // the snapshot of a shelve
+  std::string backup_type;  // createBackup's
+  std::int64_t rotation = -1;
 };
 using snapshot_flow_ptr = std::shared_ptr<snapshot_flow>;
 
@@ -818,7 +820,55 @@ image::create snapshot_image(const snapshot_flow& f, const image_state* base) {
   c.properties["base_image_ref"] = f.server.image_id;
   c.properties["user_id"] = f.meta.user_id;
   c.properties["image_location"] = "snapshot";
+  if (f.rotation >= 0) {
+    c.properties["image_type"] = "backup";
+    c.properties["backup_type"] = f.backup_type;
+  }
   return c;
+}
+
+// createBackup's rotation (Nova's _rotate_backups): the server's backups of
+// the type, newest first; those beyond `rotation` are deleted.
+void rotate_backups(compute_actor* self, snapshot_flow_ptr f, std::function<void()> k) {
+  self->request(self->state.image_registry, self->state.opts.read_timeout, list_atom::value,
+                image_atom::value)
+      .then(
+          [self, f, k](std::vector<image_state>& images) {
+            auto prop = [](const image_state& i, const char* key) {
+              auto it = i.properties.find(key);
+              return it == i.properties.end() ? std::string() : it->second;
+            };
+            std::vector<const image_state*> backups;
+            for (const auto& i : images)
+              if (i.exists() && prop(i, "image_type") == "backup" &&
+                  prop(i, "backup_type") == f->backup_type &&
+                  prop(i, "instance_uuid") == f->server.id)
+                backups.push_back(&i);
+            std::stable_sort(backups.begin(), backups.end(), [](const auto* a, const auto* b) {
+              return a->created_at_us > b->created_at_us;
+            });
+            auto doomed = std::make_shared<std::vector<std::string>>();
+            for (std::size_t n = static_cast<std::size_t>(f->rotation); n < backups.size(); ++n)
+              doomed->push_back(backups[n]->id);
+            // One at a time, answered once all are gone.
+            auto next = std::make_shared<std::function<void()>>();
+            *next = [self, f, k, doomed, next] {
+              if (doomed->empty()) {
+                k();
+                *next = nullptr;  // the cycle through the capture ends here
+                return;
+              }
+              const std::string id = doomed->back();
+              doomed->pop_back();
+              spdlog::info("[{}] compute: backup {} of instance {} rotated out", f->meta.request_id,
+                           id, f->server.id);
+              self->request(self->state.image_registry, self->state.opts.read_timeout,
+                            command_atom::value, id, image::command{image::remove{}}, f->meta)
+                  .then([next](image_state&) { (*next)(); }, [next](caf::error&) { (*next)(); });
+            };
+            (*next)();
+          },
+          [k](caf::error&) { k(); });
 }
 
 void start_snapshot(compute_actor* self, snapshot_flow_ptr f) {
@@ -826,19 +876,26 @@ void start_snapshot(compute_actor* self, snapshot_flow_ptr f) {
                 f->shelve ? instance::command{instance::shelve{f->image_id, f->name}}
                           : instance::command{instance::snapshot{f->image_id, f->name}},
                 f->meta)
-      .then([f](instance_state&) mutable { f->promise.deliver(f->image_id); },
-            [self, f](caf::error& e) mutable {
-              // The instance refused (its state): the image goes too.
-              self->request(self->state.image_registry, self->state.opts.read_timeout,
-                            command_atom::value, f->image_id, image::command{image::remove{}},
-                            f->meta)
-                  .then([](image_state&) {},
-                        [f](caf::error& gone) {
-                          spdlog::error("compute: snapshot image {} not removed: {}", f->image_id,
-                                        from_caf_error(gone).message);
-                        });
-              f->promise.deliver(as_answer(e));
-            });
+      .then(
+          [self, f](instance_state&) mutable {
+            if (f->rotation < 0) {
+              f->promise.deliver(f->image_id);
+              return;
+            }
+            rotate_backups(self, f, [f]() mutable { f->promise.deliver(f->image_id); });
+          },
+          [self, f](caf::error& e) mutable {
+            // The instance refused (its state): the image goes too.
+            self->request(self->state.image_registry, self->state.opts.read_timeout,
+                          command_atom::value, f->image_id, image::command{image::remove{}},
+                          f->meta)
+                .then([](image_state&) {},
+                      [f](caf::error& gone) {
+                        spdlog::error("compute: snapshot image {} not removed: {}", f->image_id,
+                                      from_caf_error(gone).message);
+                      });
+            f->promise.deliver(as_answer(e));
+          });
 }
 
 void make_snapshot_image(compute_actor* self, snapshot_flow_ptr f, const image_state* base) {
@@ -856,6 +913,8 @@ caf::result<std::string> on_create_image(compute_actor* self, create_image_reque
   f->metadata = std::move(req.metadata);
   f->meta = req.meta;
   f->shelve = req.shelve;
+  f->backup_type = req.backup_type;
+  f->rotation = req.rotation;
   const std::string id = req.instance_id;
   f->promise = self->make_response_promise<std::string>();
   self->request(self->state.conductor, conductor_timeout, caf::get_atom::value,
@@ -871,6 +930,11 @@ caf::result<std::string> on_create_image(compute_actor* self, create_image_reque
               if (auto locked = instance::check_lock(f->server, probe, f->meta.caller_is_admin))
                 d = *locked;
             if (f->shelve) f->name = f->server.name + "-shelved";
+            if (d && f->rotation == 0) {
+              // Nova: a rotation of 0 keeps no backup, and makes none.
+              rotate_backups(self, f, [f]() mutable { f->promise.deliver(std::string()); });
+              return;
+            }
             if (!d) {
               f->promise.deliver(to_caf_error(d.error()));
               return;

@@ -58,6 +58,9 @@
 //       instance.rebuild_requested is durable: the image as a create resolves it (400
 //       "Image R could not be found." / "Image I is not active."), then the instance's
 //       rebuild (its lock and state: 409)
+//   (snapshot_atom, create_image_request{rotation >= 0}) -> the backup's id ("" for rotation
+//       0): createBackup, the snapshot with image_type backup and backup_type, then the
+//       server's oldest backups of that type beyond `rotation` are deleted
 //   (snapshot_atom, create_image_request{shelve = true}) -> the shelved image's id: the
 //       same snapshot, then the instance's shelve (which offloads it)
 //   (move_atom, move_request)                             -> instance_state once the move
@@ -146,6 +149,11 @@ struct create_image_request {
   std::map<std::string, std::string> metadata;  // extra image properties
   event_metadata meta;
   bool shelve = false;
+  // createBackup: the image is a backup of this type (image_type backup),
+  // and the server keeps the newest `rotation` of them (0: none, and no new
+  // one is made); -1 for a plain snapshot.
+  std::string backup_type;
+  std::int64_t rotation = -1;
 };
 
 // resize, migrate and os-migrateLive as the routes parsed them.

@@ -373,6 +373,67 @@ void rescue_server(server_context& ctx, const Request& req, std::shared_ptr<resp
                     });
 }
 
+// createBackup: {name, backup_type, rotation, metadata}: a snapshot with
+// image_type backup; the server keeps its newest `rotation` backups of the
+// type. 202, the image's id as createImage answers it (none for rotation 0).
+void backup_server(server_context& ctx, const Request& req, std::shared_ptr<responder> r, int minor,
+                   const json& value) {
+  auto bad = [&](const std::string& why) {
+    respond_error(*r, 400, "Invalid input for field/attribute createBackup. " + why);
+  };
+  if (!value.is_object()) return bad("The backup is an object.");
+  for (const char* k : {"name", "backup_type", "rotation"})
+    if (!value.contains(k)) return bad(std::string("'") + k + "' is a required property");
+  for (const auto& [k, v] : value.items())
+    if (k != "name" && k != "backup_type" && k != "rotation" && k != "metadata")
+      return bad("Additional properties are not allowed ('" + k + "' was unexpected)");
+  const auto& name = value["name"];
+  if (!name.is_string() || name.get<std::string>().empty() || name.get<std::string>().size() > 255)
+    return bad("name is a text of 1 to 255 characters");
+  const auto& type = value["backup_type"];
+  if (!type.is_string() || type.get<std::string>().size() > 255)
+    return bad("backup_type is a text");
+  const auto& rot = value["rotation"];
+  std::int64_t rotation = -1;
+  if (rot.is_number_integer())
+    rotation = rot.get<std::int64_t>();
+  else if (rot.is_string() && is_small_integer(rot.get<std::string>(), false))
+    rotation = std::stoll(rot.get<std::string>());
+  if (rotation < 0 || rotation > 1000000) return bad("rotation is an integer of at least 0");
+  std::map<std::string, std::string> metadata;
+  if (value.contains("metadata")) {
+    const auto& m = value["metadata"];
+    bool texts = m.is_object();
+    if (texts)
+      for (const auto& [k, v] : m.items())
+        texts =
+            texts && v.is_string() && !metadata_key_error(k) && v.get<std::string>().size() <= 255;
+    if (!texts) return bad("metadata is an object of texts");
+    metadata = m.get<std::map<std::string, std::string>>();
+  }
+  create_image_request backup;
+  backup.name = name.get<std::string>();
+  backup.metadata = std::move(metadata);
+  backup.backup_type = type.get<std::string>();
+  backup.rotation = rotation;
+  const std::string image_url = base_url(req, ctx) + "/image/v2/images/";
+  on_visible_server(
+      ctx, req, r, "os_compute_api:os-create-backup",
+      [&ctx, backup, minor, image_url](std::shared_ptr<responder> rr, const token_info& t,
+                                       instance_state& s) mutable {
+        backup.instance_id = s.id;
+        backup.meta = event_metadata{rr->request_id(), t.user.id, t.is_admin()};
+        ctx.bridge.ask<std::string>(
+            rr, ctx.compute,
+            [minor, image_url](responder& r4, std::string& image_id) {
+              if (image_id.empty()) return respond(r4, 202, no_body);
+              if (minor >= 45) return respond(r4, 202, {{"image_id", image_id}});
+              respond(r4, 202, no_body, {{"Location", image_url + image_id}});
+            },
+            snapshot_atom::value, std::move(backup));
+      });
+}
+
 }  // namespace
 
 void add_server_action_routes(Pistache::Rest::Router& router, server_context& ctx) {
@@ -446,6 +507,7 @@ void add_server_action_routes(Pistache::Rest::Router& router, server_context& ct
                               "Cannot 'restore' instance " + s.id + " while it is in vm_state " +
                                   to_string(s.vm_state));
               });
+        if (key == "createBackup") return backup_server(ctx, req, r, minor, value);
         if (key == "createImage") {
           // Nova's schema: a name of 1 to 255 characters, metadata of texts.
           const bool named = value.is_object() && value.contains("name") &&

@@ -490,7 +490,7 @@ const std::map<std::string, std::string>& default_rules() {
          {"os_compute_api:servers:resize", "os_compute_api:servers:confirm_resize",
           "os_compute_api:servers:revert_resize", "os_compute_api:os-shelve:shelve",
           "os_compute_api:os-shelve:unshelve", "os_compute_api:os-rescue",
-          "os_compute_api:os-unrescue"})
+          "os_compute_api:os-create-backup", "os_compute_api:os-unrescue"})
       r[name] = "rule:project_member_or_admin";
     for (const char* name :
          {"os_compute_api:os-migrate-server:migrate",

@@ -281,5 +281,41 @@ TEST_F(ServerMoves, UsageCountsEachServersHoursFromTheLog) {
             400);
 }
 
+TEST_F(ServerMoves, BackupsRotate) {
+  auto m = make_member("backups");
+  const auto id = boot(m.token, "vm1", make_network(m.token, "net"));
+  server(id, {"BUILD"});
+  EXPECT_EQ(act(m.token, id, {{"createBackup", {{"name", "b"}, {"backup_type", "daily"}}}}).status,
+            400)
+      << "rotation is required";
+  EXPECT_EQ(act(m.token, id,
+                {{"createBackup", {{"name", "b"}, {"backup_type", "daily"}, {"rotation", -1}}}})
+                .status,
+            400);
+  std::vector<std::string> made;
+  for (const char* name : {"b1", "b2", "b3"}) {
+    auto r = act(m.token, id,
+                 {{"createBackup", {{"name", name}, {"backup_type", "daily"}, {"rotation", 2}}}},
+                 "2.45");
+    ASSERT_EQ(r.status, 202) << r.body;
+    made.push_back(json_of(r).value("image_id", ""));
+    server(id, {});  // the snapshot's task ends first
+  }
+  auto listed = json_of(
+      call("GET", "/image/v2/images?image_type=backup&backup_type=daily&instance_uuid=" + id,
+           m.token))["images"];
+  ASSERT_EQ(listed.size(), 2u) << listed.dump();
+  EXPECT_EQ(call("GET", "/image/v2/images/" + made[0], m.token).status, 404)
+      << "the oldest is rotated out";
+  EXPECT_EQ(listed[0]["image_type"], "backup");
+  // Rotation 0: no new backup, none kept.
+  auto none = act(m.token, id,
+                  {{"createBackup", {{"name", "b4"}, {"backup_type", "daily"}, {"rotation", 0}}}});
+  EXPECT_EQ(none.status, 202) << none.body;
+  EXPECT_TRUE(json_of(call("GET", "/image/v2/images?image_type=backup&instance_uuid=" + id,
+                           m.token))["images"]
+                  .empty());
+}
+
 }  // namespace
 }  // namespace cumulo
