@@ -320,7 +320,7 @@ TEST_F(ComputeMovesCli, ResizeMigrateShelveAndRescue) {
   // server's hours included.
   auto usage = openstack(admin, {"usage", "list", "-f", "json"});
   ASSERT_EQ(usage.exit_code, 0) << report(usage);
-  EXPECT_NE(usage.out.find("maria"), std::string::npos) << report(usage);
+  EXPECT_NE(usage.out.find(m.project_id), std::string::npos) << report(usage);
   auto own = openstack(who(m), {"usage", "show", "-f", "json"});
   ASSERT_EQ(own.exit_code, 0) << report(own);
   EXPECT_NE(own.out.find("Servers"), std::string::npos) << report(own);
