@@ -427,7 +427,10 @@ caf::behavior conductor(conductor_actor* self, caf::actor journal, log_fold_ptr 
   for (const auto& stream : fold->streams()) {
     if (stream_kind(stream) != instance_machine::kind) continue;
     const auto* s = fold->get<instance_state>(stream);
-    if (s && s->exists() && s->task_state != task_states::none)
+    // In flight: a task, or shelved and not yet offloaded (shelving
+    // offloads at once, so a SHELVED server at a start was cut between).
+    if (s && s->exists() &&
+        (s->task_state != task_states::none || s->vm_state == vm_states::shelved))
       st.unresolved_instances.push_back(s->id);
   }
   resolve_in_flight<image_machine>(self, *fold);

@@ -1370,6 +1370,17 @@ void release_stray_ports(self_ptr self, const event_metadata& meta, then_fn k) {
 
 void resolve(self_ptr self, const event_metadata& meta, then_fn k) {
   const auto& s = self->state.s;
+  // Shelved but not offloaded (the restart came between the two): shelving
+  // offloads at once here (Nova's shelved_offload_time 0), so it goes on.
+  if (s.exists() && s.vm_state == vm_states::shelved && s.task_state == task_states::none &&
+      self->state.links) {
+    enqueue(self, [self, meta] {
+      step(
+          self, instance::shelve_offload{}, meta, [self, meta] { run_offload(self, meta); },
+          [self] { done(self); });
+    });
+    return k();
+  }
   if (!s.exists() || s.task_state == task_states::none) return k();
   if (s.vm_state == vm_states::building && s.task_state != task_states::deleting) {
     instance::fail f{"The build was interrupted by a restart of the cloud.", 500,
@@ -1405,8 +1416,6 @@ void resolve(self_ptr self, const event_metadata& meta, then_fn k) {
   auto record = [self, meta, k](instance::command c) {
     execute(self, std::move(c), meta, [k](outcome<instance_state>) { k(); });
   };
-  const std::string at_restart =
-      "task_state " + std::string(to_string(s.task_state)) + " at restart";
   // A move cut off before its end: the claims go back to the source and
   // the instance stays there (the host's reconcile brings its domain back,
   // disk kept); a revert is finished the same way.
@@ -1450,9 +1459,19 @@ void resolve(self_ptr self, const event_metadata& meta, then_fn k) {
       });
     });
   }
-  if (s.task_state == task_states::rescuing || s.task_state == task_states::unrescuing)
-    return record(instance::fail{"The rescue was interrupted by a restart of the cloud.", 500,
-                                 at_restart, now_us()});
+  // A rescue cut off goes back to the server as it was, an unrescue is
+  // finished: whatever domain was left goes (disk kept), and the host's
+  // reconcile, which follows, brings the server's own back.
+  if (s.task_state == task_states::rescuing || s.task_state == task_states::unrescuing) {
+    instance::command c = instance::complete_unrescue{};
+    if (s.task_state == task_states::rescuing)
+      c = instance::abort_task{"The rescue was interrupted by a restart of the cloud."};
+    auto host = self->state.links ? host_actor(self) : caf::actor{};
+    if (!host) return record(c);
+    self->request(host, compute_timeout, caf::delete_atom::value, s.id, true)
+        .then([record, c](caf::ok_atom) { record(c); }, [record, c](caf::error&) { record(c); });
+    return;
+  }
   // A rebuild cut off by the restart: its old domain may be gone, the new
   // one not made; ERROR, as Nova's restart does (rebuild it again).
   if (s.task_state == task_states::rebuilding || s.task_state == task_states::rebuild_spawning) {

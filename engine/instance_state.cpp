@@ -258,8 +258,12 @@ const rule complete_snapshot_rule{
 const rule snapshot_done_rule{"snapshot_done", {}, {task_states::image_uploading}};
 const rule shelved_rule{"shelved", {}, {task_states::shelving_image_uploading}};
 // Nova's rebuild (held by the lock): active, stopped or in error, no task.
-const rule rebuild_rule{
-    "rebuild", {vm_states::active, vm_states::stopped, vm_states::error}, {task_states::none}};
+// A server in ERROR whose build failed holds no claim and no domain: only
+// one that was launched once may be rebuilt or rescued in place.
+const rule rebuild_rule{"rebuild",
+                        {vm_states::active, vm_states::stopped, vm_states::error},
+                        {task_states::none},
+                        true};
 const rule rebuild_spawning_rule{"rebuild_spawning", {}, {task_states::rebuilding}};
 const rule complete_rebuild_rule{"complete_rebuild", {}, {task_states::rebuild_spawning}};
 const vm_set tag_states{vm_states::active,  vm_states::paused,  vm_states::suspended,
@@ -301,8 +305,11 @@ const rule fail_unshelve_rule{"fail_unshelve",
                               {vm_states::shelved_offloaded},
                               {task_states::unshelving, task_states::spawning}};
 // Rescue (nova/compute/api.py rescue, unrescue).
-const rule rescue_rule{
-    "rescue", {vm_states::active, vm_states::stopped, vm_states::error}, {task_states::none}};
+const rule rescue_rule{"rescue",
+                       {vm_states::active, vm_states::stopped, vm_states::error},
+                       {task_states::none},
+                       true,
+                       true};
 const rule complete_rescue_rule{"complete_rescue", {}, {task_states::rescuing}};
 const rule unrescue_rule{"unrescue", {vm_states::rescued}, {task_states::none}};
 const rule complete_unrescue_rule{"complete_unrescue", {}, {task_states::unrescuing}};

@@ -766,6 +766,12 @@ TEST(InstanceState, RescueAndUnrescue) {
   EXPECT_EQ(s.rescue_image_id, "img-r");
   expect_refused(s, instance::rescue{"img-r"}, errc::conflict,
                  "Cannot 'rescue' instance i1 while it is in vm_state rescued");
+  // A server whose build failed was never launched: nothing to rescue or
+  // rebuild in place.
+  auto never = failed(building());
+  expect_refused(never, instance::rescue{"img-r"}, errc::conflict, "Instance i1 is not ready");
+  expect_refused(never, instance::rebuild{"img2", "", {}, {}, "", "", {}, {}}, errc::conflict,
+                 "Instance i1 is in an invalid state for 'rebuild'");
   s = run(run(s, instance::unrescue{}), instance::complete_unrescue{});
   expect_states(s, vm_states::active, task_states::none, power_states::running, "ACTIVE");
   expect_refused(s, instance::unrescue{}, errc::conflict,
