@@ -1118,20 +1118,23 @@ void remove_image(self_ptr self, const std::string& image_id, const event_metada
 }
 
 // The domain and the host's claim go (the shelved snapshot holds the disk).
-void run_offload(self_ptr self, const event_metadata& meta) {
-  if (self->state.s.task_state != task_states::shelving_offloading) return done(self);
-  destroy_domain(self, [self, meta](const std::string& error) {
+void offload(self_ptr self, const event_metadata& meta, then_fn k) {
+  destroy_domain(self, [self, meta, k](const std::string& error) {
     if (!error.empty()) {
       execute(self, instance::abort_task{"shelve_offload: " + error}, meta,
-              [self](outcome<instance_state>) { done(self); });
+              [k](outcome<instance_state>) { k(); });
       return;
     }
-    release_claim(self, meta, [self, meta] {
-      step(
-          self, instance::complete_shelve_offload{}, meta, [self] { done(self); },
-          [self] { done(self); });
+    release_claim(self, meta, [self, meta, k] {
+      execute(self, instance::complete_shelve_offload{}, meta,
+              [k](outcome<instance_state>) { k(); });
     });
   });
+}
+
+void run_offload(self_ptr self, const event_metadata& meta) {
+  if (self->state.s.task_state != task_states::shelving_offloading) return done(self);
+  offload(self, meta, [self] { done(self); });
 }
 
 // An unshelve that could not finish: nothing stays held, still offloaded.
@@ -1374,12 +1377,14 @@ void resolve(self_ptr self, const event_metadata& meta, then_fn k) {
   // offloads at once here (Nova's shelved_offload_time 0), so it goes on.
   if (s.exists() && s.vm_state == vm_states::shelved && s.task_state == task_states::none &&
       self->state.links) {
-    enqueue(self, [self, meta] {
-      step(
-          self, instance::shelve_offload{}, meta, [self, meta] { run_offload(self, meta); },
-          [self] { done(self); });
-    });
-    return k();
+    // Answered once offloaded: the host's reconcile, which follows, must
+    // not bring the domain back.
+    execute(self, instance::shelve_offload{}, meta,
+            [self, meta, k](outcome<instance_state> shelving) {
+              if (!shelving) return k();
+              offload(self, meta, k);
+            });
+    return;
   }
   if (!s.exists() || s.task_state == task_states::none) return k();
   if (s.vm_state == vm_states::building && s.task_state != task_states::deleting) {
@@ -1441,13 +1446,8 @@ void resolve(self_ptr self, const event_metadata& meta, then_fn k) {
     return;
   }
   // An offload cut off: finished (the snapshot holds the disk).
-  if (s.task_state == task_states::shelving_offloading && self->state.links) {
-    enqueue(self, [self, meta, k] {
-      run_offload(self, meta);
-      k();
-    });
-    return;
-  }
+  if (s.task_state == task_states::shelving_offloading && self->state.links)
+    return offload(self, meta, k);
   // An unshelve cut off: still offloaded, nothing held.
   if (s.vm_state == vm_states::shelved_offloaded) {
     instance::command c = instance::fail_unshelve{
