@@ -373,6 +373,19 @@ void rescue_server(server_context& ctx, const Request& req, std::shared_ptr<resp
                     });
 }
 
+// An image's extra properties as createImage and createBackup take them:
+// absent (none), or an object of texts (Nova's metadata keys, values of at
+// most 255 characters); nullopt when it is not.
+std::optional<std::map<std::string, std::string>> image_metadata_of(const json& value) {
+  if (!value.contains("metadata")) return std::map<std::string, std::string>{};
+  const auto& m = value["metadata"];
+  if (!m.is_object()) return std::nullopt;
+  for (const auto& [k, v] : m.items())
+    if (!v.is_string() || metadata_key_error(k) || v.get<std::string>().size() > 255)
+      return std::nullopt;
+  return m.get<std::map<std::string, std::string>>();
+}
+
 // createBackup: {name, backup_type, rotation, metadata}: a snapshot with
 // image_type backup; the server keeps its newest `rotation` backups of the
 // type. 202, the image's id as createImage answers it (none for rotation 0).
@@ -400,20 +413,11 @@ void backup_server(server_context& ctx, const Request& req, std::shared_ptr<resp
   else if (rot.is_string() && is_small_integer(rot.get<std::string>(), false))
     rotation = std::stoll(rot.get<std::string>());
   if (rotation < 0 || rotation > 1000000) return bad("rotation is an integer of at least 0");
-  std::map<std::string, std::string> metadata;
-  if (value.contains("metadata")) {
-    const auto& m = value["metadata"];
-    bool texts = m.is_object();
-    if (texts)
-      for (const auto& [k, v] : m.items())
-        texts =
-            texts && v.is_string() && !metadata_key_error(k) && v.get<std::string>().size() <= 255;
-    if (!texts) return bad("metadata is an object of texts");
-    metadata = m.get<std::map<std::string, std::string>>();
-  }
+  auto metadata = image_metadata_of(value);
+  if (!metadata) return bad("metadata is an object of texts");
   create_image_request backup;
   backup.name = name.get<std::string>();
-  backup.metadata = std::move(metadata);
+  backup.metadata = std::move(*metadata);
   backup.backup_type = type.get<std::string>();
   backup.rotation = rotation;
   const std::string image_url = base_url(req, ctx) + "/image/v2/images/";
@@ -518,26 +522,17 @@ void add_server_action_routes(Pistache::Rest::Router& router, server_context& ct
             return respond_error(*r, 400,
                                  "Invalid input for field/attribute createImage. 'name' is a "
                                  "required property: a text of 1 to 255 characters");
-          std::map<std::string, std::string> metadata;
-          if (value.contains("metadata")) {
-            const auto& m = value["metadata"];
-            bool texts = m.is_object();
-            if (texts)
-              for (const auto& [k, v] : m.items())
-                texts = texts && v.is_string() && !metadata_key_error(k) &&
-                        v.get<std::string>().size() <= 255;
-            if (!texts)
-              return respond_error(*r, 400,
-                                   "Invalid input for field/attribute metadata. Metadata is an "
+          auto metadata = image_metadata_of(value);
+          if (!metadata)
+            return respond_error(*r, 400,
+                                 "Invalid input for field/attribute metadata. Metadata is an "
                                    "object of texts (keys of [a-zA-Z0-9-_:. ], values of at most "
                                    "255 characters)");
-            metadata = m.get<std::map<std::string, std::string>>();
-          }
           const std::string name = value["name"].get<std::string>();
           const std::string image_url = base_url(req, ctx) + "/image/v2/images/";
           return on_visible_server(
               ctx, req, r, "os_compute_api:servers:create_image",
-              [&ctx, name, metadata, minor, image_url](std::shared_ptr<responder> rr,
+              [&ctx, name, metadata = *metadata, minor, image_url](std::shared_ptr<responder> rr,
                                                        const token_info& t, instance_state& s) {
                 ctx.bridge.ask<std::string>(
                     rr, ctx.compute,
