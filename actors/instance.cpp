@@ -617,6 +617,19 @@ void run_action(self_ptr self, const event_metadata& meta, action_plan plan) {
           });
 }
 
+// An image the instance made goes (a snapshot that failed, a shelved one
+// no longer needed); a failure only logged.
+void remove_image(self_ptr self, const std::string& image_id, const event_metadata& meta) {
+  if (image_id.empty()) return;
+  self->request(self->state.links->image_registry, std::chrono::seconds(60), command_atom::value, image_id,
+                image::command{image::remove{}}, meta)
+      .then([](image_state&) {},
+            [self, image_id](caf::error& e) {
+              spdlog::info("instance {}: image {} not removed: {}", self->state.s.id, image_id,
+                           from_caf_error(e).message);
+            });
+}
+
 void release_stray_claims(self_ptr self, const event_metadata& meta, then_fn k);
 
 // Delete: the domain, the claims (its host's, and any a move left), the
@@ -637,10 +650,7 @@ void run_delete(self_ptr self, const event_metadata& meta, then_fn finish) {
           step(
               self, instance::complete_delete{}, meta,
               [self, meta, shelved, finish] {
-                if (!shelved.empty() && self->state.links)
-                  self->request(self->state.links->image_registry, std::chrono::seconds(60),
-                                command_atom::value, shelved, image::command{image::remove{}}, meta)
-                      .then([](image_state&) {}, [](caf::error&) {});
+                if (self->state.links) remove_image(self, shelved, meta);
                 finish();
               },
               finish);
@@ -669,9 +679,7 @@ void snapshot_failed(self_ptr self, const event_metadata& meta, const std::strin
   spdlog::warn("[{}] instance {}: snapshot failed: {}", meta.request_id, self->state.s.id, why);
   std::error_code ec;
   std::filesystem::remove(part, ec);
-  self->request(self->state.links->image_registry, registry_timeout, command_atom::value, image_id,
-                image::command{image::remove{}}, meta)
-      .then([](image_state&) {}, [](caf::error&) {});
+  remove_image(self, image_id, meta);
   execute(self, instance::abort_task{"snapshot: " + why}, meta,
           [self](outcome<instance_state>) { done(self); });
 }
@@ -1106,16 +1114,6 @@ void run_revert(self_ptr self, const event_metadata& meta) {
 
 // --- shelve_offload and unshelve ---
 
-void remove_image(self_ptr self, const std::string& image_id, const event_metadata& meta) {
-  if (image_id.empty()) return;
-  self->request(self->state.links->image_registry, registry_timeout, command_atom::value, image_id,
-                image::command{image::remove{}}, meta)
-      .then([](image_state&) {},
-            [self, image_id](caf::error& e) {
-              spdlog::info("instance {}: image {} not removed: {}", self->state.s.id, image_id,
-                           from_caf_error(e).message);
-            });
-}
 
 // The domain and the host's claim go (the shelved snapshot holds the disk).
 void offload(self_ptr self, const event_metadata& meta, then_fn k) {
@@ -1483,10 +1481,7 @@ void resolve(self_ptr self, const event_metadata& meta, then_fn k) {
     return;
   }
   // A snapshot cut off by the restart: its image (queued again, empty) goes.
-  if (!s.snapshot_image_id.empty() && self->state.links)
-    self->request(self->state.links->image_registry, registry_timeout, command_atom::value,
-                  s.snapshot_image_id, image::command{image::remove{}}, meta)
-        .then([](image_state&) {}, [](caf::error&) {});
+  if (self->state.links) remove_image(self, s.snapshot_image_id, meta);
   execute(self, instance::abort_task{"interrupted by a restart of the cloud"}, meta,
           [k](outcome<instance_state>) { k(); });
 }
