@@ -4,7 +4,7 @@
 import * as api from "./api.js";
 import { h, clear, fill, errorBox, notice, field } from "./dom.js";
 import { overview } from "./overview.js";
-import { instances, instanceDetail, keypairs } from "./instances.js";
+import { instances, instanceDetail, keypairs, serverGroups } from "./instances.js";
 import { images, imageDetail } from "./images.js";
 import { networks, securityGroups, routersAndIps } from "./networks.js";
 import { identity } from "./identity.js";
@@ -16,6 +16,7 @@ const menu = [
   ["#/overview", "Overview", false],
   ["#/instances", "Instances", false],
   ["#/keypairs", "Key pairs", false],
+  ["#/server-groups", "Server groups", false],
   ["#/images", "Images", false],
   ["#/networks", "Networks", false],
   ["#/security-groups", "Security groups", false],
@@ -30,6 +31,7 @@ const routes = [
   [/^#\/instances$/, instances],
   [/^#\/instances\/([^/]+)$/, instanceDetail],
   [/^#\/keypairs$/, keypairs],
+  [/^#\/server-groups$/, serverGroups],
   [/^#\/images$/, images],
   [/^#\/images\/([^/]+)$/, imageDetail],
   [/^#\/networks$/, networks],

@@ -1,11 +1,20 @@
 // Instances: the project's servers, refreshed live by polling; the launch
 // wizard; power actions and delete; a server's details with its console
-// output and its history (os-instance-actions).
+// output and its history (os-instance-actions); key pairs and server groups,
+// which the launch wizard offers.
 import * as api from "./api.js";
 import { h, clear, fill, table, errorBox, notice, field, select, section, statusBadge, link } from "./dom.js";
 
 const C = api.paths.compute;
 const POLL_MS = 2000;
+// Server groups at 2.64: a group has one `policy` (and its `rules`), where
+// 2.1 answers a list `policies` and refuses the soft policies (2.15).
+const GROUPS_VERSION = { "X-OpenStack-Nova-API-Version": "2.64" };
+const POLICIES = ["affinity", "anti-affinity", "soft-affinity", "soft-anti-affinity"];
+
+function listServerGroups() {
+  return api.call("GET", `${C}/os-server-groups`, undefined, GROUPS_VERSION);
+}
 
 export function addressesOf(server) {
   const out = [];
@@ -161,12 +170,13 @@ export async function instances(main, _params, page) {
 // by the API alone, whose message is shown as it is.
 async function launchWizard(close, launched) {
   const s = api.session();
-  const [images, flavors, networks, keypairs, groups] = await Promise.all([
+  const [images, flavors, networks, keypairs, groups, serverGroups] = await Promise.all([
     api.get(`${api.paths.image}/images?limit=1000`),
     api.get(`${C}/flavors/detail`),
     api.get(`${api.paths.network}/networks`),
     api.get(`${C}/os-keypairs`),
     api.get(`${api.paths.network}/security-groups?project_id=${encodeURIComponent(s.project.id)}`),
+    listServerGroups(),
   ]);
   const error = h("div", { class: "status-slot" });
   const name = h("input", { name: "name", required: true });
@@ -183,6 +193,10 @@ async function launchWizard(close, launched) {
     [["", "No network"], ...networks.networks.map((n) => [n.id, n.name || n.id])]
   );
   const keypair = select("keypair", [["", "No key pair"], ...keypairs.keypairs.map((k) => [k.keypair.name, k.keypair.name])]);
+  const serverGroup = select(
+    "server-group",
+    [["", "No server group"], ...serverGroups.server_groups.map((g) => [g.id, `${g.name} (${g.policy})`])]
+  );
   const groupBoxes = groups.security_groups.map((g) =>
     h("label", { class: "check" }, h("input", { type: "checkbox", name: "security_group", value: g.name, checked: g.name === "default" }), g.name)
   );
@@ -203,9 +217,13 @@ async function launchWizard(close, launched) {
         const n = Number(count.value);
         server.min_count = n;
         server.max_count = n;
+        // The group is a scheduler hint, beside "server" (Nova's
+        // os:scheduler_hints), not a field of the server.
+        const body = { server };
+        if (serverGroup.value) body["os:scheduler_hints"] = { group: serverGroup.value };
         submit.disabled = true;
         try {
-          await api.post(`${C}/servers`, { server });
+          await api.post(`${C}/servers`, body);
           launched(n > 1 ? `Launching ${n} instances named "${name.value}".` : `Launching "${name.value}".`);
         } catch (err) {
           fill(error, errorBox(err));
@@ -223,6 +241,7 @@ async function launchWizard(close, launched) {
       field("Flavor", flavor),
       field("Network", network),
       field("Key pair", keypair),
+      field("Server group", serverGroup),
       field("Count", count)
     ),
     h("fieldset", {}, h("legend", {}, "Security groups"), groupBoxes.length ? groupBoxes : h("p", { class: "muted" }, "None")),
@@ -416,4 +435,87 @@ export async function keypairs(main, _params, page) {
   );
   main.append(h("h1", {}, "Key pairs"), slot, section("Create or import a key pair", form), section("Key pairs", listSlot));
   await refresh();
+}
+
+async function deleteServerGroup(g, slot, after) {
+  if (!window.confirm(`Delete server group "${g.name}"?`)) return;
+  try {
+    await api.del(`${C}/os-server-groups/${encodeURIComponent(g.id)}`);
+    fill(slot, notice(`Server group "${g.name}" deleted.`));
+    after();
+  } catch (err) {
+    fill(slot, errorBox(err));
+  }
+}
+
+// A group names its members by id only: named here from the project's
+// servers (an id stays when the name is not known).
+function membersCell(g, serverNames) {
+  const members = g.members || [];
+  if (!members.length) return "0";
+  return `${members.length} (${members.map((id) => serverNames.get(id) || id).join(", ")})`;
+}
+
+// Server groups, for the launch form (Horizon's "Server Groups"): the
+// scheduler keeps a group's policy for the servers launched into it.
+export async function serverGroups(main, _params, page) {
+  const slot = h("div", { class: "status-slot" });
+  const listSlot = h("div", {}, h("p", { class: "muted" }, "Loading..."));
+  const refresh = async () => {
+    try {
+      const [{ server_groups: list }, { servers }] = await Promise.all([listServerGroups(), api.get(`${C}/servers`)]);
+      if (!page.alive) return;
+      const serverNames = new Map(servers.map((s) => [s.id, s.name]));
+      list.sort((a, b) => a.name.localeCompare(b.name));
+      fill(
+        listSlot,
+        table(
+          [
+            ["Name", (g) => g.name],
+            ["Policy", (g) => g.policy],
+            ["Members", (g) => membersCell(g, serverNames)],
+            ["Actions", (g) => h("button", { type: "button", class: "small danger", onclick: () => deleteServerGroup(g, slot, refresh) }, "Delete")],
+          ],
+          list,
+          "No server groups."
+        )
+      );
+    } catch (err) {
+      if (page.alive) fill(listSlot, errorBox(err));
+    }
+  };
+  const name = h("input", { name: "server-group-name", required: true });
+  const policy = select("server-group-policy", POLICIES.map((p) => [p, p]));
+  const error = h("div", { class: "status-slot" });
+  const form = h(
+    "form",
+    {
+      class: "wizard",
+      onsubmit: async (e) => {
+        e.preventDefault();
+        clear(error);
+        try {
+          const server_group = { name: name.value, policy: policy.value };
+          await api.call("POST", `${C}/os-server-groups`, { server_group }, GROUPS_VERSION);
+          fill(slot, notice(`Server group "${name.value}" created.`));
+          form.reset();
+          refresh();
+        } catch (err) {
+          fill(error, errorBox(err));
+        }
+      },
+    },
+    error,
+    h(
+      "div",
+      { class: "form-grid" },
+      field("Name", name),
+      field("Policy", policy, "affinity: the members on one host; anti-affinity: each on a host of its own; soft-: as far as the hosts allow, never refusing a launch")
+    ),
+    h("div", { class: "buttons" }, h("button", { type: "submit", class: "primary" }, "Create server group"))
+  );
+  main.append(h("h1", {}, "Server groups"), slot, section("Create a server group", form), section("Server groups", listSlot));
+  await refresh();
+  // Members come and go as servers are launched into a group and deleted.
+  page.poll(refresh, 5000);
 }
