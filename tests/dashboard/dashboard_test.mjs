@@ -417,6 +417,76 @@ async function scenario(base) {
   await page.goto(`${base}/dashboard/#/instances`);
   await page.waitForSelector("p.empty:has-text('No instances')", { timeout: 60000 });
 
+  log("alice makes server groups (anti-affinity, and a soft policy that needs 2.15+)");
+  await page.goto(`${base}/dashboard/#/server-groups`);
+  await page.waitForSelector("p.empty:has-text('No server groups.')");
+  await page.fill("input[name=server-group-name]", "spread");
+  await page.selectOption("select[name=server-group-policy]", "anti-affinity");
+  await page.click("button:has-text('Create server group')");
+  await page.waitForSelector(".notice:has-text('Server group \"spread\" created.')");
+  await page.fill("input[name=server-group-name]", "spare");
+  await page.selectOption("select[name=server-group-policy]", "soft-affinity");
+  await page.click("button:has-text('Create server group')");
+  await page.waitForSelector(".notice:has-text('Server group \"spare\" created.')");
+  await page.waitForFunction(() =>
+    [...document.querySelectorAll("tr")].some((tr) => tr.textContent.startsWith("spread") && tr.textContent.includes("anti-affinity"))
+  );
+  await page.waitForFunction(() => [...document.querySelectorAll("td")].some((td) => td.textContent === "soft-affinity"));
+  await shot(page, "10b-server-groups");
+
+  log("alice launches an instance into the anti-affinity group");
+  await page.goto(`${base}/dashboard/#/instances`);
+  await page.click("button:has-text('Launch instance')");
+  await page.waitForSelector("form.wizard input[name=name]");
+  await page.fill("form.wizard input[name=name]", "vm-2");
+  await page.selectOption("select[name=image]", { label: "tiny" });
+  await page.selectOption("select[name=flavor]", "1");
+  await page.selectOption("select[name=network]", { label: XSS_NAME });
+  await page.selectOption("select[name=server-group]", { label: "spread (anti-affinity)" });
+  await page.click("form.wizard button:has-text('Launch')");
+  await page.waitForSelector(".notice:has-text('Launching \"vm-2\".')");
+  await page.waitForFunction(
+    () => [...document.querySelectorAll("tr")].some((tr) => tr.textContent.includes("vm-2") && tr.textContent.includes("ACTIVE")),
+    null,
+    { timeout: 60000 }
+  );
+
+  log("the group lists its member; alice deletes the other group");
+  await page.goto(`${base}/dashboard/#/server-groups`);
+  await page.waitForFunction(() =>
+    [...document.querySelectorAll("tr")].some((tr) => tr.textContent.startsWith("spread") && tr.textContent.includes("1 (vm-2)"))
+  );
+  {
+    const { server_groups: groups } = await api(page, "GET", "/compute/v2.1/os-server-groups");
+    const { servers } = await api(page, "GET", "/compute/v2.1/servers");
+    const spread = groups.find((g) => g.name === "spread");
+    const vm2 = servers.find((x) => x.name === "vm-2");
+    check(spread && vm2 && spread.members.includes(vm2.id), `the group holds vm-2: ${JSON.stringify(groups)}`);
+    check(JSON.stringify(spread.policies) === '["anti-affinity"]', `the group is anti-affinity: ${JSON.stringify(spread)}`);
+  }
+  await page.locator("tr:has(td:text-is('spare')) button:has-text('Delete')").click();
+  await page.waitForSelector(".notice:has-text('Server group \"spare\" deleted.')");
+  check(dialogs.some((d) => d.includes('Delete server group "spare"?')), "the group's delete was confirmed first");
+  await page.waitForFunction(() => ![...document.querySelectorAll("td")].some((td) => td.textContent === "spare"));
+  await shot(page, "10c-server-group-member");
+
+  log("alice's overview shows this month's usage, with the running instance");
+  await page.goto(`${base}/dashboard/#/overview`);
+  const usage = page.locator("section.card:has(h2:has-text('Usage summary'))");
+  await usage.locator("td:text-is('vm-2')").waitFor();
+  {
+    const facts = await usage.evaluate((el) =>
+      Object.fromEntries([...el.querySelectorAll("dt")].map((dt) => [dt.textContent, dt.nextElementSibling.textContent]))
+    );
+    check(facts["Active instances"] === "1", `one active instance: ${JSON.stringify(facts)}`);
+    for (const name of ["This period's vCPU-hours", "This period's GB-hours", "This period's RAM MB-hours"])
+      check(/^\d+\.\d\d$/.test(facts[name] || ""), `${name} is a number: ${JSON.stringify(facts)}`);
+    check((await usage.locator("td:text-is('vm-1')").count()) === 0, "a deleted instance counts in the totals, not in the table");
+    const row = await usage.locator("tr:has(td:text-is('vm-2'))").textContent();
+    check(/MiB.*(second|minute)/.test(row), `the instance's RAM and time since created: ${row}`);
+  }
+  await shot(page, "10d-overview-usage");
+
   log("a narrow window is usable: the menu folds behind a button");
   await page.setViewportSize({ width: 390, height: 800 });
   await page.goto(`${base}/dashboard/#/networks`);
