@@ -990,8 +990,58 @@ outcome<instance::flavor> resize_flavor(compute_actor* self, const instance_stat
   return next;
 }
 
+// evacuate (Nova's compute/api.py evacuate): an admin's host must exist
+// and not be the server's own; the server's host must be down (forced down
+// by an admin: cumulo's hosts of one machine never go silent), else 400
+// "Compute service of H is still in use."
+void evacuate(compute_actor* self, const move_request& req,
+              caf::typed_response_promise<instance_state> promise) {
+  self->request(self->state.scheduler, conductor_timeout, caf::get_atom::value)
+      .then(
+          [self, promise, req](std::vector<host_state>& hosts) mutable {
+            auto find = [hosts](const std::string& id) -> std::optional<host_state> {
+              for (const auto& h : hosts)
+                if (h.id == id) return h;
+              return std::nullopt;
+            };
+            if (!req.host.empty() && !find(req.host)) {
+              promise.deliver(
+                  to_caf_error({errc::not_found, "Compute host " + req.host + " not found."}));
+              return;
+            }
+            self->request(self->state.conductor, conductor_timeout, caf::get_atom::value,
+                          instance_atom::value, req.instance_id)
+                .then(
+                    [self, promise, req, find](instance_state& s) mutable {
+                      if (!req.host.empty() && s.host == req.host) {
+                        promise.deliver(bad_request("The target host can't be the same one."));
+                        return;
+                      }
+                      instance::evacuate c{new_random_uuid(), req.host, self->state.now()};
+                      // The state first (409), as Nova checks it before the service.
+                      if (auto d = instance_machine::decide(s, c); !d) {
+                        promise.deliver(to_caf_error(d.error()));
+                        return;
+                      }
+                      const auto source = find(s.host);
+                      if (source && !source->forced_down) {
+                        promise.deliver(
+                            bad_request("Compute service of " + s.host + " is still in use."));
+                        return;
+                      }
+                      forward_action(self, req.instance_id, std::move(c), req.meta, promise);
+                    },
+                    [promise](caf::error& e) mutable { promise.deliver(as_answer(e)); });
+          },
+          [promise](caf::error& e) mutable { promise.deliver(as_answer(e)); });
+}
+
 caf::result<instance_state> on_move(compute_actor* self, move_request& req) {
   auto promise = self->make_response_promise<instance_state>();
+  if (req.type == "evacuation") {
+    evacuate(self, req, promise);
+    return promise;
+  }
   auto start = [self, promise, req](const instance_state& s) mutable {
     const std::int64_t at = self->state.now();
     instance::command c;

@@ -156,10 +156,10 @@ struct create_image_request {
   std::int64_t rotation = -1;
 };
 
-// resize, migrate and os-migrateLive as the routes parsed them.
+// resize, migrate, os-migrateLive and evacuate as the routes parsed them.
 struct move_request {
   std::string instance_id;
-  std::string type;        // "resize" | "migration" | "live-migration"
+  std::string type;        // "resize" | "migration" | "live-migration" | "evacuation"
   std::string flavor_ref;  // resize: an id, or a link ending in one
   std::string host;        // live (and 2.56's cold) migration: the admin's host, "" any
   bool block_migration = false;

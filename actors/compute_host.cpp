@@ -183,6 +183,10 @@ caf::behavior compute_host(compute_host_actor* self, compute_host_options opts,
         return driver_call(host, "power state",
                            [&] { return self->state.opts.driver->power_state(id); });
       },
+      [self, host](caf::get_atom, diagnostics_atom, const std::string& id) {
+        return driver_call(host, "diagnostics",
+                           [&] { return self->state.opts.driver->diagnostics(id); });
+      },
       [self, host](list_atom, power_atom) {
         return driver_call(host, "power states",
                            [&] { return self->state.opts.driver->power_states_all(); });

@@ -49,6 +49,7 @@ using power_atom = caf::atom_constant<caf::atom("power")>;
 using console_atom = caf::atom_constant<caf::atom("console")>;
 using reconcile_atom = caf::atom_constant<caf::atom("reconcile")>;
 using snapshot_atom = caf::atom_constant<caf::atom("snapshot")>;
+using diagnostics_atom = caf::atom_constant<caf::atom("diagnose")>;
 
 // A snapshot's copy of a disk, as Glance records an upload: its size and
 // checksums (crypto/image_digest).
@@ -144,3 +145,4 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::expected_domain)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<cumulo::expected_domain>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::reconcile_report)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::snapshot_copy)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::domain_diagnostics)

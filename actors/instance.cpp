@@ -325,6 +325,7 @@ void spawn_domain(self_ptr self, const event_metadata& meta, const image_state& 
         auto spec = std::make_shared<domain_spec>(
             domain_spec_of(self->state.s, self->state.links->images_dir));
         boot_from_image(*spec, image, self->state.links->images_dir);
+        spec->admin_pass = self->state.admin_pass;
         auto failed = [self, meta](const std::string& why) {
           fail_build(self, meta, why, "networking");
         };
@@ -337,6 +338,7 @@ void spawn_domain(self_ptr self, const event_metadata& meta, const image_state& 
                         step(
                             self, instance::mark_active{now_us()}, meta,
                             [self, meta] {
+                              self->state.admin_pass.clear();  // the drive has it
                               spdlog::info("[{}] instance {}: ACTIVE on {}", meta.request_id,
                                            self->state.s.id, self->state.s.host);
                               done(self);
@@ -581,7 +583,9 @@ bool user_command(const instance::command& c) {
                       std::is_same_v<T, instance::shelve> ||
                       std::is_same_v<T, instance::shelve_offload> ||
                       std::is_same_v<T, instance::unshelve> ||
-                      std::is_same_v<T, instance::rescue> || std::is_same_v<T, instance::unrescue>;
+                      std::is_same_v<T, instance::rescue> ||
+                      std::is_same_v<T, instance::unrescue> ||
+                      std::is_same_v<T, instance::evacuate>;
              },
              c);
 }
@@ -1018,7 +1022,7 @@ void select_destination_for(self_ptr self, const event_metadata& meta, bool othe
   spec.max_server_per_host = s.max_server_per_host;
   spec.ignore_hosts = {m.source_host};
   spec.ignore_reason = "the instance is on this host";
-  if (m.type == "live-migration") spec.requested_host = m.dest_host;
+  if (m.type == "live-migration" || m.type == "evacuation") spec.requested_host = m.dest_host;
   auto same_host = spec;
   same_host.ignore_hosts.clear();
   same_host.requested_host = m.source_host;
@@ -1063,6 +1067,81 @@ void run_move(self_ptr self, const event_metadata& meta) {
                            });
                      },
                      [self, meta](const std::string& why) { migration_failed(self, meta, why); });
+               });
+}
+
+// --- evacuate (Nova's conductor rebuild_instance with a migration, and
+// the compute manager's rebuild on the destination) ---
+
+// The server comes up on its new host with its disk (the hosts of one
+// cloud share its data dir: Nova's evacuate on shared storage), stopped if
+// it was; ERROR if it cannot (it stays on the new host, which holds its
+// claim, as a failed rebuild).
+void evacuate_domain(self_ptr self, const event_metadata& meta) {
+  if (!spawning(self) || !self->state.s.migration) return done(self);
+  const auto m = *self->state.s.migration;
+  auto source = host_actor(self, m.source_host);
+  auto dest = host_actor(self, m.dest_host);
+  if (!dest) return rebuild_failed(self, meta, "The host " + m.dest_host + " is gone.");
+  auto spawn = [self, meta, m, dest] {
+    // The source's claim, held under the migration's id, goes: its host is
+    // down and keeps nothing of the server.
+    host_command(self, m.source_host, host::release{m.id}, meta,
+                 [self, meta, m, dest](const std::string& error) {
+                   if (!error.empty()) spdlog::error("instance {}: {}", self->state.s.id, error);
+                   with_image(self, self->state.s.image_id, [self, meta, m, dest](const auto& img) {
+                     const auto vm = m.vm_state_before == vm_states::stopped ? vm_states::stopped
+                                                                             : vm_states::active;
+                     spawn_as(
+                         self, meta, dest, kept_disk_spec(self, m.new_flavor, img), vm,
+                         [self, meta](power_states p) {
+                           step(
+                               self, instance::complete_evacuation{p, now_us()}, meta,
+                               [self] { done(self); }, [self] { done(self); });
+                         },
+                         [self, meta](const std::string& why) { rebuild_failed(self, meta, why); });
+                   });
+                 });
+  };
+  if (!source) return spawn();
+  // A down host of this machine still has the domain: it goes (disk kept)
+  // before the server starts elsewhere, as Nova's compute removes
+  // evacuated servers when their host comes back.
+  self->request(source, compute_timeout, caf::delete_atom::value, self->state.s.id, true)
+      .then([spawn](caf::ok_atom) { spawn(); },
+            [self, spawn](caf::error& e) {
+              spdlog::warn("instance {}: its down host kept its domain: {}", self->state.s.id,
+                           from_caf_error(e).message);
+              spawn();
+            });
+}
+
+void run_evacuate(self_ptr self, const event_metadata& meta) {
+  const auto& s = self->state.s;
+  if (s.task_state != task_states::rebuilding || !s.migration || s.migration->type != "evacuation")
+    return done(self);
+  const auto m = *s.migration;
+  auto schedule = [self, meta, m] {
+    select_destination_for(
+        self, meta, true,
+        [self, meta, m](const std::string& host) {
+          step(
+              self,
+              instance::schedule_migration{
+                  host, {{m.source_host, "the instance is on this host"}}, now_us()},
+              meta, [self, meta] { evacuate_domain(self, meta); },
+              [self, meta, m] { restore_source_claims(self, m, meta, [self] { done(self); }); });
+        },
+        [self, meta](const std::string& why) { migration_failed(self, meta, why); });
+  };
+  // The source's claim is held under the migration's id while the new host
+  // claims for the instance; a server in ERROR may hold none.
+  host_command(self, m.source_host, host::move_claim{s.id, m.id}, meta,
+               [self, schedule](const std::string& error) {
+                 if (!error.empty())
+                   spdlog::info("instance {}: no claim to hold on its source: {}", self->state.s.id,
+                                error);
+                 schedule();
                });
 }
 
@@ -1275,6 +1354,8 @@ void start_work(self_ptr self, const instance::command& c, const event_metadata&
   if (std::holds_alternative<instance::resize>(c) ||
       std::holds_alternative<instance::live_migrate>(c))
     return enqueue(self, [self, meta] { run_move(self, meta); });
+  if (std::holds_alternative<instance::evacuate>(c))
+    return enqueue(self, [self, meta] { run_evacuate(self, meta); });
   if (std::holds_alternative<instance::confirm_resize>(c))
     return enqueue(self, [self, meta] { run_confirm(self, meta); });
   if (std::holds_alternative<instance::revert_resize>(c))
@@ -1470,6 +1551,22 @@ void resolve(self_ptr self, const event_metadata& meta, then_fn k) {
         .then([record, c](caf::ok_atom) { record(c); }, [record, c](caf::error&) { record(c); });
     return;
   }
+  // An evacuation cut off before its host was chosen: the claims go back
+  // and the server stays where it was (migration error); after: ERROR on
+  // its new host, as a rebuild cut off, the source's claim released.
+  if (s.migration && s.migration->type == "evacuation" && self->state.links) {
+    const auto m = *s.migration;
+    const std::string why = "The evacuation was interrupted by a restart of the cloud.";
+    if (s.task_state == task_states::rebuilding)
+      return restore_source_claims(self, m, meta, [record, why] {
+        record(instance::fail_migration{why, now_us()});
+      });
+    const std::string details =
+        "task_state " + std::string(to_string(s.task_state)) + " at restart";
+    return release_stray_claims(self, meta, [record, why, details] {
+      record(instance::fail{why, 500, details, now_us()});
+    });
+  }
   // A rebuild cut off by the restart: its old domain may be gone, the new
   // one not made; ERROR, as Nova's restart does (rebuild it again).
   if (s.task_state == task_states::rebuilding || s.task_state == task_states::rebuild_spawning) {
@@ -1530,6 +1627,7 @@ caf::behavior instance_actor(instance_actor_type* self, caf::actor journal, std:
         if (!self->state.links)
           return to_caf_error({errc::unavailable, "No compute host is available."});
         auto promise = self->make_response_promise<instance_state>();
+        self->state.admin_pass = std::move(request.admin_pass);
         execute(self, std::move(request), meta,
                 [self, promise, meta](outcome<instance_state> s) mutable {
                   if (!s) {

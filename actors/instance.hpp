@@ -73,6 +73,7 @@ struct instance_actor_state {
   compute_links_ptr links;
   std::vector<std::string> failed_hosts;     // hosts this build failed on (reschedules)
   std::string last_failure;                  // why it failed there last
+  std::string admin_pass;                    // for the build's config drive only (never recorded)
   bool busy = false;                         // an operation is running
   std::deque<std::function<void()>> queued;  // operations waiting for it
   static inline const char* name = "instance";

@@ -187,6 +187,7 @@ struct service_view {
   std::string disabled_reason;
   std::int64_t updated_us = 0;
   nlohmann::json id;
+  bool forced_down = false;
 };
 
 std::vector<service_view> services_of(const std::vector<host_state>& hosts, microversion v) {
@@ -203,7 +204,8 @@ std::vector<service_view> services_of(const std::vector<host_state>& hosts, micr
     ++n;
     out.push_back(
         {"nova-compute", h.id, "nova", h.enabled, h.disabled_reason, h.updated_at_us,
-         v.at_least(53) ? nlohmann::json(service_uuid("nova-compute", h.id)) : nlohmann::json(n)});
+         v.at_least(53) ? nlohmann::json(service_uuid("nova-compute", h.id)) : nlohmann::json(n),
+         h.forced_down});
   }
   return out;
 }
@@ -214,13 +216,24 @@ nlohmann::json service_json(const service_view& s, microversion v) {
                       {"host", s.host},
                       {"zone", s.zone},
                       {"status", s.enabled ? "enabled" : "disabled"},
-                      {"state", "up"},
+                      {"state", s.forced_down ? "down" : "up"},
                       {"updated_at", format_iso8601_us(s.updated_us)},
                       {"disabled_reason", s.enabled || s.disabled_reason.empty()
                                               ? nlohmann::json(nullptr)
                                               : nlohmann::json(s.disabled_reason)}};
-  if (v.at_least(11)) j["forced_down"] = false;
+  if (v.at_least(11)) j["forced_down"] = s.forced_down;
   return j;
+}
+
+// A host command for a host's nova-compute (enable, disable, force down),
+// then `then` with its state.
+void change_host(server_context& ctx, std::shared_ptr<responder> r, const std::string& user,
+                 const std::string& host, host::command c,
+                 std::function<void(std::shared_ptr<responder>, host_state&)> then) {
+  event_metadata meta{r->request_id(), user};
+  ctx.bridge.ask<host_state>(
+      r, ctx.compute, [r, then](responder&, host_state& h) { then(r, h); }, command_atom::value,
+      host, std::move(c), std::move(meta));
 }
 
 // Enables or disables a host's nova-compute, then `then` with its state.
@@ -228,10 +241,8 @@ void set_host_enabled(server_context& ctx, std::shared_ptr<responder> r, const s
                       const std::string& host, bool enable, const std::string& reason,
                       std::function<void(responder&, host_state&)> then) {
   host::command c = enable ? host::command{host::enable{}} : host::command{host::disable{reason}};
-  event_metadata meta{r->request_id(), user};
-  ctx.bridge.ask<host_state>(
-      std::move(r), ctx.compute, [then](responder& r3, host_state& h) { then(r3, h); },
-      command_atom::value, host, std::move(c), std::move(meta));
+  change_host(ctx, std::move(r), user, host, std::move(c),
+              [then](std::shared_ptr<responder> r3, host_state& h) { then(*r3, h); });
 }
 
 void update_service(server_context& ctx, const Request& req, std::shared_ptr<responder> r,
@@ -239,7 +250,8 @@ void update_service(server_context& ctx, const Request& req, std::shared_ptr<res
   const std::string id = param_of(req, ":service_id");
   if (!v.at_least(53)) {
     // Below 2.53 the "id" is an action on a host's service named in the body.
-    if (id != "enable" && id != "disable" && id != "disable-log-reason")
+    const bool force_down = id == "force-down" && v.at_least(11);
+    if (id != "enable" && id != "disable" && id != "disable-log-reason" && !force_down)
       return respond_error(*r, 404, "Unknown action");
     auto body = json_request(ctx, req, *r, "compute_service_action");
     if (!body) return;
@@ -248,15 +260,30 @@ void update_service(server_context& ctx, const Request& req, std::shared_ptr<res
     const std::string reason = body->value("disabled_reason", "");
     if (id == "disable-log-reason" && reason.empty())
       return respond_error(*r, 400, "Missing disabled reason field");
+    if (force_down != body->contains("forced_down"))
+      return respond_error(*r, 400,
+                           force_down ? "Missing forced_down field"
+                                      : "Additional properties are not allowed ('forced_down' "
+                                        "was unexpected)");
+    const bool down = body->value("forced_down", false);
     with_hosts_as(
         ctx, req, r, "os_compute_api:os-services:update",
-        [&ctx, id, host, binary, reason](std::shared_ptr<responder> rr,
-                                         std::vector<host_state>& hosts, const std::string& user) {
+        [&ctx, id, host, binary, reason, force_down, down](std::shared_ptr<responder> rr,
+                                                           std::vector<host_state>& hosts,
+                                                           const std::string& user) {
           bool known = false;
           for (const auto& h : hosts) known = known || h.id == host;
           if (!known || binary != "nova-compute")
             return respond_error(*rr, 404,
                                  "Service " + binary + " on host " + host + " not found.");
+          if (force_down)
+            return change_host(
+                ctx, rr, user, host, host::force_down{down},
+                [host, binary](std::shared_ptr<responder> r3, host_state& h) {
+                  respond(*r3, 200,
+                          {{"service",
+                            {{"host", host}, {"binary", binary}, {"forced_down", h.forced_down}}}});
+                });
           set_host_enabled(ctx, rr, user, host, id == "enable", reason,
                            [host, binary, id, reason](responder& r3, host_state& h) {
                              nlohmann::json s = {{"host", host},
@@ -273,14 +300,17 @@ void update_service(server_context& ctx, const Request& req, std::shared_ptr<res
   if (!is_uuid(id)) return respond_error(*r, 400, "Invalid uuid " + id);
   const auto status = optional_text(*body, "status");
   const auto reason = optional_text(*body, "disabled_reason");
+  const std::optional<bool> down = body->contains("forced_down")
+                                       ? std::optional<bool>((*body)["forced_down"].get<bool>())
+                                       : std::nullopt;
   if (reason && status != "disabled")
     return respond_error(*r, 400,
                          "Specifying a disabled_reason is only supported when the status is "
                          "disabled.");
   with_hosts_as(
       ctx, req, r, "os_compute_api:os-services:update",
-      [&ctx, v, id, status, reason](std::shared_ptr<responder> rr, std::vector<host_state>& hosts,
-                                    const std::string& user) {
+      [&ctx, v, id, status, reason, down](std::shared_ptr<responder> rr,
+                                          std::vector<host_state>& hosts, const std::string& user) {
         for (const auto& s : services_of(hosts, v)) {
           if (s.id != id) continue;
           if (s.binary != "nova-compute")
@@ -293,19 +323,31 @@ void update_service(server_context& ctx, const Request& req, std::shared_ptr<res
             now.enabled = h.enabled;
             now.disabled_reason = h.disabled_reason;
             now.updated_us = h.updated_at_us;
+            now.forced_down = h.forced_down;
             respond(r3, 200, {{"service", service_json(now, v)}});
           };
+          // The status first, then forced_down (an admin's word that the
+          // host is down: its servers may be evacuated).
+          auto then_down = [&ctx, user, s, down, answer](std::shared_ptr<responder> r3,
+                                                         host_state& h) {
+            if (!down) return answer(*r3, h);
+            change_host(
+                ctx, r3, user, s.host, host::force_down{*down},
+                [answer](std::shared_ptr<responder> r4, host_state& after) { answer(*r4, after); });
+          };
           if (!status) {
-            // forced_down only: nothing cumulo records (its hosts
-            // are in-process and always up).
+            if (!down) return respond_error(*rr, 400, "Nothing to change.");
             host_state same;
             same.enabled = s.enabled;
             same.disabled_reason = s.disabled_reason;
             same.updated_at_us = s.updated_us;
-            return answer(*rr, same);
+            same.forced_down = s.forced_down;
+            return then_down(rr, same);
           }
-          set_host_enabled(ctx, rr, user, s.host, *status == "enabled", reason.value_or(""),
-                           answer);
+          host::command c = *status == "enabled"
+                                ? host::command{host::enable{}}
+                                : host::command{host::disable{reason.value_or("")}};
+          change_host(ctx, rr, user, s.host, std::move(c), then_down);
           return;
         }
         respond_error(*rr, 404, "Service " + id + " could not be found.");

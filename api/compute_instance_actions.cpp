@@ -51,6 +51,7 @@ constexpr action_name started_by[] = {
     {"instance.unshelve_requested", "unshelve", "compute_unshelve_instance"},
     {"instance.rescue_requested", "rescue", "compute_rescue_instance"},
     {"instance.unrescue_requested", "unrescue", "compute_unrescue_instance"},
+    {"instance.evacuation_requested", "evacuate", "compute_rebuild_instance"},
 };
 
 bool succeeds(const std::string& type) {
@@ -59,8 +60,8 @@ bool succeeds(const std::string& type) {
         "instance.paused", "instance.unpaused", "instance.suspended", "instance.resumed",
         "instance.deleted", "instance.snapshot_done", "instance.rebuilt",
         "instance.resize_finished", "instance.resize_reverted", "instance.live_migrated",
-        "instance.shelve_offloaded", "instance.unshelved", "instance.rescued",
-        "instance.unrescued"})
+        "instance.shelve_offloaded", "instance.unshelved", "instance.rescued", "instance.unrescued",
+        "instance.evacuated"})
     if (type == t) return true;
   return false;
 }

@@ -337,6 +337,57 @@ void move_server(server_context& ctx, const Request& req, std::shared_ptr<respon
       });
 }
 
+// evacuate (an admin's): {"evacuate": {host, adminPass, onSharedStorage
+// (required before 2.14, gone after), force (2.29-2.67)}}; 200 with the
+// password before 2.14, no body after. The disk is kept (the hosts share
+// the data dir), so a new password reaches no guest, as on Nova's shared
+// storage; it is answered, never recorded.
+void evacuate_server(server_context& ctx, const Request& req, std::shared_ptr<responder> r,
+                     int minor, const json& value) {
+  auto bad = [&](const std::string& why) {
+    respond_error(*r, 400, "Invalid input for field/attribute evacuate. " + why);
+  };
+  if (!value.is_object()) return bad("The body is an object.");
+  move_request move;
+  move.type = "evacuation";
+  bool shared = false;
+  std::optional<std::string> admin_pass;
+  for (const auto& [k, v] : value.items()) {
+    if (k == "host" && v.is_string() && !v.get<std::string>().empty() &&
+        v.get<std::string>().size() <= 255)
+      move.host = v.get<std::string>();
+    else if (k == "adminPass" && v.is_string() && v.get<std::string>().size() <= 255)
+      admin_pass = v.get<std::string>();
+    else if (k == "onSharedStorage" && minor < 14 && (v.is_boolean() || v.is_string()))
+      shared = v.is_boolean() ? v.get<bool>() : query_flag(v.get<std::string>());
+    else if (k == "force" && minor >= 29 && minor < 68 && v.is_boolean())
+      continue;
+    else if (k == "host" || k == "adminPass" || k == "onSharedStorage" || k == "force")
+      return bad("'" + k + "' is not valid here.");
+    else
+      return bad("Additional properties are not allowed ('" + k + "' was unexpected)");
+  }
+  if (minor < 14 && !value.contains("onSharedStorage"))
+    return bad("'onSharedStorage' is a required property");
+  if (minor < 14 && shared && admin_pass)
+    return respond_error(*r, 400, "admin password can't be changed on existing disk");
+  std::optional<std::string> answer;
+  if (minor < 14 && !shared) answer = admin_pass ? *admin_pass : random_admin_pass();
+  on_visible_server(ctx, req, r, "os_compute_api:os-evacuate",
+                    [&ctx, move, answer](std::shared_ptr<responder> rr, const token_info& t,
+                                         instance_state& s) mutable {
+                      move.instance_id = s.id;
+                      move.meta = event_metadata{rr->request_id(), t.user.id, t.is_admin()};
+                      ctx.bridge.ask<instance_state>(
+                          rr, ctx.compute,
+                          [answer](responder& r4, instance_state&) {
+                            if (answer) return respond(r4, 200, {{"adminPass", *answer}});
+                            respond(r4, 200, no_body);
+                          },
+                          move_atom::value, std::move(move));
+                    });
+}
+
 // rescue: {"rescue": null or {adminPass, rescue_image_ref}}; 200 with the
 // password (never recorded: a secret).
 void rescue_server(server_context& ctx, const Request& req, std::shared_ptr<responder> r,
@@ -480,6 +531,7 @@ void add_server_action_routes(Pistache::Rest::Router& router, server_context& ct
         if (key == "resize" || key == "migrate" || key == "os-migrateLive")
           return move_server(ctx, req, r, minor, key, value);
         if (key == "rescue") return rescue_server(ctx, req, r, value);
+        if (key == "evacuate") return evacuate_server(ctx, req, r, minor, value);
         if (key == "shelve")
           return on_visible_server(
               ctx, req, r, "os_compute_api:os-shelve:shelve",

@@ -128,9 +128,9 @@ json server_detail(const instance_state& s, const server_view& v) {
     j["OS-EXT-SRV-ATTR:hypervisor_hostname"] = s.node.empty() ? json(nullptr) : json(s.node);
     j["OS-EXT-SRV-ATTR:instance_name"] = "instance-" + s.id.substr(0, 8);
     if (v.minor >= 3) {
-      // The reservation id of a multiple create is not kept by the
-      // instance's events yet: "" (see the servers README section).
-      j["OS-EXT-SRV-ATTR:reservation_id"] = "";
+      // The create request's reservation ("" for servers made before it
+      // was kept); the index within a multiple create is not kept.
+      j["OS-EXT-SRV-ATTR:reservation_id"] = s.reservation_id;
       j["OS-EXT-SRV-ATTR:launch_index"] = 0;
       j["OS-EXT-SRV-ATTR:hostname"] = hostname_of(s.name);
       j["OS-EXT-SRV-ATTR:kernel_id"] = "";

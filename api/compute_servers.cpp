@@ -311,6 +311,8 @@ void create_server(server_context& ctx, const Request& req, std::shared_ptr<resp
         // The client's own password is answered back as Nova does; only a
         // missing one is made up. Never recorded (a secret stays out of the log).
         answer.admin_pass = optional_text(s, "adminPass").value_or(random_admin_pass());
+        base.admin_pass = answer.admin_pass;
+        base.reservation_id = answer.reservation_id;
         if (!parse_networks(*rr, s, minor, create)) return;
         create.flavor_ref = flavor_ref;
         create.image_ref = *image_ref;
@@ -342,10 +344,29 @@ struct list_query {
   // Regular expressions, compiled once per request (RE2: linear time).
   std::shared_ptr<const search_pattern> name, ip;
   std::optional<std::int64_t> changes_since;
+  std::optional<std::string> reservation_id;
+  // 2.26's tag filters, each a comma-separated list: all of tags, any of
+  // tags-any, not all of not-tags, none of not-tags-any.
+  std::vector<std::string> tags, tags_any, not_tags, not_tags_any;
   bool all_tenants = false;
 };
 
-std::optional<list_query> parse_list_query(responder& r, const Request& req) {
+std::vector<std::string> tag_list(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t from = 0;
+  while (from <= text.size()) {
+    const auto comma = std::min(text.find(',', from), text.size());
+    if (comma > from) out.push_back(text.substr(from, comma - from));
+    from = comma + 1;
+  }
+  return out;
+}
+
+bool has_tag(const instance_state& s, const std::string& tag) {
+  return std::find(s.tags.begin(), s.tags.end(), tag) != s.tags.end();
+}
+
+std::optional<list_query> parse_list_query(responder& r, const Request& req, int minor) {
   list_query q;
   auto params = query_params(req);
   auto take = [&](const char* key) -> std::optional<std::string> {
@@ -387,6 +408,13 @@ std::optional<list_query> parse_list_query(responder& r, const Request& req) {
     }
   }
   if (auto at = take("all_tenants")) q.all_tenants = at->empty() || query_flag(*at);
+  q.reservation_id = take("reservation_id");
+  if (minor >= 26) {
+    q.tags = tag_list(take("tags").value_or(""));
+    q.tags_any = tag_list(take("tags-any").value_or(""));
+    q.not_tags = tag_list(take("not-tags").value_or(""));
+    q.not_tags_any = tag_list(take("not-tags-any").value_or(""));
+  }
   return q;
 }
 
@@ -416,12 +444,23 @@ bool matches(const instance_state& s, const list_query& q, const token_info& t) 
   }
   if (admin && q.host && s.host != *q.host) return false;  // a member's host filter is ignored
   if (q.changes_since && s.updated_at_us < *q.changes_since) return false;
+  if (q.reservation_id && s.reservation_id != *q.reservation_id) return false;
+  auto all_of = [&](const std::vector<std::string>& tags) {
+    return std::all_of(tags.begin(), tags.end(), [&](const auto& t) { return has_tag(s, t); });
+  };
+  auto any_of = [&](const std::vector<std::string>& tags) {
+    return std::any_of(tags.begin(), tags.end(), [&](const auto& t) { return has_tag(s, t); });
+  };
+  if (!all_of(q.tags)) return false;
+  if (!q.tags_any.empty() && !any_of(q.tags_any)) return false;
+  if (!q.not_tags.empty() && all_of(q.not_tags)) return false;
+  if (any_of(q.not_tags_any)) return false;
   return true;
 }
 
 void list_servers(server_context& ctx, const Request& req, std::shared_ptr<responder> r,
                   bool detail, int minor) {
-  auto q = parse_list_query(*r, req);
+  auto q = parse_list_query(*r, req, minor);
   if (!q) return;
   const std::string url = compute_url(req, ctx);
   const std::string path = servers_path + (detail ? "/detail" : "");

@@ -111,7 +111,7 @@ nlohmann::json hypervisor_json(const std::vector<host_state>& ordered, const hos
                                microversion v, bool detail, const domain_counts& domains) {
   nlohmann::json j = {{"id", hypervisor_id(ordered, h, v)},
                       {"hypervisor_hostname", h.hypervisor_hostname},
-                      {"state", "up"},
+                      {"state", h.forced_down ? "down" : "up"},
                       {"status", h.enabled ? "enabled" : "disabled"}};
   if (!detail) return j;
   j["hypervisor_type"] = h.hypervisor_type;

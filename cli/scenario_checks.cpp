@@ -176,11 +176,14 @@ std::string expect(session& s, const scenario_step&, const json& p, const variab
          (p.contains("status") ? " " + str(p, "status") : "");
 }
 
-// request: a raw REST call, its status and fields of its JSON answer.
+// request: a raw REST call (at a compute microversion, if given), its
+// status and fields of its JSON answer.
 std::string request(session& s, const scenario_step&, const json& p, const variables&) {
   const std::string method = str(p, "method");
   const std::string path = str(p, "path");
   std::map<std::string, std::string> headers;
+  if (p.contains("microversion"))
+    headers["OpenStack-API-Version"] = "compute " + str(p, "microversion");
   std::string body;
   if (p.contains("body")) {
     body = p["body"].is_string() ? p["body"].get<std::string>() : p["body"].dump();

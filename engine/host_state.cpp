@@ -163,6 +163,11 @@ struct decider {
     if (s.enabled) return events{};
     return events{host_enabled{}};
   }
+  decision<host_event> operator()(const host::force_down& c) const {
+    if (!s.exists()) return not_found(s);
+    if (s.forced_down == c.down) return events{};
+    return events{host_forced_down{c.down}};
+  }
 };
 
 struct applier {
@@ -231,6 +236,10 @@ struct applier {
     s.enabled = true;
     s.disabled_reason.clear();
   }
+  void operator()(const host_forced_down& e) {
+    expect_registered(e.type_name);
+    s.forced_down = e.forced_down;
+  }
 };
 
 }  // namespace
@@ -259,6 +268,7 @@ void to_json(nlohmann::json& j, const host_state& s) {
   j["disk_allocation_ratio"] = s.disk_allocation_ratio;
   j["enabled"] = s.enabled;
   j["disabled_reason"] = s.enabled ? nlohmann::json(nullptr) : nlohmann::json(s.disabled_reason);
+  j["forced_down"] = s.forced_down;
   j["claims"] = nlohmann::json::object();
   for (const auto& [id, c] : s.claims)
     j["claims"][id] = {{"vcpus", c.vcpus}, {"memory_mb", c.memory_mb}, {"disk_gb", c.disk_gb}};

@@ -98,8 +98,18 @@ struct host_enabled {
   CUMULO_EMPTY_PAYLOAD
 };
 
+// An admin says the host is down (Nova's forced_down, os-services 2.11):
+// fenced, its guests no longer running, so its servers may be evacuated;
+// the scheduler passes it over until it is up again.
+struct host_forced_down {
+  static constexpr const char* type_name = "host.forced_down";
+  static constexpr int schema_version = 1;
+  bool forced_down = true;
+  MSGPACK_DEFINE_MAP(forced_down)
+};
+
 using host_event = std::variant<host_registered, host_updated, host_claimed, host_released,
-                                host_disabled, host_enabled, host_claim_moved>;
+                                host_disabled, host_enabled, host_claim_moved, host_forced_down>;
 
 // --- state ---
 struct host_claim {
@@ -121,6 +131,7 @@ struct host_state : resource_meta {
   double disk_allocation_ratio = 1.0;
   bool enabled = true;
   std::string disabled_reason;
+  bool forced_down = false;
   std::map<std::string, host_claim> claims;  // by instance id
 
   // Usage is the sum of the claims (Nova's *_used of a hypervisor).
@@ -181,7 +192,11 @@ struct move_claim {
   std::string from;
   std::string to;
 };
-using command = std::variant<register_host, claim, release, disable, enable, move_claim>;
+struct force_down {
+  bool down = true;
+};
+using command =
+    std::variant<register_host, claim, release, disable, enable, move_claim, force_down>;
 }  // namespace host
 
 struct host_machine {

@@ -275,17 +275,28 @@ const rule resize_rule{"resize", {vm_states::active, vm_states::stopped}, {task_
 const rule migrate_rule{"migrate", {vm_states::active, vm_states::stopped}, {task_states::none}};
 const rule live_migrate_rule{
     "os-migrateLive", {vm_states::active, vm_states::paused}, {task_states::none}};
+// An evacuation is scheduled from rebuilding (nova/compute/api.py evacuate).
 const rule schedule_migration_rule{
-    "schedule_migration", {}, {task_states::resize_prep, task_states::migrating}};
+    "schedule_migration",
+    {},
+    {task_states::resize_prep, task_states::migrating, task_states::rebuilding}};
 const rule finish_resize_rule{"finish_resize", {}, {task_states::resize_migrating}};
 const rule confirm_resize_rule{"confirmResize", {vm_states::resized}, {task_states::none}};
 const rule revert_resize_rule{"revertResize", {vm_states::resized}, {task_states::none}};
 const rule complete_revert_rule{"complete_revert", {}, {task_states::resize_reverting}};
 const rule complete_live_rule{"complete_live_migration", {}, {task_states::migrating}};
-const rule fail_migration_rule{
-    "fail_migration",
-    {},
-    {task_states::resize_prep, task_states::resize_migrating, task_states::migrating}};
+const rule fail_migration_rule{"fail_migration",
+                               {},
+                               {task_states::resize_prep, task_states::resize_migrating,
+                                task_states::migrating, task_states::rebuilding}};
+// Evacuate: an admin's, not held by the lock; from a server that ran on a
+// host (Nova's check_instance_state ACTIVE, STOPPED, ERROR).
+const rule evacuate_rule{"evacuate",
+                         {vm_states::active, vm_states::stopped, vm_states::error},
+                         {task_states::none},
+                         true,
+                         true};
+const rule complete_evacuation_rule{"complete_evacuation", {}, {task_states::rebuild_spawning}};
 // Shelve, shelve_offload, unshelve (nova/compute/api.py).
 const rule shelve_rule{
     "shelve",
@@ -316,6 +327,16 @@ const rule complete_unrescue_rule{"complete_unrescue", {}, {task_states::unrescu
 
 bool live_migration(const instance_state& s) {
   return s.migration && s.migration->type == "live-migration";
+}
+
+bool evacuation(const instance_state& s) {
+  return s.migration && s.migration->type == "evacuation";
+}
+
+// Nova's status of a move that failed on a host: "failed" for live
+// migrations and evacuations, "error" for the others.
+const char* failed_status(const instance_state& s) {
+  return live_migration(s) || evacuation(s) ? "failed" : "error";
 }
 
 domain_error not_found(const instance_state& s) {
@@ -407,11 +428,26 @@ struct decider {
       return make_domain_error(
           errc::bad_request,
           "The number of tags exceeded the per-server limit " + std::to_string(max_instance_tags));
-    return events{instance_requested{
-        c.name, c.project_id, c.user_id, c.flavor, c.image_id, c.networks, c.key_name, c.metadata,
-        c.user_data, c.availability_zone, c.security_groups, c.description.value_or(""),
-        c.description.has_value(), c.access_ip_v4, c.access_ip_v6, tags, c.server_group_id,
-        c.server_group_policy, c.max_server_per_host}};
+    return events{instance_requested{c.name,
+                                     c.project_id,
+                                     c.user_id,
+                                     c.flavor,
+                                     c.image_id,
+                                     c.networks,
+                                     c.key_name,
+                                     c.metadata,
+                                     c.user_data,
+                                     c.availability_zone,
+                                     c.security_groups,
+                                     c.description.value_or(""),
+                                     c.description.has_value(),
+                                     c.access_ip_v4,
+                                     c.access_ip_v6,
+                                     tags,
+                                     c.server_group_id,
+                                     c.server_group_policy,
+                                     c.max_server_per_host,
+                                     c.reservation_id}};
   }
   decision<instance_event> operator()(const instance::stop&) const {
     return guarded(stop_rule, instance_stop_requested{});
@@ -630,7 +666,23 @@ struct decider {
     return d;
   }
   decision<instance_event> operator()(const instance::fail_migration& c) const {
-    return guarded(fail_migration_rule, instance_migration_failed{c.reason, c.at_us});
+    auto d = guarded(fail_migration_rule, instance_migration_failed{c.reason, c.at_us});
+    if (d && s.task_state == task_states::rebuilding && !evacuation(s))
+      return make_domain_error(errc::conflict, "A rebuild is not a move.");
+    return d;
+  }
+  decision<instance_event> operator()(const instance::evacuate& c) const {
+    if (c.migration_id.empty())
+      return make_domain_error(errc::bad_request, "An evacuation needs a migration id.");
+    return guarded(evacuate_rule, instance_evacuation_requested{c.migration_id, c.host, c.at_us});
+  }
+  decision<instance_event> operator()(const instance::complete_evacuation& c) const {
+    if (c.power != power_states::running && c.power != power_states::shutdown)
+      return make_domain_error(errc::bad_request, "An evacuation ends running or shut down.");
+    auto d = guarded(complete_evacuation_rule, instance_evacuated{to_string(c.power), c.at_us});
+    if (d && !evacuation(s))
+      return make_domain_error(errc::conflict, "No evacuation is under way.");
+    return d;
   }
 
   // --- shelve ---
@@ -804,6 +856,7 @@ struct applier {
     s.server_group_id = e.server_group_id;
     s.server_group_policy = e.server_group_policy;
     s.max_server_per_host = e.max_server_per_host;
+    s.reservation_id = e.reservation_id;
     s.vm_state = vm_states::building;
     s.task_state = task_states::scheduling;
     s.power_state = power_states::nostate;
@@ -861,7 +914,7 @@ struct applier {
   }
   void operator()(const instance_error& e) {
     expect_live(e.type_name);
-    end_migration(live_migration(s) ? "failed" : "error", e.failed_at);
+    end_migration(failed_status(s), e.failed_at);
     s.vm_state = vm_states::error;
     s.task_state = task_states::none;
     s.reboot.reset();
@@ -1043,6 +1096,14 @@ struct applier {
     auto& m = migration(e.type_name);
     m.dest_host = e.host;
     m.updated_at_us = e.at;
+    if (m.type == "evacuation") {
+      // The server belongs to its new host from here (Nova's rebuild on
+      // the destination sets instance.host before it spawns).
+      m.status = "pre-migrating";
+      s.host = s.node = e.host;
+      s.task_state = task_states::rebuild_spawning;
+      return;
+    }
     const bool live = m.type == "live-migration";
     m.status = live ? "running" : "migrating";
     s.task_state = live ? task_states::migrating : task_states::resize_migrating;
@@ -1150,6 +1211,21 @@ struct applier {
     expect(complete_unrescue_rule, e.type_name);
     settle(vm_states::active, power_states::running);
     s.rescue_image_id.clear();
+  }
+  void operator()(const instance_evacuation_requested& e) {
+    expect(evacuate_rule, e.type_name);
+    s.task_state = task_states::rebuilding;
+    s.migration = instance::migration{e.migration_id, "evacuation", "accepted", s.host, e.host,
+                                      s.flavor,       s.flavor,     s.vm_state, e.at,   e.at};
+  }
+  void operator()(const instance_evacuated& e) {
+    expect(complete_evacuation_rule, e.type_name);
+    migration(e.type_name);
+    settle(power_of(e.power_state, e.type_name) == power_states::running ? vm_states::active
+                                                                         : vm_states::stopped,
+           power_of(e.power_state, e.type_name));
+    s.fault.reset();
+    end_migration("done", e.at);
   }
   void operator()(const instance_security_groups_set& e) {
     expect_live(e.type_name);
@@ -1272,6 +1348,7 @@ void to_json(nlohmann::json& j, const instance_state& s) {
   j["locked_reason"] = s.locked_reason;
   j["snapshot_image_id"] = s.snapshot_image_id;
   j["server_group_id"] = s.server_group_id;
+  j["reservation_id"] = s.reservation_id;
   j["migration"] = nullptr;
   if (s.migration) j["migration"] = *s.migration;
   j["migrations"] = s.migrations;

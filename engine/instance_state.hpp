@@ -187,10 +187,13 @@ struct instance_requested {
   std::string server_group_id;
   std::string server_group_policy;
   std::int64_t max_server_per_host = 0;
+  // The create request's reservation ("r-..."), shared by the servers one
+  // POST made; "" in events written before it was kept.
+  std::string reservation_id;
   MSGPACK_DEFINE_MAP(name, project_id, user_id, flavor, image_id, networks, key_name, metadata,
                      user_data, availability_zone, security_groups, description, has_description,
                      access_ip_v4, access_ip_v6, tags, server_group_id, server_group_policy,
-                     max_server_per_host)
+                     max_server_per_host, reservation_id)
 };
 
 struct instance_scheduled {
@@ -670,6 +673,28 @@ struct instance_unrescued {
   CUMULO_EMPTY_PAYLOAD
 };
 
+// Evacuate (an admin's, from a host that is down): a migration of type
+// "evacuation" (Nova's statuses accepted, pre-migrating, done, error,
+// failed); task rebuilding until a host is chosen (migration_scheduled),
+// then rebuild_spawning on it. The disk is kept: the hosts of one cloud
+// share its data dir, as Nova's evacuate on shared storage.
+struct instance_evacuation_requested {
+  static constexpr const char* type_name = "instance.evacuation_requested";
+  static constexpr int schema_version = 1;
+  std::string migration_id;
+  std::string host;  // the admin's host, "" for the scheduler's choice
+  std::int64_t at = 0;
+  MSGPACK_DEFINE_MAP(migration_id, host, at)
+};
+
+struct instance_evacuated {
+  static constexpr const char* type_name = "instance.evacuated";
+  static constexpr int schema_version = 1;
+  std::string power_state;  // "running", or "shutdown" for a stopped server
+  std::int64_t at = 0;
+  MSGPACK_DEFINE_MAP(power_state, at)
+};
+
 // A transitional operation was interrupted (e.g. by a restart): the task
 // goes back to none and the vm_state stays what it was.
 struct instance_task_aborted {
@@ -709,7 +734,8 @@ using instance_event = std::variant<
     instance_shelve_requested, instance_shelved, instance_shelve_offload_requested,
     instance_shelve_offloaded, instance_unshelve_requested, instance_unshelve_scheduled,
     instance_unshelved, instance_unshelve_failed, instance_rescue_requested, instance_rescued,
-    instance_unrescue_requested, instance_unrescued>;
+    instance_unrescue_requested, instance_unrescued, instance_evacuation_requested,
+    instance_evacuated>;
 
 // --- state ---
 struct instance_state : resource_meta {
@@ -741,6 +767,7 @@ struct instance_state : resource_meta {
   std::string locked_by;          // "owner" | "admin" while locked
   std::string locked_reason;      // "" when none was given
   std::string snapshot_image_id;  // the image a snapshot in progress goes to
+  std::string reservation_id;     // the create request's ("r-..."), "" before it was kept
   std::string server_group_id;    // "" when in none
   std::string server_group_policy;
   std::int64_t max_server_per_host = 0;
@@ -785,6 +812,12 @@ struct request {
   std::string server_group_id;
   std::string server_group_policy;
   std::int64_t max_server_per_host = 0;
+  std::string reservation_id;
+  // The server's password (given or made up by the API): offered to the
+  // guest through its config drive at the first spawn, never recorded (a
+  // secret stays out of the log), so a restart before the build ends
+  // forgets it, as Nova's build request does.
+  std::string admin_pass;
 };
 struct stop {};
 struct start {};
@@ -925,6 +958,16 @@ struct rescue {
 struct complete_rescue {};
 struct unrescue {};
 struct complete_unrescue {};
+// evacuate: the door made the migration's id and checked the source is down.
+struct evacuate {
+  std::string migration_id;
+  std::string host;  // "" for the scheduler's choice
+  std::int64_t at_us = 0;
+};
+struct complete_evacuation {
+  power_states power = power_states::running;
+  std::int64_t at_us = 0;
+};
 
 // Progress commands: what the instance's actor reports as the launch and
 // each operation go on. Refused (conflict) in a state they cannot follow.
@@ -976,18 +1019,17 @@ struct sync_power {
   std::string source;
 };
 
-using command =
-    std::variant<request, stop, start, reboot, pause, unpause, suspend, resume, rename, remove,
-                 schedule, bind_port, unbind_port, spawn, mark_active, fail, complete_stop,
-                 complete_start, complete_reboot, complete_pause, complete_unpause,
-                 complete_suspend, complete_resume, complete_delete, abort_task, reschedule,
-                 sync_power, update, set_metadata, delete_metadata, set_tags, add_tag, remove_tag,
-                 lock, unlock, set_security_groups, snapshot, snapshot_taken, snapshot_uploading,
-                 complete_snapshot, rebuild, rebuild_spawning, complete_rebuild, resize,
-                 live_migrate, schedule_migration, finish_resize, confirm_resize, revert_resize,
-                 complete_revert, complete_live_migration, fail_migration, shelve, shelve_offload,
-                 complete_shelve_offload, unshelve, schedule_unshelve, complete_unshelve,
-                 fail_unshelve, rescue, complete_rescue, unrescue, complete_unrescue>;
+using command = std::variant<
+    request, stop, start, reboot, pause, unpause, suspend, resume, rename, remove, schedule,
+    bind_port, unbind_port, spawn, mark_active, fail, complete_stop, complete_start,
+    complete_reboot, complete_pause, complete_unpause, complete_suspend, complete_resume,
+    complete_delete, abort_task, reschedule, sync_power, update, set_metadata, delete_metadata,
+    set_tags, add_tag, remove_tag, lock, unlock, set_security_groups, snapshot, snapshot_taken,
+    snapshot_uploading, complete_snapshot, rebuild, rebuild_spawning, complete_rebuild, resize,
+    live_migrate, schedule_migration, finish_resize, confirm_resize, revert_resize, complete_revert,
+    complete_live_migration, fail_migration, shelve, shelve_offload, complete_shelve_offload,
+    unshelve, schedule_unshelve, complete_unshelve, fail_unshelve, rescue, complete_rescue,
+    unrescue, complete_unrescue, evacuate, complete_evacuation>;
 
 // Nova's check_instance_lock: a locked server refuses the actions that
 // check it (409 "Instance I is locked") to anyone but an admin.

@@ -497,7 +497,8 @@ const std::map<std::string, std::string>& default_rules() {
           "os_compute_api:os-migrate-server:migrate:host",
           "os_compute_api:os-migrate-server:migrate_live",
           "os_compute_api:os-shelve:shelve_offload", "os_compute_api:os-migrations:index",
-          "os_compute_api:servers:migrations:index", "os_compute_api:servers:migrations:show"})
+          "os_compute_api:servers:migrations:index", "os_compute_api:servers:migrations:show",
+          "os_compute_api:os-evacuate"})
       r[name] = admin;
     r["os_compute_api:os-simple-tenant-usage:list"] = admin;
     r["os_compute_api:os-simple-tenant-usage:show"] = "rule:project_member_or_admin";

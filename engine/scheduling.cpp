@@ -12,6 +12,7 @@ request_spec make_request_spec(const std::string& instance_id, const instance::f
 
 std::optional<std::string> compute_filter(const host_state& h, const request_spec&) {
   if (!h.exists()) return std::string("host is not registered");
+  if (h.forced_down) return std::string("host is down");
   if (h.enabled) return std::nullopt;
   if (h.disabled_reason.empty()) return std::string("host is disabled");
   return "host is disabled: " + h.disabled_reason;

@@ -59,6 +59,7 @@ void write_config_drive(const std::filesystem::path& iso, const config_drive_con
                          {"project_id", c.project_id},
                          {"launch_index", 0},
                          {"meta", c.metadata}};
+  if (!c.admin_pass.empty()) meta["admin_pass"] = c.admin_pass;
   write_file(latest / "meta_data.json", meta.dump());
   if (!c.user_data_base64.empty()) write_file(latest / "user_data", decoded(c.user_data_base64));
   std::vector<std::string> argv{tool};

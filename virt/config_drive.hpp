@@ -19,6 +19,7 @@ struct config_drive_content {
   std::string project_id;
   std::map<std::string, std::string> metadata;
   std::string user_data_base64;  // as the API received it; "" for none
+  std::string admin_pass;        // meta_data.json's admin_pass, as Nova's; "" for none
 };
 
 // Nova's hostname of a server: its name in lower case, characters other

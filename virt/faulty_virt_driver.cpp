@@ -78,6 +78,10 @@ std::map<std::string, power_states> faulty_virt_driver::power_states_all() {
   check("power_states_all");
   return inner_->power_states_all();
 }
+domain_diagnostics faulty_virt_driver::diagnostics(const std::string& id) {
+  check("diagnostics");
+  return inner_->diagnostics(id);
+}
 std::string faulty_virt_driver::console_output(const std::string& id, std::size_t max_lines,
                                                std::size_t max_bytes) {
   check("console_output");

@@ -32,6 +32,7 @@ class faulty_virt_driver : public virt_driver {
   void undefine(const std::string& instance_id) override;
   power_states power_state(const std::string& instance_id) override;
   std::map<std::string, power_states> power_states_all() override;
+  domain_diagnostics diagnostics(const std::string& instance_id) override;
   std::string console_output(const std::string& instance_id, std::size_t max_lines,
                              std::size_t max_bytes) override;
   // Not faulted: the listener and the sweep are the cloud's own, not calls

@@ -98,6 +98,7 @@ class libvirt_driver final : public virt_driver {
   void undefine(const std::string& instance_id) override;
   power_states power_state(const std::string& instance_id) override;
   std::map<std::string, power_states> power_states_all() override;
+  domain_diagnostics diagnostics(const std::string& instance_id) override;
   std::string console_output(const std::string& instance_id, std::size_t max_lines,
                              std::size_t max_bytes = 64 * 1024) override;
   // The test driver's domains have no disk: their snapshot is a copy of

@@ -75,6 +75,7 @@ struct domain_spec {
   std::string user_data;  // base64, as the API received it
   std::map<std::string, std::string> metadata;
   std::string availability_zone;
+  std::string admin_pass;  // the first spawn's password ("" for none): a secret, never logged
   // A move (resize, migration) or the end of a rescue: the instance's disk,
   // when it has one, is used again (grown to disk_gb), not made anew.
   bool keep_disk = false;
@@ -85,6 +86,30 @@ struct domain_spec {
   // attached second.
   std::string rescue_image_path;
   std::string rescue_image_format = "raw";
+};
+
+// What the hypervisor measures of a domain (Nova's server diagnostics):
+// counters since the domain started, in the units libvirt gives.
+struct domain_diagnostics {
+  power_states state = power_states::nostate;
+  std::string hypervisor;  // libvirt's virt type: "kvm", "qemu", "test"
+  bool config_drive = false;
+  int vcpus = 0;
+  std::int64_t memory_max_kib = 0;
+  std::int64_t memory_used_kib = 0;        // the QEMU process's resident set, else the balloon
+  std::vector<std::int64_t> vcpu_time_ns;  // per vCPU; empty when the driver has none
+  struct nic {
+    std::string name;  // the host's side (vnetN)
+    std::int64_t rx_octets = 0, rx_errors = 0, rx_drop = 0, rx_packets = 0;
+    std::int64_t tx_octets = 0, tx_errors = 0, tx_drop = 0, tx_packets = 0;
+  };
+  std::vector<nic> nics;  // in the domain's order (the instance's ports' order)
+  struct disk {
+    std::string name;  // vda, vdb, ...
+    std::int64_t read_bytes = 0, read_requests = 0, write_bytes = 0, write_requests = 0;
+    std::int64_t errors = 0;
+  };
+  std::vector<disk> disks;
 };
 
 // Told the current power state of an instance's domain when libvirt
@@ -123,6 +148,8 @@ class virt_driver {
   virtual power_states power_state(const std::string& instance_id) = 0;
   // Every instance domain of the host, by instance id.
   virtual std::map<std::string, power_states> power_states_all() = 0;
+  // The domain's counters; state nostate when the instance has none.
+  virtual domain_diagnostics diagnostics(const std::string& instance_id) = 0;
   // The last `max_lines` lines of the console (all when 0), at most
   // `max_bytes` from the end.
   virtual std::string console_output(const std::string& instance_id, std::size_t max_lines,

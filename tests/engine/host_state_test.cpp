@@ -182,6 +182,19 @@ TEST(HostState, DisableAndEnable) {
   expect_refused(fresh(), host::enable{}, errc::not_found, "Compute host h1 could not be found.");
 }
 
+TEST(HostState, ForcedDownAndUpAgainOnceEach) {
+  auto s = run(registered(), host::force_down{true});
+  EXPECT_TRUE(s.forced_down);
+  EXPECT_TRUE(s.enabled) << "down is not disabled";
+  auto again = M::decide(s, host::force_down{true});
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again.value().empty());
+  s = run(s, host::force_down{false});
+  EXPECT_FALSE(s.forced_down);
+  expect_refused(fresh(), host::force_down{true}, errc::not_found,
+                 "Compute host h1 could not be found.");
+}
+
 TEST(HostState, ApplyRejectsEventsThatCannotHappen) {
   EXPECT_THROW(M::apply(fresh(), host_claimed{"i1", 1, 1, 1}), invalid_event);
   EXPECT_THROW(M::apply(fresh(), host_updated{}), invalid_event);
@@ -204,6 +217,7 @@ TEST(HostState, EveryEventRoundTripsThroughTheCodecAndFold) {
       host_enabled{},
       host_claim_moved{"i1", "m1"},
       host_released{"m1"},
+      host_forced_down{true},
   };
   ASSERT_EQ(history.size(), std::variant_size_v<host_event>);
   auto s = fresh();
@@ -235,7 +249,8 @@ TEST(HostState, EveryEventRoundTripsThroughTheCodecAndFold) {
   }
   EXPECT_TRUE(s.enabled);
   EXPECT_TRUE(s.claims.empty());
-  EXPECT_EQ(s.version, 7);
+  EXPECT_TRUE(s.forced_down);
+  EXPECT_EQ(s.version, 8);
 }
 
 TEST(HostState, JsonViewShowsUsage) {

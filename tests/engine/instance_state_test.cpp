@@ -758,6 +758,62 @@ TEST(InstanceState, ShelveSnapshotsThenOffloadsAndUnshelveSchedulesAgain) {
   EXPECT_EQ(api_status(run(snap, instance::complete_snapshot{})), "ACTIVE");
 }
 
+TEST(InstanceState, EvacuateRebuildsTheServerOnAnotherHostAsItWas) {
+  auto s = run(active(), instance::evacuate{"m1", "h3", 10});
+  expect_states(s, vm_states::active, task_states::rebuilding, power_states::running, "REBUILD");
+  EXPECT_EQ(s.migration->type, "evacuation");
+  EXPECT_EQ(s.migration->status, "accepted");
+  EXPECT_EQ(s.migration->dest_host, "h3") << "the admin's host, for the scheduler";
+  EXPECT_EQ(s.host, "h1") << "still on its host until another is chosen";
+  s = run(s, instance::schedule_migration{"h3", {{"h1", "the instance is on this host"}}, 11});
+  EXPECT_EQ(s.host, "h3");
+  EXPECT_EQ(s.migration->status, "pre-migrating");
+  EXPECT_EQ(s.task_state, task_states::rebuild_spawning);
+  s = run(s, instance::complete_evacuation{power_states::running, 12});
+  expect_states(s, vm_states::active, task_states::none, power_states::running, "ACTIVE");
+  EXPECT_FALSE(s.migration);
+  EXPECT_EQ(s.migrations.back().status, "done");
+  EXPECT_EQ(s.migrations.back().source_host, "h1");
+
+  // A stopped server stays stopped; one in ERROR comes back ACTIVE.
+  auto off = run(stopped(), instance::evacuate{"m2", "", 10});
+  off = run(off, instance::schedule_migration{"h2", {}, 11});
+  off = run(off, instance::complete_evacuation{power_states::shutdown, 12});
+  expect_states(off, vm_states::stopped, task_states::none, power_states::shutdown, "SHUTOFF");
+  auto broken = run(active(), instance::fail{"lost", 500, "", 5});
+  broken = run(broken, instance::evacuate{"m3", "", 10});
+  broken = run(broken, instance::schedule_migration{"h2", {}, 11});
+  broken = run(broken, instance::complete_evacuation{power_states::running, 12});
+  EXPECT_EQ(api_status(broken), "ACTIVE");
+  EXPECT_FALSE(broken.fault);
+}
+
+TEST(InstanceState, AnEvacuationThatFindsNoHostLeavesTheServerAndOneThatBreaksIsError) {
+  auto s = run(active(), instance::evacuate{"m1", "", 10});
+  s = run(s, instance::fail_migration{"No valid host was found.", 11});
+  expect_states(s, vm_states::active, task_states::none, power_states::running, "ACTIVE");
+  EXPECT_EQ(s.host, "h1");
+  EXPECT_EQ(s.migrations.back().status, "error");
+  auto broke = run(active(), instance::evacuate{"m2", "", 10});
+  broke = run(broke, instance::schedule_migration{"h2", {}, 11});
+  broke = run(broke, instance::fail{"spawn failed", 500, "", 12});
+  EXPECT_EQ(api_status(broke), "ERROR");
+  EXPECT_EQ(broke.host, "h2");
+  EXPECT_EQ(broke.migrations.back().status, "failed");
+  // Nova's states; a plain rebuild is not a move to fail; the lock does
+  // not hold an admin's evacuate.
+  expect_refused(paused(), instance::evacuate{"m3", "", 1}, errc::conflict,
+                 "Cannot 'evacuate' instance i1 while it is in vm_state paused");
+  auto rebuilding = run(active(), instance::rebuild{"img2", "", {}, {}, "", "", {}, {}});
+  expect_refused(rebuilding, instance::fail_migration{"x", 1}, errc::conflict,
+                 "A rebuild is not a move.");
+  expect_refused(run(rebuilding, instance::rebuild_spawning{}),
+                 instance::complete_evacuation{power_states::running, 1}, errc::conflict,
+                 "No evacuation is under way.");
+  auto locked = run(active(), instance::lock{true, ""});
+  EXPECT_FALSE(instance::check_lock(locked, instance::evacuate{"m4", "", 1}, false));
+}
+
 TEST(InstanceState, RescueAndUnrescue) {
   auto s = run(stopped(), instance::rescue{"img-r"});
   EXPECT_EQ(s.task_state, task_states::rescuing);
@@ -896,6 +952,9 @@ TEST(InstanceState, EveryEventRoundTripsThroughTheCodecAndFold) {
       instance_rescued{},
       instance_unrescue_requested{},
       instance_unrescued{},
+      instance_evacuation_requested{"m5", "", 25},
+      instance_migration_scheduled{"h2", {}, 26},
+      instance_evacuated{"running", 27},
       instance_shelve_requested{"img-shelf", "vm3-shelved"},
       instance_snapshot_taken{},
       instance_snapshot_uploading{},
@@ -966,6 +1025,11 @@ TEST(InstanceState, EveryEventRoundTripsThroughTheCodecAndFold) {
     }
     if (n.type == "instance.unlocked") {
       EXPECT_FALSE(s.locked);
+    }
+    if (n.type == "instance.evacuated") {
+      EXPECT_EQ(s.host, "h2");
+      EXPECT_EQ(s.migrations.back().type, "evacuation");
+      EXPECT_EQ(s.migrations.back().status, "done");
     }
     if (n.type == "instance.error") {
       EXPECT_EQ(s.fault->details, "trace");

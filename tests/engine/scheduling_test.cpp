@@ -33,6 +33,8 @@ TEST(Scheduling, FiltersSayWhyAHostDoesNotPass) {
   EXPECT_EQ(compute_filter(h, spec(1, 1, 1)), "host is disabled: maintenance");
   h.disabled_reason = "";
   EXPECT_EQ(compute_filter(h, spec(1, 1, 1)), "host is disabled");
+  h.forced_down = true;
+  EXPECT_EQ(compute_filter(h, spec(1, 1, 1)), "host is down") << "down says more than disabled";
   host_state unregistered;
   unregistered.id = "h9";
   EXPECT_EQ(compute_filter(unregistered, spec(1, 1, 1)), "host is not registered");

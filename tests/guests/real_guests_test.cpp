@@ -473,18 +473,22 @@ TEST_F(RealGuests, ASnapshotOfARunningGuestBootsWithItsDisk) {
   const std::string net = make_network(admin_token, "snapshots", "10.78.0.0/24");
   networks.push_back(net);
   const std::string mark = "CUMULO-MARK-4711";
+  // It also says the password its config drive offers (Nova's admin_pass
+  // in meta_data.json; the test image leaves the drive mounted).
   const std::string write =
       "#!/bin/sh\necho " + mark +
-      " | dd of=/dev/vda bs=512 seek=2048 conv=fsync 2>/dev/null\necho CUMULO-MARK-WRITTEN\n";
+      " | dd of=/dev/vda bs=512 seek=2048 conv=fsync 2>/dev/null\necho CUMULO-MARK-WRITTEN\n"
+      "echo \"CUMULO-PASS $(sed -n 's/.*\"admin_pass\": *\"\\([^\"]*\\)\".*/\\1/p' "
+      "/mnt/config/openstack/latest/meta_data.json)\"\n";
   const std::string read =
       "#!/bin/sh\necho \"CUMULO-DISK-SAYS $(dd if=/dev/vda bs=512 skip=2048 count=1 "
       "2>/dev/null | head -c 16)\"\n";
-  auto boot = [&](const std::string& name, const std::string& image,
-                  const std::string& user_data) {
+  auto boot = [&](const std::string& name, const std::string& image, const std::string& user_data) {
     nlohmann::json s{{"name", name},
                      {"imageRef", image},
                      {"flavorRef", flavor},
                      {"user_data", base64(user_data)},
+                     {"adminPass", "guest-pass-" + name},
                      {"networks", nlohmann::json::array({{{"uuid", net}}})}};
     auto r = compute("POST", "/servers", admin_token, {{"server", s}});
     EXPECT_EQ(r.status, 202) << r.body;
@@ -496,6 +500,23 @@ TEST_F(RealGuests, ASnapshotOfARunningGuestBootsWithItsDisk) {
   ASSERT_FALSE(origin.empty());
   wait_status(origin, "ACTIVE", 60);
   wait_console(origin, "CUMULO-MARK-WRITTEN", 180);
+  auto pass = wait_console(origin, "CUMULO-PASS (\\S+)", 30);
+  EXPECT_EQ(pass.size() > 1 ? pass[1].str() : "", "guest-pass-origin") << last_console;
+
+  // Diagnostics are libvirt's counters of the running guest.
+  auto d = compute("GET", "/servers/" + origin + "/diagnostics", admin_token, nullptr, "2.48");
+  ASSERT_EQ(d.status, 200) << d.body;
+  const auto diag = json_of(d);
+  EXPECT_NE(diag.value("hypervisor", ""), "test") << d.body;
+  EXPECT_EQ(diag["config_drive"], true);
+  EXPECT_GT(diag["cpu_details"][0].value("time", std::int64_t{0}), 0) << d.body;
+  EXPECT_GT(diag["memory_details"].value("used", std::int64_t{0}), 0) << d.body;
+  ASSERT_FALSE(diag["disk_details"].empty()) << d.body;
+  EXPECT_GT(diag["disk_details"][0].value("write_bytes", std::int64_t{0}), 0)
+      << "the guest wrote its mark: " << d.body;
+  ASSERT_EQ(diag["nic_details"].size(), 1u) << d.body;
+  EXPECT_GT(diag["nic_details"][0].value("tx_packets", std::int64_t{0}), 0)
+      << "its DHCP request went out: " << d.body;
 
   auto snap = compute("POST", "/servers/" + origin + "/action", admin_token,
                       {{"createImage", {{"name", "origin-snap"}}}}, "2.45");
@@ -523,6 +544,21 @@ TEST_F(RealGuests, ASnapshotOfARunningGuestBootsWithItsDisk) {
   wait_status(copy, "ACTIVE", 60);
   auto said = wait_console(copy, "CUMULO-DISK-SAYS (\\S+)", 180);
   EXPECT_EQ(said.size() > 1 ? said[1].str() : "", mark) << last_console;
+
+  // Resized to two vCPUs, the guest runs with two (libvirt's count).
+  auto f2 =
+      compute("POST", "/flavors", admin_token,
+              {{"flavor", {{"name", "guest-2cpu"}, {"ram", 160}, {"vcpus", 2}, {"disk", 1}}}});
+  ASSERT_EQ(f2.status, 200) << f2.body;
+  ASSERT_EQ(action(copy, {{"resize", {{"flavorRef", json_of(f2)["flavor"].value("id", "")}}}}),
+            202);
+  wait_status(copy, "VERIFY_RESIZE", 120);
+  auto resized =
+      json_of(compute("GET", "/servers/" + copy + "/diagnostics", admin_token, nullptr, "2.48"));
+  EXPECT_EQ(resized["num_cpus"], 2) << resized.dump();
+  EXPECT_EQ(resized["cpu_details"].size(), 2u) << resized.dump();
+  EXPECT_EQ(action(copy, {{"confirmResize", nullptr}}), 204);
+  wait_status(copy, "ACTIVE", 60);
 
   for (const auto& id : {origin, copy})
     EXPECT_EQ(compute("DELETE", "/servers/" + id, admin_token).status, 204);

@@ -165,6 +165,131 @@ TEST_F(ServerMoves, AnAdminMigratesColdAndLive) {
   EXPECT_EQ(json_of(in_progress)["migrations"], json::array());
 }
 
+// Evacuate: an admin says a host is down (os-services forced_down), the
+// scheduler passes it over, and its servers come up elsewhere as they were.
+TEST_F(ServerMoves, EvacuateFromAHostThatIsDown) {
+  auto m = make_member("evacuees");
+  const auto net = make_network(m.token, "net");
+  const auto id = boot(m.token, "vm1", net);
+  const std::string source = server(id, {"BUILD"}).value("OS-EXT-SRV-ATTR:host", "");
+  // A second server on the same host (an admin's live migration there).
+  const auto id2 = boot(m.token, "vm2", net);
+  if (server(id2, {"BUILD"}).value("OS-EXT-SRV-ATTR:host", "") != source) {
+    ASSERT_EQ(act(admin_token, id2,
+                  {{"os-migrateLive", {{"host", source}, {"block_migration", "auto"}}}}, "2.30")
+                  .status,
+              202);
+    ASSERT_EQ(server(id2, {"MIGRATING"}).value("OS-EXT-SRV-ATTR:host", ""), source);
+  }
+  EXPECT_EQ(act(m.token, id, {{"evacuate", json::object()}}, "2.29").status, 403) << "an admin's";
+  auto up = act(admin_token, id, {{"evacuate", json::object()}}, "2.29");
+  EXPECT_EQ(up.status, 400) << up.body;
+  EXPECT_NE(up.body.find("Compute service of " + source + " is still in use."), std::string::npos)
+      << up.body;
+  EXPECT_EQ(act(admin_token, id, {{"evacuate", {{"host", "node-9"}}}}, "2.29").status, 404);
+  EXPECT_EQ(act(admin_token, id, {{"evacuate", {{"host", source}}}}, "2.29").status, 400)
+      << "The target host can't be the same one.";
+  EXPECT_EQ(act(admin_token, id, {{"evacuate", json::object()}}, "2.1").status, 400)
+      << "onSharedStorage is required before 2.14";
+  EXPECT_EQ(act(admin_token, id, {{"evacuate", {{"onSharedStorage", true}}}}, "2.14").status, 400);
+
+  // Forced down (2.53, by the service's id): down in os-services and
+  // os-hypervisors, and no new server goes there.
+  auto services = json_of(compute("GET", "/os-services?binary=nova-compute&host=" + source,
+                                  admin_token, nullptr, "2.53"))["services"];
+  ASSERT_EQ(services.size(), 1u);
+  const std::string service = services[0].value("id", "");
+  auto down =
+      compute("PUT", "/os-services/" + service, admin_token, {{"forced_down", true}}, "2.53");
+  ASSERT_EQ(down.status, 200) << down.body;
+  EXPECT_EQ(json_of(down)["service"]["forced_down"], true);
+  EXPECT_EQ(json_of(down)["service"]["state"], "down");
+  auto hypervisors = json_of(compute("GET", "/os-hypervisors", admin_token))["hypervisors"];
+  for (const auto& h : hypervisors)
+    EXPECT_EQ(h["state"], h["hypervisor_hostname"] == source ? "down" : "up") << h.dump();
+  const auto id3 = boot(m.token, "vm3", net);
+  EXPECT_NE(server(id3, {"BUILD"}).value("OS-EXT-SRV-ATTR:host", ""), source);
+
+  // A running server comes up elsewhere (200, no body from 2.14); a
+  // stopped one stays stopped; before 2.14 the answer has the password.
+  ASSERT_EQ(act(m.token, id2, {{"os-stop", nullptr}}).status, 202);
+  server(id2, {"ACTIVE"});
+  auto e = act(admin_token, id, {{"evacuate", json::object()}}, "2.29");
+  ASSERT_EQ(e.status, 200) << e.body;
+  EXPECT_TRUE(e.body.empty()) << e.body;
+  auto moved = server(id, {"REBUILD"});
+  EXPECT_EQ(moved.value("status", ""), "ACTIVE") << moved.dump();
+  EXPECT_NE(moved.value("OS-EXT-SRV-ATTR:host", ""), source);
+  EXPECT_EQ(moved["addresses"]["net"].size(), 1u) << "its port stays";
+  auto old = act(admin_token, id2, {{"evacuate", {{"onSharedStorage", "False"}}}}, "2.1");
+  ASSERT_EQ(old.status, 200) << old.body;
+  EXPECT_TRUE(json_of(old)["adminPass"].is_string()) << old.body;
+  auto stopped = server(id2, {"REBUILD"});
+  EXPECT_EQ(stopped.value("status", ""), "SHUTOFF") << stopped.dump();
+  EXPECT_NE(stopped.value("OS-EXT-SRV-ATTR:host", ""), source);
+  EXPECT_EQ(memory_used()[source], 0) << "the down host keeps no claim";
+
+  auto list = json_of(compute("GET", "/os-migrations?migration_type=evacuation", admin_token,
+                              nullptr, "2.23"))["migrations"];
+  ASSERT_EQ(list.size(), 2u) << list.dump();
+  EXPECT_EQ(list[0]["status"], "done");
+  EXPECT_EQ(list[0]["source_compute"], source);
+  auto actions = json_of(
+      compute("GET", "/servers/" + id + "/os-instance-actions", admin_token))["instanceActions"];
+  EXPECT_EQ(actions[0]["action"], "evacuate") << actions.dump();
+
+  // Up again: the scheduler takes it back.
+  auto back =
+      compute("PUT", "/os-services/force-down", admin_token,
+              {{"host", source}, {"binary", "nova-compute"}, {"forced_down", false}}, "2.11");
+  ASSERT_EQ(back.status, 200) << back.body;
+  EXPECT_EQ(json_of(back)["service"]["forced_down"], false);
+  EXPECT_EQ(compute("PUT", "/os-services/force-down", admin_token,
+                    {{"host", source}, {"binary", "nova-compute"}, {"forced_down", false}}, "2.10")
+                .status,
+            404)
+      << "force-down is 2.11's";
+}
+
+// The list's reservation_id (one POST's servers) and 2.26's tag filters.
+TEST_F(ServerMoves, ListFiltersByReservationAndTags) {
+  auto m = make_member("filters");
+  const auto net = make_network(m.token, "net");
+  json s = {{"name", "many"},
+            {"imageRef", "cirros"},
+            {"flavorRef", "1"},
+            {"min_count", 2},
+            {"return_reservation_id", true},
+            {"networks", json::array({{{"uuid", net}}})}};
+  auto r = compute("POST", "/servers", m.token, {{"server", s}});
+  ASSERT_EQ(r.status, 202) << r.body;
+  const std::string reservation = json_of(r).value("reservation_id", "");
+  ASSERT_FALSE(reservation.empty());
+  const auto lone = boot(m.token, "lone", net);
+  auto listed = json_of(compute("GET", "/servers/detail?reservation_id=" + reservation, m.token,
+                                nullptr, "2.3"))["servers"];
+  ASSERT_EQ(listed.size(), 2u) << listed.dump();
+  auto shown = json_of(compute("GET", "/servers/" + listed[0].value("id", ""), admin_token, nullptr,
+                               "2.3"))["server"];
+  EXPECT_EQ(shown["OS-EXT-SRV-ATTR:reservation_id"], reservation) << "an admin's attribute";
+
+  for (const auto& [id, tags] :
+       std::vector<std::pair<std::string, json>>{{listed[0].value("id", ""), {"a", "b"}},
+                                                 {listed[1].value("id", ""), {"b"}},
+                                                 {lone, {"c"}}})
+    ASSERT_EQ(compute("PUT", "/servers/" + id + "/tags", m.token, {{"tags", tags}}, "2.26").status,
+              200);
+  auto count = [&](const std::string& query) {
+    return json_of(compute("GET", "/servers?" + query, m.token, nullptr, "2.26"))["servers"].size();
+  };
+  EXPECT_EQ(count("tags=a,b"), 1u);
+  EXPECT_EQ(count("tags=b"), 2u);
+  EXPECT_EQ(count("tags-any=a,c"), 2u);
+  EXPECT_EQ(count("not-tags=a,b"), 2u);
+  EXPECT_EQ(count("not-tags-any=a,c"), 1u);
+  EXPECT_EQ(count("tags=b&not-tags=a"), 1u);
+}
+
 TEST_F(ServerMoves, ShelveFreesTheHostAndUnshelveComesBack) {
   auto m = make_member("shelves");
   const auto id = boot(m.token, "vm1", make_network(m.token, "net"));

@@ -593,9 +593,16 @@ TEST_F(ComputeServers, DiagnosticsAreAnAdminsAndComeFromLibvirt) {
 
   expect_nova_error(compute("GET", "/servers/" + id + "/diagnostics", m.token), 403,
                     "Policy doesn't allow os_compute_api:os-server-diagnostics to be performed.");
-  auto d = compute("GET", "/servers/" + id + "/diagnostics", admin_token);
+  auto d = compute("GET", "/servers/" + id + "/diagnostics", admin_token, nullptr, "2.48");
   ASSERT_EQ(d.status, 200) << d.body;
-  EXPECT_EQ(json_of(d)["state"], "running") << d.body;
+  const auto diag = json_of(d);
+  EXPECT_EQ(diag["state"], "running") << d.body;
+  EXPECT_EQ(diag["hypervisor"], "test") << "libvirt's virt type, not a constant";
+  EXPECT_EQ(diag["num_cpus"], 1);
+  EXPECT_EQ(diag["memory_details"]["maximum"], 512) << "MiB, as libvirt defined the domain";
+  ASSERT_EQ(diag["nic_details"].size(), 1u) << d.body;
+  EXPECT_EQ(diag["nic_details"][0]["mac_address"],
+            settle(m.token, id)["addresses"]["private"][0]["OS-EXT-IPS-MAC:mac_addr"]);
 
   const std::string missing = "01a22c00-0000-7000-8000-000000000000";
   auto gone = compute("GET", "/servers/" + missing + "/diagnostics", admin_token);
