@@ -1091,6 +1091,113 @@ caf::result<instance_state> on_move(compute_actor* self, move_request& req) {
   return promise;
 }
 
+// --- os-interface (Nova's compute/api.py attach_interface): the port or
+// network checked as Nova asks Neutron, the rest in the instance ---
+
+caf::error not_found_error(std::string message) {
+  return to_caf_error({errc::not_found, std::move(message)});
+}
+
+caf::result<network_state> on_interface_attach(compute_actor* self, interface_attach_request& req) {
+  auto promise = self->make_response_promise<network_state>();
+  // The instance attaches; the answer is the attached port (the newest
+  // address) as networking has it now.
+  auto attach = [self, promise, req](interface_change c) mutable {
+    self->request(self->state.conductor, conductor_timeout, interface_atom::value, req.instance_id,
+                  std::move(c), req.meta)
+        .then(
+            [self, promise](instance_state& s) mutable {
+              if (s.addresses.empty()) {
+                promise.deliver(to_caf_error({errc::internal, "The interface is not recorded."}));
+                return;
+              }
+              const std::string port_id = s.addresses.back().port_id;
+              self->request(self->state.networking, self->state.opts.read_timeout,
+                            caf::get_atom::value, port_atom::value, port_id)
+                  .then(
+                      [promise, port_id](network_state& n) mutable {
+                        network_state one = n;
+                        one.ports.clear();
+                        if (const auto* p = n.find_port(port_id)) one.ports.emplace(port_id, *p);
+                        promise.deliver(std::move(one));
+                      },
+                      [promise](caf::error& e) mutable { promise.deliver(as_answer(e)); });
+            },
+            [promise](caf::error& e) mutable { promise.deliver(as_answer(e)); });
+  };
+  if (!req.port_id.empty()) {
+    self->request(self->state.networking, self->state.opts.read_timeout, caf::get_atom::value,
+                  port_atom::value, req.port_id)
+        .then(
+            [promise, req, attach](network_state& n) mutable {
+              const auto* p = n.find_port(req.port_id);
+              if (!p || !(req.is_admin || p->project_id == req.project_id)) {
+                promise.deliver(not_found_error("Port " + req.port_id + " could not be found."));
+                return;
+              }
+              if (!p->device_id.empty()) {
+                promise.deliver(
+                    to_caf_error({errc::conflict, "Port " + req.port_id + " is still in use."}));
+                return;
+              }
+              attach(interface_change{true, req.port_id, "", ""});
+            },
+            [promise, req](caf::error& e) mutable {
+              if (e.category() == caf::atom("cumulo") && from_caf_error(e).code == errc::not_found)
+                promise.deliver(not_found_error("Port " + req.port_id + " could not be found."));
+              else
+                promise.deliver(as_answer(e));
+            });
+    return promise;
+  }
+  self->request(self->state.networking, self->state.opts.read_timeout, list_atom::value,
+                network_atom::value, req.project_id, req.is_admin)
+      .then(
+          [promise, req, attach](std::vector<network_state>& visible) mutable {
+            if (!req.network_id.empty()) {
+              const bool known = std::any_of(
+                  visible.begin(), visible.end(),
+                  [&](const network_state& n) { return n.id == req.network_id && n.exists(); });
+              if (!known) {
+                promise.deliver(
+                    not_found_error("Network " + req.network_id + " could not be found."));
+                return;
+              }
+              attach(interface_change{true, "", req.network_id, req.fixed_ip});
+              return;
+            }
+            // No network named: the project's only one (Nova's allocation).
+            std::vector<const network_state*> usable;
+            for (const auto& n : visible)
+              if (n.exists() && !n.external && (n.project_id == req.project_id || n.shared))
+                usable.push_back(&n);
+            if (usable.size() > 1) {
+              promise.deliver(bad_request(
+                  "Multiple possible networks found, use a Network ID to be more specific."));
+              return;
+            }
+            if (usable.empty()) {
+              promise.deliver(bad_request(
+                  "No specific network was requested and none are available for project '" +
+                  req.project_id + "'."));
+              return;
+            }
+            attach(interface_change{true, "", usable[0]->id, ""});
+          },
+          [promise](caf::error& e) mutable { promise.deliver(as_answer(e)); });
+  return promise;
+}
+
+caf::result<instance_state> on_interface_detach(compute_actor* self, const std::string& id,
+                                                const std::string& port_id, event_metadata& meta) {
+  auto promise = self->make_response_promise<instance_state>();
+  self->request(self->state.conductor, conductor_timeout, interface_atom::value, id,
+                interface_change{false, port_id, "", ""}, meta)
+      .then([promise](instance_state& s) mutable { promise.deliver(std::move(s)); },
+            [promise](caf::error& e) mutable { promise.deliver(as_answer(e)); });
+  return promise;
+}
+
 // --- rebuild and rescue: an image as a create resolves it ---
 
 void resolve_image_ref(compute_actor* self, const std::string& ref, const std::string& project,
@@ -1267,6 +1374,11 @@ caf::behavior compute(compute_actor* self, caf::actor conductor, caf::actor netw
       [self](snapshot_atom, create_image_request& req) { return on_create_image(self, req); },
       [self](rebuild_atom, rebuild_request& req) { return on_rebuild(self, req); },
       [self](move_atom, move_request& req) { return on_move(self, req); },
+      [self](interface_atom, interface_attach_request& req) {
+        return on_interface_attach(self, req);
+      },
+      [self](interface_atom, const std::string& id, const std::string& port_id,
+             event_metadata& meta) { return on_interface_detach(self, id, port_id, meta); },
       [self](rescue_atom, rescue_request& req) { return on_rescue(self, req); },
       [self](deadline_atom, std::uint64_t flow, std::uint64_t launch) {
         on_deadline(self, flow, launch);

@@ -166,6 +166,19 @@ struct move_request {
   event_metadata meta;
 };
 
+// os-interface's attach as the route parsed it: the caller's port, or a
+// network to make one on (neither: the project's only network), checked
+// here as Nova asks Neutron.
+struct interface_attach_request {
+  std::string instance_id;
+  std::string network_id;
+  std::string port_id;
+  std::string fixed_ip;
+  std::string project_id;  // the server's
+  bool is_admin = false;
+  event_metadata meta;
+};
+
 // rescue as the route parsed it: the rescue image ("" for the server's
 // own) still to resolve as a rebuild's.
 struct rescue_request {
@@ -241,3 +254,4 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::server_group::create)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::rebuild_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::move_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::rescue_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::interface_attach_request)

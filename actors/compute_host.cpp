@@ -187,6 +187,19 @@ caf::behavior compute_host(compute_host_actor* self, compute_host_options opts,
         return driver_call(host, "diagnostics",
                            [&] { return self->state.opts.driver->diagnostics(id); });
       },
+      [self, host](interface_atom, caf::add_atom, const std::string& id, const nic_spec& nic) {
+        return driver_call(host, "attach interface", [&] {
+          self->state.opts.driver->attach_interface(id, nic);
+          return caf::ok_atom::value;
+        });
+      },
+      [self, host](interface_atom, caf::delete_atom, const std::string& id,
+                   const std::string& mac) {
+        return driver_call(host, "detach interface", [&] {
+          self->state.opts.driver->detach_interface(id, mac);
+          return caf::ok_atom::value;
+        });
+      },
       [self, host](list_atom, power_atom) {
         return driver_call(host, "power states",
                            [&] { return self->state.opts.driver->power_states_all(); });

@@ -362,6 +362,26 @@ caf::result<std::string> on_console(conductor_actor* self, const std::string& id
   return promise;
 }
 
+// os-interface: the instance attaches or detaches a port.
+caf::result<instance_state> on_interface(conductor_actor* self, const std::string& id,
+                                         interface_change& change, event_metadata& meta) {
+  auto it = self->state.children.find(make_stream(instance_machine::kind, id));
+  if (it == self->state.children.end())
+    return to_caf_error({errc::not_found, not_found_message(instance_machine::kind, id)});
+  auto promise = self->make_response_promise<instance_state>();
+  self->request(it->second, child_timeout, interface_atom::value, std::move(change),
+                std::move(meta))
+      .then([promise](instance_state& s) mutable { promise.deliver(std::move(s)); },
+            [promise, id](caf::error& e) mutable {
+              if (e == caf::sec::request_receiver_down)
+                promise.deliver(
+                    to_caf_error({errc::not_found, not_found_message(instance_machine::kind, id)}));
+              else
+                promise.deliver(e);
+            });
+  return promise;
+}
+
 // The links reach every instance; then the instances that were in flight at
 // the start are resolved, and the answer comes once they all are.
 caf::result<caf::ok_atom> on_links(conductor_actor* self, compute_links_ptr links) {
@@ -513,6 +533,9 @@ caf::behavior conductor(conductor_actor* self, caf::actor journal, log_fold_ptr 
       },
       [self](launch_atom, instance::request& r, event_metadata& m) {
         return on_launch(self, r, m);
+      },
+      [self](interface_atom, const std::string& id, interface_change& c, event_metadata& m) {
+        return on_interface(self, id, c, m);
       },
       [self](console_atom, const std::string& id, std::int32_t lines) {
         return on_console(self, id, lines);

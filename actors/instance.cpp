@@ -14,6 +14,7 @@
 #include "engine/clock.hpp"
 #include "store/wall_clock.hpp"
 #include "store/ids.hpp"
+#include "virt/libvirt_network.hpp"
 #include "virt/nwfilter.hpp"
 
 namespace cumulo {
@@ -105,10 +106,10 @@ bool requested_port(const instance_state& s, const std::string& port_id) {
 // --- undoing what a launch made ---
 
 // A port the user gave is given back (unbound); one we made is deleted.
-void release_port(self_ptr self, const std::string& port_id, const event_metadata& meta,
+void release_port(self_ptr self, const std::string& port_id, bool users, const event_metadata& meta,
                   then_fn k) {
   network::command c = network::delete_port{port_id};
-  if (requested_port(self->state.s, port_id))
+  if (users)
     c = network::update_port{port_id,       std::nullopt, std::string(),
                              std::string(), std::nullopt, std::nullopt};
   self->request(self->state.links->networking, networking_timeout, command_atom::value,
@@ -121,6 +122,11 @@ void release_port(self_ptr self, const std::string& port_id, const event_metadat
                               err.message);
               k();
             });
+}
+
+void release_port(self_ptr self, const std::string& port_id, const event_metadata& meta,
+                  then_fn k) {
+  release_port(self, port_id, requested_port(self->state.s, port_id), meta, k);
 }
 
 void release_ports(self_ptr self, const event_metadata& meta, then_fn k) {
@@ -389,6 +395,39 @@ instance::bind_port binding(const network_state& n, const network::port& p) {
 
 void bind_ports(self_ptr self, const event_metadata& meta, std::size_t next);
 
+using refuse_fn = std::function<void(caf::error)>;
+
+// The server's security groups (names or ids of its project's groups; the
+// door checked they exist, a missing one was deleted since) as ids, for a
+// port made for it: they are what its filter enforces, as Nova asks
+// Neutron. None when "default" is all: networking gives the project's own.
+void with_group_ids(self_ptr self, std::function<void(std::vector<std::string>)> k,
+                    refuse_fn refused) {
+  const auto& names = self->state.s.security_groups;
+  if (std::all_of(names.begin(), names.end(), [](const auto& g) { return g == "default"; }))
+    return k({});
+  self->request(self->state.links->networking, networking_timeout, list_atom::value,
+                security_group_atom::value)
+      .then(
+          [self, k, refused](std::vector<security_group_state>& groups) {
+            const auto& st = self->state.s;
+            std::vector<std::string> ids;
+            for (const auto& name : st.security_groups) {
+              auto g = std::find_if(groups.begin(), groups.end(), [&](const auto& g) {
+                return g.exists() && g.project_id == st.project_id &&
+                       (name == "default" ? g.is_default : g.name == name || g.id == name);
+              });
+              if (g == groups.end())
+                return refused(to_caf_error(
+                    {errc::bad_request,
+                     "Security group " + name + " not found for project " + st.project_id + "."}));
+              if (std::find(ids.begin(), ids.end(), g->id) == ids.end()) ids.push_back(g->id);
+            }
+            k(std::move(ids));
+          },
+          [refused](caf::error& e) { refused(e); });
+}
+
 // Records the port as the instance's; a port the instance can no longer
 // take (it is being deleted) is given back at once.
 void bind(self_ptr self, const event_metadata& meta, std::size_t next, network_state& n,
@@ -452,33 +491,17 @@ void bind_ports(self_ptr self, const event_metadata& meta, std::size_t next) {
         .then([self, meta, next, port_id](network_state& n) { bind(self, meta, next, n, port_id); },
               refused);
   };
-  const auto& names = s.security_groups;
-  if (std::all_of(names.begin(), names.end(), [](const auto& g) { return g == "default"; }))
-    return create(std::move(c));  // networking gives the port the project's default group
-  // The server's groups (names or ids of the project's groups; the door
-  // checked they exist, a missing one here was deleted since) become the
-  // port's, as Nova asks Neutron: they are what its filter enforces.
-  self->request(networking, networking_timeout, list_atom::value, security_group_atom::value)
-      .then(
-          [self, meta, c, create](std::vector<security_group_state>& groups) mutable {
-            const auto& st = self->state.s;
-            for (const auto& name : st.security_groups) {
-              auto g = std::find_if(groups.begin(), groups.end(), [&](const auto& g) {
-                return g.exists() && g.project_id == st.project_id &&
-                       (name == "default" ? g.is_default : g.name == name || g.id == name);
-              });
-              if (g == groups.end())
-                return fail_build(
-                    self, meta,
-                    "Security group " + name + " not found for project " + st.project_id + ".", "",
-                    400);
-              if (std::find(c.security_groups.begin(), c.security_groups.end(), g->id) ==
-                  c.security_groups.end())
-                c.security_groups.push_back(g->id);
-            }
-            create(std::move(c));
-          },
-          refused);
+  with_group_ids(
+      self,
+      [c, create](std::vector<std::string> ids) mutable {
+        c.security_groups = std::move(ids);
+        create(std::move(c));
+      },
+      [self, meta](caf::error e) {
+        const auto err = from_caf_error(e);
+        if (err.code == errc::bad_request) return fail_build(self, meta, err.message, "", 400);
+        fail_build(self, meta, err.message, "networking");
+      });
 }
 
 void launch(self_ptr self, const event_metadata& meta) {
@@ -817,6 +840,174 @@ void run_rebuild(self_ptr self, const event_metadata& meta) {
           [self, meta](caf::error&) {
             rebuild_failed(self, meta, "Image " + self->state.s.image_id + " could not be found.");
           });
+}
+
+// --- interfaces (Nova's attach_interface and detach_interface): the port
+// taken or made, recorded, then plugged into the domain; unplugged,
+// recorded, then given back ---
+
+using interface_promise = caf::typed_response_promise<instance_state>;
+
+// The change refused: the caller hears why, the next operation runs.
+void interface_refused(self_ptr self, interface_promise promise, caf::error e) {
+  promise.deliver(std::move(e));
+  done(self);
+}
+
+// Plugs the recorded port into the domain (with its filter on real
+// guests); a plug that fails takes the attach back (Nova's 500
+// "Failed to attach network adapter device to X").
+void plug(self_ptr self, const event_metadata& meta, const instance::address& a, bool users,
+          interface_promise promise) {
+  auto host = host_actor(self);
+  if (!host) {  // no domain: its next spawn has the port
+    promise.deliver(self->state.s);
+    return done(self);
+  }
+  auto spec = std::make_shared<domain_spec>();
+  spec->nics.push_back({a.mac_address, libvirt_network_name(a.network_id), a.port_id, ""});
+  auto undo = [self, meta, a, users, promise](const std::string& why) mutable {
+    spdlog::warn("[{}] instance {}: cannot plug port {}: {}", meta.request_id, self->state.s.id,
+                 a.port_id, why);
+    execute(self, instance::detach_interface{a.port_id}, meta,
+            [self, meta, a, users, promise](outcome<instance_state>) mutable {
+              release_port(self, a.port_id, users, meta, [self, promise]() mutable {
+                interface_refused(
+                    self, promise,
+                    to_caf_error({errc::internal, "Failed to attach network adapter device to " +
+                                                      self->state.s.id}));
+              });
+            });
+  };
+  auto attach = [self, host, spec, promise, undo]() mutable {
+    self->request(host, compute_timeout, interface_atom::value, caf::add_atom::value,
+                  self->state.s.id, spec->nics.front())
+        .then(
+            [self, promise](caf::ok_atom) mutable {
+              promise.deliver(self->state.s);
+              done(self);
+            },
+            [undo](caf::error& e) mutable { undo(from_caf_error(e).message); });
+  };
+  if (!self->state.links->port_filters) return attach();
+  self->request(self->state.links->networking, networking_timeout, list_atom::value,
+                security_group_atom::value)
+      .then(
+          [self, spec, attach, undo](std::vector<security_group_state>& groups) mutable {
+            self->request(self->state.links->networking, networking_timeout, caf::get_atom::value,
+                          port_atom::value, spec->nics.front().port_id)
+                .then(
+                    [spec, groups, attach](network_state& n) mutable {
+                      auto& nic = spec->nics.front();
+                      nic.nwfilter_xml = port_nwfilter_xml(n, nic.port_id, groups);
+                      attach();
+                    },
+                    [undo](caf::error& e) mutable { undo(from_caf_error(e).message); });
+          },
+          [undo](caf::error& e) mutable { undo(from_caf_error(e).message); });
+}
+
+// The port networking bound to the instance is recorded, then plugged; a
+// record refused (the state moved on) gives the port back.
+void record_attach(self_ptr self, const event_metadata& meta, network_state& n,
+                   const std::string& port_id, bool users, interface_promise promise) {
+  const auto* p = n.find_port(port_id);
+  if (!p)
+    return interface_refused(
+        self, promise, to_caf_error({errc::not_found, "Port " + port_id + " could not be found."}));
+  const auto b = binding(n, *p);
+  instance::attach_interface c{b.port_id,    b.network_id,  b.network_name,
+                               b.ip_address, b.mac_address, users};
+  execute(self, c, meta, [self, meta, c, users, promise](outcome<instance_state> s) mutable {
+    if (!s)
+      return release_port(self, c.port_id, users, meta, [self, promise, e = s.error()]() mutable {
+        interface_refused(self, promise, to_caf_error(e));
+      });
+    plug(self, meta, {c.port_id, c.network_id, c.network_name, c.ip_address, c.mac_address}, users,
+         promise);
+  });
+}
+
+void run_attach(self_ptr self, const event_metadata& meta, interface_change req,
+                interface_promise promise) {
+  // The state may have moved on while the attach waited its turn.
+  if (auto d = instance_machine::decide(self->state.s, instance::attach_interface{"-"}); !d)
+    return interface_refused(self, promise, to_caf_error(d.error()));
+  auto& networking = self->state.links->networking;
+  auto refused = [self, promise](caf::error e) mutable {
+    interface_refused(self, promise, std::move(e));
+  };
+  if (!req.port_id.empty()) {
+    // The caller's port: the door found it free; it is taken now.
+    network::command c =
+        network::update_port{req.port_id,  std::nullopt, self->state.s.id, std::string(nova_owner),
+                             std::nullopt, std::nullopt};
+    self->request(networking, networking_timeout, command_atom::value, port_atom::value,
+                  req.port_id, std::move(c), meta)
+        .then(
+            [self, meta, req, promise](network_state& n) mutable {
+              record_attach(self, meta, n, req.port_id, true, promise);
+            },
+            [refused](caf::error& e) mutable { refused(e); });
+    return;
+  }
+  with_group_ids(
+      self,
+      [self, meta, req, promise, refused](std::vector<std::string> ids) mutable {
+        const auto& s = self->state.s;
+        network::create_port c;
+        c.port_id = new_uuid();
+        c.device_id = s.id;
+        c.device_owner = nova_owner;
+        c.project_id = s.project_id;
+        c.security_groups = std::move(ids);
+        if (!req.fixed_ip.empty())
+          c.fixed_ips = std::vector<network::fixed_ip>{network::fixed_ip{"", req.fixed_ip}};
+        const std::string port_id = c.port_id;
+        self->request(self->state.links->networking, networking_timeout, command_atom::value,
+                      req.network_id, network::command{std::move(c)}, meta)
+            .then(
+                [self, meta, port_id, promise](network_state& n) mutable {
+                  record_attach(self, meta, n, port_id, false, promise);
+                },
+                [refused](caf::error& e) mutable { refused(e); });
+      },
+      refused);
+}
+
+// Unplugged, recorded, then the port given back (deleted when it was made
+// for the server, unbound when it was the caller's).
+void run_detach(self_ptr self, const event_metadata& meta, const std::string& port_id,
+                interface_promise promise) {
+  const auto& s = self->state.s;
+  if (auto d = instance_machine::decide(s, instance::detach_interface{port_id}); !d)
+    return interface_refused(self, promise, to_caf_error(d.error()));
+  const bool users = requested_port(s, port_id);
+  std::string mac;
+  for (const auto& a : s.addresses)
+    if (a.port_id == port_id) mac = a.mac_address;
+  auto record = [self, meta, port_id, users, promise]() mutable {
+    execute(self, instance::detach_interface{port_id}, meta,
+            [self, meta, port_id, users, promise](outcome<instance_state> after) mutable {
+              if (!after) return interface_refused(self, promise, to_caf_error(after.error()));
+              release_port(self, port_id, users, meta, [self, promise]() mutable {
+                promise.deliver(self->state.s);
+                done(self);
+              });
+            });
+  };
+  auto host = host_actor(self);
+  if (!host) return record();
+  self->request(host, compute_timeout, interface_atom::value, caf::delete_atom::value, s.id, mac)
+      .then([record](caf::ok_atom) mutable { record(); },
+            [self, meta, promise](caf::error& e) mutable {
+              spdlog::warn("[{}] instance {}: cannot unplug: {}", meta.request_id, self->state.s.id,
+                           from_caf_error(e).message);
+              interface_refused(
+                  self, promise,
+                  to_caf_error({errc::internal, "Failed to detach network adapter device from " +
+                                                    self->state.s.id}));
+            });
 }
 
 // --- claims of a move (the scheduler's host commands) ---
@@ -1657,6 +1848,23 @@ caf::behavior instance_actor(instance_actor_type* self, caf::actor journal, std:
                   if (s.value().version != before) start_work(self, command, meta);
                   retire_when_idle(self);
                 });
+        return promise;
+      },
+      [self](interface_atom, interface_change& change,
+             event_metadata& meta) -> caf::result<instance_state> {
+        instance::command probe = instance::detach_interface{change.port_id};
+        if (change.attach) probe = instance::attach_interface{"-"};
+        if (!self->state.links)
+          return to_caf_error({errc::unavailable, "No compute host is available."});
+        if (auto locked = instance::check_lock(self->state.s, probe, meta.caller_is_admin))
+          return to_caf_error(*locked);
+        if (auto d = instance_machine::decide(self->state.s, probe); !d)
+          return to_caf_error(d.error());
+        auto promise = self->make_response_promise<instance_state>();
+        enqueue(self, [self, change, meta, promise] {
+          if (change.attach) return run_attach(self, meta, change, promise);
+          run_detach(self, meta, change.port_id, promise);
+        });
         return promise;
       },
       [self](resolve_atom, event_metadata& meta) -> caf::result<instance_state> {

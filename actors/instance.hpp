@@ -67,6 +67,16 @@ struct compute_links {
 };
 using compute_links_ptr = std::shared_ptr<const compute_links>;
 
+// os-interface as the compute door resolved it: attach the caller's port
+// (port_id) or one made on network_id (at fixed_ip when given); detach
+// port_id.
+struct interface_change {
+  bool attach = true;
+  std::string port_id;
+  std::string network_id;
+  std::string fixed_ip;
+};
+
 struct instance_actor_state {
   instance_state s;
   caf::actor journal;
@@ -85,3 +95,4 @@ using instance_actor_type = caf::stateful_actor<instance_actor_state>;
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::compute_links_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::instance::request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::interface_change)

@@ -46,6 +46,7 @@ using quota_kind_atom = caf::atom_constant<caf::atom("quotas")>;
 using network_atom = caf::atom_constant<caf::atom("network")>;
 using image_atom = caf::atom_constant<caf::atom("image")>;
 using instance_atom = caf::atom_constant<caf::atom("instance")>;
+using interface_atom = caf::atom_constant<caf::atom("interface")>;
 using flavor_atom = caf::atom_constant<caf::atom("flavor")>;
 using keypair_atom = caf::atom_constant<caf::atom("keypair")>;
 using server_group_atom = caf::atom_constant<caf::atom("srvgroup")>;

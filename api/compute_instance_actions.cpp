@@ -52,6 +52,8 @@ constexpr action_name started_by[] = {
     {"instance.rescue_requested", "rescue", "compute_rescue_instance"},
     {"instance.unrescue_requested", "unrescue", "compute_unrescue_instance"},
     {"instance.evacuation_requested", "evacuate", "compute_rebuild_instance"},
+    {"instance.interface_attached", "attach_interface", "compute_attach_interface"},
+    {"instance.interface_detached", "detach_interface", "compute_detach_interface"},
 };
 
 bool succeeds(const std::string& type) {
@@ -113,6 +115,15 @@ instance_history history_of(const recorded_events& events) {
       host = decode_payload<instance_scheduled>(r.type, r.schema_version, r.payload).host;
     const auto* start = std::find_if(std::begin(started_by), std::end(started_by),
                                      [&](const action_name& a) { return r.type == a.type; });
+    // An attach whose plug failed is taken back in the same request: the
+    // attach failed, no detach was asked for.
+    if (r.type == instance_interface_detached::type_name && !h.actions.empty() &&
+        h.actions.back().request_id == r.request_id &&
+        h.actions.back().action == "attach_interface") {
+      h.actions.back().events.back().result = "Error";
+      h.actions.back().updated_us = r.time_us;
+      continue;
+    }
     if (start != std::end(started_by)) {
       instance_action a{start->action, r.request_id, r.user_id, r.time_us, r.time_us, {}};
       if (r.type == instance_requested::type_name)
@@ -121,7 +132,9 @@ instance_history history_of(const recorded_events& events) {
         a.events.push_back({start->event, r.time_us, 0, "", host});
       // A lock is done once it is recorded: no step follows.
       if (r.type == instance_locked::type_name || r.type == instance_unlocked::type_name ||
-          r.type == instance_resize_confirmed::type_name)
+          r.type == instance_resize_confirmed::type_name ||
+          r.type == instance_interface_attached::type_name ||
+          r.type == instance_interface_detached::type_name)
         finish(a.events.back(), r, "Success");
       h.actions.push_back(std::move(a));
       continue;

@@ -47,19 +47,20 @@ nlohmann::json diagnostics_json(const instance_state& s, const domain_diagnostic
   nlohmann::json nics = nlohmann::json::array();
   for (std::size_t i = 0; i < std::max(s.addresses.size(), d.nics.size()); ++i) {
     const auto n = i < d.nics.size() ? d.nics[i] : domain_diagnostics::nic{};
-    nics.push_back(
-        {{"mac_address", i < s.addresses.size() ? nlohmann::json(s.addresses[i].mac_address)
-                                                : nlohmann::json(nullptr)},
-         {"rx_octets", n.rx_octets},
-         {"rx_errors", n.rx_errors},
-         {"rx_drop", n.rx_drop},
-         {"rx_packets", n.rx_packets},
-         {"rx_rate", nullptr},
-         {"tx_octets", n.tx_octets},
-         {"tx_errors", n.tx_errors},
-         {"tx_drop", n.tx_drop},
-         {"tx_packets", n.tx_packets},
-         {"tx_rate", nullptr}});
+    const std::string mac = !n.mac.empty()           ? n.mac
+                            : i < s.addresses.size() ? s.addresses[i].mac_address
+                                                     : "";
+    nics.push_back({{"mac_address", mac.empty() ? nlohmann::json(nullptr) : nlohmann::json(mac)},
+                    {"rx_octets", n.rx_octets},
+                    {"rx_errors", n.rx_errors},
+                    {"rx_drop", n.rx_drop},
+                    {"rx_packets", n.rx_packets},
+                    {"rx_rate", nullptr},
+                    {"tx_octets", n.tx_octets},
+                    {"tx_errors", n.tx_errors},
+                    {"tx_drop", n.tx_drop},
+                    {"tx_packets", n.tx_packets},
+                    {"tx_rate", nullptr}});
   }
   const int vcpus = d.vcpus > 0 ? d.vcpus : s.flavor.vcpus;
   nlohmann::json cpus = nlohmann::json::array();

@@ -297,6 +297,16 @@ const rule evacuate_rule{"evacuate",
                          true,
                          true};
 const rule complete_evacuation_rule{"complete_evacuation", {}, {task_states::rebuild_spawning}};
+// Interfaces (nova/compute/api.py attach_interface, detach_interface).
+const rule attach_interface_rule{"attach_interface",
+                                 {vm_states::active, vm_states::paused, vm_states::stopped},
+                                 {task_states::none},
+                                 true};
+const rule detach_interface_rule{"detach_interface",
+                                 {vm_states::active, vm_states::paused, vm_states::stopped},
+                                 {task_states::none},
+                                 true};
+
 // Shelve, shelve_offload, unshelve (nova/compute/api.py).
 const rule shelve_rule{
     "shelve",
@@ -675,6 +685,22 @@ struct decider {
     if (c.migration_id.empty())
       return make_domain_error(errc::bad_request, "An evacuation needs a migration id.");
     return guarded(evacuate_rule, instance_evacuation_requested{c.migration_id, c.host, c.at_us});
+  }
+  decision<instance_event> operator()(const instance::attach_interface& c) const {
+    if (c.port_id.empty())
+      return make_domain_error(errc::bad_request, "An interface needs a port.");
+    auto d = guarded(attach_interface_rule,
+                     instance_interface_attached{c.port_id, c.network_id, c.network_name,
+                                                 c.ip_address, c.mac_address, c.user_port});
+    if (d && has_port(s, c.port_id))
+      return make_domain_error(errc::conflict, "Port " + c.port_id + " is still in use.");
+    return d;
+  }
+  decision<instance_event> operator()(const instance::detach_interface& c) const {
+    auto d = guarded(detach_interface_rule, instance_interface_detached{c.port_id});
+    if (d && !has_port(s, c.port_id))
+      return make_domain_error(errc::not_found, "Port " + c.port_id + " is not attached");
+    return d;
   }
   decision<instance_event> operator()(const instance::complete_evacuation& c) const {
     if (c.power != power_states::running && c.power != power_states::shutdown)
@@ -1212,6 +1238,23 @@ struct applier {
     settle(vm_states::active, power_states::running);
     s.rescue_image_id.clear();
   }
+  void operator()(const instance_interface_attached& e) {
+    expect(attach_interface_rule, e.type_name);
+    s.addresses.push_back({e.port_id, e.network_id, e.network_name, e.ip_address, e.mac_address});
+    // The caller's port is one it asked for: given back, not deleted.
+    if (e.user_port) s.networks.push_back({e.network_id, e.port_id, ""});
+  }
+  void operator()(const instance_interface_detached& e) {
+    expect(detach_interface_rule, e.type_name);
+    auto& a = s.addresses;
+    a.erase(
+        std::remove_if(a.begin(), a.end(), [&](const auto& x) { return x.port_id == e.port_id; }),
+        a.end());
+    auto& n = s.networks;
+    n.erase(
+        std::remove_if(n.begin(), n.end(), [&](const auto& x) { return x.port_id == e.port_id; }),
+        n.end());
+  }
   void operator()(const instance_evacuation_requested& e) {
     expect(evacuate_rule, e.type_name);
     s.task_state = task_states::rebuilding;
@@ -1272,7 +1315,8 @@ std::optional<domain_error> check_lock(const instance_state& s, const command& c
       std::holds_alternative<live_migrate>(c) || std::holds_alternative<confirm_resize>(c) ||
       std::holds_alternative<revert_resize>(c) || std::holds_alternative<shelve>(c) ||
       std::holds_alternative<shelve_offload>(c) || std::holds_alternative<unshelve>(c) ||
-      std::holds_alternative<rescue>(c) || std::holds_alternative<unrescue>(c);
+      std::holds_alternative<rescue>(c) || std::holds_alternative<unrescue>(c) ||
+      std::holds_alternative<attach_interface>(c) || std::holds_alternative<detach_interface>(c);
   if (!checks_lock) return std::nullopt;
   return make_domain_error(errc::conflict, "Instance " + s.id + " is locked");
 }

@@ -687,6 +687,28 @@ struct instance_evacuation_requested {
   MSGPACK_DEFINE_MAP(migration_id, host, at)
 };
 
+// os-interface: a port attached to the server (Nova's attach_interface:
+// a port the caller gave, user_port, or one made for it on a network) or
+// detached; no task, the instance records it once networking has the port.
+struct instance_interface_attached {
+  static constexpr const char* type_name = "instance.interface_attached";
+  static constexpr int schema_version = 1;
+  std::string port_id;
+  std::string network_id;
+  std::string network_name;
+  std::string ip_address;
+  std::string mac_address;
+  bool user_port = false;  // unbound, not deleted, when it goes
+  MSGPACK_DEFINE_MAP(port_id, network_id, network_name, ip_address, mac_address, user_port)
+};
+
+struct instance_interface_detached {
+  static constexpr const char* type_name = "instance.interface_detached";
+  static constexpr int schema_version = 1;
+  std::string port_id;
+  MSGPACK_DEFINE_MAP(port_id)
+};
+
 struct instance_evacuated {
   static constexpr const char* type_name = "instance.evacuated";
   static constexpr int schema_version = 1;
@@ -735,7 +757,7 @@ using instance_event = std::variant<
     instance_shelve_offloaded, instance_unshelve_requested, instance_unshelve_scheduled,
     instance_unshelved, instance_unshelve_failed, instance_rescue_requested, instance_rescued,
     instance_unrescue_requested, instance_unrescued, instance_evacuation_requested,
-    instance_evacuated>;
+    instance_evacuated, instance_interface_attached, instance_interface_detached>;
 
 // --- state ---
 struct instance_state : resource_meta {
@@ -968,6 +990,18 @@ struct complete_evacuation {
   power_states power = power_states::running;
   std::int64_t at_us = 0;
 };
+// os-interface: the port networking bound to the instance.
+struct attach_interface {
+  std::string port_id;
+  std::string network_id;
+  std::string network_name;
+  std::string ip_address;
+  std::string mac_address;
+  bool user_port = false;
+};
+struct detach_interface {
+  std::string port_id;
+};
 
 // Progress commands: what the instance's actor reports as the launch and
 // each operation go on. Refused (conflict) in a state they cannot follow.
@@ -1029,7 +1063,7 @@ using command = std::variant<
     live_migrate, schedule_migration, finish_resize, confirm_resize, revert_resize, complete_revert,
     complete_live_migration, fail_migration, shelve, shelve_offload, complete_shelve_offload,
     unshelve, schedule_unshelve, complete_unshelve, fail_unshelve, rescue, complete_rescue,
-    unrescue, complete_unrescue, evacuate, complete_evacuation>;
+    unrescue, complete_unrescue, evacuate, complete_evacuation, attach_interface, detach_interface>;
 
 // Nova's check_instance_lock: a locked server refuses the actions that
 // check it (409 "Instance I is locked") to anyone but an admin.

@@ -500,6 +500,11 @@ const std::map<std::string, std::string>& default_rules() {
           "os_compute_api:servers:migrations:index", "os_compute_api:servers:migrations:show",
           "os_compute_api:os-evacuate"})
       r[name] = admin;
+    for (const char* name :
+         {"os_compute_api:os-attach-interfaces:list", "os_compute_api:os-attach-interfaces:show",
+          "os_compute_api:os-attach-interfaces:create",
+          "os_compute_api:os-attach-interfaces:delete"})
+      r[name] = "rule:project_member_or_admin";
     r["os_compute_api:os-simple-tenant-usage:list"] = admin;
     r["os_compute_api:os-simple-tenant-usage:show"] = "rule:project_member_or_admin";
     for (const char* name : {"os_compute_api:os-instance-actions:events",

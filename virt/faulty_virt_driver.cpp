@@ -82,6 +82,14 @@ domain_diagnostics faulty_virt_driver::diagnostics(const std::string& id) {
   check("diagnostics");
   return inner_->diagnostics(id);
 }
+void faulty_virt_driver::attach_interface(const std::string& id, const nic_spec& nic) {
+  check("attach_interface");
+  inner_->attach_interface(id, nic);
+}
+void faulty_virt_driver::detach_interface(const std::string& id, const std::string& mac) {
+  check("detach_interface");
+  inner_->detach_interface(id, mac);
+}
 std::string faulty_virt_driver::console_output(const std::string& id, std::size_t max_lines,
                                                std::size_t max_bytes) {
   check("console_output");

@@ -811,6 +811,41 @@ std::int64_t stat(const virDomainStatsRecordPtr r, const std::string& name) {
   return 0;
 }
 
+// A domain's XML as libvirt writes it (single-quoted attributes).
+std::string domain_xml_of(virDomainPtr d, unsigned int flags) {
+  char* x = virDomainGetXMLDesc(d, flags);
+  if (!x) throw libvirt_error("Cannot read the domain's XML");
+  std::string out = x;
+  free(x);
+  return out;
+}
+
+// The MACs of a domain's interfaces, in its order (only they have <mac>).
+std::vector<std::string> interface_macs(const std::string& xml) {
+  std::vector<std::string> out;
+  const std::string key = "<mac address='";
+  for (auto at = xml.find(key); at != std::string::npos; at = xml.find(key, at + key.size())) {
+    const auto open = at + key.size();
+    const auto close = xml.find('\'', open);
+    if (close == std::string::npos) break;
+    out.push_back(xml.substr(open, close - open));
+  }
+  return out;
+}
+
+// Where the <interface> with this MAC is in a domain's XML: [first,
+// second), or npos when it has none.
+std::pair<std::size_t, std::size_t> interface_element(const std::string& xml,
+                                                      const std::string& mac) {
+  constexpr auto none = std::string::npos;
+  const auto at = xml.find("<mac address='" + mac + "'");
+  if (at == none) return {none, none};
+  const auto begin = xml.rfind("<interface", at);
+  const auto close = xml.find("</interface>", at);
+  if (begin == none || close == none) return {none, none};
+  return {begin, close + std::string("</interface>").size()};
+}
+
 std::string stat_text(const virDomainStatsRecordPtr r, const std::string& name) {
   for (int i = 0; i < r->nparams; ++i)
     if (name == r->params[i].field && r->params[i].type == VIR_TYPED_PARAM_STRING)
@@ -835,6 +870,10 @@ domain_diagnostics libvirt_driver::diagnostics(const std::string& instance_id) {
   out.vcpus = info.nrVirtCpu;
   out.memory_max_kib = static_cast<std::int64_t>(info.maxMem);
   out.memory_used_kib = static_cast<std::int64_t>(info.memory);
+  // The NICs as the domain has them (the test driver's plugged ones are in
+  // its definition), their counters below when libvirt has them.
+  for (auto& mac : interface_macs(domain_xml_of(d.p, test_ ? VIR_DOMAIN_XML_INACTIVE : 0)))
+    out.nics.push_back({std::move(mac)});
   // One call for every counter (libvirt's bulk stats); a driver without
   // them (the test driver) answers the state only.
   virDomainPtr doms[] = {d.p, nullptr};
@@ -852,7 +891,9 @@ domain_diagnostics libvirt_driver::diagnostics(const std::string& instance_id) {
   if (const auto rss = stat(rec, "balloon.rss"); rss > 0) out.memory_used_kib = rss;
   for (std::int64_t i = 0, n = stat(rec, "net.count"); i < n; ++i) {
     const std::string k = "net." + std::to_string(i) + ".";
-    domain_diagnostics::nic nic;
+    const auto at = static_cast<std::size_t>(i);
+    if (at >= out.nics.size()) out.nics.emplace_back();
+    auto& nic = out.nics[at];
     nic.name = stat_text(rec, k + "name");
     nic.rx_octets = stat(rec, k + "rx.bytes");
     nic.rx_packets = stat(rec, k + "rx.pkts");
@@ -862,7 +903,6 @@ domain_diagnostics libvirt_driver::diagnostics(const std::string& instance_id) {
     nic.tx_packets = stat(rec, k + "tx.pkts");
     nic.tx_errors = stat(rec, k + "tx.errs");
     nic.tx_drop = stat(rec, k + "tx.drop");
-    out.nics.push_back(std::move(nic));
   }
   for (std::int64_t i = 0, n = stat(rec, "block.count"); i < n; ++i) {
     const std::string k = "block." + std::to_string(i) + ".";
@@ -877,6 +917,55 @@ domain_diagnostics libvirt_driver::diagnostics(const std::string& instance_id) {
   }
   virDomainStatsRecordListFree(records);
   return out;
+}
+
+void libvirt_driver::attach_interface(const std::string& instance_id, const nic_spec& nic) {
+  domain_ref d{virDomainLookupByName(conn_, domain_name(instance_id).c_str())};
+  if (!d.p) {
+    virResetLastError();
+    return;
+  }
+  domain_spec one;
+  one.instance_id = instance_id;
+  one.nics = {nic};
+  std::ostringstream x;
+  nics_xml(x, one, !test_);
+  if (test_) {
+    // The test driver plugs nothing live: its definition carries the NIC.
+    auto xml = domain_xml_of(d.p, VIR_DOMAIN_XML_INACTIVE);
+    const auto at = xml.rfind("</devices>");
+    if (at == std::string::npos) throw virt_error("The domain's XML has no devices.");
+    xml.insert(at, x.str());
+    domain_ref again{virDomainDefineXML(conn_, xml.c_str())};
+    if (!again.p) throw libvirt_error("Cannot define the domain with its new interface");
+    return;
+  }
+  define_port_filters(one);
+  const unsigned int flags =
+      VIR_DOMAIN_AFFECT_CONFIG | (virDomainIsActive(d.p) == 1 ? VIR_DOMAIN_AFFECT_LIVE : 0);
+  if (virDomainAttachDeviceFlags(d.p, x.str().c_str(), flags) < 0)
+    throw libvirt_error("Cannot attach the interface " + nic.mac_address);
+}
+
+void libvirt_driver::detach_interface(const std::string& instance_id, const std::string& mac) {
+  domain_ref d{virDomainLookupByName(conn_, domain_name(instance_id).c_str())};
+  if (!d.p) {
+    virResetLastError();
+    return;
+  }
+  const bool live = !test_ && virDomainIsActive(d.p) == 1;
+  auto xml = domain_xml_of(d.p, live ? 0 : VIR_DOMAIN_XML_INACTIVE);
+  const auto [begin, end] = interface_element(xml, mac);
+  if (begin == std::string::npos) return;  // unplugged already
+  if (test_) {
+    xml.erase(begin, end - begin);
+    domain_ref again{virDomainDefineXML(conn_, xml.c_str())};
+    if (!again.p) throw libvirt_error("Cannot define the domain without its interface");
+    return;
+  }
+  const unsigned int flags = VIR_DOMAIN_AFFECT_CONFIG | (live ? VIR_DOMAIN_AFFECT_LIVE : 0);
+  if (virDomainDetachDeviceFlags(d.p, xml.substr(begin, end - begin).c_str(), flags) < 0)
+    throw libvirt_error("Cannot detach the interface " + mac);
 }
 
 bool libvirt_driver::owned(virDomainPtr d) const {

@@ -99,6 +99,7 @@ struct domain_diagnostics {
   std::int64_t memory_used_kib = 0;        // the QEMU process's resident set, else the balloon
   std::vector<std::int64_t> vcpu_time_ns;  // per vCPU; empty when the driver has none
   struct nic {
+    std::string mac;   // from the domain's definition
     std::string name;  // the host's side (vnetN)
     std::int64_t rx_octets = 0, rx_errors = 0, rx_drop = 0, rx_packets = 0;
     std::int64_t tx_octets = 0, tx_errors = 0, tx_drop = 0, tx_packets = 0;
@@ -150,6 +151,11 @@ class virt_driver {
   virtual std::map<std::string, power_states> power_states_all() = 0;
   // The domain's counters; state nostate when the instance has none.
   virtual domain_diagnostics diagnostics(const std::string& instance_id) = 0;
+  // Hot plug (os-interface): the NIC joins the domain, live while it runs
+  // and in its definition; unplugged by its MAC. Nothing to do when the
+  // instance has no domain (its next spawn has its ports).
+  virtual void attach_interface(const std::string& instance_id, const nic_spec& nic) = 0;
+  virtual void detach_interface(const std::string& instance_id, const std::string& mac) = 0;
   // The last `max_lines` lines of the console (all when 0), at most
   // `max_bytes` from the end.
   virtual std::string console_output(const std::string& instance_id, std::size_t max_lines,

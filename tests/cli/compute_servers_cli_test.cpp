@@ -249,6 +249,36 @@ TEST_F(ComputeServersCli, ServerGroupsAndSnapshots) {
   EXPECT_EQ(del.exit_code, 0) << report(del);
 }
 
+// os-interface through the CLI: server add/remove network and port.
+TEST_F(ComputeServersCli, AddAndRemoveNetworksAndPorts) {
+  auto m = make_member("ivan");
+  const auto id = boot(m.token, "vm1", make_network(m.token, "private"));
+  make_network(m.token, "second", "10.9.0.0/24");
+  ASSERT_EQ(settle(m.token, id).value("status", ""), "ACTIVE");
+
+  auto added = openstack(who(m), {"server", "add", "network", "vm1", "second"});
+  ASSERT_EQ(added.exit_code, 0) << report(added);
+  auto port = openstack(who(m), {"port", "create", "--network", "second", "mine", "-f", "json"});
+  ASSERT_EQ(port.exit_code, 0) << report(port);
+  auto taken = openstack(who(m), {"server", "add", "port", "vm1", "mine"});
+  ASSERT_EQ(taken.exit_code, 0) << report(taken);
+  auto ports = openstack(who(m), {"port", "list", "--server", "vm1", "-f", "json"});
+  ASSERT_EQ(ports.exit_code, 0) << report(ports);
+  EXPECT_EQ(nlohmann::json::parse(ports.out, nullptr, false).size(), 3u) << report(ports);
+  auto shown = openstack(who(m), {"server", "show", "vm1", "-f", "json"});
+  EXPECT_NE(shown.out.find("second"), std::string::npos) << report(shown);
+
+  auto released = openstack(who(m), {"server", "remove", "port", "vm1", "mine"});
+  ASSERT_EQ(released.exit_code, 0) << report(released);
+  auto removed = openstack(who(m), {"server", "remove", "network", "vm1", "second"});
+  ASSERT_EQ(removed.exit_code, 0) << report(removed);
+  auto after = openstack(who(m), {"port", "list", "--server", "vm1", "-f", "json"});
+  EXPECT_EQ(nlohmann::json::parse(after.out, nullptr, false).size(), 1u) << report(after);
+  auto kept = openstack(who(m), {"port", "show", "mine", "-f", "json"});
+  EXPECT_EQ(kept.exit_code, 0) << "the caller's port stays: " << report(kept);
+  ASSERT_EQ(openstack(who(m), {"server", "delete", "--wait", "vm1"}).exit_code, 0);
+}
+
 // Two hosts: the moves have somewhere to go.
 class ComputeMovesCli : public ComputeServersCli {
  protected:

@@ -68,10 +68,13 @@ struct acknowledged {
 // Servers whose status says the domain exists on their host.
 bool has_domain(const std::string& status) {
   return status == "ACTIVE" || status == "SHUTOFF" || status == "PAUSED" || status == "SUSPENDED" ||
-         status == "RESCUE";
+         status == "RESCUE" || status == "VERIFY_RESIZE";
 }
 
-std::string diagnostics_state_of(const std::string& status) {
+// libvirt's state of a server's domain; a migrated server awaiting its
+// confirm runs or is stopped as it was (Nova's power_state 4: shut down).
+std::string diagnostics_state_of(const std::string& status, int power_state) {
+  if (status == "VERIFY_RESIZE") return power_state == 4 ? "shutdown" : "running";
   if (status == "ACTIVE" || status == "RESCUE") return "running";
   if (status == "SHUTOFF") return "shutdown";
   if (status == "PAUSED") return "paused";
@@ -173,18 +176,25 @@ class CrashRecovery : public identity_test {
       const std::string id = any_live();
       if (id.empty()) return;
       // A snapshot (or a shelve's) cut by a kill ends its task and takes
-      // its image back; an unshelve cut ends offloaded, a rescue in ERROR.
-      static const char* actions[] = {R"({"os-stop": null})",
-                                      R"({"os-start": null})",
-                                      R"({"reboot": {"type": "SOFT"}})",
-                                      R"({"reboot": {"type": "HARD"}})",
-                                      R"({"createImage": {"name": "crash-snapshot"}})",
-                                      R"({"shelve": null})",
-                                      R"({"unshelve": null})",
-                                      R"({"rescue": null})",
-                                      R"({"unrescue": null})"};
+      // its image back; an unshelve cut ends offloaded, a rescue in ERROR;
+      // a migration cut goes back to its source, a revert cut is finished.
+      static const char* actions[] = {
+          R"({"os-stop": null})",
+          R"({"os-start": null})",
+          R"({"reboot": {"type": "SOFT"}})",
+          R"({"reboot": {"type": "HARD"}})",
+          R"({"createImage": {"name": "crash-snapshot"}})",
+          R"({"shelve": null})",
+          R"({"unshelve": null})",
+          R"({"rescue": null})",
+          R"({"unrescue": null})",
+          R"({"migrate": null})",
+          R"({"os-migrateLive": {"host": null, "block_migration": false}})",
+          R"({"confirmResize": null})",
+          R"({"revertResize": null})"};
+      constexpr int kActions = static_cast<int>(std::size(actions));
       send("POST", "/compute/v2.1/servers/" + id + "/action",
-           actions[std::uniform_int_distribution<int>(0, 8)(rng)]);
+           actions[std::uniform_int_distribution<int>(0, kActions - 1)(rng)]);
     } else if (what < 88 && ack_.images_created() < kMaxImages) {
       auto r = send("POST", "/image/v2/images",
                     json{{"name", "img-" + std::to_string(client) + "-" + std::to_string(n)},
@@ -259,11 +269,24 @@ class CrashRecovery : public identity_test {
         ++with_domain_on[s["OS-EXT-SRV-ATTR:host"].get<std::string>()];
         EXPECT_EQ(diag.status, 200) << id << " is " << status << " without a domain: " << diag.body;
         if (diag.status == 200) {
-          EXPECT_EQ(json_of(diag)["state"], diagnostics_state_of(status)) << s.dump();
+          EXPECT_EQ(json_of(diag)["state"],
+                    diagnostics_state_of(status, s.value("OS-EXT-STS:power_state", 0)))
+              << s.dump();
         }
       } else {
         EXPECT_NE(diag.status, 200) << id << " is " << status << " and has a domain";
       }
+    }
+    // A migrated server awaiting its confirm keeps its source's claim too
+    // (under the migration's id), as Nova's placement does.
+    std::map<std::string, int> source_claims_on;
+    for (const auto& [id, s] : servers) {
+      if (s["status"] != "VERIFY_RESIZE") continue;
+      auto m = as_admin("GET", "/compute/v2.1/os-migrations?status=finished&instance_uuid=" + id);
+      ASSERT_EQ(m.status, 200) << m.body;
+      const json migrations = json_of(m)["migrations"];
+      ASSERT_EQ(migrations.size(), 1u) << id << " awaits its confirm: " << m.body;
+      ++source_claims_on[migrations[0]["source_compute"].get<std::string>()];
     }
     auto hypervisors = as_admin("GET", "/compute/v2.1/os-hypervisors/detail");
     ASSERT_EQ(hypervisors.status, 200) << hypervisors.body;
@@ -274,7 +297,7 @@ class CrashRecovery : public identity_test {
           << "libvirt's domains on " << host << " are not the servers the API lists with one";
       // Every server here is an m1.tiny (1 vCPU); a claim left by a server
       // that is gone or failed its build would be capacity lost for good.
-      EXPECT_EQ(h["vcpus_used"].get<int>(), with_domain_on[host])
+      EXPECT_EQ(h["vcpus_used"].get<int>(), with_domain_on[host] + source_claims_on[host])
           << "the claims on " << host << " are not the servers the API lists on it";
     }
 

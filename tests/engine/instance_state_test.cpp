@@ -814,6 +814,34 @@ TEST(InstanceState, AnEvacuationThatFindsNoHostLeavesTheServerAndOneThatBreaksIs
   EXPECT_FALSE(instance::check_lock(locked, instance::evacuate{"m4", "", 1}, false));
 }
 
+TEST(InstanceState, InterfacesAttachAndDetachWithoutATask) {
+  auto s = run(active(), instance::attach_interface{"p2", "n2", "second", "10.2.0.9",
+                                                    "fa:16:3e:00:00:02", false});
+  expect_states(s, vm_states::active, task_states::none, power_states::running, "ACTIVE");
+  ASSERT_EQ(s.addresses.size(), 2u);
+  EXPECT_EQ(s.addresses.back().ip_address, "10.2.0.9");
+  EXPECT_EQ(s.networks.size(), active().networks.size()) << "a port made for it is not the user's";
+  s = run(s,
+          instance::attach_interface{"p3", "n2", "second", "10.2.0.7", "fa:16:3e:00:00:03", true});
+  EXPECT_EQ(s.networks.back().port_id, "p3");
+  expect_refused(s, instance::attach_interface{"p3", "n2", "second", "", "", true}, errc::conflict,
+                 "Port p3 is still in use.");
+  s = run(s, instance::detach_interface{"p3"});
+  EXPECT_EQ(s.addresses.size(), 2u);
+  EXPECT_TRUE(std::none_of(s.networks.begin(), s.networks.end(),
+                           [](const auto& n) { return n.port_id == "p3"; }));
+  expect_refused(s, instance::detach_interface{"p3"}, errc::not_found, "Port p3 is not attached");
+  // A stopped server takes one; a paused one too; a shelved one not.
+  EXPECT_EQ(
+      run(stopped(), instance::attach_interface{"p4", "n2", "s", "", "", false}).addresses.size(),
+      stopped().addresses.size() + 1);
+  expect_refused(paused(), instance::detach_interface{"p9"}, errc::not_found,
+                 "Port p9 is not attached");
+  auto locked = run(active(), instance::lock{true, ""});
+  EXPECT_TRUE(instance::check_lock(locked, instance::attach_interface{"p5"}, false));
+  EXPECT_TRUE(instance::check_lock(locked, instance::detach_interface{"p5"}, false));
+}
+
 TEST(InstanceState, RescueAndUnrescue) {
   auto s = run(stopped(), instance::rescue{"img-r"});
   EXPECT_EQ(s.task_state, task_states::rescuing);
@@ -955,6 +983,8 @@ TEST(InstanceState, EveryEventRoundTripsThroughTheCodecAndFold) {
       instance_evacuation_requested{"m5", "", 25},
       instance_migration_scheduled{"h2", {}, 26},
       instance_evacuated{"running", 27},
+      instance_interface_attached{"port9", "net2", "second", "10.2.0.9", "fa:16:3e:00:00:09", true},
+      instance_interface_detached{"port9"},
       instance_shelve_requested{"img-shelf", "vm3-shelved"},
       instance_snapshot_taken{},
       instance_snapshot_uploading{},
@@ -1025,6 +1055,13 @@ TEST(InstanceState, EveryEventRoundTripsThroughTheCodecAndFold) {
     }
     if (n.type == "instance.unlocked") {
       EXPECT_FALSE(s.locked);
+    }
+    if (n.type == "instance.interface_attached") {
+      EXPECT_EQ(s.addresses.back().port_id, "port9");
+      EXPECT_EQ(s.networks.back().port_id, "port9") << "the caller's port";
+    }
+    if (n.type == "instance.interface_detached") {
+      EXPECT_NE(s.addresses.back().port_id, "port9");
     }
     if (n.type == "instance.evacuated") {
       EXPECT_EQ(s.host, "h2");

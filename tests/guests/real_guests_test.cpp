@@ -565,5 +565,47 @@ TEST_F(RealGuests, ASnapshotOfARunningGuestBootsWithItsDisk) {
   for (const auto& id : {origin, copy}) EXPECT_TRUE(wait_gone(id, 60)) << id;
 }
 
+// os-interface on a running guest: the NIC is hot-plugged (the guest
+// sees eth1 and gets the port's address by DHCP), then unplugged.
+TEST_F(RealGuests, AnInterfaceHotPlugsIntoARunningGuestAndOut) {
+  const auto [disk, flavor] = guest_image_and_flavor();
+  const std::string first = make_network(admin_token, "plug-a", "10.79.0.0/24");
+  const std::string second = make_network(admin_token, "plug-b", "10.79.1.0/24");
+  networks.push_back(first);
+  networks.push_back(second);
+  const std::string script =
+      "#!/bin/sh\nfor i in $(seq 300); do [ -e /sys/class/net/eth1 ] && break; sleep 1; done\n"
+      "echo CUMULO-NIC-PLUGGED\nip link set eth1 up\nrm -f /tmp/ip\n"
+      "udhcpc -i eth1 -s /udhcpc.script -q -f -n -t 20 -T 1 >/dev/null 2>&1\n"
+      "echo \"CUMULO-NIC-IP $(cat /tmp/ip 2>/dev/null || echo none)\"\n"
+      "for i in $(seq 300); do [ -e /sys/class/net/eth1 ] || break; sleep 1; done\n"
+      "echo CUMULO-NIC-UNPLUGGED\n";
+  nlohmann::json s{{"name", "plugged"},
+                   {"imageRef", disk},
+                   {"flavorRef", flavor},
+                   {"user_data", base64(script)},
+                   {"networks", nlohmann::json::array({{{"uuid", first}}})}};
+  auto r = compute("POST", "/servers", admin_token, {{"server", s}});
+  ASSERT_EQ(r.status, 202) << r.body;
+  const std::string id = json_of(r)["server"].value("id", "");
+  servers.push_back(id);
+  wait_status(id, "ACTIVE", 60);
+  wait_console(id, "CUMULO-USER-DATA-RUN", 180);
+
+  auto a = compute("POST", "/servers/" + id + "/os-interface", admin_token,
+                   {{"interfaceAttachment",
+                     {{"net_id", second}, {"fixed_ips", {{{"ip_address", "10.79.1.20"}}}}}}});
+  ASSERT_EQ(a.status, 200) << a.body;
+  const std::string port = json_of(a)["interfaceAttachment"].value("port_id", "");
+  wait_console(id, "CUMULO-NIC-PLUGGED", 120);
+  auto ip = wait_console(id, "CUMULO-NIC-IP (\\S+)", 60);
+  EXPECT_EQ(ip.size() > 1 ? ip[1].str() : "", "10.79.1.20") << last_console;
+
+  ASSERT_EQ(compute("DELETE", "/servers/" + id + "/os-interface/" + port, admin_token).status, 202);
+  wait_console(id, "CUMULO-NIC-UNPLUGGED", 120);
+  EXPECT_EQ(compute("DELETE", "/servers/" + id, admin_token).status, 204);
+  EXPECT_TRUE(wait_gone(id, 60));
+}
+
 }  // namespace
 }  // namespace cumulo
