@@ -343,35 +343,17 @@ caf::result<instance_state> on_launch(conductor_actor* self, instance::request& 
                                  launch_atom::value, std::move(r), std::move(meta));
 }
 
-caf::result<std::string> on_console(conductor_actor* self, const std::string& id,
-                                    std::int32_t lines) {
+// A message for an instance's own actor, answered as it answers; an
+// instance with no actor (never known, or retired once deleted, even while
+// the message was on its way) is not found.
+template <class Reply, class... Ts>
+caf::result<Reply> ask_instance(conductor_actor* self, const std::string& id, Ts&&... msg) {
   auto it = self->state.children.find(make_stream(instance_machine::kind, id));
   if (it == self->state.children.end())
     return to_caf_error({errc::not_found, not_found_message(instance_machine::kind, id)});
-  auto promise = self->make_response_promise<std::string>();
-  self->request(it->second, child_timeout, console_atom::value, lines)
-      .then([promise](std::string& out) mutable { promise.deliver(std::move(out)); },
-            [promise, id](caf::error& e) mutable {
-              // It retired (deleted) before it saw the request.
-              if (e == caf::sec::request_receiver_down)
-                promise.deliver(
-                    to_caf_error({errc::not_found, not_found_message(instance_machine::kind, id)}));
-              else
-                promise.deliver(e);
-            });
-  return promise;
-}
-
-// os-interface: the instance attaches or detaches a port.
-caf::result<instance_state> on_interface(conductor_actor* self, const std::string& id,
-                                         interface_change& change, event_metadata& meta) {
-  auto it = self->state.children.find(make_stream(instance_machine::kind, id));
-  if (it == self->state.children.end())
-    return to_caf_error({errc::not_found, not_found_message(instance_machine::kind, id)});
-  auto promise = self->make_response_promise<instance_state>();
-  self->request(it->second, child_timeout, interface_atom::value, std::move(change),
-                std::move(meta))
-      .then([promise](instance_state& s) mutable { promise.deliver(std::move(s)); },
+  auto promise = self->make_response_promise<Reply>();
+  self->request(it->second, child_timeout, std::forward<Ts>(msg)...)
+      .then([promise](Reply& out) mutable { promise.deliver(std::move(out)); },
             [promise, id](caf::error& e) mutable {
               if (e == caf::sec::request_receiver_down)
                 promise.deliver(
@@ -534,11 +516,13 @@ caf::behavior conductor(conductor_actor* self, caf::actor journal, log_fold_ptr 
       [self](launch_atom, instance::request& r, event_metadata& m) {
         return on_launch(self, r, m);
       },
+      // os-interface: the instance attaches or detaches a port.
       [self](interface_atom, const std::string& id, interface_change& c, event_metadata& m) {
-        return on_interface(self, id, c, m);
+        return ask_instance<instance_state>(self, id, interface_atom::value, std::move(c),
+                                            std::move(m));
       },
       [self](console_atom, const std::string& id, std::int32_t lines) {
-        return on_console(self, id, lines);
+        return ask_instance<std::string>(self, id, console_atom::value, lines);
       },
       [self](caf::put_atom, compute_links_ptr& links) { return on_links(self, std::move(links)); },
       [self](caf::get_atom, project_atom, const std::string& id) {

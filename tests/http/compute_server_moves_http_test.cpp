@@ -276,9 +276,11 @@ TEST_F(ServerMoves, ListFiltersByReservationAndTags) {
   for (const auto& [id, tags] :
        std::vector<std::pair<std::string, json>>{{listed[0].value("id", ""), {"a", "b"}},
                                                  {listed[1].value("id", ""), {"b"}},
-                                                 {lone, {"c"}}})
+                                                 {lone, {"c"}}}) {
+    ASSERT_EQ(settle(m.token, id).value("status", ""), "ACTIVE");  // tags wait for the build
     ASSERT_EQ(compute("PUT", "/servers/" + id + "/tags", m.token, {{"tags", tags}}, "2.26").status,
               200);
+  }
   auto count = [&](const std::string& query) {
     return json_of(compute("GET", "/servers?" + query, m.token, nullptr, "2.26"))["servers"].size();
   };
