@@ -3,12 +3,14 @@
 // group's name). Adding and removing one is an action (compute door).
 // Also Nova's proxy of Neutron's groups, GET /os-security-groups[/{id}]
 // (before 2.36; 404 from it), which the CLI's `server add security group`
-// reads to find a group by name.
+// reads to find a group by name, and its create (200) and delete (202),
+// which networking decides as Neutron's own routes.
 #include "actors/networking.hpp"
 #include "api/auth.hpp"
 #include "api/compute.hpp"
 #include "api/compute_servers.hpp"
 #include "engine/security_group_state.hpp"
+#include "store/ids.hpp"
 
 // Pistache last: its headers define generic macros (NAME, TRY, ...).
 #include <pistache/router.h>
@@ -120,6 +122,51 @@ void add_server_security_group_routes(Pistache::Rest::Router& router, server_con
                            respond_error(r3, 404, "Security group " + id + " not found.");
                          },
                          list_atom::value, security_group_atom::value);
+                   });
+      });
+  add_server_route(
+      router, ctx, http_method::post, proxy,
+      [&ctx](const Request& req, std::shared_ptr<responder> r, int minor) {
+        if (minor >= 36) return respond_error(*r, 404, "The resource could not be found.");
+        auto body = json_request(ctx, req, *r, "compute_security_group_create");
+        if (!body) return;
+        with_token(ctx, auth_token_of(req), r,
+                   [&ctx, body = std::move(*body)](std::shared_ptr<responder> rr, token_info& t) {
+                     if (!t.project)
+                       return respond_forbidden(*rr, "os_compute_api:os-security-groups:create");
+                     if (!enforce(*rr, ctx, t, "os_compute_api:os-security-groups:create",
+                                  {t.project->id, t.user.id}))
+                       return;
+                     const auto& g = body["security_group"];
+                     security_group::create c;
+                     c.name = g["name"].get<std::string>();
+                     c.description = g["description"].get<std::string>();
+                     c.project_id = t.project->id;
+                     c.default_rule_ids = {new_uuid(), new_uuid()};
+                     ctx.bridge.ask<security_group_state>(
+                         rr, ctx.networking,
+                         [](responder& r3, security_group_state& made) {
+                           respond(r3, 200, {{"security_group", nova_group(made, {made})}});
+                         },
+                         command_atom::value, new_uuid(), security_group::command{std::move(c)},
+                         event_metadata{rr->request_id(), t.user.id}, t.creds());
+                   });
+      });
+  add_server_route(
+      router, ctx, http_method::del, proxy + "/:group",
+      [&ctx](const Request& req, std::shared_ptr<responder> r, int minor) {
+        if (minor >= 36) return respond_error(*r, 404, "The resource could not be found.");
+        const std::string id = param_of(req, ":group");
+        with_token(ctx, auth_token_of(req), r,
+                   [&ctx, id](std::shared_ptr<responder> rr, token_info& t) {
+                     if (!enforce(*rr, ctx, t, "os_compute_api:os-security-groups:delete",
+                                  {t.project ? t.project->id : "", t.user.id}))
+                       return;
+                     ctx.bridge.ask<security_group_state>(
+                         rr, ctx.networking,
+                         [](responder& r3, security_group_state&) { respond(r3, 202, no_body); },
+                         command_atom::value, id, security_group::command{security_group::remove{}},
+                         event_metadata{rr->request_id(), t.user.id}, t.creds());
                    });
       });
 }

@@ -470,6 +470,8 @@ const std::map<std::string, std::string>& default_rules() {
                              "os_compute_api:os-security-groups:list",
                              "os_compute_api:os-security-groups:get",
                              "os_compute_api:os-security-groups:show",
+                             "os_compute_api:os-security-groups:create",
+                             "os_compute_api:os-security-groups:delete",
                              "os_compute_api:os-deferred-delete:force",
                              "os_compute_api:os-deferred-delete:restore"})
       r[name] = "rule:project_member_or_admin";

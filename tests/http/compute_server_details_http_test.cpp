@@ -459,6 +459,28 @@ TEST_F(ServerDetails, SecurityGroupsAreShownByNameAndExtensionsListed) {
   EXPECT_EQ(compute("GET", "/os-security-groups/" + db_id, m.token, nullptr, "2.36").status, 404);
   EXPECT_EQ(compute("GET", "/os-security-groups/" + db_id, make_member("sg-other").token).status,
             404);
+  // Its create (200, Nova's group with the default egress-only rules shown
+  // as none) and delete (202).
+  auto made = compute("POST", "/os-security-groups", m.token,
+                      {{"security_group", {{"name", "web"}, {"description", "proxied"}}}});
+  ASSERT_EQ(made.status, 200) << made.body;
+  const auto web = json_of(made)["security_group"];
+  EXPECT_EQ(web["name"], "web");
+  EXPECT_EQ(web["tenant_id"], m.project_id);
+  EXPECT_EQ(web["rules"], json::array());
+  EXPECT_EQ(
+      compute("POST", "/os-security-groups", m.token, {{"security_group", {{"name", "x"}}}}).status,
+      400)
+      << "a description is required";
+  EXPECT_EQ(compute("POST", "/os-security-groups", m.token,
+                    {{"security_group", {{"name", "x"}, {"description", ""}}}}, "2.36")
+                .status,
+            404);
+  const std::string web_id = web.value("id", "");
+  EXPECT_EQ(call("GET", "/networking/v2.0/security-groups/" + web_id, m.token).status, 200);
+  EXPECT_EQ(compute("DELETE", "/os-security-groups/" + web_id, m.token).status, 202);
+  EXPECT_EQ(call("GET", "/networking/v2.0/security-groups/" + web_id, m.token).status, 404);
+  EXPECT_EQ(compute("DELETE", "/os-security-groups/" + web_id, m.token).status, 404);
 
   auto ext = compute("GET", "/extensions", m.token);
   ASSERT_EQ(ext.status, 200) << ext.body;
