@@ -430,9 +430,12 @@ caf::behavior conductor(conductor_actor* self, caf::actor journal, log_fold_ptr 
     if (stream_kind(stream) != instance_machine::kind) continue;
     const auto* s = fold->get<instance_state>(stream);
     // In flight: a task, or shelved and not yet offloaded (shelving
-    // offloads at once, so a SHELVED server at a start was cut between).
+    // offloads at once, so a SHELVED server at a start was cut between),
+    // or a move that ended (its source's claim goes after its end is
+    // recorded: a kill between leaves the claim).
     if (s && s->exists() &&
-        (s->task_state != task_states::none || s->vm_state == vm_states::shelved))
+        (s->task_state != task_states::none || s->vm_state == vm_states::shelved ||
+         (!s->migration && !s->migrations.empty())))
       st.unresolved_instances.push_back(s->id);
   }
   resolve_in_flight<image_machine>(self, *fold);

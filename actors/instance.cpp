@@ -1656,6 +1656,12 @@ void resolve(self_ptr self, const event_metadata& meta, then_fn k) {
             });
     return;
   }
+  // A move that ended just before the restart (confirmResize, a live
+  // migration, an evacuation record their end, then release the source's
+  // claim): a claim its migrations still hold goes now.
+  if (s.exists() && s.task_state == task_states::none && !s.migration && !s.migrations.empty() &&
+      s.vm_state != vm_states::shelved && self->state.links)
+    return release_stray_claims(self, meta, k);
   if (!s.exists() || s.task_state == task_states::none) return k();
   if (s.vm_state == vm_states::building && s.task_state != task_states::deleting) {
     instance::fail f{"The build was interrupted by a restart of the cloud.", 500,
