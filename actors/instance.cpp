@@ -646,14 +646,17 @@ void run_action(self_ptr self, const event_metadata& meta, action_plan plan) {
 
 // An image the instance made goes (a snapshot that failed, a shelved one
 // no longer needed); a failure only logged.
-void remove_image(self_ptr self, const std::string& image_id, const event_metadata& meta) {
-  if (image_id.empty()) return;
-  self->request(self->state.links->image_registry, std::chrono::seconds(60), command_atom::value, image_id,
-                image::command{image::remove{}}, meta)
-      .then([](image_state&) {},
-            [self, image_id](caf::error& e) {
+// `k` runs once the registry answered, either way.
+void remove_image(
+    self_ptr self, const std::string& image_id, const event_metadata& meta, then_fn k = [] {}) {
+  if (image_id.empty() || !self->state.links) return k();
+  self->request(self->state.links->image_registry, std::chrono::seconds(60), command_atom::value,
+                image_id, image::command{image::remove{}}, meta)
+      .then([k](image_state&) { k(); },
+            [self, image_id, k](caf::error& e) {
               spdlog::info("instance {}: image {} not removed: {}", self->state.s.id, image_id,
                            from_caf_error(e).message);
+              k();
             });
 }
 
@@ -672,15 +675,12 @@ void run_delete(self_ptr self, const event_metadata& meta, then_fn finish) {
     }
     release_claim(self, meta, [self, meta, finish] {
       auto ports = [self, meta, finish] {
+        // A shelved server's snapshot goes before the server does, so
+        // that a client who sees the server gone sees its snapshot gone.
         release_ports(self, meta, [self, meta, finish] {
-          const std::string shelved = self->state.s.shelved_image_id;
-          step(
-              self, instance::complete_delete{}, meta,
-              [self, meta, shelved, finish] {
-                if (self->state.links) remove_image(self, shelved, meta);
-                finish();
-              },
-              finish);
+          remove_image(self, self->state.s.shelved_image_id, meta, [self, meta, finish] {
+            step(self, instance::complete_delete{}, meta, finish, finish);
+          });
         });
       };
       const auto& s = self->state.s;
