@@ -486,6 +486,17 @@ void check_listed(compute_actor* self, flow_ptr flow, networks_ptr usable, std::
   check_listed(self, std::move(flow), std::move(usable), next + 1);
 }
 
+// The networks a server boots on (or attaches to) when none is named:
+// the project's own and shared ones, not external ones (Nova's allocation).
+std::vector<const network_state*> default_networks(const std::vector<network_state>& visible,
+                                                   const std::string& project_id) {
+  std::vector<const network_state*> usable;
+  for (const auto& n : visible)
+    if (n.exists() && !n.external && (n.project_id == project_id || n.shared))
+      usable.push_back(&n);
+  return usable;
+}
+
 // The networks the instances get, from those the project may use (its own,
 // shared and external ones; every one for an admin).
 void resolve_networks(compute_actor* self, flow_ptr flow) {
@@ -507,10 +518,7 @@ void resolve_networks(compute_actor* self, flow_ptr flow) {
                   self, flow, std::make_shared<const std::vector<network_state>>(std::move(visible)),
                   0);
             // One network to boot on: the project's own or a shared one.
-            std::vector<const network_state*> usable;
-            for (const auto& n : visible)
-              if (n.exists() && !n.external && (n.project_id == project_id || n.shared))
-                usable.push_back(&n);
+            const auto usable = default_networks(visible, project_id);
             if (usable.size() > 1)
               return finish(self, flow,
                             to_caf_error({errc::conflict,
@@ -1166,11 +1174,8 @@ caf::result<network_state> on_interface_attach(compute_actor* self, interface_at
               attach(interface_change{true, "", req.network_id, req.fixed_ip});
               return;
             }
-            // No network named: the project's only one (Nova's allocation).
-            std::vector<const network_state*> usable;
-            for (const auto& n : visible)
-              if (n.exists() && !n.external && (n.project_id == req.project_id || n.shared))
-                usable.push_back(&n);
+            // No network named: the project's only one.
+            const auto usable = default_networks(visible, req.project_id);
             if (usable.size() > 1) {
               promise.deliver(bad_request(
                   "Multiple possible networks found, use a Network ID to be more specific."));
