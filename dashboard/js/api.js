@@ -85,8 +85,9 @@ export async function call(method, path, body, headers = {}) {
     throw new ApiError(401, "The token has expired.");
   }
   const init = { method, headers: { "X-Auth-Token": s.token, Accept: "application/json", ...headers } };
-  // Nova's base microversion unless the caller needs a later one.
-  if (path.startsWith(paths.compute) && !init.headers["X-OpenStack-Nova-API-Version"])
+  // Nova's base microversion unless the caller needs a later one (in
+  // either header: "OpenStack-API-Version: compute 2.X" is the newer).
+  if (path.startsWith(paths.compute) && !init.headers["X-OpenStack-Nova-API-Version"] && !init.headers["OpenStack-API-Version"])
     init.headers["X-OpenStack-Nova-API-Version"] = "2.1";
   if (body !== undefined) {
     init.headers["Content-Type"] = init.headers["Content-Type"] || "application/json";

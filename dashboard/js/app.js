@@ -44,7 +44,8 @@ const routes = [
   [/^#\/admin\/instances$/, allInstances],
 ];
 
-// What the current page started (polling timers): stopped when it is left.
+// What the current page started (polling timers, a console's socket):
+// stopped when it is left.
 let current = { cleanups: [], alive: false };
 
 function leavePage() {
@@ -66,6 +67,11 @@ function pageContext(page) {
         if (page.alive && !document.hidden) fn();
       }, ms);
       page.cleanups.push(() => clearInterval(timer));
+    },
+    // What else the page holds open (a console's WebSocket): let go of
+    // when the page is left.
+    onLeave(fn) {
+      page.cleanups.push(fn);
     },
     navigate(hash) {
       location.hash = hash;

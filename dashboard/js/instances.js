@@ -1,9 +1,11 @@
 // Instances: the project's servers, refreshed live by polling; the launch
-// wizard; power actions and delete; a server's details with its console
-// output and its history (os-instance-actions); key pairs and server groups,
-// which the launch wizard offers.
+// wizard; power actions and delete; a server's details with its consoles
+// (an interactive one, see consoles.js, and its console output) and its
+// history (os-instance-actions); key pairs and server groups, which the
+// launch wizard offers.
 import * as api from "./api.js";
 import { h, clear, fill, table, errorBox, notice, field, select, section, statusBadge, link } from "./dom.js";
+import { consoleCard } from "./consoles.js";
 
 const C = api.paths.compute;
 const POLL_MS = 2000;
@@ -263,6 +265,7 @@ export async function instanceDetail(main, [id], page) {
     h("div", { class: "page-head" }, h("h1", {}, "Instance ", title), buttons),
     slot,
     section("Details", facts),
+    consoleCard(id, page),
     section(
       "Console output",
       h("button", { type: "button", class: "small", onclick: () => loadConsole() }, "Refresh console"),
