@@ -376,6 +376,30 @@ async function scenario(base) {
   check((await page.textContent("ul.events")).includes("Success"), "the create action's event succeeded");
   check((await page.textContent(".facts")).includes("alice-key"), "the instance has the key pair");
   await shot(page, "10-instance-detail");
+  log("alice opens its serial console (the test hypervisor's streams its console log), then closes it");
+  await page.click("button:has-text('Open console')");
+  await page.waitForSelector("[aria-label='Console status'][data-state=connected]", { timeout: 30000 });
+  // xterm's DOM renderer draws the visible rows as elements of .xterm-rows
+  // (a line longer than the terminal goes on in the next row, so the
+  // rows' text reads it whole).
+  await page
+    .locator(".xterm-rows")
+    .filter({ hasText: "login prompt (the test hypervisor runs no guest)" })
+    .waitFor({ timeout: 30000 });
+  await shot(page, "10a-serial-console");
+  await page.click("button:has-text('Close console')");
+  await page.waitForSelector("[aria-label='Console status'][data-state=closed]", { timeout: 15000 });
+  check((await page.textContent("[aria-label='Console status']")).startsWith("closed"), "the console says it is closed");
+  check(await page.isEnabled("button:has-text('Open console')"), "a closed console can be opened again");
+  log("its graphical console is refused: the test hypervisor has no VNC");
+  await page.click("button:has-text('Graphical console (VNC)')");
+  await page.waitForSelector(".error:has-text('Unavailable console type novnc.')", { timeout: 15000 });
+  {
+    const text = await page.locator(".error:has-text('Unavailable console type novnc.')").textContent();
+    check(text.includes("(HTTP 400)"), `the novnc console is Nova's 400: ${text}`);
+  }
+  await shot(page, "10a-console-closed");
+  await vncPage(context, base);
   log("alice stops and starts it from its page, which follows by itself");
   await page.click("button[data-action=stop]");
   await page.waitForSelector(".facts .badge:has-text('SHUTOFF')", { timeout: 30000 });
@@ -520,6 +544,40 @@ async function scenario(base) {
   check(consoleErrors.length === 0, `no uncaught page errors: ${consoleErrors.join("; ")}`);
   await browser.close();
   browser = null;
+}
+
+// The noVNC viewer page loads its modules (noVNC's core and the pako it
+// imports, 7 folders deep) and says it is disconnected when its console
+// cannot be reached (port 1: refused by the browser or by the page's
+// Content-Security-Policy).
+async function vncPage(context, base) {
+  log("the graphical console's page loads noVNC and reports a console it cannot reach");
+  const vnc = await context.newPage();
+  const broken = [];
+  const ours = (url) => url.startsWith(`${base}/dashboard/`);
+  vnc.on("console", (m) => {
+    if (m.type() === "error" && (/Failed to load module script/.test(m.text()) || (/Failed to load/.test(m.text()) && ours(m.location().url || ""))))
+      broken.push(`console: ${m.text()} (${m.location().url})`);
+  });
+  vnc.on("response", (r) => {
+    if (ours(r.url()) && r.status() >= 400) broken.push(`${r.status()} ${r.url()}`);
+  });
+  vnc.on("requestfailed", (r) => {
+    if (ours(r.url())) broken.push(`failed: ${r.url()} ${r.failure()?.errorText}`);
+  });
+  vnc.on("pageerror", (e) => broken.push(`page error: ${e}`));
+  await vnc.goto(`${base}/dashboard/console/vnc.html?host=127.0.0.1&port=1&path=%3Ftoken%3Dx`);
+  const status = "[aria-label='VNC status']";
+  try {
+    await vnc.waitForSelector(`${status}[data-state=disconnected]`, { timeout: 20000 });
+  } catch (err) {
+    const now = await vnc.textContent(status).catch(() => "?");
+    throw new Error(`the VNC page did not report a disconnect (status "${now}"; ${broken.join("; ") || "no failed load"}): ${err.message}`);
+  }
+  check(broken.length === 0, `the VNC page's files all load: ${broken.join("; ")}`);
+  check(await vnc.isDisabled("button:has-text('Send Ctrl-Alt-Del')"), "no Ctrl-Alt-Del without a connection");
+  await shot(vnc, "10a-vnc-page");
+  await vnc.close();
 }
 
 // A call with the page's own session, to check what the API holds.
