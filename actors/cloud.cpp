@@ -14,6 +14,7 @@
 
 #include "actors/compute_host.hpp"
 #include "actors/compute_supervisor.hpp"
+#include "actors/console_auth.hpp"
 #include "virt/faulty_virt_driver.hpp"
 #include "actors/compute.hpp"
 #include "actors/conductor.hpp"
@@ -70,6 +71,7 @@ cloud::cloud(const cloud_options& opts) {
     compute_opts.launch_timeout = opts.launch_timeout;
     compute_ = spawn_compute(*system_, conductor_, networking_, image_registry_, compute_opts);
     start_compute(opts);
+    console_auth_ = spawn_console_auth(*system_, compute_hosts_);
   } catch (const std::exception&) {
     stop_actors();
     throw;
@@ -229,12 +231,14 @@ void cloud::start_compute(const cloud_options& opts) {
 
 void cloud::stop_actors() {
   if (faults_) faults_->set_crash_handler(nullptr);  // it holds the supervisor
-  for (const auto* a : {&identity_, &networking_, &image_registry_, &compute_, &conductor_})
+  for (const auto* a :
+       {&console_auth_, &identity_, &networking_, &image_registry_, &compute_, &conductor_})
     if (*a) caf::anon_send_exit(*a, caf::exit_reason::user_shutdown);
   {
     // The journal goes last: children still answering may append.
     caf::scoped_actor self{*system_};
-    for (const auto* a : {&identity_, &networking_, &image_registry_, &compute_, &conductor_})
+    for (const auto* a :
+         {&console_auth_, &identity_, &networking_, &image_registry_, &compute_, &conductor_})
       if (*a) self->wait_for(*a);
   }
   // The supervisor first, so it does not start again the hosts it sees stop.
@@ -251,6 +255,7 @@ void cloud::stop_actors() {
   if (network_host_) caf::anon_send_exit(network_host_, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(journal_, caf::exit_reason::user_shutdown);
   network_host_ = nullptr;
+  console_auth_ = nullptr;
   identity_ = nullptr;
   networking_ = nullptr;
   image_registry_ = nullptr;

@@ -107,6 +107,8 @@ class cloud {
   std::map<std::string, caf::actor> compute_hosts() const;
   // The directory itself, for whoever must follow those restarts (the API).
   std::shared_ptr<const host_directory> compute_host_directory() const { return compute_hosts_; }
+  // Remote consoles: their tokens, and where each leads (the console proxy's).
+  const caf::actor& console_auth() const { return console_auth_; }
   const data_dir& dir() const { return *dir_; }
   // Events in the log when the cloud started.
   std::int64_t events_at_start() const { return events_at_start_; }
@@ -126,6 +128,7 @@ class cloud {
   caf::actor compute_supervisor_;
   std::shared_ptr<fault_board> faults_;
   caf::actor compute_;
+  caf::actor console_auth_;
   std::int64_t events_at_start_ = 0;
 
   void start_compute(const cloud_options& opts);

@@ -187,6 +187,19 @@ caf::behavior compute_host(compute_host_actor* self, compute_host_options opts,
         return driver_call(host, "diagnostics",
                            [&] { return self->state.opts.driver->diagnostics(id); });
       },
+      [self, host](console_atom, const std::string& id,
+                   const std::string& protocol) -> caf::result<console_connection> {
+        // Not the driver's failures: what the client asked for (Nova's
+        // ConsoleTypeUnavailable, InstanceNotReady).
+        try {
+          return self->state.opts.driver->remote_console(id, protocol);
+        } catch (const console_unavailable&) {
+          return to_caf_error({errc::bad_request, "Unavailable console type " + protocol + "."});
+        } catch (const std::exception& e) {
+          spdlog::info("compute host {}: remote console of {}: {}", host, id, e.what());
+          return to_caf_error({errc::conflict, "Instance " + id + " is not ready"});
+        }
+      },
       [self, host](interface_atom, caf::add_atom, const std::string& id, const nic_spec& nic) {
         return driver_call(host, "attach interface", [&] {
           self->state.opts.driver->attach_interface(id, nic);

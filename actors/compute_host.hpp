@@ -18,6 +18,11 @@
 //   (list_atom, power_atom)                  -> domain_power_states: every instance domain
 //   (console_atom, instance_id, int32 lines) -> std::string: the console's last lines
 //                                               (all when lines <= 0), at most 64 KiB
+//   (console_atom, instance_id, protocol)   -> console_connection: where the running domain's
+//                                               remote console is ("vnc", "serial"); errc::
+//                                               bad_request "Unavailable console type"
+//                                               when it has none of that protocol,
+//                                               errc::conflict when it is not running
 //   (reconcile_atom, std::vector<expected_domain>) -> reconcile_report
 //   (snapshot_atom, instance_id, image_path, dest, format) -> snapshot_copy: the
 //                                               domain's disk copied into dest (virt_driver::
@@ -146,4 +151,5 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<cumulo::expected_domain>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::reconcile_report)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::snapshot_copy)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::domain_diagnostics)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::console_connection)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::nic_spec)

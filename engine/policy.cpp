@@ -409,7 +409,7 @@ const std::map<std::string, std::string>& default_rules() {
           "os_compute_api:os-hypervisors:servers", "os_compute_api:os-flavor-manage:create",
           "os_compute_api:os-flavor-manage:delete", "os_compute_api:os-flavor-manage:update",
           "os_compute_api:servers:index:get_all_tenants", "os_compute_api:os-server-diagnostics",
-          "os_compute_api:servers:detail:get_all_tenants"})
+          "os_compute_api:servers:detail:get_all_tenants", "os_compute_api:os-console-auth-tokens"})
       r[name] = admin;
     for (const char* name : {"os_compute_api:servers:index", "os_compute_api:servers:detail",
                              "os_compute_api:servers:show", "os_compute_api:servers:create",
@@ -447,6 +447,7 @@ const std::map<std::string, std::string>& default_rules() {
                              "os_compute_api:os-suspend-server:suspend",
                              "os_compute_api:os-suspend-server:resume",
                              "os_compute_api:os-console-output",
+                             "os_compute_api:os-remote-consoles",
                              "os_compute_api:os-instance-actions:list",
                              "os_compute_api:os-instance-actions:show",
                              "os_compute_api:os-lock-server:lock",

@@ -82,6 +82,12 @@ domain_diagnostics faulty_virt_driver::diagnostics(const std::string& id) {
   check("diagnostics");
   return inner_->diagnostics(id);
 }
+
+console_connection faulty_virt_driver::remote_console(const std::string& id,
+                                                      const std::string& protocol) {
+  check("remote_console");
+  return inner_->remote_console(id, protocol);
+}
 void faulty_virt_driver::attach_interface(const std::string& id, const nic_spec& nic) {
   check("attach_interface");
   inner_->attach_interface(id, nic);

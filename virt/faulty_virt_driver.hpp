@@ -33,6 +33,8 @@ class faulty_virt_driver : public virt_driver {
   power_states power_state(const std::string& instance_id) override;
   std::map<std::string, power_states> power_states_all() override;
   domain_diagnostics diagnostics(const std::string& instance_id) override;
+  console_connection remote_console(const std::string& instance_id,
+                                    const std::string& protocol) override;
   void attach_interface(const std::string& instance_id, const nic_spec& nic) override;
   void detach_interface(const std::string& instance_id, const std::string& mac) override;
   std::string console_output(const std::string& instance_id, std::size_t max_lines,

@@ -113,6 +113,24 @@ struct domain_diagnostics {
   std::vector<disk> disks;
 };
 
+// Where a running domain's remote console is reached (Nova's console
+// types): the address of the VNC server QEMU runs for it, or the file its
+// serial port writes to (cumulo's serial consoles follow that file; the
+// port takes no input).
+struct console_connection {
+  std::string protocol;              // "vnc" | "serial"
+  std::string host;                  // vnc: the address the VNC server listens on
+  int port = 0;                      // vnc: its port
+  std::filesystem::path serial_log;  // serial: the file the console writes
+};
+
+// A console the domain does not have (VNC on the test hypervisor, a
+// protocol no driver speaks): Nova's "Unavailable console type".
+class console_unavailable : public virt_error {
+ public:
+  using virt_error::virt_error;
+};
+
 // Told the current power state of an instance's domain when libvirt
 // reports a change (the guest powered itself off, crashed, was started).
 // Called on a thread of the driver's: it must not block.
@@ -160,6 +178,11 @@ class virt_driver {
   // `max_bytes` from the end.
   virtual std::string console_output(const std::string& instance_id, std::size_t max_lines,
                                      std::size_t max_bytes = 64 * 1024) = 0;
+  // The remote console of a running domain by protocol ("vnc", "serial"):
+  // console_unavailable when the domain has none of that protocol,
+  // virt_error when it is not running.
+  virtual console_connection remote_console(const std::string& instance_id,
+                                            const std::string& protocol) = 0;
   // Copies the instance's disk as it is now into `dest` (a new file) in
   // `format` (the image's disk_format, raw or qcow2), for a snapshot.
   // `image_path` is the image the instance booted from. Refused (virt_error)
