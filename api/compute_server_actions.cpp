@@ -531,6 +531,9 @@ void add_server_action_routes(Pistache::Rest::Router& router, server_context& ct
         if (key == "resize" || key == "migrate" || key == "os-migrateLive")
           return move_server(ctx, req, r, minor, key, value);
         if (key == "rescue") return rescue_server(ctx, req, r, value);
+        if (key == "os-getVNCConsole" || key == "os-getSerialConsole" ||
+            key == "os-getSPICEConsole" || key == "os-getRDPConsole")
+          return legacy_console_action(ctx, req, r, minor, key, value);
         if (key == "evacuate") return evacuate_server(ctx, req, r, minor, value);
         if (key == "shelve")
           return on_visible_server(

@@ -95,6 +95,14 @@ void add_server_interface_routes(Pistache::Rest::Router& router, server_context&
 // /servers/{id}/ips[/{network}] (compute_server_ips.cpp).
 void add_server_ip_routes(Pistache::Rest::Router& router, server_context& ctx);
 void add_instance_action_routes(Pistache::Rest::Router& router, server_context& ctx);
+// POST /servers/{id}/remote-consoles (2.6) and GET /os-console-auth-tokens/{token}
+// (compute_remote_consoles.cpp).
+void add_remote_console_routes(Pistache::Rest::Router& router, server_context& ctx);
+// The server actions os-getVNCConsole, os-getSerialConsole, os-getSPICEConsole and
+// os-getRDPConsole (2.1 to 2.5; 404 from 2.6), whose body is `value`.
+void legacy_console_action(server_context& ctx, const Pistache::Rest::Request& req,
+                           std::shared_ptr<responder> r, int minor, const std::string& action,
+                           const nlohmann::json& value);
 // GET /servers/{id}/diagnostics: the domain as libvirt has it (admin).
 void add_server_diagnostics_routes(Pistache::Rest::Router& router, server_context& ctx);
 

@@ -52,9 +52,9 @@ bool plain_name(const std::string& s) {
   return true;
 }
 
-void serve(const Pistache::Rest::Request& req, responder& r, const std::string& dir,
-           const std::string& file) {
-  const auto path = dashboard_asset_path(dir, file);
+void serve(const Pistache::Rest::Request& req, responder& r, const server_context& ctx,
+           const std::vector<std::string>& segments) {
+  const auto path = dashboard_asset_path(segments);
   const auto& files = served_files();
   const auto it = path ? files.find(*path) : files.end();
   if (it == files.end()) {
@@ -74,9 +74,14 @@ void serve(const Pistache::Rest::Request& req, responder& r, const std::string& 
     // Only our own scripts and styles, and requests to our own origin:
     // an injected <script> in a resource name could not run even if a
     // view forgot to treat the name as text.
+    // The console proxy is the one other place a page may reach: its
+    // WebSockets, on whichever name the browser knows this host by.
+    const auto console = std::to_string(ctx.opts.console_port);
     headers.emplace_back("Content-Security-Policy",
                          "default-src 'self'; img-src 'self' data:; object-src 'none'; "
-                         "base-uri 'none'; frame-ancestors 'none'");
+                         "connect-src 'self' ws://*:" +
+                             console + " wss://*:" + console +
+                             "; base-uri 'none'; frame-ancestors 'none'");
     headers.emplace_back("X-Frame-Options", "DENY");
   }
   if (etag_matches(header_of(req, "If-None-Match"), f.etag)) {
@@ -107,10 +112,19 @@ std::string dashboard_media_type(const std::string& path) {
 
 std::optional<std::string> dashboard_asset_path(const std::string& dir, const std::string& file) {
   if (dir.empty() && file.empty()) return "index.html";
-  if (!plain_name(file)) return std::nullopt;
-  if (dir.empty()) return file;
-  if (!plain_name(dir)) return std::nullopt;
-  return dir + "/" + file;
+  if (dir.empty()) return dashboard_asset_path(std::vector<std::string>{file});
+  return dashboard_asset_path(std::vector<std::string>{dir, file});
+}
+
+std::optional<std::string> dashboard_asset_path(const std::vector<std::string>& segments) {
+  if (segments.empty()) return "index.html";
+  if (segments.size() > dashboard_max_depth) return std::nullopt;
+  std::string path;
+  for (const auto& s : segments) {
+    if (!plain_name(s)) return std::nullopt;
+    path += (path.empty() ? "" : "/") + s;
+  }
+  return path;
 }
 
 bool etag_matches(const std::string& if_none_match, const std::string& etag) {
@@ -132,17 +146,22 @@ void add_dashboard_routes(Pistache::Rest::Router& router, server_context& ctx) {
   // Pistache drops a trailing slash: /dashboard/ arrives here too. The
   // app's own pages are #fragments, so no other path needs index.html.
   add_route(router, ctx, http_method::get, "/dashboard", service::identity,
-            [](const Pistache::Rest::Request& req, std::shared_ptr<responder> r) {
-              serve(req, *r, "", "");
+            [&ctx](const Pistache::Rest::Request& req, std::shared_ptr<responder> r) {
+              serve(req, *r, ctx, {});
             });
-  add_route(router, ctx, http_method::get, "/dashboard/:file", service::identity,
-            [](const Pistache::Rest::Request& req, std::shared_ptr<responder> r) {
-              serve(req, *r, "", param_of(req, ":file"));
-            });
-  add_route(router, ctx, http_method::get, "/dashboard/:dir/:file", service::identity,
-            [](const Pistache::Rest::Request& req, std::shared_ptr<responder> r) {
-              serve(req, *r, param_of(req, ":dir"), param_of(req, ":file"));
-            });
+  // Vendored libraries keep their own folders (noVNC's are 7 deep): one
+  // route per depth, since a Pistache parameter is one segment.
+  std::string path = "/dashboard";
+  for (std::size_t depth = 1; depth <= dashboard_max_depth; ++depth) {
+    path += "/:s" + std::to_string(depth);
+    add_route(router, ctx, http_method::get, path, service::identity,
+              [&ctx, depth](const Pistache::Rest::Request& req, std::shared_ptr<responder> r) {
+                std::vector<std::string> segments;
+                for (std::size_t i = 1; i <= depth; ++i)
+                  segments.push_back(param_of(req, ":s" + std::to_string(i)));
+                serve(req, *r, ctx, segments);
+              });
+  }
 }
 
 }  // namespace cumulo::api

@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace Pistache::Rest {
 class Router;
@@ -21,6 +22,9 @@ std::string dashboard_media_type(const std::string& path);
 // The asset path a request's path segments name ("" is index.html), or
 // nothing when a segment could leave the folder or is not a plain file name.
 std::optional<std::string> dashboard_asset_path(const std::string& dir, const std::string& file);
+// The same for any number of segments (at most dashboard_max_depth).
+std::optional<std::string> dashboard_asset_path(const std::vector<std::string>& segments);
+inline constexpr std::size_t dashboard_max_depth = 8;
 // True when an If-None-Match header names `etag` (or is "*").
 bool etag_matches(const std::string& if_none_match, const std::string& etag);
 

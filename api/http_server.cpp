@@ -41,7 +41,8 @@ struct http_server::impl {
             o,
             bridge(s, o.actor_timeout),
             schema_set(o.schema_dir),
-            std::move(a.compute_hosts)} {}
+            std::move(a.compute_hosts),
+            std::move(a.console_auth)} {}
 
   void routes() {
     add_version_routes(router, ctx);

@@ -57,6 +57,10 @@ struct server_options {
   // The fault board of `serve --faults`: the fault API at /cumulo/v1/faults
   // exists only when it is set (api/faults.cpp).
   std::shared_ptr<fault_board> faults;
+  // The console proxy's port (api/console_proxy.hpp), for the URLs of
+  // remote consoles, on the host the client asked; 0: no proxy, and
+  // remote consoles are unavailable.
+  std::uint16_t console_port = 0;
 };
 
 // The actors the routes talk to.
@@ -70,6 +74,7 @@ struct service_actors {
   // The compute host actors by name: what libvirt itself says (server
   // diagnostics, running_vms), not what the log says.
   std::shared_ptr<const host_directory> compute_hosts;
+  caf::actor console_auth;  // remote consoles' tokens (actors/console_auth.hpp)
 };
 
 class http_server {

@@ -67,6 +67,7 @@ struct server_context {
   api::bridge bridge;
   schema_set schemas;
   std::shared_ptr<const host_directory> compute_hosts;  // by host name: libvirt's view
+  caf::actor console_auth;                              // remote consoles' tokens
   cumulo::policy rules{default_rules()};
   std::shared_ptr<in_flight> flight = std::make_shared<in_flight>();
   // The methods each registered path answers, for the 405s of the others.

@@ -149,6 +149,7 @@ websocket_upgrade_parse read_upgrade(const request_head& h) {
   u.key = key;
   u.protocols = std::move(*protocols);
   u.origin = h.header("origin");
+  u.host = h.header("host");
   return {std::move(u), nullptr, 0};
 }
 

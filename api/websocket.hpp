@@ -31,6 +31,7 @@ struct websocket_upgrade {
   std::string key;                     // Sec-WebSocket-Key: base64 of 16 bytes
   std::vector<std::string> protocols;  // Sec-WebSocket-Protocol, in the client's order
   std::string origin;  // Origin as sent ("" when absent: not a browser); the caller checks it
+  std::string host;    // Host as sent (never empty: a request without one is refused)
 };
 
 // The bounds of a request head: past them it is an attack, not a handshake.

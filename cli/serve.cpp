@@ -18,6 +18,7 @@
 #include "actors/cloud.hpp"
 #include "actors/compute_bootstrap.hpp"
 #include "actors/identity_bootstrap.hpp"
+#include "api/console_proxy.hpp"
 #include "api/http_server.hpp"
 #include "cli/allocator.hpp"
 #include "cli/commands.hpp"
@@ -51,6 +52,7 @@ struct serve_options {
   std::int64_t client_timeout = 30;  // seconds a stalled request head or body may wait
   std::int64_t idle_timeout = 120;   // seconds an idle keep-alive connection stays
   double token_issue_rate = 10;      // POST /v3/auth/tokens a second per client
+  std::string console_listen;        // "": the API's host, any free port
 };
 
 // As many open files as the hard limit allows: each client connection is
@@ -166,10 +168,22 @@ int serve(const serve_options& o) {
     http.request_timeout = std::chrono::seconds(o.client_timeout);
     http.idle_timeout = std::chrono::seconds(o.idle_timeout);
     http.token_issue_rate = o.token_issue_rate;
-    api::http_server server(c.system(),
-                            {c.conductor(), c.identity(), c.networking(), c.image_registry(),
-                             c.compute(), c.journal(), c.compute_host_directory()},
-                            http);
+    // The console proxy first: the API's console URLs name its port.
+    api::console_proxy_options console;
+    {
+      api::server_options where;
+      api::parse_listen(o.console_listen.empty() ? http.host + ":0" : o.console_listen, where);
+      console.host = where.host;
+      console.port = where.port;
+    }
+    api::console_proxy consoles(c.system(), c.console_auth(), console);
+    consoles.start();
+    http.console_port = consoles.port();
+    api::http_server server(
+        c.system(),
+        {c.conductor(), c.identity(), c.networking(), c.image_registry(), c.compute(), c.journal(),
+         c.compute_host_directory(), c.console_auth()},
+        http);
     server.start();
     // Written before the serving line, so whoever reads that line finds them.
     std::optional<credentials_paths> files;
@@ -184,6 +198,7 @@ int serve(const serve_options& o) {
     // Tests and scripts read this line to learn the port.
     std::cout << "cumulo serving on http://" << http.host << ":" << server.port() << " (data dir "
               << o.data_dir << ", " << c.events_at_start() << " events replayed)" << std::endl;
+    std::cout << "console proxy on " << console.host << ":" << consoles.port() << std::endl;
     if (files)
       std::cout << "admin credentials: " << files->keystonerc.string() << " (source it), "
                 << files->clouds_yaml.string() << std::endl;
@@ -197,6 +212,7 @@ int serve(const serve_options& o) {
     }
     spdlog::info("serve: signal {} received, shutting down", sig);
     server.shutdown();
+    consoles.shutdown();
     // ~cloud: the conductor stops its children, the journal writes what it
     // accepted, the actor system joins.
   } catch (const std::exception& e) {
@@ -215,6 +231,9 @@ void add_serve(CLI::App& app) {
   cmd->add_option("--data-dir", o->data_dir, "folder of the cloud's data")->capture_default_str();
   cmd->add_option("--listen", o->listen, "HOST:PORT to serve the APIs on (port 0: any free)")
       ->capture_default_str();
+  cmd->add_option("--console-listen", o->console_listen,
+                  "HOST:PORT of the console proxy that remote consoles' URLs lead to "
+                  "(default: the --listen host, any free port)");
   cmd->add_option("--sync", o->sync,
                   "full: fsync every commit (survives power loss); normal: survives a "
                   "process crash only")

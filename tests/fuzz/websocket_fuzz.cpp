@@ -14,7 +14,9 @@
 // passes the limit, a text message and a close reason are UTF-8, a control
 // payload is at most 125 bytes; each message, encoded by the server's
 // encoder and masked as a client would, decodes back to itself; an accepted
-// request has a key that answers and protocols that can be echoed.
+// request has a key that answers and protocols that can be echoed, and what
+// the console proxy reads of it (api/console_request) keeps its promises.
+#include <cctype>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -22,6 +24,7 @@
 #include <string_view>
 #include <vector>
 
+#include "api/console_request.hpp"
 #include "api/http_framing.hpp"
 #include "api/websocket.hpp"
 #include "engine/utf8.hpp"
@@ -48,6 +51,14 @@ void upgrade(std::string_view request) {
   check(u.key.size() == 24);
   check(websocket_accept(u.key).size() == 28);
   for (const auto& p : u.protocols) check(!websocket_accept_response(u.key, p).empty());
+  // What the console proxy reads next: a token is a UUID's characters only,
+  // and an Origin is only ever allowed for the request's own host.
+  const auto token = console_token_of(u.query);
+  check(token.size() <= 64);
+  for (unsigned char c : token) check(std::isxdigit(c) || c == '-');
+  check(!u.host.empty());
+  if (console_origin_allowed(u.origin, u.host) && !u.origin.empty())
+    check(authority_host(u.origin.substr(u.origin.find("://") + 3)) == authority_host(u.host));
 }
 
 // A server frame as a client sends it: mask bit, a key, the payload XORed.
