@@ -279,6 +279,32 @@ TEST_F(ComputeServersCli, AddAndRemoveNetworksAndPorts) {
   ASSERT_EQ(openstack(who(m), {"server", "delete", "--wait", "vm1"}).exit_code, 0);
 }
 
+// `console url show`: the serial console's WebSocket URL (its token opens
+// it: tests/http/compute_remote_consoles_http_test.cpp), and noVNC's
+// refusal on the test hypervisor, which runs no VNC server.
+TEST_F(ComputeServersCli, ConsoleUrls) {
+  auto m = make_member("cora");
+  const auto id = boot(m.token, "vm1", make_network(m.token, "private"));
+  ASSERT_EQ(settle(m.token, id).value("status", ""), "ACTIVE");
+  for (const std::string version : {"2.1", "2.6"}) {
+    auto serial = openstack(who(m), {"--os-compute-api-version", version, "console", "url", "show",
+                                     "--serial", "vm1", "-f", "json"});
+    ASSERT_EQ(serial.exit_code, 0) << report(serial);
+    const auto shown = nlohmann::json::parse(serial.out, nullptr, false);
+    EXPECT_EQ(shown.value("type", ""), "serial") << report(serial);
+    EXPECT_EQ(shown.value("url", "").rfind("ws://127.0.0.1:", 0), 0u) << report(serial);
+    EXPECT_NE(shown.value("url", "").find("/?token="), std::string::npos) << report(serial);
+  }
+  auto vnc = openstack(who(m), {"console", "url", "show", "--novnc", "vm1"});
+  EXPECT_NE(vnc.exit_code, 0) << report(vnc);
+  EXPECT_NE(vnc.err.find("Unavailable console type novnc."), std::string::npos) << report(vnc);
+  ASSERT_EQ(openstack(who(m), {"server", "stop", "vm1"}).exit_code, 0);
+  ASSERT_EQ(wait_status(m.token, id, "SHUTOFF"), "SHUTOFF");
+  auto stopped = openstack(who(m), {"console", "url", "show", "--serial", "vm1"});
+  EXPECT_NE(stopped.exit_code, 0) << report(stopped);
+  EXPECT_NE(stopped.err.find("is not ready"), std::string::npos) << report(stopped);
+}
+
 // Two hosts: the moves have somewhere to go.
 class ComputeMovesCli : public ComputeServersCli {
  protected:

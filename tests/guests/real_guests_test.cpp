@@ -21,6 +21,7 @@
 
 #include "virt/config_drive.hpp"
 #include "tests/support/compute_servers_support.hpp"
+#include "tests/support/websocket_client.hpp"
 #include "tests/support/run_command.hpp"
 
 namespace cumulo {
@@ -603,6 +604,85 @@ TEST_F(RealGuests, AnInterfaceHotPlugsIntoARunningGuestAndOut) {
 
   ASSERT_EQ(compute("DELETE", "/servers/" + id + "/os-interface/" + port, admin_token).status, 202);
   wait_console(id, "CUMULO-NIC-UNPLUGGED", 120);
+  EXPECT_EQ(compute("DELETE", "/servers/" + id, admin_token).status, 204);
+  EXPECT_TRUE(wait_gone(id, 60));
+}
+
+// Remote consoles of a real guest through cumulo's console proxy: the
+// serial console shows what the guest prints, and the VNC console is
+// QEMU's own VNC server (RFB), whose desktop is the guest's domain.
+TEST_F(RealGuests, ConsolesReachARunningGuestThroughTheProxy) {
+  const auto [disk, flavor] = guest_image_and_flavor();
+  const std::string net = make_network(admin_token, "consoles", "10.79.2.0/24");
+  networks.push_back(net);
+  nlohmann::json s{{"name", "consoled"},
+                   {"imageRef", disk},
+                   {"flavorRef", flavor},
+                   {"networks", nlohmann::json::array({{{"uuid", net}}})}};
+  auto r = compute("POST", "/servers", admin_token, {{"server", s}});
+  ASSERT_EQ(r.status, 202) << r.body;
+  const std::string id = json_of(r)["server"].value("id", "");
+  servers.push_back(id);
+  wait_status(id, "ACTIVE", 60);
+
+  auto url_of = [&](const std::string& protocol, const std::string& type) {
+    auto c = compute("POST", "/servers/" + id + "/remote-consoles", admin_token,
+                     {{"remote_console", {{"protocol", protocol}, {"type", type}}}}, "2.6");
+    EXPECT_EQ(c.status, 200) << c.body;
+    return json_of(c)["remote_console"].value("url", "");
+  };
+  // The serial console: what the guest prints as it boots.
+  std::smatch m;
+  const auto serial = url_of("serial", "serial");
+  ASSERT_TRUE(std::regex_match(serial, m, std::regex(R"(ws://127\.0\.0\.1:(\d+)(/\?token=.+))")))
+      << serial;
+  websocket_client ws(std::stoi(m[1]));
+  ASSERT_EQ(status_of_response(ws.open(m[2], {"binary"})), 101);
+  const auto booted = ws.read_until("CUMULO-GUEST-UP", std::chrono::seconds(240));
+  EXPECT_NE(booted.find("CUMULO-GUEST-UP hostname=consoled"), std::string::npos) << booted;
+
+  // VNC: noVNC's page on the API, and the proxy's WebSocket behind it.
+  const auto vnc = url_of("vnc", "novnc");
+  ASSERT_TRUE(std::regex_match(
+      vnc, m,
+      std::regex(
+          R"(http://127\.0\.0\.1:\d+/dashboard/console/vnc\.html\?host=127\.0\.0\.1&port=(\d+)&path=%3Ftoken%3D([0-9a-f-]+))")))
+      << vnc;
+  websocket_client rfb(std::stoi(m[1]));
+  ASSERT_EQ(status_of_response(rfb.open("/?token=" + m[2].str(), {"binary"})), 101);
+  std::string in;
+  auto take = [&](std::size_t n) {
+    while (in.size() < n) {
+      auto msg = rfb.read(std::chrono::seconds(20));
+      if (!msg || msg->opcode != 2) break;
+      in += msg->payload;
+    }
+    std::string out = in.substr(0, std::min(n, in.size()));
+    in.erase(0, out.size());
+    return out;
+  };
+  // RFB 3.8 (RFC 6143): versions, security "None", ClientInit, ServerInit.
+  ASSERT_EQ(take(12), "RFB 003.008\n");
+  rfb.send(2, "RFB 003.008\n");
+  const auto count = take(1);
+  ASSERT_EQ(count.size(), 1u);
+  const auto types = take(static_cast<unsigned char>(count[0]));
+  ASSERT_NE(types.find('\x01'), std::string::npos) << "QEMU's VNC asks no password here";
+  rfb.send(2, std::string("\x01", 1));
+  ASSERT_EQ(take(4), std::string(4, '\0')) << "security result OK";
+  rfb.send(2, std::string("\x01", 1));  // shared
+  const auto init = take(24);
+  ASSERT_EQ(init.size(), 24u);
+  const int width =
+      (static_cast<unsigned char>(init[0]) << 8) | static_cast<unsigned char>(init[1]);
+  const int height =
+      (static_cast<unsigned char>(init[2]) << 8) | static_cast<unsigned char>(init[3]);
+  EXPECT_GT(width, 0);
+  EXPECT_GT(height, 0);
+  const std::size_t name_length =
+      (static_cast<unsigned char>(init[22]) << 8) | static_cast<unsigned char>(init[23]);
+  EXPECT_EQ(take(name_length), "instance-" + id);
+
   EXPECT_EQ(compute("DELETE", "/servers/" + id, admin_token).status, 204);
   EXPECT_TRUE(wait_gone(id, 60));
 }

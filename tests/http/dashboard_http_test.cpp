@@ -3,6 +3,8 @@
 // no-cache; a missing file or any path that tries to leave the folder is a
 // JSON 404.
 #include <gtest/gtest.h>
+
+#include <regex>
 #include <nlohmann/json.hpp>
 
 #include <fstream>
@@ -66,6 +68,27 @@ TEST_F(DashboardHttp, ModulesAndStylesComeWithTheirMediaTypes) {
   EXPECT_EQ(css.headers["content-type"], "text/css; charset=utf-8");
   EXPECT_EQ(css.body, source("app.css"));
   EXPECT_NE(css.headers["etag"], js.headers["etag"]);
+}
+
+// The vendored viewers keep their own folders, noVNC's 7 deep, and the
+// page may open the console proxy's WebSockets (its port, any host name).
+TEST_F(DashboardHttp, VendoredViewersAndTheConsolePage) {
+  for (const std::string file :
+       {"vendor/xterm/xterm.js", "vendor/novnc/core/rfb.js",
+        "vendor/novnc/vendor/pako/lib/zlib/inflate.js", "console/vnc.js"}) {
+    auto r = http_request("GET", cloud->url("/dashboard/" + file));
+    EXPECT_EQ(r.status, 200) << file;
+    EXPECT_EQ(r.headers["content-type"], "text/javascript; charset=utf-8") << file;
+    EXPECT_EQ(r.body, source(file)) << file;
+  }
+  auto page = http_request("GET", cloud->url("/dashboard/console/vnc.html"));
+  EXPECT_EQ(page.status, 200);
+  const auto csp = page.headers["content-security-policy"];
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(csp, m, std::regex(R"(connect-src 'self' ws://\*:(\d+) )"))) << csp;
+  EXPECT_NE(cloud->out().find("console proxy on 127.0.0.1:" + m[1].str()), std::string::npos)
+      << cloud->out();
+  EXPECT_EQ(http_request("GET", cloud->url("/dashboard/a/b/c/d/e/f/g/h/i.js")).status, 404);
 }
 
 TEST_F(DashboardHttp, AMatchingValidatorIsA304WithoutBody) {

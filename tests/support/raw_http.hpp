@@ -59,6 +59,8 @@ class raw_connection {
     }
   }
 
+  int fd() const { return fd_; }
+
   void close() {
     if (fd_ >= 0) ::close(fd_);
     fd_ = -1;
