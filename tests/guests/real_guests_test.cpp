@@ -610,7 +610,7 @@ TEST_F(RealGuests, AnInterfaceHotPlugsIntoARunningGuestAndOut) {
 
 // Remote consoles of a real guest through cumulo's console proxy: the
 // serial console shows what the guest prints, and the VNC console is
-// QEMU's own VNC server (RFB), whose desktop is the guest's domain.
+// QEMU's own VNC server (RFB), whose desktop is named after the guest's domain.
 TEST_F(RealGuests, ConsolesReachARunningGuestThroughTheProxy) {
   const auto [disk, flavor] = guest_image_and_flavor();
   const std::string net = make_network(admin_token, "consoles", "10.79.2.0/24");
@@ -681,7 +681,8 @@ TEST_F(RealGuests, ConsolesReachARunningGuestThroughTheProxy) {
   EXPECT_GT(height, 0);
   const std::size_t name_length =
       (static_cast<unsigned char>(init[22]) << 8) | static_cast<unsigned char>(init[23]);
-  EXPECT_EQ(take(name_length), "instance-" + id);
+  // QEMU names its desktop after the guest: "QEMU (<domain name>)".
+  EXPECT_EQ(take(name_length), "QEMU (instance-" + id + ")");
 
   EXPECT_EQ(compute("DELETE", "/servers/" + id, admin_token).status, 204);
   EXPECT_TRUE(wait_gone(id, 60));
