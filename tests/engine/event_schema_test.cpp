@@ -72,6 +72,7 @@ TEST(EventSchemas, MatchTheEncodedEventsOfEveryKind) {
   check_kind<region_machine>();
   check_kind<service_machine>();
   check_kind<volume_type_machine>();
+  check_kind<volume_quota_machine>();
 }
 
 TEST(EventSchemas, OldPayloadsAreLiftedByUpcastersNotRewritten) {
