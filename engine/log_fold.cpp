@@ -40,6 +40,10 @@ any_state fold_any(any_state* slot, const recorded_event& r) {
   if (kind == region_machine::kind) return fold_into<region_machine>(slot, r);
   if (kind == service_machine::kind) return fold_into<service_machine>(slot, r);
   if (kind == server_group_machine::kind) return fold_into<server_group_machine>(slot, r);
+  if (kind == volume_machine::kind) return fold_into<volume_machine>(slot, r);
+  if (kind == volume_snapshot_machine::kind) return fold_into<volume_snapshot_machine>(slot, r);
+  if (kind == volume_type_machine::kind) return fold_into<volume_type_machine>(slot, r);
+  if (kind == volume_quota_machine::kind) return fold_into<volume_quota_machine>(slot, r);
   throw invalid_event("stream " + r.stream + " is of no known kind");
 }
 
@@ -75,19 +79,39 @@ any_state deleted_any(const std::string& stream, std::int64_t version) {
   if (kind == service_machine::kind) return deleted_state<service_machine>(stream, version);
   if (kind == server_group_machine::kind)
     return deleted_state<server_group_machine>(stream, version);
+  if (kind == volume_machine::kind) return deleted_state<volume_machine>(stream, version);
+  if (kind == volume_snapshot_machine::kind)
+    return deleted_state<volume_snapshot_machine>(stream, version);
+  if (kind == volume_type_machine::kind) return deleted_state<volume_type_machine>(stream, version);
+  if (kind == volume_quota_machine::kind)
+    return deleted_state<volume_quota_machine>(stream, version);
   throw invalid_event("stream " + stream + " is of no known kind");
 }
 
 }  // namespace
 
 const std::vector<std::string>& stream_kinds() {
-  static const std::vector<std::string> kinds{
-      project_machine::kind,  network_machine::kind,    image_machine::kind,
-      instance_machine::kind, host_machine::kind,       user_machine::kind,
-      role_machine::kind,     domain_machine::kind,     security_group_machine::kind,
-      router_machine::kind,   floatingip_machine::kind, quota_machine::kind,
-      flavor_machine::kind,   keypair_machine::kind,    compute_quota_machine::kind,
-      region_machine::kind,   service_machine::kind};
+  static const std::vector<std::string> kinds{project_machine::kind,
+                                              network_machine::kind,
+                                              image_machine::kind,
+                                              instance_machine::kind,
+                                              host_machine::kind,
+                                              user_machine::kind,
+                                              role_machine::kind,
+                                              domain_machine::kind,
+                                              security_group_machine::kind,
+                                              router_machine::kind,
+                                              floatingip_machine::kind,
+                                              quota_machine::kind,
+                                              flavor_machine::kind,
+                                              keypair_machine::kind,
+                                              compute_quota_machine::kind,
+                                              region_machine::kind,
+                                              service_machine::kind,
+                                              volume_machine::kind,
+                                              volume_snapshot_machine::kind,
+                                              volume_type_machine::kind,
+                                              volume_quota_machine::kind};
   return kinds;
 }
 

@@ -29,6 +29,10 @@
 #include "engine/security_group_state.hpp"
 #include "engine/service_state.hpp"
 #include "engine/user_state.hpp"
+#include "engine/volume_quota_state.hpp"
+#include "engine/volume_snapshot_state.hpp"
+#include "engine/volume_state.hpp"
+#include "engine/volume_type_state.hpp"
 
 namespace cumulo {
 
@@ -36,7 +40,8 @@ using any_state =
     std::variant<project_state, network_state, image_state, instance_state, host_state, user_state,
                  role_state, domain_state, security_group_state, router_state, floatingip_state,
                  quota_state, flavor_state, keypair_state, compute_quota_state, region_state,
-                 service_state, server_group_state>;
+                 service_state, server_group_state, volume_state, volume_snapshot_state,
+                 volume_type_state, volume_quota_state>;
 
 // The stream kinds the log may hold, in the order they are listed.
 const std::vector<std::string>& stream_kinds();

@@ -71,6 +71,10 @@ TEST(EventSchemas, MatchTheEncodedEventsOfEveryKind) {
   check_kind<compute_quota_machine>();
   check_kind<region_machine>();
   check_kind<service_machine>();
+  check_kind<volume_machine>();
+  check_kind<volume_snapshot_machine>();
+  check_kind<volume_type_machine>();
+  check_kind<volume_quota_machine>();
 }
 
 TEST(EventSchemas, OldPayloadsAreLiftedByUpcastersNotRewritten) {

@@ -4,10 +4,14 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <set>
 #include <string>
 #include <vector>
 
+#include "engine/codec.hpp"
 #include "engine/error.hpp"
+#include "engine/fold.hpp"
 
 namespace cumulo {
 
@@ -41,6 +45,27 @@ void expect_refusal(const typename M::state& s, const typename M::command& c, er
   const domain_error e = refusal_of<M>(s, c);
   EXPECT_EQ(e.code, code) << e.message;
   EXPECT_EQ(e.message, message);
+}
+
+// The state a log of these events gives: each is encoded, recorded on the
+// stream <kind>/<id> and folded back, as replay does. `types` collects the
+// event types seen (to check that a test met every one).
+template <class M>
+typename M::state refold(const std::string& id, const std::vector<typename M::event>& history,
+                         std::set<std::string>* types = nullptr) {
+  typename M::state s;
+  s.id = id;
+  std::int64_t v = 0;
+  for (const auto& e : history) {
+    const new_event n = encode(e);
+    if (types) types->insert(n.type);
+    ++v;
+    const recorded_event r{
+        v,        std::string(M::kind) + "/" + id, v, n.type, n.schema_version, 100 + v, "req", "u",
+        n.payload};
+    s = fold<M>(std::move(s), r);
+  }
+  return s;
 }
 
 }  // namespace cumulo
