@@ -14,7 +14,10 @@
 
 #include "actors/compute_host.hpp"
 #include "actors/compute_supervisor.hpp"
+#include "actors/block_storage.hpp"
 #include "actors/console_auth.hpp"
+#include "actors/volume_host.hpp"
+#include "virt/file_volume_backend.hpp"
 #include "virt/faulty_virt_driver.hpp"
 #include "actors/compute.hpp"
 #include "actors/conductor.hpp"
@@ -72,6 +75,9 @@ cloud::cloud(const cloud_options& opts) {
     compute_ = spawn_compute(*system_, conductor_, networking_, image_registry_, compute_opts);
     start_compute(opts);
     console_auth_ = spawn_console_auth(*system_, compute_hosts_);
+    volume_host_ = spawn_volume_host(
+        *system_, std::make_shared<file_volume_backend>(dir_->root() / "volumes"));
+    block_storage_ = spawn_block_storage(*system_, conductor_, volume_host_);
   } catch (const std::exception&) {
     stop_actors();
     throw;
@@ -231,14 +237,14 @@ void cloud::start_compute(const cloud_options& opts) {
 
 void cloud::stop_actors() {
   if (faults_) faults_->set_crash_handler(nullptr);  // it holds the supervisor
-  for (const auto* a :
-       {&console_auth_, &identity_, &networking_, &image_registry_, &compute_, &conductor_})
+  for (const auto* a : {&block_storage_, &console_auth_, &identity_, &networking_, &image_registry_,
+                        &compute_, &conductor_})
     if (*a) caf::anon_send_exit(*a, caf::exit_reason::user_shutdown);
   {
     // The journal goes last: children still answering may append.
     caf::scoped_actor self{*system_};
-    for (const auto* a :
-         {&console_auth_, &identity_, &networking_, &image_registry_, &compute_, &conductor_})
+    for (const auto* a : {&block_storage_, &console_auth_, &identity_, &networking_,
+                          &image_registry_, &compute_, &conductor_})
       if (*a) self->wait_for(*a);
   }
   // The supervisor first, so it does not start again the hosts it sees stop.
@@ -254,6 +260,15 @@ void cloud::stop_actors() {
   compute_hosts_.reset();
   if (network_host_) caf::anon_send_exit(network_host_, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(journal_, caf::exit_reason::user_shutdown);
+  // The volume host after the door: a copy it runs finishes or is cut
+  // short by the process's end, and the next start resolves it.
+  if (volume_host_) {
+    caf::anon_send_exit(volume_host_, caf::exit_reason::user_shutdown);
+    caf::scoped_actor self{*system_};
+    self->wait_for(volume_host_);
+  }
+  volume_host_ = nullptr;
+  block_storage_ = nullptr;
   network_host_ = nullptr;
   console_auth_ = nullptr;
   identity_ = nullptr;

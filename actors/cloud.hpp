@@ -109,6 +109,10 @@ class cloud {
   std::shared_ptr<const host_directory> compute_host_directory() const { return compute_hosts_; }
   // Remote consoles: their tokens, and where each leads (the console proxy's).
   const caf::actor& console_auth() const { return console_auth_; }
+  // Cinder's door (actors/block_storage.hpp) and its volume host (the
+  // file backend in <data_dir>/volumes).
+  const caf::actor& block_storage() const { return block_storage_; }
+  const caf::actor& volume_host() const { return volume_host_; }
   const data_dir& dir() const { return *dir_; }
   // Events in the log when the cloud started.
   std::int64_t events_at_start() const { return events_at_start_; }
@@ -129,6 +133,8 @@ class cloud {
   std::shared_ptr<fault_board> faults_;
   caf::actor compute_;
   caf::actor console_auth_;
+  caf::actor volume_host_;
+  caf::actor block_storage_;
   std::int64_t events_at_start_ = 0;
 
   void start_compute(const cloud_options& opts);

@@ -8,6 +8,7 @@
 #include <type_traits>
 #include <unordered_map>
 
+#include "actors/block_storage_messages.hpp"
 #include "actors/errors.hpp"
 #include "actors/instance.hpp"
 #include "actors/resource_actor.hpp"
@@ -61,6 +62,10 @@ auto behavior_of() {
   if constexpr (std::is_same_v<Machine, network_machine>) return network_actor;
   if constexpr (std::is_same_v<Machine, image_machine>) return image_actor;
   if constexpr (std::is_same_v<Machine, instance_machine>) return instance_actor;
+  if constexpr (std::is_same_v<Machine, volume_machine>) return volume_actor;
+  if constexpr (std::is_same_v<Machine, volume_snapshot_machine>) return volume_snapshot_actor;
+  if constexpr (std::is_same_v<Machine, volume_type_machine>) return volume_type_actor;
+  if constexpr (std::is_same_v<Machine, volume_quota_machine>) return volume_quota_actor;
 }
 
 template <class Machine>
@@ -144,6 +149,14 @@ void with_machine(const std::string& kind, F&& f) {
     f(std::type_identity<network_machine>{});
   else if (kind == image_machine::kind)
     f(std::type_identity<image_machine>{});
+  else if (kind == volume_machine::kind)
+    f(std::type_identity<volume_machine>{});
+  else if (kind == volume_snapshot_machine::kind)
+    f(std::type_identity<volume_snapshot_machine>{});
+  else if (kind == volume_type_machine::kind)
+    f(std::type_identity<volume_type_machine>{});
+  else if (kind == volume_quota_machine::kind)
+    f(std::type_identity<volume_quota_machine>{});
   else if (kind == instance_machine::kind)
     f(std::type_identity<instance_machine>{});
 }
@@ -423,6 +436,10 @@ caf::behavior conductor(conductor_actor* self, caf::actor journal, log_fold_ptr 
   spawn_live<compute_quota_machine>(self, *fold);
   spawn_live<network_machine>(self, *fold);
   spawn_live<image_machine>(self, *fold);
+  spawn_live<volume_type_machine>(self, *fold);
+  spawn_live<volume_quota_machine>(self, *fold);
+  spawn_live<volume_machine>(self, *fold);
+  spawn_live<volume_snapshot_machine>(self, *fold);
   spawn_live<instance_machine>(self, *fold);
   spdlog::info("conductor: {} resources respawned from {} events", st.children.size(),
                fold->events());
@@ -510,6 +527,18 @@ caf::behavior conductor(conductor_actor* self, caf::actor journal, log_fold_ptr 
       [self](command_atom, const std::string& id, image::command& c, event_metadata& m) {
         return on_command<image_machine>(self, id, c, m);
       },
+      [self](command_atom, const std::string& id, volume::command& c, event_metadata& m) {
+        return on_command<volume_machine>(self, id, c, m);
+      },
+      [self](command_atom, const std::string& id, volume_snapshot::command& c, event_metadata& m) {
+        return on_command<volume_snapshot_machine>(self, id, c, m);
+      },
+      [self](command_atom, const std::string& id, volume_type::command& c, event_metadata& m) {
+        return on_command<volume_type_machine>(self, id, c, m);
+      },
+      [self](command_atom, const std::string& id, volume_quota::command& c, event_metadata& m) {
+        return on_command<volume_quota_machine>(self, id, c, m);
+      },
       [self](command_atom, const std::string& id, instance::command& c, event_metadata& m) {
         return on_command<instance_machine>(self, id, c, m);
       },
@@ -546,6 +575,12 @@ caf::behavior conductor(conductor_actor* self, caf::actor journal, log_fold_ptr 
       [self](caf::get_atom, image_atom, const std::string& id) {
         return on_get<image_machine>(self, id);
       },
+      [self](caf::get_atom, volume_atom, const std::string& id) {
+        return on_get<volume_machine>(self, id);
+      },
+      [self](caf::get_atom, volume_snapshot_atom, const std::string& id) {
+        return on_get<volume_snapshot_machine>(self, id);
+      },
       [self](caf::get_atom, instance_atom, const std::string& id) {
         return on_get<instance_machine>(self, id);
       },
@@ -561,6 +596,10 @@ caf::behavior conductor(conductor_actor* self, caf::actor journal, log_fold_ptr 
       [self](list_atom, floatingip_atom) { return on_list<floatingip_machine>(self); },
       [self](list_atom, quota_kind_atom) { return on_list<quota_machine>(self); },
       [self](list_atom, image_atom) { return on_list<image_machine>(self); },
+      [self](list_atom, volume_atom) { return on_list<volume_machine>(self); },
+      [self](list_atom, volume_snapshot_atom) { return on_list<volume_snapshot_machine>(self); },
+      [self](list_atom, volume_type_atom) { return on_list<volume_type_machine>(self); },
+      [self](list_atom, volume_quota_atom) { return on_list<volume_quota_machine>(self); },
       [self](list_atom, flavor_atom) { return on_list<flavor_machine>(self); },
       [self](list_atom, keypair_atom) { return on_list<keypair_machine>(self); },
       [self](list_atom, server_group_atom) { return on_list<server_group_machine>(self); },

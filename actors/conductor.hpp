@@ -3,7 +3,9 @@
 // a resource actor that dies abnormally is respawned from its stream.
 //   (command_atom, id, X::command, meta)  -> X_state   (X: project, user, role, domain, network,
 //                                                       image, instance, flavor, keypair,
-//                                                       compute_quota)
+//                                                       compute_quota, volume, volume_snapshot,
+//                                                       volume_type, volume_quota: their
+//                                                       atoms in actors/block_storage_messages.hpp)
 //   (get_atom, X_atom, id)                -> X_state
 //   (list_atom, X_atom)                   -> std::vector<X_state> of the live ones
 //   (crash_atom, stream)                  -> ok_atom after the child was told to die

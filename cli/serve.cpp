@@ -16,6 +16,7 @@
 #include <pthread.h>
 
 #include "actors/cloud.hpp"
+#include "actors/block_storage.hpp"
 #include "actors/compute_bootstrap.hpp"
 #include "actors/identity_bootstrap.hpp"
 #include "api/console_proxy.hpp"
@@ -157,6 +158,7 @@ int serve(const serve_options& o) {
         o.admin_password.empty() ? generate_admin_password() : o.admin_password;
     const auto boot = bootstrap_identity(c, password);
     bootstrap_flavors(c);
+    bootstrap_volume_types(c);
     if (!boot.user_created && !o.admin_password.empty())
       spdlog::info(
           "serve: --admin-password is used only at the first start of a data dir; "

@@ -1,0 +1,93 @@
+// Cinder's door (block storage): volume types, volumes and their
+// snapshots, Cinder's quotas. Each volume, snapshot, type and project quota
+// is a resource actor under the conductor (actors/volume.cpp); this actor
+// keeps their index, runs the flows that cross resources (a volume's type
+// and quota, a snapshot's volume) and asks the volume host
+// (actors/volume_host.hpp) to do to bytes what the events say, between
+// them: a volume is `creating` before its bytes are written and `available`
+// after, `deleting` before they go and deleted after, so a crash anywhere
+// leaves a state the start resolves.
+//
+// Volume types:
+//   (list_atom, volume_type_atom)                  -> std::vector<volume_type_state>
+//   (caf::get_atom, volume_type_atom, name_or_id)  -> volume_type_state (404 "Volume type X
+//       could not be found.")
+//   (command_atom, volume_type_atom, volume_type::create, meta) -> volume_type_state
+//       (409 "Volume Type X already exists.")
+//   (caf::delete_atom, volume_type_atom, id, meta) -> volume_type_state (deleted; 400
+//       "Target volume type is still in use." while volumes have it; the default's
+//       refusal is the machine's)
+// Volumes:
+//   (command_atom, volume_atom, volume_create_request) -> volume_state, `creating`, once
+//       recorded: the type (the default when none), the source (a snapshot or volume of the
+//       project: 404; its size at most the new one: 400) and the quota (413) are checked
+//       first; the bytes are written after the answer, then `available` (or `error` with
+//       the backend's reason)
+//   (caf::get_atom, volume_atom, id)               -> volume_state (404 "Volume X could not
+//       be found.")
+//   (list_atom, volume_atom)                       -> std::vector<volume_state>, oldest first
+//   (command_atom, volume_atom, id, volume::command, meta) -> volume_state: the machine's
+//       commands; `extend` checks the quota, answers `extending` and grows the bytes;
+//       `remove` answers `deleting` and removes them, then records the delete
+// Snapshots:
+//   (command_atom, volume_snapshot_atom, snapshot_create_request) -> volume_snapshot_state,
+//       `creating` (the volume's, 404; the quota, 413), then the copy, then `available`
+//   (caf::get_atom, volume_snapshot_atom, id)      -> volume_snapshot_state (404)
+//   (list_atom, volume_snapshot_atom)              -> std::vector<volume_snapshot_state>
+//   (command_atom, volume_snapshot_atom, id, volume_snapshot::command, meta) ->
+//       volume_snapshot_state; `remove` answers `deleting`, removes the copy, records the
+//       delete and takes the snapshot off its volume
+// Quotas:
+//   (caf::get_atom, volume_quota_atom, project_id) -> volume_quota_state (defaults when the
+//       project set none)
+//   (caf::get_atom, volume_quota_atom, project_id, usage_atom) -> volume_usage
+//
+// At start it has the volume host remove what a crash left and what no live volume or
+// snapshot owns, and ends what a restart cut off (engine's
+// resolve_after_restart, with the backend's facts): no volume or snapshot
+// stays in a transitional state.
+#pragma once
+
+#include <caf/actor.hpp>
+#include <caf/actor_system.hpp>
+
+#include <string>
+
+#include "actors/block_storage_messages.hpp"
+
+namespace cumulo {
+
+using usage_atom = caf::atom_constant<caf::atom("usage")>;
+
+struct volume_create_request {
+  volume::create base;       // name, description, size, metadata, bootable, project and user
+  std::string volume_type;   // a type's name or id; "" for the default
+  std::string snapshot_id;   // "" or the project's snapshot to copy
+  std::string source_volid;  // "" or the project's volume to clone
+  bool is_admin = false;     // sees every project's sources
+  event_metadata meta;
+};
+
+struct snapshot_create_request {
+  volume_snapshot::create base;  // volume_id, name, description, metadata, project and user
+  bool force = false;            // of an in-use volume (Cinder's force)
+  bool is_admin = false;
+  event_metadata meta;
+};
+
+inline const std::string default_volume_type = "__DEFAULT__";
+
+caf::actor spawn_block_storage(caf::actor_system& sys, caf::actor conductor,
+                               caf::actor volume_host);
+
+// Cinder's default volume type, `__DEFAULT__`, made when the cloud has
+// none (at `serve`, before the APIs listen, as the flavors are); blocking.
+// Throws std::runtime_error.
+class cloud;
+void bootstrap_volume_types(cloud& c);
+
+}  // namespace cumulo
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::volume_create_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::snapshot_create_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::volume_type::create)
