@@ -412,6 +412,31 @@ void libvirt_driver::wait_for_networks(const domain_spec& spec) const {
   }
 }
 
+void libvirt_driver::wait_for_dhcp_host(const nic_spec& nic) const {
+  // A running guest asks DHCP as soon as a hot-plugged NIC appears: the
+  // port's host entry (which the network host adds within ~50 ms of the
+  // port's binding, on its own connection) must be there first, or the
+  // guest gets an address of the pool instead of its port's. Bounded: a
+  // network without DHCP never has one.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  const std::string entry = "<host mac='" + nic.mac_address + "'";
+  while (std::chrono::steady_clock::now() < deadline) {
+    virNetworkPtr n = virNetworkLookupByName(conn_, nic.network.c_str());
+    std::string xml;
+    if (n) {
+      if (char* text = virNetworkGetXMLDesc(n, 0)) {
+        xml = text;
+        std::free(text);
+      }
+      virNetworkFree(n);
+    }
+    virResetLastError();
+    if (xml.find(entry) != std::string::npos) return;
+    if (!xml.empty() && xml.find("<dhcp>") == std::string::npos) return;  // no DHCP at all
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
 void libvirt_driver::prepare_disks(const domain_spec& spec, spawn_times& times) const {
   auto t = std::chrono::steady_clock::now();
   const auto dir = instance_dir(spec.instance_id);
@@ -996,6 +1021,8 @@ void libvirt_driver::attach_interface(const std::string& instance_id, const nic_
     if (!again.p) throw libvirt_error("Cannot define the domain with its new interface");
     return;
   }
+  wait_for_networks(one);
+  wait_for_dhcp_host(nic);
   define_port_filters(one);
   const unsigned int flags =
       VIR_DOMAIN_AFFECT_CONFIG | (virDomainIsActive(d.p) == 1 ? VIR_DOMAIN_AFFECT_LIVE : 0);

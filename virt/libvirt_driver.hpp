@@ -129,6 +129,8 @@ class libvirt_driver final : public virt_driver {
   };
   void prepare_disks(const domain_spec& spec, spawn_times& times) const;
   void wait_for_networks(const domain_spec& spec) const;
+  // Waits (at most 10 s) for the port's DHCP host entry in its network.
+  void wait_for_dhcp_host(const nic_spec& nic) const;
   // Whether a domain is this driver's (its metadata names our instances folder).
   bool owned(_virDomain* d) const;
   // Defines the filters of the spec's ports (real guests); returns their names.

@@ -376,10 +376,10 @@ TEST_F(replay_test, VerifyReportsAStreamOfNoKnownKindAndAVersionGap) {
 
   temp_dir other;
   write_cloud(other.path());
-  insert_raw(other.path(), "volume/v1", 1, "volume.created", "\x80");
+  insert_raw(other.path(), "share/v1", 1, "share.created", "\x80");
   r = replay({"verify", "--data-dir", other.path().string()});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.out.find("stream volume/v1 is of no known kind"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("stream share/v1 is of no known kind"), std::string::npos) << r.out;
 }
 
 // --at TIME reads a prefix of the log: a time that goes back breaks that.
