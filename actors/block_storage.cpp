@@ -84,11 +84,6 @@ struct block_storage_state {
 
 using block_storage_actor = caf::stateful_actor<block_storage_state>;
 
-template <class P>
-on_error fail_to(P promise) {
-  return [promise](const caf::error& e) mutable { promise.deliver(e); };
-}
-
 domain_error volume_not_found(const std::string& id) {
   return {errc::not_found, "Volume " + id + " could not be found."};
 }

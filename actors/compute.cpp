@@ -118,11 +118,6 @@ struct compute_state {
 
 using compute_actor = caf::stateful_actor<compute_state>;
 
-template <class P>
-on_error fail_to(P promise) {
-  return [promise](const caf::error& e) mutable { promise.deliver(e); };
-}
-
 caf::result<flavor_state> on_flavor(compute_actor* self, const std::string& id, flavor::command& c,
                                     event_metadata& meta) {
   auto& st = self->state;

@@ -23,6 +23,12 @@ inline constexpr auto conductor_timeout = caf::infinite;
 
 using on_error = std::function<void(const caf::error&)>;
 
+// A failure answered through a response promise, as it came.
+template <class P>
+on_error fail_to(P promise) {
+  return [promise](const caf::error& e) mutable { promise.deliver(e); };
+}
+
 // Self: a stateful actor whose state has `conductor` and `put(State)`.
 template <class State, class Self, class Command>
 void resource_command(Self* self, const std::string& id, Command command, event_metadata meta,

@@ -132,11 +132,6 @@ std::function<void(State&)> deliver_to(caf::typed_response_promise<State> promis
   return [promise](State& s) mutable { promise.deliver(s); };
 }
 
-template <class P>
-on_error fail_to(P promise) {
-  return [promise](const caf::error& e) mutable { promise.deliver(e); };
-}
-
 // The flows (networking.cpp). Each answers through its promise; the
 // caf::result ones return an error without one when they refuse at once.
 caf::result<network_state> on_network_command(networking_actor* self, const std::string& network_id,

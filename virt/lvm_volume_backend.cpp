@@ -181,11 +181,7 @@ volume_location lvm_volume_backend::create_from_image(const std::string& volume_
                                                       std::int64_t size_gb) {
   volume_tools::check_id("volume", volume_id);
   volume_tools::check_size(size_gb);
-  const auto info = volume_tools::inspect_image(image, image_format);
-  if (info.virtual_size > size_gb * volume_gib)
-    throw volume_backend_error(
-        "Image virtual size is " + std::to_string(volume_tools::gb_ceil(info.virtual_size)) +
-        " GB and doesn't fit in a volume of size " + std::to_string(size_gb) + " GB.");
+  const auto info = volume_tools::inspect_image_for(image, image_format, size_gb);
   make("Volume", volume_id, volume_name(volume_id), size_gb, [&](const fs::path& dev) {
     volume_tools::qemu_img(
         {"convert", "-q", "-n", "-f", info.format, "-O", "raw", image.string(), dev.string()},

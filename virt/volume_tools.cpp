@@ -101,6 +101,16 @@ image_info inspect_image(const std::filesystem::path& image, const std::string& 
   return info;
 }
 
+image_info inspect_image_for(const std::filesystem::path& image, const std::string& disk_format,
+                             std::int64_t size_gb) {
+  auto info = inspect_image(image, disk_format);
+  if (info.virtual_size > size_gb * volume_gib)
+    throw volume_backend_error(
+        "Image virtual size is " + std::to_string(gb_ceil(info.virtual_size)) +
+        " GB and doesn't fit in a volume of size " + std::to_string(size_gb) + " GB.");
+  return info;
+}
+
 void qemu_img(const std::vector<std::string>& args, const std::string& failure) {
   std::vector<std::string> argv{"qemu-img"};
   argv.insert(argv.end(), args.begin(), args.end());

@@ -40,6 +40,12 @@ struct image_info {
 // files (a backing or external data file could point at any host file).
 image_info inspect_image(const std::filesystem::path& image, const std::string& disk_format);
 
+// inspect_image, then refuses an image whose virtual size does not fit in
+// a volume of size_gb ("Image virtual size is 2 GB and doesn't fit in a
+// volume of size 1 GB."): what both backends check before a copy.
+image_info inspect_image_for(const std::filesystem::path& image, const std::string& disk_format,
+                             std::int64_t size_gb);
+
 // Runs qemu-img with args; on failure throws volume_backend_error with
 // `failure` and what qemu-img said.
 void qemu_img(const std::vector<std::string>& args, const std::string& failure);
