@@ -415,19 +415,6 @@ caf::result<volume_snapshot_state> snapshot_command(block_storage_actor* self,
   return promise;
 }
 
-template <class State, class Atom>
-void read_all(block_storage_actor* self, Atom kind) {
-  self->request(self->state.conductor, conductor_timeout, list_atom::value, kind)
-      .await(
-          [self](std::vector<State>& all) {
-            for (const auto& s : all) self->state.put(s);
-          },
-          [self](caf::error& e) {
-            spdlog::error("block storage: cannot read the volumes: {}", from_caf_error(e).message);
-            self->quit(e);
-          });
-}
-
 // What the door sends itself once its index is read.
 using start_atom = caf::atom_constant<caf::atom("start")>;
 
@@ -528,10 +515,10 @@ caf::actor spawn_block_storage(caf::actor_system& sys, caf::actor conductor,
                        block_storage_actor* self) -> caf::behavior {
     self->state.conductor = conductor;
     self->state.host = volume_host;
-    read_all<volume_type_state>(self, volume_type_atom::value);
-    read_all<volume_quota_state>(self, volume_quota_atom::value);
-    read_all<volume_state>(self, volume_atom::value);
-    read_all<volume_snapshot_state>(self, volume_snapshot_atom::value);
+    read_all<volume_type_state>(self, volume_type_atom::value, "block storage");
+    read_all<volume_quota_state>(self, volume_quota_atom::value, "block storage");
+    read_all<volume_state>(self, volume_atom::value, "block storage");
+    read_all<volume_snapshot_state>(self, volume_snapshot_atom::value, "block storage");
     // Handled after the awaited reads above: the index is whole by then.
     self->send(self, start_atom::value);
     return {

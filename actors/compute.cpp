@@ -209,20 +209,6 @@ caf::result<compute_quota_set> on_quota(compute_actor* self, const std::string& 
   return promise;
 }
 
-template <class State, class Atom>
-void read_all(compute_actor* self, Atom kind) {
-  self->request(self->state.conductor, conductor_timeout, list_atom::value, kind)
-      .await(
-          [self](std::vector<State>& all) {
-            for (const auto& s : all) self->state.put(s);
-          },
-          [self](caf::error& e) {
-            spdlog::error("compute: cannot read the compute resources: {}",
-                          from_caf_error(e).message);
-            self->quit(e);
-          });
-}
-
 compute_usage usage_of_instance(const instance::flavor& f) {
   return compute_usage{1, f.vcpus, f.memory_mb};
 }
@@ -1279,10 +1265,10 @@ caf::behavior compute(compute_actor* self, caf::actor conductor, caf::actor netw
   self->state.image_registry = std::move(image_registry);
   self->state.opts = std::move(opts);
   self->set_down_handler([self](caf::down_msg& dm) { on_caller_down(self, dm); });
-  read_all<flavor_state>(self, flavor_atom::value);
-  read_all<keypair_state>(self, keypair_atom::value);
-  read_all<server_group_state>(self, server_group_atom::value);
-  read_all<compute_quota_state>(self, compute_quota_atom::value);
+  read_all<flavor_state>(self, flavor_atom::value, "compute");
+  read_all<keypair_state>(self, keypair_atom::value, "compute");
+  read_all<server_group_state>(self, server_group_atom::value, "compute");
+  read_all<compute_quota_state>(self, compute_quota_atom::value, "compute");
   read_instances(self);
   self->request(self->state.conductor, conductor_timeout, caf::get_atom::value,
                 scheduler_atom::value)

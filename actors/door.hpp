@@ -5,11 +5,13 @@
 #pragma once
 
 #include <caf/all.hpp>
+#include <spdlog/spdlog.h>
 
 #include <chrono>
 #include <functional>
 #include <string>
 
+#include "actors/errors.hpp"
 #include "actors/messages.hpp"
 
 namespace cumulo {
@@ -22,6 +24,22 @@ namespace cumulo {
 inline constexpr auto conductor_timeout = caf::infinite;
 
 using on_error = std::function<void(const caf::error&)>;
+
+// Reads every live resource of a kind from the conductor into the door's
+// index (state.put) before the door answers anything (await); a door that
+// cannot read its index stops, saying so (`who` names it in the log).
+template <class State, class Self, class Atom>
+void read_all(Self* self, Atom kind, const char* who) {
+  self->request(self->state.conductor, conductor_timeout, list_atom::value, kind)
+      .await(
+          [self](std::vector<State>& all) {
+            for (const auto& s : all) self->state.put(s);
+          },
+          [self, who](caf::error& e) {
+            spdlog::error("{}: cannot read its resources: {}", who, from_caf_error(e).message);
+            self->quit(e);
+          });
+}
 
 // A failure answered through a response promise, as it came.
 template <class P>

@@ -18,15 +18,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string volume_name(const std::string& id) {
-  return "volume-" + id;
-}
-std::string snapshot_name(const std::string& id) {
-  return "snapshot-" + id;
-}
-std::string temporary_name(const std::string& final_name) {
-  return "tmp-" + final_name;
-}
+using volume_tools::snapshot_name;
+using volume_tools::temporary_name;
+using volume_tools::volume_name;
 
 std::string errno_text() {
   return std::strerror(errno);

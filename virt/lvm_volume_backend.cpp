@@ -19,15 +19,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string volume_name(const std::string& id) {
-  return "volume-" + id;
-}
-std::string snapshot_name(const std::string& id) {
-  return "snapshot-" + id;
-}
-std::string temporary_name(const std::string& final_name) {
-  return "tmp-" + final_name;
-}
+using volume_tools::snapshot_name;
+using volume_tools::temporary_name;
+using volume_tools::volume_name;
 
 std::string trim(const std::string& s) {
   const auto b = s.find_first_not_of(" \t\r");

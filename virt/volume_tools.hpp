@@ -21,6 +21,19 @@ void check_size(std::int64_t size_gb);
 // Whole GB, rounded up (a 1.5 GB image needs a 2 GB volume).
 std::int64_t gb_ceil(std::int64_t bytes);
 
+// What both backends name their objects (files or LVs), and what reap()
+// takes as theirs: "volume-<id>", "snapshot-<id>", and "tmp-<name>" while
+// one is being written.
+inline std::string volume_name(const std::string& id) {
+  return "volume-" + id;
+}
+inline std::string snapshot_name(const std::string& id) {
+  return "snapshot-" + id;
+}
+inline std::string temporary_name(const std::string& final_name) {
+  return "tmp-" + final_name;
+}
+
 // "Not enough space: 5 GB asked, 2 GB free"
 std::string not_enough_space(std::int64_t asked_gb, std::int64_t free_gb);
 
