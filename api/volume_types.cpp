@@ -103,9 +103,7 @@ void add_volume_type_routes(Pistache::Rest::Router& router, server_context& ctx)
         volume_type::create create;
         create.name = cinder_trimmed(vt.at("name").get<std::string>());
         if (create.name.empty()) {
-          respond_error(*r, 400,
-                        "Invalid input for field/attribute name. Value: " +
-                            vt.at("name").get<std::string>() + ". It must not be empty.");
+          respond_error(*r, 400, "Volume type name can not be empty.");
           return;
         }
         if (auto it = vt.find("description"); it != vt.end() && !it->is_null())
