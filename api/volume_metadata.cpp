@@ -87,7 +87,7 @@ void add_metadata_routes(Pistache::Rest::Router& router, server_context& ctx) {
             return;
           }
           std::map<std::string, std::string> metadata;
-          for (const auto& [k, v] : m.items()) metadata[k] = v.get<std::string>();
+          for (const auto& [k, v] : m.items()) metadata[k] = v.template get<std::string>();
           with_volume_caller(
               ctx, c, r,
               [&ctx, id, replace, metadata](std::shared_ptr<responder> rr, token_info& t) {
