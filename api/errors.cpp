@@ -33,6 +33,12 @@ const char* nova_fault_key(int status) {
   }
 }
 
+// Cinder's Fault names the statuses Nova does, but not 429 (it has no
+// rate limiting of its own): that one is a computeFault there too.
+const char* cinder_fault_key(int status) {
+  return status == 429 ? "computeFault" : nova_fault_key(status);
+}
+
 std::string neutron_generic_type(int status) {
   std::string title = status_title(status);
   std::string type = "HTTP";
@@ -93,6 +99,8 @@ nlohmann::json error_body(service svc, int status, const std::string& message,
                 {"detail", ""}}}};
     case service::image:
       return {{"code", status}, {"title", status_title(status)}, {"message", message}};
+    case service::volume:
+      return {{cinder_fault_key(status), {{"code", status}, {"message", message}}}};
   }
   return {};
 }
@@ -109,6 +117,7 @@ service service_of_path(const std::string& path) {
   if (starts_with(path, "/compute")) return service::compute;
   if (starts_with(path, "/image")) return service::image;
   if (starts_with(path, "/networking")) return service::network;
+  if (starts_with(path, "/volume")) return service::volume;
   return service::identity;
 }
 

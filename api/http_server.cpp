@@ -15,6 +15,7 @@
 #include "api/routing.hpp"
 #include "api/server_context.hpp"
 #include "api/version.hpp"
+#include "api/volume.hpp"
 
 // Pistache last: its headers define generic macros (NAME, TRY, ...).
 #include <pistache/endpoint.h>
@@ -42,7 +43,10 @@ struct http_server::impl {
             bridge(s, o.actor_timeout),
             schema_set(o.schema_dir),
             std::move(a.compute_hosts),
-            std::move(a.console_auth)} {}
+            std::move(a.console_auth)} {
+    // After the members with defaults, so not in the aggregate above.
+    ctx.block_storage = std::move(a.block_storage);
+  }
 
   void routes() {
     add_version_routes(router, ctx);
@@ -51,6 +55,7 @@ struct http_server::impl {
     add_image_routes(router, ctx);
     add_compute_routes(router, ctx);
     add_server_routes(router, ctx);
+    add_volume_routes(router, ctx);
     add_dashboard_routes(router, ctx);
     if (ctx.opts.faults) add_fault_routes(router, ctx);
     set_method_not_allowed(router, ctx);

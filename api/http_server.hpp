@@ -1,6 +1,6 @@
 // The HTTP façade's server: Pistache on one address, every response with
 // x-openstack-request-id, errors in OpenStack's body format. The service
-// routes (identity, compute, image, network) register on it as they come.
+// routes (identity, compute, image, network, volume) register on it.
 // No handler waits for an actor on a reactor thread: handlers send a message
 // and answer from the reply (see api/README.md).
 #pragma once
@@ -75,6 +75,7 @@ struct service_actors {
   // diagnostics, running_vms), not what the log says.
   std::shared_ptr<const host_directory> compute_hosts;
   caf::actor console_auth;  // remote consoles' tokens (actors/console_auth.hpp)
+  caf::actor block_storage;  // Cinder's door: volumes, snapshots, types, quotas
 };
 
 class http_server {

@@ -17,8 +17,9 @@ nlohmann::json domain_ref(const std::string& id, const std::string& name) {
 }
 
 // The network endpoint has no version suffix (the SDK adds /v2.0), image
-// neither (the SDK discovers its versions); compute is /v2.1 without a
-// project id, as Nova's catalog entry is today.
+// neither (the SDK discovers its versions); compute is /v2.1 and block
+// storage /volume/v3, both without a project id, as Nova's and Cinder's
+// catalog entries are today.
 
 }  // namespace
 

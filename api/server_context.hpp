@@ -76,6 +76,7 @@ struct server_context {
   // POST /v3/auth/tokens per client address (`serve --token-issue-rate`).
   std::shared_ptr<rate_limiter> token_issues =
       std::make_shared<rate_limiter>(opts.token_issue_rate, opts.token_issue_rate * 3);
+  caf::actor block_storage;  // Cinder's door (actors/block_storage.hpp)
 };
 
 }  // namespace cumulo::api

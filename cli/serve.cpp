@@ -184,7 +184,7 @@ int serve(const serve_options& o) {
     api::http_server server(
         c.system(),
         {c.conductor(), c.identity(), c.networking(), c.image_registry(), c.compute(), c.journal(),
-         c.compute_host_directory(), c.console_auth()},
+         c.compute_host_directory(), c.console_auth(), c.block_storage()},
         http);
     server.start();
     // Written before the serving line, so whoever reads that line finds them.

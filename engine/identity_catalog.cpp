@@ -18,6 +18,13 @@ constexpr builtin builtins[] = {
     {"compute", "nova", "/compute/v2.1", "6b1a0f6c2d7e4c1e9a8e0d3b5f4c2a20"},
     {"image", "glance", "/image", "6b1a0f6c2d7e4c1e9a8e0d3b5f4c2a30"},
     {"network", "neutron", "/networking", "6b1a0f6c2d7e4c1e9a8e0d3b5f4c2a40"},
+    // Cinder twice, as Cinder's own deployments list it: block-storage is
+    // the official type (openstacksdk), volumev3 its alias, which
+    // cinderclient asks for and OSC's `limits show` looks up by that exact
+    // name. No project id in the URL: Cinder serves both forms (3.67 says
+    // so), and the clients append /volumes etc. to whatever the catalog says.
+    {"block-storage", "cinder", "/volume/v3", "6b1a0f6c2d7e4c1e9a8e0d3b5f4c2a50"},
+    {"volumev3", "cinderv3", "/volume/v3", "6b1a0f6c2d7e4c1e9a8e0d3b5f4c2a60"},
 };
 
 constexpr const char* base_placeholder = "{base}";

@@ -1,5 +1,6 @@
 // The catalog cumulo offers itself: region RegionOne and one service per API
-// it serves (identity, compute, image, network), each with a public, an
+// it serves (identity, compute, image, network, and block storage under its
+// two types, block-storage and volumev3), each with a public, an
 // internal and an admin endpoint whose URL starts with "{base}": the address
 // the client used, filled in per request (tests run on ephemeral ports, and
 // a data dir may be served on another address after a restart). These are

@@ -513,6 +513,51 @@ const std::map<std::string, std::string>& default_rules() {
     for (const char* name : {"os_compute_api:os-instance-actions:events",
                              "os_compute_api:os-instance-actions:events:details"})
       r[name] = admin;
+
+    // Cinder (Zed's defaults): a project's members and readers work its
+    // volumes and snapshots (the target is the resource's project, or the
+    // caller's for a create or a list); types, quotas, services and the
+    // admin actions are an admin's; anyone reads the types.
+    for (const char* name : {"volume:create",
+                             "volume:get",
+                             "volume:get_all",
+                             "volume:update",
+                             "volume:delete",
+                             "volume:extend",
+                             "volume:extend_attached_volume",
+                             "volume:update_readonly_flag",
+                             "volume:get_volume_metadata",
+                             "volume:create_volume_metadata",
+                             "volume:update_volume_metadata",
+                             "volume:delete_volume_metadata",
+                             "volume:create_snapshot",
+                             "volume:get_snapshot",
+                             "volume:get_all_snapshots",
+                             "volume:update_snapshot",
+                             "volume:delete_snapshot",
+                             "volume:get_snapshot_metadata",
+                             "volume:update_snapshot_metadata",
+                             "volume:delete_snapshot_metadata",
+                             "volume_extension:volume_tenant_attribute",
+                             "volume_extension:extended_snapshot_attributes",
+                             "volume_extension:quotas:show",
+                             "limits_extension:used_limits"})
+      r[name] = "rule:project_member_or_admin";
+    for (const char* name :
+         {"volume_extension:type_create", "volume_extension:type_update",
+          "volume_extension:type_delete", "volume_extension:types_extra_specs:read_sensitive",
+          "volume_extension:access_types_qos_specs_id", "volume_extension:volume_host_attribute",
+          "volume_extension:volume_mig_status_attribute",
+          "volume_extension:volume_admin_actions:reset_status",
+          "volume_extension:volume_admin_actions:force_delete",
+          "volume_extension:snapshot_admin_actions:reset_status",
+          "volume_extension:snapshot_admin_actions:force_delete", "volume_extension:quotas:update",
+          "volume_extension:quotas:delete", "volume_extension:services:index",
+          "volume:force_delete"})
+      r[name] = admin;
+    for (const char* name : {"volume_extension:type_get", "volume_extension:type_get_all",
+                             "volume_extension:access_types_extra_specs"})
+      r[name] = "@";
     return r;
   }();
   return rules;

@@ -42,6 +42,15 @@ TEST(ErrorBody, GlanceIsFlat) {
                 R"({"code": 404, "title": "Not Found", "message": "No image found with ID x"})"));
 }
 
+TEST(ErrorBody, CinderNamesTheFaultAsNovaDoesButA429IsAComputeFault) {
+  EXPECT_EQ(error_body(service::volume, 413, "Maximum number of volumes allowed (10) exceeded"),
+            nlohmann::json::parse(R"({"overLimit": {"code": 413,
+              "message": "Maximum number of volumes allowed (10) exceeded"}})"));
+  EXPECT_EQ(error_body(service::volume, 404, "m")["itemNotFound"]["code"], 404);
+  EXPECT_EQ(error_body(service::volume, 400, "m")["badRequest"]["message"], "m");
+  EXPECT_TRUE(error_body(service::volume, 429, "m").contains("computeFault"));
+}
+
 TEST(ErrorBody, ADomainErrorGetsTheStatusOfItsCode) {
   const domain_error e{errc::conflict, "Quota exceeded"};
   EXPECT_EQ(status_of(e), 409);
@@ -53,6 +62,9 @@ TEST(ErrorBody, ThePathPrefixNamesTheService) {
   EXPECT_EQ(service_of_path("/compute/v2.1/servers"), service::compute);
   EXPECT_EQ(service_of_path("/image/v2/images"), service::image);
   EXPECT_EQ(service_of_path("/networking/v2.0/networks"), service::network);
+  EXPECT_EQ(service_of_path("/volume/v3/volumes"), service::volume);
+  EXPECT_EQ(service_of_path("/volume"), service::volume);
+  EXPECT_EQ(service_of_path("/volumes"), service::identity);
   EXPECT_EQ(service_of_path("/v3/projects"), service::identity);
   EXPECT_EQ(service_of_path("/computer"), service::identity);
   EXPECT_EQ(service_of_path("/"), service::identity);

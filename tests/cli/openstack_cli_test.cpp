@@ -280,7 +280,7 @@ TEST_F(OpenstackCli, AUserChangesItsOwnPassword) {
   EXPECT_EQ(value_out(new_password), alice_id) << report(new_password);
 }
 
-TEST_F(OpenstackCli, TheCatalogListsIdentityComputeImageAndNetwork) {
+TEST_F(OpenstackCli, TheCatalogListsIdentityComputeImageNetworkAndBlockStorage) {
   auto r = admin({"catalog", "list", "-f", "json"});
   ASSERT_EQ(r.exit_code, 0) << report(r);
   auto catalog = json_out(r);
@@ -296,7 +296,8 @@ TEST_F(OpenstackCli, TheCatalogListsIdentityComputeImageAndNetwork) {
       EXPECT_EQ(e.value("url", "").rfind(cloud->url(""), 0), 0u) << e;
     }
   }
-  for (const char* type : {"identity", "compute", "image", "network"}) {
+  for (const char* type :
+       {"identity", "compute", "image", "network", "block-storage", "volumev3"}) {
     EXPECT_EQ(types.count(type), 1u) << type << "\n" << report(r);
   }
 }

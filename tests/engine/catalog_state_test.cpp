@@ -2,6 +2,8 @@
 // the built-in catalog (engine/identity_catalog).
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "engine/identity_catalog.hpp"
 #include "tests/engine/machine_test_support.hpp"
 
@@ -42,7 +44,7 @@ TEST(RegionState, ARegionIsNotItsOwnParent) {
 
 TEST(IdentityCatalog, TheBuiltInEndpointsAreOnTheAddressTheClientUsed) {
   const auto& services = builtin_services();
-  ASSERT_EQ(services.size(), 4u);
+  ASSERT_EQ(services.size(), 6u);
   EXPECT_TRUE(is_builtin_service(services[1].id));
   EXPECT_FALSE(is_builtin_service("something-else"));
   for (const auto& [id, e] : services[1].endpoints) {
@@ -50,6 +52,14 @@ TEST(IdentityCatalog, TheBuiltInEndpointsAreOnTheAddressTheClientUsed) {
     EXPECT_EQ(endpoint_url(e.url, "http://10.0.0.5:8774"), "http://10.0.0.5:8774/compute/v2.1");
   }
   EXPECT_EQ(endpoint_url("http://swift:8080/v1", "http://ignored"), "http://swift:8080/v1");
+  // Block storage under both the types its clients look up, one URL.
+  for (const char* type : {"block-storage", "volumev3"}) {
+    auto s = std::find_if(services.begin(), services.end(),
+                          [&](const service_state& x) { return x.type == type; });
+    ASSERT_NE(s, services.end()) << type;
+    for (const auto& [id, e] : s->endpoints)
+      EXPECT_EQ(endpoint_url(e.url, "http://h:5000"), "http://h:5000/volume/v3") << type;
+  }
 }
 
 }  // namespace

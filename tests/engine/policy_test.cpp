@@ -235,6 +235,29 @@ TEST(PolicyTest, NeutronDefaults) {
   EXPECT_FALSE(p.allowed("update_floatingip", member("p1"), others));
 }
 
+// Cinder's rules by their own names: a project's volumes are its own,
+// types are read by anyone and made by an admin.
+TEST(PolicyTest, CinderDefaults) {
+  const policy p(default_rules());
+  const target own{"p1", "u1"};
+  const target others{"p2", "u2"};
+  for (const char* name :
+       {"volume:create", "volume:get", "volume:delete", "volume:extend", "volume:create_snapshot",
+        "volume:delete_snapshot", "volume_extension:quotas:show", "limits_extension:used_limits"}) {
+    EXPECT_TRUE(p.allowed(name, member("p1"), own)) << name;
+    EXPECT_FALSE(p.allowed(name, member("p1"), others)) << name;
+    EXPECT_TRUE(p.allowed(name, admin(), others)) << name;
+  }
+  for (const char* name :
+       {"volume_extension:type_create", "volume_extension:type_delete",
+        "volume_extension:volume_admin_actions:reset_status", "volume_extension:services:index",
+        "volume_extension:volume_host_attribute"}) {
+    EXPECT_FALSE(p.allowed(name, member("p1"), own)) << name;
+    EXPECT_TRUE(p.allowed(name, admin(), own)) << name;
+  }
+  EXPECT_TRUE(p.allowed("volume_extension:type_get_all", member("p1"), own));
+}
+
 TEST(PolicyTest, ForbiddenMessages) {
   EXPECT_EQ(keystone_forbidden_message("identity:create_project"),
             "You are not authorized to perform the requested action: identity:create_project.");

@@ -30,12 +30,14 @@ TEST_F(IdentityCatalog, TheBuiltInCatalogIsListedAndCannotBeChanged) {
   auto services = as_admin("GET", "/v3/services");
   ASSERT_EQ(services.status, 200) << services.body;
   EXPECT_EQ(values(json_of(services)["services"], "type"),
-            (std::set<std::string>{"identity", "compute", "image", "network"}));
+            (std::set<std::string>{"identity", "compute", "image", "network", "block-storage",
+                                   "volumev3"}));
   auto endpoints = as_admin("GET", "/v3/endpoints?interface=public");
   ASSERT_EQ(endpoints.status, 200) << endpoints.body;
   const auto urls = values(json_of(endpoints)["endpoints"], "url");
   EXPECT_TRUE(urls.count(cloud->url("/compute/v2.1"))) << endpoints.body;
-  EXPECT_EQ(json_of(endpoints)["endpoints"].size(), 4u);
+  EXPECT_TRUE(urls.count(cloud->url("/volume/v3"))) << endpoints.body;
+  EXPECT_EQ(json_of(endpoints)["endpoints"].size(), 6u);
   auto regions = as_admin("GET", "/v3/regions");
   ASSERT_EQ(regions.status, 200);
   EXPECT_EQ(values(json_of(regions)["regions"], "id"), std::set<std::string>{"RegionOne"});

@@ -86,7 +86,8 @@ TEST_F(IdentityTokens, PasswordByNameScopedByNameGivesTheFullTokenAndCatalog) {
     }
     EXPECT_EQ(interfaces, (std::set<std::string>{"public", "internal", "admin"})) << type;
   }
-  EXPECT_EQ(types, (std::set<std::string>{"identity", "compute", "image", "network"}));
+  EXPECT_EQ(types, (std::set<std::string>{"identity", "compute", "image", "network",
+                                          "block-storage", "volumev3"}));
 }
 
 TEST_F(IdentityTokens, NoCatalogLeavesTheCatalogOut) {
@@ -489,7 +490,7 @@ TEST_F(IdentityTokens, AuthCatalogNeedsAProjectScopedToken) {
   ASSERT_EQ(r.status, 200) << r.body;
   auto catalog = json_of(r)["catalog"];
   ASSERT_TRUE(catalog.is_array());
-  EXPECT_EQ(catalog.size(), 4u);
+  EXPECT_EQ(catalog.size(), 6u);
   EXPECT_EQ(catalog, json_of(admin)["token"]["catalog"]);
 
   nlohmann::json body = password_auth("admin", kAdminPassword);
