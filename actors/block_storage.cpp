@@ -10,79 +10,12 @@
 #include "actors/cloud.hpp"
 #include "actors/door.hpp"
 #include "actors/errors.hpp"
+#include "actors/block_storage_internal.hpp"
 #include "actors/volume_host.hpp"
 #include "store/ids.hpp"
 
 namespace cumulo {
-namespace {
-
-// How long the volume host may take over one copy before the door gives up
-// waiting (the copy goes on; a restart resolves what it left).
-constexpr auto volume_work_timeout = std::chrono::minutes(6 * 60);
-constexpr auto volume_facts_timeout = std::chrono::minutes(1);
-
-struct block_storage_state {
-  caf::actor conductor;
-  caf::actor host;
-  std::unordered_map<std::string, volume_state> volumes;
-  std::unordered_map<std::string, volume_snapshot_state> snapshots;
-  std::unordered_map<std::string, volume_type_state> types;
-  std::unordered_map<std::string, volume_quota_state> quotas;  // by project id
-  // Creates answered by the machine but not yet in the index: they count
-  // against the quota already, so two parallel creates cannot both pass.
-  std::unordered_map<std::string, volume_usage> pending;
-  static inline const char* name = "block_storage";
-
-  void put(const volume_state& s) { put_latest(volumes, s); }
-  void put(const volume_snapshot_state& s) { put_latest(snapshots, s); }
-  void put(const volume_type_state& s) { put_latest(types, s); }
-  void put(const volume_quota_state& s) { put_latest(quotas, s); }
-
-  const volume_type_state* type(const std::string& name_or_id) const {
-    auto it = types.find(name_or_id);
-    if (it != types.end()) return &it->second;
-    for (const auto& [_, t] : types)
-      if (t.name == name_or_id) return &t;
-    return nullptr;
-  }
-  volume_quota_set quotas_of(const std::string& project) const {
-    auto it = quotas.find(project);
-    return it == quotas.end() ? volume_quota_set{} : it->second.limits;
-  }
-  // Cinder's usage: volumes and gigabytes (of volumes and snapshots), and
-  // the per-type ones, of the live resources and the creates in flight.
-  volume_usage usage_of(const std::string& project) const {
-    volume_usage u;
-    for (const auto& [_, v] : volumes) {
-      if (v.project_id != project) continue;
-      ++u["volumes"];
-      u["gigabytes"] += v.size;
-      ++u["volumes_" + v.volume_type];
-      u["gigabytes_" + v.volume_type] += v.size;
-    }
-    for (const auto& [_, s] : snapshots) {
-      if (s.project_id != project) continue;
-      ++u["snapshots"];
-      u["gigabytes"] += s.size;
-      auto v = volumes.find(s.volume_id);
-      const std::string type = v == volumes.end() ? default_volume_type : v->second.volume_type;
-      ++u["snapshots_" + type];
-      u["gigabytes_" + type] += s.size;
-    }
-    if (auto p = pending.find(project); p != pending.end())
-      for (const auto& [k, n] : p->second) u[k] += n;
-    return u;
-  }
-  void hold(const std::string& project, const volume_usage& u, int sign) {
-    auto& p = pending[project];
-    for (const auto& [k, n] : u) p[k] += sign * n;
-    bool empty = true;
-    for (const auto& [_, n] : p) empty = empty && n == 0;
-    if (empty) pending.erase(project);
-  }
-};
-
-using block_storage_actor = caf::stateful_actor<block_storage_state>;
+namespace block_storage_detail {
 
 domain_error volume_not_found(const std::string& id) {
   return {errc::not_found, "Volume " + id + " could not be found."};
@@ -91,8 +24,6 @@ domain_error snapshot_not_found(const std::string& id) {
   return {errc::not_found, "Snapshot " + id + " could not be found."};
 }
 
-// A command of the volume's actor through the conductor; the index learns
-// the answer first.
 void on_volume(block_storage_actor* self, const std::string& id, volume::command c,
                event_metadata meta, std::function<void(volume_state&)> ok, on_error fail) {
   resource_command<volume_state>(self, id, std::move(c), std::move(meta), std::move(ok),
@@ -105,21 +36,24 @@ void on_snapshot(block_storage_actor* self, const std::string& id, volume_snapsh
                                           std::move(fail));
 }
 
-// What a failed step leaves in the log: the error is written down, or the
-// log says why it could not be.
 on_error log_failure(const std::string& what) {
   return [what](const caf::error& e) {
     spdlog::error("block storage: {}: {}", what, from_caf_error(e).message);
   };
 }
 
-// Asks the volume host for `w`; then ok() or failed(reason).
 void work(block_storage_actor* self, volume_work w, std::function<void()> ok,
           std::function<void(std::string)> failed) {
   self->request(self->state.host, volume_work_timeout, volume_atom::value, std::move(w))
       .then([ok](caf::ok_atom) { ok(); },
             [failed](caf::error& e) { failed(from_caf_error(e).message); });
 }
+
+}  // namespace block_storage_detail
+
+namespace {
+
+using namespace block_storage_detail;
 
 // The bytes of a new volume, then available (or error with the reason).
 void write_volume(block_storage_actor* self, const volume_state& v, event_metadata meta) {
@@ -512,7 +446,7 @@ void start(block_storage_actor* self) {
 caf::actor spawn_block_storage(caf::actor_system& sys, caf::actor conductor,
                                caf::actor volume_host) {
   return sys.spawn([conductor = std::move(conductor), volume_host = std::move(volume_host)](
-                       block_storage_actor* self) -> caf::behavior {
+                       block_storage_detail::block_storage_actor* self) -> caf::behavior {
     self->state.conductor = conductor;
     self->state.host = volume_host;
     read_all<volume_type_state>(self, volume_type_atom::value, "block storage");

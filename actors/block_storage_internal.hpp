@@ -1,0 +1,106 @@
+// The block storage door's insides (actors/block_storage.hpp), shared by
+// the files its flows live in: block_storage.cpp (types, volumes,
+// snapshots, quotas, the start), block_storage_attachments.cpp and
+// block_storage_images.cpp. Nothing outside the door includes it.
+#pragma once
+
+#include <caf/all.hpp>
+
+#include <functional>
+#include <string>
+#include <unordered_map>
+
+#include "actors/block_storage.hpp"
+#include "actors/door.hpp"
+#include "actors/volume_host.hpp"
+
+namespace cumulo::block_storage_detail {
+
+// How long the volume host may take over one copy before the door gives up
+// waiting (the copy goes on; a restart resolves what it left).
+constexpr auto volume_work_timeout = std::chrono::minutes(6 * 60);
+constexpr auto volume_facts_timeout = std::chrono::minutes(1);
+
+struct block_storage_state {
+  caf::actor conductor;
+  caf::actor host;
+  std::unordered_map<std::string, volume_state> volumes;
+  std::unordered_map<std::string, volume_snapshot_state> snapshots;
+  std::unordered_map<std::string, volume_type_state> types;
+  std::unordered_map<std::string, volume_quota_state> quotas;  // by project id
+  // Creates answered by the machine but not yet in the index: they count
+  // against the quota already, so two parallel creates cannot both pass.
+  std::unordered_map<std::string, volume_usage> pending;
+  static inline const char* name = "block_storage";
+
+  void put(const volume_state& s) { put_latest(volumes, s); }
+  void put(const volume_snapshot_state& s) { put_latest(snapshots, s); }
+  void put(const volume_type_state& s) { put_latest(types, s); }
+  void put(const volume_quota_state& s) { put_latest(quotas, s); }
+
+  const volume_type_state* type(const std::string& name_or_id) const {
+    auto it = types.find(name_or_id);
+    if (it != types.end()) return &it->second;
+    for (const auto& [_, t] : types)
+      if (t.name == name_or_id) return &t;
+    return nullptr;
+  }
+  volume_quota_set quotas_of(const std::string& project) const {
+    auto it = quotas.find(project);
+    return it == quotas.end() ? volume_quota_set{} : it->second.limits;
+  }
+  // Cinder's usage: volumes and gigabytes (of volumes and snapshots), and
+  // the per-type ones, of the live resources and the creates in flight.
+  volume_usage usage_of(const std::string& project) const {
+    volume_usage u;
+    for (const auto& [_, v] : volumes) {
+      if (v.project_id != project) continue;
+      ++u["volumes"];
+      u["gigabytes"] += v.size;
+      ++u["volumes_" + v.volume_type];
+      u["gigabytes_" + v.volume_type] += v.size;
+    }
+    for (const auto& [_, s] : snapshots) {
+      if (s.project_id != project) continue;
+      ++u["snapshots"];
+      u["gigabytes"] += s.size;
+      auto v = volumes.find(s.volume_id);
+      const std::string type = v == volumes.end() ? default_volume_type : v->second.volume_type;
+      ++u["snapshots_" + type];
+      u["gigabytes_" + type] += s.size;
+    }
+    if (auto p = pending.find(project); p != pending.end())
+      for (const auto& [k, n] : p->second) u[k] += n;
+    return u;
+  }
+  void hold(const std::string& project, const volume_usage& u, int sign) {
+    auto& p = pending[project];
+    for (const auto& [k, n] : u) p[k] += sign * n;
+    bool empty = true;
+    for (const auto& [_, n] : p) empty = empty && n == 0;
+    if (empty) pending.erase(project);
+  }
+};
+
+using block_storage_actor = caf::stateful_actor<block_storage_state>;
+
+domain_error volume_not_found(const std::string& id);
+domain_error snapshot_not_found(const std::string& id);
+
+// A command of the volume's (snapshot's) actor through the conductor; the
+// index learns the answer first.
+void on_volume(block_storage_actor* self, const std::string& id, volume::command c,
+               event_metadata meta, std::function<void(volume_state&)> ok, on_error fail);
+void on_snapshot(block_storage_actor* self, const std::string& id, volume_snapshot::command c,
+                 event_metadata meta, std::function<void(volume_snapshot_state&)> ok,
+                 on_error fail);
+
+// What a failed step leaves in the log: the error is written down, or the
+// log says why it could not be.
+on_error log_failure(const std::string& what);
+
+// Asks the volume host for `w`; then ok() or failed(reason).
+void work(block_storage_actor* self, volume_work w, std::function<void()> ok,
+          std::function<void(std::string)> failed);
+
+}  // namespace cumulo::block_storage_detail
