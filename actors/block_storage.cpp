@@ -13,6 +13,7 @@
 #include "actors/block_storage_internal.hpp"
 #include "actors/volume_host.hpp"
 #include "store/ids.hpp"
+#include "store/wall_clock.hpp"
 
 namespace cumulo {
 namespace block_storage_detail {
@@ -350,6 +351,53 @@ caf::result<volume_snapshot_state> snapshot_command(block_storage_actor* self,
 }
 
 // What the door sends itself once its index is read.
+// The attachments of `v` that their servers record (Nova's block device
+// mappings): the instances' streams say how far an attach or a detach cut
+// off by a restart got. A server that is gone records none.
+void with_server_records(block_storage_actor* self, const volume_state& v,
+                         std::function<void(std::set<std::string>)> k) {
+  auto servers = std::make_shared<std::vector<std::string>>();
+  for (const auto& a : v.attachments)
+    if (a.attach_status == "attaching" || a.attach_status == "detaching")
+      servers->push_back(a.server_id);
+  auto found = std::make_shared<std::set<std::string>>();
+  auto next = std::make_shared<std::function<void(std::size_t)>>();
+  *next = [self, servers, found, next, k](std::size_t i) {
+    if (i == servers->size()) {
+      k(*found);
+      *next = nullptr;  // the cycle through the captures ends here
+      return;
+    }
+    self->request(self->state.conductor, volume_facts_timeout, caf::get_atom::value,
+                  instance_atom::value, (*servers)[i])
+        .await(
+            [found, next, i](instance_state& s) {
+              if (s.exists())
+                for (const auto& v : s.volumes) found->insert(v.attachment_id);
+              (*next)(i + 1);
+            },
+            [next, i](caf::error&) { (*next)(i + 1); });
+  };
+  (*next)(0);
+}
+
+// The commands that end what a restart cut off, one after another.
+void resolve_volume(block_storage_actor* self, const volume_state& v,
+                    const volume::restart_facts& facts, const event_metadata& meta) {
+  for (auto& c : resolve_after_restart(v, facts)) {
+    const bool removing = std::holds_alternative<volume::remove>(c) ||
+                          std::holds_alternative<volume::finish_delete>(c);
+    if (removing) {
+      spdlog::warn("block storage: volume {} was being deleted; finishing", v.id);
+      finish_volume_delete(self, v.id, meta);
+      break;
+    }
+    spdlog::warn("block storage: volume {} was in flight at restart; resolving it", v.id);
+    on_volume(
+        self, v.id, std::move(c), meta, [](volume_state&) {}, log_failure("resolving " + v.id));
+  }
+}
+
 using start_atom = caf::atom_constant<caf::atom("start")>;
 
 // At start, once the index is read: the host's leftovers, then what a
@@ -377,7 +425,8 @@ void start(block_storage_actor* self) {
   for (const auto& [id, v] : st.volumes) {
     // Only what was in flight is worth the host's look.
     volume::restart_facts all_done;
-    all_done.backing_file_complete = all_done.backing_file_extended = all_done.detach_done = true;
+    all_done.backing_file_complete = all_done.backing_file_extended = true;
+    for (const auto& a : v.attachments) all_done.on_servers.insert(a.id);
     if (resolve_after_restart(v, volume::restart_facts{}).empty() &&
         resolve_after_restart(v, all_done).empty())
       continue;
@@ -389,23 +438,12 @@ void start(block_storage_actor* self) {
               facts.backing_file_complete = f.present;
               facts.backing_file_extended =
                   f.present && copy.extending_to > 0 && f.size_gb >= copy.extending_to;
-              // No volume is attached to a server yet (attachments are to come):
-              // a detach in flight is done.
-              facts.detach_done = true;
-              for (auto& c : resolve_after_restart(copy, facts)) {
-                const bool removing = std::holds_alternative<volume::remove>(c) ||
-                                      std::holds_alternative<volume::finish_delete>(c);
-                if (removing) {
-                  spdlog::warn("block storage: volume {} was being deleted; finishing", copy.id);
-                  finish_volume_delete(self, copy.id, meta);
-                  break;
-                }
-                spdlog::warn("block storage: volume {} was in flight at restart; resolving it",
-                             copy.id);
-                on_volume(
-                    self, copy.id, std::move(c), meta, [](volume_state&) {},
-                    log_failure("resolving " + copy.id));
-              }
+              facts.now_us = now_us();
+              with_server_records(self, copy, [self, copy, meta, facts](std::set<std::string> on) {
+                auto all = facts;
+                all.on_servers = std::move(on);
+                resolve_volume(self, copy, all, meta);
+              });
             },
             [vid = copy.id](caf::error& e) {
               spdlog::error("block storage: no facts of volume {}: {}", vid,
@@ -520,6 +558,28 @@ caf::actor spawn_block_storage(caf::actor_system& sys, caf::actor conductor,
         [self](command_atom, volume_snapshot_atom, const std::string& id,
                volume_snapshot::command& c,
                event_metadata& meta) { return snapshot_command(self, id, c, meta); },
+        [self](attachment_atom, caf::add_atom, attachment_request& req) {
+          return create_attachment(self, req);
+        },
+        [self](attachment_atom, caf::put_atom, const std::string& volume_id,
+               const std::string& attachment_id, const std::string& host, const std::string& device,
+               event_metadata& meta) {
+          return connect_attachment(self, volume_id, attachment_id, host, device, meta);
+        },
+        [self](attachment_atom, caf::ok_atom, const std::string& volume_id,
+               const std::string& attachment_id, event_metadata& meta) {
+          return complete_attachment(self, volume_id, attachment_id, meta);
+        },
+        [self](attachment_atom, caf::delete_atom, const std::string& volume_id,
+               const std::string& attachment_id, event_metadata& meta) {
+          return end_attachment(self, volume_id, attachment_id, meta);
+        },
+        [self](caf::get_atom, attachment_atom, const std::string& attachment_id) {
+          return volume_of_attachment(self, attachment_id);
+        },
+        [self](caf::get_atom, volume_atom, const std::string& id, location_atom) {
+          return locate_volume(self, id);
+        },
         [self](caf::get_atom, volume_quota_atom, const std::string& project) {
           auto it = self->state.quotas.find(project);
           if (it != self->state.quotas.end()) return it->second;

@@ -37,6 +37,21 @@
 //   (command_atom, volume_snapshot_atom, id, volume_snapshot::command, meta) ->
 //       volume_snapshot_state; `remove` answers `deleting`, removes the copy, records the
 //       delete and takes the snapshot off its volume
+// Attachments (Cinder's attachment API, which Nova's os-volume_attachments
+// flow uses; block_storage_attachments.cpp):
+//   (attachment_atom, caf::add_atom, attachment_request) -> volume_state: reserved for the
+//       server (the project's volume, 404; the machine's 400 when it cannot take one), and
+//       attaching when a connector's host came with it
+//   (attachment_atom, caf::put_atom, volume_id, attachment_id, host, device, meta) ->
+//       volume_connection: attaching, and where the bytes are for the host to plug in
+//   (attachment_atom, caf::ok_atom, volume_id, attachment_id, meta) -> volume_state (in-use)
+//   (attachment_atom, caf::delete_atom, volume_id, attachment_id, meta) -> volume_state: the
+//       attachment ends whatever it was (dropped, or detached)
+//   (caf::get_atom, attachment_atom, attachment_id) -> volume_state that has it (404
+//       "Attachment X could not be found.")
+//   (caf::get_atom, volume_atom, id, location_atom) -> volume_location
+//   A detach's first step is the volume's own command (volume::begin_detach, and
+//   volume::roll_detaching when the host could not unplug it).
 // Quotas:
 //   (caf::get_atom, volume_quota_atom, project_id) -> volume_quota_state (defaults when the
 //       project set none)
@@ -54,6 +69,7 @@
 #include <string>
 
 #include "actors/block_storage_messages.hpp"
+#include "virt/volume_backend.hpp"
 
 namespace cumulo {
 
@@ -75,6 +91,26 @@ struct snapshot_create_request {
   event_metadata meta;
 };
 
+using attachment_atom = caf::atom_constant<caf::atom("vattach")>;
+
+struct attachment_request {
+  std::string attachment_id;  // the caller's new uuid
+  std::string volume_id;
+  std::string server_id;
+  std::string project_id;  // whose volume it must be, unless is_admin
+  bool is_admin = false;
+  std::string host_name;  // the connector's host; "" leaves it reserved
+  std::string device;
+  event_metadata meta;
+};
+
+// What Cinder's attachment update answers: the volume, and its
+// connection_info (where a host finds the bytes).
+struct volume_connection {
+  volume_state volume;
+  volume_location location;
+};
+
 inline const std::string default_volume_type = "__DEFAULT__";
 
 caf::actor spawn_block_storage(caf::actor_system& sys, caf::actor conductor,
@@ -89,5 +125,7 @@ void bootstrap_volume_types(cloud& c);
 }  // namespace cumulo
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::volume_create_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::attachment_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::volume_connection)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::snapshot_create_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::volume_type::create)

@@ -103,4 +103,21 @@ on_error log_failure(const std::string& what);
 void work(block_storage_actor* self, volume_work w, std::function<void()> ok,
           std::function<void(std::string)> failed);
 
+// Attachments (block_storage_attachments.cpp): the messages of the door's
+// header, one function each.
+caf::result<volume_state> create_attachment(block_storage_actor* self, attachment_request& req);
+caf::result<volume_connection> connect_attachment(
+    block_storage_actor* self, const std::string& volume_id, const std::string& attachment_id,
+    const std::string& host, const std::string& device, const event_metadata& meta);
+caf::result<volume_state> complete_attachment(block_storage_actor* self,
+                                              const std::string& volume_id,
+                                              const std::string& attachment_id,
+                                              const event_metadata& meta);
+caf::result<volume_state> end_attachment(block_storage_actor* self, const std::string& volume_id,
+                                         const std::string& attachment_id,
+                                         const event_metadata& meta);
+caf::result<volume_state> volume_of_attachment(block_storage_actor* self,
+                                               const std::string& attachment_id);
+caf::result<volume_location> locate_volume(block_storage_actor* self, const std::string& volume_id);
+
 }  // namespace cumulo::block_storage_detail

@@ -72,12 +72,13 @@ cloud::cloud(const cloud_options& opts) {
     compute_options compute_opts;
     compute_opts.reservation_expiry = opts.reservation_expiry;
     compute_opts.launch_timeout = opts.launch_timeout;
-    compute_ = spawn_compute(*system_, conductor_, networking_, image_registry_, compute_opts);
-    start_compute(opts);
-    console_auth_ = spawn_console_auth(*system_, compute_hosts_);
     volume_host_ = spawn_volume_host(
         *system_, std::make_shared<file_volume_backend>(dir_->root() / "volumes"));
     block_storage_ = spawn_block_storage(*system_, conductor_, volume_host_);
+    compute_opts.block_storage = block_storage_;
+    compute_ = spawn_compute(*system_, conductor_, networking_, image_registry_, compute_opts);
+    start_compute(opts);
+    console_auth_ = spawn_console_auth(*system_, compute_hosts_);
   } catch (const std::exception&) {
     stop_actors();
     throw;
@@ -164,6 +165,7 @@ void cloud::start_compute(const cloud_options& opts) {
   links->scheduler = scheduler_;
   links->networking = networking_;
   links->image_registry = image_registry_;
+  links->block_storage = block_storage_;
   links->hosts = compute_hosts_;
   links->images_dir = image_dir();
   links->port_filters = std::any_of(configs.begin(), configs.end(),

@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "actors/compute_quota.hpp"
+#include "actors/compute_volumes.hpp"
 #include "actors/conductor.hpp"
 #include "actors/door.hpp"
 #include "actors/errors.hpp"
@@ -1360,6 +1361,16 @@ caf::behavior compute(compute_actor* self, caf::actor conductor, caf::actor netw
       [self](snapshot_atom, create_image_request& req) { return on_create_image(self, req); },
       [self](rebuild_atom, rebuild_request& req) { return on_rebuild(self, req); },
       [self](move_atom, move_request& req) { return on_move(self, req); },
+      [self](volume_plug_atom, caf::add_atom, volume_attach_request& req) {
+        return attach_volume_to_server(
+            self, compute_volume_links{self->state.conductor, self->state.opts.block_storage},
+            std::move(req));
+      },
+      [self](volume_plug_atom, caf::delete_atom, volume_attach_request& req) {
+        return detach_volume_from_server(
+            self, compute_volume_links{self->state.conductor, self->state.opts.block_storage},
+            std::move(req));
+      },
       [self](interface_atom, interface_attach_request& req) {
         return on_interface_attach(self, req);
       },

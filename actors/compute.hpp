@@ -70,6 +70,10 @@
 //   (rescue_atom, rescue_request)                         -> instance_state: the rescue
 //       image resolved as a rebuild's (400), then the instance's rescue
 //   A revertResize through action_atom counts the old flavor's usage again.
+//   (volume_plug_atom, caf::add_atom, volume_attach_request)    -> instance::volume_attachment
+//   (volume_plug_atom, caf::delete_atom, volume_attach_request) -> instance_state
+//       os-volume_attachments, the flow across compute and block storage
+//       (actors/compute_volumes.hpp)
 // Server groups (Nova's os-server-groups; each a resource actor, this door
 // keeps the index):
 //   (command_atom, server_group_atom, server_group::create, meta) -> server_group_state
@@ -222,6 +226,9 @@ struct compute_options {
   // The clock expiries are measured with, in microseconds since the epoch
   // (null: the wall clock); tests pass their own.
   std::function<std::int64_t()> clock;
+  // Cinder's door, for os-volume_attachments (null: volumes are not
+  // available).
+  caf::actor block_storage;
 };
 
 // Nova's default flavors, made as events at the first start of a data dir

@@ -213,6 +213,20 @@ caf::behavior compute_host(compute_host_actor* self, compute_host_options opts,
           return caf::ok_atom::value;
         });
       },
+      [self, host](volume_disk_atom, caf::add_atom, const std::string& id,
+                   const volume_disk& disk) {
+        return driver_call(host, "attach volume", [&] {
+          self->state.opts.driver->attach_volume(id, disk);
+          return caf::ok_atom::value;
+        });
+      },
+      [self, host](volume_disk_atom, caf::delete_atom, const std::string& id,
+                   const std::string& target_dev) {
+        return driver_call(host, "detach volume", [&] {
+          self->state.opts.driver->detach_volume(id, target_dev);
+          return caf::ok_atom::value;
+        });
+      },
       [self, host](list_atom, power_atom) {
         return driver_call(host, "power states",
                            [&] { return self->state.opts.driver->power_states_all(); });
@@ -259,6 +273,16 @@ caf::behavior compute_host(compute_host_actor* self, compute_host_options opts,
 
 }  // namespace
 
+volume_disk volume_disk_of(const instance::volume_attachment& a) {
+  volume_disk d;
+  d.volume_id = a.volume_id;
+  d.target_dev = a.device.rfind("/dev/", 0) == 0 ? a.device.substr(5) : a.device;
+  d.path = a.path;
+  d.block_device = a.block_device;
+  d.read_only = a.read_only;
+  return d;
+}
+
 domain_spec domain_spec_of(const instance_state& s, const std::filesystem::path& images_dir) {
   domain_spec d;
   d.instance_id = s.id;
@@ -275,6 +299,14 @@ domain_spec domain_spec_of(const instance_state& s, const std::filesystem::path&
   d.user_data = s.user_data;
   d.metadata = s.metadata;
   d.availability_zone = s.availability_zone;
+  // The volumes go with the domain wherever it is made again (a hard
+  // reboot, a move, an unshelve); the root one is its disk.
+  for (const auto& v : s.volumes) {
+    if (v.boot_index == 0)
+      d.boot_volume = volume_disk_of(v);
+    else
+      d.volumes.push_back(volume_disk_of(v));
+  }
   return d;
 }
 

@@ -27,6 +27,10 @@
 //   (snapshot_atom, instance_id, image_path, dest, format) -> snapshot_copy: the
 //                                               domain's disk copied into dest (virt_driver::
 //                                               snapshot), its size and checksums
+//   (volume_disk_atom, caf::add_atom, instance_id, volume_disk) -> caf::ok_atom: a volume
+//                                               plugged into the domain (live and config)
+//   (volume_disk_atom, caf::delete_atom, instance_id, target_dev) -> caf::ok_atom: unplugged
+//                                               (a guest that does not let go is an error)
 // A driver failure is an error (errc::internal) whose message is the
 // driver's, e.g. "Cannot start domain instance-<id>: ...".
 #pragma once
@@ -55,6 +59,7 @@ using console_atom = caf::atom_constant<caf::atom("console")>;
 using reconcile_atom = caf::atom_constant<caf::atom("reconcile")>;
 using snapshot_atom = caf::atom_constant<caf::atom("snapshot")>;
 using diagnostics_atom = caf::atom_constant<caf::atom("diagnose")>;
+using volume_disk_atom = caf::atom_constant<caf::atom("vdisk")>;
 
 // A snapshot's copy of a disk, as Glance records an upload: its size and
 // checksums (crypto/image_digest).
@@ -89,8 +94,11 @@ struct reconcile_report {
 };
 
 // The domain an instance should have: its flavor, its image's file under
-// images_dir, a NIC per bound port on its network's libvirt network.
+// images_dir, a NIC per bound port on its network's libvirt network, its
+// volumes (the root one as its disk).
 domain_spec domain_spec_of(const instance_state& s, const std::filesystem::path& images_dir);
+// The disk libvirt gets for a volume the server records.
+volume_disk volume_disk_of(const instance::volume_attachment& a);
 
 // How the image boots, from its Glance record: its disk_format, and direct
 // kernel boot when it names a kernel (kernel_id) and ramdisk (ramdisk_id)
@@ -153,3 +161,4 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::snapshot_copy)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::domain_diagnostics)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::console_connection)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::nic_spec)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::volume_disk)

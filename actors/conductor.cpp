@@ -553,6 +553,10 @@ caf::behavior conductor(conductor_actor* self, caf::actor journal, log_fold_ptr 
         return ask_instance<instance_state>(self, id, interface_atom::value, std::move(c),
                                             std::move(m));
       },
+      [self](volume_plug_atom, const std::string& id, instance::command& c, event_metadata& m) {
+        return ask_instance<instance_state>(self, id, volume_plug_atom::value, std::move(c),
+                                            std::move(m));
+      },
       [self](console_atom, const std::string& id, std::int32_t lines) {
         return ask_instance<std::string>(self, id, console_atom::value, lines);
       },

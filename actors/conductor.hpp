@@ -24,6 +24,8 @@
 //       (stop, start, reboot, pause, unpause, suspend, resume, rename, remove) is durable;
 //       409 with Nova's text in a wrong state, 404 for an unknown id
 //   (console_atom, id, int32 lines)        -> std::string, the console's last lines
+//   (volume_plug_atom, id, instance::command, meta) -> instance_state: a volume plugged in
+//       (attach_volume) or unplugged (detach_volume) and recorded (actors/instance.hpp)
 //   (put_atom, compute_links_ptr)          -> ok_atom, once the instances in flight at the
 //       start are resolved (the cloud sends it when the compute hosts are up)
 #pragma once

@@ -2,6 +2,8 @@
 // and orchestrates its launch, actions and delete (see instance.hpp).
 #include "actors/instance.hpp"
 
+#include "actors/block_storage.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -665,6 +667,39 @@ void release_stray_claims(self_ptr self, const event_metadata& meta, then_fn k);
 // Delete: the domain, the claims (its host's, and any a move left), the
 // ports, then instance.deleted; a shelved snapshot goes too. A domain that
 // can't be destroyed leaves the instance in ERROR (delete it again).
+// A deleted server lets go of its volumes (Nova's _cleanup_volumes): each
+// attachment ends (the domain is gone already), and the volumes marked
+// delete_on_termination are deleted. One after another; a failure is
+// logged and the next goes on (a restart's delete does it all again: an
+// attachment already ended is a 404).
+void release_volumes(self_ptr self, const event_metadata& meta, then_fn k, std::size_t next = 0) {
+  const auto& s = self->state.s;
+  const auto& links = self->state.links;
+  if (next >= s.volumes.size() || !links || !links->block_storage) return k();
+  const auto v = s.volumes[next];
+  auto go_on = [self, meta, k, next] { release_volumes(self, meta, k, next + 1); };
+  auto remove = [self, meta, v, go_on] {
+    if (!v.delete_on_termination) return go_on();
+    volume::command c = volume::remove{};
+    self->request(self->state.links->block_storage, journal_timeout, command_atom::value,
+                  volume_atom::value, v.volume_id, c, meta)
+        .then([go_on](volume_state&) { go_on(); },
+              [v, go_on](caf::error& e) {
+                spdlog::warn("instance: cannot delete volume {} on termination: {}", v.volume_id,
+                             from_caf_error(e).message);
+                go_on();
+              });
+  };
+  self->request(links->block_storage, journal_timeout, attachment_atom::value,
+                caf::delete_atom::value, v.volume_id, v.attachment_id, meta)
+      .then([remove](volume_state&) { remove(); },
+            [v, remove](caf::error& e) {
+              spdlog::info("instance: the attachment of volume {}: {}", v.volume_id,
+                           from_caf_error(e).message);
+              remove();
+            });
+}
+
 void run_delete(self_ptr self, const event_metadata& meta, then_fn finish) {
   if (self->state.s.task_state != task_states::deleting) return finish();
   destroy_domain(self, [self, meta, finish](const std::string& error) {
@@ -678,8 +713,10 @@ void run_delete(self_ptr self, const event_metadata& meta, then_fn finish) {
         // A shelved server's snapshot goes before the server does, so
         // that a client who sees the server gone sees its snapshot gone.
         release_ports(self, meta, [self, meta, finish] {
-          remove_image(self, self->state.s.shelved_image_id, meta, [self, meta, finish] {
-            step(self, instance::complete_delete{}, meta, finish, finish);
+          release_volumes(self, meta, [self, meta, finish] {
+            remove_image(self, self->state.s.shelved_image_id, meta, [self, meta, finish] {
+              step(self, instance::complete_delete{}, meta, finish, finish);
+            });
           });
         });
       };
@@ -1007,6 +1044,55 @@ void run_detach(self_ptr self, const event_metadata& meta, const std::string& po
                   self, promise,
                   to_caf_error({errc::internal, "Failed to detach network adapter device from " +
                                                     self->state.s.id}));
+            });
+}
+
+// --- volumes (Nova's compute manager attach_volume and detach_volume):
+// the compute door reserved the volume and found its bytes; here the host
+// plugs it in and the server records it, or unplugs it and records that.
+// A stopped server's domain takes it in its config; a server without a
+// domain records it for its next spawn. ---
+
+void run_volume_change(self_ptr self, const event_metadata& meta, instance::command c,
+                       interface_promise promise) {
+  // The state may have moved on while the change waited its turn.
+  if (auto d = instance_machine::decide(self->state.s, c); !d)
+    return interface_refused(self, promise, to_caf_error(d.error()));
+  auto record = [self, meta, c, promise]() mutable {
+    execute(self, c, meta, [self, promise](outcome<instance_state> after) mutable {
+      if (!after) return interface_refused(self, promise, to_caf_error(after.error()));
+      promise.deliver(self->state.s);
+      done(self);
+    });
+  };
+  auto host = host_actor(self);
+  if (!host) return record();
+  const std::string id = self->state.s.id;
+  if (const auto* attach = std::get_if<instance::attach_volume>(&c)) {
+    self->request(host, compute_timeout, volume_disk_atom::value, caf::add_atom::value, id,
+                  volume_disk_of(attach->attachment))
+        .then([record](caf::ok_atom) mutable { record(); },
+              [self, meta, id, promise](caf::error& e) mutable {
+                spdlog::warn("[{}] instance {}: cannot plug the volume: {}", meta.request_id, id,
+                             from_caf_error(e).message);
+                interface_refused(
+                    self, promise,
+                    to_caf_error({errc::internal, "Failed to attach the volume to " + id}));
+              });
+    return;
+  }
+  const auto& volume_id = std::get<instance::detach_volume>(c).volume_id;
+  const auto* v = instance::find_volume(self->state.s, volume_id);
+  const std::string target = v ? volume_disk_of(*v).target_dev : std::string();
+  self->request(host, compute_timeout, volume_disk_atom::value, caf::delete_atom::value, id, target)
+      .then([record](caf::ok_atom) mutable { record(); },
+            [self, meta, id, target, promise](caf::error& e) mutable {
+              spdlog::warn("[{}] instance {}: cannot unplug {}: {}", meta.request_id, id, target,
+                           from_caf_error(e).message);
+              interface_refused(
+                  self, promise,
+                  to_caf_error({errc::internal, "Device detach failed for " + target + ": " +
+                                                    from_caf_error(e).message}));
             });
 }
 
@@ -1871,6 +1957,19 @@ caf::behavior instance_actor(instance_actor_type* self, caf::actor journal, std:
           if (change.attach) return run_attach(self, meta, change, promise);
           run_detach(self, meta, change.port_id, promise);
         });
+        return promise;
+      },
+      [self](volume_plug_atom, instance::command& c,
+             event_metadata& meta) -> caf::result<instance_state> {
+        const bool volume_change = std::holds_alternative<instance::attach_volume>(c) ||
+                                   std::holds_alternative<instance::detach_volume>(c);
+        if (!volume_change)
+          return to_caf_error({errc::bad_request, "Not a volume attachment's change."});
+        if (auto locked = instance::check_lock(self->state.s, c, meta.caller_is_admin))
+          return to_caf_error(*locked);
+        if (auto d = instance_machine::decide(self->state.s, c); !d) return to_caf_error(d.error());
+        auto promise = self->make_response_promise<instance_state>();
+        enqueue(self, [self, c, meta, promise] { run_volume_change(self, meta, c, promise); });
         return promise;
       },
       [self](resolve_atom, event_metadata& meta) -> caf::result<instance_state> {

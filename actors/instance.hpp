@@ -23,6 +23,12 @@
 //                                               A snapshot (the compute door made its image)
 //                                               copies the disk on the host, then uploads the
 //                                               copy through the image registry.
+//   (volume_plug_atom, instance::command, meta) -> instance_state: attach_volume (the
+//                                               compute door reserved and connected the
+//                                               volume: the host plugs it in, then it is
+//                                               recorded) or detach_volume (unplugged, then
+//                                               recorded); Nova's compute manager's half of
+//                                               os-volume_attachments
 //   (resolve_atom, meta)                     -> instance_state once an operation interrupted by
 //                                               a restart is resolved (see the conductor)
 //   (console_atom, int32 lines)              -> std::string: the console's last lines
@@ -47,6 +53,7 @@ namespace cumulo {
 using launch_atom = caf::atom_constant<caf::atom("launch")>;
 using action_atom = caf::atom_constant<caf::atom("action")>;
 using resolve_atom = caf::atom_constant<caf::atom("resolve")>;
+using volume_plug_atom = caf::atom_constant<caf::atom("vplug")>;
 
 // The actors an instance works with. Set once at start by the cloud.
 struct compute_links {
@@ -54,6 +61,7 @@ struct compute_links {
   caf::actor scheduler;
   caf::actor networking;
   caf::actor image_registry;              // a snapshot's image (Glance's door)
+  caf::actor block_storage;               // the volumes a delete lets go of (Cinder's door)
   std::shared_ptr<host_directory> hosts;  // compute hosts by name
   std::filesystem::path images_dir;       // an image's file: images_dir/<image id>
   // How long a spawn may take before the build gives the host up and is

@@ -73,6 +73,15 @@ caf::actor spawn_volume_host(caf::actor_system& sys, std::shared_ptr<volume_back
           }
           return f;
         },
+        [self](caf::get_atom, volume_atom, const std::string& id,
+               location_atom) -> caf::result<volume_location> {
+          try {
+            if (auto l = self->state.backend->locate(id)) return *l;
+          } catch (const std::exception& e) {
+            spdlog::warn("volume host: location of {}: {}", id, e.what());
+          }
+          return to_caf_error({errc::not_found, "Volume " + id + " has no bytes on its backend."});
+        },
         [self](caf::get_atom, volume_snapshot_atom, const std::string& id) {
           try {
             return self->state.backend->snapshot_exists(id);

@@ -7,6 +7,8 @@
 //   (volume_atom, volume_work)                 -> caf::ok_atom once done; a failure is
 //       errc::internal with the backend's message (the volume's error reason)
 //   (caf::get_atom, volume_atom, id)           -> volume_facts (present and its size)
+//   (caf::get_atom, volume_atom, id, location_atom) -> volume_location: what libvirt
+//       attaches (404 when the backend has no whole volume of that id)
 //   (caf::get_atom, volume_snapshot_atom, id)  -> bool: the snapshot's copy is whole
 //   (reap_atom, keep_volumes, keep_snapshots)  -> std::vector<std::string>: what a crash
 //       left (temporaries) and what no live volume or snapshot owns, removed
@@ -32,6 +34,7 @@ namespace cumulo {
 
 using reap_atom = caf::atom_constant<caf::atom("reap")>;
 using capacity_atom = caf::atom_constant<caf::atom("capacity")>;
+using location_atom = caf::atom_constant<caf::atom("location")>;
 
 // One thing to do to bytes.
 struct volume_work {
@@ -70,3 +73,4 @@ caf::actor spawn_volume_host(caf::actor_system& sys, std::shared_ptr<volume_back
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::volume_work)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::volume_facts)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::volume_capacity)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::volume_location)

@@ -54,6 +54,8 @@ constexpr action_name started_by[] = {
     {"instance.evacuation_requested", "evacuate", "compute_rebuild_instance"},
     {"instance.interface_attached", "attach_interface", "compute_attach_interface"},
     {"instance.interface_detached", "detach_interface", "compute_detach_interface"},
+    {"instance.volume_attached", "attach_volume", "compute_attach_volume"},
+    {"instance.volume_detached", "detach_volume", "compute_detach_volume"},
 };
 
 bool succeeds(const std::string& type) {
@@ -134,7 +136,9 @@ instance_history history_of(const recorded_events& events) {
       if (r.type == instance_locked::type_name || r.type == instance_unlocked::type_name ||
           r.type == instance_resize_confirmed::type_name ||
           r.type == instance_interface_attached::type_name ||
-          r.type == instance_interface_detached::type_name)
+          r.type == instance_interface_detached::type_name ||
+          r.type == instance_volume_attached::type_name ||
+          r.type == instance_volume_detached::type_name)
         finish(a.events.back(), r, "Success");
       h.actions.push_back(std::move(a));
       continue;

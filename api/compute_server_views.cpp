@@ -115,6 +115,12 @@ json server_detail(const instance_state& s, const server_view& v) {
       {"OS-EXT-STS:power_state", static_cast<int>(s.power_state)},
       {"os-extended-volumes:volumes_attached", json::array()},
   };
+  // The volumes it records, the root one first (delete_on_termination from 2.3).
+  for (const auto& a : s.volumes) {
+    json one = {{"id", a.volume_id}};
+    if (v.minor >= 3) one["delete_on_termination"] = a.delete_on_termination;
+    j["os-extended-volumes:volumes_attached"].push_back(std::move(one));
+  }
   // Nova shows progress only while a server is (or may be) moving.
   const std::string status = api_status(s);
   if (status == "ACTIVE" || status == "BUILD" || status == "REBUILD")

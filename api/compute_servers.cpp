@@ -695,6 +695,7 @@ void add_server_routes(Pistache::Rest::Router& router, server_context& ctx) {
   add_server_security_group_routes(router, ctx);
   add_server_password_routes(router, ctx);
   add_server_interface_routes(router, ctx);
+  add_server_volume_routes(router, ctx);
   add_server_diagnostics_routes(router, ctx);
   add_remote_console_routes(router, ctx);
   add_instance_action_routes(router, ctx);

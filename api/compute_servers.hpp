@@ -92,6 +92,8 @@ void add_server_security_group_routes(Pistache::Rest::Router& router, server_con
 // /servers/{id}/os-server-password (compute_server_password.cpp).
 void add_server_password_routes(Pistache::Rest::Router& router, server_context& ctx);
 void add_server_interface_routes(Pistache::Rest::Router& router, server_context& ctx);
+// /servers/{id}/os-volume_attachments[/{volume_id}] (compute_server_volumes.cpp).
+void add_server_volume_routes(Pistache::Rest::Router& router, server_context& ctx);
 // /servers/{id}/ips[/{network}] (compute_server_ips.cpp).
 void add_server_ip_routes(Pistache::Rest::Router& router, server_context& ctx);
 void add_instance_action_routes(Pistache::Rest::Router& router, server_context& ctx);

@@ -2,12 +2,11 @@
 // registration every volume route uses (volume.cpp: each route answers under
 // /volume/v3/{project_id}/... and /volume/v3/..., as Cinder does), volumes
 // (volume_volumes.cpp), their actions (volume_actions.cpp), snapshots
-// (volume_snapshots.cpp), the metadata of both (volume_metadata.cpp), types
-// (volume_types.cpp), quota sets and limits (volume_limits.cpp), zones and
-// services (volume.cpp); bodies in volume_views.cpp. A handler parses, asks
-// the block storage door (actors/block_storage.hpp) and renders. The door
-// answers whoever asks: which project sees what (its own; an admin all) and
-// Cinder's policy rules are checked here.
+// (volume_snapshots.cpp), attachments (volume_attachments.cpp), the metadata of both
+// (volume_metadata.cpp), types (volume_types.cpp), quota sets and limits (volume_limits.cpp), zones
+// and services (volume.cpp); bodies in volume_views.cpp. A handler parses, asks the block storage
+// door (actors/block_storage.hpp) and renders. The door answers whoever asks: which project sees
+// what (its own; an admin all) and Cinder's policy rules are checked here.
 #pragma once
 
 #include <algorithm>
@@ -219,5 +218,6 @@ void add_volume_snapshot_routes(Pistache::Rest::Router& router, server_context& 
 void add_volume_metadata_routes(Pistache::Rest::Router& router, server_context& ctx);
 void add_volume_type_routes(Pistache::Rest::Router& router, server_context& ctx);
 void add_volume_limits_routes(Pistache::Rest::Router& router, server_context& ctx);
+void add_volume_attachment_routes(Pistache::Rest::Router& router, server_context& ctx);
 
 }  // namespace cumulo::api

@@ -306,6 +306,19 @@ const rule detach_interface_rule{"detach_interface",
                                  {vm_states::active, vm_states::paused, vm_states::stopped},
                                  {task_states::none},
                                  true};
+// Volumes (nova/compute/api.py attach_volume, detach_volume). A server
+// booting from a volume has it attached while it builds.
+// Nova takes them shelved and offloaded too; here a volume goes to a
+// server on a host (an offloaded one has none to connect it).
+const rule attach_volume_rule{
+    "attach_volume",
+    {vm_states::active, vm_states::paused, vm_states::stopped, vm_states::shelved},
+    {task_states::none}};
+const rule detach_volume_rule{
+    "detach_volume",
+    {vm_states::active, vm_states::paused, vm_states::stopped, vm_states::shelved},
+    {task_states::none}};
+const rule attach_boot_volume_rule{"attach_boot_volume", {vm_states::building}, {}};
 
 // Shelve, shelve_offload, unshelve (nova/compute/api.py).
 const rule shelve_rule{
@@ -700,6 +713,36 @@ struct decider {
     auto d = guarded(detach_interface_rule, instance_interface_detached{c.port_id});
     if (d && !has_port(s, c.port_id))
       return make_domain_error(errc::not_found, "Port " + c.port_id + " is not attached");
+    return d;
+  }
+  decision<instance_event> operator()(const instance::attach_volume& c) const {
+    const auto& a = c.attachment;
+    if (a.volume_id.empty() || a.attachment_id.empty() || a.device.empty() || a.path.empty())
+      return make_domain_error(errc::bad_request,
+                               "A volume attachment needs a volume, an attachment, a device and "
+                               "a path.");
+    auto d = guarded(a.boot_index == 0 ? attach_boot_volume_rule : attach_volume_rule,
+                     instance_volume_attached{a});
+    if (!d) return d;
+    for (const auto& v : s.volumes) {
+      if (v.volume_id == a.volume_id)
+        return make_domain_error(errc::bad_request, "Invalid volume: volume " + a.volume_id +
+                                                        " is already attached to this server.");
+      if (v.device == a.device)
+        return make_domain_error(errc::conflict,
+                                 "The supplied device path (" + a.device + ") is in use.");
+    }
+    return d;
+  }
+  decision<instance_event> operator()(const instance::detach_volume& c) const {
+    auto d = guarded(detach_volume_rule, instance_volume_detached{c.volume_id});
+    if (!d) return d;
+    const auto* v = instance::find_volume(s, c.volume_id);
+    if (!v)
+      return make_domain_error(
+          errc::not_found, "Volume " + c.volume_id + " is not attached to server " + s.id + ".");
+    if (v->boot_index == 0)
+      return make_domain_error(errc::bad_request, "Cannot detach a root device volume");
     return d;
   }
   decision<instance_event> operator()(const instance::complete_evacuation& c) const {
@@ -1255,6 +1298,18 @@ struct applier {
         std::remove_if(n.begin(), n.end(), [&](const auto& x) { return x.port_id == e.port_id; }),
         n.end());
   }
+  void operator()(const instance_volume_attached& e) {
+    expect(e.attachment.boot_index == 0 ? attach_boot_volume_rule : attach_volume_rule,
+           e.type_name);
+    s.volumes.push_back(e.attachment);
+  }
+  void operator()(const instance_volume_detached& e) {
+    expect(detach_volume_rule, e.type_name);
+    auto& v = s.volumes;
+    v.erase(std::remove_if(v.begin(), v.end(),
+                           [&](const auto& x) { return x.volume_id == e.volume_id; }),
+            v.end());
+  }
   void operator()(const instance_evacuation_requested& e) {
     expect(evacuate_rule, e.type_name);
     s.task_state = task_states::rebuilding;
@@ -1316,9 +1371,28 @@ std::optional<domain_error> check_lock(const instance_state& s, const command& c
       std::holds_alternative<revert_resize>(c) || std::holds_alternative<shelve>(c) ||
       std::holds_alternative<shelve_offload>(c) || std::holds_alternative<unshelve>(c) ||
       std::holds_alternative<rescue>(c) || std::holds_alternative<unrescue>(c) ||
-      std::holds_alternative<attach_interface>(c) || std::holds_alternative<detach_interface>(c);
+      std::holds_alternative<attach_interface>(c) || std::holds_alternative<detach_interface>(c) ||
+      std::holds_alternative<attach_volume>(c) || std::holds_alternative<detach_volume>(c);
   if (!checks_lock) return std::nullopt;
   return make_domain_error(errc::conflict, "Instance " + s.id + " is locked");
+}
+
+const volume_attachment* find_volume(const instance_state& s, const std::string& volume_id) {
+  for (const auto& v : s.volumes)
+    if (v.volume_id == volume_id) return &v;
+  return nullptr;
+}
+
+std::string next_volume_device(const instance_state& s) {
+  // vda is the root disk (the image's, or the boot volume), and the config
+  // drive is a CD-ROM on its own bus: volumes take vdb onwards.
+  for (char c = 'b'; c <= 'z'; ++c) {
+    const std::string dev = std::string("/dev/vd") + c;
+    if (std::none_of(s.volumes.begin(), s.volumes.end(),
+                     [&](const auto& v) { return v.device == dev; }))
+      return dev;
+  }
+  return "";
 }
 
 std::optional<domain_error> check_tag(const std::string& tag) {
@@ -1363,6 +1437,17 @@ void to_json(nlohmann::json& j, const instance_state& s) {
                               {"network_name", a.network_name},
                               {"ip_address", a.ip_address},
                               {"mac_address", a.mac_address}});
+  j["volumes"] = nlohmann::json::array();
+  for (const auto& v : s.volumes)
+    j["volumes"].push_back({{"volume_id", v.volume_id},
+                            {"attachment_id", v.attachment_id},
+                            {"device", v.device},
+                            {"tag", v.tag},
+                            {"delete_on_termination", v.delete_on_termination},
+                            {"boot_index", v.boot_index},
+                            {"path", v.path},
+                            {"block_device", v.block_device},
+                            {"read_only", v.read_only}});
   j["host"] = s.host;
   j["node"] = s.node;
   j["key_name"] = s.key_name;

@@ -132,6 +132,23 @@ struct address {
   std::string ip_address;
   std::string mac_address;
 };
+// A Cinder volume attached to the server (Nova's block device mapping of
+// a volume): Cinder's attachment, the guest's device, and where the
+// volume's bytes are (Nova's connection_info), so a spawn can put it in the
+// domain again without asking block storage.
+struct volume_attachment {
+  std::string volume_id;
+  std::string attachment_id;
+  std::string device;  // "/dev/vdb"
+  std::string tag;     // the user's device tag (2.49), "" for none
+  bool delete_on_termination = false;
+  int boot_index = -1;  // 0: the server boots from it (its root disk)
+  std::string path;     // the volume's file or block device
+  bool block_device = false;
+  bool read_only = false;
+  MSGPACK_DEFINE_MAP(volume_id, attachment_id, device, tag, delete_on_termination, boot_index, path,
+                     block_device, read_only)
+};
 // A move of the instance between hosts (Nova's migration record): a
 // resize, a cold migration ("migration") or a live one ("live-migration").
 // Its source keeps a claim under the migration's id until it is confirmed
@@ -709,6 +726,23 @@ struct instance_interface_detached {
   MSGPACK_DEFINE_MAP(port_id)
 };
 
+// os-volume_attachments: a volume plugged into the server (recorded once
+// the host has it and before block storage calls it in-use, so at a restart
+// the server's record says whether an attach got that far), or unplugged.
+struct instance_volume_attached {
+  static constexpr const char* type_name = "instance.volume_attached";
+  static constexpr int schema_version = 1;
+  instance::volume_attachment attachment;
+  MSGPACK_DEFINE_MAP(attachment)
+};
+
+struct instance_volume_detached {
+  static constexpr const char* type_name = "instance.volume_detached";
+  static constexpr int schema_version = 1;
+  std::string volume_id;
+  MSGPACK_DEFINE_MAP(volume_id)
+};
+
 struct instance_evacuated {
   static constexpr const char* type_name = "instance.evacuated";
   static constexpr int schema_version = 1;
@@ -757,7 +791,8 @@ using instance_event = std::variant<
     instance_shelve_offloaded, instance_unshelve_requested, instance_unshelve_scheduled,
     instance_unshelved, instance_unshelve_failed, instance_rescue_requested, instance_rescued,
     instance_unrescue_requested, instance_unrescued, instance_evacuation_requested,
-    instance_evacuated, instance_interface_attached, instance_interface_detached>;
+    instance_evacuated, instance_interface_attached, instance_interface_detached,
+    instance_volume_attached, instance_volume_detached>;
 
 // --- state ---
 struct instance_state : resource_meta {
@@ -797,6 +832,7 @@ struct instance_state : resource_meta {
   std::vector<instance::migration> migrations;   // the moves that ended, oldest first
   std::string shelved_image_id;                  // the snapshot a shelved instance comes back from
   std::string rescue_image_id;                   // what a rescued instance booted
+  std::vector<instance::volume_attachment> volumes;  // in attach order; the root one first
 };
 
 // Nova's limits on tags (nova/objects/tag.py, the API's schema).
@@ -1002,6 +1038,14 @@ struct attach_interface {
 struct detach_interface {
   std::string port_id;
 };
+// os-volume_attachments: the volume the host plugged in; the volume
+// unplugged.
+struct attach_volume {
+  volume_attachment attachment;
+};
+struct detach_volume {
+  std::string volume_id;
+};
 
 // Progress commands: what the instance's actor reports as the launch and
 // each operation go on. Refused (conflict) in a state they cannot follow.
@@ -1063,12 +1107,18 @@ using command = std::variant<
     live_migrate, schedule_migration, finish_resize, confirm_resize, revert_resize, complete_revert,
     complete_live_migration, fail_migration, shelve, shelve_offload, complete_shelve_offload,
     unshelve, schedule_unshelve, complete_unshelve, fail_unshelve, rescue, complete_rescue,
-    unrescue, complete_unrescue, evacuate, complete_evacuation, attach_interface, detach_interface>;
+    unrescue, complete_unrescue, evacuate, complete_evacuation, attach_interface, detach_interface,
+    attach_volume, detach_volume>;
 
 // Nova's check_instance_lock: a locked server refuses the actions that
 // check it (409 "Instance I is locked") to anyone but an admin.
 std::optional<domain_error> check_lock(const instance_state& s, const command& c,
                                        bool caller_is_admin);
+// The volume attached to the server, or null.
+const volume_attachment* find_volume(const instance_state& s, const std::string& volume_id);
+// The guest device the next volume gets ("/dev/vdb" onwards; "" when all
+// are taken: Nova's "No free disk device names").
+std::string next_volume_device(const instance_state& s);
 // A tag as Nova's schema takes it: 1 to 60 characters, no '/' nor ','.
 std::optional<domain_error> check_tag(const std::string& tag);
 }  // namespace instance

@@ -506,7 +506,11 @@ const std::map<std::string, std::string>& default_rules() {
     for (const char* name :
          {"os_compute_api:os-attach-interfaces:list", "os_compute_api:os-attach-interfaces:show",
           "os_compute_api:os-attach-interfaces:create",
-          "os_compute_api:os-attach-interfaces:delete"})
+          "os_compute_api:os-attach-interfaces:delete",
+          "os_compute_api:os-volumes-attachments:index",
+          "os_compute_api:os-volumes-attachments:show",
+          "os_compute_api:os-volumes-attachments:create",
+          "os_compute_api:os-volumes-attachments:delete"})
       r[name] = "rule:project_member_or_admin";
     r["os_compute_api:os-simple-tenant-usage:list"] = admin;
     r["os_compute_api:os-simple-tenant-usage:show"] = "rule:project_member_or_admin";
@@ -538,6 +542,10 @@ const std::map<std::string, std::string>& default_rules() {
                              "volume:get_snapshot_metadata",
                              "volume:update_snapshot_metadata",
                              "volume:delete_snapshot_metadata",
+                             "volume:attachment_create",
+                             "volume:attachment_update",
+                             "volume:attachment_delete",
+                             "volume:attachment_complete",
                              "volume_extension:volume_tenant_attribute",
                              "volume_extension:extended_snapshot_attributes",
                              "volume_extension:quotas:show",

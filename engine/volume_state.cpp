@@ -627,9 +627,12 @@ std::vector<volume::command> resolve_after_restart(const volume_state& s,
     return out;
   }
   for (const auto& a : s.attachments) {
-    if (a.attach_status == "reserved" || a.attach_status == "attaching")
+    const bool on_server = facts.on_servers.count(a.id) > 0;
+    if (a.attach_status == "attaching" && on_server)
+      out.push_back(volume::complete_attach{a.id, facts.now_us});
+    else if (a.attach_status == "reserved" || a.attach_status == "attaching")
       out.push_back(volume::fail_attach{a.id, "The attach" + why});
-    else if (a.attach_status == "detaching" && facts.detach_done)
+    else if (a.attach_status == "detaching" && !on_server)
       out.push_back(volume::finish_detach{a.id});
     else if (a.attach_status == "detaching")
       out.push_back(volume::roll_detaching{a.id, "The detach" + why});

@@ -462,7 +462,11 @@ using command =
 struct restart_facts {
   bool backing_file_complete = false;  // creating: the backend wrote the whole volume
   bool backing_file_extended = false;  // extending: the file has its new size
-  bool detach_done = false;            // detaching: the server no longer has the disk
+  // The attachments the servers record (Nova's block device mappings):
+  // an attach the server recorded got as far as the guest (it completes),
+  // a detach it no longer records got that far too (it finishes).
+  std::set<std::string> on_servers;
+  std::int64_t now_us = 0;  // the door's clock: a completed attach's attached_at
 };
 }  // namespace volume
 
@@ -471,9 +475,11 @@ struct restart_facts {
 //   creating -> available if the file is complete, else error
 //   extending -> available (or in-use) at the new size if the file has it,
 //     else error_extending
-//   an attachment reserved or attaching -> dropped (available, or in-use
-//     while another stays attached)
-//   an attachment detaching -> detached if done, else attached again
+//   an attachment reserved, or attaching and not on its server -> dropped
+//     (available, or in-use while another stays attached)
+//   an attachment attaching that its server records -> attached
+//   an attachment detaching -> detached unless its server still records
+//     it, else attached again
 //   uploading -> available (the image is not whole: the door kills it)
 //   deleting -> the delete goes on (the actor removes the file first)
 //   a transitional status with nothing in flight (an admin's reset) ->

@@ -536,12 +536,25 @@ TEST(VolumeState, AnAttachCutOffByARestartIsDropped) {
   EXPECT_EQ(s.attachments.size(), 1u);
 }
 
+TEST(VolumeState, AnAttachTheServerRecordedCompletesAtARestart) {
+  auto attaching = run(run(available(), volume::reserve{"a1", "s1"}),
+                       volume::start_attach{"a1", "compute-1", "/dev/vdb"});
+  auto s = resolved(attaching, {.on_servers = {"a1"}, .now_us = 42});
+  EXPECT_EQ(s.status, "in-use");
+  ASSERT_EQ(s.attachments.size(), 1u);
+  EXPECT_EQ(s.attachments[0].attach_status, "attached");
+  EXPECT_EQ(s.attachments[0].attached_at_us, 42);
+  // Only attaching ones: a reserved attachment never reached a server.
+  auto reserved = run(available(), volume::reserve{"a1", "s1"});
+  EXPECT_EQ(resolved(reserved, {.on_servers = {"a1"}}).status, "available");
+}
+
 TEST(VolumeState, ADetachCutOffByARestartEndsByWhatTheServerHas) {
   auto detaching = run(in_use(), volume::begin_detach{"a1"});
-  EXPECT_EQ(resolved(detaching).status, "in-use");
-  EXPECT_EQ(resolved(detaching, {.detach_done = true}).status, "available");
+  EXPECT_EQ(resolved(detaching, {.on_servers = {"a1"}}).status, "in-use");
+  EXPECT_EQ(resolved(detaching).status, "available");
   auto multi = run(in_use(true, "a2", "s2", in_use(true)), volume::begin_detach{"a1"});
-  auto s = resolved(multi, {.detach_done = true});
+  auto s = resolved(multi, {.on_servers = {"a2"}});
   EXPECT_EQ(s.status, "in-use");
   ASSERT_EQ(s.attachments.size(), 1u);
   EXPECT_EQ(s.attachments[0].id, "a2");
