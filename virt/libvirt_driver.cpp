@@ -1227,6 +1227,122 @@ void libvirt_driver::detach_interface(const std::string& instance_id, const std:
     throw libvirt_error("Cannot detach the interface " + mac);
 }
 
+void libvirt_driver::attach_volume(const std::string& instance_id, const volume_disk& disk) {
+  check_volume_disk(disk);
+  if (disk.target_dev == "vda")
+    throw virt_error("Device vda is the root disk: volume " + disk.volume_id + " can't be there.");
+  domain_ref d{virDomainLookupByName(conn_, domain_name(instance_id).c_str())};
+  if (!d.p) {
+    virResetLastError();
+    return;
+  }
+  // A suspended guest comes back from its saved memory, which has no such
+  // disk, while its definition would: refused rather than split.
+  if (power_of(d.p) == power_states::suspended)
+    throw virt_error("Cannot attach volume " + disk.volume_id + " to instance " + instance_id +
+                     " while it is suspended.");
+  volume_disk v = disk;
+  if (!test_) v.path = std::filesystem::absolute(v.path).string();
+  // Where the target is there already (a retry after a crash may find it in
+  // the definition and not live, or the other way round): with this
+  // volume's path it is done there; with another, the target is taken.
+  auto holds = [&](const std::string& xml) {
+    const auto [begin, end] = disk_element(xml, v.target_dev);
+    if (begin == std::string::npos) return false;
+    const auto source = disk_source(xml.substr(begin, end - begin));
+    if (source != xml_escaped(v.path))
+      throw virt_error("Device " + v.target_dev + " of instance " + instance_id +
+                       " is taken by another disk.");
+    return true;
+  };
+  const bool in_config = holds(domain_xml_of(d.p, VIR_DOMAIN_XML_INACTIVE));
+  std::ostringstream x;
+  if (test_) {
+    // The test driver plugs nothing live: its definition carries the disk.
+    if (in_config) return;
+    volume_disk_xml(x, v, v.target_dev, "none");
+    auto xml = domain_xml_of(d.p, VIR_DOMAIN_XML_INACTIVE);
+    const auto at = xml.rfind("</devices>");
+    if (at == std::string::npos) throw virt_error("The domain's XML has no devices.");
+    xml.insert(at, x.str());
+    domain_ref again{virDomainDefineXML(conn_, xml.c_str())};
+    if (!again.p) throw libvirt_error("Cannot define the domain with volume " + v.volume_id);
+    log_console(instance_id, "cumulo: volume " + v.volume_id + " attached at " + v.target_dev);
+    return;
+  }
+  if (!std::filesystem::exists(v.path))
+    throw virt_error("Volume " + v.volume_id + " is not at " + v.path + ".");
+  const bool live = virDomainIsActive(d.p) == 1;
+  const bool in_live = live && holds(domain_xml_of(d.p, 0));
+  const unsigned int flags = (in_config ? 0u : unsigned{VIR_DOMAIN_AFFECT_CONFIG}) |
+                             (live && !in_live ? unsigned{VIR_DOMAIN_AFFECT_LIVE} : 0u);
+  if (flags == 0) return;
+  volume_disk_xml(x, v, v.target_dev, cache_mode_of(v));
+  if (virDomainAttachDeviceFlags(d.p, x.str().c_str(), flags) < 0)
+    throw libvirt_error("Cannot attach volume " + v.volume_id + " at " + v.target_dev);
+}
+
+void libvirt_driver::detach_volume(const std::string& instance_id, const std::string& target_dev) {
+  if (!valid_target_dev(target_dev))
+    throw virt_error("Invalid device name '" + target_dev + "': vd and a letter (vdb).");
+  domain_ref d{virDomainLookupByName(conn_, domain_name(instance_id).c_str())};
+  if (!d.p) {
+    virResetLastError();
+    return;
+  }
+  const auto failed = [&](const std::string& why) {
+    // Nova's words (DeviceDetachFailed), which the attachment's fault shows.
+    return virt_error("Device detach failed for " + target_dev + ": " + why);
+  };
+  // The root disk (a boot volume) stays while the server has a domain.
+  if (target_dev == "vda") throw failed("it is the root disk.");
+  auto config = domain_xml_of(d.p, VIR_DOMAIN_XML_INACTIVE);
+  const auto [cbegin, cend] = disk_element(config, target_dev);
+  const bool in_config = cbegin != std::string::npos;
+  if (test_) {
+    if (!in_config) return;  // detached already
+    config.erase(cbegin, cend - cbegin);
+    domain_ref again{virDomainDefineXML(conn_, config.c_str())};
+    if (!again.p) throw failed(virGetLastErrorMessage());
+    log_console(instance_id, "cumulo: volume detached from " + target_dev);
+    return;
+  }
+  const auto live_xml = virDomainIsActive(d.p) == 1 ? domain_xml_of(d.p, 0) : std::string{};
+  const auto [lbegin, lend] = disk_element(live_xml, target_dev);
+  const bool in_live = lbegin != std::string::npos;
+  if (!in_config && !in_live) return;  // detached already
+  // libvirt finds the disk by its target; the element says which.
+  const auto element =
+      in_config ? config.substr(cbegin, cend - cbegin) : live_xml.substr(lbegin, lend - lbegin);
+  const unsigned int flags = (in_config ? unsigned{VIR_DOMAIN_AFFECT_CONFIG} : 0u) |
+                             (in_live ? unsigned{VIR_DOMAIN_AFFECT_LIVE} : 0u);
+  if (virDomainDetachDeviceFlags(d.p, element.c_str(), flags) < 0) {
+    const char* m = virGetLastErrorMessage();
+    const std::string why = m ? m : "unknown libvirt error";
+    // An earlier request the guest has not answered yet (a detach that
+    // timed out, retried): QEMU takes no second one; wait for the first.
+    if (!in_live || why.find("already in the process of unplug") == std::string::npos)
+      throw failed(why);
+    if (in_config && virDomainDetachDeviceFlags(d.p, element.c_str(), VIR_DOMAIN_AFFECT_CONFIG) < 0)
+      throw failed(virGetLastErrorMessage());
+  }
+  if (!in_live) return;
+  // libvirt returns once QEMU asked the guest (or after its own few
+  // seconds); the disk is gone only when the guest has released it.
+  const auto deadline = std::chrono::steady_clock::now() + opts_.detach_timeout;
+  for (;;) {
+    // A guest that stopped meanwhile has let go: its definition has no disk.
+    if (virDomainIsActive(d.p) != 1) return;
+    if (disk_element(domain_xml_of(d.p, 0), target_dev).first == std::string::npos) return;
+    if (std::chrono::steady_clock::now() >= deadline) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  throw failed("the guest did not release it within " +
+               std::to_string(
+                   std::chrono::duration_cast<std::chrono::seconds>(opts_.detach_timeout).count()) +
+               " s (does it handle ACPI PCI hot unplug?)");
+}
+
 std::string libvirt_driver::domain_xml(const std::string& instance_id, bool persistent) const {
   auto d = lookup(conn_, instance_id);
   return domain_xml_of(d.p, persistent ? VIR_DOMAIN_XML_INACTIVE : 0);

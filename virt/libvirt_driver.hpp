@@ -58,6 +58,9 @@ struct libvirt_driver_options {
   // Stamps the lines the test driver writes to a console log (the caller
   // passes the wall clock; virt/ reads none of its own).
   clock_fn clock;
+  // How long a volume's detach waits for a real guest to release the disk
+  // (ACPI PCI hot unplug) before it fails.
+  std::chrono::milliseconds detach_timeout{std::chrono::seconds(30)};
 };
 
 // "kvm" when /dev/kvm is there, the CPU has hardware virtualization (vmx or
@@ -114,6 +117,8 @@ class libvirt_driver final : public virt_driver {
                                     const std::string& protocol) override;
   void attach_interface(const std::string& instance_id, const nic_spec& nic) override;
   void detach_interface(const std::string& instance_id, const std::string& mac) override;
+  void attach_volume(const std::string& instance_id, const volume_disk& disk) override;
+  void detach_volume(const std::string& instance_id, const std::string& target_dev) override;
   std::string console_output(const std::string& instance_id, std::size_t max_lines,
                              std::size_t max_bytes = 64 * 1024) override;
   // The test driver's domains have no disk: their snapshot is a copy of

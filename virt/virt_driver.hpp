@@ -201,6 +201,21 @@ class virt_driver {
   // instance has no domain (its next spawn has its ports).
   virtual void attach_interface(const std::string& instance_id, const nic_spec& nic) = 0;
   virtual void detach_interface(const std::string& instance_id, const std::string& mac) = 0;
+  // os-volume_attachments: the volume becomes the domain's disk at its
+  // target_dev, live while the domain runs and in its definition (so it
+  // stays through a power off/on and a hard reboot); only the definition
+  // when the domain is shut off. Idempotent (a retry after a crash): the
+  // target holding this volume's path already is done; the target holding
+  // another path is a virt_error. Refused for a suspended domain (its
+  // saved memory has no such disk). Nothing to do when the instance has
+  // no domain (its next spawn has its volumes).
+  virtual void attach_volume(const std::string& instance_id, const volume_disk& disk) = 0;
+  // Unplugged from the running guest and removed from the definition. A
+  // real guest must let go of the disk (ACPI PCI hot unplug): the call
+  // waits for that, bounded, and throws virt_error("Device detach failed
+  // for vdb: ...") when the guest does not; a retry waits again. A target
+  // the domain has in neither place: nothing to do.
+  virtual void detach_volume(const std::string& instance_id, const std::string& target_dev) = 0;
   // The last `max_lines` lines of the console (all when 0), at most
   // `max_bytes` from the end.
   virtual std::string console_output(const std::string& instance_id, std::size_t max_lines,
