@@ -124,6 +124,8 @@ class libvirt_driver final : public virt_driver {
   // The test driver's domains have no disk: their snapshot is a copy of
   // the image they booted from. A real guest's overlay is converted by
   // qemu-img, the guest paused meanwhile so that the copy is consistent.
+  // A domain whose root is a volume (on either driver) gives the
+  // volume's bytes, converted the same way.
   void snapshot(const std::string& instance_id, const std::filesystem::path& image_path,
                 const std::filesystem::path& dest, const std::string& format) override;
   void on_power_change(power_listener listener) override;
