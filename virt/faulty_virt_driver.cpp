@@ -96,6 +96,14 @@ void faulty_virt_driver::detach_interface(const std::string& id, const std::stri
   check("detach_interface");
   inner_->detach_interface(id, mac);
 }
+void faulty_virt_driver::attach_volume(const std::string& id, const volume_disk& disk) {
+  check("attach_volume");
+  inner_->attach_volume(id, disk);
+}
+void faulty_virt_driver::detach_volume(const std::string& id, const std::string& target_dev) {
+  check("detach_volume");
+  inner_->detach_volume(id, target_dev);
+}
 std::string faulty_virt_driver::console_output(const std::string& id, std::size_t max_lines,
                                                std::size_t max_bytes) {
   check("console_output");

@@ -37,6 +37,8 @@ class faulty_virt_driver : public virt_driver {
                                     const std::string& protocol) override;
   void attach_interface(const std::string& instance_id, const nic_spec& nic) override;
   void detach_interface(const std::string& instance_id, const std::string& mac) override;
+  void attach_volume(const std::string& instance_id, const volume_disk& disk) override;
+  void detach_volume(const std::string& instance_id, const std::string& target_dev) override;
   std::string console_output(const std::string& instance_id, std::size_t max_lines,
                              std::size_t max_bytes) override;
   // Not faulted: the listener and the sweep are the cloud's own, not calls

@@ -5,9 +5,13 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <deque>
+#include <fcntl.h>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <sys/stat.h>
 #include <thread>
@@ -144,6 +148,135 @@ std::string domain_xml_of(virDomainPtr d) {
   return out;
 }
 
+// A domain's XML as libvirt writes it (single-quoted attributes).
+std::string domain_xml_of(virDomainPtr d, unsigned int flags) {
+  char* x = virDomainGetXMLDesc(d, flags);
+  if (!x) throw libvirt_error("Cannot read the domain's XML");
+  std::string out = x;
+  free(x);
+  return out;
+}
+
+// An attribute's value in an XML start tag, "" when absent.
+std::string attribute_of(const std::string& tag, const std::string& name) {
+  for (const char quote : {'\'', '"'}) {
+    const std::string key = " " + name + "=" + quote;
+    const auto at = tag.find(key);
+    if (at == std::string::npos) continue;
+    const auto end = tag.find(quote, at + key.size());
+    if (end == std::string::npos) return "";
+    return tag.substr(at + key.size(), end - at - key.size());
+  }
+  return "";
+}
+
+// QEMU's virtio-blk takes at most 20 characters of serial
+// (VIRTIO_BLK_ID_BYTES); Nova's serial is the volume's id, so its start.
+std::string volume_serial(const std::string& volume_id) {
+  return volume_id.substr(0, 20);
+}
+
+// Virtio disks only ("vd" and letters): the name goes into the domain's
+// XML and the guest sees the disks in that order.
+bool valid_target_dev(const std::string& dev) {
+  return dev.size() >= 3 && dev.size() <= 4 && dev.rfind("vd", 0) == 0 &&
+         std::all_of(dev.begin() + 2, dev.end(), [](char c) { return c >= 'a' && c <= 'z'; });
+}
+
+void check_volume_disk(const volume_disk& v) {
+  if (v.volume_id.empty()) throw virt_error("A volume's disk needs the volume's id.");
+  if (!valid_target_dev(v.target_dev))
+    throw virt_error("Invalid device name '" + v.target_dev + "' for volume " + v.volume_id +
+                     ": vd and a letter (vdb).");
+  if (v.path.empty()) throw virt_error("Volume " + v.volume_id + " has no path.");
+}
+
+// cache='none' has QEMU open the volume with O_DIRECT: what the guest
+// flushes is on the disk, and the host caches nothing twice. A file system
+// without O_DIRECT (tmpfs) makes QEMU's open fail: writethrough there, as
+// Nova picks.
+std::string cache_mode_of(const volume_disk& v) {
+  if (v.block_device) return "none";
+  const int fd = ::open(v.path.c_str(), O_RDONLY | O_DIRECT | O_CLOEXEC);
+  if (fd >= 0) {
+    ::close(fd);
+    return "none";
+  }
+  return errno == EINVAL ? "writethrough" : "none";
+}
+
+void volume_disk_xml(std::ostringstream& x, const volume_disk& v, const std::string& dev,
+                     const std::string& cache) {
+  x << "    <disk type='" << (v.block_device ? "block" : "file") << "' device='disk'>\n"
+    << "      <driver name='qemu' type='" << xml_escaped(v.format.empty() ? "raw" : v.format)
+    << "' cache='" << cache << "'/>\n"
+    << "      <source " << (v.block_device ? "dev" : "file") << "='" << xml_escaped(v.path)
+    << "'/>\n"
+    << "      <target dev='" << xml_escaped(dev) << "' bus='virtio'/>\n"
+    << "      <serial>" << xml_escaped(volume_serial(v.volume_id)) << "</serial>\n";
+  if (v.read_only) x << "      <readonly/>\n";
+  x << "    </disk>\n";
+}
+
+// Where the <disk> with target `dev` is in a domain's XML (as libvirt
+// writes it: single quotes): [first, second), or npos when it has none.
+std::pair<std::size_t, std::size_t> disk_element(const std::string& xml, const std::string& dev) {
+  constexpr auto none = std::string::npos;
+  const std::string target = "<target dev='" + xml_escaped(dev) + "'";
+  for (auto at = xml.find("<disk "); at != none; at = xml.find("<disk ", at + 1)) {
+    const auto close = xml.find("</disk>", at);
+    if (close == none) break;
+    const auto t = xml.find(target, at);
+    if (t != none && t < close) return {at, close + std::string("</disk>").size()};
+  }
+  return {none, none};
+}
+
+std::string xml_unescaped(std::string text) {
+  static const std::pair<const char*, char> entities[] = {
+      {"&lt;", '<'}, {"&gt;", '>'}, {"&apos;", '\''}, {"&quot;", '"'}, {"&amp;", '&'}};
+  std::string out;
+  for (std::size_t i = 0; i < text.size();) {
+    bool done = false;
+    for (const auto& [name, c] : entities)
+      if (text.compare(i, std::strlen(name), name) == 0) {
+        out += c;
+        i += std::strlen(name);
+        done = true;
+        break;
+      }
+    if (!done) out += text[i++];
+  }
+  return out;
+}
+
+// The file or device a <disk> element reads, as escaped in the XML.
+std::string disk_source(const std::string& element) {
+  const auto at = element.find("<source ");
+  if (at == std::string::npos) return "";
+  const auto tag = element.substr(at, element.find('>', at) - at);
+  auto file = attribute_of(tag, "file");
+  return file.empty() ? attribute_of(tag, "dev") : file;
+}
+
+// The root disk (vda) of a domain's XML when it is a volume (a disk with
+// a serial: only volumes have one): its path and format.
+struct root_volume {
+  std::string path;
+  std::string format;
+};
+std::optional<root_volume> root_volume_of(const std::string& xml) {
+  const auto [begin, end] = disk_element(xml, "vda");
+  if (begin == std::string::npos) return std::nullopt;
+  const auto element = xml.substr(begin, end - begin);
+  if (element.find("<serial>") == std::string::npos) return std::nullopt;
+  std::string format = "raw";
+  if (const auto at = element.find("<driver "); at != std::string::npos)
+    if (auto f = attribute_of(element.substr(at, element.find('>', at) - at), "type"); !f.empty())
+      format = xml_unescaped(f);
+  return root_volume{xml_unescaped(disk_source(element)), format};
+}
+
 }  // namespace
 
 std::string libvirt_domain_xml(const domain_spec& spec, bool test_driver,
@@ -159,17 +292,25 @@ std::string libvirt_domain_xml(const domain_spec& spec, bool test_driver,
   metadata_xml(x, spec, test_driver ? "" : instance_dir.parent_path().string());
   x << "  <memory unit='MiB'>" << spec.memory_mb << "</memory>\n";
   x << "  <vcpu>" << spec.vcpus << "</vcpu>\n";
+  // A rescue boots its own disk (vda); the instance's root is vdb, to
+  // repair, and its volumes stay out (Nova's rescue has neither).
+  const bool rescue = !spec.rescue_image_path.empty();
+  const char* root_dev = rescue ? "vdb" : "vda";
+  const auto volumes = rescue ? std::vector<volume_disk>{} : spec.volumes;
   if (test_driver) {
     x << "  <os>\n    <type arch='x86_64'>hvm</type>\n  </os>\n";
     x << "  <devices>\n";
-    // A rescue's image first, the instance's second (as for real guests).
-    std::vector<std::string> disks;
-    if (!spec.rescue_image_path.empty()) disks.push_back(spec.rescue_image_path);
-    if (!spec.image_path.empty()) disks.push_back(spec.image_path);
-    for (std::size_t i = 0; i < disks.size(); ++i)
-      x << "    <disk type='file' device='disk'>\n      <source file='" << xml_escaped(disks[i])
-        << "'/>\n      <target dev='vd" << static_cast<char>('a' + i)
-        << "' bus='virtio'/>\n    </disk>\n";
+    // Nothing opens the test driver's files: no cache mode to find out.
+    auto image_disk = [&](const std::string& file, const char* dev) {
+      x << "    <disk type='file' device='disk'>\n      <source file='" << xml_escaped(file)
+        << "'/>\n      <target dev='" << dev << "' bus='virtio'/>\n    </disk>\n";
+    };
+    if (rescue) image_disk(spec.rescue_image_path, "vda");
+    if (spec.boot_volume)
+      volume_disk_xml(x, *spec.boot_volume, root_dev, "none");
+    else if (!spec.image_path.empty())
+      image_disk(spec.image_path, root_dev);
+    for (const auto& v : volumes) volume_disk_xml(x, v, v.target_dev, "none");
     nics_xml(x, spec, false);
     x << "  </devices>\n</domain>\n";
     return x.str();
@@ -193,15 +334,18 @@ std::string libvirt_domain_xml(const domain_spec& spec, bool test_driver,
   x << "  <on_poweroff>destroy</on_poweroff>\n  <on_reboot>restart</on_reboot>\n"
     << "  <on_crash>destroy</on_crash>\n";
   x << "  <devices>\n";
-  // A rescue boots its own disk (vda); the guest's disk is vdb, to repair.
-  const bool rescue = !spec.rescue_image_path.empty();
   auto disk_xml = [&](const char* file, const char* dev) {
     x << "    <disk type='file' device='disk'>\n      <driver name='qemu' type='qcow2'/>\n"
       << "      <source file='" << xml_escaped((instance_dir / file).string())
       << "'/>\n      <target dev='" << dev << "' bus='virtio'/>\n    </disk>\n";
   };
   if (rescue) disk_xml("disk.rescue.qcow2", "vda");
-  disk_xml("disk.qcow2", rescue ? "vdb" : "vda");
+  // The root first: <boot dev='hd'/> boots the first disk.
+  if (spec.boot_volume)
+    volume_disk_xml(x, *spec.boot_volume, root_dev, cache_mode_of(*spec.boot_volume));
+  else
+    disk_xml("disk.qcow2", root_dev);
+  for (const auto& v : volumes) volume_disk_xml(x, v, v.target_dev, cache_mode_of(v));
   x << "    <disk type='file' device='cdrom'>\n      <driver name='qemu' type='raw'/>\n"
     << "      <source file='" << xml_escaped((instance_dir / "config.iso").string())
     << "'/>\n      <target dev='hdc' bus='ide'/>\n      <readonly/>\n    </disk>\n";
@@ -445,7 +589,10 @@ void libvirt_driver::prepare_disks(const domain_spec& spec, spawn_times& times) 
       throw virt_error("Image file " + p + " does not exist.");
   const auto disk = dir / "disk.qcow2";
   const auto format = [](const std::string& f) { return f.empty() ? std::string("raw") : f; };
-  if (spec.keep_disk && std::filesystem::exists(disk)) {
+  if (spec.boot_volume) {
+    // The volume is the root disk: nothing of the image is copied, and a
+    // move or an unrescue finds it as it was (it is not the instance's).
+  } else if (spec.keep_disk && std::filesystem::exists(disk)) {
     // A move or the end of a rescue: the guest's own disk, grown to the
     // flavor's size (never shrunk: the API refuses a smaller disk).
     if (spec.disk_gb > 0) {
@@ -504,6 +651,33 @@ void libvirt_driver::prepare_disks(const domain_spec& spec, spawn_times& times) 
   times.config_drive_ms = ms_since(t);
 }
 
+void libvirt_driver::check_volumes(domain_spec& spec) const {
+  // A rescue leaves the volumes out (see libvirt_domain_xml): their
+  // targets and files don't matter then.
+  const bool rescue = !spec.rescue_image_path.empty();
+  auto locate = [&](volume_disk& v) {
+    if (test_) return;  // the test driver opens no file
+    v.path = std::filesystem::absolute(v.path).string();
+    std::error_code ec;
+    if (!std::filesystem::exists(v.path, ec))
+      throw virt_error("Volume " + v.volume_id + " is not at " + v.path + ".");
+  };
+  if (spec.boot_volume) {
+    spec.boot_volume->target_dev = rescue ? "vdb" : "vda";
+    check_volume_disk(*spec.boot_volume);
+    locate(*spec.boot_volume);
+  }
+  std::set<std::string> taken;
+  for (auto& v : spec.volumes) {
+    check_volume_disk(v);
+    if (v.target_dev == "vda")
+      throw virt_error("Device vda is the root disk: volume " + v.volume_id + " can't be there.");
+    if (!taken.insert(v.target_dev).second)
+      throw virt_error("Device " + v.target_dev + " is given to two volumes.");
+    if (!rescue) locate(v);
+  }
+}
+
 void libvirt_driver::log_console(const std::string& instance_id, const std::string& line) const {
   // Only the test driver's domains get our lines: a real guest owns its
   // serial console file.
@@ -522,11 +696,14 @@ void libvirt_driver::spawn(const domain_spec& spec) {
   if (domain_ref existing{virDomainLookupByName(conn_, name.c_str())}; existing.p)
     throw virt_error("Domain " + name + " already exists on this host.");
   virResetLastError();
-  if ((opts_.require_image_files || !test_) && !std::filesystem::exists(spec.image_path))
+  // A boot volume is the root disk: the image is not read.
+  if (!spec.boot_volume && (opts_.require_image_files || !test_) &&
+      !std::filesystem::exists(spec.image_path))
     throw virt_error("Image file " + spec.image_path + " does not exist.");
+  domain_spec real = spec;
+  check_volumes(real);
   const auto dir = instance_dir(spec.instance_id);
   std::filesystem::create_directories(dir);
-  domain_spec real = spec;
   for (auto* p : {&real.image_path, &real.kernel_path, &real.ramdisk_path})
     if (!test_ && !p->empty()) *p = std::filesystem::absolute(*p).string();
   // Nothing of a failed spawn stays: no domain, no disk, no filter.
@@ -536,8 +713,9 @@ void libvirt_driver::spawn(const domain_spec& spec) {
     undefine_filters(filters);
     if (!test_) {
       std::error_code ignored;
-      // A kept disk is the guest's: only what this spawn made goes.
-      if (spec.keep_disk && std::filesystem::exists(dir / "disk.qcow2"))
+      // A kept disk is the guest's: only what this spawn made goes. A boot
+      // volume is never in the folder; what a move of one had there stays.
+      if (spec.keep_disk && (spec.boot_volume || std::filesystem::exists(dir / "disk.qcow2")))
         std::filesystem::remove(dir / "disk.rescue.qcow2", ignored);
       else
         std::filesystem::remove_all(dir, ignored);
@@ -588,8 +766,14 @@ void libvirt_driver::spawn(const domain_spec& spec) {
   log_console(spec.instance_id, "cumulo: hostname " + spec.hostname);
   for (const auto& nic : spec.nics)
     log_console(spec.instance_id, "cumulo: NIC " + nic.mac_address + " on " + nic.network);
-  log_console(spec.instance_id, "cumulo: disk " + std::to_string(spec.disk_gb) + " GB from " +
-                                    spec.image_path + (spec.keep_disk ? " (kept)" : ""));
+  if (spec.boot_volume)
+    log_console(spec.instance_id, "cumulo: root disk is volume " + spec.boot_volume->volume_id);
+  else
+    log_console(spec.instance_id, "cumulo: disk " + std::to_string(spec.disk_gb) + " GB from " +
+                                      spec.image_path + (spec.keep_disk ? " (kept)" : ""));
+  if (spec.rescue_image_path.empty())
+    for (const auto& v : spec.volumes)
+      log_console(spec.instance_id, "cumulo: volume " + v.volume_id + " at " + v.target_dev);
   if (!spec.rescue_image_path.empty())
     log_console(spec.instance_id, "cumulo: rescue disk from " + spec.rescue_image_path);
   log_console(spec.instance_id, "cumulo: login prompt (the test hypervisor runs no guest)");
@@ -652,6 +836,24 @@ void libvirt_driver::snapshot(const std::string& instance_id,
                               const std::filesystem::path& dest, const std::string& format) {
   auto d = lookup(conn_, instance_id);  // no domain, no snapshot
   std::error_code ec;
+  // A boot volume (the root disk with a serial) is copied as it is read:
+  // its bytes are the server's disk, on either driver. A sparse volume
+  // stays sparse (qemu-img skips zeros).
+  const auto root = root_volume_of(domain_xml_of(d.p, VIR_DOMAIN_XML_INACTIVE));
+  if (root) {
+    if (!std::filesystem::exists(root->path, ec))
+      throw virt_error("Cannot copy the disk of the instance: volume not at " + root->path);
+    const bool running = !test_ && power_of(d.p) == power_states::running;
+    if (running && virDomainSuspend(d.p) < 0)
+      throw libvirt_error("Cannot pause domain " + domain_name(instance_id) + " for its snapshot");
+    auto r = run_program({"qemu-img", "convert", "-U", "-f", root->format, "-O",
+                          format == "qcow2" ? "qcow2" : "raw", root->path, dest.string()});
+    if (running && virDomainResume(d.p) < 0)
+      spdlog::error("domain {}: cannot unpause after its snapshot", domain_name(instance_id));
+    if (r.exit_code != 0) throw virt_error("Cannot copy the disk of the instance: " + r.output);
+    log_console(instance_id, "cumulo: snapshot taken of its boot volume");
+    return;
+  }
   if (test_) {
     // An image seeded without bytes (tests) gives an empty snapshot.
     if (std::filesystem::exists(image_path, ec))
@@ -841,15 +1043,6 @@ std::int64_t stat(const virDomainStatsRecordPtr r, const std::string& name) {
   return 0;
 }
 
-// A domain's XML as libvirt writes it (single-quoted attributes).
-std::string domain_xml_of(virDomainPtr d, unsigned int flags) {
-  char* x = virDomainGetXMLDesc(d, flags);
-  if (!x) throw libvirt_error("Cannot read the domain's XML");
-  std::string out = x;
-  free(x);
-  return out;
-}
-
 // The MACs of a domain's interfaces, in its order (only they have <mac>).
 std::vector<std::string> interface_macs(const std::string& xml) {
   std::vector<std::string> out;
@@ -949,23 +1142,6 @@ domain_diagnostics libvirt_driver::diagnostics(const std::string& instance_id) {
   return out;
 }
 
-namespace {
-
-// An attribute's value in an XML start tag, "" when absent.
-std::string attribute_of(const std::string& tag, const std::string& name) {
-  for (const char quote : {'\'', '"'}) {
-    const std::string key = " " + name + "=" + quote;
-    const auto at = tag.find(key);
-    if (at == std::string::npos) continue;
-    const auto end = tag.find(quote, at + key.size());
-    if (end == std::string::npos) return "";
-    return tag.substr(at + key.size(), end - at - key.size());
-  }
-  return "";
-}
-
-}  // namespace
-
 console_connection libvirt_driver::remote_console(const std::string& instance_id,
                                                   const std::string& protocol) {
   if (protocol == "serial") {
@@ -1049,6 +1225,127 @@ void libvirt_driver::detach_interface(const std::string& instance_id, const std:
   const unsigned int flags = VIR_DOMAIN_AFFECT_CONFIG | (live ? VIR_DOMAIN_AFFECT_LIVE : 0);
   if (virDomainDetachDeviceFlags(d.p, xml.substr(begin, end - begin).c_str(), flags) < 0)
     throw libvirt_error("Cannot detach the interface " + mac);
+}
+
+void libvirt_driver::attach_volume(const std::string& instance_id, const volume_disk& disk) {
+  check_volume_disk(disk);
+  if (disk.target_dev == "vda")
+    throw virt_error("Device vda is the root disk: volume " + disk.volume_id + " can't be there.");
+  domain_ref d{virDomainLookupByName(conn_, domain_name(instance_id).c_str())};
+  if (!d.p) {
+    virResetLastError();
+    return;
+  }
+  // A suspended guest comes back from its saved memory, which has no such
+  // disk, while its definition would: refused rather than split.
+  if (power_of(d.p) == power_states::suspended)
+    throw virt_error("Cannot attach volume " + disk.volume_id + " to instance " + instance_id +
+                     " while it is suspended.");
+  volume_disk v = disk;
+  if (!test_) v.path = std::filesystem::absolute(v.path).string();
+  // Where the target is there already (a retry after a crash may find it in
+  // the definition and not live, or the other way round): with this
+  // volume's path it is done there; with another, the target is taken.
+  auto holds = [&](const std::string& xml) {
+    const auto [begin, end] = disk_element(xml, v.target_dev);
+    if (begin == std::string::npos) return false;
+    const auto source = disk_source(xml.substr(begin, end - begin));
+    if (source != xml_escaped(v.path))
+      throw virt_error("Device " + v.target_dev + " of instance " + instance_id +
+                       " is taken by another disk.");
+    return true;
+  };
+  const bool in_config = holds(domain_xml_of(d.p, VIR_DOMAIN_XML_INACTIVE));
+  std::ostringstream x;
+  if (test_) {
+    // The test driver plugs nothing live: its definition carries the disk.
+    if (in_config) return;
+    volume_disk_xml(x, v, v.target_dev, "none");
+    auto xml = domain_xml_of(d.p, VIR_DOMAIN_XML_INACTIVE);
+    const auto at = xml.rfind("</devices>");
+    if (at == std::string::npos) throw virt_error("The domain's XML has no devices.");
+    xml.insert(at, x.str());
+    domain_ref again{virDomainDefineXML(conn_, xml.c_str())};
+    if (!again.p) throw libvirt_error("Cannot define the domain with volume " + v.volume_id);
+    log_console(instance_id, "cumulo: volume " + v.volume_id + " attached at " + v.target_dev);
+    return;
+  }
+  if (!std::filesystem::exists(v.path))
+    throw virt_error("Volume " + v.volume_id + " is not at " + v.path + ".");
+  const bool live = virDomainIsActive(d.p) == 1;
+  const bool in_live = live && holds(domain_xml_of(d.p, 0));
+  const unsigned int flags = (in_config ? 0u : unsigned{VIR_DOMAIN_AFFECT_CONFIG}) |
+                             (live && !in_live ? unsigned{VIR_DOMAIN_AFFECT_LIVE} : 0u);
+  if (flags == 0) return;
+  volume_disk_xml(x, v, v.target_dev, cache_mode_of(v));
+  if (virDomainAttachDeviceFlags(d.p, x.str().c_str(), flags) < 0)
+    throw libvirt_error("Cannot attach volume " + v.volume_id + " at " + v.target_dev);
+}
+
+void libvirt_driver::detach_volume(const std::string& instance_id, const std::string& target_dev) {
+  if (!valid_target_dev(target_dev))
+    throw virt_error("Invalid device name '" + target_dev + "': vd and a letter (vdb).");
+  domain_ref d{virDomainLookupByName(conn_, domain_name(instance_id).c_str())};
+  if (!d.p) {
+    virResetLastError();
+    return;
+  }
+  const auto failed = [&](const std::string& why) {
+    // Nova's words (DeviceDetachFailed), which the attachment's fault shows.
+    return virt_error("Device detach failed for " + target_dev + ": " + why);
+  };
+  // The root disk (a boot volume) stays while the server has a domain.
+  if (target_dev == "vda") throw failed("it is the root disk.");
+  auto config = domain_xml_of(d.p, VIR_DOMAIN_XML_INACTIVE);
+  const auto [cbegin, cend] = disk_element(config, target_dev);
+  const bool in_config = cbegin != std::string::npos;
+  if (test_) {
+    if (!in_config) return;  // detached already
+    config.erase(cbegin, cend - cbegin);
+    domain_ref again{virDomainDefineXML(conn_, config.c_str())};
+    if (!again.p) throw failed(virGetLastErrorMessage());
+    log_console(instance_id, "cumulo: volume detached from " + target_dev);
+    return;
+  }
+  const auto live_xml = virDomainIsActive(d.p) == 1 ? domain_xml_of(d.p, 0) : std::string{};
+  const auto [lbegin, lend] = disk_element(live_xml, target_dev);
+  const bool in_live = lbegin != std::string::npos;
+  if (!in_config && !in_live) return;  // detached already
+  // libvirt finds the disk by its target; the element says which.
+  const auto element =
+      in_config ? config.substr(cbegin, cend - cbegin) : live_xml.substr(lbegin, lend - lbegin);
+  const unsigned int flags = (in_config ? unsigned{VIR_DOMAIN_AFFECT_CONFIG} : 0u) |
+                             (in_live ? unsigned{VIR_DOMAIN_AFFECT_LIVE} : 0u);
+  if (virDomainDetachDeviceFlags(d.p, element.c_str(), flags) < 0) {
+    const char* m = virGetLastErrorMessage();
+    const std::string why = m ? m : "unknown libvirt error";
+    // An earlier request the guest has not answered yet (a detach that
+    // timed out, retried): QEMU takes no second one; wait for the first.
+    if (!in_live || why.find("already in the process of unplug") == std::string::npos)
+      throw failed(why);
+    if (in_config && virDomainDetachDeviceFlags(d.p, element.c_str(), VIR_DOMAIN_AFFECT_CONFIG) < 0)
+      throw failed(virGetLastErrorMessage());
+  }
+  if (!in_live) return;
+  // libvirt returns once QEMU asked the guest (or after its own few
+  // seconds); the disk is gone only when the guest has released it.
+  const auto deadline = std::chrono::steady_clock::now() + opts_.detach_timeout;
+  for (;;) {
+    // A guest that stopped meanwhile has let go: its definition has no disk.
+    if (virDomainIsActive(d.p) != 1) return;
+    if (disk_element(domain_xml_of(d.p, 0), target_dev).first == std::string::npos) return;
+    if (std::chrono::steady_clock::now() >= deadline) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  throw failed("the guest did not release it within " +
+               std::to_string(
+                   std::chrono::duration_cast<std::chrono::seconds>(opts_.detach_timeout).count()) +
+               " s (does it handle ACPI PCI hot unplug?)");
+}
+
+std::string libvirt_driver::domain_xml(const std::string& instance_id, bool persistent) const {
+  auto d = lookup(conn_, instance_id);
+  return domain_xml_of(d.p, persistent ? VIR_DOMAIN_XML_INACTIVE : 0);
 }
 
 bool libvirt_driver::owned(virDomainPtr d) const {

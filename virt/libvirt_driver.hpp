@@ -12,6 +12,13 @@
 // (kernel_id/ramdisk_id) and has a NIC per port on the network's libvirt
 // network. libvirt's lifecycle events go to the power listener.
 //
+// Volumes (Cinder's) are virtio disks of raw bytes whose serial is the
+// volume's id, at the target the attachment names; a boot volume is vda
+// itself. They are never under <console_dir>: removing a domain removes
+// the instance's folder and never a volume. The test driver plugs
+// nothing live (libvirt has no hot plug there): a volume attached or
+// detached changes its definition only, which a power off/on brings live.
+//
 // Console output: the test driver has no serial console, so the console
 // log of an instance (<console_dir>/<instance id>/console.log) holds the lines the
 // driver writes for each thing it does to the domain (defined, started,
@@ -19,6 +26,7 @@
 // same file, and console_output reads it the same way.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <mutex>
@@ -50,6 +58,9 @@ struct libvirt_driver_options {
   // Stamps the lines the test driver writes to a console log (the caller
   // passes the wall clock; virt/ reads none of its own).
   clock_fn clock;
+  // How long a volume's detach waits for a real guest to release the disk
+  // (ACPI PCI hot unplug) before it fails.
+  std::chrono::milliseconds detach_timeout{std::chrono::seconds(30)};
 };
 
 // "kvm" when /dev/kvm is there, the CPU has hardware virtualization (vmx or
@@ -70,7 +81,10 @@ std::string write_test_node(const std::filesystem::path& file, int vcpus, std::i
 // the server's name, flavor and project in cumulo's metadata namespace.
 // For real guests, `virt_type` is the domain type (kvm or qemu) and
 // `instance_dir` holds disk.qcow2 and config.iso; `run_as_root` keeps
-// QEMU as root (when libvirt-qemu can't reach the data dir).
+// QEMU as root (when libvirt-qemu can't reach the data dir). The spec's
+// volumes follow the root disk; a real guest's volume files get
+// cache='none' where their file system takes O_DIRECT (the file is
+// opened to find out), else 'writethrough' (tmpfs), as Nova chooses.
 std::string libvirt_domain_xml(const domain_spec& spec, bool test_driver,
                                const std::filesystem::path& console_log,
                                const std::string& virt_type = "qemu",
@@ -103,11 +117,15 @@ class libvirt_driver final : public virt_driver {
                                     const std::string& protocol) override;
   void attach_interface(const std::string& instance_id, const nic_spec& nic) override;
   void detach_interface(const std::string& instance_id, const std::string& mac) override;
+  void attach_volume(const std::string& instance_id, const volume_disk& disk) override;
+  void detach_volume(const std::string& instance_id, const std::string& target_dev) override;
   std::string console_output(const std::string& instance_id, std::size_t max_lines,
                              std::size_t max_bytes = 64 * 1024) override;
   // The test driver's domains have no disk: their snapshot is a copy of
   // the image they booted from. A real guest's overlay is converted by
   // qemu-img, the guest paused meanwhile so that the copy is consistent.
+  // A domain whose root is a volume (on either driver) gives the
+  // volume's bytes, converted the same way.
   void snapshot(const std::string& instance_id, const std::filesystem::path& image_path,
                 const std::filesystem::path& dest, const std::string& format) override;
   void on_power_change(power_listener listener) override;
@@ -115,6 +133,10 @@ class libvirt_driver final : public virt_driver {
 
   // The console log file of an instance.
   std::filesystem::path console_log(const std::string& instance_id) const;
+  // The domain's XML as libvirt has it: its definition (persistent), or
+  // the running domain's; virt_error when the instance has none. For
+  // tests and debugging: what a guest is given.
+  std::string domain_xml(const std::string& instance_id, bool persistent = true) const;
   // kvm or qemu for real guests; "test" for the test driver.
   const std::string& virt_type() const { return virt_type_; }
   // Called by libvirt's event thread.
@@ -128,6 +150,10 @@ class libvirt_driver final : public virt_driver {
     double config_drive_ms = 0;
   };
   void prepare_disks(const domain_spec& spec, spawn_times& times) const;
+  // Refuses volumes a domain can't have (a bad or repeated target, vda
+  // which is the root's); for real guests, makes their paths absolute and
+  // requires them to be there. The boot volume's target becomes the root's.
+  void check_volumes(domain_spec& spec) const;
   void wait_for_networks(const domain_spec& spec) const;
   // Waits (at most 10 s) for the port's DHCP host entry in its network.
   void wait_for_dhcp_host(const nic_spec& nic) const;

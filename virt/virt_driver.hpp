@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -54,6 +55,21 @@ struct nic_spec {
   std::string nwfilter_xml;
 };
 
+// A Cinder volume as a disk of a domain, as Nova's libvirt volume drivers
+// plug it: raw bytes on the virtio bus, a file or a block device
+// (virt/volume_backend.hpp's volume_location), with the volume's id as the
+// disk's serial so that a guest can tell its volumes apart
+// (/dev/disk/by-id/virtio-<serial>). virtio-blk carries at most 20
+// characters of serial: the id's first 20.
+struct volume_disk {
+  std::string volume_id;
+  std::string target_dev;  // "vdb": the device the attachment records (vd + letters)
+  std::string path;        // the volume's file or block device
+  std::string format = "raw";
+  bool block_device = false;
+  bool read_only = false;
+};
+
 // One instance's domain, as the compute host is asked to spawn it.
 struct domain_spec {
   std::string instance_id;  // the domain's uuid
@@ -86,6 +102,17 @@ struct domain_spec {
   // attached second.
   std::string rescue_image_path;
   std::string rescue_image_format = "raw";
+  // The volumes attached to the instance, each at its target_dev after the
+  // root disk: every spawn (a hard reboot's definition, a rebuild, a move,
+  // an unrescue) carries them, so they stay with the server. A rescue
+  // leaves them out (Nova's rescue boots with its own disk and the
+  // instance's root only), whose targets could clash with the root's vdb.
+  std::vector<volume_disk> volumes;
+  // Boot from volume: the root disk (vda; vdb under a rescue) is this
+  // volume, so no overlay or copy of an image is made, keep_disk and
+  // copy_image have nothing to act on, and image_path is not read. A
+  // kernel_path still boots directly, root=/dev/vda on the volume.
+  std::optional<volume_disk> boot_volume;
 };
 
 // What the hypervisor measures of a domain (Nova's server diagnostics):
@@ -174,6 +201,21 @@ class virt_driver {
   // instance has no domain (its next spawn has its ports).
   virtual void attach_interface(const std::string& instance_id, const nic_spec& nic) = 0;
   virtual void detach_interface(const std::string& instance_id, const std::string& mac) = 0;
+  // os-volume_attachments: the volume becomes the domain's disk at its
+  // target_dev, live while the domain runs and in its definition (so it
+  // stays through a power off/on and a hard reboot); only the definition
+  // when the domain is shut off. Idempotent (a retry after a crash): the
+  // target holding this volume's path already is done; the target holding
+  // another path is a virt_error. Refused for a suspended domain (its
+  // saved memory has no such disk). Nothing to do when the instance has
+  // no domain (its next spawn has its volumes).
+  virtual void attach_volume(const std::string& instance_id, const volume_disk& disk) = 0;
+  // Unplugged from the running guest and removed from the definition. A
+  // real guest must let go of the disk (ACPI PCI hot unplug): the call
+  // waits for that, bounded, and throws virt_error("Device detach failed
+  // for vdb: ...") when the guest does not; a retry waits again. A target
+  // the domain has in neither place: nothing to do.
+  virtual void detach_volume(const std::string& instance_id, const std::string& target_dev) = 0;
   // The last `max_lines` lines of the console (all when 0), at most
   // `max_bytes` from the end.
   virtual std::string console_output(const std::string& instance_id, std::size_t max_lines,
@@ -184,9 +226,10 @@ class virt_driver {
   virtual console_connection remote_console(const std::string& instance_id,
                                             const std::string& protocol) = 0;
   // Copies the instance's disk as it is now into `dest` (a new file) in
-  // `format` (the image's disk_format, raw or qcow2), for a snapshot.
-  // `image_path` is the image the instance booted from. Refused (virt_error)
-  // by drivers that have no disks.
+  // `format` (the image's disk_format, raw or qcow2), for a snapshot: the
+  // boot volume's bytes when it boots from one. `image_path` is the image
+  // the instance booted from. Refused (virt_error) by drivers that have no
+  // disks.
   virtual void snapshot(const std::string& /*instance_id*/,
                         const std::filesystem::path& /*image_path*/,
                         const std::filesystem::path& /*dest*/, const std::string& /*format*/) {

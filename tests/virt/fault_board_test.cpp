@@ -2,6 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
+
+#include "store/ids.hpp"
+#include "tests/temp_dir.hpp"
+#include "virt/faulty_virt_driver.hpp"
+#include "virt/libvirt_driver.hpp"
+
 namespace cumulo {
 namespace {
 
@@ -21,6 +28,41 @@ TEST(FaultBoard, ALibvirtFaultEndsWhenItsTimeIsUp) {
   now += 1s;
   EXPECT_EQ(board.libvirt_of("compute-1").mode, libvirt_fault::none) << "expired";
   EXPECT_TRUE(board.describe().empty());
+}
+
+// A volume's attach and detach go through the board like every call that
+// reaches libvirt: refused while the host's libvirt is broken.
+TEST(FaultyVirtDriver, VolumeCallsFailWhileTheHostsLibvirtFails) {
+  temp_dir dir;
+  libvirt_driver_options o;
+  o.console_dir = dir.path() / "instances";
+  auto board = std::make_shared<fault_board>();
+  auto inner = std::make_shared<libvirt_driver>(o);
+  faulty_virt_driver d(inner, "compute-1", board);
+  domain_spec spec;
+  spec.instance_id = new_uuid();
+  spec.vcpus = 1;
+  spec.memory_mb = 64;
+  d.spawn(spec);
+  volume_disk v;
+  v.volume_id = new_uuid();
+  v.target_dev = "vdb";
+  v.path = (dir.path() / "volume").string();
+  board->set_libvirt("compute-1", libvirt_fault::fail, board->now() + 60s);
+  try {
+    d.attach_volume(spec.instance_id, v);
+    FAIL() << "attached through a failing libvirt";
+  } catch (const virt_error& e) {
+    EXPECT_NE(std::string(e.what()).find("attach_volume"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(d.detach_volume(spec.instance_id, "vdb"), virt_error);
+  const std::string vdb = "<target dev='vdb'";
+  EXPECT_EQ(inner->domain_xml(spec.instance_id).find(vdb), std::string::npos);
+  board->clear();
+  d.attach_volume(spec.instance_id, v);
+  EXPECT_NE(inner->domain_xml(spec.instance_id).find(vdb), std::string::npos) << "passed on";
+  d.detach_volume(spec.instance_id, "vdb");
+  EXPECT_EQ(inner->domain_xml(spec.instance_id).find(vdb), std::string::npos) << "passed on";
 }
 
 }  // namespace
