@@ -3,7 +3,8 @@
 // volume gets, its source: image, volume or snapshot).
 //
 // Status, as Cinder's:
-//   creating -> available | error
+//   creating -> available | error (a volume made from an image becomes
+//     bootable once its bytes are in, as Cinder marks it after the copy)
 //   available -> extending -> available | error_extending (in-use too, from
 //     microversion 3.42: it goes back to the status it came from)
 //   available -> reserved -> attaching -> in-use (attachments, below)
@@ -463,6 +464,7 @@ struct restart_facts {
   bool backing_file_complete = false;  // creating: the backend wrote the whole volume
   bool backing_file_extended = false;  // extending: the file has its new size
   bool detach_done = false;            // detaching: the server no longer has the disk
+  bool upload_image_active = false;    // uploading: the image holds the volume's bytes
 };
 }  // namespace volume
 
@@ -474,7 +476,9 @@ struct restart_facts {
 //   an attachment reserved or attaching -> dropped (available, or in-use
 //     while another stays attached)
 //   an attachment detaching -> detached if done, else attached again
-//   uploading -> available (the image is not whole: the door kills it)
+//   uploading -> back to its status: finished if the image became active
+//     (the crash came after Glance had the bytes), else failed (the image
+//     is not whole: the door deletes it)
 //   deleting -> the delete goes on (the actor removes the file first)
 //   a transitional status with nothing in flight (an admin's reset) ->
 //     the status the attachments give.
