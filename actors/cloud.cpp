@@ -77,7 +77,8 @@ cloud::cloud(const cloud_options& opts) {
     console_auth_ = spawn_console_auth(*system_, compute_hosts_);
     volume_host_ = spawn_volume_host(
         *system_, std::make_shared<file_volume_backend>(dir_->root() / "volumes"));
-    block_storage_ = spawn_block_storage(*system_, conductor_, volume_host_);
+    block_storage_ =
+        spawn_block_storage(*system_, conductor_, volume_host_, image_registry_, image_dir());
   } catch (const std::exception&) {
     stop_actors();
     throw;
