@@ -145,22 +145,24 @@ using upload_flow_ptr = std::shared_ptr<upload_flow>;
 // deletes it; `k` runs either way. A protected image is only killed.
 void discard_image(block_storage_actor* self, const std::string& image_id,
                    const std::string& reason, const event_metadata& meta, std::function<void()> k) {
-  const caf::actor images = self->state.images;
-  self->request(images, registry_timeout, command_atom::value, image_id,
+  auto remove = [self, image_id, meta, k] {
+    self->request(self->state.images, registry_timeout, command_atom::value, image_id,
+                  image::command{image::remove{}}, meta)
+        .then([k](image_state&) { k(); },
+              [image_id, k](caf::error& e) {
+                spdlog::warn("block storage: image {} not deleted: {}", image_id,
+                             from_caf_error(e).message);
+                k();
+              });
+  };
+  // One after the other: the delete is decided on the killed image.
+  self->request(self->state.images, registry_timeout, command_atom::value, image_id,
                 image::command{image::fail_upload{reason}}, meta)
-      .then([](image_state&) {},
-            [image_id](caf::error& e) {
+      .then([remove](image_state&) { remove(); },
+            [image_id, remove](caf::error& e) {
               spdlog::info("block storage: image {} not killed: {}", image_id,
                            from_caf_error(e).message);
-            });
-  // Asked after the kill: the registry answers in order.
-  self->request(images, registry_timeout, command_atom::value, image_id,
-                image::command{image::remove{}}, meta)
-      .then([k](image_state&) { k(); },
-            [image_id, k](caf::error& e) {
-              spdlog::warn("block storage: image {} not deleted: {}", image_id,
-                           from_caf_error(e).message);
-              k();
+              remove();
             });
 }
 
