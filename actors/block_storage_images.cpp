@@ -324,13 +324,15 @@ void resolve_upload(block_storage_actor* self, const volume_state& v, const even
         on_volume(
             self, id, std::move(c), meta, [](volume_state&) {}, log_failure("resolving " + id));
       };
-      if (active)
+      // An admin's reset to `uploading` names no image: nothing to delete.
+      if (active || copy.uploading_image_id.empty())
         record();
       else
         discard_image(self, copy.uploading_image_id, "The upload was interrupted by a restart.",
                       meta, record);
     }
   };
+  if (copy.uploading_image_id.empty()) return resolve(false);
   // Awaited, as the start's other facts: no request is answered first.
   self->request(self->state.images, registry_timeout, caf::get_atom::value, image_atom::value,
                 copy.uploading_image_id)

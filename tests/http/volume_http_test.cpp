@@ -30,6 +30,10 @@ namespace {
 
 using nlohmann::json;
 
+// Glance's kernel_id and ramdisk_id are image ids (its schema wants UUIDs).
+const std::string kKernel = "3f0c8d2e-6a1b-4c5d-9e7f-0a1b2c3d4e5f";
+const std::string kRamdisk = "7b2e4f6a-8c0d-4e1f-a2b3-c4d5e6f7a8b9";
+
 // Cinder's error body: one key (badRequest, itemNotFound, forbidden,
 // overLimit...) holding the code and a message that contains `part`.
 void expect_cinder_error(const http_response& r, int code, const std::string& key,
@@ -611,7 +615,7 @@ TEST_F(VolumeHttp, AVolumeFromAGlanceImage) {
   std::string bytes(1 << 20, '\0');
   for (std::size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<char>(i * 7 % 251);
   const std::string image = glance_image(
-      m.token, "guest", bytes, {{"kernel_id", "k-1"}, {"ramdisk_id", "r-1"}, {"min_ram", 64}});
+      m.token, "guest", bytes, {{"kernel_id", kKernel}, {"ramdisk_id", kRamdisk}, {"min_ram", 64}});
   auto made = volume("POST", "/volumes", m.token,
                      {{"volume", {{"size", 1}, {"name", "boot"}, {"imageRef", image}}}});
   ASSERT_EQ(made.status, 202) << made.body;
@@ -630,8 +634,8 @@ TEST_F(VolumeHttp, AVolumeFromAGlanceImage) {
   EXPECT_EQ(meta["size"], "1048576") << "strings, as Cinder's";
   EXPECT_EQ(meta["min_disk"], "0");
   EXPECT_EQ(meta["min_ram"], "64");
-  EXPECT_EQ(meta["kernel_id"], "k-1");
-  EXPECT_EQ(meta["ramdisk_id"], "r-1");
+  EXPECT_EQ(meta["kernel_id"], kKernel);
+  EXPECT_EQ(meta["ramdisk_id"], kRamdisk);
   for (const auto& [k, value] : meta.items()) EXPECT_TRUE(value.is_string()) << k;
   auto glance = json_of(call("GET", "/image/v2/images/" + image, m.token));
   EXPECT_EQ(meta["checksum"], glance["checksum"]);
@@ -684,7 +688,7 @@ TEST_F(VolumeHttp, AVolumeFromAGlanceImage) {
 TEST_F(VolumeHttp, AVolumeUploadedToAnImage) {
   auto m = make_member("uma");
   const std::string image =
-      glance_image(m.token, "guest", std::string(4096, 'G'), {{"kernel_id", "k-1"}});
+      glance_image(m.token, "guest", std::string(4096, 'G'), {{"kernel_id", kKernel}});
   auto made = volume("POST", "/volumes", m.token,
                      {{"volume", {{"size", 1}, {"name", "source"}, {"imageRef", image}}}});
   ASSERT_EQ(made.status, 202) << made.body;
@@ -717,7 +721,7 @@ TEST_F(VolumeHttp, AVolumeUploadedToAnImage) {
   EXPECT_EQ(img["status"], "active") << img.dump();
   EXPECT_EQ(img["owner"], m.project_id);
   EXPECT_EQ(img["disk_format"], "qcow2");
-  EXPECT_EQ(img["kernel_id"], "k-1") << "the volume's image properties go along";
+  EXPECT_EQ(img["kernel_id"], kKernel) << "the volume's image properties go along";
   EXPECT_EQ(img["virtual_size"], std::int64_t{1} << 30);
   auto file = raw("GET", "/image/v2/images/" + copy + "/file", "", {{"X-Auth-Token", m.token}});
   EXPECT_EQ(file.status, 200);
@@ -730,7 +734,7 @@ TEST_F(VolumeHttp, AVolumeUploadedToAnImage) {
   const std::string back_id = json_of(back)["volume"].value("id", "");
   auto returned = settle_volume(m.token, back_id);
   ASSERT_EQ(returned["status"], "available") << returned.dump();
-  EXPECT_EQ(returned["volume_image_metadata"]["kernel_id"], "k-1");
+  EXPECT_EQ(returned["volume_image_metadata"]["kernel_id"], kKernel);
   EXPECT_EQ(returned["volume_image_metadata"]["disk_format"], "qcow2");
   {
     std::ifstream a(volume_file(id), std::ios::binary), b(volume_file(back_id), std::ios::binary);
