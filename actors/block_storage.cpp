@@ -50,12 +50,6 @@ void work(block_storage_actor* self, volume_work w, std::function<void()> ok,
             [failed](caf::error& e) { failed(from_caf_error(e).message); });
 }
 
-}  // namespace block_storage_detail
-
-namespace {
-
-using namespace block_storage_detail;
-
 // The bytes of a new volume, then available (or error with the reason).
 void write_volume(block_storage_actor* self, const volume_state& v, event_metadata meta) {
   volume_work w;
@@ -67,6 +61,8 @@ void write_volume(block_storage_actor* self, const volume_state& v, event_metada
   } else if (!v.source_volid.empty()) {
     w.what = volume_work::kind::clone;
     w.source = v.source_volid;
+  } else if (!v.image_id.empty()) {
+    image_work(self->state, v, w);
   }
   const std::string id = v.id;
   work(
@@ -83,13 +79,14 @@ void write_volume(block_storage_actor* self, const volume_state& v, event_metada
       });
 }
 
-caf::result<volume_state> create_volume(block_storage_actor* self, volume_create_request& req) {
+void begin_create(block_storage_actor* self, volume_create_request req,
+                  caf::typed_response_promise<volume_state> promise) {
   auto& st = self->state;
   auto& c = req.base;
+  auto refuse = [&promise](const domain_error& e) mutable { promise.deliver(to_caf_error(e)); };
   const auto* type = st.type(req.volume_type.empty() ? default_volume_type : req.volume_type);
   if (!type)
-    return to_caf_error(
-        {errc::not_found, "Volume type " + req.volume_type + " could not be found."});
+    return refuse({errc::not_found, "Volume type " + req.volume_type + " could not be found."});
   c.volume_type = type->name;
   c.volume_type_id = type->id;
   c.multiattach = multiattach_type(*type);
@@ -99,52 +96,48 @@ caf::result<volume_state> create_volume(block_storage_actor* self, volume_create
   if (!req.snapshot_id.empty()) {
     auto s = st.snapshots.find(req.snapshot_id);
     if (s == st.snapshots.end() || !visible(s->second.project_id))
-      return to_caf_error(snapshot_not_found(req.snapshot_id));
+      return refuse(snapshot_not_found(req.snapshot_id));
     if (s->second.status != "available")
-      return to_caf_error({errc::bad_request,
-                           "Invalid snapshot: Originating snapshot status "
-                           "must be one of 'available' values"});
+      return refuse({errc::bad_request,
+                     "Invalid snapshot: Originating snapshot status "
+                     "must be one of 'available' values"});
     if (c.size == 0) c.size = s->second.size;
     if (c.size < s->second.size)
-      return to_caf_error({errc::bad_request, "Invalid input received: Volume size '" +
-                                                  std::to_string(c.size) +
-                                                  "'GB cannot be smaller than the snapshot size " +
-                                                  std::to_string(s->second.size) +
-                                                  "GB. They must be >= original snapshot size."});
+      return refuse({errc::bad_request, "Invalid input received: Volume size '" +
+                                            std::to_string(c.size) +
+                                            "'GB cannot be smaller than the snapshot size " +
+                                            std::to_string(s->second.size) +
+                                            "GB. They must be >= original snapshot size."});
     c.snapshot_id = req.snapshot_id;
   }
   if (!req.source_volid.empty()) {
     auto v = st.volumes.find(req.source_volid);
     if (v == st.volumes.end() || !visible(v->second.project_id))
-      return to_caf_error(volume_not_found(req.source_volid));
+      return refuse(volume_not_found(req.source_volid));
     if (v->second.status != "available" && v->second.status != "in-use")
-      return to_caf_error(
+      return refuse(
           {errc::bad_request, "Invalid volume: Volume " + req.source_volid +
                                   " status must be available or in-use, but current status is: " +
                                   v->second.status + "."});
     if (c.size == 0) c.size = v->second.size;
     if (c.size < v->second.size)
-      return to_caf_error(
-          {errc::bad_request, "Invalid input received: Volume size '" + std::to_string(c.size) +
-                                  "'GB cannot be smaller than original volume size " +
-                                  std::to_string(v->second.size) +
-                                  "GB. They must be >= original volume size."});
+      return refuse({errc::bad_request, "Invalid input received: Volume size '" +
+                                            std::to_string(c.size) +
+                                            "'GB cannot be smaller than original volume size " +
+                                            std::to_string(v->second.size) +
+                                            "GB. They must be >= original volume size."});
     c.source_volid = req.source_volid;
   }
-  if (c.size <= 0)
-    return to_caf_error({errc::bad_request, "Invalid input received: Volume size '" +
-                                                std::to_string(c.size) +
-                                                "' must be an integer and greater than 0."});
+  if (auto bad = check_volume_size(c.size)) return refuse(*bad);
   if (auto over = check_volume_quota(st.quotas_of(c.project_id), st.usage_of(c.project_id), c.size,
                                      c.volume_type))
-    return to_caf_error(*over);
+    return refuse(*over);
   const volume_usage held{{"volumes", 1},
                           {"gigabytes", c.size},
                           {"volumes_" + c.volume_type, 1},
                           {"gigabytes_" + c.volume_type, c.size}};
   const std::string project = c.project_id;
   st.hold(project, held, +1);
-  auto promise = self->make_response_promise<volume_state>();
   const auto meta = req.meta;
   on_volume(
       self, new_uuid(), volume::command{std::move(c)}, meta,
@@ -157,6 +150,34 @@ caf::result<volume_state> create_volume(block_storage_actor* self, volume_create
         self->state.hold(project, held, -1);
         promise.deliver(e);
       });
+}
+
+std::optional<domain_error> check_volume_size(std::int64_t size) {
+  if (size > 0) return std::nullopt;
+  return domain_error{errc::bad_request, "Invalid input received: Volume size '" +
+                                             std::to_string(size) +
+                                             "' must be an integer and greater than 0."};
+}
+
+}  // namespace block_storage_detail
+
+namespace {
+
+using namespace block_storage_detail;
+
+caf::result<volume_state> create_volume(block_storage_actor* self, volume_create_request& req) {
+  // Cinder's check_exclusive_options: one source at most.
+  if ((req.snapshot_id.empty() ? 0 : 1) + (req.source_volid.empty() ? 0 : 1) +
+          (req.image_ref.empty() ? 0 : 1) >
+      1)
+    return to_caf_error({errc::bad_request,
+                         "Invalid input received: May specify only one of backup, imageRef, "
+                         "snapshot, source volume"});
+  auto promise = self->make_response_promise<volume_state>();
+  if (!req.image_ref.empty())
+    create_from_image(self, std::move(req), promise);
+  else
+    begin_create(self, std::move(req), promise);
   return promise;
 }
 
@@ -423,6 +444,11 @@ void start(block_storage_actor* self) {
       on_volume(
           self, id, std::move(c), meta, [](volume_state&) {}, log_failure("unlisting"));
   for (const auto& [id, v] : st.volumes) {
+    // An upload's end is Glance's to tell (block_storage_images.cpp).
+    if (v.status == "uploading") {
+      resolve_upload(self, v, meta);
+      continue;
+    }
     // Only what was in flight is worth the host's look.
     volume::restart_facts all_done;
     all_done.backing_file_complete = all_done.backing_file_extended = true;
@@ -481,12 +507,15 @@ void start(block_storage_actor* self) {
 
 }  // namespace
 
-caf::actor spawn_block_storage(caf::actor_system& sys, caf::actor conductor,
-                               caf::actor volume_host) {
-  return sys.spawn([conductor = std::move(conductor), volume_host = std::move(volume_host)](
+caf::actor spawn_block_storage(caf::actor_system& sys, caf::actor conductor, caf::actor volume_host,
+                               caf::actor image_registry, std::filesystem::path image_dir) {
+  return sys.spawn([conductor = std::move(conductor), volume_host = std::move(volume_host),
+                    image_registry = std::move(image_registry), image_dir = std::move(image_dir)](
                        block_storage_detail::block_storage_actor* self) -> caf::behavior {
     self->state.conductor = conductor;
     self->state.host = volume_host;
+    self->state.images = image_registry;
+    self->state.image_dir = image_dir;
     read_all<volume_type_state>(self, volume_type_atom::value, "block storage");
     read_all<volume_quota_state>(self, volume_quota_atom::value, "block storage");
     read_all<volume_state>(self, volume_atom::value, "block storage");
@@ -543,6 +572,7 @@ caf::actor spawn_block_storage(caf::actor_system& sys, caf::actor conductor,
         [self](list_atom, volume_atom) { return in_creation_order(self->state.volumes); },
         [self](command_atom, volume_atom, const std::string& id, volume::command& c,
                event_metadata& meta) { return volume_command(self, id, c, meta); },
+        [self](upload_atom, volume_upload_request& req) { return upload_volume(self, req); },
         [self](command_atom, volume_snapshot_atom, snapshot_create_request& req) {
           return create_snapshot(self, req);
         },

@@ -23,12 +23,26 @@
 //       project: 404; its size at most the new one: 400) and the quota (413) are checked
 //       first; the bytes are written after the answer, then `available` (or `error` with
 //       the backend's reason)
+//       With an image_ref, the image registry is asked for it first (the caller's to see,
+//       else 400 "Invalid image identifier or unable to access requested image."; active,
+//       else 400; its size, min_disk and known virtual size within the volume's, else 400 in
+//       Cinder's words); the volume records the image's id and Cinder's
+//       volume_image_metadata, the volume host converts the image's file into it, and it is
+//       bootable once available (block_storage_images.cpp)
 //   (caf::get_atom, volume_atom, id)               -> volume_state (404 "Volume X could not
 //       be found.")
 //   (list_atom, volume_atom)                       -> std::vector<volume_state>, oldest first
 //   (command_atom, volume_atom, id, volume::command, meta) -> volume_state: the machine's
 //       commands; `extend` checks the quota, answers `extending` and grows the bytes;
 //       `remove` answers `deleting` and removes them, then records the delete
+//   (upload_atom, volume_upload_request)           -> volume_upload_answer (Cinder's
+//       os-volume_upload_image): the volume must be available (400 in Cinder's words; its
+//       force is ignored, as Cinder's enable_force_upload is off by default); a queued image
+//       of the caller's project is made with the volume's image properties, the volume is
+//       `uploading` when answered; then the volume host writes its bytes into the image's
+//       file, the image is active with its size and checksums, the volume back to its
+//       status. A failure kills and deletes the image and puts the volume back, the reason
+//       logged and on the volume's stream (block_storage_images.cpp)
 // Snapshots:
 //   (command_atom, volume_snapshot_atom, snapshot_create_request) -> volume_snapshot_state,
 //       `creating` (the volume's, 404; the quota, 413), then the copy, then `available`
@@ -60,16 +74,21 @@
 // At start it has the volume host remove what a crash left and what no live volume or
 // snapshot owns, and ends what a restart cut off (engine's
 // resolve_after_restart, with the backend's facts): no volume or snapshot
-// stays in a transitional state.
+// stays in a transitional state. A volume cut off while uploading goes back
+// to its status (finished when its image became active, else failed, the
+// image deleted).
 #pragma once
 
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
 
+#include <filesystem>
+#include <optional>
 #include <string>
 
 #include "actors/block_storage_messages.hpp"
 #include "virt/volume_backend.hpp"
+#include "engine/image_state.hpp"
 
 namespace cumulo {
 
@@ -80,8 +99,31 @@ struct volume_create_request {
   std::string volume_type;   // a type's name or id; "" for the default
   std::string snapshot_id;   // "" or the project's snapshot to copy
   std::string source_volid;  // "" or the project's volume to clone
+  std::string image_ref;     // "" or an image the caller sees: its id, or its name
   bool is_admin = false;     // sees every project's sources
   event_metadata meta;
+};
+
+struct volume_upload_request {
+  std::string volume_id;
+  std::string image_name;
+  std::string disk_format = "raw";  // raw | qcow2
+  std::string container_format = "bare";
+  std::optional<std::string> visibility;  // 3.1's; Glance's default otherwise
+  bool is_protected = false;
+  bool force = false;
+  std::string project_id;  // the caller's: the image's owner, as Cinder's context makes it
+  std::string user_id;
+  bool is_admin = false;
+  event_metadata meta;
+};
+
+// What Cinder answers an upload with: the volume (uploading), the image
+// being filled, and the volume's type (none when it is gone).
+struct volume_upload_answer {
+  volume_state volume;
+  image_state image;
+  std::optional<volume_type_state> type;
 };
 
 struct snapshot_create_request {
@@ -113,8 +155,10 @@ struct volume_connection {
 
 inline const std::string default_volume_type = "__DEFAULT__";
 
-caf::actor spawn_block_storage(caf::actor_system& sys, caf::actor conductor,
-                               caf::actor volume_host);
+// image_registry and image_dir: Glance's door and where its image files are
+// (images become volumes, volumes images).
+caf::actor spawn_block_storage(caf::actor_system& sys, caf::actor conductor, caf::actor volume_host,
+                               caf::actor image_registry, std::filesystem::path image_dir);
 
 // Cinder's default volume type, `__DEFAULT__`, made when the cloud has
 // none (at `serve`, before the APIs listen, as the flavors are); blocking.
@@ -128,4 +172,6 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::volume_create_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::attachment_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::volume_connection)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::snapshot_create_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::volume_upload_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::volume_upload_answer)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::volume_type::create)

@@ -6,7 +6,9 @@
 
 #include <caf/all.hpp>
 
+#include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -20,10 +22,15 @@ namespace cumulo::block_storage_detail {
 // waiting (the copy goes on; a restart resolves what it left).
 constexpr auto volume_work_timeout = std::chrono::minutes(6 * 60);
 constexpr auto volume_facts_timeout = std::chrono::minutes(1);
+// An answer of the image registry (Glance's door; it only reads its index
+// or appends one event).
+constexpr auto registry_timeout = std::chrono::minutes(1);
 
 struct block_storage_state {
   caf::actor conductor;
   caf::actor host;
+  caf::actor images;                // the image registry
+  std::filesystem::path image_dir;  // its files: <image_dir>/<image id>
   std::unordered_map<std::string, volume_state> volumes;
   std::unordered_map<std::string, volume_snapshot_state> snapshots;
   std::unordered_map<std::string, volume_type_state> types;
@@ -119,5 +126,32 @@ caf::result<volume_state> end_attachment(block_storage_actor* self, const std::s
 caf::result<volume_state> volume_of_attachment(block_storage_actor* self,
                                                const std::string& attachment_id);
 caf::result<volume_location> locate_volume(block_storage_actor* self, const std::string& volume_id);
+
+// --- creates (block_storage.cpp) ---
+
+// A create whose sources are resolved: the type, a snapshot or volume of the
+// project, the size, the quota; then the volume's stream begins, `promise`
+// is answered `creating`, and the bytes are written (write_volume).
+void begin_create(block_storage_actor* self, volume_create_request req,
+                  caf::typed_response_promise<volume_state> promise);
+// Cinder's refusal of a size that is no size (0 or less).
+std::optional<domain_error> check_volume_size(std::int64_t size);
+
+// --- images (block_storage_images.cpp) ---
+
+// A create with an image_ref: the image found as the caller sees it and
+// checked against the size (Cinder's check_image_metadata), its id and
+// volume_image_metadata put in the create; then begin_create.
+void create_from_image(block_storage_actor* self, volume_create_request req,
+                       caf::typed_response_promise<volume_state> promise);
+// The volume host's work for a volume made from an image: the image's file
+// converted from the disk_format it had at the create.
+void image_work(const block_storage_state& st, const volume_state& v, volume_work& w);
+// os-volume_upload_image.
+caf::result<volume_upload_answer> upload_volume(block_storage_actor* self,
+                                                volume_upload_request& req);
+// At start, a volume found uploading: finished when its image is active,
+// else failed and the image deleted.
+void resolve_upload(block_storage_actor* self, const volume_state& v, const event_metadata& meta);
 
 }  // namespace cumulo::block_storage_detail

@@ -23,6 +23,9 @@ using volume_atom = caf::atom_constant<caf::atom("volume")>;
 using volume_snapshot_atom = caf::atom_constant<caf::atom("vsnapshot")>;
 using volume_type_atom = caf::atom_constant<caf::atom("vtype")>;
 using volume_quota_atom = caf::atom_constant<caf::atom("vquota")>;
+// A volume's bytes into an image (the door's os-volume_upload_image, and
+// the volume host's copy for it).
+using upload_atom = caf::atom_constant<caf::atom("upload")>;
 
 // The resource actors of the four kinds (actors/volume.cpp): each the
 // generic resource behaviour on its own stream.

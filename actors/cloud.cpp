@@ -74,7 +74,8 @@ cloud::cloud(const cloud_options& opts) {
     compute_opts.launch_timeout = opts.launch_timeout;
     volume_host_ = spawn_volume_host(
         *system_, std::make_shared<file_volume_backend>(dir_->root() / "volumes"));
-    block_storage_ = spawn_block_storage(*system_, conductor_, volume_host_);
+    block_storage_ =
+        spawn_block_storage(*system_, conductor_, volume_host_, image_registry_, image_dir());
     compute_opts.block_storage = block_storage_;
     compute_ = spawn_compute(*system_, conductor_, networking_, image_registry_, compute_opts);
     start_compute(opts);

@@ -4,7 +4,6 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <fstream>
 #include <set>
 #include <vector>
 
@@ -236,22 +235,9 @@ caf::behavior compute_host(compute_host_actor* self, compute_host_options opts,
         return driver_call(host, "snapshot", [&] {
           self->state.opts.driver->snapshot(id, image_path, dest, format);
           // Glance's checksums of what the copy holds, read back once.
-          std::ifstream in(dest, std::ios::binary);
-          if (!in) throw virt_error("The snapshot of the instance could not be read back.");
-          image_digest digest;
-          snapshot_copy copy;
-          std::vector<char> buf(1 << 20);
-          while (in) {
-            in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-            const auto n = in.gcount();
-            if (n <= 0) break;
-            digest.update(buf.data(), static_cast<std::size_t>(n));
-            copy.size += n;
-          }
-          auto sums = digest.finish();
-          copy.md5 = sums.md5;
-          copy.sha512 = sums.sha512;
-          return copy;
+          const auto sums = digest_file(dest);
+          if (!sums) throw virt_error("The snapshot of the instance could not be read back.");
+          return snapshot_copy{sums->size, sums->md5, sums->sha512};
         });
       },
       [self, host](console_atom, const std::string& id, std::int32_t lines) {

@@ -42,6 +42,9 @@ void run(volume_backend& b, const volume_work& w) {
     case k::remove_snapshot:
       b.remove_snapshot(w.id);
       return;
+    case k::upload_to_image:
+      b.upload_to_image(w.id, w.image, w.image_format);
+      return;
   }
 }
 
@@ -60,6 +63,19 @@ caf::actor spawn_volume_host(caf::actor_system& sys, std::shared_ptr<volume_back
             // The message is the volume's error reason: the backend's own
             // words (virt/volume_backend.hpp), never a path of the host's.
             spdlog::warn("volume host: {} of {}: {}", static_cast<int>(w.what), w.id, e.what());
+            return to_caf_error({errc::internal, e.what()});
+          }
+        },
+        [self](upload_atom, const volume_work& w) -> caf::result<file_digest> {
+          try {
+            run(*self->state.backend, w);
+            // Read back here, on this thread: a volume's worth of bytes.
+            if (auto sums = digest_file(w.image)) return *sums;
+            throw volume_backend_error("The image's copy of the volume could not be read back.");
+          } catch (const std::exception& e) {
+            std::error_code ec;
+            std::filesystem::remove(w.image, ec);
+            spdlog::warn("volume host: upload of {}: {}", w.id, e.what());
             return to_caf_error({errc::internal, e.what()});
           }
         },

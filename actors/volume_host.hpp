@@ -6,6 +6,9 @@
 //
 //   (volume_atom, volume_work)                 -> caf::ok_atom once done; a failure is
 //       errc::internal with the backend's message (the volume's error reason)
+//   (upload_atom, volume_work)                 -> file_digest: an upload_to_image done,
+//       and what Glance records of the file it wrote (its size and checksums); on a
+//       failure the file is gone
 //   (caf::get_atom, volume_atom, id)           -> volume_facts (present and its size)
 //   (caf::get_atom, volume_atom, id, location_atom) -> volume_location: what libvirt
 //       attaches (404 when the backend has no whole volume of that id)
@@ -28,6 +31,7 @@
 #include <vector>
 
 #include "actors/block_storage_messages.hpp"
+#include "crypto/image_digest.hpp"
 #include "virt/volume_backend.hpp"
 
 namespace cumulo {
@@ -47,6 +51,7 @@ struct volume_work {
     remove,                // the volume's bytes gone (nothing to do when absent)
     snapshot,              // id (a snapshot) copied from source (a volume)
     remove_snapshot,       // the snapshot's bytes gone
+    upload_to_image,       // id (a volume) converted to image_format into image, a new file
   };
   kind what = kind::create;
   std::string id;
@@ -74,3 +79,4 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::volume_work)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::volume_facts)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::volume_capacity)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::volume_location)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::file_digest)

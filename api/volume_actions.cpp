@@ -1,9 +1,10 @@
 // POST /volumes/{id}/action: one action per body, as Cinder's. Extend (202;
 // an in-use volume from 3.42), set bootable (200), the read-only flag
-// (202), and an admin's reset of the status and forced delete (202). The
-// attachment actions are Nova's (they come with attachments), the image
-// upload, migration and retype are not here yet: those say so; an action
-// Cinder does not have either gets Cinder's "no such action".
+// (202), an admin's reset of the status and forced delete (202), and the
+// upload to a new image (202 with Cinder's os-volume_upload_image body). The
+// attachment actions are Nova's (they come with attachments), migration and
+// retype are not here yet: those say so; an action Cinder does not have
+// either gets Cinder's "no such action".
 #include "api/volume.hpp"
 
 #include <set>
@@ -27,7 +28,6 @@ const std::set<std::string>& actions_not_here() {
                                            "os-initialize_connection",
                                            "os-terminate_connection",
                                            "os-force_detach",
-                                           "os-volume_upload_image",
                                            "os-migrate_volume",
                                            "os-migrate_volume_completion",
                                            "os-retype",
@@ -109,6 +109,82 @@ std::optional<volume_action> parse_action(responder& r, const json& body, volume
   return std::nullopt;
 }
 
+// os-volume_upload_image's arguments (the schema checked their types and
+// formats), or nothing once a 400 is answered. visibility and protected
+// came with 3.1: before, Cinder's schema refuses them.
+std::optional<volume_upload_request> parse_upload(responder& r, const json& args,
+                                                  volume_microversion v) {
+  volume_upload_request u;
+  if (!v.at_least(1))
+    for (const char* key : {"visibility", "protected"})
+      if (args.contains(key)) {
+        respond_error(
+            r, 400,
+            "Invalid input for field/attribute os-volume_upload_image. Value: " + args.dump() +
+                ". Additional properties are not allowed ('" + key + "' was unexpected)");
+        return std::nullopt;
+      }
+  u.image_name = args.at("image_name").get<std::string>();
+  if (auto it = args.find("force"); it != args.end()) u.force = cinder_bool(*it).value_or(false);
+  if (auto f = text_of(args, "disk_format")) u.disk_format = *f;
+  if (auto f = text_of(args, "container_format")) u.container_format = *f;
+  if (v.at_least(1)) {
+    // Cinder's defaults from 3.1 (Glance's own before).
+    u.visibility = text_of(args, "visibility").value_or("private");
+    if (auto it = args.find("protected"); it != args.end())
+      u.is_protected = cinder_bool(*it).value_or(false);
+  }
+  return u;
+}
+
+// Cinder's answer: the volume's fields, its type (the object, null when
+// gone), and the new image's.
+json upload_json(const volume_upload_answer& a, const token_info& t, const cumulo::policy& rules) {
+  const auto& v = a.volume;
+  const auto& img = a.image;
+  return {{"os-volume_upload_image",
+           {{"id", v.id},
+            {"updated_at", cinder_time(v.updated_at_us)},
+            {"status", v.status},
+            {"display_description", v.description.empty() ? json(nullptr) : json(v.description)},
+            {"size", v.size},
+            {"volume_type", a.type ? volume_type_json(*a.type, t, rules) : json(nullptr)},
+            {"image_id", img.id},
+            {"container_format", img.container_format},
+            {"disk_format", img.disk_format},
+            {"image_name", img.name},
+            {"protected", img.is_protected},
+            {"visibility", img.visibility}}}};
+}
+
+// The upload: the volume as the caller sees it and its rule, a public
+// image an admin's, then the door.
+void upload_image(server_context& ctx, std::shared_ptr<responder> r, const volume_call& c,
+                  const std::string& id, volume_upload_request upload) {
+  with_volume_caller(
+      ctx, c, r, [&ctx, id, upload](std::shared_ptr<responder> rr, token_info& t) mutable {
+        on_visible_volume(
+            ctx, rr, t, id, "volume_extension:volume_actions:upload_image",
+            [&ctx, id, upload, t](std::shared_ptr<responder> r3, volume_state& v) mutable {
+              if (upload.visibility == "public" &&
+                  !enforce(*r3, ctx, t, "volume_extension:volume_actions:upload_public",
+                           {v.project_id, v.user_id}))
+                return;
+              upload.volume_id = id;
+              upload.project_id = caller_project(t);
+              upload.user_id = t.user.id;
+              upload.is_admin = t.is_admin();
+              upload.meta = meta_of(*r3, t);
+              ctx.bridge.ask<volume_upload_answer>(
+                  r3, ctx.block_storage,
+                  [&ctx, t](responder& r4, volume_upload_answer& a) {
+                    respond(r4, 202, upload_json(a, t, ctx.rules));
+                  },
+                  upload_atom::value, upload);
+            });
+      });
+}
+
 }  // namespace
 
 void add_volume_action_routes(Pistache::Rest::Router& router, server_context& ctx) {
@@ -118,6 +194,12 @@ void add_volume_action_routes(Pistache::Rest::Router& router, server_context& ct
         const std::string id = param_of(req, ":id");
         auto body = json_request(ctx, req, *r, "volume_action");
         if (!body) return;
+        // The upload answers a body of its own, from a flow of its own.
+        if (body->size() == 1 && body->contains("os-volume_upload_image")) {
+          auto upload = parse_upload(*r, body->at("os-volume_upload_image"), c.version);
+          if (upload) upload_image(ctx, r, c, id, std::move(*upload));
+          return;
+        }
         auto action = parse_action(*r, *body, c.version);
         if (!action) return;
         with_volume_caller(

@@ -80,7 +80,11 @@ json volume_json(const volume_state& v, const token_info& t, const volume_call& 
             {"consistencygroup_id", nullptr},
             {"multiattach", v.multiattach},
             {"attachments", attachments_of(v, admin)}};
-  if (!v.volume_image_metadata.empty()) j["volume_image_metadata"] = v.volume_image_metadata;
+  // Cinder's volume_image_metadata extension: only a volume made from an
+  // image has it, and only a caller the rule lets read it sees it.
+  if (!v.volume_image_metadata.empty() &&
+      rules.allowed("volume_extension:volume_image_metadata:show", who, owner))
+    j["volume_image_metadata"] = v.volume_image_metadata;
   if (admin) j["migration_status"] = nullptr;
   if (rules.allowed("volume_extension:volume_tenant_attribute", who, owner))
     j["os-vol-tenant-attr:tenant_id"] = v.project_id;

@@ -1,9 +1,9 @@
 // Cinder's volumes: create (202, `creating`: the door writes the bytes
 // after the answer), list (a project's own; an admin's all_tenants),
 // show, update (name, description, metadata), delete (202, `deleting`).
-// The door checks the type, the source and the quota; a source the caller
-// may not see is a 404 there. Sources the door has not (an image, a
-// backup, a group) are refused here, saying so.
+// The door checks the type, the source and the quota; a snapshot or volume
+// the caller may not see is a 404 there, an image Cinder's 400. Sources the
+// door has not (a backup, a group) are refused here, saying so.
 #include "api/volume.hpp"
 
 #include <set>
@@ -109,14 +109,16 @@ std::optional<volume_create_request> parse_create(responder& r, const json& body
     respond_error(r, 404, "Backup " + *b + " could not be found.");
     return std::nullopt;
   }
-  auto image = text_of(vol, "imageRef");
-  if (!image) image = text_of(vol, "image_id");
+  // Cinder takes image_id over imageRef; either is an id, a name or a URL
+  // (the door resolves it).
+  auto image = text_of(vol, "image_id");
+  if (!image) image = text_of(vol, "imageRef");
   if (image) {
-    respond_error(r, 400,
-                  "Invalid input received: creating a volume from an image (imageRef " + *image +
-                      ") is not supported by this cloud yet: its block storage has no image "
-                      "source. Create an empty volume, or one from a snapshot or a volume.");
-    return std::nullopt;
+    if (image->empty()) {
+      respond_error(r, 400, "Invalid image identifier or unable to access requested image.");
+      return std::nullopt;
+    }
+    req.image_ref = *image;
   }
   if (auto it = vol.find("multiattach"); it != vol.end() && cinder_bool(*it).value_or(false)) {
     respond_error(r, 400,

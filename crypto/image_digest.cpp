@@ -2,7 +2,9 @@
 
 #include <openssl/evp.h>
 
+#include <fstream>
 #include <stdexcept>
+#include <vector>
 
 namespace cumulo {
 namespace {
@@ -51,6 +53,26 @@ void image_digest::update(const char* data, std::size_t size) {
 
 image_digest::result image_digest::finish() {
   return {hex_of(impl_->md5.get()), hex_of(impl_->sha512.get())};
+}
+
+std::optional<file_digest> digest_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  image_digest digest;
+  file_digest out;
+  std::vector<char> buf(1 << 20);
+  while (in) {
+    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+    const auto n = in.gcount();
+    if (n <= 0) break;
+    digest.update(buf.data(), static_cast<std::size_t>(n));
+    out.size += n;
+  }
+  if (in.bad()) return std::nullopt;
+  auto sums = digest.finish();
+  out.md5 = std::move(sums.md5);
+  out.sha512 = std::move(sums.sha512);
+  return out;
 }
 
 }  // namespace cumulo

@@ -4,7 +4,10 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace cumulo {
@@ -28,5 +31,15 @@ class image_digest {
   struct impl;
   std::unique_ptr<impl> impl_;
 };
+
+// What Glance records of a copy made on the host (a server's snapshot, a
+// volume uploaded to an image): its size and checksums, read back once
+// from the file. Nothing when the file cannot be read.
+struct file_digest {
+  std::int64_t size = 0;
+  std::string md5;
+  std::string sha512;
+};
+std::optional<file_digest> digest_file(const std::filesystem::path& path);
 
 }  // namespace cumulo

@@ -520,8 +520,9 @@ const std::map<std::string, std::string>& default_rules() {
 
     // Cinder (Zed's defaults): a project's members and readers work its
     // volumes and snapshots (the target is the resource's project, or the
-    // caller's for a create or a list); types, quotas, services and the
-    // admin actions are an admin's; anyone reads the types.
+    // caller's for a create or a list) and upload them to images; types,
+    // quotas, services, the admin actions and public images of volumes are
+    // an admin's; anyone reads the types.
     for (const char* name : {"volume:create",
                              "volume:get",
                              "volume:get_all",
@@ -549,6 +550,8 @@ const std::map<std::string, std::string>& default_rules() {
                              "volume_extension:volume_tenant_attribute",
                              "volume_extension:extended_snapshot_attributes",
                              "volume_extension:quotas:show",
+                             "volume_extension:volume_actions:upload_image",
+                             "volume_extension:volume_image_metadata:show",
                              "limits_extension:used_limits"})
       r[name] = "rule:project_member_or_admin";
     for (const char* name :
@@ -561,7 +564,7 @@ const std::map<std::string, std::string>& default_rules() {
           "volume_extension:snapshot_admin_actions:reset_status",
           "volume_extension:snapshot_admin_actions:force_delete", "volume_extension:quotas:update",
           "volume_extension:quotas:delete", "volume_extension:services:index",
-          "volume:force_delete"})
+          "volume:force_delete", "volume_extension:volume_actions:upload_public"})
       r[name] = admin;
     for (const char* name : {"volume_extension:type_get", "volume_extension:type_get_all",
                              "volume_extension:access_types_extra_specs"})

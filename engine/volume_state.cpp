@@ -386,6 +386,9 @@ struct applier {
   void operator()(const volume_create_finished& e) {
     require(e.type_name, {"creating"});
     s.status = "available";
+    // Cinder's enable_bootable_flag after an image's copy: a volume whose
+    // bytes never came is not one to boot from.
+    if (!s.image_id.empty()) s.bootable = true;
   }
   void operator()(const volume_create_failed& e) {
     require(e.type_name, {"creating"});
@@ -618,7 +621,10 @@ std::vector<volume::command> resolve_after_restart(const volume_state& s,
     return out;
   }
   if (s.status == "uploading") {
-    out.push_back(volume::fail_upload{"The upload to an image" + why});
+    if (facts.upload_image_active)
+      out.push_back(volume::finish_upload{});
+    else
+      out.push_back(volume::fail_upload{"The upload to an image" + why});
     return out;
   }
   // The user was answered 202: the delete is finished.

@@ -3,7 +3,8 @@
 // volume gets, its source: image, volume or snapshot).
 //
 // Status, as Cinder's:
-//   creating -> available | error
+//   creating -> available | error (a volume made from an image becomes
+//     bootable once its bytes are in, as Cinder marks it after the copy)
 //   available -> extending -> available | error_extending (in-use too, from
 //     microversion 3.42: it goes back to the status it came from)
 //   available -> reserved -> attaching -> in-use (attachments, below)
@@ -467,6 +468,7 @@ struct restart_facts {
   // a detach it no longer records got that far too (it finishes).
   std::set<std::string> on_servers;
   std::int64_t now_us = 0;  // the door's clock: a completed attach's attached_at
+  bool upload_image_active = false;  // uploading: the image holds the volume's bytes
 };
 }  // namespace volume
 
@@ -480,7 +482,9 @@ struct restart_facts {
 //   an attachment attaching that its server records -> attached
 //   an attachment detaching -> detached unless its server still records
 //     it, else attached again
-//   uploading -> available (the image is not whole: the door kills it)
+//   uploading -> back to its status: finished if the image became active
+//     (the crash came after Glance had the bytes), else failed (the image
+//     is not whole: the door deletes it)
 //   deleting -> the delete goes on (the actor removes the file first)
 //   a transitional status with nothing in flight (an admin's reset) ->
 //     the status the attachments give.

@@ -8,11 +8,14 @@
 // makes a second volume from the snapshot, is refused the delete of the
 // first while the snapshot is there, deletes the snapshot and both volumes;
 // reads the types, its quotas and limits; an admin makes a type a member
-// may not.
+// may not. With Glance: `volume create --image` makes a bootable volume of
+// an image the member uploaded, and `image create --volume` (cinderclient's
+// os-volume_upload_image at 3.0) makes an image of it.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <fstream>
 #include <map>
 #include <set>
 #include <string>
@@ -25,6 +28,9 @@ namespace cumulo {
 namespace {
 
 using nlohmann::json;
+
+// Glance's kernel_id is an image id (its schema wants a UUID).
+const std::string kKernel = "3f0c8d2e-6a1b-4c5d-9e7f-0a1b2c3d4e5f";
 
 class VolumeCli : public openstack_cli_test {
  protected:
@@ -203,6 +209,65 @@ TEST_F(VolumeCli, TypesQuotasAndLimits) {
   EXPECT_EQ(absolute["maxTotalVolumeGigabytes"], 1000) << report(limits);
   EXPECT_EQ(absolute["totalVolumesUsed"], 0) << report(limits);
   EXPECT_EQ(absolute["maxTotalInstances"], 10) << report(limits);
+}
+
+TEST_F(VolumeCli, AVolumeFromAnImageAndAnImageFromTheVolume) {
+  auto m = make_member("vince");
+  const cli_user me = who(m);
+  const auto file = dir.path() / "guest.raw";
+  {
+    std::ofstream out(file, std::ios::binary);
+    for (int i = 0; i < (1 << 20); ++i) out.put(static_cast<char>(i % 253));
+  }
+  auto uploaded = openstack(
+      me, {"image", "create", "--disk-format", "raw", "--container-format", "bare", "--file",
+           file.string(), "--property", "kernel_id=" + kKernel, "guest", "-f", "json"});
+  ASSERT_EQ(uploaded.exit_code, 0) << report(uploaded);
+  const std::string image = json_out(uploaded).value("id", "");
+  ASSERT_FALSE(image.empty()) << report(uploaded);
+
+  // The image is looked up through Glance (by name), then POST /volumes
+  // {"volume": {"size": 1, "imageRef": <id>, ...}}.
+  auto made =
+      openstack(me, {"volume", "create", "--image", "guest", "--size", "1", "v", "-f", "json"});
+  ASSERT_EQ(made.exit_code, 0) << report(made);
+  const std::string id = json_out(made).value("id", "");
+  ASSERT_FALSE(id.empty()) << report(made);
+  auto ready = wait_volume(m.token, id, "available");
+  EXPECT_EQ(ready.value("status", ""), "available") << ready.dump();
+  auto shown = openstack(me, {"volume", "show", "v", "-f", "json"});
+  ASSERT_EQ(shown.exit_code, 0) << report(shown);
+  auto s = json_out(shown);
+  EXPECT_EQ(s.value("bootable", ""), "true") << report(shown);
+  ASSERT_TRUE(s["volume_image_metadata"].is_object()) << report(shown);
+  EXPECT_EQ(s["volume_image_metadata"].value("image_id", ""), image) << report(shown);
+  EXPECT_EQ(s["volume_image_metadata"].value("kernel_id", ""), kKernel) << report(shown);
+
+  // POST /volumes/{id}/action {"os-volume_upload_image": {"force": false,
+  // "image_name": "img2", "container_format": "bare", "disk_format": "raw"}}.
+  auto copied = openstack(me, {"image", "create", "--volume", "v", "img2", "-f", "json"});
+  ASSERT_EQ(copied.exit_code, 0) << report(copied);
+  auto c = json_out(copied);
+  EXPECT_EQ(c.value("status", ""), "uploading") << report(copied);
+  EXPECT_EQ(c.value("image_name", ""), "img2") << report(copied);
+  EXPECT_EQ(c.value("volume_type", ""), "__DEFAULT__") << report(copied);
+  EXPECT_EQ(c.value("disk_format", ""), "raw") << report(copied);
+  const std::string image2 = c.value("image_id", "");
+  ASSERT_FALSE(image2.empty()) << report(copied);
+  json img;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::chrono::steady_clock::now() < deadline) {
+    img = json_of(call("GET", "/image/v2/images/" + image2, m.token));
+    if (img.value("status", "") != "queued" && img.value("status", "") != "saving") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(img.value("status", ""), "active") << img.dump();
+  EXPECT_EQ(img.value("size", 0L), 1L << 30) << img.dump();
+  EXPECT_EQ(img.value("kernel_id", ""), kKernel) << img.dump();
+  EXPECT_EQ(wait_volume(m.token, id, "available").value("status", ""), "available");
+  auto listed = openstack(me, {"image", "show", "img2", "-f", "json"});
+  ASSERT_EQ(listed.exit_code, 0) << report(listed);
+  EXPECT_EQ(json_out(listed).value("status", ""), "active") << report(listed);
 }
 
 }  // namespace

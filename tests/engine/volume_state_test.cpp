@@ -85,15 +85,25 @@ TEST(VolumeState, CreateThenFinishGivesAnAvailableVolumeWithCindersFields) {
   EXPECT_EQ(j["attachments"], nlohmann::json::array());
 }
 
-TEST(VolumeState, AVolumeFromAnImageIsBootableAndCarriesItsMetadata) {
+// Bootable once the image's bytes are in, as Cinder marks it after the
+// copy: a volume whose copy failed is not one to boot from.
+TEST(VolumeState, AVolumeFromAnImageCarriesItsMetadataAndIsBootableOnceWritten) {
   auto c = one_gb();
   c.image_id = "img1";
-  c.bootable = true;
   c.volume_image_metadata = {{"image_id", "img1"}, {"disk_format", "qcow2"}};
   auto s = run(fresh(), c);
-  EXPECT_TRUE(s.bootable);
+  EXPECT_EQ(s.status, "creating");
+  EXPECT_FALSE(s.bootable);
   EXPECT_EQ(s.image_id, "img1");
   EXPECT_EQ(s.volume_image_metadata.at("disk_format"), "qcow2");
+  auto written = run(s, volume::finish_create{});
+  EXPECT_TRUE(written.bootable);
+  auto broken = run(s, volume::fail_create{"The image's data is raw, not the qcow2 it says."});
+  EXPECT_EQ(broken.status, "error");
+  EXPECT_FALSE(broken.bootable);
+  EXPECT_EQ(broken.volume_image_metadata.at("image_id"), "img1") << "what it was made from";
+  // Any other source leaves bootable as the create said.
+  EXPECT_FALSE(run(run(fresh(), one_gb()), volume::finish_create{}).bootable);
 }
 
 TEST(VolumeState, AFailedCreateLeavesAnErrorVolumeThatCanBeDeleted) {
@@ -561,9 +571,15 @@ TEST(VolumeState, ADetachCutOffByARestartEndsByWhatTheServerHas) {
 }
 
 TEST(VolumeState, AnUploadCutOffIsAvailableAndADeleteGoesOn) {
-  auto s = resolved(run(available(), volume::upload_to_image{"img9"}));
+  auto uploading = run(available(), volume::upload_to_image{"img9"});
+  auto s = resolved(uploading);
   EXPECT_EQ(s.status, "available");
   EXPECT_NE(s.error_reason.find("interrupted by a restart"), std::string::npos);
+  // The crash came after Glance had the bytes: the upload is finished.
+  s = resolved(uploading, {.upload_image_active = true});
+  EXPECT_EQ(s.status, "available");
+  EXPECT_TRUE(s.error_reason.empty()) << s.error_reason;
+  EXPECT_TRUE(s.uploading_image_id.empty());
   s = resolved(run(available(), volume::remove{}));
   EXPECT_TRUE(s.deleted);
 }

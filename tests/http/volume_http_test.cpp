@@ -7,10 +7,16 @@
 // in the URL and without; metadata; quotas and limits, the quota exceeded in
 // Cinder's words; another project's member finds nothing (404) and a URL
 // naming another project is Cinder's 400; bad input is a 400 in Cinder's
-// words; types are an admin's to make and anyone's to read.
+// words; types are an admin's to make and anyone's to read. With Glance: a
+// volume made from an image uploaded through Glance's API (its metadata
+// shown as strings, bootable once written) and the images Cinder refuses;
+// os-volume_upload_image's answer, the image it makes and the volume made
+// back from it, and its refusals.
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <string>
 #include <thread>
@@ -23,6 +29,10 @@ namespace cumulo {
 namespace {
 
 using nlohmann::json;
+
+// Glance's kernel_id and ramdisk_id are image ids (its schema wants UUIDs).
+const std::string kKernel = "3f0c8d2e-6a1b-4c5d-9e7f-0a1b2c3d4e5f";
+const std::string kRamdisk = "7b2e4f6a-8c0d-4e1f-a2b3-c4d5e6f7a8b9";
 
 // Cinder's error body: one key (badRequest, itemNotFound, forbidden,
 // overLimit...) holding the code and a message that contains `part`.
@@ -83,6 +93,52 @@ class VolumeHttp : public identity_test {
     const std::string id = json_of(r)["volume"].value("id", "");
     EXPECT_EQ(settle_volume(token, id).value("status", ""), "available");
     return id;
+  }
+
+  // An image uploaded through Glance's API by `token`'s project: `bytes`
+  // of raw data, with `extra` (properties, min_disk...) at its create; its
+  // id once active.
+  std::string glance_image(const std::string& token, const std::string& name,
+                           const std::string& bytes, json extra = json::object()) {
+    json body = {{"name", name}, {"disk_format", "raw"}, {"container_format", "bare"}};
+    body.update(extra);
+    auto made = call("POST", "/image/v2/images", token, body);
+    EXPECT_EQ(made.status, 201) << made.body;
+    const std::string id = json_of(made).value("id", "");
+    auto put = raw("PUT", "/image/v2/images/" + id + "/file", bytes,
+                   {{"X-Auth-Token", token}, {"Content-Type", "application/octet-stream"}});
+    EXPECT_EQ(put.status, 204) << put.body;
+    return id;
+  }
+  // The image's Glance body once it is no longer queued or saving (30 s).
+  json settle_image(const std::string& token, const std::string& id) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    json found;
+    while (std::chrono::steady_clock::now() < deadline) {
+      auto r = call("GET", "/image/v2/images/" + id, token);
+      if (r.status == 404) return json{{"status", "404"}};
+      found = json_of(r);
+      const std::string status = found.value("status", "");
+      if (status != "queued" && status != "saving") return found;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ADD_FAILURE() << "image " << id << " stayed " << found.dump();
+    return found;
+  }
+  // The volume once it is no longer uploading (30 s).
+  json settle_upload(const std::string& token, const std::string& id) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    json found;
+    while (std::chrono::steady_clock::now() < deadline) {
+      found = json_of(volume("GET", "/volumes/" + id, token))["volume"];
+      if (found.value("status", "") != "uploading") return found;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ADD_FAILURE() << "volume " << id << " stayed uploading";
+    return found;
+  }
+  std::filesystem::path volume_file(const std::string& id) {
+    return dir.path() / "data" / "volumes" / ("volume-" + id);
   }
 
   // DELETE of a volume: the snapshot it had is unlisted just after the
@@ -426,9 +482,10 @@ TEST_F(VolumeHttp, BadInputIsA400InCindersWords) {
                       "badRequest", "Invalid input");
   expect_cinder_error(create({{"name", "no size"}}), 400, "badRequest",
                       "must be an integer and greater than 0");
-  // An image source is not here yet, and the answer says so.
+  // An image nobody has: Cinder's API says so for any reference it cannot use.
   expect_cinder_error(create({{"size", 1}, {"imageRef", "9d2e4c8a-3f4b-4b7a-9a55-1c0e6d2b7f10"}}),
-                      400, "badRequest", "from an image");
+                      400, "badRequest",
+                      "Invalid image identifier or unable to access requested image.");
   expect_cinder_error(create({{"size", 1}, {"volume_type", "gold"}}), 404, "itemNotFound",
                       "Volume type gold could not be found.");
   expect_cinder_error(create({{"size", 1}, {"snapshot_id", "not-a-uuid"}}), 400, "badRequest",
@@ -547,6 +604,184 @@ TEST_F(VolumeHttp, ZonesAndServices) {
       EXPECT_EQ(s["status"], "enabled") << s;
     }
   EXPECT_TRUE(backend) << services.body;
+}
+
+// POST /volumes with imageRef (or image_id, an id or a name) of an image
+// uploaded through Glance: creating, then available and bootable with
+// Cinder's volume_image_metadata (strings), the image's bytes in the
+// volume; the images Cinder refuses, in its words.
+TEST_F(VolumeHttp, AVolumeFromAGlanceImage) {
+  auto m = make_member("ines");
+  std::string bytes(1 << 20, '\0');
+  for (std::size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<char>(i * 7 % 251);
+  const std::string image = glance_image(
+      m.token, "guest", bytes, {{"kernel_id", kKernel}, {"ramdisk_id", kRamdisk}, {"min_ram", 64}});
+  auto made = volume("POST", "/volumes", m.token,
+                     {{"volume", {{"size", 1}, {"name", "boot"}, {"imageRef", image}}}});
+  ASSERT_EQ(made.status, 202) << made.body;
+  auto v = json_of(made)["volume"];
+  EXPECT_EQ(v["status"], "creating");
+  EXPECT_EQ(v["bootable"], "false");
+  const std::string id = v.value("id", "");
+  auto ready = settle_volume(m.token, id);
+  ASSERT_EQ(ready["status"], "available") << ready.dump();
+  EXPECT_EQ(ready["bootable"], "true");
+  const json meta = ready["volume_image_metadata"];
+  EXPECT_EQ(meta["image_id"], image) << ready.dump();
+  EXPECT_EQ(meta["image_name"], "guest");
+  EXPECT_EQ(meta["disk_format"], "raw");
+  EXPECT_EQ(meta["container_format"], "bare");
+  EXPECT_EQ(meta["size"], "1048576") << "strings, as Cinder's";
+  EXPECT_EQ(meta["min_disk"], "0");
+  EXPECT_EQ(meta["min_ram"], "64");
+  EXPECT_EQ(meta["kernel_id"], kKernel);
+  EXPECT_EQ(meta["ramdisk_id"], kRamdisk);
+  for (const auto& [k, value] : meta.items()) EXPECT_TRUE(value.is_string()) << k;
+  auto glance = json_of(call("GET", "/image/v2/images/" + image, m.token));
+  EXPECT_EQ(meta["checksum"], glance["checksum"]);
+  auto detail = json_of(volume("GET", "/volumes/detail?name=boot", m.token))["volumes"];
+  ASSERT_EQ(detail.size(), 1u);
+  EXPECT_EQ(detail[0]["volume_image_metadata"], meta);
+  {
+    std::ifstream in(volume_file(id), std::ios::binary);
+    std::string head(bytes.size(), '\1');
+    in.read(head.data(), static_cast<std::streamsize>(head.size()));
+    EXPECT_TRUE(head == bytes) << "the image's bytes";
+  }
+  // A plain volume has no volume_image_metadata at all.
+  const std::string plain = make_volume(m.token, "plain");
+  EXPECT_FALSE(json_of(volume("GET", "/volumes/" + plain, m.token))["volume"].contains(
+      "volume_image_metadata"));
+
+  // image_id and a name do as well.
+  auto by_name =
+      volume("POST", "/volumes", m.token, {{"volume", {{"size", 1}, {"image_id", "guest"}}}});
+  ASSERT_EQ(by_name.status, 202) << by_name.body;
+  EXPECT_EQ(settle_volume(m.token, json_of(by_name)["volume"].value(
+                                       "id", ""))["volume_image_metadata"]["image_id"],
+            image);
+
+  auto create = [&](const json& v) { return volume("POST", "/volumes", m.token, {{"volume", v}}); };
+  auto queued = call("POST", "/image/v2/images", m.token,
+                     {{"name", "empty"}, {"disk_format", "raw"}, {"container_format", "bare"}});
+  const std::string empty = json_of(queued).value("id", "");
+  expect_cinder_error(create({{"size", 1}, {"imageRef", empty}}), 400, "badRequest",
+                      "Invalid input received: Image " + empty + " is not active.");
+  const std::string big = glance_image(m.token, "big", bytes, {{"min_disk", 2}});
+  expect_cinder_error(create({{"size", 1}, {"imageRef", big}}), 400, "badRequest",
+                      "Invalid input received: Volume size 1GB cannot be smaller than the image "
+                      "minDisk size 2GB.");
+  expect_cinder_error(create({{"imageRef", image}}), 400, "badRequest",
+                      "must be an integer and greater than 0");
+  // Another project's private image is no image to it.
+  auto other = make_member("ivo");
+  expect_cinder_error(
+      volume("POST", "/volumes", other.token, {{"volume", {{"size", 1}, {"imageRef", image}}}}),
+      400, "badRequest", "Invalid image identifier or unable to access requested image.");
+  expect_cinder_error(create({{"size", 1}, {"imageRef", image}, {"source_volid", plain}}), 400,
+                      "badRequest", "May specify only one of");
+}
+
+// os-volume_upload_image: Cinder's 202 body; the image is the project's,
+// active once written, with the volume's image properties; a volume made
+// from it holds the same bytes. Its refusals in Cinder's words.
+TEST_F(VolumeHttp, AVolumeUploadedToAnImage) {
+  auto m = make_member("uma");
+  const std::string image =
+      glance_image(m.token, "guest", std::string(4096, 'G'), {{"kernel_id", kKernel}});
+  auto made = volume("POST", "/volumes", m.token,
+                     {{"volume", {{"size", 1}, {"name", "source"}, {"imageRef", image}}}});
+  ASSERT_EQ(made.status, 202) << made.body;
+  const std::string id = json_of(made)["volume"].value("id", "");
+  ASSERT_EQ(settle_volume(m.token, id)["status"], "available");
+  const std::string action = "/volumes/" + id + "/action";
+
+  // cinderclient's body at 3.0: Glance's default visibility.
+  auto up = volume("POST", action, m.token,
+                   {{"os-volume_upload_image",
+                     {{"force", false},
+                      {"image_name", "copy"},
+                      {"container_format", "bare"},
+                      {"disk_format", "qcow2"}}}});
+  ASSERT_EQ(up.status, 202) << up.body;
+  auto body = json_of(up)["os-volume_upload_image"];
+  EXPECT_EQ(body["id"], id) << up.body;
+  EXPECT_EQ(body["status"], "uploading");
+  EXPECT_EQ(body["image_name"], "copy");
+  EXPECT_EQ(body["disk_format"], "qcow2");
+  EXPECT_EQ(body["container_format"], "bare");
+  EXPECT_EQ(body["size"], 1);
+  EXPECT_TRUE(body["display_description"].is_null());
+  EXPECT_EQ(body["volume_type"]["name"], "__DEFAULT__") << "the type, as Cinder's object";
+  EXPECT_EQ(body["protected"], false);
+  EXPECT_EQ(body["visibility"], "shared");
+  EXPECT_TRUE(body["updated_at"].is_string());
+  const std::string copy = body.value("image_id", "");
+  auto img = settle_image(m.token, copy);
+  EXPECT_EQ(img["status"], "active") << img.dump();
+  EXPECT_EQ(img["owner"], m.project_id);
+  EXPECT_EQ(img["disk_format"], "qcow2");
+  EXPECT_EQ(img["kernel_id"], kKernel) << "the volume's image properties go along";
+  EXPECT_EQ(img["virtual_size"], std::int64_t{1} << 30);
+  auto file = raw("GET", "/image/v2/images/" + copy + "/file", "", {{"X-Auth-Token", m.token}});
+  EXPECT_EQ(file.status, 200);
+  EXPECT_EQ(static_cast<std::int64_t>(file.body.size()), img.value("size", std::int64_t{-1}));
+  EXPECT_EQ(settle_upload(m.token, id)["status"], "available");
+
+  // And back: a volume from the new image holds the same bytes.
+  auto back = volume("POST", "/volumes", m.token, {{"volume", {{"size", 1}, {"imageRef", copy}}}});
+  ASSERT_EQ(back.status, 202) << back.body;
+  const std::string back_id = json_of(back)["volume"].value("id", "");
+  auto returned = settle_volume(m.token, back_id);
+  ASSERT_EQ(returned["status"], "available") << returned.dump();
+  EXPECT_EQ(returned["volume_image_metadata"]["kernel_id"], kKernel);
+  EXPECT_EQ(returned["volume_image_metadata"]["disk_format"], "qcow2");
+  {
+    std::ifstream a(volume_file(id), std::ios::binary), b(volume_file(back_id), std::ios::binary);
+    std::string x(8192, '\0'), y(8192, '\1');
+    a.read(x.data(), 8192);
+    b.read(y.data(), 8192);
+    EXPECT_EQ(x.substr(0, 4096), std::string(4096, 'G'));
+    EXPECT_TRUE(x == y);
+    EXPECT_EQ(std::filesystem::file_size(volume_file(back_id)), std::uintmax_t{1} << 30);
+  }
+
+  // 3.1's visibility and protected.
+  const std::map<std::string, std::string> v31{{"OpenStack-API-Version", "volume 3.1"}};
+  auto own =
+      volume("POST", action, m.token,
+             {{"os-volume_upload_image",
+               {{"image_name", "private-copy"}, {"visibility", "private"}, {"protected", false}}}},
+             "", v31);
+  ASSERT_EQ(own.status, 202) << own.body;
+  auto own_body = json_of(own)["os-volume_upload_image"];
+  EXPECT_EQ(own_body["visibility"], "private");
+  EXPECT_EQ(own_body["disk_format"], "raw") << "Cinder's default";
+  EXPECT_EQ(settle_image(m.token, own_body.value("image_id", ""))["visibility"], "private");
+  EXPECT_EQ(settle_upload(m.token, id)["status"], "available");
+
+  auto upload = [&](const json& args, std::map<std::string, std::string> headers = {}) {
+    return volume("POST", action, m.token, {{"os-volume_upload_image", args}}, "", headers);
+  };
+  expect_cinder_error(upload({{"image_name", "x"}, {"visibility", "private"}}), 400, "badRequest",
+                      "('visibility' was unexpected)");
+  expect_cinder_error(upload({{"image_name", "x"}, {"visibility", "public"}}, v31), 403,
+                      "forbidden",
+                      "Policy doesn't allow volume_extension:volume_actions:upload_public to be "
+                      "performed.");
+  expect_cinder_error(upload({{"image_name", "x"}, {"disk_format", "vmdk"}}), 400, "badRequest",
+                      "Invalid input");
+  expect_cinder_error(upload({{"force", true}}), 400, "badRequest", "Invalid input");
+  auto other = make_member("ugo");
+  expect_cinder_error(
+      volume("POST", action, other.token, {{"os-volume_upload_image", {{"image_name", "x"}}}}), 404,
+      "itemNotFound", "Volume " + id + " could not be found.");
+  // Only an available volume; Cinder ignores force (enable_force_upload is off).
+  ASSERT_EQ(
+      volume("POST", action, admin_token, {{"os-reset_status", {{"status", "error"}}}}).status,
+      202);
+  expect_cinder_error(upload({{"image_name", "x"}, {"force", true}}), 400, "badRequest",
+                      "Invalid volume: Volume " + id + " status must be available");
 }
 
 }  // namespace
