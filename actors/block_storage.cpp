@@ -139,8 +139,13 @@ void begin_create(block_storage_actor* self, volume_create_request req,
   const std::string project = c.project_id;
   st.hold(project, held, +1);
   const auto meta = req.meta;
+  const std::string id = req.volume_id.empty() ? new_uuid() : req.volume_id;
+  if (st.volumes.count(id)) {
+    st.hold(project, held, -1);
+    return refuse({errc::conflict, "Volume " + id + " already exists."});
+  }
   on_volume(
-      self, new_uuid(), volume::command{std::move(c)}, meta,
+      self, id, volume::command{std::move(c)}, meta,
       [self, promise, project, held, meta](volume_state& v) mutable {
         self->state.hold(project, held, -1);
         promise.deliver(v);
@@ -568,6 +573,15 @@ caf::actor spawn_block_storage(caf::actor_system& sys, caf::actor conductor, caf
           auto it = self->state.volumes.find(id);
           if (it == self->state.volumes.end()) return to_caf_error(volume_not_found(id));
           return it->second;
+        },
+        [self](caf::get_atom, volume_atom, const std::string& id,
+               settled_atom) -> caf::result<volume_state> {
+          auto it = self->state.volumes.find(id);
+          if (it == self->state.volumes.end()) return to_caf_error(volume_not_found(id));
+          if (it->second.status != "creating") return it->second;
+          auto promise = self->make_response_promise<volume_state>();
+          self->state.settle_waiters[id].push_back(promise);
+          return promise;
         },
         [self](list_atom, volume_atom) { return in_creation_order(self->state.volumes); },
         [self](command_atom, volume_atom, const std::string& id, volume::command& c,

@@ -31,6 +31,8 @@
 //       bootable once available (block_storage_images.cpp)
 //   (caf::get_atom, volume_atom, id)               -> volume_state (404 "Volume X could not
 //       be found.")
+//   (caf::get_atom, volume_atom, id, settled_atom) -> volume_state once its create is over
+//       (not `creating`): what a build that boots from the volume waits for
 //   (list_atom, volume_atom)                       -> std::vector<volume_state>, oldest first
 //   (command_atom, volume_atom, id, volume::command, meta) -> volume_state: the machine's
 //       commands; `extend` checks the quota, answers `extending` and grows the bytes;
@@ -101,6 +103,10 @@ struct volume_create_request {
   std::string source_volid;  // "" or the project's volume to clone
   std::string image_ref;     // "" or an image the caller sees: its id, or its name
   bool is_admin = false;     // sees every project's sources
+  // The new volume's id, when the caller chose it (a server's boot volume:
+  // a build resumed after a restart finds it); "" for a new one. An id
+  // taken already is Cinder's 409.
+  std::string volume_id;
   event_metadata meta;
 };
 
@@ -134,6 +140,7 @@ struct snapshot_create_request {
 };
 
 using attachment_atom = caf::atom_constant<caf::atom("vattach")>;
+using settled_atom = caf::atom_constant<caf::atom("settled")>;
 
 struct attachment_request {
   std::string attachment_id;  // the caller's new uuid

@@ -35,7 +35,10 @@ caf::result<volume_state> create_attachment(block_storage_actor* self, attachmen
   on_volume(
       self, req.volume_id, volume::reserve{req.attachment_id, req.server_id}, req.meta,
       [self, promise, req](volume_state& v) mutable {
-        if (req.host_name.empty()) return promise.deliver(v);
+        if (req.host_name.empty()) {
+          promise.deliver(v);
+          return;
+        }
         // A connector came with it: the host connects at once (attaching).
         on_volume(
             self, req.volume_id, volume::start_attach{req.attachment_id, req.host_name, req.device},

@@ -40,7 +40,18 @@ struct block_storage_state {
   std::unordered_map<std::string, volume_usage> pending;
   static inline const char* name = "block_storage";
 
-  void put(const volume_state& s) { put_latest(volumes, s); }
+  // Who waits for a volume's create to be over (settled_atom).
+  std::unordered_map<std::string, std::vector<caf::typed_response_promise<volume_state>>>
+      settle_waiters;
+
+  void put(const volume_state& s) {
+    put_latest(volumes, s);
+    if (s.status == "creating") return;
+    auto w = settle_waiters.find(s.id);
+    if (w == settle_waiters.end()) return;
+    for (auto& p : w->second) p.deliver(s);
+    settle_waiters.erase(w);
+  }
   void put(const volume_snapshot_state& s) { put_latest(snapshots, s); }
   void put(const volume_type_state& s) { put_latest(types, s); }
   void put(const volume_quota_state& s) { put_latest(quotas, s); }

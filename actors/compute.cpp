@@ -9,6 +9,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "actors/block_storage.hpp"
 #include "actors/compute_quota.hpp"
 #include "actors/compute_volumes.hpp"
 #include "actors/conductor.hpp"
@@ -345,6 +346,9 @@ void launch_next(compute_actor* self, flow_ptr flow) {
   instance::request one = req.base;
   // Nova's multi_instance_display_name_template: "%(name)s-%(count)d".
   if (req.max_count > 1) one.name += "-" + std::to_string(flow->started.size() + 1);
+  // Each server's boot volume made from an image gets its id now: the build
+  // resumed after a restart finds the volume it began.
+  if (one.boot.source_type == "image") one.boot.volume_id = new_uuid();
   // No timeout of CAF's here: a late answer must still reach the door (its
   // instance exists and is counted); the door's own deadline gives up.
   self->request(st.conductor, caf::infinite, launch_atom::value, std::move(one), req.meta)
@@ -523,8 +527,12 @@ void resolve_networks(compute_actor* self, flow_ptr flow) {
 
 // The image, asked of Glance's door with Glance's visibility rules: it
 // must exist, be visible to the caller and be active.
+void resolve_boot_volume(compute_actor* self, flow_ptr flow);
+
 void resolve_image(compute_actor* self, flow_ptr flow) {
-  const std::string ref = flow->req.image_ref;
+  const auto& boot = flow->req.base.boot;
+  if (boot.source_type == "volume") return resolve_boot_volume(self, flow);
+  const std::string ref = boot.source_type == "image" ? boot.uuid : flow->req.image_ref;
   const std::string id = last_segment(ref);
   self->request(self->state.image_registry, self->state.opts.read_timeout, caf::get_atom::value,
                 image_atom::value, id)
@@ -541,6 +549,45 @@ void resolve_image(compute_actor* self, flow_ptr flow) {
           [self, flow, ref](caf::error& e) {
             if (e.category() == caf::atom("cumulo") && from_caf_error(e).code == errc::not_found)
               return finish(self, flow, bad_request("Image " + ref + " could not be found."));
+            finish(self, flow, as_answer(e));
+          });
+}
+
+// Boot from an existing volume: the caller's (400 "Block Device Mapping is
+// Invalid: failed to get volume X." for one it cannot see, as Nova words
+// it), available, one server only; the server's image is the one the
+// volume was made from (its kernel and ramdisk boot it), if any.
+void resolve_boot_volume(compute_actor* self, flow_ptr flow) {
+  const std::string volume_id = flow->req.base.boot.uuid;
+  if (!self->state.opts.block_storage)
+    return finish(self, flow, to_caf_error({errc::unavailable, "Block storage is not available."}));
+  if (flow->req.max_count > 1)
+    return finish(self, flow,
+                  bad_request("Block Device Mapping is Invalid: Boot from volume " + volume_id +
+                              " for more than one server."));
+  self->request(self->state.opts.block_storage, self->state.opts.read_timeout, caf::get_atom::value,
+                volume_atom::value, volume_id)
+      .then(
+          [self, flow, volume_id](volume_state& v) {
+            if (!v.exists() || !(flow->req.is_admin || v.project_id == flow->req.base.project_id))
+              return finish(self, flow,
+                            bad_request("Block Device Mapping is Invalid: failed to get volume " +
+                                        volume_id + "."));
+            if (v.status != "available")
+              return finish(
+                  self, flow,
+                  bad_request("Invalid volume: volume '" + volume_id +
+                              "' status must be 'available'. Currently in '" + v.status + "'"));
+            auto it = v.volume_image_metadata.find("image_id");
+            flow->req.base.image_id = it == v.volume_image_metadata.end() ? "" : it->second;
+            flow->req.base.boot.volume_id = volume_id;
+            resolve_networks(self, flow);
+          },
+          [self, flow, volume_id](caf::error& e) {
+            if (e.category() == caf::atom("cumulo") && from_caf_error(e).code == errc::not_found)
+              return finish(self, flow,
+                            bad_request("Block Device Mapping is Invalid: failed to get volume " +
+                                        volume_id + "."));
             finish(self, flow, as_answer(e));
           });
 }

@@ -3,6 +3,7 @@
 #include "actors/instance.hpp"
 
 #include "actors/block_storage.hpp"
+#include "actors/volume_host.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -362,11 +363,123 @@ void spawn_domain(self_ptr self, const event_metadata& meta, const image_state& 
       [self] { done(self); });
 }
 
+// --- boot from volume (Nova's compute manager _prep_block_device): the
+// volume made from the image (source image) and waited for, then reserved
+// for the server, connected and recorded as its root disk (vda); the spawn
+// follows with the volume as its disk. ---
+
+// How long a boot volume's copy of its image may take.
+constexpr std::chrono::minutes boot_volume_timeout{30};
+
+void attach_boot_volume(self_ptr self, const event_metadata& meta, const volume_state& v,
+                        then_fn k) {
+  const auto& s = self->state.s;
+  auto bs = self->state.links->block_storage;
+  auto failed = [self, meta](const std::string& why) {
+    fail_build(self, meta, "Build of instance " + self->state.s.id + " aborted: " + why,
+               "block_device_mapping");
+  };
+  attachment_request a;
+  a.attachment_id = new_uuid();
+  a.volume_id = v.id;
+  a.server_id = s.id;
+  a.project_id = s.project_id;
+  a.host_name = s.host;
+  a.device = "/dev/vda";
+  a.meta = meta;
+  self->request(bs, journal_timeout, attachment_atom::value, caf::add_atom::value, a)
+      .then(
+          [self, meta, a, bs, k, failed](volume_state& after) {
+            const bool read_only = after.readonly;
+            self->request(bs, journal_timeout, caf::get_atom::value, volume_atom::value,
+                          a.volume_id, location_atom::value)
+                .then(
+                    [self, meta, a, bs, k, failed, read_only](volume_location& l) {
+                      instance::volume_attachment att;
+                      att.volume_id = a.volume_id;
+                      att.attachment_id = a.attachment_id;
+                      att.device = a.device;
+                      att.boot_index = 0;
+                      att.delete_on_termination = self->state.s.boot.delete_on_termination;
+                      att.path = l.path;
+                      att.block_device = l.block_device;
+                      att.read_only = read_only;
+                      execute(
+                          self, instance::attach_volume{att}, meta,
+                          [self, meta, a, bs, k, failed](outcome<instance_state> r) {
+                            if (!r) return failed(r.error().message);
+                            // Recorded: Cinder calls it in-use.
+                            self->request(bs, journal_timeout, attachment_atom::value,
+                                          caf::ok_atom::value, a.volume_id, a.attachment_id, meta)
+                                .then(
+                                    [k](volume_state&) { k(); },
+                                    [failed](caf::error& e) { failed(from_caf_error(e).message); });
+                          });
+                    },
+                    [failed](caf::error& e) { failed(from_caf_error(e).message); });
+          },
+          [failed](caf::error& e) { failed(from_caf_error(e).message); });
+}
+
+// The volume made (or found, when a restart cut the build off), waited
+// for until its create is over, then attached; k once the server records
+// it. A volume that ends in error fails the build in Nova's words.
+void prepare_boot_volume(self_ptr self, const event_metadata& meta, then_fn k) {
+  const auto& s = self->state.s;
+  for (const auto& v : s.volumes)
+    if (v.boot_index == 0) return k();
+  const auto& links = self->state.links;
+  auto failed = [self, meta](const std::string& why) {
+    fail_build(self, meta, "Build of instance " + self->state.s.id + " aborted: " + why,
+               "block_device_mapping");
+  };
+  if (!links->block_storage) return failed("Block storage is not available.");
+  auto bs = links->block_storage;
+  const auto boot = s.boot;
+  auto settled = [self, meta, bs, boot, k, failed]() {
+    self->request(bs, boot_volume_timeout, caf::get_atom::value, volume_atom::value, boot.volume_id,
+                  settled_atom::value)
+        .then(
+            [self, meta, boot, k, failed](volume_state& v) {
+              if (!building(self)) return done(self);
+              if (v.status != "available")
+                return failed("Volume " + boot.volume_id +
+                              " did not finish being created. Its status is " + v.status + ".");
+              attach_boot_volume(self, meta, v, k);
+            },
+            [failed](caf::error& e) { failed(from_caf_error(e).message); });
+  };
+  if (boot.source_type != "image") return settled();
+  self->request(bs, journal_timeout, caf::get_atom::value, volume_atom::value, boot.volume_id)
+      .then([settled](volume_state&) { settled(); },
+            [self, meta, bs, boot, settled, failed](caf::error&) {
+              // Not made yet: made now, from the image the door checked.
+              volume_create_request c;
+              c.base.size = boot.volume_size;
+              c.base.project_id = self->state.s.project_id;
+              c.base.user_id = self->state.s.user_id;
+              c.image_ref = boot.uuid;
+              c.volume_type = boot.volume_type;
+              c.volume_id = boot.volume_id;
+              c.meta = meta;
+              self->request(bs, journal_timeout, command_atom::value, volume_atom::value, c)
+                  .then([settled](volume_state&) { settled(); },
+                        [failed](caf::error& e) { failed(from_caf_error(e).message); });
+            });
+}
+
 // The compute door checked the image (visible, active) before the launch;
 // the build needs its file, and the image may have been deactivated or
 // deleted since (or before a reschedule): that race ends the build here.
+// A server booting from a volume gets its volume first; an image it has
+// none of (a volume not made from one) boots what the volume holds.
 void check_image(self_ptr self, const event_metadata& meta) {
   if (!building(self)) return done(self);
+  if (self->state.s.boot.requested() &&
+      std::none_of(self->state.s.volumes.begin(), self->state.s.volumes.end(),
+                   [](const auto& v) { return v.boot_index == 0; }))
+    return prepare_boot_volume(self, meta, [self, meta] { check_image(self, meta); });
+  if (self->state.s.image_id.empty()) return spawn_domain(self, meta, image_state{});
   const std::string image_id = self->state.s.image_id;
   self->request(self->state.links->conductor, networking_timeout, caf::get_atom::value,
                 image_atom::value, image_id)
@@ -675,7 +788,22 @@ void release_stray_claims(self_ptr self, const event_metadata& meta, then_fn k);
 void release_volumes(self_ptr self, const event_metadata& meta, then_fn k, std::size_t next = 0) {
   const auto& s = self->state.s;
   const auto& links = self->state.links;
-  if (next >= s.volumes.size() || !links || !links->block_storage) return k();
+  if (!links || !links->block_storage) return k();
+  if (next >= s.volumes.size()) {
+    // A boot volume the build made but never attached (it failed first) goes
+    // as it would have, when it was to go with the server.
+    const auto& b = s.boot;
+    const bool attached = std::any_of(s.volumes.begin(), s.volumes.end(),
+                                      [&](const auto& v) { return v.volume_id == b.volume_id; });
+    if (next > s.volumes.size() || b.source_type != "image" || !b.delete_on_termination ||
+        b.volume_id.empty() || attached)
+      return k();
+    volume::command c = volume::remove{};
+    self->request(links->block_storage, journal_timeout, command_atom::value, volume_atom::value,
+                  b.volume_id, c, meta)
+        .then([k](volume_state&) { k(); }, [k](caf::error&) { k(); });
+    return;
+  }
   const auto v = s.volumes[next];
   auto go_on = [self, meta, k, next] { release_volumes(self, meta, k, next + 1); };
   auto remove = [self, meta, v, go_on] {

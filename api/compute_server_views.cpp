@@ -94,7 +94,11 @@ json server_detail(const instance_state& s, const server_view& v) {
       {"user_id", s.user_id},
       {"metadata", s.metadata},
       {"hostId", host_id(s.project_id, s.host)},
-      {"image", {{"id", s.image_id}, {"links", bookmark(v.compute_url, "images", s.image_id)}}},
+      // A server booted from a volume shows no image (Nova's "").
+      {"image",
+       s.boot.requested()
+           ? json("")
+           : json{{"id", s.image_id}, {"links", bookmark(v.compute_url, "images", s.image_id)}}},
       {"flavor", flavor_view(s.flavor, v)},
       {"created", format_iso8601(s.created_at_us)},
       {"updated", format_iso8601(s.updated_at_us)},

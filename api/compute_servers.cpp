@@ -16,6 +16,7 @@
 #include "actors/conductor.hpp"
 #include "actors/instance.hpp"
 #include "api/auth.hpp"
+#include "api/compute_block_devices.hpp"
 #include "api/compute_bridge.hpp"
 #include "api/compute_server_views.hpp"
 #include "engine/clock.hpp"
@@ -246,8 +247,12 @@ void create_server(server_context& ctx, const Request& req, std::shared_ptr<resp
         base.name = s["name"].get<std::string>();
         base.project_id = project;
         base.user_id = t.user.id;
+        auto boot = parse_boot_volume(s, minor);
+        if (boot.error) return respond_error(*rr, 400, *boot.error);
+        base.boot = boot.boot;
         const auto image_ref = optional_text(s, "imageRef");
-        if (!image_ref || image_ref->empty()) {
+        // A server that boots from a volume needs no image of its own.
+        if (!base.boot.requested() && (!image_ref || image_ref->empty())) {
           respond_error(*rr, 400, "Missing imageRef attribute");
           return;
         }
@@ -315,7 +320,7 @@ void create_server(server_context& ctx, const Request& req, std::shared_ptr<resp
         base.reservation_id = answer.reservation_id;
         if (!parse_networks(*rr, s, minor, create)) return;
         create.flavor_ref = flavor_ref;
-        create.image_ref = *image_ref;
+        create.image_ref = image_ref.value_or("");
         // Nova's scheduler hints beside "server": a server group to join.
         for (const char* key : {"os:scheduler_hints", "OS-SCH-HNT:scheduler_hints"})
           if (body.contains(key) && body[key].is_object() && body[key].contains("group")) {

@@ -470,7 +470,8 @@ struct decider {
                                      c.server_group_id,
                                      c.server_group_policy,
                                      c.max_server_per_host,
-                                     c.reservation_id}};
+                                     c.reservation_id,
+                                     c.boot}};
   }
   decision<instance_event> operator()(const instance::stop&) const {
     return guarded(stop_rule, instance_stop_requested{});
@@ -926,6 +927,7 @@ struct applier {
     s.server_group_policy = e.server_group_policy;
     s.max_server_per_host = e.max_server_per_host;
     s.reservation_id = e.reservation_id;
+    s.boot = e.boot;
     s.vm_state = vm_states::building;
     s.task_state = task_states::scheduling;
     s.power_state = power_states::nostate;
@@ -1437,6 +1439,13 @@ void to_json(nlohmann::json& j, const instance_state& s) {
                               {"network_name", a.network_name},
                               {"ip_address", a.ip_address},
                               {"mac_address", a.mac_address}});
+  if (s.boot.requested())
+    j["boot_volume"] = {{"source_type", s.boot.source_type},
+                        {"uuid", s.boot.uuid},
+                        {"volume_id", s.boot.volume_id},
+                        {"volume_size", s.boot.volume_size},
+                        {"delete_on_termination", s.boot.delete_on_termination},
+                        {"volume_type", s.boot.volume_type}};
   j["volumes"] = nlohmann::json::array();
   for (const auto& v : s.volumes)
     j["volumes"].push_back({{"volume_id", v.volume_id},

@@ -132,6 +132,22 @@ struct address {
   std::string ip_address;
   std::string mac_address;
 };
+// Boot from volume (Nova's block_device_mapping_v2 entry with boot_index
+// 0 and destination_type volume): the server's root disk is a volume, made
+// from an image at the build (source_type image, volume_size GB) or one
+// that exists (source_type volume). volume_id is the volume it boots from:
+// the existing one, or the id the build gives the one it makes (chosen
+// before the event, so a build resumed after a restart finds it).
+struct boot_volume {
+  std::string source_type;  // "image" | "volume"; "" when the server boots from its image
+  std::string uuid;         // the image or the volume
+  std::string volume_id;
+  std::int64_t volume_size = 0;
+  bool delete_on_termination = false;
+  std::string volume_type;  // "" for the default
+  bool requested() const { return !source_type.empty(); }
+  MSGPACK_DEFINE_MAP(source_type, uuid, volume_id, volume_size, delete_on_termination, volume_type)
+};
 // A Cinder volume attached to the server (Nova's block device mapping of
 // a volume): Cinder's attachment, the guest's device, and where the
 // volume's bytes are (Nova's connection_info), so a spawn can put it in the
@@ -207,10 +223,12 @@ struct instance_requested {
   // The create request's reservation ("r-..."), shared by the servers one
   // POST made; "" in events written before it was kept.
   std::string reservation_id;
+  // Boot from volume; absent (not requested) in events written before it.
+  instance::boot_volume boot;
   MSGPACK_DEFINE_MAP(name, project_id, user_id, flavor, image_id, networks, key_name, metadata,
                      user_data, availability_zone, security_groups, description, has_description,
                      access_ip_v4, access_ip_v6, tags, server_group_id, server_group_policy,
-                     max_server_per_host, reservation_id)
+                     max_server_per_host, reservation_id, boot)
 };
 
 struct instance_scheduled {
@@ -833,6 +851,7 @@ struct instance_state : resource_meta {
   std::string shelved_image_id;                  // the snapshot a shelved instance comes back from
   std::string rescue_image_id;                   // what a rescued instance booted
   std::vector<instance::volume_attachment> volumes;  // in attach order; the root one first
+  instance::boot_volume boot;                        // boot from volume, as requested
 };
 
 // Nova's limits on tags (nova/objects/tag.py, the API's schema).
@@ -871,6 +890,7 @@ struct request {
   std::string server_group_policy;
   std::int64_t max_server_per_host = 0;
   std::string reservation_id;
+  instance::boot_volume boot;  // boot from volume; image_id is then the image it was made from
   // The server's password (given or made up by the API): offered to the
   // guest through its config drive at the first spawn, never recorded (a
   // secret stays out of the log), so a restart before the build ends

@@ -608,6 +608,88 @@ TEST_F(RealGuests, AnInterfaceHotPlugsIntoARunningGuestAndOut) {
   EXPECT_TRUE(wait_gone(id, 60));
 }
 
+// A Cinder volume hot-plugged into a running guest: the guest sees a new
+// virtio disk (the test image prints CUMULO-GUEST-DISK and writes its
+// hostname on a blank one), lets go of it at the detach, and a second
+// guest it is attached to next reads what the first wrote.
+TEST_F(RealGuests, AVolumeHotPlugsKeepsItsDataAndMovesToAnotherGuest) {
+  const auto [disk, flavor] = guest_image_and_flavor();
+  const std::string net = make_network(admin_token, "vols", "10.80.0.0/24");
+  networks.push_back(net);
+  auto boot_one = [&](const std::string& name) {
+    nlohmann::json s{{"name", name},
+                     {"imageRef", disk},
+                     {"flavorRef", flavor},
+                     {"networks", nlohmann::json::array({{{"uuid", net}}})}};
+    auto r = compute("POST", "/servers", admin_token, {{"server", s}});
+    EXPECT_EQ(r.status, 202) << r.body;
+    const std::string id = json_of(r)["server"].value("id", "");
+    servers.push_back(id);
+    return id;
+  };
+  const std::string a = boot_one("vol-a");
+  const std::string b = boot_one("vol-b");
+  wait_status(a, "ACTIVE", 60);
+  wait_status(b, "ACTIVE", 60);
+  wait_console(a, "CUMULO-GUEST-UP", 180);
+  wait_console(b, "CUMULO-GUEST-UP", 180);
+
+  auto made = call("POST", "/volume/v3/volumes", admin_token,
+                   {{"volume", {{"size", 1}, {"name", "data"}}}});
+  ASSERT_EQ(made.status, 202) << made.body;
+  const std::string vol = json_of(made)["volume"].value("id", "");
+  auto volume_status = [&](const std::string& wanted) {
+    std::string status;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    while (std::chrono::steady_clock::now() < deadline) {
+      status = json_of(call("GET", "/volume/v3/volumes/" + vol, admin_token))["volume"].value(
+          "status", "");
+      if (status == wanted) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    return status;
+  };
+  ASSERT_EQ(volume_status("available"), "available");
+  auto attach = [&](const std::string& server) {
+    auto r = compute("POST", "/servers/" + server + "/os-volume_attachments", admin_token,
+                     {{"volumeAttachment", {{"volumeId", vol}}}});
+    EXPECT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(json_of(r)["volumeAttachment"].value("device", ""), "/dev/vdb") << r.body;
+  };
+
+  // The first guest sees a blank 1 GiB disk and writes its name on it.
+  attach(a);
+  EXPECT_EQ(volume_status("in-use"), "in-use");
+  auto seen = wait_console(a, "CUMULO-GUEST-DISK added=vdb size=(\\d+) data=(\\S+)", 120);
+  ASSERT_EQ(seen.size(), 3u) << last_console;
+  EXPECT_EQ(seen[1].str(), "1024");
+  EXPECT_EQ(seen[2].str(), "written:vol-a");
+  EXPECT_NE(virsh({"domblklist", "instance-" + a}).find("vdb"), std::string::npos);
+
+  // Detached: the guest lets go (ACPI hot unplug), the volume is available.
+  ASSERT_EQ(
+      compute("DELETE", "/servers/" + a + "/os-volume_attachments/" + vol, admin_token).status,
+      202);
+  EXPECT_EQ(volume_status("available"), "available");
+  wait_console(a, "CUMULO-GUEST-DISK removed=vdb", 60);
+  EXPECT_EQ(virsh({"domblklist", "instance-" + a}).find("vdb"), std::string::npos);
+
+  // The second guest reads what the first one wrote.
+  attach(b);
+  EXPECT_EQ(volume_status("in-use"), "in-use");
+  auto read = wait_console(b, "CUMULO-GUEST-DISK added=vdb size=\\d+ data=(\\S+)", 120);
+  ASSERT_EQ(read.size(), 2u) << last_console;
+  EXPECT_EQ(read[1].str(), "vol-a");
+
+  // Deleting the server lets the volume go; then the volume goes too.
+  EXPECT_EQ(compute("DELETE", "/servers/" + b, admin_token).status, 204);
+  EXPECT_TRUE(wait_gone(b, 60));
+  EXPECT_EQ(volume_status("available"), "available");
+  EXPECT_EQ(call("DELETE", "/volume/v3/volumes/" + vol, admin_token).status, 202);
+  EXPECT_EQ(compute("DELETE", "/servers/" + a, admin_token).status, 204);
+  EXPECT_TRUE(wait_gone(a, 60));
+}
+
 // Remote consoles of a real guest through cumulo's console proxy: the
 // serial console shows what the guest prints, and the VNC console is
 // QEMU's own VNC server (RFB), whose desktop is named after the guest's domain.
