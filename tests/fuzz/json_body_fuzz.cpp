@@ -1,7 +1,8 @@
 // Fuzzes api/json_body: json_too_deep (the nesting bound scanned before
 // any recursive parser), read_json_body (size limit, Content-Type, syntax)
 // and schema_set::validate against the real schemas of schemas/api/ (the
-// RapidJSON schema validator, then the message in Nova's words).
+// RapidJSON schema validator, then the message in Nova's words), and
+// api/compute_block_devices' parse of a server create that passed.
 //
 // Input: byte 0 picks the schema (the sorted list of schemas/api/*.json;
 // one value in eight validates no schema), byte 1 picks a Content-Type, the
@@ -13,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "api/compute_block_devices.hpp"
 #include "api/json_body.hpp"
 
 using namespace cumulo::api;
@@ -59,6 +61,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   (void)json_too_deep(body, data[0] % 8);
   auto out = read_json_body(body, content_type, f.schemas, schema);
   if (out) (void)out.value.dump();
+  // A server create the schema let through: its block device mappings.
+  if (out && schema == "compute_server_create" && out.value.contains("server"))
+    (void)parse_boot_volume(out.value["server"], data[1] % 100);
   // A small limit too: the 413 path.
   (void)read_json_body(body, content_type, f.schemas, schema, 64);
   return 0;
