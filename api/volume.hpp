@@ -208,6 +208,29 @@ std::optional<nlohmann::json> next_links(const volume_call& call, const std::str
                                          const std::string& collection, const volume_page& p,
                                          std::size_t shown, const std::string& last_id);
 
+// A list's answer: `shown` (what the caller sees, filtered) paged by `p`
+// under `collection` ("volumes", "snapshots"), with `<collection>_links`
+// and 3.45's count; `render` makes one entry. A marker not in `shown` is
+// Cinder's 404 "<kind> X could not be found."; `path` is the list's own
+// ("volumes/detail").
+template <class State, class Render>
+void respond_volume_page(responder& r, std::vector<State> shown, const volume_page& p,
+                         const volume_call& call, const std::string& project,
+                         const std::string& collection, const std::string& path,
+                         const std::string& kind, Render render) {
+  const std::size_t count = shown.size();
+  if (!apply_volume_page(shown, p))
+    return respond_error(r, 404, kind + " " + *p.marker + " could not be found.");
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& s : shown) list.push_back(render(s));
+  nlohmann::json body = {{collection, list}};
+  if (auto next =
+          next_links(call, project, path, p, shown.size(), shown.empty() ? "" : shown.back().id))
+    body[collection + "_links"] = *next;
+  if (p.with_count) body["count"] = count;
+  respond(r, 200, body);
+}
+
 // --- routes ---
 
 void add_volume_routes(Pistache::Rest::Router& router, server_context& ctx);

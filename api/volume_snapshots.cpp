@@ -112,18 +112,11 @@ volume_handler list_handler(server_context& ctx, bool detail) {
                 for (auto& s : ss)
                   if ((everyone || s.project_id == project) && matches(s, p.query, t.is_admin()))
                     shown.push_back(std::move(s));
-                const std::size_t count = shown.size();
-                if (!apply_volume_page(shown, p))
-                  return respond_error(r3, 404, "Snapshot " + *p.marker + " could not be found.");
-                json list = json::array();
-                for (const auto& s : shown)
-                  list.push_back(snapshot_json(s, t, c, ctx.rules, detail));
-                json body = {{"snapshots", list}};
-                if (auto next = next_links(c, project, detail ? "snapshots/detail" : "snapshots", p,
-                                           shown.size(), shown.empty() ? "" : shown.back().id))
-                  body["snapshots_links"] = *next;
-                if (p.with_count) body["count"] = count;
-                respond(r3, 200, body);
+                respond_volume_page(r3, std::move(shown), p, c, project, "snapshots",
+                                    detail ? "snapshots/detail" : "snapshots", "Snapshot",
+                                    [&](const volume_snapshot_state& s) {
+                                      return snapshot_json(s, t, c, ctx.rules, detail);
+                                    });
               },
               list_atom::value, volume_snapshot_atom::value);
         });

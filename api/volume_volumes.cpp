@@ -181,19 +181,12 @@ volume_handler list_handler(server_context& ctx, bool detail) {
                 for (auto& v : vs)
                   if ((everyone || v.project_id == project) && matches(v, p.query, t.is_admin()))
                     shown.push_back(std::move(v));
-                const std::size_t count = shown.size();
-                if (!apply_volume_page(shown, p))
-                  return respond_error(r3, 404, "Volume " + *p.marker + " could not be found.");
-                json list = json::array();
-                for (const auto& v : shown)
-                  list.push_back(detail ? volume_json(v, t, c, ctx.rules)
-                                        : volume_summary_json(v, t, c));
-                json body = {{"volumes", list}};
-                if (auto next = next_links(c, project, detail ? "volumes/detail" : "volumes", p,
-                                           shown.size(), shown.empty() ? "" : shown.back().id))
-                  body["volumes_links"] = *next;
-                if (p.with_count) body["count"] = count;
-                respond(r3, 200, body);
+                respond_volume_page(r3, std::move(shown), p, c, project, "volumes",
+                                    detail ? "volumes/detail" : "volumes", "Volume",
+                                    [&](const volume_state& v) {
+                                      return detail ? volume_json(v, t, c, ctx.rules)
+                                                    : volume_summary_json(v, t, c);
+                                    });
               },
               list_atom::value, volume_atom::value);
         });
