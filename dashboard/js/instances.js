@@ -1,11 +1,12 @@
 // Instances: the project's servers, refreshed live by polling; the launch
 // wizard; power actions and delete; a server's details with its consoles
 // (an interactive one, see consoles.js, and its console output) and its
-// history (os-instance-actions); key pairs and server groups, which the
-// launch wizard offers.
+// history (os-instance-actions) and its volumes; key pairs and server
+// groups, which the launch wizard offers.
 import * as api from "./api.js";
 import { h, clear, fill, table, errorBox, notice, field, select, section, statusBadge, link } from "./dom.js";
 import { consoleCard } from "./consoles.js";
+import { serverVolumes } from "./volumes.js";
 
 const C = api.paths.compute;
 const POLL_MS = 2000;
@@ -258,6 +259,7 @@ export async function instanceDetail(main, [id], page) {
   const facts = h("div", {});
   const consoleOut = h("pre", { class: "console", "aria-label": "Console output" }, "Loading...");
   const history = h("div", {}, h("p", { class: "muted" }, "Loading..."));
+  const volumes = h("div", {}, h("p", { class: "muted" }, "Loading..."));
   const title = h("span", {});
   const buttons = h("span", {});
   main.append(
@@ -265,6 +267,7 @@ export async function instanceDetail(main, [id], page) {
     h("div", { class: "page-head" }, h("h1", {}, "Instance ", title), buttons),
     slot,
     section("Details", facts),
+    section("Volumes", volumes),
     consoleCard(id, page),
     section(
       "Console output",
@@ -296,6 +299,8 @@ export async function instanceDetail(main, [id], page) {
       if (admin) rows.push(["Host", s["OS-EXT-SRV-ATTR:host"] || "-"], ["Hypervisor", s["OS-EXT-SRV-ATTR:hypervisor_hostname"] || "-"]);
       if (s.fault) rows.push(["Fault", `${s.fault.message} (${s.fault.code})`]);
       fill(facts, h("dl", { class: "facts" }, rows.map(([k, v]) => [h("dt", {}, k), h("dd", {}, v)])));
+      const attached = await serverVolumes(s, slot, loadServer);
+      if (page.alive) fill(volumes, attached);
     } catch (err) {
       if (page.alive) fill(facts, errorBox(err));
     }
