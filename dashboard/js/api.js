@@ -9,7 +9,16 @@ export const paths = {
   compute: "/compute/v2.1",
   image: "/image/v2",
   network: "/networking/v2.0",
+  // Cinder v3, as the catalog lists it (block-storage and volumev3): no
+  // project id in the URL.
+  volume: "/volume/v3",
 };
+
+// Cinder's microversion for every block storage call: 3.60 has everything
+// the Volumes page reads (a volume's attachments, extending an in-use
+// volume from 3.42), and still takes a snapshot's `force: false`, which
+// 3.66 deprecates.
+const VOLUME_VERSION = "volume 3.60";
 
 export class ApiError extends Error {
   constructor(status, message, requestId) {
@@ -89,6 +98,8 @@ export async function call(method, path, body, headers = {}) {
   // either header: "OpenStack-API-Version: compute 2.X" is the newer).
   if (path.startsWith(paths.compute) && !init.headers["X-OpenStack-Nova-API-Version"] && !init.headers["OpenStack-API-Version"])
     init.headers["X-OpenStack-Nova-API-Version"] = "2.1";
+  if (path.startsWith(paths.volume) && !init.headers["OpenStack-API-Version"])
+    init.headers["OpenStack-API-Version"] = VOLUME_VERSION;
   if (body !== undefined) {
     init.headers["Content-Type"] = init.headers["Content-Type"] || "application/json";
     init.body = typeof body === "string" ? body : JSON.stringify(body);

@@ -6,6 +6,7 @@ import { h, clear, fill, errorBox, notice, field } from "./dom.js";
 import { overview } from "./overview.js";
 import { instances, instanceDetail, keypairs, serverGroups } from "./instances.js";
 import { images, imageDetail } from "./images.js";
+import { volumes } from "./volumes.js";
 import { networks, securityGroups, routersAndIps } from "./networks.js";
 import { identity } from "./identity.js";
 import { hypervisors, allInstances } from "./admin.js";
@@ -18,6 +19,7 @@ const menu = [
   ["#/keypairs", "Key pairs", false],
   ["#/server-groups", "Server groups", false],
   ["#/images", "Images", false],
+  ["#/volumes", "Volumes", false],
   ["#/networks", "Networks", false],
   ["#/security-groups", "Security groups", false],
   ["#/routers", "Routers & floating IPs", false],
@@ -34,6 +36,7 @@ const routes = [
   [/^#\/server-groups$/, serverGroups],
   [/^#\/images$/, images],
   [/^#\/images\/([^/]+)$/, imageDetail],
+  [/^#\/volumes$/, volumes],
   [/^#\/networks$/, networks],
   [/^#\/security-groups$/, securityGroups],
   [/^#\/routers$/, routersAndIps],

@@ -115,7 +115,7 @@ export function statusBadge(status) {
   const s = String(status || "").toUpperCase();
   const kind = /ERROR|FAIL|KILLED/.test(s)
     ? "bad"
-    : /ACTIVE|AVAILABLE|UP|ENABLED/.test(s)
+    : /ACTIVE|AVAILABLE|IN-USE|UP|ENABLED/.test(s)
       ? "good"
       : /SHUTOFF|DOWN|DEACTIVATED|SUSPENDED|PAUSED/.test(s)
         ? "off"

@@ -1,11 +1,12 @@
 // Instances: the project's servers, refreshed live by polling; the launch
 // wizard; power actions and delete; a server's details with its consoles
 // (an interactive one, see consoles.js, and its console output) and its
-// history (os-instance-actions); key pairs and server groups, which the
-// launch wizard offers.
+// history (os-instance-actions) and its volumes; key pairs and server
+// groups, which the launch wizard offers.
 import * as api from "./api.js";
 import { h, clear, fill, table, errorBox, notice, field, select, section, statusBadge, link } from "./dom.js";
 import { consoleCard } from "./consoles.js";
+import { serverVolumes, volumeName } from "./volumes.js";
 
 const C = api.paths.compute;
 const POLL_MS = 2000;
@@ -172,20 +173,56 @@ export async function instances(main, _params, page) {
 // by the API alone, whose message is shown as it is.
 async function launchWizard(close, launched) {
   const s = api.session();
-  const [images, flavors, networks, keypairs, groups, serverGroups] = await Promise.all([
+  const [images, flavors, networks, keypairs, groups, serverGroups, cinder] = await Promise.all([
     api.get(`${api.paths.image}/images?limit=1000`),
     api.get(`${C}/flavors/detail`),
     api.get(`${api.paths.network}/networks`),
     api.get(`${C}/os-keypairs`),
     api.get(`${api.paths.network}/security-groups?project_id=${encodeURIComponent(s.project.id)}`),
     listServerGroups(),
+    // Only an existing volume as the boot source needs Cinder: if it does
+    // not answer, that choice says why and the others still work.
+    api.get(`${api.paths.volume}/volumes/detail`).then(
+      (r) => ({ volumes: r.volumes, error: null }),
+      (err) => ({ volumes: [], error: err })
+    ),
   ]);
+  const { volumes, error: volumesError } = cinder;
   const error = h("div", { class: "status-slot" });
   const name = h("input", { name: "name", required: true });
+  // Horizon's boot sources: the image itself (an ephemeral disk), a new
+  // volume made from the image, or a bootable volume of the project.
+  const bootSource = select("boot-source", [
+    ["image", "Image"],
+    ["new-volume", "Image, on a new volume"],
+    ["volume", "Existing bootable volume"],
+  ]);
   const image = select(
     "image",
     [["", "Choose an image"], ...images.images.filter((i) => i.status === "active").map((i) => [i.id, i.name || i.id])]
   );
+  const volumeSize = h("input", { name: "boot-volume-size", type: "number", min: "1", value: "1" });
+  const deleteOnTermination = h("input", { type: "checkbox", name: "delete-on-termination", checked: true });
+  const bootable = volumes.filter((v) => v.bootable === "true" && v.status === "available");
+  const bootVolume = select(
+    "boot-volume",
+    bootable.length
+      ? bootable.map((v) => [v.id, `${volumeName(v)} (${v.size} GiB)`])
+      : [["", volumesError ? "The volumes could not be read" : "No bootable volume available"]]
+  );
+  const imageField = field("Image", image);
+  const sizeField = field("Volume size (GiB)", volumeSize);
+  const deleteField = h("label", { class: "check" }, deleteOnTermination, "Delete the volume with the instance");
+  const volumeField = field("Volume", bootVolume, volumesError ? errorBox(volumesError) : null);
+  const showBootSource = () => {
+    const source = bootSource.value;
+    imageField.hidden = source === "volume";
+    sizeField.hidden = source !== "new-volume";
+    deleteField.hidden = source !== "new-volume";
+    volumeField.hidden = source !== "volume";
+  };
+  bootSource.addEventListener("change", showBootSource);
+  showBootSource();
   const flavor = select(
     "flavor",
     [["", "Choose a flavor"], ...flavors.flavors.map((f) => [f.id, `${f.name} (${f.vcpus} vCPU, ${f.ram} MiB, ${f.disk} GB)`])]
@@ -211,6 +248,20 @@ async function launchWizard(close, launched) {
       onsubmit: async (e) => {
         e.preventDefault();
         const server = { name: name.value, imageRef: image.value, flavorRef: flavor.value };
+        // From a volume, Nova takes no image of its own: the disk is the
+        // block device mapping's (boot_index 0).
+        if (bootSource.value === "new-volume") {
+          server.imageRef = "";
+          const disk = { boot_index: 0, uuid: image.value, source_type: "image", destination_type: "volume" };
+          if (volumeSize.value !== "") disk.volume_size = Number(volumeSize.value);
+          disk.delete_on_termination = deleteOnTermination.checked;
+          server.block_device_mapping_v2 = [disk];
+        } else if (bootSource.value === "volume") {
+          server.imageRef = "";
+          server.block_device_mapping_v2 = [
+            { boot_index: 0, uuid: bootVolume.value, source_type: "volume", destination_type: "volume", delete_on_termination: false },
+          ];
+        }
         if (network.value) server.networks = [{ uuid: network.value }];
         else server.networks = "none";
         if (keypair.value) server.key_name = keypair.value;
@@ -239,7 +290,11 @@ async function launchWizard(close, launched) {
       "div",
       { class: "form-grid" },
       field("Instance name", name),
-      field("Image", image),
+      field("Boot source", bootSource),
+      imageField,
+      sizeField,
+      deleteField,
+      volumeField,
       field("Flavor", flavor),
       field("Network", network),
       field("Key pair", keypair),
@@ -258,6 +313,7 @@ export async function instanceDetail(main, [id], page) {
   const facts = h("div", {});
   const consoleOut = h("pre", { class: "console", "aria-label": "Console output" }, "Loading...");
   const history = h("div", {}, h("p", { class: "muted" }, "Loading..."));
+  const volumes = h("div", {}, h("p", { class: "muted" }, "Loading..."));
   const title = h("span", {});
   const buttons = h("span", {});
   main.append(
@@ -265,6 +321,7 @@ export async function instanceDetail(main, [id], page) {
     h("div", { class: "page-head" }, h("h1", {}, "Instance ", title), buttons),
     slot,
     section("Details", facts),
+    section("Volumes", volumes),
     consoleCard(id, page),
     section(
       "Console output",
@@ -296,6 +353,8 @@ export async function instanceDetail(main, [id], page) {
       if (admin) rows.push(["Host", s["OS-EXT-SRV-ATTR:host"] || "-"], ["Hypervisor", s["OS-EXT-SRV-ATTR:hypervisor_hostname"] || "-"]);
       if (s.fault) rows.push(["Fault", `${s.fault.message} (${s.fault.code})`]);
       fill(facts, h("dl", { class: "facts" }, rows.map(([k, v]) => [h("dt", {}, k), h("dd", {}, v)])));
+      const attached = await serverVolumes(s, slot, loadServer);
+      if (page.alive) fill(volumes, attached);
     } catch (err) {
       if (page.alive) fill(facts, errorBox(err));
     }

@@ -56,9 +56,9 @@ TEST(Dashboard, EveryFileOfTheFolderIsCompiledIn) {
     names.insert(std::string(a.path));
     EXPECT_FALSE(a.bytes.empty()) << a.path;
   }
-  for (const char* f :
-       {"index.html", "app.css", "js/app.js", "js/api.js", "js/dom.js", "js/instances.js",
-        "js/images.js", "js/networks.js", "js/identity.js", "js/admin.js", "js/overview.js"})
+  for (const char* f : {"index.html", "app.css", "js/app.js", "js/api.js", "js/dom.js",
+                        "js/instances.js", "js/images.js", "js/networks.js", "js/identity.js",
+                        "js/admin.js", "js/overview.js", "js/volumes.js"})
     EXPECT_TRUE(names.count(f)) << f;
 }
 

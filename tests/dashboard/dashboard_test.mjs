@@ -19,6 +19,7 @@ mkdirSync(shots, { recursive: true });
 const work = mkdtempSync(path.join(tmpdir(), "cumulo-dashboard-test-"));
 const ADMIN_PASSWORD = "admin-secret";
 const XSS_NAME = 'net<script>window.__xss=1</script><img src=x onerror="window.__xss=2">';
+const SNAPSHOT_NAME = "snap<img src=x onerror=window.__xss=3>";
 const started = Date.now();
 let server;
 let browser;
@@ -521,6 +522,8 @@ async function scenario(base) {
   await shot(page, "11-narrow-networks");
   await page.setViewportSize({ width: 1280, height: 800 });
 
+  await volumes(page, base, dialogs);
+
   log("an expired token returns to the login page with a message");
   await page.evaluate(() => {
     const s = JSON.parse(sessionStorage.getItem("cumulo.session"));
@@ -544,6 +547,192 @@ async function scenario(base) {
   check(consoleErrors.length === 0, `no uncaught page errors: ${consoleErrors.join("; ")}`);
   await browser.close();
   browser = null;
+}
+
+// Block storage as a member uses it: a volume's life on the Volumes page
+// (create, extend, snapshot, a volume from the snapshot, Cinder's refusal
+// to delete a volume with a snapshot, attach to vm-2 and detach, deletes),
+// the server's page listing the attached volume, and an instance booted
+// from a new volume made from the image, its volume deleted with it.
+async function volumes(page, base, dialogs) {
+  const volumesCard = page.locator("section.card:has(h2:text-is('Volumes'))");
+  const snapshotsCard = page.locator("section.card:has(h2:text-is('Volume snapshots'))");
+  const volumeRow = (name) => volumesCard.locator(`tr:has(td[data-label=Name]:text-is("${name}"))`);
+  const cell = (row, column) => row.locator(`td[data-label='${column}']`);
+  const waitStatus = (row, status, timeout = 30000) =>
+    cell(row, "Status").locator(`.badge:text-is("${status}")`).waitFor({ timeout });
+  // The page's one form for an action (attach, extend, snapshot) is sent.
+  const submitPanel = () => page.click("form.action-panel button[type=submit]");
+  const createVolume = () => page.click("button[type=submit]:text-is('Create volume')");
+
+  log("alice creates a volume of the default type and sees it become available");
+  await page.goto(`${base}/dashboard/#/volumes`);
+  await page.waitForSelector("p.empty:has-text('No volumes in this project.')");
+  await page.waitForSelector("p.empty:has-text('No volume snapshots in this project.')");
+  const marker = await page.evaluate(() => (window.__noReload = Math.random()));
+  await page.waitForSelector("select[name=volume-type] option[value=__DEFAULT__]", { state: "attached" });
+  await page.fill("input[name=volume-name]", "data-1");
+  await page.fill("input[name=volume-size]", "1");
+  await page.selectOption("select[name=volume-type]", "__DEFAULT__");
+  await createVolume();
+  await page.waitForSelector(`.notice:has-text('Volume "data-1" is being created.')`);
+  await waitStatus(volumeRow("data-1"), "AVAILABLE");
+  check((await page.evaluate(() => window.__noReload)) === marker, "available was seen without a reload");
+  {
+    const row = volumeRow("data-1");
+    check((await cell(row, "Size").textContent()) === "1 GiB", "the volume is 1 GiB");
+    check((await cell(row, "Type").textContent()) === "__DEFAULT__", "the volume is of the default type");
+    check((await cell(row, "Attached to").textContent()) === "-", "the volume is attached to nothing");
+    check((await cell(row, "Bootable").textContent()) === "no", "an empty volume is not bootable");
+  }
+  await shot(page, "13-volumes");
+
+  log("alice extends it to 2 GiB");
+  await volumeRow("data-1").locator("button[data-action=extend]").click();
+  check((await page.inputValue("input[name=new-size]")) === "2", "the new size is one more GiB by default");
+  await page.fill("input[name=new-size]", "2");
+  await submitPanel();
+  await page.waitForSelector(`.notice:has-text('Extending volume "data-1" to 2 GiB.')`);
+  await cell(volumeRow("data-1"), "Size").filter({ hasText: /^2 GiB$/ }).waitFor({ timeout: 30000 });
+  await waitStatus(volumeRow("data-1"), "AVAILABLE");
+
+  log("alice snapshots it (the snapshot's name, markup, is shown as text)");
+  await volumeRow("data-1").locator("button[data-action=snapshot]").click();
+  await page.fill("input[name=snapshot-name]", SNAPSHOT_NAME);
+  await submitPanel();
+  await page.waitForSelector(`.notice:has-text('of volume "data-1" is being created.')`);
+  const snapshotRow = snapshotsCard.locator(`tr:has(td[data-label=Name]:text-is("${SNAPSHOT_NAME}"))`);
+  await waitStatus(snapshotRow, "AVAILABLE");
+  check((await cell(snapshotRow, "Volume").textContent()) === "data-1", "the snapshot names its volume");
+  check((await cell(snapshotRow, "Size").textContent()) === "2 GiB", "the snapshot has the extended size");
+  check((await page.evaluate(() => window.__xss)) === undefined, "the markup of a snapshot's name did not run");
+  check((await page.locator("main img").count()) === 0, "a snapshot's name is not markup");
+
+  log("Cinder refuses to delete a volume that has a snapshot: its message is shown");
+  await volumeRow("data-1").locator("button[data-action=delete]").click();
+  await page.waitForSelector(".status-slot .error:has-text('have snapshots')");
+  {
+    const text = await page.textContent(".status-slot .error:has-text('have snapshots')");
+    check(text.includes("Invalid volume:") && text.includes("(HTTP 400)"), `Cinder's 400 is shown: ${text}`);
+  }
+  check(dialogs.some((d) => d.includes('Delete volume "data-1"?')), "the delete was confirmed first");
+  check((await volumeRow("data-1").count()) === 1, "the volume is still there");
+
+  log("alice creates a volume from the snapshot");
+  await snapshotRow.locator("button[data-action=volume-from-snapshot]").click();
+  check((await page.inputValue("input[name=volume-size]")) === "2", "the form takes the snapshot's size");
+  const { snapshots } = await api(page, "GET", "/volume/v3/snapshots");
+  const snapshot = snapshots.find((x) => x.name === SNAPSHOT_NAME);
+  check(snapshot && (await page.inputValue("select[name=volume-source]")) === snapshot.id, "the form's source is the snapshot");
+  await page.fill("input[name=volume-name]", "data-2");
+  await createVolume();
+  await page.waitForSelector(`.notice:has-text('Volume "data-2" is being created.')`);
+  await waitStatus(volumeRow("data-2"), "AVAILABLE");
+  {
+    const { volumes: list } = await api(page, "GET", "/volume/v3/volumes/detail");
+    const made = list.find((v) => v.name === "data-2");
+    check(made && made.snapshot_id === snapshot.id && made.size === 2, `data-2 is the snapshot's copy: ${JSON.stringify(made)}`);
+  }
+
+  log("alice attaches it to vm-2: in use, attached to vm-2 by name");
+  const { servers } = await api(page, "GET", "/compute/v2.1/servers");
+  const vm2 = servers.find((x) => x.name === "vm-2");
+  await volumeRow("data-2").locator("button[data-action=attach]").click();
+  await page.waitForSelector("select[name=attach-server] option:text-is('vm-2')", { state: "attached" });
+  await page.selectOption("select[name=attach-server]", { label: "vm-2" });
+  await submitPanel();
+  await page.waitForSelector(`.notice:has-text('Attaching volume "data-2" to "vm-2".')`);
+  await waitStatus(volumeRow("data-2"), "IN-USE", 60000);
+  const attachedTo = cell(volumeRow("data-2"), "Attached to").locator("a");
+  await attachedTo.filter({ hasText: /^vm-2$/ }).waitFor({ timeout: 15000 });
+  check((await attachedTo.getAttribute("href")) === `#/instances/${vm2.id}`, "the server's name links to its page");
+  check((await page.evaluate(() => window.__noReload)) === marker, "in-use was seen without a reload");
+  await shot(page, "13b-volume-attached");
+
+  log("vm-2's page lists the volume");
+  await attachedTo.click();
+  await page.waitForFunction(() => document.querySelector("h1")?.textContent === "Instance vm-2");
+  {
+    const attached = page.locator("section.card:has(h2:text-is('Volumes')) tr:has(td[data-label=Name] a:text-is('data-2'))");
+    await attached.waitFor({ timeout: 15000 });
+    const device = await cell(attached, "Device").textContent();
+    check(/^\/dev\/\w+$/.test(device), `the volume's device on the server: ${device}`);
+    const { volumeAttachments } = await api(page, "GET", `/compute/v2.1/servers/${vm2.id}/os-volume_attachments`);
+    const { volumes: list } = await api(page, "GET", "/volume/v3/volumes/detail");
+    const data2 = list.find((v) => v.name === "data-2");
+    check(
+      volumeAttachments.some((a) => a.volumeId === data2.id && a.serverId === vm2.id),
+      `Nova lists the attachment: ${JSON.stringify(volumeAttachments)}`
+    );
+  }
+  await shot(page, "13c-server-volumes");
+
+  log("alice detaches it: available again");
+  await page.goto(`${base}/dashboard/#/volumes`);
+  await volumeRow("data-2").locator("button[data-action=detach]").click();
+  await page.waitForSelector(`.notice:has-text('Detaching volume "data-2" from "vm-2".')`);
+  check(dialogs.some((d) => d.includes('Detach volume "data-2" from instance "vm-2"?')), "the detach was confirmed first");
+  await waitStatus(volumeRow("data-2"), "AVAILABLE", 60000);
+  await cell(volumeRow("data-2"), "Attached to").filter({ hasText: /^-$/ }).waitFor({ timeout: 15000 });
+
+  log("alice deletes the volumes and the snapshot");
+  await volumeRow("data-2").locator("button[data-action=delete]").click();
+  await page.waitForSelector(`.notice:has-text('Delete requested for volume "data-2".')`);
+  await volumeRow("data-2").waitFor({ state: "detached", timeout: 30000 });
+  await snapshotRow.locator("button[data-action=delete-snapshot]").click();
+  await page.waitForSelector(".notice:has-text('Delete requested for snapshot')");
+  check(dialogs.some((d) => d.includes(`Delete snapshot "${SNAPSHOT_NAME}"?`)), "the snapshot's delete was confirmed first");
+  await page.waitForSelector("p.empty:has-text('No volume snapshots in this project.')", { timeout: 30000 });
+  await volumeRow("data-1").locator("button[data-action=delete]").click();
+  await page.waitForSelector(`.notice:has-text('Delete requested for volume "data-1".')`);
+  await page.waitForSelector("p.empty:has-text('No volumes in this project.')", { timeout: 30000 });
+
+  log("alice launches an instance booting from a new volume made from the image");
+  await page.goto(`${base}/dashboard/#/instances`);
+  await page.click("button:has-text('Launch instance')");
+  await page.waitForSelector("form.wizard input[name=name]");
+  check(!(await page.isVisible("input[name=boot-volume-size]")), "booting from the image asks no volume size");
+  await page.fill("form.wizard input[name=name]", "vm-3");
+  await page.selectOption("select[name=boot-source]", "new-volume");
+  check(await page.isVisible("input[name=boot-volume-size]"), "a new volume asks its size");
+  check(await page.isChecked("input[name=delete-on-termination]"), "the new volume goes with the instance by default");
+  await page.selectOption("select[name=image]", { label: "tiny" });
+  await page.fill("input[name=boot-volume-size]", "1");
+  await page.selectOption("select[name=flavor]", "1");
+  await page.selectOption("select[name=network]", { label: XSS_NAME });
+  await shot(page, "13d-launch-from-volume");
+  const sent = page.waitForRequest((r) => r.method() === "POST" && new URL(r.url()).pathname === "/compute/v2.1/servers");
+  await page.click("form.wizard button:has-text('Launch')");
+  {
+    const { server } = JSON.parse((await sent).postData());
+    const { images } = await api(page, "GET", "/image/v2/images");
+    const tiny = images.find((i) => i.name === "tiny");
+    const disk = (server.block_device_mapping_v2 || [])[0] || {};
+    check(
+      server.imageRef === "" && (server.block_device_mapping_v2 || []).length === 1 && disk.boot_index === 0 && disk.uuid === tiny.id &&
+        disk.source_type === "image" && disk.destination_type === "volume" && disk.volume_size === 1 && disk.delete_on_termination === true,
+      `the launch asks for a new boot volume from the image: ${JSON.stringify(server)}`
+    );
+  }
+  await page.waitForSelector(`.notice:has-text('Launching "vm-3".')`);
+  const vm3 = page.locator("tr:has(a:text-is('vm-3'))");
+  await vm3.locator(".badge:text-is('ACTIVE')").waitFor({ timeout: 90000 });
+  check((await cell(vm3, "Image").textContent()) === "(volume)", "the instance has no image of its own");
+
+  log("its volume is in use by it and bootable; deleting the instance deletes the volume");
+  await page.goto(`${base}/dashboard/#/volumes`);
+  const bootRow = volumesCard.locator("tr:has(td[data-label='Attached to'] a:text-is('vm-3'))");
+  await waitStatus(bootRow, "IN-USE");
+  check((await cell(bootRow, "Bootable").textContent()) === "yes", "a volume made from an image is bootable");
+  check((await cell(bootRow, "Size").textContent()) === "1 GiB", "the boot volume has the size asked");
+  check((await cell(bootRow, "Attached to").textContent()).startsWith("vm-3"), "the boot volume names its server");
+  await shot(page, "13e-boot-volume");
+  await page.goto(`${base}/dashboard/#/instances`);
+  await vm3.locator("button[data-action=delete]").click();
+  await page.waitForSelector(`.notice:has-text('Delete requested for "vm-3".')`);
+  await vm3.waitFor({ state: "detached", timeout: 60000 });
+  await page.goto(`${base}/dashboard/#/volumes`);
+  await page.waitForSelector("p.empty:has-text('No volumes in this project.')", { timeout: 60000 });
 }
 
 // The noVNC viewer page loads its modules (noVNC's core and the pako it
