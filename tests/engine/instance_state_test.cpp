@@ -842,6 +842,44 @@ TEST(InstanceState, InterfacesAttachAndDetachWithoutATask) {
   EXPECT_TRUE(instance::check_lock(locked, instance::detach_interface{"p5"}, false));
 }
 
+TEST(InstanceState, VolumesAttachOnVdbOnwardsAndTheRootStays) {
+  auto vol = [](const std::string& id, const std::string& device, int boot_index = -1) {
+    return instance::volume_attachment{id,    "att-" + id, device, "", false, boot_index,
+                                       "/v/" + id, false,      false};
+  };
+  EXPECT_EQ(instance::next_volume_device(active()), "/dev/vdb");
+  auto s = run(active(), instance::attach_volume{vol("v1", "/dev/vdb")});
+  expect_states(s, vm_states::active, task_states::none, power_states::running, "ACTIVE");
+  EXPECT_EQ(instance::next_volume_device(s), "/dev/vdc");
+  ASSERT_NE(instance::find_volume(s, "v1"), nullptr);
+  // Nova's refusals: the same volume twice, a device taken, a building
+  // server (only its boot volume), an incomplete attachment.
+  expect_refused(s, instance::attach_volume{vol("v1", "/dev/vdc")}, errc::bad_request,
+                 "Invalid volume: volume v1 is already attached to this server.");
+  expect_refused(s, instance::attach_volume{vol("v2", "/dev/vdb")}, errc::conflict,
+                 "The supplied device path (/dev/vdb) is in use.");
+  expect_refused(building(), instance::attach_volume{vol("v2", "/dev/vdb")}, errc::conflict,
+                 "Cannot 'attach_volume' instance i1 while it is in vm_state building");
+  EXPECT_EQ(run(building(), instance::attach_volume{vol("root", "/dev/vda", 0)}).volumes.size(), 1u);
+  auto partial = vol("v2", "/dev/vdc");
+  partial.path.clear();
+  EXPECT_FALSE(instance_machine::decide(s, instance::attach_volume{partial}));
+  // A stopped server takes one; a locked one refuses its owner.
+  EXPECT_EQ(run(stopped(), instance::attach_volume{vol("v3", "/dev/vdb")}).volumes.size(), 1u);
+  auto locked = run(s, instance::lock{true, ""});
+  EXPECT_TRUE(instance::check_lock(locked, instance::detach_volume{"v1"}, false));
+  EXPECT_TRUE(instance::check_lock(locked, instance::attach_volume{vol("v4", "/dev/vdc")}, false));
+  // Detach: what it has, not its root.
+  s = run(s, instance::detach_volume{"v1"});
+  EXPECT_TRUE(s.volumes.empty());
+  expect_refused(s, instance::detach_volume{"v1"}, errc::not_found,
+                 "Volume v1 is not attached to server i1.");
+  auto booted = active();  // as a build that attached its boot volume leaves it
+  booted.volumes.push_back(vol("root", "/dev/vda", 0));
+  expect_refused(booted, instance::detach_volume{"root"}, errc::bad_request,
+                 "Cannot detach a root device volume");
+}
+
 TEST(InstanceState, RescueAndUnrescue) {
   auto s = run(stopped(), instance::rescue{"img-r"});
   EXPECT_EQ(s.task_state, task_states::rescuing);
@@ -985,6 +1023,9 @@ TEST(InstanceState, EveryEventRoundTripsThroughTheCodecAndFold) {
       instance_evacuated{"running", 27},
       instance_interface_attached{"port9", "net2", "second", "10.2.0.9", "fa:16:3e:00:00:09", true},
       instance_interface_detached{"port9"},
+      instance_volume_attached{{"vol1", "att1", "/dev/vdb", "data", true, -1, "/v/volume-vol1",
+                                false, false}},
+      instance_volume_detached{"vol1"},
       instance_shelve_requested{"img-shelf", "vm3-shelved"},
       instance_snapshot_taken{},
       instance_snapshot_uploading{},
@@ -1062,6 +1103,15 @@ TEST(InstanceState, EveryEventRoundTripsThroughTheCodecAndFold) {
     }
     if (n.type == "instance.interface_detached") {
       EXPECT_NE(s.addresses.back().port_id, "port9");
+    }
+    if (n.type == "instance.volume_attached") {
+      ASSERT_EQ(s.volumes.size(), 1u);
+      EXPECT_EQ(s.volumes[0].device, "/dev/vdb");
+      EXPECT_EQ(s.volumes[0].path, "/v/volume-vol1");
+      EXPECT_TRUE(s.volumes[0].delete_on_termination);
+    }
+    if (n.type == "instance.volume_detached") {
+      EXPECT_TRUE(s.volumes.empty());
     }
     if (n.type == "instance.evacuated") {
       EXPECT_EQ(s.host, "h2");
