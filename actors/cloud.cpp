@@ -19,6 +19,7 @@
 #include "actors/volume_host.hpp"
 #include "virt/file_volume_backend.hpp"
 #include "virt/faulty_virt_driver.hpp"
+#include "virt/faulty_volume_backend.hpp"
 #include "actors/compute.hpp"
 #include "actors/conductor.hpp"
 #include "actors/instance.hpp"
@@ -72,8 +73,12 @@ cloud::cloud(const cloud_options& opts) {
     compute_options compute_opts;
     compute_opts.reservation_expiry = opts.reservation_expiry;
     compute_opts.launch_timeout = opts.launch_timeout;
-    volume_host_ = spawn_volume_host(
-        *system_, std::make_shared<file_volume_backend>(dir_->root() / "volumes"));
+    std::shared_ptr<volume_backend> volumes =
+        std::make_shared<file_volume_backend>(dir_->root() / "volumes");
+    // With --faults the backend can be made full (the fault API's
+    // volume_backend_full).
+    if (opts.faults) volumes = std::make_shared<faulty_volume_backend>(volumes, opts.faults);
+    volume_host_ = spawn_volume_host(*system_, std::move(volumes));
     block_storage_ =
         spawn_block_storage(*system_, conductor_, volume_host_, image_registry_, image_dir());
     compute_opts.block_storage = block_storage_;

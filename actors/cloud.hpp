@@ -63,7 +63,8 @@ struct cloud_options {
   bool require_image_files = false;
   // Faults injected through the fault API (`serve --faults`); null: none
   // can be. With a board, each host's driver is wrapped by
-  // faulty_virt_driver and hosts can be crashed.
+  // faulty_virt_driver, the volume backend by faulty_volume_backend, and
+  // hosts can be crashed.
   std::shared_ptr<fault_board> faults;
   // A spawn that takes longer is given up and the build rescheduled.
   std::chrono::seconds spawn_timeout{300};

@@ -57,8 +57,13 @@ std::string inject(fault_board& board, const json& f, int& code) {
     board.set_image_store_full(type == "image_store_full");
     return "";
   }
+  if (type == "volume_backend_full" || type == "volume_backend_ok") {
+    board.set_volume_backend_full(type == "volume_backend_full");
+    return "";
+  }
   return "Unknown fault type " + type +
-         " (crash_host, libvirt_fail, libvirt_hang, image_store_full, image_store_ok).";
+         " (crash_host, libvirt_fail, libvirt_hang, image_store_full, image_store_ok, "
+         "volume_backend_full, volume_backend_ok).";
 }
 
 }  // namespace

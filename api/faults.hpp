@@ -7,6 +7,9 @@
 //            libvirt_hang      {"host", "seconds"}: its libvirt calls block for that long
 //            image_store_full  uploads fail with 413 "Image storage media is full" until
 //            image_store_ok      this (or DELETE)
+//            volume_backend_full volume creates, snapshots and extends fail with the
+//            volume_backend_ok     backend's "Not enough space: N GB asked, 0 GB free"
+//                                  until this (or DELETE)
 //          400 bad body, 404 unknown host
 //   DELETE /cumulo/v1/faults  204: every fault cleared
 // Errors are in Nova's format; a non-admin gets 403.

@@ -40,9 +40,10 @@ std::string title_of(const scenario_step& step) {
   if (p.IsScalar()) return t + " " + p.Scalar();
   if (!p.IsMap()) return t;
   static const std::vector<std::string> keys{
-      "name",   "server", "group",      "network",     "subnet",  "port",
-      "router", "image",  "flavor",     "user",        "project", "list",
-      "path",   "host",   "crash_host", "image_store", "times"};
+      "name",    "server",     "group",           "network",        "subnet",
+      "port",    "router",     "image",           "flavor",         "user",
+      "project", "volume",     "volume_snapshot", "list",           "path",
+      "host",    "crash_host", "image_store",     "volume_backend", "times"};
   for (const auto& k : keys)
     if (p[k] && p[k].IsScalar()) {
       t += " " + p[k].Scalar();

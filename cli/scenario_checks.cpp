@@ -3,7 +3,11 @@
 
 #include <regex>
 
+#include "cli/scenario_cloud.hpp"
 #include "cli/scenario_session.hpp"
+#include "engine/codec.hpp"
+#include "store/data_dir.hpp"
+#include "store/event_store.hpp"
 
 namespace cumulo::cli {
 
@@ -81,6 +85,55 @@ void check_field(const json& body, const json& p, const std::string& what) {
                        "\", got " + describe(got));
 }
 
+// expect's `event`: what the API does not show (Cinder's volume body has no
+// error reason) the event log does. The resource's stream in the log of the
+// cloud the runner started, read as `cumulo replay --data-dir D --stream
+// <stream>/<id>` reads it (read-only, beside the live writer), has an event
+// of that type whose payload contains `contains`; the latest one is shown.
+std::string expect_event(session& s, const std::string& kind, const std::string& name,
+                         const std::string& id, const json& p) {
+  const std::string type = str(p, "event");
+  if (!s.cloud())
+    throw step_failure(
+        "expect event: needs the cloud the runner started (its event log), not --url");
+  const auto& k = kind_of(kind);
+  if (k.stream.empty()) throw step_failure("expect event: a " + kind + " has no stream of its own");
+  const std::string stream = k.stream + "/" + id;
+  store_options opts;
+  opts.read_only = true;
+  recorded_events events;
+  try {
+    event_store log(data_dir::events_db_of(s.cloud()->data_dir()), opts);
+    events = log.read_stream(stream);
+  } catch (const std::exception& e) {
+    throw step_failure("reading the event log: " + std::string(e.what()));
+  }
+  std::string seen, payload;
+  bool found = false;
+  for (const auto& e : events) {
+    seen += (seen.empty() ? "" : ", ") + e.type;
+    if (e.type != type) continue;
+    found = true;
+    payload = payload_to_json(e.payload);
+  }
+  if (!found)
+    throw step_failure(kind + " " + name + ": no " + type + " in " + stream +
+                       " (its events: " + (seen.empty() ? std::string("none") : seen) + ")");
+  const std::string part = str(p, "contains");
+  if (payload.find(part) == std::string::npos)
+    throw step_failure(kind + " " + name + ": " + type + " " + payload + " does not contain \"" +
+                       part + "\"");
+  return kind + " " + name + " " + type + " " + payload;
+}
+
+// A volume (or its snapshot) that failed ends the wait: it will not become
+// what was awaited without someone's action.
+bool failed_for_good(const std::string& kind, const std::string& status,
+                     const std::string& awaited) {
+  return (kind == "volume" || kind == "volume_snapshot") && status.rfind("error", 0) == 0 &&
+         status != awaited;
+}
+
 std::string wait(session& s, const scenario_step&, const json& p, const variables&) {
   const double within = p.value("within", 60.0);
   const std::string status = str(p, "status");
@@ -129,6 +182,8 @@ std::string wait(session& s, const scenario_step&, const json& p, const variable
     const bool ok = poll_until(std::chrono::duration<double>(within), [&] {
       auto body = fetch(s, kind, id);
       last = body.is_null() ? "DELETED" : body.value("status", "?");
+      if (failed_for_good(kind, last, status))
+        throw step_failure(kind + " " + name + ": expected " + status + ", got " + last);
       return last == status;
     });
     if (!ok)
@@ -169,6 +224,10 @@ std::string expect(session& s, const scenario_step&, const json& p, const variab
       extra = " (fault: " + text_of(body["fault"].value("message", json(""))) + ")";
     throw step_failure(kind + " " + name + ": expected status " + str(p, "status") + ", got " +
                        body.value("status", "?") + extra);
+  }
+  if (p.contains("event")) {
+    const auto shown = expect_event(s, kind, name, id, p);
+    return p.contains("status") ? shown + " (" + str(p, "status") + ")" : shown;
   }
   if (p.contains("field") || p.contains("equals") || p.contains("contains"))
     check_field(body, p, kind + " " + name);

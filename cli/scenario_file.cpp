@@ -27,10 +27,10 @@ std::set<std::string> with_rest(std::set<std::string> keys) {
   return keys;
 }
 
-// The resource kinds wait, expect and delete name (scenario_kinds.cpp).
+// The resource kinds wait, expect and delete name (kind_names in scenario_session.cpp).
 const std::set<std::string> kind_keys{
-    "server", "network", "subnet",  "port",    "router", "floating_ip", "security_group",
-    "image",  "flavor",  "keypair", "project", "user",   "hypervisor"};
+    "server", "network", "subnet",  "port", "router",     "floating_ip", "security_group", "image",
+    "flavor", "keypair", "project", "user", "hypervisor", "volume",      "volume_snapshot"};
 
 std::set<std::string> with_kinds(std::set<std::string> keys) {
   keys.insert(kind_keys.begin(), kind_keys.end());
@@ -71,14 +71,16 @@ const std::map<std::string, verb_shape>& verbs() {
       {"delete", {with_kinds(rest_keys), {}}},
       {"wait", {with_kinds({"status", "within", "list", "where", "count", "field", "equals"}), {}}},
       {"expect",
-       {with_kinds({"status", "field", "equals", "contains", "absent", "list", "where", "count"}),
+       {with_kinds(
+            {"status", "field", "equals", "contains", "absent", "list", "where", "count", "event"}),
         {}}},
       {"request",
        {{"method", "path", "body", "status", "json", "contains", "ref", "microversion"},
         {"method", "path"}}},
       {"repeat", {{"times", "steps"}, {"times", "steps"}}},
       {"parallel", {{"times", "workers", "steps"}, {"steps"}}},
-      {"fault", {{"crash_host", "host", "libvirt", "for", "image_store", "clear"}, {}}},
+      {"fault",
+       {{"crash_host", "host", "libvirt", "for", "image_store", "volume_backend", "clear"}, {}}},
       {"restart_cloud", {{}, {}, false, true, true}},
       {"sleep", {{}, {}, true, false}},
   };

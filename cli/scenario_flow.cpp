@@ -123,8 +123,14 @@ std::string fault(session& s, const scenario_step&, const json& p, const variabl
     if (state != "full" && state != "ok") throw step_failure("image_store: full or ok");
     f = {{"type", state == "full" ? "image_store_full" : "image_store_ok"}};
     note = "image store " + state;
+  } else if (p.contains("volume_backend")) {
+    const std::string state = str(p, "volume_backend");
+    if (state != "full" && state != "ok") throw step_failure("volume_backend: full or ok");
+    f = {{"type", state == "full" ? "volume_backend_full" : "volume_backend_ok"}};
+    note = "volume backend " + state;
   } else {
-    throw step_failure("fault: crash_host, libvirt (with host, for), image_store or clear");
+    throw step_failure(
+        "fault: crash_host, libvirt (with host, for), image_store, volume_backend or clear");
   }
   auto r = s.as_admin("POST", "/cumulo/v1/faults", {{"fault", f}});
   if (r.status != 202)

@@ -9,31 +9,42 @@ namespace cumulo::cli {
 
 const std::vector<std::string>& kind_names() {
   static const std::vector<std::string> names{
-      "server", "network", "subnet",  "port",    "router", "floating_ip", "security_group",
-      "image",  "flavor",  "keypair", "project", "user",   "hypervisor"};
+      "server",      "network",        "subnet",     "port",   "router",
+      "floating_ip", "security_group", "image",      "flavor", "keypair",
+      "project",     "user",           "hypervisor", "volume", "volume_snapshot"};
   return names;
 }
 
 const kind_info& kind_of(const std::string& kind) {
   static const std::map<std::string, kind_info> kinds{
-      {"server", {"/compute/v2.1/servers", "/compute/v2.1/servers/detail", "server", "servers"}},
+      {"server",
+       {"/compute/v2.1/servers", "/compute/v2.1/servers/detail", "server", "servers", "instance"}},
       {"network",
-       {"/networking/v2.0/networks", "/networking/v2.0/networks", "network", "networks"}},
+       {"/networking/v2.0/networks", "/networking/v2.0/networks", "network", "networks",
+        "network"}},
       {"subnet", {"/networking/v2.0/subnets", "/networking/v2.0/subnets", "subnet", "subnets"}},
       {"port", {"/networking/v2.0/ports", "/networking/v2.0/ports", "port", "ports"}},
-      {"router", {"/networking/v2.0/routers", "/networking/v2.0/routers", "router", "routers"}},
+      {"router",
+       {"/networking/v2.0/routers", "/networking/v2.0/routers", "router", "routers", "router"}},
       {"floating_ip",
-       {"/networking/v2.0/floatingips", "/networking/v2.0/floatingips", "floatingip",
-        "floatingips"}},
+       {"/networking/v2.0/floatingips", "/networking/v2.0/floatingips", "floatingip", "floatingips",
+        "floatingip"}},
       {"security_group",
        {"/networking/v2.0/security-groups", "/networking/v2.0/security-groups", "security_group",
-        "security_groups"}},
-      {"image", {"/image/v2/images", "/image/v2/images", "", "images"}},
+        "security_groups", "security_group"}},
+      {"image", {"/image/v2/images", "/image/v2/images", "", "images", "image"}},
+      // Cinder's URLs without the project id (its 3.67 form, served at any
+      // microversion here).
+      {"volume",
+       {"/volume/v3/volumes", "/volume/v3/volumes/detail", "volume", "volumes", "volume"}},
+      {"volume_snapshot",
+       {"/volume/v3/snapshots", "/volume/v3/snapshots/detail", "snapshot", "snapshots",
+        "volume_snapshot"}},
       {"flavor", {"/compute/v2.1/flavors", "/compute/v2.1/flavors/detail", "flavor", "flavors"}},
       {"keypair",
        {"/compute/v2.1/os-keypairs", "/compute/v2.1/os-keypairs", "keypair", "keypairs"}},
-      {"project", {"/v3/projects", "/v3/projects", "project", "projects"}},
-      {"user", {"/v3/users", "/v3/users", "user", "users"}},
+      {"project", {"/v3/projects", "/v3/projects", "project", "projects", "project"}},
+      {"user", {"/v3/users", "/v3/users", "user", "users", "user"}},
       {"hypervisor",
        {"/compute/v2.1/os-hypervisors", "/compute/v2.1/os-hypervisors/detail", "hypervisor",
         "hypervisors"}},

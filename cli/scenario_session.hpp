@@ -46,6 +46,10 @@ struct kind_info {
   std::string list;        // path of the detailed list
   std::string one;         // the body key of one ("" : the body is the resource)
   std::string many;        // the body key of a list
+  // The stream of one in the event log, `<stream>/<id>` (an instance's is
+  // instance/<id>); "" for a kind kept in another's stream (a subnet, a
+  // port) or under another id.
+  std::string stream;
 };
 const kind_info& kind_of(const std::string& kind);  // throws step_failure when unknown
 // The kinds wait/expect/delete name, in the order they are looked for.

@@ -298,7 +298,8 @@ void add_serve(CLI::App& app) {
       ->excludes(hosts_file);
   cmd->add_flag("--faults", o->faults,
                 "serve the admin-only fault API at /cumulo/v1/faults (crash a compute host, "
-                "make its libvirt calls fail or hang, fill the image store): for drills only");
+                "make its libvirt calls fail or hang, fill the image store or the volume backend): "
+                "for drills only");
   cmd->add_option("--spawn-timeout", o->spawn_timeout,
                   "seconds a compute host may take to spawn an instance before the build is "
                   "rescheduled to another host")

@@ -27,6 +27,16 @@ bool fault_board::image_store_full() const {
   return image_store_full_;
 }
 
+void fault_board::set_volume_backend_full(bool full) {
+  std::lock_guard lock(m_);
+  volume_backend_full_ = full;
+}
+
+bool fault_board::volume_backend_full() const {
+  std::lock_guard lock(m_);
+  return volume_backend_full_;
+}
+
 void fault_board::set_crash_handler(std::function<bool(const std::string&)> crash) {
   std::lock_guard lock(m_);
   crash_ = std::move(crash);
@@ -45,6 +55,7 @@ void fault_board::clear() {
   std::lock_guard lock(m_);
   libvirt_.clear();
   image_store_full_ = false;
+  volume_backend_full_ = false;
 }
 
 std::vector<std::string> fault_board::describe() const {
@@ -59,6 +70,7 @@ std::vector<std::string> fault_board::describe() const {
                   " for " + left + " s");
   }
   if (image_store_full_) out.push_back("image store: full");
+  if (volume_backend_full_) out.push_back("volume backend: full");
   return out;
 }
 

@@ -2,11 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <memory>
 
 #include "store/ids.hpp"
 #include "tests/temp_dir.hpp"
 #include "virt/faulty_virt_driver.hpp"
+#include "virt/faulty_volume_backend.hpp"
+#include "virt/file_volume_backend.hpp"
 #include "virt/libvirt_driver.hpp"
 
 namespace cumulo {
@@ -63,6 +66,46 @@ TEST(FaultyVirtDriver, VolumeCallsFailWhileTheHostsLibvirtFails) {
   EXPECT_NE(inner->domain_xml(spec.instance_id).find(vdb), std::string::npos) << "passed on";
   d.detach_volume(spec.instance_id, "vdb");
   EXPECT_EQ(inner->domain_xml(spec.instance_id).find(vdb), std::string::npos) << "passed on";
+}
+
+// A full volume backend refuses whatever would write new bytes, in the
+// words of the backend's own space check, and leaves nothing behind; what
+// frees space or only reads goes on; once it has room again the same calls
+// pass to the real backend.
+TEST(FaultyVolumeBackend, AFullBackendRefusesNewBytesAndLetsGoOfOldOnes) {
+  temp_dir dir;
+  auto board = std::make_shared<fault_board>();
+  auto inner = std::make_shared<file_volume_backend>(dir.path() / "volumes");
+  faulty_volume_backend b(inner, board);
+  const std::string kept = new_uuid(), refused = new_uuid();
+  b.create(kept, 1);
+  board->set_volume_backend_full(true);
+  ASSERT_EQ(board->describe().size(), 1u);
+  EXPECT_EQ(board->describe()[0], "volume backend: full");
+  auto refuses = [](const std::function<void()>& call, const std::string& words) {
+    try {
+      call();
+      ADD_FAILURE() << "passed while full";
+    } catch (const volume_backend_error& e) {
+      EXPECT_EQ(std::string(e.what()), words);
+    }
+  };
+  refuses([&] { b.create(refused, 2); }, "Not enough space: 2 GB asked, 0 GB free");
+  refuses([&] { b.clone(refused, kept, 1); }, "Not enough space: 1 GB asked, 0 GB free");
+  refuses([&] { b.snapshot(new_uuid(), kept); }, "Not enough space: 1 GB asked, 0 GB free");
+  refuses([&] { b.extend(kept, 3); }, "Not enough space: 2 GB asked, 0 GB free");
+  EXPECT_FALSE(b.locate(refused)) << "a refused create left a volume";
+  EXPECT_EQ(b.size_gb(kept), 1) << "a refused extend grew it";
+  EXPECT_EQ(b.capacity_gb().second, 0);
+  EXPECT_GT(b.capacity_gb().first, 0);
+  b.extend(kept, 1);  // its own size: nothing asked, nothing refused
+  b.remove(kept);
+  EXPECT_FALSE(b.locate(kept));
+  board->clear();
+  EXPECT_TRUE(board->describe().empty());
+  b.create(refused, 1);
+  b.extend(refused, 2);
+  EXPECT_EQ(inner->size_gb(refused), 2) << "passed on once there is room";
 }
 
 }  // namespace
