@@ -43,7 +43,13 @@ class ServerVolumesCli : public openstack_cli<servers_test> {
     }
     return found;
   }
-  json parsed(const command_result& r) { return json::parse(r.out, nullptr, false); }
+  // The command's JSON output; an empty object (and a failure) when it is none.
+  json parsed(const command_result& r) {
+    auto j = json::parse(r.out, nullptr, false);
+    if (j.is_object() || j.is_array()) return j;
+    ADD_FAILURE() << "not JSON: " << report(r);
+    return json::object();
+  }
 };
 
 TEST_F(ServerVolumesCli, TheIssuesWalkthrough) {
@@ -92,7 +98,7 @@ TEST_F(ServerVolumesCli, TheIssuesWalkthrough) {
   auto snap = parsed(step({"volume", "snapshot", "create", "--volume", "v1", "s1", "-f", "json"}));
   const std::string snap_id = snap.value("id", "");
   ASSERT_FALSE(snap_id.empty());
-  json s;
+  json s = json::object();
   for (int i = 0; i < 300 && s.value("status", "") != "available"; ++i) {
     s = json_of(call("GET", "/volume/v3/snapshots/" + snap_id, m.token))["snapshot"];
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
