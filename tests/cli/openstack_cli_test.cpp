@@ -378,7 +378,9 @@ TEST_F(OpenstackCli, AnApplicationCredentialAuthenticatesInsteadOfAPassword) {
 TEST_F(OpenstackCli, ServicesEndpointsAndRegionsAsAnOperatorManagesThem) {
   auto endpoints = admin({"endpoint", "list", "-f", "json"});
   ASSERT_EQ(endpoints.exit_code, 0) << report(endpoints);
-  EXPECT_EQ(json_out(endpoints).size(), 12u) << report(endpoints);
+  // Six services (identity, compute, image, network, block-storage and
+  // volumev3), each public, internal and admin.
+  EXPECT_EQ(json_out(endpoints).size(), 18u) << report(endpoints);
   auto region = admin({"region", "create", "--description", "the other one", "RegionTwo"});
   ASSERT_EQ(region.exit_code, 0) << report(region);
   auto service = admin({"service", "create", "--name", "swift", "--description", "objects",
