@@ -624,6 +624,40 @@ caf::actor spawn_block_storage(caf::actor_system& sys, caf::actor conductor, caf
         [self](caf::get_atom, volume_atom, const std::string& id, location_atom) {
           return locate_volume(self, id);
         },
+        [self](command_atom, volume_type_atom, const std::string& id, volume_type::command& c,
+               event_metadata& meta) -> caf::result<volume_type_state> {
+          const auto* t = self->state.type(id);
+          if (!t)
+            return to_caf_error({errc::not_found, "Volume type " + id + " could not be found."});
+          // A name is the type's alone (Cinder's 409).
+          if (auto* u = std::get_if<volume_type::update>(&c); u && u->name) {
+            const auto* other = self->state.type(*u->name);
+            if (other && other->id != t->id)
+              return to_caf_error({errc::conflict, "Volume Type " + *u->name + " already exists."});
+          }
+          auto promise = self->make_response_promise<volume_type_state>();
+          resource_command<volume_type_state>(
+              self, t->id, std::move(c), meta,
+              [promise](volume_type_state& after) mutable { promise.deliver(after); },
+              fail_to(promise));
+          return promise;
+        },
+        [self](command_atom, volume_quota_atom, const std::string& project,
+               volume_quota::command& c, event_metadata& meta) -> caf::result<volume_quota_state> {
+          // The machine checks the limits against what is in use now, the
+          // creates in flight included, and knows the types' keys.
+          if (auto* u = std::get_if<volume_quota::update>(&c)) {
+            u->in_use = self->state.usage_of(project);
+            u->volume_types.clear();
+            for (const auto& [_, t] : self->state.types) u->volume_types.push_back(t.name);
+          }
+          auto promise = self->make_response_promise<volume_quota_state>();
+          resource_command<volume_quota_state>(
+              self, project, std::move(c), meta,
+              [promise](volume_quota_state& after) mutable { promise.deliver(after); },
+              fail_to(promise));
+          return promise;
+        },
         [self](caf::get_atom, volume_quota_atom, const std::string& project) {
           auto it = self->state.quotas.find(project);
           if (it != self->state.quotas.end()) return it->second;

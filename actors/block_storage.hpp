@@ -14,6 +14,8 @@
 //       could not be found.")
 //   (command_atom, volume_type_atom, volume_type::create, meta) -> volume_type_state
 //       (409 "Volume Type X already exists.")
+//   (command_atom, volume_type_atom, id, volume_type::command, meta) -> volume_type_state:
+//       update (a name another type has: 409), set_extra_specs, unset_extra_spec
 //   (caf::delete_atom, volume_type_atom, id, meta) -> volume_type_state (deleted; 400
 //       "Target volume type is still in use." while volumes have it; the default's
 //       refusal is the machine's)
@@ -72,6 +74,9 @@
 //   (caf::get_atom, volume_quota_atom, project_id) -> volume_quota_state (defaults when the
 //       project set none)
 //   (caf::get_atom, volume_quota_atom, project_id, usage_atom) -> volume_usage
+//   (command_atom, volume_quota_atom, project_id, volume_quota::command, meta) ->
+//       volume_quota_state: update (checked against the usage now: Cinder's 400 below it)
+//       or reset (the defaults again)
 //
 // At start it has the volume host remove what a crash left and what no live volume or
 // snapshot owns, and ends what a restart cut off (engine's

@@ -445,6 +445,7 @@ void add_volume_routes(Pistache::Rest::Router& router, server_context& ctx) {
   add_volume_type_routes(router, ctx);
   add_volume_limits_routes(router, ctx);
   add_volume_attachment_routes(router, ctx);
+  add_volume_type_spec_routes(router, ctx);
 }
 
 }  // namespace cumulo::api

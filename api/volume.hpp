@@ -144,6 +144,10 @@ nlohmann::json snapshot_json(const volume_snapshot_state& s, const token_info& t
 // anyone else the ones Cinder calls user visible).
 nlohmann::json volume_type_json(const volume_type_state& vt, const token_info& t,
                                 const cumulo::policy& rules);
+// The extra specs the caller may read: all of them (read_sensitive, an
+// admin), else the ones Cinder calls user visible.
+nlohmann::json visible_extra_specs(const volume_type_state& vt, const token_info& t,
+                                   const cumulo::policy& rules);
 
 // --- lists ---
 
@@ -242,5 +246,6 @@ void add_volume_metadata_routes(Pistache::Rest::Router& router, server_context& 
 void add_volume_type_routes(Pistache::Rest::Router& router, server_context& ctx);
 void add_volume_limits_routes(Pistache::Rest::Router& router, server_context& ctx);
 void add_volume_attachment_routes(Pistache::Rest::Router& router, server_context& ctx);
+void add_volume_type_spec_routes(Pistache::Rest::Router& router, server_context& ctx);
 
 }  // namespace cumulo::api

@@ -1,9 +1,11 @@
 // Cinder's quota sets (GET /os-quota-sets/{project_id}[?usage=True],
 // /os-quota-sets/{project_id}/defaults: the fixed resources and the three
-// of each volume type) and limits (GET /limits: the caller's project's
+// of each volume type; an admin's PUT and DELETE) and limits (GET /limits: the caller's project's
 // absolute limits and what it uses). The door keeps the limits and counts
 // the usage (creates in flight included).
 #include "api/volume.hpp"
+
+#include <algorithm>
 
 // Pistache last: its headers define generic macros (NAME, TRY, ...).
 #include <pistache/router.h>
@@ -116,6 +118,72 @@ void add_volume_limits_routes(Pistache::Rest::Router& router, server_context& ct
                               quota_set_json(volume_quota_set{}, project, types, nullptr)}});
                   },
                   list_atom::value, volume_type_atom::value);
+            });
+      });
+
+  // An admin's limits: integers or their strings (cinderclient sends what
+  // the user typed); the machine refuses unknown keys and limits below the
+  // usage in Cinder's words. The answer is the whole set, without its id.
+  add_volume_route(
+      router, ctx, http_method::put, quotas,
+      [&ctx](const Request& req, std::shared_ptr<responder> r, const volume_call& c) {
+        const std::string project = param_of(req, ":project_id");
+        auto body = json_request(ctx, req, *r, "volume_quota_update");
+        if (!body) return;
+        volume_quota::update u;
+        for (const auto& [key, value] : body->at("quota_set").items()) {
+          if (value.is_null()) continue;
+          std::optional<std::int64_t> n;
+          if (value.is_number_integer()) {
+            n = value.get<std::int64_t>();
+          } else {
+            const auto& text = value.get_ref<const std::string&>();
+            const bool digits = !text.empty() && text.size() <= 18 &&
+                                std::all_of(text.begin() + (text[0] == '-' ? 1 : 0), text.end(),
+                                            [](char ch) { return ch >= '0' && ch <= '9'; }) &&
+                                text != "-";
+            if (digits) n = std::stoll(text);
+          }
+          if (!n)
+            return respond_error(
+                *r, 400,
+                "Invalid input received: Quota value for key '" + key + "' must be an integer.");
+          u.limits[key] = *n;
+        }
+        with_volume_caller(
+            ctx, c, r, [&ctx, project, u](std::shared_ptr<responder> rr, token_info& t) {
+              if (!enforce(*rr, ctx, t, "volume_extension:quotas:update", {project, t.user.id}))
+                return;
+              ctx.bridge.ask<volume_quota_state>(
+                  rr, ctx.block_storage,
+                  [&ctx, project](std::shared_ptr<responder> r3, volume_quota_state&) {
+                    with_quota(ctx, r3, project,
+                               [project](responder& r4, volume_quota_state& q,
+                                         std::vector<volume_type_state>& types, volume_usage&) {
+                                 auto j = quota_set_json(q.limits, project, types, nullptr);
+                                 j.erase("id");
+                                 respond(r4, 200, {{"quota_set", j}});
+                               });
+                  },
+                  command_atom::value, volume_quota_atom::value, project, volume_quota::command{u},
+                  meta_of(*rr, t));
+            });
+      });
+
+  // Back to the defaults (Cinder answers 200 with no body).
+  add_volume_route(
+      router, ctx, http_method::del, quotas,
+      [&ctx](const Request& req, std::shared_ptr<responder> r, const volume_call& c) {
+        const std::string project = param_of(req, ":project_id");
+        with_volume_caller(
+            ctx, c, r, [&ctx, project](std::shared_ptr<responder> rr, token_info& t) {
+              if (!enforce(*rr, ctx, t, "volume_extension:quotas:delete", {project, t.user.id}))
+                return;
+              ctx.bridge.ask<volume_quota_state>(
+                  rr, ctx.block_storage,
+                  [](responder& r3, volume_quota_state&) { respond(r3, 200, no_body); },
+                  command_atom::value, volume_quota_atom::value, project,
+                  volume_quota::command{volume_quota::reset{}}, meta_of(*rr, t));
             });
       });
 

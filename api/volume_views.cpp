@@ -137,6 +137,17 @@ json snapshot_json(const volume_snapshot_state& s, const token_info& t, const vo
   return j;
 }
 
+json visible_extra_specs(const volume_type_state& vt, const token_info& t,
+                         const cumulo::policy& rules) {
+  if (rules.allowed("volume_extension:types_extra_specs:read_sensitive", t.creds(),
+                    {caller_project(t), t.user.id}))
+    return vt.extra_specs;
+  json visible = json::object();
+  for (const char* key : {"RESKEY:availability_zones", "multiattach", "replication_enabled"})
+    if (auto it = vt.extra_specs.find(key); it != vt.extra_specs.end()) visible[key] = it->second;
+  return visible;
+}
+
 json volume_type_json(const volume_type_state& vt, const token_info& t,
                       const cumulo::policy& rules) {
   const credentials who = t.creds();
@@ -148,17 +159,8 @@ json volume_type_json(const volume_type_state& vt, const token_info& t,
             // The volume type access extension's name of is_public, the one
             // cinderclient reads first.
             {"os-volume-type-access:is_public", vt.is_public}};
-  if (rules.allowed("volume_extension:access_types_extra_specs", who, own)) {
-    if (rules.allowed("volume_extension:types_extra_specs:read_sensitive", who, own)) {
-      j["extra_specs"] = vt.extra_specs;
-    } else {
-      json visible = json::object();
-      for (const char* key : {"RESKEY:availability_zones", "multiattach", "replication_enabled"})
-        if (auto it = vt.extra_specs.find(key); it != vt.extra_specs.end())
-          visible[key] = it->second;
-      j["extra_specs"] = visible;
-    }
-  }
+  if (rules.allowed("volume_extension:access_types_extra_specs", who, own))
+    j["extra_specs"] = visible_extra_specs(vt, t, rules);
   if (rules.allowed("volume_extension:access_types_qos_specs_id", who, own))
     j["qos_specs_id"] = nullptr;
   return j;

@@ -557,8 +557,9 @@ const std::map<std::string, std::string>& default_rules() {
     for (const char* name :
          {"volume_extension:type_create", "volume_extension:type_update",
           "volume_extension:type_delete", "volume_extension:types_extra_specs:read_sensitive",
-          "volume_extension:access_types_qos_specs_id", "volume_extension:volume_host_attribute",
-          "volume_extension:volume_mig_status_attribute",
+          "volume_extension:types_extra_specs:create", "volume_extension:types_extra_specs:update",
+          "volume_extension:types_extra_specs:delete", "volume_extension:access_types_qos_specs_id",
+          "volume_extension:volume_host_attribute", "volume_extension:volume_mig_status_attribute",
           "volume_extension:volume_admin_actions:reset_status",
           "volume_extension:volume_admin_actions:force_delete",
           "volume_extension:snapshot_admin_actions:reset_status",
@@ -566,8 +567,10 @@ const std::map<std::string, std::string>& default_rules() {
           "volume_extension:quotas:delete", "volume_extension:services:index",
           "volume:force_delete", "volume_extension:volume_actions:upload_public"})
       r[name] = admin;
-    for (const char* name : {"volume_extension:type_get", "volume_extension:type_get_all",
-                             "volume_extension:access_types_extra_specs"})
+    for (const char* name :
+         {"volume_extension:type_get", "volume_extension:type_get_all",
+          "volume_extension:access_types_extra_specs", "volume_extension:types_extra_specs:index",
+          "volume_extension:types_extra_specs:show"})
       r[name] = "@";
     return r;
   }();

@@ -209,6 +209,33 @@ TEST_F(VolumeCli, TypesQuotasAndLimits) {
   EXPECT_EQ(absolute["maxTotalVolumeGigabytes"], 1000) << report(limits);
   EXPECT_EQ(absolute["totalVolumesUsed"], 0) << report(limits);
   EXPECT_EQ(absolute["maxTotalInstances"], 10) << report(limits);
+
+  // An admin's changes: a type's properties (POST /types/{id}/extra_specs,
+  // DELETE .../{key}), its name (PUT /types/{id}), and the member's
+  // project's Cinder quota (PUT /os-quota-sets/{project}).
+  auto silver = cli({"volume", "type", "create", "--property", "tier=2", "silver", "-f", "json"});
+  ASSERT_EQ(silver.exit_code, 0) << report(silver);
+  auto set =
+      cli({"volume", "type", "set", "--property", "speed=fast", "--name", "argent", "silver"});
+  ASSERT_EQ(set.exit_code, 0) << report(set);
+  auto unset = cli({"volume", "type", "unset", "--property", "tier", "argent"});
+  ASSERT_EQ(unset.exit_code, 0) << report(unset);
+  auto shown = cli({"volume", "type", "show", "argent", "-f", "json"});
+  ASSERT_EQ(shown.exit_code, 0) << report(shown);
+  const std::string props = json_out(shown)["properties"].dump();
+  EXPECT_NE(props.find("speed"), std::string::npos) << report(shown);
+  EXPECT_EQ(props.find("tier"), std::string::npos) << report(shown);
+  auto denied = openstack(who(m), {"volume", "type", "set", "--property", "x=y", "argent"});
+  EXPECT_NE(denied.exit_code, 0) << report(denied);
+
+  auto raised = cli({"quota", "set", "--volumes", "3", "--gigabytes", "20", m.project_id});
+  ASSERT_EQ(raised.exit_code, 0) << report(raised);
+  auto after = openstack(who(m), {"quota", "show", "-f", "json"});
+  ASSERT_EQ(after.exit_code, 0) << report(after);
+  EXPECT_EQ(json_out(after).value("volumes", 0), 3) << report(after);
+  EXPECT_EQ(json_out(after).value("gigabytes", 0), 20) << report(after);
+  auto mine = openstack(who(m), {"quota", "set", "--volumes", "30", m.project_id});
+  EXPECT_NE(mine.exit_code, 0) << "a member sets no quota\n" << report(mine);
 }
 
 TEST_F(VolumeCli, AVolumeFromAnImageAndAnImageFromTheVolume) {

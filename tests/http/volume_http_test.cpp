@@ -522,6 +522,79 @@ TEST_F(VolumeHttp, BadInputIsA400InCindersWords) {
       400, "badRequest", "Since microversion 3.66 the 'force' flag is invalid");
 }
 
+TEST_F(VolumeHttp, AnAdminChangesTypesAndQuotaSets) {
+  auto m = make_member("tess");
+  auto made = volume("POST", "/types", admin_token,
+                     {{"volume_type", {{"name", "bronze"}, {"extra_specs", {{"tier", "3"}}}}}});
+  ASSERT_EQ(made.status, 200) << made.body;
+  const std::string id = json_of(made)["volume_type"].value("id", "");
+
+  // Extra specs: set some (the answer is what was set), read, one key.
+  auto set = volume("POST", "/types/" + id + "/extra_specs", admin_token,
+                    {{"extra_specs", {{"multiattach", "<is> True"}, {"speed", "fast"}}}});
+  ASSERT_EQ(set.status, 200) << set.body;
+  EXPECT_EQ(json_of(set)["extra_specs"].size(), 2u) << set.body;
+  auto all = json_of(volume("GET", "/types/" + id + "/extra_specs", admin_token))["extra_specs"];
+  EXPECT_EQ(all, (json{{"multiattach", "<is> True"}, {"speed", "fast"}, {"tier", "3"}}));
+  // A member reads the ones Cinder calls user visible only.
+  EXPECT_EQ(json_of(volume("GET", "/types/" + id + "/extra_specs", m.token))["extra_specs"],
+            (json{{"multiattach", "<is> True"}}));
+  expect_cinder_error(volume("GET", "/types/" + id + "/extra_specs/speed", m.token), 404,
+                      "itemNotFound", "has no extra specs with key speed");
+  EXPECT_EQ(json_of(volume("GET", "/types/" + id + "/extra_specs/speed", admin_token)),
+            (json{{"speed", "fast"}}));
+  auto one = volume("PUT", "/types/" + id + "/extra_specs/speed", admin_token, {{"speed", "slow"}});
+  ASSERT_EQ(one.status, 200) << one.body;
+  EXPECT_EQ(json_of(one), (json{{"speed", "slow"}}));
+  expect_cinder_error(
+      volume("PUT", "/types/" + id + "/extra_specs/speed", admin_token, {{"other", "x"}}), 400,
+      "badRequest", "Request body and URI mismatch");
+  EXPECT_EQ(volume("DELETE", "/types/" + id + "/extra_specs/tier", admin_token).status, 202);
+  expect_cinder_error(volume("DELETE", "/types/" + id + "/extra_specs/tier", admin_token), 404,
+                      "itemNotFound", "has no extra specs with key tier");
+  expect_cinder_error(
+      volume("POST", "/types/" + id + "/extra_specs", m.token, {{"extra_specs", {{"a", "b"}}}}),
+      403, "forbidden", "volume_extension:types_extra_specs:create");
+
+  // The type itself: a new name (another type's is a 409), its visibility.
+  auto renamed = volume("PUT", "/types/" + id, admin_token,
+                        {{"volume_type", {{"name", "copper"}, {"description", "cheap"}}}});
+  ASSERT_EQ(renamed.status, 200) << renamed.body;
+  EXPECT_EQ(json_of(renamed)["volume_type"].value("name", ""), "copper");
+  EXPECT_EQ(json_of(renamed)["volume_type"].value("description", ""), "cheap");
+  expect_cinder_error(
+      volume("PUT", "/types/" + id, admin_token, {{"volume_type", {{"name", "__DEFAULT__"}}}}), 409,
+      "conflictingRequest", "already exists");
+  expect_cinder_error(volume("PUT", "/types/" + id, admin_token, {{"volume_type", json::object()}}),
+                      400, "badRequest", "Specify volume type name, description, is_public");
+  expect_cinder_error(volume("PUT", "/types/" + id, m.token, {{"volume_type", {{"name", "mine"}}}}),
+                      403, "forbidden", "volume_extension:type_update");
+
+  // Quota sets: an admin's limits, checked against the usage; a reset.
+  const std::string quota = "/os-quota-sets/" + m.project_id;
+  auto q = volume("PUT", quota, admin_token,
+                  {{"quota_set", {{"volumes", 2}, {"gigabytes", "5"}, {"volumes_copper", 1}}}});
+  ASSERT_EQ(q.status, 200) << q.body;
+  EXPECT_EQ(json_of(q)["quota_set"].value("volumes", 0), 2) << q.body;
+  EXPECT_EQ(json_of(q)["quota_set"].value("gigabytes", 0), 5) << q.body;
+  EXPECT_EQ(json_of(q)["quota_set"].value("volumes_copper", 0), 1) << q.body;
+  EXPECT_FALSE(json_of(q)["quota_set"].contains("id"));
+  expect_cinder_error(volume("PUT", quota, admin_token, {{"quota_set", {{"bananas", 2}}}}), 400,
+                      "badRequest", "Bad key(s) in quota set: bananas");
+  expect_cinder_error(volume("PUT", quota, admin_token, {{"quota_set", {{"volumes", "many"}}}}),
+                      400, "badRequest", "must be an integer");
+  expect_cinder_error(volume("PUT", quota, m.token, {{"quota_set", {{"volumes", 50}}}}), 403,
+                      "forbidden", "volume_extension:quotas:update");
+  make_volume(m.token, "one");
+  make_volume(m.token, "two");
+  expect_cinder_error(volume("POST", "/volumes", m.token, {{"volume", {{"size", 1}}}}), 413,
+                      "overLimit", "Maximum number of volumes allowed (2) exceeded");
+  expect_cinder_error(volume("PUT", quota, admin_token, {{"quota_set", {{"volumes", 1}}}}), 400,
+                      "badRequest", "limit must be equal or greater than existing resources");
+  EXPECT_EQ(volume("DELETE", quota, admin_token).status, 200);
+  EXPECT_EQ(json_of(volume("GET", quota, m.token))["quota_set"].value("volumes", 0), 10);
+}
+
 TEST_F(VolumeHttp, TypesAreAnAdminsToMakeAndAnyonesToRead) {
   auto m = make_member("tess");
   auto types = json_of(volume("GET", "/types", m.token))["volume_types"];
