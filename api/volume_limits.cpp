@@ -132,7 +132,8 @@ void add_volume_limits_routes(Pistache::Rest::Router& router, server_context& ct
         if (!body) return;
         volume_quota::update u;
         for (const auto& [key, value] : body->at("quota_set").items()) {
-          if (value.is_null()) continue;
+          // cinderclient names the project in the body too: the URL's counts.
+          if (value.is_null() || key == "tenant_id") continue;
           std::optional<std::int64_t> n;
           if (value.is_number_integer()) {
             n = value.get<std::int64_t>();
