@@ -276,7 +276,11 @@ async function launchWizard(close, launched) {
         if (serverGroup.value) body["os:scheduler_hints"] = { group: serverGroup.value };
         submit.disabled = true;
         try {
-          await api.post(`${C}/servers`, body);
+          // networks "none" is Nova's from 2.37: asked at that version
+          // (the rest of this body means the same there).
+          if (server.networks === "none")
+            await api.call("POST", `${C}/servers`, body, { "OpenStack-API-Version": "compute 2.37" });
+          else await api.post(`${C}/servers`, body);
           launched(n > 1 ? `Launching ${n} instances named "${name.value}".` : `Launching "${name.value}".`);
         } catch (err) {
           fill(error, errorBox(err));
