@@ -235,6 +235,49 @@ void respond_volume_page(responder& r, std::vector<State> shown, const volume_pa
   respond(r, 200, body);
 }
 
+// A list route of Cinder's (GET /volumes, /snapshots and their /detail):
+// the page and all_tenants read (400s in Cinder's words), `rule` enforced,
+// the door's list of `kind`, what the caller sees (its project's; with an
+// admin's all_tenants every project's; anyone else's all_tenants is
+// ignored, as by Cinder) that `matches(state, query, is_admin)` keeps,
+// then the page, each entry `render(state, token, call)`.
+template <class State, class Atom, class Matches, class Render>
+volume_handler volume_list_handler(server_context& ctx, std::string rule, Atom kind,
+                                   std::string collection, std::string path, std::string kind_name,
+                                   Matches matches, Render render) {
+  return [&ctx, rule, kind, collection, path, kind_name, matches, render](
+             const Pistache::Rest::Request& req, std::shared_ptr<responder> r,
+             const volume_call& c) {
+    auto page = volume_page_of(req, *r, volume_sort_keys(), c.version);
+    if (!page) return;
+    bool all = false;
+    if (auto all_tenants = query_of(req, "all_tenants")) {
+      auto b = cinder_bool_text(*all_tenants);
+      if (!b)
+        return respond_error(*r, 400,
+                             "Value '" + *all_tenants + "' for 'all_tenants' is not a boolean.");
+      all = *b;
+    }
+    with_volume_caller(
+        ctx, c, r, [=, &ctx, p = *page](std::shared_ptr<responder> rr, token_info& t) {
+          const std::string project = caller_project(t);
+          if (!enforce(*rr, ctx, t, rule, {project, t.user.id})) return;
+          ctx.bridge.template ask<std::vector<State>>(
+              rr, ctx.block_storage,
+              [=](responder& r3, std::vector<State>& listed) {
+                const bool everyone = all && t.is_admin();
+                std::vector<State> shown;
+                for (auto& s : listed)
+                  if ((everyone || s.project_id == project) && matches(s, p.query, t.is_admin()))
+                    shown.push_back(std::move(s));
+                respond_volume_page(r3, std::move(shown), p, c, project, collection, path,
+                                    kind_name, [&](const State& s) { return render(s, t, c); });
+              },
+              list_atom::value, kind);
+        });
+  };
+}
+
 // --- routes ---
 
 void add_volume_routes(Pistache::Rest::Router& router, server_context& ctx);

@@ -87,40 +87,14 @@ bool matches(const volume_snapshot_state& s, const std::map<std::string, std::st
 }
 
 volume_handler list_handler(server_context& ctx, bool detail) {
-  return [&ctx, detail](const Request& req, std::shared_ptr<responder> r, const volume_call& c) {
-    auto page = volume_page_of(req, *r, volume_sort_keys(), c.version);
-    if (!page) return;
-    bool all = false;
-    if (auto all_tenants = query_of(req, "all_tenants")) {
-      auto b = cinder_bool_text(*all_tenants);
-      if (!b) {
-        respond_error(*r, 400, "Value '" + *all_tenants + "' for 'all_tenants' is not a boolean.");
-        return;
-      }
-      all = *b;
-    }
-    with_volume_caller(
-        ctx, c, r, [&ctx, c, detail, p = *page, all](std::shared_ptr<responder> rr, token_info& t) {
-          const std::string project = caller_project(t);
-          if (!enforce(*rr, ctx, t, "volume:get_all_snapshots", {project, t.user.id})) return;
-          ctx.bridge.ask<std::vector<volume_snapshot_state>>(
-              rr, ctx.block_storage,
-              [&ctx, c, detail, p, all, t, project](responder& r3,
-                                                    std::vector<volume_snapshot_state>& ss) {
-                const bool everyone = all && t.is_admin();
-                std::vector<volume_snapshot_state> shown;
-                for (auto& s : ss)
-                  if ((everyone || s.project_id == project) && matches(s, p.query, t.is_admin()))
-                    shown.push_back(std::move(s));
-                respond_volume_page(r3, std::move(shown), p, c, project, "snapshots",
-                                    detail ? "snapshots/detail" : "snapshots", "Snapshot",
-                                    [&](const volume_snapshot_state& s) {
-                                      return snapshot_json(s, t, c, ctx.rules, detail);
-                                    });
-              },
-              list_atom::value, volume_snapshot_atom::value);
-        });
-  };
+  return volume_list_handler<volume_snapshot_state>(
+      ctx, "volume:get_all_snapshots", volume_snapshot_atom::value, "snapshots",
+      detail ? "snapshots/detail" : "snapshots", "Snapshot",
+      [](const volume_snapshot_state& s, const std::map<std::string, std::string>& query,
+         bool admin) { return matches(s, query, admin); },
+      [&ctx, detail](const volume_snapshot_state& s, const token_info& t, const volume_call& c) {
+        return snapshot_json(s, t, c, ctx.rules, detail);
+      });
 }
 
 }  // namespace

@@ -156,41 +156,15 @@ bool matches(const volume_state& v, const std::map<std::string, std::string>& q,
 
 // GET /volumes (id, name, links) and /volumes/detail.
 volume_handler list_handler(server_context& ctx, bool detail) {
-  return [&ctx, detail](const Request& req, std::shared_ptr<responder> r, const volume_call& c) {
-    auto page = volume_page_of(req, *r, volume_sort_keys(), c.version);
-    if (!page) return;
-    bool all = false;
-    if (auto all_tenants = query_of(req, "all_tenants")) {
-      auto b = cinder_bool_text(*all_tenants);
-      if (!b) {
-        respond_error(*r, 400, "Value '" + *all_tenants + "' for 'all_tenants' is not a boolean.");
-        return;
-      }
-      all = *b;
-    }
-    with_volume_caller(
-        ctx, c, r, [&ctx, c, detail, p = *page, all](std::shared_ptr<responder> rr, token_info& t) {
-          const std::string project = caller_project(t);
-          if (!enforce(*rr, ctx, t, "volume:get_all", {project, t.user.id})) return;
-          ctx.bridge.ask<std::vector<volume_state>>(
-              rr, ctx.block_storage,
-              [&ctx, c, detail, p, all, t, project](responder& r3, std::vector<volume_state>& vs) {
-                // all_tenants is an admin's; anyone else's is ignored, as by Cinder.
-                const bool everyone = all && t.is_admin();
-                std::vector<volume_state> shown;
-                for (auto& v : vs)
-                  if ((everyone || v.project_id == project) && matches(v, p.query, t.is_admin()))
-                    shown.push_back(std::move(v));
-                respond_volume_page(r3, std::move(shown), p, c, project, "volumes",
-                                    detail ? "volumes/detail" : "volumes", "Volume",
-                                    [&](const volume_state& v) {
-                                      return detail ? volume_json(v, t, c, ctx.rules)
-                                                    : volume_summary_json(v, t, c);
-                                    });
-              },
-              list_atom::value, volume_atom::value);
-        });
-  };
+  return volume_list_handler<volume_state>(
+      ctx, "volume:get_all", volume_atom::value, "volumes", detail ? "volumes/detail" : "volumes",
+      "Volume",
+      [](const volume_state& s, const std::map<std::string, std::string>& query, bool admin) {
+        return matches(s, query, admin);
+      },
+      [&ctx, detail](const volume_state& v, const token_info& t, const volume_call& c) {
+        return detail ? volume_json(v, t, c, ctx.rules) : volume_summary_json(v, t, c);
+      });
 }
 
 }  // namespace
