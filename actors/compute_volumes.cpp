@@ -24,23 +24,30 @@ caf::error invalid_volume(const caf::error& e) {
   return e;
 }
 
-// The caller's server as its state (404 otherwise), then k.
-void with_server(caf::event_based_actor* self, const compute_volume_links& links,
-                 const volume_attach_request& req, std::function<void(instance_state&)> k,
-                 on_error fail) {
+// The caller's server (404 otherwise) when it takes `c` now: its lock and
+// its state, which Nova's API checks before it asks Cinder (409); then k.
+void with_server_taking(caf::event_based_actor* self, const compute_volume_links& links,
+                        const volume_attach_request& req, instance::command c,
+                        std::function<void(instance_state&)> k, on_error fail) {
+  if (!links.block_storage)
+    return fail(to_caf_error({errc::unavailable, "Block storage is not available."}));
+  auto not_found = [req] {
+    return to_caf_error({errc::not_found, "Instance " + req.instance_id + " could not be found."});
+  };
   self->request(links.conductor, conductor_timeout, caf::get_atom::value, instance_atom::value,
                 req.instance_id)
       .then(
-          [req, k, fail](instance_state& s) {
+          [req, c, k, fail, not_found](instance_state& s) {
             if (!s.exists() || !(req.is_admin || s.project_id == req.project_id))
-              return fail(to_caf_error(
-                  {errc::not_found, "Instance " + req.instance_id + " could not be found."}));
+              return fail(not_found());
+            if (auto locked = instance::check_lock(s, c, req.meta.caller_is_admin))
+              return fail(to_caf_error(*locked));
+            if (auto d = instance_machine::decide(s, c); !d) return fail(to_caf_error(d.error()));
             k(s);
           },
-          [req, fail](caf::error& e) {
+          [fail, not_found](caf::error& e) {
             if (e.category() == caf::atom("cumulo") && from_caf_error(e).code == errc::not_found)
-              return fail(to_caf_error(
-                  {errc::not_found, "Instance " + req.instance_id + " could not be found."}));
+              return fail(not_found());
             fail(e);
           });
 }
@@ -67,20 +74,11 @@ caf::result<instance::volume_attachment> attach_volume_to_server(caf::event_base
                                                                  volume_attach_request req) {
   auto promise = self->make_response_promise<instance::volume_attachment>();
   on_error fail = [promise](const caf::error& e) mutable { promise.deliver(e); };
-  if (!links.block_storage) {
-    fail(to_caf_error({errc::unavailable, "Block storage is not available."}));
-    return promise;
-  }
-  with_server(
-      self, links, req,
+  // A stand-in attachment: the checks look at the server, not at it.
+  instance::volume_attachment probe{req.volume_id, "-", "-", "", false, -1, "-"};
+  with_server_taking(
+      self, links, req, instance::attach_volume{probe},
       [self, links, req, promise, fail](instance_state& s) mutable {
-        // The server's own checks first (its lock, its state), as Nova's API
-        // makes them before it asks Cinder.
-        instance::volume_attachment probe{req.volume_id, "-", "-", "", false, -1, "-"};
-        instance::command c = instance::attach_volume{probe};
-        if (auto locked = instance::check_lock(s, c, req.meta.caller_is_admin))
-          return fail(to_caf_error(*locked));
-        if (auto d = instance_machine::decide(s, c); !d) return fail(to_caf_error(d.error()));
         const std::string device = instance::next_volume_device(s);
         if (device.empty())
           return fail(
@@ -152,17 +150,10 @@ caf::result<instance_state> detach_volume_from_server(caf::event_based_actor* se
                                                       volume_attach_request req) {
   auto promise = self->make_response_promise<instance_state>();
   on_error fail = [promise](const caf::error& e) mutable { promise.deliver(e); };
-  if (!links.block_storage) {
-    fail(to_caf_error({errc::unavailable, "Block storage is not available."}));
-    return promise;
-  }
-  with_server(
-      self, links, req,
-      [self, links, req, promise, fail](instance_state& s) mutable {
-        instance::command c = instance::detach_volume{req.volume_id};
-        if (auto locked = instance::check_lock(s, c, req.meta.caller_is_admin))
-          return fail(to_caf_error(*locked));
-        if (auto d = instance_machine::decide(s, c); !d) return fail(to_caf_error(d.error()));
+  const instance::command c = instance::detach_volume{req.volume_id};
+  with_server_taking(
+      self, links, req, c,
+      [self, links, req, c, promise, fail](instance_state& s) mutable {
         const std::string attachment_id = instance::find_volume(s, req.volume_id)->attachment_id;
         // Cinder first (detaching), so nothing else takes the volume while
         // the guest lets go of it.
