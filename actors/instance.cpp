@@ -795,8 +795,7 @@ void release_volumes(self_ptr self, const event_metadata& meta, then_fn k, std::
     const auto& b = s.boot;
     const bool attached = std::any_of(s.volumes.begin(), s.volumes.end(),
                                       [&](const auto& v) { return v.volume_id == b.volume_id; });
-    if (next > s.volumes.size() || b.source_type != "image" || !b.delete_on_termination ||
-        b.volume_id.empty() || attached)
+    if (b.source_type != "image" || !b.delete_on_termination || b.volume_id.empty() || attached)
       return k();
     volume::command c = volume::remove{};
     self->request(links->block_storage, journal_timeout, command_atom::value, volume_atom::value,

@@ -20,18 +20,16 @@ using Pistache::Rest::Request;
 
 const std::string attachments_path = servers_path + "/:id/os-volume_attachments";
 
-// Nova's volumeAttachment: the volume's id is also the attachment's "id"
-// until 2.89, which shows Cinder's attachment id instead.
+// Nova's volumeAttachment up to 2.88 (the most cumulo serves): the
+// volume's id is also the attachment's "id".
 json attachment_json(const std::string& server_id, const instance::volume_attachment& a,
                      int minor) {
-  json j = {{"device", a.device}, {"serverId", server_id}, {"volumeId", a.volume_id}};
-  if (minor < 89) j["id"] = a.volume_id;
+  json j = {{"device", a.device},
+            {"serverId", server_id},
+            {"volumeId", a.volume_id},
+            {"id", a.volume_id}};
   if (minor >= 70) j["tag"] = a.tag.empty() ? json(nullptr) : json(a.tag);
   if (minor >= 79) j["delete_on_termination"] = a.delete_on_termination;
-  if (minor >= 89) {
-    j["attachment_id"] = a.attachment_id;
-    j["bdm_uuid"] = nullptr;  // cumulo keeps no block device mapping ids of its own
-  }
   return j;
 }
 
@@ -92,10 +90,8 @@ void attach_volume(server_context& ctx, const Request& req, std::shared_ptr<resp
                       ctx.bridge.ask<instance::volume_attachment>(
                           rr, ctx.compute,
                           [id = s.id, minor](responder& r2, instance::volume_attachment& att) {
-                            // The create's answer has no Cinder ids (2.89 shows them on reads).
-                            json j = attachment_json(id, att, std::min(minor, 88));
-                            if (minor >= 89) j.erase("id");
-                            respond(r2, 200, {{"volumeAttachment", j}});
+                            respond(r2, 200,
+                                    {{"volumeAttachment", attachment_json(id, att, minor)}});
                           },
                           volume_plug_atom::value, caf::add_atom::value, std::move(attach));
                     });
