@@ -62,6 +62,7 @@ cloud::cloud(const cloud_options& opts) {
   conductor_ = spawn_conductor(*system_, journal_, fold);
   identity_options id_opts;
   id_opts.token_key_file = dir_->root() / "token.key";
+  id_opts.credential_key_file = dir_->root() / "credential.key";
   id_opts.token_ttl = opts.token_ttl;
   id_opts.cost = opts.cost;
   id_opts.clock = opts.clock;

@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "actors/block_storage_messages.hpp"
+#include "actors/credential_messages.hpp"
 #include "actors/errors.hpp"
 #include "actors/instance.hpp"
 #include "actors/resource_actor.hpp"
@@ -66,6 +67,7 @@ auto behavior_of() {
   if constexpr (std::is_same_v<Machine, volume_snapshot_machine>) return volume_snapshot_actor;
   if constexpr (std::is_same_v<Machine, volume_type_machine>) return volume_type_actor;
   if constexpr (std::is_same_v<Machine, volume_quota_machine>) return volume_quota_actor;
+  if constexpr (std::is_same_v<Machine, credential_machine>) return credential_actor;
 }
 
 template <class Machine>
@@ -159,6 +161,8 @@ void with_machine(const std::string& kind, F&& f) {
     f(std::type_identity<volume_quota_machine>{});
   else if (kind == instance_machine::kind)
     f(std::type_identity<instance_machine>{});
+  else if (kind == credential_machine::kind)
+    f(std::type_identity<credential_machine>{});
 }
 
 // A child's down message: a deleted resource's actor retired (exit reason
@@ -441,6 +445,7 @@ caf::behavior conductor(conductor_actor* self, caf::actor journal, log_fold_ptr 
   spawn_live<volume_machine>(self, *fold);
   spawn_live<volume_snapshot_machine>(self, *fold);
   spawn_live<instance_machine>(self, *fold);
+  spawn_live<credential_machine>(self, *fold);
   spdlog::info("conductor: {} resources respawned from {} events", st.children.size(),
                fold->events());
   for (const auto& stream : fold->streams()) {
@@ -542,6 +547,9 @@ caf::behavior conductor(conductor_actor* self, caf::actor journal, log_fold_ptr 
       [self](command_atom, const std::string& id, instance::command& c, event_metadata& m) {
         return on_command<instance_machine>(self, id, c, m);
       },
+      [self](command_atom, const std::string& id, credential::command& c, event_metadata& m) {
+        return on_command<credential_machine>(self, id, c, m);
+      },
       [self](action_atom, const std::string& id, instance::command& c, event_metadata& m) {
         return on_command<instance_machine>(self, id, c, m, action_atom::value);
       },
@@ -609,6 +617,7 @@ caf::behavior conductor(conductor_actor* self, caf::actor journal, log_fold_ptr 
       [self](list_atom, server_group_atom) { return on_list<server_group_machine>(self); },
       [self](list_atom, compute_quota_atom) { return on_list<compute_quota_machine>(self); },
       [self](list_atom, instance_atom) { return on_list<instance_machine>(self); },
+      [self](list_atom, credential_atom) { return on_list<credential_machine>(self); },
       [self](caf::get_atom, scheduler_atom) { return self->state.scheduler; },
       [self](crash_atom, const std::string& stream) -> caf::result<caf::ok_atom> {
         auto it = self->state.children.find(stream);

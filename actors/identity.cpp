@@ -7,8 +7,10 @@
 #include <set>
 #include <stdexcept>
 
+#include "actors/credential_messages.hpp"
 #include "actors/door.hpp"
 #include "actors/errors.hpp"
+#include "crypto/credential_blob.hpp"
 #include "engine/clock.hpp"
 #include "engine/identity_rules.hpp"
 #include "store/wall_clock.hpp"
@@ -18,6 +20,7 @@ namespace {
 
 using verify_atom = caf::atom_constant<caf::atom("verify")>;
 using hash_atom = caf::atom_constant<caf::atom("hash")>;
+using sweep_atom = caf::atom_constant<caf::atom("sweep")>;
 
 // How long the identity actor waits for the conductor (it waits for the
 // journal in turn) and for an argon2 worker (a queue of logins).
@@ -46,6 +49,9 @@ struct identity_state {
   identity_options opts;
   token_key key;
   identity_directory dir;
+  // Credentials by id, their blobs sealed with credential_key.
+  credential_key cred_key;
+  std::unordered_map<std::string, credential_state> credentials;
   std::vector<caf::actor> workers;
   std::size_t next_worker = 0;
   // Names of creates and renames in flight: a second one with the same
@@ -233,6 +239,40 @@ admission admit(const identity_state&, const std::string& id, const service::com
   return {};
 }
 
+// Keystone deletes a user's credentials with the user, and a project's with
+// the project; until those deletes are durable (or, cut off by a restart,
+// made at the next start) the credentials are shown to nobody (orphaned).
+bool orphaned(const identity_state& st, const credential_state& c) {
+  return !st.dir.user(c.user_id) || (!c.project_id.empty() && !st.dir.project(c.project_id));
+}
+
+void drop_orphaned_credentials(identity_actor* self, const event_metadata& cause) {
+  std::vector<std::string> ids;
+  for (const auto& [id, c] : self->state.credentials)
+    if (orphaned(self->state, c)) ids.push_back(id);
+  for (const auto& id : ids)
+    self->request(self->state.conductor, conductor_timeout, command_atom::value, id,
+                  credential::command{credential::remove{}}, cause)
+        .then([self](credential_state& s) { put_latest(self->state.credentials, s); },
+              [id](caf::error& e) {
+                spdlog::warn("identity: credential {} outlives its owner for now: {}", id,
+                             from_caf_error(e).message);
+              });
+}
+
+// A state a resource actor answered with: into the directory (credentials
+// into their own index), and what goes with a deleted user or project.
+template <class State>
+void remember(identity_actor* self, const State& s, const event_metadata& cause) {
+  if constexpr (std::is_same_v<State, credential_state>) {
+    put_latest(self->state.credentials, s);
+  } else {
+    self->state.dir.put(s);
+    if constexpr (std::is_same_v<State, user_state> || std::is_same_v<State, project_state>)
+      if (!s.exists()) drop_orphaned_credentials(self, cause);
+  }
+}
+
 // Sends an admitted command to the conductor; its answer updates the
 // directory before it goes back to the caller.
 // Commands whose effect depends on when they are asked get the time here:
@@ -254,11 +294,12 @@ void forward(identity_actor* self, caf::response_promise promise, const std::str
              Then then) {
   using state_t = typename Machine::state;
   stamp(command, self->state.opts.clock());
+  const event_metadata cause = meta;
   self->request(self->state.conductor, conductor_timeout, command_atom::value, id,
                 std::move(command), std::move(meta))
       .then(
-          [self, promise, reserved, then](state_t& s) mutable {
-            self->state.dir.put(s);
+          [self, promise, reserved, then, cause](state_t& s) mutable {
+            remember(self, s, cause);
             if constexpr (std::is_same_v<state_t, service_state>) self->state.refresh_catalog();
             self->state.reserved.erase(reserved);
             then(promise, s);
@@ -705,6 +746,289 @@ caf::message_handler catalog_requests(identity_actor* self) {
   };
 }
 
+// --- credentials: Keystone's /v3/credentials and OS-EC2 ---
+
+domain_error credential_not_found(const std::string& id) {
+  return make_domain_error(errc::not_found, "Could not find credential: " + id + ".");
+}
+
+// A credential the API may show: it exists and is not orphaned.
+const credential_state* live_credential(const identity_state& st, const std::string& id) {
+  auto it = st.credentials.find(id);
+  if (it == st.credentials.end() || !it->second.exists() || orphaned(st, it->second))
+    return nullptr;
+  return &it->second;
+}
+
+// Keystone's credential rules read the credential's owner.
+identity_rule owned_by(const char* rule, const std::string& user_id) {
+  return {rule, {"", user_id}};
+}
+
+outcome<credential_view> view_of(const identity_state& st, const credential_state& c) {
+  auto blob = open_credential_blob(st.cred_key, c.blob);
+  if (!blob)
+    return make_domain_error(errc::internal, "The blob of credential " + c.id +
+                                                 " can't be opened with this data dir's "
+                                                 "credential.key.");
+  return credential_view{c.id, c.user_id, c.project_id, c.type, std::move(*blob)};
+}
+
+// Creates in flight are reserved as "credential<US>id<US>user": the id is
+// taken, and they count against their user's limit.
+const std::string credential_reservation = std::string("credential") + '\x1f';
+
+bool credential_id_reserved(const identity_state& st, const std::string& id) {
+  const std::string prefix = credential_reservation + id + '\x1f';
+  auto it = st.reserved.lower_bound(prefix);
+  return it != st.reserved.end() && it->compare(0, prefix.size(), prefix) == 0;
+}
+
+std::optional<domain_error> over_limit(const identity_state& st, const std::string& user_id) {
+  std::size_t n = 0;
+  for (const auto& [id, c] : st.credentials)
+    if (c.exists() && c.user_id == user_id) ++n;
+  const std::string suffix = '\x1f' + user_id;
+  for (auto it = st.reserved.lower_bound(credential_reservation);
+       it != st.reserved.end() &&
+       it->compare(0, credential_reservation.size(), credential_reservation) == 0;
+       ++it)
+    if (it->size() > suffix.size() &&
+        it->compare(it->size() - suffix.size(), suffix.size(), suffix) == 0)
+      ++n;
+  if (n < credential::max_per_user) return std::nullopt;
+  return make_domain_error(errc::forbidden, "Unable to create additional credentials, maximum of " +
+                                                std::to_string(credential::max_per_user) +
+                                                " already exceeded for user.");
+}
+
+std::optional<domain_error> unknown_user_or_project(const identity_state& st,
+                                                    const std::string& user_id,
+                                                    const std::string& project_id) {
+  if (!st.dir.user(user_id))
+    return make_domain_error(errc::not_found, "Could not find user: " + user_id + ".");
+  if (!project_id.empty() && !st.dir.project(project_id))
+    return make_domain_error(errc::not_found, "Could not find project: " + project_id + ".");
+  return std::nullopt;
+}
+
+// A command for the credential's actor, its blob sealed here; the answer
+// is the credential with its blob opened.
+caf::result<credential_view> forward_credential(identity_actor* self, const std::string& id,
+                                                credential::command c, event_metadata& meta,
+                                                std::string reserved) {
+  auto& st = self->state;
+  std::visit(
+      [&](auto& x) {
+        if constexpr (requires { x.blob; }) {
+          using blob_t = std::decay_t<decltype(x.blob)>;
+          if constexpr (std::is_same_v<blob_t, std::string>)
+            x.blob = seal_credential_blob(st.cred_key, x.blob);
+          else if (x.blob)
+            x.blob = seal_credential_blob(st.cred_key, *x.blob);
+        }
+      },
+      c);
+  const bool removal = std::holds_alternative<credential::remove>(c);
+  std::optional<credential_view> before;
+  if (removal)
+    if (const auto* cur = live_credential(st, id))
+      if (auto v = view_of(st, *cur)) before = std::move(v.value());
+  if (!reserved.empty()) st.reserved.insert(reserved);
+  auto promise = self->make_response_promise<credential_view>();
+  forward<credential_machine>(self, promise, id, std::move(c), std::move(meta), std::move(reserved),
+                              [self, before](caf::response_promise& p, credential_state& s) {
+                                if (before) {
+                                  p.deliver(*before);
+                                  return;
+                                }
+                                auto v = view_of(self->state, s);
+                                if (v)
+                                  p.deliver(std::move(v.value()));
+                                else
+                                  p.deliver(to_caf_error(v.error()));
+                              });
+  return promise;
+}
+
+caf::result<credential_view> create_credential(identity_actor* self, const std::string& id,
+                                               credential::create& c, event_metadata& meta) {
+  auto& st = self->state;
+  if (auto e = unknown_user_or_project(st, c.user_id, c.project_id)) return to_caf_error(*e);
+  if (auto e = over_limit(st, c.user_id)) return to_caf_error(*e);
+  auto it = st.credentials.find(id);
+  if ((it != st.credentials.end() && it->second.exists()) || credential_id_reserved(st, id))
+    return to_caf_error({errc::conflict,
+                         "Conflict occurred attempting to store credential - Duplicate entry "
+                         "found with ID " +
+                             id + "."});
+  std::string reserve = credential_reservation + id + '\x1f' + c.user_id;
+  return forward_credential(self, id, credential::command{std::move(c)}, meta, std::move(reserve));
+}
+
+// Keystone: an ec2 credential keeps the scope its blob was made with, and
+// here its access too (its id is the access key's hash).
+std::optional<domain_error> check_ec2_update(const identity_state& st, const std::string& id,
+                                             const credential_state& cur,
+                                             const credential::update& u) {
+  const std::string type = u.type.value_or(cur.type);
+  if (!is_ec2(cur.type) && !is_ec2(type)) return std::nullopt;
+  auto opened = view_of(st, cur);
+  if (!opened) return opened.error();
+  const std::string& now = opened.value().blob;
+  const std::string& next = u.blob ? *u.blob : now;
+  if (is_ec2(cur.type) && u.blob) {
+    auto fresh = read_ec2_blob(next);
+    if (!fresh) return fresh.error();
+    auto old = read_ec2_blob(now);
+    if (old)
+      for (const char* key : {"trust_id", "app_cred_id", "access_token_id", "access_id"}) {
+        const auto a = old.value().find(key);
+        const auto b = fresh.value().find(key);
+        const nlohmann::json none;
+        if ((a == old.value().end() ? none : *a) != (b == fresh.value().end() ? none : *b))
+          return make_domain_error(errc::bad_request,
+                                   std::string(key) + " can not be updated for credential");
+      }
+  }
+  if (is_ec2(type)) {
+    auto blob = read_ec2_blob(next);
+    if (!blob) return blob.error();
+    if (ec2_credential_id(blob.value()["access"].get<std::string>()) != id)
+      return make_domain_error(errc::bad_request,
+                               "access can not be updated for credential: an ec2 credential's "
+                               "id is the SHA-256 of its access key");
+  }
+  return std::nullopt;
+}
+
+caf::result<credential_view> update_credential(identity_actor* self, const std::string& id,
+                                               credential::update& u, event_metadata& meta,
+                                               const credentials& who) {
+  auto& st = self->state;
+  const auto* cur = live_credential(st, id);
+  if (!cur) return to_caf_error(credential_not_found(id));
+  if (auto e = refused(st, owned_by("identity:update_credential", cur->user_id), who))
+    return to_caf_error(*e);
+  // Keystone checks the rule again on what the credential becomes: a
+  // member gives no credential to another user.
+  const std::string user_id = u.user_id.value_or(cur->user_id);
+  if (auto e = refused(st, owned_by("identity:update_credential", user_id), who))
+    return to_caf_error(*e);
+  if (auto e = unknown_user_or_project(st, user_id, u.project_id.value_or("")))
+    return to_caf_error(*e);
+  if (user_id != cur->user_id)
+    if (auto e = over_limit(st, user_id)) return to_caf_error(*e);
+  if (auto e = check_ec2_update(st, id, *cur, u)) return to_caf_error(*e);
+  return forward_credential(self, id, credential::command{std::move(u)}, meta, "");
+}
+
+// A read of one: found first (404), then decided on its owner (403).
+outcome<const credential_state*> readable(const identity_state& st, const std::string& id,
+                                          const char* rule, const credentials& who) {
+  const auto* c = live_credential(st, id);
+  if (!c) return credential_not_found(id);
+  if (auto e = refused(st, owned_by(rule, c->user_id), who)) return *e;
+  return c;
+}
+
+// OS-EC2's reads and delete of /v3/users/{user_id}/credentials/OS-EC2/{access}
+// (id: the access key's hash): the credential first (404), the rule on its
+// owner (403), the user of the path (404), and a credential of another type
+// is no EC2 access key (401).
+outcome<const credential_state*> ec2_readable(const identity_state& st, const std::string& user_id,
+                                              const std::string& id, const char* rule,
+                                              const credentials& who) {
+  auto c = readable(st, id, rule, who);
+  if (!c) return c;
+  if (!st.dir.user(user_id))
+    return make_domain_error(errc::not_found, "Could not find user: " + user_id + ".");
+  if (!is_ec2(c.value()->type))
+    return make_domain_error(errc::unauthorized, "EC2 access key not found.");
+  return c;
+}
+
+caf::message_handler credential_requests(identity_actor* self) {
+  auto& st = self->state;
+  return {
+      [self](command_atom, const std::string& id, credential::command& c, event_metadata& m,
+             const credentials& who) -> caf::result<credential_view> {
+        auto& st = self->state;
+        if (auto* create = std::get_if<credential::create>(&c)) {
+          if (auto e = refused(st, owned_by("identity:create_credential", create->user_id), who))
+            return to_caf_error(*e);
+          return create_credential(self, id, *create, m);
+        }
+        if (auto* update = std::get_if<credential::update>(&c))
+          return update_credential(self, id, *update, m, who);
+        auto found = readable(st, id, "identity:delete_credential", who);
+        if (!found) return to_caf_error(found.error());
+        return forward_credential(self, id, std::move(c), m, "");
+      },
+      [self](ec2_credential_atom, const std::string& user_id, const std::string& id,
+             credential::command& c, event_metadata& m,
+             const credentials& who) -> caf::result<credential_view> {
+        auto& st = self->state;
+        if (auto* create = std::get_if<credential::create>(&c)) {
+          if (auto e = refused(st, owned_by("identity:ec2_create_credential", user_id), who))
+            return to_caf_error(*e);
+          create->user_id = user_id;
+          return create_credential(self, id, *create, m);
+        }
+        if (!std::holds_alternative<credential::remove>(c))
+          return to_caf_error({errc::bad_request, "An EC2 credential is created or deleted."});
+        auto found = ec2_readable(st, user_id, id, "identity:ec2_delete_credential", who);
+        if (!found) return to_caf_error(found.error());
+        return forward_credential(self, id, std::move(c), m, "");
+      },
+      [&st](caf::get_atom, credential_atom, const std::string& id,
+            const credentials& who) -> caf::result<credential_view> {
+        auto found = readable(st, id, "identity:get_credential", who);
+        if (!found) return to_caf_error(found.error());
+        auto v = view_of(st, *found.value());
+        if (!v) return to_caf_error(v.error());
+        return std::move(v.value());
+      },
+      [&st](list_atom, credential_atom,
+            const credentials& who) -> caf::result<std::vector<credential_view>> {
+        if (auto e = refused(st, owned_by("identity:list_credentials", who.user_id), who))
+          return to_caf_error(*e);
+        // Keystone shows each only to whom identity:get_credential allows it.
+        std::vector<credential_view> out;
+        for (const auto& c : in_creation_order(st.credentials)) {
+          if (!live_credential(st, c.id) ||
+              refused(st, owned_by("identity:get_credential", c.user_id), who))
+            continue;
+          if (auto v = view_of(st, c))
+            out.push_back(std::move(v.value()));
+          else
+            spdlog::warn("identity: {}", v.error().message);
+        }
+        return out;
+      },
+      [&st](caf::get_atom, ec2_credential_atom, const std::string& user_id, const std::string& id,
+            const credentials& who) -> caf::result<credential_view> {
+        auto found = ec2_readable(st, user_id, id, "identity:ec2_get_credential", who);
+        if (!found) return to_caf_error(found.error());
+        auto v = view_of(st, *found.value());
+        if (!v) return to_caf_error(v.error());
+        return std::move(v.value());
+      },
+      [&st](list_atom, ec2_credential_atom, const std::string& user_id,
+            const credentials& who) -> caf::result<std::vector<credential_view>> {
+        if (auto e = refused(st, owned_by("identity:ec2_list_credentials", user_id), who))
+          return to_caf_error(*e);
+        if (!st.dir.user(user_id))
+          return to_caf_error({errc::not_found, "Could not find user: " + user_id + "."});
+        std::vector<credential_view> out;
+        for (const auto& c : in_creation_order(st.credentials))
+          if (c.user_id == user_id && is_ec2(c.type) && live_credential(st, c.id))
+            if (auto v = view_of(st, c)) out.push_back(std::move(v.value()));
+        return out;
+      },
+  };
+}
+
 // The handlers of the requests that carry their caller.
 caf::message_handler callers_requests(identity_actor* self) {
   auto& st = self->state;
@@ -850,10 +1174,16 @@ caf::message_handler callers_requests(identity_actor* self) {
   };
 }
 
+std::filesystem::path credential_key_path(const identity_options& opts) {
+  if (!opts.credential_key_file.empty()) return opts.credential_key_file;
+  return opts.token_key_file.parent_path() / "credential.key";
+}
+
 caf::behavior identity(identity_actor* self, caf::actor conductor, identity_options opts) {
   auto& st = self->state;
   st.conductor = std::move(conductor);
   st.key = load_or_create_token_key(opts.token_key_file);
+  st.cred_key = load_or_create_token_key(credential_key_path(opts));
   const std::size_t n = std::max<std::size_t>(1, opts.hash_workers);
   for (std::size_t i = 0; i < n; ++i)
     st.workers.push_back(self->spawn<caf::detached + caf::linked>(password_worker));
@@ -901,6 +1231,15 @@ caf::behavior identity(identity_actor* self, caf::actor conductor, identity_opti
             for (auto& s : all) self->state.dir.put(s);
           },
           fail);
+  self->request(st.conductor, conductor_timeout, list_atom::value, credential_atom::value)
+      .await(
+          [self](std::vector<credential_state>& all) {
+            for (auto& s : all) put_latest(self->state.credentials, s);
+          },
+          fail);
+  // After every await: the credentials whose user or project a restart cut
+  // off before they were deleted with it are deleted now.
+  self->send(self, sweep_atom::value);
 
   return caf::message_handler{
       [self](authenticate_atom, auth_request& req) { return authenticate(self, req); },
@@ -955,16 +1294,21 @@ caf::behavior identity(identity_actor* self, caf::actor conductor, identity_opti
       [self](list_atom, project_atom, const std::string& user_id) {
         return projects_of(self->state.dir, user_id);
       },
+      [self](sweep_atom) {
+        drop_orphaned_credentials(self, event_metadata{"req-restart", "cumulo"});
+      },
   }
       .or_else(callers_requests(self))
-      .or_else(catalog_requests(self));
+      .or_else(catalog_requests(self))
+      .or_else(credential_requests(self));
 }
 
 }  // namespace
 
 caf::actor spawn_identity(caf::actor_system& sys, caf::actor conductor, identity_options opts) {
-  // The key is read here too, so a bad key file stops the start with its reason.
+  // The keys are read here too, so a bad key file stops the start with its reason.
   load_or_create_token_key(opts.token_key_file);
+  load_or_create_token_key(credential_key_path(opts));
   return sys.spawn(identity, std::move(conductor), std::move(opts));
 }
 

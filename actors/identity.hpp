@@ -71,6 +71,16 @@
 //                                                 -> the catalog, built-in entries first
 //   (list_atom, application_credential_atom, user_id, credentials)
 //                                                 -> std::vector<application_credential_view>
+//   Credentials (actors/credential_messages.hpp), each answered as a
+//   credential_view (its blob opened): the API sends blobs in clear, this
+//   actor seals them (credential.key) before they are decided.
+//   (command_atom, id, credential::command, meta, credentials) -> /v3/credentials' create
+//                                                   (id made by the API: an ec2 one's is the
+//                                                   SHA-256 of its access), update, delete
+//   (ec2_credential_atom, user_id, id, credential::command, meta, credentials) -> OS-EC2's
+//                                                   create and delete
+//   (caf::get_atom|list_atom, credential_atom, [id,] credentials) -> those the caller may see
+//   (caf::get_atom|list_atom, ec2_credential_atom, user_id, [id,] credentials)
 #pragma once
 
 #include <caf/actor.hpp>
@@ -100,6 +110,9 @@ using application_credential_atom = caf::atom_constant<caf::atom("appcred")>;
 
 struct identity_options {
   std::filesystem::path token_key_file;  // created (0600) when missing
+  // Seals credential blobs; created (0600) when missing. Empty: credential.key
+  // beside the token key.
+  std::filesystem::path credential_key_file;
   std::chrono::seconds token_ttl{3600};  // Keystone's default: one hour
   password_cost cost;                    // of new hashes
   std::size_t hash_workers = 2;          // argon2 runs at most this many at once

@@ -2,7 +2,8 @@
 // projects (identity_projects.cpp), users (identity_users.cpp), roles and
 // role assignments (identity_roles.cpp), domains (identity_domains.cpp),
 // application credentials (identity_application_credentials.cpp), the
-// catalog: regions, services, endpoints (identity_catalog.cpp).
+// catalog: regions, services, endpoints (identity_catalog.cpp), credentials
+// and EC2 credentials (identity_credentials.cpp).
 // Every handler reads what it needs from the request, asks the identity
 // actor once (with its caller: the actor decides with Keystone's rules),
 // and answers from the reply: nothing here keeps state or decides.
@@ -27,6 +28,7 @@ void add_identity_routes(Pistache::Rest::Router& router, server_context& ctx);
 
 void add_token_routes(Pistache::Rest::Router& router, server_context& ctx);
 void add_application_credential_routes(Pistache::Rest::Router& router, server_context& ctx);
+void add_credential_routes(Pistache::Rest::Router& router, server_context& ctx);
 void add_catalog_routes(Pistache::Rest::Router& router, server_context& ctx);
 void add_project_routes(Pistache::Rest::Router& router, server_context& ctx);
 void add_user_routes(Pistache::Rest::Router& router, server_context& ctx);

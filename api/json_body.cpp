@@ -34,8 +34,9 @@ std::string pointer_text(const rapidjson::Pointer& p) {
 
 // Fields whose values never appear in an answer or a log line.
 bool is_secret_field(const std::string& name) {
-  static const char* const secrets[] = {"password", "original_password", "adminPass",
-                                        "admin_password", "secret", "private_key", "token"};
+  static const char* const secrets[] = {
+      "password", "original_password", "adminPass", "admin_password",
+      "secret",   "private_key",       "token",     "blob"};
   for (const char* s : secrets)
     if (name == s) return true;
   return false;

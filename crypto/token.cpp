@@ -39,25 +39,6 @@ struct wire {
                        application_credential_id)
 };
 
-std::string to_base64url(const unsigned char* data, std::size_t size) {
-  std::string out(sodium_base64_ENCODED_LEN(size, sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
-  sodium_bin2base64(out.data(), out.size(), data, size, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-  out.resize(std::strlen(out.c_str()));
-  return out;
-}
-
-std::optional<std::vector<unsigned char>> from_base64url(const std::string& text) {
-  std::vector<unsigned char> out(text.size() * 3 / 4 + 1);
-  std::size_t size = 0;
-  const char* end = nullptr;
-  if (sodium_base642bin(out.data(), out.size(), text.data(), text.size(), nullptr, &size, &end,
-                        sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
-      end != text.data() + text.size())
-    return std::nullopt;
-  out.resize(size);
-  return out;
-}
-
 std::runtime_error key_error(const std::filesystem::path& path, const std::string& what) {
   return std::runtime_error("token key " + path.string() + ": " + what);
 }
@@ -86,6 +67,25 @@ void write_all(int fd, const unsigned char* data, std::size_t size,
 }
 
 }  // namespace
+
+std::string to_base64url(const unsigned char* data, std::size_t size) {
+  std::string out(sodium_base64_ENCODED_LEN(size, sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
+  sodium_bin2base64(out.data(), out.size(), data, size, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  out.resize(std::strlen(out.c_str()));
+  return out;
+}
+
+std::optional<std::vector<unsigned char>> from_base64url(const std::string& text) {
+  std::vector<unsigned char> out(text.size() * 3 / 4 + 1);
+  std::size_t size = 0;
+  const char* end = nullptr;
+  if (sodium_base642bin(out.data(), out.size(), text.data(), text.size(), nullptr, &size, &end,
+                        sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+      end != text.data() + text.size())
+    return std::nullopt;
+  out.resize(size);
+  return out;
+}
 
 token_key generate_token_key() {
   ensure_sodium();

@@ -333,6 +333,15 @@ const std::map<std::string, std::string>& default_rules() {
          {"identity:get_application_credential", "identity:list_application_credentials",
           "identity:delete_application_credential"})
       r[name] = "rule:admin_or_owner";
+    // Credentials (/v3/credentials, OS-EC2): an admin's, or their owner's
+    // (target user_id: the credential's user; for OS-EC2's list and create,
+    // the user of the path).
+    for (const char* name :
+         {"identity:create_credential", "identity:get_credential", "identity:list_credentials",
+          "identity:update_credential", "identity:delete_credential",
+          "identity:ec2_create_credential", "identity:ec2_get_credential",
+          "identity:ec2_list_credentials", "identity:ec2_delete_credential"})
+      r[name] = "rule:admin_or_owner";
     // Tokens: an admin, or the token's own user (target user_id: the
     // subject token's user).
     for (const char* name :

@@ -2,7 +2,9 @@
 // any recursive parser), read_json_body (size limit, Content-Type, syntax)
 // and schema_set::validate against the real schemas of schemas/api/ (the
 // RapidJSON schema validator, then the message in Nova's words), and
-// api/compute_block_devices' parse of a server create that passed.
+// api/compute_block_devices' parse of a server create that passed, and
+// the blob of an EC2 credential (engine/credential_state's read_ec2_blob:
+// JSON inside a JSON string, read as the credential routes read it).
 //
 // Input: byte 0 picks the schema (the sorted list of schemas/api/*.json;
 // one value in eight validates no schema), byte 1 picks a Content-Type, the
@@ -16,6 +18,7 @@
 
 #include "api/compute_block_devices.hpp"
 #include "api/json_body.hpp"
+#include "engine/credential_state.hpp"
 
 using namespace cumulo::api;
 
@@ -64,6 +67,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // A server create the schema let through: its block device mappings.
   if (out && schema == "compute_server_create" && out.value.contains("server"))
     (void)parse_boot_volume(out.value["server"], data[1] % 100);
+  // The same bytes as a credential's blob: its id, its app_cred_id added.
+  if (auto blob = cumulo::read_ec2_blob(body)) {
+    (void)cumulo::ec2_credential_id(blob.value()["access"].get<std::string>());
+    blob.value()["app_cred_id"] = "a";
+    (void)blob.value().dump();
+  }
   // A small limit too: the 413 path.
   (void)read_json_body(body, content_type, f.schemas, schema, 64);
   return 0;
