@@ -99,6 +99,14 @@ void change_as_caller(server_context& ctx, const Request& req, std::shared_ptr<r
              });
 }
 
+// {"credential": view(v, base)}, with this status.
+template <class View>
+auto answer(int status, View view, std::string base) {
+  return [status, view, base](responder& r, credential_view& v) {
+    respond(r, status, {{"credential", view(v, base)}});
+  };
+}
+
 void answer_no_content(responder& r, credential_view&) {
   respond(r, 204, no_body);
 }
@@ -135,10 +143,7 @@ void add_v3_credential_routes(Pistache::Rest::Router& router, server_context& ct
                       c.blob = ec2->dump();
                     }
                     ctx.bridge.ask_or<credential_view>(
-                        rr, ctx.identity,
-                        [base](responder& r3, credential_view& v) {
-                          respond(r3, 201, {{"credential", credential_json(v, base)}});
-                        },
+                        rr, ctx.identity, answer(201, credential_json, base),
                         respond_identity_error, command_atom::value, id, credential::command{c},
                         event_metadata{rr->request_id(), t.user.id}, t.creds());
                   });
@@ -167,12 +172,9 @@ void add_v3_credential_routes(Pistache::Rest::Router& router, server_context& ct
   add_route(router, ctx, http_method::get, one, service::identity,
             [&ctx](const Request& req, std::shared_ptr<responder> r) {
               const std::string base = base_url(req, ctx);
-              ask_as_caller<credential_view>(
-                  ctx, req, r,
-                  [base](responder& r3, credential_view& v) {
-                    respond(r3, 200, {{"credential", credential_json(v, base)}});
-                  },
-                  caf::get_atom::value, credential_atom::value, param_of(req, ":credential_id"));
+              ask_as_caller<credential_view>(ctx, req, r, answer(200, credential_json, base),
+                                             caf::get_atom::value, credential_atom::value,
+                                             param_of(req, ":credential_id"));
             });
 
   add_route(router, ctx, http_method::patch, one, service::identity,
@@ -195,12 +197,8 @@ void add_v3_credential_routes(Pistache::Rest::Router& router, server_context& ct
                 if (blob_too_long(*r, *u.blob)) return;
               }
               const std::string base = base_url(req, ctx);
-              change_as_caller(
-                  ctx, req, r,
-                  [base](responder& r3, credential_view& v) {
-                    respond(r3, 200, {{"credential", credential_json(v, base)}});
-                  },
-                  command_atom::value, id, credential::command{u});
+              change_as_caller(ctx, req, r, answer(200, credential_json, base), command_atom::value,
+                               id, credential::command{u});
             });
 
   add_route(router, ctx, http_method::del, one, service::identity,
@@ -226,12 +224,9 @@ void add_ec2_credential_routes(Pistache::Rest::Router& router, server_context& c
             {"access", access}, {"secret", random_ec2_key()}, {"trust_id", nullptr}};
         credential::create c{user_id, (*body)["tenant_id"].get<std::string>(), "ec2", blob.dump()};
         const std::string base = base_url(req, ctx);
-        change_as_caller(
-            ctx, req, r,
-            [base](responder& r3, credential_view& v) {
-              respond(r3, 201, {{"credential", ec2_credential_json(v, base)}});
-            },
-            ec2_credential_atom::value, user_id, ec2_credential_id(access), credential::command{c});
+        change_as_caller(ctx, req, r, answer(201, ec2_credential_json, base),
+                         ec2_credential_atom::value, user_id, ec2_credential_id(access),
+                         credential::command{c});
       });
 
   add_route(router, ctx, http_method::get, collection, service::identity,
@@ -254,13 +249,10 @@ void add_ec2_credential_routes(Pistache::Rest::Router& router, server_context& c
   add_route(router, ctx, http_method::get, one, service::identity,
             [&ctx](const Request& req, std::shared_ptr<responder> r) {
               const std::string base = base_url(req, ctx);
-              ask_as_caller<credential_view>(
-                  ctx, req, r,
-                  [base](responder& r3, credential_view& v) {
-                    respond(r3, 200, {{"credential", ec2_credential_json(v, base)}});
-                  },
-                  caf::get_atom::value, ec2_credential_atom::value, param_of(req, ":user_id"),
-                  ec2_credential_id(param_of(req, ":access")));
+              ask_as_caller<credential_view>(ctx, req, r, answer(200, ec2_credential_json, base),
+                                             caf::get_atom::value, ec2_credential_atom::value,
+                                             param_of(req, ":user_id"),
+                                             ec2_credential_id(param_of(req, ":access")));
             });
 
   add_route(router, ctx, http_method::del, one, service::identity,

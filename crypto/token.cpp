@@ -39,6 +39,25 @@ struct wire {
                        application_credential_id)
 };
 
+std::string to_base64url(const unsigned char* data, std::size_t size) {
+  std::string out(sodium_base64_ENCODED_LEN(size, sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
+  sodium_bin2base64(out.data(), out.size(), data, size, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  out.resize(std::strlen(out.c_str()));
+  return out;
+}
+
+std::optional<std::vector<unsigned char>> from_base64url(const std::string& text) {
+  std::vector<unsigned char> out(text.size() * 3 / 4 + 1);
+  std::size_t size = 0;
+  const char* end = nullptr;
+  if (sodium_base642bin(out.data(), out.size(), text.data(), text.size(), nullptr, &size, &end,
+                        sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+      end != text.data() + text.size())
+    return std::nullopt;
+  out.resize(size);
+  return out;
+}
+
 std::runtime_error key_error(const std::filesystem::path& path, const std::string& what) {
   return std::runtime_error("token key " + path.string() + ": " + what);
 }
@@ -68,23 +87,29 @@ void write_all(int fd, const unsigned char* data, std::size_t size,
 
 }  // namespace
 
-std::string to_base64url(const unsigned char* data, std::size_t size) {
-  std::string out(sodium_base64_ENCODED_LEN(size, sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
-  sodium_bin2base64(out.data(), out.size(), data, size, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-  out.resize(std::strlen(out.c_str()));
-  return out;
+std::string seal_to_base64url(const token_key& key, const void* data, std::size_t size) {
+  ensure_sodium();
+  std::vector<unsigned char> sealed(crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + size);
+  unsigned char* nonce = sealed.data();
+  randombytes_buf(nonce, crypto_secretbox_NONCEBYTES);
+  crypto_secretbox_easy(nonce + crypto_secretbox_NONCEBYTES,
+                        static_cast<const unsigned char*>(data), size, nonce, key.bytes.data());
+  return to_base64url(sealed.data(), sealed.size());
 }
 
-std::optional<std::vector<unsigned char>> from_base64url(const std::string& text) {
-  std::vector<unsigned char> out(text.size() * 3 / 4 + 1);
-  std::size_t size = 0;
-  const char* end = nullptr;
-  if (sodium_base642bin(out.data(), out.size(), text.data(), text.size(), nullptr, &size, &end,
-                        sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
-      end != text.data() + text.size())
+std::optional<std::string> open_from_base64url(const token_key& key, const std::string& text) {
+  ensure_sodium();
+  auto sealed = from_base64url(text);
+  if (!sealed || sealed->size() < crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES)
     return std::nullopt;
-  out.resize(size);
-  return out;
+  const unsigned char* nonce = sealed->data();
+  const unsigned char* box = nonce + crypto_secretbox_NONCEBYTES;
+  const std::size_t box_size = sealed->size() - crypto_secretbox_NONCEBYTES;
+  std::string plain(box_size - crypto_secretbox_MACBYTES, '\0');
+  if (crypto_secretbox_open_easy(reinterpret_cast<unsigned char*>(plain.data()), box, box_size,
+                                 nonce, key.bytes.data()) != 0)
+    return std::nullopt;
+  return plain;
 }
 
 token_key generate_token_key() {
@@ -131,30 +156,15 @@ std::string seal_token(const token_key& key, const token_payload& p) {
   msgpack::sbuffer buf;
   msgpack::pack(buf, wire{token_format, p.user_id, p.project_id, p.methods, p.issued_at_us,
                           p.expires_at_us, p.audit_id, p.application_credential_id});
-  std::vector<unsigned char> sealed(crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES +
-                                    buf.size());
-  unsigned char* nonce = sealed.data();
-  randombytes_buf(nonce, crypto_secretbox_NONCEBYTES);
-  crypto_secretbox_easy(nonce + crypto_secretbox_NONCEBYTES,
-                        reinterpret_cast<const unsigned char*>(buf.data()), buf.size(), nonce,
-                        key.bytes.data());
-  return to_base64url(sealed.data(), sealed.size());
+  return seal_to_base64url(key, buf.data(), buf.size());
 }
 
 std::optional<token_payload> open_token(const token_key& key, const std::string& token) {
   if (token.empty() || token.size() > max_token_chars) return std::nullopt;
   try {
-    ensure_sodium();
-    auto sealed = from_base64url(token);
-    if (!sealed || sealed->size() < crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES)
-      return std::nullopt;
-    const unsigned char* nonce = sealed->data();
-    const unsigned char* box = nonce + crypto_secretbox_NONCEBYTES;
-    const std::size_t box_size = sealed->size() - crypto_secretbox_NONCEBYTES;
-    std::vector<unsigned char> plain(box_size - crypto_secretbox_MACBYTES);
-    if (crypto_secretbox_open_easy(plain.data(), box, box_size, nonce, key.bytes.data()) != 0)
-      return std::nullopt;
-    auto handle = msgpack::unpack(reinterpret_cast<const char*>(plain.data()), plain.size());
+    auto plain = open_from_base64url(key, token);
+    if (!plain) return std::nullopt;
+    auto handle = msgpack::unpack(plain->data(), plain->size());
     if (handle.get().type != msgpack::type::ARRAY) return std::nullopt;
     wire w;
     handle.get().convert(w);

@@ -41,10 +41,11 @@ std::string seal_token(const token_key& key, const token_payload& payload);
 // Never throws on bad input.
 std::optional<token_payload> open_token(const token_key& key, const std::string& token);
 
-// URL-safe base64 without padding (tokens, sealed credential blobs), and
-// back: nothing for text that is not exactly that.
-std::string to_base64url(const unsigned char* data, std::size_t size);
-std::optional<std::vector<unsigned char>> from_base64url(const std::string& text);
+// What tokens and sealed credential blobs are made of: the URL-safe base64
+// (no padding) of a random nonce and the secretbox of the bytes under key;
+// and the bytes back, nothing for text this key did not seal (never throws).
+std::string seal_to_base64url(const token_key& key, const void* data, std::size_t size);
+std::optional<std::string> open_from_base64url(const token_key& key, const std::string& text);
 
 // A random id for a new token's audit_id: 16 bytes in URL-safe base64
 // without padding (22 characters), as Keystone's.
