@@ -37,6 +37,8 @@ struct decider {
     if (!s.exists()) return not_found(s);
     if (c.name)
       if (auto e = check_name(*c.name)) return *e;
+    if (c.domain_id && *c.domain_id != s.domain_id)
+      return make_domain_error(errc::bad_request, "Cannot change Domain ID");
     return std::vector<group_event>{group_updated{c.name, c.description}};
   }
 

@@ -114,6 +114,7 @@ struct create {
 struct update {
   std::optional<std::string> name;
   std::optional<std::string> description;
+  std::optional<std::string> domain_id;  // as the body says: a group can't move (400)
 };
 struct remove {};
 // PUT /v3/groups/{g}/users/{u}: adding a member twice records nothing, as
