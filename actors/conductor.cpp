@@ -52,6 +52,7 @@ auto behavior_of() {
   if constexpr (std::is_same_v<Machine, domain_machine>) return domain_actor;
   if constexpr (std::is_same_v<Machine, region_machine>) return region_actor;
   if constexpr (std::is_same_v<Machine, service_machine>) return service_actor;
+  if constexpr (std::is_same_v<Machine, group_machine>) return group_actor;
   if constexpr (std::is_same_v<Machine, security_group_machine>) return security_group_actor;
   if constexpr (std::is_same_v<Machine, router_machine>) return router_actor;
   if constexpr (std::is_same_v<Machine, floatingip_machine>) return floatingip_actor;
@@ -131,6 +132,8 @@ void with_machine(const std::string& kind, F&& f) {
     f(std::type_identity<region_machine>{});
   else if (kind == service_machine::kind)
     f(std::type_identity<service_machine>{});
+  else if (kind == group_machine::kind)
+    f(std::type_identity<group_machine>{});
   else if (kind == security_group_machine::kind)
     f(std::type_identity<security_group_machine>{});
   else if (kind == router_machine::kind)
@@ -430,6 +433,7 @@ caf::behavior conductor(conductor_actor* self, caf::actor journal, log_fold_ptr 
   spawn_live<domain_machine>(self, *fold);
   spawn_live<region_machine>(self, *fold);
   spawn_live<service_machine>(self, *fold);
+  spawn_live<group_machine>(self, *fold);
   spawn_live<security_group_machine>(self, *fold);
   spawn_live<router_machine>(self, *fold);
   spawn_live<floatingip_machine>(self, *fold);
@@ -501,6 +505,9 @@ caf::behavior conductor(conductor_actor* self, caf::actor journal, log_fold_ptr 
       },
       [self](command_atom, const std::string& id, service::command& c, event_metadata& m) {
         return on_command<service_machine>(self, id, c, m);
+      },
+      [self](command_atom, const std::string& id, group::command& c, event_metadata& m) {
+        return on_command<group_machine>(self, id, c, m);
       },
       [self](command_atom, const std::string& id, security_group::command& c, event_metadata& m) {
         return on_command<security_group_machine>(self, id, c, m);
@@ -602,6 +609,7 @@ caf::behavior conductor(conductor_actor* self, caf::actor journal, log_fold_ptr 
       [self](list_atom, domain_atom) { return on_list<domain_machine>(self); },
       [self](list_atom, region_atom) { return on_list<region_machine>(self); },
       [self](list_atom, service_atom) { return on_list<service_machine>(self); },
+      [self](list_atom, group_atom) { return on_list<group_machine>(self); },
       [self](list_atom, network_atom) { return on_list<network_machine>(self); },
       [self](list_atom, security_group_atom) { return on_list<security_group_machine>(self); },
       [self](list_atom, router_atom) { return on_list<router_machine>(self); },

@@ -271,6 +271,36 @@ void remember(identity_actor* self, const State& s, const event_metadata& cause)
     if constexpr (std::is_same_v<State, user_state> || std::is_same_v<State, project_state>)
       if (!s.exists()) drop_orphaned_credentials(self, cause);
   }
+domain_error missing(const char* kind, const std::string& id) {
+  return make_domain_error(errc::not_found,
+                           std::string("Could not find ") + kind + ": " + id + ".");
+}
+
+// A group's name is unique in its domain; its members and roles name users,
+// roles and projects that exist (a deleted user may still leave a group).
+admission admit(const identity_state& st, const std::string& id, const group::command& c) {
+  const auto& dir = st.dir;
+  if (const auto* create = std::get_if<group::create>(&c)) {
+    if (auto e = unknown_domain(dir, create->domain_id)) return {e, ""};
+    return claim(st, dir.group_name_taken(create->name, create->domain_id, id), "group",
+                 create->domain_id, create->name);
+  }
+  const auto* g = dir.group(id);
+  if (!g) return {missing("group", id), ""};
+  if (const auto* update = std::get_if<group::update>(&c))
+    if (update->name)
+      return claim(st, dir.group_name_taken(*update->name, g->domain_id, id), "group", g->domain_id,
+                   *update->name);
+  if (const auto* add = std::get_if<group::add_member>(&c))
+    if (!dir.user(add->user_id)) return {missing("user", add->user_id), ""};
+  if (const auto* leave = std::get_if<group::remove_member>(&c))
+    if (!dir.user(leave->user_id) && !g->has_member(leave->user_id))
+      return {missing("user", leave->user_id), ""};
+  if (const auto* grant = std::get_if<group::grant_role>(&c)) {
+    if (!dir.role(grant->role_id)) return {missing("role", grant->role_id), ""};
+    if (!dir.project(grant->project_id)) return {missing("project", grant->project_id), ""};
+  }
+  return {};
 }
 
 // Sends an admitted command to the conductor; its answer updates the
@@ -283,8 +313,39 @@ void stamp(user::command& c, std::int64_t now) {
 void stamp(project::command& c, std::int64_t now) {
   if (auto* r = std::get_if<project::revoke_role>(&c)) r->now_us = now;
 }
+void stamp(group::command& c, std::int64_t now) {
+  if (auto* r = std::get_if<group::revoke_role>(&c)) r->now_us = now;
+}
 template <class Command>
 void stamp(Command&, std::int64_t) {}
+
+// What a durable delete means for the groups: a deleted user leaves its
+// groups, a deleted project takes the groups' assignments on it along, as
+// Keystone deletes both. The directory already ignores both (they name
+// nothing that exists), so this only keeps the groups' streams true: it
+// runs after the answer, and a failure is only logged.
+void clean_group(identity_actor* self, const std::string& group_id, group::command c,
+                 const event_metadata& meta) {
+  self->request(self->state.conductor, conductor_timeout, command_atom::value, group_id,
+                std::move(c), meta)
+      .then([self](group_state& g) { self->state.dir.put(g); },
+            [group_id](caf::error& e) {
+              spdlog::warn("identity: group {} keeps what was deleted: {}", group_id,
+                           from_caf_error(e).message);
+            });
+}
+void follow_up(identity_actor* self, const user_state& u, const event_metadata& meta) {
+  if (!u.deleted) return;
+  for (const auto& g : self->state.dir.groups_of(u.id))
+    clean_group(self, g.id, group::remove_member{u.id}, meta);
+}
+void follow_up(identity_actor* self, const project_state& p, const event_metadata& meta) {
+  if (!p.deleted) return;
+  for (const auto& g : self->state.dir.groups())
+    if (!g.roles_on(p.id).empty()) clean_group(self, g.id, group::drop_project{p.id}, meta);
+}
+template <class State>
+void follow_up(identity_actor*, const State&, const event_metadata&) {}
 
 // `then` takes the durable state (the directory holds it already); by
 // default it is the answer.
@@ -296,11 +357,12 @@ void forward(identity_actor* self, caf::response_promise promise, const std::str
   stamp(command, self->state.opts.clock());
   const event_metadata cause = meta;
   self->request(self->state.conductor, conductor_timeout, command_atom::value, id,
-                std::move(command), std::move(meta))
+                std::move(command), meta)
       .then(
           [self, promise, reserved, then, cause](state_t& s) mutable {
             remember(self, s, cause);
             if constexpr (std::is_same_v<state_t, service_state>) self->state.refresh_catalog();
+            follow_up(self, s, cause);
             self->state.reserved.erase(reserved);
             then(promise, s);
           },
@@ -546,13 +608,29 @@ caf::result<State> seen(const identity_state& st, const State* s, const char* ki
   return *s;
 }
 
-// The enabled projects a user holds a role on (GET /v3/auth/projects and
-// /v3/users/{id}/projects).
+// The enabled projects a user holds a role on, its own or a group's (GET
+// /v3/auth/projects and /v3/users/{id}/projects).
 std::vector<project_state> projects_of(const identity_directory& dir, const std::string& user_id) {
   std::vector<project_state> out;
   for (auto& p : dir.projects())
-    if (p.enabled && !p.roles_of(user_id).empty()) out.push_back(std::move(p));
+    if (p.enabled && !dir.roles_on(user_id, p.id).empty()) out.push_back(std::move(p));
   return out;
+}
+
+// GET /v3/role_assignments: a user may list its own (as Keystone's
+// identity:list_role_assignments lets a reader), an admin all of them.
+caf::result<std::vector<role_assignment>> assignments_for(const identity_state& st,
+                                                          const std::string& user_id,
+                                                          bool effective, const credentials& who) {
+  auto all = st.dir.assignments(effective);
+  if (!user_id.empty() && user_id == who.user_id) {
+    all.erase(std::remove_if(all.begin(), all.end(),
+                             [&](const role_assignment& a) { return a.user_id != user_id; }),
+              all.end());
+    return all;
+  }
+  if (auto e = refused(st, {"identity:list_role_assignments", {}}, who)) return to_caf_error(*e);
+  return all;
 }
 
 // GET/HEAD/DELETE /v3/auth/tokens: the caller's token must be valid
@@ -1016,6 +1094,80 @@ caf::message_handler credential_requests(identity_actor* self) {
   };
 }
 
+// Keystone's groups: the group, its members, its roles on projects. Reads
+// find first (404 for everyone) and then decide; a grant's read decides
+// first, as the users' grants do.
+caf::message_handler group_requests(identity_actor* self) {
+  auto& st = self->state;
+  return {
+      [self](command_atom, const std::string& id, group::command& c, event_metadata& m) {
+        return on_command<group_machine>(self, id, c, m);
+      },
+      [self](list_atom, group_atom) { return self->state.dir.groups(); },
+      [self](command_atom, const std::string& id, group::command& c, event_metadata& m,
+             const credentials& who) {
+        return on_callers_command<group_machine>(self, id, c, m, who);
+      },
+      [&st](caf::get_atom, group_atom, const std::string& id, const credentials& who) {
+        return seen(st, st.dir.group(id), "group", id, {"identity:get_group", {}}, who);
+      },
+      [&st](list_atom, group_atom,
+            const credentials& who) -> caf::result<std::vector<group_state>> {
+        if (auto e = refused(st, {"identity:list_groups", {}}, who)) return to_caf_error(*e);
+        return st.dir.groups();
+      },
+      [&st](list_atom, group_atom, const std::string& user_id,
+            const credentials& who) -> caf::result<std::vector<group_state>> {
+        if (!st.dir.user(user_id)) return to_caf_error(missing("user", user_id));
+        if (auto e = refused(st, {"identity:list_groups_for_user", {"", user_id}}, who))
+          return to_caf_error(*e);
+        return st.dir.groups_of(user_id);
+      },
+      [&st](list_atom, user_atom, group_atom, const std::string& group_id,
+            const credentials& who) -> caf::result<std::vector<user_state>> {
+        const auto* g = st.dir.group(group_id);
+        if (!g) return to_caf_error(missing("group", group_id));
+        if (auto e = refused(st, {"identity:list_users_in_group", {}}, who))
+          return to_caf_error(*e);
+        return st.dir.members_of(*g);
+      },
+      [&st](caf::get_atom, group_atom, const std::string& group_id, const std::string& user_id,
+            const credentials& who) -> caf::result<user_state> {
+        const auto* g = st.dir.group(group_id);
+        if (!g) return to_caf_error(missing("group", group_id));
+        const auto* u = st.dir.user(user_id);
+        if (!u) return to_caf_error(missing("user", user_id));
+        if (auto e = refused(st, {"identity:check_user_in_group", {"", user_id}}, who))
+          return to_caf_error(*e);
+        if (!g->has_member(user_id))
+          return to_caf_error(
+              {errc::not_found, "User '" + user_id + "' not found in group '" + group_id + "'"});
+        return *u;
+      },
+      [&st](list_atom, role_atom, group_atom, const std::string& project_id,
+            const std::string& group_id,
+            const credentials& who) -> caf::result<std::vector<role_state>> {
+        if (auto e = refused(st, {"identity:list_grants", {project_id}}, who))
+          return to_caf_error(*e);
+        if (!st.dir.group(group_id)) return to_caf_error(missing("group", group_id));
+        if (!st.dir.project(project_id)) return to_caf_error(missing("project", project_id));
+        return st.dir.group_roles(group_id, project_id);
+      },
+      [&st](caf::get_atom, assignment_atom, group_atom, const std::string& project_id,
+            const std::string& group_id, const std::string& role_id,
+            const credentials& who) -> caf::result<role_state> {
+        if (auto e = refused(st, {"identity:check_grant", {project_id}}, who))
+          return to_caf_error(*e);
+        for (auto& r : st.dir.group_roles(group_id, project_id))
+          if (r.id == role_id) return std::move(r);
+        return to_caf_error(
+            {errc::not_found, "Could not find role assignment with role: " + role_id +
+                                  ", user or group: " + group_id +
+                                  ", project, domain, or system: " + project_id + "."});
+      },
+  };
+}
+
 // The handlers of the requests that carry their caller.
 caf::message_handler callers_requests(identity_actor* self) {
   auto& st = self->state;
@@ -1116,35 +1268,25 @@ caf::message_handler callers_requests(identity_actor* self) {
             const credentials& who) -> caf::result<std::vector<role_state>> {
         if (auto e = refused(st, {"identity:list_grants", {project_id, user_id}}, who))
           return to_caf_error(*e);
-        return st.dir.roles_on(user_id, project_id);
+        return st.dir.granted_roles(user_id, project_id);
       },
       [&st](caf::get_atom, assignment_atom, const std::string& project_id,
             const std::string& user_id, const std::string& role_id,
             const credentials& who) -> caf::result<role_state> {
         if (auto e = refused(st, {"identity:check_grant", {project_id, user_id}}, who))
           return to_caf_error(*e);
-        for (auto& r : st.dir.roles_on(user_id, project_id))
+        for (auto& r : st.dir.granted_roles(user_id, project_id))
           if (r.id == role_id) return std::move(r);
         return to_caf_error(
             {errc::not_found, "Could not find role assignment with role: " + role_id +
                                   ", user or group: " + user_id +
                                   ", project, domain, or system: " + project_id + "."});
       },
-      [&st](list_atom, assignment_atom, const std::string& user_id,
-            const credentials& who) -> caf::result<std::vector<role_assignment>> {
-        auto all = st.dir.assignments();
-        // A member may list its own, as Keystone's identity:list_role_assignments
-        // allows a reader to.
-        if (!user_id.empty() && user_id == who.user_id) {
-          all.erase(std::remove_if(all.begin(), all.end(),
-                                   [&](const role_assignment& a) { return a.user_id != user_id; }),
-                    all.end());
-          return all;
-        }
-        if (auto e = refused(st, {"identity:list_role_assignments", {}}, who))
-          return to_caf_error(*e);
-        return all;
+      [&st](list_atom, assignment_atom, const std::string& user_id, const credentials& who) {
+        return assignments_for(st, user_id, false, who);
       },
+      [&st](list_atom, assignment_atom, const std::string& user_id, bool effective,
+            const credentials& who) { return assignments_for(st, user_id, effective, who); },
       [&st](validate_atom, const std::string& caller, const std::string& subject,
             bool check) -> caf::result<token_info> {
         auto s = subject_for(st, caller, subject,
@@ -1227,6 +1369,12 @@ caf::behavior identity(identity_actor* self, caf::actor conductor, identity_opti
   // After every await: the credentials whose user or project a restart cut
   // off before they were deleted with it are deleted now.
   self->send(self, sweep_atom::value);
+  self->request(st.conductor, conductor_timeout, list_atom::value, group_atom::value)
+      .await(
+          [self](std::vector<group_state>& all) {
+            for (auto& s : all) self->state.dir.put(s);
+          },
+          fail);
 
   return caf::message_handler{
       [self](authenticate_atom, auth_request& req) { return authenticate(self, req); },
@@ -1287,7 +1435,8 @@ caf::behavior identity(identity_actor* self, caf::actor conductor, identity_opti
   }
       .or_else(callers_requests(self))
       .or_else(catalog_requests(self))
-      .or_else(credential_requests(self));
+      .or_else(credential_requests(self))
+      .or_else(group_requests(self));
 }
 
 }  // namespace

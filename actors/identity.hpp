@@ -81,6 +81,26 @@
 //                                                   create and delete
 //   (caf::get_atom|list_atom, credential_atom, [id,] credentials) -> those the caller may see
 //   (caf::get_atom|list_atom, ec2_credential_atom, user_id, [id,] credentials)
+//   (list_atom, assignment_atom, user_id, effective, credentials) -> as above, each group's
+//                                                   assignment expanded to its members when
+//                                                   `effective` (Keystone's ?effective)
+//
+// Groups (a user's roles on a project are its own and its groups'; a
+// deleted user leaves its groups, a deleted project their assignments):
+//   (command_atom, id, group::command, meta[, credentials]) -> group_state: create,
+//                                                   update, remove, add_member,
+//                                                   remove_member, grant_role, revoke_role
+//   (caf::get_atom, group_atom, id, credentials)  -> group_state (get_group)
+//   (list_atom, group_atom[, credentials])        -> std::vector<group_state> (list_groups)
+//   (list_atom, group_atom, user_id, credentials) -> the user's groups (list_groups_for_user)
+//   (list_atom, user_atom, group_atom, group_id, credentials) -> std::vector<user_state>:
+//                                                   the members (list_users_in_group)
+//   (caf::get_atom, group_atom, group_id, user_id, credentials) -> user_state when a member
+//                                                   (check_user_in_group; error: not_found)
+//   (list_atom, role_atom, group_atom, project_id, group_id, credentials) -> the group's
+//                                                   roles on the project (list_grants)
+//   (caf::get_atom, assignment_atom, group_atom, project_id, group_id, role_id, credentials)
+//                                                 -> the role when assigned (check_grant)
 #pragma once
 
 #include <caf/actor.hpp>

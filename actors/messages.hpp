@@ -39,6 +39,7 @@ using domain_atom = caf::atom_constant<caf::atom("domain")>;
 using region_atom = caf::atom_constant<caf::atom("region")>;
 using service_atom = caf::atom_constant<caf::atom("service")>;
 using endpoint_atom = caf::atom_constant<caf::atom("endpoint")>;
+using group_atom = caf::atom_constant<caf::atom("group")>;
 using security_group_atom = caf::atom_constant<caf::atom("secgroup")>;
 using router_atom = caf::atom_constant<caf::atom("router")>;
 using floatingip_atom = caf::atom_constant<caf::atom("floatingip")>;
@@ -124,6 +125,9 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::region::command)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::service_state)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<cumulo::service_state>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::service::command)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::group_state)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<cumulo::group_state>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::group::command)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::network::command)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::image::command)
 // the caller of a request a door decides (from its token)

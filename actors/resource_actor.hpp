@@ -146,6 +146,8 @@ caf::behavior region_actor(resource_actor<region_machine>* self, caf::actor jour
                            std::optional<region_state> initial);
 caf::behavior service_actor(resource_actor<service_machine>* self, caf::actor journal,
                             std::string id, std::optional<service_state> initial);
+caf::behavior group_actor(resource_actor<group_machine>* self, caf::actor journal, std::string id,
+                          std::optional<group_state> initial);
 caf::behavior security_group_actor(resource_actor<security_group_machine>* self, caf::actor journal,
                                    std::string id, std::optional<security_group_state> initial);
 caf::behavior router_actor(resource_actor<router_machine>* self, caf::actor journal, std::string id,

@@ -14,6 +14,7 @@ void add_identity_routes(Pistache::Rest::Router& router, server_context& ctx) {
   add_application_credential_routes(router, ctx);
   add_catalog_routes(router, ctx);
   add_credential_routes(router, ctx);
+  add_group_routes(router, ctx);
 }
 
 std::function<void(responder&, std::vector<project_state>&)> user_projects_view(

@@ -3,7 +3,8 @@
 // role assignments (identity_roles.cpp), domains (identity_domains.cpp),
 // application credentials (identity_application_credentials.cpp), the
 // catalog: regions, services, endpoints (identity_catalog.cpp), credentials
-// and EC2 credentials (identity_credentials.cpp).
+// and EC2 credentials (identity_credentials.cpp), groups, their members and
+// their role assignments (identity_groups.cpp).
 // Every handler reads what it needs from the request, asks the identity
 // actor once (with its caller: the actor decides with Keystone's rules),
 // and answers from the reply: nothing here keeps state or decides.
@@ -34,6 +35,7 @@ void add_project_routes(Pistache::Rest::Router& router, server_context& ctx);
 void add_user_routes(Pistache::Rest::Router& router, server_context& ctx);
 void add_role_routes(Pistache::Rest::Router& router, server_context& ctx);
 void add_domain_routes(Pistache::Rest::Router& router, server_context& ctx);
+void add_group_routes(Pistache::Rest::Router& router, server_context& ctx);
 
 // Renders {"projects": [...]}, a user's projects as the identity actor
 // answers them (GET /v3/auth/projects, /v3/users/{id}/projects).

@@ -1,6 +1,7 @@
 // Keystone's /v3/roles and role assignments on projects: grant (PUT),
 // check (HEAD), revoke (DELETE), a user's roles on a project, and
-// /v3/role_assignments with its filters.
+// /v3/role_assignments with its filters (users' and groups' assignments;
+// ?effective: each group's as its members').
 #include "api/auth.hpp"
 #include "api/identity.hpp"
 #include "api/identity_views.hpp"
@@ -29,28 +30,67 @@ grant_path grant_of(const Request& req) {
 }
 
 struct assignment_filters {
-  std::optional<std::string> user_id, role_id, project_id, domain_id;
+  std::optional<std::string> user_id, group_id, role_id, project_id, domain_id;
   bool include_names = false;
+  bool effective = false;
+
+  bool match(const role_assignment& a) const {
+    if (user_id && a.user_id != *user_id) return false;
+    if (group_id && (!a.of_group() || a.group_id != *group_id)) return false;
+    if (role_id && a.role_id != *role_id) return false;
+    if (project_id && a.project_id != *project_id) return false;
+    return !domain_id;  // no domain assignments exist
+  }
+  // Keystone's 400s for filters that contradict each other.
+  std::optional<std::string> contradiction() const {
+    if (user_id && group_id) return "Specify a user or group, not both";
+    if (effective && group_id)
+      return "Combining effective and group filter will always result in an empty list.";
+    if (project_id && domain_id) return "Specify a domain or project, not both";
+    return std::nullopt;
+  }
 };
+
+// Who holds the role: the user (a member's, when expanded from its group),
+// or the group.
+nlohmann::json holder_json(const std::string& id, const std::string& name,
+                           const std::string& domain_id, const std::string& domain_name,
+                           bool include_names) {
+  nlohmann::json j{{"id", id}};
+  if (include_names) {
+    j["name"] = name;
+    j["domain"] = {{"id", domain_id}, {"name", domain_name}};
+  }
+  return j;
+}
 
 nlohmann::json assignment_json(const role_assignment& a, bool include_names,
                                const std::string& base) {
   nlohmann::json role{{"id", a.role_id}};
-  nlohmann::json user{{"id", a.user_id}};
   nlohmann::json project{{"id", a.project_id}};
   if (include_names) {
     role["name"] = a.role_name;
-    user["name"] = a.user_name;
-    user["domain"] = {{"id", a.user_domain_id}, {"name", a.user_domain_name}};
     project["name"] = a.project_name;
     project["domain"] = {{"id", a.project_domain_id}, {"name", a.project_domain_name}};
   }
-  return {{"role", role},
-          {"user", user},
-          {"scope", {{"project", project}}},
-          {"links",
-           {{"assignment", base + "/v3/projects/" + a.project_id + "/users/" + a.user_id +
-                               "/roles/" + a.role_id}}}};
+  const std::string on_project = base + "/v3/projects/" + a.project_id;
+  nlohmann::json j{{"role", role}, {"scope", {{"project", project}}}};
+  if (a.of_group()) {
+    j["group"] = holder_json(a.group_id, a.group_name, a.group_domain_id, a.group_domain_name,
+                             include_names);
+    j["links"] = {{"assignment", on_project + "/groups/" + a.group_id + "/roles/" + a.role_id}};
+    return j;
+  }
+  j["user"] =
+      holder_json(a.user_id, a.user_name, a.user_domain_id, a.user_domain_name, include_names);
+  if (a.group_id.empty()) {
+    j["links"] = {{"assignment", on_project + "/users/" + a.user_id + "/roles/" + a.role_id}};
+    return j;
+  }
+  // Held through a group: its assignment, and the membership that brings it.
+  j["links"] = {{"assignment", on_project + "/groups/" + a.group_id + "/roles/" + a.role_id},
+                {"membership", base + "/v3/groups/" + a.group_id + "/users/" + a.user_id}};
+  return j;
 }
 
 }  // namespace
@@ -218,29 +258,38 @@ void add_role_routes(Pistache::Rest::Router& router, server_context& ctx) {
   add_route(router, ctx, http_method::get, "/v3/role_assignments", service::identity,
             [&ctx](const Request& req, std::shared_ptr<responder> r) {
               const std::string base = base_url(req, ctx);
-              assignment_filters f{query_of(req, "user.id"), query_of(req, "role.id"),
+              // A flag without a value (?effective) is set, as Keystone reads it.
+              const auto params = query_params(req);
+              auto flag = [&params](const char* name) {
+                auto it = params.find(name);
+                return it != params.end() && query_flag(it->second);
+              };
+              assignment_filters f{query_of(req, "user.id"),
+                                   query_of(req, "group.id"),
+                                   query_of(req, "role.id"),
                                    query_of(req, "scope.project.id"),
                                    query_of(req, "scope.domain.id"),
-                                   query_flag(query_of(req, "include_names").value_or("0"))};
+                                   flag("include_names"),
+                                   flag("effective")};
               with_token(ctx, auth_token_of(req), r,
                          [&ctx, base, f](std::shared_ptr<responder> rr, token_info& t) {
+                           if (auto why = f.contradiction()) {
+                             respond_error(*rr, 400, *why);
+                             return;
+                           }
                            ctx.bridge.ask<std::vector<role_assignment>>(
                                rr, ctx.identity,
                                [base, f](responder& r3, std::vector<role_assignment>& all) {
                                  nlohmann::json items = nlohmann::json::array();
-                                 for (const auto& a : all) {
-                                   if (f.user_id && a.user_id != *f.user_id) continue;
-                                   if (f.role_id && a.role_id != *f.role_id) continue;
-                                   if (f.project_id && a.project_id != *f.project_id) continue;
-                                   if (f.domain_id) continue;  // no domain assignments exist
-                                   items.push_back(assignment_json(a, f.include_names, base));
-                                 }
+                                 for (const auto& a : all)
+                                   if (f.match(a))
+                                     items.push_back(assignment_json(a, f.include_names, base));
                                  respond(r3, 200,
                                          collection_json("role_assignments", std::move(items),
                                                          base + "/v3/role_assignments"));
                                },
                                list_atom::value, assignment_atom::value, f.user_id.value_or(""),
-                               t.creds());
+                               f.effective, t.creds());
                          });
             });
 }

@@ -78,6 +78,14 @@ nlohmann::json domain_json(const domain_state& d, const std::string& base_url) {
           {"links", self_link(base_url + "/v3/domains/" + d.id)}};
 }
 
+nlohmann::json group_json(const group_state& g, const std::string& base_url) {
+  return {{"id", g.id},
+          {"name", g.name},
+          {"domain_id", g.domain_id},
+          {"description", g.description},
+          {"links", self_link(base_url + "/v3/groups/" + g.id)}};
+}
+
 nlohmann::json collection_json(const std::string& key, nlohmann::json items,
                                const std::string& self_url) {
   return {{key, std::move(items)},

@@ -16,6 +16,7 @@ nlohmann::json project_json(const project_state& p, const std::string& base_url)
 nlohmann::json user_json(const user_state& u, const std::string& base_url);
 nlohmann::json role_json(const role_state& r, const std::string& base_url);
 nlohmann::json domain_json(const domain_state& d, const std::string& base_url);
+nlohmann::json group_json(const group_state& g, const std::string& base_url);
 // A list body: {"<key>": items, "links": {"self", "previous", "next"}}.
 nlohmann::json collection_json(const std::string& key, nlohmann::json items,
                                const std::string& self_url);

@@ -148,7 +148,53 @@ bool identity_directory::domain_in_use(const std::string& id) const {
     if (p.domain_id == id) return true;
   for (const auto& [_, u] : users_)
     if (u.domain_id == id) return true;
+  for (const auto& [_, g] : groups_)
+    if (g.domain_id == id) return true;
   return false;
+}
+
+void identity_directory::put(const group_state& s) {
+  if (const auto* before = group(s.id)) {
+    if (before->version > s.version) return;  // a late, older answer
+    for (const auto& user_id : before->members)
+      if (auto it = member_of_.find(user_id); it != member_of_.end()) {
+        it->second.erase(s.id);
+        if (it->second.empty()) member_of_.erase(it);
+      }
+  }
+  put_latest(groups_, s);
+  if (const auto* now = group(s.id))
+    for (const auto& user_id : now->members) member_of_[user_id].insert(s.id);
+}
+
+const group_state* identity_directory::group(const std::string& id) const {
+  return find_in(groups_, id);
+}
+
+const group_state* identity_directory::group_by_name(const std::string& name,
+                                                     const std::string& domain) const {
+  for (const auto& [_, g] : groups_)
+    if (g.name == name && g.domain_id == domain) return &g;
+  return nullptr;
+}
+
+std::vector<group_state> identity_directory::groups() const {
+  return in_creation_order(groups_);
+}
+
+std::vector<group_state> identity_directory::groups_of(const std::string& user_id) const {
+  std::unordered_map<std::string, group_state> mine;
+  if (auto it = member_of_.find(user_id); it != member_of_.end())
+    for (const auto& group_id : it->second)
+      if (const auto* g = group(group_id)) mine.emplace(group_id, *g);
+  return in_creation_order(mine);
+}
+
+std::vector<user_state> identity_directory::members_of(const group_state& g) const {
+  std::vector<user_state> out;
+  for (const auto& user_id : g.members)
+    if (const auto* u = user(user_id)) out.push_back(*u);
+  return out;
 }
 
 const project_state* identity_directory::project(const std::string& id) const {
@@ -191,28 +237,120 @@ std::vector<role_state> identity_directory::roles() const {
   return in_creation_order(roles_);
 }
 
-std::vector<role_assignment> identity_directory::assignments() const {
+namespace {
+
+role_assignment on_project(const project_state& p, const role_state& r,
+                           const std::string& project_domain_name) {
+  role_assignment a;
+  a.role_id = r.id;
+  a.role_name = r.name;
+  a.project_id = p.id;
+  a.project_name = p.name;
+  a.project_domain_id = p.domain_id;
+  a.project_domain_name = project_domain_name;
+  return a;
+}
+
+void held_by(role_assignment& a, const user_state& u, const std::string& domain_name) {
+  a.user_id = u.id;
+  a.user_name = u.name;
+  a.user_domain_id = u.domain_id;
+  a.user_domain_name = domain_name;
+}
+
+}  // namespace
+
+std::vector<role_assignment> identity_directory::assignments(bool effective) const {
   std::vector<role_assignment> out;
-  for (const auto& p : projects())
+  const auto ps = projects();
+  for (const auto& p : ps)
     for (const auto& [user_id, role_ids] : p.roles) {
       const auto* u = user(user_id);
       if (!u) continue;
       for (const auto& role_id : role_ids)
-        if (const auto* r = role(role_id))
-          out.push_back({user_id, role_id, p.id, u->name, r->name, p.name, u->domain_id,
-                         p.domain_id, domain_name(u->domain_id), domain_name(p.domain_id)});
+        if (const auto* r = role(role_id)) {
+          auto a = on_project(p, *r, domain_name(p.domain_id));
+          held_by(a, *u, domain_name(u->domain_id));
+          out.push_back(std::move(a));
+        }
     }
+  for (const auto& g : groups()) {
+    const auto members = effective ? members_of(g) : std::vector<user_state>{};
+    for (const auto& p : ps)
+      for (const auto& role_id : g.roles_on(p.id)) {
+        const auto* r = role(role_id);
+        if (!r) continue;
+        auto a = on_project(p, *r, domain_name(p.domain_id));
+        a.group_id = g.id;
+        a.group_name = g.name;
+        a.group_domain_id = g.domain_id;
+        a.group_domain_name = domain_name(g.domain_id);
+        if (!effective) {
+          out.push_back(std::move(a));
+          continue;
+        }
+        for (const auto& u : members) {
+          auto each = a;
+          held_by(each, u, domain_name(u.domain_id));
+          out.push_back(std::move(each));
+        }
+      }
+  }
   return out;
 }
 
+namespace {
+
+std::vector<role_state> existing_roles(const identity_directory& dir,
+                                       const std::set<std::string>& ids) {
+  std::vector<role_state> out;
+  for (const auto& id : ids)
+    if (const auto* r = dir.role(id)) out.push_back(*r);
+  return out;
+}
+
+}  // namespace
+
 std::vector<role_state> identity_directory::roles_on(const std::string& user_id,
                                                      const std::string& project_id) const {
-  std::vector<role_state> out;
   const auto* p = project(project_id);
-  if (!p) return out;
-  for (const auto& role_id : p->roles_of(user_id))
-    if (const auto* r = role(role_id)) out.push_back(*r);
-  return out;
+  if (!p) return {};
+  std::set<std::string> ids = p->roles_of(user_id);
+  if (auto it = member_of_.find(user_id); it != member_of_.end())
+    for (const auto& group_id : it->second)
+      if (const auto* g = group(group_id)) {
+        const auto& through = g->roles_on(project_id);
+        ids.insert(through.begin(), through.end());
+      }
+  return existing_roles(*this, ids);
+}
+
+std::vector<role_state> identity_directory::granted_roles(const std::string& user_id,
+                                                          const std::string& project_id) const {
+  const auto* p = project(project_id);
+  if (!p) return {};
+  return existing_roles(*this, p->roles_of(user_id));
+}
+
+std::vector<role_state> identity_directory::group_roles(const std::string& group_id,
+                                                        const std::string& project_id) const {
+  const auto* g = group(group_id);
+  if (!g || !project(project_id)) return {};
+  return existing_roles(*this, g->roles_on(project_id));
+}
+
+bool identity_directory::role_removed_since(const std::string& user_id, const project_state& p,
+                                            std::int64_t issued_us) const {
+  if (auto it = p.tokens_revoked_before.find(user_id);
+      it != p.tokens_revoked_before.end() && issued_us <= it->second)
+    return true;
+  if (auto m = member_of_.find(user_id); m != member_of_.end())
+    for (const auto& group_id : m->second)
+      if (const auto* g = group(group_id))
+        if (auto it = g->tokens_revoked_before.find(p.id);
+            it != g->tokens_revoked_before.end() && issued_us <= it->second)
+          return true;
+  return false;
 }
 
 std::optional<std::string> identity_directory::domain_id_of(const std::string& id,
@@ -229,7 +367,7 @@ domain_error identity_directory::duplicate_name(const std::string& kind, const s
   std::string m = "Conflict occurred attempting to store " + kind + " - ";
   if (kind == "project")
     m += "it is not permitted to have two projects with the same name in the same domain : " + name;
-  else if (kind == "user")
+  else if (kind == "user" || kind == "group")
     m += "Duplicate entry found with name " + name + " at domain ID " + domain;
   else
     m += "Duplicate entry found with name " + name;
@@ -249,6 +387,14 @@ std::optional<domain_error> identity_directory::user_name_taken(const std::strin
   const auto* u = user_by_name(name, domain);
   if (!u || u->id == self_id) return std::nullopt;
   return duplicate_name("user", name, domain);
+}
+
+std::optional<domain_error> identity_directory::group_name_taken(const std::string& name,
+                                                                 const std::string& domain,
+                                                                 const std::string& self_id) const {
+  const auto* g = group_by_name(name, domain);
+  if (!g || g->id == self_id) return std::nullopt;
+  return duplicate_name("group", name, domain);
 }
 
 std::optional<domain_error> identity_directory::domain_name_taken(
@@ -413,8 +559,7 @@ outcome<token_info> identity_directory::validate(const std::optional<token_paylo
     info.roles = roles_on(u->id, p->id);
     if (info.roles.empty())
       return unauthorized("user " + u->id + " no longer holds a role on project " + p->id);
-    if (auto it = p->tokens_revoked_before.find(u->id);
-        it != p->tokens_revoked_before.end() && payload->issued_at_us <= it->second)
+    if (role_removed_since(u->id, *p, payload->issued_at_us))
       return unauthorized("a role of user " + u->id + " on project " + p->id +
                           " was removed after the token was issued");
     info.project = *p;

@@ -1,8 +1,8 @@
 // The identity directory: Keystone's view of who is who, built from the
-// project, user and role states, and the rules that read it: name lookups,
-// uniqueness, which roles a user holds where, and whether a token is still
-// valid. Pure and single-threaded: the identity actor owns one and keeps it
-// current from the states the resource actors answer with.
+// project, user, group and role states, and the rules that read it: name
+// lookups, uniqueness, which roles a user holds where (its own and its
+// groups'), and whether a token is still valid. Pure and single-threaded: the identity actor owns
+// one and keeps it current from the states the resource actors answer with.
 #pragma once
 
 #include <cstdint>
@@ -15,6 +15,7 @@
 
 #include "engine/domain_state.hpp"
 #include "engine/error.hpp"
+#include "engine/group_state.hpp"
 #include "engine/policy.hpp"
 #include "engine/project_state.hpp"
 #include "engine/role_state.hpp"
@@ -70,8 +71,10 @@ struct token_info {
   bool is_admin() const;
 };
 
-// One role assignment (user holds role on project), with the names
-// ?include_names shows.
+// One role assignment (a user or a group holds role on project), with the
+// names ?include_names shows. A group's assignment has group_id and no
+// user_id; expanded for ?effective, each member's has both: user_id the
+// member, group_id the group it holds the role through.
 struct role_assignment {
   std::string user_id;
   std::string role_id;
@@ -79,6 +82,9 @@ struct role_assignment {
   std::string user_name, role_name, project_name;
   std::string user_domain_id, project_domain_id;
   std::string user_domain_name, project_domain_name;
+  std::string group_id, group_name, group_domain_id, group_domain_name;
+
+  bool of_group() const { return !group_id.empty() && user_id.empty(); }
 };
 
 // An application credential as the API shows it: with its user and its
@@ -102,6 +108,7 @@ class identity_directory {
   void put(const domain_state& s);
   void put(const region_state& s);
   void put(const service_state& s);
+  void put(const group_state& s);
 
   const project_state* project(const std::string& id) const;
   const user_state* user(const std::string& id) const;
@@ -112,11 +119,18 @@ class identity_directory {
   const project_state* project_by_name(const std::string& name, const std::string& domain) const;
   const user_state* user_by_name(const std::string& name, const std::string& domain) const;
   const role_state* role_by_name(const std::string& name) const;
+  const group_state* group(const std::string& id) const;
+  const group_state* group_by_name(const std::string& name, const std::string& domain) const;
 
   std::vector<project_state> projects() const;
   std::vector<user_state> users() const;
   std::vector<role_state> roles() const;
   std::vector<domain_state> domains() const;  // Default first
+  std::vector<group_state> groups() const;
+  // The groups user_id is a member of.
+  std::vector<group_state> groups_of(const std::string& user_id) const;
+  // The members of a group that exist.
+  std::vector<user_state> members_of(const group_state& g) const;
   // The catalog: built-in entries included (first), stored ones after.
   const region_state* region(const std::string& id) const;
   std::vector<region_state> regions() const;
@@ -127,16 +141,25 @@ class identity_directory {
   std::vector<catalog_endpoint> endpoints() const;
   // Whether a region is another's parent or an endpoint's region.
   bool region_in_use(const std::string& id) const;
-  // The assignments whose user, role and project all exist.
-  std::vector<role_assignment> assignments() const;
-  // The roles (that exist) user_id holds on project_id.
+  // The assignments whose user or group, role and project all exist: the
+  // users' then the groups'; effective: each group's as one per member
+  // instead (Keystone's ?effective).
+  std::vector<role_assignment> assignments(bool effective = false) const;
+  // The roles (that exist) user_id holds on project_id: its own and those of
+  // its groups, once each (what its tokens carry).
   std::vector<role_state> roles_on(const std::string& user_id, const std::string& project_id) const;
+  // Only the roles granted to the user itself there (Keystone's grants of
+  // /v3/projects/{p}/users/{u}/roles), or to the group.
+  std::vector<role_state> granted_roles(const std::string& user_id,
+                                        const std::string& project_id) const;
+  std::vector<role_state> group_roles(const std::string& group_id,
+                                      const std::string& project_id) const;
 
   // A domain named by id or name, as its id; nothing for an unknown one.
   std::optional<std::string> domain_id_of(const std::string& id, const std::string& name) const;
   // "Default" for default, the name of another, the id when unknown.
   std::string domain_name(const std::string& id) const;
-  // Whether projects or users still belong to the domain.
+  // Whether projects, users or groups still belong to the domain.
   bool domain_in_use(const std::string& id) const;
 
   // Whether a new name (or a rename of `self_id` to it) collides: 409 in
@@ -149,7 +172,9 @@ class identity_directory {
                                               const std::string& self_id = "") const;
   std::optional<domain_error> domain_name_taken(const std::string& name,
                                                 const std::string& self_id = "") const;
-  // Keystone's 409 for a duplicate name of `kind` (project, user, role).
+  std::optional<domain_error> group_name_taken(const std::string& name, const std::string& domain,
+                                               const std::string& self_id = "") const;
+  // Keystone's 409 for a duplicate name of `kind` (project, user, group, role).
   static domain_error duplicate_name(const std::string& kind, const std::string& name,
                                      const std::string& domain);
 
@@ -180,7 +205,8 @@ class identity_directory {
 
   // The subject of a token that is still valid at now_us: sealed by our key,
   // not expired nor revoked, its user enabled and its password unchanged
-  // since, its project enabled and the user still holding a role there.
+  // since, its project enabled and the user still holding a role there (its
+  // own or a group's), none of them removed since the token was issued.
   // Anything else is unauthorized, with the reason in the message (for the
   // log: the API answers with Keystone's generic message).
   // `opened` is what crypto's open_token read from `token` (nothing when it
@@ -195,6 +221,15 @@ class identity_directory {
   std::unordered_map<std::string, domain_state> domains_;  // Default is not here
   std::unordered_map<std::string, region_state> regions_;  // RegionOne is not here
   std::unordered_map<std::string, service_state> services_;  // the built-in ones are not here
+  std::unordered_map<std::string, group_state> groups_;
+  // user id -> the ids of the groups it is a member of (kept with groups_:
+  // every token validation reads it).
+  std::unordered_map<std::string, std::set<std::string>> member_of_;
+
+  // Whether a role of user_id on project_id was removed after `issued_us`
+  // (its own, or one of a group it is a member of).
+  bool role_removed_since(const std::string& user_id, const project_state& p,
+                          std::int64_t issued_us) const;
 };
 
 // Keystone's answer to any failed authentication.

@@ -51,6 +51,22 @@ identity_rule rule_for(const std::string&, const service::command& c) {
   return {"identity:delete_endpoint", {}};
 }
 
+identity_rule rule_for(const std::string&, const group::command& c) {
+  if (std::holds_alternative<group::create>(c)) return {"identity:create_group", {}};
+  if (std::holds_alternative<group::update>(c)) return {"identity:update_group", {}};
+  if (std::holds_alternative<group::remove>(c)) return {"identity:delete_group", {}};
+  if (const auto* m = std::get_if<group::add_member>(&c))
+    return {"identity:add_user_to_group", {"", m->user_id}};
+  if (const auto* m = std::get_if<group::remove_member>(&c))
+    return {"identity:remove_user_from_group", {"", m->user_id}};
+  if (const auto* g = std::get_if<group::grant_role>(&c))
+    return {"identity:create_grant", {g->project_id}};
+  if (const auto* r = std::get_if<group::revoke_role>(&c))
+    return {"identity:revoke_grant", {r->project_id}};
+  // Only the identity actor drops a deleted project's assignments.
+  return {"identity:delete_project", {std::get<group::drop_project>(c).project_id}};
+}
+
 std::optional<domain_error> keystone_refusal(const policy& rules, const identity_rule& r,
                                              const credentials& caller) {
   if (rules.allowed(r.name, caller, r.on)) return std::nullopt;

@@ -10,6 +10,7 @@
 
 #include "engine/domain_state.hpp"
 #include "engine/error.hpp"
+#include "engine/group_state.hpp"
 #include "engine/policy.hpp"
 #include "engine/project_state.hpp"
 #include "engine/region_state.hpp"
@@ -34,6 +35,9 @@ identity_rule rule_for(const std::string& domain_id, const domain::command& c);
 identity_rule rule_for(const std::string& region_id, const region::command& c);
 // A service's endpoint commands are create_/update_/delete_endpoint.
 identity_rule rule_for(const std::string& service_id, const service::command& c);
+// A group's members are add_user_to_group/remove_user_from_group (target:
+// the user), its roles create_grant/revoke_grant (target: the project).
+identity_rule rule_for(const std::string& group_id, const group::command& c);
 
 // Nothing when `rules` allows the caller; Keystone's 403 otherwise ("You
 // are not authorized to perform the requested action: identity:...").

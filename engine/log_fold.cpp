@@ -45,6 +45,7 @@ any_state fold_any(any_state* slot, const recorded_event& r) {
   if (kind == volume_type_machine::kind) return fold_into<volume_type_machine>(slot, r);
   if (kind == volume_quota_machine::kind) return fold_into<volume_quota_machine>(slot, r);
   if (kind == credential_machine::kind) return fold_into<credential_machine>(slot, r);
+  if (kind == group_machine::kind) return fold_into<group_machine>(slot, r);
   throw invalid_event("stream " + r.stream + " is of no known kind");
 }
 
@@ -87,6 +88,7 @@ any_state deleted_any(const std::string& stream, std::int64_t version) {
   if (kind == volume_quota_machine::kind)
     return deleted_state<volume_quota_machine>(stream, version);
   if (kind == credential_machine::kind) return deleted_state<credential_machine>(stream, version);
+  if (kind == group_machine::kind) return deleted_state<group_machine>(stream, version);
   throw invalid_event("stream " + stream + " is of no known kind");
 }
 
@@ -114,7 +116,7 @@ const std::vector<std::string>& stream_kinds() {
                                               volume_snapshot_machine::kind,
                                               volume_type_machine::kind,
                                               volume_quota_machine::kind,
-                                              credential_machine::kind};
+                                              credential_machine::kind, group_machine::kind};
   return kinds;
 }
 

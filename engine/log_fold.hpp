@@ -16,6 +16,7 @@
 #include "engine/credential_state.hpp"
 #include "engine/domain_state.hpp"
 #include "engine/flavor_state.hpp"
+#include "engine/group_state.hpp"
 #include "engine/floatingip_state.hpp"
 #include "engine/image_state.hpp"
 #include "engine/instance_state.hpp"
@@ -42,7 +43,7 @@ using any_state =
                  role_state, domain_state, security_group_state, router_state, floatingip_state,
                  quota_state, flavor_state, keypair_state, compute_quota_state, region_state,
                  service_state, server_group_state, volume_state, volume_snapshot_state,
-                 volume_type_state, volume_quota_state, credential_state>;
+                 volume_type_state, volume_quota_state, credential_state, group_state>;
 
 // The stream kinds the log may hold, in the order they are listed.
 const std::vector<std::string>& stream_kinds();

@@ -304,6 +304,14 @@ const std::map<std::string, std::string>& default_rules() {
           "identity:delete_domain"})
       r[name] = admin;
     r["identity:get_project"] = "rule:admin_required or project_id:%(project_id)s";
+    // Groups: an admin's to make, fill, read and list; a user may list the
+    // groups it is a member of (Keystone's list_groups_for_user).
+    for (const char* name : {"identity:create_group", "identity:update_group",
+                             "identity:delete_group", "identity:get_group", "identity:list_groups",
+                             "identity:list_users_in_group", "identity:add_user_to_group",
+                             "identity:remove_user_from_group", "identity:check_user_in_group"})
+      r[name] = admin;
+    r["identity:list_groups_for_user"] = "rule:admin_or_owner";
     // The catalog: an admin's to change and to list (services and
     // endpoints); anyone's to read regions, as Keystone.
     for (const char* name :

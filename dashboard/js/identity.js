@@ -106,7 +106,8 @@ export async function identity(main, _params, page) {
         ? errorBox(assignments.reason)
         : table(
             [
-              ["User", (a) => a.user.name || a.user.id],
+              // A group's assignment has a group where a user's has its user.
+              ["User", (a) => (a.user ? a.user.name || a.user.id : `group ${a.group.name || a.group.id}`)],
               ["Role", (a) => a.role.name || a.role.id],
               ["Project", (a) => (a.scope.project ? a.scope.project.name || a.scope.project.id : "-")],
               [
@@ -118,9 +119,11 @@ export async function identity(main, _params, page) {
                       type: "button",
                       class: "small danger",
                       onclick: async () => {
-                        if (!window.confirm(`Revoke role "${a.role.name}" of "${a.user.name}" on "${a.scope.project.name}"?`)) return;
+                        const holder = a.user ? a.user.name : `group ${a.group.name}`;
+                        const path = a.user ? `users/${a.user.id}` : `groups/${a.group.id}`;
+                        if (!window.confirm(`Revoke role "${a.role.name}" of "${holder}" on "${a.scope.project.name}"?`)) return;
                         try {
-                          await api.del(`${K}/projects/${a.scope.project.id}/users/${a.user.id}/roles/${a.role.id}`);
+                          await api.del(`${K}/projects/${a.scope.project.id}/${path}/roles/${a.role.id}`);
                           refresh();
                         } catch (err) {
                           fill(slot, errorBox(err));

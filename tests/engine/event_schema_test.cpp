@@ -71,6 +71,7 @@ TEST(EventSchemas, MatchTheEncodedEventsOfEveryKind) {
   check_kind<compute_quota_machine>();
   check_kind<region_machine>();
   check_kind<service_machine>();
+  check_kind<group_machine>();
   check_kind<volume_machine>();
   check_kind<volume_snapshot_machine>();
   check_kind<volume_type_machine>();

@@ -240,6 +240,130 @@ TEST_F(IdentityDirectory, ADisableOrARoleRemovalStaysARevocationOnceUndone) {
       << "an unscoped token is not the project's";
 }
 
+// --- groups: a member holds its groups' roles -------------------------------
+
+group_state make_group(const std::string& id, const std::string& name,
+                       const std::vector<group::command>& then = {}) {
+  group_state g;
+  g.id = id;
+  g = run_command_on<group_machine>(g, group::create{name});
+  for (const auto& c : then) g = run_command_on<group_machine>(g, c);
+  return g;
+}
+
+TEST_F(IdentityDirectory, AMemberHoldsItsGroupsRolesButNotAsItsOwnGrants) {
+  dir.put(make_group("g1", "devs",
+                     {group::add_member{"u2"}, group::grant_role{"p2", "r-member"},
+                      group::grant_role{"p1", "r-admin"}}));
+  ASSERT_NE(dir.group("g1"), nullptr);
+  EXPECT_EQ(dir.group_by_name("devs", "default")->id, "g1");
+  EXPECT_EQ(dir.group_name_taken("devs", "default")->message,
+            "Conflict occurred attempting to store group - Duplicate entry found with name devs "
+            "at domain ID default.");
+  EXPECT_FALSE(dir.group_name_taken("devs", "default", "g1"));
+  EXPECT_FALSE(dir.group_name_taken("devs", "elsewhere"));
+  ASSERT_EQ(dir.groups_of("u2").size(), 1u);
+  EXPECT_TRUE(dir.groups_of("u1").empty());
+  ASSERT_EQ(dir.members_of(*dir.group("g1")).size(), 1u);
+
+  ASSERT_EQ(dir.roles_on("u2", "p2").size(), 1u);
+  EXPECT_EQ(dir.roles_on("u2", "p2")[0].name, "member");
+  EXPECT_TRUE(dir.granted_roles("u2", "p2").empty()) << "a group's role is no grant of the user";
+  EXPECT_EQ(dir.group_roles("g1", "p2").size(), 1u);
+  EXPECT_TRUE(dir.roles_on("u1", "p2").empty()) << "u1 is no member";
+
+  auth_request req;
+  req.project_id = "p2";
+  auto scoped = dir.scope(*dir.user("u2"), req);
+  ASSERT_TRUE(scoped.ok()) << scoped.error().message;
+  EXPECT_EQ(scoped.value().project->id, "p2");
+  auto v = validate_token(dir, key, token_for("u2", "p2"), t0 + 20);
+  ASSERT_TRUE(v.ok()) << v.error().message;
+  EXPECT_EQ(v.value().creds().roles, (std::set<std::string>{"member", "reader"}));
+
+  // The member's own roles and its group's, once each.
+  auto p1 = *dir.project("p1");
+  p1.roles["u2"] = {"r-admin", "r-member"};
+  p1.version = 2;
+  dir.put(p1);
+  EXPECT_EQ(dir.roles_on("u2", "p1").size(), 2u);
+}
+
+TEST_F(IdentityDirectory, LeavingTheGroupOrItsDeletionTakesItsRolesFromTheTokens) {
+  auto g = make_group("g1", "devs", {group::add_member{"u2"}, group::grant_role{"p2", "r-member"}});
+  dir.put(g);
+  const auto token = token_for("u2", "p2");
+  ASSERT_TRUE(validate_token(dir, key, token, t0 + 20).ok());
+
+  identity_directory left = dir;
+  left.put(run_command_on<group_machine>(g, group::remove_member{"u2"}));
+  EXPECT_TRUE(left.groups_of("u2").empty());
+  EXPECT_EQ(validate_token(left, key, token, t0 + 20).error().code, errc::unauthorized);
+
+  identity_directory gone = dir;
+  gone.put(run_command_on<group_machine>(g, group::remove{}));
+  EXPECT_EQ(gone.group("g1"), nullptr);
+  EXPECT_TRUE(gone.groups_of("u2").empty());
+  EXPECT_EQ(validate_token(gone, key, token, t0 + 20).error().code, errc::unauthorized);
+
+  identity_directory stale = dir;
+  auto older = g;
+  older.members.clear();
+  older.version = 1;
+  stale.put(older);  // a late, older answer changes nothing
+  EXPECT_EQ(stale.groups_of("u2").size(), 1u);
+}
+
+// As Keystone revokes each member's grant when a group's role is removed:
+// a member's token on the project ends even when it keeps another role
+// there, and stays revoked once the role is granted again.
+TEST_F(IdentityDirectory, RemovingAGroupsRoleRevokesItsMembersTokensThere) {
+  auto g =
+      make_group("g1", "readers", {group::add_member{"u1"}, group::grant_role{"p1", "r-admin"}});
+  dir.put(g);
+  const auto before = token_for("u1", "p1");  // issued at t0 + 10
+  ASSERT_TRUE(validate_token(dir, key, before, t0 + 20).ok());
+  g = run_command_on<group_machine>(g, group::revoke_role{"p1", "r-admin", t0 + 15});
+  g = run_command_on<group_machine>(g, group::grant_role{"p1", "r-admin"});
+  dir.put(g);
+  auto v = validate_token(dir, key, before, t0 + 20);
+  ASSERT_FALSE(v.ok()) << "u1 still holds member on p1 itself, but the token is revoked";
+  EXPECT_EQ(v.error().code, errc::unauthorized);
+  EXPECT_TRUE(validate_token(dir, key, token_for("u1", "p1", t0 + 16), t0 + 20).ok());
+  EXPECT_TRUE(validate_token(dir, key, token_for("u1", "p2"), t0 + 20).error().code ==
+              errc::unauthorized)
+      << "no role on p2 at all";
+}
+
+TEST_F(IdentityDirectory, AssignmentsShowGroupsOrTheirMembersWhenEffective) {
+  dir.put(make_group("g1", "devs",
+                     {group::add_member{"u1"}, group::add_member{"u2"}, group::add_member{"ghost"},
+                      group::grant_role{"p2", "r-member"}, group::grant_role{"p2", "r-gone"},
+                      group::grant_role{"p-gone", "r-member"}}));
+  auto direct = dir.assignments();
+  ASSERT_EQ(direct.size(), 2u) << "alice's own, and the group's that names what exists";
+  EXPECT_FALSE(direct[0].of_group());
+  const auto& a = direct[1];
+  EXPECT_TRUE(a.of_group());
+  EXPECT_EQ(a.group_id, "g1");
+  EXPECT_EQ(a.group_name, "devs");
+  EXPECT_EQ(a.group_domain_name, "Default");
+  EXPECT_EQ(a.project_id, "p2");
+  EXPECT_EQ(a.role_name, "member");
+  EXPECT_TRUE(a.user_id.empty());
+
+  auto effective = dir.assignments(true);
+  ASSERT_EQ(effective.size(), 3u) << "alice's own, then one per member that exists";
+  std::set<std::string> users;
+  for (std::size_t i = 1; i < effective.size(); ++i) {
+    EXPECT_FALSE(effective[i].of_group());
+    EXPECT_EQ(effective[i].group_id, "g1") << "the group it comes through";
+    EXPECT_EQ(effective[i].project_id, "p2");
+    users.insert(effective[i].user_name);
+  }
+  EXPECT_EQ(users, (std::set<std::string>{"alice", "bob"}));
+}
+
 TEST_F(IdentityDirectory, ThePasswordMethodFindsTheUserByIdOrByNameInADomain) {
   auth_request by_name;
   by_name.user_name = "alice";

@@ -21,6 +21,35 @@ TEST(IdentityRules, EachCommandNamesKeystonesRuleAndItsTarget) {
   EXPECT_EQ(rule_for("d1", domain::command{domain::remove{}}).name, "identity:delete_domain");
 }
 
+TEST(IdentityRules, GroupCommandsNameKeystonesGroupAndGrantRules) {
+  EXPECT_EQ(rule_for("g1", group::command{group::create{"devs"}}).name, "identity:create_group");
+  EXPECT_EQ(rule_for("g1", group::command{group::update{}}).name, "identity:update_group");
+  EXPECT_EQ(rule_for("g1", group::command{group::remove{}}).name, "identity:delete_group");
+  auto add = rule_for("g1", group::command{group::add_member{"u1"}});
+  EXPECT_EQ(add.name, "identity:add_user_to_group");
+  EXPECT_EQ(add.on.user_id, "u1");
+  EXPECT_EQ(rule_for("g1", group::command{group::remove_member{"u1"}}).name,
+            "identity:remove_user_from_group");
+  auto grant = rule_for("g1", group::command{group::grant_role{"p1", "r1"}});
+  EXPECT_EQ(grant.name, "identity:create_grant");
+  EXPECT_EQ(grant.on.project_id, "p1");
+  EXPECT_EQ(rule_for("g1", group::command{group::revoke_role{"p1", "r1"}}).name,
+            "identity:revoke_grant");
+
+  const policy rules(default_rules());
+  const credentials member{"u1", "p1", {"member"}};
+  const credentials admin{"a1", "p0", {"admin"}};
+  for (const char* name : {"identity:create_group", "identity:list_groups", "identity:get_group",
+                           "identity:list_users_in_group", "identity:check_user_in_group",
+                           "identity:add_user_to_group"}) {
+    EXPECT_TRUE(keystone_refusal(rules, {name, {"", "u1"}}, member)) << name;
+    EXPECT_FALSE(keystone_refusal(rules, {name, {}}, admin)) << name;
+  }
+  EXPECT_FALSE(keystone_refusal(rules, {"identity:list_groups_for_user", {"", "u1"}}, member))
+      << "a user lists its own groups";
+  EXPECT_TRUE(keystone_refusal(rules, {"identity:list_groups_for_user", {"", "u2"}}, member));
+}
+
 TEST(IdentityRules, TheRefusalIsKeystonesForbidden) {
   const policy rules(default_rules());
   const credentials member{"u1", "p1", {"member"}};
