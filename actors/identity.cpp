@@ -271,6 +271,8 @@ void remember(identity_actor* self, const State& s, const event_metadata& cause)
     if constexpr (std::is_same_v<State, user_state> || std::is_same_v<State, project_state>)
       if (!s.exists()) drop_orphaned_credentials(self, cause);
   }
+}
+
 domain_error missing(const char* kind, const std::string& id) {
   return make_domain_error(errc::not_found,
                            std::string("Could not find ") + kind + ": " + id + ".");
