@@ -1,8 +1,10 @@
 // Fuzzes api/json_body: json_too_deep (the nesting bound scanned before
 // any recursive parser), read_json_body (size limit, Content-Type, syntax)
 // and schema_set::validate against the real schemas of schemas/api/ (the
-// RapidJSON schema validator, then the message in Nova's words), and
-// api/compute_block_devices' parse of a server create that passed.
+// RapidJSON schema validator, then the message in Nova's words),
+// api/compute_block_devices' parse of a server create that passed, and
+// api/image_import_request's parse of any body read without a schema (as
+// the import route reads its own), with and without a store header.
 //
 // Input: byte 0 picks the schema (the sorted list of schemas/api/*.json;
 // one value in eight validates no schema), byte 1 picks a Content-Type, the
@@ -15,6 +17,7 @@
 #include <vector>
 
 #include "api/compute_block_devices.hpp"
+#include "api/image_import_request.hpp"
 #include "api/json_body.hpp"
 
 using namespace cumulo::api;
@@ -64,6 +67,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // A server create the schema let through: its block device mappings.
   if (out && schema == "compute_server_create" && out.value.contains("server"))
     (void)parse_boot_volume(out.value["server"], data[1] % 100);
+  // POST /v2/images/{id}/import: the route reads no schema, the parser all.
+  if (out && schema.empty()) {
+    (void)parse_import_request(out.value, "");
+    (void)parse_import_request(out.value, data[1] % 2 ? "file" : "\xff\xfe");
+  }
   // A small limit too: the 413 path.
   (void)read_json_body(body, content_type, f.schemas, schema, 64);
   return 0;
