@@ -7,6 +7,9 @@
 namespace cumulo::api {
 namespace {
 
+// Far more stores than any cloud has (cumulo has one).
+constexpr std::size_t max_stores = 64;
+
 // A client's text quoted back in a message: bounded.
 std::string quoted(const std::string& text) {
   constexpr std::size_t most = 255;
@@ -58,6 +61,9 @@ import_request_parse parse_import_request(const nlohmann::json& body,
   if (has_stores) {
     const auto& stores = body["stores"];
     if (!stores.is_array()) return fail("Invalid stores: a list of store identifiers is needed.");
+    if (stores.size() > max_stores)
+      return fail("Invalid stores: at most " + std::to_string(max_stores) +
+                  " store identifiers may be named.");
     for (const auto& s : stores) {
       if (!s.is_string() || !store_id_shaped(s.get<std::string>()))
         return fail("Invalid stores: " +

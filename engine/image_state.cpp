@@ -194,12 +194,12 @@ void merge_stores(std::map<std::string, std::string>& props, const std::string& 
 // The stores an import asks for, each one known (Glance's 409 otherwise,
 // in glance_store's words).
 outcome<std::vector<std::string>> import_stores(const image::start_import& c) {
-  std::vector<std::string> stores = c.stores;
-  if (c.all_stores || stores.empty()) stores = {image::store_id};
-  for (const auto& s : stores)
+  if (c.all_stores || c.stores.empty()) return std::vector<std::string>{image::store_id};
+  for (const auto& s : c.stores)
     if (s != image::store_id)
       return make_domain_error(errc::conflict, "Unknown scheme '" + s + "' found in URI");
-  return stores;
+  // A store named twice is one store.
+  return std::vector<std::string>{image::store_id};
 }
 
 struct decider {
