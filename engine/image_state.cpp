@@ -477,14 +477,19 @@ struct applier {
     require(e.type_name, {"queued"});
     s.status = "saving";
   }
-  void operator()(const image_uploaded& e) {
-    require(e.type_name, {"saving"});
+  // The image has its data: an upload's or an import's, with its digests.
+  template <class Data>
+  void activate(const Data& e) {
     s.status = "active";
     s.size = e.size;
     s.checksum = e.checksum;
     s.os_hash_algo = e.os_hash_algo;
     s.os_hash_value = e.os_hash_value;
     s.virtual_size = e.virtual_size;
+  }
+  void operator()(const image_uploaded& e) {
+    require(e.type_name, {"saving"});
+    activate(e);
   }
   void operator()(const image_upload_failed& e) {
     require(e.type_name, {"queued", "saving"});
@@ -557,12 +562,7 @@ struct applier {
   }
   void operator()(const image_imported& e) {
     require(e.type_name, {"importing"});
-    s.status = "active";
-    s.size = e.size;
-    s.checksum = e.checksum;
-    s.os_hash_algo = e.os_hash_algo;
-    s.os_hash_value = e.os_hash_value;
-    s.virtual_size = e.virtual_size;
+    activate(e);
     s.staged.reset();
     // Every store was reached: none is left to import to.
     s.properties[image::importing_to_stores_key] = "";

@@ -9,16 +9,15 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
-#include <random>
 #include <set>
 #include <string>
 #include <thread>
 
-#include "crypto/image_digest.hpp"
 #include "engine/codec.hpp"
 #include "engine/image_state.hpp"
 #include "store/data_dir.hpp"
 #include "store/event_store.hpp"
+#include "tests/support/image_support.hpp"
 #include "tests/support/keystone_client.hpp"
 #include "tests/support/raw_http.hpp"
 
@@ -26,27 +25,6 @@ namespace cumulo {
 namespace {
 
 const std::string kImages = "/image/v2/images";
-
-void expect_glance_error(const http_response& r, long status, const std::string& message_part) {
-  EXPECT_EQ(r.status, status) << r.body;
-  auto body = json_of(r);
-  ASSERT_TRUE(body.is_object()) << r.body;
-  EXPECT_EQ(body.value("code", 0), status) << r.body;
-  EXPECT_NE(body.value("message", "").find(message_part), std::string::npos) << r.body;
-}
-
-std::string random_bytes(std::size_t n, unsigned seed = 11) {
-  std::mt19937 gen(seed);
-  std::string out(n, '\0');
-  for (auto& c : out) c = static_cast<char>(gen() & 0xff);
-  return out;
-}
-
-image_digest::result sums_of(const std::string& data) {
-  image_digest d;
-  d.update(data.data(), data.size());
-  return d.finish();
-}
 
 nlohmann::json glance_direct() {
   return {{"method", {{"name", "glance-direct"}}}};
