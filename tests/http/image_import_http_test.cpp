@@ -49,6 +49,13 @@ class ImageImport : public identity_test {
                        std::map<std::string, std::string> headers = {}) {
     return call("POST", kImages + "/" + id + "/import", token, body, std::move(headers));
   }
+  // The head of a staging of `length` bytes, for a client that sends fewer.
+  std::string stage_head(const std::string& id, std::size_t length) const {
+    return "PUT " + kImages + "/" + id +
+           "/stage HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Auth-Token: " + admin_token +
+           "\r\nContent-Type: application/octet-stream\r\nContent-Length: " +
+           std::to_string(length) + "\r\n\r\n";
+  }
   nlohmann::json show(const std::string& id) {
     auto r = as_admin("GET", kImages + "/" + id);
     EXPECT_EQ(r.status, 200) << r.body;
@@ -266,9 +273,7 @@ TEST_F(ImageImport, AStagingCutOffLeavesTheImageQueuedAndNothingStaged) {
   const std::string id = create_image(admin_token);
   {
     raw_connection c(cloud->port());
-    c.send("PUT " + kImages + "/" + id + "/stage HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Auth-Token: " +
-           admin_token + "\r\nContent-Type: application/octet-stream\r\nContent-Length: " +
-           std::to_string(1 << 20) + "\r\n\r\n" + random_bytes(300000));
+    c.send(stage_head(id, 1 << 20) + random_bytes(300000));
     EXPECT_EQ(wait_status(id, "uploading").value("status", ""), "uploading");
   }  // the client goes away
   EXPECT_EQ(wait_status(id, "queued").value("status", ""), "queued");
@@ -341,9 +346,7 @@ TEST_F(ImageImport, AnImportCutOffByARestartFailsWhenItsBytesAreGone) {
 TEST_F(ImageImport, AServerKilledMidStageComesBackQueued) {
   const std::string id = create_image(admin_token);
   raw_connection c(cloud->port());
-  c.send("PUT " + kImages + "/" + id + "/stage HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Auth-Token: " +
-         admin_token + "\r\nContent-Type: application/octet-stream\r\nContent-Length: " +
-         std::to_string(1 << 20) + "\r\n\r\n" + random_bytes(400000));
+  c.send(stage_head(id, 1 << 20) + random_bytes(400000));
   ASSERT_EQ(wait_status(id, "uploading").value("status", ""), "uploading");
   cloud->stop(SIGKILL);
   c.close();
