@@ -844,7 +844,10 @@ image::create snapshot_image(const snapshot_flow& f, const image_state* base) {
   c.container_format = "bare";
   c.disk_format = "raw";
   if (base) {
-    c.properties = base->properties;
+    // Glance's own os_glance_* (an import's progress) are not the image's
+    // to pass on: Glance refuses them in a create.
+    for (const auto& [k, v] : base->properties)
+      if (k.rfind("os_glance", 0) != 0) c.properties[k] = v;
     if (!base->disk_format.empty()) c.disk_format = base->disk_format;
     if (!base->container_format.empty()) c.container_format = base->container_format;
     c.min_ram = base->min_ram;

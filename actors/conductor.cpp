@@ -318,7 +318,8 @@ void spawn_live(conductor_actor* self, const log_fold& fold) {
 // its own (actors/instance.cpp: a build that had not finished goes to ERROR
 // and gives its claim and ports back; a delete is finished; any other task
 // is aborted, leaving the vm_state it had); an upload in progress goes back
-// to queued (its partial data is worthless).
+// to queued (its partial data is worthless). A staging or an import
+// (glance-direct) is the image registry's to end: it depends on the files.
 std::optional<image::command> resolution(const image_state& s) {
   if (s.status == "saving") return image::reset_upload{"the upload was interrupted by a restart"};
   return std::nullopt;

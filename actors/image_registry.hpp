@@ -3,10 +3,14 @@
 // under the conductor, owning its stream image/<id>; this actor keeps the
 // index lists are answered from, and owns the image files of the data dir:
 // <image_dir>/<id> holds an active image's bytes, <id>.<request>.part an
-// upload in progress.
+// upload (or a staging) in progress, <id>.staged the bytes staged for an
+// import (glance-direct).
 //
 //   (command_atom, id, image::command, meta) -> image_state
-//       a remove also deletes the image's file once the delete is durable
+//       a remove also deletes the image's files once the delete is durable;
+//       a staging reset deletes the staged bytes; an import answers once
+//       the image is importing, then the registry moves the staged bytes
+//       to the image's file and records the import finished (or failed)
 //   (caf::get_atom, image_atom, id)          -> image_state ("No image found
 //                                               with ID <id>" when missing)
 //   (list_atom, image_atom)                  -> std::vector<image_state>, in
@@ -24,9 +28,13 @@
 //       the member itself (or an admin): Glance's 403s otherwise. The
 //       registry stamps a membership's times with its clock.
 //
-// At start it removes what no image owns any more: every .part file (an
-// upload cut off by a crash; the conductor has moved its image back to
-// queued) and the file of an image that is not active or deactivated.
+// At start it ends what a restart cut off of a staging or an import
+// (engine's resolve_after_restart, with the files it finds: an import whose
+// bytes are whole is finished, anything else goes back to queued), then
+// removes what no image owns any more: every .part file (an upload cut off
+// by a crash; the conductor has moved its image back to queued), the file
+// of an image that is not active or deactivated, staged bytes no image
+// waits for.
 #pragma once
 
 #include <caf/actor.hpp>
@@ -43,5 +51,7 @@ caf::actor spawn_image_registry(caf::actor_system& sys, caf::actor conductor,
 
 // Where an image's bytes are once uploaded.
 std::filesystem::path image_file(const std::filesystem::path& image_dir, const std::string& id);
+// Where an image's bytes wait for their import (Glance's staging area).
+std::filesystem::path staged_file(const std::filesystem::path& image_dir, const std::string& id);
 
 }  // namespace cumulo

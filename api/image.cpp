@@ -61,6 +61,7 @@ void add_image_routes(Pistache::Rest::Router& router, server_context& ctx) {
   add_image_data_routes(router, ctx);
   add_image_member_routes(router, ctx);
   add_image_metadef_routes(router, ctx);
+  add_image_import_routes(router, ctx);
 }
 
 }  // namespace cumulo::api

@@ -2,7 +2,9 @@
 // (image_images.cpp), their data (image_data.cpp: download here, the
 // streamed upload in image_upload.cpp), tags, deactivation and schemas,
 // members (image_members.cpp), the metadata definitions catalog
-// (image_metadefs.cpp, read-only).
+// (image_metadefs.cpp, read-only), the interoperable import
+// (image_import.cpp: discovery and the import; the staging streams as an
+// upload does).
 #pragma once
 
 #include <functional>
@@ -26,6 +28,12 @@ void add_images_routes(Pistache::Rest::Router& router, server_context& ctx);
 void add_image_data_routes(Pistache::Rest::Router& router, server_context& ctx);
 void add_image_member_routes(Pistache::Rest::Router& router, server_context& ctx);
 void add_image_metadef_routes(Pistache::Rest::Router& router, server_context& ctx);
+void add_image_import_routes(Pistache::Rest::Router& router, server_context& ctx);
+
+// What an image create answers with besides the image: the import methods
+// and stores the cloud offers (OpenStack-image-import-methods, read by
+// openstacksdk before it stages; OpenStack-image-store-ids).
+header_list image_create_headers();
 
 image_viewer viewer_of(const token_info& t);
 // 404 "No image found with ID <id>".

@@ -197,11 +197,12 @@ std::optional<image::update> update_of(responder& r, const json& before, const j
 }
 
 void run_command(server_context& ctx, std::shared_ptr<responder> r, const token_info& t,
-                 const std::string& id, image::command c, int status, bool with_body) {
+                 const std::string& id, image::command c, int status, bool with_body,
+                 header_list headers = {}) {
   ctx.bridge.ask<image_state>(
       r, ctx.image_registry,
-      [status, with_body](responder& rr, image_state& s) {
-        respond(rr, status, with_body ? image_json(s) : no_body);
+      [status, with_body, headers](responder& rr, image_state& s) {
+        respond(rr, status, with_body ? image_json(s) : no_body, headers);
       },
       command_atom::value, id, std::move(c), meta_of(*r, t));
 }
@@ -246,7 +247,7 @@ void create_image(server_context& ctx, std::shared_ptr<responder> r, const token
   for (const auto& [key, value] : body.items())
     if (!core_keys.count(key)) c.properties[key] = value.get<std::string>();
   const std::string id = body.contains("id") ? body["id"].get<std::string>() : new_uuid();
-  run_command(ctx, r, t, id, image::command{std::move(c)}, 201, true);
+  run_command(ctx, r, t, id, image::command{std::move(c)}, 201, true, image_create_headers());
 }
 
 void list_images_route(server_context& ctx, std::shared_ptr<responder> r, const token_info& t,

@@ -133,13 +133,26 @@ class raw_responder final : public responder {
   std::atomic<bool> sent_{false};
 };
 
+// What a streamed PUT fills: an image's data (/file), or its staging area
+// (/stage, Glance's glance-direct import). The same streaming, hashing and
+// cap; other commands, and another file at the end.
+enum class put_target { data, stage };
+
+struct upload_request {
+  std::string image_id;
+  put_target into = put_target::data;
+};
+
 // One upload: its spool file, digests, and where it stands. Body bytes
 // come from the reactor thread, the registry's answers on CAF threads.
 class image_upload : public std::enable_shared_from_this<image_upload> {
  public:
-  image_upload(server_context& ctx, const request_head& head, std::string image_id,
+  image_upload(server_context& ctx, const request_head& head, upload_request what,
                std::weak_ptr<Tcp::Peer> peer)
-      : ctx_(ctx), head_(head), id_(std::move(image_id)) {
+      : ctx_(ctx),
+        head_(head),
+        id_(std::move(what.image_id)),
+        stage_(what.into == put_target::stage) {
     const bool keep_alive = head.version == "HTTP/1.1" && head.header("connection") != "close";
     r_ = std::make_shared<raw_responder>(std::move(peer), ctx.flight, keep_alive, turn_,
                                          !prefers_json(head.header("accept")));
@@ -212,6 +225,24 @@ class image_upload : public std::enable_shared_from_this<image_upload> {
            std::to_string(ctx_.opts.image_size_cap) + " bytes.";
   }
 
+  // Glance stages under modify_image (the stage call has no rule of its own).
+  const char* rule() const { return stage_ ? "modify_image" : "upload_image"; }
+  image::command start_command() const {
+    return stage_ ? image::command{image::start_stage{}} : image::command{image::start_upload{}};
+  }
+  image::command reset_command(const std::string& reason) const {
+    return stage_ ? image::command{image::reset_stage{reason}}
+                  : image::command{image::reset_upload{reason}};
+  }
+  std::filesystem::path final_path() const {
+    return stage_ ? staged_file(ctx_.opts.image_dir, id_) : image_file(ctx_.opts.image_dir, id_);
+  }
+  image::command finish_command(const image_digest::result& sums) const {
+    const auto size = static_cast<std::int64_t>(size_);
+    if (stage_) return image::finish_stage{size, sums.md5, "sha512", sums.sha512};
+    return image::finish_upload{size, sums.md5, "sha512", sums.sha512, std::nullopt};
+  }
+
   // The caller's token, its right to upload to this image, and the image's
   // move to saving (which also refuses a second upload at once).
   void begin() {
@@ -222,15 +253,14 @@ class image_upload : public std::enable_shared_from_this<image_upload> {
                  with_visible_image(
                      self->ctx_, rr, t, self->id_,
                      [self, t](std::shared_ptr<responder> r3, image_state& s) {
-                       if (!enforce(*r3, self->ctx_, t, "upload_image", target{s.owner, ""}))
-                         return;
+                       if (!enforce(*r3, self->ctx_, t, self->rule(), target{s.owner, ""})) return;
                        if (!image_owned(s, viewer_of(t)))
-                         return respond_forbidden(*r3, "upload_image");
+                         return respond_forbidden(*r3, self->rule());
                        self->user_ = t.user.id;
                        self->ctx_.bridge.ask<image_state>(
                            r3, self->ctx_.image_registry,
                            [self](responder&, image_state&) { self->started(); },
-                           command_atom::value, self->id_, image::command{image::start_upload{}},
+                           command_atom::value, self->id_, self->start_command(),
                            event_metadata{r3->request_id(), t.user.id});
                      });
                });
@@ -276,13 +306,12 @@ class image_upload : public std::enable_shared_from_this<image_upload> {
     ctx_.bridge.ask_or<image_state>(
         r_, ctx_.image_registry, [answer](responder& rr, image_state&) { answer(rr); },
         [answer](responder& rr, const domain_error&) { answer(rr); }, command_atom::value, id_,
-        image::command{image::reset_upload{message}}, event_metadata{r_->request_id(), user_});
+        reset_command(message), event_metadata{r_->request_id(), user_});
   }
 
   // Back to queued: nothing of this upload stays.
   void reset(const std::string& reason) {
-    caf::anon_send(ctx_.image_registry, command_atom::value, id_,
-                   image::command{image::reset_upload{reason}},
+    caf::anon_send(ctx_.image_registry, command_atom::value, id_, reset_command(reason),
                    event_metadata{r_->request_id(), user_});
   }
 
@@ -321,7 +350,7 @@ class image_upload : public std::enable_shared_from_this<image_upload> {
 
   void commit() {
     std::unique_lock lock(m_);
-    const auto final_path = image_file(ctx_.opts.image_dir, id_);
+    const auto final_path = this->final_path();
     if (::fsync(fd_) != 0 || ::close(fd_) != 0) {
       fd_ = -1;
       finishing_ = false;
@@ -335,9 +364,7 @@ class image_upload : public std::enable_shared_from_this<image_upload> {
       return fail(500, "The image data could not be stored.");
     }
     spool_.clear();
-    auto sums = digest_->finish();
-    image::finish_upload done{static_cast<std::int64_t>(size_), sums.md5, "sha512", sums.sha512,
-                              std::nullopt};
+    image::command done = finish_command(digest_->finish());
     lock.unlock();
     auto self = shared_from_this();
     ctx_.bridge.ask_or<image_state>(
@@ -348,8 +375,7 @@ class image_upload : public std::enable_shared_from_this<image_upload> {
           std::filesystem::remove(final_path, rm);
           respond_error(rr, e);
         },
-        command_atom::value, id_, image::command{std::move(done)},
-        event_metadata{r_->request_id(), user_});
+        command_atom::value, id_, std::move(done), event_metadata{r_->request_id(), user_});
   }
 
   void discard_spool() {
@@ -365,6 +391,7 @@ class image_upload : public std::enable_shared_from_this<image_upload> {
   server_context& ctx_;
   request_head head_;
   std::string id_;
+  bool stage_;  // the staging area (glance-direct), not the image's data
   std::shared_ptr<upload_turn> turn_ = std::make_shared<upload_turn>();
   std::shared_ptr<raw_responder> r_;
   std::unique_ptr<image_digest> digest_;
@@ -383,19 +410,23 @@ class image_upload : public std::enable_shared_from_this<image_upload> {
   std::optional<std::pair<int, std::string>> pending_error_;
 };
 
-// "/image/v2/images/<uuid>/file" -> the id.
-std::optional<std::string> upload_target(const request_head& h) {
+// "/image/v2/images/<uuid>/file" or ".../stage" -> the id and which.
+std::optional<upload_request> upload_target(const request_head& h) {
   if (h.method != "PUT") return std::nullopt;
   static const std::string prefix = "/image/v2/images/";
-  static const std::string suffix = "/file";
   std::string path = h.path;
   if (path.size() > 1 && path.back() == '/') path.pop_back();
-  if (path.rfind(prefix, 0) != 0 || path.size() <= prefix.size() + suffix.size() ||
-      path.compare(path.size() - suffix.size(), suffix.size(), suffix) != 0)
-    return std::nullopt;
-  std::string id = path.substr(prefix.size(), path.size() - prefix.size() - suffix.size());
-  if (!image_id_shaped(id)) return std::nullopt;
-  return id;
+  if (path.rfind(prefix, 0) != 0) return std::nullopt;
+  for (auto [suffix, kind] : {std::pair{std::string("/file"), put_target::data},
+                              std::pair{std::string("/stage"), put_target::stage}}) {
+    if (path.size() <= prefix.size() + suffix.size() ||
+        path.compare(path.size() - suffix.size(), suffix.size(), suffix) != 0)
+      continue;
+    std::string id = path.substr(prefix.size(), path.size() - prefix.size() - suffix.size());
+    if (!image_id_shaped(id)) return std::nullopt;
+    return upload_request{std::move(id), kind};
+  }
+  return std::nullopt;
 }
 
 // What a connection is in the middle of.
@@ -559,8 +590,8 @@ class upload_handler final : public Rest::Private::RouterHandler {
       return refuse(st, peer, 400,
                     "Malformed request: the Content-Length must be a decimal number of bytes, "
                     "given once, and not with a Transfer-Encoding other than chunked alone.");
-    auto id = upload_target(*parsed);
-    if (!id) {
+    auto wanted = upload_target(*parsed);
+    if (!wanted) {
       // Pistache's request: its parser sees the bytes as they came, but
       // for header lines that say nothing, and with the raw query in a
       // header of ours (Pistache keeps one value of a repeated key).
@@ -575,7 +606,7 @@ class upload_handler final : public Rest::Private::RouterHandler {
     }
     if (parsed->header("expect") == "100-continue")
       peer->send(RawBuffer(std::string("HTTP/1.1 100 Continue\r\n\r\n"), 25));
-    st.upload = std::make_shared<image_upload>(*ctx_, *parsed, *id, peer);
+    st.upload = std::make_shared<image_upload>(*ctx_, *parsed, std::move(*wanted), peer);
     st.upload_body = framing;
     st.upload->start(framing->declared_length());
     if (st.upload_body->done()) {

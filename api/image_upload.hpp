@@ -8,6 +8,9 @@
 // caller is known to be allowed, and saving -> active once the file is
 // durable and renamed to the image's; a client that goes away, a full disk
 // or a body over the cap leave no file and put the image back in queued.
+// PUT /image/v2/images/{id}/stage (Glance's glance-direct import) streams
+// the same way into the staging area: queued -> uploading, the bytes in
+// <id>.staged once whole, or back to queued.
 #pragma once
 
 #include <memory>

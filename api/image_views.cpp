@@ -50,14 +50,17 @@ json image_json(const image_state& s) {
   j["self"] = "/v2/images/" + s.id;
   j["file"] = "/v2/images/" + s.id + "/file";
   j["schema"] = "/v2/schemas/image";
+  // Glance with several stores enabled (cumulo has one) names those that
+  // hold the image's data.
+  if (s.status == "active" || s.status == "deactivated") j["stores"] = image::store_id;
   return j;
 }
 
 bool image_read_only(const std::string& key) {
-  static constexpr std::array<std::string_view, 14> keys{
-      "status",     "checksum",     "os_hash_algo", "os_hash_value", "size",
+  static constexpr std::array<std::string_view, 15> keys{
+      "status",       "checksum",   "os_hash_algo", "os_hash_value", "size",
       "virtual_size", "created_at", "updated_at",   "self",          "file",
-      "schema",     "locations",    "direct_url",   "owner"};
+      "schema",       "locations",  "direct_url",   "owner",         "stores"};
   for (auto k : keys)
     if (k == key) return true;
   return false;
@@ -74,13 +77,18 @@ json image_schema() {
     return json{{"type", json::array({"null", "string"})}, {"enum", e}};
   };
   json props = {
-      {"id", {{"type", "string"}, {"pattern", "^([0-9a-fA-F]){8}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}"
-                                              "-([0-9a-fA-F]){4}-([0-9a-fA-F]){12}$"}}},
+      {"id",
+       {{"type", "string"},
+        {"pattern",
+         "^([0-9a-fA-F]){8}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}"
+         "-([0-9a-fA-F]){4}-([0-9a-fA-F]){12}$"}}},
       {"name", text(true)},
       {"status",
        {{"type", "string"},
         {"readOnly", true},
-        {"enum", {"queued", "saving", "active", "killed", "deleted", "deactivated"}}}},
+        {"enum",
+         {"queued", "saving", "active", "killed", "deleted", "uploading", "importing",
+          "pending_delete", "deactivated"}}}},
       {"visibility", {{"type", "string"}, {"enum", {"community", "public", "private", "shared"}}}},
       {"protected", {{"type", "boolean"}}},
       {"os_hidden", {{"type", "boolean"}}},
@@ -102,6 +110,7 @@ json image_schema() {
       {"self", {{"type", "string"}, {"readOnly", true}}},
       {"file", {{"type", "string"}, {"readOnly", true}}},
       {"schema", {{"type", "string"}, {"readOnly", true}}},
+      {"stores", {{"type", "string"}, {"readOnly", true}}},
   };
   return {{"name", "image"},
           {"properties", props},

@@ -1,5 +1,7 @@
 #include "engine/image_listing.hpp"
 
+#include "engine/clock.hpp"
+
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -16,11 +18,11 @@ constexpr std::array<std::string_view, 13> sort_keys{
 constexpr std::array<std::string_view, 6> filter_keys{
     "name", "status", "visibility", "owner", "disk_format", "container_format"};
 constexpr std::int64_t max_limit = 1000;  // Glance's api_limit_max
-// Parameters that are no filter of an attribute or property: paging,
-// sorting, and Glance's time filters ("gte:<time>"), which cumulo ignores
-// (the README's compatibility table says so).
-constexpr std::array<std::string_view, 7> not_filters{
-    "limit", "marker", "sort", "sort_key", "sort_dir", "created_at", "updated_at"};
+// Parameters that are no filter of an attribute or property: paging and
+// sorting.
+constexpr std::array<std::string_view, 5> not_filters{"limit", "marker", "sort", "sort_key",
+                                                      "sort_dir"};
+constexpr std::array<std::string_view, 6> time_ops{"gt", "gte", "lt", "lte", "eq", "neq"};
 
 domain_error bad(std::string message) {
   return make_domain_error(errc::bad_request, std::move(message));
@@ -136,6 +138,52 @@ std::optional<std::int64_t> size_param(const std::string& key, const std::string
   return n;
 }
 
+// An ISO 8601 time as Glance's filters take it: UTC ("Z", "+00:00" or no
+// zone) or with an offset ("+02:00").
+std::optional<std::int64_t> filter_time(const std::string& text) {
+  if (auto utc = parse_iso8601(text)) return utc;
+  const std::size_t n = text.size();
+  if (n < 6 || (text[n - 6] != '+' && text[n - 6] != '-') || text[n - 3] != ':')
+    return std::nullopt;
+  auto digit = [&](std::size_t i) { return text[i] >= '0' && text[i] <= '9'; };
+  if (!digit(n - 5) || !digit(n - 4) || !digit(n - 2) || !digit(n - 1)) return std::nullopt;
+  const int hours = (text[n - 5] - '0') * 10 + (text[n - 4] - '0');
+  const int minutes = (text[n - 2] - '0') * 10 + (text[n - 1] - '0');
+  if (hours > 23 || minutes > 59) return std::nullopt;
+  auto local = parse_iso8601(text.substr(0, n - 6));
+  if (!local) return std::nullopt;
+  const std::int64_t offset_us = (hours * 60 + minutes) * std::int64_t{60000000};
+  return text[n - 6] == '+' ? *local - offset_us : *local + offset_us;
+}
+
+// Glance's split of "op:value": a value that is a time as a whole (its
+// colons are the clock's) is "eq", so is one without a colon.
+outcome<image_query::time_filter> time_filter_of(const std::string& key, const std::string& value) {
+  std::string op = "eq";
+  std::string when = value;
+  const auto colon = value.find(':');
+  if (colon != std::string::npos && !filter_time(value)) {
+    op = value.substr(0, colon);
+    when = value.substr(colon + 1);
+  }
+  auto at = filter_time(when);
+  if (!at) return bad("Bad \"" + key + "\" query filter format. Use ISO 8601 DateTime notation.");
+  if (std::find(time_ops.begin(), time_ops.end(), op) == time_ops.end())
+    return bad("Unable to filter on a unknown operator.");
+  return image_query::time_filter{key, op, *at};
+}
+
+bool time_matches(const image_state& s, const image_query::time_filter& f) {
+  std::int64_t value = f.key == "created_at" ? s.created_at_us : s.updated_at_us;
+  value -= value % 1000000;  // whole seconds, as shown
+  if (f.op == "gt") return value > f.at_us;
+  if (f.op == "gte") return value >= f.at_us;
+  if (f.op == "lt") return value < f.at_us;
+  if (f.op == "lte") return value <= f.at_us;
+  if (f.op == "neq") return value != f.at_us;
+  return value == f.at_us;
+}
+
 }  // namespace
 
 bool image_visible(const image_state& s, const image_viewer& v) {
@@ -195,6 +243,10 @@ outcome<image_query> parse_image_query(const std::map<std::string, std::string>&
       if (value != "accepted" && value != "pending" && value != "rejected" && value != "all")
         return bad("Invalid status value: " + value);
       q.member_status = value;
+    } else if (key == "created_at" || key == "updated_at") {
+      auto f = time_filter_of(key, value);
+      if (!f) return f.error();
+      q.times.push_back(f.value());
     } else if (key == "size_min" || key == "size_max") {
       std::optional<domain_error> error;
       auto n = size_param(key, value, error);
@@ -249,6 +301,9 @@ outcome<image_page> list_images(const std::vector<image_state>& all, const image
     }
     if (q.size_min && !(s.size && *s.size >= *q.size_min)) continue;
     if (q.size_max && !(s.size && *s.size <= *q.size_max)) continue;
+    if (!std::all_of(q.times.begin(), q.times.end(),
+                     [&](const auto& f) { return time_matches(s, f); }))
+      continue;
     bool match = true;
     for (const auto& [key, value] : q.fields)
       if (!(key == "visibility" && value == "all")) match &= field_of(s, key) == value;

@@ -47,6 +47,15 @@ struct image_query {
   std::string member_status = "accepted";
   std::optional<std::int64_t> size_min;  // bytes; images without data never match
   std::optional<std::int64_t> size_max;
+  // created_at / updated_at compared with a time: op is gt, gte, lt, lte,
+  // eq or neq (Glance's "gte:2026-01-01T00:00:00Z"; a bare time is eq).
+  // The image's times count in whole seconds, as Glance shows them.
+  struct time_filter {
+    std::string key;
+    std::string op;
+    std::int64_t at_us = 0;
+  };
+  std::vector<time_filter> times;
   // Exact values of other attributes (size, checksum, os_hash_value,
   // protected, min_ram, min_disk), and of any other key: an extra property
   // (Glance's ?hw_disk_bus=virtio).

@@ -17,12 +17,14 @@ constexpr std::array<std::string_view, 8> container_formats{"ami", "ari", "aki",
                                                             "ovf", "ova", "docker", "compressed"};
 constexpr std::array<std::string_view, 4> visibilities{"public", "private", "shared", "community"};
 // Image attributes of Glance itself: never user properties.
-constexpr std::array<std::string_view, 23> reserved_keys{
+constexpr std::array<std::string_view, 24> reserved_keys{
     "id",           "name",         "status",        "visibility",  "protected",
     "checksum",     "os_hash_algo", "os_hash_value", "owner",       "size",
     "virtual_size", "min_ram",      "min_disk",      "disk_format", "container_format",
     "created_at",   "updated_at",   "tags",          "self",        "file",
-    "schema",       "locations",    "direct_url"};
+    "schema",       "locations",    "direct_url",    "stores"};
+// Glance's own namespace of properties (an import's progress lives there).
+constexpr std::string_view reserved_prefix = "os_glance";
 
 template <std::size_t N>
 bool one_of(const std::array<std::string_view, N>& values, const std::string& v) {
@@ -97,7 +99,7 @@ std::vector<std::string> unique(const std::vector<std::string>& tags) {
 std::optional<domain_error> check_property_key(const std::string& key) {
   if (key.empty() || key.size() > 255)
     return schema_error("'" + key + "' is not a valid property name");
-  if (one_of(reserved_keys, key))
+  if (one_of(reserved_keys, key) || key.rfind(reserved_prefix, 0) == 0)
     return make_domain_error(errc::forbidden, "Attribute '" + key + "' is reserved.");
   return std::nullopt;
 }
@@ -142,6 +144,62 @@ std::optional<domain_error> check_format_change(const image_state& s, const char
   if (!next || *next == current || s.status == "queued") return std::nullopt;
   return make_domain_error(errc::conflict, std::string("Attribute ") + field +
                                                " can be only replaced for a queued image.");
+}
+
+// What a finish of an upload, a staging or an import records: the data's
+// size and digests, computed by cumulo while the bytes streamed in.
+std::optional<domain_error> check_digests(std::int64_t size, const std::string& checksum,
+                                          const std::string& algo, const std::string& value,
+                                          const std::optional<std::int64_t>& virtual_size) {
+  if (size < 0) return make_domain_error(errc::bad_request, "Image size must not be negative.");
+  if (virtual_size && *virtual_size < 0)
+    return make_domain_error(errc::bad_request, "Image virtual_size must not be negative.");
+  if (!hex(checksum, 32))
+    return make_domain_error(errc::bad_request, "Image checksum must be an md5 in hex.");
+  if (algo.empty() || !hex(value, 0))
+    return make_domain_error(errc::bad_request, "Image os_hash_value must be a hex digest.");
+  return std::nullopt;
+}
+
+std::vector<std::string> split_stores(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t comma = std::min(text.find(',', start), text.size());
+    if (comma > start) out.push_back(text.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return out;
+}
+
+// Glance's merge of a store list property: the union (or the difference),
+// sorted, comma-separated, "" when empty.
+void merge_stores(std::map<std::string, std::string>& props, const std::string& key,
+                  const std::vector<std::string>& stores, bool subtract) {
+  std::set<std::string> merged;
+  if (auto it = props.find(key); it != props.end())
+    for (auto& s : split_stores(it->second)) merged.insert(s);
+  for (const auto& s : stores) {
+    if (s.empty()) continue;
+    if (subtract)
+      merged.erase(s);
+    else
+      merged.insert(s);
+  }
+  std::string joined;
+  for (const auto& s : merged) joined += (joined.empty() ? "" : ",") + s;
+  props[key] = joined;
+}
+
+// The stores an import asks for, each one known (Glance's 409 otherwise,
+// in glance_store's words).
+outcome<std::vector<std::string>> import_stores(const image::start_import& c) {
+  if (c.all_stores || c.stores.empty()) return std::vector<std::string>{image::store_id};
+  for (const auto& s : c.stores)
+    if (s != image::store_id)
+      return make_domain_error(errc::conflict, "Unknown scheme '" + s + "' found in URI");
+  // A store named twice is one store.
+  return std::vector<std::string>{image::store_id};
 }
 
 struct decider {
@@ -218,13 +276,8 @@ struct decider {
   result operator()(const image::finish_upload& c) const {
     if (!s.exists()) return not_found(s);
     if (s.status != "saving") return transition(s, "active");
-    if (c.size < 0) return make_domain_error(errc::bad_request, "Image size must not be negative.");
-    if (c.virtual_size && *c.virtual_size < 0)
-      return make_domain_error(errc::bad_request, "Image virtual_size must not be negative.");
-    if (!hex(c.checksum, 32))
-      return make_domain_error(errc::bad_request, "Image checksum must be an md5 in hex.");
-    if (c.os_hash_algo.empty() || !hex(c.os_hash_value, 0))
-      return make_domain_error(errc::bad_request, "Image os_hash_value must be a hex digest.");
+    if (auto e = check_digests(c.size, c.checksum, c.os_hash_algo, c.os_hash_value, c.virtual_size))
+      return *e;
     return std::vector<image_event>{
         image_uploaded{c.size, c.checksum, c.os_hash_algo, c.os_hash_value, c.virtual_size}};
   }
@@ -303,6 +356,82 @@ struct decider {
     if (!s.members.count(c.member_id)) return member_not_found(c.member_id);
     return std::vector<image_event>{image_member_removed{c.member_id}};
   }
+
+  // Glance stages into a queued image only (its formats may come later,
+  // before the import).
+  result operator()(const image::start_stage&) const {
+    if (!s.exists()) return not_found(s);
+    if (s.status != "queued") return transition(s, "uploading");
+    return std::vector<image_event>{image_stage_started{}};
+  }
+
+  result operator()(const image::finish_stage& c) const {
+    if (!s.exists()) return not_found(s);
+    if (s.status != "uploading") return transition(s, "uploading");
+    if (s.staged)
+      return make_domain_error(errc::conflict, "The image " + s.id + " has data on staging");
+    if (auto e = check_digests(c.size, c.checksum, c.os_hash_algo, c.os_hash_value, std::nullopt))
+      return *e;
+    return std::vector<image_event>{
+        image_staged{c.size, c.checksum, c.os_hash_algo, c.os_hash_value}};
+  }
+
+  result operator()(const image::reset_stage& c) const {
+    if (!s.exists()) return not_found(s);
+    if (s.status != "uploading") return transition(s, "queued");
+    return std::vector<image_event>{image_stage_reset{c.reason}};
+  }
+
+  // Glance's checks of an import, in its order: the method, the image's
+  // status for that method, its formats, the stores; copy-image then has
+  // nothing to do (every image is in the one store already).
+  result operator()(const image::start_import& c) const {
+    if (!s.exists()) return not_found(s);
+    const auto& methods = image::import_methods();
+    if (std::find(methods.begin(), methods.end(), c.method) == methods.end())
+      return make_domain_error(errc::bad_request, "Unknown import method name '" + c.method + "'.");
+    const bool copy = c.method == "copy-image";
+    if (s.status == "active" && !copy)
+      return make_domain_error(errc::conflict,
+                               "Image with status active cannot be target for import");
+    if (s.status != "active" && copy)
+      return make_domain_error(errc::conflict,
+                               "Only images with status active can be targeted for copying");
+    if (!copy && (s.status != "uploading" || !s.staged))
+      return make_domain_error(
+          errc::conflict, "Image needs to be staged before '" + c.method + "' method can be used");
+    if (s.container_format.empty())
+      return make_domain_error(errc::conflict, "'container_format' needs to be set before import");
+    if (s.disk_format.empty())
+      return make_domain_error(errc::conflict, "'disk_format' needs to be set before import");
+    auto stores = import_stores(c);
+    if (!stores) return stores.error();
+    if (copy) {
+      // Glance leaves out the stores that have the image: with all_stores
+      // none is left (nothing to do), a store named outright is a 400.
+      if (c.all_stores) return std::vector<image_event>{};
+      return make_domain_error(
+          errc::bad_request, "Image is already present at store '" + stores.value().front() + "'");
+    }
+    return std::vector<image_event>{image_import_started{c.method, stores.value()}};
+  }
+
+  result operator()(const image::finish_import&) const {
+    if (!s.exists()) return not_found(s);
+    if (s.status != "importing" || !s.staged) return transition(s, "active");
+    const auto& d = *s.staged;
+    return std::vector<image_event>{
+        image_imported{d.size, d.checksum, d.os_hash_algo, d.os_hash_value, std::nullopt}};
+  }
+
+  result operator()(const image::fail_import& c) const {
+    if (!s.exists()) return not_found(s);
+    if (s.status != "importing") return transition(s, "queued");
+    std::vector<std::string> stores;
+    if (auto it = s.properties.find(image::importing_to_stores_key); it != s.properties.end())
+      stores = split_stores(it->second);
+    return std::vector<image_event>{image_import_failed{c.reason, stores}};
+  }
 };
 
 struct applier {
@@ -348,14 +477,19 @@ struct applier {
     require(e.type_name, {"queued"});
     s.status = "saving";
   }
-  void operator()(const image_uploaded& e) {
-    require(e.type_name, {"saving"});
+  // The image has its data: an upload's or an import's, with its digests.
+  template <class Data>
+  void activate(const Data& e) {
     s.status = "active";
     s.size = e.size;
     s.checksum = e.checksum;
     s.os_hash_algo = e.os_hash_algo;
     s.os_hash_value = e.os_hash_value;
     s.virtual_size = e.virtual_size;
+  }
+  void operator()(const image_uploaded& e) {
+    require(e.type_name, {"saving"});
+    activate(e);
   }
   void operator()(const image_upload_failed& e) {
     require(e.type_name, {"queued", "saving"});
@@ -400,6 +534,46 @@ struct applier {
     require(e.type_name, {});
     s.status = "deleted";
     s.deleted = true;
+    s.staged.reset();
+  }
+  void operator()(const image_stage_started& e) {
+    require(e.type_name, {"queued"});
+    s.status = "uploading";
+    s.staged.reset();
+  }
+  void operator()(const image_staged& e) {
+    require(e.type_name, {"uploading"});
+    if (s.staged) throw invalid_event("image.staged on an image already staged");
+    s.staged = image_staging{e.size, e.checksum, e.os_hash_algo, e.os_hash_value};
+    s.size = e.size;
+  }
+  void operator()(const image_stage_reset& e) {
+    require(e.type_name, {"uploading"});
+    s.status = "queued";
+    s.staged.reset();
+    s.size.reset();
+  }
+  void operator()(const image_import_started& e) {
+    require(e.type_name, {"uploading"});
+    if (!s.staged) throw invalid_event("image.import_started on an image with nothing staged");
+    s.status = "importing";
+    merge_stores(s.properties, image::importing_to_stores_key, e.stores, false);
+    merge_stores(s.properties, image::failed_import_key, e.stores, true);
+  }
+  void operator()(const image_imported& e) {
+    require(e.type_name, {"importing"});
+    activate(e);
+    s.staged.reset();
+    // Every store was reached: none is left to import to.
+    s.properties[image::importing_to_stores_key] = "";
+  }
+  void operator()(const image_import_failed& e) {
+    require(e.type_name, {"importing"});
+    s.status = "queued";
+    s.staged.reset();
+    s.size.reset();
+    s.properties[image::importing_to_stores_key] = "";
+    merge_stores(s.properties, image::failed_import_key, e.stores, false);
   }
 };
 
@@ -407,6 +581,19 @@ struct applier {
 
 decision<image_event> image_machine::decide(const state& s, const command& c) {
   return std::visit(decider{s}, c);
+}
+
+std::optional<image::command> resolve_after_restart(const image_state& s,
+                                                    const image::restart_facts& facts) {
+  if (!s.exists()) return std::nullopt;
+  if (s.status == "uploading" && !s.staged)
+    return image::reset_stage{"the staging was interrupted by a restart"};
+  if (s.status == "uploading" && facts.staged_size != s.staged->size)
+    return image::reset_stage{"the staged data did not survive the restart"};
+  if (s.status != "importing") return std::nullopt;
+  const std::optional<std::int64_t> size = s.staged ? std::optional(s.staged->size) : std::nullopt;
+  if (size && (facts.staged_size == size || facts.data_size == size)) return image::finish_import{};
+  return image::fail_import{"the staged data did not survive the restart"};
 }
 
 image_state image_machine::apply(state s, const event& e) {
@@ -440,6 +627,11 @@ void to_json(nlohmann::json& j, const image_state& s) {
                    {"created_at", format_iso8601(m.created_at_us)},
                    {"updated_at", format_iso8601(m.updated_at_us)}};
   j["members"] = members;
+  if (s.staged)
+    j["staged"] = {{"size", s.staged->size},
+                   {"checksum", s.staged->checksum},
+                   {"os_hash_algo", s.staged->os_hash_algo},
+                   {"os_hash_value", s.staged->os_hash_value}};
 }
 
 }  // namespace cumulo

@@ -1,6 +1,9 @@
 // An image (Glance v2): its events, commands and the pure state machine.
 // Status: queued -> saving -> active <-> deactivated; queued/saving -> killed
 // when an upload fails; saving -> queued when an upload is reset; any -> deleted.
+// The interoperable import (glance-direct): queued -> uploading while the
+// bytes are staged, uploading with them staged, importing -> active, or
+// back to queued when the staging or the import fails.
 // Members (Glance's image sharing): projects a shared image is offered to,
 // each pending -> accepted | rejected (and back) as the member decides.
 #pragma once
@@ -87,6 +90,64 @@ struct image_upload_reset {
   MSGPACK_DEFINE_MAP(reason)
 };
 
+// The interoperable import. Staging: the bytes go to the staging area
+// (queued -> uploading), then they are there whole, hashed on the way, and
+// the image shows their size (Glance sets it at stage); a staging cut off
+// goes back to queued.
+struct image_stage_started {
+  static constexpr const char* type_name = "image.stage_started";
+  static constexpr int schema_version = 1;
+  CUMULO_EMPTY_PAYLOAD
+};
+
+struct image_staged {
+  static constexpr const char* type_name = "image.staged";
+  static constexpr int schema_version = 1;
+  std::int64_t size = 0;
+  std::string checksum;  // md5, hex
+  std::string os_hash_algo = "sha512";
+  std::string os_hash_value;  // hex
+  MSGPACK_DEFINE_MAP(size, checksum, os_hash_algo, os_hash_value)
+};
+
+struct image_stage_reset {
+  static constexpr const char* type_name = "image.stage_reset";
+  static constexpr int schema_version = 1;
+  std::string reason;
+  MSGPACK_DEFINE_MAP(reason)
+};
+
+// POST /v2/images/{id}/import: uploading -> importing, into `stores`
+// (Glance's os_glance_importing_to_stores); then the staged bytes become
+// the image's (active) or the import fails back to queued, the stores in
+// os_glance_failed_import.
+struct image_import_started {
+  static constexpr const char* type_name = "image.import_started";
+  static constexpr int schema_version = 1;
+  std::string method;  // glance-direct
+  std::vector<std::string> stores;
+  MSGPACK_DEFINE_MAP(method, stores)
+};
+
+struct image_imported {
+  static constexpr const char* type_name = "image.imported";
+  static constexpr int schema_version = 1;
+  std::int64_t size = 0;
+  std::string checksum;
+  std::string os_hash_algo = "sha512";
+  std::string os_hash_value;
+  std::optional<std::int64_t> virtual_size;
+  MSGPACK_DEFINE_MAP(size, checksum, os_hash_algo, os_hash_value, virtual_size)
+};
+
+struct image_import_failed {
+  static constexpr const char* type_name = "image.import_failed";
+  static constexpr int schema_version = 1;
+  std::string reason;
+  std::vector<std::string> stores;  // the stores it failed to reach
+  MSGPACK_DEFINE_MAP(reason, stores)
+};
+
 struct image_deactivated {
   static constexpr const char* type_name = "image.deactivated";
   static constexpr int schema_version = 1;
@@ -139,10 +200,12 @@ struct image_deleted {
   CUMULO_EMPTY_PAYLOAD
 };
 
-using image_event = std::variant<image_created, image_updated, image_upload_started, image_uploaded,
-                                 image_upload_failed, image_upload_reset, image_deactivated,
-                                 image_reactivated, image_owner_changed, image_member_added,
-                                 image_member_updated, image_member_removed, image_deleted>;
+using image_event =
+    std::variant<image_created, image_updated, image_upload_started, image_uploaded,
+                 image_upload_failed, image_upload_reset, image_deactivated, image_reactivated,
+                 image_owner_changed, image_member_added, image_member_updated,
+                 image_member_removed, image_deleted, image_stage_started, image_staged,
+                 image_stage_reset, image_import_started, image_imported, image_import_failed>;
 
 // --- state ---
 struct image_member {
@@ -151,10 +214,19 @@ struct image_member {
   std::int64_t updated_at_us = 0;
 };
 
+// Bytes in the staging area, whole and hashed (glance-direct).
+struct image_staging {
+  std::int64_t size = 0;
+  std::string checksum;
+  std::string os_hash_algo;
+  std::string os_hash_value;
+};
+
 struct image_state : resource_meta {
   std::string name;
   std::string owner;
-  // queued | saving | active | killed | deactivated | deleted ("" before creation)
+  // queued | saving | uploading | importing | active | killed | deactivated
+  // | deleted ("" before creation)
   std::string status;
   std::string visibility = "shared";
   std::string disk_format;
@@ -171,6 +243,8 @@ struct image_state : resource_meta {
   std::string os_hash_value;
   std::optional<std::int64_t> virtual_size;
   std::map<std::string, image_member> members;  // by project id
+  // Uploading with its bytes staged, or importing them.
+  std::optional<image_staging> staged;
 };
 
 void to_json(nlohmann::json& j, const image_state& s);
@@ -231,12 +305,66 @@ struct update_member {
 struct remove_member {
   std::string member_id;
 };
+// PUT /v2/images/{id}/stage: the bytes are on their way, then staged whole
+// (hashed while they came), or the staging is abandoned.
+struct start_stage {};
+struct finish_stage {
+  std::int64_t size = 0;
+  std::string checksum;
+  std::string os_hash_algo = "sha512";
+  std::string os_hash_value;
+};
+struct reset_stage {
+  std::string reason;
+};
+// POST /v2/images/{id}/import. `stores` as the request named them (the
+// body's list or the X-Image-Meta-Store header); empty: the default store.
+struct start_import {
+  std::string method;
+  std::vector<std::string> stores;
+  bool all_stores = false;
+};
+// The staged bytes are the image's now (the registry moved them).
+struct finish_import {};
+struct fail_import {
+  std::string reason;
+};
 using command =
     std::variant<create, update, start_upload, finish_upload, fail_upload, reset_upload, deactivate,
-                 reactivate, remove, add_member, update_member, remove_member>;
+                 reactivate, remove, add_member, update_member, remove_member, start_stage,
+                 finish_stage, reset_stage, start_import, finish_import, fail_import>;
 // Glance's image_member_quota.
 constexpr std::size_t member_quota = 128;
+
+// cumulo keeps every image's bytes in one store of the data dir: Glance's
+// enabled_backends with a single file store, the default.
+inline constexpr const char* store_id = "file";
+// Glance's enabled_import_methods. web-download is not offered: cumulo
+// fetches nothing from the network (it serves loopback only).
+inline const std::vector<std::string>& import_methods() {
+  static const std::vector<std::string> methods{"glance-direct", "copy-image"};
+  return methods;
+}
+// The properties Glance keeps an import's progress in.
+inline constexpr const char* importing_to_stores_key = "os_glance_importing_to_stores";
+inline constexpr const char* failed_import_key = "os_glance_failed_import";
+
+// What the image registry finds of an image's files at a restart.
+struct restart_facts {
+  std::optional<std::int64_t> staged_size;  // the staging file, when there
+  std::optional<std::int64_t> data_size;    // the image's own file, when there
+};
 }  // namespace image
+
+// The command that ends what a restart cut off of a staging or an import
+// (an upload in progress is the conductor's: back to queued):
+//   uploading, bytes still coming -> back to queued
+//   uploading, staged, the staging file not whole -> back to queued
+//   importing -> finished when its bytes are whole (still staged, or
+//     already moved to the image's file), else failed back to queued.
+// Nothing: nothing of an import was in flight.
+std::optional<image::command> resolve_after_restart(const image_state& s,
+                                                    const image::restart_facts& facts);
 
 struct image_machine {
   static constexpr const char* kind = "image";

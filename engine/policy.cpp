@@ -417,6 +417,9 @@ const std::map<std::string, std::string>& default_rules() {
           "get_member", "get_members", "modify_member", "deactivate", "reactivate"})
       r[name] = "rule:project_member_or_admin";
     r["publicize_image"] = admin;
+    // The import's: copying to other stores, and where the stores are.
+    r["copy_image"] = admin;
+    r["stores_info_detail"] = admin;
 
     // Nova
     for (const char* name :

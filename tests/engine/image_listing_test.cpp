@@ -4,6 +4,8 @@
 
 #include "engine/image_listing.hpp"
 
+#include "engine/clock.hpp"
+
 namespace cumulo {
 namespace {
 
@@ -175,6 +177,59 @@ TEST(ImageListing, OtherKeysFilterAttributesAndPropertiesExactly) {
   EXPECT_EQ(list({{"checksum", a.checksum}}), std::vector<std::string>{"a"});
   EXPECT_EQ(list({{"protected", "True"}}), std::vector<std::string>{"b"});
   EXPECT_EQ(list({{"sort_key", "name"}, {"limit", "5"}}).size(), 2u);
+}
+
+}  // namespace
+}  // namespace cumulo
+
+namespace cumulo {
+namespace {
+
+// Issue 18: Glance's created_at/updated_at filters, "op:time" with op one
+// of gt, gte, lt, lte, eq, neq (a bare time is eq); the image's times in
+// whole seconds, as shown.
+TEST(ImageListing, TimeFiltersCompareWholeSeconds) {
+  const std::int64_t s = 1000000;
+  const std::int64_t t0 = *parse_iso8601("2026-03-01T10:00:00Z");
+  std::vector<image_state> all{image("a", "p1", "private", t0 + 250000),  // 10:00:00.25
+                               image("b", "p1", "private", t0 + 60 * s),  // 10:01:00
+                               image("c", "p1", "private", t0 + 3600 * s)};
+  all[0].updated_at_us = t0 + 7200 * s;
+  all[1].updated_at_us = t0 + 60 * s;
+  all[2].updated_at_us = t0 + 3600 * s;
+  auto listed = [&](std::map<std::string, std::string> params) {
+    auto q = parse_image_query(params);
+    EXPECT_TRUE(q) << (q ? "" : q.error().message);
+    if (!q) return std::vector<std::string>{};
+    q.value().sort = {{"name", "asc"}};
+    return ids(list_images(all, q.value(), {"p1", false}).value());
+  };
+  using v = std::vector<std::string>;
+  EXPECT_EQ(listed({{"created_at", "eq:2026-03-01T10:00:00Z"}}), v{"a"}) << "the shown second";
+  EXPECT_EQ(listed({{"created_at", "2026-03-01T10:00:00Z"}}), v{"a"}) << "a bare time is eq";
+  EXPECT_EQ(listed({{"created_at", "gt:2026-03-01T10:00:00Z"}}), (v{"b", "c"}));
+  EXPECT_EQ(listed({{"created_at", "gte:2026-03-01T10:01:00Z"}}), (v{"b", "c"}));
+  EXPECT_EQ(listed({{"created_at", "lt:2026-03-01T10:01:00Z"}}), v{"a"});
+  EXPECT_EQ(listed({{"created_at", "lte:2026-03-01T10:01:00"}}), (v{"a", "b"})) << "no zone: UTC";
+  EXPECT_EQ(listed({{"created_at", "neq:2026-03-01T10:01:00Z"}}), (v{"a", "c"}));
+  EXPECT_EQ(listed({{"created_at", "gte:2026-03-01T12:01:00+02:00"}}), (v{"b", "c"}))
+      << "an offset";
+  EXPECT_EQ(listed({{"updated_at", "gt:2026-03-01T11:00:00Z"}}), v{"a"});
+  EXPECT_EQ(listed({{"created_at", "gt:2026-03-01T10:00:00Z"},
+                    {"updated_at", "lt:2026-03-01T11:00:00.5Z"}}),
+            (v{"b", "c"}));
+
+  for (const char* bad : {"gte:yesterday", "gte:2026-13-01T00:00:00Z", "2026-03-01", "gte:"}) {
+    auto q = parse_image_query({{"created_at", bad}});
+    ASSERT_FALSE(q) << bad;
+    EXPECT_EQ(q.error().code, errc::bad_request);
+    EXPECT_EQ(q.error().message,
+              "Bad \"created_at\" query filter format. Use ISO 8601 DateTime notation.")
+        << bad;
+  }
+  auto op = parse_image_query({{"updated_at", "after:2026-03-01T10:00:00Z"}});
+  ASSERT_FALSE(op);
+  EXPECT_EQ(op.error().message, "Unable to filter on a unknown operator.");
 }
 
 }  // namespace

@@ -260,7 +260,11 @@ TEST(ImageState, AMissingOrDeletedImageIsNotFound) {
          {image::command{image::update{}}, image::command{image::start_upload{}},
           image::command{upload()}, image::command{image::fail_upload{}},
           image::command{image::reset_upload{}}, image::command{image::deactivate{}},
-          image::command{image::reactivate{}}, image::command{image::remove{}}}) {
+          image::command{image::reactivate{}}, image::command{image::remove{}},
+          image::command{image::start_stage{}}, image::command{image::finish_stage{}},
+          image::command{image::reset_stage{}},
+          image::command{image::start_import{"glance-direct", {}, false}},
+          image::command{image::finish_import{}}, image::command{image::fail_import{}}}) {
       auto e = refused(*st, c);
       EXPECT_EQ(e.code, errc::not_found);
       EXPECT_EQ(e.message, "No image found with ID i1");
@@ -282,6 +286,17 @@ TEST(ImageState, ApplyRejectsEventsThatCannotHappen) {
   EXPECT_THROW(M::apply(a, image_upload_failed{}), invalid_event);
   auto d = run(a, image::remove{});
   EXPECT_THROW(M::apply(d, image_deleted{}), invalid_event);
+  // The import's events need their statuses too.
+  EXPECT_THROW(M::apply(q, image_staged{}), invalid_event);
+  EXPECT_THROW(M::apply(q, image_stage_reset{}), invalid_event);
+  EXPECT_THROW(M::apply(q, image_import_started{}), invalid_event);
+  EXPECT_THROW(M::apply(q, image_imported{}), invalid_event);
+  EXPECT_THROW(M::apply(q, image_import_failed{}), invalid_event);
+  EXPECT_THROW(M::apply(a, image_stage_started{}), invalid_event);
+  auto uploading = run(q, image::start_stage{});
+  EXPECT_THROW(M::apply(uploading, image_import_started{}), invalid_event) << "nothing staged";
+  auto staged = run(uploading, image::finish_stage{8, md5, "sha512", "ab"});
+  EXPECT_THROW(M::apply(staged, image_staged{}), invalid_event) << "staged twice";
 }
 
 TEST(ImageState, JsonView) {
@@ -326,18 +341,36 @@ TEST(ImageState, EventsRoundTripThroughTheCodec) {
   unprotect.owner = "p9";
   s = run(s, unprotect);
   s = run(s, image::remove{});
+  const std::size_t end_of_i1 = history.size();
   // upload_failed lives on a second image's stream.
   image_state killed = fresh();
   killed.id = "i2";
   killed = run(killed, cirros());
   killed = run(killed, image::fail_upload{"checksum mismatch"});
+  const std::size_t end_of_i2 = history.size();
+  // The import's events on a third: a staging cut off, an import that
+  // failed, then one that made the image active.
+  image_state imported = fresh();
+  imported.id = "i3";
+  imported = run(imported, cirros());
+  imported = run(imported, image::start_stage{});
+  imported = run(imported, image::reset_stage{"client went away"});
+  imported = run(imported, image::start_stage{});
+  imported = run(imported, image::finish_stage{4, md5, "sha512", "abcd"});
+  imported = run(imported, image::start_import{"glance-direct", {}, false});
+  imported = run(imported, image::fail_import{"the staged data is gone"});
+  imported = run(imported, image::start_stage{});
+  imported = run(imported, image::finish_stage{5, md5, "sha512", "abcdef"});
+  imported = run(imported, image::start_import{"glance-direct", {"file"}, false});
+  imported = run(imported, image::finish_import{});
 
   std::set<std::string> types;
   std::map<std::string, image_state> folded;
   std::map<std::string, std::int64_t> versions;
   std::size_t i = 0;
   for (const auto& e : history) {
-    const std::string id = i++ < history.size() - 2 ? "i1" : "i2";
+    const std::string id = i < end_of_i1 ? "i1" : i < end_of_i2 ? "i2" : "i3";
+    ++i;
     new_event n = encode(e);
     types.insert(n.type);
     const std::int64_t v = ++versions[id];
@@ -346,12 +379,17 @@ TEST(ImageState, EventsRoundTripThroughTheCodec) {
     folded[id] = fold<M>(std::move(folded[id]), r);
   }
   EXPECT_EQ(types.size(), std::variant_size_v<image_event>) << "every event type";
-  for (auto [id, direct] : {std::pair{"i1", s}, std::pair{"i2", killed}}) {
+  for (auto [id, direct] :
+       {std::pair{"i1", s}, std::pair{"i2", killed}, std::pair{"i3", imported}}) {
     nlohmann::json a = direct, b = folded[id];
     for (auto* j : {&a, &b}) j->erase("created_at"), j->erase("updated_at");
     EXPECT_EQ(a, b) << id;
   }
   EXPECT_EQ(folded["i2"].status, "killed");
+  EXPECT_EQ(folded["i3"].status, "active");
+  EXPECT_EQ(*folded["i3"].size, 5);
+  EXPECT_EQ(folded["i3"].os_hash_value, "abcdef");
+  EXPECT_EQ(folded["i3"].properties.at("os_glance_failed_import"), "");
   EXPECT_EQ(folded["i1"].owner, "p9");
   ASSERT_EQ(folded["i1"].members.size(), 1u);
   EXPECT_EQ(folded["i1"].members.at("p2").status, "accepted");
@@ -454,6 +492,210 @@ TEST(ImageState, AnUpdateMayGiveTheImageToAnotherOwner) {
   EXPECT_EQ(s.name, "renamed");
   u.owner = "";
   EXPECT_EQ(refused(s, u).code, errc::bad_request);
+}
+
+}  // namespace
+}  // namespace cumulo
+
+namespace cumulo {
+namespace {
+
+// Issue 18: Glance's interoperable import, glance-direct. The bytes are
+// staged (queued -> uploading, the size shown once they are whole), then
+// the import makes them the image's (importing -> active) with the
+// digests taken while they were staged.
+image::finish_stage staging() {
+  return {2048, "0123456789abcdef0123456789abcdef", "sha512", std::string(128, 'c')};
+}
+image::start_import glance_direct() {
+  return {"glance-direct", {}, false};
+}
+
+TEST(ImageImport, StagedBytesBecomeTheImagesOnImport) {
+  auto s = run(fresh(), cirros());
+  s = run(s, image::start_stage{});
+  EXPECT_EQ(s.status, "uploading");
+  EXPECT_FALSE(s.size) << "nothing whole yet";
+  EXPECT_FALSE(s.staged);
+  s = run(s, staging());
+  EXPECT_EQ(s.status, "uploading") << "Glance keeps uploading until the import";
+  ASSERT_TRUE(s.staged);
+  EXPECT_EQ(*s.size, 2048) << "Glance shows the staged size";
+  EXPECT_TRUE(s.checksum.empty()) << "no checksum before the import";
+  s = run(s, glance_direct());
+  EXPECT_EQ(s.status, "importing");
+  EXPECT_EQ(s.properties.at("os_glance_importing_to_stores"), "file");
+  EXPECT_EQ(s.properties.at("os_glance_failed_import"), "");
+  s = run(s, image::finish_import{});
+  EXPECT_EQ(s.status, "active");
+  EXPECT_EQ(*s.size, 2048);
+  EXPECT_EQ(s.checksum, "0123456789abcdef0123456789abcdef");
+  EXPECT_EQ(s.os_hash_algo, "sha512");
+  EXPECT_EQ(s.os_hash_value, std::string(128, 'c'));
+  EXPECT_FALSE(s.staged);
+  EXPECT_EQ(s.properties.at("os_glance_importing_to_stores"), "") << "as Glance leaves it";
+  EXPECT_EQ(s.properties.at("os_glance_failed_import"), "");
+}
+
+TEST(ImageImport, AFailedImportGoesBackToQueuedAndNamesTheStore) {
+  auto s = run(run(run(run(fresh(), cirros()), image::start_stage{}), staging()), glance_direct());
+  s = run(s, image::fail_import{"the staged data could not be moved"});
+  EXPECT_EQ(s.status, "queued");
+  EXPECT_FALSE(s.staged);
+  EXPECT_FALSE(s.size) << "no data any more";
+  EXPECT_EQ(s.properties.at("os_glance_failed_import"), "file");
+  EXPECT_EQ(s.properties.at("os_glance_importing_to_stores"), "");
+  // Staged again and imported: the failure is forgotten for that store.
+  s = run(run(run(s, image::start_stage{}), staging()), glance_direct());
+  EXPECT_EQ(s.properties.at("os_glance_failed_import"), "");
+  s = run(s, image::finish_import{});
+  EXPECT_EQ(s.status, "active");
+}
+
+TEST(ImageImport, AStagingCutOffGoesBackToQueued) {
+  auto s = run(run(fresh(), cirros()), image::start_stage{});
+  s = run(s, image::reset_stage{"the client went away"});
+  EXPECT_EQ(s.status, "queued");
+  EXPECT_FALSE(s.size);
+  s = run(run(s, image::start_stage{}), staging());
+  s = run(s, image::reset_stage{"the staged data is gone"});
+  EXPECT_EQ(s.status, "queued");
+  EXPECT_FALSE(s.staged);
+  EXPECT_FALSE(s.size);
+  EXPECT_EQ(refused(s, image::reset_stage{}).code, errc::conflict);
+}
+
+TEST(ImageImport, StagingNeedsAQueuedImage) {
+  auto a = active();
+  expect_refusal<M>(a, image::start_stage{}, errc::conflict,
+                    "Image status transition from active to uploading is not allowed");
+  auto s = run(run(fresh(), cirros()), image::start_stage{});
+  EXPECT_EQ(refused(s, image::start_stage{}).code, errc::conflict) << "a second staging";
+  EXPECT_EQ(refused(s, image::start_upload{}).code, errc::conflict) << "an upload meanwhile";
+  s = run(s, staging());
+  expect_refusal<M>(s, staging(), errc::conflict, "The image i1 has data on staging");
+  auto bad = staging();
+  bad.checksum = "nope";
+  EXPECT_EQ(refused(run(run(fresh(), cirros()), image::start_stage{}), bad).code,
+            errc::bad_request);
+  // Glance stages into an image without formats; the import needs them.
+  auto blank =
+      run(run(run(fresh(), image::create{"blank", "p1"}), image::start_stage{}), staging());
+  expect_refusal<M>(blank, glance_direct(), errc::conflict,
+                    "'container_format' needs to be set before import");
+  auto no_disk = image::create{"blank", "p1", "", "bare"};
+  auto b2 = run(run(run(fresh(), no_disk), image::start_stage{}), staging());
+  expect_refusal<M>(b2, glance_direct(), errc::conflict,
+                    "'disk_format' needs to be set before import");
+}
+
+TEST(ImageImport, RefusalsInGlancesWords) {
+  auto queued = run(fresh(), cirros());
+  expect_refusal<M>(queued, image::start_import{"web-download", {}, false}, errc::bad_request,
+                    "Unknown import method name 'web-download'.");
+  expect_refusal<M>(queued, glance_direct(), errc::conflict,
+                    "Image needs to be staged before 'glance-direct' method can be used");
+  auto still_coming = run(queued, image::start_stage{});
+  expect_refusal<M>(still_coming, glance_direct(), errc::conflict,
+                    "Image needs to be staged before 'glance-direct' method can be used");
+  expect_refusal<M>(queued, image::start_import{"copy-image", {}, true}, errc::conflict,
+                    "Only images with status active can be targeted for copying");
+  auto a = active();
+  expect_refusal<M>(a, glance_direct(), errc::conflict,
+                    "Image with status active cannot be target for import");
+  auto staged = run(still_coming, staging());
+  expect_refusal<M>(staged, image::start_import{"glance-direct", {"ceph"}, false}, errc::conflict,
+                    "Unknown scheme 'ceph' found in URI");
+  auto importing = run(staged, glance_direct());
+  EXPECT_EQ(refused(importing, glance_direct()).code, errc::conflict) << "a second import";
+  EXPECT_EQ(refused(importing, image::start_stage{}).code, errc::conflict);
+  expect_refusal<M>(a, image::finish_import{}, errc::conflict,
+                    "Image status transition from active to active is not allowed");
+  EXPECT_EQ(refused(staged, image::fail_import{}).code, errc::conflict);
+}
+
+// copy-image copies an active image to stores it is not in yet: cumulo
+// has one store and every image is in it. Glance then answers a named
+// store with 400 and all_stores with 202 and nothing to do.
+TEST(ImageImport, CopyImageFindsTheImageInEveryStoreAlready) {
+  auto a = active();
+  expect_refusal<M>(a, image::start_import{"copy-image", {}, false}, errc::bad_request,
+                    "Image is already present at store 'file'");
+  expect_refusal<M>(a, image::start_import{"copy-image", {"file"}, false}, errc::bad_request,
+                    "Image is already present at store 'file'");
+  expect_refusal<M>(a, image::start_import{"copy-image", {"elsewhere"}, false}, errc::conflict,
+                    "Unknown scheme 'elsewhere' found in URI");
+  auto nothing = M::decide(a, image::start_import{"copy-image", {}, true});
+  ASSERT_TRUE(nothing.ok());
+  EXPECT_TRUE(nothing.value().empty());
+}
+
+TEST(ImageImport, GlancesOwnPropertiesAreReserved) {
+  auto c = cirros();
+  c.properties = {{"os_glance_importing_to_stores", "x"}};
+  expect_refusal<M>(fresh(), c, errc::forbidden,
+                    "Attribute 'os_glance_importing_to_stores' is reserved.");
+  c.properties = {{"stores", "file"}};
+  EXPECT_EQ(refused(fresh(), c).code, errc::forbidden);
+  auto s =
+      run(run(run(run(run(fresh(), cirros()), image::start_stage{}), staging()), glance_direct()),
+          image::finish_import{});
+  image::update u;
+  u.properties_removed = {"os_glance_failed_import"};
+  EXPECT_EQ(refused(s, u).code, errc::forbidden);
+  image::update rename;
+  rename.name = "renamed";
+  EXPECT_EQ(run(s, rename).name, "renamed") << "other changes go on";
+}
+
+// What a restart does to an import cut off, given the files it finds.
+TEST(ImageImport, ARestartFoldsEveryStepToADefinedState) {
+  auto queued = run(fresh(), cirros());
+  EXPECT_FALSE(resolve_after_restart(queued, {}));
+  EXPECT_FALSE(resolve_after_restart(active(), {})) << "nothing in flight";
+
+  auto coming = run(queued, image::start_stage{});
+  auto c = resolve_after_restart(coming, {});
+  ASSERT_TRUE(c);
+  EXPECT_TRUE(std::holds_alternative<image::reset_stage>(*c)) << "a staging cut off";
+  EXPECT_EQ(run(coming, *c).status, "queued");
+
+  auto staged = run(coming, staging());
+  EXPECT_FALSE(resolve_after_restart(staged, {2048, std::nullopt})) << "staged whole: it waits";
+  c = resolve_after_restart(staged, {100, std::nullopt});
+  ASSERT_TRUE(c);
+  EXPECT_TRUE(std::holds_alternative<image::reset_stage>(*c)) << "the staging file is short";
+  c = resolve_after_restart(staged, {});
+  ASSERT_TRUE(c);
+  EXPECT_TRUE(std::holds_alternative<image::reset_stage>(*c)) << "the staging file is gone";
+
+  auto importing = run(staged, glance_direct());
+  c = resolve_after_restart(importing, {2048, std::nullopt});
+  ASSERT_TRUE(c);
+  EXPECT_TRUE(std::holds_alternative<image::finish_import>(*c)) << "the staged bytes are whole";
+  EXPECT_EQ(run(importing, *c).status, "active");
+  c = resolve_after_restart(importing, {std::nullopt, 2048});
+  ASSERT_TRUE(c);
+  EXPECT_TRUE(std::holds_alternative<image::finish_import>(*c)) << "already moved, whole";
+  for (image::restart_facts f : {image::restart_facts{}, image::restart_facts{7, std::nullopt},
+                                 image::restart_facts{std::nullopt, 7}}) {
+    c = resolve_after_restart(importing, f);
+    ASSERT_TRUE(c);
+    ASSERT_TRUE(std::holds_alternative<image::fail_import>(*c)) << "nothing whole";
+    auto failed = run(importing, *c);
+    EXPECT_EQ(failed.status, "queued");
+    EXPECT_EQ(failed.properties.at("os_glance_failed_import"), "file");
+  }
+}
+
+TEST(ImageImport, ADeleteEndsAnImportAnywhere) {
+  auto staged = run(run(run(fresh(), cirros()), image::start_stage{}), staging());
+  auto gone = run(staged, image::remove{});
+  EXPECT_TRUE(gone.deleted);
+  EXPECT_FALSE(gone.staged);
+  auto importing = run(staged, glance_direct());
+  EXPECT_TRUE(run(importing, image::remove{}).deleted);
+  EXPECT_FALSE(resolve_after_restart(run(importing, image::remove{}), {})) << "nothing to resolve";
 }
 
 }  // namespace

@@ -1,8 +1,10 @@
 // Fuzzes api/json_body: json_too_deep (the nesting bound scanned before
 // any recursive parser), read_json_body (size limit, Content-Type, syntax)
 // and schema_set::validate against the real schemas of schemas/api/ (the
-// RapidJSON schema validator, then the message in Nova's words), and
-// api/compute_block_devices' parse of a server create that passed, and
+// RapidJSON schema validator, then the message in Nova's words),
+// api/compute_block_devices' parse of a server create that passed,
+// api/image_import_request's parse of any body read without a schema (as
+// the import route reads its own), with and without a store header, and
 // the blob of an EC2 credential (engine/credential_state's read_ec2_blob:
 // JSON inside a JSON string, read as the credential routes read it).
 //
@@ -17,6 +19,7 @@
 #include <vector>
 
 #include "api/compute_block_devices.hpp"
+#include "api/image_import_request.hpp"
 #include "api/json_body.hpp"
 #include "engine/credential_state.hpp"
 
@@ -72,6 +75,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     (void)cumulo::ec2_credential_id(blob.value()["access"].get<std::string>());
     blob.value()["app_cred_id"] = "a";
     (void)blob.value().dump();
+  }
+  // POST /v2/images/{id}/import: the route reads no schema, the parser all.
+  if (out && schema.empty()) {
+    (void)parse_import_request(out.value, "");
+    (void)parse_import_request(out.value, data[1] % 2 ? "file" : "\xff\xfe");
   }
   // A small limit too: the 413 path.
   (void)read_json_body(body, content_type, f.schemas, schema, 64);

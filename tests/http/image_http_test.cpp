@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "crypto/image_digest.hpp"
+#include "tests/support/image_support.hpp"
 #include "tests/support/keystone_client.hpp"
 #include "tests/support/raw_http.hpp"
 
@@ -20,29 +21,6 @@ namespace cumulo {
 namespace {
 
 const std::string kImages = "/image/v2/images";
-
-// Glance's error body: {"code", "title", "message"}.
-void expect_glance_error(const http_response& r, long status, const std::string& message_part = "") {
-  EXPECT_EQ(r.status, status) << r.body;
-  auto body = json_of(r);
-  ASSERT_TRUE(body.is_object()) << r.body;
-  EXPECT_EQ(body.value("code", 0), status) << r.body;
-  EXPECT_FALSE(body.value("title", "").empty()) << r.body;
-  EXPECT_NE(body.value("message", "").find(message_part), std::string::npos) << r.body;
-}
-
-std::string random_bytes(std::size_t n, unsigned seed = 7) {
-  std::mt19937 gen(seed);
-  std::string out(n, '\0');
-  for (auto& c : out) c = static_cast<char>(gen() & 0xff);
-  return out;
-}
-
-image_digest::result sums_of(const std::string& data) {
-  image_digest d;
-  d.update(data.data(), data.size());
-  return d.finish();
-}
 
 class ImageApi : public identity_test {
  protected:
