@@ -208,7 +208,7 @@ std::optional<domain_error> claim_prefix(networking_state& st, const std::string
                                  " subnet from IPv" + std::to_string(pool->ip_version) +
                                  " subnet pool");
     if (c.cidr.empty() && !c.allocation_pools.empty())
-      return bad_subnets_request("allocation_pools allowed only for specific subnet requests.");
+      return bad_subnets_request("allocation_pools allowed only for specific subnet requests");
   }
   // A network the index does not know is the network's own refusal.
   auto n = st.networks.find(network_id);
