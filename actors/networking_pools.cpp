@@ -141,6 +141,24 @@ std::optional<domain_error> check_pool_change(const networking_state& st,
   return std::nullopt;
 }
 
+// A command to a pool or scope; `done` runs first on its answer, whatever it is.
+template <class State, class Command>
+caf::result<State> command_then(networking_actor* self, const std::string& id, Command c,
+                                event_metadata meta, std::function<void()> done) {
+  auto promise = self->make_response_promise<State>();
+  resource_command<State>(
+      self, id, std::move(c), std::move(meta),
+      [promise, done](State& s) mutable {
+        done();
+        promise.deliver(s);
+      },
+      [promise, done](const caf::error& e) mutable {
+        done();
+        promise.deliver(e);
+      });
+  return promise;
+}
+
 // The pool a command makes of `before`, as its machine decides it.
 outcome<subnetpool_state> what_if(subnetpool_state before, const subnetpool::command& c) {
   auto decided = subnetpool_machine::decide(before, c);
@@ -267,18 +285,7 @@ caf::result<subnetpool_state> on_subnetpool(networking_actor* self, const std::s
     if (change) self->state.pools_in_flight.erase(*change);
     if (removal) self->state.going.erase(id);
   };
-  auto promise = self->make_response_promise<subnetpool_state>();
-  resource_command<subnetpool_state>(
-      self, id, std::move(c), std::move(meta),
-      [promise, done](subnetpool_state& s) mutable {
-        done();
-        promise.deliver(s);
-      },
-      [promise, done](const caf::error& e) mutable {
-        done();
-        promise.deliver(e);
-      });
-  return promise;
+  return command_then<subnetpool_state>(self, id, std::move(c), std::move(meta), done);
 }
 
 caf::result<address_scope_state> on_address_scope(networking_actor* self, const std::string& id,
@@ -298,21 +305,10 @@ caf::result<address_scope_state> on_address_scope(networking_actor* self, const 
                                                  "the address scope."));
     st.going.insert(id);
   }
-  auto promise = self->make_response_promise<address_scope_state>();
   auto done = [self, id, removal] {
     if (removal) self->state.going.erase(id);
   };
-  resource_command<address_scope_state>(
-      self, id, std::move(c), std::move(meta),
-      [promise, done](address_scope_state& s) mutable {
-        done();
-        promise.deliver(s);
-      },
-      [promise, done](const caf::error& e) mutable {
-        done();
-        promise.deliver(e);
-      });
-  return promise;
+  return command_then<address_scope_state>(self, id, std::move(c), std::move(meta), done);
 }
 
 }  // namespace cumulo::networking_detail
