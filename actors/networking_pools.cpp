@@ -3,7 +3,7 @@
 // resources and so is the door's to serialise. One default pool per family;
 // the pools of an address scope never overlap; a prefix goes to one subnet
 // of a pool; the subnets of one family on a network come from one pool, or
-// at least one scope; a pool or scope in use stays. Every check counts what
+// from pools of one scope; a pool or scope in use stays. Every check counts what
 // is in flight (networking_state's claims, pools_in_flight, going) as done.
 #include <caf/all.hpp>
 
