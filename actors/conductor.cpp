@@ -14,6 +14,7 @@
 #include "actors/instance.hpp"
 #include "actors/resource_actor.hpp"
 #include "actors/scheduler.hpp"
+#include "actors/subnetpool_messages.hpp"
 #include "engine/clock.hpp"
 #include "store/ids.hpp"
 
@@ -56,6 +57,8 @@ auto behavior_of() {
   if constexpr (std::is_same_v<Machine, security_group_machine>) return security_group_actor;
   if constexpr (std::is_same_v<Machine, router_machine>) return router_actor;
   if constexpr (std::is_same_v<Machine, floatingip_machine>) return floatingip_actor;
+  if constexpr (std::is_same_v<Machine, subnetpool_machine>) return subnetpool_actor;
+  if constexpr (std::is_same_v<Machine, address_scope_machine>) return address_scope_actor;
   if constexpr (std::is_same_v<Machine, quota_machine>) return quota_actor;
   if constexpr (std::is_same_v<Machine, flavor_machine>) return flavor_actor;
   if constexpr (std::is_same_v<Machine, keypair_machine>) return keypair_actor;
@@ -140,6 +143,10 @@ void with_machine(const std::string& kind, F&& f) {
     f(std::type_identity<router_machine>{});
   else if (kind == floatingip_machine::kind)
     f(std::type_identity<floatingip_machine>{});
+  else if (kind == subnetpool_machine::kind)
+    f(std::type_identity<subnetpool_machine>{});
+  else if (kind == address_scope_machine::kind)
+    f(std::type_identity<address_scope_machine>{});
   else if (kind == quota_machine::kind)
     f(std::type_identity<quota_machine>{});
   else if (kind == flavor_machine::kind)
@@ -438,6 +445,8 @@ caf::behavior conductor(conductor_actor* self, caf::actor journal, log_fold_ptr 
   spawn_live<security_group_machine>(self, *fold);
   spawn_live<router_machine>(self, *fold);
   spawn_live<floatingip_machine>(self, *fold);
+  spawn_live<subnetpool_machine>(self, *fold);
+  spawn_live<address_scope_machine>(self, *fold);
   spawn_live<quota_machine>(self, *fold);
   spawn_live<flavor_machine>(self, *fold);
   spawn_live<keypair_machine>(self, *fold);
@@ -518,6 +527,12 @@ caf::behavior conductor(conductor_actor* self, caf::actor journal, log_fold_ptr 
       },
       [self](command_atom, const std::string& id, floatingip::command& c, event_metadata& m) {
         return on_command<floatingip_machine>(self, id, c, m);
+      },
+      [self](command_atom, const std::string& id, subnetpool::command& c, event_metadata& m) {
+        return on_command<subnetpool_machine>(self, id, c, m);
+      },
+      [self](command_atom, const std::string& id, address_scope::command& c, event_metadata& m) {
+        return on_command<address_scope_machine>(self, id, c, m);
       },
       [self](command_atom, const std::string& id, quota::command& c, event_metadata& m) {
         return on_command<quota_machine>(self, id, c, m);
@@ -615,6 +630,8 @@ caf::behavior conductor(conductor_actor* self, caf::actor journal, log_fold_ptr 
       [self](list_atom, security_group_atom) { return on_list<security_group_machine>(self); },
       [self](list_atom, router_atom) { return on_list<router_machine>(self); },
       [self](list_atom, floatingip_atom) { return on_list<floatingip_machine>(self); },
+      [self](list_atom, subnetpool_atom) { return on_list<subnetpool_machine>(self); },
+      [self](list_atom, address_scope_atom) { return on_list<address_scope_machine>(self); },
       [self](list_atom, quota_kind_atom) { return on_list<quota_machine>(self); },
       [self](list_atom, image_atom) { return on_list<image_machine>(self); },
       [self](list_atom, volume_atom) { return on_list<volume_machine>(self); },

@@ -70,14 +70,18 @@ void network_command(networking_actor* self, const std::string& network_id,
     if (auto e = st.over_quota("network", c->project_id)) return fail(to_caf_error(*e));
     counted = {"network", c->project_id};
   }
+  std::string claimed;  // a subnet's prefix from a pool, while in flight
   if (auto* c = std::get_if<network::add_subnet>(&command)) {
     if (auto e = st.over_quota("subnet", c->project_id)) return fail(to_caf_error(*e));
+    if (auto e = claim_prefix(st, network_id, *c)) return fail(to_caf_error(*e));
+    claimed = c->subnet_id;
     counted = {"subnet", c->project_id};
   }
   if (!counted.second.empty()) ++st.pending[counted];
-  auto uncount = [self, counted] {
-    if (counted.second.empty()) return;
+  auto uncount = [self, counted, claimed] {
     auto& st = self->state;
+    if (!claimed.empty()) release_prefix(st, claimed);
+    if (counted.second.empty()) return;
     if (--st.pending[counted] <= 0) st.pending.erase(counted);
   };
   self->request(st.conductor, conductor_timeout, command_atom::value, network_id,
@@ -86,6 +90,7 @@ void network_command(networking_actor* self, const std::string& network_id,
           [self, ok, uncount](network_state& s) {
             uncount();
             self->state.put(s);
+            self->state.address_scopes_into(s);
             ok(s);
           },
           [self, fail, reserved_mac, network_id, uncount](caf::error& e) {
@@ -706,12 +711,16 @@ caf::behavior networking(networking_actor* self, caf::actor conductor, caf::acto
                          std::shared_ptr<const policy> rules) {
   self->state.conductor = std::move(conductor);
   self->state.network_host = std::move(network_host);
+  // Pools before networks: a network's address scopes are its pools'.
+  read_all<subnetpool_state>(self, subnetpool_atom::value);
+  read_all<address_scope_state>(self, address_scope_atom::value);
   read_all<network_state>(self, network_atom::value);
   read_all<security_group_state>(self, security_group_atom::value);
   read_all<router_state>(self, router_atom::value);
   read_all<floatingip_state>(self, floatingip_atom::value);
   read_all<quota_state>(self, quota_kind_atom::value);
-  return gate(self, std::move(rules))
+  return gate(self, rules)
+      .or_else(pools_gate(self, rules))
       .or_else(caf::behavior{
           [self](command_atom, const std::string& id, network::command& c, event_metadata& m) {
             return on_network_command(self, id, c, m);

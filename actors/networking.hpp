@@ -88,6 +88,14 @@
 //   (caf::get_atom, quota_atom, project_id, caller), (quota_atom, project_id,
 //       quota::command, meta, caller): another project's quotas are an admin's (403
 //       AdminRequired)
+// Subnet pools and address scopes (networking_pools*.cpp; their types in
+// subnetpool_messages.hpp), with their caller:
+//   (command_atom, id, subnetpool::command, meta, caller) -> subnetpool_state: create,
+//       update, add_prefixes, remove_prefixes, remove
+//   (caf::get_atom, subnetpool_atom, id, caller), (list_atom, subnetpool_atom, caller)
+//   (command_atom, id, address_scope::command, meta, caller) -> address_scope_state
+//   (caf::get_atom, address_scope_atom, id, caller), (list_atom, address_scope_atom, caller)
+// An add_subnet naming a pool (or use_default_subnetpool) gets its cidr from the pool.
 #pragma once
 
 #include <caf/actor.hpp>

@@ -436,7 +436,9 @@ caf::message_handler gate(networking_actor* self, std::shared_ptr<const policy> 
       // --- networks, subnets, ports ---
       [self, judge_of](command_atom, const std::string& id, network::command& c, event_metadata& m,
                        const caller& who) -> caf::result<network_state> {
-        if (auto e = on_network(self->state, judge_of(who), id, c))
+        const judge j = judge_of(who);
+        if (auto e = on_network(self->state, j, id, c)) return refuse<network_state>(*e);
+        if (auto e = subnet_pool_seen(self->state, j.rules, who, c))
           return refuse<network_state>(*e);
         return on_network_command(self, id, c, m);
       },

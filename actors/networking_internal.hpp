@@ -21,13 +21,21 @@
 #include "actors/errors.hpp"
 #include "actors/network_host.hpp"
 #include "actors/networking.hpp"
+#include "actors/subnetpool_messages.hpp"
 #include "engine/policy.hpp"
 #include "engine/resource.hpp"
+#include "engine/subnet_alloc.hpp"
 
 namespace cumulo::networking_detail {
 
 // Who asks, as its token says.
 using caller = credentials;
+
+// A prefix a pool gives a subnet that its network has not recorded yet.
+struct pool_claim {
+  std::string subnetpool_id;
+  subnet_alloc::allocation allocation;
+};
 
 struct networking_state {
   caf::actor conductor;
@@ -46,6 +54,18 @@ struct networking_state {
   // The projects whose quotas an admin changed (stream quota/<project>);
   // every other project has Neutron's defaults.
   std::unordered_map<std::string, quota_state> quotas;
+  // Neutron's subnet pools and address scopes (networking_pools.cpp), and
+  // what is in flight of them: prefixes given to subnets not yet recorded
+  // (by subnet id), pools as a create or update will make them (by a
+  // number of the door's), pools and scopes being deleted. The rules across
+  // them (one default pool per family, no overlap in a scope, a prefix
+  // given once) count these as done.
+  std::unordered_map<std::string, subnetpool_state> subnetpools;
+  std::unordered_map<std::string, address_scope_state> address_scopes;
+  std::unordered_map<std::string, pool_claim> claims;
+  std::map<std::uint64_t, subnetpool_state> pools_in_flight;
+  std::uint64_t pool_changes = 0;
+  std::unordered_set<std::string> going;
   static inline const char* name = "networking";
 
   // Replaces what the index knew of a network by its new state (and has
@@ -73,8 +93,13 @@ struct networking_state {
       network_of_port[id] = s.id;
       macs.insert(port.mac_address);
     }
-    networks[s.id] = s;
+    address_scopes_into(networks[s.id] = s);
   }
+  // A network's ipv4_address_scope and ipv6_address_scope, from its
+  // subnets' pools (networking_pools.cpp).
+  void address_scopes_into(network_state& n) const;
+  void put(const subnetpool_state& s);
+  void put(const address_scope_state& s) { put_latest(address_scopes, s); }
   void put(const security_group_state& s) { put_latest(security_groups, s); }
   void put(const router_state& s) { put_latest(routers, s); }
   void put(const floatingip_state& s) { put_latest(floatingips, s); }
@@ -161,6 +186,28 @@ caf::result<floatingip_state> on_floatingip(networking_actor* self, const std::s
 caf::result<quota_set> on_quota(networking_actor* self, const std::string& project,
                                 quota::command& c, event_metadata& meta);
 
+// Subnet pools and address scopes (networking_pools.cpp): a command with
+// the rules across resources checked (the caller's were, by the gate).
+caf::result<subnetpool_state> on_subnetpool(networking_actor* self, const std::string& id,
+                                            subnetpool::command& c, event_metadata& meta);
+caf::result<address_scope_state> on_address_scope(networking_actor* self, const std::string& id,
+                                                  address_scope::command& c, event_metadata& meta);
+// A subnet about to be added to a network: its pool's rules on the
+// network (one pool, one scope per family) and, from a pool, its cidr,
+// claimed until the network answers (release_prefix). The refusal, if any.
+std::optional<domain_error> claim_prefix(networking_state& st, const std::string& network_id,
+                                         network::add_subnet& c);
+void release_prefix(networking_state& st, const std::string& subnet_id);
+// The default pool of the family a subnet asks for (use_default_subnetpool)
+// that `usable` accepts; Neutron's 400 when there is none.
+outcome<std::string> default_subnetpool(const networking_state& st, const network::add_subnet& c,
+                                        const std::function<bool(const subnetpool_state&)>& usable);
+// The subnets of pool `id`, recorded and claimed.
+std::vector<subnet_alloc::allocation> allocations_of(const networking_state& st,
+                                                     const std::string& id);
+domain_error subnetpool_not_found(const std::string& id);
+domain_error address_scope_not_found(const std::string& id);
+
 // Neutron's 404s.
 domain_error not_found(const char* type, const char* what, const std::string& id);
 domain_error router_not_found(const std::string& id);
@@ -171,5 +218,12 @@ domain_error security_group_rule_not_found(const std::string& id);
 // The requests that carry their caller (networking_gate.cpp); an actor's
 // behavior tries them before the internal ones.
 caf::message_handler gate(networking_actor* self, std::shared_ptr<const policy> rules);
+// Those of subnet pools and address scopes (networking_pools_gate.cpp).
+caf::message_handler pools_gate(networking_actor* self, std::shared_ptr<const policy> rules);
+// A subnet asked of a pool by a caller: the pool (named, or the default of
+// the family when use_default_subnetpool) must be one the caller sees
+// (404 SubnetPoolNotFound). Sets the subnet's subnetpool_id.
+std::optional<domain_error> subnet_pool_seen(const networking_state& st, const policy& rules,
+                                             const caller& who, network::command& c);
 
 }  // namespace cumulo::networking_detail

@@ -41,12 +41,19 @@ constexpr extension extensions[] = {
     {"quotas", "Quota management support", "Expose functions for quotas management per tenant"},
     {"network-ip-availability", "Network IP Availability",
      "Provides IP availability data for each network and subnet."},
+    {"subnet_allocation", "Subnet Allocation", "Enables allocation of subnets from a subnet pool"},
+    {"address-scope", "Address scope", "Address scopes extension."},
+    {"default-subnetpools", "Default Subnetpools",
+     "Provides ability to mark and use a subnetpool "
+     "as the default."},
+    {"subnetpool-prefix-ops", "Subnet Pool Prefix Operations",
+     "Provides support for adjusting the prefix list of subnet pools"},
 };
 
 nlohmann::json resources_json(const std::string& base) {
   nlohmann::json out = nlohmann::json::array();
   for (const char* c : {"networks", "subnets", "ports", "security-groups", "security-group-rules",
-                        "routers", "floatingips"}) {
+                        "routers", "floatingips", "subnetpools"}) {
     std::string name = c;
     name.pop_back();
     out.push_back({{"name", name},
@@ -154,6 +161,8 @@ void add_network_routes(Pistache::Rest::Router& router, server_context& ctx) {
   add_floatingip_routes(router, ctx);
   add_quota_routes(router, ctx);
   add_ip_availability_routes(router, ctx);
+  add_subnetpool_routes(router, ctx);
+  add_address_scope_routes(router, ctx);
 }
 
 }  // namespace cumulo::api

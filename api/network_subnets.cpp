@@ -1,6 +1,7 @@
 // Neutron's /v2.0/subnets: each subnet lives in its network's actor (its
 // CIDR checked against the network's other subnets, its pools and gateway
-// by IPAM); the networking actor finds the network of a subnet id.
+// by IPAM); the networking actor finds the network of a subnet id, and
+// allocates the CIDR of a subnet asked of a subnet pool.
 #include "actors/networking.hpp"
 #include "api/auth.hpp"
 #include "api/network.hpp"
@@ -50,6 +51,19 @@ std::vector<network::host_route> host_routes_of(const nlohmann::json& list) {
   return out;
 }
 
+// Neutron's refusals of a subnet's pool and cidr together (the door
+// allocates the cidr from the pool); "" when they fit.
+std::string pool_request_refusal(const nlohmann::json& s, const network::add_subnet& c) {
+  const bool pool = !c.subnetpool_id.empty() || c.use_default_subnetpool;
+  if (!c.cidr.empty() && c.prefixlen) return "cidr and prefixlen must not be supplied together";
+  if (!c.subnetpool_id.empty() && c.use_default_subnetpool)
+    return "subnetpool_id and use_default_subnetpool cannot both be specified";
+  if (c.use_default_subnetpool && c.cidr.empty() && !s.contains("ip_version"))
+    return "ip_version must be specified in the absence of cidr and subnetpool_id";
+  if (!pool && c.cidr.empty()) return "a subnetpool must be specified in the absence of a cidr";
+  return "";
+}
+
 // A subnet create of the body (one, or an item of a bulk).
 std::optional<bulk_create> subnet_create(responder& r, const nlohmann::json& s,
                                          const token_info& t) {
@@ -58,8 +72,17 @@ std::optional<bulk_create> subnet_create(responder& r, const nlohmann::json& s,
   network::add_subnet c;
   c.subnet_id = new_uuid();
   c.name = s.value("name", "");
-  c.ip_version = s.value("ip_version", 4);
-  c.cidr = s["cidr"].get<std::string>();
+  c.cidr = s.value("cidr", "");
+  c.subnetpool_id = optional_text(s, "subnetpool_id").value_or("");
+  c.use_default_subnetpool = s.value("use_default_subnetpool", false);
+  if (s.contains("prefixlen")) c.prefixlen = s["prefixlen"].get<int>();
+  // From a pool without one: the pool's.
+  const bool pool = !c.subnetpool_id.empty() || c.use_default_subnetpool;
+  c.ip_version = s.value("ip_version", pool ? 0 : 4);
+  if (auto refusal = pool_request_refusal(s, c); !refusal.empty()) {
+    respond_error(r, 400, "Bad subnets request: " + refusal + ".", "BadRequest");
+    return std::nullopt;
+  }
   read_gateway(s, c.gateway_ip);
   if (s.contains("allocation_pools"))
     for (const auto& p : s["allocation_pools"])

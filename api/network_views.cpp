@@ -14,6 +14,10 @@ std::string lower(std::string s) {
   return s;
 }
 
+nlohmann::json null_if_empty(const std::string& s) {
+  return s.empty() ? nlohmann::json(nullptr) : nlohmann::json(s);
+}
+
 bool value_matches(const nlohmann::json& v, const std::string& wanted) {
   if (v.is_string()) return v.get<std::string>() == wanted;
   if (v.is_boolean()) return (v.get<bool>() ? "true" : "false") == lower(wanted);
@@ -54,8 +58,8 @@ nlohmann::json network_json(const network_state& n, bool admin) {
                    {"port_security_enabled", true},
                    {"availability_zone_hints", nlohmann::json::array()},
                    {"availability_zones", {"nova"}},
-                   {"ipv4_address_scope", nullptr},
-                   {"ipv6_address_scope", nullptr},
+                   {"ipv4_address_scope", null_if_empty(n.ipv4_address_scope)},
+                   {"ipv6_address_scope", null_if_empty(n.ipv6_address_scope)},
                    {"is_default", false},
                    {"qos_policy_id", nullptr},
                    {"dns_domain", ""},
@@ -88,7 +92,7 @@ nlohmann::json subnet_json(const network_state& n, const network::subnet& s) {
       {"host_routes", routes},
       {"ipv6_ra_mode", nullptr},
       {"ipv6_address_mode", nullptr},
-      {"subnetpool_id", nullptr},
+      {"subnetpool_id", null_if_empty(s.subnetpool_id)},
       {"service_types", nlohmann::json::array()},
       {"segment_id", nullptr}};
   // A subnet has no stream of its own: it shares its network's times.

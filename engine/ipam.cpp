@@ -118,8 +118,12 @@ std::optional<cidr> parse_cidr(const std::string& text) {
   if (p.empty() || p.size() > 3 || ec != std::errc() || end != p.data() + p.size() || prefix < 0 ||
       prefix > max_prefix(a->version))
     return std::nullopt;
-  cidr c{*a, prefix};
-  c.network.value = a->value & ~host_mask(max_prefix(a->version) - prefix);
+  return network_of(*a, prefix);
+}
+
+cidr network_of(const address& a, int prefix) {
+  cidr c{a, prefix};
+  c.network.value = a.value & ~host_mask(max_prefix(a.version) - prefix);
   return c;
 }
 

@@ -44,6 +44,8 @@ int max_prefix(int version);
 // "10.0.0.5/24" -> 10.0.0.0/24 (accepted and normalised, as Neutron does).
 // nullopt for anything that is not address/prefix.
 std::optional<cidr> parse_cidr(const std::string& text);
+// The network of `prefix` bits that holds `a` (its host bits cleared).
+cidr network_of(const address& a, int prefix);
 std::string to_string(const cidr& c);
 address last(const cidr& c);  // the broadcast address in IPv4
 bool contains(const cidr& c, const address& a);

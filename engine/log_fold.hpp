@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/event.hpp"
+#include "engine/address_scope_state.hpp"
 #include "engine/host_state.hpp"
 #include "engine/compute_quota_state.hpp"
 #include "engine/credential_state.hpp"
@@ -30,6 +31,7 @@
 #include "engine/router_state.hpp"
 #include "engine/security_group_state.hpp"
 #include "engine/service_state.hpp"
+#include "engine/subnetpool_state.hpp"
 #include "engine/user_state.hpp"
 #include "engine/volume_quota_state.hpp"
 #include "engine/volume_snapshot_state.hpp"
@@ -43,7 +45,8 @@ using any_state =
                  role_state, domain_state, security_group_state, router_state, floatingip_state,
                  quota_state, flavor_state, keypair_state, compute_quota_state, region_state,
                  service_state, server_group_state, volume_state, volume_snapshot_state,
-                 volume_type_state, volume_quota_state, credential_state, group_state>;
+                 volume_type_state, volume_quota_state, credential_state, group_state,
+                 subnetpool_state, address_scope_state>;
 
 // The stream kinds the log may hold, in the order they are listed.
 const std::vector<std::string>& stream_kinds();

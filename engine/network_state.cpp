@@ -283,6 +283,7 @@ struct decider {
     e.enable_dhcp = c.enable_dhcp;
     e.project_id = c.project_id;
     e.description = c.description;
+    e.subnetpool_id = c.subnetpool_id;
     return std::vector<network_event>{e};
   }
 
@@ -426,7 +427,7 @@ struct applier {
         throw invalid_event("network.subnet_added with a bad allocation pool");
     s.subnets.push_back({e.subnet_id, e.name, e.ip_version, e.cidr, e.gateway_ip,
                          e.allocation_pools, e.dns_nameservers, e.host_routes, e.enable_dhcp,
-                         e.project_id, e.description});
+                         e.project_id, e.description, 1, e.subnetpool_id});
   }
   void operator()(const network_subnet_updated& e) {
     auto& sub = subnet(e.type_name, e.subnet_id);
@@ -538,6 +539,7 @@ void to_json(nlohmann::json& j, const subnet& s) {
   j["project_id"] = s.project_id;
   j["description"] = s.description;
   j["revision"] = s.revision;
+  j["subnetpool_id"] = s.subnetpool_id;
 }
 
 void to_json(nlohmann::json& j, const port& p) {

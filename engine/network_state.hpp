@@ -77,8 +77,10 @@ struct network_subnet_added {
   bool enable_dhcp = true;
   std::string project_id;
   std::string description;
+  std::string subnetpool_id;  // the pool its cidr came from ("": none)
   MSGPACK_DEFINE_MAP(subnet_id, name, ip_version, cidr, gateway_ip, allocation_pools,
-                     dns_nameservers, host_routes, enable_dhcp, project_id, description)
+                     dns_nameservers, host_routes, enable_dhcp, project_id, description,
+                     subnetpool_id)
 };
 
 struct network_subnet_updated {
@@ -171,6 +173,7 @@ struct subnet {
   // Neutron's revision_number: 1 once added, one more per update (the
   // network's own version counts every change of every subnet and port).
   std::int64_t revision = 1;
+  std::string subnetpool_id;  // "": its cidr came from no pool
 };
 struct port {
   std::string id;
@@ -201,6 +204,11 @@ struct network_state : resource_meta {
   std::string description;
   std::vector<network::subnet> subnets;  // in the order they were added
   std::map<std::string, network::port> ports;
+  // The address scopes of its subnets' pools ("": none), as Neutron shows
+  // them on a network. Not folded: a pool's scope changes without an event
+  // of the network, so the networking door sets them when it answers.
+  std::string ipv4_address_scope;
+  std::string ipv6_address_scope;
 
   const network::subnet* find_subnet(const std::string& subnet_id) const;
   const network::port* find_port(const std::string& port_id) const;
@@ -230,8 +238,8 @@ struct update {
 struct add_subnet {
   std::string subnet_id;  // chosen by the caller (a new uuid)
   std::string name;
-  int ip_version = 4;
-  std::string cidr;
+  int ip_version = 4;  // 0 with a pool: the pool's
+  std::string cidr;    // "" with a pool: the networking door allocates one
   std::optional<std::string> gateway_ip;          // nullopt: the first host; "": no gateway
   std::vector<allocation_pool> allocation_pools;  // empty: the CIDR minus gateway
   std::vector<std::string> dns_nameservers;
@@ -239,6 +247,13 @@ struct add_subnet {
   bool enable_dhcp = true;
   std::string project_id;
   std::string description;
+  // A subnet of a pool (Neutron's subnet_allocation): the networking door
+  // resolves use_default_subnetpool to the default pool of the version and
+  // allocates the cidr (prefixlen: of that length; nullopt: the pool's
+  // default) before the network decides.
+  std::string subnetpool_id;
+  bool use_default_subnetpool = false;
+  std::optional<int> prefixlen;
 };
 struct update_subnet {
   std::string subnet_id;

@@ -408,6 +408,20 @@ const std::map<std::string, std::string>& default_rules() {
     for (const char* name : {"create_port:binding:host_id", "update_port:binding:host_id",
                              "get_network_ip_availability"})
       r[name] = admin;
+    // Subnet pools and address scopes: a project's own, everyone's to see
+    // (and to allocate from) once shared; sharing and defaults an admin's.
+    r["shared_subnetpools"] = "field:subnetpools:shared=True";
+    r["shared_address_scopes"] = "field:address_scopes:shared=True";
+    for (const char* name : {"create_subnetpool", "create_address_scope"}) r[name] = "";
+    for (const char* name : {"create_subnetpool:shared", "create_subnetpool:is_default",
+                             "update_subnetpool:is_default", "create_address_scope:shared",
+                             "update_address_scope:shared"})
+      r[name] = "rule:context_is_admin";
+    r["get_subnetpool"] = "rule:neutron_admin_or_owner or rule:shared_subnetpools";
+    r["get_address_scope"] = "rule:neutron_admin_or_owner or rule:shared_address_scopes";
+    for (const char* name : {"update_subnetpool", "delete_subnetpool", "add_prefixes",
+                             "remove_prefixes", "update_address_scope", "delete_address_scope"})
+      r[name] = "rule:neutron_admin_or_owner";
 
     // Glance: visibility decides who sees an image (engine/image_listing);
     // these rules decide what a caller may do to one it sees.

@@ -65,6 +65,8 @@ TEST(EventSchemas, MatchTheEncodedEventsOfEveryKind) {
   check_kind<security_group_machine>();
   check_kind<router_machine>();
   check_kind<floatingip_machine>();
+  check_kind<subnetpool_machine>();
+  check_kind<address_scope_machine>();
   check_kind<flavor_machine>();
   check_kind<keypair_machine>();
   check_kind<server_group_machine>();

@@ -530,3 +530,45 @@ TEST(NetworkState, ASubnetUpdateChangesItsHostRoutes) {
 
 }  // namespace
 }  // namespace cumulo
+
+namespace cumulo {
+namespace {
+
+// Issue 18: a subnet allocated from a subnet pool records the pool (the
+// door chose its cidr); a subnet.added of a log written before pools has
+// none.
+TEST(NetworkState, ASubnetFromAPoolRecordsThePool) {
+  auto c = subnet("s1", "10.10.0.0/26");
+  c.subnetpool_id = "sp1";
+  c.prefixlen = 26;
+  auto s = run(created(), c);
+  EXPECT_EQ(s.find_subnet("s1")->subnetpool_id, "sp1");
+  EXPECT_EQ(s.find_subnet("s1")->gateway_ip, "10.10.0.1") << "as for a cidr subnet";
+  EXPECT_EQ(s.find_subnet("s1")->allocation_pools[0].end, "10.10.0.62");
+  EXPECT_EQ(nlohmann::json(s)["subnets"][0]["subnetpool_id"], "sp1");
+
+  network_subnet_added e;
+  e.subnet_id = "s1";
+  e.cidr = "10.0.0.0/24";
+  e.subnetpool_id = "sp1";
+  const new_event n = encode(e);
+  auto payload = nlohmann::json::from_msgpack(n.payload);
+  EXPECT_EQ(payload["subnetpool_id"], "sp1");
+  payload.erase("subnetpool_id");
+  const auto old = nlohmann::json::to_msgpack(payload);
+  const recorded_event r{1,
+                         "network/n1",
+                         2,
+                         n.type,
+                         n.schema_version,
+                         1,
+                         "req",
+                         "u",
+                         std::string(old.begin(), old.end())};
+  const auto decoded = std::get<network_subnet_added>(decode<network_event>(r));
+  EXPECT_EQ(decoded.subnetpool_id, "");
+  EXPECT_EQ(decoded.cidr, "10.0.0.0/24");
+}
+
+}  // namespace
+}  // namespace cumulo

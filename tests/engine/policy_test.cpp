@@ -235,6 +235,36 @@ TEST(PolicyTest, NeutronDefaults) {
   EXPECT_FALSE(p.allowed("update_floatingip", member("p1"), others));
 }
 
+// Neutron's subnet pools and address scopes: their project's, everyone's
+// to see once shared; sharing and default pools an admin's.
+TEST(PolicyTest, NeutronSubnetPoolsAndAddressScopes) {
+  const policy p(default_rules());
+  const target own{"p1", ""};
+  const target others{"p2", "", {{"subnetpools:shared", "False"}}};
+  const target shared_pool{"p2", "", {{"subnetpools:shared", "True"}}};
+  const target shared_scope{"p2", "", {{"address_scopes:shared", "True"}}};
+  EXPECT_TRUE(p.allowed("get_subnetpool", member("p1"), own));
+  EXPECT_FALSE(p.allowed("get_subnetpool", member("p1"), others));
+  EXPECT_TRUE(p.allowed("get_subnetpool", member("p1"), shared_pool));
+  EXPECT_FALSE(p.allowed("get_subnetpool", member("p1"), shared_scope))
+      << "another resource's flag";
+  EXPECT_TRUE(p.allowed("get_address_scope", member("p1"), shared_scope));
+  EXPECT_TRUE(p.allowed("get_subnetpool", admin(), others));
+  for (const char* name : {"update_subnetpool", "delete_subnetpool", "add_prefixes",
+                           "remove_prefixes", "update_address_scope", "delete_address_scope"}) {
+    EXPECT_TRUE(p.allowed(name, member("p1"), own)) << name;
+    EXPECT_FALSE(p.allowed(name, member("p1"), shared_pool)) << name;
+  }
+  for (const char* name :
+       {"create_subnetpool:shared", "create_subnetpool:is_default", "update_subnetpool:is_default",
+        "create_address_scope:shared", "update_address_scope:shared"}) {
+    EXPECT_FALSE(p.allowed(name, member("p1"), own)) << name;
+    EXPECT_TRUE(p.allowed(name, admin(), others)) << name;
+  }
+  EXPECT_TRUE(p.allowed("create_subnetpool", member("p1"), own));
+  EXPECT_TRUE(p.allowed("create_address_scope", member("p1"), own));
+}
+
 // Cinder's rules by their own names: a project's volumes are its own,
 // types are read by anyone and made by an admin.
 TEST(PolicyTest, CinderDefaults) {

@@ -6,7 +6,8 @@
 // payload shown as JSON (payload_to_json, what replay prints).
 //
 // Input: records, each
-//   byte  kind: low 4 bits the stream kind (codec_machines.hpp, mod 15),
+//   byte  kind: low 4 bits and bit 7 (as the fifth) the stream kind
+//         (codec_machines.hpp, modulo their number),
 //         bits 4-5 which of 4 streams of that kind, bit 6: a version out of
 //         order (1) instead of the next one
 //   byte  the event type (index in the kind's event variant, modulo)
@@ -34,7 +35,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::size_t at = 0;
   while (at + 5 <= size && seq < 256) {
     const std::uint8_t k = data[at];
-    const auto& kt = kinds[(k & 0x0f) % kinds.size()];
+    const auto& kt = kinds[((k & 0x0f) | ((k & 0x80) >> 3)) % kinds.size()];
     recorded_event r;
     r.seq = ++seq;
     r.stream = kt.kind + "/id" + std::to_string((k >> 4) & 3);

@@ -29,7 +29,7 @@ struct record {
 std::string bytes_of(const std::vector<record>& records) {
   std::string out;
   for (const auto& r : records) {
-    out += static_cast<char>(r.kind | (r.stream << 4));
+    out += static_cast<char>((r.kind & 0x0f) | ((r.kind & 0x10) << 3) | (r.stream << 4));
     out += static_cast<char>(r.type);
     out += static_cast<char>(r.event.schema_version);
     out += static_cast<char>(r.event.payload.size() & 0xff);
