@@ -41,6 +41,12 @@ constexpr extension extensions[] = {
     {"quotas", "Quota management support", "Expose functions for quotas management per tenant"},
     {"network-ip-availability", "Network IP Availability",
      "Provides IP availability data for each network and subnet."},
+    {"rbac-policies", "RBAC Policies",
+     "Allows creation and modification of policies that control tenant access to resources."},
+    {"allowed-address-pairs", "Allowed Address Pairs", "Provides allowed address pairs"},
+    {"extra_dhcp_opt", "Neutron Extra DHCP options",
+     "Extra options configuration for DHCP. For example PXE boot options to DHCP clients can be "
+     "specified (e.g. tftp-server, server-ip-address, bootfile-name)"},
 };
 
 nlohmann::json resources_json(const std::string& base) {
@@ -154,6 +160,7 @@ void add_network_routes(Pistache::Rest::Router& router, server_context& ctx) {
   add_floatingip_routes(router, ctx);
   add_quota_routes(router, ctx);
   add_ip_availability_routes(router, ctx);
+  add_rbac_routes(router, ctx);
 }
 
 }  // namespace cumulo::api

@@ -3,7 +3,8 @@
 // (network_subnets.cpp), ports (network_ports.cpp), security groups and
 // their rules (network_security_groups.cpp), routers (network_routers.cpp),
 // floating IPs (network_floatingips.cpp), quotas (network_quotas.cpp), IP
-// availability (network_ip_availability.cpp). Handlers ask the
+// availability (network_ip_availability.cpp), RBAC policies
+// (network_rbac.cpp). Handlers ask the
 // networking actor (actors/networking.hpp) and answer from its reply.
 #pragma once
 
@@ -34,6 +35,7 @@ void add_router_routes(Pistache::Rest::Router& router, server_context& ctx);
 void add_floatingip_routes(Pistache::Rest::Router& router, server_context& ctx);
 void add_quota_routes(Pistache::Rest::Router& router, server_context& ctx);
 void add_ip_availability_routes(Pistache::Rest::Router& router, server_context& ctx);
+void add_rbac_routes(Pistache::Rest::Router& router, server_context& ctx);
 
 // Handlers parse, ask the networking door one question with the caller
 // (t.creds(): its token's credentials) and render: the door decides with

@@ -2,7 +2,8 @@
 // any recursive parser), read_json_body (size limit, Content-Type, syntax)
 // and schema_set::validate against the real schemas of schemas/api/ (the
 // RapidJSON schema validator, then the message in Nova's words), and
-// api/compute_block_devices' parse of a server create that passed.
+// api/compute_block_devices' parse of a server create that passed, and
+// api/network_port_attributes' of a port create or update that passed.
 //
 // Input: byte 0 picks the schema (the sorted list of schemas/api/*.json;
 // one value in eight validates no schema), byte 1 picks a Content-Type, the
@@ -16,6 +17,7 @@
 
 #include "api/compute_block_devices.hpp"
 #include "api/json_body.hpp"
+#include "api/network_port_attributes.hpp"
 
 using namespace cumulo::api;
 
@@ -64,6 +66,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // A server create the schema let through: its block device mappings.
   if (out && schema == "compute_server_create" && out.value.contains("server"))
     (void)parse_boot_volume(out.value["server"], data[1] % 100);
+  // A port the schema let through: its address pairs and DHCP options.
+  if (out && (schema == "network_port_create" || schema == "network_port_update") &&
+      out.value.contains("port") && out.value["port"].is_object()) {
+    const auto& port = out.value["port"];
+    if (port.contains("allowed_address_pairs"))
+      (void)address_pairs_of(port["allowed_address_pairs"]);
+    if (port.contains("extra_dhcp_opts")) (void)dhcp_options_of(port["extra_dhcp_opts"]);
+  }
   // A small limit too: the 413 path.
   (void)read_json_body(body, content_type, f.schemas, schema, 64);
   return 0;
