@@ -320,8 +320,10 @@ std::optional<domain_error> external_in_use(const networking_state& st,
   }
   std::string policy_id, new_target;  // "" new target: the policy goes
   if (const auto* d = std::get_if<network::delete_rbac_policy>(&c)) policy_id = d->policy_id;
-  if (const auto* u = std::get_if<network::update_rbac_policy>(&c))
-    policy_id = u->policy_id, new_target = u->target_project;
+  if (const auto* u = std::get_if<network::update_rbac_policy>(&c)) {
+    policy_id = u->policy_id;
+    new_target = u->target_project;
+  }
   const auto* p = n->second.find_rbac_policy(policy_id);
   if (!p || p->action != network_rbac::access_as_external || new_target == p->target_project ||
       new_target == network_rbac::every_project)
