@@ -11,22 +11,12 @@
 #include <string>
 
 #include "tests/support/keystone_client.hpp"
+#include "tests/support/neutron_error.hpp"
 
 namespace cumulo {
 namespace {
 
 const std::string kNet = "/networking/v2.0";
-
-void expect_neutron_error(const http_response& r, int status, const std::string& type,
-                          const std::string& message_part = "") {
-  EXPECT_EQ(r.status, status) << r.body;
-  auto body = json_of(r);
-  ASSERT_TRUE(body.is_object() && body.contains("NeutronError")) << r.body;
-  const auto& e = body["NeutronError"];
-  EXPECT_EQ(e["type"], type) << r.body;
-  ASSERT_TRUE(e["message"].is_string()) << r.body;
-  EXPECT_NE(e["message"].get<std::string>().find(message_part), std::string::npos) << r.body;
-}
 
 class network_port_attributes_test : public identity_test {
  protected:
