@@ -138,7 +138,7 @@ TEST_F(NetworkRbac, ANetworkSharedWithOneProjectIsItsToSeeAndUse) {
       net("PUT", "/networks/" + net_id, alice.token, {{"network", {{"name", "x"}}}}), 403,
       "PolicyNotAuthorized");
 
-  // Her port keeps the policy; the admin's own port does not.
+  // Her port keeps the policy.
   expect_neutron_error(net("DELETE", "/rbac-policies/" + policy_id, admin_token), 409,
                        "RbacPolicyInUse", "cannot be removed because other objects depend on it");
   expect_neutron_error(net("PUT", "/rbac-policies/" + policy_id, admin_token,
