@@ -89,9 +89,9 @@ struct network_updated {
   std::optional<int> mtu;
   std::optional<bool> admin_state_up;
   std::optional<std::string> description;
+  std::optional<bool> port_security_enabled;
   // shared / external true add the "*" policy with this id (as network.created's);
   // false removes every "*" access_as_shared / every access_as_external policy.
-  std::optional<bool> port_security_enabled;
   std::string shared_policy_id;
   std::string external_policy_id;
   MSGPACK_DEFINE_MAP(name, shared, external, mtu, admin_state_up, description,
