@@ -12,6 +12,7 @@
 
 #include "actors/networking_internal.hpp"
 #include "engine/ipam.hpp"
+#include "engine/network_rbac.hpp"
 #include "store/ids.hpp"
 
 namespace cumulo::networking_detail {
@@ -51,6 +52,13 @@ outcome<std::string> choose_mac(networking_state& st, network::create_port& c) {
   return c.mac_address;
 }
 
+// The ids of the "*" RBAC policies that shared or router:external would
+// make (the machine uses them only then).
+void give_policy_ids(std::string& shared, std::string& external) {
+  if (shared.empty()) shared = new_uuid();
+  if (external.empty()) external = new_uuid();
+}
+
 // Sends a command to a network actor (through the conductor); its answer
 // updates the index before `ok` sees it.
 void network_command(networking_actor* self, const std::string& network_id,
@@ -69,7 +77,10 @@ void network_command(networking_actor* self, const std::string& network_id,
   if (auto* c = std::get_if<network::create>(&command)) {
     if (auto e = st.over_quota("network", c->project_id)) return fail(to_caf_error(*e));
     counted = {"network", c->project_id};
+    give_policy_ids(c->shared_policy_id, c->external_policy_id);
   }
+  if (auto* u = std::get_if<network::update>(&command))
+    give_policy_ids(u->shared_policy_id, u->external_policy_id);
   std::string claimed;  // a subnet's prefix from a pool, while in flight
   if (auto* c = std::get_if<network::add_subnet>(&command)) {
     if (auto e = st.over_quota("subnet", c->project_id)) return fail(to_caf_error(*e));
@@ -203,9 +214,13 @@ void create_port(networking_actor* self, const std::string& network_id, network:
     return fail(to_caf_error(*e));
   // An instance's port (no network:* owner) without groups gets the
   // project's default group, as in Neutron, unless the client asked for
-  // none (security_groups: []).
+  // none (security_groups: []) or the port has no port security.
   const bool cloud_port = c.device_owner.rfind("network:", 0) == 0;
-  if (!c.security_groups.empty() || !c.default_security_group || cloud_port || c.project_id.empty())
+  auto net = st.networks.find(network_id);
+  const bool port_security = c.port_security_enabled.value_or(net == st.networks.end() ||
+                                                              net->second.port_security_enabled);
+  if (!c.security_groups.empty() || !c.default_security_group || cloud_port ||
+      c.project_id.empty() || !port_security)
     return network_command(self, network_id, std::move(c), std::move(meta), std::move(ok),
                            std::move(fail));
   with_default_group(
@@ -282,9 +297,66 @@ std::vector<std::string> floatingips_of_port(const networking_state& st,
   return out;
 }
 
+// The routers with a gateway on the network.
+std::vector<const router_state*> routers_on(const networking_state& st,
+                                            const std::string& network_id) {
+  std::vector<const router_state*> out;
+  for (const auto& [id, r] : st.routers)
+    if (r.gateway && r.gateway->network_id == network_id) out.push_back(&r);
+  return out;
+}
+
+// What the network's routers need of an external network that the
+// network's machine does not know: an access_as_external policy that a
+// router's project uses for its gateway stays (Neutron's RbacPolicyInUse),
+// and a network with gateways stays external (ExternalNetworkInUse).
+std::optional<domain_error> external_in_use(const networking_state& st,
+                                            const std::string& network_id,
+                                            const network::command& c) {
+  auto n = st.networks.find(network_id);
+  if (n == st.networks.end()) return std::nullopt;
+  if (const auto* u = std::get_if<network::update>(&c)) {
+    if (u->external && !*u->external && n->second.external && !routers_on(st, network_id).empty())
+      return make_neutron_error(errc::conflict, "ExternalNetworkInUse",
+                                "External network " + network_id +
+                                    " cannot be updated to be made non-external, since it has "
+                                    "existing gateway ports.");
+    return std::nullopt;
+  }
+  std::string policy_id, new_target;  // "" new target: the policy goes
+  if (const auto* d = std::get_if<network::delete_rbac_policy>(&c)) policy_id = d->policy_id;
+  if (const auto* u = std::get_if<network::update_rbac_policy>(&c)) {
+    policy_id = u->policy_id;
+    new_target = u->target_project;
+  }
+  const auto* p = n->second.find_rbac_policy(policy_id);
+  if (!p || p->action != network_rbac::access_as_external || new_target == p->target_project ||
+      new_target == network_rbac::every_project)
+    return std::nullopt;
+  for (const auto* r : routers_on(st, network_id)) {
+    if (r->project_id == n->second.project_id) continue;
+    if (p->target_project != network_rbac::every_project && p->target_project != r->project_id)
+      continue;
+    const auto& all = n->second.rbac_policies;
+    const bool covered = std::any_of(all.begin(), all.end(), [&](const network::rbac_policy& o) {
+      return o.id != p->id && o.action == network_rbac::access_as_external &&
+             (o.target_project == network_rbac::every_project || o.target_project == r->project_id);
+    });
+    if (!covered)
+      return network_rbac::policy_in_use(network_id,
+                                         "There are routers attached to this network that depend "
+                                         "on this policy for access.");
+  }
+  return std::nullopt;
+}
+
 caf::result<network_state> on_network_command(networking_actor* self, const std::string& network_id,
                                               network::command& command, event_metadata& meta) {
   auto promise = self->make_response_promise<network_state>();
+  if (auto e = external_in_use(self->state, network_id, command)) {
+    promise.deliver(to_caf_error(*e));
+    return promise;
+  }
   if (const auto* d = std::get_if<network::delete_port>(&command)) {
     const std::string port_id = d->port_id;
     network_command(
@@ -721,6 +793,7 @@ caf::behavior networking(networking_actor* self, caf::actor conductor, caf::acto
   read_all<quota_state>(self, quota_kind_atom::value);
   return gate(self, rules)
       .or_else(pools_gate(self, rules))
+      .or_else(rbac_gate(self, rules))
       .or_else(caf::behavior{
           [self](command_atom, const std::string& id, network::command& c, event_metadata& m) {
             return on_network_command(self, id, c, m);
@@ -756,12 +829,15 @@ caf::behavior networking(networking_actor* self, caf::actor conductor, caf::acto
           },
           [self](list_atom, network_atom) { return in_creation_order(self->state.networks); },
           // What a project may use (its own, shared and external networks), as
-          // a create of servers asks; an admin may use every one.
+          // a create of servers asks; an admin may use every one. `shared` is
+          // whether the network is shared with the project (Neutron's view).
           [self](list_atom, network_atom, const std::string& project_id, bool is_admin) {
             std::vector<network_state> out;
-            for (auto& n : in_creation_order(self->state.networks))
-              if (is_admin || n.project_id == project_id || n.shared || n.external)
+            for (auto& n : in_creation_order(self->state.networks)) {
+              n.shared = n.shared_with(project_id);
+              if (is_admin || n.project_id == project_id || n.shared || n.external_to(project_id))
                 out.push_back(std::move(n));
+            }
             return out;
           },
 

@@ -16,7 +16,8 @@
 //   (caf::get_atom, port_atom, id)      -> network_state holding it (PortNotFound)
 //   (list_atom, network_atom)           -> std::vector<network_state>
 //   (list_atom, network_atom, project_id, bool is_admin) -> std::vector<network_state> the
-//       project may use: its own, shared and external ones (an admin: every one)
+//       project may use: its own, those shared with it and those external to it (an
+//       admin: every one), each with `shared` as the project sees it
 // A create_port without a MAC address gets a fresh fa:16:3e:xx:xx:xx one.
 //
 // Security groups:
@@ -96,6 +97,16 @@
 //   (command_atom, id, address_scope::command, meta, caller) -> address_scope_state
 //   (caf::get_atom, address_scope_atom, id, caller), (list_atom, address_scope_atom, caller)
 // An add_subnet naming a pool (or use_default_subnetpool) gets its cidr from the pool.
+// RBAC policies (object_type network; they live in their network's stream):
+//   (command_atom, rbac_atom, id, network::command, meta, caller) -> network_state:
+//       create_rbac_policy on network `id` (its owner's or an admin's: 400 otherwise;
+//       "*" is an admin's: 403), update_rbac_policy and delete_rbac_policy of policy
+//       `id` (its owner's; 409 RbacPolicyInUse while its target has ports, or routers
+//       with a gateway, on the network)
+//   (caf::get_atom, rbac_atom, policy_id, caller) -> network_state holding it
+//       (RbacPolicyNotFound)
+//   (list_atom, rbac_atom, caller) -> std::vector<network_state>, each holding only
+//       the policies the caller sees
 #pragma once
 
 #include <caf/actor.hpp>
@@ -119,6 +130,7 @@ using interface_atom = caf::atom_constant<caf::atom("interface")>;
 using associate_atom = caf::atom_constant<caf::atom("associate")>;
 using quota_atom = caf::atom_constant<caf::atom("quota")>;
 using bulk_atom = caf::atom_constant<caf::atom("bulk")>;
+using rbac_atom = caf::atom_constant<caf::atom("rbac")>;
 
 // One create of a bulk: a network's (id: the new network's), a subnet's or
 // a port's (id: their network's).

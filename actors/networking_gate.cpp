@@ -10,30 +10,33 @@
 #include <spdlog/spdlog.h>
 
 namespace cumulo::networking_detail {
-namespace {
 
-// A resource of a project: its tenant_id.
-target owner_target(const std::string& project_id) {
-  return target{project_id, "", {}};
-}
-
-// A network, or a subnet or port of it (project_id: the resource's owner):
-// tenant_id, network:tenant_id, networks:shared, networks:router:external.
-target network_target(const network_state& n, const std::string& project_id) {
+// networks:shared and networks:router:external are what the RBAC policies
+// give the caller's project (Neutron filters its queries so): a network
+// shared with one project is shared to that project only.
+target network_target(const network_state& n, const std::string& project_id, const caller& who) {
   return target{project_id,
                 "",
                 {{"network:tenant_id", n.project_id},
-                 {"networks:shared", n.shared ? "True" : "False"},
-                 {"networks:router:external", n.external ? "True" : "False"}}};
+                 {"networks:shared", n.shared_with(who.project_id) ? "True" : "False"},
+                 {"networks:router:external", n.external_to(who.project_id) ? "True" : "False"}}};
 }
 
-target network_target(const network_state& n) {
-  return network_target(n, n.project_id);
+// The network's own target.
+static target network_target(const network_state& n, const caller& who) {
+  return network_target(n, n.project_id, who);
 }
 
 domain_error forbidden(const std::string& rule) {
   return make_neutron_error(errc::forbidden, "PolicyNotAuthorized",
                             "(rule:" + rule + ") is disallowed by policy");
+}
+
+namespace {
+
+// A resource of a project: its tenant_id.
+target owner_target(const std::string& project_id) {
+  return target{project_id, "", {}};
 }
 
 domain_error admin_required(const std::string& reason) {
@@ -68,7 +71,7 @@ struct judge {
 const network_state* network_seen(const networking_state& st, const judge& j, const std::string& id,
                                   const char* rule) {
   auto it = st.networks.find(id);
-  if (it == st.networks.end() || !j.allows(rule, network_target(it->second))) return nullptr;
+  if (it == st.networks.end() || !j.allows(rule, network_target(it->second, j.who))) return nullptr;
   return &it->second;
 }
 
@@ -84,7 +87,7 @@ const network_state* port_seen(const networking_state& st, const judge& j, const
   if (it == st.network_of_port.end()) return nullptr;
   const network_state& n = st.networks.at(it->second);
   const auto* p = n.find_port(id);
-  return p && j.allows("get_port", network_target(n, p->project_id)) ? &n : nullptr;
+  return p && j.allows("get_port", network_target(n, p->project_id, j.who)) ? &n : nullptr;
 }
 
 domain_error network_not_found(const std::string& id) {
@@ -111,7 +114,7 @@ verdict network_attributes(const judge& j, const char* action, const target& t,
 // A port create on network n: an address or a MAC address of one's own
 // choosing is the network owner's (or an admin's).
 verdict port_create(const judge& j, const network_state& n, const network::create_port& c) {
-  const target t = network_target(n, c.project_id);
+  const target t = network_target(n, c.project_id, j.who);
   if (c.fixed_ips)
     for (const auto& f : *c.fixed_ips)
       if (!f.ip_address.empty())
@@ -120,6 +123,10 @@ verdict port_create(const judge& j, const network_state& n, const network::creat
     if (auto e = j.require("create_port:mac_address", t)) return e;
   if (!c.binding_host_id.empty())
     if (auto e = j.require("create_port:binding:host_id", t)) return e;
+  if (c.port_security_enabled)
+    if (auto e = j.require("create_port:port_security_enabled", t)) return e;
+  if (!c.allowed_address_pairs.empty())
+    if (auto e = j.require("create_port:allowed_address_pairs", t)) return e;
   return j.require("create_port", t);
 }
 
@@ -135,13 +142,13 @@ verdict on_network(const networking_state& st, const judge& j, const std::string
   const network_state* n = network_seen(st, j, id, "get_network");
   if (!n) return network_not_found(id);
   if (const auto* u = std::get_if<network::update>(&c)) {
-    if (auto e = j.require("update_network", network_target(*n))) return e;
-    return network_attributes(j, "update", network_target(*n), u->shared, u->external);
+    if (auto e = j.require("update_network", network_target(*n, j.who))) return e;
+    return network_attributes(j, "update", network_target(*n, j.who), u->shared, u->external);
   }
   if (std::holds_alternative<network::remove>(c))
-    return j.require("delete_network", network_target(*n));
+    return j.require("delete_network", network_target(*n, j.who));
   if (const auto* s = std::get_if<network::add_subnet>(&c))
-    return j.require("create_subnet", network_target(*n, s->project_id));
+    return j.require("create_subnet", network_target(*n, s->project_id, j.who));
   if (const auto* p = std::get_if<network::create_port>(&c)) return port_create(j, *n, *p);
   // A subnet's or a port's own change comes by its id (subnet_atom, port_atom).
   return make_neutron_error(errc::bad_request, "BadRequest", "Not a command on a network.");
@@ -152,9 +159,9 @@ verdict on_subnet(const networking_state& st, const judge& j, const std::string&
   const network_state* n = subnet_seen(st, j, id);
   if (!n) return subnet_not_found(id);
   if (std::holds_alternative<network::update_subnet>(c))
-    return j.require("update_subnet", network_target(*n));
+    return j.require("update_subnet", network_target(*n, j.who));
   if (std::holds_alternative<network::remove_subnet>(c))
-    return j.require("delete_subnet", network_target(*n));
+    return j.require("delete_subnet", network_target(*n, j.who));
   return make_neutron_error(errc::bad_request, "BadRequest", "Not a command on a subnet.");
 }
 
@@ -162,7 +169,7 @@ verdict on_port(const networking_state& st, const judge& j, const std::string& i
                 const network::command& c) {
   const network_state* n = port_seen(st, j, id);
   if (!n) return port_not_found(id);
-  const target t = network_target(*n, n->find_port(id)->project_id);
+  const target t = network_target(*n, n->find_port(id)->project_id, j.who);
   if (const auto* u = std::get_if<network::update_port>(&c)) {
     // Addresses of one's own choosing and the binding are the network
     // owner's and the admin's, as on create.
@@ -172,17 +179,29 @@ verdict on_port(const networking_state& st, const judge& j, const std::string& i
           if (auto e = j.require("update_port:fixed_ips:ip_address", t)) return e;
     if (u->binding_host_id)
       if (auto e = j.require("update_port:binding:host_id", t)) return e;
+    if (u->port_security_enabled)
+      if (auto e = j.require("update_port:port_security_enabled", t)) return e;
+    if (u->allowed_address_pairs)
+      if (auto e = j.require("update_port:allowed_address_pairs", t)) return e;
     return j.require("update_port", t);
   }
   if (std::holds_alternative<network::delete_port>(c)) return j.require("delete_port", t);
   return make_neutron_error(errc::bad_request, "BadRequest", "Not a command on a port.");
 }
 
+// A network as the caller sees it: `shared` says whether it is shared with
+// the caller's project (with it alone, or with every project), as Neutron
+// answers each project.
+network_state as_seen(network_state n, const caller& who) {
+  n.shared = n.shared_with(who.project_id);
+  return n;
+}
+
 std::vector<network_state> networks_seen(const networking_state& st, const judge& j,
                                          const char* rule) {
   std::vector<network_state> out;
   for (auto& n : in_creation_order(st.networks))
-    if (j.allows(rule, network_target(n))) out.push_back(std::move(n));
+    if (j.allows(rule, network_target(n, j.who))) out.push_back(std::move(n));
   return out;
 }
 
@@ -191,7 +210,7 @@ std::vector<network_state> ports_seen(const networking_state& st, const judge& j
   std::vector<network_state> out;
   for (auto& n : in_creation_order(st.networks)) {
     for (auto it = n.ports.begin(); it != n.ports.end();)
-      if (j.allows("get_port", network_target(n, it->second.project_id)))
+      if (j.allows("get_port", network_target(n, it->second.project_id, j.who)))
         ++it;
       else
         it = n.ports.erase(it);
@@ -461,7 +480,8 @@ caf::message_handler gate(networking_actor* self, std::shared_ptr<const policy> 
       },
       [self, judge_of](caf::get_atom, network_atom, const std::string& id,
                        const caller& who) -> caf::result<network_state> {
-        if (const auto* n = network_seen(self->state, judge_of(who), id, "get_network")) return *n;
+        if (const auto* n = network_seen(self->state, judge_of(who), id, "get_network"))
+          return as_seen(*n, who);
         return refuse<network_state>(network_not_found(id));
       },
       [self, judge_of](caf::get_atom, subnet_atom, const std::string& id,
@@ -475,7 +495,9 @@ caf::message_handler gate(networking_actor* self, std::shared_ptr<const policy> 
         return refuse<network_state>(port_not_found(id));
       },
       [self, judge_of](list_atom, network_atom, const caller& who) {
-        return networks_seen(self->state, judge_of(who), "get_network");
+        auto out = networks_seen(self->state, judge_of(who), "get_network");
+        for (auto& n : out) n = as_seen(std::move(n), who);
+        return out;
       },
       [self, judge_of](list_atom, subnet_atom, const caller& who) {
         return networks_seen(self->state, judge_of(who), "get_subnet");
@@ -536,10 +558,15 @@ caf::message_handler gate(networking_actor* self, std::shared_ptr<const policy> 
       [self, judge_of](command_atom, const std::string& id, router_change& change,
                        event_metadata& m, const caller& who) -> caf::result<router_state> {
         const judge j = judge_of(who);
+        // A gateway on a network the caller does not see is on no network.
+        const auto gateway = change.gateway_network.value_or("");
+        const bool gateway_unseen =
+            !gateway.empty() && !network_seen(self->state, j, gateway, "get_network");
         // A promise made takes the answer over: made only once nothing is refused.
         if (const auto* create = std::get_if<router::create>(&change.command)) {
           if (auto e = j.require("create_router", owner_target(create->project_id)))
             return refuse<router_state>(*e);
+          if (gateway_unseen) return refuse<router_state>(network_not_found(gateway));
           auto promise = self->make_response_promise<router_state>();
           create_router(self, id, std::move(change), std::move(m), promise);
           return promise;
@@ -554,6 +581,7 @@ caf::message_handler gate(networking_actor* self, std::shared_ptr<const policy> 
         if (!std::holds_alternative<router::update>(change.command))
           return refuse<router_state>(
               make_neutron_error(errc::bad_request, "BadRequest", "Not a change of a router."));
+        if (gateway_unseen) return refuse<router_state>(network_not_found(gateway));
         auto promise = self->make_response_promise<router_state>();
         update_router(self, *r, std::move(change), std::move(m), promise);
         return promise;
@@ -595,6 +623,8 @@ caf::message_handler gate(networking_actor* self, std::shared_ptr<const policy> 
         const judge j = judge_of(who);
         if (auto e = j.require("create_floatingip", owner_target(req.project_id)))
           return refuse<floatingip_state>(*e);
+        if (!network_seen(self->state, j, req.floating_network_id, "get_network"))
+          return refuse<floatingip_state>(network_not_found(req.floating_network_id));
         if (!req.port_id.empty() && !port_seen(self->state, j, req.port_id))
           return refuse<floatingip_state>(port_not_found(req.port_id));
         return on_floatingip_create(self, req, m);

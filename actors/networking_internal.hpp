@@ -43,6 +43,7 @@ struct networking_state {
   std::unordered_map<std::string, network_state> networks;
   std::unordered_map<std::string, std::string> network_of_subnet;
   std::unordered_map<std::string, std::string> network_of_port;
+  std::unordered_map<std::string, std::string> network_of_rbac;  // RBAC policy id -> network
   // MACs of every port, and of creates in flight: unique across the cloud.
   std::unordered_set<std::string> macs;
   std::unordered_map<std::string, security_group_state> security_groups;
@@ -83,6 +84,7 @@ struct networking_state {
         network_of_port.erase(id);
         macs.erase(port.mac_address);
       }
+      for (const auto& p : it->second.rbac_policies) network_of_rbac.erase(p.id);
     }
     if (!s.exists()) {
       networks.erase(s.id);
@@ -93,6 +95,7 @@ struct networking_state {
       network_of_port[id] = s.id;
       macs.insert(port.mac_address);
     }
+    for (const auto& p : s.rbac_policies) network_of_rbac[p.id] = s.id;
     address_scopes_into(networks[s.id] = s);
   }
   // A network's ipv4_address_scope and ipv6_address_scope, from its
@@ -225,5 +228,14 @@ caf::message_handler pools_gate(networking_actor* self, std::shared_ptr<const po
 // (404 SubnetPoolNotFound). Sets the subnet's subnetpool_id.
 std::optional<domain_error> subnet_pool_seen(const networking_state& st, const policy& rules,
                                              const caller& who, network::command& c);
+// Those of the RBAC policies (networking_rbac.cpp).
+caf::message_handler rbac_gate(networking_actor* self, std::shared_ptr<const policy> rules);
+
+// Neutron's policy target of network n, or of a subnet or port of it
+// (project_id: the resource's owner), as the caller sees it: tenant_id,
+// network:tenant_id, networks:shared, networks:router:external.
+target network_target(const network_state& n, const std::string& project_id, const caller& who);
+// 403 PolicyNotAuthorized "(rule:R) is disallowed by policy".
+domain_error forbidden(const std::string& rule);
 
 }  // namespace cumulo::networking_detail

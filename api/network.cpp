@@ -48,6 +48,12 @@ constexpr extension extensions[] = {
      "as the default."},
     {"subnetpool-prefix-ops", "Subnet Pool Prefix Operations",
      "Provides support for adjusting the prefix list of subnet pools"},
+    {"rbac-policies", "RBAC Policies",
+     "Allows creation and modification of policies that control tenant access to resources."},
+    {"allowed-address-pairs", "Allowed Address Pairs", "Provides allowed address pairs"},
+    {"extra_dhcp_opt", "Neutron Extra DHCP options",
+     "Extra options configuration for DHCP. For example PXE boot options to DHCP clients can be "
+     "specified (e.g. tftp-server, server-ip-address, bootfile-name)"},
 };
 
 nlohmann::json resources_json(const std::string& base) {
@@ -163,6 +169,7 @@ void add_network_routes(Pistache::Rest::Router& router, server_context& ctx) {
   add_ip_availability_routes(router, ctx);
   add_subnetpool_routes(router, ctx);
   add_address_scope_routes(router, ctx);
+  add_rbac_routes(router, ctx);
 }
 
 }  // namespace cumulo::api

@@ -4,8 +4,8 @@
 // their rules (network_security_groups.cpp), routers (network_routers.cpp),
 // floating IPs (network_floatingips.cpp), quotas (network_quotas.cpp), IP
 // availability (network_ip_availability.cpp), subnet pools
-// (network_subnetpools.cpp) and address scopes (network_address_scopes.cpp).
-// Handlers ask the
+// (network_subnetpools.cpp), address scopes (network_address_scopes.cpp) and
+// RBAC policies (network_rbac.cpp). Handlers ask the
 // networking actor (actors/networking.hpp) and answer from its reply.
 #pragma once
 
@@ -38,6 +38,7 @@ void add_quota_routes(Pistache::Rest::Router& router, server_context& ctx);
 void add_ip_availability_routes(Pistache::Rest::Router& router, server_context& ctx);
 void add_subnetpool_routes(Pistache::Rest::Router& router, server_context& ctx);
 void add_address_scope_routes(Pistache::Rest::Router& router, server_context& ctx);
+void add_rbac_routes(Pistache::Rest::Router& router, server_context& ctx);
 
 // Handlers parse, ask the networking door one question with the caller
 // (t.creds(): its token's credentials) and render: the door decides with

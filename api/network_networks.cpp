@@ -46,6 +46,7 @@ std::optional<bulk_create> network_create(const server_context& ctx, responder& 
   c.mtu = n.value("mtu", 1500);
   c.admin_state_up = n.value("admin_state_up", true);
   c.description = n.value("description", "");
+  c.port_security_enabled = n.value("port_security_enabled", true);
   return bulk_create{new_uuid(), network::command{std::move(c)}};
 }
 
@@ -117,6 +118,8 @@ void add_networks_routes(Pistache::Rest::Router& router, server_context& ctx) {
               if (n.contains("mtu")) c.mtu = n["mtu"].get<int>();
               if (n.contains("admin_state_up")) c.admin_state_up = n["admin_state_up"].get<bool>();
               if (n.contains("description")) c.description = n["description"].get<std::string>();
+              if (n.contains("port_security_enabled"))
+                c.port_security_enabled = n["port_security_enabled"].get<bool>();
               with_token(ctx, auth_token_of(req), r,
                          [&ctx, id, c](std::shared_ptr<responder> rr, token_info& t) {
                            ctx.bridge.ask<network_state>(

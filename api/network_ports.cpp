@@ -5,6 +5,7 @@
 #include "actors/networking.hpp"
 #include "api/auth.hpp"
 #include "api/network.hpp"
+#include "api/network_port_attributes.hpp"
 #include "api/network_views.hpp"
 #include "api/routing.hpp"
 #include "store/ids.hpp"
@@ -39,6 +40,32 @@ std::vector<network::fixed_ip> fixed_ips_of(const nlohmann::json& list) {
   return ips;
 }
 
+// allowed_address_pairs, extra_dhcp_opts and port_security_enabled of a
+// create or an update (Command: create_port or update_port); false once a
+// 400 is answered.
+template <class Command>
+bool read_port_attributes(responder& r, const nlohmann::json& p, Command& c) {
+  if (p.contains("port_security_enabled"))
+    c.port_security_enabled = p["port_security_enabled"].get<bool>();
+  if (p.contains("allowed_address_pairs")) {
+    auto pairs = address_pairs_of(p["allowed_address_pairs"]);
+    if (!pairs) {
+      respond_error(r, pairs.error());
+      return false;
+    }
+    c.allowed_address_pairs = pairs.value();
+  }
+  if (p.contains("extra_dhcp_opts") && !p["extra_dhcp_opts"].is_null()) {
+    auto options = dhcp_options_of(p["extra_dhcp_opts"]);
+    if (!options) {
+      respond_error(r, options.error());
+      return false;
+    }
+    c.extra_dhcp_opts = options.value();
+  }
+  return true;
+}
+
 // A port create of the body (one, or an item of a bulk).
 std::optional<bulk_create> port_create(responder& r, const nlohmann::json& p, const token_info& t) {
   auto project = project_for_create(r, p, t);
@@ -57,6 +84,7 @@ std::optional<bulk_create> port_create(responder& r, const nlohmann::json& p, co
   c.binding_host_id = p.value("binding:host_id", "");
   c.project_id = *project;
   c.admin_state_up = p.value("admin_state_up", true);
+  if (!read_port_attributes(r, p, c)) return std::nullopt;
   return bulk_create{p["network_id"].get<std::string>(), network::command{std::move(c)}};
 }
 
@@ -134,6 +162,7 @@ void add_port_routes(Pistache::Rest::Router& router, server_context& ctx) {
               if (p.contains("fixed_ips")) c.fixed_ips = fixed_ips_of(p["fixed_ips"]);
               if (p.contains("binding:host_id"))
                 c.binding_host_id = p["binding:host_id"].get<std::string>();
+              if (!read_port_attributes(*r, p, c)) return;
               with_token(ctx, auth_token_of(req), r,
                          [&ctx, id, c](std::shared_ptr<responder> rr, token_info& t) {
                            ctx.bridge.ask<network_state>(

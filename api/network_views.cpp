@@ -55,7 +55,7 @@ nlohmann::json network_json(const network_state& n, bool admin) {
                    {"shared", n.shared},
                    {"router:external", n.external},
                    {"mtu", n.mtu},
-                   {"port_security_enabled", true},
+                   {"port_security_enabled", n.port_security_enabled},
                    {"availability_zone_hints", nlohmann::json::array()},
                    {"availability_zones", {"nova"}},
                    {"ipv4_address_scope", null_if_empty(n.ipv4_address_scope)},
@@ -105,6 +105,13 @@ nlohmann::json port_json(const network_state& n, const network::port& p, bool ad
   nlohmann::json ips = nlohmann::json::array();
   for (const auto& f : p.fixed_ips)
     ips.push_back({{"subnet_id", f.subnet_id}, {"ip_address", f.ip_address}});
+  nlohmann::json pairs = nlohmann::json::array();
+  for (const auto& a : p.allowed_address_pairs)
+    pairs.push_back({{"ip_address", a.ip_address}, {"mac_address", a.mac_address}});
+  nlohmann::json options = nlohmann::json::array();
+  for (const auto& o : p.extra_dhcp_opts)
+    options.push_back(
+        {{"opt_name", o.opt_name}, {"opt_value", o.opt_value}, {"ip_version", o.ip_version}});
   nlohmann::json j{{"id", p.id},
                    {"name", p.name},
                    {"network_id", n.id},
@@ -116,9 +123,9 @@ nlohmann::json port_json(const network_state& n, const network::port& p, bool ad
                    {"device_owner", p.device_owner},
                    {"fixed_ips", ips},
                    {"security_groups", p.security_groups},
-                   {"allowed_address_pairs", nlohmann::json::array()},
-                   {"extra_dhcp_opts", nlohmann::json::array()},
-                   {"port_security_enabled", true},
+                   {"allowed_address_pairs", pairs},
+                   {"extra_dhcp_opts", options},
+                   {"port_security_enabled", p.port_security_enabled},
                    {"binding:vnic_type", "normal"},
                    {"dns_name", ""},
                    {"dns_assignment", nlohmann::json::array()}};

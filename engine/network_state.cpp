@@ -1,15 +1,17 @@
 #include "engine/network_state.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <set>
 
 #include "engine/ipam.hpp"
+#include "engine/network_rbac.hpp"
+#include "engine/port_attributes.hpp"
 
 namespace cumulo {
 namespace {
 
 using network::fixed_ip;
+using network::normalise_mac;
 
 // Each error names Neutron's exception, which its error body carries.
 domain_error bad(std::string message) {
@@ -54,21 +56,6 @@ std::optional<domain_error> check_mtu(int mtu) {
     return bad("Invalid input for mtu. Reason: '" + std::to_string(mtu) +
                "' is too large - must be no larger than '9000'.");
   return std::nullopt;
-}
-
-// "FA:16:3E:..." -> "fa:16:3e:..."; nullopt unless six hex pairs, and
-// neither all zeros nor broadcast (Neutron refuses both).
-std::optional<std::string> normalise_mac(const std::string& mac) {
-  if (mac.size() != 17) return std::nullopt;
-  std::string out = mac;
-  for (std::size_t i = 0; i < out.size(); ++i) {
-    const bool colon = i % 3 == 2;
-    if (colon != (out[i] == ':')) return std::nullopt;
-    if (!colon && !std::isxdigit(static_cast<unsigned char>(out[i]))) return std::nullopt;
-    out[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(out[i])));
-  }
-  if (out == "00:00:00:00:00:00" || out == "ff:ff:ff:ff:ff:ff") return std::nullopt;
-  return out;
 }
 
 // Validates and canonicalises nameservers in place.
@@ -238,8 +225,12 @@ struct decider {
     if (auto e = check_length("name", c.name)) return *e;
     if (auto e = check_length("description", c.description)) return *e;
     if (auto e = check_mtu(c.mtu)) return *e;
-    return std::vector<network_event>{network_created{c.name, c.project_id, c.shared, c.external,
-                                                      c.mtu, c.admin_state_up, c.description}};
+    network_created e{c.name, c.project_id,     c.shared,     c.external,
+                      c.mtu,  c.admin_state_up, c.description};
+    e.port_security_enabled = c.port_security_enabled;
+    if (c.shared) e.shared_policy_id = c.shared_policy_id;
+    if (c.external) e.external_policy_id = c.external_policy_id;
+    return std::vector<network_event>{e};
   }
 
   result operator()(const network::update& c) const {
@@ -248,8 +239,31 @@ struct decider {
     if (auto e = check_length("description", c.description)) return *e;
     if (c.mtu)
       if (auto e = check_mtu(*c.mtu)) return *e;
-    return std::vector<network_event>{
-        network_updated{c.name, c.shared, c.external, c.mtu, c.admin_state_up, c.description}};
+    network_updated e{c.name, std::nullopt, std::nullopt, c.mtu, c.admin_state_up, c.description};
+    e.port_security_enabled = c.port_security_enabled;
+    // shared and router:external are policies to every project: only a
+    // change makes or removes one (Neutron's update_shared).
+    if (c.shared && *c.shared != s.shared) {
+      e.shared = c.shared;
+      if (*c.shared) e.shared_policy_id = c.shared_policy_id;
+      if (!*c.shared)
+        if (auto in_use = network_rbac::sharing_in_use(s, network_rbac::every_project, star_id()))
+          return conflict(*in_use, "InvalidSharedSetting");
+    }
+    if (c.external && *c.external != s.external) {
+      e.external = c.external;
+      if (*c.external) e.external_policy_id = c.external_policy_id;
+    }
+    return std::vector<network_event>{e};
+  }
+
+  // The id of the policy that shares the network with every project ("": none).
+  std::string star_id() const {
+    for (const auto& p : s.rbac_policies)
+      if (p.action == network_rbac::access_as_shared &&
+          p.target_project == network_rbac::every_project)
+        return p.id;
+    return "";
   }
 
   result operator()(const network::add_subnet& c) const {
@@ -337,11 +351,24 @@ struct decider {
                             *mac + " is in use.",
                         "MacAddressInUse");
     if (auto e = check_length("binding:host_id", c.binding_host_id)) return *e;
+    auto pairs = network::settle_address_pairs(c.allowed_address_pairs, *mac);
+    if (!pairs) return pairs.error();
+    auto options = network::created_dhcp_options(c.extra_dhcp_opts);
+    if (!options) return options.error();
+    // A port takes its network's port security unless it says otherwise.
+    const bool security = c.port_security_enabled.value_or(s.port_security_enabled);
+    if (auto e = network::check_port_security(security, pairs.value(), c.security_groups))
+      return *e;
     auto ips = port_addresses{s, c.fixed_ips, c.device_owner}();
     if (!ips) return ips.error();
-    return std::vector<network_event>{
-        network_port_created{c.port_id, c.name, *mac, c.device_id, c.device_owner, ips.value(),
-                             c.security_groups, c.project_id, c.admin_state_up, c.binding_host_id}};
+    network_port_created e{c.port_id,         c.name,         *mac,
+                           c.device_id,       c.device_owner, ips.value(),
+                           c.security_groups, c.project_id,   c.admin_state_up,
+                           c.binding_host_id};
+    e.allowed_address_pairs = pairs.value();
+    e.extra_dhcp_opts = options.value();
+    e.port_security_enabled = security;
+    return std::vector<network_event>{e};
   }
 
   result operator()(const network::update_port& c) const {
@@ -358,6 +385,20 @@ struct decider {
       if (!ips) return ips.error();
       e.fixed_ips = ips.value();
     }
+    if (c.allowed_address_pairs) {
+      auto pairs = network::settle_address_pairs(*c.allowed_address_pairs, p->mac_address);
+      if (!pairs) return pairs.error();
+      e.allowed_address_pairs = pairs.value();
+    }
+    if (c.extra_dhcp_opts && !c.extra_dhcp_opts->empty()) {
+      auto options = network::updated_dhcp_options(p->extra_dhcp_opts, *c.extra_dhcp_opts);
+      if (!options) return options.error();
+      e.extra_dhcp_opts = options.value();
+    }
+    e.port_security_enabled = c.port_security_enabled;
+    if (auto err = network::check_port_security(
+            c.port_security_enabled.value_or(p->port_security_enabled), *p, c))
+      return *err;
     return std::vector<network_event>{e};
   }
 
@@ -375,6 +416,43 @@ struct decider {
                           ". There are one or more ports still in use on the network.",
                       "NetworkInUse");
     return std::vector<network_event>{network_deleted{}};
+  }
+
+  result operator()(const network::create_rbac_policy& c) const {
+    if (!s.exists()) return not_found(s);
+    if (c.policy_id.empty()) return bad("Invalid input for id. Reason: a policy needs an id.");
+    if (s.find_rbac_policy(c.policy_id))
+      return conflict("RBAC policy " + c.policy_id + " already exists.");
+    if (auto e = network_rbac::check_action(c.action)) return *e;
+    if (auto e = network_rbac::check_target(c.target_project)) return *e;
+    if (auto e = network_rbac::check_unique(s, c.action, c.target_project, "")) return *e;
+    return std::vector<network_event>{
+        network_rbac_policy_created{c.policy_id, c.action, c.target_project, c.project_id}};
+  }
+
+  result operator()(const network::update_rbac_policy& c) const {
+    if (!s.exists()) return not_found(s);
+    const network::rbac_policy* p = s.find_rbac_policy(c.policy_id);
+    if (!p) return network_rbac::policy_not_found(c.policy_id);
+    if (auto e = network_rbac::check_target(c.target_project)) return *e;
+    if (c.target_project == p->target_project) return std::vector<network_event>{};
+    if (auto e = network_rbac::check_unique(s, p->action, c.target_project, p->id)) return *e;
+    // Handing the access to everyone takes it from no one.
+    if (p->action == network_rbac::access_as_shared &&
+        c.target_project != network_rbac::every_project)
+      if (auto in_use = network_rbac::sharing_in_use(s, p->target_project, p->id))
+        return network_rbac::policy_in_use(s.id, *in_use);
+    return std::vector<network_event>{network_rbac_policy_updated{c.policy_id, c.target_project}};
+  }
+
+  result operator()(const network::delete_rbac_policy& c) const {
+    if (!s.exists()) return not_found(s);
+    const network::rbac_policy* p = s.find_rbac_policy(c.policy_id);
+    if (!p) return network_rbac::policy_not_found(c.policy_id);
+    if (p->action == network_rbac::access_as_shared)
+      if (auto in_use = network_rbac::sharing_in_use(s, p->target_project, p->id))
+        return network_rbac::policy_in_use(s.id, *in_use);
+    return std::vector<network_event>{network_rbac_policy_deleted{c.policy_id}};
   }
 };
 
@@ -401,20 +479,66 @@ struct applier {
     if (s.version > 0) throw invalid_event("network.created on a network that exists");
     s.name = e.name;
     s.project_id = e.project_id;
-    s.shared = e.shared;
-    s.external = e.external;
     s.mtu = e.mtu;
     s.admin_state_up = e.admin_state_up;
     s.description = e.description;
+    s.port_security_enabled = e.port_security_enabled;
+    if (e.shared) share_with_everyone(network_rbac::access_as_shared, e.shared_policy_id);
+    if (e.external) share_with_everyone(network_rbac::access_as_external, e.external_policy_id);
+    network_rbac::settle_flags(s);
   }
   void operator()(const network_updated& e) {
     require(e.type_name);
     if (e.name) s.name = *e.name;
-    if (e.shared) s.shared = *e.shared;
-    if (e.external) s.external = *e.external;
     if (e.mtu) s.mtu = *e.mtu;
     if (e.admin_state_up) s.admin_state_up = *e.admin_state_up;
     if (e.description) s.description = *e.description;
+    if (e.port_security_enabled) s.port_security_enabled = *e.port_security_enabled;
+    if (e.shared && *e.shared)
+      share_with_everyone(network_rbac::access_as_shared, e.shared_policy_id);
+    if (e.shared && !*e.shared)
+      std::erase_if(s.rbac_policies, [](const network::rbac_policy& p) {
+        return p.action == network_rbac::access_as_shared &&
+               p.target_project == network_rbac::every_project;
+      });
+    if (e.external && *e.external)
+      share_with_everyone(network_rbac::access_as_external, e.external_policy_id);
+    if (e.external && !*e.external)  // no longer external to anyone (Neutron)
+      std::erase_if(s.rbac_policies, [](const network::rbac_policy& p) {
+        return p.action == network_rbac::access_as_external;
+      });
+    network_rbac::settle_flags(s);
+  }
+  // The "*" policy shared or router:external make, unless the network has
+  // it already; an event from before RBAC policies names no id.
+  void share_with_everyone(const char* action, const std::string& id) {
+    for (const auto& p : s.rbac_policies)
+      if (p.action == action && p.target_project == network_rbac::every_project) return;
+    s.rbac_policies.push_back({id.empty() ? network_rbac::implied_policy_id(s.id, action) : id,
+                               action, network_rbac::every_project, s.project_id});
+  }
+  network::rbac_policy& rbac_policy(const char* type, const std::string& id) {
+    require(type);
+    for (auto& p : s.rbac_policies)
+      if (p.id == id) return p;
+    throw invalid_event(std::string(type) + " names unknown RBAC policy " + id);
+  }
+  void operator()(const network_rbac_policy_created& e) {
+    require(e.type_name);
+    if (s.find_rbac_policy(e.policy_id))
+      throw invalid_event("network.rbac_policy_created for existing policy " + e.policy_id);
+    s.rbac_policies.push_back({e.policy_id, e.action, e.target_project, e.project_id});
+    network_rbac::settle_flags(s);
+  }
+  void operator()(const network_rbac_policy_updated& e) {
+    rbac_policy(e.type_name, e.policy_id).target_project = e.target_project;
+    network_rbac::settle_flags(s);
+  }
+  void operator()(const network_rbac_policy_deleted& e) {
+    rbac_policy(e.type_name, e.policy_id);
+    std::erase_if(s.rbac_policies,
+                  [&](const network::rbac_policy& p) { return p.id == e.policy_id; });
+    network_rbac::settle_flags(s);
   }
   void operator()(const network_subnet_added& e) {
     require(e.type_name);
@@ -466,7 +590,10 @@ struct applier {
                           e.project_id,
                           e.admin_state_up,
                           e.binding_host_id,
-                          1};
+                          1,
+                          e.allowed_address_pairs,
+                          e.extra_dhcp_opts,
+                          e.port_security_enabled};
   }
   void operator()(const network_port_updated& e) {
     auto& p = port(e.type_name, e.port_id);
@@ -476,6 +603,9 @@ struct applier {
     if (e.admin_state_up) p.admin_state_up = *e.admin_state_up;
     if (e.security_groups) p.security_groups = *e.security_groups;
     if (e.binding_host_id) p.binding_host_id = *e.binding_host_id;
+    if (e.allowed_address_pairs) p.allowed_address_pairs = *e.allowed_address_pairs;
+    if (e.extra_dhcp_opts) p.extra_dhcp_opts = *e.extra_dhcp_opts;
+    if (e.port_security_enabled) p.port_security_enabled = *e.port_security_enabled;
     if (e.fixed_ips) {
       for (const auto& f : *e.fixed_ips) {
         subnet(e.type_name, f.subnet_id);
@@ -508,6 +638,28 @@ const network::subnet* network_state::find_subnet(const std::string& subnet_id) 
 const network::port* network_state::find_port(const std::string& port_id) const {
   auto it = ports.find(port_id);
   return it == ports.end() ? nullptr : &it->second;
+}
+
+const network::rbac_policy* network_state::find_rbac_policy(const std::string& policy_id) const {
+  for (const auto& p : rbac_policies)
+    if (p.id == policy_id) return &p;
+  return nullptr;
+}
+
+bool network_state::shared_with(const std::string& project) const {
+  return std::any_of(rbac_policies.begin(), rbac_policies.end(), [&](const auto& p) {
+    return p.action == network_rbac::access_as_shared &&
+           (p.target_project == network_rbac::every_project ||
+            (!project.empty() && p.target_project == project));
+  });
+}
+
+bool network_state::external_to(const std::string& project) const {
+  return std::any_of(rbac_policies.begin(), rbac_policies.end(), [&](const auto& p) {
+    return p.action == network_rbac::access_as_external &&
+           (p.target_project == network_rbac::every_project ||
+            (!project.empty() && p.target_project == project));
+  });
 }
 
 decision<network_event> network_machine::decide(const state& s, const command& c) {
@@ -557,6 +709,15 @@ void to_json(nlohmann::json& j, const port& p) {
   j["admin_state_up"] = p.admin_state_up;
   j["binding_host_id"] = p.binding_host_id;
   j["revision"] = p.revision;
+  j["allowed_address_pairs"] = nlohmann::json::array();
+  for (const auto& a : p.allowed_address_pairs)
+    j["allowed_address_pairs"].push_back(
+        {{"ip_address", a.ip_address}, {"mac_address", a.mac_address}});
+  j["extra_dhcp_opts"] = nlohmann::json::array();
+  for (const auto& o : p.extra_dhcp_opts)
+    j["extra_dhcp_opts"].push_back(
+        {{"opt_name", o.opt_name}, {"opt_value", o.opt_value}, {"ip_version", o.ip_version}});
+  j["port_security_enabled"] = p.port_security_enabled;
 }
 
 }  // namespace network
@@ -574,6 +735,13 @@ void to_json(nlohmann::json& j, const network_state& s) {
   j["subnets"] = s.subnets;
   j["ports"] = nlohmann::json::array();
   for (const auto& [id, p] : s.ports) j["ports"].push_back(p);
+  j["port_security_enabled"] = s.port_security_enabled;
+  j["rbac_policies"] = nlohmann::json::array();
+  for (const auto& p : s.rbac_policies)
+    j["rbac_policies"].push_back({{"id", p.id},
+                                  {"action", p.action},
+                                  {"target_project", p.target_project},
+                                  {"project_id", p.project_id}});
 }
 
 }  // namespace cumulo

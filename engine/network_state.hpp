@@ -34,6 +34,29 @@ struct fixed_ip {
   std::string ip_address;
   MSGPACK_DEFINE_MAP(subnet_id, ip_address)
 };
+// Neutron's allowed_address_pairs: an address or CIDR the port may also send
+// from, with its MAC (the port's own unless the request named another).
+struct address_pair {
+  std::string ip_address;
+  std::string mac_address;
+  MSGPACK_DEFINE_MAP(ip_address, mac_address)
+};
+// Neutron's extra_dhcp_opts: an option the port's DHCP answers carry.
+struct dhcp_option {
+  std::string opt_name;
+  std::string opt_value;
+  int ip_version = 4;
+  MSGPACK_DEFINE_MAP(opt_name, opt_value, ip_version)
+};
+// Who else may use the network: Neutron's RBAC policy of object_type
+// network (engine/network_rbac.hpp has its rules).
+struct rbac_policy {
+  std::string id;
+  std::string action;          // access_as_shared or access_as_external
+  std::string target_project;  // a project id, or "*": every project
+  std::string project_id;      // the policy's owner
+  MSGPACK_DEFINE_MAP(id, action, target_project, project_id)
+};
 }  // namespace network
 
 // --- events (schema in schemas/events/network.json) ---
@@ -47,7 +70,14 @@ struct network_created {
   int mtu = 1500;
   bool admin_state_up = true;
   std::string description;
-  MSGPACK_DEFINE_MAP(name, project_id, shared, external, mtu, admin_state_up, description)
+  bool port_security_enabled = true;  // came later: older events lack it (enabled)
+  // The ids of the "*" policies that shared and external make (Neutron's
+  // access_as_shared and access_as_external to every project); "" in a log
+  // written before RBAC policies: the fold gives them name-based ids.
+  std::string shared_policy_id;
+  std::string external_policy_id;
+  MSGPACK_DEFINE_MAP(name, project_id, shared, external, mtu, admin_state_up, description,
+                     port_security_enabled, shared_policy_id, external_policy_id)
 };
 
 struct network_updated {
@@ -59,7 +89,13 @@ struct network_updated {
   std::optional<int> mtu;
   std::optional<bool> admin_state_up;
   std::optional<std::string> description;
-  MSGPACK_DEFINE_MAP(name, shared, external, mtu, admin_state_up, description)
+  std::optional<bool> port_security_enabled;
+  // shared / external true add the "*" policy with this id (as network.created's);
+  // false removes every "*" access_as_shared / every access_as_external policy.
+  std::string shared_policy_id;
+  std::string external_policy_id;
+  MSGPACK_DEFINE_MAP(name, shared, external, mtu, admin_state_up, description,
+                     port_security_enabled, shared_policy_id, external_policy_id)
 };
 
 // Addresses are canonical text; gateway_ip "" means no gateway.
@@ -118,8 +154,13 @@ struct network_port_created {
   std::string project_id;
   bool admin_state_up = true;
   std::string binding_host_id;  // Neutron's binding:host_id ("" unbound)
+  // These came later: older events lack them (none, and port security on).
+  std::vector<network::address_pair> allowed_address_pairs;  // MACs filled in
+  std::vector<network::dhcp_option> extra_dhcp_opts;
+  bool port_security_enabled = true;
   MSGPACK_DEFINE_MAP(port_id, name, mac_address, device_id, device_owner, fixed_ips,
-                     security_groups, project_id, admin_state_up, binding_host_id)
+                     security_groups, project_id, admin_state_up, binding_host_id,
+                     allowed_address_pairs, extra_dhcp_opts, port_security_enabled)
 };
 
 struct network_port_updated {
@@ -134,8 +175,13 @@ struct network_port_updated {
   // The port's addresses after the update, each with its subnet (IPAM's choice).
   std::optional<std::vector<network::fixed_ip>> fixed_ips;
   std::optional<std::string> binding_host_id;
+  // The port's pairs and options after the update (options merged by name).
+  std::optional<std::vector<network::address_pair>> allowed_address_pairs;
+  std::optional<std::vector<network::dhcp_option>> extra_dhcp_opts;
+  std::optional<bool> port_security_enabled;
   MSGPACK_DEFINE_MAP(port_id, name, device_id, device_owner, admin_state_up, security_groups,
-                     fixed_ips, binding_host_id)
+                     fixed_ips, binding_host_id, allowed_address_pairs, extra_dhcp_opts,
+                     port_security_enabled)
 };
 
 struct network_port_deleted {
@@ -151,10 +197,38 @@ struct network_deleted {
   CUMULO_EMPTY_PAYLOAD
 };
 
+// RBAC policies live in their network's stream: the network's actor decides
+// a policy's removal and a port of its target project one after the other.
+struct network_rbac_policy_created {
+  static constexpr const char* type_name = "network.rbac_policy_created";
+  static constexpr int schema_version = 1;
+  std::string policy_id;
+  std::string action;
+  std::string target_project;
+  std::string project_id;
+  MSGPACK_DEFINE_MAP(policy_id, action, target_project, project_id)
+};
+
+struct network_rbac_policy_updated {
+  static constexpr const char* type_name = "network.rbac_policy_updated";
+  static constexpr int schema_version = 1;
+  std::string policy_id;
+  std::string target_project;
+  MSGPACK_DEFINE_MAP(policy_id, target_project)
+};
+
+struct network_rbac_policy_deleted {
+  static constexpr const char* type_name = "network.rbac_policy_deleted";
+  static constexpr int schema_version = 1;
+  std::string policy_id;
+  MSGPACK_DEFINE_MAP(policy_id)
+};
+
 using network_event =
     std::variant<network_created, network_updated, network_subnet_added, network_subnet_updated,
                  network_subnet_removed, network_port_created, network_port_updated,
-                 network_port_deleted, network_deleted>;
+                 network_port_deleted, network_deleted, network_rbac_policy_created,
+                 network_rbac_policy_updated, network_rbac_policy_deleted>;
 
 // --- state ---
 namespace network {
@@ -187,6 +261,9 @@ struct port {
   bool admin_state_up = true;
   std::string binding_host_id;
   std::int64_t revision = 1;  // as a subnet's
+  std::vector<address_pair> allowed_address_pairs;
+  std::vector<dhcp_option> extra_dhcp_opts;
+  bool port_security_enabled = true;
 };
 // Found by ADL when a subnet or port is put into a json.
 void to_json(nlohmann::json& j, const subnet& s);
@@ -194,6 +271,8 @@ void to_json(nlohmann::json& j, const port& p);
 }  // namespace network
 
 // The addresses in use are not stored: they are the ports' fixed_ips.
+// shared and external follow the RBAC policies: shared is a "*"
+// access_as_shared policy, external (router:external) any access_as_external.
 struct network_state : resource_meta {
   std::string name;
   std::string project_id;
@@ -209,9 +288,16 @@ struct network_state : resource_meta {
   // of the network, so the networking door sets them when it answers.
   std::string ipv4_address_scope;
   std::string ipv6_address_scope;
+  bool port_security_enabled = true;                // what its new ports get unless they say
+  std::vector<network::rbac_policy> rbac_policies;  // in the order they were made
 
   const network::subnet* find_subnet(const std::string& subnet_id) const;
   const network::port* find_port(const std::string& port_id) const;
+  const network::rbac_policy* find_rbac_policy(const std::string& policy_id) const;
+  // Neutron's `shared` as a project sees it: shared with it or with every project.
+  bool shared_with(const std::string& project_id) const;
+  // Whether the project may use it as an external network (gateways, floating IPs).
+  bool external_to(const std::string& project_id) const;
 };
 
 void to_json(nlohmann::json& j, const network_state& s);
@@ -226,6 +312,10 @@ struct create {
   int mtu = 1500;
   bool admin_state_up = true;
   std::string description;
+  bool port_security_enabled = true;
+  // The ids of the "*" policies shared and external make (new uuids).
+  std::string shared_policy_id;
+  std::string external_policy_id;
 };
 struct update {
   std::optional<std::string> name;
@@ -234,6 +324,9 @@ struct update {
   std::optional<int> mtu;
   std::optional<bool> admin_state_up;
   std::optional<std::string> description;
+  std::optional<bool> port_security_enabled;
+  std::string shared_policy_id;  // as create's
+  std::string external_policy_id;
 };
 struct add_subnet {
   std::string subnet_id;  // chosen by the caller (a new uuid)
@@ -267,6 +360,13 @@ struct update_subnet {
 struct remove_subnet {
   std::string subnet_id;
 };
+// An extra_dhcp_opts entry of a request: a null value is no option on a
+// create, and removes the option of that name and IP version on an update.
+struct dhcp_option_request {
+  std::string opt_name;
+  std::optional<std::string> opt_value;
+  int ip_version = 4;
+};
 // A fixed_ip request names a subnet (any free address of it), an address
 // (its subnet is found), or both.
 struct create_port {
@@ -285,6 +385,9 @@ struct create_port {
   std::string project_id;
   bool admin_state_up = true;
   std::string binding_host_id;
+  std::optional<bool> port_security_enabled;        // nullopt: the network's
+  std::vector<address_pair> allowed_address_pairs;  // a MAC "": the port's
+  std::vector<dhcp_option_request> extra_dhcp_opts;
 };
 struct update_port {
   std::string port_id;
@@ -297,13 +400,30 @@ struct update_port {
   // subnet keeps the port's address on it, if it has one.
   std::optional<std::vector<fixed_ip>> fixed_ips;
   std::optional<std::string> binding_host_id;
+  std::optional<bool> port_security_enabled;
+  std::optional<std::vector<address_pair>> allowed_address_pairs;   // replace the port's
+  std::optional<std::vector<dhcp_option_request>> extra_dhcp_opts;  // merged by name
 };
 struct delete_port {
   std::string port_id;
 };
 struct remove {};
-using command = std::variant<create, update, add_subnet, update_subnet, remove_subnet, create_port,
-                             update_port, delete_port, remove>;
+struct create_rbac_policy {
+  std::string policy_id;  // chosen by the caller (a new uuid)
+  std::string action;
+  std::string target_project;
+  std::string project_id;
+};
+struct update_rbac_policy {
+  std::string policy_id;
+  std::string target_project;  // the only attribute a policy changes
+};
+struct delete_rbac_policy {
+  std::string policy_id;
+};
+using command =
+    std::variant<create, update, add_subnet, update_subnet, remove_subnet, create_port, update_port,
+                 delete_port, remove, create_rbac_policy, update_rbac_policy, delete_rbac_policy>;
 }  // namespace network
 
 struct network_machine {

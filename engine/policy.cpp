@@ -422,6 +422,20 @@ const std::map<std::string, std::string>& default_rules() {
     for (const char* name : {"update_subnetpool", "delete_subnetpool", "add_prefixes",
                              "remove_prefixes", "update_address_scope", "delete_address_scope"})
       r[name] = "rule:neutron_admin_or_owner";
+    // A port's security is its network owner's to turn off or widen.
+    for (const char* name :
+         {"create_port:port_security_enabled", "update_port:port_security_enabled",
+          "create_port:allowed_address_pairs", "update_port:allowed_address_pairs"})
+      r[name] = "rule:admin_or_network_owner";
+    // RBAC policies: anyone may share what it owns (the door checks the
+    // network's owner), only an admin with every project at once.
+    r["restrict_wildcard"] = "(not field:rbac_policy:target_tenant=*) or rule:context_is_admin";
+    r["create_rbac_policy"] = "";
+    r["create_rbac_policy:target_tenant"] = "rule:restrict_wildcard";
+    r["update_rbac_policy:target_tenant"] =
+        "rule:restrict_wildcard and rule:neutron_admin_or_owner";
+    for (const char* name : {"get_rbac_policy", "update_rbac_policy", "delete_rbac_policy"})
+      r[name] = "rule:neutron_admin_or_owner";
 
     // Glance: visibility decides who sees an image (engine/image_listing);
     // these rules decide what a caller may do to one it sees.

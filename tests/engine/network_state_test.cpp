@@ -434,6 +434,8 @@ TEST(NetworkState, EventsRoundTripThroughTheCodec) {
                                     std::vector<network::host_route>{{"10.8.0.0/16", "10.0.0.8"}}});
   auto pc = port("a", "fa:16:3e:00:00:01");
   pc.binding_host_id = "compute-1";
+  pc.allowed_address_pairs = {{"10.0.0.50", ""}, {"10.1.0.0/24", "fa:16:3e:00:00:99"}};
+  pc.extra_dhcp_opts = {{"tftp-server", "10.0.0.9", 4}, {"bootfile-name", std::nullopt, 4}};
   s = run(s, pc);
   s = run(s,
           network::update_port{"a", "eth0", std::nullopt, std::nullopt, false, strings{"default"},
@@ -441,6 +443,11 @@ TEST(NetworkState, EventsRoundTripThroughTheCodec) {
   s = run(s, subnet("s2", "10.1.0.0/24"));
   s = run(s, network::remove_subnet{"s2"});
   s = run(s, network::delete_port{"a"});
+  s = run(s, network::create_rbac_policy{"r1", "access_as_shared", "p2", "p1"});
+  s = run(s, network::update_rbac_policy{"r1", "p3"});
+  s = run(s, network::create_rbac_policy{"r2", "access_as_external", "p3", "p1"});
+  s = run(s, network::delete_rbac_policy{"r1"});
+  ASSERT_EQ(s.rbac_policies.size(), 3u) << "the shared and external \"*\" ones, and r2";
   s = run(s, network::remove{});
 
   network_state folded = fresh();

@@ -99,6 +99,16 @@ int main(int argc, char** argv) {
   network_created n{.name = "net1", .project_id = "p1", .shared = true, .mtu = 1450,
                     .description = "x"};
   write(dir, "network-created", {rec<network_machine>(n), rec<network_machine>(n, 1)});
+  // A network shared with one project, then with every one, then with none.
+  write(
+      dir, "network-rbac",
+      {rec<network_machine>(n),
+       rec<network_machine>(network_rbac_policy_created{.policy_id = "r1",
+                                                        .action = "access_as_shared",
+                                                        .target_project = "p2",
+                                                        .project_id = "p1"}),
+       rec<network_machine>(network_rbac_policy_updated{.policy_id = "r1", .target_project = "*"}),
+       rec<network_machine>(network_rbac_policy_deleted{.policy_id = "r1"})});
 
   image_created i{.name = "cirros", .owner = "p1", .disk_format = "qcow2",
                   .container_format = "bare", .visibility = "public", .min_disk = 1,

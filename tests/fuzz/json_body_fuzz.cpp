@@ -4,9 +4,10 @@
 // RapidJSON schema validator, then the message in Nova's words),
 // api/compute_block_devices' parse of a server create that passed,
 // api/image_import_request's parse of any body read without a schema (as
-// the import route reads its own), with and without a store header, and
+// the import route reads its own), with and without a store header,
 // the blob of an EC2 credential (engine/credential_state's read_ec2_blob:
-// JSON inside a JSON string, read as the credential routes read it).
+// JSON inside a JSON string, read as the credential routes read it), and
+// api/network_port_attributes' of a port create or update that passed.
 //
 // Input: byte 0 picks the schema (the sorted list of schemas/api/*.json;
 // one value in eight validates no schema), byte 1 picks a Content-Type, the
@@ -22,6 +23,7 @@
 #include "api/image_import_request.hpp"
 #include "api/json_body.hpp"
 #include "engine/credential_state.hpp"
+#include "api/network_port_attributes.hpp"
 
 using namespace cumulo::api;
 
@@ -80,6 +82,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (out && schema.empty()) {
     (void)parse_import_request(out.value, "");
     (void)parse_import_request(out.value, data[1] % 2 ? "file" : "\xff\xfe");
+  }
+  // A port the schema let through: its address pairs and DHCP options.
+  if (out && (schema == "network_port_create" || schema == "network_port_update") &&
+      out.value.contains("port") && out.value["port"].is_object()) {
+    const auto& port = out.value["port"];
+    if (port.contains("allowed_address_pairs"))
+      (void)address_pairs_of(port["allowed_address_pairs"]);
+    if (port.contains("extra_dhcp_opts")) (void)dhcp_options_of(port["extra_dhcp_opts"]);
   }
   // A small limit too: the 413 path.
   (void)read_json_body(body, content_type, f.schemas, schema, 64);
