@@ -229,6 +229,17 @@ struct port_addresses {
   }
 };
 
+// The events of a create, and its tags after it when it has some.
+template <class Created, class Tagged>
+decision<network_event> created_with_tags(Created created, const std::vector<std::string>& tags,
+                                          const char* collection, Tagged tagged) {
+  auto initial = tagging::initial(tags, collection);
+  if (!initial) return initial.error();
+  std::vector<network_event> events{std::move(created)};
+  if (!initial.value().empty()) events.push_back(tagged(std::move(initial.value())));
+  return events;
+}
+
 struct decider {
   const network_state& s;
   using result = decision<network_event>;
@@ -238,8 +249,10 @@ struct decider {
     if (auto e = check_length("name", c.name)) return *e;
     if (auto e = check_length("description", c.description)) return *e;
     if (auto e = check_mtu(c.mtu)) return *e;
-    return std::vector<network_event>{network_created{c.name, c.project_id, c.shared, c.external,
-                                                      c.mtu, c.admin_state_up, c.description}};
+    return created_with_tags(network_created{c.name, c.project_id, c.shared, c.external, c.mtu,
+                                             c.admin_state_up, c.description},
+                             c.tags, "networks",
+                             [](std::vector<std::string> t) { return network_tags_set{t}; });
   }
 
   result operator()(const network::update& c) const {
@@ -283,7 +296,9 @@ struct decider {
     e.enable_dhcp = c.enable_dhcp;
     e.project_id = c.project_id;
     e.description = c.description;
-    return std::vector<network_event>{e};
+    return created_with_tags(e, c.tags, "subnets", [&](std::vector<std::string> t) {
+      return network_subnet_tags_set{c.subnet_id, t};
+    });
   }
 
   result operator()(const network::update_subnet& c) const {
@@ -338,9 +353,12 @@ struct decider {
     if (auto e = check_length("binding:host_id", c.binding_host_id)) return *e;
     auto ips = port_addresses{s, c.fixed_ips, c.device_owner}();
     if (!ips) return ips.error();
-    return std::vector<network_event>{
+    return created_with_tags(
         network_port_created{c.port_id, c.name, *mac, c.device_id, c.device_owner, ips.value(),
-                             c.security_groups, c.project_id, c.admin_state_up, c.binding_host_id}};
+                             c.security_groups, c.project_id, c.admin_state_up, c.binding_host_id},
+        c.tags, "ports", [&](std::vector<std::string> t) {
+          return network_port_tags_set{c.port_id, t};
+        });
   }
 
   result operator()(const network::update_port& c) const {
@@ -374,6 +392,35 @@ struct decider {
                           ". There are one or more ports still in use on the network.",
                       "NetworkInUse");
     return std::vector<network_event>{network_deleted{}};
+  }
+
+  // A change that leaves the tags as they are records nothing.
+  result operator()(const network::set_tags& c) const {
+    if (!s.exists()) return not_found(s);
+    auto tags = tagging::after(s.tags, c.change, "networks");
+    if (!tags) return tags.error();
+    if (tags.value() == s.tags) return std::vector<network_event>{};
+    return std::vector<network_event>{network_tags_set{tags.value()}};
+  }
+
+  result operator()(const network::set_subnet_tags& c) const {
+    if (!s.exists()) return not_found(s);
+    const network::subnet* sub = s.find_subnet(c.subnet_id);
+    if (!sub) return subnet_not_found(c.subnet_id);
+    auto tags = tagging::after(sub->tags, c.change, "subnets");
+    if (!tags) return tags.error();
+    if (tags.value() == sub->tags) return std::vector<network_event>{};
+    return std::vector<network_event>{network_subnet_tags_set{c.subnet_id, tags.value()}};
+  }
+
+  result operator()(const network::set_port_tags& c) const {
+    if (!s.exists()) return not_found(s);
+    const network::port* p = s.find_port(c.port_id);
+    if (!p) return port_not_found(c.port_id);
+    auto tags = tagging::after(p->tags, c.change, "ports");
+    if (!tags) return tags.error();
+    if (tags.value() == p->tags) return std::vector<network_event>{};
+    return std::vector<network_event>{network_port_tags_set{c.port_id, tags.value()}};
   }
 };
 
@@ -494,6 +541,21 @@ struct applier {
     if (!s.ports.empty()) throw invalid_event("network.deleted while it still has ports");
     s.deleted = true;
   }
+  void operator()(const network_tags_set& e) {
+    require(e.type_name);
+    s.tags = e.tags;
+  }
+  // A subnet's or a port's tags are a change of it: its revision counts them.
+  void operator()(const network_subnet_tags_set& e) {
+    auto& sub = subnet(e.type_name, e.subnet_id);
+    sub.tags = e.tags;
+    ++sub.revision;
+  }
+  void operator()(const network_port_tags_set& e) {
+    auto& p = port(e.type_name, e.port_id);
+    p.tags = e.tags;
+    ++p.revision;
+  }
 };
 
 }  // namespace
@@ -538,6 +600,7 @@ void to_json(nlohmann::json& j, const subnet& s) {
   j["project_id"] = s.project_id;
   j["description"] = s.description;
   j["revision"] = s.revision;
+  j["tags"] = s.tags;
 }
 
 void to_json(nlohmann::json& j, const port& p) {
@@ -555,6 +618,7 @@ void to_json(nlohmann::json& j, const port& p) {
   j["admin_state_up"] = p.admin_state_up;
   j["binding_host_id"] = p.binding_host_id;
   j["revision"] = p.revision;
+  j["tags"] = p.tags;
 }
 
 }  // namespace network
@@ -572,6 +636,7 @@ void to_json(nlohmann::json& j, const network_state& s) {
   j["subnets"] = s.subnets;
   j["ports"] = nlohmann::json::array();
   for (const auto& [id, p] : s.ports) j["ports"].push_back(p);
+  j["tags"] = s.tags;
 }
 
 }  // namespace cumulo

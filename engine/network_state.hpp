@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/resource.hpp"
+#include "engine/tagging.hpp"
 
 namespace cumulo {
 
@@ -149,10 +150,36 @@ struct network_deleted {
   CUMULO_EMPTY_PAYLOAD
 };
 
+// The tags of the network, of one of its subnets or of one of its ports
+// after a change (standard-attr-tag): the whole set, sorted.
+struct network_tags_set {
+  static constexpr const char* type_name = "network.tags_set";
+  static constexpr int schema_version = 1;
+  std::vector<std::string> tags;
+  MSGPACK_DEFINE_MAP(tags)
+};
+
+struct network_subnet_tags_set {
+  static constexpr const char* type_name = "network.subnet_tags_set";
+  static constexpr int schema_version = 1;
+  std::string subnet_id;
+  std::vector<std::string> tags;
+  MSGPACK_DEFINE_MAP(subnet_id, tags)
+};
+
+struct network_port_tags_set {
+  static constexpr const char* type_name = "network.port_tags_set";
+  static constexpr int schema_version = 1;
+  std::string port_id;
+  std::vector<std::string> tags;
+  MSGPACK_DEFINE_MAP(port_id, tags)
+};
+
 using network_event =
     std::variant<network_created, network_updated, network_subnet_added, network_subnet_updated,
                  network_subnet_removed, network_port_created, network_port_updated,
-                 network_port_deleted, network_deleted>;
+                 network_port_deleted, network_deleted, network_tags_set, network_subnet_tags_set,
+                 network_port_tags_set>;
 
 // --- state ---
 namespace network {
@@ -171,6 +198,7 @@ struct subnet {
   // Neutron's revision_number: 1 once added, one more per update (the
   // network's own version counts every change of every subnet and port).
   std::int64_t revision = 1;
+  std::vector<std::string> tags;  // sorted
 };
 struct port {
   std::string id;
@@ -183,7 +211,8 @@ struct port {
   std::string project_id;
   bool admin_state_up = true;
   std::string binding_host_id;
-  std::int64_t revision = 1;  // as a subnet's
+  std::int64_t revision = 1;      // as a subnet's
+  std::vector<std::string> tags;  // sorted
 };
 // Found by ADL when a subnet or port is put into a json.
 void to_json(nlohmann::json& j, const subnet& s);
@@ -201,6 +230,7 @@ struct network_state : resource_meta {
   std::string description;
   std::vector<network::subnet> subnets;  // in the order they were added
   std::map<std::string, network::port> ports;
+  std::vector<std::string> tags;  // sorted
 
   const network::subnet* find_subnet(const std::string& subnet_id) const;
   const network::port* find_port(const std::string& port_id) const;
@@ -218,6 +248,7 @@ struct create {
   int mtu = 1500;
   bool admin_state_up = true;
   std::string description;
+  std::vector<std::string> tags;  // a create with tags records them after it
 };
 struct update {
   std::optional<std::string> name;
@@ -239,6 +270,7 @@ struct add_subnet {
   bool enable_dhcp = true;
   std::string project_id;
   std::string description;
+  std::vector<std::string> tags;
 };
 struct update_subnet {
   std::string subnet_id;
@@ -270,6 +302,7 @@ struct create_port {
   std::string project_id;
   bool admin_state_up = true;
   std::string binding_host_id;
+  std::vector<std::string> tags;
 };
 struct update_port {
   std::string port_id;
@@ -287,8 +320,21 @@ struct delete_port {
   std::string port_id;
 };
 struct remove {};
-using command = std::variant<create, update, add_subnet, update_subnet, remove_subnet, create_port,
-                             update_port, delete_port, remove>;
+// A change of the tags of the network, of a subnet or of a port.
+struct set_tags {
+  tagging::change change;
+};
+struct set_subnet_tags {
+  std::string subnet_id;
+  tagging::change change;
+};
+struct set_port_tags {
+  std::string port_id;
+  tagging::change change;
+};
+using command =
+    std::variant<create, update, add_subnet, update_subnet, remove_subnet, create_port, update_port,
+                 delete_port, remove, set_tags, set_subnet_tags, set_port_tags>;
 }  // namespace network
 
 struct network_machine {
