@@ -55,6 +55,7 @@ auto behavior_of() {
   if constexpr (std::is_same_v<Machine, router_machine>) return router_actor;
   if constexpr (std::is_same_v<Machine, floatingip_machine>) return floatingip_actor;
   if constexpr (std::is_same_v<Machine, quota_machine>) return quota_actor;
+  if constexpr (std::is_same_v<Machine, agent_machine>) return agent_actor;
   if constexpr (std::is_same_v<Machine, flavor_machine>) return flavor_actor;
   if constexpr (std::is_same_v<Machine, keypair_machine>) return keypair_actor;
   if constexpr (std::is_same_v<Machine, server_group_machine>) return server_group_actor;
@@ -137,6 +138,8 @@ void with_machine(const std::string& kind, F&& f) {
     f(std::type_identity<floatingip_machine>{});
   else if (kind == quota_machine::kind)
     f(std::type_identity<quota_machine>{});
+  else if (kind == agent_machine::kind)
+    f(std::type_identity<agent_machine>{});
   else if (kind == flavor_machine::kind)
     f(std::type_identity<flavor_machine>{});
   else if (kind == keypair_machine::kind)
@@ -430,6 +433,7 @@ caf::behavior conductor(conductor_actor* self, caf::actor journal, log_fold_ptr 
   spawn_live<router_machine>(self, *fold);
   spawn_live<floatingip_machine>(self, *fold);
   spawn_live<quota_machine>(self, *fold);
+  spawn_live<agent_machine>(self, *fold);
   spawn_live<flavor_machine>(self, *fold);
   spawn_live<keypair_machine>(self, *fold);
   spawn_live<server_group_machine>(self, *fold);
@@ -508,6 +512,9 @@ caf::behavior conductor(conductor_actor* self, caf::actor journal, log_fold_ptr 
       },
       [self](command_atom, const std::string& id, quota::command& c, event_metadata& m) {
         return on_command<quota_machine>(self, id, c, m);
+      },
+      [self](command_atom, const std::string& id, agent::command& c, event_metadata& m) {
+        return on_command<agent_machine>(self, id, c, m);
       },
       [self](command_atom, const std::string& id, flavor::command& c, event_metadata& m) {
         return on_command<flavor_machine>(self, id, c, m);
@@ -599,6 +606,7 @@ caf::behavior conductor(conductor_actor* self, caf::actor journal, log_fold_ptr 
       [self](list_atom, router_atom) { return on_list<router_machine>(self); },
       [self](list_atom, floatingip_atom) { return on_list<floatingip_machine>(self); },
       [self](list_atom, quota_kind_atom) { return on_list<quota_machine>(self); },
+      [self](list_atom, agent_atom) { return on_list<agent_machine>(self); },
       [self](list_atom, image_atom) { return on_list<image_machine>(self); },
       [self](list_atom, volume_atom) { return on_list<volume_machine>(self); },
       [self](list_atom, volume_snapshot_atom) { return on_list<volume_snapshot_machine>(self); },

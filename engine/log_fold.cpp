@@ -44,6 +44,7 @@ any_state fold_any(any_state* slot, const recorded_event& r) {
   if (kind == volume_snapshot_machine::kind) return fold_into<volume_snapshot_machine>(slot, r);
   if (kind == volume_type_machine::kind) return fold_into<volume_type_machine>(slot, r);
   if (kind == volume_quota_machine::kind) return fold_into<volume_quota_machine>(slot, r);
+  if (kind == agent_machine::kind) return fold_into<agent_machine>(slot, r);
   throw invalid_event("stream " + r.stream + " is of no known kind");
 }
 
@@ -85,6 +86,7 @@ any_state deleted_any(const std::string& stream, std::int64_t version) {
   if (kind == volume_type_machine::kind) return deleted_state<volume_type_machine>(stream, version);
   if (kind == volume_quota_machine::kind)
     return deleted_state<volume_quota_machine>(stream, version);
+  if (kind == agent_machine::kind) return deleted_state<agent_machine>(stream, version);
   throw invalid_event("stream " + stream + " is of no known kind");
 }
 
@@ -111,7 +113,8 @@ const std::vector<std::string>& stream_kinds() {
                                               volume_machine::kind,
                                               volume_snapshot_machine::kind,
                                               volume_type_machine::kind,
-                                              volume_quota_machine::kind};
+                                              volume_quota_machine::kind,
+                                              agent_machine::kind};
   return kinds;
 }
 

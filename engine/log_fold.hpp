@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/agent_state.hpp"
 #include "engine/event.hpp"
 #include "engine/host_state.hpp"
 #include "engine/compute_quota_state.hpp"
@@ -41,7 +42,7 @@ using any_state =
                  role_state, domain_state, security_group_state, router_state, floatingip_state,
                  quota_state, flavor_state, keypair_state, compute_quota_state, region_state,
                  service_state, server_group_state, volume_state, volume_snapshot_state,
-                 volume_type_state, volume_quota_state>;
+                 volume_type_state, volume_quota_state, agent_state>;
 
 // The stream kinds the log may hold, in the order they are listed.
 const std::vector<std::string>& stream_kinds();

@@ -75,6 +75,7 @@ TEST(EventSchemas, MatchTheEncodedEventsOfEveryKind) {
   check_kind<volume_snapshot_machine>();
   check_kind<volume_type_machine>();
   check_kind<volume_quota_machine>();
+  check_kind<agent_machine>();
 }
 
 TEST(EventSchemas, OldPayloadsAreLiftedByUpcastersNotRewritten) {

@@ -14,11 +14,11 @@
 
 namespace cumulo::fuzz {
 
-using machines =
-    std::tuple<project_machine, network_machine, image_machine, instance_machine, host_machine,
-               user_machine, role_machine, domain_machine, security_group_machine, router_machine,
-               floatingip_machine, quota_machine, flavor_machine, keypair_machine,
-               compute_quota_machine, region_machine, service_machine, server_group_machine>;
+using machines = std::tuple<project_machine, network_machine, image_machine, instance_machine,
+                            host_machine, user_machine, role_machine, domain_machine,
+                            security_group_machine, router_machine, floatingip_machine,
+                            quota_machine, flavor_machine, keypair_machine, compute_quota_machine,
+                            region_machine, service_machine, server_group_machine, agent_machine>;
 
 struct kind_types {
   std::string kind;
