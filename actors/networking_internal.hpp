@@ -21,6 +21,8 @@
 #include "actors/errors.hpp"
 #include "actors/network_host.hpp"
 #include "actors/networking.hpp"
+#include "actors/networking_agents.hpp"
+#include "actors/networking_tags.hpp"
 #include "engine/policy.hpp"
 #include "engine/resource.hpp"
 
@@ -46,6 +48,14 @@ struct networking_state {
   // The projects whose quotas an admin changed (stream quota/<project>);
   // every other project has Neutron's defaults.
   std::unordered_map<std::string, quota_state> quotas;
+  // Neutron's agents (networking_agents.cpp): their streams, what each
+  // host said last (by host name), and callers waiting while a host's
+  // roles are registered.
+  std::unordered_map<std::string, agent_state> agents;
+  std::unordered_map<std::string, network_host_health> hosts_heard;
+  std::unordered_map<std::string, std::int64_t> heartbeats_us;
+  std::vector<std::function<void()>> agent_waiters;
+  bool registering_agents = false;
   static inline const char* name = "networking";
 
   // Replaces what the index knew of a network by its new state (and has
@@ -79,6 +89,7 @@ struct networking_state {
   void put(const router_state& s) { put_latest(routers, s); }
   void put(const floatingip_state& s) { put_latest(floatingips, s); }
   void put(const quota_state& s) { put_latest(quotas, s); }
+  void put(const agent_state& s) { put_latest(agents, s); }
 
   const network::port* port(const std::string& id) const {
     auto it = network_of_port.find(id);
@@ -169,7 +180,22 @@ domain_error security_group_not_found(const std::string& id);
 domain_error security_group_rule_not_found(const std::string& id);
 
 // The requests that carry their caller (networking_gate.cpp); an actor's
-// behavior tries them before the internal ones.
+// behavior tries them before the internal ones. Tags (networking_tags.cpp)
+// and agents and zones (networking_agents.cpp) are decided the same way.
 caf::message_handler gate(networking_actor* self, std::shared_ptr<const policy> rules);
+caf::message_handler tags_gate(networking_actor* self, std::shared_ptr<const policy> rules);
+caf::message_handler agents_gate(networking_actor* self, std::shared_ptr<const policy> rules);
+// Registers the roles the network host has no agent for yet, once it
+// answers (at the door's start; again after an admin deleted one).
+void report_agents(networking_actor* self);
+
+// The rules' targets (networking_gate.cpp): a resource of a project (its
+// tenant_id); a network, or a subnet or port of it owned by project_id
+// (tenant_id, network:tenant_id, networks:shared, networks:router:external).
+target owner_target(const std::string& project_id);
+target network_target(const network_state& n, const std::string& project_id);
+target network_target(const network_state& n);
+// Neutron's 403 for a rule that refuses.
+domain_error forbidden(const std::string& rule);
 
 }  // namespace cumulo::networking_detail
