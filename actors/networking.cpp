@@ -716,7 +716,6 @@ caf::behavior networking(networking_actor* self, caf::actor conductor, caf::acto
   read_all<floatingip_state>(self, floatingip_atom::value);
   read_all<quota_state>(self, quota_kind_atom::value);
   read_all<agent_state>(self, agent_atom::value);
-  report_agents(self);
   return gate(self, rules)
       .or_else(tags_gate(self, rules))
       .or_else(agents_gate(self, rules))

@@ -1,10 +1,11 @@
 // Neutron's agents and availability zones at the networking door
 // (actors/networking_agents.hpp). The network host plays Neutron's DHCP,
-// L3 and metadata agents: each role is an agent stream, registered the
-// first time the host reports with that role missing (as an agent's first
-// report registers it in Neutron). An agent is alive while its host
-// answers and has its libvirt connection; the answer's time is the
-// heartbeat.
+// L3 and metadata agents: each role is an agent stream, registered when
+// the host reports with that role missing (as an agent's first report
+// registers it in Neutron). The host reports when its agents or zones are
+// asked about (a cloud nobody asks records no agent): an agent is alive
+// while its host answers and has its libvirt connection; the answer's
+// time is the heartbeat.
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -179,10 +180,6 @@ std::vector<availability_zone_view> zones_of(const networking_state& st) {
 }
 
 }  // namespace
-
-void report_agents(networking_actor* self) {
-  with_host(self, [](std::optional<network_host_health>) {});
-}
 
 caf::message_handler agents_gate(networking_actor* self, std::shared_ptr<const policy> rules) {
   auto allowed = [rules](const std::string& rule, const caller& who) {

@@ -1,13 +1,15 @@
 // Neutron's agents and availability zones at the networking door. The
 // agents are the roles of the network host (actors/network_host.hpp): its
-// DHCP, L3 and metadata agents, registered as agent/<uuid> streams the
-// first time the door starts with that host (again after an admin deleted
-// one). Whether one is alive is asked of the host when it is shown.
+// DHCP, L3 and metadata agents, registered as agent/<uuid> streams when
+// the host first reports (when agents or zones are first asked about;
+// again after an admin deleted one). Whether one is alive is asked of the
+// host each time it is shown.
 //   (list_atom, agent_atom, caller)             -> std::vector<agent_view>: an admin's
 //       (get_agent); anyone else sees none, as in Neutron
 //   (caf::get_atom, agent_atom, id, caller)     -> agent_view (AgentNotFound)
 //   (command_atom, id, agent::command, meta, caller) -> agent_view: update (update_agent),
-//       remove (delete_agent: 409 AgentInUse while the agent is alive)
+//       remove (delete_agent; one whose host still reports comes back with a new id, as
+//       in Neutron)
 //   (list_atom, agent_atom, network_atom | router_atom, id, caller) -> std::vector<agent_view>:
 //       the DHCP agents hosting a network (get_dhcp-agents), the L3 agents hosting a router
 //       (get_l3-agents)

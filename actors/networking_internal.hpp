@@ -185,9 +185,6 @@ domain_error security_group_rule_not_found(const std::string& id);
 caf::message_handler gate(networking_actor* self, std::shared_ptr<const policy> rules);
 caf::message_handler tags_gate(networking_actor* self, std::shared_ptr<const policy> rules);
 caf::message_handler agents_gate(networking_actor* self, std::shared_ptr<const policy> rules);
-// Registers the roles the network host has no agent for yet, once it
-// answers (at the door's start; again after an admin deleted one).
-void report_agents(networking_actor* self);
 
 // The rules' targets (networking_gate.cpp): a resource of a project (its
 // tenant_id); a network, or a subnet or port of it owned by project_id
