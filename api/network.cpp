@@ -41,6 +41,20 @@ constexpr extension extensions[] = {
     {"quotas", "Quota management support", "Expose functions for quotas management per tenant"},
     {"network-ip-availability", "Network IP Availability",
      "Provides IP availability data for each network and subnet."},
+    {"quota_details", "Quota details management support",
+     "Expose functions for quotas usage statistics per project"},
+    {"standard-attr-tag", "Tag support for resources with standard attribute",
+     "Enables to set tag on resources with standard attribute."},
+    {"tag-creation", "Tag creation extension",
+     "Allow to create multiple tags using POST; resources accept tags when created."},
+    {"tag-ports-during-bulk-creation", "Tag Ports During Bulk Creation",
+     "Allow to tag ports during bulk creation"},
+    {"agent", "agent", "The agent management extension."},
+    {"availability_zone", "Availability Zone", "The availability zone extension."},
+    {"network_availability_zone", "Network Availability Zone",
+     "Availability zone support for network."},
+    {"router_availability_zone", "Router Availability Zone",
+     "Availability zone support for router."},
 };
 
 nlohmann::json resources_json(const std::string& base) {
@@ -154,6 +168,8 @@ void add_network_routes(Pistache::Rest::Router& router, server_context& ctx) {
   add_floatingip_routes(router, ctx);
   add_quota_routes(router, ctx);
   add_ip_availability_routes(router, ctx);
+  add_tag_routes(router, ctx);
+  add_agent_routes(router, ctx);
 }
 
 }  // namespace cumulo::api

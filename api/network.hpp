@@ -3,8 +3,10 @@
 // (network_subnets.cpp), ports (network_ports.cpp), security groups and
 // their rules (network_security_groups.cpp), routers (network_routers.cpp),
 // floating IPs (network_floatingips.cpp), quotas (network_quotas.cpp), IP
-// availability (network_ip_availability.cpp). Handlers ask the
-// networking actor (actors/networking.hpp) and answer from its reply.
+// availability (network_ip_availability.cpp), the tags of all of them
+// (network_tags.cpp), agents and availability zones (network_agents.cpp).
+// Handlers ask the networking actor (actors/networking.hpp) and answer
+// from its reply.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -34,6 +36,12 @@ void add_router_routes(Pistache::Rest::Router& router, server_context& ctx);
 void add_floatingip_routes(Pistache::Rest::Router& router, server_context& ctx);
 void add_quota_routes(Pistache::Rest::Router& router, server_context& ctx);
 void add_ip_availability_routes(Pistache::Rest::Router& router, server_context& ctx);
+void add_tag_routes(Pistache::Rest::Router& router, server_context& ctx);
+void add_agent_routes(Pistache::Rest::Router& router, server_context& ctx);
+
+// The tags a create's body gives its resource (none without "tags"); the
+// door checks them (engine/tagging.hpp).
+std::vector<std::string> tags_of_create(const nlohmann::json& object);
 
 // Handlers parse, ask the networking door one question with the caller
 // (t.creds(): its token's credentials) and render: the door decides with

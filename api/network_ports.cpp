@@ -57,6 +57,7 @@ std::optional<bulk_create> port_create(responder& r, const nlohmann::json& p, co
   c.binding_host_id = p.value("binding:host_id", "");
   c.project_id = *project;
   c.admin_state_up = p.value("admin_state_up", true);
+  c.tags = tags_of_create(p);
   return bulk_create{p["network_id"].get<std::string>(), network::command{std::move(c)}};
 }
 
