@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <chrono>
 #include <memory>
+#include <tuple>
 
 #include "actors/networking_internal.hpp"
 #include "store/ids.hpp"
@@ -176,6 +177,9 @@ std::vector<availability_zone_view> zones_of(const networking_state& st) {
     }
     it->available = it->available || a.admin_state_up;
   }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.name, a.resource) < std::tie(b.name, b.resource);
+  });
   return out;
 }
 
