@@ -60,6 +60,7 @@ auto behavior_of() {
   if constexpr (std::is_same_v<Machine, subnetpool_machine>) return subnetpool_actor;
   if constexpr (std::is_same_v<Machine, address_scope_machine>) return address_scope_actor;
   if constexpr (std::is_same_v<Machine, quota_machine>) return quota_actor;
+  if constexpr (std::is_same_v<Machine, agent_machine>) return agent_actor;
   if constexpr (std::is_same_v<Machine, flavor_machine>) return flavor_actor;
   if constexpr (std::is_same_v<Machine, keypair_machine>) return keypair_actor;
   if constexpr (std::is_same_v<Machine, server_group_machine>) return server_group_actor;
@@ -149,6 +150,8 @@ void with_machine(const std::string& kind, F&& f) {
     f(std::type_identity<address_scope_machine>{});
   else if (kind == quota_machine::kind)
     f(std::type_identity<quota_machine>{});
+  else if (kind == agent_machine::kind)
+    f(std::type_identity<agent_machine>{});
   else if (kind == flavor_machine::kind)
     f(std::type_identity<flavor_machine>{});
   else if (kind == keypair_machine::kind)
@@ -448,6 +451,7 @@ caf::behavior conductor(conductor_actor* self, caf::actor journal, log_fold_ptr 
   spawn_live<subnetpool_machine>(self, *fold);
   spawn_live<address_scope_machine>(self, *fold);
   spawn_live<quota_machine>(self, *fold);
+  spawn_live<agent_machine>(self, *fold);
   spawn_live<flavor_machine>(self, *fold);
   spawn_live<keypair_machine>(self, *fold);
   spawn_live<server_group_machine>(self, *fold);
@@ -536,6 +540,9 @@ caf::behavior conductor(conductor_actor* self, caf::actor journal, log_fold_ptr 
       },
       [self](command_atom, const std::string& id, quota::command& c, event_metadata& m) {
         return on_command<quota_machine>(self, id, c, m);
+      },
+      [self](command_atom, const std::string& id, agent::command& c, event_metadata& m) {
+        return on_command<agent_machine>(self, id, c, m);
       },
       [self](command_atom, const std::string& id, flavor::command& c, event_metadata& m) {
         return on_command<flavor_machine>(self, id, c, m);
@@ -633,6 +640,7 @@ caf::behavior conductor(conductor_actor* self, caf::actor journal, log_fold_ptr 
       [self](list_atom, subnetpool_atom) { return on_list<subnetpool_machine>(self); },
       [self](list_atom, address_scope_atom) { return on_list<address_scope_machine>(self); },
       [self](list_atom, quota_kind_atom) { return on_list<quota_machine>(self); },
+      [self](list_atom, agent_atom) { return on_list<agent_machine>(self); },
       [self](list_atom, image_atom) { return on_list<image_machine>(self); },
       [self](list_atom, volume_atom) { return on_list<volume_machine>(self); },
       [self](list_atom, volume_snapshot_atom) { return on_list<volume_snapshot_machine>(self); },

@@ -2,7 +2,7 @@
 // it is given the fold of the log and respawns every live resource from it;
 // a resource actor that dies abnormally is respawned from its stream.
 //   (command_atom, id, X::command, meta)  -> X_state   (X: project, user, role, domain, network,
-//                                                       image, instance, flavor, keypair,
+//                                                       image, instance, flavor, keypair, agent,
 //                                                       compute_quota, volume, volume_snapshot,
 //                                                       volume_type, volume_quota: their
 //                                                       atoms in actors/block_storage_messages.hpp)

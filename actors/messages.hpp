@@ -44,6 +44,7 @@ using security_group_atom = caf::atom_constant<caf::atom("secgroup")>;
 using router_atom = caf::atom_constant<caf::atom("router")>;
 using floatingip_atom = caf::atom_constant<caf::atom("floatingip")>;
 using quota_kind_atom = caf::atom_constant<caf::atom("quotas")>;
+using agent_atom = caf::atom_constant<caf::atom("agent")>;
 using network_atom = caf::atom_constant<caf::atom("network")>;
 using image_atom = caf::atom_constant<caf::atom("image")>;
 using instance_atom = caf::atom_constant<caf::atom("instance")>;
@@ -85,6 +86,9 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::floatingip_state)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::quota_state)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<cumulo::quota_state>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::quota::command)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::agent_state)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<cumulo::agent_state>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::agent::command)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::flavor_state)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<cumulo::flavor_state>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::flavor::command)

@@ -7,6 +7,8 @@
 #include <map>
 #include <memory>
 
+#include "store/host_name.hpp"
+#include "store/wall_clock.hpp"
 #include "virt/libvirt_network.hpp"
 
 namespace cumulo {
@@ -23,6 +25,8 @@ struct network_host_state {
   std::unique_ptr<libvirt_networks> networks;  // null: libvirt could not be opened
   std::map<std::string, network_state> dirty;  // latest state not applied yet, by id
   bool flush_scheduled = false;
+  std::int64_t started_at_us = now_us();
+  std::string host = host_name();
   static inline const char* name = "network_host";
 
   // A graceful stop within `coalesce` of a change (a network deleted just
@@ -72,6 +76,10 @@ caf::behavior network_host(caf::stateful_actor<network_host_state>* self, std::s
         if (!st.networks) return "";
         st.flush();  // what was sent before this question is in libvirt
         return st.networks->xml(network_id).value_or("");
+      },
+      [self](caf::get_atom, health_atom) {
+        const auto& st = self->state;
+        return network_host_health{st.host, st.networks != nullptr, st.started_at_us};
       },
   };
 }

@@ -706,8 +706,12 @@ caf::result<floatingip_state> on_floatingip_create(networking_actor* self, float
   create_port(
       self, req.floating_network_id, std::move(port), meta,
       [self, promise, req, port_id, meta](network_state& n) mutable {
-        floatingip::create c{req.floating_network_id, first_ipv4(fixed_ips_of(n, port_id)), port_id,
-                             req.project_id, req.description};
+        floatingip::create c{req.floating_network_id,
+                             first_ipv4(fixed_ips_of(n, port_id)),
+                             port_id,
+                             req.project_id,
+                             req.description,
+                             req.tags};
         resource_command<floatingip_state>(
             self, req.id, floatingip::command{std::move(c)}, meta,
             [self, promise, req, meta](floatingip_state& f) mutable {
@@ -791,9 +795,12 @@ caf::behavior networking(networking_actor* self, caf::actor conductor, caf::acto
   read_all<router_state>(self, router_atom::value);
   read_all<floatingip_state>(self, floatingip_atom::value);
   read_all<quota_state>(self, quota_kind_atom::value);
+  read_all<agent_state>(self, agent_atom::value);
   return gate(self, rules)
       .or_else(pools_gate(self, rules))
       .or_else(rbac_gate(self, rules))
+      .or_else(tags_gate(self, rules))
+      .or_else(agents_gate(self, rules))
       .or_else(caf::behavior{
           [self](command_atom, const std::string& id, network::command& c, event_metadata& m) {
             return on_network_command(self, id, c, m);

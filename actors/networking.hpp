@@ -89,6 +89,10 @@
 //   (caf::get_atom, quota_atom, project_id, caller), (quota_atom, project_id,
 //       quota::command, meta, caller): another project's quotas are an admin's (403
 //       AdminRequired)
+//   (caf::get_atom, quota_atom, details_atom, project_id, caller) -> quota_usage: the
+//       limits with what the project uses and what its creates in flight reserve
+// Tags, agents and availability zones: actors/networking_tags.hpp and
+// actors/networking_agents.hpp.
 // Subnet pools and address scopes (networking_pools*.cpp; their types in
 // subnetpool_messages.hpp), with their caller:
 //   (command_atom, id, subnetpool::command, meta, caller) -> subnetpool_state: create,
@@ -112,6 +116,7 @@
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
 
+#include <map>
 #include <memory>
 #include <optional>
 
@@ -130,6 +135,7 @@ using interface_atom = caf::atom_constant<caf::atom("interface")>;
 using associate_atom = caf::atom_constant<caf::atom("associate")>;
 using quota_atom = caf::atom_constant<caf::atom("quota")>;
 using bulk_atom = caf::atom_constant<caf::atom("bulk")>;
+using details_atom = caf::atom_constant<caf::atom("details")>;
 using rbac_atom = caf::atom_constant<caf::atom("rbac")>;
 
 // One create of a bulk: a network's (id: the new network's), a subnet's or
@@ -148,6 +154,7 @@ struct floatingip_request {
   std::string fixed_ip_address;     // "": the port's first IPv4 address
   std::string project_id;
   std::string description;
+  std::vector<std::string> tags;
 };
 
 // A router's create or update as the API asks it: the command, and the
@@ -155,6 +162,14 @@ struct floatingip_request {
 struct router_change {
   router::command command;
   std::optional<std::string> gateway_network;
+};
+
+// A project's quotas with their usage (GET /v2.0/quotas/{project}/details),
+// by resource name.
+struct quota_usage {
+  quota_set limits;
+  std::map<std::string, std::int64_t> used;
+  std::map<std::string, std::int64_t> reserved;
 };
 
 // An interface added to or removed from a router, with the router after.
@@ -173,6 +188,7 @@ caf::actor spawn_networking(caf::actor_system& sys, caf::actor conductor, caf::a
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::floatingip_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::quota_set)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::quota_usage)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::router_change)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<cumulo::bulk_create>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::router_interface_change)

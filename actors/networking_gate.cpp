@@ -11,6 +11,11 @@
 
 namespace cumulo::networking_detail {
 
+// A resource of a project: its tenant_id.
+target owner_target(const std::string& project_id) {
+  return target{project_id, "", {}};
+}
+
 // networks:shared and networks:router:external are what the RBAC policies
 // give the caller's project (Neutron filters its queries so): a network
 // shared with one project is shared to that project only.
@@ -33,11 +38,6 @@ domain_error forbidden(const std::string& rule) {
 }
 
 namespace {
-
-// A resource of a project: its tenant_id.
-target owner_target(const std::string& project_id) {
-  return target{project_id, "", {}};
-}
 
 domain_error admin_required(const std::string& reason) {
   return make_neutron_error(errc::forbidden, "AdminRequired",
@@ -668,6 +668,20 @@ caf::message_handler gate(networking_actor* self, std::shared_ptr<const policy> 
           return refuse<quota_set>(
               admin_required("Only admin is authorized to access quotas for another tenant"));
         return self->state.quotas_of(project);
+      },
+      [self, judge_of](caf::get_atom, quota_atom, details_atom, const std::string& project,
+                       const caller& who) -> caf::result<quota_usage> {
+        if (!judge_of(who).allows("get_quota", owner_target(project)))
+          return refuse<quota_usage>(
+              admin_required("Only admin is authorized to access quotas for another tenant"));
+        const auto& st = self->state;
+        quota_usage u{st.quotas_of(project), {}, {}};
+        for (const auto& resource : quota_resources()) {
+          u.used[resource] = st.in_use(resource, project);
+          auto p = st.pending.find({resource, project});
+          u.reserved[resource] = p == st.pending.end() ? 0 : p->second;
+        }
+        return u;
       },
       [self, judge_of](list_atom, quota_atom,
                        const caller& who) -> caf::result<std::vector<quota_state>> {

@@ -22,6 +22,8 @@
 #include "actors/network_host.hpp"
 #include "actors/networking.hpp"
 #include "actors/subnetpool_messages.hpp"
+#include "actors/networking_agents.hpp"
+#include "actors/networking_tags.hpp"
 #include "engine/policy.hpp"
 #include "engine/resource.hpp"
 #include "engine/subnet_alloc.hpp"
@@ -67,6 +69,14 @@ struct networking_state {
   std::map<std::uint64_t, subnetpool_state> pools_in_flight;
   std::uint64_t pool_changes = 0;
   std::unordered_set<std::string> going;
+  // Neutron's agents (networking_agents.cpp): their streams, what each
+  // host said last (by host name), and callers waiting while a host's
+  // roles are registered.
+  std::unordered_map<std::string, agent_state> agents;
+  std::unordered_map<std::string, network_host_health> hosts_heard;
+  std::unordered_map<std::string, std::int64_t> heartbeats_us;
+  std::vector<std::function<void()>> agent_waiters;
+  bool registering_agents = false;
   static inline const char* name = "networking";
 
   // Replaces what the index knew of a network by its new state (and has
@@ -107,6 +117,7 @@ struct networking_state {
   void put(const router_state& s) { put_latest(routers, s); }
   void put(const floatingip_state& s) { put_latest(floatingips, s); }
   void put(const quota_state& s) { put_latest(quotas, s); }
+  void put(const agent_state& s) { put_latest(agents, s); }
 
   const network::port* port(const std::string& id) const {
     auto it = network_of_port.find(id);
@@ -219,7 +230,8 @@ domain_error security_group_not_found(const std::string& id);
 domain_error security_group_rule_not_found(const std::string& id);
 
 // The requests that carry their caller (networking_gate.cpp); an actor's
-// behavior tries them before the internal ones.
+// behavior tries them before the internal ones. Tags (networking_tags.cpp)
+// and agents and zones (networking_agents.cpp) are decided the same way.
 caf::message_handler gate(networking_actor* self, std::shared_ptr<const policy> rules);
 // Those of subnet pools and address scopes (networking_pools_gate.cpp).
 caf::message_handler pools_gate(networking_actor* self, std::shared_ptr<const policy> rules);
@@ -231,9 +243,14 @@ std::optional<domain_error> subnet_pool_seen(const networking_state& st, const p
 // Those of the RBAC policies (networking_rbac.cpp).
 caf::message_handler rbac_gate(networking_actor* self, std::shared_ptr<const policy> rules);
 
-// Neutron's policy target of network n, or of a subnet or port of it
-// (project_id: the resource's owner), as the caller sees it: tenant_id,
-// network:tenant_id, networks:shared, networks:router:external.
+caf::message_handler tags_gate(networking_actor* self, std::shared_ptr<const policy> rules);
+caf::message_handler agents_gate(networking_actor* self, std::shared_ptr<const policy> rules);
+
+// The rules' targets (networking_gate.cpp): a resource of a project (its
+// tenant_id); a network, or a subnet or port of it (project_id: the
+// resource's owner), as the caller sees it: tenant_id, network:tenant_id,
+// networks:shared, networks:router:external.
+target owner_target(const std::string& project_id);
 target network_target(const network_state& n, const std::string& project_id, const caller& who);
 // 403 PolicyNotAuthorized "(rule:R) is disallowed by policy".
 domain_error forbidden(const std::string& rule);

@@ -156,6 +156,8 @@ caf::behavior floatingip_actor(resource_actor<floatingip_machine>* self, caf::ac
                                std::string id, std::optional<floatingip_state> initial);
 caf::behavior quota_actor(resource_actor<quota_machine>* self, caf::actor journal, std::string id,
                           std::optional<quota_state> initial);
+caf::behavior agent_actor(resource_actor<agent_machine>* self, caf::actor journal, std::string id,
+                          std::optional<agent_state> initial);
 caf::behavior flavor_actor(resource_actor<flavor_machine>* self, caf::actor journal, std::string id,
                            std::optional<flavor_state> initial);
 caf::behavior keypair_actor(resource_actor<keypair_machine>* self, caf::actor journal,

@@ -4,8 +4,6 @@
 // nova-conductor of this process; enable and disable a compute service),
 // /os-availability-zone (one zone, "nova", and "internal" for the control
 // services) and /os-aggregates (none; `hypervisor show` reads it).
-#include <unistd.h>
-
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -19,6 +17,7 @@
 #include "api/compute.hpp"
 #include "api/compute_views.hpp"
 #include "engine/clock.hpp"
+#include "store/host_name.hpp"
 #include "store/wall_clock.hpp"
 #include "engine/ids.hpp"
 
@@ -176,9 +175,7 @@ nlohmann::json servers_of(const host_state& h, const std::map<std::string, std::
 // --- services ---
 
 std::string controller_host() {
-  char name[256] = {0};
-  if (gethostname(name, sizeof name - 1) != 0) return "localhost";
-  return name;
+  return host_name();
 }
 
 struct service_view {

@@ -54,6 +54,20 @@ constexpr extension extensions[] = {
     {"extra_dhcp_opt", "Neutron Extra DHCP options",
      "Extra options configuration for DHCP. For example PXE boot options to DHCP clients can be "
      "specified (e.g. tftp-server, server-ip-address, bootfile-name)"},
+    {"quota_details", "Quota details management support",
+     "Expose functions for quotas usage statistics per project"},
+    {"standard-attr-tag", "Tag support for resources with standard attribute",
+     "Enables to set tag on resources with standard attribute."},
+    {"tag-creation", "Tag creation extension",
+     "Allow to create multiple tags using POST; resources accept tags when created."},
+    {"tag-ports-during-bulk-creation", "Tag Ports During Bulk Creation",
+     "Allow to tag ports during bulk creation"},
+    {"agent", "agent", "The agent management extension."},
+    {"availability_zone", "Availability Zone", "The availability zone extension."},
+    {"network_availability_zone", "Network Availability Zone",
+     "Availability zone support for network."},
+    {"router_availability_zone", "Router Availability Zone",
+     "Availability zone support for router."},
 };
 
 nlohmann::json resources_json(const std::string& base) {
@@ -170,6 +184,8 @@ void add_network_routes(Pistache::Rest::Router& router, server_context& ctx) {
   add_subnetpool_routes(router, ctx);
   add_address_scope_routes(router, ctx);
   add_rbac_routes(router, ctx);
+  add_tag_routes(router, ctx);
+  add_agent_routes(router, ctx);
 }
 
 }  // namespace cumulo::api

@@ -4,9 +4,11 @@
 // their rules (network_security_groups.cpp), routers (network_routers.cpp),
 // floating IPs (network_floatingips.cpp), quotas (network_quotas.cpp), IP
 // availability (network_ip_availability.cpp), subnet pools
-// (network_subnetpools.cpp), address scopes (network_address_scopes.cpp) and
-// RBAC policies (network_rbac.cpp). Handlers ask the
-// networking actor (actors/networking.hpp) and answer from its reply.
+// (network_subnetpools.cpp), address scopes (network_address_scopes.cpp),
+// RBAC policies (network_rbac.cpp), the tags of all of them
+// (network_tags.cpp), agents and availability zones (network_agents.cpp).
+// Handlers ask the networking actor (actors/networking.hpp) and answer
+// from its reply.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -39,6 +41,12 @@ void add_ip_availability_routes(Pistache::Rest::Router& router, server_context& 
 void add_subnetpool_routes(Pistache::Rest::Router& router, server_context& ctx);
 void add_address_scope_routes(Pistache::Rest::Router& router, server_context& ctx);
 void add_rbac_routes(Pistache::Rest::Router& router, server_context& ctx);
+void add_tag_routes(Pistache::Rest::Router& router, server_context& ctx);
+void add_agent_routes(Pistache::Rest::Router& router, server_context& ctx);
+
+// The tags a create's body gives its resource (none without "tags"); the
+// door checks them (engine/tagging.hpp).
+std::vector<std::string> tags_of_create(const nlohmann::json& object);
 
 // Handlers parse, ask the networking door one question with the caller
 // (t.creds(): its token's credentials) and render: the door decides with

@@ -55,6 +55,7 @@ void add_floatingip_routes(Pistache::Rest::Router& router, server_context& ctx) 
                     c.fixed_ip_address = text_of(b, "fixed_ip_address");
                     c.project_id = *project;
                     c.description = text_of(b, "description");
+                    c.tags = tags_of_create(b);
                     ctx.bridge.ask<floatingip_state>(
                         rr, ctx.networking, answer_floatingip(201), command_atom::value,
                         std::move(c), event_metadata{rr->request_id(), t.user.id}, t.creds());

@@ -47,6 +47,7 @@ std::optional<bulk_create> network_create(const server_context& ctx, responder& 
   c.admin_state_up = n.value("admin_state_up", true);
   c.description = n.value("description", "");
   c.port_security_enabled = n.value("port_security_enabled", true);
+  c.tags = tags_of_create(n);
   return bulk_create{new_uuid(), network::command{std::move(c)}};
 }
 

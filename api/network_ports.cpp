@@ -85,6 +85,7 @@ std::optional<bulk_create> port_create(responder& r, const nlohmann::json& p, co
   c.project_id = *project;
   c.admin_state_up = p.value("admin_state_up", true);
   if (!read_port_attributes(r, p, c)) return std::nullopt;
+  c.tags = tags_of_create(p);
   return bulk_create{p["network_id"].get<std::string>(), network::command{std::move(c)}};
 }
 

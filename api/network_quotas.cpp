@@ -1,6 +1,7 @@
 // Neutron's /v2.0/quotas: a project's limits (its own project's for
 // anyone, any project's for an admin), an admin's update (PUT) and reset
-// to the defaults (DELETE), the defaults, and the list of projects.
+// to the defaults (DELETE), the defaults, the list of projects, and a
+// project's limits with its usage (quota_details).
 #include "actors/networking.hpp"
 #include "api/auth.hpp"
 #include "api/network.hpp"
@@ -84,6 +85,29 @@ void add_quota_routes(Pistache::Rest::Router& router, server_context& ctx) {
                                [](responder& r3, quota_set&) { respond(r3, 204, no_body); },
                                quota_atom::value, project_id, quota::command{quota::reset{}},
                                event_metadata{rr->request_id(), t.user.id}, t.creds());
+                         });
+            });
+
+  // quota_details: each resource's limit, what the project has and what
+  // its creates in flight hold.
+  add_route(router, ctx, http_method::get, quotas_path + "/:project_id/details", service::network,
+            [&ctx](const Request& req, std::shared_ptr<responder> r) {
+              const std::string project_id = param_of(req, ":project_id");
+              with_token(ctx, auth_token_of(req), r,
+                         [&ctx, project_id](std::shared_ptr<responder> rr, token_info& t) {
+                           ctx.bridge.ask<quota_usage>(
+                               rr, ctx.networking,
+                               [](responder& r3, quota_usage& u) {
+                                 nlohmann::json quota = nlohmann::json::object();
+                                 for (const auto& resource : quota_resources())
+                                   quota[resource] = {
+                                       {"limit", u.limits.limit(resource).value_or(-1)},
+                                       {"used", u.used[resource]},
+                                       {"reserved", u.reserved[resource]}};
+                                 respond(r3, 200, {{"quota", quota}});
+                               },
+                               caf::get_atom::value, quota_atom::value, details_atom::value,
+                               project_id, t.creds());
                          });
             });
 

@@ -105,6 +105,7 @@ void add_router_routes(Pistache::Rest::Router& router, server_context& ctx) {
                     c.project_id = *project;
                     c.admin_state_up = b.value("admin_state_up", true);
                     c.description = b.value("description", "");
+                    c.tags = tags_of_create(b);
                     ctx.bridge.ask<router_state>(
                         rr, ctx.networking, answer_router(201), command_atom::value, new_uuid(),
                         router_change{router::command{std::move(c)}, gateway_of(b)},

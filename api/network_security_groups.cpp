@@ -91,6 +91,7 @@ void add_group_routes(Pistache::Rest::Router& router, server_context& ctx) {
                     c.description = g.value("description", "");
                     c.project_id = *project;
                     c.default_rule_ids = {new_uuid(), new_uuid()};
+                    c.tags = tags_of_create(g);
                     ctx.bridge.ask<security_group_state>(
                         rr, ctx.networking, answer_group(201), command_atom::value, new_uuid(),
                         security_group::command{std::move(c)},

@@ -92,6 +92,7 @@ std::optional<bulk_create> subnet_create(responder& r, const nlohmann::json& s,
   c.enable_dhcp = s.value("enable_dhcp", true);
   c.project_id = *project;
   c.description = s.value("description", "");
+  c.tags = tags_of_create(s);
   return bulk_create{s["network_id"].get<std::string>(), network::command{std::move(c)}};
 }
 

@@ -34,11 +34,11 @@ bool value_matches(const nlohmann::json& v, const std::string& wanted) {
 // Times in seconds ("2026-11-30T04:00:00Z"); the revision counts the
 // resource's changes.
 void standard_attributes(nlohmann::json& j, const resource_meta& m, const std::string& project,
-                         const std::string& description) {
+                         const std::string& description, const std::vector<std::string>& tags) {
   j["project_id"] = project;
   j["tenant_id"] = project;
   j["description"] = description;
-  j["tags"] = nlohmann::json::array();
+  j["tags"] = tags;
   j["created_at"] = format_iso8601(m.created_at_us);
   j["updated_at"] = format_iso8601(m.updated_at_us);
   j["revision_number"] = m.version;
@@ -64,7 +64,7 @@ nlohmann::json network_json(const network_state& n, bool admin) {
                    {"qos_policy_id", nullptr},
                    {"dns_domain", ""},
                    {"l2_adjacency", true}};
-  standard_attributes(j, n, n.project_id, n.description);
+  standard_attributes(j, n, n.project_id, n.description, n.tags);
   if (admin) {
     j["provider:network_type"] = n.external ? "flat" : "local";
     j["provider:physical_network"] = n.external ? nlohmann::json("public") : nullptr;
@@ -96,7 +96,8 @@ nlohmann::json subnet_json(const network_state& n, const network::subnet& s) {
       {"service_types", nlohmann::json::array()},
       {"segment_id", nullptr}};
   // A subnet has no stream of its own: it shares its network's times.
-  standard_attributes(j, n, s.project_id.empty() ? n.project_id : s.project_id, s.description);
+  standard_attributes(j, n, s.project_id.empty() ? n.project_id : s.project_id, s.description,
+                      s.tags);
   j["revision_number"] = s.revision;  // its own changes, not its network's
   return j;
 }
@@ -129,7 +130,7 @@ nlohmann::json port_json(const network_state& n, const network::port& p, bool ad
                    {"binding:vnic_type", "normal"},
                    {"dns_name", ""},
                    {"dns_assignment", nlohmann::json::array()}};
-  standard_attributes(j, n, p.project_id, "");
+  standard_attributes(j, n, p.project_id, "", p.tags);
   j["revision_number"] = p.revision;  // its own changes, not its network's
   if (admin) {
     j["binding:host_id"] = p.binding_host_id;
@@ -156,6 +157,16 @@ bool fixed_ip_matches(const nlohmann::json& item, const std::string& wanted) {
 }  // namespace
 
 bool list_query::match(const nlohmann::json& item) const {
+  if (!tags.empty()) {
+    auto it = item.find("tags");
+    // As any filter, none on what has no tags at all (IP availabilities).
+    if (it != item.end() && it->is_array()) {
+      std::vector<std::string> have;
+      for (const auto& t : *it)
+        if (t.is_string()) have.push_back(t.get<std::string>());
+      if (!tags.match(have)) return false;
+    }
+  }
   for (const auto& [name, wanted] : filters) {
     const std::string& key = name;  // clang 14 can't capture a structured binding
     auto it = item.find(key);
@@ -174,7 +185,9 @@ bool list_query::match(const nlohmann::json& item) const {
 list_query list_query_of(const query_pairs& params) {
   list_query q;
   for (const auto& [key, value] : params) {
-    if (key == "fields") {
+    if (q.tags.take(key, value)) {
+      continue;
+    } else if (key == "fields") {
       continue;  // a projection of the body (api/routing.cpp), not a filter
     } else if (key == "limit" || key == "marker" || key == "sort_key" || key == "sort_dir" ||
                key == "page_reverse") {

@@ -12,13 +12,14 @@
 
 #include "api/query.hpp"
 #include "engine/network_state.hpp"
+#include "engine/tagging.hpp"
 
 namespace cumulo::api {
 
 // Neutron's standard attributes of any resource: project_id/tenant_id,
 // description, tags, created_at/updated_at (seconds), revision_number.
 void standard_attributes(nlohmann::json& j, const resource_meta& m, const std::string& project,
-                         const std::string& description);
+                         const std::string& description, const std::vector<std::string>& tags = {});
 
 // admin: Neutron shows the provider:* attributes to admins only.
 nlohmann::json network_json(const network_state& n, bool admin);
@@ -28,9 +29,11 @@ nlohmann::json port_json(const network_state& n, const network::port& p, bool ad
 // A list query: every parameter but the paging and field ones is a filter
 // on a top-level field, compared as text (booleans in any case); fixed_ips
 // filters as "ip_address=A" or "subnet_id=S". A key given more than once
-// matches any of its values (Neutron's ?id=a&id=b).
+// matches any of its values (Neutron's ?id=a&id=b). tags, tags-any,
+// not-tags and not-tags-any filter on the tags (engine/tagging.hpp).
 struct list_query {
   std::map<std::string, std::vector<std::string>> filters;
+  tagging::filter tags;
 
   bool match(const nlohmann::json& item) const;
 };

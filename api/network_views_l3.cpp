@@ -34,7 +34,7 @@ nlohmann::json security_group_json(const security_group_state& s) {
                    {"security_group_rules", rules},
                    {"stateful", true},
                    {"shared", false}};
-  standard_attributes(j, s, s.project_id, s.description);
+  standard_attributes(j, s, s.project_id, s.description, s.tags);
   return j;
 }
 
@@ -59,7 +59,7 @@ nlohmann::json router_json(const router_state& s) {
                    {"availability_zone_hints", nlohmann::json::array()},
                    {"availability_zones", {"nova"}},
                    {"flavor_id", nullptr}};
-  standard_attributes(j, s, s.project_id, s.description);
+  standard_attributes(j, s, s.project_id, s.description, s.tags);
   return j;
 }
 
@@ -76,7 +76,7 @@ nlohmann::json floatingip_json(const floatingip_state& s) {
                    {"qos_policy_id", nullptr},
                    {"dns_domain", ""},
                    {"dns_name", ""}};
-  standard_attributes(j, s, s.project_id, s.description);
+  standard_attributes(j, s, s.project_id, s.description, s.tags);
   return j;
 }
 

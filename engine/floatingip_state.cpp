@@ -40,8 +40,12 @@ struct decider {
     if (c.description.size() > 255)
       return invalid_input("Invalid input for description. Reason: '" + c.description +
                            "' exceeds maximum length of 255.");
-    return std::vector<floatingip_event>{floatingip_created{
+    auto tags = tagging::initial(c.tags, "floatingips");
+    if (!tags) return tags.error();
+    std::vector<floatingip_event> events{floatingip_created{
         c.floating_network_id, address.value(), c.floating_port_id, c.project_id, c.description}};
+    if (!tags.value().empty()) events.push_back(floatingip_tags_set{tags.value()});
+    return events;
   }
 
   decision<floatingip_event> operator()(const floatingip::associate& c) const {
@@ -67,6 +71,14 @@ struct decider {
   decision<floatingip_event> operator()(const floatingip::remove&) const {
     if (!s.exists()) return not_found(s);
     return std::vector<floatingip_event>{floatingip_deleted{}};
+  }
+
+  decision<floatingip_event> operator()(const floatingip::set_tags& c) const {
+    if (!s.exists()) return not_found(s);
+    auto tags = tagging::after(s.tags, c.change, "floatingips");
+    if (!tags) return tags.error();
+    if (tags.value() == s.tags) return std::vector<floatingip_event>{};
+    return std::vector<floatingip_event>{floatingip_tags_set{tags.value()}};
   }
 };
 
@@ -105,6 +117,10 @@ struct applier {
     require("floatingip.deleted");
     s.deleted = true;
   }
+  void operator()(const floatingip_tags_set& e) {
+    require("floatingip.tags_set");
+    s.tags = e.tags;
+  }
 };
 
 nlohmann::json null_if_empty(const std::string& text) {
@@ -135,6 +151,7 @@ void to_json(nlohmann::json& j, const floatingip_state& s) {
   j["port_id"] = null_if_empty(s.port_id);
   j["fixed_ip_address"] = null_if_empty(s.fixed_ip_address);
   j["router_id"] = null_if_empty(s.router_id);
+  j["tags"] = s.tags;
 }
 
 }  // namespace cumulo

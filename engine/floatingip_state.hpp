@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/resource.hpp"
+#include "engine/tagging.hpp"
 
 namespace cumulo {
 
@@ -49,8 +50,17 @@ struct floatingip_deleted {
   CUMULO_EMPTY_PAYLOAD
 };
 
-using floatingip_event = std::variant<floatingip_created, floatingip_associated,
-                                      floatingip_disassociated, floatingip_deleted>;
+// The floating IP's tags after a change (standard-attr-tag), sorted.
+struct floatingip_tags_set {
+  static constexpr const char* type_name = "floatingip.tags_set";
+  static constexpr int schema_version = 1;
+  std::vector<std::string> tags;
+  MSGPACK_DEFINE_MAP(tags)
+};
+
+using floatingip_event =
+    std::variant<floatingip_created, floatingip_associated, floatingip_disassociated,
+                 floatingip_deleted, floatingip_tags_set>;
 
 // --- state ---
 struct floatingip_state : resource_meta {
@@ -62,6 +72,7 @@ struct floatingip_state : resource_meta {
   std::string port_id;  // "" = not associated
   std::string fixed_ip_address;
   std::string router_id;
+  std::vector<std::string> tags;  // sorted
 
   bool associated() const { return !port_id.empty(); }
   // Neutron's status: "ACTIVE" when associated, "DOWN" otherwise.
@@ -80,6 +91,7 @@ struct create {
   std::string floating_port_id;
   std::string project_id;
   std::string description;
+  std::vector<std::string> tags;  // recorded after the create
 };
 // Associating to the port it is associated with already, at the same
 // address, records nothing; to another port: 409 (disassociate first).
@@ -91,7 +103,10 @@ struct associate {
 // Nothing to record when not associated.
 struct disassociate {};
 struct remove {};
-using command = std::variant<create, associate, disassociate, remove>;
+struct set_tags {
+  tagging::change change;
+};
+using command = std::variant<create, associate, disassociate, remove, set_tags>;
 }  // namespace floatingip
 
 struct floatingip_machine {

@@ -48,6 +48,7 @@ any_state fold_any(any_state* slot, const recorded_event& r) {
   if (kind == volume_quota_machine::kind) return fold_into<volume_quota_machine>(slot, r);
   if (kind == credential_machine::kind) return fold_into<credential_machine>(slot, r);
   if (kind == group_machine::kind) return fold_into<group_machine>(slot, r);
+  if (kind == agent_machine::kind) return fold_into<agent_machine>(slot, r);
   throw invalid_event("stream " + r.stream + " is of no known kind");
 }
 
@@ -94,6 +95,7 @@ any_state deleted_any(const std::string& stream, std::int64_t version) {
     return deleted_state<volume_quota_machine>(stream, version);
   if (kind == credential_machine::kind) return deleted_state<credential_machine>(stream, version);
   if (kind == group_machine::kind) return deleted_state<group_machine>(stream, version);
+  if (kind == agent_machine::kind) return deleted_state<agent_machine>(stream, version);
   throw invalid_event("stream " + stream + " is of no known kind");
 }
 
@@ -126,7 +128,8 @@ const std::vector<std::string>& stream_kinds() {
                                               volume_type_machine::kind,
                                               volume_quota_machine::kind,
                                               credential_machine::kind,
-                                              group_machine::kind};
+                                              group_machine::kind,
+                                              agent_machine::kind};
   return kinds;
 }
 // clang-format on

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/agent_state.hpp"
 #include "engine/event.hpp"
 #include "engine/address_scope_state.hpp"
 #include "engine/host_state.hpp"
@@ -46,7 +47,7 @@ using any_state =
                  quota_state, flavor_state, keypair_state, compute_quota_state, region_state,
                  service_state, server_group_state, volume_state, volume_snapshot_state,
                  volume_type_state, volume_quota_state, credential_state, group_state,
-                 subnetpool_state, address_scope_state>;
+                 subnetpool_state, address_scope_state, agent_state>;
 
 // The stream kinds the log may hold, in the order they are listed.
 const std::vector<std::string>& stream_kinds();

@@ -216,6 +216,17 @@ struct port_addresses {
   }
 };
 
+// The events of a create, and its tags after it when it has some.
+template <class Created, class Tagged>
+decision<network_event> created_with_tags(Created created, const std::vector<std::string>& tags,
+                                          const char* collection, Tagged tagged) {
+  auto initial = tagging::initial(tags, collection);
+  if (!initial) return initial.error();
+  std::vector<network_event> events{std::move(created)};
+  if (!initial.value().empty()) events.push_back(tagged(std::move(initial.value())));
+  return events;
+}
+
 struct decider {
   const network_state& s;
   using result = decision<network_event>;
@@ -230,7 +241,8 @@ struct decider {
     e.port_security_enabled = c.port_security_enabled;
     if (c.shared) e.shared_policy_id = c.shared_policy_id;
     if (c.external) e.external_policy_id = c.external_policy_id;
-    return std::vector<network_event>{e};
+    return created_with_tags(e, c.tags, "networks",
+                             [](std::vector<std::string> t) { return network_tags_set{t}; });
   }
 
   result operator()(const network::update& c) const {
@@ -298,7 +310,9 @@ struct decider {
     e.project_id = c.project_id;
     e.description = c.description;
     e.subnetpool_id = c.subnetpool_id;
-    return std::vector<network_event>{e};
+    return created_with_tags(e, c.tags, "subnets", [&](std::vector<std::string> t) {
+      return network_subnet_tags_set{c.subnet_id, t};
+    });
   }
 
   result operator()(const network::update_subnet& c) const {
@@ -368,7 +382,9 @@ struct decider {
     e.allowed_address_pairs = pairs.value();
     e.extra_dhcp_opts = options.value();
     e.port_security_enabled = security;
-    return std::vector<network_event>{e};
+    return created_with_tags(e, c.tags, "ports", [&](std::vector<std::string> t) {
+      return network_port_tags_set{c.port_id, t};
+    });
   }
 
   result operator()(const network::update_port& c) const {
@@ -453,6 +469,35 @@ struct decider {
       if (auto in_use = network_rbac::sharing_in_use(s, p->target_project, p->id))
         return network_rbac::policy_in_use(s.id, *in_use);
     return std::vector<network_event>{network_rbac_policy_deleted{c.policy_id}};
+  }
+
+  // A change that leaves the tags as they are records nothing.
+  result operator()(const network::set_tags& c) const {
+    if (!s.exists()) return not_found(s);
+    auto tags = tagging::after(s.tags, c.change, "networks");
+    if (!tags) return tags.error();
+    if (tags.value() == s.tags) return std::vector<network_event>{};
+    return std::vector<network_event>{network_tags_set{tags.value()}};
+  }
+
+  result operator()(const network::set_subnet_tags& c) const {
+    if (!s.exists()) return not_found(s);
+    const network::subnet* sub = s.find_subnet(c.subnet_id);
+    if (!sub) return subnet_not_found(c.subnet_id);
+    auto tags = tagging::after(sub->tags, c.change, "subnets");
+    if (!tags) return tags.error();
+    if (tags.value() == sub->tags) return std::vector<network_event>{};
+    return std::vector<network_event>{network_subnet_tags_set{c.subnet_id, tags.value()}};
+  }
+
+  result operator()(const network::set_port_tags& c) const {
+    if (!s.exists()) return not_found(s);
+    const network::port* p = s.find_port(c.port_id);
+    if (!p) return port_not_found(c.port_id);
+    auto tags = tagging::after(p->tags, c.change, "ports");
+    if (!tags) return tags.error();
+    if (tags.value() == p->tags) return std::vector<network_event>{};
+    return std::vector<network_event>{network_port_tags_set{c.port_id, tags.value()}};
   }
 };
 
@@ -625,6 +670,21 @@ struct applier {
     if (!s.ports.empty()) throw invalid_event("network.deleted while it still has ports");
     s.deleted = true;
   }
+  void operator()(const network_tags_set& e) {
+    require(e.type_name);
+    s.tags = e.tags;
+  }
+  // A subnet's or a port's tags are a change of it: its revision counts them.
+  void operator()(const network_subnet_tags_set& e) {
+    auto& sub = subnet(e.type_name, e.subnet_id);
+    sub.tags = e.tags;
+    ++sub.revision;
+  }
+  void operator()(const network_port_tags_set& e) {
+    auto& p = port(e.type_name, e.port_id);
+    p.tags = e.tags;
+    ++p.revision;
+  }
 };
 
 }  // namespace
@@ -692,6 +752,7 @@ void to_json(nlohmann::json& j, const subnet& s) {
   j["description"] = s.description;
   j["revision"] = s.revision;
   j["subnetpool_id"] = s.subnetpool_id;
+  j["tags"] = s.tags;
 }
 
 void to_json(nlohmann::json& j, const port& p) {
@@ -718,6 +779,7 @@ void to_json(nlohmann::json& j, const port& p) {
     j["extra_dhcp_opts"].push_back(
         {{"opt_name", o.opt_name}, {"opt_value", o.opt_value}, {"ip_version", o.ip_version}});
   j["port_security_enabled"] = p.port_security_enabled;
+  j["tags"] = p.tags;
 }
 
 }  // namespace network
@@ -742,6 +804,7 @@ void to_json(nlohmann::json& j, const network_state& s) {
                                   {"action", p.action},
                                   {"target_project", p.target_project},
                                   {"project_id", p.project_id}});
+  j["tags"] = s.tags;
 }
 
 }  // namespace cumulo

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/resource.hpp"
+#include "engine/tagging.hpp"
 
 namespace cumulo {
 
@@ -224,11 +225,37 @@ struct network_rbac_policy_deleted {
   MSGPACK_DEFINE_MAP(policy_id)
 };
 
+// The tags of the network, of one of its subnets or of one of its ports
+// after a change (standard-attr-tag): the whole set, sorted.
+struct network_tags_set {
+  static constexpr const char* type_name = "network.tags_set";
+  static constexpr int schema_version = 1;
+  std::vector<std::string> tags;
+  MSGPACK_DEFINE_MAP(tags)
+};
+
+struct network_subnet_tags_set {
+  static constexpr const char* type_name = "network.subnet_tags_set";
+  static constexpr int schema_version = 1;
+  std::string subnet_id;
+  std::vector<std::string> tags;
+  MSGPACK_DEFINE_MAP(subnet_id, tags)
+};
+
+struct network_port_tags_set {
+  static constexpr const char* type_name = "network.port_tags_set";
+  static constexpr int schema_version = 1;
+  std::string port_id;
+  std::vector<std::string> tags;
+  MSGPACK_DEFINE_MAP(port_id, tags)
+};
+
 using network_event =
     std::variant<network_created, network_updated, network_subnet_added, network_subnet_updated,
                  network_subnet_removed, network_port_created, network_port_updated,
                  network_port_deleted, network_deleted, network_rbac_policy_created,
-                 network_rbac_policy_updated, network_rbac_policy_deleted>;
+                 network_rbac_policy_updated, network_rbac_policy_deleted, network_tags_set,
+                 network_subnet_tags_set, network_port_tags_set>;
 
 // --- state ---
 namespace network {
@@ -248,6 +275,7 @@ struct subnet {
   // network's own version counts every change of every subnet and port).
   std::int64_t revision = 1;
   std::string subnetpool_id;  // "": its cidr came from no pool
+  std::vector<std::string> tags;  // sorted
 };
 struct port {
   std::string id;
@@ -264,6 +292,7 @@ struct port {
   std::vector<address_pair> allowed_address_pairs;
   std::vector<dhcp_option> extra_dhcp_opts;
   bool port_security_enabled = true;
+  std::vector<std::string> tags;  // sorted
 };
 // Found by ADL when a subnet or port is put into a json.
 void to_json(nlohmann::json& j, const subnet& s);
@@ -290,6 +319,7 @@ struct network_state : resource_meta {
   std::string ipv6_address_scope;
   bool port_security_enabled = true;                // what its new ports get unless they say
   std::vector<network::rbac_policy> rbac_policies;  // in the order they were made
+  std::vector<std::string> tags;  // sorted
 
   const network::subnet* find_subnet(const std::string& subnet_id) const;
   const network::port* find_port(const std::string& port_id) const;
@@ -316,6 +346,7 @@ struct create {
   // The ids of the "*" policies shared and external make (new uuids).
   std::string shared_policy_id;
   std::string external_policy_id;
+  std::vector<std::string> tags;  // a create with tags records them after it
 };
 struct update {
   std::optional<std::string> name;
@@ -347,6 +378,7 @@ struct add_subnet {
   std::string subnetpool_id;
   bool use_default_subnetpool = false;
   std::optional<int> prefixlen;
+  std::vector<std::string> tags;
 };
 struct update_subnet {
   std::string subnet_id;
@@ -388,6 +420,7 @@ struct create_port {
   std::optional<bool> port_security_enabled;        // nullopt: the network's
   std::vector<address_pair> allowed_address_pairs;  // a MAC "": the port's
   std::vector<dhcp_option_request> extra_dhcp_opts;
+  std::vector<std::string> tags;
 };
 struct update_port {
   std::string port_id;
@@ -421,9 +454,22 @@ struct update_rbac_policy {
 struct delete_rbac_policy {
   std::string policy_id;
 };
+// A change of the tags of the network, of a subnet or of a port.
+struct set_tags {
+  tagging::change change;
+};
+struct set_subnet_tags {
+  std::string subnet_id;
+  tagging::change change;
+};
+struct set_port_tags {
+  std::string port_id;
+  tagging::change change;
+};
 using command =
     std::variant<create, update, add_subnet, update_subnet, remove_subnet, create_port, update_port,
-                 delete_port, remove, create_rbac_policy, update_rbac_policy, delete_rbac_policy>;
+                 delete_port, remove, create_rbac_policy, update_rbac_policy, delete_rbac_policy,
+                 set_tags, set_subnet_tags, set_port_tags>;
 }  // namespace network
 
 struct network_machine {

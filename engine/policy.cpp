@@ -436,6 +436,23 @@ const std::map<std::string, std::string>& default_rules() {
         "rule:restrict_wildcard and rule:neutron_admin_or_owner";
     for (const char* name : {"get_rbac_policy", "update_rbac_policy", "delete_rbac_policy"})
       r[name] = "rule:neutron_admin_or_owner";
+    // Tags (standard-attr-tag): whoever sees a resource sees its tags; its
+    // owner changes them (a subnet's, the network's owner; a port's,
+    // either).
+    for (const char* member :
+         {"network", "subnet", "port", "router", "floatingip", "security_group"}) {
+      const std::string m = member;
+      r["get_" + m + ":tags"] = "rule:get_" + m;
+      const std::string owner = m == "subnet" ? "rule:admin_or_network_owner"
+                                : m == "port" ? "rule:admin_owner_or_network_owner"
+                                              : "rule:neutron_admin_or_owner";
+      for (const char* action : {"create_", "update_", "delete_"}) r[action + m + ":tags"] = owner;
+    }
+    // Agents are the cloud's: an admin's to see and change.
+    for (const char* name :
+         {"get_agent", "update_agent", "delete_agent", "get_dhcp-agents", "get_l3-agents"})
+      r[name] = admin;
+    r["get_availability_zone"] = "";
 
     // Glance: visibility decides who sees an image (engine/image_listing);
     // these rules decide what a caller may do to one it sees.

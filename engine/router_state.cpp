@@ -43,8 +43,12 @@ struct decider {
       return make_domain_error(errc::conflict, "Router " + s.id + " already exists.");
     if (auto e = check_length("name", c.name)) return *e;
     if (auto e = check_length("description", c.description)) return *e;
-    return std::vector<router_event>{
+    auto tags = tagging::initial(c.tags, "routers");
+    if (!tags) return tags.error();
+    std::vector<router_event> events{
         router_created{c.name, c.project_id, c.admin_state_up, c.description}};
+    if (!tags.value().empty()) events.push_back(router_tags_set{tags.value()});
+    return events;
   }
 
   decision<router_event> operator()(const router::update& c) const {
@@ -117,6 +121,14 @@ struct decider {
     events.push_back(router_deleted{});
     return events;
   }
+
+  decision<router_event> operator()(const router::set_tags& c) const {
+    if (!s.exists()) return not_found(s);
+    auto tags = tagging::after(s.tags, c.change, "routers");
+    if (!tags) return tags.error();
+    if (tags.value() == s.tags) return std::vector<router_event>{};
+    return std::vector<router_event>{router_tags_set{tags.value()}};
+  }
 };
 
 struct applier {
@@ -167,6 +179,10 @@ struct applier {
     require("router.deleted");
     if (s.has_interfaces()) throw invalid_event("router.deleted on a router with interfaces");
     s.deleted = true;
+  }
+  void operator()(const router_tags_set& e) {
+    require("router.tags_set");
+    s.tags = e.tags;
   }
 };
 
@@ -231,6 +247,7 @@ void to_json(nlohmann::json& j, const router_state& s) {
   for (const auto& i : s.interfaces)
     j["interfaces"].push_back(
         {{"port_id", i.port_id}, {"subnet_id", i.subnet_id}, {"network_id", i.network_id}});
+  j["tags"] = s.tags;
 }
 
 }  // namespace cumulo

@@ -14,6 +14,7 @@
 
 #include "engine/network_state.hpp"
 #include "engine/resource.hpp"
+#include "engine/tagging.hpp"
 
 namespace cumulo {
 
@@ -76,9 +77,17 @@ struct router_deleted {
   CUMULO_EMPTY_PAYLOAD
 };
 
+// The router's tags after a change (standard-attr-tag), sorted.
+struct router_tags_set {
+  static constexpr const char* type_name = "router.tags_set";
+  static constexpr int schema_version = 1;
+  std::vector<std::string> tags;
+  MSGPACK_DEFINE_MAP(tags)
+};
+
 using router_event =
     std::variant<router_created, router_updated, router_gateway_set, router_gateway_cleared,
-                 router_interface_added, router_interface_removed, router_deleted>;
+                 router_interface_added, router_interface_removed, router_deleted, router_tags_set>;
 
 // --- state ---
 namespace router {
@@ -102,6 +111,7 @@ struct router_state : resource_meta {
   std::string description;
   std::optional<router::gateway> gateway;     // nullopt: none
   std::vector<router::interface> interfaces;  // in the order they were added
+  std::vector<std::string> tags;              // sorted
 
   bool has_interfaces() const { return !interfaces.empty(); }
   const router::interface* find_interface_by_port(const std::string& port_id) const;
@@ -123,6 +133,7 @@ struct create {
   std::string project_id;
   bool admin_state_up = true;
   std::string description;
+  std::vector<std::string> tags;  // recorded after the create
 };
 struct update {
   std::optional<std::string> name;
@@ -154,8 +165,11 @@ struct remove_interface {
 // Refused while the router has interfaces; a gateway goes with it (the
 // caller deletes its port).
 struct remove {};
+struct set_tags {
+  tagging::change change;
+};
 using command = std::variant<create, update, set_gateway, clear_gateway, add_interface,
-                             remove_interface, remove>;
+                             remove_interface, remove, set_tags>;
 }  // namespace router
 
 struct router_machine {

@@ -216,6 +216,8 @@ struct decider {
     if (c.is_default && c.default_rule_ids.size() < 4)
       return invalid_input("A default security group needs 4 rule ids, " +
                            std::to_string(c.default_rule_ids.size()) + " given.");
+    auto tags = tagging::initial(c.tags, "security_groups");
+    if (!tags) return tags.error();
     std::vector<security_group_event> events{
         security_group_created{c.name, c.description, c.project_id, c.is_default}};
     const std::size_t count = c.is_default ? 4 : c.default_rule_ids.size() >= 2 ? 2 : 0;
@@ -228,6 +230,7 @@ struct decider {
       r.project_id = c.project_id;
       events.push_back(rule_event(r));
     }
+    if (!tags.value().empty()) events.push_back(security_group_tags_set{tags.value()});
     return events;
   }
 
@@ -274,6 +277,14 @@ struct decider {
                                 "Insufficient rights for removing default security group.");
     return std::vector<security_group_event>{security_group_deleted{}};
   }
+
+  decision<security_group_event> operator()(const security_group::set_tags& c) const {
+    if (!s.exists()) return not_found(s);
+    auto tags = tagging::after(s.tags, c.change, "security_groups");
+    if (!tags) return tags.error();
+    if (tags.value() == s.tags) return std::vector<security_group_event>{};
+    return std::vector<security_group_event>{security_group_tags_set{tags.value()}};
+  }
 };
 
 struct applier {
@@ -312,6 +323,10 @@ struct applier {
   void operator()(const security_group_deleted&) {
     if (!s.exists()) throw invalid_event("security_group.deleted on a group that does not exist");
     s.deleted = true;
+  }
+  void operator()(const security_group_tags_set& e) {
+    if (!s.exists()) throw invalid_event("security_group.tags_set on a group that does not exist");
+    s.tags = e.tags;
   }
 };
 
@@ -371,6 +386,7 @@ void to_json(nlohmann::json& j, const security_group_state& s) {
   j["security_group_rules"] = nlohmann::json::array();
   for (const auto& r : s.rules)
     j["security_group_rules"].push_back(security_group::rule_json(r, s.id));
+  j["tags"] = s.tags;
 }
 
 }  // namespace cumulo

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/resource.hpp"
+#include "engine/tagging.hpp"
 
 namespace cumulo {
 
@@ -66,9 +67,17 @@ struct security_group_deleted {
   CUMULO_EMPTY_PAYLOAD
 };
 
+// The group's tags after a change (standard-attr-tag), sorted.
+struct security_group_tags_set {
+  static constexpr const char* type_name = "security_group.tags_set";
+  static constexpr int schema_version = 1;
+  std::vector<std::string> tags;
+  MSGPACK_DEFINE_MAP(tags)
+};
+
 using security_group_event =
     std::variant<security_group_created, security_group_updated, security_group_rule_added,
-                 security_group_rule_removed, security_group_deleted>;
+                 security_group_rule_removed, security_group_deleted, security_group_tags_set>;
 
 // --- state ---
 namespace security_group {
@@ -95,6 +104,7 @@ struct security_group_state : resource_meta {
   std::string project_id;
   bool is_default = false;
   std::vector<security_group::rule> rules;  // in the order they were added
+  std::vector<std::string> tags;            // sorted
 
   const security_group::rule* find_rule(const std::string& rule_id) const;
 };
@@ -116,6 +126,7 @@ struct create {
   std::string project_id;
   bool is_default = false;
   std::vector<std::string> default_rule_ids;
+  std::vector<std::string> tags;  // recorded after the group and its rules
 };
 struct update {
   std::optional<std::string> name;
@@ -143,7 +154,10 @@ struct remove_rule {
 struct remove {
   bool force = false;
 };
-using command = std::variant<create, update, add_rule, remove_rule, remove>;
+struct set_tags {
+  tagging::change change;
+};
+using command = std::variant<create, update, add_rule, remove_rule, remove, set_tags>;
 }  // namespace security_group
 
 struct security_group_machine {

@@ -79,6 +79,7 @@ TEST(EventSchemas, MatchTheEncodedEventsOfEveryKind) {
   check_kind<volume_type_machine>();
   check_kind<volume_quota_machine>();
   check_kind<credential_machine>();
+  check_kind<agent_machine>();
 }
 
 TEST(EventSchemas, OldPayloadsAreLiftedByUpcastersNotRewritten) {

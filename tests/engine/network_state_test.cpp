@@ -440,6 +440,9 @@ TEST(NetworkState, EventsRoundTripThroughTheCodec) {
   s = run(s,
           network::update_port{"a", "eth0", std::nullopt, std::nullopt, false, strings{"default"},
                                std::vector<network::fixed_ip>{{"s1", "10.0.0.77"}}, "compute-2"});
+  s = run(s, network::set_tags{{tagging::op::add, {"t"}}});
+  s = run(s, network::set_subnet_tags{"s1", {tagging::op::add, {"web"}}});
+  s = run(s, network::set_port_tags{"a", {tagging::op::replace, {"vm", "db"}}});
   s = run(s, subnet("s2", "10.1.0.0/24"));
   s = run(s, network::remove_subnet{"s2"});
   s = run(s, network::delete_port{"a"});
@@ -471,7 +474,9 @@ TEST(NetworkState, EventsRoundTripThroughTheCodec) {
   EXPECT_EQ(folded.created_at_us, 101);
   EXPECT_TRUE(folded.deleted);
   EXPECT_EQ(folded.find_subnet("s1")->host_routes[0].nexthop, "10.0.0.8");
-  EXPECT_EQ(folded.find_subnet("s1")->revision, 2);
+  EXPECT_EQ(folded.find_subnet("s1")->revision, 3) << "an update and a tag change";
+  EXPECT_EQ(folded.find_subnet("s1")->tags, strings{"web"});
+  EXPECT_EQ(folded.tags, strings{"t"});
   EXPECT_EQ(folded.find_subnet("v6")->allocation_pools[0].end, "2001:db8::ffff:ffff:ffff:ffff");
 }
 

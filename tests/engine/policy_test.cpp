@@ -265,6 +265,39 @@ TEST(PolicyTest, NeutronSubnetPoolsAndAddressScopes) {
   EXPECT_TRUE(p.allowed("create_address_scope", member("p1"), own));
 }
 
+// Tags (standard-attr-tag): seen with their resource, changed by its owner
+// (a subnet's by its network's; a port's by either); agents are an admin's.
+TEST(PolicyTest, NeutronTagAndAgentDefaults) {
+  const policy p(default_rules());
+  const target own{"p1", ""};
+  const target others{"p2", ""};
+  target shared{"p2", "", {{"networks:shared", "True"}, {"network:tenant_id", "p2"}}};
+  EXPECT_TRUE(p.allowed("get_network:tags", member("p1"), shared));
+  EXPECT_FALSE(p.allowed("update_network:tags", member("p1"), shared));
+  EXPECT_TRUE(p.allowed("get_network:tags", member("p1"), own));
+  for (const char* member_kind : {"network", "router", "floatingip", "security_group"})
+    for (const char* action : {"create_", "update_", "delete_"}) {
+      const std::string rule = std::string(action) + member_kind + ":tags";
+      EXPECT_TRUE(p.allowed(rule, member("p1"), own)) << rule;
+      EXPECT_FALSE(p.allowed(rule, member("p1"), others)) << rule;
+      EXPECT_TRUE(p.allowed(rule, admin(), others)) << rule;
+    }
+  // A member's port on another project's shared network: the port's owner
+  // and the network's owner may tag it; the subnet there is the network owner's.
+  target my_port{"p1", "", {{"network:tenant_id", "p2"}, {"networks:shared", "True"}}};
+  EXPECT_TRUE(p.allowed("update_port:tags", member("p1"), my_port));
+  EXPECT_TRUE(p.allowed("update_port:tags", member("p2"), my_port));
+  EXPECT_FALSE(p.allowed("update_port:tags", member("p3"), my_port));
+  EXPECT_FALSE(p.allowed("update_subnet:tags", member("p1"), my_port));
+  EXPECT_TRUE(p.allowed("update_subnet:tags", member("p2"), my_port));
+  for (const char* name :
+       {"get_agent", "update_agent", "delete_agent", "get_dhcp-agents", "get_l3-agents"}) {
+    EXPECT_FALSE(p.allowed(name, member("p1"), own)) << name;
+    EXPECT_TRUE(p.allowed(name, admin(), own)) << name;
+  }
+  EXPECT_TRUE(p.allowed("get_availability_zone", member("p1"), own));
+}
+
 // Cinder's rules by their own names: a project's volumes are its own,
 // types are read by anyone and made by an admin.
 TEST(PolicyTest, CinderDefaults) {

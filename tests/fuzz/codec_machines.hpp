@@ -19,7 +19,8 @@ using machines =
                user_machine, role_machine, domain_machine, security_group_machine, router_machine,
                floatingip_machine, quota_machine, flavor_machine, keypair_machine,
                compute_quota_machine, region_machine, service_machine, server_group_machine,
-               credential_machine, group_machine, subnetpool_machine, address_scope_machine>;
+               credential_machine, group_machine, subnetpool_machine, address_scope_machine,
+               agent_machine>;
 
 struct kind_types {
   std::string kind;

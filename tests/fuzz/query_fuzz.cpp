@@ -3,7 +3,8 @@
 //    client sent it (repeated keys kept), '+' as a space, and
 //    query_values (fields=id,name);
 //  - Neutron's list filters: list_query_of and list_query::match
-//    (api/network_views.cpp) on a few items;
+//    (api/network_views.cpp) on a few items, the tag filters
+//    (tags, tags-any, not-tags, not-tags-any: engine/tagging.cpp) too;
 //  - Glance's list query: parse_image_query and list_images
 //    (engine/image_listing.cpp) on a few images;
 //  - Nova's name and ip filters, regular expressions from the client:
@@ -35,7 +36,7 @@ const std::vector<nlohmann::json>& items() {
         "fixed_ips":[{"ip_address":"10.0.0.5","subnet_id":"s1"}],"security_groups":["g1","g2"],
         "description":null,"tags":[]})"),
       nlohmann::json::parse(R"({"id":"p2","name":"","admin_state_up":false,"fixed_ips":[],
-        "shared":false,"project_id":"x","revision_number":3})"),
+        "shared":false,"project_id":"x","revision_number":3,"tags":["red","b,c","\u00e9t\u00e9"]})"),
       nlohmann::json::parse(R"({"id":"n1","subnets":["s1"],"router:external":true,
         "fixed_ips":{"ip_address":"not a list"}})"),
   };
