@@ -726,9 +726,21 @@ caf::result<application_credential_view> create_application_credential(
   return promise;
 }
 
+// An endpoint PATCHed onto another service, as the create of it there: its
+// id and attributes, with the ones the PATCH changes.
+service::command moved_endpoint(const catalog_endpoint& before, const service::update_endpoint& u) {
+  return service::create_endpoint{before.ep.id, u.interface.value_or(before.ep.interface),
+                                  u.region_id.value_or(before.ep.region_id),
+                                  u.url.value_or(before.ep.url),
+                                  u.enabled.value_or(before.ep.enabled)};
+}
+
 // POST/PATCH/DELETE /v3/endpoints: a command of the endpoint's service
 // (named by the request when it creates, else found by the endpoint's id);
-// the answer is the endpoint (as it was, for a delete).
+// the answer is the endpoint (as it was, for a delete). A PATCH naming
+// another service moves the endpoint, as Keystone does: an endpoint lives in
+// its service's stream, so it is created in the new one's (a refusal leaves
+// it where it was), then deleted from the old one's.
 caf::result<catalog_endpoint> on_endpoint(identity_actor* self, std::string service_id,
                                           service::command& c, event_metadata& meta,
                                           const credentials& who) {
@@ -741,6 +753,7 @@ caf::result<catalog_endpoint> on_endpoint(identity_actor* self, std::string serv
       },
       c);
   std::optional<catalog_endpoint> before;
+  std::string moved_from;  // the service a moved endpoint leaves
   if (std::holds_alternative<service::create_endpoint>(c)) {
     if (!st.dir.service(service_id))
       return to_caf_error({errc::bad_request,
@@ -749,12 +762,18 @@ caf::result<catalog_endpoint> on_endpoint(identity_actor* self, std::string serv
     before = st.dir.endpoint(endpoint_id);
     if (!before)
       return to_caf_error({errc::not_found, "Could not find endpoint: " + endpoint_id + "."});
-    if (!service_id.empty() && service_id != before->service_id)
-      return to_caf_error({errc::bad_request,
-                           "An endpoint stays with its service: delete it and create it on "
-                           "service " +
-                               service_id + "."});
-    service_id = before->service_id;
+    if (!service_id.empty() && service_id != before->service_id) {
+      if (!st.dir.service(service_id))
+        return to_caf_error(
+            {errc::bad_request,
+             "Invalid input for field 'service_id': no service " + service_id + "."});
+      if (auto left = admit(st, before->service_id, c); left.refusal)
+        return to_caf_error(*left.refusal);
+      moved_from = before->service_id;
+      c = moved_endpoint(*before, std::get<service::update_endpoint>(c));
+    } else {
+      service_id = before->service_id;
+    }
   }
   auto a = admit(st, service_id, c);
   if (a.refusal) return to_caf_error(*a.refusal);
@@ -763,15 +782,25 @@ caf::result<catalog_endpoint> on_endpoint(identity_actor* self, std::string serv
   if (const auto* e = std::get_if<service::create_endpoint>(&c)) region = e->region_id;
   if (const auto* e = std::get_if<service::update_endpoint>(&c)) region = e->region_id.value_or("");
   auto promise = self->make_response_promise<catalog_endpoint>();
-  auto run = [self, promise, service_id, c = std::move(c), meta, endpoint_id, before]() mutable {
-    forward<service_machine>(self, promise, service_id, std::move(c), std::move(meta), "",
-                             [endpoint_id, before](caf::response_promise& p, service_state& s) {
-                               auto it = s.endpoints.find(endpoint_id);
-                               if (it != s.endpoints.end())
-                                 p.deliver(catalog_endpoint{s.id, it->second});
-                               else
-                                 p.deliver(*before);
-                             });
+  auto run = [self, promise, service_id, c = std::move(c), meta, endpoint_id, before,
+              moved_from]() mutable {
+    forward<service_machine>(
+        self, promise, service_id, std::move(c), meta, "",
+        [self, endpoint_id, before, moved_from, meta](caf::response_promise& p, service_state& s) {
+          auto it = s.endpoints.find(endpoint_id);
+          if (it == s.endpoints.end()) {
+            p.deliver(*before);
+            return;
+          }
+          catalog_endpoint now{s.id, it->second};
+          if (moved_from.empty()) {
+            p.deliver(std::move(now));
+            return;
+          }
+          forward<service_machine>(
+              self, p, moved_from, service::command{service::delete_endpoint{endpoint_id}}, meta,
+              "", [now](caf::response_promise& done, service_state&) { done.deliver(now); });
+        });
   };
   if (!region.empty() && !st.dir.region(region))
     forward<region_machine>(self, promise, region, region::command{region::create{}}, meta, "",

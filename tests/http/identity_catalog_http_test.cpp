@@ -139,5 +139,68 @@ TEST_F(IdentityCatalog, WhatAnAdminAddsJoinsTheCatalogAndSurvivesARestart) {
   ASSERT_EQ(as_admin("DELETE", "/v3/regions/RegionTwo").status, 204);
 }
 
+// Keystone's PATCH may name another service (tempest's test_update_endpoint):
+// the endpoint keeps its id, takes the changes, and goes with its new service.
+TEST_F(IdentityCatalog, AnEndpointMovesToAnotherService) {
+  auto make_service = [&](const std::string& type) {
+    auto s = as_admin("POST", "/v3/services", {{"service", {{"type", type}}}});
+    EXPECT_EQ(s.status, 201) << s.body;
+    return json_of(s)["service"]["id"].get<std::string>();
+  };
+  const std::string first = make_service("first");
+  const std::string second = make_service("second");
+  auto created = as_admin("POST", "/v3/endpoints",
+                          {{"endpoint",
+                            {{"service_id", first},
+                             {"interface", "public"},
+                             {"region", "RegionOne"},
+                             {"url", "http://first.example"}}}});
+  ASSERT_EQ(created.status, 201) << created.body;
+  const std::string id = json_of(created)["endpoint"]["id"];
+
+  expect_keystone_error(
+      as_admin("PATCH", "/v3/endpoints/" + id, {{"endpoint", {{"service_id", "nowhere"}}}}), 400,
+      "Bad Request");
+  const std::string compute =
+      json_of(as_admin("GET", "/v3/services?type=compute"))["services"][0]["id"];
+  expect_keystone_error(
+      as_admin("PATCH", "/v3/endpoints/" + id, {{"endpoint", {{"service_id", compute}}}}), 403,
+      "Forbidden");
+  const std::string builtin_endpoint =
+      json_of(as_admin("GET", "/v3/endpoints?service_id=" + compute))["endpoints"][0]["id"];
+  expect_keystone_error(as_admin("PATCH", "/v3/endpoints/" + builtin_endpoint,
+                                 {{"endpoint", {{"service_id", second}}}}),
+                        403, "Forbidden");
+
+  auto moved = as_admin("PATCH", "/v3/endpoints/" + id,
+                        {{"endpoint",
+                          {{"service_id", second},
+                           {"interface", "internal"},
+                           {"region", "RegionMoved"},
+                           {"url", "http://second.example"},
+                           {"enabled", false}}}});
+  ASSERT_EQ(moved.status, 200) << moved.body;
+  auto check = [&](const nlohmann::json& e) {
+    EXPECT_EQ(e["id"], id);
+    EXPECT_EQ(e["service_id"], second);
+    EXPECT_EQ(e["interface"], "internal");
+    EXPECT_EQ(e["region"], "RegionMoved");
+    EXPECT_EQ(e["url"], "http://second.example");
+    EXPECT_EQ(e["enabled"], false);
+  };
+  check(json_of(moved)["endpoint"]);
+  EXPECT_EQ(as_admin("GET", "/v3/regions/RegionMoved").status, 200) << "made as on a create";
+  EXPECT_TRUE(json_of(as_admin("GET", "/v3/endpoints?service_id=" + first))["endpoints"].empty());
+  ASSERT_EQ(json_of(as_admin("GET", "/v3/endpoints?service_id=" + second))["endpoints"].size(), 1u);
+
+  restart();
+  admin_token = token_for("admin", kAdminPassword, "admin");
+  check(json_of(as_admin("GET", "/v3/endpoints/" + id))["endpoint"]);
+  ASSERT_EQ(as_admin("DELETE", "/v3/services/" + first).status, 204);
+  EXPECT_EQ(as_admin("GET", "/v3/endpoints/" + id).status, 200) << "it left its old service";
+  ASSERT_EQ(as_admin("DELETE", "/v3/services/" + second).status, 204);
+  EXPECT_EQ(as_admin("GET", "/v3/endpoints/" + id).status, 404) << "it went with its new one";
+}
+
 }  // namespace
 }  // namespace cumulo
