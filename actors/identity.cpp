@@ -13,6 +13,7 @@
 #include "crypto/credential_blob.hpp"
 #include "engine/clock.hpp"
 #include "engine/identity_rules.hpp"
+#include "engine/project_hierarchy.hpp"
 #include "store/wall_clock.hpp"
 
 namespace cumulo {
@@ -118,15 +119,20 @@ admission admit(const identity_state& st, const std::string& id, const project::
   const auto& dir = st.dir;
   if (const auto* create = std::get_if<project::create>(&c)) {
     if (auto e = unknown_domain(dir, create->domain_id)) return {e, ""};
+    if (auto e = parent_refusal(dir, create->parent_id, create->domain_id)) return {e, ""};
     return claim(st, dir.project_name_taken(create->name, create->domain_id, id), "project",
                  create->domain_id, create->name);
   }
   if (const auto* update = std::get_if<project::update>(&c)) {
     const auto* p = dir.project(id);
+    if (update->enabled && p)
+      if (auto e = enabling_refusal(dir, *p, *update->enabled)) return {e, ""};
     if (update->name && p)
       return claim(st, dir.project_name_taken(*update->name, p->domain_id, id), "project",
                    p->domain_id, *update->name);
   }
+  if (std::holds_alternative<project::remove>(c))
+    if (auto e = removal_refusal(dir, id)) return {e, ""};
   if (const auto* grant = std::get_if<project::grant_role>(&c)) {
     if (!dir.user(grant->user_id))
       return {make_domain_error(errc::not_found, "Could not find user: " + grant->user_id + "."),

@@ -1,10 +1,12 @@
-// Keystone's /v3/projects: create, list (name, enabled, domain_id; an
-// admin's, as Keystone: a member lists its own at /v3/auth/projects), show,
-// update, delete, and a user's projects.
+// Keystone's /v3/projects: create (under a parent project, or at the top of
+// its domain), list (name, enabled, domain_id, parent_id; an admin's, as
+// Keystone: a member lists its own at /v3/auth/projects), show, update,
+// delete, and a user's projects.
 #include "api/auth.hpp"
 #include "api/identity.hpp"
 #include "api/identity_views.hpp"
 #include "api/routing.hpp"
+#include "engine/project_hierarchy.hpp"
 #include "store/ids.hpp"
 
 // Pistache last: its headers define generic macros (NAME, TRY, ...).
@@ -16,11 +18,12 @@ namespace {
 using Pistache::Rest::Request;
 
 struct project_filters {
-  std::optional<std::string> name, domain_id, enabled;
+  std::optional<std::string> name, domain_id, enabled, parent_id;
 
   bool match(const project_state& p) const {
     if (name && p.name != *name) return false;
     if (domain_id && p.domain_id != *domain_id) return false;
+    if (parent_id && parent_of(p) != *parent_id) return false;
     if (enabled && p.enabled != query_flag(*enabled)) return false;
     return true;
   }
@@ -45,6 +48,9 @@ void add_project_routes(Pistache::Rest::Router& router, server_context& ctx) {
                            c.enabled = p.value("enabled", true);
                            if (p.contains("tags"))
                              c.tags = p["tags"].get<std::vector<std::string>>();
+                           // Keystone's domain_id is the token's or Default
+                           // even with a parent: one of another domain is 400.
+                           c.parent_id = optional_text(p, "parent_id").value_or("");
                            ctx.bridge.ask<project_state>(
                                rr, ctx.identity,
                                [base](responder& r3, project_state& s) {
@@ -59,7 +65,7 @@ void add_project_routes(Pistache::Rest::Router& router, server_context& ctx) {
             [&ctx](const Request& req, std::shared_ptr<responder> r) {
               const std::string base = base_url(req, ctx);
               project_filters f{query_of(req, "name"), query_of(req, "domain_id"),
-                                query_of(req, "enabled")};
+                                query_of(req, "enabled"), query_of(req, "parent_id")};
               with_token(ctx, auth_token_of(req), r,
                          [&ctx, base, f](std::shared_ptr<responder> rr, token_info& t) {
                            // A member's own projects are at /v3/auth/projects
@@ -110,6 +116,8 @@ void add_project_routes(Pistache::Rest::Router& router, server_context& ctx) {
                            if (p.contains("enabled")) c.enabled = p["enabled"].get<bool>();
                            if (p.contains("tags"))
                              c.tags = p["tags"].get<std::vector<std::string>>();
+                           if (p.contains("parent_id"))
+                             c.parent_id = optional_text(p, "parent_id").value_or("");
                            ctx.bridge.ask<project_state>(
                                rr, ctx.identity,
                                [base](responder& r3, project_state& s) {

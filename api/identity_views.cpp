@@ -1,6 +1,7 @@
 #include "api/identity_views.hpp"
 
 #include "engine/clock.hpp"
+#include "engine/project_hierarchy.hpp"
 
 #include <mutex>
 #include <unordered_map>
@@ -29,7 +30,7 @@ nlohmann::json project_json(const project_state& p, const std::string& base_url)
           {"domain_id", p.domain_id},
           {"description", p.description},
           {"enabled", p.enabled},
-          {"parent_id", p.domain_id},
+          {"parent_id", parent_of(p)},
           {"is_domain", false},
           {"tags", p.tags},
           {"options", nlohmann::json::object()},

@@ -30,11 +30,14 @@ struct decider {
       return make_domain_error(errc::conflict, "Project " + s.id + " already exists.");
     if (auto e = check_name(c.name)) return *e;
     return std::vector<project_event>{
-        project_created{c.name, c.domain_id, c.description, c.enabled, c.tags}};
+        project_created{c.name, c.domain_id, c.description, c.enabled, c.tags,
+                        c.parent_id.empty() ? c.domain_id : c.parent_id}};
   }
 
   decision<project_event> operator()(const project::update& c) const {
     if (!s.exists()) return not_found(s);
+    if (c.parent_id && *c.parent_id != s.parent_id)
+      return make_domain_error(errc::forbidden, "Update of `parent_id` is not allowed.");
     if (c.name)
       if (auto e = check_name(*c.name)) return *e;
     return std::vector<project_event>{project_updated{c.name, c.description, c.enabled, c.tags}};
@@ -67,6 +70,7 @@ struct applier {
     if (s.version > 0) throw invalid_event("project.created on a project that exists");
     s.name = e.name;
     s.domain_id = e.domain_id;
+    s.parent_id = e.parent_id.value_or(e.domain_id);
     s.description = e.description;
     s.enabled = e.enabled;
     s.tags = e.tags;
@@ -127,6 +131,7 @@ void to_json(nlohmann::json& j, const project_state& s) {
   meta_to_json(j, s);
   j["name"] = s.name;
   j["domain_id"] = s.domain_id;
+  j["parent_id"] = s.parent_id;
   j["description"] = s.description;
   j["enabled"] = s.enabled;
   j["tags"] = s.tags;

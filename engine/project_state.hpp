@@ -24,7 +24,10 @@ struct project_created {
   std::string description;
   bool enabled = true;
   std::vector<std::string> tags;
-  MSGPACK_DEFINE_MAP(name, domain_id, description, enabled, tags)
+  // The project it is a child of, or its domain for a top-level one. Absent
+  // in events written before hierarchies were kept: those read as the domain.
+  std::optional<std::string> parent_id;
+  MSGPACK_DEFINE_MAP(name, domain_id, description, enabled, tags, parent_id)
 };
 
 struct project_updated {
@@ -70,6 +73,9 @@ using project_event = std::variant<project_created, project_updated, project_del
 struct project_state : resource_meta {
   std::string name;
   std::string domain_id;
+  // Keystone's parent_id: the parent project, or the domain for a top-level
+  // project (a domain is the root of its projects' tree).
+  std::string parent_id;
   std::string description;
   bool enabled = true;
   std::vector<std::string> tags;
@@ -95,12 +101,18 @@ struct create {
   std::string description;
   bool enabled = true;
   std::vector<std::string> tags;
+  // The parent project; empty: the domain (a top-level project). The
+  // identity actor checks the parent against the directory before.
+  std::string parent_id;
 };
 struct update {
   std::optional<std::string> name;
   std::optional<std::string> description;
   std::optional<bool> enabled;
   std::optional<std::vector<std::string>> tags;
+  // Keystone takes parent_id in an update only when it is the one the
+  // project has (a project never moves in the tree).
+  std::optional<std::string> parent_id;
 };
 struct remove {};
 // Keystone's PUT /v3/projects/{p}/users/{u}/roles/{r}: granting an existing

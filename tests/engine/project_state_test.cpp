@@ -134,5 +134,57 @@ TEST(ProjectState, EventsRoundTripThroughTheCodec) {
   EXPECT_EQ(s.created_at_us, 5);
 }
 
+TEST(ProjectState, KeepsItsParentOrItsDomain) {
+  auto top = run(fresh(), project::create{"top", "d1"});
+  EXPECT_EQ(top.parent_id, "d1") << "a top-level project's parent is its domain";
+  project::create c{"child", "d1"};
+  c.parent_id = "p0";
+  auto child = run(fresh(), c);
+  EXPECT_EQ(child.parent_id, "p0");
+  EXPECT_EQ(nlohmann::json(child)["parent_id"], "p0");
+}
+
+TEST(ProjectState, AParentIsNeverChanged) {
+  project::create c{"child", "d1"};
+  c.parent_id = "p0";
+  auto s = run(fresh(), c);
+  project::update u;
+  u.parent_id = "p9";
+  expect_refusal<M>(s, u, errc::forbidden, "Update of `parent_id` is not allowed.");
+  u.parent_id = "p0";
+  EXPECT_TRUE(M::decide(s, u).ok()) << "naming the parent it has is accepted";
+}
+
+TEST(ProjectState, TheParentRoundTripsThroughTheCodec) {
+  project_created c{"demo", "d1", "", true, {}, "p0"};
+  new_event n = encode(project_event{c});
+  recorded_event r{1, "project/p1", 1, n.type, n.schema_version, 5, "req-1", "u1", n.payload};
+  EXPECT_EQ(std::get<project_created>(decode<project_event>(r)).parent_id, "p0");
+  EXPECT_EQ(fold<M>(fresh(), r).parent_id, "p0");
+}
+
+// A log written before hierarchies were kept: its project.created has no
+// parent_id, and the project reads back as a top-level one of its domain.
+TEST(ProjectState, AnOlderCreatedEventReadsAsTopLevel) {
+  auto bytes = nlohmann::json::to_msgpack({{"name", "old"},
+                                           {"domain_id", "d1"},
+                                           {"description", ""},
+                                           {"enabled", true},
+                                           {"tags", nlohmann::json::array()}});
+  recorded_event r{1,
+                   "project/p1",
+                   1,
+                   "project.created",
+                   1,
+                   5,
+                   "req-1",
+                   "u1",
+                   std::string(bytes.begin(), bytes.end())};
+  EXPECT_FALSE(std::get<project_created>(decode<project_event>(r)).parent_id);
+  auto s = fold<M>(fresh(), r);
+  EXPECT_EQ(s.name, "old");
+  EXPECT_EQ(s.parent_id, "d1");
+}
+
 }  // namespace
 }  // namespace cumulo
