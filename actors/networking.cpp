@@ -411,12 +411,76 @@ std::vector<network::fixed_ip> fixed_ips_of(const network_state& n, const std::s
   return p ? p->fixed_ips : std::vector<network::fixed_ip>{};
 }
 
+// Whether a port's addresses are what a request asks: as many, and each
+// asked one (by subnet, address or both) among them.
+bool addresses_as_asked(const std::vector<network::fixed_ip>& have,
+                        const std::vector<network::fixed_ip>& asked) {
+  if (have.size() != asked.size()) return false;
+  return std::all_of(asked.begin(), asked.end(), [&](const network::fixed_ip& a) {
+    return std::any_of(have.begin(), have.end(), [&](const network::fixed_ip& h) {
+      return (a.subnet_id.empty() || a.subnet_id == h.subnet_id) &&
+             (a.ip_address.empty() || a.ip_address == h.ip_address);
+    });
+  });
+}
+
+// Records the gateway `g` on the router, then deletes the port it replaces
+// (none when the same); a refusal deletes the new port instead (none when
+// it is the one the router had).
+void record_gateway(networking_actor* self, const std::string& router_id, router::set_gateway g,
+                    const std::string& old_port, const event_metadata& meta,
+                    caf::typed_response_promise<router_state> promise) {
+  const std::string new_port = g.port_id;
+  const std::string replaced = old_port == new_port ? "" : old_port;
+  const std::string made = old_port == new_port ? "" : new_port;
+  resource_command<router_state>(
+      self, router_id, router::command{std::move(g)}, meta,
+      [self, promise, replaced, meta](router_state& s) mutable {
+        delete_port_then(self, replaced, meta, [promise, s]() mutable { promise.deliver(s); });
+      },
+      [self, promise, made, meta](const caf::error& e) mutable {
+        delete_port_then(self, made, meta, [promise, e]() mutable { promise.deliver(e); });
+      });
+}
+
+// The same gateway network asked again (Neutron's ext-gw-mode): the port's
+// addresses move when others are asked, and enable_snat is what the
+// request says (true when it says nothing, as Neutron resets it).
+void change_gateway(networking_actor* self, const router_state& r, const gateway_request& asked,
+                    const event_metadata& meta, caf::typed_response_promise<router_state> promise) {
+  const router::gateway& now = *r.gateway;
+  const bool snat = asked.enable_snat.value_or(true);
+  const bool move = asked.external_fixed_ips &&
+                    !addresses_as_asked(now.external_fixed_ips, *asked.external_fixed_ips);
+  if (!move && snat == now.enable_snat) {
+    promise.deliver(r);
+    return;
+  }
+  const std::string router_id = r.id, port_id = now.port_id, network_id = now.network_id;
+  if (!move) {
+    router::set_gateway g{network_id, port_id, now.external_fixed_ips, snat};
+    record_gateway(self, router_id, std::move(g), port_id, meta, promise);
+    return;
+  }
+  network::update_port u;
+  u.port_id = port_id;
+  u.fixed_ips = *asked.external_fixed_ips;
+  network_command(
+      self, network_id, std::move(u), meta,
+      [self, router_id, network_id, port_id, snat, meta, promise](network_state& n) mutable {
+        router::set_gateway g{network_id, port_id, fixed_ips_of(n, port_id), snat};
+        record_gateway(self, router_id, std::move(g), port_id, meta, promise);
+      },
+      fail_to(promise));
+}
+
 caf::result<router_state> on_gateway(networking_actor* self, const std::string& router_id,
-                                     const std::string& network_id, event_metadata& meta) {
+                                     const gateway_request& asked, event_metadata& meta) {
   auto& st = self->state;
   auto it = st.routers.find(router_id);
   if (it == st.routers.end()) return to_caf_error(router_not_found(router_id));
   const router_state& r = it->second;
+  const std::string& network_id = asked.network_id;
   const std::string old_port = r.gateway ? r.gateway->port_id : "";
   auto promise = self->make_response_promise<router_state>();
   if (network_id.empty()) {
@@ -445,27 +509,24 @@ caf::result<router_state> on_gateway(networking_actor* self, const std::string& 
     return promise;
   }
   if (r.gateway && r.gateway->network_id == network_id) {
-    promise.deliver(r);
+    change_gateway(self, r, asked, meta, promise);
     return promise;
   }
+  // A new gateway port: the network's engine picks or checks its
+  // addresses (InvalidIpForSubnet, IpAddressAlreadyAllocated).
   network::create_port port;
   port.port_id = new_uuid();
   port.device_id = router_id;
   port.device_owner = "network:router_gateway";
+  port.fixed_ips = asked.external_fixed_ips;
   const std::string port_id = port.port_id;
+  const bool snat = asked.enable_snat.value_or(true);
   create_port(
       self, network_id, std::move(port), meta,
-      [self, promise, router_id, network_id, port_id, old_port, meta](network_state& n) mutable {
-        router::set_gateway g{network_id, port_id, fixed_ips_of(n, port_id), true};
-        resource_command<router_state>(
-            self, router_id, router::command{std::move(g)}, meta,
-            [self, promise, old_port, meta](router_state& s) mutable {
-              delete_port_then(self, old_port, meta,
-                               [promise, s]() mutable { promise.deliver(s); });
-            },
-            [self, promise, port_id, meta](const caf::error& e) mutable {
-              delete_port_then(self, port_id, meta, [promise, e]() mutable { promise.deliver(e); });
-            });
+      [self, promise, router_id, network_id, port_id, old_port, snat,
+       meta](network_state& n) mutable {
+        router::set_gateway g{network_id, port_id, fixed_ips_of(n, port_id), snat};
+        record_gateway(self, router_id, std::move(g), old_port, meta, promise);
       },
       fail_to(promise));
   return promise;
@@ -887,8 +948,8 @@ caf::behavior networking(networking_actor* self, caf::actor conductor, caf::acto
           [self](command_atom, const std::string& id, router::command& c, event_metadata& m) {
             return on_router(self, id, c, m);
           },
-          [self](gateway_atom, const std::string& router_id, const std::string& network_id,
-                 event_metadata& m) { return on_gateway(self, router_id, network_id, m); },
+          [self](gateway_atom, const std::string& router_id, const gateway_request& asked,
+                 event_metadata& m) { return on_gateway(self, router_id, asked, m); },
           [self](interface_atom, const std::string& router_id, const std::string& subnet_id,
                  const std::string& port_id, bool add, event_metadata& m) {
             return on_interface(self, router_id, subnet_id, port_id, add, m);

@@ -31,8 +31,10 @@
 // Routers (the networking actor makes and deletes their ports):
 //   (command_atom, id, router::command, meta) -> router_state (create, update, remove;
 //                                                 remove deletes the gateway port)
-//   (gateway_atom, router_id, network_id, meta) -> router_state: a gateway port on that
-//                                                 external network; "" clears it
+//   (gateway_atom, router_id, gateway_request, meta) -> router_state: a gateway port on
+//       that external network (its addresses the ones asked; enable_snat as asked, else
+//       true); "" clears it; asked again on the same network, the port's addresses move
+//       and enable_snat changes
 //   (interface_atom, router_id, subnet_id, port_id, bool add, meta) -> router_state:
 //       add by subnet (a port with the subnet's gateway address) or by an unused port;
 //       remove by either (the port is deleted)
@@ -157,11 +159,21 @@ struct floatingip_request {
   std::vector<std::string> tags;
 };
 
+// A router's external_gateway_info as a create or update asks it
+// (Neutron's ext-gw-mode): a network ("": no gateway), enable_snat (true
+// when not given, Neutron's enable_snat_by_default) and the gateway port's
+// addresses (nullopt: any free one, or the port's as they are).
+struct gateway_request {
+  std::string network_id;
+  std::optional<bool> enable_snat;
+  std::optional<std::vector<network::fixed_ip>> external_fixed_ips;
+};
+
 // A router's create or update as the API asks it: the command, and the
-// external gateway's network when the body names one ("": cleared).
+// external gateway when the body has external_gateway_info.
 struct router_change {
   router::command command;
-  std::optional<std::string> gateway_network;
+  std::optional<gateway_request> gateway;
 };
 
 // A project's quotas with their usage (GET /v2.0/quotas/{project}/details),
@@ -190,5 +202,6 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::floatingip_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::quota_set)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::quota_usage)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::router_change)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::gateway_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<cumulo::bulk_create>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cumulo::router_interface_change)

@@ -307,15 +307,31 @@ verdict on_interface_request(const networking_state& st, const judge& j, const r
   return std::nullopt;
 }
 
+// enable_snat and external_fixed_ips of a gateway are an admin's to set
+// (Neutron's default policy), whatever the value asked.
+verdict gateway_mode_refused(const judge& j, const router_change& change, bool create,
+                             const std::string& project_id) {
+  if (!change.gateway) return std::nullopt;
+  const std::string action = create ? "create_router" : "update_router";
+  if (change.gateway->enable_snat)
+    if (auto e = j.require(action + ":external_gateway_info:enable_snat", owner_target(project_id)))
+      return e;
+  if (change.gateway->external_fixed_ips)
+    if (auto e = j.require(action + ":external_gateway_info:external_fixed_ips",
+                           owner_target(project_id)))
+      return e;
+  return std::nullopt;
+}
+
 // Creates router `id`, then sets its gateway; a gateway refused removes
 // the router again and answers the refusal, as Neutron does.
 void create_router(networking_actor* self, const std::string& id, router_change change,
                    event_metadata meta, caf::typed_response_promise<router_state> promise) {
-  const auto gateway = change.gateway_network.value_or("");
+  const auto gateway = change.gateway.value_or(gateway_request{});
   self->request(me(self), caf::infinite, command_atom::value, id, std::move(change.command), meta)
       .then(
           [self, id, gateway, meta, promise](router_state& s) mutable {
-            if (gateway.empty()) {
+            if (gateway.network_id.empty()) {
               promise.deliver(s);
               return;
             }
@@ -334,14 +350,12 @@ void create_router(networking_actor* self, const std::string& id, router_change 
           [promise](caf::error& e) mutable { promise.deliver(e); });
 }
 
-// Updates router r (when the change has a field), then sets or clears its
-// gateway when the change names another one.
+// Updates router r (when the change has a field), then sets, changes or
+// clears its gateway when the change has external_gateway_info.
 void update_router(networking_actor* self, const router_state& r, router_change change,
                    event_metadata meta, caf::typed_response_promise<router_state> promise) {
   const std::string id = r.id;
-  const std::string now = r.gateway ? r.gateway->network_id : "";
-  std::optional<std::string> gateway;
-  if (change.gateway_network && *change.gateway_network != now) gateway = change.gateway_network;
+  const std::optional<gateway_request> gateway = change.gateway;
   auto then = [self, id, gateway, meta, promise](router_state& s) mutable {
     if (!gateway) {
       promise.deliver(s);
@@ -559,12 +573,14 @@ caf::message_handler gate(networking_actor* self, std::shared_ptr<const policy> 
                        event_metadata& m, const caller& who) -> caf::result<router_state> {
         const judge j = judge_of(who);
         // A gateway on a network the caller does not see is on no network.
-        const auto gateway = change.gateway_network.value_or("");
+        const auto gateway = change.gateway ? change.gateway->network_id : "";
         const bool gateway_unseen =
             !gateway.empty() && !network_seen(self->state, j, gateway, "get_network");
         // A promise made takes the answer over: made only once nothing is refused.
         if (const auto* create = std::get_if<router::create>(&change.command)) {
           if (auto e = j.require("create_router", owner_target(create->project_id)))
+            return refuse<router_state>(*e);
+          if (auto e = gateway_mode_refused(j, change, true, create->project_id))
             return refuse<router_state>(*e);
           if (gateway_unseen) return refuse<router_state>(network_not_found(gateway));
           auto promise = self->make_response_promise<router_state>();
@@ -581,6 +597,8 @@ caf::message_handler gate(networking_actor* self, std::shared_ptr<const policy> 
         if (!std::holds_alternative<router::update>(change.command))
           return refuse<router_state>(
               make_neutron_error(errc::bad_request, "BadRequest", "Not a change of a router."));
+        if (auto e = gateway_mode_refused(j, change, false, r->project_id))
+          return refuse<router_state>(*e);
         if (gateway_unseen) return refuse<router_state>(network_not_found(gateway));
         auto promise = self->make_response_promise<router_state>();
         update_router(self, *r, std::move(change), std::move(m), promise);

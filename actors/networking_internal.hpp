@@ -185,7 +185,7 @@ void with_default_group(networking_actor* self, const std::string& project_id,
 caf::result<router_state> on_router(networking_actor* self, const std::string& id,
                                     router::command& c, event_metadata& meta);
 caf::result<router_state> on_gateway(networking_actor* self, const std::string& router_id,
-                                     const std::string& network_id, event_metadata& meta);
+                                     const gateway_request& asked, event_metadata& meta);
 caf::result<router_state> on_interface(networking_actor* self, const std::string& router_id,
                                        const std::string& subnet_id, const std::string& port_id,
                                        bool add, event_metadata& meta);

@@ -38,6 +38,9 @@ constexpr extension extensions[] = {
     {"router", "Neutron L3 Router",
      "Router abstraction for basic L3 forwarding between L2 Neutron networks and access to "
      "external networks via a NAT gateway."},
+    {"ext-gw-mode", "Neutron L3 Configurable external gateway mode",
+     "Extension of the router abstraction for specifying whether SNAT should occur on the "
+     "external gateway"},
     {"quotas", "Quota management support", "Expose functions for quotas management per tenant"},
     {"network-ip-availability", "Network IP Availability",
      "Provides IP availability data for each network and subnet."},

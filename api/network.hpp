@@ -44,6 +44,10 @@ void add_rbac_routes(Pistache::Rest::Router& router, server_context& ctx);
 void add_tag_routes(Pistache::Rest::Router& router, server_context& ctx);
 void add_agent_routes(Pistache::Rest::Router& router, server_context& ctx);
 
+// A body's fixed_ips (a port's, a router gateway's external_fixed_ips):
+// each by subnet_id and/or ip_address; the schema made each an object.
+std::vector<network::fixed_ip> fixed_ips_of(const nlohmann::json& list);
+
 // The tags a create's body gives its resource (none without "tags"); the
 // door checks them (engine/tagging.hpp).
 std::vector<std::string> tags_of_create(const nlohmann::json& object);

@@ -33,13 +33,6 @@ auto answer_port(int status, const std::string& id, bool admin) {
   };
 }
 
-// A body's fixed_ips: each by subnet_id and/or ip_address.
-std::vector<network::fixed_ip> fixed_ips_of(const nlohmann::json& list) {
-  std::vector<network::fixed_ip> ips;
-  for (const auto& f : list) ips.push_back({f.value("subnet_id", ""), f.value("ip_address", "")});
-  return ips;
-}
-
 // allowed_address_pairs, extra_dhcp_opts and port_security_enabled of a
 // create or an update (Command: create_port or update_port); false once a
 // 400 is answered.
@@ -95,6 +88,12 @@ nlohmann::json render_port(const network_state& n, const bulk_create& c, bool ad
 }
 
 }  // namespace
+
+std::vector<network::fixed_ip> fixed_ips_of(const nlohmann::json& list) {
+  std::vector<network::fixed_ip> ips;
+  for (const auto& f : list) ips.push_back({f.value("subnet_id", ""), f.value("ip_address", "")});
+  return ips;
+}
 
 void add_port_routes(Pistache::Rest::Router& router, server_context& ctx) {
   add_route(router, ctx, http_method::post, ports_path, service::network,

@@ -1,7 +1,7 @@
-// Neutron's /v2.0/routers: create (with an optional external gateway),
-// list, show, update (external_gateway_info {} or null clears the
-// gateway), delete, and add_router_interface / remove_router_interface.
-// The networking actor makes and deletes the routers' ports.
+// Neutron's /v2.0/routers: create (with an optional external gateway,
+// its enable_snat and external_fixed_ips: ext-gw-mode), list, show,
+// update (external_gateway_info {} or null clears the gateway), delete, and add_router_interface /
+// remove_router_interface. The networking actor makes and deletes the routers' ports.
 #include "actors/networking.hpp"
 #include "api/auth.hpp"
 #include "api/network.hpp"
@@ -20,18 +20,21 @@ using Pistache::Rest::Request;
 
 const std::string routers_path = "/networking/v2.0/routers";
 
-// The network external_gateway_info names: "" for null, {} or no
-// network_id (no gateway).
-std::string gateway_network_of(const nlohmann::json& info) {
-  if (!info.is_object() || !info.contains("network_id") || !info["network_id"].is_string())
-    return "";
-  return info["network_id"].get<std::string>();
-}
-
-// A body's external_gateway_info, when it has one.
-std::optional<std::string> gateway_of(const nlohmann::json& b) {
+// A body's external_gateway_info, when it has one: null, {} or no
+// network_id is no gateway; enable_snat and external_fixed_ips are kept
+// only when given (the schema checked their types).
+std::optional<gateway_request> gateway_of(const nlohmann::json& b) {
   if (!b.contains("external_gateway_info")) return std::nullopt;
-  return gateway_network_of(b["external_gateway_info"]);
+  const auto& info = b["external_gateway_info"];
+  gateway_request g;
+  if (!info.is_object()) return g;
+  if (info.contains("network_id") && info["network_id"].is_string())
+    g.network_id = info["network_id"].get<std::string>();
+  if (info.contains("enable_snat") && info["enable_snat"].is_boolean())
+    g.enable_snat = info["enable_snat"].get<bool>();
+  if (info.contains("external_fixed_ips") && info["external_fixed_ips"].is_array())
+    g.external_fixed_ips = fixed_ips_of(info["external_fixed_ips"]);
+  return g;
 }
 
 auto answer_router(int status) {

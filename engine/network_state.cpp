@@ -195,12 +195,16 @@ struct port_addresses {
       for (const auto& candidate : s.subnets)
         if (ipam::contains(cidr_of(candidate), *a)) sub = &candidate;
       if (!sub)
-        return bad("IP address " + f.ip_address +
-                   " is not a valid IP for any of the subnets on the specified network.");
+        return make_neutron_error(errc::bad_request, "InvalidIpForNetwork",
+                                  "IP address " + f.ip_address +
+                                      " is not a valid IP for any of the subnets on the "
+                                      "specified network.");
     }
     // Explicit addresses may lie outside the pools (and be the gateway), as in Neutron.
     if (!host_address(cidr_of(*sub), *a, device_owner))
-      return bad("IP address " + f.ip_address + " is not a valid IP for the specified subnet.");
+      return make_neutron_error(
+          errc::bad_request, "InvalidIpForSubnet",
+          "IP address " + f.ip_address + " is not a valid IP for the specified subnet.");
     if (used.count(*a))
       return conflict(
           "IP address " + ipam::to_string(*a) + " already allocated in subnet " + sub->id,

@@ -368,7 +368,10 @@ const std::map<std::string, std::string>& default_rules() {
     for (const char* name :
          {"create_network:shared", "create_network:router:external", "update_network:shared",
           "update_network:router:external", "create_network:provider:network_type",
-          "create_router:external_gateway_info:enable_snat", "update_quota", "delete_quota"})
+          "create_router:external_gateway_info:enable_snat",
+          "update_router:external_gateway_info:enable_snat",
+          "create_router:external_gateway_info:external_fixed_ips",
+          "update_router:external_gateway_info:external_fixed_ips", "update_quota", "delete_quota"})
       r[name] = "rule:context_is_admin";
     r["create_port"] = "";  // on any network the caller sees (get_network)
     // Anyone may make these in the project it may act for (the API refuses

@@ -175,5 +175,60 @@ TEST_F(NetworkL3Cli, GroupsRulesRoutersAndAFloatingIpAsAUserTypesThem) {
   EXPECT_LE(invocations, 22);
 }
 
+// Neutron's ext-gw-mode as the CLI sets it: `router set --external-gateway
+// public --disable-snat` and `--fixed-ip subnet=...,ip-address=...` (an
+// admin's: a member's --disable-snat is refused). The networks and the
+// router are made over HTTP, to keep the number of CLI processes small.
+TEST_F(NetworkL3Cli, AnAdminTurnsSnatOffAndPicksTheGatewayAddress) {
+  auto m = make_member("dave");
+  ASSERT_FALSE(m.token.empty());
+  const cli_user dave{m.user_name, m.password, m.project_name};
+  auto pub = net("POST", "/networks", admin_token,
+                 {{"network", {{"name", "public"}, {"router:external", true}}}});
+  ASSERT_EQ(pub.status, 201) << pub.body;
+  const std::string public_id = json_of(pub)["network"]["id"];
+  auto pub_sub = net("POST", "/subnets", admin_token,
+                     {{"subnet",
+                       {{"name", "public-subnet"},
+                        {"network_id", public_id},
+                        {"cidr", "172.24.4.0/24"},
+                        {"ip_version", 4}}}});
+  ASSERT_EQ(pub_sub.status, 201) << pub_sub.body;
+  const std::string public_subnet_id = json_of(pub_sub)["subnet"]["id"];
+  auto rt = net("POST", "/routers", m.token, {{"router", {{"name", "r1"}}}});
+  ASSERT_EQ(rt.status, 201) << rt.body;
+  const std::string router_id = json_of(rt)["router"]["id"];
+  auto router_now = [&] {
+    auto shown = net("GET", "/routers/" + router_id, m.token);
+    EXPECT_EQ(shown.status, 200) << shown.body;
+    return json_of(shown)["router"];
+  };
+
+  auto refused =
+      openstack(dave, {"router", "set", "--external-gateway", "public", "--disable-snat", "r1"});
+  EXPECT_NE(refused.exit_code, 0) << report(refused);
+  EXPECT_TRUE(router_now()["external_gateway_info"].is_null()) << router_now().dump();
+
+  auto off = cli({"router", "set", "--external-gateway", "public", "--disable-snat", router_id});
+  ASSERT_EQ(off.exit_code, 0) << report(off);
+  auto info = router_now()["external_gateway_info"];
+  ASSERT_TRUE(info.is_object()) << info.dump();
+  EXPECT_EQ(info["network_id"], public_id) << info.dump();
+  EXPECT_EQ(info["enable_snat"], false) << info.dump();
+
+  auto fixed = cli({"router", "set", "--external-gateway", "public", "--disable-snat", "--fixed-ip",
+                    "subnet=public-subnet,ip-address=172.24.4.77", router_id});
+  ASSERT_EQ(fixed.exit_code, 0) << report(fixed);
+  info = router_now()["external_gateway_info"];
+  EXPECT_EQ(info["enable_snat"], false) << info.dump();
+  EXPECT_EQ(info["external_fixed_ips"],
+            (nlohmann::json{{{"subnet_id", public_subnet_id}, {"ip_address", "172.24.4.77"}}}))
+      << info.dump();
+  auto gw_ports = json_of(net("GET", "/ports?device_id=" + router_id, admin_token))["ports"];
+  ASSERT_EQ(gw_ports.size(), 1u) << gw_ports.dump();
+  EXPECT_EQ(gw_ports[0]["fixed_ips"][0]["ip_address"], "172.24.4.77");
+  EXPECT_LE(invocations, 3);
+}
+
 }  // namespace
 }  // namespace cumulo

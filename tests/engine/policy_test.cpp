@@ -211,8 +211,12 @@ TEST(PolicyTest, NeutronDefaults) {
   EXPECT_TRUE(p.allowed("get_network", admin(), others));
   EXPECT_FALSE(p.allowed("update_network", member("p1"), shared));
   EXPECT_TRUE(p.allowed("update_network", member("p1"), own));
-  for (const char* name : {"create_network:shared", "update_network:router:external",
-                           "create_router:external_gateway_info:enable_snat", "update_quota"}) {
+  for (const char* name :
+       {"create_network:shared", "update_network:router:external",
+        "create_router:external_gateway_info:enable_snat",
+        "update_router:external_gateway_info:enable_snat",
+        "create_router:external_gateway_info:external_fixed_ips",
+        "update_router:external_gateway_info:external_fixed_ips", "update_quota"}) {
     EXPECT_FALSE(p.allowed(name, member("p1"), own)) << name;
     EXPECT_TRUE(p.allowed(name, admin(), others)) << name;
   }

@@ -85,6 +85,14 @@ TEST(RouterState, SetsReplacesAndClearsTheGateway) {
   no_snat.enable_snat = false;
   s = run(s, no_snat);
   EXPECT_FALSE(s.gateway->enable_snat);
+  // The same port with another address (ext-gw-mode's external_fixed_ips
+  // moved it) is a change to record.
+  auto moved = no_snat;
+  moved.external_fixed_ips = {{"extsub", "203.0.113.9"}};
+  s = run(s, moved);
+  EXPECT_EQ(s.gateway->port_id, "gwport");
+  EXPECT_EQ(s.gateway->external_fixed_ips[0].ip_address, "203.0.113.9");
+  EXPECT_FALSE(s.gateway->enable_snat);
   s = run(s, router::set_gateway{"ext2", "gwport2", {}, true});
   EXPECT_EQ(s.gateway->network_id, "ext2") << "replaced";
   EXPECT_EQ(s.gateway->port_id, "gwport2");

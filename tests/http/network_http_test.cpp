@@ -567,10 +567,10 @@ TEST_F(NetworkPorts, ExplicitAddressesSubnetsAndMacs) {
       post_port(nid, {{"fixed_ips", {{{"subnet_id", s1}, {"ip_address", "10.0.0.50"}}}}}), 409,
       "IpAddressAlreadyAllocated");
   expect_neutron_error(post_port(nid, {{"fixed_ips", {{{"ip_address", "10.7.0.5"}}}}}), 400,
-                       "InvalidInput");
+                       "InvalidIpForNetwork");
   expect_neutron_error(
       post_port(nid, {{"fixed_ips", {{{"subnet_id", s1}, {"ip_address", "10.0.1.5"}}}}}), 400,
-      "InvalidInput");
+      "InvalidIpForSubnet");
 
   auto mac = create_port(nid, {{"mac_address", "fa:16:3e:00:00:01"}});
   EXPECT_EQ(mac["mac_address"], "fa:16:3e:00:00:01");

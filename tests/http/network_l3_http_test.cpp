@@ -996,5 +996,112 @@ TEST_F(NetworkL3FloatingIps, AFloatingIpMovesBetweenPortsAndOutlivesItsPort) {
   EXPECT_EQ(after["status"], "DOWN");
 }
 
+// Neutron's ext-gw-mode (tempest's test_routers ext-gw-mode tests): a
+// gateway's enable_snat and external_fixed_ips are an admin's to give; the
+// gateway port takes the address asked, moves when another is asked, and
+// enable_snat false is shown and kept across a restart.
+TEST_F(NetworkL3Routers, AnAdminPicksTheGatewayAddressAndTurnsSnatOff) {
+  auto m = make_member("egw");
+  ASSERT_NO_FATAL_FAILURE(topology(m));
+  const std::string sub = public_subnet.value("id", "");
+  auto with_gateway = [](const nlohmann::json& info) {
+    return nlohmann::json{{"router", {{"name", "egw"}, {"external_gateway_info", info}}}};
+  };
+
+  // A member sets a gateway, not its mode nor its address, whatever the value.
+  expect_neutron_error(net("POST", "/routers", m.token,
+                           with_gateway({{"network_id", public_net}, {"enable_snat", true}})),
+                       403, "PolicyNotAuthorized",
+                       "create_router:external_gateway_info:enable_snat");
+  expect_neutron_error(net("POST", "/routers", m.token,
+                           with_gateway({{"network_id", public_net},
+                                         {"external_fixed_ips", {{{"subnet_id", sub}}}}})),
+                       403, "PolicyNotAuthorized",
+                       "create_router:external_gateway_info:external_fixed_ips");
+  EXPECT_TRUE(json_of(net("GET", "/routers", m.token))["routers"].empty());
+  const std::string id = router("egw", m.token, public_net).value("id", "");
+  ASSERT_FALSE(id.empty());
+  expect_neutron_error(
+      net("PUT", "/routers/" + id, m.token,
+          {{"router",
+            {{"external_gateway_info", {{"network_id", public_net}, {"enable_snat", false}}}}}}),
+      403, "PolicyNotAuthorized", "update_router:external_gateway_info:enable_snat");
+
+  // The admin makes a router with the gateway address it asks and no SNAT.
+  auto asked = net("POST", "/routers", admin_token,
+                   with_gateway({{"network_id", public_net},
+                                 {"enable_snat", false},
+                                 {"external_fixed_ips",
+                                  {{{"subnet_id", sub}, {"ip_address", "172.24.4.50"}}}}}));
+  ASSERT_EQ(asked.status, 201) << asked.body;
+  const auto made = json_of(asked)["router"];
+  const std::string rid = made["id"];
+  EXPECT_EQ(made["external_gateway_info"]["enable_snat"], false) << made.dump();
+  EXPECT_EQ(made["external_gateway_info"]["external_fixed_ips"],
+            (nlohmann::json{{{"subnet_id", sub}, {"ip_address", "172.24.4.50"}}}))
+      << made.dump();
+  auto gw_ports = ports_of(rid, admin_token);
+  ASSERT_EQ(gw_ports.size(), 1u) << gw_ports.dump();
+  EXPECT_EQ(gw_ports[0]["fixed_ips"][0]["ip_address"], "172.24.4.50");
+  const std::string gw_port = gw_ports[0]["id"];
+
+  // The address taken is refused to another gateway (and the router with
+  // it: Neutron removes a router whose gateway fails); one outside the
+  // subnet is 400.
+  expect_neutron_error(
+      net("POST", "/routers", admin_token,
+          with_gateway({{"network_id", public_net},
+                        {"external_fixed_ips", {{{"ip_address", "172.24.4.50"}}}}})),
+      409, "IpAddressAlreadyAllocated", "172.24.4.50");
+  expect_neutron_error(
+      net("PUT", "/routers/" + id, admin_token,
+          {{"router",
+            {{"external_gateway_info",
+              {{"network_id", public_net},
+               {"external_fixed_ips", {{{"subnet_id", sub}, {"ip_address", "10.9.9.9"}}}}}}}}}),
+      400, "InvalidIpForSubnet", "10.9.9.9");
+  EXPECT_EQ(json_of(net("GET", "/routers", admin_token))["routers"].size(), 2u);
+
+  // The member's router: SNAT turned off, then its gateway address moved.
+  auto snat_off =
+      net("PUT", "/routers/" + id, admin_token,
+          {{"router",
+            {{"external_gateway_info", {{"network_id", public_net}, {"enable_snat", false}}}}}});
+  ASSERT_EQ(snat_off.status, 200) << snat_off.body;
+  EXPECT_EQ(json_of(snat_off)["router"]["external_gateway_info"]["enable_snat"], false)
+      << snat_off.body;
+  auto moved = net("PUT", "/routers/" + id, admin_token,
+                   {{"router",
+                     {{"external_gateway_info",
+                       {{"network_id", public_net},
+                        {"enable_snat", false},
+                        {"external_fixed_ips", {{{"ip_address", "172.24.4.60"}}}}}}}}});
+  ASSERT_EQ(moved.status, 200) << moved.body;
+  const auto info = json_of(moved)["router"]["external_gateway_info"];
+  EXPECT_EQ(info["enable_snat"], false) << info.dump();
+  EXPECT_EQ(info["external_fixed_ips"],
+            (nlohmann::json{{{"subnet_id", sub}, {"ip_address", "172.24.4.60"}}}))
+      << info.dump();
+  auto member_gw = ports_of(id, admin_token);
+  ASSERT_EQ(member_gw.size(), 1u) << member_gw.dump();
+  EXPECT_EQ(member_gw[0]["fixed_ips"][0]["ip_address"], "172.24.4.60");
+  // The member sees the router as the admin left it.
+  const auto before = json_of(net("GET", "/routers/" + id, m.token))["router"];
+  EXPECT_EQ(before["external_gateway_info"]["enable_snat"], false) << before.dump();
+
+  ASSERT_NO_FATAL_FAILURE(restart());
+
+  EXPECT_EQ(json_of(net("GET", "/routers/" + id, m.token))["router"], before);
+  const auto admin_router = json_of(net("GET", "/routers/" + rid, admin_token))["router"];
+  EXPECT_EQ(admin_router["external_gateway_info"]["enable_snat"], false) << admin_router.dump();
+  EXPECT_EQ(ports_of(rid, admin_token)[0]["id"], gw_port);
+
+  // A gateway set again without enable_snat gets Neutron's default, true.
+  auto reset = net("PUT", "/routers/" + rid, admin_token,
+                   {{"router", {{"external_gateway_info", {{"network_id", public_net}}}}}});
+  ASSERT_EQ(reset.status, 200) << reset.body;
+  EXPECT_EQ(json_of(reset)["router"]["external_gateway_info"]["enable_snat"], true) << reset.body;
+}
+
 }  // namespace
 }  // namespace cumulo
