@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "api/json_body.hpp"
 #include "engine/utf8.hpp"
 
 namespace cumulo::api {
@@ -9,12 +10,6 @@ namespace {
 
 // Far more stores than any cloud has (cumulo has one).
 constexpr std::size_t max_stores = 64;
-
-// A client's text quoted back in a message: bounded.
-std::string quoted(const std::string& text) {
-  constexpr std::size_t most = 255;
-  return text.size() <= most ? text : text.substr(0, most) + "...";
-}
 
 // A store id as Glance's store identifiers go: short, printable text.
 bool store_id_shaped(const std::string& id) {
@@ -39,7 +34,7 @@ import_request_parse parse_import_request(const nlohmann::json& body,
   const auto& methods = image::import_methods();
   const std::string name_text = name.is_string() ? name.get<std::string>() : name.dump();
   if (!name.is_string() || std::find(methods.begin(), methods.end(), name_text) == methods.end())
-    return fail("Unknown import method name '" + quoted(name_text) + "'.");
+    return fail("Unknown import method name '" + shown(name_text) + "'.");
   out.request.method = name_text;
   // A "uri" is web-download's: Glance leaves it unread for these methods.
 
@@ -67,7 +62,7 @@ import_request_parse parse_import_request(const nlohmann::json& body,
     for (const auto& s : stores) {
       if (!s.is_string() || !store_id_shaped(s.get<std::string>()))
         return fail("Invalid stores: " +
-                    quoted(s.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)) +
+                    shown(s.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)) +
                     " is not a store identifier.");
       out.request.stores.push_back(s.get<std::string>());
     }

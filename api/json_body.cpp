@@ -17,6 +17,8 @@ struct schema_set::schema {
   std::unique_ptr<rapidjson::SchemaDocument> compiled;
 };
 
+std::string shown(std::string text);
+
 namespace {
 
 std::string slurp(const std::filesystem::path& p) {
@@ -56,18 +58,6 @@ nlohmann::json redacted(const nlohmann::json& v) {
     return out;
   }
   return v;
-}
-
-// A value as an error message shows it: at most max_shown bytes of it, so an
-// invalid 900 KB value costs a short answer and a short log line.
-constexpr std::size_t max_shown = 256;
-std::string shown(std::string text) {
-  if (text.size() <= max_shown) return text;
-  // Cut on a UTF-8 character boundary.
-  std::size_t cut = max_shown;
-  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
-  text.resize(cut);
-  return text + "...";
 }
 
 // Python's repr, as Nova's jsonschema messages show values.
@@ -140,6 +130,18 @@ bool is_json_media_type(const std::string& content_type) {
 }
 
 }  // namespace
+
+// A value as an error message shows it: at most max_shown bytes of it, so an
+// invalid 900 KB value costs a short answer and a short log line.
+std::string shown(std::string text) {
+  constexpr std::size_t max_shown = 256;
+  if (text.size() <= max_shown) return text;
+  // Cut on a UTF-8 character boundary.
+  std::size_t cut = max_shown;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  text.resize(cut);
+  return text + "...";
+}
 
 std::optional<std::string> json_too_deep(const std::string& text, int max_depth) {
   int depth = 0;

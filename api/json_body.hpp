@@ -63,4 +63,9 @@ json_body read_json_body(const std::string& body, const std::string& content_typ
                          const schema_set& schemas, const std::string& schema_name = "",
                          std::size_t max_bytes = default_max_json_body);
 
+// A client's value as an error message quotes it: at most 256 bytes of it
+// (cut on a UTF-8 boundary, then "..."), so a huge value costs a short
+// answer and a short log line.
+std::string shown(std::string text);
+
 }  // namespace cumulo::api
