@@ -37,8 +37,10 @@ struct with_a_group {
     bootstrap_identity(*c, "pw");
     admin = *ask<token_info>(c->system(), c->identity(), authenticate_atom::value,
                              password_auth("admin", "pw", "admin"));
-    for (const auto& r : *ask<std::vector<role_state>>(c->system(), c->identity(), list_atom::value,
-                                                       role_atom::value))
+    // Kept: a range-for over *ask(...) would read the optional it destroyed.
+    const auto roles =
+        ask<std::vector<role_state>>(c->system(), c->identity(), list_atom::value, role_atom::value);
+    for (const auto& r : *roles)
       if (r.name == "member") member_role = r.id;
     EXPECT_TRUE(as<project_state>(admin, command_atom::value, std::string("ops"),
                                   project::command{project::create{"ops"}}, test_meta())
