@@ -38,7 +38,7 @@ struct with_a_group {
     admin = *ask<token_info>(c->system(), c->identity(), authenticate_atom::value,
                              password_auth("admin", "pw", "admin"));
     // Kept: a range-for over *ask(...) would read the optional it destroyed.
-    const auto roles =
+    auto roles =
         ask<std::vector<role_state>>(c->system(), c->identity(), list_atom::value, role_atom::value);
     for (const auto& r : *roles)
       if (r.name == "member") member_role = r.id;
