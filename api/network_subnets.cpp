@@ -3,7 +3,10 @@
 // by IPAM); the networking actor finds the network of a subnet id, and
 // allocates the CIDR of a subnet asked of a subnet pool.
 #include "actors/networking.hpp"
+#include <algorithm>
+
 #include "api/auth.hpp"
+#include "api/json_body.hpp"
 #include "api/network.hpp"
 #include "api/network_views.hpp"
 #include "api/routing.hpp"
@@ -51,6 +54,17 @@ std::vector<network::host_route> host_routes_of(const nlohmann::json& list) {
   return out;
 }
 
+// A prefixlen as Neutron converts it: an integer, or its decimal text
+// (the openstack CLI sends --prefix-length as text); nullopt for other text.
+std::optional<int> prefixlen_of(const nlohmann::json& v) {
+  if (v.is_number_integer()) return v.get<int>();
+  const std::string text = v.get<std::string>();
+  if (text.empty() || text.size() > 3 ||
+      !std::all_of(text.begin(), text.end(), [](char ch) { return ch >= '0' && ch <= '9'; }))
+    return std::nullopt;
+  return std::stoi(text);
+}
+
 // Neutron's refusals of a subnet's pool and cidr together (the door
 // allocates the cidr from the pool); "" when they fit.
 std::string pool_request_refusal(const nlohmann::json& s, const network::add_subnet& c) {
@@ -75,7 +89,16 @@ std::optional<bulk_create> subnet_create(responder& r, const nlohmann::json& s,
   c.cidr = s.value("cidr", "");
   c.subnetpool_id = optional_text(s, "subnetpool_id").value_or("");
   c.use_default_subnetpool = s.value("use_default_subnetpool", false);
-  if (s.contains("prefixlen")) c.prefixlen = s["prefixlen"].get<int>();
+  if (s.contains("prefixlen")) {
+    c.prefixlen = prefixlen_of(s["prefixlen"]);
+    if (!c.prefixlen) {
+      respond_error(r, 400,
+                    "Invalid input for prefixlen. Reason: '" +
+                        shown(s["prefixlen"].get<std::string>()) + "' is not an integer.",
+                    "InvalidInput");
+      return std::nullopt;
+    }
+  }
   // From a pool without one: the pool's.
   const bool pool = !c.subnetpool_id.empty() || c.use_default_subnetpool;
   c.ip_version = s.value("ip_version", pool ? 0 : 4);

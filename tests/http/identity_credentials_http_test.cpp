@@ -46,7 +46,8 @@ class Credentials : public identity_test {
     auto r = call("GET", "/v3/credentials" + query, token);
     EXPECT_EQ(r.status, 200) << r.body;
     std::set<std::string> ids;
-    for (const auto& c : json_of(r)["credentials"]) ids.insert(c.value("id", ""));
+    auto listed_json = json_of(r);  // kept: the loop reads into it
+    for (const auto& c : listed_json["credentials"]) ids.insert(c.value("id", ""));
     return ids;
   }
   std::string events_bytes() {

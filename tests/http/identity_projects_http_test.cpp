@@ -33,7 +33,8 @@ class IdentityHierarchy : public identity_test {
     auto r = as_admin("GET", "/v3/projects?parent_id=" + parent_id);
     EXPECT_EQ(r.status, 200) << r.body;
     std::set<std::string> names;
-    for (const auto& p : json_of(r)["projects"]) names.insert(p.value("name", ""));
+    auto listed_json = json_of(r);  // kept: the loop reads into it
+    for (const auto& p : listed_json["projects"]) names.insert(p.value("name", ""));
     return names;
   }
 };

@@ -242,7 +242,8 @@ TEST_F(NetworkAgents, TheExtensionsAnnounceWhatIsThere) {
   auto r = net("GET", "/extensions");
   ASSERT_EQ(r.status, 200) << r.body;
   std::set<std::string> aliases, names;
-  for (const auto& e : json_of(r)["extensions"]) {
+  auto listed_json = json_of(r);  // kept: the loop reads into it
+  for (const auto& e : listed_json["extensions"]) {
     aliases.insert(e.value("alias", ""));
     names.insert(e.value("name", ""));
   }
