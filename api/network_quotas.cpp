@@ -90,26 +90,27 @@ void add_quota_routes(Pistache::Rest::Router& router, server_context& ctx) {
 
   // quota_details: each resource's limit, what the project has and what
   // its creates in flight hold.
-  add_route(router, ctx, http_method::get, quotas_path + "/:project_id/details", service::network,
-            [&ctx](const Request& req, std::shared_ptr<responder> r) {
-              const std::string project_id = param_of(req, ":project_id");
-              with_token(ctx, auth_token_of(req), r,
-                         [&ctx, project_id](std::shared_ptr<responder> rr, token_info& t) {
-                           ctx.bridge.ask<quota_usage>(
-                               rr, ctx.networking,
-                               [](responder& r3, quota_usage& u) {
-                                 nlohmann::json quota = nlohmann::json::object();
-                                 for (const auto& resource : quota_resources())
-                                   quota[resource] = {
-                                       {"limit", u.limits.limit(resource).value_or(-1)},
-                                       {"used", u.used[resource]},
-                                       {"reserved", u.reserved[resource]}};
-                                 respond(r3, 200, {{"quota", quota}});
-                               },
-                               caf::get_atom::value, quota_atom::value, details_atom::value,
-                               project_id, t.creds());
-                         });
-            });
+  // tempest asks for it with Neutron's old ".json" suffix too.
+  const auto details = [&ctx](const Request& req, std::shared_ptr<responder> r) {
+    const std::string project_id = param_of(req, ":project_id");
+    with_token(ctx, auth_token_of(req), r,
+               [&ctx, project_id](std::shared_ptr<responder> rr, token_info& t) {
+                 ctx.bridge.ask<quota_usage>(
+                     rr, ctx.networking,
+                     [](responder& r3, quota_usage& u) {
+                       nlohmann::json quota = nlohmann::json::object();
+                       for (const auto& resource : quota_resources())
+                         quota[resource] = {{"limit", u.limits.limit(resource).value_or(-1)},
+                                            {"used", u.used[resource]},
+                                            {"reserved", u.reserved[resource]}};
+                       respond(r3, 200, {{"quota", quota}});
+                     },
+                     caf::get_atom::value, quota_atom::value, details_atom::value, project_id,
+                     t.creds());
+               });
+  };
+  for (const char* path : {"/:project_id/details", "/:project_id/details.json"})
+    add_route(router, ctx, http_method::get, quotas_path + path, service::network, details);
 
   add_route(router, ctx, http_method::get, quotas_path + "/:project_id/default", service::network,
             [&ctx](const Request& req, std::shared_ptr<responder> r) {
