@@ -27,6 +27,7 @@
 #include "actors/identity.hpp"
 #include "actors/image_registry.hpp"
 #include "actors/network_host.hpp"
+#include "store/cloud_id.hpp"
 #include "actors/networking.hpp"
 #include "actors/journal.hpp"
 #include "actors/scheduler.hpp"
@@ -68,8 +69,14 @@ cloud::cloud(const cloud_options& opts) {
   id_opts.clock = opts.clock;
   try {
     identity_ = spawn_identity(*system_, conductor_, id_opts);
-    network_host_ = spawn_network_host(*system_, opts.hypervisor_uri);
-    networking_ = spawn_networking(*system_, conductor_, network_host_);
+    plane_.cloud_id = cloud_id(dir_->root());
+    plane_.run_dir = "/run/cumulo/" + plane_.cloud_id;
+    plane_.external_cidr = opts.external_cidr;
+    plane_.external_bridge = opts.external_bridge;
+    plane_.masquerade = opts.external_masquerade;
+    real_plane_ = runs_tenant_plane(opts.hypervisor_uri);
+    network_host_ = spawn_network_host(*system_, opts.hypervisor_uri, plane_);
+    networking_ = spawn_networking(*system_, conductor_, network_host_, nullptr, real_plane_);
     image_registry_ = spawn_image_registry(*system_, conductor_, image_dir());
     compute_options compute_opts;
     compute_opts.reservation_expiry = opts.reservation_expiry;
@@ -141,6 +148,7 @@ void cloud::start_compute(const cloud_options& opts) {
     lo.require_image_files = opts.require_image_files;
     lo.virt_type = cfg.virt_type;
     lo.clock = wall_clock();
+    if (real_plane_) lo.dhcp_dir = plane_.run_dir + "/dhcp";
     // A new connection each time: a host restarted after a crash starts on
     // a fresh one, as a restarted nova-compute does.
     auto make_driver = [lo, faults = opts.faults, name = cfg.name,

@@ -4,6 +4,8 @@
 // the cloud through this one class.
 #pragma once
 
+#include "engine/tenant_plane.hpp"
+
 #include <caf/actor.hpp>
 
 #include <chrono>
@@ -74,6 +76,12 @@ struct cloud_options {
   // How long the compute door waits for one launch's answer before it gives
   // its reservation back.
   std::chrono::milliseconds launch_timeout{std::chrono::seconds(60)};
+  // The tenant plane's external network (real guests): an external subnet
+  // with this CIDR has its gateway address on the host; external networks
+  // use `external_bridge` (a bridge of the host's) when set.
+  std::string external_cidr = "172.24.4.0/24";
+  std::string external_bridge;
+  bool external_masquerade = false;  // the host lets the external CIDR out (NAT)
 };
 
 class cloud {
@@ -128,6 +136,9 @@ class cloud {
   caf::actor networking_;
   caf::actor image_registry_;
   caf::actor network_host_;
+  // The tenant plane's options, and whether it runs (real guests).
+  plane_options plane_;
+  bool real_plane_ = false;
   caf::actor scheduler_;
   std::shared_ptr<host_directory> compute_hosts_;
   caf::actor compute_supervisor_;

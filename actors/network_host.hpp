@@ -1,12 +1,19 @@
-// The network host: the hypervisor side of networks. It owns a libvirt
-// connection (detached: libvirt calls block) and keeps libvirt's networks
-// equal to the network states the networking actor sends it. When libvirt
-// can't be opened it says so once and ignores what it is sent: networks
-// still work through the API, without bridges.
-//   (sync_atom, network_state)             -> (no answer)
+// The network host: the hypervisor side of networks, Neutron's agents of
+// this machine (DHCP, L3, metadata). It is sent every networking state
+// after each durable change and keeps the machine equal to them:
+// - on libvirt's test driver (and wherever the real plane can't run), as
+//   libvirt networks on its own connection (detached: libvirt calls block);
+// - with real guests (qemu:///system, as root), as the tenant plane of
+//   engine/tenant_plane.hpp made real by virt/namespace_plane.hpp: a bridge
+//   per network, a DHCP namespace with dnsmasq per network, a namespace per
+//   router with its NAT.
+// When neither can be had it says so once and ignores what it is sent:
+// networks still work through the API, without bridges.
+//   (sync_atom, network_state | router_state | floatingip_state) -> (no answer)
 //   (get_atom, libvirt_atom, network_id)   -> std::string: the live XML, "" when none
 //   (get_atom, health_atom)                -> network_host_health: what Neutron's agents of
 //       this host (DHCP, L3, metadata) report; answered behind the changes sent before
+//   (flush_atom)                           -> bool: the changes sent before are applied
 #pragma once
 
 #include <caf/actor.hpp>
@@ -16,6 +23,7 @@
 #include <string>
 
 #include "actors/messages.hpp"
+#include "engine/tenant_plane.hpp"
 
 namespace cumulo {
 
@@ -29,7 +37,15 @@ struct network_host_health {
   std::int64_t started_at_us = 0;
 };
 
-caf::actor spawn_network_host(caf::actor_system& sys, const std::string& hypervisor_uri);
+// `plane`: the tenant plane's options (cloud id, run dir, external
+// network); it runs when the URI is not a test:// one and the host can
+// have it (namespace_plane::cannot_run).
+caf::actor spawn_network_host(caf::actor_system& sys, const std::string& hypervisor_uri,
+                              const plane_options& plane = {});
+
+// Whether a network host on this URI runs the tenant plane (and so the
+// networking door gives each network a DHCP port).
+bool runs_tenant_plane(const std::string& hypervisor_uri);
 
 }  // namespace cumulo
 

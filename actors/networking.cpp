@@ -102,7 +102,9 @@ void network_command(networking_actor* self, const std::string& network_id,
             uncount();
             self->state.put(s);
             self->state.address_scopes_into(s);
+            const auto id = s.id;
             ok(s);
+            keep_dhcp_port(self, id);
           },
           [self, fail, reserved_mac, network_id, uncount](caf::error& e) {
             uncount();
@@ -350,52 +352,77 @@ std::optional<domain_error> external_in_use(const networking_state& st,
   return std::nullopt;
 }
 
-caf::result<network_state> on_network_command(networking_actor* self, const std::string& network_id,
-                                              network::command& command, event_metadata& meta) {
-  auto promise = self->make_response_promise<network_state>();
-  if (auto e = external_in_use(self->state, network_id, command)) {
-    promise.deliver(to_caf_error(*e));
-    return promise;
-  }
+// One command of a network, as the door runs it: `ok` or `fail` is
+// called once.
+void network_flow(networking_actor* self, const std::string& network_id, network::command command,
+                  event_metadata meta, std::function<void(network_state&)> ok, on_error fail) {
+  if (auto e = external_in_use(self->state, network_id, command)) return fail(to_caf_error(*e));
   if (const auto* d = std::get_if<network::delete_port>(&command)) {
     const std::string port_id = d->port_id;
     network_command(
         self, network_id, std::move(command), meta,
-        [self, port_id, meta, promise](network_state& n) mutable {
+        [self, port_id, meta, ok](network_state& n) mutable {
           disassociate_then(self, floatingips_of_port(self->state, port_id), meta,
-                            [promise, n]() mutable { promise.deliver(n); });
+                            [ok, n]() mutable { ok(n); });
         },
-        fail_to(promise));
-    return promise;
+        fail);
+    return;
   }
   if (std::holds_alternative<network::remove>(command)) {
     auto fips = floatingips_going_with(self->state, network_id);
     if (!fips.empty()) {
       remove_floatingips_then(
           self, std::move(fips), meta,
-          [self, network_id, meta, promise]() mutable {
-            network_command(self, network_id, network::remove{}, meta, deliver_to(promise),
-                            fail_to(promise));
+          [self, network_id, meta, ok, fail]() mutable {
+            network_command(self, network_id, network::remove{}, meta, ok, fail);
           },
-          fail_to(promise));
-      return promise;
+          fail);
+      return;
     }
   }
-  if (auto* c = std::get_if<network::create_port>(&command)) {
-    create_port(self, network_id, std::move(*c), std::move(meta), deliver_to(promise),
-                fail_to(promise));
-    return promise;
-  }
+  if (auto* c = std::get_if<network::create_port>(&command))
+    return create_port(self, network_id, std::move(*c), std::move(meta), std::move(ok),
+                       std::move(fail));
   if (auto* u = std::get_if<network::update_port>(&command); u && u->security_groups) {
     without_repeats(*u->security_groups);
     const auto* p = self->state.port(u->port_id);
-    if (auto e = check_port_groups(self->state, p ? p->project_id : "", *u->security_groups)) {
-      promise.deliver(to_caf_error(*e));
-      return promise;
-    }
+    if (auto e = check_port_groups(self->state, p ? p->project_id : "", *u->security_groups))
+      return fail(to_caf_error(*e));
   }
-    network_command(self, network_id, std::move(command), std::move(meta), deliver_to(promise),
-                    fail_to(promise));
+  network_command(self, network_id, std::move(command), std::move(meta), std::move(ok),
+                  std::move(fail));
+}
+
+caf::result<network_state> on_network_command(networking_actor* self, const std::string& network_id,
+                                              network::command& command, event_metadata& meta) {
+  auto promise = self->make_response_promise<network_state>();
+  std::function<void(network_state&)> ok = deliver_to(promise);
+  on_error fail = fail_to(promise);
+  // A DHCP port (the tenant plane's) goes first, as Neutron deletes it
+  // with its subnet or network; the subnet's or network's own rules then
+  // decide as if it never was. It is held back until the flow is done.
+  std::string subnet_id;
+  if (const auto* r = std::get_if<network::remove_subnet>(&command)) subnet_id = r->subnet_id;
+  if (self->state.dhcp_ports && !self->state.dhcp_port_changing.count(network_id) &&
+      (!subnet_id.empty() || std::holds_alternative<network::remove>(command))) {
+    auto settle_ok = [self, network_id, ok](network_state& n) {
+      ok(n);
+      dhcp_port_settled(self, network_id);
+    };
+    auto settle_fail = [self, network_id, fail](const caf::error& e) {
+      fail(e);
+      dhcp_port_settled(self, network_id);
+    };
+    without_dhcp_port_then(
+        self, network_id, subnet_id,
+        [self, network_id, command, meta, settle_ok, settle_fail]() {
+          network_flow(self, network_id, command, meta, settle_ok, settle_fail);
+        },
+        fail);
+    return promise;
+  }
+  network_flow(self, network_id, std::move(command), std::move(meta), std::move(ok),
+               std::move(fail));
   return promise;
 }
 
@@ -836,6 +863,10 @@ void read_all(networking_actor* self, Atom kind) {
       .await(
           [self](std::vector<State>& all) {
             for (const auto& s : all) self->state.put(s);
+            // Networks made before the cloud ran the tenant plane get their
+            // DHCP ports now.
+            if constexpr (std::is_same_v<State, network_state>)
+              for (const auto& s : all) keep_dhcp_port(self, s.id);
           },
           [self](caf::error& e) {
             spdlog::error("networking: cannot read the network resources: {}",
@@ -845,7 +876,8 @@ void read_all(networking_actor* self, Atom kind) {
 }
 
 caf::behavior networking(networking_actor* self, caf::actor conductor, caf::actor network_host,
-                         std::shared_ptr<const policy> rules) {
+                         std::shared_ptr<const policy> rules, bool dhcp_ports) {
+  self->state.dhcp_ports = dhcp_ports;
   self->state.conductor = std::move(conductor);
   self->state.network_host = std::move(network_host);
   // Pools before networks: a network's address scopes are its pools'.
@@ -987,10 +1019,10 @@ caf::behavior networking(networking_actor* self, caf::actor conductor, caf::acto
 namespace cumulo {
 
 caf::actor spawn_networking(caf::actor_system& sys, caf::actor conductor, caf::actor network_host,
-                            std::shared_ptr<const policy> rules) {
+                            std::shared_ptr<const policy> rules, bool dhcp_ports) {
   if (!rules) rules = std::make_shared<const policy>(default_rules());
   return sys.spawn(networking_detail::networking, std::move(conductor), std::move(network_host),
-                   std::move(rules));
+                   std::move(rules), dhcp_ports);
 }
 
 }  // namespace cumulo

@@ -192,9 +192,11 @@ struct router_interface_change {
 
 // network_host: where every network state goes after a change, to be
 // mirrored in libvirt (actors/network_host.hpp). rules: the policy the
-// API's requests are decided by (null: OpenStack's defaults).
+// API's requests are decided by (null: OpenStack's defaults). dhcp_ports:
+// the network host runs real DHCP servers (the tenant plane), so each
+// network with DHCP gets a `network:dhcp` port.
 caf::actor spawn_networking(caf::actor_system& sys, caf::actor conductor, caf::actor network_host,
-                            std::shared_ptr<const policy> rules = nullptr);
+                            std::shared_ptr<const policy> rules = nullptr, bool dhcp_ports = false);
 
 }  // namespace cumulo
 

@@ -42,6 +42,11 @@ struct pool_claim {
 struct networking_state {
   caf::actor conductor;
   caf::actor network_host;
+  // The network host runs DHCP servers that need an address of their own
+  // on each subnet: each network with DHCP gets a `network:dhcp` port
+  // (networking_dhcp.cpp), as Neutron's DHCP agent asks for.
+  bool dhcp_ports = false;
+  std::unordered_set<std::string> dhcp_port_changing;  // networks whose port is being changed
   std::unordered_map<std::string, network_state> networks;
   std::unordered_map<std::string, std::string> network_of_subnet;
   std::unordered_map<std::string, std::string> network_of_port;
@@ -114,8 +119,15 @@ struct networking_state {
   void put(const subnetpool_state& s);
   void put(const address_scope_state& s) { put_latest(address_scopes, s); }
   void put(const security_group_state& s) { put_latest(security_groups, s); }
-  void put(const router_state& s) { put_latest(routers, s); }
-  void put(const floatingip_state& s) { put_latest(floatingips, s); }
+  // Routers and floating IPs are the network host's too (its L3 agent).
+  void put(const router_state& s) {
+    put_latest(routers, s);
+    if (network_host) caf::anon_send(network_host, sync_atom::value, s);
+  }
+  void put(const floatingip_state& s) {
+    put_latest(floatingips, s);
+    if (network_host) caf::anon_send(network_host, sync_atom::value, s);
+  }
   void put(const quota_state& s) { put_latest(quotas, s); }
   void put(const agent_state& s) { put_latest(agents, s); }
 
@@ -170,6 +182,23 @@ template <class State>
 std::function<void(State&)> deliver_to(caf::typed_response_promise<State> promise) {
   return [promise](State& s) mutable { promise.deliver(s); };
 }
+
+// Sends a command to a network actor (through the conductor); its answer
+// updates the index before `ok` sees it (networking.cpp).
+void network_command(networking_actor* self, const std::string& network_id,
+                     network::command command, event_metadata meta,
+                     std::function<void(network_state&)> ok, on_error fail);
+
+// The DHCP ports (networking_dhcp.cpp). keep_dhcp_port brings the
+// network's port to its DHCP subnets (after any change of the network);
+// without_dhcp_port_then takes the port off a subnet being deleted (or
+// deletes it before the network's delete: subnet_id "") and calls `then`,
+// holding the port back until dhcp_port_settled is called.
+void keep_dhcp_port(networking_actor* self, const std::string& network_id);
+void without_dhcp_port_then(networking_actor* self, const std::string& network_id,
+                            const std::string& subnet_id, std::function<void()> then,
+                            on_error fail);
+void dhcp_port_settled(networking_actor* self, const std::string& network_id);
 
 // The flows (networking.cpp). Each answers through its promise; the
 // caf::result ones return an error without one when they refuse at once.

@@ -21,6 +21,7 @@
 #include "actors/identity_bootstrap.hpp"
 #include "api/console_proxy.hpp"
 #include "api/http_server.hpp"
+#include "engine/ipam.hpp"
 #include "cli/allocator.hpp"
 #include "cli/commands.hpp"
 #include "cli/credentials_files.hpp"
@@ -45,6 +46,9 @@ struct serve_options {
   std::string hypervisor;            // one host on this libvirt URI
   bool faults = false;               // the fault API (scenario drills)
   std::int64_t spawn_timeout = 300;  // seconds
+  std::string external_cidr = "172.24.4.0/24";
+  std::string external_bridge;
+  bool external_masquerade = false;
   std::int64_t reservation_expire = 86400;  // seconds, Nova's [quota] reservation_expire
   std::string virt_type = "auto";    // real guests: kvm, qemu or auto
   std::int64_t shutdown_timeout = 60;
@@ -141,6 +145,9 @@ int serve(const serve_options& o) {
     opts.token_ttl = std::chrono::seconds(o.token_ttl);
     if (o.password_cost == "min") opts.cost = password_cost::cheapest();
     opts.spawn_timeout = std::chrono::seconds(o.spawn_timeout);
+    opts.external_cidr = o.external_cidr;
+    opts.external_bridge = o.external_bridge;
+    opts.external_masquerade = o.external_masquerade;
     opts.reservation_expiry = std::chrono::seconds(o.reservation_expire);
     if (o.faults) {
       // One board for the compute hosts' drivers, the uploads and the API.
@@ -320,6 +327,24 @@ void add_serve(CLI::App& app) {
                   "(Nova's shutdown_timeout)")
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{3600}))
       ->capture_default_str();
+  cmd->add_option("--external-cidr", o->external_cidr,
+                  "real guests: an external network's subnet with this CIDR has its gateway "
+                  "address on the host, which is then the routers' upstream (\"\" for none)")
+      ->check([](const std::string& v) {
+        return v.empty() || ipam::parse_cidr(v) ? std::string() : "not a CIDR: " + v;
+      })
+      ->capture_default_str();
+  cmd->add_option("--external-bridge", o->external_bridge,
+                  "real guests: external networks use this existing bridge of the host's "
+                  "(one with an uplink) instead of one of their own")
+      ->check([](const std::string& v) {
+        return v.size() <= 15 && v.find_first_of(" /") == std::string::npos
+                   ? std::string()
+                   : "not a bridge name: " + v;
+      });
+  cmd->add_flag("--external-masquerade", o->external_masquerade,
+                "real guests: let the external CIDR out of the host, masqueraded as the host "
+                "(turns on the host's IPv4 forwarding); off: nothing leaves the machine");
   cmd->add_option("--threads", o->threads, "actor scheduler threads")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();

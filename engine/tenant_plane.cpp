@@ -190,6 +190,9 @@ std::string dhcp_namespace(const std::string& cloud_id, const std::string& netwo
 std::string router_namespace(const std::string& cloud_id, const std::string& router_id) {
   return namespace_prefix(cloud_id) + "qrouter-" + router_id;
 }
+std::string host_table(const std::string& cloud_id) {
+  return "cumulo-" + cloud_id;
+}
 std::string link_alias(const std::string& cloud_id, const std::string& what) {
   return "cumulo " + cloud_id + " " + what;
 }
@@ -279,6 +282,14 @@ plane::layout plan_tenant_plane(const std::map<std::string, network_state>& netw
       }
     }
     out.routers.push_back(std::move(p));
+  }
+  if (const auto ext = ipam::parse_cidr(o.external_cidr); o.masquerade && ext) {
+    const auto cidr = ipam::to_string(*ext);
+    out.host_nat = "table ip " + plane::host_table(o.cloud_id) +
+                   " {\n  chain postrouting {\n"
+                   "    type nat hook postrouting priority srcnat; policy accept;\n"
+                   "    ip saddr " +
+                   cidr + " ip daddr != " + cidr + " masquerade\n  }\n}\n";
   }
   return out;
 }

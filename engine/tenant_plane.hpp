@@ -40,6 +40,10 @@ struct plane_options {
   std::string external_bridge;
   // Where each network's DHCP files go: <run_dir>/dhcp/<network id>/.
   std::string run_dir;
+  // Lets the external CIDR out of the host, masqueraded as the host's own
+  // address (guests online through their routers' SNAT). Off by default:
+  // nothing leaves the machine unless asked.
+  bool masquerade = false;
 };
 
 namespace plane {
@@ -113,7 +117,13 @@ struct layout {
   std::vector<bridge> bridges;
   std::vector<dhcp_server> dhcp;
   std::vector<router> routers;
+  // The host's own nftables table `ip cumulo-<cloud id>` (the masquerade),
+  // "" for none.
+  std::string host_nat;
 };
+
+// The name of the host's table of this cloud.
+std::string host_table(const std::string& cloud_id);
 
 // A line of a dnsmasq hosts file for a port: "MAC,set:port-ID,IP,host-IP".
 std::vector<std::string> dhcp_host_lines(const network_state& n);

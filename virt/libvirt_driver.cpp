@@ -24,6 +24,7 @@
 #include "virt/host_command.hpp"
 #include "engine/ids.hpp"
 #include "virt/nwfilter.hpp"
+#include "engine/tenant_plane.hpp"
 #include "engine/xml_text.hpp"
 
 namespace cumulo {
@@ -111,13 +112,30 @@ void metadata_xml(std::ostringstream& x, const domain_spec& spec, const std::str
   x << "    </cumulo:instance>\n  </metadata>\n";
 }
 
+// The network id of a NIC ("cumulo-<id>", its libvirt network's name).
+std::string network_id_of(const nic_spec& nic) {
+  const std::string prefix = "cumulo-";
+  return nic.network.rfind(prefix, 0) == 0 ? nic.network.substr(prefix.size()) : nic.network;
+}
+
+// The tenant plane's bridge of a NIC's network.
+std::string bridge_of(const nic_spec& nic) {
+  return plane::bridge_name(network_id_of(nic));
+}
+
 // Real guests' ports carry their security groups' filter (the test
 // driver has no nwfilter).
-void nics_xml(std::ostringstream& x, const domain_spec& spec, bool with_filters) {
+void nics_xml(std::ostringstream& x, const domain_spec& spec, bool with_filters,
+              bool bridges = false) {
   for (const auto& nic : spec.nics) {
-    x << "    <interface type='network'>\n      <mac address='" << xml_escaped(nic.mac_address)
-      << "'/>\n      <source network='" << xml_escaped(nic.network)
-      << "'/>\n      <model type='virtio'/>\n";
+    if (bridges)
+      x << "    <interface type='bridge'>\n      <mac address='" << xml_escaped(nic.mac_address)
+        << "'/>\n      <source bridge='" << xml_escaped(bridge_of(nic))
+        << "'/>\n      <model type='virtio'/>\n";
+    else
+      x << "    <interface type='network'>\n      <mac address='" << xml_escaped(nic.mac_address)
+        << "'/>\n      <source network='" << xml_escaped(nic.network)
+        << "'/>\n      <model type='virtio'/>\n";
     if (with_filters && !nic.port_id.empty())
       x << "      <filterref filter='" << xml_escaped(port_nwfilter_name(nic.port_id)) << "'/>\n";
     x << "    </interface>\n";
@@ -282,7 +300,8 @@ std::optional<root_volume> root_volume_of(const std::string& xml) {
 std::string libvirt_domain_xml(const domain_spec& spec, bool test_driver,
                                const std::filesystem::path& console_log,
                                const std::string& virt_type,
-                               const std::filesystem::path& instance_dir, bool run_as_root) {
+                               const std::filesystem::path& instance_dir, bool run_as_root,
+                               bool bridges) {
   std::ostringstream x;
   x << "<domain type='" << (test_driver ? "test" : xml_escaped(virt_type)) << "'>\n";
   x << "  <name>" << xml_escaped(domain_name(spec.instance_id)) << "</name>\n";
@@ -349,7 +368,7 @@ std::string libvirt_domain_xml(const domain_spec& spec, bool test_driver,
   x << "    <disk type='file' device='cdrom'>\n      <driver name='qemu' type='raw'/>\n"
     << "      <source file='" << xml_escaped((instance_dir / "config.iso").string())
     << "'/>\n      <target dev='hdc' bus='ide'/>\n      <readonly/>\n    </disk>\n";
-  nics_xml(x, spec, true);
+  nics_xml(x, spec, true, bridges);
   // append: the log survives a stop/start, as a serial console's would.
   x << "    <serial type='file'>\n      <source path='" << xml_escaped(console_log.string())
     << "' append='on'/>\n    </serial>\n";
@@ -543,6 +562,16 @@ void libvirt_driver::wait_for_networks(const domain_spec& spec) const {
   // for it rather than fail with "network not found".
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   for (const auto& nic : spec.nics) {
+    if (bridges()) {
+      // The tenant plane's bridge, which the network host makes.
+      while (!std::filesystem::exists("/sys/class/net/" + bridge_of(nic))) {
+        if (std::chrono::steady_clock::now() > deadline)
+          throw virt_error("Bridge " + bridge_of(nic) + " of network " + network_id_of(nic) +
+                           " does not exist on this host.");
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+      continue;
+    }
     for (;;) {
       virNetworkPtr n = virNetworkLookupByName(conn_, nic.network.c_str());
       const bool up = n && virNetworkIsActive(n) == 1;
@@ -563,6 +592,25 @@ void libvirt_driver::wait_for_dhcp_host(const nic_spec& nic) const {
   // guest gets an address of the pool instead of its port's. Bounded: a
   // network without DHCP never has one.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  if (bridges()) {
+    // The network's dnsmasq hosts file names the port's MAC. A network
+    // without DHCP has no such file (after its bridge, made in the same
+    // pass, exists).
+    const auto hosts = std::filesystem::path(opts_.dhcp_dir) / network_id_of(nic) / "hosts";
+    const auto bridge = "/sys/class/net/" + bridge_of(nic);
+    const auto started = std::chrono::steady_clock::now();
+    while (std::chrono::steady_clock::now() < deadline) {
+      std::ifstream in(hosts);
+      std::stringstream text;
+      text << in.rdbuf();
+      if (text.str().find(nic.mac_address + ",") != std::string::npos) return;
+      if (!in && std::filesystem::exists(bridge) &&
+          std::chrono::steady_clock::now() - started > std::chrono::seconds(1))
+        return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return;
+  }
   const std::string entry = "<host mac='" + nic.mac_address + "'";
   while (std::chrono::steady_clock::now() < deadline) {
     virNetworkPtr n = virNetworkLookupByName(conn_, nic.network.c_str());
@@ -734,8 +782,8 @@ void libvirt_driver::spawn(const domain_spec& spec) {
       throw;
     }
   }
-  const std::string xml =
-      libvirt_domain_xml(real, test_, console_log(spec.instance_id), virt_type_, dir, run_as_root_);
+  const std::string xml = libvirt_domain_xml(real, test_, console_log(spec.instance_id), virt_type_,
+                                             dir, run_as_root_, bridges());
   auto t = std::chrono::steady_clock::now();
   domain_ref d{virDomainDefineXML(conn_, xml.c_str())};
   if (!d.p) {
@@ -1186,7 +1234,7 @@ void libvirt_driver::attach_interface(const std::string& instance_id, const nic_
   one.instance_id = instance_id;
   one.nics = {nic};
   std::ostringstream x;
-  nics_xml(x, one, !test_);
+  nics_xml(x, one, !test_, bridges());
   if (test_) {
     // The test driver plugs nothing live: its definition carries the NIC.
     auto xml = domain_xml_of(d.p, VIR_DOMAIN_XML_INACTIVE);

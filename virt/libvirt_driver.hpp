@@ -61,6 +61,11 @@ struct libvirt_driver_options {
   // How long a volume's detach waits for a real guest to release the disk
   // (ACPI PCI hot unplug) before it fails.
   std::chrono::milliseconds detach_timeout{std::chrono::seconds(30)};
+  // Where the tenant plane keeps each network's DHCP files
+  // (<dhcp_dir>/<network id>/hosts); "" when networks are libvirt's. With
+  // the plane, a real guest's NIC is plugged into its network's bridge
+  // (`<interface type='bridge'>`), not into a libvirt network.
+  std::string dhcp_dir;
 };
 
 // "kvm" when /dev/kvm is there, the CPU has hardware virtualization (vmx or
@@ -89,7 +94,7 @@ std::string libvirt_domain_xml(const domain_spec& spec, bool test_driver,
                                const std::filesystem::path& console_log,
                                const std::string& virt_type = "qemu",
                                const std::filesystem::path& instance_dir = {},
-                               bool run_as_root = false);
+                               bool run_as_root = false, bool bridges = false);
 
 class libvirt_driver final : public virt_driver {
  public:
@@ -157,6 +162,7 @@ class libvirt_driver final : public virt_driver {
   void wait_for_networks(const domain_spec& spec) const;
   // Waits (at most 10 s) for the port's DHCP host entry in its network.
   void wait_for_dhcp_host(const nic_spec& nic) const;
+  bool bridges() const { return !test_ && !opts_.dhcp_dir.empty(); }
   // Whether a domain is this driver's (its metadata names our instances folder).
   bool owned(_virDomain* d) const;
   // Defines the filters of the spec's ports (real guests); returns their names.

@@ -17,6 +17,7 @@
 #include "engine/ids.hpp"
 #include "engine/xml_text.hpp"
 #include "engine/ipam.hpp"
+#include "engine/tenant_plane.hpp"
 
 namespace cumulo {
 namespace {
@@ -40,11 +41,7 @@ std::string libvirt_network_name(const std::string& network_id) {
 }
 
 std::string libvirt_bridge_name(const std::string& network_id) {
-  std::string hex;
-  for (char c : network_id)
-    if (std::isxdigit(static_cast<unsigned char>(c))) hex += c;
-  // The tail of a v7 UUID is random; its head is the creation time.
-  return "cbr" + hex.substr(hex.size() > 12 ? hex.size() - 12 : 0);
+  return plane::bridge_name(network_id);  // the same bridge either way
 }
 
 std::string libvirt_network_xml(const network_state& n, bool with_hosts) {

@@ -257,6 +257,24 @@ void namespace_plane::apply_router(const plane::router& r) {
   routers_[r.ns] = r;
 }
 
+void namespace_plane::apply_host_nat(const std::string& nat) {
+  if (!first_ && nat == host_nat_) return;
+  const auto table = plane::host_table(options_.cloud_id);
+  if (nat.empty()) {
+    if (run_program({"nft", "list", "table", "ip", table}).exit_code == 0)
+      run({"nft", "delete", "table", "ip", table});
+  } else {
+    const auto file = fs::path(options_.run_dir) / "host.nft";
+    std::error_code ec;
+    fs::create_directories(file.parent_path(), ec);
+    if (write_file(file, "table ip " + table + "\ndelete table ip " + table + "\n" + nat))
+      run({"nft", "-f", file.string()});
+    // The host routes the routers' traffic out: what --external-masquerade asks.
+    run({"sysctl", "-qw", "net.ipv4.ip_forward=1"});
+  }
+  host_nat_ = nat;
+}
+
 void namespace_plane::sweep(const plane::layout& want) {
   const auto prefix = plane::namespace_prefix(options_.cloud_id);
   std::set<std::string> namespaces;
@@ -312,6 +330,7 @@ void namespace_plane::apply(const plane::layout& want) {
   }
   for (const auto& d : want.dhcp) apply_dhcp(d);
   for (const auto& r : want.routers) apply_router(r);
+  apply_host_nat(want.host_nat);
   sweep(want);
   first_ = false;
 }

@@ -41,6 +41,7 @@ class namespace_plane {
   void ensure_namespace(const std::string& ns);
   void remove_namespace(const std::string& ns);
   void keep_only_legs(const std::string& ns, const std::vector<plane::leg>& legs);
+  void apply_host_nat(const std::string& nat);
   void sweep(const plane::layout& want);
 
   plane_options options_;
@@ -48,6 +49,7 @@ class namespace_plane {
   std::map<std::string, plane::bridge> bridges_;    // by name, as applied
   std::map<std::string, plane::dhcp_server> dhcp_;  // by namespace
   std::map<std::string, plane::router> routers_;    // by namespace
+  std::string host_nat_;                            // as applied
 };
 
 }  // namespace cumulo

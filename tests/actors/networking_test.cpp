@@ -163,5 +163,93 @@ TEST(Networking, TheDoorDecidesWhatItsCallerSeesAndMayDo) {
   EXPECT_TRUE(removed->deleted);
 }
 
+// Where the network host runs real DHCP servers (the tenant plane), the
+// door gives each network a `network:dhcp` port with an address on each
+// DHCP-enabled IPv4 subnet, as Neutron's DHCP agent asks for, and takes it
+// out of the way of the subnet's and the network's deletes.
+TEST(Networking, ADhcpPortFollowsTheSubnetsThatServeDhcp) {
+  temp_dir dir;
+  cloud_options o;
+  o.data_dir = dir.path() / "data";
+  cloud c(o);
+  auto& sys = c.system();
+  const auto door = spawn_networking(sys, c.conductor(), caf::actor{}, nullptr, true);
+  auto command = [&](network::command cmd) {
+    return ask<network_state>(sys, door, command_atom::value, std::string("net-d"), std::move(cmd),
+                              test_meta());
+  };
+  auto dhcp_port = [](const network_state& n) -> const network::port* {
+    for (const auto& [id, p] : n.ports)
+      if (p.device_owner == "network:dhcp") return &p;
+    return nullptr;
+  };
+  // The port is made after the subnet's answer: the test polls (bounded).
+  auto settled = [&](auto done) {
+    network_state n;
+    for (int i = 0; i < 200; ++i) {
+      auto got = ask<network_state>(sys, door, caf::get_atom::value, network_atom::value,
+                                    std::string("net-d"));
+      if (got.ok()) n = *got;
+      if (done(n)) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return n;
+  };
+  ASSERT_TRUE(command(network::create{"private", "p1"}).ok());
+  auto subnet = [](const std::string& id, const std::string& cidr, bool dhcp) {
+    network::add_subnet s;
+    s.subnet_id = id;
+    s.cidr = cidr;
+    s.project_id = "p1";
+    s.enable_dhcp = dhcp;
+    return s;
+  };
+  ASSERT_TRUE(command(subnet("sub-1", "10.30.0.0/24", true)).ok());
+  auto n = settled([&](const network_state& n) { return dhcp_port(n) != nullptr; });
+  const auto* port = dhcp_port(n);
+  ASSERT_NE(port, nullptr);
+  EXPECT_EQ(port->project_id, "p1");
+  EXPECT_TRUE(port->security_groups.empty());
+  ASSERT_EQ(port->fixed_ips.size(), 1u);
+  EXPECT_EQ(port->fixed_ips[0].ip_address, "10.30.0.2");  // the first after the gateway
+  const auto port_id = port->id;
+
+  // A subnet without DHCP is not served; one with DHCP adds an address.
+  ASSERT_TRUE(command(subnet("sub-2", "10.31.0.0/24", false)).ok());
+  ASSERT_TRUE(command(subnet("sub-3", "10.32.0.0/24", true)).ok());
+  n = settled(
+      [&](const network_state& n) { return dhcp_port(n) && dhcp_port(n)->fixed_ips.size() == 2; });
+  ASSERT_NE(dhcp_port(n), nullptr);
+  EXPECT_EQ(dhcp_port(n)->id, port_id);
+  EXPECT_EQ(dhcp_port(n)->fixed_ips.size(), 2u);
+
+  // A subnet's delete takes the port's address there first.
+  auto removed = command(network::remove_subnet{"sub-3"});
+  ASSERT_TRUE(removed.ok()) << removed.error.message;
+  n = settled(
+      [&](const network_state& n) { return dhcp_port(n) && dhcp_port(n)->fixed_ips.size() == 1; });
+  ASSERT_NE(dhcp_port(n), nullptr);
+  EXPECT_EQ(dhcp_port(n)->fixed_ips[0].subnet_id, "sub-1");
+
+  // A guest's port keeps the network; with it gone, the network's delete
+  // deletes the DHCP port and the network.
+  network::create_port guest;
+  guest.port_id = "guest";
+  guest.project_id = "p1";
+  guest.device_owner = "network:test";
+  ASSERT_TRUE(command(guest).ok());
+  auto in_use = command(network::remove{});
+  EXPECT_FALSE(in_use.ok());
+  n = settled([&](const network_state& n) { return dhcp_port(n) != nullptr; });
+  EXPECT_NE(dhcp_port(n), nullptr) << "the DHCP port stays with a network still in use";
+  ASSERT_TRUE(command(network::delete_port{"guest"}).ok());
+  auto gone = command(network::remove{});
+  EXPECT_TRUE(gone.ok()) << gone.error.message;
+  auto after = ask<network_state>(sys, door, caf::get_atom::value, network_atom::value,
+                                  std::string("net-d"));
+  EXPECT_FALSE(after.ok());
+  caf::anon_send_exit(door, caf::exit_reason::user_shutdown);
+}
+
 }  // namespace
 }  // namespace cumulo

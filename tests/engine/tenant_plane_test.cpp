@@ -141,5 +141,17 @@ TEST(TenantPlane, WhatNoLongerExistsIsNotPlanned) {
   EXPECT_EQ(l.dhcp.size(), 1u);
 }
 
+TEST(TenantPlane, TheHostMasqueradesTheExternalCidrOnlyWhenAsked) {
+  const auto t = testing::make_tenant_topology("0a07");
+  auto o = options();
+  EXPECT_EQ(plan_tenant_plane(t.networks, t.routers, t.floatingips, o).host_nat, "");
+  o.masquerade = true;
+  const auto nat = plan_tenant_plane(t.networks, t.routers, t.floatingips, o).host_nat;
+  EXPECT_NE(nat.find("table ip cumulo-c0ffee00"), std::string::npos) << nat;
+  EXPECT_NE(nat.find("ip saddr 198.18.250.0/24 ip daddr != 198.18.250.0/24 masquerade"),
+            std::string::npos)
+      << nat;
+}
+
 }  // namespace
 }  // namespace cumulo

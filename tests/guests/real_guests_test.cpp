@@ -20,6 +20,7 @@
 #include <thread>
 
 #include "virt/config_drive.hpp"
+#include "virt/namespace_plane.hpp"
 #include "tests/support/compute_servers_support.hpp"
 #include "tests/support/websocket_client.hpp"
 #include "tests/support/run_command.hpp"
@@ -112,10 +113,54 @@ class RealGuests : public servers_test {
       virsh({"net-destroy", "cumulo-" + id});
       virsh({"net-undefine", "cumulo-" + id});
     }
+    // The tenant plane of this cloud: namespaces, bridges, dnsmasq.
+    if (const auto id = cloud_id(); !id.empty()) namespace_plane(plane_of(id)).apply({});
   }
   std::vector<std::string> extra_args() const override {
-    return {"--hypervisor", "qemu:///system", "--shutdown-timeout", "20"};
+    return {"--hypervisor", "qemu:///system",  "--shutdown-timeout",
+            "20",           "--external-cidr", external_cidr};
   }
+
+  // The cloud's id on this host (its data dir's cloud-id), "" before it ran.
+  std::string cloud_id() const {
+    std::string id;
+    std::ifstream(dir.path() / "data" / "cloud-id") >> id;
+    return id;
+  }
+  static plane_options plane_of(const std::string& id) {
+    plane_options o;
+    o.cloud_id = id;
+    o.run_dir = "/run/cumulo/" + id;
+    return o;
+  }
+  // The network's dnsmasq hosts file: a line per port address.
+  std::string dhcp_hosts(const std::string& network_id) const {
+    return file_text(std::filesystem::path(plane_of(cloud_id()).run_dir) / "dhcp" / network_id /
+                     "hosts");
+  }
+  // What of this cloud's plane is on the host: namespaces, links, dnsmasq.
+  std::string plane_leftovers() const {
+    const auto id = cloud_id();
+    return run_command({"/bin/sh", "-c",
+                        "ls /run/netns 2>/dev/null | grep -- 'cumulo-" + id +
+                            "-'; ip -o link show | grep -- 'cumulo " + id +
+                            "'; pgrep -af -- '[-]-pid-file=/run/cumulo/" + id + "/'"})
+        .out;
+  }
+  // Polls `done` for up to 10 s.
+  template <class F>
+  static bool eventually(F done) {
+    for (int i = 0; i < 100 && !done(); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    return done();
+  }
+  static bool host_pings(const std::string& address) {
+    return run_command({"/bin/busybox", "ping", "-c", "1", "-W", "2", address}).exit_code == 0;
+  }
+
+  // The external network's CIDR: the host holds its .1 (cumulo serve
+  // --external-cidr); a benchmarking range no real network uses.
+  const std::string external_cidr = "198.18.42.0/24";
 
   std::string upload_image(const std::string& name, const std::string& file,
                            const std::string& disk_format,
@@ -325,7 +370,7 @@ TEST_F(RealGuests, TwoGuestsBootGetTheirAddressesPingAndLeaveNothingBehind) {
   EXPECT_EQ(server(b).value("status", ""), "ACTIVE");
   wait_status(a, "ACTIVE", 20);
   if (HasFailure()) std::cout << "serve's log after the restart:\n" << cloud->out() << std::endl;
-  EXPECT_NE(virsh({"net-dumpxml", "cumulo-" + net}).find(b_ip), std::string::npos);
+  EXPECT_NE(dhcp_hosts(net).find("," + b_ip + ","), std::string::npos) << dhcp_hosts(net);
 
   // Deletes: no domain, no disk, no DHCP host entry left.
   for (const auto& id : {a, b})
@@ -339,20 +384,15 @@ TEST_F(RealGuests, TwoGuestsBootGetTheirAddressesPingAndLeaveNothingBehind) {
     EXPECT_EQ(virsh({"list", "--all", "--name"}).find(id), std::string::npos);
     EXPECT_FALSE(std::filesystem::exists(dir.path() / "data" / "instances" / id));
   }
-  // The network host updates libvirt after a short coalescing delay (and
-  // libvirt takes its time on a busy machine): at most 10 s.
-  auto eventually = [](auto done) {
-    for (int i = 0; i < 100 && !done(); ++i)
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    return done();
-  };
+  // The network host updates dnsmasq after a short coalescing delay: at
+  // most 10 s.
   EXPECT_TRUE(eventually([&] {
-    return virsh({"net-dumpxml", "cumulo-" + net}).find("<host ") == std::string::npos;
-  })) << virsh({"net-dumpxml", "cumulo-" + net});
+    const auto hosts = dhcp_hosts(net);
+    return hosts.find(a_ip) == std::string::npos && hosts.find(b_ip) == std::string::npos;
+  })) << dhcp_hosts(net);
   EXPECT_EQ(call("DELETE", "/networking/v2.0/networks/" + net, admin_token).status, 204);
-  EXPECT_TRUE(eventually([&] {
-    return virsh({"net-list", "--all", "--name"}).find("cumulo-" + net) == std::string::npos;
-  })) << "the network's bridge is gone with it";
+  EXPECT_TRUE(eventually([&] { return plane_leftovers().empty(); }))
+      << "the network's bridge, DHCP namespace and dnsmasq are gone with it: " << plane_leftovers();
   std::cout << "whole test "
             << std::chrono::duration_cast<std::chrono::milliseconds>(
                    std::chrono::steady_clock::now() - t0)
@@ -768,6 +808,124 @@ TEST_F(RealGuests, ConsolesReachARunningGuestThroughTheProxy) {
 
   EXPECT_EQ(compute("DELETE", "/servers/" + id, admin_token).status, 204);
   EXPECT_TRUE(wait_gone(id, 60));
+}
+
+// Tenant networking as Neutron's agents lay it out (issue 19): a router
+// between two subnets and the external network, SNAT, a floating IP the
+// host reaches, and a third network with the same CIDR as the first, all
+// at once; then everything deleted leaves nothing of the plane behind.
+TEST_F(RealGuests, RoutersRouteFloatingIpsAnswerAndCidrsOverlap) {
+  const auto [disk, flavor] = guest_image_and_flavor();
+  auto net_call = [&](const std::string& method, const std::string& path,
+                      const nlohmann::json& body = nullptr) {
+    return call(method, "/networking/v2.0" + path, admin_token, body);
+  };
+  // The external network: the host is its gateway (198.18.42.1).
+  auto ext =
+      net_call("POST", "/networks", {{"network", {{"name", "public"}, {"router:external", true}}}});
+  ASSERT_EQ(ext.status, 201) << ext.body;
+  const std::string public_net = json_of(ext)["network"].value("id", "");
+  networks.push_back(public_net);
+  auto ext_subnet = net_call("POST", "/subnets",
+                             {{"subnet",
+                               {{"network_id", public_net},
+                                {"cidr", external_cidr},
+                                {"ip_version", 4},
+                                {"enable_dhcp", false}}}});
+  ASSERT_EQ(ext_subnet.status, 201) << ext_subnet.body;
+  const std::string net_a = make_network(admin_token, "net-a", "10.81.0.0/24");
+  const std::string net_b = make_network(admin_token, "net-b", "10.82.0.0/24");
+  const std::string net_c = make_network(admin_token, "net-c", "10.81.0.0/24");  // A's CIDR
+  networks.insert(networks.end(), {net_a, net_b, net_c});
+  auto subnet_of = [&](const std::string& net) {
+    auto n = net_call("GET", "/networks/" + net);
+    return json_of(n)["network"]["subnets"][0].get<std::string>();
+  };
+  auto r = net_call(
+      "POST", "/routers",
+      {{"router", {{"name", "r1"}, {"external_gateway_info", {{"network_id", public_net}}}}}});
+  ASSERT_EQ(r.status, 201) << r.body;
+  const std::string router = json_of(r)["router"].value("id", "");
+  for (const auto& net : {net_a, net_b})
+    ASSERT_EQ(net_call("PUT", "/routers/" + router + "/add_router_interface",
+                       {{"subnet_id", subnet_of(net)}})
+                  .status,
+              200);
+  // The default group lets in what its members send; pings from anywhere too.
+  auto groups = net_call("GET", "/security-groups?name=default");
+  const auto group = json_of(groups)["security_groups"][0].value("id", "");
+  ASSERT_EQ(net_call("POST", "/security-group-rules",
+                     {{"security_group_rule",
+                       {{"security_group_id", group},
+                        {"direction", "ingress"},
+                        {"ethertype", "IPv4"},
+                        {"protocol", "icmp"}}}})
+                .status,
+            201);
+
+  const std::string host = "198.18.42.1";
+  auto boot = [&](const std::string& name, const std::string& net, const std::string& ip,
+                  const std::string& user_data) {
+    nlohmann::json s{{"name", name},
+                     {"imageRef", disk},
+                     {"flavorRef", flavor},
+                     {"networks", nlohmann::json::array({{{"uuid", net}, {"fixed_ip", ip}}})}};
+    if (!user_data.empty()) s["user_data"] = base64(user_data);
+    auto b = compute("POST", "/servers", admin_token, {{"server", s}});
+    EXPECT_EQ(b.status, 202) << b.body;
+    const auto id = json_of(b)["server"].value("id", "");
+    servers.push_back(id);
+    return id;
+  };
+  // b reaches a through the router, and the host through SNAT.
+  auto pinger = [](const std::string& address, const std::string& label) {
+    return "for i in $(seq 90); do if ping -c 1 -W 1 " + address + " >/dev/null 2>&1; then echo " +
+           label + "-OK; break; fi; sleep 1; done\n";
+  };
+  const auto a = boot("guest-a", net_a, "10.81.0.10", "");
+  const auto b =
+      boot("guest-b", net_b, "10.82.0.10",
+           "#!/bin/sh\n(\n" + pinger("10.81.0.10", "ROUTED") + pinger(host, "SNAT") + ") &\n");
+  const auto c = boot("guest-c", net_c, "10.81.0.10", "");
+  for (const auto& id : {a, b, c}) wait_status(id, "ACTIVE", 60);
+  auto up_a = wait_console(a, R"(CUMULO-GUEST-UP hostname=(\S+) ip=(\S+))", 120);
+  EXPECT_EQ(up_a[2].str(), "10.81.0.10");
+  auto up_c = wait_console(c, R"(CUMULO-GUEST-UP hostname=(\S+) ip=(\S+))", 120);
+  EXPECT_EQ(up_c[2].str(), "10.81.0.10") << "the same address on another network, at once";
+  wait_console(b, "ROUTED-OK", 120);
+  wait_console(b, "SNAT-OK", 120);
+
+  // A floating IP on a: the host pings it; disassociated, it answers nothing.
+  auto ports = net_call("GET", "/ports?device_id=" + a);
+  const auto port_a = json_of(ports)["ports"][0].value("id", "");
+  auto f = net_call("POST", "/floatingips",
+                    {{"floatingip", {{"floating_network_id", public_net}, {"port_id", port_a}}}});
+  ASSERT_EQ(f.status, 201) << f.body;
+  const auto fip = json_of(f)["floatingip"];
+  const std::string fip_id = fip.value("id", ""),
+                    fip_address = fip.value("floating_ip_address", "");
+  EXPECT_TRUE(eventually([&] { return host_pings(fip_address); }))
+      << "the host reaches " << fip_address;
+  ASSERT_EQ(
+      net_call("PUT", "/floatingips/" + fip_id, {{"floatingip", {{"port_id", nullptr}}}}).status,
+      200);
+  EXPECT_TRUE(eventually([&] { return !host_pings(fip_address); }))
+      << "a disassociated floating IP answers nothing";
+
+  // Everything deleted: nothing of the plane is left.
+  for (const auto& id : servers)
+    EXPECT_EQ(compute("DELETE", "/servers/" + id, admin_token).status, 204);
+  for (const auto& id : servers) EXPECT_TRUE(wait_gone(id, 60));
+  EXPECT_EQ(net_call("DELETE", "/floatingips/" + fip_id).status, 204);
+  for (const auto& net : {net_a, net_b})
+    EXPECT_EQ(net_call("PUT", "/routers/" + router + "/remove_router_interface",
+                       {{"subnet_id", subnet_of(net)}})
+                  .status,
+              200);
+  EXPECT_EQ(net_call("DELETE", "/routers/" + router).status, 204);
+  for (const auto& net : {net_a, net_b, net_c, public_net})
+    EXPECT_EQ(net_call("DELETE", "/networks/" + net).status, 204);
+  EXPECT_TRUE(eventually([&] { return plane_leftovers().empty(); })) << plane_leftovers();
 }
 
 }  // namespace
