@@ -58,42 +58,46 @@ void port_filters::put(const security_group_state& g) {
   dirty_ = true;
 }
 
-void port_filters::read_defined() {
-  virNWFilterPtr* all = nullptr;
-  const int n = virConnectListAllNWFilters(conn_, &all, 0);
-  if (n < 0) {
-    spdlog::warn("port filters: cannot list libvirt's filters: {}", last_libvirt_error());
-    return;
-  }
-  for (int i = 0; i < n; ++i) {
-    const char* name = virNWFilterGetName(all[i]);
-    if (name && is_port_nwfilter_name(name)) {
-      if (char* xml = virNWFilterGetXMLDesc(all[i], 0)) {
-        defined_[name] = defined{nwfilter_digest(xml), {}, false};
-        std::free(xml);
-      }
-      found_at_start_.insert(name);
-    }
-    virNWFilterFree(all[i]);
-  }
-  std::free(all);
-  virResetLastError();
-}
+namespace {
 
-bool port_filters::live_names(std::set<std::string>& names) const {
+// Calls `each` with every port filter of the connection and its name;
+// false (libvirt's error pending) when they can't be listed.
+template <class Each>
+bool for_each_port_filter(virConnectPtr conn, Each each) {
   virNWFilterPtr* all = nullptr;
-  const int n = virConnectListAllNWFilters(conn_, &all, 0);
-  if (n < 0) {
-    spdlog::error("port filters: cannot list libvirt's filters: {}", last_libvirt_error());
-    return false;
-  }
+  const int n = virConnectListAllNWFilters(conn, &all, 0);
+  if (n < 0) return false;
   for (int i = 0; i < n; ++i) {
     const char* name = virNWFilterGetName(all[i]);
-    if (name && is_port_nwfilter_name(name)) names.insert(name);
+    if (name && is_port_nwfilter_name(name)) each(all[i], std::string(name));
     virNWFilterFree(all[i]);
   }
   std::free(all);
   return true;
+}
+
+}  // namespace
+
+void port_filters::read_defined() {
+  const bool listed =
+      for_each_port_filter(conn_, [this](virNWFilterPtr f, const std::string& name) {
+        if (char* xml = virNWFilterGetXMLDesc(f, 0)) {
+          defined_[name] = defined{nwfilter_digest(xml), {}, false};
+          std::free(xml);
+        }
+        found_at_start_.insert(name);
+      });
+  if (!listed)
+    spdlog::warn("port filters: cannot list libvirt's filters: {}", last_libvirt_error());
+  virResetLastError();
+}
+
+bool port_filters::live_names(std::set<std::string>& names) const {
+  if (for_each_port_filter(
+          conn_, [&names](virNWFilterPtr, const std::string& name) { names.insert(name); }))
+    return true;
+  spdlog::error("port filters: cannot list libvirt's filters: {}", last_libvirt_error());
+  return false;
 }
 
 std::set<std::string> port_filters::referenced_by_domains() const {

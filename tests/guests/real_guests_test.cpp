@@ -224,6 +224,36 @@ class RealGuests : public servers_test {
     return true;
   }
 
+  // A security group of the admin's project (two egress rules, no
+  // ingress); its id.
+  std::string make_group(const std::string& name) {
+    auto g = call("POST", "/networking/v2.0/security-groups", admin_token,
+                  {{"security_group", {{"name", name}}}});
+    EXPECT_EQ(g.status, 201) << g.body;
+    return json_of(g)["security_group"].value("id", "");
+  }
+
+  // A server of `image` on `net` (at `fixed_ip`, "" for any) in security
+  // group `group_name`, running `user_data` when it is a script; its id.
+  std::string boot_guest(const std::string& name, const std::string& image,
+                         const std::string& flavor, const std::string& net,
+                         const std::string& group_name, const std::string& user_data,
+                         const std::string& fixed_ip = "") {
+    nlohmann::json port{{"uuid", net}};
+    if (!fixed_ip.empty()) port["fixed_ip"] = fixed_ip;
+    nlohmann::json s{{"name", name},
+                     {"imageRef", image},
+                     {"flavorRef", flavor},
+                     {"security_groups", nlohmann::json::array({{{"name", group_name}}})},
+                     {"networks", nlohmann::json::array({port})}};
+    if (!user_data.empty()) s["user_data"] = base64(user_data);
+    auto r = compute("POST", "/servers", admin_token, {{"server", s}});
+    EXPECT_EQ(r.status, 202) << r.body;
+    const std::string id = json_of(r)["server"].value("id", "");
+    servers.push_back(id);
+    return id;
+  }
+
   // The nwfilter of the server's (first) port, as the network host names it.
   std::string filter_of(const std::string& server_id) {
     auto ports = call("GET", "/networking/v2.0/ports?device_id=" + server_id, admin_token);
@@ -393,10 +423,8 @@ TEST_F(RealGuests, SecurityGroupsDropIngressUntilARuleAllowsIt) {
   const auto [disk, flavor] = guest_image_and_flavor();
   const std::string net = make_network(admin_token, "guarded", "10.78.0.0/24");
   networks.push_back(net);
-  auto g = call("POST", "/networking/v2.0/security-groups", admin_token,
-                {{"security_group", {{"name", "closed"}}}});
-  ASSERT_EQ(g.status, 201) << g.body;
-  const std::string group = json_of(g)["security_group"].value("id", "");
+  const std::string group = make_group("closed");
+  ASSERT_FALSE(group.empty());
 
   const std::string a_ip = "10.78.0.10", b_ip = "10.78.0.11";
   // b pings a for about 15 s at each boot and says how it went.
@@ -405,17 +433,7 @@ TEST_F(RealGuests, SecurityGroupsDropIngressUntilARuleAllowsIt) {
                              "-OK; exit 0; fi\ndone\necho PING-" + a_ip + "-FAILED\n";
   auto boot = [&](const std::string& name, const std::string& ip, const std::string& user_data,
                   const std::string& group_name) {
-    nlohmann::json s{{"name", name},
-                     {"imageRef", disk},
-                     {"flavorRef", flavor},
-                     {"security_groups", nlohmann::json::array({{{"name", group_name}}})},
-                     {"networks", nlohmann::json::array({{{"uuid", net}, {"fixed_ip", ip}}})}};
-    if (!user_data.empty()) s["user_data"] = base64(user_data);
-    auto r = compute("POST", "/servers", admin_token, {{"server", s}});
-    EXPECT_EQ(r.status, 202) << r.body;
-    const std::string id = json_of(r)["server"].value("id", "");
-    servers.push_back(id);
-    return id;
+    return boot_guest(name, disk, flavor, net, group_name, user_data, ip);
   };
   // a is up (its console says so) before b pings it: b's failure is the filter's.
   const std::string a = boot("guarded-a", a_ip, "", "closed");
@@ -495,10 +513,8 @@ TEST_F(RealGuests, ARuleRemovedAndAddedBackReachesARunningGuestWithinTwoSeconds)
   const auto [disk, flavor] = guest_image_and_flavor();
   const std::string net = make_network(admin_token, "live-rules", "10.81.0.0/24");
   networks.push_back(net);
-  auto g = call("POST", "/networking/v2.0/security-groups", admin_token,
-                {{"security_group", {{"name", "pingable"}}}});
-  ASSERT_EQ(g.status, 201) << g.body;
-  const std::string group = json_of(g)["security_group"].value("id", "");
+  const std::string group = make_group("pingable");
+  ASSERT_FALSE(group.empty());
   auto add_icmp_rule = [&] {
     auto r = call("POST", "/networking/v2.0/security-group-rules", admin_token,
                   {{"security_group_rule",
@@ -510,22 +526,8 @@ TEST_F(RealGuests, ARuleRemovedAndAddedBackReachesARunningGuestWithinTwoSeconds)
     return json_of(r)["security_group_rule"].value("id", "");
   };
   std::string icmp_rule = add_icmp_rule();
-  auto boot = [&](const std::string& name, const std::string& group_name,
-                  const std::string& user_data) {
-    nlohmann::json s{{"name", name},
-                     {"imageRef", disk},
-                     {"flavorRef", flavor},
-                     {"security_groups", nlohmann::json::array({{{"name", group_name}}})},
-                     {"networks", nlohmann::json::array({{{"uuid", net}}})}};
-    if (!user_data.empty()) s["user_data"] = base64(user_data);
-    auto r = compute("POST", "/servers", admin_token, {{"server", s}});
-    EXPECT_EQ(r.status, 202) << r.body;
-    const std::string id = json_of(r)["server"].value("id", "");
-    servers.push_back(id);
-    return id;
-  };
 
-  const std::string a = boot("pinged", "pingable", "");
+  const std::string a = boot_guest("pinged", disk, flavor, net, "pingable", "");
   ASSERT_FALSE(a.empty());
   const auto a_server = wait_status(a, "ACTIVE", 60);
   std::string a_ip;  // the address the API shows: whatever the plane gives
@@ -543,7 +545,7 @@ TEST_F(RealGuests, ARuleRemovedAndAddedBackReachesARunningGuestWithinTwoSeconds)
       a_ip +
       " >/dev/null 2>&1; then echo \"CUMULO-PING $n ok\"; sleep 1;\n"
       "  else echo \"CUMULO-PING $n lost\"; fi\ndone\n";
-  const std::string b = boot("pinger", "default", script);
+  const std::string b = boot_guest("pinger", disk, flavor, net, "default", script);
   ASSERT_FALSE(b.empty());
   wait_status(b, "ACTIVE", 60);
   // b's pings so far: number -> answered.
