@@ -124,14 +124,6 @@ void nics_xml(std::ostringstream& x, const domain_spec& spec, bool with_filters)
   }
 }
 
-std::string domain_xml_of(virDomainPtr d) {
-  char* xml = virDomainGetXMLDesc(d, 0);
-  if (!xml) return {};
-  std::string out = xml;
-  std::free(xml);
-  return out;
-}
-
 // A domain's XML as libvirt writes it (single-quoted attributes).
 std::string domain_xml_of(virDomainPtr d, unsigned int flags) {
   char* x = virDomainGetXMLDesc(d, flags);
