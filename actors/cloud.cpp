@@ -183,8 +183,6 @@ void cloud::start_compute(const cloud_options& opts) {
   links->block_storage = block_storage_;
   links->hosts = compute_hosts_;
   links->images_dir = image_dir();
-  links->port_filters = std::any_of(configs.begin(), configs.end(),
-                                    [](const auto& cfg) { return cfg.uri.rfind("qemu", 0) == 0; });
   links->spawn_timeout = opts.spawn_timeout;
   ask_or_throw<caf::ok_atom>(*system_, conductor_, "resolving instances", caf::put_atom::value,
                              compute_links_ptr(links));

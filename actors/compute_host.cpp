@@ -278,7 +278,7 @@ domain_spec domain_spec_of(const instance_state& s, const std::filesystem::path&
   d.disk_gb = make_request_spec(s.id, s.flavor).disk_gb;
   d.image_path = (images_dir / s.image_id).string();
   for (const auto& a : s.addresses)
-    d.nics.push_back({a.mac_address, libvirt_network_name(a.network_id), a.port_id, ""});
+    d.nics.push_back({a.mac_address, libvirt_network_name(a.network_id), a.port_id});
   d.flavor_name = s.flavor.name;
   d.project_id = s.project_id;
   d.hostname = hostname_of(s.name);

@@ -18,7 +18,6 @@
 #include "store/wall_clock.hpp"
 #include "store/ids.hpp"
 #include "virt/libvirt_network.hpp"
-#include "virt/nwfilter.hpp"
 
 namespace cumulo {
 namespace {
@@ -265,9 +264,6 @@ std::string spawn_failure(self_ptr self, const caf::error& e) {
   return from_caf_error(e).message;
 }
 
-// Each NIC gets its port's security groups as an nwfilter (enforced on
-// real guests): the rules as they are now; a rule change reaches the guest
-// at its next spawn (see README "Real guests").
 using fail_fn = std::function<void(const std::string& why)>;
 
 // A build, or another operation's spawn, still going on (not deleted
@@ -287,43 +283,6 @@ bool spawning(self_ptr self) {
   }
 }
 
-void filter_nics(self_ptr self, const event_metadata& meta, std::shared_ptr<domain_spec> spec,
-                 std::shared_ptr<const std::vector<security_group_state>> groups, std::size_t i,
-                 then_fn k, fail_fn failed) {
-  if (!spawning(self)) return done(self);
-  if (i >= spec->nics.size()) return k();
-  if (spec->nics[i].port_id.empty()) return filter_nics(self, meta, spec, groups, i + 1, k, failed);
-  self->request(self->state.links->networking, networking_timeout, caf::get_atom::value,
-                port_atom::value, spec->nics[i].port_id)
-      .then(
-          [self, meta, spec, groups, i, k, failed](network_state& n) {
-            spec->nics[i].nwfilter_xml = port_nwfilter_xml(n, spec->nics[i].port_id, *groups);
-            filter_nics(self, meta, spec, groups, i + 1, k, failed);
-          },
-          [failed](caf::error& e) {
-            failed("Cannot read the port's security groups: " + from_caf_error(e).message);
-          });
-}
-
-// The spec's NICs get their ports' filters (real guests); `failed` says why
-// they could not be read.
-void with_port_filters(self_ptr self, const event_metadata& meta, std::shared_ptr<domain_spec> spec,
-                       then_fn k, fail_fn failed) {
-  if (!self->state.links->port_filters) return k();
-  self->request(self->state.links->networking, networking_timeout, list_atom::value,
-                security_group_atom::value)
-      .then(
-          [self, meta, spec, k, failed](std::vector<security_group_state>& groups) {
-            filter_nics(
-                self, meta, spec,
-                std::make_shared<const std::vector<security_group_state>>(std::move(groups)), 0, k,
-                failed);
-          },
-          [failed](caf::error& e) {
-            failed("Cannot read the security groups: " + from_caf_error(e).message);
-          });
-}
-
 void spawn_domain(self_ptr self, const event_metadata& meta, const image_state& image) {
   auto host = host_actor(self);
   if (!host)
@@ -335,30 +294,22 @@ void spawn_domain(self_ptr self, const event_metadata& meta, const image_state& 
             domain_spec_of(self->state.s, self->state.links->images_dir));
         boot_from_image(*spec, image, self->state.links->images_dir);
         spec->admin_pass = self->state.admin_pass;
-        auto failed = [self, meta](const std::string& why) {
-          fail_build(self, meta, why, "networking");
-        };
-        with_port_filters(
-            self, meta, spec,
-            [self, meta, host, spec] {
-              self->request(host, self->state.links->spawn_timeout, spawn_atom::value, *spec)
-                  .then(
-                      [self, meta](power_states) {
-                        step(
-                            self, instance::mark_active{now_us()}, meta,
-                            [self, meta] {
-                              self->state.admin_pass.clear();  // the drive has it
-                              spdlog::info("[{}] instance {}: ACTIVE on {}", meta.request_id,
-                                           self->state.s.id, self->state.s.host);
-                              done(self);
-                            },
-                            [self] { done(self); });
+        self->request(host, self->state.links->spawn_timeout, spawn_atom::value, *spec)
+            .then(
+                [self, meta](power_states) {
+                  step(
+                      self, instance::mark_active{now_us()}, meta,
+                      [self, meta] {
+                        self->state.admin_pass.clear();  // the drive has it
+                        spdlog::info("[{}] instance {}: ACTIVE on {}", meta.request_id,
+                                     self->state.s.id, self->state.s.host);
+                        done(self);
                       },
-                      [self, meta](caf::error& e) {
-                        reschedule_or_fail(self, meta, spawn_failure(self, e));
-                      });
-            },
-            failed);
+                      [self] { done(self); });
+                },
+                [self, meta](caf::error& e) {
+                  reschedule_or_fail(self, meta, spawn_failure(self, e));
+                });
       },
       [self] { done(self); });
 }
@@ -967,22 +918,17 @@ void respawn(self_ptr self, const event_metadata& meta, const image_state& image
         self, instance::complete_rebuild{power}, meta, [self] { done(self); },
         [self] { done(self); });
   };
-  with_port_filters(
-      self, meta, spec,
-      [self, meta, host, spec, stopped, finish, failed] {
-        self->request(host, self->state.links->spawn_timeout, spawn_atom::value, *spec)
-            .then(
-                [self, host, stopped, finish, failed](power_states) {
-                  if (!stopped) return finish(power_states::running);
-                  // A stopped server is stopped again, as Nova keeps it.
-                  self->request(host, compute_timeout, power_atom::value, self->state.s.id,
-                                power_action{power_action::power_off})
-                      .then([finish](power_states) { finish(power_states::shutdown); },
-                            [failed](caf::error& e) { failed(from_caf_error(e).message); });
-                },
-                [self, failed](caf::error& e) { failed(spawn_failure(self, e)); });
-      },
-      failed);
+  self->request(host, self->state.links->spawn_timeout, spawn_atom::value, *spec)
+      .then(
+          [self, host, stopped, finish, failed](power_states) {
+            if (!stopped) return finish(power_states::running);
+            // A stopped server is stopped again, as Nova keeps it.
+            self->request(host, compute_timeout, power_atom::value, self->state.s.id,
+                          power_action{power_action::power_off})
+                .then([finish](power_states) { finish(power_states::shutdown); },
+                      [failed](caf::error& e) { failed(from_caf_error(e).message); });
+          },
+          [self, failed](caf::error& e) { failed(spawn_failure(self, e)); });
 }
 
 void run_rebuild(self_ptr self, const event_metadata& meta) {
@@ -1018,9 +964,9 @@ void interface_refused(self_ptr self, interface_promise promise, caf::error e) {
   done(self);
 }
 
-// Plugs the recorded port into the domain (with its filter on real
-// guests); a plug that fails takes the attach back (Nova's 500
-// "Failed to attach network adapter device to X").
+// Plugs the recorded port into the domain (on real guests behind the
+// port's filter, which the driver waits for); a plug that fails takes the
+// attach back (Nova's 500 "Failed to attach network adapter device to X").
 void plug(self_ptr self, const event_metadata& meta, const instance::address& a, bool users,
           interface_promise promise) {
   auto host = host_actor(self);
@@ -1028,8 +974,6 @@ void plug(self_ptr self, const event_metadata& meta, const instance::address& a,
     promise.deliver(self->state.s);
     return done(self);
   }
-  auto spec = std::make_shared<domain_spec>();
-  spec->nics.push_back({a.mac_address, libvirt_network_name(a.network_id), a.port_id, ""});
   auto undo = [self, meta, a, users, promise](const std::string& why) mutable {
     spdlog::warn("[{}] instance {}: cannot plug port {}: {}", meta.request_id, self->state.s.id,
                  a.port_id, why);
@@ -1043,30 +987,13 @@ void plug(self_ptr self, const event_metadata& meta, const instance::address& a,
               });
             });
   };
-  auto attach = [self, host, spec, promise, undo]() mutable {
-    self->request(host, compute_timeout, interface_atom::value, caf::add_atom::value,
-                  self->state.s.id, spec->nics.front())
-        .then(
-            [self, promise](caf::ok_atom) mutable {
-              promise.deliver(self->state.s);
-              done(self);
-            },
-            [undo](caf::error& e) mutable { undo(from_caf_error(e).message); });
-  };
-  if (!self->state.links->port_filters) return attach();
-  self->request(self->state.links->networking, networking_timeout, list_atom::value,
-                security_group_atom::value)
+  const nic_spec nic{a.mac_address, libvirt_network_name(a.network_id), a.port_id};
+  self->request(host, compute_timeout, interface_atom::value, caf::add_atom::value,
+                self->state.s.id, nic)
       .then(
-          [self, spec, attach, undo](std::vector<security_group_state>& groups) mutable {
-            self->request(self->state.links->networking, networking_timeout, caf::get_atom::value,
-                          port_atom::value, spec->nics.front().port_id)
-                .then(
-                    [spec, groups, attach](network_state& n) mutable {
-                      auto& nic = spec->nics.front();
-                      nic.nwfilter_xml = port_nwfilter_xml(n, nic.port_id, groups);
-                      attach();
-                    },
-                    [undo](caf::error& e) mutable { undo(from_caf_error(e).message); });
+          [self, promise](caf::ok_atom) mutable {
+            promise.deliver(self->state.s);
+            done(self);
           },
           [undo](caf::error& e) mutable { undo(from_caf_error(e).message); });
 }
@@ -1284,27 +1211,21 @@ void with_image(self_ptr self, const std::string& image_id,
 
 // Spawns the spec on `host`, then brings the domain to `vm` (stopped or
 // paused as the instance was); `k` gets the power state it ends in.
-void spawn_as(self_ptr self, const event_metadata& meta, caf::actor host,
-              std::shared_ptr<domain_spec> spec, vm_states vm, std::function<void(power_states)> k,
-              fail_fn failed) {
-  with_port_filters(
-      self, meta, spec,
-      [self, host, spec, vm, k, failed] {
-        self->request(host, self->state.links->spawn_timeout, spawn_atom::value, *spec)
-            .then(
-                [self, host, vm, k, failed](power_states) {
-                  if (vm != vm_states::stopped && vm != vm_states::paused)
-                    return k(power_states::running);
-                  const auto action =
-                      vm == vm_states::stopped ? power_action::power_off : power_action::pause;
-                  self->request(host, compute_timeout, power_atom::value, self->state.s.id,
-                                power_action{action})
-                      .then([k](power_states p) { k(p); },
-                            [failed](caf::error& e) { failed(from_caf_error(e).message); });
-                },
-                [self, failed](caf::error& e) { failed(spawn_failure(self, e)); });
-      },
-      failed);
+void spawn_as(self_ptr self, caf::actor host, std::shared_ptr<domain_spec> spec, vm_states vm,
+              std::function<void(power_states)> k, fail_fn failed) {
+  self->request(host, self->state.links->spawn_timeout, spawn_atom::value, *spec)
+      .then(
+          [self, host, vm, k, failed](power_states) {
+            if (vm != vm_states::stopped && vm != vm_states::paused)
+              return k(power_states::running);
+            const auto action =
+                vm == vm_states::stopped ? power_action::power_off : power_action::pause;
+            self->request(host, compute_timeout, power_atom::value, self->state.s.id,
+                          power_action{action})
+                .then([k](power_states p) { k(p); },
+                      [failed](caf::error& e) { failed(from_caf_error(e).message); });
+          },
+          [self, failed](caf::error& e) { failed(spawn_failure(self, e)); });
 }
 
 // A domain spec of the instance as it is, on a flavor, keeping its disk.
@@ -1352,7 +1273,7 @@ void move_broke(self_ptr self, const event_metadata& meta, const std::string& wh
       if (!source) return fail("its host is gone");
       with_image(self, self->state.s.image_id, [self, meta, m, source, why, fail](const auto& img) {
         spawn_as(
-            self, meta, source, kept_disk_spec(self, m.old_flavor, img), m.vm_state_before,
+            self, source, kept_disk_spec(self, m.old_flavor, img), m.vm_state_before,
             [self, meta, why](power_states) {
               execute(self, instance::fail_migration{why, now_us()}, meta,
                       [self](outcome<instance_state>) { done(self); });
@@ -1403,7 +1324,7 @@ void move_domain(self_ptr self, const event_metadata& meta) {
             with_image(self, self->state.s.image_id, [self, meta, m, dest](const auto& img) {
               auto failed = [self, meta](const std::string& why) { move_broke(self, meta, why); };
               spawn_as(
-                  self, meta, dest, kept_disk_spec(self, m.new_flavor, img), m.vm_state_before,
+                  self, dest, kept_disk_spec(self, m.new_flavor, img), m.vm_state_before,
                   [self, meta](power_states p) { finish_move(self, meta, p); }, failed);
             });
           },
@@ -1497,7 +1418,7 @@ void evacuate_domain(self_ptr self, const event_metadata& meta) {
                      const auto vm = m.vm_state_before == vm_states::stopped ? vm_states::stopped
                                                                              : vm_states::active;
                      spawn_as(
-                         self, meta, dest, kept_disk_spec(self, m.new_flavor, img), vm,
+                         self, dest, kept_disk_spec(self, m.new_flavor, img), vm,
                          [self, meta](power_states p) {
                            step(
                                self, instance::complete_evacuation{p, now_us()}, meta,
@@ -1581,7 +1502,7 @@ void run_revert(self_ptr self, const event_metadata& meta) {
               with_image(self, self->state.s.image_id,
                          [self, meta, m, source, failed](const auto& img) {
                            spawn_as(
-                               self, meta, source, kept_disk_spec(self, m.old_flavor, img),
+                               self, source, kept_disk_spec(self, m.old_flavor, img),
                                m.vm_state_before,
                                [self, meta](power_states p) {
                                  step(
@@ -1679,7 +1600,7 @@ void run_unshelve(self_ptr self, const event_metadata& meta) {
                     boot_from_image(*spec, img, self->state.links->images_dir);
                     spec->copy_image = true;  // the snapshot goes once it runs
                     spawn_as(
-                        self, meta, host, spec, vm_states::active,
+                        self, host, spec, vm_states::active,
                         [self, meta](power_states) { unshelved(self, meta); },
                         [self, meta](const std::string& why) { unshelve_failed(self, meta, why); });
                   });
@@ -1726,8 +1647,7 @@ void run_rescue(self_ptr self, const event_metadata& meta, bool rescue) {
                     step(
                         self, std::move(c), meta, [self] { done(self); }, [self] { done(self); });
                   };
-                  if (!rescue)
-                    return spawn_as(self, meta, host, spec, vm_states::active, finish, failed);
+                  if (!rescue) return spawn_as(self, host, spec, vm_states::active, finish, failed);
                   with_image(self, self->state.s.rescue_image_id,
                              [self, meta, host, spec, finish, failed](const image_state& r) {
                                if (!r.exists())
@@ -1738,7 +1658,7 @@ void run_rescue(self_ptr self, const event_metadata& meta, bool rescue) {
                                domain_spec format;
                                boot_from_image(format, r, self->state.links->images_dir);
                                spec->rescue_image_format = format.image_format;
-                               spawn_as(self, meta, host, spec, vm_states::active, finish, failed);
+                               spawn_as(self, host, spec, vm_states::active, finish, failed);
                              });
                 });
           },

@@ -69,9 +69,6 @@ struct compute_links {
   // (Nova's [scheduler] max_attempts).
   std::chrono::seconds spawn_timeout{300};
   int max_attempts = 3;
-  // Some host runs real guests, whose NICs carry their ports' security
-  // groups as nwfilters; on test:/// hosts only, a spawn skips reading them.
-  bool port_filters = false;
 };
 using compute_links_ptr = std::shared_ptr<const compute_links>;
 

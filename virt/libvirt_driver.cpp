@@ -142,30 +142,6 @@ void nics_xml(std::ostringstream& x, const domain_spec& spec, bool with_filters,
   }
 }
 
-// The port filters a domain's XML references.
-std::vector<std::string> port_filters_of(const std::string& domain_xml) {
-  std::vector<std::string> names;
-  const std::string key = "filterref filter=";
-  for (auto at = domain_xml.find(key); at != std::string::npos;
-       at = domain_xml.find(key, at + key.size())) {
-    const auto open = at + key.size();
-    if (open >= domain_xml.size()) break;
-    const auto close = domain_xml.find(domain_xml[open], open + 1);
-    if (close == std::string::npos) break;
-    auto name = domain_xml.substr(open + 1, close - open - 1);
-    if (is_port_nwfilter_name(name)) names.push_back(std::move(name));
-  }
-  return names;
-}
-
-std::string domain_xml_of(virDomainPtr d) {
-  char* xml = virDomainGetXMLDesc(d, 0);
-  if (!xml) return {};
-  std::string out = xml;
-  std::free(xml);
-  return out;
-}
-
 // A domain's XML as libvirt writes it (single-quoted attributes).
 std::string domain_xml_of(virDomainPtr d, unsigned int flags) {
   char* x = virDomainGetXMLDesc(d, flags);
@@ -754,11 +730,10 @@ void libvirt_driver::spawn(const domain_spec& spec) {
   std::filesystem::create_directories(dir);
   for (auto* p : {&real.image_path, &real.kernel_path, &real.ramdisk_path})
     if (!test_ && !p->empty()) *p = std::filesystem::absolute(*p).string();
-  // Nothing of a failed spawn stays: no domain, no disk, no filter.
-  std::vector<std::string> filters;
+  // Nothing of a failed spawn stays: no domain, no disk. (The port filters
+  // are the network host's: it removes them with the ports.)
   auto undo = [&](virDomainPtr d) {
     if (d) virDomainUndefine(d);
-    undefine_filters(filters);
     if (!test_) {
       std::error_code ignored;
       // A kept disk is the guest's: only what this spawn made goes. A boot
@@ -775,7 +750,7 @@ void libvirt_driver::spawn(const domain_spec& spec) {
   spawn_times times;
   if (!test_) {
     try {
-      filters = define_port_filters(real);
+      wait_for_port_filters(real);
       prepare_disks(real, times);
     } catch (...) {
       undo(nullptr);
@@ -954,17 +929,16 @@ void libvirt_driver::resume(const std::string& instance_id) {
   log_console(instance_id, "cumulo: domain resumed");
 }
 
-// Stops and undefines the instance's domain, if it has one, and its port
-// filters; true when there was a domain.
+// Stops and undefines the instance's domain, if it has one; true when
+// there was a domain. Its ports' filters stay: the network host removes
+// them once the ports are gone (a move or a resize spawns again with them).
 bool libvirt_driver::remove_domain(const std::string& instance_id) {
   domain_ref d{virDomainLookupByName(conn_, domain_name(instance_id).c_str())};
   if (d.p) {
-    const auto filters = test_ ? std::vector<std::string>{} : port_filters_of(domain_xml_of(d.p));
     if (virDomainIsActive(d.p) == 1 && virDomainDestroy(d.p) < 0)
       throw libvirt_error("Cannot stop domain " + domain_name(instance_id));
     if (virDomainUndefineFlags(d.p, VIR_DOMAIN_UNDEFINE_MANAGED_SAVE) < 0)
       throw libvirt_error("Cannot undefine domain " + domain_name(instance_id));
-    undefine_filters(filters);
   }
   virResetLastError();
   return d.p != nullptr;
@@ -993,69 +967,34 @@ std::vector<std::string> libvirt_driver::reap_leftovers(const std::set<std::stri
     std::filesystem::remove_all(entry.path(), ec);
     reaped.push_back(id);
   }
-  if (!test_) {
-    // Port filters no domain references (an instance deleted while we were
-    // down): any domain on the connection counts, so another cloud's
-    // filters in use stay.
-    std::set<std::string> used;
-    virDomainPtr* all = nullptr;
-    const int n = virConnectListAllDomains(conn_, &all, 0);
-    for (int i = 0; i < n; ++i) {
-      for (auto& f : port_filters_of(domain_xml_of(all[i]))) used.insert(std::move(f));
-      virDomainFree(all[i]);
-    }
-    std::free(all);
-    std::vector<std::string> unused;
-    virNWFilterPtr* filters = nullptr;
-    const int m = n < 0 ? -1 : virConnectListAllNWFilters(conn_, &filters, 0);
-    for (int i = 0; i < m; ++i) {
-      const char* name = virNWFilterGetName(filters[i]);
-      if (name && is_port_nwfilter_name(name) && !used.count(name)) unused.push_back(name);
-      virNWFilterFree(filters[i]);
-    }
-    std::free(filters);
-    virResetLastError();
-    undefine_filters(unused);
-  }
   return reaped;
 }
 
-std::vector<std::string> libvirt_driver::define_port_filters(const domain_spec& spec) const {
-  std::vector<std::string> defined;
+void libvirt_driver::wait_for_port_filters(const domain_spec& spec) const {
+  // A port's filter is the network host's (virt/port_filters.hpp), which
+  // defines it within ~50 ms of the port's binding, on its own connection:
+  // the guest waits for it. Bounded: if it never comes, the guest starts
+  // behind one that only denies ingress (never unfiltered), and the
+  // network host's next definition replaces it.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   for (const auto& nic : spec.nics) {
     if (nic.port_id.empty()) continue;
     const auto name = port_nwfilter_name(nic.port_id);
-    std::string xml = nic.nwfilter_xml;
-    if (xml.empty()) {
-      // Keep a filter that exists (a respawn at recovery); else deny ingress.
-      if (virNWFilterPtr f = virNWFilterLookupByName(conn_, name.c_str())) {
-        virNWFilterFree(f);
-        continue;
-      }
+    auto exists = [&] {
+      virNWFilterPtr f = virNWFilterLookupByName(conn_, name.c_str());
+      if (f) virNWFilterFree(f);
       virResetLastError();
-      xml = port_nwfilter_xml(nic.port_id, {}, {});
-    }
+      return f != nullptr;
+    };
+    while (!exists() && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    if (exists()) continue;
+    spdlog::warn("libvirt driver: no filter for port {} after 10 s; ingress denied until it comes",
+                 nic.port_id);
+    const std::string xml = port_nwfilter_xml(nic.port_id, {}, {});
     virNWFilterPtr f = virNWFilterDefineXML(conn_, xml.c_str());
-    if (!f) {
-      auto e = libvirt_error("Cannot define the security group filter " + name);
-      undefine_filters(defined);
-      throw e;
-    }
+    if (!f) throw libvirt_error("Cannot define the security group filter " + name);
     virNWFilterFree(f);
-    defined.push_back(name);
-  }
-  return defined;
-}
-
-void libvirt_driver::undefine_filters(const std::vector<std::string>& names) const {
-  for (const auto& name : names) {
-    virNWFilterPtr f = virNWFilterLookupByName(conn_, name.c_str());
-    if (f && virNWFilterUndefine(f) < 0) {
-      const char* why = virGetLastErrorMessage();
-      spdlog::warn("libvirt driver: cannot undefine filter {}: {}", name, why ? why : "?");
-    }
-    if (f) virNWFilterFree(f);
-    virResetLastError();
   }
 }
 
@@ -1247,7 +1186,7 @@ void libvirt_driver::attach_interface(const std::string& instance_id, const nic_
   }
   wait_for_networks(one);
   wait_for_dhcp_host(nic);
-  define_port_filters(one);
+  wait_for_port_filters(one);
   const unsigned int flags =
       VIR_DOMAIN_AFFECT_CONFIG | (virDomainIsActive(d.p) == 1 ? VIR_DOMAIN_AFFECT_LIVE : 0);
   if (virDomainAttachDeviceFlags(d.p, x.str().c_str(), flags) < 0)

@@ -165,12 +165,12 @@ class libvirt_driver final : public virt_driver {
   bool bridges() const { return !test_ && !opts_.dhcp_dir.empty(); }
   // Whether a domain is this driver's (its metadata names our instances folder).
   bool owned(_virDomain* d) const;
-  // Defines the filters of the spec's ports (real guests); returns their names.
-  std::vector<std::string> define_port_filters(const domain_spec& spec) const;
-  // Stops and undefines the domain and its filters; true when it had one.
+  // Waits (at most 10 s) for the filters of the spec's ports (real
+  // guests), which the network host defines; then one that denies ingress
+  // for a port still without.
+  void wait_for_port_filters(const domain_spec& spec) const;
+  // Stops and undefines the domain; true when it had one.
   bool remove_domain(const std::string& instance_id);
-  // Undefines filters, logging what libvirt refuses (a filter still in use).
-  void undefine_filters(const std::vector<std::string>& names) const;
 
   libvirt_driver_options opts_;
   bool test_ = false;

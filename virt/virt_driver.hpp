@@ -47,12 +47,10 @@ struct host_info {
 struct nic_spec {
   std::string mac_address;
   std::string network;  // the libvirt network's name (libvirt_network_name)
-  // The port's security groups as an nwfilter (engine/nwfilter.hpp), for
-  // drivers that filter (real guests). With a port_id but no filter XML,
-  // the port's filter as it is defined, else one that denies all ingress:
-  // a guest is never started unfiltered.
+  // The port: drivers that filter (real guests) reference its nwfilter
+  // (virt/nwfilter.hpp), which the network host defines from its security
+  // groups and keeps current while the guest runs.
   std::string port_id;
-  std::string nwfilter_xml;
 };
 
 // A Cinder volume as a disk of a domain, as Nova's libvirt volume drivers

@@ -31,7 +31,7 @@ domain_spec a_spec(const temp_dir& dir) {
   s.memory_mb = 512;
   s.disk_gb = 1;
   s.image_path = (dir.path() / "images" / "cirros").string();
-  s.nics = {{"fa:16:3e:00:00:01", "cumulo-net1", "p1", ""}};
+  s.nics = {{"fa:16:3e:00:00:01", "cumulo-net1", "p1"}};
   s.flavor_name = "m1.tiny";
   s.project_id = "p1";
   return s;
