@@ -1,0 +1,126 @@
+#include "engine/router_routes.hpp"
+
+#include <algorithm>
+#include <set>
+#include <utility>
+
+#include "engine/ipam.hpp"
+
+namespace cumulo::router {
+namespace {
+
+// How neutron-lib words an attribute that does not validate.
+domain_error invalid_routes_input(const std::string& reason) {
+  return make_neutron_error(errc::bad_request, "InvalidInput",
+                            "Invalid input for routes. Reason: " + reason + ".");
+}
+
+std::string route_repr(const network::host_route& r) {
+  return "{'destination': '" + r.destination + "', 'nexthop': '" + r.nexthop + "'}";
+}
+
+bool same_route(const network::host_route& a, const network::host_route& b) {
+  return a.destination == b.destination && a.nexthop == b.nexthop;
+}
+
+bool has_route(const std::vector<network::host_route>& routes, const network::host_route& r) {
+  return std::any_of(routes.begin(), routes.end(),
+                     [&](const network::host_route& x) { return same_route(x, r); });
+}
+
+// A destination that is an address without a prefix gets neutron-lib's
+// hint (the host route it probably meant); anything else is no subnet.
+domain_error not_a_destination(const std::string& text) {
+  if (auto a = ipam::parse_address(text))
+    return invalid_routes_input("'" + text + "' isn't a recognized IP subnet cidr, '" + text + "/" +
+                                std::to_string(ipam::max_prefix(a->version)) + "' is recommended");
+  return invalid_routes_input("'" + text + "' is not a valid IP subnet");
+}
+
+}  // namespace
+
+outcome<std::vector<network::host_route>> canonical_routes(
+    const std::vector<network::host_route>& routes, bool unique) {
+  std::vector<network::host_route> out;
+  std::set<std::pair<std::string, std::string>> seen;
+  for (const auto& r : routes) {
+    const auto destination = ipam::parse_cidr(r.destination);
+    if (!destination) return not_a_destination(r.destination);
+    const auto nexthop = ipam::parse_address(r.nexthop);
+    if (!nexthop) return invalid_routes_input("'" + r.nexthop + "' is not a valid IP address");
+    network::host_route canonical{ipam::to_string(*destination), ipam::to_string(*nexthop)};
+    if (!seen.insert({canonical.destination, canonical.nexthop}).second) {
+      if (unique)
+        return invalid_routes_input("Duplicate hostroute '" + route_repr(canonical) + "'");
+      continue;
+    }
+    out.push_back(std::move(canonical));
+  }
+  return out;
+}
+
+std::vector<network::host_route> with_routes(std::vector<network::host_route> routes,
+                                             const std::vector<network::host_route>& more) {
+  for (const auto& r : more)
+    if (!has_route(routes, r)) routes.push_back(r);
+  return routes;
+}
+
+std::vector<network::host_route> without_routes(const std::vector<network::host_route>& routes,
+                                                const std::vector<network::host_route>& less) {
+  std::vector<network::host_route> out;
+  for (const auto& r : routes)
+    if (!has_route(less, r)) out.push_back(r);
+  return out;
+}
+
+bool same_routes(const std::vector<network::host_route>& a,
+                 const std::vector<network::host_route>& b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), same_route);
+}
+
+std::optional<domain_error> check_routes(const router_state& s,
+                                         const std::vector<network::host_route>& routes,
+                                         const std::vector<link>& links) {
+  if (routes.size() > max_routes)
+    return make_neutron_error(errc::bad_request, "RoutesExhausted",
+                              "Unable to complete operation for " + s.id +
+                                  ". The number of routes exceeds the maximum " +
+                                  std::to_string(max_routes) + ".");
+  // Only the links of ports the router has: the router actor decides with
+  // its own interfaces, so a route and the removal of the interface it
+  // needs can't both pass.
+  std::vector<ipam::cidr> subnets;
+  std::set<ipam::address> addresses;
+  for (const auto& l : links) {
+    if (!s.has_port(l.port_id)) continue;
+    if (auto c = ipam::parse_cidr(l.cidr)) subnets.push_back(*c);
+    if (auto a = ipam::parse_address(l.ip_address)) addresses.insert(*a);
+  }
+  for (const auto& r : routes) {
+    const auto nexthop = ipam::parse_address(r.nexthop);
+    const bool connected =
+        nexthop && std::any_of(subnets.begin(), subnets.end(),
+                               [&](const ipam::cidr& c) { return ipam::contains(c, *nexthop); });
+    if (!connected)
+      return make_neutron_error(errc::bad_request, "InvalidRoutes",
+                                "Invalid format for routes: " + routes_repr(routes) +
+                                    ", the nexthop is not connected with router");
+    if (addresses.count(*nexthop))
+      return make_neutron_error(
+          errc::bad_request, "InvalidRoutes",
+          "Invalid format for routes: " + routes_repr(routes) + ", the nexthop is used by router");
+  }
+  return std::nullopt;
+}
+
+std::string routes_repr(const std::vector<network::host_route>& routes) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < routes.size(); ++i) {
+    if (i > 0) out += ", ";
+    out += route_repr(routes[i]);
+  }
+  return out + "]";
+}
+
+}  // namespace cumulo::router
