@@ -105,23 +105,25 @@ struct decider {
         return make_neutron_error(errc::bad_request, "SubnetMismatchForPort",
                                   "Subnet on port " + c.port_id +
                                       " does not match the requested subnet " + c.subnet_id + ".");
-      return removal_of(*i, c.subnet_cidr);
+      return removal_of(*i, c.links);
     }
     const router::interface* i = s.find_interface_by_subnet(c.subnet_id);
     if (!i)
       return make_neutron_error(errc::not_found, "RouterInterfaceNotFoundForSubnet",
                                 "Router " + s.id + " has no interface on subnet " + c.subnet_id);
-    return removal_of(*i, c.subnet_cidr);
+    return removal_of(*i, c.links);
   }
 
-  // An interface goes unless an extra route needs its subnet to reach its
-  // nexthop (Neutron's 409).
-  decision<router_event> removal_of(const router::interface& i, const std::string& cidr) const {
-    if (!cidr.empty() && s.route_via(cidr))
-      return make_neutron_error(errc::conflict, "RouterInterfaceInUseByRoute",
-                                "Router interface for subnet " + i.subnet_id + " on router " +
-                                    s.id +
-                                    " cannot be deleted, as it is required by one or more routes.");
+  // An interface goes unless an extra route needs one of its port's
+  // subnets to reach its nexthop (Neutron's 409).
+  decision<router_event> removal_of(const router::interface& i,
+                                    const std::vector<router::link>& links) const {
+    for (const auto& l : links)
+      if (l.port_id == i.port_id && s.route_via(l.cidr))
+        return make_neutron_error(
+            errc::conflict, "RouterInterfaceInUseByRoute",
+            "Router interface for subnet " + l.subnet_id + " on router " + s.id +
+                " cannot be deleted, as it is required by one or more routes.");
     return std::vector<router_event>{router_interface_removed{i.port_id}};
   }
 

@@ -173,14 +173,23 @@ struct add_interface {
   std::string subnet_id;
   std::string network_id;
 };
-// By port_id, by subnet_id, or both (they must then match). subnet_cidr is
-// the interface's subnet's CIDR as the caller knows it: an extra route
-// whose nexthop is on it keeps the interface (409
-// RouterInterfaceInUseByRoute); "" checks nothing.
+// An address the router has on a subnet, as the caller knows the router's
+// ports (extraroute): a route's nexthop must be on one of these subnets and
+// be none of these addresses. A link whose port the router no longer has
+// is ignored, so a route never outlives the interface it goes through.
+struct link {
+  std::string port_id;
+  std::string subnet_id;
+  std::string cidr;
+  std::string ip_address;
+};
+// By port_id, by subnet_id, or both (they must then match). An extra route
+// whose nexthop is on a subnet of the interface's port (as `links` give
+// them) keeps the interface (409 RouterInterfaceInUseByRoute).
 struct remove_interface {
   std::string port_id;
   std::string subnet_id;
-  std::string subnet_cidr;
+  std::vector<link> links;
 };
 // Refused while the router has interfaces; a gateway goes with it (the
 // caller deletes its port).
@@ -191,16 +200,6 @@ struct set_tags {
 
 // Extra routes (extraroute, extraroute-atomic). Neutron's max_routes.
 constexpr std::size_t max_routes = 30;
-// An address the router has on a subnet, as the caller knows the router's
-// ports: a route's nexthop must be on one of these subnets and be none of
-// these addresses. A link whose port the router no longer has is ignored,
-// so a route never outlives the interface it goes through.
-struct link {
-  std::string port_id;
-  std::string subnet_id;
-  std::string cidr;
-  std::string ip_address;
-};
 // Replaces the routes (PUT routes; none clears them): each destination a
 // CIDR, each nexthop an address, none twice (400 InvalidInput), at most
 // max_routes (400 RoutesExhausted), each nexthop on a link (400

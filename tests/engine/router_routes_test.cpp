@@ -213,9 +213,9 @@ TEST(RouterRoutes, AnInterfaceARouteNeedsStays) {
   const std::string in_use =
       "Router interface for subnet sub-a on router r1 cannot be deleted, as it is required by "
       "one or more routes.";
-  expect_neutron_refusal(s, router::remove_interface{"port-a", "", "10.0.0.0/24"}, errc::conflict,
+  expect_neutron_refusal(s, router::remove_interface{"port-a", "", links()}, errc::conflict,
                          "RouterInterfaceInUseByRoute", in_use);
-  expect_neutron_refusal(s, router::remove_interface{"", "sub-a", "10.0.0.0/24"}, errc::conflict,
+  expect_neutron_refusal(s, router::remove_interface{"", "sub-a", links()}, errc::conflict,
                          "RouterInterfaceInUseByRoute", in_use);
   ASSERT_NE(s.route_via("10.0.0.0/24"), nullptr);
   EXPECT_EQ(s.route_via("10.0.0.0/24")->destination, "10.1.0.0/24");
@@ -223,11 +223,25 @@ TEST(RouterRoutes, AnInterfaceARouteNeedsStays) {
 
   // Once no route goes through it, it goes.
   s = run(s, setting({{"0.0.0.0/0", "203.0.113.1"}}));
-  s = run(s, router::remove_interface{"port-a", "", "10.0.0.0/24"});
+  s = run(s, router::remove_interface{"port-a", "", links()});
   EXPECT_FALSE(s.has_interfaces());
   // A route through the interface's subnet, asked with the door's old
   // links, finds the router without that port.
   EXPECT_EQ(refusal_of<M>(s, setting({{"10.1.0.0/24", "10.0.0.9"}})).type, "InvalidRoutes");
+}
+
+TEST(RouterRoutes, AnInterfacePortOnTwoSubnetsStaysForARouteThroughEither) {
+  auto two = links();
+  two.push_back({"port-a", "sub-b", "10.5.0.0/24", "10.5.0.1"});
+  auto s = run(connected(), router::set_routes{{{"10.6.0.0/24", "10.5.0.9"}}, two});
+  expect_neutron_refusal(s, router::remove_interface{"port-a", "", two}, errc::conflict,
+                         "RouterInterfaceInUseByRoute",
+                         "Router interface for subnet sub-b on router r1 cannot be deleted, as it "
+                         "is required by one or more routes.");
+  // Links of other ports (the gateway's) keep nothing.
+  s = run(s, router::set_routes{{{"0.0.0.0/0", "203.0.113.1"}}, two});
+  s = run(s, router::remove_interface{"port-a", "", two});
+  EXPECT_FALSE(s.has_interfaces());
 }
 
 TEST(RouterRoutes, CommandsOnARouterThatDoesNotExistAreRouterNotFound) {
