@@ -28,13 +28,25 @@ bool has_route(const std::vector<network::host_route>& routes, const network::ho
                      [&](const network::host_route& x) { return same_route(x, r); });
 }
 
-// A destination that is an address without a prefix gets neutron-lib's
-// hint (the host route it probably meant); anything else is no subnet.
-domain_error not_a_destination(const std::string& text) {
-  if (auto a = ipam::parse_address(text))
-    return invalid_routes_input("'" + text + "' isn't a recognized IP subnet cidr, '" + text + "/" +
-                                std::to_string(ipam::max_prefix(a->version)) + "' is recommended");
-  return invalid_routes_input("'" + text + "' is not a valid IP subnet");
+// A destination as neutron-lib's validate_route_cidr reads one: a network
+// address with its prefix (an address alone, or one with host bits, gets
+// the CIDR it probably meant as a hint), and not a loopback one.
+outcome<ipam::cidr> destination_of(const std::string& text) {
+  const auto slash = text.find('/');
+  const auto address = ipam::parse_address(text.substr(0, slash));
+  const auto net = slash == std::string::npos && address
+                       ? std::optional<ipam::cidr>(
+                             ipam::network_of(*address, ipam::max_prefix(address->version)))
+                       : ipam::parse_cidr(text);
+  if (!address || !net) return invalid_routes_input("'" + text + "' is not a valid CIDR");
+  if (slash == std::string::npos || net->network != *address)
+    return invalid_routes_input("'" + text + "' is not a recognized CIDR, '" +
+                                ipam::to_string(*net) + "' is recommended");
+  const auto loopback =
+      net->network.version == 4 ? ipam::parse_cidr("127.0.0.0/8") : ipam::parse_cidr("::1/128");
+  if (loopback->prefix <= net->prefix && ipam::contains(*loopback, net->network))
+    return invalid_routes_input("'" + text + "' is not a routable CIDR");
+  return *net;
 }
 
 }  // namespace
@@ -44,11 +56,11 @@ outcome<std::vector<network::host_route>> canonical_routes(
   std::vector<network::host_route> out;
   std::set<std::pair<std::string, std::string>> seen;
   for (const auto& r : routes) {
-    const auto destination = ipam::parse_cidr(r.destination);
-    if (!destination) return not_a_destination(r.destination);
+    const auto destination = destination_of(r.destination);
+    if (!destination) return destination.error();
     const auto nexthop = ipam::parse_address(r.nexthop);
     if (!nexthop) return invalid_routes_input("'" + r.nexthop + "' is not a valid IP address");
-    network::host_route canonical{ipam::to_string(*destination), ipam::to_string(*nexthop)};
+    network::host_route canonical{ipam::to_string(destination.value()), ipam::to_string(*nexthop)};
     if (!seen.insert({canonical.destination, canonical.nexthop}).second) {
       if (unique)
         return invalid_routes_input("Duplicate hostroute '" + route_repr(canonical) + "'");

@@ -14,11 +14,11 @@
 
 namespace cumulo::router {
 
-// The routes with each destination and nexthop in canonical text (a
-// destination's host bits cleared, IPv6 compressed), or Neutron's 400
-// InvalidInput for the first that is not a CIDR and an address. A route
-// given twice is refused when `unique` (a list that replaces the routes),
-// kept once otherwise (what is added or removed).
+// The routes with each destination and nexthop in canonical text (IPv6
+// lower case and compressed), or Neutron's 400 InvalidInput for the first
+// whose destination is not a routable network CIDR or whose nexthop is not
+// an address. A route given twice is refused when `unique` (a list that
+// replaces the routes), kept once otherwise (what is added or removed).
 outcome<std::vector<network::host_route>> canonical_routes(
     const std::vector<network::host_route>& routes, bool unique);
 

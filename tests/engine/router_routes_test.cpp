@@ -91,45 +91,54 @@ TEST(RouterRoutes, SetReplacesTheRoutesAndNoneClearsThem) {
 }
 
 TEST(RouterRoutes, RoutesAreKeptInCanonicalText) {
-  auto s = connected();
-  s = run(s, setting({{"10.1.0.7/24", "10.0.0.9"}}));
-  EXPECT_EQ(texts(s.routes), (std::vector<std::string>{"10.1.0.0/24 via 10.0.0.9"}))
-      << "host bits cleared, as Neutron reads a CIDR";
-
   // IPv6: lower case, compressed.
-  s = run(s, router::add_interface{"port-6", "sub-6", "net-6"});
+  auto s = run(connected(), router::add_interface{"port-6", "sub-6", "net-6"});
   auto six = links();
   six.push_back({"port-6", "sub-6", "2001:db8:1::/64", "2001:db8:1::1"});
   s = run(s, router::set_routes{{{"2001:DB8:FF:0::/64", "2001:DB8:1:0::9"}}, six});
   EXPECT_EQ(texts(s.routes), (std::vector<std::string>{"2001:db8:ff::/64 via 2001:db8:1::9"}));
+  // The same route in other text is the same route.
+  auto again = M::decide(s, router::set_routes{{{"2001:db8:ff::/64", "2001:db8:1::9"}}, six});
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_TRUE(again.value().empty());
 }
 
+// neutron-lib's validate_route_cidr and validate_ip_address, in
+// InvalidInput's words.
 TEST(RouterRoutes, RoutesThatAreNotRoutesAreNeutronsInvalidInput) {
   const auto s = connected();
-  expect_neutron_refusal(s, setting({{"nowhere", "10.0.0.9"}}), errc::bad_request, "InvalidInput",
-                         "Invalid input for routes. Reason: 'nowhere' is not a valid IP subnet.");
-  expect_neutron_refusal(s, setting({{"10.1.0.0", "10.0.0.9"}}), errc::bad_request, "InvalidInput",
-                         "Invalid input for routes. Reason: '10.1.0.0' isn't a recognized IP "
-                         "subnet cidr, '10.1.0.0/32' is recommended.");
-  expect_neutron_refusal(s, setting({{"10.1.0.0/33", "10.0.0.9"}}), errc::bad_request,
-                         "InvalidInput",
-                         "Invalid input for routes. Reason: '10.1.0.0/33' is not a valid IP "
-                         "subnet.");
-  expect_neutron_refusal(s, setting({{"10.1.0.0/24", "10.0.0.300"}}), errc::bad_request,
-                         "InvalidInput",
-                         "Invalid input for routes. Reason: '10.0.0.300' is not a valid IP "
-                         "address.");
-  expect_neutron_refusal(s, setting({{"10.1.0.0/24", ""}}), errc::bad_request, "InvalidInput",
-                         "Invalid input for routes. Reason: '' is not a valid IP address.");
+  auto refused = [&](const std::string& destination, const std::string& nexthop,
+                     const std::string& reason) {
+    expect_neutron_refusal(s, setting({{destination, nexthop}}), errc::bad_request, "InvalidInput",
+                           "Invalid input for routes. Reason: " + reason + ".");
+  };
+  refused("nowhere", "10.0.0.9", "'nowhere' is not a valid CIDR");
+  refused("10.1.0.0/33", "10.0.0.9", "'10.1.0.0/33' is not a valid CIDR");
+  refused("10.1.0.0/", "10.0.0.9", "'10.1.0.0/' is not a valid CIDR");
+  refused("10.1.0.0", "10.0.0.9",
+          "'10.1.0.0' is not a recognized CIDR, '10.1.0.0/32' is recommended");
+  refused("10.1.0.7/24", "10.0.0.9",
+          "'10.1.0.7/24' is not a recognized CIDR, '10.1.0.0/24' is recommended");
+  refused("2001:db8::5/64", "10.0.0.9",
+          "'2001:db8::5/64' is not a recognized CIDR, '2001:db8::/64' is recommended");
+  refused("127.0.0.0/8", "10.0.0.9", "'127.0.0.0/8' is not a routable CIDR");
+  refused("127.3.0.0/16", "10.0.0.9", "'127.3.0.0/16' is not a routable CIDR");
+  refused("::1/128", "10.0.0.9", "'::1/128' is not a routable CIDR");
+  refused("10.1.0.0/24", "10.0.0.300", "'10.0.0.300' is not a valid IP address");
+  refused("10.1.0.0/24", "", "'' is not a valid IP address");
+  refused("10.1.0.0/24", "10.0.0.0/24", "'10.0.0.0/24' is not a valid IP address");
   expect_neutron_refusal(
       s, setting({{"10.1.0.0/24", "10.0.0.9"}, {"10.1.0.0/24", "10.0.0.9"}}), errc::bad_request,
       "InvalidInput",
       "Invalid input for routes. Reason: Duplicate hostroute '{'destination': '10.1.0.0/24', "
       "'nexthop': '10.0.0.9'}'.");
-  // The same destination through two nexthops is two routes.
+  // The same destination through two nexthops is two routes; a default
+  // route and a route covering 127.0.0.0/8 are routes.
   EXPECT_EQ(
       run(s, setting({{"10.1.0.0/24", "10.0.0.9"}, {"10.1.0.0/24", "10.0.0.10"}})).routes.size(),
       2u);
+  EXPECT_EQ(run(s, setting({{"0.0.0.0/0", "10.0.0.9"}, {"64.0.0.0/2", "10.0.0.9"}})).routes.size(),
+            2u);
 }
 
 TEST(RouterRoutes, ANexthopMustBeOnTheRoutersSubnetsAndNotItsOwnAddress) {
@@ -190,9 +199,8 @@ TEST(RouterRoutes, AddAndRemoveChangeTheRoutesTheRouterHas) {
   EXPECT_EQ(texts(s.routes),
             (std::vector<std::string>{"10.1.0.0/24 via 10.0.0.9", "10.2.0.0/24 via 10.0.0.10",
                                       "10.1.0.0/24 via 10.0.0.11"}));
-  // Removing one the router does not have is no error; the text is read
-  // as a CIDR (10.2.0.5/24 is 10.2.0.0/24).
-  s = run(s, removing({{"10.2.0.5/24", "10.0.0.10"}, {"10.9.0.0/24", "10.0.0.9"}}));
+  // Removing one the router does not have is no error.
+  s = run(s, removing({{"10.2.0.0/24", "10.0.0.10"}, {"10.9.0.0/24", "10.0.0.9"}}));
   EXPECT_EQ(texts(s.routes),
             (std::vector<std::string>{"10.1.0.0/24 via 10.0.0.9", "10.1.0.0/24 via 10.0.0.11"}));
   auto nothing = M::decide(s, removing({{"10.9.0.0/24", "10.0.0.9"}}));
