@@ -9,12 +9,6 @@
 namespace cumulo::router {
 namespace {
 
-// How neutron-lib words an attribute that does not validate.
-domain_error invalid_routes_input(const std::string& reason) {
-  return make_neutron_error(errc::bad_request, "InvalidInput",
-                            "Invalid input for routes. Reason: " + reason + ".");
-}
-
 std::string route_repr(const network::host_route& r) {
   return "{'destination': '" + r.destination + "', 'nexthop': '" + r.nexthop + "'}";
 }
@@ -50,6 +44,11 @@ outcome<ipam::cidr> destination_of(const std::string& text) {
 }
 
 }  // namespace
+
+domain_error invalid_routes_input(const std::string& reason) {
+  return make_neutron_error(errc::bad_request, "InvalidInput",
+                            "Invalid input for routes. Reason: " + reason + ".");
+}
 
 outcome<std::vector<network::host_route>> canonical_routes(
     const std::vector<network::host_route>& routes, bool unique) {

@@ -14,6 +14,10 @@
 
 namespace cumulo::router {
 
+// How neutron-lib words a routes attribute that does not validate: 400
+// InvalidInput "Invalid input for routes. Reason: <reason>."
+domain_error invalid_routes_input(const std::string& reason);
+
 // The routes with each destination and nexthop in canonical text (IPv6
 // lower case and compressed), or Neutron's 400 InvalidInput for the first
 // whose destination is not a routable network CIDR or whose nexthop is not
