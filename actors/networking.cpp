@@ -394,8 +394,8 @@ caf::result<network_state> on_network_command(networking_actor* self, const std:
       return promise;
     }
   }
-  network_command(self, network_id, std::move(command), std::move(meta), deliver_to(promise),
-                  fail_to(promise));
+    network_command(self, network_id, std::move(command), std::move(meta), deliver_to(promise),
+                    fail_to(promise));
   return promise;
 }
 
