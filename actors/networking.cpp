@@ -659,6 +659,28 @@ caf::result<router_state> add_interface(networking_actor* self, const router_sta
   return promise;
 }
 
+namespace {
+
+// The router's addresses as its ports (the interfaces' and the gateway's)
+// have them, each with its subnet's CIDR: what the router checks an extra
+// route's nexthop against, and which interface a route needs.
+std::vector<router::link> links_of(const networking_state& st, const router_state& r) {
+  std::vector<std::string> ports;
+  for (const auto& i : r.interfaces) ports.push_back(i.port_id);
+  if (r.gateway) ports.push_back(r.gateway->port_id);
+  std::vector<router::link> links;
+  for (const auto& port_id : ports) {
+    const auto* p = st.port(port_id);
+    if (!p) continue;
+    for (const auto& ip : p->fixed_ips)
+      if (const auto* sub = subnet_by_id(st, ip.subnet_id))
+        links.push_back(router::link{port_id, ip.subnet_id, sub->cidr, ip.ip_address});
+  }
+  return links;
+}
+
+}  // namespace
+
 caf::result<router_state> on_interface(networking_actor* self, const std::string& router_id,
                                        const std::string& subnet_id, const std::string& port_id,
                                        bool add, event_metadata& meta) {
@@ -673,15 +695,44 @@ caf::result<router_state> on_interface(networking_actor* self, const std::string
   const router::interface* i = !port_id.empty() ? it->second.find_interface_by_port(port_id)
                                                 : it->second.find_interface_by_subnet(subnet_id);
   const std::string doomed = i ? i->port_id : "";
+  router::remove_interface removal{port_id, subnet_id, links_of(st, it->second)};
   auto promise = self->make_response_promise<router_state>();
   resource_command<router_state>(
-      self, router_id, router::command{router::remove_interface{port_id, subnet_id}}, meta,
+      self, router_id, router::command{std::move(removal)}, meta,
       [self, promise, doomed, meta](router_state& s) mutable {
         delete_port_then(self, doomed, meta, [promise, s]() mutable { promise.deliver(s); });
       },
       fail_to(promise));
   return promise;
 }
+
+namespace {
+
+// A change of a router's extra routes (extraroute, extraroute-atomic): the
+// router decides it, with its addresses as the door knows its ports. The
+// router actor checks the whole list against its own interfaces, so a
+// route and the removal of the interface it needs never both pass.
+caf::result<router_state> on_routes(networking_actor* self, const std::string& router_id,
+                                    router::command& c, event_metadata& meta) {
+  auto& st = self->state;
+  auto it = st.routers.find(router_id);
+  if (it == st.routers.end()) return to_caf_error(router_not_found(router_id));
+  auto links = links_of(st, it->second);
+  if (auto* set = std::get_if<router::set_routes>(&c))
+    set->links = std::move(links);
+  else if (auto* add = std::get_if<router::add_routes>(&c))
+    add->links = std::move(links);
+  else if (auto* remove = std::get_if<router::remove_routes>(&c))
+    remove->links = std::move(links);
+  else
+    return to_caf_error(bad_request("Bad router request: not a change of its routes."));
+  auto promise = self->make_response_promise<router_state>();
+  resource_command<router_state>(self, router_id, std::move(c), meta, deliver_to(promise),
+                                 fail_to(promise));
+  return promise;
+}
+
+}  // namespace
 
 caf::result<router_state> on_router(networking_actor* self, const std::string& id,
                                     router::command& c, event_metadata& meta) {
@@ -985,6 +1036,9 @@ caf::behavior networking(networking_actor* self, caf::actor conductor, caf::acto
           [self](interface_atom, const std::string& router_id, const std::string& subnet_id,
                  const std::string& port_id, bool add, event_metadata& m) {
             return on_interface(self, router_id, subnet_id, port_id, add, m);
+          },
+          [self](routes_atom, const std::string& router_id, router::command& c, event_metadata& m) {
+            return on_routes(self, router_id, c, m);
           },
           [self](caf::get_atom, router_atom, const std::string& id) {
             return found(self->state.routers, id, router_not_found(id));

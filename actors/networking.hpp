@@ -37,7 +37,11 @@
 //       and enable_snat changes
 //   (interface_atom, router_id, subnet_id, port_id, bool add, meta) -> router_state:
 //       add by subnet (a port with the subnet's gateway address) or by an unused port;
-//       remove by either (the port is deleted)
+//       remove by either (the port is deleted; 409 RouterInterfaceInUseByRoute while an
+//       extra route's nexthop is on its subnet)
+//   (routes_atom, router_id, router::command, meta) -> router_state: set_routes,
+//       add_routes or remove_routes (extraroute, extraroute-atomic), decided by the
+//       router with its addresses as the door knows its ports (the links)
 //   (caf::get_atom, router_atom, id), (list_atom, router_atom)
 // Floating IPs (each holds a port on its external network):
 //   (command_atom, floatingip_request, meta)      -> floatingip_state (create)
@@ -79,8 +83,12 @@
 //       group first, as a list in Neutron makes it
 //   (list_atom, sg_rule_atom, caller) -> std::vector<security_group_state>
 //   (command_atom, id, router_change, meta, caller) -> router_state: create (a gateway
-//       refused removes the router again), update (the gateway set or cleared when it
-//       changes), remove
+//       refused removes the router again), update (the routes replaced when the change
+//       has them, then the fields, then the gateway set or cleared when it changes),
+//       remove
+//   (routes_atom, router_id, router::command, meta, caller) -> router_state: add_routes
+//       (add_extraroutes), remove_routes (remove_extraroutes) or set_routes
+//       (update_router)
 //   (interface_atom, router_id, subnet_id, port_id, bool add, meta, caller)
 //       -> router_interface_change
 //   (caf::get_atom, router_atom, id, caller), (list_atom, router_atom, caller)
@@ -139,6 +147,7 @@ using quota_atom = caf::atom_constant<caf::atom("quota")>;
 using bulk_atom = caf::atom_constant<caf::atom("bulk")>;
 using details_atom = caf::atom_constant<caf::atom("details")>;
 using rbac_atom = caf::atom_constant<caf::atom("rbac")>;
+using routes_atom = caf::atom_constant<caf::atom("routes")>;
 
 // One create of a bulk: a network's (id: the new network's), a subnet's or
 // a port's (id: their network's).
@@ -169,11 +178,13 @@ struct gateway_request {
   std::optional<std::vector<network::fixed_ip>> external_fixed_ips;
 };
 
-// A router's create or update as the API asks it: the command, and the
-// external gateway when the body has external_gateway_info.
+// A router's create or update as the API asks it: the command, the
+// external gateway when the body has external_gateway_info, and the extra
+// routes that replace the router's when the body has routes (an update's).
 struct router_change {
   router::command command;
   std::optional<gateway_request> gateway;
+  std::optional<std::vector<network::host_route>> routes;
 };
 
 // A project's quotas with their usage (GET /v2.0/quotas/{project}/details),

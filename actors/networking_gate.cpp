@@ -350,8 +350,10 @@ void create_router(networking_actor* self, const std::string& id, router_change 
           [promise](caf::error& e) mutable { promise.deliver(e); });
 }
 
-// Updates router r (when the change has a field), then sets, changes or
-// clears its gateway when the change has external_gateway_info.
+// Replaces router r's extra routes when the change has routes (first, as
+// Neutron's extraroute does), then updates it (when the change has a
+// field), then sets, changes or clears its gateway when the change has
+// external_gateway_info.
 void update_router(networking_actor* self, const router_state& r, router_change change,
                    event_metadata meta, caf::typed_response_promise<router_state> promise) {
   const std::string id = r.id;
@@ -366,13 +368,33 @@ void update_router(networking_actor* self, const router_state& r, router_change 
               [promise](caf::error& e) mutable { promise.deliver(e); });
   };
   const auto& u = std::get<router::update>(change.command);
-  if (!u.name && !u.admin_state_up && !u.description) {
+  const bool fields = u.name || u.admin_state_up || u.description;
+  auto update = [self, id, command = std::move(change.command), fields, meta, promise,
+                 then](router_state& s) mutable {
+    if (!fields) {
+      then(s);
+      return;
+    }
+    self->request(me(self), caf::infinite, command_atom::value, id, command, meta)
+        .then(then, [promise](caf::error& e) mutable { promise.deliver(e); });
+  };
+  if (!change.routes) {
     router_state current = r;
-    then(current);
+    update(current);
     return;
   }
-  self->request(me(self), caf::infinite, command_atom::value, id, std::move(change.command), meta)
-      .then(then, [promise](caf::error& e) mutable { promise.deliver(e); });
+  self->request(me(self), caf::infinite, routes_atom::value, id,
+                router::command{router::set_routes{std::move(*change.routes), {}}}, meta)
+      .then(update, [promise](caf::error& e) mutable { promise.deliver(e); });
+}
+
+// The rule a change of a router's routes is decided by: extraroute-atomic's
+// own, or update_router's for a PUT of them.
+std::optional<std::string> routes_rule(const router::command& c) {
+  if (std::holds_alternative<router::add_routes>(c)) return "add_extraroutes";
+  if (std::holds_alternative<router::remove_routes>(c)) return "remove_extraroutes";
+  if (std::holds_alternative<router::set_routes>(c)) return "update_router";
+  return std::nullopt;
 }
 
 // --- bulk creates ---
@@ -624,6 +646,22 @@ caf::message_handler gate(networking_actor* self, std::shared_ptr<const policy> 
                       s, i.value_or(router::interface{port_id, subnet_id, ""})});
                 },
                 [promise](caf::error& e) mutable { promise.deliver(e); });
+        return promise;
+      },
+      [self, judge_of](routes_atom, const std::string& router_id, router::command& c,
+                       event_metadata& m, const caller& who) -> caf::result<router_state> {
+        const judge j = judge_of(who);
+        const router_state* r = router_seen(self->state, j, router_id);
+        if (!r) return refuse<router_state>(router_not_found(router_id));
+        const auto rule = routes_rule(c);
+        if (!rule)
+          return refuse<router_state>(
+              make_neutron_error(errc::bad_request, "BadRequest", "Not a change of routes."));
+        if (auto e = j.require(*rule, owner_target(r->project_id))) return refuse<router_state>(*e);
+        auto promise = self->make_response_promise<router_state>();
+        self->request(me(self), caf::infinite, routes_atom::value, router_id, std::move(c), m)
+            .then([promise](router_state& s) mutable { promise.deliver(s); },
+                  [promise](caf::error& e) mutable { promise.deliver(e); });
         return promise;
       },
       [self, judge_of](caf::get_atom, router_atom, const std::string& id,

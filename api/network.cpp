@@ -41,6 +41,9 @@ constexpr extension extensions[] = {
     {"ext-gw-mode", "Neutron L3 Configurable external gateway mode",
      "Extension of the router abstraction for specifying whether SNAT should occur on the "
      "external gateway"},
+    {"extraroute", "Neutron Extra Route", "Extra routes configuration for L3 router"},
+    {"extraroute-atomic", "Atomically add/remove extra routes",
+     "Edit extra routes of a router on server side by atomically adding/removing extra routes"},
     {"quotas", "Quota management support", "Expose functions for quotas management per tenant"},
     {"network-ip-availability", "Network IP Availability",
      "Provides IP availability data for each network and subnet."},

@@ -12,19 +12,18 @@ domain_error bad(std::string type, std::string message) {
   return make_neutron_error(errc::bad_request, std::move(type), std::move(message));
 }
 
-// "{'opt_name', 'opt_value'}": a set of keys as Neutron prints one.
+domain_error bad_option(const std::string& data) {
+  return bad("ExtraDhcpOptBadData", "Invalid data format for extra-dhcp-opt: " + data);
+}
+
+}  // namespace
+
 std::string key_set(const nlohmann::json& object) {
   std::string out;
   for (auto it = object.begin(); it != object.end(); ++it)
     out += (out.empty() ? "'" : ", '") + it.key() + "'";
   return "{" + out + "}";
 }
-
-domain_error bad_option(const std::string& data) {
-  return bad("ExtraDhcpOptBadData", "Invalid data format for extra-dhcp-opt: " + data);
-}
-
-}  // namespace
 
 outcome<std::vector<network::address_pair>> address_pairs_of(const nlohmann::json& list) {
   std::vector<network::address_pair> out;

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <string>
 #include <vector>
 
 #include "engine/error.hpp"
@@ -19,5 +20,8 @@ namespace cumulo::api {
 outcome<std::vector<network::address_pair>> address_pairs_of(const nlohmann::json& list);
 // [{"opt_name": "...", "opt_value": "..." or null, "ip_version": 4 or "4"}, ...].
 outcome<std::vector<network::dhcp_option_request>> dhcp_options_of(const nlohmann::json& list);
+
+// "{'opt_name', 'opt_value'}": an object's keys as Neutron prints a set of them.
+std::string key_set(const nlohmann::json& object);
 
 }  // namespace cumulo::api

@@ -1,10 +1,13 @@
 // Neutron's /v2.0/routers: create (with an optional external gateway,
 // its enable_snat and external_fixed_ips: ext-gw-mode), list, show,
-// update (external_gateway_info {} or null clears the gateway), delete, and add_router_interface /
-// remove_router_interface. The networking actor makes and deletes the routers' ports.
+// update (external_gateway_info {} or null clears the gateway; routes
+// replace the extra routes: extraroute), delete, add_router_interface /
+// remove_router_interface, and add_extraroutes / remove_extraroutes
+// (extraroute-atomic). The networking actor makes and deletes the routers' ports.
 #include "actors/networking.hpp"
 #include "api/auth.hpp"
 #include "api/network.hpp"
+#include "api/network_router_routes.hpp"
 #include "api/network_views.hpp"
 #include "api/network_views_l3.hpp"
 #include "api/routing.hpp"
@@ -90,6 +93,32 @@ void add_interface_route(Pistache::Rest::Router& router, server_context& ctx, bo
       });
 }
 
+// PUT {id}/add_extraroutes and {id}/remove_extraroutes: the routes given
+// added to or removed from the router's, in one decision of the router
+// (extraroute-atomic); the answer is the router.
+void add_extraroutes_route(Pistache::Rest::Router& router, server_context& ctx, bool add) {
+  const std::string action = add ? "add_extraroutes" : "remove_extraroutes";
+  add_route(router, ctx, http_method::put, routers_path + "/:id/" + action, service::network,
+            [&ctx, add](const Request& req, std::shared_ptr<responder> r) {
+              auto body = json_request(ctx, req, *r, "network_router_extraroutes");
+              if (!body) return;
+              const std::string id = param_of(req, ":id");
+              auto routes = routes_of((*body)["router"]["routes"]);
+              if (!routes) {
+                respond_error(*r, routes.error());
+                return;
+              }
+              router::command c = add ? router::command{router::add_routes{routes.value(), {}}}
+                                      : router::command{router::remove_routes{routes.value(), {}}};
+              with_token(ctx, auth_token_of(req), r,
+                         [&ctx, id, c](std::shared_ptr<responder> rr, token_info& t) {
+                           ctx.bridge.ask<router_state>(
+                               rr, ctx.networking, answer_router(200), routes_atom::value, id, c,
+                               event_metadata{rr->request_id(), t.user.id}, t.creds());
+                         });
+            });
+}
+
 }  // namespace
 
 void add_router_routes(Pistache::Rest::Router& router, server_context& ctx) {
@@ -101,6 +130,12 @@ void add_router_routes(Pistache::Rest::Router& router, server_context& ctx) {
                   ctx, auth_token_of(req), r,
                   [&ctx, body = std::move(*body)](std::shared_ptr<responder> rr, token_info& t) {
                     const auto& b = body["router"];
+                    // extraroute's routes are set by an update only.
+                    if (b.contains("routes")) {
+                      respond_error(*rr, 400, "Attribute 'routes' not allowed in POST",
+                                    "HTTPBadRequest");
+                      return;
+                    }
                     auto project = project_for_create(*rr, b, t);
                     if (!project) return;
                     router::create c;
@@ -151,7 +186,15 @@ void add_router_routes(Pistache::Rest::Router& router, server_context& ctx) {
               if (b.contains("name")) c.name = b["name"].get<std::string>();
               if (b.contains("admin_state_up")) c.admin_state_up = b["admin_state_up"].get<bool>();
               if (b.contains("description")) c.description = b["description"].get<std::string>();
-              router_change change{router::command{std::move(c)}, gateway_of(b)};
+              router_change change{router::command{std::move(c)}, gateway_of(b), std::nullopt};
+              if (b.contains("routes")) {
+                auto routes = routes_of(b["routes"]);
+                if (!routes) {
+                  respond_error(*r, routes.error());
+                  return;
+                }
+                change.routes = std::move(routes.value());
+              }
               with_token(ctx, auth_token_of(req), r,
                          [&ctx, id, change](std::shared_ptr<responder> rr, token_info& t) {
                            ctx.bridge.ask<router_state>(
@@ -174,6 +217,8 @@ void add_router_routes(Pistache::Rest::Router& router, server_context& ctx) {
 
   add_interface_route(router, ctx, true);
   add_interface_route(router, ctx, false);
+  add_extraroutes_route(router, ctx, true);
+  add_extraroutes_route(router, ctx, false);
 }
 
 }  // namespace cumulo::api

@@ -48,12 +48,15 @@ nlohmann::json router_json(const router_state& s) {
                {"enable_snat", s.gateway->enable_snat},
                {"external_fixed_ips", ips}};
   }
+  nlohmann::json routes = nlohmann::json::array();
+  for (const auto& r : s.routes)
+    routes.push_back({{"destination", r.destination}, {"nexthop", r.nexthop}});
   nlohmann::json j{{"id", s.id},
                    {"name", s.name},
                    {"status", "ACTIVE"},
                    {"admin_state_up", s.admin_state_up},
                    {"external_gateway_info", gateway},
-                   {"routes", nlohmann::json::array()},
+                   {"routes", routes},
                    {"distributed", false},
                    {"ha", false},
                    {"availability_zone_hints", nlohmann::json::array()},

@@ -393,6 +393,8 @@ const std::map<std::string, std::string>& default_rules() {
                              "delete_router",
                              "add_router_interface",
                              "remove_router_interface",
+                             "add_extraroutes",
+                             "remove_extraroutes",
                              "get_floatingip",
                              "update_floatingip",
                              "delete_floatingip",

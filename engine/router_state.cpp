@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <utility>
 
+#include "engine/ipam.hpp"
+#include "engine/router_routes.hpp"
+
 namespace cumulo {
 namespace {
 
@@ -102,13 +105,26 @@ struct decider {
         return make_neutron_error(errc::bad_request, "SubnetMismatchForPort",
                                   "Subnet on port " + c.port_id +
                                       " does not match the requested subnet " + c.subnet_id + ".");
-      return std::vector<router_event>{router_interface_removed{i->port_id}};
+      return removal_of(*i, c.links);
     }
     const router::interface* i = s.find_interface_by_subnet(c.subnet_id);
     if (!i)
       return make_neutron_error(errc::not_found, "RouterInterfaceNotFoundForSubnet",
                                 "Router " + s.id + " has no interface on subnet " + c.subnet_id);
-    return std::vector<router_event>{router_interface_removed{i->port_id}};
+    return removal_of(*i, c.links);
+  }
+
+  // An interface goes unless an extra route needs one of its port's
+  // subnets to reach its nexthop (Neutron's 409).
+  decision<router_event> removal_of(const router::interface& i,
+                                    const std::vector<router::link>& links) const {
+    for (const auto& l : links)
+      if (l.port_id == i.port_id && s.route_via(l.cidr))
+        return make_neutron_error(
+            errc::conflict, "RouterInterfaceInUseByRoute",
+            "Router interface for subnet " + l.subnet_id + " on router " + s.id +
+                " cannot be deleted, as it is required by one or more routes.");
+    return std::vector<router_event>{router_interface_removed{i.port_id}};
   }
 
   decision<router_event> operator()(const router::remove&) const {
@@ -128,6 +144,33 @@ struct decider {
     if (!tags) return tags.error();
     if (tags.value() == s.tags) return std::vector<router_event>{};
     return std::vector<router_event>{router_tags_set{tags.value()}};
+  }
+
+  // Extra routes: the list the router would have, checked whole (as
+  // Neutron's update_router checks it whichever way it was reached).
+  decision<router_event> operator()(const router::set_routes& c) const {
+    if (!s.exists()) return not_found(s);
+    auto routes = router::canonical_routes(c.routes, true);
+    if (!routes) return routes.error();
+    return routes_become(routes.value(), c.links);
+  }
+  decision<router_event> operator()(const router::add_routes& c) const {
+    if (!s.exists()) return not_found(s);
+    auto added = router::canonical_routes(c.routes, false);
+    if (!added) return added.error();
+    return routes_become(router::with_routes(s.routes, added.value()), c.links);
+  }
+  decision<router_event> operator()(const router::remove_routes& c) const {
+    if (!s.exists()) return not_found(s);
+    auto removed = router::canonical_routes(c.routes, false);
+    if (!removed) return removed.error();
+    return routes_become(router::without_routes(s.routes, removed.value()), c.links);
+  }
+  decision<router_event> routes_become(const std::vector<network::host_route>& routes,
+                                       const std::vector<router::link>& links) const {
+    if (auto e = router::check_routes(s, routes, links)) return *e;
+    if (router::same_routes(routes, s.routes)) return std::vector<router_event>{};
+    return std::vector<router_event>{router_routes_set{routes}};
   }
 };
 
@@ -184,6 +227,10 @@ struct applier {
     require("router.tags_set");
     s.tags = e.tags;
   }
+  void operator()(const router_routes_set& e) {
+    require("router.routes_set");
+    s.routes = e.routes;
+  }
 };
 
 nlohmann::json fixed_ips_json(const std::vector<network::fixed_ip>& ips) {
@@ -199,6 +246,19 @@ bool router_state::has_port_on_subnet(const std::string& subnet_id) const {
   if (!gateway) return false;
   return std::any_of(gateway->external_fixed_ips.begin(), gateway->external_fixed_ips.end(),
                      [&](const network::fixed_ip& ip) { return ip.subnet_id == subnet_id; });
+}
+
+bool router_state::has_port(const std::string& port_id) const {
+  if (port_id.empty()) return false;
+  return find_interface_by_port(port_id) || (gateway && gateway->port_id == port_id);
+}
+
+const network::host_route* router_state::route_via(const std::string& cidr) const {
+  const auto net = ipam::parse_cidr(cidr);
+  if (!net) return nullptr;
+  for (const auto& r : routes)
+    if (auto hop = ipam::parse_address(r.nexthop); hop && ipam::contains(*net, *hop)) return &r;
+  return nullptr;
 }
 
 const router::interface* router_state::find_interface_by_port(const std::string& port_id) const {
@@ -233,6 +293,8 @@ void to_json(nlohmann::json& j, const router_state& s) {
   j["status"] = "ACTIVE";
   j["description"] = s.description;
   j["routes"] = nlohmann::json::array();
+  for (const auto& r : s.routes)
+    j["routes"].push_back({{"destination", r.destination}, {"nexthop", r.nexthop}});
   if (s.gateway) {
     j["external_gateway_info"] = {
         {"network_id", s.gateway->network_id},

@@ -281,6 +281,8 @@ plane::layout plan_tenant_plane(const std::map<std::string, network_state>& netw
         p.legs.push_back(std::move(gw));
       }
     }
+    // Extra routes (extraroute): the nexthop is on one of its subnets.
+    for (const auto& rt : r.routes) p.routes.push_back({rt.destination, rt.nexthop});
     out.routers.push_back(std::move(p));
   }
   if (const auto ext = ipam::parse_cidr(o.external_cidr); o.masquerade && ext) {

@@ -227,8 +227,9 @@ TEST(PolicyTest, NeutronDefaults) {
   EXPECT_FALSE(p.allowed("create_port:fixed_ips:ip_address", member("p1"), on_shared));
   EXPECT_TRUE(p.allowed("create_port:fixed_ips:ip_address", admin(), on_shared));
   EXPECT_TRUE(p.allowed("create_port:mac_address", member("p2"), on_shared));
-  for (const char* name : {"get_port", "delete_port", "get_router", "add_router_interface",
-                           "get_floatingip", "delete_security_group", "get_quota"}) {
+  for (const char* name :
+       {"get_port", "delete_port", "get_router", "add_router_interface", "add_extraroutes",
+        "remove_extraroutes", "get_floatingip", "delete_security_group", "get_quota"}) {
     EXPECT_TRUE(p.allowed(name, member("p1"), own)) << name;
     EXPECT_FALSE(p.allowed(name, member("p1"), others)) << name;
   }

@@ -122,6 +122,15 @@ TEST(TenantPlane, ARouterHoldsTheGatewaysAndTranslatesFloatingIps) {
   EXPECT_NE(r.nat.find("ip saddr { 10.9.0.0/24 } snat to 198.18.250.10"), std::string::npos);
 }
 
+TEST(TenantPlane, ARoutersExtraRoutesAreItsNamespacesRoutes) {
+  auto t = testing::make_tenant_topology("0a08");
+  t.routers.at(t.router).routes = {{"192.168.50.0/24", "10.9.0.7"}};
+  const auto l = plan_tenant_plane(t.networks, t.routers, t.floatingips, options());
+  ASSERT_EQ(l.routers[0].routes.size(), 2u);
+  EXPECT_EQ(l.routers[0].routes[1].destination, "192.168.50.0/24");
+  EXPECT_EQ(l.routers[0].routes[1].via, "10.9.0.7");
+}
+
 TEST(TenantPlane, WithoutSnatOnlyFloatingIpsAreTranslated) {
   auto t = testing::make_tenant_topology("0a05");
   t.routers.at(t.router).gateway->enable_snat = false;

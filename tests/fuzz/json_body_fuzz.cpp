@@ -6,8 +6,10 @@
 // api/image_import_request's parse of any body read without a schema (as
 // the import route reads its own), with and without a store header,
 // the blob of an EC2 credential (engine/credential_state's read_ec2_blob:
-// JSON inside a JSON string, read as the credential routes read it), and
-// api/network_port_attributes' of a port create or update that passed.
+// JSON inside a JSON string, read as the credential routes read it),
+// api/network_port_attributes' of a port create or update that passed, and
+// api/network_router_routes' of a router update or extraroutes body that
+// passed, each list then decided by a router (engine/router_routes).
 //
 // Input: byte 0 picks the schema (the sorted list of schemas/api/*.json;
 // one value in eight validates no schema), byte 1 picks a Content-Type, the
@@ -24,6 +26,8 @@
 #include "api/json_body.hpp"
 #include "engine/credential_state.hpp"
 #include "api/network_port_attributes.hpp"
+#include "api/network_router_routes.hpp"
+#include "engine/router_state.hpp"
 
 using namespace cumulo::api;
 
@@ -50,6 +54,29 @@ const fixture& the_fixture() {
     return x;
   }();
   return f;
+}
+
+// A router with an interface on 10.0.0.0/24 and a gateway on
+// 203.0.113.0/24, and one route: what routes are decided against.
+const cumulo::router_state& a_router() {
+  static const cumulo::router_state r = [] {
+    cumulo::router_state s;
+    s.id = "r1";
+    s.version = 3;
+    s.interfaces.push_back({"port-a", "sub-a", "net-a"});
+    s.gateway = cumulo::router::gateway{"ext", "gwport", {{"extsub", "203.0.113.5"}}, true};
+    s.routes.push_back({"10.1.0.0/24", "10.0.0.9"});
+    return s;
+  }();
+  return r;
+}
+
+const std::vector<cumulo::router::link>& router_links() {
+  static const std::vector<cumulo::router::link> links{
+      {"port-a", "sub-a", "10.0.0.0/24", "10.0.0.1"},
+      {"gwport", "extsub", "203.0.113.0/24", "203.0.113.5"},
+      {"port-6", "sub-6", "2001:db8::/64", "2001:db8::1"}};
+  return links;
 }
 
 const char* const content_types[] = {
@@ -90,6 +117,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (port.contains("allowed_address_pairs"))
       (void)address_pairs_of(port["allowed_address_pairs"]);
     if (port.contains("extra_dhcp_opts")) (void)dhcp_options_of(port["extra_dhcp_opts"]);
+  }
+  // A router's routes the schema let through: read, then decided as a
+  // replacement, an addition and a removal.
+  if (out && (schema == "network_router_update" || schema == "network_router_extraroutes") &&
+      out.value.contains("router") && out.value["router"].is_object() &&
+      out.value["router"].contains("routes")) {
+    auto routes = routes_of(out.value["router"]["routes"]);
+    if (routes) {
+      namespace router = cumulo::router;
+      const auto& r = a_router();
+      const auto& links = router_links();
+      (void)cumulo::router_machine::decide(r, router::set_routes{routes.value(), links});
+      (void)cumulo::router_machine::decide(r, router::add_routes{routes.value(), links});
+      (void)cumulo::router_machine::decide(r, router::remove_routes{routes.value(), links});
+    }
   }
   // A small limit too: the 413 path.
   (void)read_json_body(body, content_type, f.schemas, schema, 64);
