@@ -512,6 +512,19 @@ void bind_ports(self_ptr self, const event_metadata& meta, std::size_t next);
 
 using refuse_fn = std::function<void(caf::error)>;
 
+// Neutron refuses groups on a port without port security; Nova tells its
+// user so in its own words (SecurityGroupCannotBeApplied, a 400).
+const char* const groups_cannot_apply =
+    "Network requires port_security_enabled and subnet associated in order to apply security "
+    "groups.";
+bool groups_refused(const caf::error& e) {
+  return e.category() == caf::atom("cumulo") &&
+         from_caf_error(e).type == "PortSecurityAndIPRequiredForSecurityGroups";
+}
+caf::error as_nova_refusal(const caf::error& e) {
+  return groups_refused(e) ? to_caf_error({errc::bad_request, groups_cannot_apply}) : e;
+}
+
 // The server's security groups (names or ids of its project's groups; the
 // door checked they exist, a missing one was deleted since) as ids, for a
 // port made for it: they are what its filter enforces, as Nova asks
@@ -599,12 +612,17 @@ void bind_ports(self_ptr self, const event_metadata& meta, std::size_t next) {
   if (!wanted.fixed_ip.empty())
     c.fixed_ips = std::vector<network::fixed_ip>{network::fixed_ip{"", wanted.fixed_ip}};
   const std::string port_id = c.port_id;
-  auto create = [self, meta, next, port_id, network_id = wanted.network_id,
-                 refused](network::create_port c) {
+  auto create = [self, meta, next, port_id,
+                 network_id = wanted.network_id](network::create_port c) {
     self->request(self->state.links->networking, networking_timeout, command_atom::value,
                   network_id, network::command{std::move(c)}, meta)
         .then([self, meta, next, port_id](network_state& n) { bind(self, meta, next, n, port_id); },
-              refused);
+              [self, meta](caf::error& e) {
+                // Groups on a network without port security: the door
+                // refused them, unless the network changed since.
+                if (groups_refused(e)) return fail_build(self, meta, groups_cannot_apply, "", 400);
+                fail_build(self, meta, from_caf_error(e).message, "networking");
+              });
   };
   with_group_ids(
       self,
@@ -1134,7 +1152,7 @@ void run_attach(self_ptr self, const event_metadata& meta, interface_change req,
                 [self, meta, port_id, promise](network_state& n) mutable {
                   record_attach(self, meta, n, port_id, false, promise);
                 },
-                [refused](caf::error& e) mutable { refused(e); });
+                [refused](caf::error& e) mutable { refused(as_nova_refusal(e)); });
       },
       refused);
 }
