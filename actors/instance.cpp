@@ -1133,8 +1133,7 @@ void run_attach(self_ptr self, const event_metadata& meta, interface_change req,
             [refused](caf::error& e) mutable { refused(e); });
     return;
   }
-  with_group_ids(
-      self,
+  std::function<void(std::vector<std::string>)> create =
       [self, meta, req, promise, refused](std::vector<std::string> ids) mutable {
         const auto& s = self->state.s;
         network::create_port c;
@@ -1153,8 +1152,17 @@ void run_attach(self_ptr self, const event_metadata& meta, interface_change req,
                   record_attach(self, meta, n, port_id, false, promise);
                 },
                 [refused](caf::error& e) mutable { refused(as_nova_refusal(e)); });
-      },
-      refused);
+      };
+  // Nova asks Neutron for no group on an attach: a network without port
+  // security gives the port none; elsewhere the port takes the server's.
+  self->request(networking, networking_timeout, caf::get_atom::value, network_atom::value,
+                req.network_id)
+      .then(
+          [self, create, refused](network_state& n) mutable {
+            if (!n.port_security_enabled) return create({});
+            with_group_ids(self, create, refused);
+          },
+          [refused](caf::error& e) mutable { refused(e); });
 }
 
 // Unplugged, recorded, then the port given back (deleted when it was made
