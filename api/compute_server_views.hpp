@@ -24,7 +24,7 @@ struct server_view {
   int minor = 1;            // the microversion 2.<minor>
   bool admin = false;       // OS-EXT-SRV-ATTR:*, host_status, fault details
   std::string compute_url;  // "http://H/compute", links are built under it
-  // null: the fixed addresses only (networking did not answer).
+  // null: the fixed addresses only.
   const floating_ips_by_port* floating = nullptr;
 };
 
