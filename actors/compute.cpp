@@ -42,8 +42,18 @@ struct create_flow {
   std::vector<instance_state> started;
   std::uint64_t launch = 0;  // the launch in flight (0: none)
   std::string reservation;   // its reservation
+  // A network the servers boot on has no port security (or no subnet):
+  // security groups asked for can't apply there (Nova's
+  // SecurityGroupCannotBeApplied); "default" alone asks for none.
+  bool groups_cannot_apply = false;
 };
 using flow_ptr = std::shared_ptr<create_flow>;
+
+// Whether Neutron can give a port of this network security groups: it
+// needs port security and an address (a subnet), as Nova checks.
+bool takes_security_groups(const network_state& n) {
+  return n.port_security_enabled && !n.subnets.empty();
+}
 
 struct compute_state {
   caf::actor conductor;
@@ -416,6 +426,12 @@ void check_security_groups(compute_actor* self, flow_ptr flow) {
               // A group named by its id is kept by its name, as Nova shows it.
               name = it->name;
             }
+            // Groups asked for (not "default" alone, which Nova leaves to
+            // Neutron) on a network without port security: Nova's 400.
+            if (flow->groups_cannot_apply)
+              return finish(self, flow,
+                            bad_request("Network requires port_security_enabled and subnet "
+                                        "associated in order to apply security groups."));
             check_key_name(self, flow);
           },
           [self, flow](caf::error& e) { finish(self, flow, as_answer(e)); });
@@ -451,6 +467,7 @@ void check_listed(compute_actor* self, flow_ptr flow, networks_ptr usable, std::
                     bad_request("Unable to launch multiple instances with a single configured "
                                 "port ID. Please launch your instance one by one with different "
                                 "ports."));
+              if (!takes_security_groups(n)) flow->groups_cannot_apply = true;
               check_listed(self, flow, usable, next + 1);
             },
             [self, flow, port_id](caf::error& e) {
@@ -461,11 +478,12 @@ void check_listed(compute_actor* self, flow_ptr flow, networks_ptr usable, std::
             });
     return;
   }
-  const bool known = std::any_of(usable->begin(), usable->end(), [&](const network_state& n) {
+  const auto known = std::find_if(usable->begin(), usable->end(), [&](const network_state& n) {
     return n.id == rn.network_id && n.exists();
   });
-  if (!known)
+  if (known == usable->end())
     return finish(self, flow, bad_request("Network " + rn.network_id + " could not be found."));
+  if (!takes_security_groups(*known)) flow->groups_cannot_apply = true;
   if (!rn.fixed_ip.empty() && req.max_count > 1)
     return finish(self, flow,
                   bad_request("max_count cannot be greater than 1 if an fixed_ip is specified."));
@@ -519,6 +537,7 @@ void resolve_networks(compute_actor* self, flow_ptr flow) {
               // Nova boots without a NIC.
             } else {
               flow->req.base.networks.push_back({usable[0]->id, "", ""});
+              if (!takes_security_groups(*usable[0])) flow->groups_cannot_apply = true;
             }
             check_security_groups(self, flow);
           },

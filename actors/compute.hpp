@@ -33,7 +33,11 @@
 //       flavor (400 "Flavor R could not be found."), image through the image
 //       registry (400 "Image R could not be found." / "Image I is not active."),
 //       networks through networking (only those the caller may use: 400, 409),
-//       security groups (400 "Security group N not found for project P."),
+//       security groups (400 "Security group N not found for project P."; asked for
+//       on a network without port security or subnet: 400 "Network requires
+//       port_security_enabled and subnet associated in order to apply security groups.",
+//       Nova's SecurityGroupCannotBeApplied; "default" alone asks for none, so such a
+//       network's ports get no group),
 //       key pair (400 "Invalid key_name provided."), then per instance: quota
 //       reserved (403 "Quota exceeded for instances: ..."; fewer than max_count
 //       started is enough when min_count are), launched through the conductor,

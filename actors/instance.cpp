@@ -463,6 +463,19 @@ void bind_ports(self_ptr self, const event_metadata& meta, std::size_t next);
 
 using refuse_fn = std::function<void(caf::error)>;
 
+// Neutron refuses groups on a port without port security; Nova tells its
+// user so in its own words (SecurityGroupCannotBeApplied, a 400).
+const char* const groups_cannot_apply =
+    "Network requires port_security_enabled and subnet associated in order to apply security "
+    "groups.";
+bool groups_refused(const caf::error& e) {
+  return e.category() == caf::atom("cumulo") &&
+         from_caf_error(e).type == "PortSecurityAndIPRequiredForSecurityGroups";
+}
+caf::error as_nova_refusal(const caf::error& e) {
+  return groups_refused(e) ? to_caf_error({errc::bad_request, groups_cannot_apply}) : e;
+}
+
 // The server's security groups (names or ids of its project's groups; the
 // door checked they exist, a missing one was deleted since) as ids, for a
 // port made for it: they are what its filter enforces, as Nova asks
@@ -550,12 +563,17 @@ void bind_ports(self_ptr self, const event_metadata& meta, std::size_t next) {
   if (!wanted.fixed_ip.empty())
     c.fixed_ips = std::vector<network::fixed_ip>{network::fixed_ip{"", wanted.fixed_ip}};
   const std::string port_id = c.port_id;
-  auto create = [self, meta, next, port_id, network_id = wanted.network_id,
-                 refused](network::create_port c) {
+  auto create = [self, meta, next, port_id,
+                 network_id = wanted.network_id](network::create_port c) {
     self->request(self->state.links->networking, networking_timeout, command_atom::value,
                   network_id, network::command{std::move(c)}, meta)
         .then([self, meta, next, port_id](network_state& n) { bind(self, meta, next, n, port_id); },
-              refused);
+              [self, meta](caf::error& e) {
+                // Groups on a network without port security: the door
+                // refused them, unless the network changed since.
+                if (groups_refused(e)) return fail_build(self, meta, groups_cannot_apply, "", 400);
+                fail_build(self, meta, from_caf_error(e).message, "networking");
+              });
   };
   with_group_ids(
       self,
@@ -1042,8 +1060,7 @@ void run_attach(self_ptr self, const event_metadata& meta, interface_change req,
             [refused](caf::error& e) mutable { refused(e); });
     return;
   }
-  with_group_ids(
-      self,
+  std::function<void(std::vector<std::string>)> create =
       [self, meta, req, promise, refused](std::vector<std::string> ids) mutable {
         const auto& s = self->state.s;
         network::create_port c;
@@ -1061,9 +1078,18 @@ void run_attach(self_ptr self, const event_metadata& meta, interface_change req,
                 [self, meta, port_id, promise](network_state& n) mutable {
                   record_attach(self, meta, n, port_id, false, promise);
                 },
-                [refused](caf::error& e) mutable { refused(e); });
-      },
-      refused);
+                [refused](caf::error& e) mutable { refused(as_nova_refusal(e)); });
+      };
+  // Nova asks Neutron for no group on an attach: a network without port
+  // security gives the port none; elsewhere the port takes the server's.
+  self->request(networking, networking_timeout, caf::get_atom::value, network_atom::value,
+                req.network_id)
+      .then(
+          [self, create, refused](network_state& n) mutable {
+            if (!n.port_security_enabled) return create({});
+            with_group_ids(self, create, refused);
+          },
+          [refused](caf::error& e) mutable { refused(e); });
 }
 
 // Unplugged, recorded, then the port given back (deleted when it was made

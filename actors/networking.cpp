@@ -501,6 +501,29 @@ void change_gateway(networking_actor* self, const router_state& r, const gateway
       fail_to(promise));
 }
 
+// The floating IPs associated through the router (its gateway and one of
+// its interfaces carry their traffic).
+std::vector<const floatingip_state*> floatingips_through(const networking_state& st,
+                                                         const std::string& router_id) {
+  std::vector<const floatingip_state*> out;
+  for (const auto& [_, f] : st.floatingips)
+    if (f.associated() && f.router_id == router_id) out.push_back(&f);
+  return out;
+}
+
+// A gateway its floating IPs need stays where it is (Neutron's
+// RouterExternalGatewayInUseByFloatingIp): cleared or moved to another
+// network, their path would be gone while they still say ACTIVE.
+std::optional<domain_error> gateway_in_use(const networking_state& st, const router_state& r,
+                                           const std::string& network_id) {
+  if (!r.gateway || r.gateway->network_id == network_id) return std::nullopt;
+  if (floatingips_through(st, r.id).empty()) return std::nullopt;
+  return make_neutron_error(errc::conflict, "RouterExternalGatewayInUseByFloatingIp",
+                            "Gateway cannot be updated for router " + r.id +
+                                ", since a gateway to external network " + r.gateway->network_id +
+                                " is required by one or more floating IPs.");
+}
+
 caf::result<router_state> on_gateway(networking_actor* self, const std::string& router_id,
                                      const gateway_request& asked, event_metadata& meta) {
   auto& st = self->state;
@@ -508,6 +531,7 @@ caf::result<router_state> on_gateway(networking_actor* self, const std::string& 
   if (it == st.routers.end()) return to_caf_error(router_not_found(router_id));
   const router_state& r = it->second;
   const std::string& network_id = asked.network_id;
+  if (auto e = gateway_in_use(st, r, network_id)) return to_caf_error(*e);
   const std::string old_port = r.gateway ? r.gateway->port_id : "";
   auto promise = self->make_response_promise<router_state>();
   if (network_id.empty()) {
@@ -681,6 +705,26 @@ std::vector<router::link> links_of(const networking_state& st, const router_stat
 
 }  // namespace
 
+// An interface its floating IPs need stays (Neutron's
+// RouterInterfaceInUseByFloatingIP): a floating IP associated through the
+// router with an address of the interface's subnet.
+std::optional<domain_error> interface_in_use(const networking_state& st, const router_state& r,
+                                             const router::interface& i) {
+  const network::subnet* sub = subnet_by_id(st, i.subnet_id);
+  const auto cidr = sub ? ipam::parse_cidr(sub->cidr) : std::nullopt;
+  if (!cidr) return std::nullopt;
+  for (const auto* f : floatingips_through(st, r.id)) {
+    const auto a = ipam::parse_address(f->fixed_ip_address);
+    if (a && ipam::contains(*cidr, *a))
+      return make_neutron_error(errc::conflict, "RouterInterfaceInUseByFloatingIP",
+                                "Router interface for subnet " + i.subnet_id + " on router " +
+                                    r.id +
+                                    " cannot be deleted, as it is required by one or more "
+                                    "floating IPs.");
+  }
+  return std::nullopt;
+}
+
 caf::result<router_state> on_interface(networking_actor* self, const std::string& router_id,
                                        const std::string& subnet_id, const std::string& port_id,
                                        bool add, event_metadata& meta) {
@@ -694,6 +738,8 @@ caf::result<router_state> on_interface(networking_actor* self, const std::string
   if (add) return add_interface(self, it->second, subnet_id, port_id, meta);
   const router::interface* i = !port_id.empty() ? it->second.find_interface_by_port(port_id)
                                                 : it->second.find_interface_by_subnet(subnet_id);
+  if (i)
+    if (auto e = interface_in_use(st, it->second, *i)) return to_caf_error(*e);
   const std::string doomed = i ? i->port_id : "";
   router::remove_interface removal{port_id, subnet_id, links_of(st, it->second)};
   auto promise = self->make_response_promise<router_state>();
@@ -1058,6 +1104,19 @@ caf::behavior networking(networking_actor* self, caf::actor conductor, caf::acto
             return found(self->state.floatingips, id, floatingip_not_found(id));
           },
           [self](list_atom, floatingip_atom) { return in_creation_order(self->state.floatingips); },
+          // The floating IPs associated with any of these ports, oldest first:
+          // what a server's addresses show (one question for a page of servers).
+          [self](list_atom, floatingip_atom, port_atom, const std::vector<std::string>& port_ids) {
+            const std::unordered_set<std::string> wanted(port_ids.begin(), port_ids.end());
+            std::vector<floatingip_state> out;
+            for (const auto& [_, f] : self->state.floatingips)
+              if (f.associated() && wanted.count(f.port_id)) out.push_back(f);
+            std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+              return a.created_at_us != b.created_at_us ? a.created_at_us < b.created_at_us
+                                                        : a.id < b.id;
+            });
+            return out;
+          },
 
           [self](caf::get_atom, quota_atom, const std::string& project) {
             return self->state.quotas_of(project);

@@ -50,6 +50,12 @@
 //   (command_atom, id, floatingip::command, meta) -> floatingip_state (remove deletes
 //                                                    its port)
 //   (caf::get_atom, floatingip_atom, id), (list_atom, floatingip_atom)
+//   (list_atom, floatingip_atom, port_atom, std::vector<std::string> port_ids)
+//       -> std::vector<floatingip_state>: those associated with any of the ports, oldest
+//       first (what Nova shows in a server's addresses: one question per page of servers)
+//   A gateway or an interface a floating IP's path needs stays: clearing or moving the
+//   gateway is 409 RouterExternalGatewayInUseByFloatingIp, removing the interface 409
+//   RouterInterfaceInUseByFloatingIP (so an associated floating IP always has its path)
 // Quotas (Neutron's defaults unless an admin changed them; creates over
 // them are 409 OverQuota):
 //   (caf::get_atom, quota_atom, project_id)       -> quota_set
@@ -65,7 +71,9 @@
 // (the compute door's, the instances').
 //   (command_atom, network_id, network::command, meta, caller) -> network_state
 //       create, update, remove of a network; add_subnet and create_port on it
-//   (command_atom, subnet_atom | port_atom, id, network::command, meta, caller)
+//   (command_atom, subnet_atom | port_atom, id, network::command, meta, caller): a port
+//       of a router or a floating IP that exists is not deleted by its id (409
+//       ServicePortInUse)
 //   (bulk_atom, std::vector<bulk_create>, meta, caller) -> std::vector<network_state>:
 //       Neutron's bulk create, all or nothing: each create in order, as the message
 //       above; when one is refused, those made are removed again (last first) and

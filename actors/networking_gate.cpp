@@ -165,6 +165,24 @@ verdict on_subnet(const networking_state& st, const judge& j, const std::string&
   return make_neutron_error(errc::bad_request, "BadRequest", "Not a command on a subnet.");
 }
 
+// Ports a router or a floating IP holds go with their owner, never by a
+// DELETE of the port (Neutron's prevent_l3_port_deletion): an interface
+// deleted that way would take a floating IP's path with it unseen.
+verdict service_port_in_use(const networking_state& st, const network::port& p) {
+  const bool router_port =
+      p.device_owner == "network:router_interface" || p.device_owner == "network:router_gateway";
+  const bool floating_port = p.device_owner == "network:floatingip";
+  if (!router_port && !floating_port) return std::nullopt;
+  const bool owner_exists =
+      router_port ? st.routers.count(p.device_id) > 0 : st.floatingips.count(p.device_id) > 0;
+  if (!owner_exists) return std::nullopt;
+  return make_neutron_error(errc::conflict, "ServicePortInUse",
+                            "Port " + p.id +
+                                " cannot be deleted directly via the port API: has "
+                                "device owner " +
+                                p.device_owner + ".");
+}
+
 verdict on_port(const networking_state& st, const judge& j, const std::string& id,
                 const network::command& c) {
   const network_state* n = port_seen(st, j, id);
@@ -185,7 +203,10 @@ verdict on_port(const networking_state& st, const judge& j, const std::string& i
       if (auto e = j.require("update_port:allowed_address_pairs", t)) return e;
     return j.require("update_port", t);
   }
-  if (std::holds_alternative<network::delete_port>(c)) return j.require("delete_port", t);
+  if (std::holds_alternative<network::delete_port>(c)) {
+    if (auto e = j.require("delete_port", t)) return e;
+    return service_port_in_use(st, *n->find_port(id));
+  }
   return make_neutron_error(errc::bad_request, "BadRequest", "Not a command on a port.");
 }
 

@@ -252,16 +252,28 @@ void rebuild_server(server_context& ctx, const Request& req, std::shared_ptr<res
         const server_view view{minor, t.is_admin(), url};
         ctx.bridge.ask<instance_state>(
             rr, ctx.compute,
-            [view, admin_pass](responder& r4, instance_state& after) {
-              // Before 2.75 a rebuild answers as an update does; Nova adds
-              // the key name from 2.54 and the user data from 2.57.
-              json body = server_update_view(after, view);
-              body["adminPass"] = admin_pass;
-              if (view.minor >= 54 && view.minor < 75)
-                body["key_name"] = after.key_name.empty() ? json(nullptr) : json(after.key_name);
-              if (view.minor >= 57 && view.minor < 75)
-                body["user_data"] = after.user_data.empty() ? json(nullptr) : json(after.user_data);
-              respond(r4, 202, {{"server", body}});
+            [&ctx, view, admin_pass](std::shared_ptr<responder> r4, instance_state& rebuilt) {
+              auto server = std::make_shared<const instance_state>(std::move(rebuilt));
+              with_floating_ips(ctx, std::move(r4), {server.get()},
+                                [server, view, admin_pass](std::shared_ptr<responder> r5,
+                                                           const floating_ips_by_port& fips) {
+                                  const instance_state& after = *server;
+                                  server_view v = view;
+                                  v.floating = &fips;
+                                  // Before 2.75 a rebuild answers as an update does; Nova adds
+                                  // the key name from 2.54 and the user data from 2.57.
+                                  json body = server_update_view(after, v);
+                                  body["adminPass"] = admin_pass;
+                                  if (v.minor >= 54 && v.minor < 75)
+                                    body["key_name"] = after.key_name.empty()
+                                                           ? json(nullptr)
+                                                           : json(after.key_name);
+                                  if (v.minor >= 57 && v.minor < 75)
+                                    body["user_data"] = after.user_data.empty()
+                                                            ? json(nullptr)
+                                                            : json(after.user_data);
+                                  respond(*r5, 202, {{"server", body}});
+                                });
             },
             rebuild_atom::value, std::move(rebuild));
       });

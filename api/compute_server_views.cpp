@@ -34,14 +34,25 @@ json flavor_view(const instance::flavor& f, const server_view& v) {
   return {{"id", f.id}, {"links", bookmark(v.compute_url, "flavors", f.id)}};
 }
 
-json addresses_of(const instance_state& s) {
+json address_entry(const std::string& ip, const char* type, const std::string& mac) {
+  const int version = ip.find(':') == std::string::npos ? 4 : 6;
+  return {{"addr", ip},
+          {"version", version},
+          {"OS-EXT-IPS:type", type},
+          {"OS-EXT-IPS-MAC:mac_addr", mac}};
+}
+
+// Nova's network info: per port (in bind order) its fixed address, then
+// the floating IPs associated with it.
+json addresses_of(const instance_state& s, const floating_ips_by_port* floating) {
   json out = json::object();
   for (const auto& a : s.addresses) {
-    const int version = a.ip_address.find(':') == std::string::npos ? 4 : 6;
-    out[a.network_name].push_back({{"addr", a.ip_address},
-                                   {"version", version},
-                                   {"OS-EXT-IPS:type", "fixed"},
-                                   {"OS-EXT-IPS-MAC:mac_addr", a.mac_address}});
+    json& list = out[a.network_name];
+    list.push_back(address_entry(a.ip_address, "fixed", a.mac_address));
+    if (!floating) continue;
+    auto it = floating->find(a.port_id);
+    if (it == floating->end()) continue;
+    for (const auto& ip : it->second) list.push_back(address_entry(ip, "floating", a.mac_address));
   }
   return out;
 }
@@ -103,7 +114,7 @@ json server_detail(const instance_state& s, const server_view& v) {
       {"created", format_iso8601(s.created_at_us)},
       {"updated", format_iso8601(s.updated_at_us)},
 
-      {"addresses", addresses_of(s)},
+      {"addresses", addresses_of(s, v.floating)},
       {"accessIPv4", s.access_ip_v4},
       {"accessIPv6", s.access_ip_v6},
       {"links", server_links(s.id, v.compute_url)},
@@ -190,8 +201,8 @@ json server_update_view(const instance_state& s, const server_view& v) {
   return j;
 }
 
-json addresses_view(const instance_state& s) {
-  return addresses_of(s);
+json addresses_view(const instance_state& s, const floating_ips_by_port* floating) {
+  return addresses_of(s, floating);
 }
 
 void respond_server_not_found(responder& r, const std::string& id) {

@@ -5,7 +5,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <map>
 #include <string>
+#include <vector>
 
 #include "actors/identity.hpp"
 #include "api/responder.hpp"
@@ -13,10 +15,17 @@
 
 namespace cumulo::api {
 
+// The floating IPs of servers' ports as networking has them now: port id
+// -> addresses, oldest first. Nova lists each after its port's fixed
+// address, of type "floating", with the port's MAC.
+using floating_ips_by_port = std::map<std::string, std::vector<std::string>>;
+
 struct server_view {
   int minor = 1;            // the microversion 2.<minor>
   bool admin = false;       // OS-EXT-SRV-ATTR:*, host_status, fault details
   std::string compute_url;  // "http://H/compute", links are built under it
+  // null: the fixed addresses only.
+  const floating_ips_by_port* floating = nullptr;
 };
 
 // {"rel": "self"|"bookmark", "href"} of a server.
@@ -29,9 +38,10 @@ nlohmann::json server_detail(const instance_state& s, const server_view& v);
 // PUT /servers/{id}'s answer: the detail from 2.75, before it without the
 // extensions' attributes (OS-EXT-*, OS-SRV-USG:*, key_name, security groups...).
 nlohmann::json server_update_view(const instance_state& s, const server_view& v);
-// "addresses" of a server: {network name: [{addr, version, OS-EXT-IPS...}]}
-// (also GET /servers/{id}/ips).
-nlohmann::json addresses_view(const instance_state& s);
+// "addresses" of a server: {network name: [{addr, version, OS-EXT-IPS...}]},
+// each port's floating IPs after its fixed address (also GET /servers/{id}/ips).
+nlohmann::json addresses_view(const instance_state& s,
+                              const floating_ips_by_port* floating = nullptr);
 // Nova's hostId: sha224 of project id and host, in hex; "" before a host.
 std::string host_id(const std::string& project_id, const std::string& host);
 // 404 in Nova's words for a server the caller may not see.

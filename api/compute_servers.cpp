@@ -480,9 +480,12 @@ void list_servers(server_context& ctx, const Request& req, std::shared_ptr<respo
           return;
         ctx.bridge.ask<std::vector<instance_state>>(
             rr, ctx.conductor,
-            [q, t, detail, minor, url, path](responder& r3, std::vector<instance_state>& all) {
+            [&ctx, q, t, detail, minor, url, path](std::shared_ptr<responder> r3,
+                                                   std::vector<instance_state>& listed) {
+              // Kept alive until the page is rendered (after networking's answer).
+              auto all = std::make_shared<std::vector<instance_state>>(std::move(listed));
               std::vector<const instance_state*> hits;
-              for (const auto& s : all)
+              for (const auto& s : *all)
                 if (matches(s, q, t)) hits.push_back(&s);
               // Newest first, as Nova's default sort (created_at desc).
               std::sort(hits.begin(), hits.end(), [](const auto* a, const auto* b) {
@@ -494,27 +497,35 @@ void list_servers(server_context& ctx, const Request& req, std::shared_ptr<respo
                 auto it = std::find_if(hits.begin(), hits.end(),
                                        [&](const auto* s) { return s->id == q.marker; });
                 if (it == hits.end()) {
-                  respond_error(r3, 400, "marker [" + q.marker + "] not found");
+                  respond_error(*r3, 400, "marker [" + q.marker + "] not found");
                   return;
                 }
                 from = static_cast<std::size_t>(it - hits.begin()) + 1;
               }
               const std::size_t left = hits.size() - from;
               const std::size_t n = q.limit ? std::min<std::size_t>(left, *q.limit) : left;
-              server_view v{minor, t.is_admin(), url};
-              json items = json::array();
-              for (std::size_t i = from; i < from + n; ++i)
-                items.push_back(detail ? server_detail(*hits[i], v)
-                                       : server_summary(*hits[i], url));
-              json out = {{"servers", items}};
-              // Nova adds a next link whenever a page is full.
-              if (q.limit && n == static_cast<std::size_t>(*q.limit) && n > 0)
-                out["servers_links"] =
-                    json::array({{{"rel", "next"},
-                                  {"href", url + path.substr(std::string("/compute").size()) +
-                                               "?limit=" + std::to_string(*q.limit) +
-                                               "&marker=" + hits[from + n - 1]->id}}});
-              respond(r3, 200, out);
+              const std::vector<const instance_state*> page(
+                  hits.begin() + static_cast<std::ptrdiff_t>(from),
+                  hits.begin() + static_cast<std::ptrdiff_t>(from + n));
+              auto render = [all, page, q, t, detail, minor, url, path](
+                                std::shared_ptr<responder> r4, const floating_ips_by_port& fips) {
+                const server_view v{minor, t.is_admin(), url, &fips};
+                json items = json::array();
+                for (const auto* s : page)
+                  items.push_back(detail ? server_detail(*s, v) : server_summary(*s, url));
+                json out = {{"servers", items}};
+                // Nova adds a next link whenever a page is full.
+                if (q.limit && page.size() == static_cast<std::size_t>(*q.limit) && !page.empty())
+                  out["servers_links"] = json::array(
+                      {{{"rel", "next"},
+                        {"href", url + path.substr(std::string("/compute").size()) + "?limit=" +
+                                     std::to_string(*q.limit) + "&marker=" + page.back()->id}}});
+                respond(*r4, 200, out);
+              };
+              // The summary has no addresses; the detail asks networking once
+              // for the page's floating IPs.
+              if (!detail) return render(std::move(r3), floating_ips_by_port{});
+              with_floating_ips(ctx, std::move(r3), page, render);
             },
             list_atom::value, instance_atom::value);
       });
@@ -615,7 +626,13 @@ void add_server_routes(Pistache::Rest::Router& router, server_context& ctx) {
                     if (!enforce(*r3, ctx, t, "os_compute_api:servers:show",
                                  {s.project_id, s.user_id}))
                       return;
-                    respond(*r3, 200, {{"server", server_detail(s, {minor, t.is_admin(), url})}});
+                    auto server = std::make_shared<const instance_state>(std::move(s));
+                    with_floating_ips(ctx, std::move(r3), {server.get()},
+                                      [server, t, url, minor](std::shared_ptr<responder> r4,
+                                                              const floating_ips_by_port& fips) {
+                                        const server_view v{minor, t.is_admin(), url, &fips};
+                                        respond(*r4, 200, {{"server", server_detail(*server, v)}});
+                                      });
                   });
             });
       });
@@ -647,8 +664,17 @@ void add_server_routes(Pistache::Rest::Router& router, server_context& ctx) {
                     if (!u.contains("accessIPv6")) change.access_ip_v6.reset();
                     if (u.contains("description")) change.description = description_of(u);
                     const server_view view{minor, t.is_admin(), url};
-                    auto answer = [view](responder& r4, instance_state& changed) {
-                      respond(r4, 200, {{"server", server_update_view(changed, view)}});
+                    auto answer = [&ctx, view](std::shared_ptr<responder> r4,
+                                               instance_state& changed) {
+                      auto server = std::make_shared<const instance_state>(std::move(changed));
+                      with_floating_ips(
+                          ctx, std::move(r4), {server.get()},
+                          [server, view](std::shared_ptr<responder> r5,
+                                         const floating_ips_by_port& fips) {
+                            server_view v = view;
+                            v.floating = &fips;
+                            respond(*r5, 200, {{"server", server_update_view(*server, v)}});
+                          });
                     };
                     const event_metadata meta{r3->request_id(), t.user.id, t.is_admin()};
                     // A rename and the other fields are two commands of the

@@ -8,6 +8,7 @@
 //   compute_server_metadata.cpp /servers/{id}/metadata
 //   compute_server_tags.cpp     /servers/{id}/tags (2.26)
 //   compute_server_ips.cpp      /servers/{id}/ips
+//   compute_server_addresses.cpp the floating IPs of servers' ports, asked of networking
 //   compute_server_security_groups.cpp /servers/{id}/os-security-groups
 //   compute_server_views.cpp    the bodies, by microversion
 // What comes from the rest of the compute API (flavors, microversions,
@@ -18,8 +19,10 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "actors/identity.hpp"
+#include "api/compute_server_views.hpp"
 #include "api/responder.hpp"
 #include "api/routing.hpp"
 #include "api/server_context.hpp"
@@ -76,6 +79,14 @@ using one_server_handler =
 void on_visible_server(server_context& ctx, const Pistache::Rest::Request& req,
                        std::shared_ptr<responder> r, const std::string& rule,
                        one_server_handler then);
+// Asks networking (once) for the floating IPs of these servers' ports,
+// then then(responder, floating) renders with them; a networking that does
+// not answer gives none (compute_server_addresses.cpp).
+void with_floating_ips(
+    server_context& ctx, std::shared_ptr<responder> r,
+    const std::vector<const instance_state*>& servers,
+    std::function<void(std::shared_ptr<responder>, const floating_ips_by_port&)> then);
+
 // One ask to the compute door: a user's change of the server (the door
 // checks the lock and the metadata quota); answered(responder, server after).
 using changed_server_handler = std::function<void(std::shared_ptr<responder>, instance_state&)>;

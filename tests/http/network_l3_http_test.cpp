@@ -1103,5 +1103,94 @@ TEST_F(NetworkL3Routers, AnAdminPicksTheGatewayAddressAndTurnsSnatOff) {
   EXPECT_EQ(json_of(reset)["router"]["external_gateway_info"]["enable_snat"], true) << reset.body;
 }
 
+// Issue 19: an associated floating IP's path (its router's gateway on the
+// floating network, an interface on the port's subnet) stays while it is
+// associated, as in Neutron: removing the interface is 409
+// RouterInterfaceInUseByFloatingIP, clearing or moving the gateway 409
+// RouterExternalGatewayInUseByFloatingIp, and the ports of the router and of
+// the floating IP are not deleted by their id (409 ServicePortInUse). So
+// ACTIVE always means the path exists; once disassociated (DOWN) it may go.
+TEST_F(NetworkL3FloatingIps, TheRouterPathOfAnAssociatedFloatingIpStays) {
+  auto m = make_member("fpath");
+  ASSERT_NO_FATAL_FAILURE(topology(m));
+  const std::string target = port(private_net, m.token).value("id", "");
+  const std::string rid = router("path", m.token, public_net).value("id", "");
+  ASSERT_FALSE(rid.empty());
+  const std::string sub = private_subnet["id"];
+  auto add = net("PUT", "/routers/" + rid + "/add_router_interface", m.token, {{"subnet_id", sub}});
+  ASSERT_EQ(add.status, 200) << add.body;
+  const std::string if_port = json_of(add)["port_id"];
+  auto f = create("/floatingips", "floatingip",
+                  {{"floating_network_id", public_net}, {"port_id", target}}, m.token);
+  const std::string fid = f.value("id", "");
+  ASSERT_EQ(f["status"], "ACTIVE") << f.dump();
+  ASSERT_EQ(f["router_id"], rid) << f.dump();
+
+  // The interface stays, asked by subnet or by port.
+  expect_neutron_error(
+      net("PUT", "/routers/" + rid + "/remove_router_interface", m.token, {{"subnet_id", sub}}),
+      409, "RouterInterfaceInUseByFloatingIP",
+      "Router interface for subnet " + sub + " on router " + rid +
+          " cannot be deleted, as it is required by one or more floating IPs.");
+  expect_neutron_error(
+      net("PUT", "/routers/" + rid + "/remove_router_interface", m.token, {{"port_id", if_port}}),
+      409, "RouterInterfaceInUseByFloatingIP");
+  // The gateway stays: not cleared, not moved to another external network.
+  expect_neutron_error(
+      net("PUT", "/routers/" + rid, m.token, {{"router", {{"external_gateway_info", nullptr}}}}),
+      409, "RouterExternalGatewayInUseByFloatingIp",
+      "Gateway cannot be updated for router " + rid + ", since a gateway to external network " +
+          public_net + " is required by one or more floating IPs.");
+  const std::string other = network("public-2", admin_token, true);
+  subnet(other, "172.25.0.0/24", admin_token);
+  expect_neutron_error(net("PUT", "/routers/" + rid, m.token,
+                           {{"router", {{"external_gateway_info", {{"network_id", other}}}}}}),
+                       409, "RouterExternalGatewayInUseByFloatingIp");
+  // The same network asked again changes nothing that matters: fine.
+  EXPECT_EQ(net("PUT", "/routers/" + rid, m.token,
+                {{"router", {{"external_gateway_info", {{"network_id", public_net}}}}}})
+                .status,
+            200);
+  // Neither the interface's port nor the gateway's nor the floating IP's
+  // is deleted by its id.
+  expect_neutron_error(net("DELETE", "/ports/" + if_port, m.token), 409, "ServicePortInUse",
+                       "cannot be deleted directly via the port API: has device owner "
+                       "network:router_interface");
+  std::string gw_port;
+  for (const auto& p : ports_of(rid, admin_token))
+    if (p["device_owner"] == "network:router_gateway") gw_port = p.value("id", "");
+  ASSERT_FALSE(gw_port.empty());
+  expect_neutron_error(net("DELETE", "/ports/" + gw_port, admin_token), 409, "ServicePortInUse",
+                       "network:router_gateway");
+  const auto fip_ports = ports_of(fid, admin_token);
+  ASSERT_EQ(fip_ports.size(), 1u) << fip_ports.dump();
+  expect_neutron_error(net("DELETE", "/ports/" + fip_ports[0].value("id", ""), admin_token), 409,
+                       "ServicePortInUse", "network:floatingip");
+
+  // All refused: the path is whole, the floating IP still ACTIVE.
+  auto shown = json_of(net("GET", "/floatingips/" + fid, m.token))["floatingip"];
+  EXPECT_EQ(shown["status"], "ACTIVE") << shown.dump();
+  EXPECT_EQ(shown["router_id"], rid);
+  EXPECT_EQ(json_of(net("GET", "/routers/" + rid,
+                        m.token))["router"]["external_gateway_info"]["network_id"],
+            public_net);
+  EXPECT_EQ(net("GET", "/ports/" + if_port, m.token).status, 200);
+
+  // Disassociated (DOWN), the path may go.
+  auto dis = net("PUT", "/floatingips/" + fid, m.token, {{"floatingip", {{"port_id", nullptr}}}});
+  ASSERT_EQ(dis.status, 200) << dis.body;
+  EXPECT_EQ(json_of(dis)["floatingip"]["status"], "DOWN");
+  EXPECT_EQ(
+      net("PUT", "/routers/" + rid + "/remove_router_interface", m.token, {{"subnet_id", sub}})
+          .status,
+      200);
+  EXPECT_EQ(
+      net("PUT", "/routers/" + rid, m.token, {{"router", {{"external_gateway_info", nullptr}}}})
+          .status,
+      200);
+  EXPECT_EQ(net("DELETE", "/floatingips/" + fid, m.token).status, 204);
+  EXPECT_EQ(net("DELETE", "/routers/" + rid, m.token).status, 204);
+}
+
 }  // namespace
 }  // namespace cumulo
