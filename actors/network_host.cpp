@@ -11,6 +11,7 @@
 #include "store/wall_clock.hpp"
 #include "virt/libvirt_network.hpp"
 #include "virt/namespace_plane.hpp"
+#include "virt/port_filters.hpp"
 
 namespace cumulo {
 namespace {
@@ -31,6 +32,9 @@ struct network_host_state {
   // One of the two (or neither: libvirt could not be opened).
   std::unique_ptr<libvirt_networks> networks;
   std::unique_ptr<namespace_plane> plane;
+  // Security groups as the guests' nwfilters (Neutron's L2 agent firewall);
+  // null: libvirt could not be opened (does nothing on the test driver).
+  std::unique_ptr<port_filters> filters;
   plane_options plane_opts;
   // libvirt networks: the latest state of each not applied yet.
   std::map<std::string, network_state> dirty;
@@ -68,6 +72,13 @@ struct network_host_state {
         spdlog::error("network host: tenant plane: {}", e.what());
       }
     }
+    if (filters) {
+      try {
+        filters->flush();
+      } catch (const std::exception& e) {
+        spdlog::error("network host: security group filters: {}", e.what());
+      }
+    }
     // What is gone is gone from the plan too: no need to remember it.
     std::erase_if(all_networks, [](const auto& kv) { return !kv.second.exists(); });
     std::erase_if(routers, [](const auto& kv) { return !kv.second.exists(); });
@@ -102,12 +113,26 @@ caf::behavior network_host(network_host_actor* self, std::string uri, plane_opti
       spdlog::error("network host: {}; networks get no libvirt bridge", e.what());
     }
   }
+  try {
+    st.filters = std::make_unique<port_filters>(uri);
+  } catch (const std::exception& e) {
+    spdlog::error("network host: {}; ports get no security group filters", e.what());
+  }
   return {
       [self](sync_atom, network_state& n) {
         auto& st = self->state;
+        if (st.filters) {
+          st.filters->put(n);
+          schedule_flush(self);
+        }
         if (st.networks) keep_latest(st.dirty, network_state(n));
         if (st.plane) keep_latest(st.all_networks, std::move(n));
         if (st.networks || st.plane) schedule_flush(self);
+      },
+      [self](sync_atom, security_group_state& g) {
+        if (!self->state.filters) return;
+        self->state.filters->put(g);
+        schedule_flush(self);
       },
       [self](sync_atom, router_state& r) {
         if (!self->state.plane) return;
@@ -120,8 +145,14 @@ caf::behavior network_host(network_host_actor* self, std::string uri, plane_opti
         schedule_flush(self);
       },
       [self](flush_networks_atom) {
-        self->state.flush_scheduled = false;
-        self->state.flush();
+        auto& st = self->state;
+        st.flush_scheduled = false;
+        st.flush();
+        // A filter still in use by a guest (or a failed define): again soon.
+        if (st.filters && st.filters->pending() && !st.flush_scheduled) {
+          st.flush_scheduled = true;
+          self->delayed_send(self, std::chrono::seconds(1), flush_networks_atom::value);
+        }
       },
       [self](flush_atom) {
         self->state.flush();

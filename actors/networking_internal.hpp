@@ -118,7 +118,11 @@ struct networking_state {
   void address_scopes_into(network_state& n) const;
   void put(const subnetpool_state& s);
   void put(const address_scope_state& s) { put_latest(address_scopes, s); }
-  void put(const security_group_state& s) { put_latest(security_groups, s); }
+  // Security groups are the network host's too (the guests' filters).
+  void put(const security_group_state& s) {
+    put_latest(security_groups, s);
+    if (network_host) caf::anon_send(network_host, sync_atom::value, s);
+  }
   // Routers and floating IPs are the network host's too (its L3 agent).
   void put(const router_state& s) {
     put_latest(routers, s);
