@@ -173,6 +173,7 @@ void cloud::start_compute(const cloud_options& opts) {
   links->networking = networking_;
   links->image_registry = image_registry_;
   links->block_storage = block_storage_;
+  links->compute = compute_;
   links->hosts = compute_hosts_;
   links->images_dir = image_dir();
   links->port_filters = std::any_of(configs.begin(), configs.end(),

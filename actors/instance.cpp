@@ -12,6 +12,7 @@
 #include <type_traits>
 
 #include "actors/errors.hpp"
+#include "actors/metadata_messages.hpp"
 #include "actors/networking.hpp"
 #include "actors/resource_actor.hpp"
 #include "engine/clock.hpp"
@@ -32,6 +33,21 @@ constexpr std::chrono::seconds networking_timeout{60};
 
 const char* nova_owner = "compute:nova";
 
+// The compute door indexes where instances are (the metadata service
+// asks it who has an address): it hears of each change of the ports.
+void report_addresses(self_ptr self, bool existed, const std::vector<instance::address>& before) {
+  const auto& links = self->state.links;
+  const auto& now = self->state.s;
+  if (!links || !links->compute) return;
+  auto same = [](const instance::address& a, const instance::address& b) {
+    return a.port_id == b.port_id && a.network_id == b.network_id && a.ip_address == b.ip_address;
+  };
+  if (existed == now.exists() &&
+      std::equal(before.begin(), before.end(), now.addresses.begin(), now.addresses.end(), same))
+    return;
+  self->send(links->compute, metadata_atom::value, caf::put_atom::value, addresses_of(now));
+}
+
 // Decides a command on the current state, appends its events and applies
 // them; `k` sees the new state or the refusal. await: the next message is
 // looked at only once the state is current.
@@ -46,8 +62,11 @@ void execute(self_ptr self, instance::command command, const event_metadata& met
   self->request(st.journal, journal_timeout, append_atom::value, std::move(request))
       .await(
           [self, k, events = std::move(decided.value())](recorded_events& records) {
+            const bool existed = self->state.s.exists();
+            const auto before = self->state.s.addresses;
             self->state.s =
                 apply_appended<instance_machine>(std::move(self->state.s), events, records);
+            report_addresses(self, existed, before);
             k(self->state.s);
           },
           [k](caf::error& e) { k(from_caf_error(e)); });
@@ -305,23 +324,44 @@ void filter_nics(self_ptr self, const event_metadata& meta, std::shared_ptr<doma
           });
 }
 
-// The spec's NICs get their ports' filters (real guests); `failed` says why
-// they could not be read.
-void with_port_filters(self_ptr self, const event_metadata& meta, std::shared_ptr<domain_spec> spec,
-                       then_fn k, fail_fn failed) {
-  if (!self->state.links->port_filters) return k();
-  self->request(self->state.links->networking, networking_timeout, list_atom::value,
-                security_group_atom::value)
+// The config drive says what the metadata service would (key pair,
+// network_data.json...): the compute door gathers it. Without an answer the
+// drive has what the spec itself holds, as before there was a service.
+void with_drive_metadata(self_ptr self, std::shared_ptr<domain_spec> spec, then_fn k) {
+  if (!self->state.links->compute) return k();
+  self->request(self->state.links->compute, networking_timeout, metadata_atom::value,
+                caf::get_atom::value, self->state.s)
       .then(
-          [self, meta, spec, k, failed](std::vector<security_group_state>& groups) {
-            filter_nics(
-                self, meta, spec,
-                std::make_shared<const std::vector<security_group_state>>(std::move(groups)), 0, k,
-                failed);
+          [spec, k](instance_metadata& md) {
+            spec->drive_metadata = std::move(md);
+            k();
           },
-          [failed](caf::error& e) {
-            failed("Cannot read the security groups: " + from_caf_error(e).message);
+          [self, k](caf::error& e) {
+            spdlog::warn("instance {}: its config drive has no network or key data: {}",
+                         self->state.s.id, from_caf_error(e).message);
+            k();
           });
+}
+
+// Real guests: the spec gets its config drive's metadata, and its NICs
+// their ports' filters; `failed` says why the filters could not be read.
+void with_guest_details(self_ptr self, const event_metadata& meta,
+                        std::shared_ptr<domain_spec> spec, then_fn k, fail_fn failed) {
+  if (!self->state.links->port_filters) return k();
+  with_drive_metadata(self, spec, [self, meta, spec, k, failed] {
+    self->request(self->state.links->networking, networking_timeout, list_atom::value,
+                  security_group_atom::value)
+        .then(
+            [self, meta, spec, k, failed](std::vector<security_group_state>& groups) {
+              filter_nics(
+                  self, meta, spec,
+                  std::make_shared<const std::vector<security_group_state>>(std::move(groups)), 0,
+                  k, failed);
+            },
+            [failed](caf::error& e) {
+              failed("Cannot read the security groups: " + from_caf_error(e).message);
+            });
+  });
 }
 
 void spawn_domain(self_ptr self, const event_metadata& meta, const image_state& image) {
@@ -338,7 +378,7 @@ void spawn_domain(self_ptr self, const event_metadata& meta, const image_state& 
         auto failed = [self, meta](const std::string& why) {
           fail_build(self, meta, why, "networking");
         };
-        with_port_filters(
+        with_guest_details(
             self, meta, spec,
             [self, meta, host, spec] {
               self->request(host, self->state.links->spawn_timeout, spawn_atom::value, *spec)
@@ -967,7 +1007,7 @@ void respawn(self_ptr self, const event_metadata& meta, const image_state& image
         self, instance::complete_rebuild{power}, meta, [self] { done(self); },
         [self] { done(self); });
   };
-  with_port_filters(
+  with_guest_details(
       self, meta, spec,
       [self, meta, host, spec, stopped, finish, failed] {
         self->request(host, self->state.links->spawn_timeout, spawn_atom::value, *spec)
@@ -1287,7 +1327,7 @@ void with_image(self_ptr self, const std::string& image_id,
 void spawn_as(self_ptr self, const event_metadata& meta, caf::actor host,
               std::shared_ptr<domain_spec> spec, vm_states vm, std::function<void(power_states)> k,
               fail_fn failed) {
-  with_port_filters(
+  with_guest_details(
       self, meta, spec,
       [self, host, spec, vm, k, failed] {
         self->request(host, self->state.links->spawn_timeout, spawn_atom::value, *spec)
