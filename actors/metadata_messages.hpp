@@ -16,8 +16,10 @@
 // To the metadata service, from the network host (its DHCP namespaces):
 //   (metadata_atom, caf::add_atom, network_id, netns_name) -> caf::ok_atom once
 //       the service listens on 169.254.169.254:80 inside /run/netns/<netns_name>
-//       for that network (again: the old listener is replaced); an error
-//       (internal) with the reason when it cannot
+//       for that network; an error (internal) with the reason when it cannot.
+//       Idempotent: sent again for the same namespace it changes nothing; a
+//       namespace deleted and made again under its name (another inode) is
+//       listened in anew, and so is another name
 //   (metadata_atom, caf::delete_atom, network_id) -> caf::ok_atom: it stops
 //       listening there (its connections end)
 #pragma once

@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <sched.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -91,6 +92,14 @@ int listen_in_netns(const std::string& netns, const std::string& address, std::u
     std::rethrow_exception(failure);
   }
   return fd;
+}
+
+std::uint64_t netns_inode(const std::string& netns) {
+  if (!netns.empty() && !plain_name(netns)) return 0;
+  const std::string path = netns.empty() ? "/proc/thread-self/ns/net" : "/run/netns/" + netns;
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return 0;
+  return static_cast<std::uint64_t>(st.st_ino);
 }
 
 }  // namespace cumulo

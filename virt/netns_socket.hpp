@@ -22,4 +22,10 @@ namespace cumulo {
 int listen_in_netns(const std::string& netns, const std::string& address, std::uint16_t port,
                     int backlog = 64);
 
+// Which namespace /run/netns/<netns> is now ("": the caller's own), as the
+// inode of its nsfs file; 0 when there is none. A namespace deleted and
+// made again under its name has another: a socket of the old one serves
+// nobody.
+std::uint64_t netns_inode(const std::string& netns);
+
 }  // namespace cumulo
