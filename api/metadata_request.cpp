@@ -1,5 +1,6 @@
 #include "api/metadata_request.hpp"
 
+#include "api/errors.hpp"
 #include "api/http_framing.hpp"
 #include "api/query.hpp"
 
@@ -7,26 +8,7 @@ namespace cumulo::api {
 namespace {
 
 const char* reason_of(int status) {
-  switch (status) {
-    case 200:
-      return "OK";
-    case 400:
-      return "Bad Request";
-    case 404:
-      return "Not Found";
-    case 405:
-      return "Method Not Allowed";
-    case 408:
-      return "Request Timeout";
-    case 431:
-      return "Request Header Fields Too Large";
-    case 500:
-      return "Internal Server Error";
-    case 503:
-      return "Service Unavailable";
-    default:
-      return "Error";
-  }
+  return status == 200 ? "OK" : status_title(status);
 }
 
 metadata_parse refuse(int status, const char* why) {
