@@ -181,9 +181,12 @@ void cloud::start_compute(const cloud_options& opts) {
   links->networking = networking_;
   links->image_registry = image_registry_;
   links->block_storage = block_storage_;
+  links->compute = compute_;
   links->hosts = compute_hosts_;
   links->images_dir = image_dir();
   links->spawn_timeout = opts.spawn_timeout;
+  for (const auto& cfg : configs)
+    links->config_drives |= !cfg.uri.empty() && !is_test_uri(cfg.uri);
   ask_or_throw<caf::ok_atom>(*system_, conductor_, "resolving instances", caf::put_atom::value,
                              compute_links_ptr(links));
   auto instances = ask_or_throw<std::vector<instance_state>>(

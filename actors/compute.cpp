@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "actors/block_storage.hpp"
+#include "actors/compute_metadata.hpp"
 #include "actors/compute_quota.hpp"
 #include "actors/compute_volumes.hpp"
 #include "actors/conductor.hpp"
@@ -76,6 +77,9 @@ struct compute_state {
   std::set<std::pair<std::string, std::string>> pending_keypairs;  // (user, name)
   // The usage quotas are checked against: live instances and reservations.
   quota_book book;
+  // Where each instance is (the metadata service's lookups): read at start,
+  // then as instances report their ports.
+  instance_address_index addresses;
   // Creates of servers in progress, by their id.
   std::unordered_map<std::uint64_t, flow_ptr> flows;
   std::uint64_t last_id = 0;  // of flows and launches
@@ -230,9 +234,11 @@ void read_instances(compute_actor* self) {
   self->request(self->state.conductor, conductor_timeout, list_atom::value, instance_atom::value)
       .await(
           [self](std::vector<instance_state>& all) {
-            for (const auto& i : all)
-              if (i.exists())
-                self->state.book.count_instance(i.id, i.project_id, usage_of_instance(i.flavor));
+            for (const auto& i : all) {
+              if (!i.exists()) continue;
+              self->state.book.count_instance(i.id, i.project_id, usage_of_instance(i.flavor));
+              self->state.addresses.put(addresses_of(i));
+            }
           },
           [self](caf::error& e) {
             spdlog::error("compute: cannot read the instances: {}", from_caf_error(e).message);
@@ -1328,6 +1334,15 @@ caf::result<server_group_state> on_server_group_create(compute_actor* self, serv
                                             });
 }
 
+// What the metadata flows reach: the conductor, networking and the door's key pairs.
+metadata_links metadata_links_of(compute_actor* self) {
+  return {self->state.conductor, self->state.networking,
+          [self](const std::string& user, const std::string& name) -> std::optional<keypair_state> {
+            if (const auto* k = self->state.keypair(user, name)) return *k;
+            return std::nullopt;
+          }};
+}
+
 caf::behavior compute(compute_actor* self, caf::actor conductor, caf::actor networking,
                       caf::actor image_registry, compute_options opts) {
   self->state.conductor = std::move(conductor);
@@ -1477,6 +1492,21 @@ caf::behavior compute(compute_actor* self, caf::actor conductor, caf::actor netw
 
       [self](list_atom, hypervisor_atom) {
         return self->delegate(self->state.scheduler, caf::get_atom::value);
+      },
+      // Nova's metadata service: who has that address, and what it is told.
+      [self](metadata_atom, caf::get_atom, const std::string& network_id,
+             const std::string& ip) -> caf::result<instance_metadata> {
+        const std::string id = self->state.addresses.find(network_id, ip);
+        if (id.empty())
+          return to_caf_error({errc::not_found, "No instance has the address " + ip +
+                                                    " on network " + network_id + "."});
+        return metadata_of_address(self, metadata_links_of(self), id, network_id, ip);
+      },
+      [self](metadata_atom, caf::get_atom, instance_state& s) {
+        return metadata_of_instance(self, metadata_links_of(self), std::move(s));
+      },
+      [self](metadata_atom, caf::put_atom, const instance_addresses& a) {
+        self->state.addresses.put(a);
       },
       [self](command_atom, const std::string& hostname, host::command& c, event_metadata& m) {
         return self->delegate(self->state.scheduler, command_atom::value, hostname, std::move(c),

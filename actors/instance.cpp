@@ -12,6 +12,7 @@
 #include <type_traits>
 
 #include "actors/errors.hpp"
+#include "actors/metadata_messages.hpp"
 #include "actors/networking.hpp"
 #include "actors/resource_actor.hpp"
 #include "engine/clock.hpp"
@@ -31,6 +32,21 @@ constexpr std::chrono::seconds networking_timeout{60};
 
 const char* nova_owner = "compute:nova";
 
+// The compute door indexes where instances are (the metadata service
+// asks it who has an address): it hears of each change of the ports.
+void report_addresses(self_ptr self, bool existed, const std::vector<instance::address>& before) {
+  const auto& links = self->state.links;
+  const auto& now = self->state.s;
+  if (!links || !links->compute) return;
+  auto same = [](const instance::address& a, const instance::address& b) {
+    return a.port_id == b.port_id && a.network_id == b.network_id && a.ip_address == b.ip_address;
+  };
+  if (existed == now.exists() &&
+      std::equal(before.begin(), before.end(), now.addresses.begin(), now.addresses.end(), same))
+    return;
+  self->send(links->compute, metadata_atom::value, caf::put_atom::value, addresses_of(now));
+}
+
 // Decides a command on the current state, appends its events and applies
 // them; `k` sees the new state or the refusal. await: the next message is
 // looked at only once the state is current.
@@ -45,8 +61,11 @@ void execute(self_ptr self, instance::command command, const event_metadata& met
   self->request(st.journal, journal_timeout, append_atom::value, std::move(request))
       .await(
           [self, k, events = std::move(decided.value())](recorded_events& records) {
+            const bool existed = self->state.s.exists();
+            const auto before = self->state.s.addresses;
             self->state.s =
                 apply_appended<instance_machine>(std::move(self->state.s), events, records);
+            report_addresses(self, existed, before);
             k(self->state.s);
           },
           [k](caf::error& e) { k(from_caf_error(e)); });
@@ -283,6 +302,33 @@ bool spawning(self_ptr self) {
   }
 }
 
+// The config drive says what the metadata service would (key pair,
+// network_data.json...): the compute door gathers it. Without an answer the
+// drive has what the spec itself holds, as before there was a service.
+void with_drive_metadata(self_ptr self, std::shared_ptr<domain_spec> spec, then_fn k) {
+  if (!self->state.links->compute) return k();
+  self->request(self->state.links->compute, networking_timeout, metadata_atom::value,
+                caf::get_atom::value, self->state.s)
+      .then(
+          [spec, k](instance_metadata& md) {
+            spec->drive_metadata = std::move(md);
+            k();
+          },
+          [self, k](caf::error& e) {
+            spdlog::warn("instance {}: its config drive has no network or key data: {}",
+                         self->state.s.id, from_caf_error(e).message);
+            k();
+          });
+}
+
+// Real guests: the spec gets its config drive's metadata (the NICs'
+// filters are the network host's). `failed` is kept for the callers' shape.
+void with_guest_details(self_ptr self, const event_metadata&, std::shared_ptr<domain_spec> spec,
+                        then_fn k, fail_fn) {
+  if (!self->state.links->config_drives) return k();
+  with_drive_metadata(self, spec, k);
+}
+
 void spawn_domain(self_ptr self, const event_metadata& meta, const image_state& image) {
   auto host = host_actor(self);
   if (!host)
@@ -294,22 +340,30 @@ void spawn_domain(self_ptr self, const event_metadata& meta, const image_state& 
             domain_spec_of(self->state.s, self->state.links->images_dir));
         boot_from_image(*spec, image, self->state.links->images_dir);
         spec->admin_pass = self->state.admin_pass;
-        self->request(host, self->state.links->spawn_timeout, spawn_atom::value, *spec)
-            .then(
-                [self, meta](power_states) {
-                  step(
-                      self, instance::mark_active{now_us()}, meta,
-                      [self, meta] {
-                        self->state.admin_pass.clear();  // the drive has it
-                        spdlog::info("[{}] instance {}: ACTIVE on {}", meta.request_id,
-                                     self->state.s.id, self->state.s.host);
-                        done(self);
+        auto failed = [self, meta](const std::string& why) {
+          fail_build(self, meta, why, "networking");
+        };
+        with_guest_details(
+            self, meta, spec,
+            [self, meta, host, spec] {
+              self->request(host, self->state.links->spawn_timeout, spawn_atom::value, *spec)
+                  .then(
+                      [self, meta](power_states) {
+                        step(
+                            self, instance::mark_active{now_us()}, meta,
+                            [self, meta] {
+                              self->state.admin_pass.clear();  // the drive has it
+                              spdlog::info("[{}] instance {}: ACTIVE on {}", meta.request_id,
+                                           self->state.s.id, self->state.s.host);
+                              done(self);
+                            },
+                            [self] { done(self); });
                       },
-                      [self] { done(self); });
-                },
-                [self, meta](caf::error& e) {
-                  reschedule_or_fail(self, meta, spawn_failure(self, e));
-                });
+                      [self, meta](caf::error& e) {
+                        reschedule_or_fail(self, meta, spawn_failure(self, e));
+                      });
+            },
+            failed);
       },
       [self] { done(self); });
 }
@@ -936,17 +990,22 @@ void respawn(self_ptr self, const event_metadata& meta, const image_state& image
         self, instance::complete_rebuild{power}, meta, [self] { done(self); },
         [self] { done(self); });
   };
-  self->request(host, self->state.links->spawn_timeout, spawn_atom::value, *spec)
-      .then(
-          [self, host, stopped, finish, failed](power_states) {
-            if (!stopped) return finish(power_states::running);
-            // A stopped server is stopped again, as Nova keeps it.
-            self->request(host, compute_timeout, power_atom::value, self->state.s.id,
-                          power_action{power_action::power_off})
-                .then([finish](power_states) { finish(power_states::shutdown); },
-                      [failed](caf::error& e) { failed(from_caf_error(e).message); });
-          },
-          [self, failed](caf::error& e) { failed(spawn_failure(self, e)); });
+  with_guest_details(
+      self, meta, spec,
+      [self, meta, host, spec, stopped, finish, failed] {
+        self->request(host, self->state.links->spawn_timeout, spawn_atom::value, *spec)
+            .then(
+                [self, host, stopped, finish, failed](power_states) {
+                  if (!stopped) return finish(power_states::running);
+                  // A stopped server is stopped again, as Nova keeps it.
+                  self->request(host, compute_timeout, power_atom::value, self->state.s.id,
+                                power_action{power_action::power_off})
+                      .then([finish](power_states) { finish(power_states::shutdown); },
+                            [failed](caf::error& e) { failed(from_caf_error(e).message); });
+                },
+                [self, failed](caf::error& e) { failed(spawn_failure(self, e)); });
+      },
+      failed);
 }
 
 void run_rebuild(self_ptr self, const event_metadata& meta) {
@@ -1239,19 +1298,24 @@ void with_image(self_ptr self, const std::string& image_id,
 // paused as the instance was); `k` gets the power state it ends in.
 void spawn_as(self_ptr self, caf::actor host, std::shared_ptr<domain_spec> spec, vm_states vm,
               std::function<void(power_states)> k, fail_fn failed) {
-  self->request(host, self->state.links->spawn_timeout, spawn_atom::value, *spec)
-      .then(
-          [self, host, vm, k, failed](power_states) {
-            if (vm != vm_states::stopped && vm != vm_states::paused)
-              return k(power_states::running);
-            const auto action =
-                vm == vm_states::stopped ? power_action::power_off : power_action::pause;
-            self->request(host, compute_timeout, power_atom::value, self->state.s.id,
-                          power_action{action})
-                .then([k](power_states p) { k(p); },
-                      [failed](caf::error& e) { failed(from_caf_error(e).message); });
-          },
-          [self, failed](caf::error& e) { failed(spawn_failure(self, e)); });
+  with_guest_details(
+      self, event_metadata{}, spec,
+      [self, host, spec, vm, k, failed] {
+        self->request(host, self->state.links->spawn_timeout, spawn_atom::value, *spec)
+            .then(
+                [self, host, vm, k, failed](power_states) {
+                  if (vm != vm_states::stopped && vm != vm_states::paused)
+                    return k(power_states::running);
+                  const auto action =
+                      vm == vm_states::stopped ? power_action::power_off : power_action::pause;
+                  self->request(host, compute_timeout, power_atom::value, self->state.s.id,
+                                power_action{action})
+                      .then([k](power_states p) { k(p); },
+                            [failed](caf::error& e) { failed(from_caf_error(e).message); });
+                },
+                [self, failed](caf::error& e) { failed(spawn_failure(self, e)); });
+      },
+      failed);
 }
 
 // A domain spec of the instance as it is, on a flavor, keeping its disk.

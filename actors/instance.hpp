@@ -62,6 +62,11 @@ struct compute_links {
   caf::actor networking;
   caf::actor image_registry;              // a snapshot's image (Glance's door)
   caf::actor block_storage;               // the volumes a delete lets go of (Cinder's door)
+  // Nova's door: told where the instance is after each change of its ports
+  // (the metadata service's index), asked for its config drive's metadata.
+  caf::actor compute;
+  // Real guests get a config drive: a spawn asks the door for its data.
+  bool config_drives = false;
   std::shared_ptr<host_directory> hosts;  // compute hosts by name
   std::filesystem::path images_dir;       // an image's file: images_dir/<image id>
   // How long a spawn may take before the build gives the host up and is

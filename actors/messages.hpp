@@ -53,6 +53,9 @@ using flavor_atom = caf::atom_constant<caf::atom("flavor")>;
 using keypair_atom = caf::atom_constant<caf::atom("keypair")>;
 using server_group_atom = caf::atom_constant<caf::atom("srvgroup")>;
 using compute_quota_atom = caf::atom_constant<caf::atom("cquota")>;
+// Nova's metadata service (actors/metadata_messages.hpp): the compute
+// door's lookups, and the networks the network host tells the service of
+using metadata_atom = caf::atom_constant<caf::atom("metadata")>;
 // scheduler
 using register_atom = caf::atom_constant<caf::atom("register")>;
 using select_atom = caf::atom_constant<caf::atom("select")>;

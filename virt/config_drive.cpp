@@ -2,9 +2,7 @@
 
 #include <sodium.h>
 
-#include <cctype>
 #include <fstream>
-#include <nlohmann/json.hpp>
 #include <stdexcept>
 
 #include "virt/host_command.hpp"
@@ -12,56 +10,65 @@
 namespace cumulo {
 namespace {
 
-std::string decoded(const std::string& b64) {
-  std::string out(b64.size(), '\0');
-  std::size_t len = 0;
-  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), b64.data(),
-                        b64.size(), " \r\n", &len, nullptr, sodium_base64_VARIANT_ORIGINAL) != 0)
-    throw std::runtime_error("user_data is not base64");
-  out.resize(len);
-  return out;
-}
-
 void write_file(const std::filesystem::path& p, const std::string& bytes) {
+  std::filesystem::create_directories(p.parent_path());
   std::ofstream out(p, std::ios::binary | std::ios::trunc);
   out << bytes;
   if (!out) throw std::runtime_error("cannot write " + p.string());
 }
 
-}  // namespace
-
-std::string hostname_of(const std::string& server_name) {
-  std::string h;
-  for (char c : server_name) {
-    const auto u = static_cast<unsigned char>(c);
-    h += std::isalnum(u) || c == '-' || c == '.' ? static_cast<char>(std::tolower(u)) : '-';
+bool at_least(const std::vector<std::string>& all, const std::string& v, const char* required) {
+  if (v == "latest") return true;
+  for (const auto& x : all) {
+    if (x == required) return true;
+    if (x == v) return false;
   }
-  while (!h.empty() && (h.front() == '-' || h.front() == '.')) h.erase(h.begin());
-  if (h.size() > 63) h.resize(63);
-  while (!h.empty() && (h.back() == '-' || h.back() == '.')) h.pop_back();
-  return h.empty() ? "server" : h;
+  return false;
 }
 
-void write_config_drive(const std::filesystem::path& iso, const config_drive_content& c) {
+}  // namespace
+
+std::map<std::string, std::string> config_drive_files(const instance_metadata& md) {
+  std::map<std::string, std::string> files;
+  // EC2's: Nova's config_drive_skip_versions leaves out all but the last.
+  for (const auto& v : {ec2_metadata_versions().back(), std::string("latest")}) {
+    files["ec2/" + v + "/meta-data.json"] = ec2_meta_data_json(md, v);
+    if (md.user_data) files["ec2/" + v + "/user-data"] = *md.user_data;
+  }
+  auto versions = openstack_metadata_versions();
+  versions.emplace_back("latest");
+  for (const auto& v : versions) {
+    const std::string dir = "openstack/" + v + "/";
+    files[dir + "meta_data.json"] = meta_data_json(md, v);
+    if (md.user_data) files[dir + "user_data"] = *md.user_data;
+    const auto& all = openstack_metadata_versions();
+    if (at_least(all, v, "2013-10-17")) files[dir + "vendor_data.json"] = vendor_data_json();
+    if (at_least(all, v, "2015-10-15")) files[dir + "network_data.json"] = network_data_json(md);
+    if (at_least(all, v, "2016-10-06")) files[dir + "vendor_data2.json"] = vendor_data2_json();
+  }
+  return files;
+}
+
+std::string random_seed() {
+  if (sodium_init() < 0) throw std::runtime_error("libsodium cannot start");
+  unsigned char bytes[512];
+  randombytes_buf(bytes, sizeof bytes);
+  std::string out(sodium_base64_ENCODED_LEN(sizeof bytes, sodium_base64_VARIANT_ORIGINAL), '\0');
+  sodium_bin2base64(out.data(), out.size(), bytes, sizeof bytes, sodium_base64_VARIANT_ORIGINAL);
+  out.resize(out.find('\0'));
+  return out;
+}
+
+void write_config_drive(const std::filesystem::path& iso, instance_metadata md) {
   const std::string tool = find_program({"genisoimage", "xorriso", "mkisofs"});
   if (tool.empty())
     throw std::runtime_error(
         "no ISO tool (genisoimage or xorriso) to build the config drive: run "
         "./scripts/install-deps --guests");
+  if (md.random_seed.empty()) md.random_seed = random_seed();
   const auto staging = iso.parent_path() / "config-drive";
   std::filesystem::remove_all(staging);
-  const auto latest = staging / "openstack" / "latest";
-  std::filesystem::create_directories(latest);
-  nlohmann::json meta = {{"uuid", c.uuid},
-                         {"name", c.name},
-                         {"hostname", c.hostname},
-                         {"availability_zone", c.availability_zone},
-                         {"project_id", c.project_id},
-                         {"launch_index", 0},
-                         {"meta", c.metadata}};
-  if (!c.admin_pass.empty()) meta["admin_pass"] = c.admin_pass;
-  write_file(latest / "meta_data.json", meta.dump());
-  if (!c.user_data_base64.empty()) write_file(latest / "user_data", decoded(c.user_data_base64));
+  for (const auto& [path, bytes] : config_drive_files(md)) write_file(staging / path, bytes);
   std::vector<std::string> argv{tool};
   if (tool.find("xorriso") != std::string::npos) argv.insert(argv.end(), {"-as", "mkisofs"});
   argv.insert(argv.end(),

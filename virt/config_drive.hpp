@@ -1,34 +1,33 @@
 // A config drive as Nova makes one: an ISO 9660 image labeled "config-2"
-// holding openstack/latest/meta_data.json (uuid, name, hostname, metadata)
-// and openstack/latest/user_data. cloud-init (and our test image) find it
-// by its label, so a guest gets its hostname and user_data with no
-// metadata server.
+// with the files of Nova's metadata for every version (nova/api/metadata/
+// base.py metadata_for_config_drive): openstack/<version>/meta_data.json
+// (uuid, name, hostname, metadata, public_keys, ...), network_data.json,
+// user_data, vendor_data.json and vendor_data2.json, and ec2/<version>/
+// meta-data.json and user-data. The same renderer answers the metadata
+// service (engine/instance_metadata.hpp). cloud-init (and our test image)
+// find the drive by its label, so a guest gets its hostname, keys, network
+// and user_data with no metadata server.
 #pragma once
 
 #include <filesystem>
 #include <map>
 #include <string>
 
+#include "engine/instance_metadata.hpp"
+
 namespace cumulo {
 
-struct config_drive_content {
-  std::string uuid;
-  std::string name;
-  std::string hostname;
-  std::string availability_zone;
-  std::string project_id;
-  std::map<std::string, std::string> metadata;
-  std::string user_data_base64;  // as the API received it; "" for none
-  std::string admin_pass;        // meta_data.json's admin_pass, as Nova's; "" for none
-};
+// The drive's files by path ("openstack/latest/meta_data.json"), from the
+// instance's metadata (admin_pass included: Nova's extra_md). No random
+// seed is made here: md carries it.
+std::map<std::string, std::string> config_drive_files(const instance_metadata& md);
 
-// Nova's hostname of a server: its name in lower case, characters other
-// than letters, digits, '-' and '.' become '-', at most 63 characters.
-std::string hostname_of(const std::string& server_name);
+// Writes the ISO (genisoimage, or xorriso -as mkisofs), with a fresh
+// random_seed when md has none. Throws std::runtime_error with the tool's
+// output when it fails or none is installed.
+void write_config_drive(const std::filesystem::path& iso, instance_metadata md);
 
-// Writes the ISO (genisoimage, or xorriso -as mkisofs). Throws
-// std::runtime_error with the tool's output when it fails or none is
-// installed, or when user_data is not base64.
-void write_config_drive(const std::filesystem::path& iso, const config_drive_content& c);
+// Nova's random_seed: 512 random bytes, base64 (libsodium's randomness).
+std::string random_seed();
 
 }  // namespace cumulo

@@ -658,17 +658,22 @@ void libvirt_driver::prepare_disks(const domain_spec& spec, spawn_times& times) 
   }
   times.overlay_ms = ms_since(t);
   t = std::chrono::steady_clock::now();
-  config_drive_content c;
+  instance_metadata c = spec.drive_metadata.value_or(instance_metadata{});
   c.uuid = spec.instance_id;
   c.name = spec.name;
   c.hostname = spec.hostname.empty() ? hostname_of(spec.name) : spec.hostname;
-  c.availability_zone = spec.availability_zone;
+  if (!spec.availability_zone.empty()) c.availability_zone = spec.availability_zone;
   c.project_id = spec.project_id;
-  c.metadata = spec.metadata;
-  c.user_data_base64 = spec.user_data;
+  c.meta = spec.metadata;
+  if (!spec.flavor_name.empty()) c.flavor_name = spec.flavor_name;
+  c.user_data.reset();
+  if (!spec.user_data.empty()) {
+    c.user_data = decode_base64(spec.user_data);
+    if (!c.user_data) throw virt_error("user_data is not base64");
+  }
   c.admin_pass = spec.admin_pass;
   try {
-    write_config_drive(dir / "config.iso", c);
+    write_config_drive(dir / "config.iso", std::move(c));
   } catch (const std::exception& e) {
     throw virt_error(e.what());
   }

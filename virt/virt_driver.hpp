@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/instance_metadata.hpp"
 #include "engine/instance_state.hpp"
 
 namespace cumulo {
@@ -90,6 +91,11 @@ struct domain_spec {
   std::map<std::string, std::string> metadata;
   std::string availability_zone;
   std::string admin_pass;  // the first spawn's password ("" for none): a secret, never logged
+  // What else the config drive says (key pair, ports and their subnets,
+  // floating IPs...), as the metadata service would (the compute door's
+  // instance_metadata); the fields above win over its own. nullopt: only
+  // those fields.
+  std::optional<instance_metadata> drive_metadata;
   // A move (resize, migration) or the end of a rescue: the instance's disk,
   // when it has one, is used again (grown to disk_gb), not made anew.
   bool keep_disk = false;

@@ -7,7 +7,9 @@
 // and deletes that leave no domain, disk or DHCP host entry; security
 // groups as nwfilters (a ping dropped, then let in by an ICMP rule; a rule
 // removed from and added back to a running guest's group stops and
-// restores its ping replies within 2 s).
+// restores its ping replies within 2 s); the metadata service (a guest
+// reads its ids and its key pair); tenant networking (routers, SNAT,
+// floating IPs, overlapping CIDRs) leaving nothing behind.
 //
 // It needs root, libvirtd and QEMU (scripts/start-libvirt starts them; the
 // test command installs them with ./scripts/install-deps --guests). Where
@@ -913,6 +915,73 @@ TEST_F(RealGuests, AVolumeHotPlugsKeepsItsDataAndMovesToAnotherGuest) {
   EXPECT_EQ(call("DELETE", "/volume/v3/volumes/" + vol, admin_token).status, 202);
   EXPECT_EQ(compute("DELETE", "/servers/" + a, admin_token).status, 204);
   EXPECT_TRUE(wait_gone(a, 60));
+}
+
+// The metadata service (issue 19): a guest on a network of the real plane
+// asks http://169.254.169.254/ (routed by DHCP's option 121 to its
+// network's DHCP namespace, where cumulo listens) and prints the instance
+// id it reads from the OpenStack format (meta_data.json's uuid) and from
+// the EC2 one (meta-data/instance-id), with its default route (the
+// subnet's gateway, by DHCP); its user_data reads the key pair's public
+// key from both the config drive and the service.
+TEST_F(RealGuests, AGuestReadsItsIdsFromTheMetadataService) {
+  const auto [disk, flavor] = guest_image_and_flavor();
+  const std::string net = make_network(admin_token, "metadata", "10.81.0.0/24");
+  networks.push_back(net);
+  const std::string public_key =
+      "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFXMiatOrtirOZkWl9eB38z6fdt8Nb3nSCNIfhz6jtv0 meta@host";
+  auto k = compute("POST", "/os-keypairs", admin_token,
+                   {{"keypair", {{"name", "meta-key"}, {"public_key", public_key}}}});
+  ASSERT_EQ(k.status, 200) << k.body;
+  const std::string script =
+      "#!/bin/sh\n"
+      "if grep -q '\"public_keys\":{\"meta-key\":\"ssh-ed25519 ' "
+      "/mnt/config/openstack/latest/meta_data.json; then echo CUMULO-DRIVE-KEY found; "
+      "else echo CUMULO-DRIVE-KEY missing; fi\n"
+      "[ -f /mnt/config/openstack/latest/network_data.json ] && echo CUMULO-DRIVE-NETWORK found\n"
+      "for i in $(seq 10); do\n"
+      "  key=$(timeout 4 wget -q -O - "
+      "http://169.254.169.254/latest/meta-data/public-keys/0/openssh-key 2>/dev/null)\n"
+      "  [ -n \"$key\" ] && break\n"
+      "  sleep 2\n"
+      "done\n"
+      "echo \"CUMULO-META-KEY ${key:-none}\" | head -c 40; echo\n";
+  nlohmann::json s{
+      {"name", "meta-guest"},
+      {"imageRef", disk},
+      {"flavorRef", flavor},
+      {"key_name", "meta-key"},
+      {"user_data", base64(script)},
+      {"networks", nlohmann::json::array({{{"uuid", net}, {"fixed_ip", "10.81.0.10"}}})}};
+  auto r = compute("POST", "/servers", admin_token, {{"server", s}});
+  ASSERT_EQ(r.status, 202) << r.body;
+  const std::string id = json_of(r)["server"].value("id", "");
+  ASSERT_FALSE(id.empty());
+  servers.push_back(id);
+  wait_status(id, "ACTIVE", 60);
+
+  // Its default route is the subnet's gateway, from DHCP's router option.
+  auto route = wait_console(id, "CUMULO-GUEST-ROUTE default=(\\S+)", 180);
+  EXPECT_EQ(route.size() > 1 ? route[1].str() : "", "10.81.0.1") << last_console;
+  // The instance id, from both formats: Nova's uuid, and EC2's "i-" and
+  // eight hex digits (the uuid's last 32 bits).
+  auto meta = wait_console(id, "CUMULO-GUEST-META (none|uuid=\\S+ ec2-id=\\S+)", 120);
+  ASSERT_EQ(meta.size(), 2u) << last_console;
+  std::string hex;
+  for (char c : id)
+    if (c != '-') hex += c;
+  const std::string ec2 = "i-" + hex.substr(hex.size() - 8);
+  EXPECT_EQ(meta[1].str(), "uuid=" + id + " ec2-id=" + ec2)
+      << "the guest never reached the metadata service:\n"
+      << last_console;
+  // The key pair, on the config drive and through the EC2 format.
+  wait_console(id, "CUMULO-DRIVE-KEY found", 60);
+  EXPECT_NE(last_console.find("CUMULO-DRIVE-NETWORK found"), std::string::npos) << last_console;
+  auto key = wait_console(id, "CUMULO-META-KEY (\\S+ \\S+)", 60);
+  EXPECT_EQ(key.size() > 1 ? key[1].str() : "", public_key.substr(0, 24)) << last_console;
+
+  EXPECT_EQ(compute("DELETE", "/servers/" + id, admin_token).status, 204);
+  EXPECT_TRUE(wait_gone(id, 60));
 }
 
 // Remote consoles of a real guest through cumulo's console proxy: the
