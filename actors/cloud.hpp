@@ -109,6 +109,8 @@ class cloud {
   const caf::actor& compute() const { return compute_; }
   // The libvirt side of networks.
   const caf::actor& network_host() const { return network_host_; }
+  // Real guests' networks are the tenant plane (actors/network_host.hpp).
+  bool runs_tenant_plane() const { return real_plane_; }
   // Nova's scheduler (the hosts' capacity and claims).
   const caf::actor& scheduler() const { return scheduler_; }
   // The compute hosts, by name (actors/compute_host.hpp): the current

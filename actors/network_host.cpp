@@ -43,6 +43,10 @@ struct network_host_state {
   std::map<std::string, router_state> routers;
   std::map<std::string, floatingip_state> floatingips;
   bool changed = false;
+  // The metadata service, told of each DHCP namespace (network id -> its
+  // namespace as told).
+  caf::actor metadata;
+  std::map<std::string, std::string> metadata_told;
   bool flush_scheduled = false;
   std::int64_t started_at_us = now_us();
   std::string host = host_name();
@@ -52,6 +56,22 @@ struct network_host_state {
   // before) still gets the change to the host: else its bridge would
   // outlive the network.
   ~network_host_state() { flush(); }
+
+  // The metadata service listens in the DHCP namespaces there are.
+  void tell_metadata(const plane::layout& layout) {
+    if (!metadata) return;
+    std::map<std::string, std::string> now;
+    for (const auto& d : layout.dhcp) now[d.network_id] = d.ns;
+    for (const auto& [id, ns] : metadata_told)
+      if (!now.count(id))
+        caf::anon_send(metadata, metadata_atom::value, caf::delete_atom::value, id);
+    for (const auto& [id, ns] : now) {
+      auto was = metadata_told.find(id);
+      if (was == metadata_told.end() || was->second != ns)
+        caf::anon_send(metadata, metadata_atom::value, caf::add_atom::value, id, ns);
+    }
+    metadata_told = std::move(now);
+  }
 
   void flush() {
     if (networks) {
@@ -67,7 +87,9 @@ struct network_host_state {
     if (plane && changed) {
       changed = false;
       try {
-        plane->apply(plan_tenant_plane(all_networks, routers, floatingips, plane_opts));
+        const auto layout = plan_tenant_plane(all_networks, routers, floatingips, plane_opts);
+        plane->apply(layout);
+        tell_metadata(layout);
       } catch (const std::exception& e) {
         spdlog::error("network host: tenant plane: {}", e.what());
       }
@@ -153,6 +175,12 @@ caf::behavior network_host(network_host_actor* self, std::string uri, plane_opti
           st.flush_scheduled = true;
           self->delayed_send(self, std::chrono::seconds(1), flush_networks_atom::value);
         }
+      },
+      [self](caf::put_atom, metadata_atom, caf::actor& service) {
+        auto& st = self->state;
+        st.metadata = std::move(service);
+        st.metadata_told.clear();  // it is told of every namespace at the next apply
+        if (st.plane) schedule_flush(self);
       },
       [self](flush_atom) {
         self->state.flush();

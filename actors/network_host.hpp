@@ -14,6 +14,9 @@
 //   (get_atom, health_atom)                -> network_host_health: what Neutron's agents of
 //       this host (DHCP, L3, metadata) report; answered behind the changes sent before
 //   (flush_atom)                           -> bool: the changes sent before are applied
+//   (put_atom, metadata_atom, actor)       -> (no answer): the metadata service, told
+//       (metadata_atom, add_atom | delete_atom, ...) of each network's DHCP namespace
+//       as it comes and goes (actors/metadata_messages.hpp)
 #pragma once
 
 #include <caf/actor.hpp>

@@ -20,6 +20,7 @@
 #include "actors/compute_bootstrap.hpp"
 #include "actors/identity_bootstrap.hpp"
 #include "api/console_proxy.hpp"
+#include "api/metadata_service.hpp"
 #include "api/http_server.hpp"
 #include "engine/ipam.hpp"
 #include "cli/allocator.hpp"
@@ -187,6 +188,14 @@ int serve(const serve_options& o) {
     }
     api::console_proxy consoles(c.system(), c.console_auth(), console);
     consoles.start();
+    // Nova's metadata service, in each network's DHCP namespace: the
+    // network host tells it of them (real guests only: the tenant plane).
+    std::optional<api::metadata_service> metadata;
+    if (c.runs_tenant_plane()) {
+      metadata.emplace(c.system(), c.compute());
+      caf::anon_send(c.network_host(), caf::put_atom::value, metadata_atom::value,
+                     metadata->actor());
+    }
     http.console_port = consoles.port();
     api::http_server server(
         c.system(),
