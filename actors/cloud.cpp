@@ -74,7 +74,7 @@ cloud::cloud(const cloud_options& opts) {
     plane_.external_cidr = opts.external_cidr;
     plane_.external_bridge = opts.external_bridge;
     plane_.masquerade = opts.external_masquerade;
-    real_plane_ = runs_tenant_plane(opts.hypervisor_uri);
+    real_plane_ = cumulo::runs_tenant_plane(opts.hypervisor_uri);
     network_host_ = spawn_network_host(*system_, opts.hypervisor_uri, plane_);
     networking_ = spawn_networking(*system_, conductor_, network_host_, nullptr, real_plane_);
     image_registry_ = spawn_image_registry(*system_, conductor_, image_dir());

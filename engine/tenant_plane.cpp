@@ -206,7 +206,13 @@ std::vector<std::string> dhcp_host_lines(const network_state& n) {
       if (!s || !served_by_dhcp(*s) || f.ip_address == s->gateway_ip) continue;
       std::string name = "host-" + f.ip_address;
       std::replace(name.begin(), name.end(), '.', '-');
-      out.push_back(p.mac_address + ",set:port-" + id + "," + f.ip_address + "," + name);
+      // Tagged only when the port has options of its own: dnsmasq 2.90
+      // dies re-reading (SIGHUP) a hosts file with tags, so a tagged file
+      // makes the plane restart it instead.
+      const bool own_options = std::any_of(p.extra_dhcp_opts.begin(), p.extra_dhcp_opts.end(),
+                                           [](const auto& e) { return e.ip_version == 4; });
+      out.push_back(p.mac_address + (own_options ? ",set:port-" + id : std::string()) + "," +
+                    f.ip_address + "," + name);
     }
   }
   std::sort(out.begin(), out.end());

@@ -125,7 +125,8 @@ struct layout {
 // The name of the host's table of this cloud.
 std::string host_table(const std::string& cloud_id);
 
-// A line of a dnsmasq hosts file for a port: "MAC,set:port-ID,IP,host-IP".
+// A line of a dnsmasq hosts file for a port: "MAC,IP,host-IP", with
+// ",set:port-ID" after the MAC when the port has extra_dhcp_opts.
 std::vector<std::string> dhcp_host_lines(const network_state& n);
 
 }  // namespace plane

@@ -209,11 +209,19 @@ void namespace_plane::apply_dhcp(const plane::dhcp_server& d) {
     fs::permissions(p, fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec, ec);
   // What dnsmasq had (from its files: after a restart nothing was applied).
   const auto old_hosts = read_file(fs::path(d.dir) / "hosts");
+  const auto old_opts = read_file(fs::path(d.dir) / "opts");
   write_file(fs::path(d.dir) / "hosts", d.hosts);
   write_file(fs::path(d.dir) / "opts", d.opts);
   pid_t pid = running_dnsmasq(d.dir);
   const auto cmdline = pid ? read_file("/proc/" + std::to_string(pid) + "/cmdline") : "";
-  if (pid && cmdline == joined(d.dnsmasq)) {
+  // dnsmasq 2.90 dies re-reading a hosts file with tags (set:): such a
+  // file, before or after, restarts it (its leases are in its file).
+  const bool tagged = d.hosts.find(",set:") != std::string::npos ||
+                      old_hosts.find(",set:") != std::string::npos;
+  const bool same_files = old_hosts == d.hosts && old_opts == d.opts;
+  if (pid && cmdline == joined(d.dnsmasq) && same_files) {
+    // As it is (a restart of cumulo finds it so).
+  } else if (pid && cmdline == joined(d.dnsmasq) && !tagged) {
     ::kill(pid, SIGHUP);  // re-reads the hosts and options files
   } else {
     if (pid) ::kill(pid, SIGTERM);

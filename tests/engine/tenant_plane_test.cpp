@@ -67,8 +67,7 @@ TEST(TenantPlane, DhcpServesEveryPortWithTheSubnetsOptions) {
   EXPECT_LE(d.port.host_end.size(), 15u);
   EXPECT_LE(d.port.ns_end.size(), 15u);
   // A host line per guest and router port, none for the DHCP port or the gateway.
-  EXPECT_TRUE(
-      has_line(d.hosts, "fa:16:3e:00:0a:05,set:port-" + t.a_guest + ",10.9.0.5,host-10-9-0-5"));
+  EXPECT_TRUE(has_line(d.hosts, "fa:16:3e:00:0a:05,10.9.0.5,host-10-9-0-5")) << d.hosts;
   EXPECT_EQ(d.hosts.find("fa:16:3e:00:0a:02"), std::string::npos);
   EXPECT_EQ(d.hosts.find("10.9.0.1,"), std::string::npos);
   const auto tag = "tag:subnet-" + t.networks.at(t.a).subnets[0].id;
@@ -94,6 +93,10 @@ TEST(TenantPlane, ExtraDhcpOptionsGoToTheirPortAndNothingElseGetsAWholeLine) {
   const auto l = plan_tenant_plane(t.networks, t.routers, t.floatingips, options());
   const auto& d = l.dhcp[0].network_id == t.a ? l.dhcp[0] : l.dhcp[1];
   EXPECT_TRUE(has_line(d.opts, "tag:port-" + t.a_guest + ",option:tftp-server,192.0.2.9"));
+  // The port with options of its own is tagged in the hosts file.
+  EXPECT_TRUE(has_line(d.hosts, "fa:16:3e:00:0a:05,set:port-" + t.a_guest +
+                                    ",10.9.0.5,host-10-9-0-5"))
+      << d.hosts;
   EXPECT_TRUE(has_line(d.opts, "tag:port-" + t.a_guest + ",66,boot.example"));
   EXPECT_EQ(d.opts.find("bootfile"), std::string::npos);
   EXPECT_EQ(d.opts.find("2001:db8::1"), std::string::npos);
