@@ -1,5 +1,7 @@
 #include "engine/router_routes.hpp"
 
+#include <tuple>
+
 #include <algorithm>
 #include <set>
 #include <utility>
@@ -87,7 +89,15 @@ std::vector<network::host_route> without_routes(const std::vector<network::host_
 
 bool same_routes(const std::vector<network::host_route>& a,
                  const std::vector<network::host_route>& b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), same_route);
+  // Neutron keeps no order: the same routes in another order are no change.
+  auto sorted = [](std::vector<network::host_route> v) {
+    std::sort(v.begin(), v.end(), [](const auto& x, const auto& y) {
+      return std::tie(x.destination, x.nexthop) < std::tie(y.destination, y.nexthop);
+    });
+    return v;
+  };
+  const auto x = sorted(a), y = sorted(b);
+  return std::equal(x.begin(), x.end(), y.begin(), y.end(), same_route);
 }
 
 std::optional<domain_error> check_routes(const router_state& s,

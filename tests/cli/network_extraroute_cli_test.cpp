@@ -35,7 +35,8 @@ class NetworkExtraRoutesCli : public openstack_cli_test {
     auto r = net("GET", "/routers/" + router_id, token);
     EXPECT_EQ(r.status, 200) << r.body;
     route_set out;
-    for (const auto& route : json_of(r)["router"]["routes"])
+    const auto body = json_of(r);  // kept: a range-for over its member would outlive it
+    for (const auto& route : body["router"]["routes"])
       out.insert({route.value("destination", ""), route.value("nexthop", "")});
     return out;
   }

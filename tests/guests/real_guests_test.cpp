@@ -469,8 +469,9 @@ TEST_F(RealGuests, SecurityGroupsDropIngressUntilARuleAllowsIt) {
   ASSERT_FALSE(group.empty());
 
   const std::string a_ip = "10.78.0.10", b_ip = "10.78.0.11";
-  // b pings a for about 15 s at each boot and says how it went.
-  const std::string script = "#!/bin/sh\nfor i in $(seq 15); do\n  if ping -c 1 -W 1 " + a_ip +
+  // b pings a for about 30 s at each boot and says how it went (a guest
+  // under TCG on a loaded machine takes its time to answer).
+  const std::string script = "#!/bin/sh\nfor i in $(seq 30); do\n  if ping -c 1 -W 1 " + a_ip +
                              " >/dev/null 2>&1; then echo PING-" + a_ip +
                              "-OK; exit 0; fi\ndone\necho PING-" + a_ip + "-FAILED\n";
   auto boot = [&](const std::string& name, const std::string& ip, const std::string& user_data,
@@ -521,7 +522,7 @@ TEST_F(RealGuests, SecurityGroupsDropIngressUntilARuleAllowsIt) {
   const std::string a2 = boot("guarded-a2", a_ip, "", "closed");
   ASSERT_FALSE(a2.empty());
   wait_status(a2, "ACTIVE", 60);
-  wait_console(a2, "CUMULO-GUEST-UP", 120);
+  wait_console(a2, "CUMULO-GUEST-UP hostname=\\S+ ip=" + a_ip + " ", 120);
   EXPECT_NE(virsh({"nwfilter-dumpxml", filter_of(a2)}).find("<icmp/>"), std::string::npos);
   // b pings again at its next boot: now a2 answers.
   ASSERT_EQ(action(b, {{"reboot", {{"type", "SOFT"}}}}), 202);

@@ -74,7 +74,8 @@ class ServerAddresses : public servers_test {
   json detail_of(const std::string& token, const std::string& id, const std::string& query = "") {
     auto r = compute("GET", "/servers/detail" + query, token);
     EXPECT_EQ(r.status, 200) << r.body;
-    for (const auto& s : json_of(r)["servers"])
+    const json body = json_of(r);  // kept: a range-for over its member would outlive it
+    for (const auto& s : body["servers"])
       if (s.value("id", "") == id) return s;
     ADD_FAILURE() << id << " is not in /servers/detail" << query << ": " << r.body;
     return json::object();
@@ -184,7 +185,8 @@ TEST_F(ServerAddresses, EachServerOfAPageShowsItsOwnFloatingIp) {
   auto all = compute("GET", "/servers/detail", m.token);
   ASSERT_EQ(all.status, 200) << all.body;
   ASSERT_EQ(json_of(all)["servers"].size(), 3u) << all.body;
-  for (const auto& s : json_of(all)["servers"]) check(s);
+  const json all_body = json_of(all);  // kept: the range-for reads into it
+  for (const auto& s : all_body["servers"]) check(s);
 
   // Page by page (limit 1, the next link's marker): the same answers.
   std::string marker;
@@ -198,15 +200,17 @@ TEST_F(ServerAddresses, EachServerOfAPageShowsItsOwnFloatingIp) {
     marker = servers[0].value("id", "");
   }
   // The summary list has no addresses.
-  for (const auto& s : json_of(compute("GET", "/servers", m.token))["servers"])
-    EXPECT_FALSE(s.contains("addresses")) << s.dump();
+  const json summary = json_of(compute("GET", "/servers", m.token));
+  ASSERT_EQ(summary["servers"].size(), 3u) << summary.dump();
+  for (const auto& s : summary["servers"]) EXPECT_FALSE(s.contains("addresses")) << s.dump();
 
   // The association is networking's, kept in its log: a restart shows the same.
   ASSERT_NO_FATAL_FAILURE(restart());
   auto again = compute("GET", "/servers/detail", m.token);
   ASSERT_EQ(again.status, 200) << again.body;
   ASSERT_EQ(json_of(again)["servers"].size(), 3u) << again.body;
-  for (const auto& s : json_of(again)["servers"]) check(s);
+  const json again_body = json_of(again);
+  for (const auto& s : again_body["servers"]) check(s);
 }
 
 // Nova on a network whose port_security_enabled is false: without

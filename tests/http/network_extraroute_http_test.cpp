@@ -64,6 +64,17 @@ class NetworkExtraRoutes : public identity_test {
                            const std::string& token) {
     return net("PUT", "/routers/" + router_id, token, {{"router", {{"routes", routes}}}});
   }
+  // A brace list of one route would be that route, not a list of it.
+  http_response set_routes(const std::string& router_id,
+                           std::initializer_list<nlohmann::json> routes, const std::string& token) {
+    return set_routes(router_id, nlohmann::json(std::vector<nlohmann::json>(routes)), token);
+  }
+  http_response extraroutes(const std::string& router_id, const std::string& action,
+                            std::initializer_list<nlohmann::json> routes,
+                            const std::string& token) {
+    return extraroutes(router_id, action, nlohmann::json(std::vector<nlohmann::json>(routes)),
+                       token);
+  }
   http_response extraroutes(const std::string& router_id, const std::string& action,
                             const nlohmann::json& routes, const std::string& token) {
     return net("PUT", "/routers/" + router_id + "/" + action, token,
@@ -184,8 +195,10 @@ TEST_F(NetworkExtraRoutes, RoutesNeutronRefusesAre400s) {
   many.erase(many.end() - 1);
   EXPECT_EQ(set_routes(router_id, many, m.token).status, 200) << "thirty is the limit";
   // Routes are an update's: a create with them is refused.
-  auto post = net("POST", "/routers", m.token,
-                  {{"router", {{"name", "r2"}, {"routes", {route("10.5.0.0/24", "10.0.0.9")}}}}});
+  auto post = net(
+      "POST", "/routers", m.token,
+      {{"router",
+        {{"name", "r2"}, {"routes", nlohmann::json::array({route("10.5.0.0/24", "10.0.0.9")})}}}});
   expect_neutron_error(post, 400, "HTTPBadRequest", "Attribute 'routes' not allowed in POST");
   // Nothing refused changed the router.
   EXPECT_EQ(routes_now(router_id, m.token).size(), 30u);
