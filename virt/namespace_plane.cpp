@@ -219,24 +219,38 @@ void namespace_plane::apply_dhcp(const plane::dhcp_server& d) {
   const bool tagged = d.hosts.find(",set:") != std::string::npos ||
                       old_hosts.find(",set:") != std::string::npos;
   const bool same_files = old_hosts == d.hosts && old_opts == d.opts;
+  // A port gone keeps its lease until it expires, and dnsmasq gives its
+  // address to no other MAC meanwhile (a server deleted and another made
+  // at its address would get none). dhcp_release from inside the namespace
+  // does not reach a dnsmasq bound to its interface, so the leases of the
+  // ports gone are taken out of its lease file while it is stopped.
+  std::set<std::pair<std::string, std::string>> gone;
+  const auto now = leases_of(d.hosts);
+  for (const auto& lease : leases_of(old_hosts))
+    if (!now.count(lease)) gone.insert(lease);
   if (pid && cmdline == joined(d.dnsmasq) && same_files) {
     // As it is (a restart of cumulo finds it so).
-  } else if (pid && cmdline == joined(d.dnsmasq) && !tagged) {
+  } else if (pid && cmdline == joined(d.dnsmasq) && !tagged && gone.empty()) {
     ::kill(pid, SIGHUP);  // re-reads the hosts and options files
   } else {
     if (pid) ::kill(pid, SIGTERM);
     for (int i = 0; i < 50 && pid && ::kill(pid, 0) == 0; ++i) ::usleep(20000);
+    if (!gone.empty()) {
+      std::stringstream kept, in(read_file(fs::path(d.dir) / "leases"));
+      for (std::string line; std::getline(in, line);) {
+        std::stringstream fields(line);
+        std::string expiry, mac, ip;
+        fields >> expiry >> mac >> ip;
+        if (!gone.count({mac, ip})) kept << line << "\n";
+      }
+      write_file(fs::path(d.dir) / "leases", kept.str());
+    }
     auto argv = in_ns(d.ns, d.dnsmasq);
     if (start_daemon(argv) != 0)
       spdlog::warn("network host: dnsmasq of network {} did not start", d.network_id);
     else
       spdlog::info("network host: DHCP of network {} in {}", d.network_id, d.ns);
   }
-  // A port gone keeps its lease until it expires: released now (as
-  // Neutron does), its address is free for the next port at once.
-  const auto now = leases_of(d.hosts);
-  for (const auto& [mac, ip] : leases_of(old_hosts))
-    if (!now.count({mac, ip})) run_program(in_ns(d.ns, {"dhcp_release", d.port.ns_end, ip, mac}));
   dhcp_[d.ns] = d;
 }
 

@@ -158,6 +158,16 @@ TEST_F(NamespacePlane, GuestsGetTheirAddressesRouteThroughTheRouterAndLeaveNothi
   topo.networks.at(topo.a).ports[late.id] = late;
   p.apply(plan());
   EXPECT_NE(guest(topo.a, late.id).find("ip=10.9.0.8 "), std::string::npos);
+  // That port deleted and another made at its address (a server replaced):
+  // the old lease does not keep the address from the new MAC.
+  topo.networks.at(topo.a).ports.erase(late.id);
+  p.apply(plan());
+  late.id = testing::topology_id(tag, 92);
+  late.mac_address = "fa:16:3e:00:0a:09";
+  late.extra_dhcp_opts.clear();
+  topo.networks.at(topo.a).ports[late.id] = late;
+  p.apply(plan());
+  EXPECT_NE(guest(topo.a, late.id).find("ip=10.9.0.8 "), std::string::npos);
 
   // The gateway address lives in the router; the metadata address in the
   // DHCP namespace.
