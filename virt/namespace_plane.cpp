@@ -235,6 +235,10 @@ void namespace_plane::apply_dhcp(const plane::dhcp_server& d) {
   } else {
     if (pid) ::kill(pid, SIGTERM);
     for (int i = 0; i < 50 && pid && ::kill(pid, 0) == 0; ++i) ::usleep(20000);
+    // One that would not go (an older cumulo started it with SIGTERM
+    // blocked) goes all the same: two would answer for the network.
+    if (pid && ::kill(pid, 0) == 0) ::kill(pid, SIGKILL);
+    for (int i = 0; i < 50 && pid && ::kill(pid, 0) == 0; ++i) ::usleep(20000);
     if (!gone.empty()) {
       std::stringstream kept, in(read_file(fs::path(d.dir) / "leases"));
       for (std::string line; std::getline(in, line);) {
