@@ -130,7 +130,13 @@ std::set<std::pair<std::string, std::string>> leases_of(const std::string& hosts
     std::vector<std::string> f;
     std::stringstream ls(line);
     for (std::string x; std::getline(ls, x, ',');) f.push_back(x);
-    if (f.size() >= 3) out.emplace(f[0], f[2]);
+    // MAC[,set:tag],IP,hostname: the address is the first field after the
+    // MAC that is not a tag.
+    for (std::size_t i = 1; i < f.size(); ++i)
+      if (f[i].rfind("set:", 0) != 0) {
+        out.emplace(f[0], f[i]);
+        break;
+      }
   }
   return out;
 }
