@@ -124,6 +124,7 @@ json ec2_tree(const instance_metadata& md, int version) {
   const auto fixed = fixed_ipv4s(md);
   json m = {{"ami-id", ec2_id("ami", md.image_id)},
             {"ami-launch-index", md.launch_index},
+            // Nova's EC2 metadata answers this literal word (what clients see).
             {"ami-manifest-path", "FIXME"},
             {"instance-id", ec2_id("i", md.uuid)},
             {"hostname", md.hostname},
